@@ -1,0 +1,122 @@
+"""The types plugins build with: KPI sources, subject kinds and actions.
+
+These are part of govcore's public API (re-exported from `govcore`); a plugin needs nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import BaseModel
+
+from govcore.model import KPI, Municipality, Observation, Organisation
+from govcore.observations import ObservationView
+
+FieldType = Literal["number", "text", "bool", "date"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """A field that rule conditions may test. `choices` makes a text field an enumeration."""
+
+    name: str
+    type: FieldType
+    description: str
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What a KPI source gets to load observations for one municipality."""
+
+    municipality: Municipality
+    base_dir: Path
+    settings: Mapping[str, Any]
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class KpiSource:
+    """A source of KPI observations (a finance export, a survey, Jobindsats...).
+
+    `kpis` lists what the source provides for these settings; `load` reads the observations.
+    Both raise `govcore.InputError` with file, row and column on bad input.
+    """
+
+    name: str
+    description: str
+    kpis: Callable[[SourceContext], list[KPI]]
+    load: Callable[[SourceContext], list[Observation]]
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One thing rules reason about at a trigger: a goal, a budget area, a survey area..."""
+
+    kind: str
+    id: str
+    owner: str
+    fields: Mapping[str, Any]
+    title: str = ""
+    goal: str | None = None
+
+
+@dataclass(frozen=True)
+class SubjectContext:
+    """What a subject provider sees: the configuration and the observations known on `day`."""
+
+    municipality: Municipality
+    day: dt.date
+    observations: ObservationView
+    organisation: Organisation
+    kpis: Mapping[str, KPI]
+    settings: Mapping[str, Any]
+    base_dir: Path
+
+
+@dataclass(frozen=True)
+class SubjectKind:
+    """A kind of subject rule files can iterate over with `for_each`.
+
+    `subjects` returns the subjects as of the context's day, in a stable order.
+    `settings_key` names the section of the municipality configuration passed as settings.
+    """
+
+    name: str
+    description: str
+    fields: tuple[FieldSpec, ...]
+    subjects: Callable[[SubjectContext], list[Subject]]
+    settings_key: str = ""
+
+
+class ActionContext(Protocol):
+    """What an action may do: record events. It cannot touch storage or the clock directly."""
+
+    @property
+    def at(self) -> dt.datetime: ...
+
+    @property
+    def rule(self) -> str: ...
+
+    @property
+    def subject(self) -> Subject: ...
+
+    def emit(self, event_type: str, owner: str | None = None, **details: Any) -> None: ...
+
+    def superior_of(self, role: str) -> str | None: ...
+
+
+@dataclass(frozen=True)
+class ActionSpec:
+    """An action rule files may use in `then:`. `params` validates the action's arguments."""
+
+    name: str
+    description: str
+    params: type[BaseModel]
+    run: Callable[[ActionContext, Any], None]
+    example: str = ""
+    events: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,73 @@
+"""Every plugin hook govcore calls, in one place.
+
+Plugins are found through the entry-point group ``govcore`` (or registered in code with
+``govcore.plugin_manager().register(obj)``) and implement any of these hooks with
+``@govcore.hookimpl``. A hook that raises is reported with the plugin's name and the error; the
+other plugins' answers are still used. Hooks are called when a configuration is loaded, never
+while the clock runs, so a plugin cannot make a simulation non-deterministic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pluggy
+
+from govcore.extension import ActionSpec, KpiSource, SubjectKind
+from govcore.model import NationalGoal, WheelEvent
+
+hookspec = pluggy.HookspecMarker("govcore")
+hookimpl = pluggy.HookimplMarker("govcore")
+
+
+@hookspec
+def govcore_national_goals(year: int) -> list[NationalGoal] | None:
+    """The national goal set (ministermål) for `year`.
+
+    Called when a configuration for that year is loaded and by ``govcore goals``. Return the
+    year's goals, or None when the plugin has no set for that year. Two plugins answering for the
+    same year is an error the user sees.
+    """
+
+
+@hookspec
+def govcore_kpi_sources() -> list[KpiSource]:
+    """KPI sources this plugin provides (e.g. ``budget``, ``surveys``).
+
+    Called once when the plugin manager starts. A municipality configuration names a source under
+    ``sources:`` with its settings; govcore then calls the source's ``kpis`` and ``load``.
+    """
+
+
+@hookspec
+def govcore_subject_kinds() -> list[SubjectKind]:
+    """Subject kinds rule files may iterate over with ``for_each`` (e.g. ``budget_area``).
+
+    Called once when the plugin manager starts; the kinds' fields become part of the rule-file
+    vocabulary, so ``govcore rules check`` knows them.
+    """
+
+
+@hookspec
+def govcore_actions() -> list[ActionSpec]:
+    """Extra actions for the ``then:`` part of rules.
+
+    Called once when the plugin manager starts. An action's name must not clash with a built-in
+    action or another plugin's action.
+    """
+
+
+@hookspec
+def govcore_rule_files() -> list[Path]:
+    """Rule files this plugin ships (YAML), e.g. the budget controls of the annual wheel.
+
+    Called when a configuration includes ``plugin:<name>`` in its ``rules:`` list. Return absolute
+    paths; they are checked exactly like an administrator's own files.
+    """
+
+
+@hookspec
+def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
+    """Extra dated events for the annual wheel of `year` (e.g. the date the minister announces
+    next year's goals). Called when the wheel of a configuration is built for that year.
+    """

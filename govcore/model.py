@@ -1,0 +1,572 @@
+"""The domain model: organisation, goals, KPIs, observations, targets and workflow records.
+
+Everything here is plain validated data (pydantic). The model imports nothing else from govcore
+except errors, so wheel, targets, rules and engine can all build on it.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from govcore.errors import did_you_mean
+
+ID_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
+Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
+
+
+class Strict(BaseModel):
+    """Base for models read from files: unknown fields are errors, not silently ignored."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+# ---------------------------------------------------------------------------------------- enums
+
+
+class Level(StrEnum):
+    national = "national"
+    political = "political"
+    administrative = "administrative"
+    team = "team"
+
+
+class Category(StrEnum):
+    economy = "economy"
+    activity = "activity"
+    service_quality = "service_quality"
+
+
+class GoalKind(StrEnum):
+    ramme = "ramme"
+    udvikling = "udvikling"
+    fokus = "fokus"
+
+
+class Frequency(StrEnum):
+    """How often a follow-up recurs (opfølgningshyppighed)."""
+
+    every_14_days = "every_14_days"
+    monthly = "monthly"
+    every_2nd_month = "every_2nd_month"
+    quarterly = "quarterly"
+    half_yearly = "half_yearly"
+    yearly = "yearly"
+
+    @property
+    def months(self) -> int:
+        """Length of one period in months (0 for the 14-day rhythm)."""
+        return {"every_14_days": 0, "monthly": 1, "every_2nd_month": 2, "quarterly": 3,
+                "half_yearly": 6, "yearly": 12}[self.value]
+
+    @property
+    def per_year(self) -> int:
+        return 26 if self is Frequency.every_14_days else 12 // self.months
+
+
+class Status(StrEnum):
+    """Where a goal stands. Missing data is never on track."""
+
+    on_track = "on_track"
+    at_risk = "at_risk"
+    off_track = "off_track"
+    no_data = "no_data"
+
+
+class RoleKind(StrEnum):
+    committee = "committee"
+    director = "director"
+    head = "head"
+    centre = "centre"
+    department = "department"
+    team = "team"
+    staff = "staff"
+
+
+# -------------------------------------------------------------------------------------- periods
+
+_PERIOD = re.compile(r"^(\d{4})(?:-(?:(0[1-9]|1[0-2])(?:-(\d{2}))?|Q([1-4])|H([12])))?$")
+
+
+class Period(BaseModel):
+    """A reporting period: a year, half, quarter, month or day ('2021', '2021-H1', '2021-Q2', '2021-04')."""
+
+    model_config = ConfigDict(frozen=True)
+    text: str
+    start: dt.date
+    end: dt.date
+    grain: Literal["year", "half", "quarter", "month", "day"]
+
+    @classmethod
+    def parse(cls, text: str | int | dt.date) -> Period:
+        if isinstance(text, dt.date):
+            return cls(text=text.isoformat(), start=text, end=text, grain="day")
+        s = str(text).strip()
+        m = _PERIOD.match(s)
+        if not m:
+            raise ValueError(
+                f"'{s}' is not a period; write a year (2021), half (2021-H1), quarter (2021-Q2), "
+                "month (2021-04) or date (2021-04-30)"
+            )
+        year = int(m.group(1))
+        month, day, quarter, half = m.group(2), m.group(3), m.group(4), m.group(5)
+        if day:
+            try:
+                d = dt.date(year, int(month), int(day))
+            except ValueError:
+                raise ValueError(f"'{s}' is not a date that exists") from None
+            return cls(text=s, start=d, end=d, grain="day")
+        if month:
+            start = dt.date(year, int(month), 1)
+            return cls(text=s, start=start, end=_month_end(year, int(month)), grain="month")
+        if quarter:
+            q = int(quarter)
+            return cls(text=s, start=dt.date(year, 3 * q - 2, 1), end=_month_end(year, 3 * q), grain="quarter")
+        if half:
+            h = int(half)
+            return cls(text=s, start=dt.date(year, 6 * h - 5, 1), end=_month_end(year, 6 * h), grain="half")
+        return cls(text=s, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31), grain="year")
+
+    def previous(self) -> Period:
+        """The period of the same grain just before this one."""
+        return Period.parse(self.start - dt.timedelta(days=1)) if self.grain == "day" else \
+            self._of_grain(self.start - dt.timedelta(days=1))
+
+    def same_last_year(self) -> Period:
+        s = self.start
+        return self._of_grain(dt.date(s.year - 1, s.month, min(s.day, 28)))
+
+    def _of_grain(self, d: dt.date) -> Period:
+        if self.grain == "year":
+            return Period.parse(str(d.year))
+        if self.grain == "half":
+            return Period.parse(f"{d.year}-H{1 if d.month <= 6 else 2}")
+        if self.grain == "quarter":
+            return Period.parse(f"{d.year}-Q{(d.month - 1) // 3 + 1}")
+        if self.grain == "month":
+            return Period.parse(f"{d.year}-{d.month:02d}")
+        return Period.parse(d)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def check_period(value: Any) -> str:
+    return Period.parse(value).text
+
+
+# -------------------------------------------------------------------------------- municipality
+
+
+class Municipality(Strict):
+    code: str = Field(pattern=r"^\d{3}$")
+    name: str
+    region: str = ""
+
+
+@cache
+def municipalities() -> dict[str, Municipality]:
+    """The 98 Danish municipalities, by three-digit code (shipped with govcore)."""
+    text = resources.files("govcore").joinpath("data/kommuner.csv").read_text(encoding="utf-8")
+    rows = csv.DictReader(text.splitlines())
+    return {r["code"]: Municipality(code=r["code"], name=r["name"], region=r["region"]) for r in rows}
+
+
+def municipality(code: str | int) -> Municipality:
+    key = f"{int(code):03d}" if str(code).isdigit() else str(code)
+    found = municipalities().get(key)
+    if found is None:
+        by_name = {m.name.lower(): m for m in municipalities().values()}
+        if str(code).lower() in by_name:
+            return by_name[str(code).lower()]
+        hint = did_you_mean(str(code), [m.name for m in municipalities().values()])
+        raise ValueError(f"unknown municipality '{code}'" + (f" ({hint})" if hint else ""))
+    return found
+
+
+# ---------------------------------------------------------------------------------- organisation
+
+
+class Role(Strict):
+    """A responsible role (ansvarlig) in the line of escalation."""
+
+    id: Ident
+    title: str
+    kind: RoleKind
+    superior: Ident | None = None
+    person: str | None = None
+
+
+class Organisation(Strict):
+    roles: list[Role]
+
+    @model_validator(mode="after")
+    def _check(self) -> Organisation:
+        ids = [r.id for r in self.roles]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"role ids must be unique; repeated: {', '.join(dupes)}")
+        known = set(ids)
+        for r in self.roles:
+            if r.superior is not None and r.superior not in known:
+                raise ValueError(
+                    f"role '{r.id}' has unknown superior '{r.superior}' ({did_you_mean(r.superior, known)})"
+                )
+        for r in self.roles:
+            seen = {r.id}
+            cur = r
+            while cur.superior is not None:
+                if cur.superior in seen:
+                    raise ValueError(f"the line of superiors from '{r.id}' goes round in a circle")
+                seen.add(cur.superior)
+                cur = self.role(cur.superior)
+        if not any(r.superior is None for r in self.roles):
+            raise ValueError("one role (the political committee) must have no superior")
+        return self
+
+    def role(self, role_id: str) -> Role:
+        for r in self.roles:
+            if r.id == role_id:
+                return r
+        raise KeyError(role_id)
+
+    def has(self, role_id: str) -> bool:
+        return any(r.id == role_id for r in self.roles)
+
+    def superior_of(self, role_id: str) -> str | None:
+        return self.role(role_id).superior
+
+    def chain(self, role_id: str) -> list[str]:
+        """The role and every superior up to the top (the escalation line)."""
+        out = [role_id]
+        while (sup := self.superior_of(out[-1])) is not None:
+            out.append(sup)
+        return out
+
+
+# ------------------------------------------------------------------------------------------ KPIs
+
+
+class KPI(Strict):
+    """A key figure (nøgletal). `higher_is_better` decides what 'better' and 'improve' mean."""
+
+    id: Ident
+    name: str
+    unit: str = ""
+    higher_is_better: bool = True
+    source: str = ""
+    measure: str = ""
+    description: str = ""
+
+
+class Observation(Strict):
+    """One value of a KPI for a period, as received from a source.
+
+    `series` separates the municipality's own figures ('local') from benchmarks such as
+    'national' (landsgennemsnit), 'region' or 'cluster', and from a published 'rank'.
+    `known_at` is when the value became available; targets are evaluated only on values known at
+    the evaluation date. It defaults to the day after the period ends.
+    """
+
+    kpi: Ident
+    period: str
+    value: float
+    series: str = "local"
+    municipality: str | None = None
+    source: str = ""
+    known_at: dt.date | None = None
+
+    _p: Period | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> str:
+        return check_period(v)
+
+    @field_validator("value")
+    @classmethod
+    def _finite(cls, v: float) -> float:
+        if not math.isfinite(v):
+            raise ValueError("value must be a finite number")
+        return v
+
+    @property
+    def period_obj(self) -> Period:
+        return Period.parse(self.period)
+
+    @property
+    def known(self) -> dt.date:
+        return self.known_at or (self.period_obj.end + dt.timedelta(days=1))
+
+
+# --------------------------------------------------------------------------------------- targets
+
+
+class TargetBase(Strict):
+    """Common to all targets: an at-risk band (`tolerance`, in KPI units) before off track."""
+
+    tolerance: float = Field(default=0.0, ge=0)
+    description: str = ""
+
+
+class AtLeast(TargetBase):
+    """'26 % opnår beskæftigelse indenfor 1 år': the value must be at least `value`."""
+
+    kind: Literal["at_least"]
+    value: float
+
+
+class AtMost(TargetBase):
+    kind: Literal["at_most"]
+    value: float
+
+
+class Change(TargetBase):
+    """Change from a baseline period: 'reduced by 60 from Dec 2015 to Dec 2017' is
+    `baseline: 2015-12, by: -60, unit: absolute, by_period: 2017-12`; '10 % more than 2016' is
+    `baseline: 2016, by: 10, unit: percent`. With `by_period` the change is expected linearly
+    over time; without it the full change is expected at once. `baseline: previous_year`
+    compares with the same period a year earlier.
+    """
+
+    kind: Literal["change"]
+    baseline: str
+    by: float
+    unit: Literal["absolute", "percent"] = "absolute"
+    by_period: str | None = None
+
+    @field_validator("baseline")
+    @classmethod
+    def _baseline(cls, v: str) -> str:
+        return v if v == "previous_year" else check_period(v)
+
+    @field_validator("by_period")
+    @classmethod
+    def _by(cls, v: str | None) -> str | None:
+        return None if v is None else check_period(v)
+
+
+class MilestonePoint(Strict):
+    period: str
+    value: float
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _period(cls, v: Any) -> str:
+        return check_period(v)
+
+
+class Trajectory(TargetBase):
+    """Milestones on a path: 'at least 25 % in 2020, 30 % in 2025', linear in between."""
+
+    kind: Literal["trajectory"]
+    milestones: list[MilestonePoint] = Field(min_length=1)
+    direction: Literal["at_least", "at_most"] = "at_least"
+
+    @field_validator("milestones")
+    @classmethod
+    def _sorted(cls, v: list[MilestonePoint]) -> list[MilestonePoint]:
+        ends = [Period.parse(m.period).end for m in v]
+        if ends != sorted(ends) or len(set(ends)) != len(ends):
+            raise ValueError("milestones must be in time order, one per period")
+        return v
+
+
+class Benchmark(TargetBase):
+    """Better (or worse) than a benchmark series, e.g. the national average ('landsgennemsnittet')."""
+
+    kind: Literal["benchmark"]
+    series: str = "national"
+    relation: Literal["better", "worse"] = "better"
+    margin: float = 0.0
+
+
+class Rank(TargetBase):
+    """Top N among the municipalities ('ambitionen er top 20 i landet')."""
+
+    kind: Literal["rank"]
+    top: int = Field(ge=1, le=98)
+    of: int = Field(default=98, ge=1, le=98)
+
+
+class Direction(TargetBase):
+    """The value must rise (or fall, or improve) compared with the previous period or year."""
+
+    kind: Literal["direction"]
+    must: Literal["rise", "fall", "improve"] = "improve"
+    compare: Literal["previous_period", "previous_year"] = "previous_period"
+
+
+Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction,
+                   Field(discriminator="kind")]
+TARGET_KINDS = ("at_least", "at_most", "change", "trajectory", "benchmark", "rank", "direction")
+
+
+class TargetResult(BaseModel):
+    """The outcome of evaluating a target as of a date, with the inputs that decided it."""
+
+    model_config = ConfigDict(frozen=True)
+    status: Status
+    actual: float | None = None
+    expected: float | None = None
+    period: str | None = None
+    explanation: str = ""
+    inputs: dict[str, float | str | None] = Field(default_factory=dict)
+
+    @property
+    def gap(self) -> float | None:
+        if self.actual is None or self.expected is None:
+            return None
+        return self.actual - self.expected
+
+
+# ----------------------------------------------------------------------------------------- goals
+
+
+class Goal(Strict):
+    """A goal (mål) at one level, owned by a role, measured by a KPI against a target."""
+
+    id: Ident
+    title: str
+    level: Level
+    category: Category = Category.activity
+    kind: GoalKind | None = None
+    owner: Ident
+    parent: Ident | None = None
+    national_goal: str | None = None
+    kpi: Ident | None = None
+    target: Target | None = None
+    followup: Frequency = Frequency.monthly
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    description: str = ""
+
+    @model_validator(mode="after")
+    def _check(self) -> Goal:
+        if self.target is not None and self.kpi is None:
+            raise ValueError("a goal with a target needs a kpi to measure it")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError("valid_to is before valid_from")
+        return self
+
+    def in_effect(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to)
+
+
+class NationalGoal(Strict):
+    """One of the employment minister's goals for a year (ministermål)."""
+
+    id: Ident
+    year: int
+    number: int
+    title: str
+    status: Literal["new", "continued"]
+    measures: list[str] = Field(default_factory=list)
+    measure_ids: list[str] = Field(default_factory=list)
+    source: str = ""
+
+
+# ------------------------------------------------------------------------------------ wheel data
+
+
+class WheelEvent(BaseModel):
+    """One dated occurrence in the annual wheel (a milestone or a follow-up meeting)."""
+
+    model_config = ConfigDict(frozen=True)
+    id: str
+    definition: str
+    title: str
+    kind: Literal["as_of", "due", "followup"]
+    date: dt.date
+    nominal_date: dt.date
+    responsible: str | None = None
+    participants: tuple[str, ...] = ()
+    deliverables: tuple[str, ...] = ()
+    frequency: Frequency | None = None
+    description: str = ""
+
+
+# ------------------------------------------------------------------------------ workflow records
+
+
+class DeviationState(StrEnum):
+    open = "open"
+    closed = "closed"
+
+
+class ActionState(StrEnum):
+    demanded = "demanded"
+    submitted = "submitted"
+    accepted = "accepted"
+    rejected = "rejected"
+    escalated = "escalated"
+    closed = "closed"
+
+
+class Deviation(BaseModel):
+    """A subject (goal, budget area, deliverable) found off target (afvigelse)."""
+
+    id: str
+    subject_kind: str
+    subject: str
+    goal: str | None = None
+    owner: str
+    rule: str
+    opened_at: dt.datetime
+    reason: str = ""
+    inputs: dict[str, Any] = Field(default_factory=dict)
+    state: DeviationState = DeviationState.open
+    closed_at: dt.datetime | None = None
+    actions: list[str] = Field(default_factory=list)
+
+
+class CorrectiveAction(BaseModel):
+    """A corrective action (korrigerende handling) demanded from an owner by a due date."""
+
+    id: str
+    deviation: str
+    subject_kind: str
+    subject: str
+    goal: str | None = None
+    owner: str
+    demanded_by_rule: str
+    demanded_at: dt.datetime
+    due: dt.date
+    title: str = ""
+    state: ActionState = ActionState.demanded
+    escalation_level: int = 0
+    submitted_at: dt.datetime | None = None
+    text: str = ""
+
+
+class Escalation(BaseModel):
+    id: str
+    action: str
+    from_role: str
+    to_role: str
+    at: dt.datetime
+    due: dt.date
+    level: int
+    rule: str
+
+
+class Deliverable(Strict):
+    """Something a role must deliver by a date (beskæftigelsesplan, virksomhedsplaner)."""
+
+    id: Ident
+    title: str
+    owner: Ident

@@ -1,0 +1,253 @@
+"""YAML and CSV files read with positions, so every error can point at file:line:column.
+
+Files are data: only plain mappings, lists and scalars are accepted (no tags, no anchors that
+build objects), and nothing in a file can make govcore run code.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from govcore.errors import ConfigError, InputError, Problem, did_you_mean
+
+Key = tuple[str | int, ...]
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class YamlDoc:
+    """Plain data from a YAML file plus the 1-based (line, column) of every key and item."""
+
+    path: str
+    data: Any
+    positions: dict[Key, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, loc: Key) -> tuple[int, int]:
+        """Position of the deepest known prefix of loc (a missing field points at its parent)."""
+        for n in range(len(loc), -1, -1):
+            pos = self.positions.get(tuple(loc[:n]))
+            if pos:
+                return pos
+        return (1, 1)
+
+    def problem(self, loc: Key, message: str, *, hint: str = "", rule: str = "", fld: str = "") -> Problem:
+        line, col = self.where(loc)
+        return Problem(self.path, line, col, message, rule=rule, field=fld or dotted(loc), hint=hint)
+
+
+def dotted(loc: Key) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[str, Any] = {}
+        for key in node:
+            line, col = node.lc.key(key)
+            kloc = (*loc, str(key))
+            doc.positions[kloc] = (line + 1, col + 1)
+            if not isinstance(key, str):
+                problems.append(Problem(doc.path, line + 1, col + 1, f"key {key!r} must be text"))
+            out[str(key)] = _plain(node[key], kloc, doc, problems)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, item in enumerate(node):
+            line, col = node.lc.item(i)
+            doc.positions[(*loc, i)] = (line + 1, col + 1)
+            items.append(_plain(item, (*loc, i), doc, problems))
+        return items
+    if node is None or isinstance(node, bool | str):
+        return str(node) if isinstance(node, str) else node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime.fromisoformat(node.isoformat())
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    line, col = doc.where(loc)
+    problems.append(
+        Problem(doc.path, line, col, f"unsupported YAML value of type {type(node).__name__}",
+                field=dotted(loc), hint="use plain text, numbers, lists and mappings; YAML tags are not allowed")
+    )
+    return None
+
+
+def parse_yaml(text: str, path: str = "<string>") -> YamlDoc:
+    """Parse YAML text; syntax errors become an InputError with the position."""
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        raw = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        msg = (err.problem or err.context or "invalid YAML").strip()
+        hint = ""
+        if "duplicate key" in msg:
+            hint = "each key may appear once in a mapping"
+        elif "tab" in msg.lower():
+            hint = "indent with spaces, not tabs"
+        elif "mapping values are not allowed" in msg:
+            hint = "put a space after ':' and quote text that contains ': '"
+        raise ConfigError([Problem(path, line, col, f"YAML syntax error: {msg}", hint=hint)]) from None
+    except Exception as err:  # ruamel raises a few non-marked errors (e.g. bad tags)
+        raise ConfigError([Problem(path, 1, 1, f"YAML error: {err}")]) from None
+    doc = YamlDoc(path=path, data=None)
+    doc.positions[()] = (1, 1)
+    problems: list[Problem] = []
+    doc.data = _plain(raw, (), doc, problems)
+    if problems:
+        raise ConfigError(problems)
+    return doc
+
+
+def load_yaml(path: str | Path) -> YamlDoc:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), message="file not found")]) from None
+    except UnicodeDecodeError as err:
+        raise ConfigError([Problem(str(path), message=f"not UTF-8 text ({err.reason})",
+                                   hint="save the file as UTF-8")]) from None
+    except OSError as err:
+        raise ConfigError([Problem(str(path), message=f"cannot read file: {err.strerror}")]) from None
+    return parse_yaml(text, str(path))
+
+
+def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule: str = "") -> list[Problem]:
+    """Translate pydantic errors into located problems in the author's terms."""
+    problems = []
+    for e in err.errors(include_url=False):
+        loc: Key = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
+        full = (*base, *loc)
+        kind = e["type"]
+        msg = e["msg"]
+        hint = ""
+        if kind == "extra_forbidden":
+            name = str(loc[-1]) if loc else ""
+            msg = f"unknown field '{name}'"
+            model_fields = _fields_at(e, err)
+            hint = did_you_mean(name, model_fields) if model_fields else ""
+        elif kind == "missing":
+            msg = f"missing required field '{loc[-1]}'" if loc else "missing value"
+        elif kind in ("literal_error", "enum"):
+            expected = e.get("ctx", {}).get("expected", "")
+            msg = f"{e['input']!r} is not allowed"
+            given = str(e.get("input", ""))
+            choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
+            hint = did_you_mean(given, choices) or (f"expected {expected}" if expected else "")
+        elif msg.startswith("Value error, "):
+            msg = msg[len("Value error, "):]
+        problems.append(doc.problem(full, msg, hint=hint, rule=rule, fld=dotted(loc)))
+    return problems
+
+
+def _fields_at(e: Mapping[str, Any], err: ValidationError) -> list[str]:
+    ctx = e.get("ctx") or {}
+    allowed = ctx.get("allowed")
+    return list(allowed) if allowed else []
+
+
+def validate(model: type[M], data: Any, doc: YamlDoc, base: Key = (), rule: str = "") -> M:
+    """Validate data into a model; errors carry the file position and a hint for unknown fields."""
+    try:
+        return model.model_validate(data, context={"doc": doc, "base": base})
+    except ValidationError as err:
+        problems = validation_problems(err, doc, base, rule)
+        problems = [_with_field_hint(p, model, base) for p in problems]
+        raise ConfigError(problems) from None
+
+
+def _with_field_hint(p: Problem, model: type[BaseModel], base: Key) -> Problem:
+    if p.hint or not p.message.startswith("unknown field"):
+        return p
+    name = p.message.split("'")[1]
+    parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
+    current: Any = model
+    for part in parts[:-1]:
+        if part.isdigit():
+            continue
+        f = getattr(current, "model_fields", {}).get(part)
+        if f is None:
+            current = None
+            break
+        current = _inner_model(f.annotation)
+    fields = list(getattr(current, "model_fields", {}).keys()) if current else []
+    aliases = [f.alias for f in getattr(current, "model_fields", {}).values() if f.alias] if current else []
+    hint = did_you_mean(name, fields + aliases)
+    return Problem(p.file, p.line, p.column, p.message, p.rule, p.field, hint)
+
+
+def _inner_model(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", None)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for a in args or ():
+        inner = _inner_model(a)
+        if inner is not None:
+            return inner
+    return None
+
+
+@dataclass
+class CsvRow:
+    """One CSV data row with its 1-based line number in the file."""
+
+    path: str
+    line: int
+    values: dict[str, str]
+
+    def problem(self, column: str, message: str, hint: str = "") -> Problem:
+        return Problem(self.path, self.line, 0, message, field=column, hint=hint)
+
+
+def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
+    """Rows of a CSV file (comma or semicolon separated, as Danish exports often are)."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError([Problem(str(path), message="file not found")]) from None
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(str(path), message="not UTF-8 text", hint="export the file as UTF-8")]) from None
+    lines = text.splitlines()
+    if not lines:
+        raise ConfigError([Problem(str(path), 1, 0, "the file is empty", hint="the first line names the columns")])
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    reader = csv.reader(lines, delimiter=delimiter)
+    header = [h.strip() for h in next(reader)]
+    known = set(required) | set(optional or [])
+    problems = [
+        Problem(str(path), 1, 0, f"missing column '{col}'", field=col, hint=did_you_mean(col, header))
+        for col in required if col not in header
+    ]
+    problems += [
+        Problem(str(path), 1, 0, f"unknown column '{col}'", field=col, hint=did_you_mean(col, known))
+        for col in header if col not in known
+    ]
+    if problems:
+        raise InputError(problems)
+    for i, cells in enumerate(reader, start=2):
+        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+            continue
+        if len(cells) != len(header):
+            raise InputError([Problem(str(path), i, 0, f"expected {len(header)} cells, found {len(cells)}",
+                                      hint=f"separate cells with '{delimiter}' and quote text containing it")])
+        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)})
