@@ -28,6 +28,7 @@ def govcore_national_goals(year: int) -> list[NationalGoal] | None:
     year's goals, or None when the plugin has no set for that year. Two plugins answering for the
     same year is an error the user sees.
     """
+    return None
 
 
 @hookspec
@@ -37,6 +38,7 @@ def govcore_kpi_sources() -> list[KpiSource]:
     Called once when the plugin manager starts. A municipality configuration names a source under
     ``sources:`` with its settings; govcore then calls the source's ``kpis`` and ``load``.
     """
+    return None
 
 
 @hookspec
@@ -46,6 +48,7 @@ def govcore_subject_kinds() -> list[SubjectKind]:
     Called once when the plugin manager starts; the kinds' fields become part of the rule-file
     vocabulary, so ``govcore rules check`` knows them.
     """
+    return None
 
 
 @hookspec
@@ -55,6 +58,7 @@ def govcore_actions() -> list[ActionSpec]:
     Called once when the plugin manager starts. An action's name must not clash with a built-in
     action or another plugin's action.
     """
+    return None
 
 
 @hookspec
@@ -64,6 +68,7 @@ def govcore_rule_files() -> list[Path]:
     Called when a configuration includes ``plugin:<name>`` in its ``rules:`` list. Return absolute
     paths; they are checked exactly like an administrator's own files.
     """
+    return None
 
 
 @hookspec
@@ -71,3 +76,4 @@ def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
     """Extra dated events for the annual wheel of `year` (e.g. the date the minister announces
     next year's goals). Called when the wheel of a configuration is built for that year.
     """
+    return None

@@ -1,0 +1,392 @@
+"""A municipality's whole configuration (styringskoncept), loaded from a directory.
+
+`municipality.yaml` names the organisation, KPIs, goals, wheel, rule files, data files and KPI
+sources. Everything is checked before anything runs; all problems are reported together, with
+file, line and field. Nothing is half-loaded: a configuration is either whole or an error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
+from govcore.extension import ActionSpec, KpiSource, SourceContext, SubjectKind
+from govcore.model import (
+    KPI,
+    Deliverable,
+    Goal,
+    Municipality,
+    NationalGoal,
+    Observation,
+    Organisation,
+    Role,
+    WheelEvent,
+    municipality,
+)
+from govcore.plugins import Plugins, load_plugins
+from govcore.rules.loader import RuleSet, expand_paths, load_rules
+from govcore.rules.vocabulary import Vocabulary
+from govcore.sourcefile import YamlDoc, load_yaml, read_csv, validate
+from govcore.wheel import Wheel
+
+CONFIG_FILE = "municipality.yaml"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ConfigFile(_Strict):
+    """The fields of municipality.yaml."""
+
+    municipality: str | int
+    year: int = Field(default=2021, ge=2000, le=2100)
+    organisation: str = "organisation.yaml"
+    kpis: str = "kpis.yaml"
+    goals: str = "goals.yaml"
+    deliverables: str | None = None
+    wheel: str = "wheel.yaml"
+    rules: list[str] = Field(default_factory=list)
+    observations: list[str] = Field(default_factory=list)
+    responses: str | None = None
+    sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    national_goals: Literal["plugin", "none"] = "plugin"
+    description: str = ""
+
+
+class OrganisationFile(_Strict):
+    roles: list[Role]
+
+
+class KpiFile(_Strict):
+    kpis: list[KPI]
+
+
+class GoalFile(_Strict):
+    goals: list[Goal]
+    deliverables: list[Deliverable] = Field(default_factory=list)
+
+
+class Response(_Strict):
+    """A simulated human input: a submitted, accepted or rejected corrective action, or a delivery."""
+
+    date: dt.date
+    time: str = "12:00"
+    submit: dict[str, str] | None = None
+    accept: dict[str, str] | None = None
+    reject: dict[str, str] | None = None
+    deliver: str | None = None
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        dt.time.fromisoformat(v)
+        return v
+
+    def kind(self) -> str:
+        given = [k for k in ("submit", "accept", "reject", "deliver") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("a response is exactly one of submit, accept, reject or deliver")
+        return given[0]
+
+
+class ResponseFile(_Strict):
+    responses: list[Response]
+
+
+@dataclass
+class Configuration:
+    """Everything the engine needs for one municipality, validated."""
+
+    base_dir: Path
+    municipality: Municipality
+    year: int
+    organisation: Organisation
+    kpis: dict[str, KPI]
+    goals: list[Goal]
+    deliverables: dict[str, Deliverable]
+    wheel: Wheel
+    rules: RuleSet
+    observations: list[Observation]
+    responses: list[Response]
+    sources: dict[str, dict[str, Any]]
+    national_goals: list[NationalGoal]
+    subject_kinds: dict[str, SubjectKind]
+    actions: dict[str, ActionSpec]
+    plugins: Plugins
+    files: dict[str, str] = field(default_factory=dict)
+
+    def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
+        y = year or self.year
+        extra = [ev for _, ev in self.plugins.wheel_events(y)]
+        return self.wheel.events(y, extra=extra)
+
+    def version(self) -> str:
+        """A hash of every file the configuration was built from (for the audit log)."""
+        h = hashlib.sha256()
+        for name in sorted(self.files):
+            h.update(f"{name}:{self.files[name]}\n".encode())
+        return h.hexdigest()[:16]
+
+    def goal(self, goal_id: str) -> Goal:
+        for g in self.goals:
+            if g.id == goal_id:
+                return g
+        raise KeyError(goal_id)
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _doc(base: Path, name: str, problems: list[Problem]) -> YamlDoc | None:
+    try:
+        return load_yaml(base / name)
+    except InputError as err:
+        problems.extend(err.problems)
+        return None
+
+
+def _validated(model: type[BaseModel], doc: YamlDoc | None, problems: list[Problem]) -> Any:
+    if doc is None:
+        return None
+    try:
+        return validate(model, doc.data, doc)
+    except InputError as err:
+        problems.extend(err.problems)
+        return None
+
+
+def load_observations_csv(path: Path) -> list[Observation]:
+    """Observations from a CSV file (kpi, period, value[, series, municipality, source, known_at])."""
+    out: list[Observation] = []
+    problems: list[Problem] = []
+    for row in read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]):
+        v = row.values
+        raw = v["value"].replace(" ", "")
+        try:
+            value = float(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else float(raw)
+        except ValueError:
+            problems.append(row.problem("value", f"'{v['value']}' is not a number", "write e.g. 42 or 42.5"))
+            continue
+        try:
+            out.append(Observation(
+                kpi=v["kpi"], period=v["period"], value=value, series=v.get("series") or "local",
+                municipality=v.get("municipality") or None, source=v.get("source") or path.name,
+                known_at=dt.date.fromisoformat(v["known_at"]) if v.get("known_at") else None,
+            ))
+        except ValueError as err:
+            msg = str(err).splitlines()
+            detail = next((m.strip() for m in msg[1:] if m.strip() and not m.startswith(" ")), msg[-1])
+            problems.append(row.problem(_bad_column(str(err)), detail.replace("Value error, ", "")))
+    if problems:
+        raise ConfigError(problems)
+    return out
+
+
+def _bad_column(err: str) -> str:
+    for col in ("kpi", "period", "value", "known_at", "municipality"):
+        if f"\n{col}\n" in f"\n{err}\n" or err.splitlines()[1:2] == [col]:
+            return col
+    return "known_at" if "date" in err else "period"
+
+
+def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int | None = None,
+                extra_rules: Sequence[str | Path] = ()) -> Configuration:
+    """Load and check a municipality configuration directory (or its municipality.yaml)."""
+    p = Path(path)
+    base = p if p.is_dir() else p.parent
+    cfg_path = base / CONFIG_FILE if p.is_dir() else p
+    plugins = plugins or load_plugins()
+    problems: list[Problem] = []
+    files: dict[str, str] = {}
+
+    cfg_doc = _doc(base, cfg_path.name, problems)
+    cfg: ConfigFile | None = _validated(ConfigFile, cfg_doc, problems)
+    if cfg is None or cfg_doc is None:
+        raise ConfigError(problems)
+    files[cfg_path.name] = _hash(cfg_path)
+    try:
+        muni = municipality(cfg.municipality)
+    except ValueError as err:
+        raise ConfigError([cfg_doc.problem(("municipality",), str(err))]) from None
+    the_year = year or cfg.year
+
+    org_file: OrganisationFile | None = _validated(OrganisationFile, _doc(base, cfg.organisation, problems),
+                                                   problems)
+    kpi_file: KpiFile | None = _validated(KpiFile, _doc(base, cfg.kpis, problems), problems)
+    goals_doc = _doc(base, cfg.goals, problems)
+    goal_file: GoalFile | None = _validated(GoalFile, goals_doc, problems)
+    for name in (cfg.organisation, cfg.kpis, cfg.goals):
+        if (base / name).exists():
+            files[name] = _hash(base / name)
+
+    organisation: Organisation | None = None
+    if org_file is not None:
+        try:
+            organisation = Organisation(roles=org_file.roles)
+        except ValueError as err:
+            msg = str(err).splitlines()[-1].replace("Value error, ", "").strip()
+            problems.append(Problem(str(base / cfg.organisation), 1, 1, msg))
+
+    try:
+        wheel = Wheel.load(base / cfg.wheel)
+        files[cfg.wheel] = _hash(base / cfg.wheel)
+    except InputError as err:
+        problems.extend(err.problems)
+        wheel = None
+
+    kpis = {k.id: k for k in (kpi_file.kpis if kpi_file else [])}
+    kinds = plugins.subject_kinds()
+    actions = plugins.actions()
+    sources = plugins.kpi_sources()
+
+    observations: list[Observation] = []
+    for name in cfg.observations:
+        try:
+            observations.extend(load_observations_csv(base / name))
+            files[name] = _hash(base / name)
+        except InputError as err:
+            problems.extend(err.problems)
+    for source_name, settings in cfg.sources.items():
+        if source_name not in sources:
+            problems.append(cfg_doc.problem(("sources", source_name), f"no installed plugin provides the KPI "
+                                            f"source '{source_name}'", hint=did_you_mean(source_name, sources)
+                                            or "install the plugin that provides it (see `govcore plugins`)"))
+            continue
+        src: KpiSource = sources[source_name][1]
+        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year)
+        try:
+            for k in src.kpis(ctx):
+                kpis.setdefault(k.id, k)
+            observations.extend(src.load(ctx))
+            for v in settings.values():
+                if isinstance(v, str) and (base / v).is_file():
+                    files[v] = _hash(base / v)
+        except InputError as err:
+            problems.extend(err.problems)
+        except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
+            problems.append(cfg_doc.problem(("sources", source_name),
+                                            f"plugin '{sources[source_name][0]}' failed to load source "
+                                            f"'{source_name}': {type(err).__name__}: {err}"))
+
+    goals = goal_file.goals if goal_file else []
+    deliverables = {d.id: d for d in (goal_file.deliverables if goal_file else [])}
+    if goal_file is not None and goals_doc is not None:
+        problems.extend(_check_goals(goals, kpis, organisation, deliverables, goals_doc))
+    for o in observations:
+        if o.kpi not in kpis:
+            problems.append(Problem(o.source or "observations", message=f"observation of unknown KPI '{o.kpi}'",
+                                    hint=did_you_mean(o.kpi, kpis)))
+            break
+
+    national: list[NationalGoal] = []
+    if cfg.national_goals == "plugin":
+        try:
+            answer = plugins.national_goals(the_year)
+        except GovcoreError as err:
+            problems.append(cfg_doc.problem(("national_goals",), str(err)))
+            answer = None
+        national = answer[1] if answer else []
+        ids = {n.id for n in national}
+        for i, g in enumerate(goals):
+            if g.national_goal and national and g.national_goal not in ids:
+                problems.append(_goal_problem(goals_doc, i, "national_goal",
+                                              f"no ministermål {the_year} has the id '{g.national_goal}'",
+                                              did_you_mean(g.national_goal, ids)))
+
+    responses: list[Response] = []
+    if cfg.responses:
+        rdoc = _doc(base, cfg.responses, problems)
+        rfile: ResponseFile | None = _validated(ResponseFile, rdoc, problems)
+        if rfile is not None and rdoc is not None:
+            files[cfg.responses] = _hash(base / cfg.responses)
+            for i, r in enumerate(rfile.responses):
+                try:
+                    r.kind()
+                except ValueError as err:
+                    problems.append(rdoc.problem(("responses", i), str(err)))
+                if r.deliver and r.deliver not in deliverables:
+                    problems.append(rdoc.problem(("responses", i, "deliver"),
+                                                 f"no deliverable has the id '{r.deliver}'",
+                                                 hint=did_you_mean(r.deliver, deliverables)))
+            responses = list(rfile.responses)
+
+    if problems or organisation is None or wheel is None:
+        raise ConfigError(problems or [Problem(str(cfg_path), message="configuration incomplete")])
+
+    vocab = Vocabulary.build([k for _, k in kinds.values()], [a for _, a in actions.values()])
+    vocab.wheel_ids = frozenset({d.id for d in wheel.definitions()} | {
+        ev.definition for _, ev in plugins.wheel_events(the_year)})
+    vocab.kpi_ids = frozenset(kpis)
+    vocab.role_ids = frozenset(r.id for r in organisation.roles)
+    vocab.deliverable_ids = frozenset(deliverables)
+    rule_paths: list[Path] = []
+    try:
+        for entry in [*cfg.rules, *map(str, extra_rules)]:
+            if entry.startswith("plugin:"):
+                rule_paths.extend(plugins.rule_files(entry.split(":", 1)[1]))
+            else:
+                rule_paths.extend(expand_paths([entry], base))
+        rules = load_rules(rule_paths, vocab)
+    except InputError as err:
+        raise ConfigError(err.problems) from None
+    except GovcoreError as err:
+        raise ConfigError([cfg_doc.problem(("rules",), str(err))]) from None
+    for rp in rule_paths:
+        files[str(rp.name)] = _hash(rp)
+    _check_wheel_roles(wheel, organisation, base / cfg.wheel)
+
+    return Configuration(
+        base_dir=base, municipality=muni, year=the_year, organisation=organisation, kpis=kpis, goals=goals,
+        deliverables=deliverables, wheel=wheel, rules=rules, observations=observations, responses=responses,
+        sources=dict(cfg.sources), national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
+        actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
+    )
+
+
+def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "") -> Problem:
+    if doc is None:
+        return Problem(message=msg, hint=hint)
+    return doc.problem(("goals", i, fld), msg, hint=hint)
+
+
+def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI], org: Organisation | None,
+                 deliverables: Mapping[str, Deliverable], doc: YamlDoc) -> list[Problem]:
+    problems: list[Problem] = []
+    ids = [g.id for g in goals]
+    roles = {r.id for r in org.roles} if org else None
+    for i, g in enumerate(goals):
+        if ids.count(g.id) > 1 and ids.index(g.id) != i:
+            problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
+        if g.kpi and g.kpi not in kpis:
+            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", did_you_mean(g.kpi, kpis)))
+        if roles is not None and g.owner not in roles:
+            problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{g.owner}'",
+                                          did_you_mean(g.owner, roles)))
+        if g.parent and g.parent not in ids:
+            problems.append(_goal_problem(doc, i, "parent", f"no goal has the id '{g.parent}'",
+                                          did_you_mean(g.parent, ids)))
+    for j, d in enumerate(deliverables.values()):
+        if roles is not None and d.owner not in roles:
+            problems.append(doc.problem(("deliverables", j, "owner"), f"no role has the id '{d.owner}'",
+                                        hint=did_you_mean(d.owner, roles)))
+    return problems
+
+
+def _check_wheel_roles(wheel: Wheel, org: Organisation, path: Path) -> None:
+    known = {r.id for r in org.roles}
+    problems = []
+    for d in wheel.definitions():
+        if d.responsible and d.responsible not in known:
+            problems.append(Problem(str(path), message=f"wheel event '{d.id}': no role has the id "
+                                    f"'{d.responsible}'", field="responsible", hint=did_you_mean(d.responsible, known)))
+    if problems:
+        raise ConfigError(problems)

@@ -1,0 +1,699 @@
+"""The engine: one municipality's governance on a clock the engine owns.
+
+Everything that happens is a scheduled item (an observation arriving, a wheel event, a deadline,
+a human response) processed strictly in (time, rank, sequence) order by `advance_to`. For each
+item the engine posts one message per subject to durable-rules, which answers which rules match;
+the engine then applies those rules' actions itself, in rule order, and records every transition
+as an event with the rule and the inputs that caused it. No wall clock, no threads, no timers:
+the same inputs give the same events, byte for byte, whether the clock is simulated or real.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from govcore._durable import RuleRuntime
+from govcore.config import Configuration, Response
+from govcore.errors import EngineError, GovcoreError
+from govcore.extension import Subject, SubjectContext
+from govcore.model import (
+    ActionState,
+    CorrectiveAction,
+    Deviation,
+    DeviationState,
+    Escalation,
+    Frequency,
+    Goal,
+    Observation,
+    Period,
+    Status,
+    TargetResult,
+    WheelEvent,
+)
+from govcore.observations import ObservationStore, ObservationView
+from govcore.rules.compiler import compile_ruleset
+from govcore.rules.durations import Duration
+from govcore.rules.loader import Rule
+from govcore.rules.vocabulary import (
+    CloseDeviation,
+    DemandAction,
+    Escalate,
+    FlagDeviation,
+    Notify,
+    RequireDeliverable,
+)
+from govcore.targets import goal_result
+
+RANK = {"observation": 0, "response": 1, "deadline": 2, "wheel": 3}
+WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
+AWAITING = (ActionState.demanded, ActionState.escalated)
+
+
+@dataclass(frozen=True)
+class EngineEvent:
+    """One entry of the event log (the decision log)."""
+
+    seq: int
+    at: dt.datetime
+    type: str
+    rule: str | None = None
+    goal: str | None = None
+    owner: str | None = None
+    subject: str | None = None
+    subject_kind: str | None = None
+    details: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        return f"e{self.seq:06d}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "seq": self.seq, "at": self.at.isoformat(), "type": self.type, "rule": self.rule,
+                "goal": self.goal, "owner": self.owner, "subject": self.subject,
+                "subject_kind": self.subject_kind, "details": dict(self.details)}
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+@dataclass(frozen=True, order=True)
+class _Item:
+    at: dt.datetime
+    rank: int
+    seq: int
+    kind: str = field(compare=False)
+    payload: Any = field(compare=False)
+
+
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _fmt(value: Any) -> str:
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    if isinstance(value, float | int):
+        if float(value).is_integer():
+            return f"{int(value):,}".replace(",", ".")
+        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    return str(value)
+
+
+def render(template: str, values: Mapping[str, Any]) -> str:
+    """Fill `{field}` placeholders; rule files are data, so this is substitution, never evaluation."""
+    return _PLACEHOLDER.sub(lambda m: _fmt(values.get(m.group(1), "")), template)
+
+
+class _Context:
+    """What a plugin action sees (govcore.ActionContext)."""
+
+    def __init__(self, engine: Engine, rule: Rule, subject: Subject, inputs: dict[str, Any]) -> None:
+        self._engine, self._rule, self._subject, self._inputs = engine, rule, subject, inputs
+
+    @property
+    def at(self) -> dt.datetime:
+        return self._engine.now
+
+    @property
+    def rule(self) -> str:
+        return self._rule.id
+
+    @property
+    def subject(self) -> Subject:
+        return self._subject
+
+    def emit(self, event_type: str, owner: str | None = None, **details: Any) -> None:
+        self._engine._emit(event_type, rule=self._rule, subject=self._subject, owner=owner,
+                           details={**details, "inputs": self._inputs})
+
+    def superior_of(self, role: str) -> str | None:
+        org = self._engine.config.organisation
+        return org.superior_of(role) if org.has(role) else None
+
+
+class Engine:
+    """Governance of one municipality. Create, feed, `advance_to`, read, `close`.
+
+    Use as a context manager, or call `close()`: the durable-rules state is freed there.
+    """
+
+    def __init__(self, config: Configuration, *, year: int | None = None,
+                 start: dt.datetime | dt.date | None = None,
+                 on_event: Callable[[EngineEvent], None] | None = None) -> None:
+        self.config = config
+        self.year = year or config.year
+        self.calendar = config.wheel.calendar
+        self.code = config.municipality.code
+        self.now = self._as_datetime(start or dt.date(self.year, 1, 1), 0)
+        self.events: list[EngineEvent] = []
+        self.deviations: dict[str, Deviation] = {}
+        self.actions: dict[str, CorrectiveAction] = {}
+        self.escalations: dict[str, Escalation] = {}
+        self.delivered: dict[str, dt.datetime] = {}
+        self.required: dict[str, dt.date] = {}
+        self.store = ObservationStore()
+        self._on_event = on_event
+        self._queue: list[_Item] = []
+        self._seq = 0
+        self._counters: dict[str, int] = {}
+        self._reviewed: dict[str, tuple[int, int]] = {}
+        self._status_cache: dict[tuple[dt.date, str], TargetResult] = {}
+        self._open_by_subject: dict[tuple[str, str], str] = {}
+        self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
+        self._runtime = RuleRuntime(compile_ruleset(config.rules))
+        self._listeners: dict[tuple[str, str, str], list[str]] = {}
+        self.items_processed = 0
+        self._closed = False
+        for ev in config.wheel_events(self.year):
+            self._schedule(self._as_datetime(ev.date, WHEEL_HOUR[ev.kind]), "wheel", ev)
+        for obs in config.observations:
+            self.observe(obs, quiet_before_start=True)
+        for resp in config.responses:
+            hour, minute = (int(x) for x in resp.time.split(":"))
+            self._schedule(self._as_datetime(resp.date, hour, minute), "response", resp)
+
+    # ----------------------------------------------------------------------------- lifecycle
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            self._runtime.close()
+
+    # --------------------------------------------------------------------------------- inputs
+
+    def _as_datetime(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return self.calendar.local_datetime(day, hour, minute)
+
+    def _schedule(self, at: dt.datetime, kind: str, payload: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self._queue, _Item(at, RANK[kind], self._seq, kind, payload))
+
+    def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
+        """Feed observations; each takes effect when it becomes known (never before `now`)."""
+        for o in [obs] if isinstance(obs, Observation) else obs:
+            if o.kpi not in self.config.kpis:
+                raise EngineError(f"observation of unknown KPI '{o.kpi}'")
+            at = self._as_datetime(o.known, 6)
+            if at <= self.now and quiet_before_start:
+                self.store.add(o)
+                continue
+            self._schedule(max(at, self.now), "observation", o)
+
+    def respond(self, response: Response) -> None:
+        """Schedule a human response (submit / accept / reject / deliver) at its date and time."""
+        hour, minute = (int(x) for x in response.time.split(":"))
+        at = self._as_datetime(response.date, hour, minute)
+        if at < self.now:
+            raise EngineError(f"a response dated {at.isoformat()} is before the engine's clock "
+                              f"({self.now.isoformat()})")
+        self._schedule(at, "response", response)
+
+    def submit_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
+        """The owner submits a corrective action now."""
+        return self._now_response({"submit": {"action": action_id, "text": text}})
+
+    def accept_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
+        return self._now_response({"accept": {"action": action_id, "text": text}})
+
+    def reject_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
+        return self._now_response({"reject": {"action": action_id, "text": text}})
+
+    def deliver(self, deliverable_id: str) -> list[EngineEvent]:
+        return self._now_response({"deliver": deliverable_id})
+
+    def _now_response(self, data: dict[str, Any]) -> list[EngineEvent]:
+        local = self.now
+        resp = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
+        before = len(self.events)
+        self._process(_Item(self.now, RANK["response"], 0, "response", resp))
+        return self.events[before:]
+
+    # ---------------------------------------------------------------------------------- clock
+
+    def pending(self) -> int:
+        return len(self._queue)
+
+    def next_time(self) -> dt.datetime | None:
+        return self._queue[0].at if self._queue else None
+
+    def advance_to(self, when: dt.datetime | dt.date) -> list[EngineEvent]:
+        """Process every item due up to `when`, in time order; returns the events it caused."""
+        target = when if isinstance(when, dt.datetime) else self._as_datetime(when, 23, 59)
+        if target.tzinfo is None:
+            raise EngineError("advance_to needs a time with a time zone (or a date)")
+        if target < self.now:
+            raise EngineError(f"the clock cannot go back from {self.now.isoformat()} to {target.isoformat()}")
+        before = len(self.events)
+        for _ in self.steps(target):
+            pass
+        self.now = target
+        return self.events[before:]
+
+    def steps(self, until: dt.datetime) -> Iterator[list[EngineEvent]]:
+        """Process items one at a time (a caller can commit after each one)."""
+        while self._queue and self._queue[0].at <= until:
+            item = heapq.heappop(self._queue)
+            before = len(self.events)
+            self.now = max(self.now, item.at)
+            self._process(item)
+            self.items_processed += 1
+            yield self.events[before:]
+
+    def run_year(self) -> list[EngineEvent]:
+        return self.advance_to(self._as_datetime(dt.date(self.year, 12, 31), 23, 59))
+
+    # ------------------------------------------------------------------------------ processing
+
+    def _process(self, item: _Item) -> None:
+        if self._closed:
+            raise EngineError("the engine is closed")
+        handler = {"wheel": self._on_wheel, "observation": self._on_observation,
+                   "deadline": self._on_deadline, "response": self._on_response}[item.kind]
+        handler(item)
+
+    def _on_wheel(self, item: _Item) -> None:
+        ev: WheelEvent = item.payload
+        freq = ev.frequency.value if ev.frequency else ""
+        self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details={
+            "wheel": ev.definition, "title": ev.title, "kind": ev.kind, "date": ev.date.isoformat(),
+            "nominal_date": ev.nominal_date.isoformat(), "participants": list(ev.participants),
+            "deliverables": list(ev.deliverables), "frequency": freq})
+        for d in ev.deliverables:
+            if d not in self.required:
+                self.required[d] = ev.date
+        trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
+        for kind in self._kinds_for("wheel", ev.definition, freq):
+            for subject in self._subjects(kind, wheel=ev):
+                self._post(item, trigger, subject)
+        if ev.kind == "followup":
+            day = self.now.date()
+            for g in self.config.goals:
+                if g.in_effect(day):
+                    self._reviewed[g.id] = _period_key(g.followup, day)
+
+    def _on_observation(self, item: _Item) -> None:
+        o: Observation = item.payload
+        self.store.add(o)
+        self._status_cache.clear()
+        self._emit("observation", subject=None, details={
+            "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
+            "municipality": o.municipality or "", "source": o.source})
+        trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
+        for kind in self._kinds_for("observation", o.kpi, ""):
+            for subject in self._subjects(kind):
+                if kind == "goal" and subject.fields.get("kpi") != o.kpi:
+                    continue
+                self._post(item, trigger, subject)
+
+    def _on_deadline(self, item: _Item) -> None:
+        kind, ident, due = item.payload
+        day = self.now.date()
+        if kind == "corrective_action":
+            a = self.actions[ident]
+            if a.state not in AWAITING or a.due != due:
+                return
+            sup = self._superior(a.owner)
+            fields = {"action": a.id, "state": a.state.value, "superior": sup or "", "at_top": sup is None,
+                      "escalation_level": a.escalation_level, "days_overdue": (day - a.due).days,
+                      "subject_kind": a.subject_kind, "goal": a.goal or "", "deviation": a.deviation}
+            subject = Subject(kind="action", id=a.id, owner=a.owner, fields=fields, title=a.title, goal=a.goal)
+            self._emit("action_overdue", subject=subject, owner=a.owner,
+                       details={"action": a.id, "due": a.due.isoformat(), "escalation_level": a.escalation_level})
+        else:
+            if ident in self.delivered or self.required.get(ident) != due:
+                return
+            subject = self._deliverable_subject(ident, due)
+            self._emit("deliverable_missed", subject=subject, owner=subject.owner,
+                       details={"deliverable": ident, "due": due.isoformat()})
+        self._post(item, {"trigger": "deadline", "deadline": kind, "wheel": "", "frequency": ""}, subject)
+
+    def _on_response(self, item: _Item) -> None:
+        r: Response = item.payload
+        kind = r.kind()
+        if kind == "deliver":
+            assert r.deliver is not None
+            d = self.config.deliverables[r.deliver]
+            if r.deliver in self.delivered:
+                return
+            self.delivered[r.deliver] = self.now
+            due = self.required.get(r.deliver)
+            late = (self.now.date() - due).days if due and self.now.date() > due else 0
+            subj = Subject(kind="deliverable", id=d.id, owner=d.owner, fields={}, title=d.title)
+            self._emit("deliverable_delivered", subject=subj, owner=d.owner,
+                       details={"deliverable": d.id, "due": due.isoformat() if due else "", "days_late": late})
+            self._close_subject(subj, None, "delivered", {"days_late": late})
+            return
+        data: dict[str, str] = getattr(r, kind)
+        action = self._find_action(data)
+        if action is None:
+            self._emit("response_ignored", details={"response": kind, **data,
+                                                    "reason": "no open corrective action matches"})
+            return
+        text = data.get("text", "")
+        subj = Subject(kind=action.subject_kind, id=action.subject, owner=action.owner, fields={},
+                       title=action.title, goal=action.goal)
+        if kind == "submit":
+            if action.state not in AWAITING and action.state is not ActionState.rejected:
+                self._emit("response_ignored", subject=subj, details={
+                    "response": kind, "action": action.id, "reason": f"the action is {action.state.value}"})
+                return
+            action.state = ActionState.submitted
+            action.submitted_at = self.now
+            action.text = text
+            self._emit("action_submitted", subject=subj, owner=action.owner,
+                       details={"action": action.id, "text": text, "due": action.due.isoformat(),
+                                "on_time": self.now.date() <= action.due})
+        elif kind == "accept":
+            if action.state is not ActionState.submitted:
+                self._emit("response_ignored", subject=subj, details={
+                    "response": kind, "action": action.id, "reason": "only a submitted action can be accepted"})
+                return
+            action.state = ActionState.accepted
+            self._emit("action_accepted", subject=subj, owner=action.owner,
+                       details={"action": action.id, "text": text})
+        else:
+            if action.state is not ActionState.submitted:
+                self._emit("response_ignored", subject=subj, details={
+                    "response": kind, "action": action.id, "reason": "only a submitted action can be rejected"})
+                return
+            action.state = ActionState.demanded
+            action.due = Duration.parse("5 working days").after(self.now.date(), self.calendar)
+            self._schedule_deadline("corrective_action", action.id, action.due)
+            self._emit("action_rejected", subject=subj, owner=action.owner,
+                       details={"action": action.id, "text": text, "new_due": action.due.isoformat()})
+
+    def _find_action(self, data: Mapping[str, str]) -> CorrectiveAction | None:
+        if "action" in data:
+            return self.actions.get(data["action"])
+        subject = data.get("subject")
+        for a in sorted(self.actions.values(), key=lambda a: a.id, reverse=True):
+            if a.subject == subject and a.state is not ActionState.closed:
+                return a
+        return None
+
+    # -------------------------------------------------------------------------------- subjects
+
+    def _kinds_for(self, trigger: str, value: str, frequency: str) -> list[str]:
+        key = (trigger, value, frequency)
+        if key not in self._listeners:
+            kinds: list[str] = []
+            for r in self.config.rules.rules:
+                if r.matches_trigger(trigger, value, frequency) and r.for_each not in kinds:
+                    kinds.append(r.for_each)
+            self._listeners[key] = kinds
+        return self._listeners[key]
+
+    def _subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
+        day = self.now.date()
+        if kind == "goal":
+            return [self._goal_subject(g, day) for g in self.config.goals if g.in_effect(day)]
+        if kind == "deliverable":
+            ids = wheel.deliverables if wheel else ()
+            return [self._deliverable_subject(d, self.required.get(d, day)) for d in ids]
+        if kind == "action":
+            return []
+        spec = self.config.subject_kinds.get(kind)
+        if spec is None:
+            raise GovcoreError(f"no plugin provides the subject kind '{kind}'")
+        ctx = SubjectContext(
+            municipality=self.config.municipality, day=day, observations=self.store.as_of(day),
+            organisation=self.config.organisation, kpis=self.config.kpis,
+            settings=self.config.sources.get(spec.settings_key, {}), base_dir=self.config.base_dir)
+        try:
+            return list(spec.subjects(ctx))
+        except GovcoreError:
+            raise
+        except Exception as err:
+            raise GovcoreError(f"the subject kind '{kind}' failed on {day}: {type(err).__name__}: {err}") from err
+
+    def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
+        """The goal's status as of `day` (default: now), on the observations known then."""
+        d = day or self.now.date()
+        key = (d, goal.id)
+        if key not in self._status_cache:
+            view: ObservationView = self.store.as_of(d)
+            self._status_cache[key] = goal_result(goal, self.config.kpis, view, self.code)
+        return self._status_cache[key]
+
+    def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
+        res = self.goal_result(g, day)
+        fields = {
+            "goal": g.id, "level": g.level.value, "category": g.category.value,
+            "kind": g.kind.value if g.kind else "", "kpi": g.kpi or "", "status": res.status.value,
+            "value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
+            "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
+            "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
+            "explanation": res.explanation,
+        }
+        return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id)
+
+    def _deliverable_subject(self, ident: str, due: dt.date) -> Subject:
+        d = self.config.deliverables[ident]
+        day = self.now.date()
+        delivered = ident in self.delivered
+        late = max(0, (day - due).days) if not delivered else 0
+        return Subject(kind="deliverable", id=d.id, owner=d.owner, title=d.title, fields={
+            "deliverable": d.id, "delivered": delivered, "due": due.isoformat(), "days_late": late})
+
+    def _state_fields(self, subject: Subject) -> dict[str, Any]:
+        latest = self._latest_action(subject)
+        return {
+            "open_deviation": (subject.kind, subject.id) in self._open_by_subject,
+            "open_action": latest is not None and latest.state is not ActionState.closed,
+            "action_state": latest.state.value if latest else "none",
+        }
+
+    def _message(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
+        msg: dict[str, Any] = {
+            **trigger, "for_each": subject.kind, "day": int(self.now.strftime("%Y%m%d")),
+            "subject": subject.id, "title": subject.title, "owner": subject.owner,
+            **self._state_fields(subject),
+        }
+        for k, v in subject.fields.items():
+            if isinstance(v, str | int | float | bool) or v is None:
+                msg[k] = v
+        msg["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        return msg
+
+    def _latest_action(self, subject: Subject) -> CorrectiveAction | None:
+        if subject.kind == "action":
+            return self.actions.get(subject.id)
+        dev = self._open_by_subject.get((subject.kind, subject.id))
+        if dev is None:
+            return None
+        ids = self.deviations[dev].actions
+        return self.actions[ids[-1]] if ids else None
+
+    # ---------------------------------------------------------------------------- rule firing
+
+    def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
+        msg = self._message(item, trigger, subject)
+        fired = self._runtime.match(msg)
+        for name in fired:
+            rule = self._rules[name]
+            inputs = {f: msg.get(f) for f in rule.fields_used()}
+            if subject.kind == "goal":
+                for f in ("status", "value", "expected", "period"):
+                    inputs.setdefault(f, msg.get(f))
+            if msg.get("explanation"):
+                inputs["explanation"] = msg["explanation"]
+            for call in rule.actions:
+                self._apply(rule, call.name, call.params, subject, msg, inputs)
+                msg.update(self._state_fields(subject))
+
+    def _apply(self, rule: Rule, name: str, params: Any, subject: Subject, msg: Mapping[str, Any],
+               inputs: dict[str, Any]) -> None:
+        if name == "flag_deviation":
+            self._flag(rule, params, subject, msg, inputs)
+        elif name == "demand_action":
+            self._demand(rule, params, subject, msg, inputs)
+        elif name == "escalate":
+            self._escalate(rule, params, subject, inputs)
+        elif name == "notify":
+            p: Notify = params
+            to = self._role(p.to, subject)
+            self._emit("notification", rule=rule, subject=subject, owner=to,
+                       details={"to": to, "message": render(p.message, msg), "inputs": inputs})
+        elif name == "require_deliverable":
+            self._require(rule, params, subject, inputs)
+        elif name == "close_deviation":
+            self._close(rule, params, subject, msg, inputs)
+        else:
+            spec = self.config.actions[name]
+            try:
+                spec.run(_Context(self, rule, subject, inputs), params)
+            except GovcoreError:
+                raise
+            except Exception as err:
+                raise GovcoreError(f"the action '{name}' (rule '{rule.id}') failed: {type(err).__name__}: {err}") \
+                    from err
+
+    def _next_id(self, prefix: str) -> str:
+        n = self._counters.get(prefix, 0) + 1
+        self._counters[prefix] = n
+        return f"{prefix}-{n:04d}"
+
+    def _flag(self, rule: Rule, p: FlagDeviation, subject: Subject, msg: Mapping[str, Any],
+              inputs: dict[str, Any]) -> None:
+        key = (subject.kind, subject.id)
+        if key in self._open_by_subject:
+            return
+        dev = Deviation(id=self._next_id("dev"), subject_kind=subject.kind, subject=subject.id, goal=subject.goal,
+                        owner=subject.owner, rule=rule.id, opened_at=self.now, reason=render(p.reason, msg),
+                        inputs=inputs)
+        self.deviations[dev.id] = dev
+        self._open_by_subject[key] = dev.id
+        self._emit("deviation_flagged", rule=rule, subject=subject, owner=subject.owner,
+                   details={"deviation": dev.id, "reason": dev.reason, "inputs": inputs})
+
+    def _demand(self, rule: Rule, p: DemandAction, subject: Subject, msg: Mapping[str, Any],
+                inputs: dict[str, Any]) -> None:
+        key = (subject.kind, subject.id)
+        dev_id = self._open_by_subject.get(key)
+        if dev_id is None:
+            self._flag(rule, FlagDeviation(), subject, msg, inputs)
+            dev_id = self._open_by_subject[key]
+        dev = self.deviations[dev_id]
+        if any(self.actions[a].state in (*AWAITING, ActionState.submitted) for a in dev.actions):
+            return
+        owner = self._role(p.from_role, subject)
+        due = Duration.parse(p.within).after(self.now.date(), self.calendar)
+        action = CorrectiveAction(
+            id=self._next_id("act"), deviation=dev.id, subject_kind=subject.kind, subject=subject.id,
+            goal=subject.goal, owner=owner, demanded_by_rule=rule.id, demanded_at=self.now, due=due,
+            title=render(p.title, msg))
+        self.actions[action.id] = action
+        dev.actions.append(action.id)
+        self._schedule_deadline("corrective_action", action.id, due)
+        self._emit("action_demanded", rule=rule, subject=subject, owner=owner, details={
+            "action": action.id, "deviation": dev.id, "title": action.title, "due": due.isoformat(),
+            "within": p.within, "inputs": inputs})
+
+    def _escalate(self, rule: Rule, p: Escalate, subject: Subject, inputs: dict[str, Any]) -> None:
+        action = self.actions[subject.id]
+        if action.state not in AWAITING:
+            return
+        to = self._superior(action.owner) if p.to == "superior" else self._role(p.to, subject)
+        if to is None or to == action.owner:
+            self._emit("escalation_exhausted", rule=rule, subject=subject, owner=action.owner, details={
+                "action": action.id, "reason": f"'{action.owner}' has no superior", "inputs": inputs})
+            return
+        due = Duration.parse(p.within).after(self.now.date(), self.calendar)
+        esc = Escalation(id=self._next_id("esc"), action=action.id, from_role=action.owner, to_role=to,
+                         at=self.now, due=due, level=action.escalation_level + 1, rule=rule.id)
+        self.escalations[esc.id] = esc
+        action.owner = to
+        action.due = due
+        action.escalation_level = esc.level
+        action.state = ActionState.escalated
+        self._schedule_deadline("corrective_action", action.id, due)
+        self._emit("escalated", rule=rule, subject=subject, owner=to, details={
+            "action": action.id, "escalation": esc.id, "from": esc.from_role, "to": to, "due": due.isoformat(),
+            "level": esc.level, "inputs": inputs})
+
+    def _require(self, rule: Rule, p: RequireDeliverable, subject: Subject, inputs: dict[str, Any]) -> None:
+        ident = p.deliverable or subject.id
+        if ident in self.delivered:
+            return
+        d = self.config.deliverables[ident]
+        owner = d.owner if p.from_role == "owner" else self._role(p.from_role, subject)
+        due = Duration.parse(p.within).after(self.now.date(), self.calendar)
+        self.required[ident] = due
+        self._schedule_deadline("deliverable", ident, due)
+        subj = Subject(kind="deliverable", id=ident, owner=owner, fields={}, title=d.title)
+        self._emit("deliverable_required", rule=rule, subject=subj, owner=owner,
+                   details={"deliverable": ident, "due": due.isoformat(), "inputs": inputs})
+
+    def _close(self, rule: Rule, p: CloseDeviation, subject: Subject, msg: Mapping[str, Any],
+               inputs: dict[str, Any]) -> None:
+        self._close_subject(subject, rule, render(p.note, msg), inputs)
+
+    def _close_subject(self, subject: Subject, rule: Rule | None, note: str, inputs: dict[str, Any]) -> None:
+        dev_id = self._open_by_subject.pop((subject.kind, subject.id), None)
+        if dev_id is None:
+            return
+        dev = self.deviations[dev_id]
+        dev.state = DeviationState.closed
+        dev.closed_at = self.now
+        for a in dev.actions:
+            self.actions[a].state = ActionState.closed
+        self._emit("deviation_closed", rule=rule, subject=subject, owner=dev.owner, details={
+            "deviation": dev.id, "note": note, "actions": list(dev.actions), "inputs": inputs})
+
+    def _schedule_deadline(self, kind: str, ident: str, due: dt.date) -> None:
+        self._schedule(self._as_datetime(due + dt.timedelta(days=1), 0), "deadline", (kind, ident, due))
+
+    def _superior(self, role: str) -> str | None:
+        org = self.config.organisation
+        return org.superior_of(role) if org.has(role) else None
+
+    def _role(self, word: str, subject: Subject) -> str:
+        if word == "owner":
+            return subject.owner
+        if word == "superior":
+            return self._superior(subject.owner) or subject.owner
+        if word == "responsible":
+            return subject.owner
+        return word
+
+    # ---------------------------------------------------------------------------------- events
+
+    def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
+              owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
+        d = dict(details or {})
+        if rule is not None:
+            d.setdefault("rule_title", rule.title)
+            d.setdefault("rule_file", rule.file.rsplit("/", 1)[-1])
+            d.setdefault("rule_hash", rule.file_hash[:12])
+        ev = EngineEvent(
+            seq=len(self.events) + 1, at=self.now, type=event_type, rule=rule.id if rule else None,
+            goal=subject.goal if subject else None, owner=owner, subject=subject.id if subject else None,
+            subject_kind=subject.kind if subject else None, details=_jsonable(d))
+        self.events.append(ev)
+        if self._on_event is not None:
+            self._on_event(ev)
+
+    # ----------------------------------------------------------------------------------- reads
+
+    def open_deviations(self) -> list[Deviation]:
+        return [d for d in self.deviations.values() if d.state is DeviationState.open]
+
+    def open_actions(self) -> list[CorrectiveAction]:
+        return [a for a in self.actions.values() if a.state is not ActionState.closed]
+
+    def goal_statuses(self, day: dt.date | None = None) -> dict[str, TargetResult]:
+        d = day or self.now.date()
+        return {g.id: self.goal_result(g, d) for g in self.config.goals if g.in_effect(d)}
+
+
+def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
+    if freq is Frequency.every_14_days:
+        return (day.year, day.toordinal() // 14)
+    return (day.year, (day.month - 1) // freq.months)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, Period):
+        return value.text
+    if isinstance(value, Status):
+        return value.value
+    return value

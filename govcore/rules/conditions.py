@@ -1,0 +1,174 @@
+"""Conditions as administrators write them: `forecast_deviation_pct > 2`, `status in [off_track, at_risk]`.
+
+A tiny grammar parsed by hand (never `eval`): a field, an operator and a value. Each condition is
+type-checked against the subject kind's fields, so comparing a number with text is an error
+rather than a rule that silently never fires.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govcore.errors import did_you_mean
+from govcore.extension import FieldSpec
+
+OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "not in", "in")
+_TOKEN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|<=|>=|<|>|=|not\s+in\b|in\b)\s*(.*?)\s*$")
+_WORD = re.compile(r"^[A-Za-z0-9_.:-]+$")
+Scalar = float | int | str | bool
+
+
+class ConditionError(ValueError):
+    def __init__(self, message: str, column: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.column = column
+        self.hint = hint
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed comparison. `value` is a scalar, or a tuple for `in` / `not in`."""
+
+    field: str
+    op: str
+    value: Scalar | tuple[Scalar, ...]
+    text: str
+
+    def describe(self) -> str:
+        return self.text
+
+    def holds(self, actual: Any) -> bool:
+        """Evaluate in Python (used to explain why a rule did or did not fire)."""
+        if actual is None:
+            return False
+        v = self.value
+        if self.op == "==":
+            return bool(actual == v)
+        if self.op == "!=":
+            return bool(actual != v)
+        if self.op == "in":
+            return actual in v  # type: ignore[operator]
+        if self.op == "not in":
+            return actual not in v  # type: ignore[operator]
+        try:
+            if self.op == "<":
+                return bool(actual < v)
+            if self.op == "<=":
+                return bool(actual <= v)
+            if self.op == ">":
+                return bool(actual > v)
+            return bool(actual >= v)
+        except TypeError:
+            return False
+
+
+def _scalar(text: str) -> Scalar:
+    t = text.strip()
+    if len(t) >= 2 and t[0] == t[-1] and t[0] in "'\"":
+        return t[1:-1]
+    low = t.lower()
+    if low in ("true", "yes", "ja"):
+        return True
+    if low in ("false", "no", "nej"):
+        return False
+    try:
+        n = float(t.replace("_", ""))
+    except ValueError:
+        if not _WORD.match(t):
+            raise ConditionError(f"'{t}' is not a value", hint="quote text that contains spaces") from None
+        return t
+    return int(n) if n.is_integer() and "." not in t else n
+
+
+def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
+    """Parse and type-check one condition; errors carry the 0-based column within `text`."""
+    m = _TOKEN.match(text)
+    if not m:
+        bare = text.strip()
+        negated = bare.lower().startswith("not ")
+        name = bare[4:].strip() if negated else bare
+        if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or "-"):
+            spec = _field(name, fields, text.find(name))
+            if spec.type != "bool":
+                raise ConditionError(f"'{name}' is a {spec.type}, not yes/no: compare it with a value",
+                                     text.find(name), hint=f"e.g. '{name} > 0'" if spec.type == "number" else "")
+            return Condition(name, "==", not negated, text.strip())
+        raise ConditionError(
+            f"cannot read condition '{text.strip()}'",
+            0,
+            hint="write <field> <operator> <value>, e.g. 'forecast_deviation_pct > 2'; operators: "
+            + ", ".join(OPERATORS),
+        )
+    name, op, raw = m.group(1), re.sub(r"\s+", " ", m.group(2)), m.group(3)
+    if op == "=":
+        raise ConditionError("'=' is not an operator", m.start(2), hint="use '==' to test equality")
+    spec = _field(name, fields, m.start(1))
+    vcol = m.start(3)
+    if not raw:
+        raise ConditionError(f"the condition on '{name}' has no value after '{op}'", vcol)
+    value: Scalar | tuple[Scalar, ...]
+    if op in ("in", "not in"):
+        if not (raw.startswith("[") and raw.endswith("]")):
+            raise ConditionError(f"'{op}' needs a list", vcol, hint=f"write e.g. '{name} {op} [a, b]'")
+        items = [i for i in (x.strip() for x in raw[1:-1].split(",")) if i]
+        if not items:
+            raise ConditionError("the list is empty", vcol)
+        value = tuple(_check_type(_scalar(i), spec, vcol) for i in items)
+    else:
+        try:
+            scalar = _scalar(raw)
+        except ConditionError as err:
+            raise ConditionError(str(err), vcol, err.hint) from None
+        value = _check_type(scalar, spec, vcol)
+        if op in ("<", "<=", ">", ">=") and spec.type != "number":
+            raise ConditionError(f"'{op}' compares numbers, but '{name}' is {spec.type}", m.start(2),
+                                 hint="use == or != for text and yes/no fields")
+    return Condition(name, op, value, text.strip())
+
+
+def _field(name: str, fields: Mapping[str, FieldSpec], col: int) -> FieldSpec:
+    spec = fields.get(name)
+    if spec is None:
+        raise ConditionError(f"unknown field '{name}'", max(col, 0), hint=did_you_mean(name, fields))
+    return spec
+
+
+def _check_type(value: Scalar, spec: FieldSpec, col: int) -> Scalar:
+    if spec.type == "number":
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConditionError(f"'{spec.name}' is a number, but '{value}' is text", col,
+                                 hint="compare numbers with numbers, e.g. 2 or 2.5 (use a dot for decimals)")
+        return value
+    if spec.type == "bool":
+        if not isinstance(value, bool):
+            raise ConditionError(f"'{spec.name}' is yes/no, but '{value}' is not true or false", col,
+                                 hint=f"write '{spec.name} == true' or '{spec.name} == false'")
+        return value
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    if isinstance(value, int | float):
+        value = str(value)
+    if spec.choices and value not in spec.choices:
+        hint = did_you_mean(value, spec.choices)
+        raise ConditionError(f"'{value}' is not a possible value of '{spec.name}'", col,
+                             hint=hint or "expected one of: " + ", ".join(c for c in spec.choices if c))
+    return value
+
+
+def to_durable(cond: Condition) -> dict[str, Any]:
+    """The durable-rules expression for one condition on the message (alias `m`)."""
+    f, v = cond.field, cond.value
+    if cond.op == "==":
+        return {f: v}
+    if cond.op == "!=":
+        return {"$neq": {f: v}}
+    if cond.op in ("in", "not in"):
+        assert isinstance(v, tuple)
+        if cond.op == "in":
+            return {"$or": [{f: x} for x in v]} if len(v) > 1 else {f: v[0]}
+        return {"$and": [{"$neq": {f: x}} for x in v]} if len(v) > 1 else {"$neq": {f: v[0]}}
+    op = {"<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}[cond.op]
+    return {op: {f: v}}

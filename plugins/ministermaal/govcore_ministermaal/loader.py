@@ -1,0 +1,185 @@
+"""Reading and checking the yearly ministermål files.
+
+Each file ``ministermaal-YYYY.yaml`` holds one year's goal set. Every goal is validated with
+govcore's own ``NationalGoal`` model, and every problem is reported with file:line:column, all of
+them in one error rather than the first only.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from govcore import InputError, NationalGoal, Problem, load_yaml, validate_yaml
+
+DATA_DIR = Path(__file__).with_name("data")
+FILE_RE = re.compile(r"^ministermaal-(\d{4})\.yaml$")
+MEASURE_ID_RE = re.compile(r"^MM\d+$")
+
+
+@dataclass(frozen=True)
+class Announcement:
+    """When the minister announced this year's goals, with the public source of that date."""
+
+    date: dt.date
+    source: str
+
+
+@dataclass(frozen=True)
+class GoalSet:
+    """One year's goals as read from its file, plus the notes that are not part of `NationalGoal`."""
+
+    year: int
+    path: str
+    goals: tuple[NationalGoal, ...]
+    note: str = ""
+    goal_notes: Mapping[str, str] = field(default_factory=dict)
+    announced: Announcement | None = None
+
+
+class _Announced(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    date: dt.date
+    source: str = Field(min_length=1)
+
+
+class _GoalFile(BaseModel):
+    """The envelope of a year file; the goals themselves are validated with `NationalGoal`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    year: int = Field(ge=2000, le=2100)
+    note: str = ""
+    announced: _Announced | None = None
+    goals: list[dict[str, Any]] = Field(min_length=1)
+
+
+def load_file(path: str | Path) -> GoalSet:
+    """Read and check one year file; raises `govcore.InputError` listing every problem found."""
+    doc = load_yaml(path)
+    if not isinstance(doc.data, dict):
+        raise InputError([doc.problem((), "the file must be a mapping with 'year' and 'goals'",
+                                      hint="see plugins/ministermaal/README.md for the format")])
+    envelope = validate_yaml(_GoalFile, doc.data, doc)
+    problems: list[Problem] = []
+
+    match = FILE_RE.match(Path(path).name)
+    if match and int(match.group(1)) != envelope.year:
+        problems.append(doc.problem(("year",), f"year {envelope.year} does not match the file name",
+                                    hint=f"name the file ministermaal-{envelope.year}.yaml"))
+
+    goals: list[NationalGoal] = []
+    notes: dict[str, str] = {}
+    seen: set[str] = set()
+    for i, raw in enumerate(envelope.goals):
+        loc: tuple[str | int, ...] = ("goals", i)
+        data = dict(raw)
+        note = data.pop("note", "")
+        if not isinstance(note, str):
+            problems.append(doc.problem((*loc, "note"), "note must be text"))
+            note = ""
+        if "year" in data:
+            problems.append(doc.problem((*loc, "year"), "a goal does not carry its own year",
+                                        hint="the year is set once, at the top of the file"))
+            continue
+        try:
+            goal = validate_yaml(NationalGoal, {**data, "year": envelope.year}, doc, base=loc)
+        except InputError as err:  # name fields from the top of the file: goals[2].title, not title
+            prefix = _dotted(loc)
+            for p in err.problems:
+                problems.append(replace(p, field=f"{prefix}.{p.field}" if p.field else prefix))
+            continue
+        for where, message, hint in _check_goal(goal, note.strip(), i, len(envelope.goals)):
+            problems.append(doc.problem((*loc, *where), message, hint=hint))
+        if goal.id in seen:
+            problems.append(doc.problem((*loc, "id"), f"goal id '{goal.id}' is used twice in this file"))
+        seen.add(goal.id)
+        goals.append(goal)
+        if note.strip():
+            notes[goal.id] = note.strip()
+
+    if problems:
+        raise InputError(problems)
+    announced = None
+    if envelope.announced:
+        announced = Announcement(envelope.announced.date, envelope.announced.source)
+    return GoalSet(year=envelope.year, path=str(path), goals=tuple(goals), note=envelope.note,
+                   goal_notes=notes, announced=announced)
+
+
+def _dotted(loc: tuple[str | int, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else part)
+    return out
+
+
+Finding = tuple[tuple[str | int, ...], str, str]
+
+
+def _check_goal(goal: NationalGoal, note: str, index: int, count: int) -> list[Finding]:
+    """The plugin's own rules on top of `NationalGoal`: numbering, ids, sources, honest gaps.
+
+    Returns (where inside the goal, message, hint); the caller locates them in the file.
+    """
+    problems: list[Finding] = []
+
+    def at(where: str | tuple[str | int, ...], message: str, hint: str = "") -> Finding:
+        return ((where,) if isinstance(where, str) else where, message, hint)
+
+    if goal.number != index + 1:
+        problems.append(at("number", f"goal number {goal.number} is out of order; expected {index + 1}",
+                           hint=f"number the goals 1..{count} in the order the ministry lists them"))
+    expected_id = f"mm{goal.year}-{goal.number}"
+    if goal.id != expected_id:
+        problems.append(at("id", f"goal id '{goal.id}' does not follow the convention",
+                           hint=f"use '{expected_id}' (mm<year>-<number>)"))
+    if not goal.title:
+        problems.append(at("title", "the title is empty",
+                           hint="give the Danish title as the ministry published it"))
+    if not goal.source:
+        problems.append(at("source", "every goal needs a public source",
+                           hint="name the publication (and its address, if it has one)"))
+    for j, mid in enumerate(goal.measure_ids):
+        if not MEASURE_ID_RE.match(mid):
+            problems.append(at(("measure_ids", j), f"measure id '{mid}' is not a Jobindsats id",
+                               hint="Jobindsats measure ids look like 'MM13'"))
+    if not goal.measures and not note:
+        problems.append(at("measures", "no measures are given and no note explains why",
+                           hint="list how the goal is measured, or add a 'note' saying it is not known"))
+    return problems
+
+
+def available_years(directory: Path | None = None) -> list[int]:
+    """The years that have a file; a YAML file with a wrong name is an error, not silently skipped."""
+    folder = directory or DATA_DIR
+    years = []
+    for p in sorted(folder.iterdir()):
+        if p.suffix not in (".yaml", ".yml"):
+            continue
+        match = FILE_RE.match(p.name)
+        if not match:
+            raise InputError([Problem(str(p), message="file name is not ministermaal-YYYY.yaml",
+                                      hint="name year files ministermaal-<year>.yaml")])
+        years.append(int(match.group(1)))
+    return years
+
+
+def load_year(year: int, directory: Path | None = None) -> GoalSet | None:
+    """The goal set for `year`, or None when there is no file for it."""
+    if directory is None:
+        return _load_packaged(year)
+    path = directory / f"ministermaal-{year}.yaml"
+    return load_file(path) if path.is_file() else None
+
+
+@cache
+def _load_packaged(year: int) -> GoalSet | None:
+    path = DATA_DIR / f"ministermaal-{year}.yaml"
+    return load_file(path) if path.is_file() else None

@@ -1,0 +1,170 @@
+"""The ministermål plugin: shipped data, loader checks with located errors, and entry-point discovery."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from govcore_ministermaal import available_years, load_file, load_year
+from govcore_ministermaal.plugin import govcore_national_goals, govcore_wheel_events
+
+from govcore import InputError
+from govcore.plugins import load_plugins
+
+# Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, measures.
+SEED_2021 = [
+    ("Alle ledige skal have en værdig sagsbehandling", "new",
+     ["Borgere spørges om deres erfaringer med jobcentret gennem brugeroplevelse",
+      "Stadfæstelsesprocenten"]),
+    ("Flere ledige skal opkvalificeres", "new",
+     ["Andel ledige, der er i beskæftigelse 3 mdr. efter endt ordinær uddannelse skal stige",
+      "At andelen af ledige, der opkvalificeres, skal stige i 2021"]),
+    ("Flere flygtninge og familiesammenførte skal være selvforsørgende", "continued",
+     ["Andelen af beskæftigede flygtninge og familiesammenførte til flygtninge skal stige"]),
+    ("Flere personer med handicap skal i beskæftigelse", "continued",
+     ["Andelen af borgere på ledighedsydelse samt andelen af borgere i job og uddannelse på "
+      "jobafklaring og ressourceforløbsydelse skal falde"]),
+    ("Virksomhederne skal sikres den nødvendige og kvalificerede arbejdskraft", "continued",
+     ["Den procentvise andel af forgæves rekrutteringer",
+      "Andelen af afsluttede jobåbninger med ansættelse af formidlet kandidat"]),
+]
+
+
+def test_2021_matches_seed_002() -> None:
+    goals = govcore_national_goals(2021)
+    assert goals is not None
+    assert len(goals) == 5
+    for goal, (title, status, measures) in zip(goals, SEED_2021, strict=True):
+        assert goal.title == title
+        assert goal.status == status
+        assert goal.measures == measures
+        assert goal.year == 2021
+    assert [g.id for g in goals] == [f"mm2021-{n}" for n in range(1, 6)]
+    assert [g.measure_ids for g in goals] == [[], ["MM17"], ["MM13"], [], []]
+
+
+def test_every_year_2015_to_2024_is_shipped() -> None:
+    assert available_years() == list(range(2015, 2025))
+
+
+@pytest.mark.parametrize("year", range(2015, 2025))
+def test_year_loads_with_unique_ids_numbers_and_sources(year: int) -> None:
+    goal_set = load_year(year)
+    assert goal_set is not None
+    goals = goal_set.goals
+    assert goals, f"{year} has no goals"
+    assert [g.number for g in goals] == list(range(1, len(goals) + 1))
+    assert len({g.id for g in goals}) == len(goals)
+    assert all(g.year == year for g in goals)
+    for g in goals:
+        assert g.source.strip(), f"{g.id} has no source"
+        assert g.title.strip()
+        # an unknown measure must be said out loud, not left silently empty
+        assert g.measures or goal_set.goal_notes.get(g.id), f"{g.id}: no measures and no note"
+
+
+def test_no_goals_for_a_year_without_a_file() -> None:
+    assert govcore_national_goals(1999) is None
+    assert load_year(2099) is None
+
+
+def test_announcement_of_2024_goals_is_a_dated_as_of_event_in_2023() -> None:
+    events = govcore_wheel_events(2023)
+    assert events is not None and len(events) == 1
+    event = events[0]
+    assert event.kind == "as_of"
+    assert event.date == dt.date(2023, 6, 30)
+    assert "2024" in event.title
+    assert "star.dk" in event.description
+    # no cited announcement date, no event
+    assert govcore_wheel_events(2020) is None
+
+
+def test_plugin_is_found_through_the_entry_point() -> None:
+    plugins = load_plugins()
+    assert not plugins.failures, [str(f) for f in plugins.failures]
+    assert "ministermaal" in plugins.names()
+    answer = plugins.national_goals(2021)
+    assert answer is not None
+    name, goals = answer
+    assert name == "ministermaal"
+    assert [g.title for g in goals] == [t for t, _, _ in SEED_2021]
+    assert [e.date for _, e in plugins.wheel_events(2023)] == [dt.date(2023, 6, 30)]
+
+
+GOOD = """\
+year: 2030
+goals:
+  - id: mm2030-1
+    number: 1
+    title: "Et mål"
+    status: new
+    measures: ["En måling"]
+    source: "En kilde"
+"""
+
+
+def test_a_valid_file_in_tmp_path_loads(tmp_path: Path) -> None:
+    path = tmp_path / "ministermaal-2030.yaml"
+    path.write_text(GOOD, encoding="utf-8")
+    goal_set = load_file(path)
+    assert [g.id for g in goal_set.goals] == ["mm2030-1"]
+    assert load_year(2030, tmp_path) == goal_set
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(InputError) as info:
+        load_file(path)
+    return [p.format() for p in info.value.problems]
+
+
+def test_a_broken_file_gives_located_errors(tmp_path: Path) -> None:
+    path = tmp_path / "ministermaal-2030.yaml"
+    path.write_text(
+        "year: 2030\n"                       # 1
+        "goals:\n"                           # 2
+        "  - id: mm2030-1\n"                 # 3
+        "    number: 1\n"                    # 4
+        "    titel: Et mål\n"                # 5  unknown field (typo of title)
+        "    status: nyt\n"                  # 6  not new|continued
+        "    source: En kilde\n"             # 7
+        "  - id: mm2030-7\n"                 # 8  id must be mm<year>-<number>
+        "    number: 3\n"                    # 9  out of order
+        "    title: Et andet mål\n"          # 10
+        "    status: continued\n"            # 11
+        "    measure_ids: [MM-13]\n",        # 12 not a Jobindsats id; no measures and no note
+        encoding="utf-8",
+    )
+    problems = _problems(path)
+    text = "\n".join(problems)
+    assert f"{path}:5:5: goals[0].titel: unknown field 'titel'" in text
+    assert "did you mean 'title'" in text
+    assert f"{path}:6:5: goals[0].status: 'nyt' is not allowed" in text
+    assert any(p.startswith(f"{path}:9:") and "out of order" in p for p in problems)
+    assert any(p.startswith(f"{path}:8:") and "use 'mm2030-3'" in p for p in problems)
+    assert any(p.startswith(f"{path}:12:") and "measure id 'MM-13'" in p for p in problems)
+    assert any("no measures are given" in p for p in problems)
+
+
+def test_missing_source_and_year_mismatch_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "ministermaal-2031.yaml"
+    path.write_text(GOOD.replace('    source: "En kilde"\n', ""), encoding="utf-8")
+    problems = _problems(path)
+    assert any(p.startswith(f"{path}:1:1:") and "does not match the file name" in p for p in problems)
+    assert any(p.startswith(f"{path}:3:") and "public source" in p for p in problems)
+
+
+def test_yaml_syntax_error_is_located(tmp_path: Path) -> None:
+    path = tmp_path / "ministermaal-2030.yaml"
+    path.write_text("year: 2030\ngoals:\n  - id: mm2030-1\n    title: [unclosed\n", encoding="utf-8")
+    problems = _problems(path)
+    assert problems and problems[0].startswith(f"{path}:")
+    assert "YAML syntax error" in problems[0]
+
+
+def test_a_wrongly_named_file_is_an_error_not_skipped(tmp_path: Path) -> None:
+    (tmp_path / "ministermaal-2030.yaml").write_text(GOOD, encoding="utf-8")
+    (tmp_path / "ministermal-2031.yaml").write_text(GOOD, encoding="utf-8")
+    with pytest.raises(InputError, match=r"ministermaal-YYYY\.yaml"):
+        available_years(tmp_path)
