@@ -1,0 +1,407 @@
+"""Target semantics: is a goal on track, as of a date, on the figures known that day?
+
+A result must be reproducible by a reviewer months later, so every number that decided it goes
+into `TargetResult.inputs`, and the evaluation only ever sees the `ObservationView` it is given
+(values known on `view.day`). Missing data is never on track: when a decisive figure is unknown the
+status is `no_data`, with the reason in the explanation.
+
+Which series belongs to "the municipality": observations may be labelled with a municipality code
+(needed when several municipalities are loaded, e.g. to compute a rank) or unlabelled (the
+configured municipality). When a code is passed and the store holds that code's series, it is
+used; otherwise the unlabelled series is. The choice depends on the store only, never on the day,
+so a replayed year always reads the same series.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from weakref import WeakKeyDictionary
+
+from govcore.model import (
+    KPI,
+    AtLeast,
+    AtMost,
+    Benchmark,
+    Change,
+    Direction,
+    Goal,
+    MilestonePoint,
+    Observation,
+    Period,
+    Rank,
+    Status,
+    Target,
+    TargetResult,
+    Trajectory,
+)
+from govcore.observations import ObservationView
+
+__all__ = ["evaluate", "goal_result", "interpolate"]
+
+Inputs = dict[str, float | str | None]
+
+# Sums like 200 * 1.1 land a hair beside the intended figure; a relative epsilon keeps a value
+# that meets its target exactly from being reported off track.
+_REL_EPS = 1e-9
+
+
+@lru_cache(maxsize=8192)
+def _period(text: str) -> Period:
+    return Period.parse(text)
+
+
+def _eps(reference: float) -> float:
+    return _REL_EPS * max(1.0, abs(reference))
+
+
+def _num(x: float) -> str:
+    if x == round(x, 1):
+        return f"{x:.1f}"
+    if abs(x) >= 1:
+        return f"{x:.2f}"
+    return f"{x:.3g}"
+
+
+def _q(x: float, kpi: KPI) -> str:
+    """With the unit, so '48.0' cannot be read as persons when it is a share."""
+    return f"{_num(x)} {kpi.unit}" if kpi.unit else _num(x)
+
+
+def _who(view: ObservationView, kpi: str, series: str, municipality: str | None) -> str | None:
+    if municipality and view.store.rows((kpi, series, municipality)):
+        return municipality
+    return None
+
+
+def _latest(view: ObservationView, kpi: str, municipality: str | None, series: str = "local",
+            grain: str | None = None) -> Observation | None:
+    return view.latest(kpi, series, _who(view, kpi, series, municipality), grain)
+
+
+def _value(view: ObservationView, kpi: str, period: Period, municipality: str | None,
+           series: str = "local") -> float | None:
+    return view.value(kpi, period, series, _who(view, kpi, series, municipality))
+
+
+def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) -> Status:
+    shortfall = expected - actual if higher_good else actual - expected
+    eps = _eps(expected)
+    if shortfall <= eps:
+        return Status.on_track
+    if shortfall <= tolerance + eps:
+        return Status.at_risk
+    return Status.off_track
+
+
+def _side(status: Status, higher_good: bool) -> str:
+    if status is Status.on_track:
+        return "is at or above" if higher_good else "is at or below"
+    return "is below" if higher_good else "is above"
+
+
+def _risk_note(status: Status, tolerance: float, kpi: KPI | None = None, unit: str = "") -> str:
+    if status is not Status.at_risk:
+        return ""
+    amount = _q(tolerance, kpi) if kpi is not None else f"{tolerance:g}{unit}"
+    return f", but within the tolerance of {amount}"
+
+
+def _no_data(explanation: str, inputs: Inputs) -> TargetResult:
+    return TargetResult(status=Status.no_data, explanation=explanation, inputs=inputs)
+
+
+def _base_inputs(target: Target, kpi: KPI, view: ObservationView, municipality: str | None) -> Inputs:
+    return {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
+            "municipality": municipality, "tolerance": target.tolerance}
+
+
+def _observed(obs: Observation) -> Inputs:
+    return {"value": obs.value, "period": obs.period, "value_known_at": obs.known.isoformat()}
+
+
+def _nothing_known(kpi: KPI, view: ObservationView) -> str:
+    return f"no value of {kpi.name} is known on {view.day.isoformat()}"
+
+
+# ------------------------------------------------------------------------------------ kinds
+
+
+def _threshold(target: AtLeast | AtMost, kpi: KPI, view: ObservationView,
+               municipality: str | None, inputs: Inputs) -> TargetResult:
+    higher_good = target.kind == "at_least"
+    inputs["good_direction"] = "higher" if higher_good else "lower"
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_known(kpi, view), inputs)
+    status = _judge(obs.value, target.value, higher_good, target.tolerance)
+    inputs.update(_observed(obs))
+    inputs["expected"] = target.value
+    word = "required (at least)" if higher_good else "allowed (at most)"
+    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
+            f"{_q(target.value, kpi)} {word}{_risk_note(status, target.tolerance, kpi)}")
+    return TargetResult(status=status, actual=obs.value, expected=target.value, period=obs.period,
+                        explanation=text, inputs=inputs)
+
+
+def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None,
+            inputs: Inputs) -> TargetResult:
+    higher_good = target.by > 0 if target.by != 0 else kpi.higher_is_better
+    inputs.update(by=target.by, unit=target.unit, by_period=target.by_period,
+                  good_direction="higher" if higher_good else "lower")
+    if target.baseline == "previous_year":
+        obs = _latest(view, kpi.id, municipality)
+        if obs is None:
+            return _no_data(_nothing_known(kpi, view), inputs)
+        base_p = _period(obs.period).same_last_year()
+    else:
+        base_p = _period(target.baseline)
+        obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
+        if obs is None or _period(obs.period).end <= base_p.end:
+            return _no_data(f"no value of {kpi.name} for a period after the baseline {base_p} "
+                            f"is known on {view.day.isoformat()}", inputs)
+    period = _period(obs.period)
+    inputs.update(_observed(obs))
+    inputs["baseline_period"] = base_p.text
+    base = _value(view, kpi.id, base_p, municipality)
+    inputs["baseline"] = base
+    if base is None:
+        return _no_data(f"the baseline value of {kpi.name} for {base_p} is not known on "
+                        f"{view.day.isoformat()}", inputs)
+    if target.unit == "percent" and base == 0:
+        return _no_data(f"the baseline value for {base_p} is 0, so a change in percent cannot be "
+                        "computed", inputs)
+
+    fraction = 1.0
+    if target.by_period is not None:
+        end = _period(target.by_period).end
+        span = (end - base_p.end).days
+        if span > 0:
+            fraction = min(1.0, max(0.0, (period.end - base_p.end).days / span))
+    scale = abs(base) / 100 if target.unit == "percent" else 1.0
+    required = target.by * scale * fraction
+    expected = base + required
+    inputs.update(fraction=fraction, required_change=required, expected=expected)
+
+    status = _judge(obs.value, expected, higher_good, target.tolerance)
+    by_text = f"{target.by:+g} percent" if target.unit == "percent" else f"{target.by:+g}"
+    pace = ""
+    if target.by_period is not None and fraction < 1:
+        pace = f", {fraction:.0%} of the way to {target.by_period}"
+    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
+            f"{_q(expected, kpi)} expected ({_q(base, kpi)} in {base_p} changed by {by_text}"
+            f"{pace}){_risk_note(status, target.tolerance, kpi)}")
+    return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
+                        explanation=text, inputs=inputs)
+
+
+def interpolate(milestones: Sequence[MilestonePoint], day: dt.date) -> float:
+    """The value a milestone path asks for on `day`.
+
+    Each milestone counts at its period's last day, because a figure for a period is only
+    complete then. Between milestones the path is linear in days; before the first and after the
+    last it is flat. The result is clamped to the neighbours so rounding can never push it outside
+    the promised range.
+    """
+    if not milestones:
+        raise ValueError("a trajectory needs at least one milestone")
+    ends = [_period(m.period).end for m in milestones]
+    i = bisect.bisect_left(ends, day)
+    if i < len(ends) and ends[i] == day:
+        return milestones[i].value
+    if i == 0:
+        return milestones[0].value
+    if i == len(ends):
+        return milestones[-1].value
+    d0, d1 = ends[i - 1], ends[i]
+    v0, v1 = milestones[i - 1].value, milestones[i].value
+    t = (day - d0).days / (d1 - d0).days
+    return min(max(v0 + (v1 - v0) * t, min(v0, v1)), max(v0, v1))
+
+
+def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipality: str | None,
+                inputs: Inputs) -> TargetResult:
+    higher_good = target.direction == "at_least"
+    inputs["good_direction"] = "higher" if higher_good else "lower"
+    inputs["milestones"] = ", ".join(f"{m.period}: {m.value:g}" for m in target.milestones)
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_known(kpi, view), inputs)
+    at = _period(obs.period).end
+    expected = interpolate(target.milestones, at)
+    inputs.update(_observed(obs))
+    inputs.update(path_date=at.isoformat(), expected=expected)
+    status = _judge(obs.value, expected, higher_good, target.tolerance)
+    word = "at least" if higher_good else "at most"
+    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
+            f"{_q(expected, kpi)} the milestone path asks for by {at.isoformat()} ({word})"
+            f"{_risk_note(status, target.tolerance, kpi)}")
+    return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
+                        explanation=text, inputs=inputs)
+
+
+def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality: str | None,
+               inputs: Inputs) -> TargetResult:
+    higher_good = kpi.higher_is_better == (target.relation == "better")
+    inputs.update(series=target.series, relation=target.relation, margin=target.margin,
+                  good_direction="higher" if higher_good else "lower")
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_known(kpi, view), inputs)
+    inputs.update(_observed(obs))
+    bench = _value(view, kpi.id, _period(obs.period), municipality, target.series)
+    inputs["benchmark"] = bench
+    if bench is None:
+        return _no_data(f"the {target.series} value of {kpi.name} for {obs.period} is not known on "
+                        f"{view.day.isoformat()}", inputs)
+    expected = bench + target.margin if higher_good else bench - target.margin
+    inputs["expected"] = expected
+    status = _judge(obs.value, expected, higher_good, target.tolerance)
+    margin = f" by at least {_q(target.margin, kpi)}" if target.margin else ""
+    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the {_q(expected, kpi)} "
+            f"required to be {target.relation} than {target.series} ({_q(bench, kpi)}){margin}"
+            f"{_risk_note(status, target.tolerance, kpi)}")
+    return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
+                        explanation=text, inputs=inputs)
+
+
+_FieldCache = dict[tuple[str, str, int], tuple[dict[str, float], list[float]]]
+_FIELDS: WeakKeyDictionary[ObservationView, _FieldCache] = WeakKeyDictionary()
+
+
+def _field(view: ObservationView, kpi: str, period: str) -> tuple[dict[str, float], list[float]]:
+    """Every municipality's value for a period, also sorted, shared by all evaluations on a view.
+
+    Ranking 98 municipalities would otherwise rescan the whole store 98 times a day. The store's
+    size is part of the key, so observations added after the view was made are not missed.
+    """
+    per_view = _FIELDS.setdefault(view, {})
+    key = (kpi, period, len(view.store))
+    hit = per_view.get(key)
+    if hit is None:
+        values = view.across_municipalities(kpi, period)
+        hit = per_view[key] = (values, sorted(values.values()))
+    return hit
+
+
+def _rank_status(rank: float, target: Rank) -> Status:
+    return _judge(rank, float(target.top), False, target.tolerance)
+
+
+def _rank_words(status: Status, target: Rank) -> str:
+    inside = "within" if status is Status.on_track else "outside"
+    note = _risk_note(status, target.tolerance, unit=" places")
+    return f"{inside} the top {target.top}{note}"
+
+
+def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None,
+          inputs: Inputs) -> TargetResult:
+    inputs.update(top=target.top, of=target.of)
+    published = _latest(view, kpi.id, municipality, series="rank")
+    if published is not None:
+        inputs.update(_observed(published))
+        inputs.update(rank_source="published", expected=float(target.top))
+        status = _rank_status(published.value, target)
+        text = (f"published rank {published.value:g} for {published.period} is "
+                f"{_rank_words(status, target)}")
+        return TargetResult(status=status, actual=published.value, expected=float(target.top),
+                            period=published.period, explanation=text, inputs=inputs)
+
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_known(kpi, view) + " and no published rank either", inputs)
+    inputs.update(_observed(obs))
+    inputs["rank_source"] = "computed"
+    field, ordered = _field(view, kpi.id, obs.period)
+    own = obs.value
+    if kpi.higher_is_better:
+        ahead = len(ordered) - bisect.bisect_right(ordered, own)
+    else:
+        ahead = bisect.bisect_left(ordered, own)
+    compared = len(field) + (municipality not in field)
+    missing = max(0, target.of - compared)
+    best, worst = 1 + ahead, 1 + ahead + missing
+    inputs.update(compared=compared, missing=missing, rank_best=float(best), rank_worst=float(worst),
+                  expected=float(target.top))
+    status = _rank_status(best, target)
+    if missing and _rank_status(worst, target) is not status:
+        return _no_data(
+            f"{_q(own, kpi)} in {obs.period} ranks {best} among the {compared} municipalities with a "
+            f"value; the {missing} without one could put it anywhere from {best} to {worst}, so "
+            f"whether it is in the top {target.top} is not known yet", inputs)
+    scope = f"of {compared}" if not missing else f"among {compared} with a value (at worst {worst})"
+    text = f"{_q(own, kpi)} in {obs.period} ranks {best} {scope}: {_rank_words(status, target)}"
+    return TargetResult(status=status, actual=float(best), expected=float(target.top),
+                        period=obs.period, explanation=text, inputs=inputs)
+
+
+def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None,
+               inputs: Inputs) -> TargetResult:
+    higher_good = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
+    inputs.update(must=target.must, compare=target.compare,
+                  good_direction="higher" if higher_good else "lower")
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_known(kpi, view), inputs)
+    inputs.update(_observed(obs))
+    period = _period(obs.period)
+    before_p = period.previous() if target.compare == "previous_period" else period.same_last_year()
+    before = _value(view, kpi.id, before_p, municipality)
+    inputs.update(previous_period=before_p.text, previous=before)
+    if before is None:
+        return _no_data(f"the value of {kpi.name} for {before_p} (to compare {obs.period} with) is not "
+                        f"known on {view.day.isoformat()}", inputs)
+    inputs["expected"] = before
+    gain = obs.value - before if higher_good else before - obs.value
+    eps = _eps(before)
+    if gain > eps:
+        status = Status.on_track
+    elif target.tolerance > 0 and -gain <= target.tolerance + eps:
+        status = Status.at_risk
+    else:
+        status = Status.off_track
+    moved = "rose" if obs.value > before + eps else "fell" if obs.value < before - eps else "did not change"
+    verb = {"rise": "rise", "fall": "fall", "improve": "rise" if higher_good else "fall"}[target.must]
+    text = (f"{_q(obs.value, kpi)} in {obs.period} {moved} from {_q(before, kpi)} in {before_p}; "
+            f"it must {verb}{_risk_note(status, target.tolerance, kpi)}")
+    return TargetResult(status=status, actual=obs.value, expected=before, period=obs.period,
+                        explanation=text, inputs=inputs)
+
+
+def evaluate(target: Target, kpi: KPI, view: ObservationView,
+             municipality: str | None = None) -> TargetResult:
+    """Where `kpi` stands against `target` on `view.day`, using only values known that day.
+
+    `municipality` is the three-digit code; it is needed to rank against other municipalities
+    and selects the code-labelled series when the store holds one.
+    """
+    inputs = _base_inputs(target, kpi, view, municipality)
+    if isinstance(target, AtLeast | AtMost):
+        return _threshold(target, kpi, view, municipality, inputs)
+    if isinstance(target, Change):
+        return _change(target, kpi, view, municipality, inputs)
+    if isinstance(target, Trajectory):
+        return _trajectory(target, kpi, view, municipality, inputs)
+    if isinstance(target, Benchmark):
+        return _benchmark(target, kpi, view, municipality, inputs)
+    if isinstance(target, Rank):
+        return _rank(target, kpi, view, municipality, inputs)
+    return _direction(target, kpi, view, municipality, inputs)
+
+
+def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+                municipality: str | None = None) -> TargetResult:
+    """A goal's status; a goal that cannot be measured is reported as no data, not skipped.
+
+    Whether the goal is in effect on the day is left to the caller, who knows why it asks.
+    """
+    if goal.target is None or goal.kpi is None:
+        return _no_data(f"goal '{goal.id}' has no target to measure", {"goal": goal.id, "kpi": goal.kpi})
+    kpi = kpis.get(goal.kpi)
+    if kpi is None:
+        return _no_data(f"goal '{goal.id}' is measured by KPI '{goal.kpi}', which is not defined",
+                        {"goal": goal.id, "kpi": goal.kpi})
+    result = evaluate(goal.target, kpi, view, municipality)
+    return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})
