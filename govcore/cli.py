@@ -258,5 +258,8 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
         click.echo(render_cascade(tree))
 
 
+# Command groups that live in their own modules register here.
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

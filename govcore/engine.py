@@ -82,6 +82,16 @@ class EngineEvent:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+@dataclass(frozen=True)
+class Posted:
+    """One message posted to the rules and what fired (kept when the engine traces, to explain
+    why a rule did or did not fire)."""
+
+    at: dt.datetime
+    message: Mapping[str, Any]
+    fired: tuple[str, ...]
+
+
 @dataclass(frozen=True, order=True)
 class _Item:
     at: dt.datetime
@@ -144,8 +154,9 @@ class Engine:
 
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
-                 on_event: Callable[[EngineEvent], None] | None = None) -> None:
+                 on_event: Callable[[EngineEvent], None] | None = None, trace: bool = False) -> None:
         self.config = config
+        self.trace: list[Posted] | None = [] if trace else None
         self.year = year or config.year
         self.calendar = config.wheel.calendar
         self.code = config.municipality.code
@@ -171,6 +182,8 @@ class Engine:
         self._closed = False
         for ev in config.wheel_events(self.year):
             self._schedule(self._as_datetime(ev.date, WHEEL_HOUR[ev.kind]), "wheel", ev)
+            for d in ev.deliverables:
+                self.required.setdefault(d, ev.date)
         for obs in config.observations:
             self.observe(obs, quiet_before_start=True)
         for resp in config.responses:
@@ -289,9 +302,6 @@ class Engine:
             "wheel": ev.definition, "title": ev.title, "kind": ev.kind, "date": ev.date.isoformat(),
             "nominal_date": ev.nominal_date.isoformat(), "participants": list(ev.participants),
             "deliverables": list(ev.deliverables), "frequency": freq})
-        for d in ev.deliverables:
-            if d not in self.required:
-                self.required[d] = ev.date
         trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
         for kind in self._kinds_for("wheel", ev.definition, freq):
             for subject in self._subjects(kind, wheel=ev):
@@ -500,6 +510,8 @@ class Engine:
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         msg = self._message(item, trigger, subject)
         fired = self._runtime.match(msg)
+        if self.trace is not None:
+            self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired)))
         for name in fired:
             rule = self._rules[name]
             inputs = {f: msg.get(f) for f in rule.fields_used()}

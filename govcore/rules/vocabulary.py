@@ -46,6 +46,8 @@ GOAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("value", "number", "the latest value of the KPI known at the time"),
     FieldSpec("expected", "number", "the value the target requires at the time"),
     FieldSpec("gap", "number", "value minus expected"),
+    FieldSpec("period", "text", "the period of the value used (e.g. 2021-03)"),
+    FieldSpec("explanation", "text", "how the status was decided, in plain words"),
     FieldSpec("review_due", "bool", "the goal has not been reviewed in its follow-up period yet"),
     FieldSpec("national_goal", "text", "the ministermål the goal answers ('' when none)"),
     FieldSpec("goal_followup", "text", "how often the goal is followed up", tuple(f.value for f in Frequency)),
