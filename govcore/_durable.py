@@ -2,15 +2,24 @@
 
 durable-rules is embedded, not used as a service: no background threads (its `Host` starts
 self-re-arming timers; we never start them), one fact at a time, every queued action run in the
-caller's thread, and the C-side state freed on close. Actions only record which rule matched;
-govcore applies the decisions afterwards in a deterministic order.
+caller's thread. Actions only record which rule matched; govcore applies the decisions afterwards
+in a deterministic order.
+
+Memory: durable-rules 2.0.28 crashes intermittently (use after free) in `delete_state`, and a
+ruleset dropped without it leaks its sessions' pools (~150 KiB per engine). So compiled rulesets
+are shared: engines with the same rules use one C ruleset, each with its own session id (sid),
+and a closed engine's sid is reused. Every fact is retracted right after matching, so a reused
+session starts empty. Creating and closing engines in a loop therefore allocates nothing new.
 """
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import math
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -23,6 +32,8 @@ from govcore.errors import GovcoreError
 Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
 _message = TypeAdapter(dict[str, Scalar])
 _names = itertools.count()
+MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
+MAX_IDLE_RULESETS = 32
 
 
 class _Host(_engine.Host):  # type: ignore[misc]
@@ -46,81 +57,127 @@ def clean(message: Mapping[str, Any]) -> dict[str, Any]:
     return _message.validate_python(out)
 
 
-class RuleRuntime:
-    """One compiled ruleset in durable-rules, matched synchronously."""
+class _Shared:
+    """One C ruleset and the session ids handed out to engines."""
 
     def __init__(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
-        self._fired: list[str] = []
-        self._errors: list[BaseException] = []
-        self._name = f"govcore{next(_names)}"
-        self._host = _Host()
+        self.lock = threading.RLock()
+        self.fired: list[str] = []
+        self.name = f"govcore{next(_names)}"
+        self.host = _Host()
         rules = {name: {**dict(defn), "run": self._recorder(name)} for name, defn in definitions.items()}
         if not rules:
             rules = {"_none": {"all": [{"m": {"__never__": 1}}], "run": self._recorder("_none")}}
         try:
-            self._host.set_rulesets({self._name: rules})
+            self.host.set_rulesets({self.name: rules})
         except Exception as err:
             raise GovcoreError(f"durable-rules refused the compiled rules: {err}") from None
-        self._ruleset = self._host.get_ruleset(self._name)
-        self._sids: set[str] = set()
-        self._closed = False
+        self.ruleset = self.host.get_ruleset(self.name)
+        self.free: list[str] = []
+        self.next_sid = 0
+        self.in_use = 0
 
     def _recorder(self, name: str) -> Any:
         def record(c: Any) -> None:
-            try:
-                self._fired.append(name)
-            except BaseException as err:  # pragma: no cover - appending cannot fail in practice
-                self._errors.append(err)
+            self.fired.append(name)
         return record
 
-    def match(self, message: Mapping[str, Any], sid: str = "0") -> list[str]:
+    def acquire(self) -> str:
+        self.in_use += 1
+        if self.free:
+            return self.free.pop()
+        self.next_sid += 1
+        return f"s{self.next_sid}"
+
+    def release(self, sid: str) -> None:
+        self.in_use -= 1
+        self.free.append(sid)
+
+    def delete(self) -> None:
+        durable_rules_engine.delete_ruleset(self.ruleset._handle)
+
+
+_POOL: OrderedDict[str, list[_Shared]] = OrderedDict()
+_POOL_LOCK = threading.Lock()
+
+
+def _acquire(definitions: Mapping[str, Mapping[str, Any]]) -> tuple[_Shared, str]:
+    key = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+    with _POOL_LOCK:
+        shared_list = _POOL.setdefault(key, [])
+        _POOL.move_to_end(key)
+        shared = next((s for s in shared_list if s.in_use < MAX_SIDS), None)
+        if shared is None:
+            shared = _Shared(definitions)
+            shared_list.append(shared)
+        sid = shared.acquire()
+        _evict_idle()
+        return shared, sid
+
+
+def _evict_idle() -> None:
+    idle = [k for k, lst in _POOL.items() if all(s.in_use == 0 for s in lst)]
+    for key in idle[: max(0, len(idle) - MAX_IDLE_RULESETS)]:
+        for s in _POOL.pop(key):
+            s.delete()
+
+
+def pool_size() -> int:
+    """How many C rulesets are alive (for tests and benchmarks)."""
+    with _POOL_LOCK:
+        return sum(len(v) for v in _POOL.values())
+
+
+class RuleRuntime:
+    """A compiled ruleset in durable-rules, matched synchronously for one engine."""
+
+    def __init__(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
+        self._shared, self._sid = _acquire(definitions)
+        self._closed = False
+
+    def match(self, message: Mapping[str, Any]) -> list[str]:
         """The names of the rules the message matches (in definition order)."""
         if self._closed:
             raise GovcoreError("the rule runtime is closed")
-        fact = clean({**message, "sid": sid})
+        fact = clean({**message, "sid": self._sid})
         if "id" not in fact:
             raise GovcoreError("every message to durable-rules needs an explicit id")
-        self._sids.add(sid)
-        self._fired.clear()
-        try:
-            self._host.assert_fact(self._name, fact)
-        except _engine.MessageNotHandledException:
-            return []
-        self._drain()
-        fired = sorted(self._fired)
-        self._fired.clear()
-        self._host.retract_fact(self._name, fact)
-        self._drain()
-        self._fired.clear()
-        if self._errors:
-            err = self._errors[0]
-            self._errors.clear()
-            raise GovcoreError(f"a rule action failed: {err}")
+        shared = self._shared
+        with shared.lock:
+            shared.fired.clear()
+            try:
+                shared.host.assert_fact(shared.name, fact)
+            except _engine.MessageNotHandledException:
+                return []
+            self._drain()
+            fired = sorted(shared.fired)
+            shared.host.retract_fact(shared.name, fact)
+            self._drain()
+            shared.fired.clear()
         return fired
 
     def _drain(self) -> None:
         """Run actions durable-rules left queued, here and now, until none is left."""
-        handle = self._ruleset._handle
+        ruleset = self._shared.ruleset
         while True:
-            result = durable_rules_engine.start_action(handle)
+            result = durable_rules_engine.start_action(ruleset._handle)
             if not result:
                 return
-            self._ruleset._flush_actions(json.loads(result[0]), {"message": json.loads(result[1])},
-                                         result[2], lambda e, s: None)
+            ruleset._flush_actions(json.loads(result[0]), {"message": json.loads(result[1])},
+                                   result[2], lambda e, s: None)
+
+    def facts(self) -> list[Any]:
+        """Facts still stored for this engine's session (always empty between matches)."""
+        with self._shared.lock:
+            return list(self._shared.ruleset.get_facts(self._sid))
 
     def close(self) -> None:
-        """Free every session's state and the ruleset in the C engine."""
+        """Give the session back; its facts were all retracted, so the next engine starts clean."""
         if self._closed:
             return
         self._closed = True
-        for sid in self._sids:
-            try:
-                self._ruleset.delete_state(sid)
-            except Exception:  # the state may already be gone
-                pass
-        try:
-            durable_rules_engine.delete_ruleset(self._ruleset._handle)
-        except Exception:
-            pass
-        self._host._ruleset_directory.clear()
-        self._host._ruleset_list.clear()
+        with self._shared.lock:
+            for fact in self._shared.ruleset.get_facts(self._sid):
+                self._shared.host.retract_fact(self._shared.name, fact)
+        with _POOL_LOCK:
+            self._shared.release(self._sid)
