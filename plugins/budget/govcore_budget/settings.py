@@ -1,0 +1,98 @@
+"""The `sources: {budget: ...}` section of a municipality configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from govcore import InputError, Problem
+from govcore_budget.figures import FLAT, normalise_profile
+from govcore_budget.parsing import norm
+
+SECTION = "sources.budget"
+AREA_ID = r"^[a-z0-9][a-z0-9_-]*$"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class AreaSettings(_Model):
+    """One budget area: who owns it and how its budget is expected to be spent over the year."""
+
+    id: str = Field(pattern=AREA_ID, max_length=60)
+    title: str = ""
+    owner: str = Field(min_length=1)
+    effort_group: str = ""
+    profile: tuple[float, ...] | None = None
+    tolerance_pct: float | None = Field(default=None, ge=0)
+
+    @field_validator("profile")
+    @classmethod
+    def _profile(cls, v: tuple[float, ...] | None) -> tuple[float, ...] | None:
+        return None if v is None else normalise_profile(v)
+
+    @property
+    def label(self) -> str:
+        return self.title or self.id
+
+    @property
+    def shares(self) -> tuple[float, ...]:
+        return self.profile or normalise_profile(FLAT)
+
+
+class BudgetSettings(_Model):
+    file: str = Field(min_length=1)
+    sheet: str | None = None
+    areas: list[AreaSettings] = Field(min_length=1)
+    tolerance_pct: float = Field(default=1.0, ge=0)
+
+    @model_validator(mode="after")
+    def _unique(self) -> BudgetSettings:
+        for attr, what in (("id", "id"), ("effort_group", "effort_group")):
+            seen: dict[str, str] = {}
+            for a in self.areas:
+                value = getattr(a, attr)
+                if not value:
+                    continue
+                key = norm(value)
+                if key in seen:
+                    raise ValueError(f"two areas have the {what} '{value}' ('{seen[key]}' and '{a.id}')")
+                seen[key] = a.id
+        return self
+
+    def tolerance(self, area: AreaSettings) -> float:
+        return self.tolerance_pct if area.tolerance_pct is None else area.tolerance_pct
+
+    def path(self, base_dir: Path) -> Path:
+        p = Path(self.file)
+        return p if p.is_absolute() else base_dir / p
+
+
+def parse_settings(settings: Mapping[str, Any]) -> BudgetSettings:
+    """Validate the settings; every problem is reported with its place under `sources.budget`."""
+    try:
+        return BudgetSettings.model_validate(dict(settings))
+    except ValidationError as err:
+        raise InputError([_problem(e) for e in err.errors(include_url=False)]) from None
+
+
+def _problem(e: Any) -> Problem:
+    where = SECTION
+    for part in e["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else f".{part}"
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    hint = ""
+    if e["type"] == "extra_forbidden":
+        msg = "unknown setting"
+        hint = "settings are: file, sheet, tolerance_pct, areas (id, title, owner, effort_group, profile, " \
+               "tolerance_pct)"
+    elif e["type"] == "missing":
+        msg = "missing setting"
+    elif e["type"] == "string_pattern_mismatch":
+        msg = f"'{e['input']}' is not an id"
+        hint = "use lower-case letters, digits, '-' and '_', e.g. sygedagpenge or a-dagpenge"
+    return Problem(message=msg, field=where, hint=hint)

@@ -1,0 +1,86 @@
+"""The `budget_area` subject kind: one subject per configured area, with its figures as of a day."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind
+from govcore_budget.figures import budget_status, derive
+from govcore_budget.parsing import suggest
+from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
+from govcore_budget.source import kpi_id
+
+STATUSES = tuple(s.value for s in Status)
+
+FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec("area", "text", "the budget area's id"),
+    FieldSpec("title", "text", "the budget area's title"),
+    FieldSpec("effort_group", "text", "the area's effort group (indsatsgruppe; '' when not set)"),
+    FieldSpec("period", "text", "the month of the figures used (YYYY-MM; '' when none is known yet)"),
+    FieldSpec("budget", "number", "the year's (corrected) budget in kr."),
+    FieldSpec("spent", "number", "spending to date (forbrug) in kr."),
+    FieldSpec("committed", "number", "commitments (disponeret) in kr."),
+    FieldSpec("forecast", "number", "expected spending for the year (forventet forbrug) in kr."),
+    FieldSpec("expected_spent", "number", "spending to date expected by the budget profile, in kr."),
+    FieldSpec("spent_deviation", "number", "spent minus expected_spent, in kr."),
+    FieldSpec("spent_deviation_pct", "number", "spent_deviation in % of expected_spent"),
+    FieldSpec("forecast_deviation", "number", "forecast minus budget, in kr. (above 0: over budget)"),
+    FieldSpec("forecast_deviation_pct", "number", "forecast_deviation in % of the budget"),
+    FieldSpec("tolerance_pct", "number", "how far (in %) the forecast may exceed the budget before "
+              "off_track"),
+    FieldSpec("status", "text", "off_track: forecast over budget by more than tolerance_pct; at_risk: over "
+              "budget within it; on_track: within budget; no_data: no figures known yet", STATUSES),
+)
+NUMBERS = tuple(f.name for f in FIELDS if f.type == "number" and f.name != "tolerance_pct")
+
+
+def budget_subjects(ctx: SubjectContext) -> list[Subject]:
+    """One subject per configured area, in the order of the settings, with the figures of the latest
+    month known on `ctx.day` (in January that is December of the year before)."""
+    settings = parse_settings(ctx.settings)
+    _check_owners(settings, ctx)
+    return [Subject(kind="budget_area", id=a.id, owner=a.owner, title=a.label,
+                    fields=area_fields(a, settings, ctx)) for a in settings.areas]
+
+
+def area_fields(area: AreaSettings, settings: BudgetSettings, ctx: SubjectContext) -> dict[str, Any]:
+    view = ctx.observations
+    fields: dict[str, Any] = {"area": area.id, "title": area.label, "effort_group": area.effort_group,
+                              "period": "", "tolerance_pct": settings.tolerance(area)}
+    fields.update(dict.fromkeys(NUMBERS))
+    fields["status"] = Status.no_data.value
+    latest = view.latest(kpi_id(area.id, "spent"), grain="month")
+    if latest is None:
+        return fields
+    period = latest.period
+    budget = view.value(kpi_id(area.id, "budget"), period)
+    if budget is None or budget <= 0:
+        return fields
+    committed = view.value(kpi_id(area.id, "committed"), period) or 0.0
+    forecast = view.value(kpi_id(area.id, "forecast"), period)
+    figures = derive(budget, latest.value, committed, forecast, int(period[5:7]), area.shares)
+    fields.update(figures.as_dict())
+    fields["period"] = period
+    fields["status"] = budget_status(figures.forecast_deviation, figures.forecast_deviation_pct,
+                               settings.tolerance(area)).value
+    return fields
+
+
+def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
+    roles = [r.id for r in ctx.organisation.roles]
+    problems = [
+        Problem(message=f"no role has the id '{a.owner}'", field=f"{SECTION}.areas[{i}].owner",
+                hint=suggest(a.owner, roles))
+        for i, a in enumerate(settings.areas) if not ctx.organisation.has(a.owner)
+    ]
+    if problems:
+        raise InputError(problems)
+
+
+KIND = SubjectKind(
+    name="budget_area",
+    description="every budget area of sources.budget.areas, with its figures for the latest month known",
+    fields=FIELDS,
+    subjects=budget_subjects,
+    settings_key="budget",
+)

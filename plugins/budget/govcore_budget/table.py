@@ -1,0 +1,201 @@
+"""Rows of a CSV file or an Excel sheet, with column aliases and the place of every cell.
+
+CSV files are read with `govcore.read_csv` (comma or semicolon separated, UTF-8, '#' comment
+lines); the header is matched here first so that Danish and English column names, in any case and
+spelling of æ/ø/å, are accepted. Workbooks (.xlsx) are read with openpyxl; title lines above the
+header are skipped, as finance exports often have them.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from govcore import InputError, Problem, read_csv
+from govcore_budget.parsing import is_blank, norm, suggest
+
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+HEADER_SEARCH_ROWS = 30
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column the reader knows: its key, the names it may have in a file, and whether it must be there."""
+
+    key: str
+    names: tuple[str, ...]
+    required: bool = False
+
+    def matches(self, header: str) -> bool:
+        return norm(header) in {norm(n) for n in self.names}
+
+
+@dataclass(frozen=True)
+class Cell:
+    value: object
+    header: str
+    column: int  # 1-based
+
+
+@dataclass(frozen=True)
+class Row:
+    """One data row: its cells by column key, and where it is."""
+
+    file: str
+    line: int
+    cells: Mapping[str, Cell]
+    excel: bool = False
+
+    def value(self, key: str) -> object:
+        cell = self.cells.get(key)
+        return None if cell is None else cell.value
+
+    def text(self, key: str) -> str:
+        v = self.value(key)
+        return "" if v is None else str(v).strip()
+
+    def problem(self, key: str, message: str, hint: str = "") -> Problem:
+        cell = self.cells.get(key)
+        column = cell.column if cell else 0
+        if self.excel and column:
+            message = f"cell {column_letter(column)}{self.line}: {message}"
+        return Problem(self.file, self.line, column, message, field=cell.header if cell else key, hint=hint)
+
+
+def column_letter(column: int) -> str:
+    out = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        out = chr(65 + rest) + out
+    return out
+
+
+def read_table(path: Path, columns: Sequence[Column], sheet: str | None = None,
+               one_of: Sequence[tuple[str, ...]] = ()) -> list[Row]:
+    """Every non-empty data row. Header problems (missing, unknown or repeated columns) are raised
+    together as one InputError; `one_of` lists groups of keys of which at least one must be present."""
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        header_line, header, data = _excel(path, columns, sheet)
+        excel = True
+    elif path.suffix.lower() == ".xls":
+        raise InputError(Problem(str(path), message="old Excel files (.xls) cannot be read",
+                                 hint="save the file as .xlsx or as CSV UTF-8"))
+    else:
+        if sheet:
+            raise InputError(Problem(str(path), message=f"'sheet: {sheet}' is set, but the file is not a "
+                                     "workbook", field="sheet",
+                                     hint="remove 'sheet' or point 'file' at the .xlsx file"))
+        header_line, header, data = 1, _csv_header(path), None
+        excel = False
+    by_column = _map_header(str(path), header_line, header, columns, one_of, excel)
+    if data is None:
+        return [Row(r.path, r.line, {by_column[i][0]: Cell(r.values[h], h, i + 1)
+                                     for i, h in enumerate(header) if i in by_column})
+                for r in read_csv(path, required=[], optional=list(header))]
+    rows = []
+    for line, values in data:
+        cells = {key: Cell(values[i] if i < len(values) else None, h, i + 1)
+                 for i, (key, h) in by_column.items()}
+        if all(is_blank(c.value) for c in cells.values()):
+            continue
+        rows.append(Row(str(path), line, cells, excel))
+    return rows
+
+
+def _map_header(file: str, line: int, header: Sequence[str], columns: Sequence[Column],
+                one_of: Sequence[tuple[str, ...]], excel: bool) -> dict[int, tuple[str, str]]:
+    problems: list[Problem] = []
+    by_column: dict[int, tuple[str, str]] = {}
+    first: dict[str, str] = {}
+    names = [n for c in columns for n in c.names]
+    for i, h in enumerate(header):
+        if not h:
+            continue
+        col = next((c for c in columns if c.matches(h)), None)
+        where = f"cell {column_letter(i + 1)}{line}: " if excel else ""
+        if col is None:
+            hint = suggest(h, names) or "known columns: " + ", ".join(c.names[0] for c in columns)
+            problems.append(Problem(file, line, i + 1, f"{where}unknown column '{h}'", field=h, hint=hint))
+        elif col.key in first:
+            problems.append(Problem(file, line, i + 1, f"{where}columns '{first[col.key]}' and '{h}' both "
+                                    f"give {col.names[0]}", field=h, hint="keep one of them"))
+        else:
+            first[col.key] = h
+            by_column[i] = (col.key, h)
+    for col in columns:
+        if col.required and col.key not in first:
+            problems.append(Problem(file, line, 0, f"missing column '{col.names[0]}'", field=col.names[0],
+                                    hint=_missing_hint(col, header)))
+    for group in one_of:
+        if not any(k in first for k in group):
+            wanted = [c.names[0] for c in columns if c.key in group]
+            problems.append(Problem(file, line, 0, "missing column: the file needs " + " or ".join(
+                f"'{w}'" for w in wanted), field=wanted[0], hint="name the columns in the first line"))
+    if problems:
+        raise InputError(problems)
+    return by_column
+
+
+def _missing_hint(col: Column, header: Sequence[str]) -> str:
+    close = suggest(col.names[0], [h for h in header if h], list_all=False)
+    also = ", ".join(col.names[1:4])
+    return close or (f"also accepted: {also}" if also else "")
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(Problem(str(path), message="file not found",
+                                 hint="the path is relative to the configuration folder")) from None
+    except UnicodeDecodeError:
+        raise InputError(Problem(str(path), message="not UTF-8 text",
+                                 hint="export the file as UTF-8 (in Excel: 'CSV UTF-8')")) from None
+    except OSError as err:
+        raise InputError(Problem(str(path), message=f"cannot read the file: {err.strerror}")) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
+                                 hint="e.g. omraade;periode;budget;forbrug;disponeret;forventet_forbrug"))
+    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
+
+
+def _excel(path: Path, columns: Sequence[Column],
+           sheet: str | None) -> tuple[int, list[str], list[tuple[int, tuple[Any, ...]]]]:
+    import openpyxl  # only needed for workbooks
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not path.is_file():
+        raise InputError(Problem(str(path), message="file not found",
+                                 hint="the path is relative to the configuration folder"))
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
+        raise InputError(Problem(str(path), message=f"cannot read the workbook ({type(err).__name__}: {err})",
+                                 hint="open it in Excel and save it as .xlsx")) from None
+    try:
+        if sheet is not None and sheet not in wb.sheetnames:
+            hint = suggest(sheet, wb.sheetnames) or "sheets: " + ", ".join(wb.sheetnames)
+            raise InputError(Problem(str(path), message=f"the workbook has no sheet '{sheet}'", field="sheet",
+                                     hint=hint))
+        ws = wb[sheet] if sheet is not None else wb.worksheets[0]
+        rows = [(i, tuple(_clean(v) for v in values))
+                for i, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1)]
+    finally:
+        wb.close()
+    for idx, (line, values) in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        texts = [v if isinstance(v, str) else "" for v in values]
+        if sum(1 for t in texts if t and any(c.matches(t) for c in columns)) >= 2:
+            return line, texts, rows[idx + 1:]
+    raise InputError(Problem(str(path), 1, 0, f"no header row in the first {HEADER_SEARCH_ROWS} rows of "
+                             f"sheet '{ws.title}'", hint="one row must name the columns, e.g. omraade, "
+                             "periode, budget, forbrug"))
+
+
+def _clean(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,82 @@
+"""The `sources: {surveys: ...}` section of a municipality configuration."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from govcore import InputError, Problem
+from govcore_surveys.stats import Z_CRITICAL
+
+SECTION = "sources.surveys"
+AREA_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class AreaSettings(_Model):
+    title: str = ""
+    owner: str | None = Field(default=None, min_length=1)
+    threshold: float | None = Field(default=None, ge=0, le=100)
+
+
+class SurveySettings(_Model):
+    file: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    threshold: float = Field(default=70.0, ge=0, le=100)
+    z_critical: float = Field(default=Z_CRITICAL, gt=0)
+    areas: dict[str, AreaSettings] = Field(default_factory=dict)
+
+    @field_validator("areas", mode="before")
+    @classmethod
+    def _areas(cls, v: Any) -> Any:
+        if not isinstance(v, Mapping):
+            return v
+        for key in v:
+            if not AREA_ID.match(str(key)):
+                raise ValueError(f"'{key}' is not an area id: use lower-case letters, digits, '-' and '_'")
+        return {k: ({} if a is None else a) for k, a in v.items()}
+
+    def path(self, base_dir: Path) -> Path:
+        p = Path(self.file)
+        return p if p.is_absolute() else base_dir / p
+
+    def title(self, area: str) -> str:
+        a = self.areas.get(area)
+        return a.title if a and a.title else area
+
+    def owner_of(self, area: str) -> str:
+        a = self.areas.get(area)
+        return a.owner if a and a.owner else self.owner
+
+    def threshold_of(self, area: str) -> float:
+        a = self.areas.get(area)
+        return a.threshold if a and a.threshold is not None else self.threshold
+
+
+def parse_settings(settings: Mapping[str, Any]) -> SurveySettings:
+    """Validate the settings; every problem is reported with its place under `sources.surveys`."""
+    try:
+        return SurveySettings.model_validate(dict(settings))
+    except ValidationError as err:
+        raise InputError([_problem(e) for e in err.errors(include_url=False)]) from None
+
+
+def _problem(e: Any) -> Problem:
+    where = SECTION
+    for part in e["loc"]:
+        where += f"[{part}]" if isinstance(part, int) else f".{part}"
+    msg = str(e["msg"]).removeprefix("Value error, ")
+    hint = ""
+    if e["type"] == "extra_forbidden":
+        msg = "unknown setting"
+        hint = "settings are: file, owner, threshold, z_critical, areas (<area>: {title, owner, threshold})"
+    elif e["type"] == "missing":
+        msg = "missing setting"
+    return Problem(message=msg, field=where, hint=hint)
