@@ -3,6 +3,9 @@
 The public API is what this module exports; everything else is internal and may change.
 """
 
+from govcore.calendar import DanishCalendar
+from govcore.config import Configuration, Response, load_config
+from govcore.engine import Engine, EngineEvent
 from govcore.errors import ConfigError, GovcoreError, InputError, PluginError, Problem, RuleError
 from govcore.extension import (
     ActionContext,
@@ -17,20 +20,32 @@ from govcore.extension import (
 from govcore.hookspecs import hookimpl
 from govcore.model import (
     KPI,
+    CorrectiveAction,
+    Deliverable,
+    Deviation,
+    Escalation,
     Frequency,
     Goal,
     Level,
+    Municipality,
     NationalGoal,
     Observation,
     Organisation,
     Period,
     Role,
     Status,
+    TargetResult,
     WheelEvent,
+    municipalities,
+    municipality,
 )
 from govcore.observations import ObservationStore, ObservationView
+from govcore.plugins import Plugins, load_plugins
+from govcore.simulate import SimulationResult, simulate
 from govcore.sourcefile import CsvRow, load_yaml, read_csv
 from govcore.sourcefile import validate as validate_yaml
+from govcore.text import render as render_template
+from govcore.wheel import Wheel
 
 __version__ = "0.1.0"
 
@@ -39,7 +54,15 @@ __all__ = [
     "ActionContext",
     "ActionSpec",
     "ConfigError",
+    "Configuration",
+    "CorrectiveAction",
     "CsvRow",
+    "DanishCalendar",
+    "Deliverable",
+    "Deviation",
+    "Engine",
+    "EngineEvent",
+    "Escalation",
     "FieldSpec",
     "Frequency",
     "Goal",
@@ -47,6 +70,7 @@ __all__ = [
     "InputError",
     "KpiSource",
     "Level",
+    "Municipality",
     "NationalGoal",
     "Observation",
     "ObservationStore",
@@ -54,18 +78,29 @@ __all__ = [
     "Organisation",
     "Period",
     "PluginError",
+    "Plugins",
     "Problem",
+    "Response",
     "Role",
     "RuleError",
+    "SimulationResult",
     "SourceContext",
     "Status",
     "Subject",
     "SubjectContext",
     "SubjectKind",
+    "TargetResult",
+    "Wheel",
     "WheelEvent",
     "__version__",
     "hookimpl",
+    "load_config",
+    "load_plugins",
     "load_yaml",
+    "municipalities",
+    "municipality",
     "read_csv",
+    "render_template",
+    "simulate",
     "validate_yaml",
 ]

@@ -323,7 +323,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         raise ConfigError(problems or [Problem(str(cfg_path), message="configuration incomplete")])
 
     vocab = Vocabulary.build([k for _, k in kinds.values()], [a for _, a in actions.values()])
-    vocab.wheel_ids = frozenset({d.id for d in wheel.definitions()} | {
+    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {
         ev.definition for _, ev in plugins.wheel_events(the_year)})
     vocab.kpi_ids = frozenset(kpis)
     vocab.role_ids = frozenset(r.id for r in organisation.roles)
@@ -382,11 +382,6 @@ def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI], org: Organisation |
 
 
 def _check_wheel_roles(wheel: Wheel, org: Organisation, path: Path) -> None:
-    known = {r.id for r in org.roles}
-    problems = []
-    for d in wheel.definitions():
-        if d.responsible and d.responsible not in known:
-            problems.append(Problem(str(path), message=f"wheel event '{d.id}': no role has the id "
-                                    f"'{d.responsible}'", field="responsible", hint=did_you_mean(d.responsible, known)))
+    problems = wheel.check_roles(r.id for r in org.roles)
     if problems:
         raise ConfigError(problems)

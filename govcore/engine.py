@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +48,7 @@ from govcore.rules.vocabulary import (
     RequireDeliverable,
 )
 from govcore.targets import goal_result
+from govcore.text import render
 
 RANK = {"observation": 0, "response": 1, "deadline": 2, "wheel": 3}
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
@@ -101,24 +101,6 @@ class _Item:
     payload: Any = field(compare=False)
 
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-def _fmt(value: Any) -> str:
-    if isinstance(value, bool):
-        return "ja" if value else "nej"
-    if isinstance(value, float | int):
-        if float(value).is_integer():
-            return f"{int(value):,}".replace(",", ".")
-        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
-    return str(value)
-
-
-def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill `{field}` placeholders; rule files are data, so this is substitution, never evaluation."""
-    return _PLACEHOLDER.sub(lambda m: _fmt(values.get(m.group(1), "")), template)
-
-
 class _Context:
     """What a plugin action sees (govcore.ActionContext)."""
 
@@ -144,6 +126,10 @@ class _Context:
     def superior_of(self, role: str) -> str | None:
         org = self._engine.config.organisation
         return org.superior_of(role) if org.has(role) else None
+
+    def render(self, template: str) -> str:
+        return render(template, {"subject": self._subject.id, "owner": self._subject.owner,
+                                 "title": self._subject.title, **self._subject.fields})
 
 
 class Engine:

@@ -109,6 +109,10 @@ class ActionContext(Protocol):
 
     def superior_of(self, role: str) -> str | None: ...
 
+    def render(self, template: str) -> str:
+        """Fill `{field}` placeholders from the subject, formatted like the built-in actions."""
+        ...
+
 
 @dataclass(frozen=True)
 class ActionSpec:

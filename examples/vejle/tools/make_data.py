@@ -1,4 +1,4 @@
-"""Writes data/observations.csv for the Vejle 2021 example.
+"""Writes data/observations.csv, data/budget.csv and data/surveys.csv for the Vejle 2021 example.
 
 The figures are SYNTHETIC but plausible: chosen so that the simulated year shows the whole
 workflow (a goal off track that a corrective action brings back, goals at risk, goals on track).
@@ -99,15 +99,79 @@ ROWS.append(("unge-erhvervsuddannelse", "2021", 26.4, "local", "Ungdommens Uddan
 ROWS.append(("cv-inden-24-timer", "2021-05", 92.1, "local", "Virksomhedsservice (rettelse)", "2021-06-24"))
 
 
-def main() -> None:
-    out = Path(__file__).resolve().parent.parent / "data" / "observations.csv"
+# Budget (ØS Indsigt export shape): annual budget, spending to date, commitments and forecast per
+# area and month, in kroner. Sygedagpenge overruns at the 30.04 control and is brought back by a
+# corrective action; kontanthjælp overruns and nobody answers (the action escalates twice).
+BUDGET = {  # area title, effort group, annual budget, monthly forecasts Jan..Nov
+    "Sygedagpenge": ("sygedagpenge", 310_000_000, [309.5, 311.0, 318.0, 322.4, 316.0, 313.5, 310.5, 309.0,
+                                                   308.2, 308.0, 307.6]),
+    "Kontanthjælp": ("kontanthjaelp", 450_000_000, [451.8, 452.3, 452.0, 464.0, 466.5, 467.2, 468.0, 466.9,
+                                                    465.3, 466.0, 465.1]),
+    "A-dagpenge": ("a-dagpenge", 520_000_000, [515.0, 512.4, 514.8, 516.3, 513.9, 511.2, 512.8, 510.6,
+                                               509.9, 511.4, 510.2]),
+    "Uddannelseshjælp": ("uddannelseshjaelp", 95_000_000, [94.2, 94.8, 94.5, 93.9, 94.1, 94.6, 93.8, 94.0,
+                                                          93.7, 93.5, 93.6]),
+    "Ledighedsydelse": ("ledighedsydelse", 140_000_000, [139.4, 139.8, 139.1, 138.7, 139.2, 138.9, 138.5,
+                                                         138.8, 138.1, 138.4, 138.0]),
+    "Ressourceforløb": ("ressourceforloeb", 120_000_000, [119.5, 119.1, 118.8, 119.3, 118.6, 118.9, 118.2,
+                                                          118.5, 117.9, 118.1, 117.7]),
+}
+
+
+def kr(amount: float) -> str:
+    whole, frac = f"{amount:.2f}".split(".")
+    groups = []
+    while whole:
+        groups.insert(0, whole[-3:])
+        whole = whole[:-3]
+    return ".".join(groups) + "," + frac
+
+
+def budget_rows() -> list[list[str]]:
+    rows = []
+    for title, (group, budget, forecasts) in BUDGET.items():
+        for m, forecast_mio in enumerate(forecasts, start=1):
+            forecast = forecast_mio * 1_000_000
+            spent = forecast * m / 12 * (0.985 + 0.002 * (m % 3))
+            committed = forecast * 0.004 * (12 - m)
+            known = "2021-04-30" if m == 4 else month_known(f"2021-{m:02d}", 5)
+            rows.append([title, group, f"2021-{m:02d}", kr(budget), kr(spent), kr(committed), kr(forecast), known])
+    return rows
+
+
+# User satisfaction surveys (brugertilfredshed), 2019 (baseline) and 2021.
+SURVEYS = [
+    ("borgere", "vaerdig-sagsbehandling", "Oplever du, at din sag bliver behandlet værdigt?", 2019, "78,0", 420,
+     "2019-11-15"),
+    ("borgere", "vaerdig-sagsbehandling", "Oplever du, at din sag bliver behandlet værdigt?", 2021, "70,5", 450,
+     "2021-06-15"),
+    ("borgere", "modtagelse", "Blev du taget godt imod i jobcentret?", 2019, "81,0", 420, "2019-11-15"),
+    ("borgere", "modtagelse", "Blev du taget godt imod i jobcentret?", 2021, "83,0", 450, "2021-06-15"),
+    ("virksomheder", "samarbejde", "Er I tilfredse med samarbejdet med jobcentret?", 2019, "71,0", 250,
+     "2019-11-15"),
+    ("virksomheder", "samarbejde", "Er I tilfredse med samarbejdet med jobcentret?", 2021, "74,0", 260,
+     "2021-06-15"),
+    ("virksomheder", "rekruttering", "Fik I hjælp til rekruttering i tide?", 2019, "66,0", 250, "2019-11-15"),
+    ("virksomheder", "rekruttering", "Fik I hjælp til rekruttering i tide?", 2021, "68,0", 255, "2021-06-15"),
+]
+
+
+def write(name: str, header: list[str], rows: list[list[str]] | list[tuple[object, ...]], sep: str) -> None:
+    out = Path(__file__).resolve().parent.parent / "data" / name
     out.parent.mkdir(exist_ok=True)
     with out.open("w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(["kpi", "period", "value", "series", "source", "known_at"])
-        for row in sorted(ROWS, key=lambda r: (r[5], r[0], r[3], r[1])):
-            w.writerow(row)
-    print(f"wrote {out} ({len(ROWS)} observations)")
+        w = csv.writer(f, delimiter=sep, lineterminator="\n")
+        w.writerow(header)
+        w.writerows(rows)
+    print(f"wrote {out} ({len(rows)} rows)")
+
+
+def main() -> None:
+    write("observations.csv", ["kpi", "period", "value", "series", "source", "known_at"],
+          sorted(ROWS, key=lambda r: (r[5], r[0], r[3], r[1])), ",")
+    write("budget.csv", ["omraade", "indsatsgruppe", "periode", "budget", "forbrug", "disponeret",
+                         "forventet_forbrug", "kendt"], budget_rows(), ";")
+    write("surveys.csv", ["respondent", "area", "question", "year", "score", "n", "published"], SURVEYS, ";")
 
 
 if __name__ == "__main__":
