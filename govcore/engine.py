@@ -650,6 +650,8 @@ class Engine:
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
               owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         d = dict(details or {})
+        if subject is not None and subject.title:
+            d.setdefault("subject_title", subject.title)
         if rule is not None:
             d.setdefault("rule_title", rule.title)
             d.setdefault("rule_file", rule.file.rsplit("/", 1)[-1])

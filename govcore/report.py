@@ -1,0 +1,724 @@
+"""The year report (årsrapport): what happened in a simulated year, for people, not programs.
+
+Readers are a municipal administrator and the political committee (Arbejdsmarkedsudvalget), so
+the labels are Danish, numbers are written the Danish way and every id is shown by its title.
+The report is built from the event stream (the decision log) and the summary only; it never
+looks at a clock, and everything is sorted explicitly, so the same year gives the same report,
+byte for byte. All formatting happens here, in `build_report`; the jinja2 templates only lay out
+the prepared strings, which keeps the Markdown and HTML versions saying the same thing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import TYPE_CHECKING, Any, Literal
+
+import jinja2
+
+from govcore.model import (
+    KPI,
+    AtLeast,
+    AtMost,
+    Benchmark,
+    Change,
+    Direction,
+    Goal,
+    Rank,
+    Target,
+    Trajectory,
+)
+from govcore.rules.durations import Duration
+
+if TYPE_CHECKING:
+    from govcore.engine import EngineEvent
+    from govcore.simulate import SimulationResult
+
+__all__ = ["Report", "build_report", "danish_number", "render_report"]
+
+ReportFormat = Literal["md", "html"]
+
+STATUS_LABELS = {"on_track": "På sporet", "at_risk": "I risiko", "off_track": "Ude af kurs",
+                 "no_data": "Ingen data"}
+LEVEL_LABELS = {"national": "Nationale mål (ministermål)", "political": "Politiske mål (fokusområder)",
+                "administrative": "Administrative mål", "team": "Teammål"}
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
+          "oktober", "november", "december")
+ACTION_STATES = {"demanded": "Afventer handling", "escalated": "Eskaleret – afventer handling",
+                 "submitted": "Indsendt – afventer godkendelse", "accepted": "Godkendt",
+                 "rejected": "Afvist – afventer ny handling", "closed": "Lukket"}
+SUBJECT_KINDS = {"goal": "mål", "deliverable": "leverance", "action": "handling"}
+BENCHMARKS = {"national": "landsgennemsnittet", "region": "regionen", "cluster": "klyngen"}
+EVENT_LABELS = {
+    "observation": "Observationer modtaget", "followup": "Opfølgninger", "milestone": "Milepæle",
+    "deviation_flagged": "Afvigelser åbnet", "deviation_closed": "Afvigelser lukket",
+    "action_demanded": "Korrigerende handlinger krævet", "action_submitted": "Handlinger indsendt",
+    "action_accepted": "Handlinger godkendt", "action_rejected": "Handlinger afvist",
+    "action_overdue": "Frister overskredet", "escalated": "Eskaleringer",
+    "escalation_exhausted": "Eskaleringer udtømt", "notification": "Varslinger",
+    "deliverable_required": "Leverancer krævet", "deliverable_delivered": "Leverancer afleveret",
+    "deliverable_missed": "Leverancer ikke afleveret til tiden", "decision_requested": "Beslutninger ønsket",
+    "response_ignored": "Svar uden virkning",
+}
+# What a wheel event caused, in the order it is told (singular, plural).
+CAUSED = (
+    ("deviation_flagged", "afvigelse åbnet", "afvigelser åbnet"),
+    ("action_demanded", "handling krævet", "handlinger krævet"),
+    ("notification", "varsling", "varslinger"),
+    ("decision_requested", "beslutning ønsket", "beslutninger ønsket"),
+    ("deliverable_required", "leverance krævet", "leverancer krævet"),
+    ("deviation_closed", "afvigelse lukket", "afvigelser lukket"),
+)
+_CAUSED_TYPES = frozenset(t for t, _, _ in CAUSED)
+# The event types that begin the processing of one engine item (a wheel event, an observation, a
+# deadline, a response); every other event was caused by the item whose first event precedes it.
+ITEM_START = frozenset({"observation", "followup", "milestone", "action_overdue", "deliverable_missed",
+                        "action_submitted", "action_accepted", "action_rejected", "deliverable_delivered",
+                        "response_ignored"})
+
+
+# ------------------------------------------------------------------------------------- formatting
+
+
+def danish_number(value: float | None, decimals: int = 1) -> str:
+    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–'."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), decimals)
+    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _count(n: int) -> str:
+    return danish_number(n, 0)
+
+
+def _date(value: dt.date | dt.datetime | str | None) -> str:
+    """ISO date or local datetime → '03.05.2021' (the time of day does not matter to the reader)."""
+    d = _as_date(value)
+    return d.strftime("%d.%m.%Y") if d else "–"
+
+
+def _as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{_count(n)} {one if n == 1 else many}"
+
+
+def _with_unit(value: float | None, unit: str) -> str:
+    if value is None:
+        return "–"
+    return f"{danish_number(value)} {unit}".rstrip()
+
+
+_UNITS = {"working_days": ("arbejdsdag", "arbejdsdage"), "days": ("dag", "dage"), "weeks": ("uge", "uger"),
+          "months": ("måned", "måneder")}
+
+
+def _duration(text: str) -> str:
+    """'10 working days' → '10 arbejdsdage'; a text that is no duration is shown as written."""
+    try:
+        d = Duration.parse(text)
+    except ValueError:
+        return text
+    return _plural(d.amount, *_UNITS[d.unit])
+
+
+def describe_target(target: Target | None, kpi: KPI | None) -> str:
+    """The success criterion in words ('mindst 90 %', 'top 20 af 98')."""
+    unit = kpi.unit if kpi else ""
+    if target is None:
+        return "–"
+    if isinstance(target, AtLeast):
+        return f"mindst {_with_unit(target.value, unit)}"
+    if isinstance(target, AtMost):
+        return f"højst {_with_unit(target.value, unit)}"
+    if isinstance(target, Change):
+        amount = danish_number(abs(target.by))
+        sign = "+" if target.by >= 0 else "-"
+        by = f"{sign}{amount} %" if target.unit == "percent" else f"{sign}{_with_unit(abs(target.by), unit)}"
+        base = "samme periode året før" if target.baseline == "previous_year" else target.baseline
+        return f"{by} fra {base}" + (f" til {target.by_period}" if target.by_period else "")
+    if isinstance(target, Trajectory):
+        word = "mindst" if target.direction == "at_least" else "højst"
+        path = " → ".join(f"{_with_unit(m.value, unit)} ({m.period})" for m in target.milestones)
+        return f"{word} {path}"
+    if isinstance(target, Benchmark):
+        rel = "bedre end" if target.relation == "better" else "dårligere end"
+        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else ""
+        return f"{rel} {BENCHMARKS.get(target.series, target.series)}{margin}"
+    if isinstance(target, Rank):
+        return f"top {target.top} af {target.of}"
+    if isinstance(target, Direction):
+        must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
+        return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
+    return target.description or "–"
+
+
+# ------------------------------------------------------------------------------------- the model
+
+
+@dataclass(frozen=True)
+class Header:
+    municipality: str
+    code: str
+    year: int
+    until: str
+    configuration_version: str
+    rules_version: str
+    rules: str
+    events: str
+    events_sha256: str
+    observations: str
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    count: str
+
+
+@dataclass(frozen=True)
+class GoalRow:
+    id: str
+    title: str
+    owner: str
+    kpi: str
+    target: str
+    actual: str
+    expected: str
+    status: str
+    status_label: str
+    explanation: str
+    in_effect: bool
+
+
+@dataclass(frozen=True)
+class GoalGroup:
+    level: str
+    label: str
+    goals: list[GoalRow]
+
+
+@dataclass(frozen=True)
+class Step:
+    date: str
+    text: str
+
+
+@dataclass
+class ActionView:
+    id: str
+    title: str
+    owner: str
+    demanded: str
+    due: str
+    state: str = "demanded"
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def state_label(self) -> str:
+        return ACTION_STATES.get(self.state, self.state)
+
+
+@dataclass
+class DeviationView:
+    id: str
+    seq: int
+    opened: str
+    subject: str
+    subject_kind: str
+    owner: str
+    rule: str
+    rule_title: str
+    reason: str
+    closed: str | None = None
+    close_note: str = ""
+    actions: list[ActionView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EscalationRow:
+    date: str
+    action: str
+    subject: str
+    from_role: str
+    to_role: str
+    level: str
+    due: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class OpenDeviation:
+    id: str
+    subject: str
+    owner: str
+    opened: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    id: str
+    title: str
+    owner: str
+    state: str
+    due: str
+    overdue: str
+
+
+@dataclass(frozen=True)
+class DeliverableRow:
+    id: str
+    title: str
+    owner: str
+    due: str
+    delivered: str
+    days_late: str
+    status: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class WheelEntry:
+    date: str
+    title: str
+    kind: str
+    responsible: str
+    deviations: str
+    notifications: str
+    caused: str
+
+
+@dataclass(frozen=True)
+class WheelMonth:
+    name: str
+    entries: list[WheelEntry]
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    rule: str
+    count: str
+    dates: str
+
+
+@dataclass(frozen=True)
+class RoleTasks:
+    role: str
+    title: str
+    notifications: list[Message]
+    decisions: list[Message]
+    open_actions: list[OpenAction]
+
+
+@dataclass(frozen=True)
+class IgnoredResponse:
+    date: str
+    response: str
+    target: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class EventCount:
+    type: str
+    label: str
+    count: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the templates show, already formatted."""
+
+    header: Header
+    status_counts: list[StatusCount]
+    not_in_effect: int
+    goal_groups: list[GoalGroup]
+    deviations: list[DeviationView]
+    escalations: list[EscalationRow]
+    exhausted: list[EscalationRow]
+    open_deviations: list[OpenDeviation]
+    open_actions: list[OpenAction]
+    deliverables: list[DeliverableRow]
+    wheel: list[WheelMonth]
+    roles: list[RoleTasks]
+    ignored: list[IgnoredResponse]
+    event_counts: list[EventCount]
+
+
+# -------------------------------------------------------------------------------------- building
+
+
+class _Names:
+    """Ids → the titles people know; an unknown id is shown as it is."""
+
+    def __init__(self, result: SimulationResult) -> None:
+        cfg = result.config
+        self.roles = {r.id: r.title for r in cfg.organisation.roles}
+        self.role_order = {r.id: i for i, r in enumerate(cfg.organisation.roles)}
+        self.goals = {g.id: g.title for g in cfg.goals}
+        self.deliverables = {d.id: d.title for d in cfg.deliverables.values()}
+        self.actions: dict[str, str] = {}
+        self.titles = {(e.subject_kind, e.subject): str(e.details["subject_title"])
+                       for e in result.events if e.subject and e.details.get("subject_title")}
+
+    def role(self, role_id: str | None) -> str:
+        return "–" if not role_id else self.roles.get(role_id, role_id)
+
+    def goal(self, goal_id: str) -> str:
+        return self.goals.get(goal_id, goal_id)
+
+    def subject(self, kind: str | None, ident: str | None) -> str:
+        if ident is None:
+            return "–"
+        if kind == "goal":
+            return self.goal(ident)
+        if kind == "deliverable":
+            return self.deliverables.get(ident, ident)
+        if kind == "action":
+            return self.actions.get(ident, ident)
+        return self.titles.get((kind, ident), ident)
+
+    def role_key(self, role_id: str) -> tuple[int, str]:
+        return (self.role_order.get(role_id, len(self.role_order)), role_id)
+
+
+def _header(result: SimulationResult) -> Header:
+    s = result.summary
+    muni = s.get("municipality", {})
+    return Header(
+        municipality=str(muni.get("name", result.config.municipality.name)),
+        code=str(muni.get("code", result.config.municipality.code)),
+        year=int(s.get("year", result.year)),
+        until=_date(s.get("until")),
+        configuration_version=str(s.get("configuration_version", "")),
+        rules_version=str(s.get("rules_version", "")),
+        rules=_count(int(s.get("rules", 0))),
+        events=_count(int(s.get("events", len(result.events)))),
+        events_sha256=str(s.get("events_sha256", "")),
+        observations=_count(sum(1 for e in result.events if e.type == "observation")),
+    )
+
+
+def _level_key(goal: Goal) -> int:
+    return list(LEVEL_LABELS).index(goal.level.value)
+
+
+def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], int, list[GoalGroup]]:
+    cfg = result.config
+    statuses: Mapping[str, Mapping[str, Any]] = result.summary.get("goals", {})
+    counts: Counter[str] = Counter()
+    not_in_effect = 0
+    groups: dict[str, list[GoalRow]] = defaultdict(list)
+    for g in sorted(cfg.goals, key=lambda g: (_level_key(g), g.id)):
+        st = statuses.get(g.id, {})
+        status = str(st.get("status", "no_data"))
+        in_effect = bool(st.get("in_effect", True))
+        if in_effect:
+            counts[status] += 1
+        else:
+            not_in_effect += 1
+        kpi = cfg.kpis.get(g.kpi) if g.kpi else None
+        unit = kpi.unit if kpi else ""
+        actual, expected = st.get("actual"), st.get("expected")
+        if isinstance(g.target, Rank):
+            actual_text = f"nr. {danish_number(actual)}" if actual is not None else "–"
+            expected_text = f"top {danish_number(expected)}" if expected is not None else "–"
+        else:
+            actual_text, expected_text = _with_unit(actual, unit), _with_unit(expected, unit)
+        if actual is not None and st.get("period"):
+            actual_text += f" ({st['period']})"
+        groups[g.level.value].append(GoalRow(
+            id=g.id, title=g.title, owner=names.role(g.owner), kpi=kpi.name if kpi else (g.kpi or "–"),
+            target=describe_target(g.target, kpi), actual=actual_text, expected=expected_text, status=status,
+            status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
+            in_effect=in_effect))
+    status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]
+    goal_groups = [GoalGroup(level, label, groups[level]) for level, label in LEVEL_LABELS.items()
+                   if groups.get(level)]
+    return status_counts, not_in_effect, goal_groups
+
+
+def _caused(events: list[EngineEvent]) -> dict[int, Counter[str]]:
+    """For each followup/milestone event (by seq), the types of the events it caused."""
+    out: dict[int, Counter[str]] = {}
+    current: int | None = None
+    for e in sorted(events, key=lambda e: e.seq):
+        if e.type in ITEM_START:
+            current = e.seq if e.type in ("followup", "milestone") else None
+            if current is not None:
+                out[current] = Counter()
+        elif current is not None:
+            out[current][e.type] += 1
+    return out
+
+
+def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[DeviationView], list[EscalationRow],
+                                                                   list[EscalationRow]]:
+    devs: dict[str, DeviationView] = {}
+    actions: dict[str, ActionView] = {}
+    action_subject: dict[str, tuple[str | None, str | None]] = {}
+    escalations: list[EscalationRow] = []
+    exhausted: list[EscalationRow] = []
+    for e in sorted(events, key=lambda e: e.seq):
+        d = e.details
+        day = _date(e.at)
+        action_id = str(d.get("action") or (e.subject if e.subject_kind == "action" else "") or "")
+        act = actions.get(action_id)
+        if e.type == "deviation_flagged":
+            dev_id = str(d.get("deviation", e.id))
+            devs[dev_id] = DeviationView(
+                id=dev_id, seq=e.seq, opened=day, subject=names.subject(e.subject_kind, e.subject),
+                subject_kind=SUBJECT_KINDS.get(e.subject_kind or "", e.subject_kind or "–"),
+                owner=names.role(e.owner), rule=e.rule or "–", rule_title=str(d.get("rule_title", "")),
+                reason=str(d.get("reason", "")))
+        elif e.type == "action_demanded":
+            title = str(d.get("title", "")) or action_id
+            names.actions[action_id] = title
+            action_subject[action_id] = (e.subject_kind, e.subject)
+            act = ActionView(id=action_id, title=title, owner=names.role(e.owner), demanded=day,
+                             due=_date(d.get("due")))
+            within = f" ({_duration(str(d['within']))})" if d.get("within") else ""
+            act.steps.append(Step(day, f"Krævet af {names.role(e.owner)} med frist {_date(d.get('due'))}{within}"))
+            actions[action_id] = act
+            dev = devs.get(str(d.get("deviation", "")))
+            if dev is not None:
+                dev.actions.append(act)
+        elif e.type == "deviation_closed":
+            dev = devs.get(str(d.get("deviation", "")))
+            if dev is not None:
+                note = str(d.get("note", ""))
+                dev.closed, dev.close_note = day, _NOTES.get(note, note)
+            for a in d.get("actions", []):
+                if str(a) in actions:
+                    actions[str(a)].state = "closed"
+                    actions[str(a)].steps.append(Step(day, "Lukket sammen med afvigelsen"))
+        elif act is not None and e.type == "action_submitted":
+            act.state = "submitted"
+            when = "rettidigt" if d.get("on_time", True) else "efter fristen"
+            act.steps.append(Step(day, f"Indsendt {when}" + (f": {d['text']}" if d.get("text") else "")))
+        elif act is not None and e.type == "action_accepted":
+            act.state = "accepted"
+            act.steps.append(Step(day, "Godkendt" + (f": {d['text']}" if d.get("text") else "")))
+        elif act is not None and e.type == "action_rejected":
+            act.state = "rejected"
+            text = f": {d['text']}" if d.get("text") else ""
+            act.steps.append(Step(day, f"Afvist{text} – ny frist {_date(d.get('new_due'))}"))
+        elif act is not None and e.type == "action_overdue":
+            act.steps.append(Step(day, f"Fristen {_date(d.get('due'))} er overskredet"))
+        elif e.type == "escalated":
+            row = EscalationRow(
+                date=day, action=names.subject("action", action_id),
+                subject=names.subject(*action_subject.get(action_id, (None, None))),
+                from_role=names.role(str(d.get("from", ""))), to_role=names.role(str(d.get("to", ""))),
+                level=_count(int(d.get("level", 0))), due=_date(d.get("due")), rule=e.rule or "–")
+            escalations.append(row)
+            if act is not None:
+                act.state = "escalated"
+                act.steps.append(Step(day, f"Eskaleret fra {row.from_role} til {row.to_role} "
+                                           f"(niveau {row.level}), ny frist {row.due}"))
+        elif e.type == "escalation_exhausted":
+            row = EscalationRow(
+                date=day, action=names.subject("action", action_id),
+                subject=names.subject(*action_subject.get(action_id, (None, None))),
+                from_role=names.role(e.owner), to_role="– (ingen overordnet)", level="–", due="–",
+                rule=e.rule or "–")
+            exhausted.append(row)
+            if act is not None:
+                act.steps.append(Step(day, f"Kan ikke eskaleres højere end {row.from_role}"))
+        elif act is not None and e.type == "notification":
+            act.steps.append(Step(day, f"Varsling til {names.role(e.owner)}: {d.get('message', '')}"))
+    ordered = sorted(devs.values(), key=lambda v: v.seq)
+    for v in ordered:
+        v.actions.sort(key=lambda a: a.id)
+    return ordered, escalations, exhausted
+
+
+def _year_end(result: SimulationResult) -> dt.date:
+    return _as_date(result.summary.get("until")) or dt.date(result.year, 12, 31)
+
+
+def _open_items(result: SimulationResult, names: _Names) -> tuple[list[OpenDeviation], list[OpenAction]]:
+    end = _year_end(result)
+    devs = [OpenDeviation(id=str(d["id"]), subject=names.subject(d.get("subject_kind"), d.get("subject")),
+                          owner=names.role(d.get("owner")), opened=_date(d.get("opened_at")),
+                          reason=str(d.get("reason", "")))
+            for d in sorted(result.summary.get("open_deviations", []), key=lambda d: str(d["id"]))]
+    acts = []
+    for a in sorted(result.summary.get("open_actions", []), key=lambda a: str(a["id"])):
+        due = _as_date(a.get("due"))
+        late = (end - due).days if due else 0
+        acts.append(OpenAction(
+            id=str(a["id"]), title=str(a.get("title") or a["id"]), owner=names.role(a.get("owner")),
+            state=ACTION_STATES.get(str(a.get("state")), str(a.get("state"))), due=_date(due),
+            overdue=_plural(late, "dag", "dage") if late > 0 else "–"))
+    return devs, acts
+
+
+def _deliverables(result: SimulationResult, names: _Names) -> list[DeliverableRow]:
+    end = _year_end(result)
+    notes: dict[str, list[str]] = defaultdict(list)
+    for e in sorted(result.events, key=lambda e: e.seq):
+        if e.type == "deliverable_required":
+            notes[str(e.details.get("deliverable"))].append(
+                f"Krævet {_date(e.at)} af reglen {e.rule} med frist {_date(e.details.get('due'))}")
+        elif e.type == "deliverable_missed":
+            notes[str(e.details.get("deliverable"))].append(
+                f"Ikke afleveret ved fristen {_date(e.details.get('due'))}")
+    info: Mapping[str, Mapping[str, Any]] = result.summary.get("deliverables", {})
+    cfg = result.config.deliverables
+    rows = []
+    for ident in sorted(set(info) | set(cfg), key=lambda i: (_as_date(info.get(i, {}).get("due"))
+                                                             or dt.date.max, i)):
+        due = _as_date(info.get(ident, {}).get("due"))
+        delivered = _as_date(info.get(ident, {}).get("delivered"))
+        late = 0
+        if delivered and due:
+            late = max(0, (delivered - due).days)
+            status = "Afleveret rettidigt" if late == 0 else "Afleveret for sent"
+        elif delivered:
+            status = "Afleveret"
+        elif due is None:
+            status = "Ingen frist i året"
+        elif due < end:
+            late = (end - due).days
+            status = "Mangler ved årets udgang"
+        else:
+            status = "Ikke forfalden"
+        d = cfg.get(ident)
+        rows.append(DeliverableRow(
+            id=ident, title=d.title if d else ident, owner=names.role(d.owner if d else None), due=_date(due),
+            delivered=_date(delivered), days_late=_count(late) if (due and (delivered or due < end)) else "–",
+            status=status, notes="; ".join(notes.get(ident, []))))
+    return rows
+
+
+def _wheel(result: SimulationResult, names: _Names) -> list[WheelMonth]:
+    caused = _caused(result.events)
+    months: dict[int, list[tuple[tuple[dt.datetime, int], WheelEntry]]] = defaultdict(list)
+    for e in result.events:
+        if e.type not in ("followup", "milestone"):
+            continue
+        d = e.details
+        c = caused.get(e.seq, Counter())
+        kind = {"followup": "Opfølgning", "as_of": "Skæringsdato", "due": "Frist"}.get(str(d.get("kind")),
+                                                                                     str(d.get("kind", "")))
+        freq = str(d.get("frequency", ""))
+        if e.type == "followup" and freq:
+            kind += f" ({_FREQUENCIES.get(freq, freq)})"
+        told = [_plural(c[t], one, many) for t, one, many in CAUSED if c[t]]
+        told += [f"{_count(n)} × {t}" for t, n in sorted(c.items()) if t not in _CAUSED_TYPES and n]
+        day = e.at.date()
+        months[day.month].append(((e.at, e.seq), WheelEntry(
+            date=_date(day), title=str(d.get("title", d.get("wheel", ""))), kind=kind,
+            responsible=names.role(e.owner), deviations=_count(c["deviation_flagged"]),
+            notifications=_count(c["notification"]), caused=", ".join(told) or "–")))
+    return [WheelMonth(MONTHS[m - 1].capitalize(), [entry for _, entry in sorted(months.get(m, []),
+                                                                             key=lambda x: x[0])])
+            for m in range(1, 13)]
+
+
+_NOTES = {"delivered": "leverancen er afleveret"}
+_FREQUENCIES = {"every_14_days": "hver 14. dag", "monthly": "månedlig", "every_2nd_month": "hver 2. måned",
+                "quarterly": "kvartalsvis", "half_yearly": "halvårlig", "yearly": "årlig"}
+
+
+def _messages(events: Iterable[EngineEvent], key: str) -> list[Message]:
+    """Identical messages to one role are told once, with every date they were sent."""
+    grouped: dict[tuple[str, str], list[EngineEvent]] = defaultdict(list)
+    for e in events:
+        grouped[(str(e.details.get(key, "")), str(e.details.get("rule_title") or e.rule or ""))].append(e)
+    ordered = sorted(grouped.items(), key=lambda kv: (min(e.seq for e in kv[1]), kv[0]))
+    return [Message(text=text, rule=rule, count=_count(len(evs)),
+                    dates=", ".join(_date(e.at) for e in sorted(evs, key=lambda e: e.seq)))
+            for (text, rule), evs in ordered]
+
+
+def _roles(result: SimulationResult, names: _Names, open_actions: list[OpenAction],
+           raw_open: list[Mapping[str, Any]]) -> list[RoleTasks]:
+    notes: dict[str, list[EngineEvent]] = defaultdict(list)
+    decisions: dict[str, list[EngineEvent]] = defaultdict(list)
+    for e in result.events:
+        if e.type == "notification":
+            notes[str(e.details.get("to") or e.owner or "")].append(e)
+        elif e.type == "decision_requested":
+            decisions[str(e.owner or "")].append(e)
+    by_role: dict[str, list[OpenAction]] = defaultdict(list)
+    for raw, view in zip(sorted(raw_open, key=lambda a: str(a["id"])), open_actions, strict=True):
+        by_role[str(raw.get("owner", ""))].append(view)
+    out = []
+    for role in sorted(set(notes) | set(decisions) | set(by_role), key=names.role_key):
+        out.append(RoleTasks(role=role, title=names.role(role),
+                             notifications=_messages(notes[role], "message"),
+                             decisions=_messages(decisions[role], "question"), open_actions=by_role[role]))
+    return out
+
+
+def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
+    words = {"submit": "indsendelse", "accept": "godkendelse", "reject": "afvisning", "deliver": "aflevering"}
+    out = []
+    for e in sorted(events, key=lambda e: e.seq):
+        if e.type != "response_ignored":
+            continue
+        d = e.details
+        target = str(d.get("action") or d.get("subject") or d.get("deliver") or "–")
+        out.append(IgnoredResponse(date=_date(e.at), response=words.get(str(d.get("response")),
+                                                                        str(d.get("response", ""))),
+                                   target=names.subject("action", target) if d.get("action") else target,
+                                   reason=str(d.get("reason", ""))))
+    return out
+
+
+def build_report(result: SimulationResult) -> Report:
+    """The report's content, formatted and sorted, independent of the output format."""
+    names = _Names(result)
+    status_counts, not_in_effect, groups = _goals(result, names)
+    deviations, escalations, exhausted = _deviations(result.events, names)
+    open_devs, open_acts = _open_items(result, names)
+    counts: Mapping[str, int] = result.summary.get("counts") or Counter(e.type for e in result.events)
+    return Report(
+        header=_header(result), status_counts=status_counts, not_in_effect=not_in_effect, goal_groups=groups,
+        deviations=deviations, escalations=escalations, exhausted=exhausted, open_deviations=open_devs,
+        open_actions=open_acts, deliverables=_deliverables(result, names), wheel=_wheel(result, names),
+        roles=_roles(result, names, open_acts, result.summary.get("open_actions", [])),
+        ignored=_ignored(result.events, names),
+        event_counts=[EventCount(t, EVENT_LABELS.get(t, t), _count(n)) for t, n in sorted(counts.items())],
+    )
+
+
+# ------------------------------------------------------------------------------------- rendering
+
+
+def _md_cell(value: object) -> str:
+    """A Markdown table cell: a '|' or a line break would end the cell or the row."""
+    return " ".join(str(value).split()).replace("|", "\\|")
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("govcore", "templates"),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    env.filters["cell"] = _md_cell
+    return env
+
+
+def render_report(result: SimulationResult, fmt: ReportFormat) -> str:
+    """The year report as Markdown (`md`) or as one self-contained, printable HTML file (`html`)."""
+    if fmt not in ("md", "html"):
+        raise ValueError(f"unknown report format '{fmt}'; use md or html")
+    return _environment().get_template(f"report.{fmt}.j2").render(r=build_report(result))
