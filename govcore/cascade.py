@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcore.config import Configuration
-from govcore.model import Goal, Level
+from govcore.model import Direction, Goal, Level
 
 _ORDER = {Level.national: 0, Level.political: 1, Level.administrative: 2, Level.team: 3}
 _LABEL = {"national": "Nationalt", "political": "Politisk", "administrative": "Administrativt", "team": "Team"}
@@ -31,8 +31,9 @@ def _target_text(g: Goal) -> str:
         return f"{'bedre' if t.relation == 'better' else 'dårligere'} end {t.series}"
     if t.kind == "rank":
         return f"top {t.top} af {t.of}"
-    return {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[t.must] + \
-        (" ift. sidste år" if t.compare == "previous_year" else " ift. forrige periode")
+    assert isinstance(t, Direction)
+    verb = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[t.must]
+    return verb + (" ift. sidste år" if t.compare == "previous_year" else " ift. forrige periode")
 
 
 def _node(g: Goal, cfg: Configuration, children: dict[str | None, list[Goal]]) -> dict[str, Any]:

@@ -313,7 +313,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                     r.kind()
                 except ValueError as err:
                     problems.append(rdoc.problem(("responses", i), str(err)))
-                if r.deliver and r.deliver not in deliverables:
+                if r.deliver and goal_file is not None and r.deliver not in deliverables:
                     problems.append(rdoc.problem(("responses", i, "deliver"),
                                                  f"no deliverable has the id '{r.deliver}'",
                                                  hint=did_you_mean(r.deliver, deliverables)))

@@ -1,3 +1,4 @@
+# mypy: disable-error-code="empty-body"
 """Every plugin hook govcore calls, in one place.
 
 Plugins are found through the entry-point group ``govcore`` (or registered in code with
@@ -28,7 +29,6 @@ def govcore_national_goals(year: int) -> list[NationalGoal] | None:
     year's goals, or None when the plugin has no set for that year. Two plugins answering for the
     same year is an error the user sees.
     """
-    return None
 
 
 @hookspec
@@ -38,7 +38,6 @@ def govcore_kpi_sources() -> list[KpiSource]:
     Called once when the plugin manager starts. A municipality configuration names a source under
     ``sources:`` with its settings; govcore then calls the source's ``kpis`` and ``load``.
     """
-    return None
 
 
 @hookspec
@@ -48,7 +47,6 @@ def govcore_subject_kinds() -> list[SubjectKind]:
     Called once when the plugin manager starts; the kinds' fields become part of the rule-file
     vocabulary, so ``govcore rules check`` knows them.
     """
-    return None
 
 
 @hookspec
@@ -58,7 +56,6 @@ def govcore_actions() -> list[ActionSpec]:
     Called once when the plugin manager starts. An action's name must not clash with a built-in
     action or another plugin's action.
     """
-    return None
 
 
 @hookspec
@@ -68,7 +65,6 @@ def govcore_rule_files() -> list[Path]:
     Called when a configuration includes ``plugin:<name>`` in its ``rules:`` list. Return absolute
     paths; they are checked exactly like an administrator's own files.
     """
-    return None
 
 
 @hookspec
@@ -76,4 +72,3 @@ def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
     """Extra dated events for the annual wheel of `year` (e.g. the date the minister announces
     next year's goals). Called when the wheel of a configuration is built for that year.
     """
-    return None

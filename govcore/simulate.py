@@ -48,6 +48,8 @@ def summarize(engine: Engine) -> dict[str, Any]:
         "events_sha256": hashlib.sha256(stream.encode()).hexdigest(),
         "counts": dict(sorted(Counter(e.type for e in engine.events).items())),
         "goals": statuses,
+        "national_goals": [{"id": n.id, "number": n.number, "title": n.title, "status": n.status}
+                           for n in cfg.national_goals],
         "open_deviations": [d.model_dump(mode="json") for d in engine.open_deviations()],
         "open_actions": [a.model_dump(mode="json") for a in engine.open_actions()],
         "escalations": [e.model_dump(mode="json") for e in engine.escalations.values()],
