@@ -35,8 +35,9 @@ def govcore_national_goals(year: int) -> list[NationalGoal] | None:
 def govcore_kpi_sources() -> list[KpiSource]:
     """KPI sources this plugin provides (e.g. ``budget``, ``surveys``).
 
-    Called once when the plugin manager starts. A municipality configuration names a source under
-    ``sources:`` with its settings; govcore then calls the source's ``kpis`` and ``load``.
+    Called once when the plugin manager starts. Return a list of ``KpiSource``. A municipality
+    configuration names a source under ``sources:`` with its settings; govcore then calls the
+    source's ``kpis`` and ``load``.
     """
 
 
@@ -44,8 +45,8 @@ def govcore_kpi_sources() -> list[KpiSource]:
 def govcore_subject_kinds() -> list[SubjectKind]:
     """Subject kinds rule files may iterate over with ``for_each`` (e.g. ``budget_area``).
 
-    Called once when the plugin manager starts; the kinds' fields become part of the rule-file
-    vocabulary, so ``govcore rules check`` knows them.
+    Called once when the plugin manager starts. Return a list of ``SubjectKind``; the kinds'
+    fields become part of the rule-file vocabulary, so ``govcore rules check`` knows them.
     """
 
 
@@ -53,8 +54,10 @@ def govcore_subject_kinds() -> list[SubjectKind]:
 def govcore_actions() -> list[ActionSpec]:
     """Extra actions for the ``then:`` part of rules.
 
-    Called once when the plugin manager starts. An action's name must not clash with a built-in
-    action or another plugin's action.
+    Called once when the plugin manager starts. Return a list of ``ActionSpec`` (name, a pydantic
+    model for the action's settings, and ``run(ctx, params)``, which may only record events through
+    the ``ActionContext``). An action's name must not clash with a built-in action or another
+    plugin's action.
     """
 
 
@@ -70,5 +73,6 @@ def govcore_rule_files() -> list[Path]:
 @hookspec
 def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
     """Extra dated events for the annual wheel of `year` (e.g. the date the minister announces
-    next year's goals). Called when the wheel of a configuration is built for that year.
+    next year's goals). Called when the wheel of a configuration is built for that year. Return a
+    list of ``WheelEvent`` dated inside `year`, or None.
     """
