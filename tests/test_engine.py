@@ -184,3 +184,35 @@ def test_property_deterministic_and_inside_the_year(tmp_path_factory: pytest.Tem
     assert seqs == list(range(1, len(seqs) + 1))
     times = [e.at for e in first.events]
     assert times == sorted(times)
+
+
+def test_compiled_rules_do_not_grow_with_the_number_of_goals(make_config: Callable[..., Path],
+                                                             tmp_path: Path) -> None:
+    from govcore.rules.compiler import compile_ruleset
+
+    many = "goals:\n" + "".join(
+        f"  - {{id: g{i}, title: Mål {i}, level: team, owner: center, kpi: jobrate,"
+        f" target: {{kind: at_least, value: {40 + i % 20}}}}}\n" for i in range(500))
+    few = load_config(make_config())
+    lots = load_config(write_config(tmp_path / "many", goals=many))
+    assert len(lots.goals) == 500
+    assert compile_ruleset(lots.rules) == compile_ruleset(few.rules)
+    with Engine(lots) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        flagged = {e.subject for e in engine.events if e.type == "deviation_flagged"}
+    # January's 47 % is below every target from 50 up (minus no tolerance): those goals are flagged.
+    assert flagged == {f"g{i}" for i in range(500) if 40 + i % 20 > 47}
+
+
+def test_two_engines_interleaved_do_not_see_each_other(make_config: Callable[..., Path]) -> None:
+    cfg = load_config(make_config())
+    alone = simulate(cfg).events_jsonl()
+    with Engine(cfg) as a, Engine(cfg) as b:
+        for month in range(1, 13):
+            a.advance_to(dt.date(2021, month, 28))
+            b.advance_to(dt.date(2021, month, 28))
+        a.run_year()
+        b.run_year()
+        assert a._runtime.facts() == [] and b._runtime.facts() == []
+        streams = ["".join(e.to_json() + "\n" for e in x.events) for x in (a, b)]
+    assert streams[0] == streams[1] == alone
