@@ -143,18 +143,38 @@ class RuleRuntime:
         if "id" not in fact:
             raise GovcoreError("every message to durable-rules needs an explicit id")
         shared = self._shared
+        payload = json.dumps(fact, ensure_ascii=False)
+        handle = shared.ruleset._handle
         with shared.lock:
             shared.fired.clear()
-            try:
-                shared.host.assert_fact(shared.name, fact)
-            except _engine.MessageNotHandledException:
+            # The C calls directly: the Python layer would JSON-encode the message once more to
+            # build the text of the "not handled" exception raised for most messages.
+            if not self._apply(durable_rules_engine.assert_fact(handle, payload)):
                 return []
-            self._drain()
             fired = sorted(shared.fired)
-            shared.host.retract_fact(shared.name, fact)
-            self._drain()
+            self._apply(durable_rules_engine.retract_fact(handle, payload))
             shared.fired.clear()
         return fired
+
+    def _apply(self, result: tuple[int, int]) -> bool:
+        """Run the actions a C call queued; False when no rule matched the message."""
+        code = result[0]
+        if code == 1:
+            return False
+        if code == 2:
+            raise GovcoreError("durable-rules saw the same message twice; every message needs a unique id")
+        ruleset = self._shared.ruleset
+        errors: list[BaseException] = []
+
+        def complete(error: BaseException | None, state: Any) -> None:
+            if error:
+                errors.append(error)
+
+        ruleset.do_actions(result[1] if code == 0 else 0, complete)
+        self._drain()
+        if errors:
+            raise GovcoreError(f"durable-rules failed while matching: {errors[0]}")
+        return True
 
     def _drain(self) -> None:
         """Run actions durable-rules left queued, here and now, until none is left."""

@@ -118,6 +118,8 @@ class DanishCalendar:
         self._once = frozenset(once)
         self._timezone = check_timezone(timezone)
         self._zone = zoneinfo.ZoneInfo(timezone)
+        self._pendulum_zone = pendulum.timezone(self._timezone)  # pendulum re-reads the zone file otherwise
+        self._local: dict[tuple[dt.date, int, int], dt.datetime] = {}
         self._closed: dict[int, Mapping[dt.date, str]] = {}
         self._closed_weekdays: dict[int, list[dt.date]] = {}
 
@@ -240,5 +242,9 @@ class DanishCalendar:
         A time that does not exist (the hour skipped when summer time starts) moves forward, as a
         clock on the wall does; a time that happens twice (when summer time ends) is the later one.
         """
-        p = pendulum.datetime(d.year, d.month, d.day, hour, minute, tz=self._timezone)
-        return dt.datetime.fromtimestamp(p.timestamp(), tz=self._zone)
+        key = (d, hour, minute)
+        found = self._local.get(key)
+        if found is None:
+            p = pendulum.datetime(d.year, d.month, d.day, hour, minute, tz=self._pendulum_zone)
+            found = self._local[key] = dt.datetime.fromtimestamp(p.timestamp(), tz=self._zone)
+        return found

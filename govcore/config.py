@@ -33,7 +33,7 @@ from govcore.model import (
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
-from govcore.sourcefile import YamlDoc, load_yaml, read_csv, validate
+from govcore.sourcefile import YamlDoc, field_path, load_yaml, read_csv, validate
 from govcore.wheel import Wheel
 
 CONFIG_FILE = "municipality.yaml"
@@ -271,7 +271,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                 if isinstance(v, str) and (base / v).is_file():
                     files[v] = _hash(base / v)
         except InputError as err:
-            problems.extend(err.problems)
+            problems.extend(_locate(p, cfg_doc) for p in err.problems)
         except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
             problems.append(cfg_doc.problem(("sources", source_name),
                                             f"plugin '{sources[source_name][0]}' failed to load source "
@@ -350,6 +350,13 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         sources=dict(cfg.sources), national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
         actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
     )
+
+
+def _locate(p: Problem, doc: YamlDoc) -> Problem:
+    """A plugin's settings problem (a field path, no file) located in municipality.yaml."""
+    if p.file or not p.field.startswith("sources."):
+        return p
+    return doc.problem(field_path(p.field), p.message, hint=p.hint, fld=p.field)
 
 
 def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "") -> Problem:

@@ -15,6 +15,7 @@ import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from govcore._durable import RuleRuntime
@@ -78,8 +79,13 @@ class EngineEvent:
                 "goal": self.goal, "owner": self.owner, "subject": self.subject,
                 "subject_kind": self.subject_kind, "details": dict(self.details)}
 
-    def to_json(self) -> str:
+    @cached_property
+    def json_line(self) -> str:
+        """The canonical JSON line (sorted keys, no spaces): what events.jsonl and hashes use."""
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+    def to_json(self) -> str:
+        return self.json_line
 
 
 @dataclass(frozen=True)
@@ -155,14 +161,21 @@ class Engine:
         self.required: dict[str, dt.date] = {}
         self.store = ObservationStore()
         self._on_event = on_event
-        self._queue: list[_Item] = []
+        self._queue: list[tuple[dt.datetime, int, int, _Item]] = []
         self._seq = 0
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
-        self._status_cache: dict[tuple[dt.date, str], TargetResult] = {}
+        self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
+        self._goals_by_kpi: dict[str, list[str]] = {}
+        for g in config.goals:
+            if g.kpi:
+                self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
         self._runtime = RuleRuntime(compile_ruleset(config.rules))
+        # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
+        self._durable_keys = frozenset({"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline",
+                                        "for_each", "day"}.union(*(r.fields_used() for r in config.rules.rules)))
         self._listeners: dict[tuple[str, str, str], list[str]] = {}
         self.items_processed = 0
         self._closed = False
@@ -196,7 +209,8 @@ class Engine:
 
     def _schedule(self, at: dt.datetime, kind: str, payload: Any) -> None:
         self._seq += 1
-        heapq.heappush(self._queue, _Item(at, RANK[kind], self._seq, kind, payload))
+        item = _Item(at, RANK[kind], self._seq, kind, payload)
+        heapq.heappush(self._queue, (item.at, item.rank, item.seq, item))
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
@@ -244,7 +258,7 @@ class Engine:
         return len(self._queue)
 
     def next_time(self) -> dt.datetime | None:
-        return self._queue[0].at if self._queue else None
+        return self._queue[0][0] if self._queue else None
 
     def advance_to(self, when: dt.datetime | dt.date) -> list[EngineEvent]:
         """Process every item due up to `when`, in time order; returns the events it caused."""
@@ -261,8 +275,8 @@ class Engine:
 
     def steps(self, until: dt.datetime) -> Iterator[list[EngineEvent]]:
         """Process items one at a time (a caller can commit after each one)."""
-        while self._queue and self._queue[0].at <= until:
-            item = heapq.heappop(self._queue)
+        while self._queue and self._queue[0][0] <= until:
+            item = heapq.heappop(self._queue)[3]
             before = len(self.events)
             self.now = max(self.now, item.at)
             self._process(item)
@@ -301,7 +315,8 @@ class Engine:
     def _on_observation(self, item: _Item) -> None:
         o: Observation = item.payload
         self.store.add(o)
-        self._status_cache.clear()
+        for goal_id in self._goals_by_kpi.get(o.kpi, ()):
+            self._status_cache.pop(goal_id, None)
         self._emit("observation", subject=None, details={
             "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
             "municipality": o.municipality or "", "source": o.source})
@@ -436,11 +451,10 @@ class Engine:
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """The goal's status as of `day` (default: now), on the observations known then."""
         d = day or self.now.date()
-        key = (d, goal.id)
-        if key not in self._status_cache:
-            view: ObservationView = self.store.as_of(d)
-            self._status_cache[key] = goal_result(goal, self.config.kpis, view, self.code)
-        return self._status_cache[key]
+        cached = self._status_cache.setdefault(goal.id, {})
+        if d not in cached:
+            cached[d] = goal_result(goal, self.config.kpis, self.store.as_of(d), self.code)
+        return cached[d]
 
     def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
         res = self.goal_result(g, day)
@@ -495,7 +509,7 @@ class Engine:
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         msg = self._message(item, trigger, subject)
-        fired = self._runtime.match(msg)
+        fired = self._runtime.match({k: v for k, v in msg.items() if k in self._durable_keys})
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired)))
         for name in fired:
@@ -684,14 +698,16 @@ def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
 
 
 def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
+    if value is None or type(value) in (str, int, bool):
+        return value
+    if type(value) is float:
+        return round(value, 6)
+    if isinstance(value, dict | Mapping):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
-    if isinstance(value, float):
-        return round(value, 6)
     if isinstance(value, Period):
         return value.text
     if isinstance(value, Status):

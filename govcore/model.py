@@ -107,6 +107,12 @@ class Period(BaseModel):
 
     @classmethod
     def parse(cls, text: str | int | dt.date) -> Period:
+        if isinstance(text, str):
+            return _parse_period_text(text)
+        return cls._parse(text)
+
+    @classmethod
+    def _parse(cls, text: str | int | dt.date) -> Period:
         if isinstance(text, dt.date):
             return cls(text=text.isoformat(), start=text, end=text, grain="day")
         s = str(text).strip()
@@ -157,6 +163,12 @@ class Period(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+@cache
+def _parse_period_text(text: str) -> Period:
+    """Periods are parsed over and over (every observation, every evaluation): parse each text once."""
+    return Period._parse(text)
 
 
 def _month_end(year: int, month: int) -> dt.date:
@@ -289,7 +301,6 @@ class Observation(Strict):
     source: str = ""
     known_at: dt.date | None = None
 
-    _p: Period | None = None
 
     @field_validator("period", mode="before")
     @classmethod

@@ -153,6 +153,9 @@ def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule
             given = str(e.get("input", ""))
             choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
             hint = did_you_mean(given, choices) or (f"expected {expected}" if expected else "")
+        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(e.get("ctx", {}).get("pattern", "")):
+            msg = f"'{e['input']}' is not a valid id"
+            hint = "use lower-case letters, digits, '-', '_', '.' and ':', e.g. sygedagpenge or a-dagpenge"
         elif msg.startswith("Value error, "):
             msg = msg[len("Value error, "):]
         problems.append(doc.problem(full, msg, hint=hint, rule=rule, fld=dotted(loc)))
@@ -204,6 +207,35 @@ def _inner_model(annotation: Any) -> Any:
         if inner is not None:
             return inner
     return None
+
+
+def validate_settings(model: type[M], settings: Mapping[str, Any], section: str) -> M:
+    """Validate a plugin's section of municipality.yaml (e.g. `sources.budget`).
+
+    Problems name their place as a field path (`sources.budget.areas[0].owner`), with "did you
+    mean" hints; the configuration loader turns the path into file:line:column.
+    """
+    try:
+        return model.model_validate(dict(settings))
+    except ValidationError as err:
+        doc = YamlDoc(path="", data=None)
+        problems = []
+        for p in validation_problems(err, doc):
+            p = _with_field_hint(p, model, ())
+            message = p.message.replace("unknown field", "unknown setting").replace("missing required field",
+                                                                                    "missing setting")
+            problems.append(Problem(message=message, field=f"{section}.{p.field}" if p.field else section,
+                                    hint=p.hint))
+        raise InputError(problems) from None
+
+
+def field_path(text: str) -> Key:
+    """'sources.budget.areas[0].owner' -> ('sources', 'budget', 'areas', 0, 'owner')."""
+    out: list[str | int] = []
+    for part in text.replace("]", "").replace("[", ".").split("."):
+        if part:
+            out.append(int(part) if part.isdigit() else part)
+    return tuple(out)
 
 
 @dataclass

@@ -6,9 +6,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from govcore import InputError, Problem
+from govcore import validate_settings
 from govcore_budget.figures import FLAT, normalise_profile
 from govcore_budget.parsing import norm
 
@@ -74,25 +74,4 @@ class BudgetSettings(_Model):
 
 def parse_settings(settings: Mapping[str, Any]) -> BudgetSettings:
     """Validate the settings; every problem is reported with its place under `sources.budget`."""
-    try:
-        return BudgetSettings.model_validate(dict(settings))
-    except ValidationError as err:
-        raise InputError([_problem(e) for e in err.errors(include_url=False)]) from None
-
-
-def _problem(e: Any) -> Problem:
-    where = SECTION
-    for part in e["loc"]:
-        where += f"[{part}]" if isinstance(part, int) else f".{part}"
-    msg = str(e["msg"]).removeprefix("Value error, ")
-    hint = ""
-    if e["type"] == "extra_forbidden":
-        msg = "unknown setting"
-        hint = "settings are: file, sheet, tolerance_pct, areas (id, title, owner, effort_group, profile, " \
-               "tolerance_pct)"
-    elif e["type"] == "missing":
-        msg = "missing setting"
-    elif e["type"] == "string_pattern_mismatch":
-        msg = f"'{e['input']}' is not an id"
-        hint = "use lower-case letters, digits, '-' and '_', e.g. sygedagpenge or a-dagpenge"
-    return Problem(message=msg, field=where, hint=hint)
+    return validate_settings(BudgetSettings, settings, SECTION)

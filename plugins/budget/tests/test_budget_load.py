@@ -248,7 +248,7 @@ def test_files_that_cannot_be_read(tmp_path: Path) -> None:
      "unknown setting"),
     ({"file": "b.csv", "areas": [AREAS[0], AREAS[0]]}, "sources.budget", "two areas have the id"),
     ({"file": "b.csv", "areas": [{**AREAS[0], "id": "Syge Dagpenge"}]}, "sources.budget.areas[0].id",
-     "is not an id"),
+     "is not a valid id"),
     ({"file": "b.csv", "areas": AREAS, "tolerance_pct": -1}, "sources.budget.tolerance_pct",
      "greater than or equal to 0"),
 ])

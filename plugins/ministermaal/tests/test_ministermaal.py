@@ -9,8 +9,7 @@ import pytest
 from govcore_ministermaal import available_years, load_file, load_year
 from govcore_ministermaal.plugin import govcore_national_goals, govcore_wheel_events
 
-from govcore import InputError
-from govcore.plugins import load_plugins
+from govcore import InputError, load_plugins
 
 # Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, measures.
 SEED_2021 = [

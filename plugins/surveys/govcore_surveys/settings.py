@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from govcore import InputError, Problem
+from govcore import validate_settings
 from govcore_surveys.stats import Z_CRITICAL
 
 SECTION = "sources.surveys"
@@ -62,21 +62,4 @@ class SurveySettings(_Model):
 
 def parse_settings(settings: Mapping[str, Any]) -> SurveySettings:
     """Validate the settings; every problem is reported with its place under `sources.surveys`."""
-    try:
-        return SurveySettings.model_validate(dict(settings))
-    except ValidationError as err:
-        raise InputError([_problem(e) for e in err.errors(include_url=False)]) from None
-
-
-def _problem(e: Any) -> Problem:
-    where = SECTION
-    for part in e["loc"]:
-        where += f"[{part}]" if isinstance(part, int) else f".{part}"
-    msg = str(e["msg"]).removeprefix("Value error, ")
-    hint = ""
-    if e["type"] == "extra_forbidden":
-        msg = "unknown setting"
-        hint = "settings are: file, owner, threshold, z_critical, areas (<area>: {title, owner, threshold})"
-    elif e["type"] == "missing":
-        msg = "missing setting"
-    return Problem(message=msg, field=where, hint=hint)
+    return validate_settings(SurveySettings, settings, SECTION)
