@@ -36,7 +36,7 @@ from govcore.model import (
     TargetResult,
     WheelEvent,
 )
-from govcore.observations import ObservationStore, ObservationView
+from govcore.observations import ObservationStore
 from govcore.rules.compiler import compile_ruleset
 from govcore.rules.durations import Duration
 from govcore.rules.loader import Rule

@@ -96,7 +96,7 @@ class ObservationView:
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:
         """Values of every municipality reported for one period (to compute a rank)."""
         out: dict[str, float] = {}
-        for key in self.store.keys():
+        for key in self.store.keys():  # noqa: SIM118 - store is not a dict
             if key[0] == kpi and key[1] == series and key[2]:
                 v = self.value(kpi, period, series, key[2])
                 if v is not None:

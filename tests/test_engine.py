@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +18,6 @@ from govcore.engine import Engine
 from govcore.errors import EngineError
 from govcore.model import Observation
 from govcore.simulate import simulate
-
-from conftest import write_config
 
 
 def _types(events: list, kind: str) -> list:
