@@ -280,8 +280,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     goals = goal_file.goals if goal_file else []
     deliverables = {d.id: d for d in (goal_file.deliverables if goal_file else [])}
     if goal_file is not None and goals_doc is not None:
-        problems.extend(_check_goals(goals, kpis, organisation, deliverables, goals_doc))
-    for o in observations:
+        problems.extend(_check_goals(goals, kpis if kpi_file else None, organisation, deliverables, goals_doc))
+    for o in observations if kpi_file else []:
         if o.kpi not in kpis:
             problems.append(Problem(o.source or "observations", message=f"observation of unknown KPI '{o.kpi}'",
                                     hint=did_you_mean(o.kpi, kpis)))
@@ -365,7 +365,7 @@ def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "
     return doc.problem(("goals", i, fld), msg, hint=hint)
 
 
-def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI], org: Organisation | None,
+def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organisation | None,
                  deliverables: Mapping[str, Deliverable], doc: YamlDoc) -> list[Problem]:
     problems: list[Problem] = []
     ids = [g.id for g in goals]
@@ -373,7 +373,7 @@ def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI], org: Organisation |
     for i, g in enumerate(goals):
         if ids.count(g.id) > 1 and ids.index(g.id) != i:
             problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
-        if g.kpi and g.kpi not in kpis:
+        if g.kpi and kpis is not None and g.kpi not in kpis:
             problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", did_you_mean(g.kpi, kpis)))
         if roles is not None and g.owner not in roles:
             problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{g.owner}'",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,11 +53,29 @@ def dotted(loc: Key) -> str:
     return out
 
 
+_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
+def _tag(node: Any) -> str | None:
+    """An explicit tag other than the plain types (e.g. !!python/object): never allowed."""
+    tag = getattr(node, "tag", None)
+    value = getattr(tag, "value", tag if isinstance(tag, str) else None)
+    if not isinstance(value, str) or value in _PLAIN_TAGS:
+        return None
+    return value.replace("tag:yaml.org,2002:", "!!")
+
+
 def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
+    tag = _tag(node)
+    if tag is not None:
+        line, col = doc.where(loc)
+        problems.append(Problem(doc.path, line, col, f"YAML tag '{tag}' is not allowed", field=dotted(loc),
+                                hint="files are data: use plain text, numbers, lists and mappings"))
+        return None
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
-            line, col = node.lc.key(key)
+            line, col = node.lc.key(key) or (doc.where(loc)[0] - 1, 0)
             kloc = (*loc, str(key))
             doc.positions[kloc] = (line + 1, col + 1)
             if not isinstance(key, str):
@@ -66,7 +85,7 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
     if isinstance(node, CommentedSeq):
         items = []
         for i, item in enumerate(node):
-            line, col = node.lc.item(i)
+            line, col = node.lc.item(i) or (doc.where(loc)[0] - 1, 0)
             doc.positions[(*loc, i)] = (line + 1, col + 1)
             items.append(_plain(item, (*loc, i), doc, problems))
         return items
@@ -88,10 +107,16 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
     return None
 
 
+def _timestamp_as_text(constructor: Any, node: Any) -> str:
+    return str(node.value)
+
+
 def parse_yaml(text: str, path: str = "<string>") -> YamlDoc:
     """Parse YAML text; syntax errors become an InputError with the position."""
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
+    # Dates stay text here; pydantic turns them into dates with a located error for 30.02.
+    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
     try:
         raw = yaml.load(text)
     except MarkedYAMLError as err:
@@ -153,6 +178,18 @@ def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule
             given = str(e.get("input", ""))
             choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
             hint = did_you_mean(given, choices) or (f"expected {expected}" if expected else "")
+        elif kind == "union_tag_invalid":
+            ctx = e.get("ctx", {})
+            tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+            msg = f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag', '')}'"
+            hint = did_you_mean(str(ctx.get("tag", "")), tags)
+        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing"):
+            given = str(e.get("input", ""))
+            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+                msg = f"'{given}' is not a date that exists"
+            else:
+                msg = f"'{given}' is not a date"
+                hint = "write dates as YYYY-MM-DD, e.g. 2021-09-30"
         elif kind == "string_pattern_mismatch" and "a-z0-9" in str(e.get("ctx", {}).get("pattern", "")):
             msg = f"'{e['input']}' is not a valid id"
             hint = "use lower-case letters, digits, '-', '_', '.' and ':', e.g. sygedagpenge or a-dagpenge"

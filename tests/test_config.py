@@ -1,0 +1,117 @@
+"""Bad configuration input: every problem at once, each with file, line and field, no traceback."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from govcore.cli import main
+from govcore.config import load_config
+from govcore.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def vejle(tmp_path: Path) -> Path:
+    folder = tmp_path / "vejle"
+    shutil.copytree(ROOT / "examples" / "vejle", folder)
+    cfg = folder / "municipality.yaml"
+    cfg.write_text(cfg.read_text(encoding="utf-8").replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
+    return folder
+
+
+def _edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _line_of(path: Path, needle: str) -> int:
+    return next(i for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if needle in line)
+
+
+def test_the_example_is_valid(vejle: Path) -> None:
+    cfg = load_config(vejle)
+    assert cfg.municipality.name == "Vejle" and len(cfg.goals) == 20 and len(cfg.rules.rules) == 13
+
+
+def test_every_problem_is_reported_at_once_with_its_place(vejle: Path) -> None:
+    goals = vejle / "goals.yaml"
+    _edit(goals, "target: {kind: benchmark, series: national, relation: better}", "target: {kind: benchmrk}")
+    _edit(goals, "    valid_from: 2020-01-01", "    valid_from: 2021-02-30")
+    _edit(goals, "    owner: team-integration", "    owner: team-integraton")
+    _edit(vejle / "data" / "observations.csv", "2021-Q1,57.9,", "2021-Q1,57.9x,")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    found = {(Path(p.file).name, p.line, p.message, p.hint) for p in err.value.problems}
+    assert (("goals.yaml", _line_of(goals, "kind: benchmrk"), "unknown kind 'benchmrk'",
+             "did you mean 'benchmark'?") in found)
+    assert ("goals.yaml", _line_of(goals, "2021-02-30"), "'2021-02-30' is not a date that exists", "") in found
+    obs_line = _line_of(vejle / "data" / "observations.csv", "57.9x")
+    assert ("observations.csv", obs_line, "'57.9x' is not a number", "write e.g. 42 or 42.5") in found
+    assert len(err.value.problems) == 3  # the owner is only checked once the goals file validates
+
+
+def test_unknown_references_get_did_you_mean(vejle: Path) -> None:
+    goals = vejle / "goals.yaml"
+    _edit(goals, "    owner: team-integration", "    owner: team-integraton")
+    _edit(goals, "    kpi: stadfaestelsesprocent", "    kpi: stadfaestelsesprocnt")
+    _edit(goals, "national_goal: mm2021-4", "national_goal: mm2021-9")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    messages = {(p.message, p.hint) for p in err.value.problems}
+    assert ("no role has the id 'team-integraton'", "did you mean 'team-integration'?") in messages
+    assert ("unknown KPI 'stadfaestelsesprocnt'", "did you mean 'stadfaestelsesprocent'?") in messages
+    assert any(m.startswith("no ministermål 2021 has the id 'mm2021-9'") for m, _ in messages)
+
+
+def test_rule_problems_in_a_configuration_point_at_the_rule(vejle: Path) -> None:
+    (vejle / "extra.yaml").write_text(
+        "rules:\n  - id: x\n    when: {wheel: budgetkontrol-3004}\n    for_each: goal\n    then: [notify]\n",
+        encoding="utf-8")
+    _edit(vejle / "municipality.yaml", "  - plugin:budget", "  - extra.yaml\n  - plugin:budget")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    (p,) = err.value.problems
+    assert (Path(p.file).name, p.line, p.rule) == ("extra.yaml", 3, "x")
+    assert p.message == "no wheel event has the id 'budgetkontrol-3004'"
+    assert p.hint == "did you mean 'budgetkontrol-30-04'?"
+
+
+def test_plugin_settings_errors_are_located_in_municipality_yaml(vejle: Path) -> None:
+    cfg = vejle / "municipality.yaml"
+    _edit(cfg, "    tolerance_pct: 1.0", "    tolerance_pct: 1.0\n    tolerence: 2")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    (p,) = err.value.problems
+    assert Path(p.file).name == "municipality.yaml" and p.line == _line_of(cfg, "tolerence")
+    assert p.message.startswith("unknown setting") and "tolerance_pct" in p.hint
+
+
+def test_yaml_syntax_error_has_line_and_column(vejle: Path) -> None:
+    (vejle / "kpis.yaml").write_text("kpis:\n  - id: a\n    name: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    (p,) = err.value.problems
+    assert Path(p.file).name == "kpis.yaml" and p.line >= 3 and p.message.startswith("YAML syntax error")
+
+
+def test_yaml_tags_cannot_build_objects(vejle: Path) -> None:
+    (vejle / "kpis.yaml").write_text("kpis: !!python/object/apply:os.system ['echo hacked']\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    assert "kpis.yaml" in err.value.format()
+
+
+def test_check_command_prints_problems_without_traceback(vejle: Path) -> None:
+    _edit(vejle / "goals.yaml", "    valid_from: 2020-01-01", "    valid_from: 2021-02-30")
+    result = CliRunner().invoke(main, ["check", str(vejle)])
+    assert result.exit_code == 2
+    assert "goals.yaml:" in result.output and "'2021-02-30' is not a date that exists" in result.output
+    assert "1 problem found." in result.output and "Traceback" not in result.output
+    ok = CliRunner().invoke(main, ["check", str(ROOT / "examples" / "vejle")])
+    assert ok.exit_code == 0 and "configuration OK" in ok.output
