@@ -1,0 +1,101 @@
+"""The command line: useful help, every output format, errors as messages with exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+from icalendar import Calendar
+
+from govcore.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+VEJLE = str(ROOT / "examples" / "vejle")
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    assert "Traceback" not in result.output
+    return result.exit_code, result.output
+
+
+def test_top_level_help_names_the_commands() -> None:
+    code, out = run("--help")
+    assert code == 0
+    for command in ("simulate", "wheel", "check", "rules", "goals", "plugins"):
+        assert command in out
+
+
+def test_wheel_text_shows_the_30_04_control_and_holidays() -> None:
+    code, out = run("wheel", VEJLE, "--year", "2021")
+    assert code == 0
+    assert "Budgetkontrol pr. 30.4" in out and "30.04" in out
+    assert "Opfølgningsmøde" in out
+
+
+def test_wheel_json_is_sorted_and_complete() -> None:
+    code, out = run("wheel", VEJLE, "--year", "2021", "--format", "json")
+    assert code == 0
+    events = json.loads(out)
+    dates = [e["date"] for e in events]
+    assert dates == sorted(dates) and all(d.startswith("2021-") for d in dates)
+    monthly = [e for e in events if e["definition"] == "opfoelgningsmoede"]
+    assert len(monthly) == 12
+    # 1 April 2021 is Skærtorsdag: the first working day of April is 6 April (after Easter Monday).
+    assert next(e["date"] for e in monthly if e["date"].startswith("2021-04")) == "2021-04-06"
+
+
+def test_wheel_ics_imports_as_a_calendar(tmp_path: Path) -> None:
+    target = tmp_path / "vejle.ics"
+    code, out = run("wheel", VEJLE, "--year", "2021", "--format", "ics", "--out", str(target))
+    assert code == 0 and "wrote" in out
+    data = target.read_bytes()
+    assert b"\r\n" in data
+    cal = Calendar.from_ical(data)
+    events = [c for c in cal.walk("VEVENT")]
+    assert len(events) == len(json.loads(run("wheel", VEJLE, "--year", "2021", "--format", "json")[1]))
+    assert any("Budgetkontrol pr. 30.4" in str(e.get("SUMMARY")) for e in events)
+
+
+def test_rules_check_ok_and_failing(tmp_path: Path) -> None:
+    code, out = run("rules", "check", str(ROOT / "rules" / "*.yaml"))
+    assert code == 0 and "rules: OK" in out
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("rules:\n  - id: a\n    when: {followup: monthly}\n    for_each: goal\n"
+                   "    if: [staus == off_track]\n    then: [flag_deviation]\n", encoding="utf-8")
+    code, out = run("rules", "check", str(bad))
+    assert code == 1
+    assert f"{bad}:5:10: rule 'a'" in out and "unknown field 'staus'" in out and "did you mean 'status'?" in out
+
+
+def test_rules_check_against_a_configuration_knows_wheel_ids(tmp_path: Path) -> None:
+    rule = tmp_path / "r.yaml"
+    rule.write_text("rules:\n  - id: a\n    when: {wheel: budgetkontrol-3004}\n    for_each: goal\n"
+                    "    then: [flag_deviation]\n", encoding="utf-8")
+    assert run("rules", "check", str(rule))[0] == 0  # without a configuration wheel ids are not known
+    code, out = run("rules", "check", str(rule), "--config", VEJLE)
+    assert code == 1 and "did you mean 'budgetkontrol-30-04'?" in out
+
+
+def test_a_glob_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
+    code, out = run("rules", "check", str(tmp_path / "*.yaml"))
+    assert code == 1 and "matches no file" in out
+
+
+def test_simulate_writes_the_three_outputs(tmp_path: Path) -> None:
+    code, out = run("simulate", VEJLE, "--out", str(tmp_path), "--format", "html", "-q")
+    assert code == 0 and "Vejle 2021:" in out
+    assert {p.name for p in tmp_path.iterdir()} == {"events.jsonl", "summary.json", "report.html"}
+    summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    assert summary["counts"]["escalated"] == 2
+
+
+def test_missing_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    code, out = run("check", str(tmp_path))
+    assert code == 2 and "municipality.yaml: file not found" in out
+
+
+def test_resume_without_db_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = run("simulate", VEJLE, "--out", str(tmp_path), "--resume")
+    assert code == 2 and "--resume needs --db" in out
