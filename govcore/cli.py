@@ -144,6 +144,11 @@ def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
         y = year or dt.date.today().year
         events = w.events(y)
         cal = w.calendar
+    if p.is_dir() and fmt != "json":  # people read role titles; programs get ids (json)
+        titles = {r.id: r.title for r in cfg.organisation.roles}
+        events = [e.model_copy(update={
+            "responsible": titles.get(e.responsible, e.responsible) if e.responsible else None,
+            "participants": tuple(titles.get(x, x) for x in e.participants)}) for e in events]
     if fmt == "text":
         text = render_text(events, y, cal)
     elif fmt == "json":
@@ -258,7 +263,15 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
         click.echo(render_cascade(tree))
 
 
-# Command groups that live in their own modules register here.
+# Command groups that live in their own modules register here (their heavy imports are lazy).
+def _register() -> None:
+    from govcore.store.cli import audit, db, explain, observations, observe, tick
+
+    for command in (db, audit, explain, tick, observe, observations):
+        main.add_command(command)
+
+
+_register()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -340,8 +340,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         raise ConfigError(err.problems) from None
     except GovcoreError as err:
         raise ConfigError([cfg_doc.problem(("rules",), str(err))]) from None
-    for rp in rule_paths:
-        files[str(rp.name)] = _hash(rp)
+    for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
+        files[f"rules:{rp.parent.name}/{rp.name}"] = _hash(rp)
     _check_wheel_roles(wheel, organisation, base / cfg.wheel)
 
     return Configuration(

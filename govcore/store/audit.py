@@ -1,0 +1,353 @@
+"""Reading the decision log back: which runs are stored, is the log intact, why did X happen.
+
+Everything here works from the database alone (no configuration folder needed): an auditor can
+check and explain a year long after the rule files have changed, because each event names the
+version of its rule file and the database keeps that version of every rule.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from govcore.errors import GovcoreError
+from govcore.rules.conditions import Condition
+from govcore.store import chain
+from govcore.store.db import Database
+from govcore.store.schema import ensure
+from govcore.store.tables import EventRow, ObservationRow, RuleVersion, Run, table
+
+RUN = table(Run)
+EVENT = table(EventRow)
+RULE = table(RuleVersion)
+OBS = table(ObservationRow)
+
+
+class AuditError(GovcoreError):
+    """A question about the log that cannot be answered (no such event, ambiguous run...)."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    municipality: str
+    year: int
+    name: str
+    items: int
+    events: int
+    clock: str
+    head_hash: str
+    complete: bool
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} ({self.municipality}) {self.year}"
+
+
+def _where(t: sa.Table, code: str, year: int) -> sa.ColumnElement[bool]:
+    return sa.and_(t.c.municipality == code, t.c.year == year)
+
+
+def list_runs(db: Database, municipality: str | None = None, year: int | None = None) -> list[RunInfo]:
+    """The stored runs, optionally of one municipality and/or year (an administrator's listing)."""
+    ensure(db, create=False)
+    code = _code(municipality) if municipality else None
+
+    def work(conn: sa.Connection) -> list[RunInfo]:
+        q = sa.select(RUN).order_by(RUN.c.municipality, RUN.c.year)
+        if code:
+            q = q.where(RUN.c.municipality == code)
+        if year:
+            q = q.where(RUN.c.year == year)
+        return [RunInfo(r.municipality, int(r.year), r.name, int(r._mapping["items"]), int(r.events), r.clock,
+                        r.head_hash, bool(r.complete)) for r in conn.execute(q)]
+
+    return db.read(work)
+
+
+def _code(municipality: str) -> str:
+    from govcore.model import municipality as lookup
+
+    try:
+        return lookup(municipality).code
+    except ValueError as err:
+        raise AuditError(str(err)) from None
+
+
+def one_run(db: Database, municipality: str | None, year: int | None) -> RunInfo:
+    """The run a command is about: the only one, or the one named by --municipality/--year."""
+    runs = list_runs(db, municipality, year)
+    if len(runs) == 1:
+        return runs[0]
+    if not runs:
+        which = " ".join(x for x in (municipality or "", str(year or "")) if x)
+        raise AuditError(f"{db.display} holds no run{' of ' + which if which else ''}")
+    names = ", ".join(r.label for r in runs[:6]) + (" …" if len(runs) > 6 else "")
+    raise AuditError(f"{db.display} holds {len(runs)} runs ({names}): choose one with --municipality and --year")
+
+
+# ----------------------------------------------------------------------------------- verify
+
+
+def verify(db: Database, municipality: str | None = None, year: int | None = None) -> list[chain.ChainReport]:
+    """Check the hash chain of every selected run; one report per run."""
+    reports = []
+    for run in list_runs(db, municipality, year):
+        def work(conn: sa.Connection, run: RunInfo = run) -> chain.ChainReport:
+            rows = (dict(r._mapping) for r in conn.execute(
+                sa.select(EVENT).where(_where(EVENT, run.municipality, run.year)).order_by(EVENT.c.seq)))
+            return chain.verify_rows(run.municipality, run.year, rows, run.events, run.head_hash)
+
+        reports.append(db.read(work))
+    return reports
+
+
+# ---------------------------------------------------------------------------------- explain
+
+_EVENT_ID = re.compile(r"^(?:(\d{3})[/:](\d{4})[/:])?e?0*(\d+)$")
+
+
+def explain(db: Database, event_id: str, *, municipality: str | None = None, year: int | None = None) -> str:
+    """Why an event happened, in plain words: its rule and file version, the conditions with
+    the values they were tested on, what was done, and what it led to later."""
+    m = _EVENT_ID.match(event_id.strip())
+    if not m:
+        raise AuditError(f"'{event_id}' is not an event id (write e.g. e000042, or 630/2021/e000042)")
+    if m.group(1):
+        municipality, year = m.group(1), int(m.group(2))
+    seq = int(m.group(3))
+    run = one_run(db, municipality, year)
+
+    def work(conn: sa.Connection) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
+        rows = [dict(r._mapping) for r in conn.execute(
+            sa.select(EVENT).where(_where(EVENT, run.municipality, run.year)).order_by(EVENT.c.seq))]
+        target = next((r for r in rows if r["seq"] == seq), None)
+        rule = None
+        if target is not None and target["rule"]:
+            details = json.loads(target["details"])
+            found = conn.execute(sa.select(RULE).where(
+                RULE.c.municipality == run.municipality, RULE.c.rule_id == target["rule"],
+                RULE.c.rule_hash == str(details.get("rule_hash", "")))).first()
+            rule = dict(found._mapping) if found is not None else None
+        return rows, rule
+
+    rows, rule = db.read(work)
+    target = next((r for r in rows if r["seq"] == seq), None)
+    if target is None:
+        raise AuditError(f"{run.label} has no event e{seq:06d} (its log has {len(rows)} events)")
+    return _explain_text(run, target, rule, rows)
+
+
+def _explain_text(run: RunInfo, ev: Mapping[str, Any], rule: Mapping[str, Any] | None,
+                  rows: Sequence[Mapping[str, Any]]) -> str:
+    d = json.loads(ev["details"])
+    out = [f"e{ev['seq']:06d}  {_when(ev['at'])}  {run.label}  {ev['type']}"]
+    who = [f"{ev['subject_kind']} {ev['subject']}" if ev["subject"] else "",
+           f"goal {ev['goal']}" if ev["goal"] and ev["goal"] != ev["subject"] else "",
+           f"owner {ev['owner']}" if ev["owner"] else ""]
+    if any(who):
+        out.append("  " + " · ".join(w for w in who if w))
+    out.append("")
+    occasion = [r for r in rows if r["item"] == ev["item"] and r["seq"] < ev["seq"] and not r["rule"]]
+    if ev["rule"]:
+        out.append(f"Why: rule '{ev['rule']}' — {d.get('rule_title', '')}")
+        where = f"file {d.get('rule_file', '?')}"
+        if rule is not None:
+            where += f", line {rule['line']}"
+        out.append(f"  {where}, file version {d.get('rule_hash', '?')}")
+        if occasion:
+            o = occasion[0]
+            out.append(f"  It was tested at: e{o['seq']:06d} {o['type']} — {describe(o)}")
+        inputs: dict[str, Any] = d.get("inputs", {}) or {}
+        if rule is None:
+            out.append("  (this version of the rule is not stored; the inputs it matched were:)")
+            out.extend(f"    {k} = {_show(v)}" for k, v in inputs.items() if k != "explanation")
+        else:
+            if rule["description"]:
+                out.append(f"  {rule['description'].strip()}")
+            conds = [_cond(c) for c in json.loads(rule["conditions"])]
+            groups = [[_cond(c) for c in g] for g in json.loads(rule["any_of"])]
+            if conds or groups:
+                out.append("  Conditions, with the values they were tested on:")
+            used = set()
+            for c in conds:
+                out.append("    " + _cond_line(c, inputs))
+                used.add(c.field)
+            for g in groups:
+                out.append("    at least one of:")
+                for c in g:
+                    out.append("      " + _cond_line(c, inputs))
+                    used.add(c.field)
+            if not conds and not groups:
+                out.append("  The rule has no conditions: it fires whenever its trigger happens.")
+            other = {k: v for k, v in inputs.items() if k not in used and k != "explanation"}
+            if other:
+                out.append("  Other values at the time: " + ", ".join(f"{k} {_show(v)}" for k, v in other.items()))
+        if inputs.get("explanation"):
+            out.append(f"  Status explained: {inputs['explanation']}")
+    else:
+        out.append("Why: no rule — " + _no_rule_reason(ev["type"]))
+        if occasion:
+            o = occasion[0]
+            out.append(f"  It happened at: e{o['seq']:06d} {o['type']} — {describe(o)}")
+    out.append("")
+    out.append(f"What happened: {describe(ev)}")
+    out.append("")
+    led = _led_to(ev, d, rows)
+    if led:
+        out.append("What it led to:")
+        out.extend(f"  e{r['seq']:06d}  {_when(r['at'])}  {r['type']}: {describe(r)}" for r in led)
+    else:
+        out.append("What it led to: nothing further in the log (so far).")
+    return "\n".join(out)
+
+
+def _no_rule_reason(kind: str) -> str:
+    return {
+        "observation": "a KPI value arrived from its source (an input).",
+        "followup": "a follow-up meeting of the annual wheel (årshjul) took place (the calendar).",
+        "milestone": "a milestone of the annual wheel (årshjul) was reached (the calendar).",
+        "action_overdue": "the due date of a corrective action passed without a submitted action.",
+        "deliverable_missed": "the due date of a deliverable passed without a delivery.",
+        "deliverable_delivered": "a deliverable was delivered (a human response).",
+        "action_submitted": "the owner submitted a corrective action (a human response).",
+        "action_accepted": "a submitted corrective action was accepted (a human response).",
+        "action_rejected": "a submitted corrective action was rejected (a human response).",
+        "response_ignored": "a human response did not fit the state of its corrective action.",
+        "deviation_closed": "the deviation was closed because its subject was dealt with.",
+    }.get(kind, "recorded by the engine.")
+
+
+def _ids(details: Mapping[str, Any]) -> set[str]:
+    ids = {str(details[k]) for k in ("deviation", "action", "escalation", "deliverable") if details.get(k)}
+    ids.update(str(a) for a in details.get("actions", []) or [])
+    return ids
+
+
+def _led_to(ev: Mapping[str, Any], d: Mapping[str, Any], rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Later events of the same item (when this one has no rule: they followed from it) and
+    later events about the same deviation, corrective action, escalation or deliverable —
+    followed on: a deviation leads to its action, the action to its escalation and so on."""
+    ids = _ids(d)
+    out = []
+    for r in rows:
+        if r["seq"] <= ev["seq"]:
+            continue
+        theirs = _ids(json.loads(r["details"]))
+        same_item = r["item"] == ev["item"] and not ev["rule"]
+        if same_item or (ids and theirs & ids):
+            out.append(r)
+            if r["type"] != "observation":
+                ids |= theirs
+    return out
+
+
+def _cond(c: Mapping[str, Any]) -> Condition:
+    value = tuple(c["value"]) if isinstance(c["value"], list) else c["value"]
+    return Condition(str(c["field"]), str(c["op"]), value, str(c["text"]))
+
+
+def _cond_line(c: Condition, inputs: Mapping[str, Any]) -> str:
+    if c.field not in inputs:
+        return f"? {c.text}   ({c.field} was not recorded)"
+    actual = inputs[c.field]
+    return f"{'✓' if c.holds(actual) else '✗'} {c.text}   ({c.field} was {_show(actual)})"
+
+
+def _show(value: Any) -> str:
+    if value is None or value == "":
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _when(at: str) -> str:
+    return dt.datetime.fromisoformat(at).strftime("%Y-%m-%d %H:%M")
+
+
+def describe(row: Mapping[str, Any]) -> str:
+    """One event in plain words."""
+    d: dict[str, Any] = json.loads(row["details"]) if isinstance(row["details"], str) else dict(row["details"])
+    t = row["type"]
+    g = d.get
+    if t == "observation":
+        of = f" of {g('municipality')}" if g("municipality") else ""
+        return (f"{g('kpi')} for {g('period')} = {_show(g('value'))} ({g('series')}{of}) "
+                f"from {g('source') or 'an unnamed source'}")
+    if t in ("followup", "milestone"):
+        return f"{g('title')} ({g('wheel')}, {g('kind')})" + (f", {g('frequency')}" if g("frequency") else "")
+    if t == "deviation_flagged":
+        return f"deviation {g('deviation')} opened: {g('reason')}"
+    if t == "action_demanded":
+        return (f"corrective action {g('action')} “{g('title')}” demanded from {row['owner']}, due {g('due')} "
+                f"({g('within')})")
+    if t == "escalated":
+        return (f"corrective action {g('action')} escalated from {g('from')} to {g('to')} (level {g('level')}), "
+                f"new due date {g('due')}")
+    if t == "escalation_exhausted":
+        return f"corrective action {g('action')} could not be escalated further: {g('reason')}"
+    if t == "notification":
+        return f"{g('to')} notified: {g('message')}"
+    if t == "deliverable_required":
+        return f"{g('deliverable')} required from {row['owner']} by {g('due')}"
+    if t == "deviation_closed":
+        acts = ", ".join(g("actions") or []) or "none"
+        return f"deviation {g('deviation')} closed ({g('note')}); its corrective actions closed: {acts}"
+    if t == "action_overdue":
+        return f"corrective action {g('action')} was due {g('due')} and has not arrived"
+    if t == "deliverable_missed":
+        return f"{g('deliverable')} was due {g('due')} and has not been delivered"
+    if t == "deliverable_delivered":
+        late = g("days_late") or 0
+        return f"{g('deliverable')} delivered" + (f", {late} days late" if late else " on time")
+    if t == "action_submitted":
+        return f"corrective action {g('action')} submitted" + (" on time" if g("on_time") else " late") + \
+            (f": {g('text')}" if g("text") else "")
+    if t == "action_accepted":
+        return f"corrective action {g('action')} accepted" + (f": {g('text')}" if g("text") else "")
+    if t == "action_rejected":
+        return f"corrective action {g('action')} rejected, new due date {g('new_due')}" + \
+            (f": {g('text')}" if g("text") else "")
+    if t == "response_ignored":
+        return f"a '{g('response')}' response was ignored: {g('reason')}"
+    shown = {k: v for k, v in d.items() if k not in ("inputs", "rule_title", "rule_file", "rule_hash")}
+    return ", ".join(f"{k} {_show(v)}" for k, v in shown.items()) or t
+
+
+# ---------------------------------------------------------------------------------- history
+
+
+def observation_history(db: Database, run: RunInfo, kpi: str | None = None,
+                        period: str | None = None) -> list[dict[str, Any]]:
+    """Every observation row of a run (corrections included), oldest first, each marked with
+    whether it is the value in use at the run's clock and which row replaced it."""
+
+    def work(conn: sa.Connection) -> list[dict[str, Any]]:
+        q = sa.select(OBS).where(_where(OBS, run.municipality, run.year))
+        if kpi:
+            q = q.where(OBS.c.kpi == kpi)
+        if period:
+            q = q.where(OBS.c.period == period)
+        return [dict(r._mapping) for r in conn.execute(q.order_by(OBS.c.kpi, OBS.c.series, OBS.c.period, OBS.c.n))]
+
+    rows = db.read(work)
+    today = dt.datetime.fromisoformat(run.clock).date().isoformat()
+    by_key: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+    for r in rows:
+        by_key.setdefault((r["kpi"], r["series"], r["of_municipality"], r["period"]), []).append(r)
+    for group in by_key.values():
+        known = [r for r in group if r["known_at"] <= today]
+        current = max(known, key=lambda r: (r["known_at"], r["n"]))["n"] if known else None
+        for r in group:
+            r["current"] = r["n"] == current
+            later = [x for x in group if x.get("supersedes") == r["n"]]
+            r["superseded_by"] = later[0]["n"] if later else None
+    return rows

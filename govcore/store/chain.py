@@ -1,0 +1,113 @@
+"""The hash chain over the event log, and checking it (`govcore audit verify`).
+
+Each stored event carries `prev_hash` and `hash = sha256(prev_hash + "\\n" + canonical JSON)`.
+The canonical JSON is fixed here, field by field (sorted keys, no spaces, UTF-8), rather than
+borrowed from `EngineEvent.to_json`, so that a log written today still verifies after the
+engine's own JSON output grows a field. Changing any stored field of an entry changes its hash;
+removing an entry breaks the next entry's link, or (for the last ones) the run's head hash.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from govcore.engine import EngineEvent
+
+CANONICAL_FIELDS = ("id", "seq", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details")
+
+
+def canonical_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def genesis(municipality: str, year: int) -> str:
+    """The `prev_hash` of a run's first event: binds the chain to its municipality and year."""
+    return hashlib.sha256(f"govcore event log {municipality} {year}".encode()).hexdigest()
+
+
+def link(prev_hash: str, canonical: str) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
+
+
+def event_json(ev: EngineEvent) -> str:
+    d = ev.to_dict()
+    return canonical_json({k: d[k] for k in CANONICAL_FIELDS})
+
+
+def row_json(row: Mapping[str, Any]) -> str:
+    """The canonical JSON of a stored event, rebuilt from its columns (what the hash covers)."""
+    seq = int(row["seq"])
+    return canonical_json({
+        "id": f"e{seq:06d}", "seq": seq, "at": row["at"], "type": row["type"], "rule": row["rule"],
+        "goal": row["goal"], "owner": row["owner"], "subject": row["subject"],
+        "subject_kind": row["subject_kind"], "details": json.loads(row["details"]),
+    })
+
+
+def event_from_row(row: Mapping[str, Any]) -> EngineEvent:
+    return EngineEvent(seq=int(row["seq"]), at=dt.datetime.fromisoformat(row["at"]), type=row["type"],
+                       rule=row["rule"], goal=row["goal"], owner=row["owner"], subject=row["subject"],
+                       subject_kind=row["subject_kind"], details=json.loads(row["details"]))
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of checking one run's chain; `problem` is None when it is intact."""
+
+    municipality: str
+    year: int
+    events: int
+    head_hash: str
+    problem: str | None = None
+    first_bad_seq: int | None = None
+
+
+def verify_rows(municipality: str, year: int, rows: Iterable[Mapping[str, Any]], recorded_events: int,
+                recorded_head: str) -> ChainReport:
+    """Walk a run's events in seq order; report the first entry that was changed or removed."""
+    prev = genesis(municipality, year)
+    expected_seq = 1
+    count = 0
+    for row in rows:
+        seq = int(row["seq"])
+        count += 1
+        if seq != expected_seq:
+            missing = f"e{expected_seq:06d}" if seq == expected_seq + 1 else \
+                f"e{expected_seq:06d}…e{seq - 1:06d}"
+            return ChainReport(municipality, year, count, prev,
+                               f"entry {missing} was removed (e{expected_seq - 1:06d} is followed by e{seq:06d})",
+                               expected_seq)
+        try:
+            text = row_json(row)
+        except (ValueError, TypeError):
+            return ChainReport(municipality, year, count, prev,
+                               f"entry e{seq:06d} was changed (its details are not valid JSON)", seq)
+        if row["prev_hash"] != prev:
+            if seq == 1:
+                return ChainReport(municipality, year, count, prev,
+                                   "entry e000001 was changed (it does not start this run's chain)", 1)
+            return ChainReport(municipality, year, count, prev,
+                               f"entry e{seq - 1:06d} was changed and its hash recomputed (e{seq:06d} no longer "
+                               "links to it)", seq - 1)
+        h = link(prev, text)
+        if h != row["hash"]:
+            return ChainReport(municipality, year, count, prev,
+                               f"entry e{seq:06d} was changed (its content no longer matches its hash)", seq)
+        prev = h
+        expected_seq += 1
+    if count != recorded_events or prev != recorded_head:
+        if count < recorded_events:
+            gone = f"e{count + 1:06d}" + (f"…e{recorded_events:06d}" if recorded_events > count + 1 else "")
+            return ChainReport(municipality, year, count, prev,
+                               f"entry {gone} was removed (the run records {recorded_events} events, "
+                               f"{count} remain)", count + 1)
+        return ChainReport(municipality, year, count, prev,
+                           f"the run's record of its last entry (e{recorded_events:06d}, head hash "
+                           f"{recorded_head[:12]}) does not match the log (e{count:06d}, {prev[:12]})",
+                           min(count, recorded_events) or 1)
+    return ChainReport(municipality, year, count, prev)

@@ -1,0 +1,280 @@
+"""Command-line commands for stored runs: db, audit, explain, tick, observe, observations.
+
+Registered on `govcore.cli.main`. Database libraries are imported inside the commands, so that
+`govcore --help` and the commands without a database stay quick to start.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+DB_HELP = ("The database: a SQLite file (default govcore.db in the working directory, or $GOVCORE_DB) "
+           "or a URL such as postgresql+psycopg://user:password@host/db.")
+
+
+def db_option(f: F) -> F:
+    return click.option("--db", envvar="GOVCORE_DB", default="govcore.db", show_default=True, help=DB_HELP)(f)
+
+
+def run_options(f: F) -> F:
+    f = click.option("--year", type=int, help="The run's year (needed when the database holds several).")(f)
+    return click.option("--municipality", "-m",
+                        help="The run's municipality: code or name (needed when the database holds several).")(f)
+
+
+def _open(db: str) -> Any:
+    from govcore.store.db import open_database
+
+    return open_database(db)
+
+
+def _config(path: str, year: int | None) -> Any:
+    from govcore.config import load_config
+
+    return load_config(path, year=year)
+
+
+def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text) if len(text.strip()) == 10 else dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date or time (e.g. 2021-03-15 or 2021-03-15T09:00)",
+                                 param_hint="--now") from None
+
+
+def _event_line(ev: Any) -> str:
+    from govcore.store.audit import describe
+
+    return f"  {ev.id}  {ev.at.strftime('%Y-%m-%d %H:%M')}  {ev.type}: {describe(ev.to_dict())}"
+
+
+# ------------------------------------------------------------------------------------- db
+
+
+@click.group("db")
+def db() -> None:
+    """Create, upgrade and inspect the database of stored runs."""
+
+
+@db.command("init")
+@db_option
+def db_init(db: str) -> None:
+    """Create the govcore tables in an empty database (a SQLite file is created if missing)."""
+    from govcore.store.schema import init
+
+    database = _open(db)
+    try:
+        click.echo(init(database))
+    finally:
+        database.close()
+
+
+@db.command("upgrade")
+@db_option
+def db_upgrade(db: str) -> None:
+    """Bring the database's schema to this govcore's version (creates it in an empty database)."""
+    from govcore.store.schema import upgrade
+
+    database = _open(db)
+    try:
+        for line in upgrade(database):
+            click.echo(line)
+    finally:
+        database.close()
+
+
+@db.command("status")
+@db_option
+def db_status(db: str) -> None:
+    """Show the schema version and every stored run (municipality, year, progress)."""
+    from govcore.store.audit import list_runs
+    from govcore.store.schema import SCHEMA_VERSION, current_version
+
+    database = _open(db)
+    try:
+        version = database.read(current_version)
+        if version is None:
+            click.echo(f"{database.display}: no govcore tables (run `govcore db init`)")
+            return
+        click.echo(f"{database.display}: schema version {version} (this govcore: {SCHEMA_VERSION})")
+        if version != SCHEMA_VERSION:
+            return
+        runs = list_runs(database)
+        for r in runs:
+            state = "complete" if r.complete else f"at {r.clock}"
+            click.echo(f"  {r.municipality} {r.name:<16} {r.year}  {r.items:>5} items  {r.events:>6} events  {state}")
+        if not runs:
+            click.echo("  no runs stored")
+    finally:
+        database.close()
+
+
+@db.command("delete-run")
+@db_option
+@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
+@click.option("--year", type=int, required=True, help="The run's year.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def db_delete_run(db: str, municipality: str, year: int, yes: bool) -> None:
+    """Delete one stored run (its event log, observations, records), e.g. to start it again on a
+    changed configuration. Other municipalities' and years' runs are not touched."""
+    from govcore.store.admin import delete_run
+    from govcore.store.audit import one_run
+
+    database = _open(db)
+    try:
+        run = one_run(database, municipality, year)
+        if not yes:
+            click.confirm(f"Delete the run of {run.label} ({run.events} events) from {database.display}?",
+                          abort=True)
+        n = delete_run(database, run.municipality, run.year)
+        click.echo(f"deleted the run of {run.label} ({n} rows)")
+    finally:
+        database.close()
+
+
+# ---------------------------------------------------------------------------------- audit
+
+
+@click.group("audit")
+def audit() -> None:
+    """Check the tamper-evident decision log."""
+
+
+@audit.command("verify")
+@db_option
+@run_options
+def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
+    """Check the hash chain of every stored run (or one) and report the first entry that was
+    changed or removed. Exits 1 if any run's log is not intact."""
+    from govcore.store.audit import verify
+
+    database = _open(db)
+    try:
+        reports = verify(database, municipality, year)
+    finally:
+        database.close()
+    if not reports:
+        click.echo("no runs stored")
+    bad = 0
+    for r in reports:
+        if r.problem is None:
+            click.echo(f"OK        {r.municipality} {r.year}: {r.events} events, chain intact, head {r.head_hash[:16]}")
+        else:
+            bad += 1
+            click.echo(f"TAMPERED  {r.municipality} {r.year}: {r.problem}")
+    if bad:
+        sys.exit(1)
+
+
+# -------------------------------------------------------------------------------- explain
+
+
+@click.command("explain")
+@click.argument("event_id")
+@db_option
+@run_options
+def explain(event_id: str, db: str, municipality: str | None, year: int | None) -> None:
+    """Explain why a stored event happened: the rule (title, file, version), its conditions with
+    the actual values, what was done and what it led to later.
+
+    EVENT_ID is an id from events.jsonl (e000042); with several runs in the database give
+    --municipality and --year, or write 630/2021/e000042.
+    """
+    from govcore.store.audit import explain as run_explain
+
+    database = _open(db)
+    try:
+        click.echo(run_explain(database, event_id, municipality=municipality, year=year))
+    finally:
+        database.close()
+
+
+# ----------------------------------------------------------------------------------- tick
+
+
+@click.command("tick")
+@click.argument("config", type=click.Path(exists=True))
+@db_option
+@click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
+@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
+def tick(config: str, db: str, now_text: str | None, year: int | None) -> None:
+    """Live mode (a daily cron job): load the stored run of CONFIG's municipality and year, advance
+    it to today (or --now) and store what happened. Running it again the same day adds nothing."""
+    from govcore.store.run import tick as run_tick
+
+    cfg = _config(config, year)
+    result = run_tick(cfg, db, now=_parse_now(now_text), year=year)
+    state = "year complete" if result.complete else f"clock {result.clock}"
+    click.echo(f"{result.name} {result.year}: {len(result.events)} new event{'s' if len(result.events) != 1 else ''}"
+               f" ({state}, {result.items} items processed)")
+    for ev in result.events:
+        click.echo(_event_line(ev))
+
+
+# -------------------------------------------------------------------------------- observe
+
+
+@click.command("observe")
+@click.argument("config", type=click.Path(exists=True))
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@db_option
+@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
+def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> None:
+    """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
+    stored run of CONFIG's municipality — new figures or corrections of earlier ones.
+
+    A correction is a new row: the old value stays in the history (`govcore observations`), the
+    new one counts from now on, and goals are evaluated again on it.
+    """
+    from govcore.config import load_observations_csv
+    from govcore.store.run import observe as run_observe
+
+    cfg = _config(config, year)
+    observations = [o for f in files for o in load_observations_csv(Path(f))]
+    result = run_observe(cfg, db, observations, year=year)
+    click.echo(f"{cfg.municipality.name} {year or cfg.year}: {len(result.added)} observation"
+               f"{'s' if len(result.added) != 1 else ''} added, {len(result.events)} new events")
+    for r in result.added:
+        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} = {r['value']:g} ({r['series']}), known "
+                   f"{r['known_at']}{note}")
+    for ev in result.events:
+        click.echo(_event_line(ev))
+
+
+@click.command("observations")
+@db_option
+@run_options
+@click.option("--kpi", help="Only this KPI.")
+@click.option("--period", help="Only this period (e.g. 2021-03).")
+def observations(db: str, municipality: str | None, year: int | None, kpi: str | None, period: str | None) -> None:
+    """Show the stored observations of a run with their history: every received value, its
+    source and when it was received; corrected values stay listed, marked as replaced."""
+    from govcore.store.audit import observation_history, one_run
+
+    database = _open(db)
+    try:
+        run = one_run(database, municipality, year)
+        rows = observation_history(database, run, kpi, period)
+    finally:
+        database.close()
+    click.echo(f"{run.label}: {len(rows)} observation rows (✓ = the value in use at {run.clock[:10]})")
+    for r in rows:
+        mark = "✓" if r["current"] else (f"replaced by #{r['superseded_by']}" if r["superseded_by"] else " ")
+        of = f" {r['of_municipality']}" if r["of_municipality"] else ""
+        click.echo(f"  #{r['n']:<4} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}   "
+                   f"source {r['source'] or '?'}, known {r['known_at']}, received {r['received_at']}, "
+                   f"{r['origin']}  {mark}")
+
+
+COMMANDS = (db, audit, explain, tick, observe, observations)

@@ -1,0 +1,173 @@
+"""Opening the database: a SQLite file by default, PostgreSQL by URL.
+
+`--db` takes a file path (SQLite, the embedded default) or a SQLAlchemy URL
+(`sqlite:///path`, `postgresql+psycopg://user:password@host/db`). Every way to get this wrong ends
+in one clear `GovcoreError` line: administrators run these commands from cron, not a debugger.
+
+SQLite runs in WAL mode, so readers never block the writer and a killed process loses at most
+its uncommitted transaction. Each write transaction starts with BEGIN IMMEDIATE: a deferred
+transaction that reads and then writes can fail at once with "database is locked" when another
+process committed in between (SQLite cannot wait there without risking deadlock), whereas an
+immediate one waits its turn under `busy_timeout`. Writes are retried on the transient errors
+that remain (a lock held past the timeout, a PostgreSQL serialization failure or deadlock).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
+
+from govcore.errors import GovcoreError
+
+DEFAULT_DB = "govcore.db"
+ENV_DB = "GOVCORE_DB"
+BUSY_TIMEOUT_MS = 60_000
+RETRIES = 8
+T = TypeVar("T")
+
+_URL_HINT = "give a file path (SQLite), sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db"
+
+
+class DatabaseError(GovcoreError):
+    """The database cannot be opened or used (bad URL, unreachable server, locked file...)."""
+
+
+@dataclass
+class Database:
+    """An open database: the SQLAlchemy engine and how to name it in messages (no password)."""
+
+    engine: sa.Engine
+    display: str
+    arg: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def write(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run `work` in one transaction, committed when it returns; retried on transient errors.
+
+        `work` must be repeatable: it is run again from the start after a rollback.
+        """
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.begin() as conn:
+                    return work(conn)
+            except DBAPIError as err:
+                if not _transient(err) or attempt == RETRIES - 1:
+                    raise self.error(err) from err
+                time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def read(self, work: Callable[[sa.Connection], T]) -> T:
+        """Run `work` in a read-only transaction (a consistent snapshot, never blocking writers)."""
+        for attempt in range(RETRIES):
+            try:
+                with self.engine.connect() as conn:
+                    if self.dialect == "postgresql":
+                        conn = conn.execution_options(isolation_level="REPEATABLE READ")
+                    conn = conn.execution_options(govcore_readonly=True)
+                    with conn.begin():
+                        return work(conn)
+            except DBAPIError as err:
+                if not _transient(err) or attempt == RETRIES - 1:
+                    raise self.error(err) from err
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def error(self, err: DBAPIError) -> DatabaseError:
+        first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
+        return DatabaseError(f"database {self.display}: {first}")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _transient(err: DBAPIError) -> bool:
+    if isinstance(err, OperationalError):
+        text = str(err.orig).lower()
+        if "locked" in text or "busy" in text:
+            return True
+    return getattr(err.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+def resolve_url(db: str | None) -> URL:
+    """The URL for `--db` (default: $GOVCORE_DB, else govcore.db in the working directory)."""
+    text = (db or os.environ.get(ENV_DB) or DEFAULT_DB).strip()
+    if "://" not in text:
+        path = Path(text).expanduser()
+        if path.is_dir():
+            raise DatabaseError(f"--db {text} is a folder; give a database file such as {path / DEFAULT_DB}")
+        return URL.create("sqlite", database=str(path.resolve()))
+    try:
+        url = make_url(text)
+    except ArgumentError:
+        raise DatabaseError(f"'{text}' is not a database URL ({_URL_HINT})") from None
+    backend = url.get_backend_name()
+    if (backend == "postgresql" and url.drivername in ("postgresql", "postgres")) or backend == "postgres":
+        url = url.set(drivername="postgresql+psycopg")
+    backend = url.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise DatabaseError(f"govcore cannot store in '{backend}' databases ({_URL_HINT})")
+    if backend == "sqlite" and url.database in (None, "", ":memory:"):
+        raise DatabaseError(f"'{text}' names no file; an in-memory database would be lost ({_URL_HINT})")
+    if backend == "postgresql" and url.drivername != "postgresql+psycopg":
+        raise DatabaseError(f"use the psycopg driver: postgresql+psycopg://… (not {url.drivername})")
+    return url
+
+
+def open_database(db: str | None) -> Database:
+    """Connect (and check that the server answers); raises DatabaseError with one clear line."""
+    url = resolve_url(db)
+    display = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        parent = Path(url.database).parent
+        if not parent.is_dir():
+            raise DatabaseError(f"cannot create the database {url.database}: the folder {parent} does not exist")
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+        _sqlite_setup(engine)
+    else:
+        try:
+            engine = sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except (NoSuchModuleError, ImportError):
+            raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'") from None
+    database = Database(engine, display, db or "")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
+    except DBAPIError as err:
+        engine.dispose()
+        first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
+        raise DatabaseError(f"cannot connect to the database {display}: {first}") from None
+    return database
+
+
+def _sqlite_setup(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        # NORMAL in WAL mode: a commit survives a killed process (the WAL is written before
+        # COMMIT returns); only an operating-system crash or power cut may lose the last ones.
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: sa.Connection) -> None:
+        readonly = conn.get_execution_options().get("govcore_readonly", False)
+        conn.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")

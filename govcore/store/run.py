@@ -1,0 +1,738 @@
+"""Persistent runs: one municipality's year in the database, committed one item at a time.
+
+The engine is deterministic: its state is a function of the configuration, the inputs and the
+clock. So the database stores the inputs (the configuration version, observations and responses
+with when they were fed) and what the engine decided (the event log, plus the deviations,
+corrective actions, escalations and deliverables as they stand). To continue a run, a fresh
+engine replays the stored inputs up to the last committed item; the replayed events must hash to
+exactly the stored chain, otherwise the run refuses to continue. From there every processed item
+is committed in one transaction with its events, the records it changed and the run's progress
+row — so a process killed at any moment leaves the database at an item boundary, and continuing
+gives the same events, summary and rows as a run that was never interrupted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import signal
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import click
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+
+from govcore.config import Configuration, Response
+from govcore.engine import Engine, EngineEvent
+from govcore.errors import EngineError, GovcoreError
+from govcore.model import Observation
+from govcore.simulate import SimulationResult, summarize
+from govcore.store import chain
+from govcore.store.db import Database, DatabaseError, open_database
+from govcore.store.schema import ensure
+from govcore.store.tables import (
+    ActionRow,
+    ConfigVersion,
+    DeliverableRow,
+    DeviationRow,
+    EscalationRow,
+    EventRow,
+    ObservationRow,
+    ResponseRow,
+    RuleVersion,
+    Run,
+    table,
+)
+
+KILL_ENV = "GOVCORE_TEST_KILL_AFTER"
+
+RUN = table(Run)
+EVENT = table(EventRow)
+OBS = table(ObservationRow)
+RESP = table(ResponseRow)
+CONFIG = table(ConfigVersion)
+RULE = table(RuleVersion)
+DEVIATION = table(DeviationRow)
+ACTION = table(ActionRow)
+ESCALATION = table(EscalationRow)
+DELIVERABLE = table(DeliverableRow)
+
+
+class RunError(GovcoreError):
+    """A stored run cannot be used as asked (missing, already there, different configuration...)."""
+
+
+def _cj(value: Any) -> str:
+    return chain.canonical_json(value)
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def fingerprint_parts(cfg: Configuration, year: int) -> dict[str, str]:
+    """A hash of each part a run depends on (stored, to name what changed when a resume is refused)."""
+    parts: dict[str, Any] = {
+        "files": cfg.version(), "rules": cfg.rules.version(), "municipality": cfg.municipality.code,
+        "year": year, "goals": [g.model_dump(mode="json") for g in cfg.goals],
+        "kpis": {k: v.model_dump(mode="json") for k, v in sorted(cfg.kpis.items())},
+        "organisation": cfg.organisation.model_dump(mode="json"),
+        "deliverables": {k: v.model_dump(mode="json") for k, v in sorted(cfg.deliverables.items())},
+        "observations": [o.model_dump(mode="json") for o in cfg.observations],
+        "responses": [r.model_dump(mode="json") for r in cfg.responses],
+        "wheel": [e.model_dump(mode="json") for e in cfg.wheel_events(year)],
+        "sources": cfg.sources, "national goals": [n.id for n in cfg.national_goals],
+    }
+    return {k: hashlib.sha256(_cj(v).encode()).hexdigest() for k, v in parts.items()}
+
+
+def config_fingerprint(cfg: Configuration, year: int, parts: dict[str, str] | None = None) -> str:
+    """What a run depends on, hashed: every file's hash and the parsed inputs for the year.
+
+    `Configuration.version()` alone is not enough: it keys files by base name, so a rule file and
+    a configuration file with the same name (goals.yaml) hide one another. The parsed goals, KPIs,
+    organisation, observations, responses, wheel dates and source settings are hashed as well;
+    the folder the configuration lives in is not (a copy elsewhere is the same configuration).
+    """
+    return hashlib.sha256(_cj(parts or fingerprint_parts(cfg, year)).encode()).hexdigest()[:32]
+
+
+@dataclass
+class RunState:
+    """The run row: how far the stored run got."""
+
+    items: int
+    events: int
+    inputs: int
+    clock: str
+    head_hash: str
+    complete: bool
+    fingerprint: str
+
+
+@dataclass(frozen=True)
+class _Input:
+    order: int
+    items: int
+    clock: str
+    observation: Observation | None = None
+    response: Response | None = None
+
+
+def _where(t: sa.Table, code: str, year: int) -> sa.ColumnElement[bool]:
+    """Every query on a municipality's rows goes through this filter (isolation by code)."""
+    return sa.and_(t.c.municipality == code, t.c.year == year)
+
+
+# Built once: this runs for every committed item.
+_ADVANCE = sa.update(RUN).where(
+    RUN.c.municipality == sa.bindparam("m"), RUN.c.year == sa.bindparam("y"),
+    RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
+    RUN.c.inputs == sa.bindparam("old_inputs")).values(
+    items=sa.bindparam("new_items"), events=sa.bindparam("new_events"), inputs=sa.bindparam("new_inputs"),
+    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"))
+
+
+def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    keys = [c.name for c in t.primary_key.columns]
+    if conn.dialect.name == "postgresql":
+        pg = postgresql.insert(t)
+        conn.execute(pg.on_conflict_do_update(
+            index_elements=keys, set_={c: pg.excluded[c] for c in rows[0] if c not in keys}), rows)
+    else:
+        lite = sqlite.insert(t)
+        conn.execute(lite.on_conflict_do_update(
+            index_elements=keys, set_={c: lite.excluded[c] for c in rows[0] if c not in keys}), rows)
+
+
+def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows whose key is not there yet (configuration versions and rules are shared)."""
+    if not rows:
+        return
+    stmt = (postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t))
+    conn.execute(stmt.on_conflict_do_nothing(), rows)
+
+
+def _maybe_kill(items: int) -> None:
+    """Test hook: GOVCORE_TEST_KILL_AFTER=N kills this process (SIGKILL, like `kill -9`) right
+    after the transaction that committed item N (0: the run's creation) — a real crash at a
+    chosen point, so tests can prove that resuming from any point gives identical results."""
+    wanted = os.environ.get(KILL_ENV)
+    if wanted is not None and wanted.strip() == str(items):
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+class PersistentRun:
+    """A municipality's year, restored from the database and continued with a commit per item.
+
+    Open with `PersistentRun.open` (which creates or replays), then `advance`, `add_observations`,
+    `add_responses`; `close` frees the engine. Not for concurrent use of one run by two processes:
+    the second one's first commit fails with a clear error instead of forking the log.
+    """
+
+    def __init__(self, db: Database, cfg: Configuration, year: int, engine: Engine, state: RunState) -> None:
+        self.db, self.cfg, self.year, self.engine, self.state = db, cfg, year, engine, state
+        self.code = cfg.municipality.code
+        self.name = cfg.municipality.name
+        self.end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        self.resumed_items = state.items
+        # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
+        # that differ.
+        self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
+
+    # ------------------------------------------------------------------------------ opening
+
+    @classmethod
+    def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, create: bool = True,
+             fresh: bool = False) -> PersistentRun:
+        """Load the stored run of `cfg`'s municipality and `year`, or create it.
+
+        fresh: the run must not exist yet (a new simulation); create: make it when missing.
+        """
+        y = year or cfg.year
+        code = cfg.municipality.code
+        ensure(db, create=create)
+        parts = fingerprint_parts(cfg, y)
+        fingerprint = config_fingerprint(cfg, y, parts)
+        stored = db.read(lambda conn: _load_state(conn, code, y))
+        what = f"{cfg.municipality.name} ({code}) {y}"
+        if stored is not None and fresh:
+            raise RunError(f"{db.display} already holds a run of {what} ({stored.items} items, {stored.events} "
+                           f"events{', complete' if stored.complete else ''}): add --resume to continue it, or "
+                           f"delete it with `govcore db delete-run --municipality {code} --year {y}`")
+        if stored is None and not create:
+            raise RunError(f"{db.display} holds no run of {what}")
+        if stored is not None and stored.fingerprint != fingerprint:
+            raise RunError(_changed_message(db, cfg, y, stored, parts))
+        engine = Engine(cfg, year=y)
+        try:
+            if stored is None:
+                run = cls(db, cfg, y, engine, RunState(0, 0, 0, engine.now.isoformat(), chain.genesis(code, y),
+                                                       False, fingerprint))
+                run._create(parts)
+                _maybe_kill(0)
+            else:
+                run = cls._replayed(db, cfg, y, engine, stored)
+        except BaseException:
+            engine.close()
+            raise
+        return run
+
+    def _create(self, parts: dict[str, str]) -> None:
+        cfg, code, y = self.cfg, self.code, self.year
+        config_row = {
+            "municipality": code, "fingerprint": self.state.fingerprint, "version": cfg.version(),
+            "rules_version": cfg.rules.version(), "name": cfg.municipality.name, "year": y,
+            "files": _cj(cfg.files), "parts": _cj(parts),
+            "rule_files": _cj({k.rsplit("/", 1)[-1]: v for k, v in cfg.rules.files.items()}),
+        }
+        rules = [{
+            "municipality": code, "rule_hash": r.file_hash[:12], "rule_id": r.id, "file": r.file,
+            "file_hash": r.file_hash, "line": r.line, "title": r.title, "description": r.description,
+            "trigger": r.trigger, "trigger_values": _cj(list(r.trigger_values)), "for_each": r.for_each,
+            "conditions": _cj([_condition(c) for c in r.conditions]),
+            "any_of": _cj([[_condition(c) for c in g] for g in r.any_of]),
+            "actions": _cj([{"name": a.name, "params": a.params.model_dump(mode="json", by_alias=True)}
+                            for a in r.actions]),
+        } for r in cfg.rules.rules]
+        observations = _observation_rows(code, y, cfg.observations, self.engine)
+        responses = [{
+            "municipality": code, "year": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
+            "data": _cj(r.model_dump(mode="json", exclude_none=True)), "origin": "configuration",
+            "received_at": self.engine.calendar.local_datetime(r.date, *_hm(r.time)).isoformat(),
+            "fed_order": None, "fed_items": None, "fed_clock": None,
+        } for i, r in enumerate(cfg.responses, start=1)]
+        s = self.state
+        run_row = {"municipality": code, "year": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
+                   "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
+                   "complete": False}
+        derived = dict(self._snapshot)
+
+        def work(conn: sa.Connection) -> None:
+            if _load_state(conn, code, y) is not None:
+                raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time; "
+                               "run again with --resume")
+            _insert_missing(conn, CONFIG, [config_row])
+            _insert_missing(conn, RULE, rules)
+            conn.execute(sa.insert(RUN), [run_row])
+            if observations:
+                conn.execute(sa.insert(OBS), observations)
+            if responses:
+                conn.execute(sa.insert(RESP), responses)
+            self._write_derived(conn, derived)
+
+        try:
+            self.db.write(work)
+        except IntegrityError as err:
+            raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time "
+                           f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
+
+    @classmethod
+    def _replayed(cls, db: Database, cfg: Configuration, year: int, engine: Engine,
+                  stored: RunState) -> PersistentRun:
+        code = cfg.municipality.code
+
+        def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]]]:
+            state = _load_state(conn, code, year)
+            return state, _load_inputs(conn, code, year), [dict(r._mapping) for r in conn.execute(
+                sa.select(EVENT).where(_where(EVENT, code, year)).order_by(EVENT.c.seq))]
+
+        state, inputs, rows = db.read(load)
+        assert state is not None
+        # The stored log must be intact before it is continued: a changed entry would otherwise
+        # stay in the log, hidden behind a chain that the replay reproduces.
+        report = chain.verify_rows(code, year, rows, state.events, state.head_hash)
+        if report.problem is not None:
+            raise RunError(f"the stored log of {cfg.municipality.name} ({code}) {year} is not intact: {report.problem} "
+                           "(see `govcore audit verify`); it cannot be resumed")
+        hashes = [(int(r["seq"]), str(r["hash"])) for r in rows]
+        zone = engine.now.tzinfo
+        pending = list(inputs)
+
+        def feed_due() -> None:
+            while pending and pending[0].items == engine.items_processed:
+                inp = pending.pop(0)
+                engine.now = max(engine.now, dt.datetime.fromisoformat(inp.clock).astimezone(zone))
+                _feed(engine, inp)
+
+        end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        feed_due()
+        while engine.items_processed < state.items:
+            if next(engine.steps(end), None) is None:
+                raise RunError(f"replaying the stored run of {cfg.municipality.name} ({code}) {year} ends after "
+                               f"{engine.items_processed} items, but {state.items} were stored; the inputs, rules, a "
+                               "plugin or govcore changed since it was stored")
+            feed_due()
+        if pending:
+            raise RunError(f"the stored run of {cfg.municipality.name} ({code}) {year} has inputs fed after item "
+                           f"{pending[0].items}, beyond its {state.items} committed items: the database is "
+                           "inconsistent")
+        _check_replay(cfg, year, engine.events, hashes, state)
+        engine.now = max(engine.now, dt.datetime.fromisoformat(state.clock).astimezone(zone))
+        return cls(db, cfg, year, engine, state)
+
+    # ------------------------------------------------------------------------------ running
+
+    def __enter__(self) -> PersistentRun:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.engine.close()
+
+    @property
+    def items(self) -> int:
+        return self.state.items
+
+    def advance(self, until: dt.datetime, progress: Callable[[int], None] | None = None) -> list[EngineEvent]:
+        """Process every item due up to `until`, committing each; then move the clock to `until`."""
+        engine = self.engine
+        until = min(until, self.end)
+        new: list[EngineEvent] = []
+        if until >= engine.now:
+            while True:
+                before = len(engine.events)
+                if next(engine.steps(until), None) is None:
+                    break
+                events = engine.events[before:]
+                self._commit_item(events)
+                new.extend(events)
+                if progress is not None:
+                    progress(engine.items_processed)
+            engine.now = max(engine.now, until)
+        self._save_clock()
+        return new
+
+    def _commit_item(self, events: list[EngineEvent]) -> None:
+        code, y, s = self.code, self.year, self.state
+        item = self.engine.items_processed
+        rows = []
+        head = s.head_hash
+        for ev in events:
+            h = chain.link(head, chain.event_json(ev))
+            d = ev.to_dict()
+            rows.append({"municipality": code, "year": y, "seq": ev.seq, "item": item, "at": d["at"],
+                         "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
+                         "subject": ev.subject, "subject_kind": ev.subject_kind,
+                         "details": _cj(d["details"]), "prev_hash": head, "hash": h})
+            head = h
+        # The engine changes a deviation, action, escalation or deliverable only together with an
+        # event about it; an item whose only event is an arriving observation changed none.
+        changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
+        new = RunState(item, s.events + len(events), s.inputs, self.engine.now.isoformat(), head,
+                       s.complete, s.fingerprint)
+
+        def work(conn: sa.Connection) -> None:
+            self._advance_row(conn, s, new)
+            if rows:
+                conn.execute(sa.insert(EVENT), rows)
+            self._write_derived(conn, changed)
+
+        self.db.write(work)
+        self.state = new
+        self._snapshot.update(changed)
+        _maybe_kill(item)
+
+    def _save_clock(self) -> None:
+        s = self.state
+        clock = self.engine.now.isoformat()
+        complete = self.engine.now >= self.end
+        if clock == s.clock and complete == s.complete:
+            return
+        new = RunState(s.items, s.events, s.inputs, clock, s.head_hash, complete, s.fingerprint)
+        self.db.write(lambda conn: self._advance_row(conn, s, new))
+        self.state = new
+
+    def _advance_row(self, conn: sa.Connection, old: RunState, new: RunState) -> None:
+        """Move the run row from `old` to `new`, only if nobody else moved it meanwhile."""
+        done = conn.execute(_ADVANCE, {
+            "m": self.code, "y": self.year, "old_items": old.items, "old_events": old.events,
+            "old_inputs": old.inputs, "new_items": new.items, "new_events": new.events, "new_inputs": new.inputs,
+            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete})
+        if done.rowcount != 1:
+            raise RunError(f"the run of {self.name} ({self.code}) {self.year} was changed by another process "
+                           "while this one was writing it; nothing more was written — run the command again")
+
+    # ------------------------------------------------------------------------------- inputs
+
+    def add_observations(self, observations: Sequence[Observation], *,
+                         received_at: dt.datetime | None = None) -> list[dict[str, Any]]:
+        """Add observations (new figures or corrections) to the stored run, effective now.
+
+        A value counts from the later of its known date and the engine's clock: a correction
+        received today cannot change what the engine saw yesterday, and among rows for one period
+        the one known latest wins — so the corrected value is used from now on and the old one
+        stays in the history. Call `advance` afterwards to process the ones that are due.
+        """
+        engine = self.engine
+        today = engine.now.date()
+        fed = []
+        for o in observations:
+            if o.kpi not in self.cfg.kpis:
+                raise RunError(f"observation of unknown KPI '{o.kpi}' ({o.source or 'input'})")
+            fed.append(o.model_copy(update={"known_at": max(o.known, today)}))
+        if not fed:
+            return []
+        received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
+        s = self.state
+        clock = engine.now.isoformat()
+
+        def work(conn: sa.Connection) -> list[dict[str, Any]]:
+            existing = [dict(r._mapping) for r in conn.execute(
+                sa.select(OBS).where(_where(OBS, self.code, self.year)).order_by(OBS.c.n))]
+            n0 = max((int(r["n"]) for r in existing), default=0)
+            rows: list[dict[str, Any]] = []
+            for i, o in enumerate(fed, start=1):
+                rows.append({
+                    "municipality": self.code, "year": self.year, "n": n0 + i, "kpi": o.kpi, "period": o.period,
+                    "value": o.value, "series": o.series, "of_municipality": o.municipality, "source": o.source,
+                    "known_at": o.known.isoformat(), "received_at": received, "origin": "added",
+                    "supersedes": _superseded(existing + rows, o), "fed_order": s.inputs + i,
+                    "fed_items": s.items, "fed_clock": clock})
+            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash,
+                                                s.complete, s.fingerprint))
+            conn.execute(sa.insert(OBS), rows)
+            return rows
+
+        rows = self.db.write(work)
+        self.state = RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash, s.complete,
+                              s.fingerprint)
+        for o in fed:
+            engine.observe(o)
+        return rows
+
+    def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None) -> int:
+        """Add human responses (submit / accept / reject / deliver) dated now or later."""
+        engine = self.engine
+        for r in responses:
+            at = engine.calendar.local_datetime(r.date, *_hm(r.time))
+            if at < engine.now:
+                raise RunError(f"a response dated {at.isoformat()} is before the run's clock "
+                               f"({engine.now.isoformat()}); responses cannot change the past")
+            r.kind()
+        if not responses:
+            return 0
+        received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
+        s = self.state
+        clock = engine.now.isoformat()
+
+        def work(conn: sa.Connection) -> None:
+            n0 = conn.execute(sa.select(sa.func.coalesce(sa.func.max(RESP.c.n), 0)).where(
+                _where(RESP, self.code, self.year))).scalar_one()
+            rows = [{
+                "municipality": self.code, "year": self.year, "n": int(n0) + i, "date": r.date.isoformat(),
+                "time": r.time, "kind": r.kind(), "data": _cj(r.model_dump(mode="json", exclude_none=True)),
+                "origin": "added", "received_at": received, "fed_order": s.inputs + i, "fed_items": s.items,
+                "fed_clock": clock} for i, r in enumerate(responses, start=1)]
+            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(rows), s.clock, s.head_hash,
+                                                s.complete, s.fingerprint))
+            conn.execute(sa.insert(RESP), rows)
+
+        self.db.write(work)
+        self.state = RunState(s.items, s.events, s.inputs + len(responses), s.clock, s.head_hash, s.complete,
+                              s.fingerprint)
+        for r in responses:
+            engine.respond(r)
+        return len(responses)
+
+    # ------------------------------------------------------------------------ derived rows
+
+    def _derived(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        e, base = self.engine, {"municipality": self.code, "year": self.year}
+        for d in e.deviations.values():
+            yield ("deviation", d.id), {
+                **base, "id": d.id, "subject_kind": d.subject_kind, "subject": d.subject, "goal": d.goal,
+                "owner": d.owner, "rule": d.rule, "opened_at": _iso(d.opened_at), "reason": d.reason,
+                "inputs": _cj(d.inputs), "state": d.state.value, "closed_at": _iso(d.closed_at),
+                "actions": _cj(list(d.actions))}
+        for a in e.actions.values():
+            yield ("action", a.id), {
+                **base, "id": a.id, "deviation": a.deviation, "subject_kind": a.subject_kind, "subject": a.subject,
+                "goal": a.goal, "owner": a.owner, "demanded_by_rule": a.demanded_by_rule,
+                "demanded_at": _iso(a.demanded_at), "due": _iso(a.due), "title": a.title, "state": a.state.value,
+                "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text}
+        for x in e.escalations.values():
+            yield ("escalation", x.id), {
+                **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
+                "at": _iso(x.at), "due": _iso(x.due), "level": x.level, "rule": x.rule}
+        for ident in sorted(set(e.required) | set(e.delivered)):
+            yield ("deliverable", ident), {
+                **base, "id": ident, "due": _iso(e.required.get(ident)), "delivered_at": _iso(e.delivered.get(ident))}
+
+    def _changed(self) -> dict[tuple[str, str], dict[str, Any]]:
+        return {key: row for key, row in self._derived() if self._snapshot.get(key) != row}
+
+    @staticmethod
+    def _write_derived(conn: sa.Connection, rows: dict[tuple[str, str], dict[str, Any]]) -> None:
+        tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+        for kind, t in tables.items():
+            _upsert(conn, t, [row for (k, _), row in sorted(rows.items()) if k == kind])
+
+
+# ---------------------------------------------------------------------------------- helpers
+
+
+def _hm(text: str) -> tuple[int, int]:
+    h, m = text.split(":")
+    return int(h), int(m)
+
+
+def _condition(c: Any) -> dict[str, Any]:
+    value = list(c.value) if isinstance(c.value, tuple) else c.value
+    return {"field": c.field, "op": c.op, "value": value, "text": c.text}
+
+
+def _superseded(rows: Sequence[dict[str, Any]], o: Observation) -> int | None:
+    """The row a new observation replaces: the latest known earlier row of the same series/period."""
+    known = o.known.isoformat()
+    same = [r for r in rows if (r["kpi"], r["series"], r["of_municipality"], r["period"]) ==
+            (o.kpi, o.series, o.municipality, o.period) and r["known_at"] <= known]
+    if not same:
+        return None
+    return int(max(same, key=lambda r: (r["known_at"], r["n"]))["n"])
+
+
+def _observation_rows(code: str, year: int, observations: Sequence[Observation],
+                      engine: Engine) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    intake: dict[dt.date, str] = {}
+    for i, o in enumerate(observations, start=1):
+        if o.known not in intake:
+            intake[o.known] = engine.calendar.local_datetime(o.known, 6).isoformat()
+        rows.append({
+            "municipality": code, "year": year, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
+            "series": o.series, "of_municipality": o.municipality, "source": o.source,
+            "known_at": o.known.isoformat(),
+            # the moment the engine takes it in (its 06:00 intake on the known day): deterministic,
+            # so that an interrupted and an uninterrupted run store identical rows
+            "received_at": intake[o.known],
+            "origin": "configuration", "supersedes": _superseded(rows, o), "fed_order": None, "fed_items": None,
+            "fed_clock": None})
+    return rows
+
+
+def _load_state(conn: sa.Connection, code: str, year: int) -> RunState | None:
+    r = conn.execute(sa.select(RUN).where(_where(RUN, code, year))).first()
+    if r is None:
+        return None
+    return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
+                    bool(r.complete), str(r.fingerprint))
+
+
+def _load_inputs(conn: sa.Connection, code: str, year: int) -> list[_Input]:
+    out: list[_Input] = []
+    for r in conn.execute(sa.select(OBS).where(_where(OBS, code, year), OBS.c.origin == "added")):
+        out.append(_Input(int(r.fed_order), int(r.fed_items), str(r.fed_clock), observation=Observation(
+            kpi=r.kpi, period=r.period, value=r.value, series=r.series, municipality=r.of_municipality,
+            source=r.source, known_at=dt.date.fromisoformat(r.known_at))))
+    for r in conn.execute(sa.select(RESP).where(_where(RESP, code, year), RESP.c.origin == "added")):
+        out.append(_Input(int(r.fed_order), int(r.fed_items), str(r.fed_clock),
+                          response=Response.model_validate(json.loads(r.data))))
+    return sorted(out, key=lambda i: i.order)
+
+
+def _feed(engine: Engine, inp: _Input) -> None:
+    try:
+        if inp.observation is not None:
+            engine.observe(inp.observation)
+        elif inp.response is not None:
+            engine.respond(inp.response)
+    except EngineError as err:
+        raise RunError(f"replaying a stored input failed: {err}") from None
+
+
+def _check_replay(cfg: Configuration, year: int, events: Sequence[EngineEvent], hashes: Sequence[tuple[int, str]],
+                  state: RunState) -> None:
+    what = f"{cfg.municipality.name} ({cfg.municipality.code}) {year}"
+    head = chain.genesis(cfg.municipality.code, year)
+    stored = dict(hashes)
+    for ev in events:
+        head = chain.link(head, chain.event_json(ev))
+        if stored.get(ev.seq) != head:
+            raise RunError(f"replaying the stored run of {what} does not reproduce its event {ev.id} "
+                           f"({ev.type} at {ev.at.isoformat()}): the rules, a plugin or govcore changed since it was "
+                           "stored, or the log was tampered with (see `govcore audit verify`); it cannot be resumed")
+    if len(events) != len(hashes) or len(events) != state.events or head != state.head_hash:
+        raise RunError(f"replaying the stored run of {what} gives {len(events)} events, but {state.events} are "
+                       "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
+
+
+def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunState, parts: dict[str, str]) -> str:
+    def old(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]] | None:
+        r = conn.execute(sa.select(CONFIG.c.files, CONFIG.c.parts).where(
+            CONFIG.c.municipality == cfg.municipality.code, CONFIG.c.fingerprint == stored.fingerprint)).first()
+        return (json.loads(r.files), json.loads(r.parts)) if r is not None else None
+
+    before = db.read(old)
+    changed = ""
+    if before is not None:
+        files = sorted(n for n in set(before[0]) | set(cfg.files) if before[0].get(n) != cfg.files.get(n))
+        what = [p for p in parts if p != "files" and before[1].get(p) != parts[p]]
+        names = what + [f for f in files if f not in what]
+        changed = f" (changed: {', '.join(names)})" if names else ""
+    return (f"the configuration changed since the run of {cfg.municipality.name} ({cfg.municipality.code}) {year} "
+            f"was stored in {db.display}{changed}; a run cannot continue on a different configuration — start a "
+            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --year {year}`")
+
+
+@contextmanager
+def opened(db: str | Database) -> Iterator[Database]:
+    """A database from a `--db` argument (or an open one, left open)."""
+    if isinstance(db, Database):
+        yield db
+        return
+    database = open_database(db)
+    try:
+        yield database
+    finally:
+        database.close()
+
+
+# ----------------------------------------------------------------------------- entry points
+
+
+def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, resume: bool = False,
+                        quiet: bool = False) -> SimulationResult:
+    """`govcore simulate … --db`: the whole year, committed item by item; `resume` continues."""
+    y = year or cfg.year
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run:
+        engine = run.engine
+        total = engine.items_processed + engine.pending()
+        out = sys.stderr if not quiet else open(os.devnull, "w")  # noqa: SIM115
+        try:
+            if run.resumed_items and not quiet:
+                click.echo(f"resuming {cfg.municipality.name} {y} after item {run.resumed_items} "
+                           f"({run.state.events} events already stored)", err=True)
+            with click.progressbar(length=max(total, 1), label=f"{cfg.municipality.name} {y}", show_pos=True,
+                                   file=out) as bar:
+                bar.update(engine.items_processed)
+
+                def progress(done: int) -> None:
+                    bar.length = max(bar.length or 0, done)
+                    bar.update(1)
+
+                run.advance(run.end, progress)
+        finally:
+            if quiet:
+                out.close()
+        return SimulationResult(cfg, y, list(engine.events), summarize(engine))
+
+
+@dataclass
+class TickResult:
+    """What one `govcore tick` did."""
+
+    municipality: str
+    name: str
+    year: int
+    clock: str
+    items: int
+    events: list[EngineEvent]
+    complete: bool
+
+
+def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.datetime:
+    """The clock time a tick advances to: a date means the end of that day (23:59 local)."""
+    if now is None:
+        now = dt.datetime.now(engine.now.tzinfo).date()
+    if isinstance(now, dt.datetime):
+        if now.tzinfo is None:
+            return engine.calendar.local_datetime(now.date(), now.hour, now.minute)
+        return now
+    return engine.calendar.local_datetime(now, 23, 59)
+
+
+def tick(cfg: Configuration, db: str | Database, *, now: dt.datetime | dt.date | None = None,
+         year: int | None = None) -> TickResult:
+    """`govcore tick`: advance the stored run to `now` (today by default) and persist what happened.
+
+    Idempotent: a date advances to 23:59 of that day, so a second tick on the same day finds
+    nothing due and writes nothing. A time before the run's clock does nothing either.
+    """
+    y = year or cfg.year
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+        target = local_target(run.engine, now)
+        events = run.advance(target) if target >= run.engine.now else []
+        return TickResult(run.code, run.name, y, run.state.clock, run.state.items, events, run.state.complete)
+
+
+@dataclass
+class ObserveResult:
+    """What adding observations to a stored run did."""
+
+    added: list[dict[str, Any]]
+    events: list[EngineEvent]
+    clock: str
+
+
+def observe(cfg: Configuration, db: str | Database, observations: Sequence[Observation], *,
+            year: int | None = None, received_at: dt.datetime | None = None) -> ObserveResult:
+    """Add observations to the stored run (creating it if needed) and process those due now."""
+    y = year or cfg.year
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+        added = run.add_observations(observations, received_at=received_at)
+        events = run.advance(run.engine.now)
+        return ObserveResult(added, events, run.state.clock)
+
+
+def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response], *,
+            year: int | None = None, received_at: dt.datetime | None = None) -> list[EngineEvent]:
+    """Add human responses to the stored run; they take effect at their date and time (later ticks)."""
+    y = year or cfg.year
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+        run.add_responses(responses, received_at=received_at)
+        return run.advance(run.engine.now)
+
+
+__all__ = ["DatabaseError", "PersistentRun", "RunError", "observe", "respond", "simulate_persistent", "tick"]

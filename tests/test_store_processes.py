@@ -1,0 +1,180 @@
+"""Persistence under real processes: kill -9 at chosen and at random moments, then resume; two
+processes writing one database at once. Each test runs the `govcore` command line in
+subprocesses, against SQLite and (with GOVCORE_TEST_PG_URL, or always under CI) PostgreSQL.
+
+A kill at a chosen point is made deterministic with GOVCORE_TEST_KILL_AFTER=N: the process sends
+itself SIGKILL right after committing item N — a real `kill -9`, no cleanup runs.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_store import copy_example, dump, pg_url  # noqa: F401  (pg_url is a fixture)
+
+from govcore.store.audit import verify
+from govcore.store.db import open_database
+
+ROOT = Path(__file__).resolve().parent.parent
+VEJLE = ROOT / "examples" / "vejle"
+OUTPUTS = ("events.jsonl", "summary.json", "report.md")
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def new_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest, name: str) -> str:
+    if backend == "sqlite":
+        return str(tmp_path / f"{name}.db")
+    url: str = request.getfixturevalue("pg_url")  # one schema per test: give each DB a fresh schema
+    return url
+
+
+def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "govcore.cli", *args], capture_output=True, text=True,
+                          env={**os.environ, **(env or {})}, check=False, timeout=600)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def simulate_args(config: Path, out: Path, db: str, *more: str) -> list[str]:
+    return ["simulate", str(config), "--out", str(out), "--format", "md", "--db", db, "--quiet", *more]
+
+
+def same_outputs(a: Path, b: Path) -> None:
+    for f in OUTPUTS:
+        assert (a / f).read_bytes() == (b / f).read_bytes(), f
+
+
+def items_of(db: str) -> int:
+    database = open_database(db)
+    try:
+        with database.engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT items FROM govcore_run WHERE municipality = '630'").scalar_one())
+    finally:
+        database.close()
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]:
+    """An uninterrupted persisted run of Vejle (SQLite): outputs, database, items processed."""
+    base = tmp_path_factory.mktemp("reference")
+    db = str(base / "ref.db")
+    govcore(*simulate_args(VEJLE, base / "out", db))
+    plain = base / "plain"
+    govcore("simulate", str(VEJLE), "--out", str(plain), "--format", "md", "--quiet")
+    same_outputs(base / "out", plain)  # persisting changes nothing in the outputs
+    return base / "out", db, items_of(db)
+
+
+def kill_points(n: int, backend: str) -> list[int]:
+    return [0, 1, n // 2, n - 1, n] if backend == "sqlite" else [0, n // 3, n]
+
+
+def test_killed_at_chosen_points_a_resumed_run_is_identical(
+        backend: str, reference: tuple[Path, str, int], tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    ref_out, ref_db, n = reference
+    assert n > 100
+    expected = dump(ref_db, "630")
+    for point in kill_points(n, backend):
+        if backend == "sqlite":
+            db = str(tmp_path / f"k{point}.db")
+        else:
+            db = request.getfixturevalue("pg_url")
+            _drop_all(db)
+        out = tmp_path / f"out{point}"
+        killed = govcore(*simulate_args(VEJLE, out, db), env={"GOVCORE_TEST_KILL_AFTER": str(point)}, check=False)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
+        assert items_of(db) == point
+        assert not (out / "events.jsonl").exists()
+        resumed = govcore(*[a for a in simulate_args(VEJLE, out, db, "--resume") if a != "--quiet"])
+        if point:
+            assert f"resuming Vejle 2021 after item {point}" in resumed.stderr
+        same_outputs(out, ref_out)
+        assert dump(db, "630") == expected, point
+        assert [r.problem for r in verify(open_database(db))] == [None]
+
+
+def _drop_all(url: str) -> None:
+    """Empty the test's PostgreSQL schema (the kill points share one)."""
+    database = open_database(url)
+    try:
+        database.write(lambda conn: [conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t} CASCADE") for t in (
+            "govcore_event", "govcore_observation", "govcore_response", "govcore_deviation", "govcore_action",
+            "govcore_escalation", "govcore_deliverable", "govcore_run", "govcore_rule", "govcore_config_version",
+            "govcore_schema")])
+    finally:
+        database.close()
+
+
+def test_killed_from_outside_at_a_random_moment_a_resumed_run_is_identical(
+        reference: tuple[Path, str, int], tmp_path: Path) -> None:
+    ref_out, ref_db, n = reference
+    seed = int(time.time())
+    target = random.Random(seed).randint(n // 10, n - n // 10)
+    db = str(tmp_path / "random.db")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, "-m", "govcore.cli", *simulate_args(VEJLE, out, db)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        reached = _wait_for_items(db, target, proc)
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+    assert reached, f"the run ended before item {target} (seed {seed})"
+    assert proc.returncode == -signal.SIGKILL
+    stored = items_of(db)
+    assert target <= stored < n, (seed, stored)
+    govcore(*simulate_args(VEJLE, out, db, "--resume"))
+    same_outputs(out, ref_out)
+    assert dump(db, "630") == dump(ref_db, "630"), f"seed {seed}"
+
+
+def _wait_for_items(db: str, target: int, proc: subprocess.Popen[Any]) -> bool:
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1) as conn:
+                row = conn.execute("SELECT items FROM govcore_run").fetchone()
+        except sqlite3.Error:
+            row = None
+        if row is not None and row[0] >= target:
+            return True
+        time.sleep(0.002)
+    return False
+
+
+def test_two_processes_write_one_database_at_once(
+        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    db = new_db(backend, tmp_path, request, "shared")
+    configs = {"630": VEJLE, "740": copy_example(tmp_path / "silkeborg", code="740", responses=False)}
+    procs = {code: subprocess.Popen([sys.executable, "-m", "govcore.cli",
+                                     *simulate_args(cfg, tmp_path / f"out-{code}", db)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for code, cfg in configs.items()}
+    for code, p in procs.items():
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, (code, err)
+    for code, cfg in configs.items():
+        plain = tmp_path / f"plain-{code}"
+        govcore("simulate", str(cfg), "--out", str(plain), "--format", "md", "--quiet")
+        same_outputs(tmp_path / f"out-{code}", plain)
+        rows = dump(db, code)
+        lines = (plain / "events.jsonl").read_text(encoding="utf-8").count("\n")
+        assert len(rows["govcore_event"]) == lines
+    assert [(r.municipality, r.problem) for r in verify(open_database(db))] == [("630", None), ("740", None)]
