@@ -44,6 +44,9 @@ class GovcoreGroup(click.Group):
             _fail(f"error: {err}")
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except BrokenPipeError:  # `govcore ... | head`: the reader left; say nothing more
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(141)
         except Exception as err:
             if os.environ.get("GOVCORE_DEBUG"):
                 raise
@@ -265,8 +268,10 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
 
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
+    from govcore.ruletest.commands import rules_test
     from govcore.store.cli import audit, db, explain, observations, observe, tick
 
+    rules.add_command(rules_test)
     for command in (db, audit, explain, tick, observe, observations):
         main.add_command(command)
 

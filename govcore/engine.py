@@ -179,15 +179,24 @@ class Engine:
         self._listeners: dict[tuple[str, str, str], list[str]] = {}
         self.items_processed = 0
         self._closed = False
+        # Each deliverable's due dates in order: after one passes, the next cycle starts.
+        self._due_dates: dict[str, list[dt.date]] = {}
         for ev in config.wheel_events(self.year):
-            self._schedule(self._as_datetime(ev.date, WHEEL_HOUR[ev.kind]), "wheel", ev)
+            at = self._as_datetime(ev.date, WHEEL_HOUR[ev.kind])
+            if at < self.now:  # the engine starts here: earlier meetings are history, not replayed
+                continue
+            self._schedule(at, "wheel", ev)
             for d in ev.deliverables:
                 self.required.setdefault(d, ev.date)
+                if ev.kind == "due":
+                    self._due_dates.setdefault(d, []).append(ev.date)
         for obs in config.observations:
             self.observe(obs, quiet_before_start=True)
         for resp in config.responses:
             hour, minute = (int(x) for x in resp.time.split(":"))
-            self._schedule(self._as_datetime(resp.date, hour, minute), "response", resp)
+            at = self._as_datetime(resp.date, hour, minute)
+            if at >= self.now:
+                self._schedule(at, "response", resp)
 
     # ----------------------------------------------------------------------------- lifecycle
 
@@ -306,11 +315,22 @@ class Engine:
         for kind in self._kinds_for("wheel", ev.definition, freq):
             for subject in self._subjects(kind, wheel=ev):
                 self._post(item, trigger, subject)
+        if ev.kind == "due":
+            for d in ev.deliverables:
+                self._next_cycle(d, ev.date)
         if ev.kind == "followup":
             day = self.now.date()
             for g in self.config.goals:
                 if g.in_effect(day):
                     self._reviewed[g.id] = _period_key(g.followup, day)
+
+    def _next_cycle(self, deliverable: str, due: dt.date) -> None:
+        """Once this cycle's plan is in, a later due date (next year's plan) starts afresh; a plan
+        still missing keeps its cycle until it arrives late."""
+        later = [d for d in self._due_dates.get(deliverable, []) if d > due]
+        if later and deliverable in self.delivered:
+            self.required[deliverable] = later[0]
+            self.delivered.pop(deliverable)
 
     def _on_observation(self, item: _Item) -> None:
         o: Observation = item.payload
@@ -364,6 +384,8 @@ class Engine:
             self._emit("deliverable_delivered", subject=subj, owner=d.owner,
                        details={"deliverable": d.id, "due": due.isoformat() if due else "", "days_late": late})
             self._close_subject(subj, None, "delivered", {"days_late": late})
+            if due and late:
+                self._next_cycle(r.deliver, due)
             return
         data: dict[str, str] = getattr(r, kind)
         action = self._find_action(data)

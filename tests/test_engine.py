@@ -215,3 +215,13 @@ def test_two_engines_interleaved_do_not_see_each_other(make_config: Callable[...
         assert a._runtime.facts() == [] and b._runtime.facts() == []
         streams = ["".join(e.to_json() + "\n" for e in x.events) for x in (a, b)]
     assert streams[0] == streams[1] == alone
+
+
+def test_an_engine_started_mid_year_does_not_replay_earlier_meetings(make_config: Callable[..., Path]) -> None:
+    cfg = load_config(make_config())
+    start = dt.datetime(2021, 6, 1, tzinfo=cfg.wheel.calendar.local_datetime(dt.date(2021, 6, 1), 0).tzinfo)
+    with Engine(cfg, start=dt.date(2021, 6, 1)) as engine:
+        events = engine.advance_to(dt.date(2021, 7, 31))
+    followups = [e.at.date() for e in events if e.type == "followup"]
+    assert followups == [dt.date(2021, 6, 1), dt.date(2021, 7, 1)]
+    assert all(e.at >= start for e in events)
