@@ -364,7 +364,7 @@ def test_resume_refuses_a_changed_rule_file(db_url: str, tmp_path: Path) -> None
     tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
     f = rules / "goals.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("10 working days", "8 working days"), encoding="utf-8")
-    with pytest.raises(RunError, match=r"configuration changed .*\(changed: rules, goals.yaml\)"):
+    with pytest.raises(RunError, match=r"configuration changed .*\(changed: rules, rules:rules/goals.yaml\)"):
         simulate_persistent(load_config(folder), db_url, quiet=True, resume=True)
 
 

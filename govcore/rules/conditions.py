@@ -108,7 +108,9 @@ def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
     spec = _field(name, fields, m.start(1))
     vcol = m.start(3)
     if not raw:
-        raise ConditionError(f"the condition on '{name}' has no value after '{op}'", vcol)
+        example = {"number": "2", "bool": "true"}.get(spec.type, spec.choices[-1] if spec.choices else "text")
+        raise ConditionError(f"the condition on '{name}' has no value after '{op}'", vcol,
+                             hint=f"write e.g. '{name} {op} {example}'")
     value: Scalar | tuple[Scalar, ...]
     if op in ("in", "not in"):
         if not (raw.startswith("[") and raw.endswith("]")):
@@ -140,7 +142,7 @@ def _check_type(value: Scalar, spec: FieldSpec, col: int) -> Scalar:
     if spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConditionError(f"'{spec.name}' is a number, but '{value}' is text", col,
-                                 hint="compare numbers with numbers, e.g. 2 or 2.5 (use a dot for decimals)")
+                                 hint=f"compare it with a number, e.g. '{spec.name} > 2.5'; write decimals with a dot")
         return value
     if spec.type == "bool":
         if not isinstance(value, bool):

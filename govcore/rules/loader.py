@@ -15,14 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
 
 from govcore.errors import ConfigError, InputError, Problem, RuleError, did_you_mean
 from govcore.model import ID_PATTERN, Frequency
 from govcore.rules.conditions import Condition, ConditionError, parse_condition
 from govcore.rules.durations import Duration
 from govcore.rules.vocabulary import DEADLINE_KINDS, ROLE_WORDS, Vocabulary
-from govcore.sourcefile import YamlDoc, load_yaml, parse_yaml, validation_problems
+from govcore.sourcefile import Key, YamlDoc, dotted, load_yaml, parse_yaml
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -57,18 +59,10 @@ class RuleModel(_Model):
     description: str = ""
     when: TriggerModel
     for_each: str | None = None
-    if_: list[str | dict[str, list[str]]] = Field(default_factory=list, alias="if")
-    then: list[str | dict[str, Any]] = Field(min_length=1)
+    if_: list[Any] = Field(default_factory=list, alias="if")
+    then: list[Any] = Field(min_length=1)
     in_effect: InEffect | None = None
     enabled: bool = True
-
-    @field_validator("then")
-    @classmethod
-    def _single_keys(cls, v: list[str | dict[str, Any]]) -> list[str | dict[str, Any]]:
-        for item in v:
-            if isinstance(item, dict) and len(item) != 1:
-                raise ValueError("each action is one name with its settings, e.g. '- notify: {to: owner}'")
-        return v
 
 
 class RuleFileModel(_Model):
@@ -103,6 +97,7 @@ class Rule:
     actions: tuple[ActionCall, ...]
     effective_from: dt.date | None = None
     effective_to: dt.date | None = None
+    column: int = 1
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -187,8 +182,9 @@ def load_rules(paths: Sequence[str | Path], vocab: Vocabulary) -> RuleSet:
         problems.extend(file_problems)
         for r in rules:
             if r.id in seen:
-                problems.append(Problem(r.file, r.line, 1, f"rule id '{r.id}' is already used in {seen[r.id]}",
-                                        rule=r.id, hint="give every rule a unique id"))
+                problems.append(Problem(r.file, r.line, r.column, f"rule id '{r.id}' is already used in {seen[r.id]}",
+                                        rule=r.id, field="id",
+                                        hint="give every rule its own id, e.g. by adding a word to one of them"))
                 continue
             seen[r.id] = f"{Path(r.file).name}:{r.line}"
             ruleset.rules.append(_with_order(r, order))
@@ -209,42 +205,306 @@ def check_text(text: str, path: str, vocab: Vocabulary) -> tuple[list[Rule], lis
     try:
         doc = parse_yaml(text, path)
     except (ConfigError, InputError) as err:
-        return [], err.problems
+        return [], [yaml_problem(text, path, p) for p in err.problems]
     file_hash = hashlib.sha256(text.encode()).hexdigest()
-    if not isinstance(doc.data, dict):
-        return [], [Problem(path, 1, 1, "a rule file is a mapping with a 'rules:' list",
+    if doc.data is None:
+        return [], [Problem(path, 1, 1, "the rule file is empty",
                             hint="start the file with 'rules:' and list rules below it with '- id: …'")]
+    if not isinstance(doc.data, dict):
+        what = "a list" if isinstance(doc.data, list) else "plain text"
+        return [], [Problem(path, 1, 1, f"this file is {what}, but a rule file is a mapping with a 'rules:' list",
+                            hint="put 'rules:' on the first line and indent the list of rules below it"
+                            if isinstance(doc.data, list) else
+                            "start the file with 'rules:' and list rules below it with '- id: …'")]
     try:
         top = RuleFileModel.model_validate(doc.data)
     except ValidationError as err:
-        return [], validation_problems(err, doc)
+        return [], _plain_problems(err, doc, (), "", _FILE_WORDS)
     rules: list[Rule] = []
     problems: list[Problem] = []
+    lines = text.splitlines()
     for i, raw in enumerate(top.rules):
-        rule, probs = _check_rule(raw, i, doc, file_hash, vocab)
-        problems.extend(probs)
+        rule, probs = _check_rule(raw, i, doc, file_hash, vocab, lines)
+        problems.extend(_relative(p, i) for p in probs)
         if rule is not None and not probs:
             rules.append(rule)
     return rules, problems
 
 
-def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str,
-                vocab: Vocabulary) -> tuple[Rule | None, list[Problem]]:
-    base = ("rules", i)
+def _relative(p: Problem, i: int) -> Problem:
+    """Field paths inside a named rule start at the rule ('if[0]', not 'rules[3].if[0]')."""
+    prefix = f"rules[{i}]"
+    if p.rule and (p.field == prefix or p.field.startswith(prefix + ".")):
+        return Problem(p.file, p.line, p.column, p.message, p.rule, p.field[len(prefix) + 1:], p.hint)
+    return p
+
+
+# ------------------------------------------------------------------------------ YAML syntax errors
+
+
+def yaml_problem(text: str, path: str, p: Problem, *, in_rules: bool = True) -> Problem:
+    """Say what is wrong with the YAML in an administrator's words, naming the rule around it.
+
+    The YAML library reports parser states ('expected <block end>, but found ...'); the reader
+    needs to know which line to fix and how. `in_rules=False` for other files (scenario files),
+    which have no rule to name.
+    """
+    if not p.message.startswith("YAML"):
+        return p
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        yaml.load(text)
+    except MarkedYAMLError as err:
+        found = _marked_problem(text, path, err, p)
+    except Exception as err:  # a value the YAML library could not build, e.g. the date 2021-13-01
+        found = _value_problem(text, path, str(err), p)
+    else:
+        return p
+    if not in_rules:
+        return Problem(found.file, found.line, found.column, found.message, "", found.field,
+                       found.hint.replace("a rule has one 'when:', one 'if:' and one 'then:' list",
+                                          "each key appears once in a mapping")
+                       .replace("the keys of one rule ('id:', 'when:', 'if:', 'then:')", "keys of one mapping"))
+    return found
+
+
+def _marked_problem(text: str, path: str, err: MarkedYAMLError, p: Problem) -> Problem:
+    lines = text.splitlines()
+    mark, ctx = err.problem_mark, err.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (p.line, p.column)
+    problem = (err.problem or "").strip()
+    context = (err.context or "").strip()
+    rule = _rule_at(lines, line)
+    here = lines[line - 1] if 0 < line <= len(lines) else ""
+    message, hint = f"the YAML cannot be read: {problem}", p.hint
+    if "\\t" in problem or "\t" in here[: max(col, 1)]:
+        message = "a tab is used for indentation; YAML allows only spaces"
+        hint = f"replace the tab at the start of line {line} with spaces"
+    elif problem.startswith("found duplicate key"):
+        key = problem.split('"')[1] if '"' in problem else "?"
+        first = _first_key_line(lines, key, ctx.line if ctx else 0, line, col)
+        message = f"'{key}' appears twice in the same mapping" + (f" (first on line {first})" if first else "")
+        hint = "keep one of them; a rule has one 'when:', one 'if:' and one 'then:' list"
+    elif "while parsing a flow mapping" in context and ctx is not None:
+        message = f"the '{{' opened on line {ctx.line + 1} is not closed with '}}'"
+        hint = "close it on the same line, e.g. 'when: {followup: monthly}', or write the settings as indented lines"
+        line, col = ctx.line + 1, ctx.column + 1
+    elif "while parsing a flow sequence" in context and ctx is not None:
+        message = f"the '[' opened on line {ctx.line + 1} is not closed with ']'"
+        hint = "close it on the same line, e.g. 'then: [flag_deviation]', or write one item per line with '- '"
+        line, col = ctx.line + 1, ctx.column + 1
+    elif "quoted scalar" in context and ctx is not None:
+        message = f"the quote opened on line {ctx.line + 1} is never closed"
+        hint = "end the text with the same quote character it starts with"
+        line, col = ctx.line + 1, ctx.column + 1
+    elif problem.startswith("mapping values are not allowed"):
+        message = "a ':' follows a value on this line"
+        hint = "quote text that contains ': ' (e.g. message: \"Mål: {title}\"), or put the value on its own line"
+    elif problem.startswith("expected <block end>") or "could not find expected ':'" in problem:
+        word = here.strip().split(":")[0].lstrip("- ").strip() or "this line"
+        message = f"line {line} is not indented like the lines it belongs with"
+        hint = (f"the keys of one rule ('id:', 'when:', 'if:', 'then:') start in the same column; "
+                f"check the spaces before '{word}'")
+    return Problem(path, line, col, message, rule=rule, hint=hint)
+
+
+def _value_problem(text: str, path: str, error: str, p: Problem) -> Problem:
+    """Locate a value the YAML library refused without a position (an impossible date)."""
+    lines = text.splitlines()
+    for n, row in enumerate(lines, start=1):
+        for m in re.finditer(r"(?<![\w.-])(\d{4})-(\d{1,2})-(\d{1,2})(?![\w.-])", row):
+            try:
+                dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                return Problem(path, n, m.start() + 1, f"'{m.group(0)}' is not a date that exists ({error})",
+                               rule=_rule_at(lines, n), hint="write dates as YYYY-MM-DD, e.g. 2021-06-01")
+    return Problem(path, p.line, p.column, f"the YAML cannot be read: {error}", hint=p.hint)
+
+
+_RULE_START = re.compile(r"^\s*-\s+id:\s*['\"]?([^'\"#\s]+)")
+
+
+def _rule_at(lines: Sequence[str], line: int) -> str:
+    """The id of the rule a line belongs to (the nearest '- id:' above it), or ''."""
+    for n in range(min(line, len(lines)) - 1, -1, -1):
+        m = _RULE_START.match(lines[n])
+        if m:
+            return m.group(1)
+    return ""
+
+
+def _first_key_line(lines: Sequence[str], key: str, start: int, stop: int, col: int) -> int:
+    pattern = re.compile(r"^(\s*-?\s*)" + re.escape(key) + r"\s*:")
+    for n in range(start, stop - 1):
+        m = pattern.match(lines[n])
+        if m and len(m.group(1)) == col - 1:
+            return n + 1
+    return 0
+
+
+# ------------------------------------------------------------------------- validation in plain words
+
+_FILE_WORDS: dict[str, list[str]] = {"": ["version", "description", "rules"]}
+_RULE_WORDS: dict[str, list[str]] = {
+    "": ["id", "title", "description", "when", "for_each", "if", "then", "in_effect", "enabled"],
+    "when": ["wheel", "followup", "observation", "deadline"],
+    "in_effect": ["from", "to"],
+}
+_MISSING_HINTS = {
+    "id": "give the rule an id, e.g. 'id: maal-ude-af-kurs'",
+    "when": "say what starts the rule, e.g. 'when: {followup: monthly}'",
+    "then": "say what happens, e.g. 'then: [flag_deviation]'",
+    "rules": "start the file with 'rules:' and list rules below it with '- id: …'",
+}
+_SHAPE_HINTS = {
+    "if": "write one condition per line below 'if:', each starting with '- ', e.g. '- status == off_track'",
+    "then": "write one action per line below 'then:', each starting with '- ', e.g. '- flag_deviation'",
+    "when": "e.g. 'when: {followup: monthly}' or 'when: {wheel: budgetkontrol-30-04}'",
+    "in_effect": "e.g. 'in_effect: {from: 2021-01-01, to: 2021-12-31}'",
+    "rules": "list rules below 'rules:', each starting with '- id: …'",
+}
+_CHOICES = {
+    "followup": ("a follow-up frequency", [*(f.value for f in Frequency), "any"]),
+    "deadline": ("a kind of deadline", list(DEADLINE_KINDS)),
+}
+
+
+def _plain_problems(err: ValidationError, doc: YamlDoc, base: Key, rid: str,
+                    words: dict[str, list[str]], action: str = "") -> list[Problem]:
+    """pydantic's errors as located problems in plain words, one per place.
+
+    A misspelt key is reported once, as a misspelling, rather than also as a missing key; the
+    several errors pydantic gives for a value that fits no member of a union become one.
+    """
+    errors = err.errors(include_url=False)
+    cleaned = [(tuple(x for x in e["loc"] if not (isinstance(x, str) and ("[" in x or x.startswith("function-")))),
+                e) for e in errors]
+    cleaned.sort(key=lambda le: le[1]["type"] != "extra_forbidden")  # misspellings explain missing keys
+    missing = {loc: e for loc, e in cleaned if e["type"] == "missing"}
+    explained: set[Key] = set()
+    out: list[Problem] = []
+    done: set[Key] = set()
+    for loc, e in cleaned:
+        if loc in done or loc in explained:
+            continue
+        done.add(loc)
+        kind = e["type"]
+        name = str(loc[-1]) if loc else ""
+        scope = ".".join(str(x) for x in loc[:-1] if not isinstance(x, int))
+        given = e.get("input")
+        message, hint = str(e["msg"]).removeprefix("Value error, "), ""
+        if kind == "extra_forbidden":
+            choices = words.get(scope, [])
+            if action:
+                message = f"unknown setting '{name}' for the action '{action}'"
+            else:
+                place = {"": "in a rule" if rid else "at the top of a rule file"}.get(scope, f"in '{scope}'")
+                message = f"unknown key '{name}' {place}"
+            close = [m for m in missing if m[:-1] == loc[:-1] and did_you_mean(name, [str(m[-1])]).startswith("did")]
+            if close:
+                explained.add(close[0])
+                hint = f"did you mean '{close[0][-1]}'?"
+            else:
+                hint = did_you_mean(name, choices) or (
+                    "expected one of: " + ", ".join(choices) if choices else "")
+        elif kind == "missing":
+            what = "the rule" if rid else "the file"
+            message = f"{what} has no '{name}'" if not action else f"'{action}' needs the setting '{name}'"
+            hint = _MISSING_HINTS.get(name, "")
+        elif kind in ("list_type", "tuple_type"):
+            message = f"'{name}' must be a list"
+            hint = _SHAPE_HINTS.get(name, "")
+        elif kind in ("model_type", "dict_type", "model_attributes_type"):
+            message = f"'{name}' must be a mapping of settings, not {_shape(given)}"
+            hint = _SHAPE_HINTS.get(name, "write the settings as indented 'key: value' lines")
+        elif kind in ("string_type",):
+            message = f"'{name}' must be text, not {_shape(given)}"
+        elif kind == "string_pattern_mismatch" and name == "id":
+            message = f"'{given}' is not a valid rule id"
+            plain = str(given).lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+            slug = re.sub(r"[^a-z0-9_.:-]+", "-", plain).strip("-") or "maal-ude-af-kurs"
+            hint = f"use lower-case letters, digits and '-' without spaces, e.g. '{slug}'"
+        elif kind in ("bool_parsing", "bool_type"):
+            message = f"'{given}' is not true or false"
+            hint = f"write '{name}: true' or '{name}: false'"
+        elif kind.startswith(("date_", "datetime_")):
+            why = str(e.get("ctx", {}).get("error", "")).replace("value is outside expected range of", "must be")
+            message = f"'{given}' is not a date" + (f" ({why})" if why else "")
+            hint = "write dates as YYYY-MM-DD, e.g. 2021-06-01"
+        elif kind in ("enum", "literal_error"):
+            label, options = _CHOICES.get(name, ("", []))
+            if not options:
+                expected = str(e.get("ctx", {}).get("expected", ""))
+                options = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+            message = f"'{given}' is not {label or 'allowed here'}"
+            hint = did_you_mean(str(given), options) or ("expected one of: " + ", ".join(options))
+        elif kind == "too_short" and name in ("then", "rules"):
+            message = "'then' has no actions" if name == "then" else "the file has no rules ('rules:' is empty)"
+            hint = ("add at least one action, e.g. '- flag_deviation'" if name == "then"
+                    else "add a rule below 'rules:', or delete the file")
+        elif kind == "value_error" and "is not a duration" in message:
+            hint = _duration_hint(str(given))
+        elif kind == "value_error" and message.startswith("'when' needs exactly one") and isinstance(given, dict):
+            keys = [str(k) for k in given if given[k] is not None]
+            if len(keys) > 1:
+                loc = (*loc, keys[1])
+                message = (f"'when' has {len(keys)} triggers ({', '.join(keys)}); a rule has exactly one")
+                hint = "keep one, or write one rule per trigger"
+            else:
+                message = "'when' names no trigger"
+                hint = "write one of: wheel, followup, observation, deadline, e.g. 'when: {followup: monthly}'"
+        problems_loc = (*base, *loc)
+        line, col = doc.where(problems_loc)
+        out.append(Problem(doc.path, line, col, message, rule=rid, field=dotted(problems_loc), hint=hint))
+    return out
+
+
+def _shape(value: Any) -> str:
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, int | float):
+        return f"the number {value}"
+    return f"the text '{value}'"
+
+
+def _duration_hint(text: str) -> str:
+    m = re.match(r"^\s*(\d+)\s*(.+?)\s*$", text)
+    if not m:
+        return ""
+    units = ["working days", "days", "weeks", "months", "arbejdsdage", "dage", "uger", "måneder"]
+    close = did_you_mean(m.group(2).lower(), units)
+    if close.startswith("did you mean"):
+        return f"did you mean '{m.group(1)} {close.split(chr(39))[1]}'?"
+    return ""
+
+
+# ----------------------------------------------------------------------------------- one rule
+
+
+def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabulary,
+                lines: Sequence[str] = ()) -> tuple[Rule | None, list[Problem]]:
+    base: Key = ("rules", i)
     rid = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
     if not isinstance(raw, dict):
-        return None, [doc.problem(base, "a rule is a mapping with id, when, for_each, if and then", rule=rid)]
+        return None, [doc.problem(base, f"a rule is a mapping with id, when, for_each, if and then, not "
+                                  f"{_shape(raw)}", rule=rid,
+                                  hint="start each rule with '- id: …' and indent its keys below it")]
     try:
         m = RuleModel.model_validate(raw)
     except ValidationError as err:
-        probs = validation_problems(err, doc, base, rid)
-        return None, [_rule_field_hint(p) for p in probs]
+        return None, _plain_problems(err, doc, base, rid, _RULE_WORDS)
     problems: list[Problem] = []
 
     def bad(loc: tuple[str | int, ...], msg: str, hint: str = "", col_offset: int = 0) -> None:
         p = doc.problem((*base, *loc), msg, hint=hint, rule=m.id)
-        if col_offset:
-            p = Problem(p.file, p.line, p.column + col_offset, p.message, p.rule, p.field, p.hint)
+        if col_offset or loc[:1] == ("if",):
+            p = Problem(p.file, p.line, p.column + col_offset + _quote(lines, p.line, p.column),
+                        p.message, p.rule, p.field, p.hint)
         problems.append(p)
 
     trig = m.when
@@ -285,22 +545,46 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str,
                 conditions.append(parse_condition(item, fields))
             except ConditionError as err:
                 bad(("if", j), str(err), err.hint, err.column)
-        else:
-            if set(item) != {"any"}:
-                key = next(iter(item))
-                bad(("if", j, key), f"unknown condition group '{key}'", "use 'any:' with a list of conditions")
-                continue
+        elif isinstance(item, dict) and set(item) == {"any"} and isinstance(item["any"], list):
             group: list[Condition] = []
             for k, sub in enumerate(item["any"]):
+                if not isinstance(sub, str):
+                    bad(("if", j, "any", k), "a condition is text like 'status == off_track'")
+                    continue
                 try:
                     group.append(parse_condition(sub, fields))
                 except ConditionError as err:
                     bad(("if", j, "any", k), str(err), err.hint, err.column)
             if group:
                 any_of.append(tuple(group))
+        elif isinstance(item, dict) and len(item) == 1 and next(iter(item)) != "any":
+            key, val = next(iter(item.items()))
+            shown = ", ".join(map(str, val)) if isinstance(val, list) else val
+            if key in fields:
+                bad(("if", j, key), f"'{key}: {shown}' is not a condition: a condition compares with an operator",
+                    f"write '{key} == {shown}'" if not isinstance(val, list) else f"write '{key} in [{shown}]'")
+            else:
+                bad(("if", j, key), f"unknown condition group '{key}'", "use 'any:' with a list of conditions")
+        elif isinstance(item, dict) and "any" in item:
+            bad(("if", j, "any"), "'any:' takes a list of conditions, one per line starting with '- '")
+        else:
+            bad(("if", j), f"a condition is text like 'status == off_track', not {_shape(item)}")
 
     actions: list[ActionCall] = []
     for j, item in enumerate(m.then):
+        if isinstance(item, dict) and len(item) != 1:
+            names = [k for k in item if vocab.action_params(str(k)) is not None]
+            if len(names) == 1:
+                others = [str(k) for k in item if k != names[0]]
+                bad(("then", j, others[0]), f"the settings of '{names[0]}' ({', '.join(others)}) are not indented "
+                    f"below it", f"indent '{others[0]}:' by two more spaces than '{names[0]}:'")
+            else:
+                bad(("then", j), "each action is one name with its settings, e.g. '- notify: {to: owner}'",
+                    "start each action on its own line with '- '")
+            continue
+        if not isinstance(item, str | dict):
+            bad(("then", j), f"an action is a name like 'flag_deviation', not {_shape(item)}")
+            continue
         name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
         loc = ("then", j) if isinstance(item, str) else ("then", j, name)
         model = vocab.action_params(name)
@@ -310,15 +594,23 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str,
         if params is None:
             params = {}
         if not isinstance(params, dict):
-            bad(loc, f"the settings of '{name}' must be a mapping", f"e.g. {name}: {{...}}")
+            bad(loc, f"the settings of '{name}' must be a mapping, not {_shape(params)}",
+                f"e.g. '{name}: {{{next(iter(_param_names(model)), 'setting')}: …}}'" if _param_names(model)
+                else f"write just '- {name}'")
             continue
         try:
             parsed = model.model_validate(params)
         except ValidationError as err:
-            for p in validation_problems(err, doc, (*base, *loc), m.id):
-                hint = p.hint or (did_you_mean(p.message.split("'")[1], _param_names(model))
-                                  if p.message.startswith("unknown field") else "")
-                problems.append(Problem(p.file, p.line, p.column, p.message, p.rule, p.field, hint))
+            words = {"": _param_names(model)}
+            probs = _plain_problems(err, doc, (*base, *loc), m.id, words, action=name)
+            for p in probs:
+                if p.message.startswith("unknown setting") and not p.hint:
+                    p = Problem(p.file, p.line, p.column, p.message, p.rule, p.field,
+                                "settings of '" + name + "': " + ", ".join(_param_names(model)))
+                elif p.message.startswith("unknown setting") and p.hint.startswith("expected one of"):
+                    p = Problem(p.file, p.line, p.column, p.message, p.rule, p.field,
+                                p.hint.replace("expected one of", f"the settings of '{name}' are"))
+                problems.append(p)
             continue
         problems.extend(_check_action(name, parsed, trigger, values, for_each, fields, vocab, doc,
                                       (*base, *loc), m.id))
@@ -326,33 +618,29 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str,
 
     eff = m.in_effect
     if eff and eff.from_ and eff.to and eff.to < eff.from_:
-        bad(("in_effect", "to"), "in_effect.to is before in_effect.from")
-    line = doc.where(base)[0]
+        bad(("in_effect", "to"), f"in_effect.to ({eff.to}) is before in_effect.from ({eff.from_})",
+            "swap the two dates, or correct the year")
+    line, column = doc.where(base)
     rule = Rule(
         id=m.id, title=m.title or m.id, description=m.description, file=doc.path, file_hash=file_hash,
         line=line, order=i, trigger=trigger, trigger_values=values, for_each=for_each,
         conditions=tuple(conditions), any_of=tuple(any_of), actions=tuple(actions),
-        effective_from=eff.from_ if eff else None, effective_to=eff.to if eff else None,
+        effective_from=eff.from_ if eff else None, effective_to=eff.to if eff else None, column=column,
     )
     if not m.enabled:
         return None, problems
     return rule, problems
 
 
+def _quote(lines: Sequence[str], line: int, column: int) -> int:
+    """1 when the condition at (line, column) is written in quotes, so columns point into the text."""
+    if 0 < line <= len(lines) and 0 < column <= len(lines[line - 1]):
+        return 1 if lines[line - 1][column - 1] in "'\"" else 0
+    return 0
+
+
 def _param_names(model: type[BaseModel]) -> list[str]:
     return [f.alias or n for n, f in model.model_fields.items()]
-
-
-def _rule_field_hint(p: Problem) -> Problem:
-    if p.hint:
-        return p
-    names = {"": list(RuleModel.model_fields) + ["if"], "when": list(TriggerModel.model_fields)}
-    if p.message.startswith("unknown field"):
-        word = p.message.split("'")[1]
-        scope = "when" if ".when." in f".{p.field}." or p.field.startswith("when") else ""
-        choices = [n.rstrip("_") for n in names[scope]]
-        return Problem(p.file, p.line, p.column, p.message, p.rule, p.field, did_you_mean(word, choices))
-    return p
 
 
 def _check_action(name: str, params: BaseModel, trigger: str, values: tuple[str, ...], for_each: str,
@@ -361,21 +649,24 @@ def _check_action(name: str, params: BaseModel, trigger: str, values: tuple[str,
     problems: list[Problem] = []
     data = params.model_dump(by_alias=False)
     for key, role in data.items():
-        if key in ("from_role", "to") and isinstance(role, str) and role not in ROLE_WORDS:
-            if vocab.role_ids is not None and role not in vocab.role_ids:
-                alias = "from" if key == "from_role" else "to"
-                problems.append(doc.problem((*loc, alias), f"no role has the id '{role}'",
-                                            hint=did_you_mean(role, [*ROLE_WORDS, *vocab.role_ids]), rule=rid))
+        if (key in ("from_role", "to") and isinstance(role, str) and role not in ROLE_WORDS
+                and vocab.role_ids is not None and role not in vocab.role_ids):
+            alias = "from" if key == "from_role" else "to"
+            problems.append(doc.problem((*loc, alias), f"no role has the id '{role}'",
+                                        hint=did_you_mean(role, [*ROLE_WORDS, *vocab.role_ids]), rule=rid))
     for key, text in data.items():
         if isinstance(text, str) and "{" in text:
             for ph in _PLACEHOLDER.findall(text):
                 if ph not in fields:
                     alias = "from" if key == "from_role" else key
-                    problems.append(doc.problem((*loc, alias), f"unknown placeholder '{{{ph}}}'",
-                                                hint=did_you_mean(ph, fields), rule=rid))
+                    hint = did_you_mean(ph, fields) or f"a {for_each} has the fields: " + ", ".join(sorted(fields))
+                    problems.append(doc.problem((*loc, alias), f"unknown placeholder '{{{ph}}}': a {for_each} has "
+                                                f"no field '{ph}'", hint=hint, rule=rid))
     if name == "escalate" and not (trigger == "deadline" and values[0] == "corrective_action"):
         problems.append(doc.problem(loc, "'escalate' moves an overdue corrective action up the line, so it "
-                                    "needs 'when: {deadline: corrective_action}'", rule=rid))
+                                    "needs 'when: {deadline: corrective_action}'", rule=rid,
+                                    hint="move 'escalate' to a rule with 'when: {deadline: corrective_action}', "
+                                    "or use 'notify' or 'demand_action' here"))
     if name == "require_deliverable":
         deliverable = data.get("deliverable") or ""
         if not deliverable and for_each != "deliverable":

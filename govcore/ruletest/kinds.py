@@ -1,0 +1,260 @@
+"""What a scenario can expect: kinds of events, the fields an expectation may name, and how an
+engine event looks when compared with an expectation.
+
+Expectations are written in the administrator's words (`escalation: {to: direktoer}`), not in
+the engine's (`escalated` with `details.to`), so this module is the one place that maps between
+the two. An event's *subject* is always the goal, budget area or deliverable it is about — also
+for escalations, whose engine subject is the corrective action — because that is what a person
+checking a scenario thinks of.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fnmatch
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+COMMON_FIELDS: tuple[str, ...] = ("subject", "subject_kind", "goal", "owner", "rule")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One kind of event a scenario can expect."""
+
+    name: str
+    event_type: str
+    fields: tuple[str, ...]
+    decision: bool
+    label: str
+    # The fields shown when an event of this kind is suggested as an expectation.
+    key_fields: tuple[str, ...]
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("deviation", "deviation_flagged", ("reason", "deviation"), True, "deviation",
+         ("subject", "rule")),
+    Kind("action", "action_demanded", ("due", "title", "within", "action", "deviation"), True,
+         "demanded corrective action", ("subject", "owner", "due")),
+    Kind("escalation", "escalated", ("from", "to", "level", "due", "action"), True, "escalation",
+         ("subject", "to", "level", "due")),
+    Kind("escalation_exhausted", "escalation_exhausted", ("action", "reason"), True,
+         "escalation with no one left to escalate to", ("subject", "owner")),
+    Kind("notification", "notification", ("to", "message"), True, "notification", ("subject", "to")),
+    Kind("closed", "deviation_closed", ("note", "deviation"), True, "closed deviation", ("subject",)),
+    Kind("deliverable_required", "deliverable_required", ("deliverable", "due"), True,
+         "required deliverable", ("deliverable", "owner", "due")),
+    Kind("decision", "decision_requested", ("from", "question", "area", "respondent"), True,
+         "decision requested", ("subject", "from")),
+    # Not decisions: things that happen to the workflow. They can be expected, but an unexpected
+    # one never fails a scenario.
+    Kind("deliverable_missed", "deliverable_missed", ("deliverable", "due"), False, "missed deliverable",
+         ("deliverable",)),
+    Kind("deliverable_delivered", "deliverable_delivered", ("deliverable", "due", "days_late"), False,
+         "delivery", ("deliverable",)),
+    Kind("action_overdue", "action_overdue", ("action", "due", "level"), False, "overdue corrective action",
+         ("subject", "owner")),
+    Kind("action_submitted", "action_submitted", ("action", "text", "due", "on_time"), False,
+         "submitted corrective action", ("subject",)),
+    Kind("action_accepted", "action_accepted", ("action", "text"), False, "accepted corrective action",
+         ("subject",)),
+    Kind("action_rejected", "action_rejected", ("action", "text", "new_due"), False,
+         "rejected corrective action", ("subject",)),
+    Kind("response_ignored", "response_ignored", ("response", "action", "reason"), False,
+         "ignored response", ("reason",)),
+    Kind("followup", "followup", ("wheel", "title", "frequency"), False, "follow-up", ("wheel",)),
+    Kind("milestone", "milestone", ("wheel", "title"), False, "milestone", ("wheel",)),
+)}
+
+# The engine's names are accepted too, so an author who copies an event type from events.jsonl
+# is not told off for it.
+ALIASES: dict[str, str] = {k.event_type: k.name for k in KINDS.values() if k.event_type != k.name}
+
+# "Decisions" are the events a rule decides: a scenario fails on one it did not expect.
+DECISION_TYPES: frozenset[str] = frozenset(k.event_type for k in KINDS.values() if k.decision)
+
+DATE_KEYS = ("on", "by", "from")
+_HIDDEN_DETAILS = frozenset({"inputs", "rule_title", "rule_file", "rule_hash"})
+
+
+class EventLike(Protocol):
+    @property
+    def at(self) -> dt.datetime: ...
+    @property
+    def type(self) -> str: ...
+    @property
+    def rule(self) -> str | None: ...
+    @property
+    def goal(self) -> str | None: ...
+    @property
+    def owner(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def subject_kind(self) -> str | None: ...
+    @property
+    def details(self) -> Mapping[str, Any]: ...
+
+
+def article(label: str) -> str:
+    """'a deviation', 'an escalation'."""
+    return f"{'an' if label[:1] in 'aeio' else 'a'} {label}"
+
+
+def kind_of(event_type: str) -> Kind:
+    """The kind for an engine event type; event types of plugin actions get a kind of their own."""
+    name = ALIASES.get(event_type, event_type)
+    if name in KINDS:
+        return KINDS[name]
+    return Kind(event_type, event_type, (), True, event_type.replace("_", " "), ("subject",))
+
+
+def is_decision(event: EventLike) -> bool:
+    """Decisions fail a scenario when unexpected: the listed types, and anything a rule's action
+    recorded (plugin actions such as request_decision)."""
+    return event.type in DECISION_TYPES or (event.rule is not None and event.type not in _NOT_DECISIONS)
+
+
+_NOT_DECISIONS = frozenset(k.event_type for k in KINDS.values() if not k.decision) | {"observation"}
+
+
+def view(event: EventLike, action_subjects: Mapping[str, tuple[str, str]]) -> dict[str, Any]:
+    """The event as an expectation sees it: flat, with the business subject and friendly names.
+
+    `action_subjects` maps a corrective action's id to (subject kind, subject) so an escalation
+    is 'about' the goal or budget area, not about act-0003.
+    """
+    out: dict[str, Any] = {k: v for k, v in event.details.items() if k not in _HIDDEN_DETAILS}
+    subject, subject_kind = event.subject, event.subject_kind
+    if subject_kind == "action" and subject is not None and subject in action_subjects:
+        out.setdefault("action", subject)
+        subject_kind, subject = action_subjects[subject]
+    local = event.at
+    out.update({
+        "type": event.type, "date": local.date().isoformat(), "time": local.strftime("%H:%M"),
+        "rule": event.rule, "subject": subject, "subject_kind": subject_kind, "goal": event.goal,
+        "owner": event.owner,
+    })
+    if event.type == "decision_requested":
+        out["from"] = event.owner
+    if event.type == "action_overdue":
+        out["level"] = event.details.get("escalation_level")
+    if event.type in ("deliverable_required", "deliverable_missed", "deliverable_delivered"):
+        out.setdefault("deliverable", subject)
+    return out
+
+
+def same(expected: Any, actual: Any) -> bool:
+    """Does an actual value satisfy what a scenario wrote? Text may use * as a wildcard."""
+    if expected is None:
+        return actual is None or actual == ""
+    if isinstance(expected, bool):
+        return actual is expected or (isinstance(actual, str) and actual.lower() == str(expected).lower())
+    if isinstance(expected, int | float):
+        if isinstance(actual, bool) or actual is None:
+            return False
+        try:
+            return math.isclose(float(expected), float(actual), rel_tol=1e-9, abs_tol=1e-9)
+        except (TypeError, ValueError):
+            return False
+    if isinstance(expected, dt.date):
+        return str(actual)[:10] == expected.isoformat() if actual is not None else False
+    text = str(expected)
+    got = "" if actual is None else fmt(actual)
+    if "*" in text or "?" in text:
+        return fnmatch.fnmatchcase(got, text)
+    return got == text
+
+
+def fmt(value: Any) -> str:
+    """A value as a person reads it in a report (and writes it in a scenario)."""
+    if value is None:
+        return "(none)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return f"{value:.6f}".rstrip("0").rstrip(".") if not value.is_integer() else str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def yaml_scalar(value: Any) -> str:
+    """A value as it would be written in a scenario file (quoted when YAML would misread it)."""
+    text = fmt(value)
+    if isinstance(value, bool | int | float) or value is None:
+        return text
+    if _looks_like_date(text):
+        return text
+    if not text or any(c in text for c in ":{}[],#&*!|>'\"%@`") or text.strip() != text or \
+            text.lower() in ("true", "false", "yes", "no", "null", "on", "off") or _is_number(text):
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return text
+
+
+def _looks_like_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def describe(v: Mapping[str, Any]) -> str:
+    """One line saying what an event was, in words (for timelines and lists)."""
+    t = v["type"]
+    subject = v.get("subject") or ""
+    if t == "observation":
+        series = "" if v.get("series") in (None, "", "local") else f"@{v['series']}"
+        return f"figure {v.get('kpi')}{series} {v.get('period')} = {fmt(v.get('value'))}"
+    if t in ("followup", "milestone"):
+        freq = f" ({v['frequency']})" if v.get("frequency") else ""
+        return f"{'follow-up' if t == 'followup' else 'milestone'} {v.get('wheel')}{freq}"
+    if t == "deviation_flagged":
+        return f"deviation on {subject}: {v.get('reason', '')}"
+    if t == "action_demanded":
+        return f"corrective action demanded from {v.get('owner')} for {subject}, due {v.get('due')}"
+    if t == "escalated":
+        return (f"escalated {subject} from {v.get('from')} to {v.get('to')} (level {v.get('level')}), "
+                f"due {v.get('due')}")
+    if t == "escalation_exhausted":
+        return f"escalation of {subject} stopped at {v.get('owner')}: no one above"
+    if t == "notification":
+        return f"notification to {v.get('to')} about {subject}: {v.get('message', '')}"
+    if t == "deviation_closed":
+        return f"deviation on {subject} closed: {v.get('note', '')}"
+    if t == "deliverable_required":
+        return f"deliverable {subject} required from {v.get('owner')}, due {v.get('due')}"
+    if t == "deliverable_missed":
+        return f"deliverable {subject} missed its due date {v.get('due')}"
+    if t == "deliverable_delivered":
+        return f"deliverable {subject} delivered"
+    if t == "action_overdue":
+        return f"corrective action for {subject} from {v.get('owner')} is overdue (due {v.get('due')})"
+    if t in ("action_submitted", "action_accepted", "action_rejected"):
+        return f"corrective action for {subject} {t.split('_')[1]}"
+    if t == "response_ignored":
+        return f"response ignored: {v.get('reason', '')}"
+    if t == "decision_requested":
+        return f"decision requested from {v.get('from')} about {subject}: {v.get('question', '')}"
+    who = f" ({v['owner']})" if v.get("owner") else ""
+    return f"{t.replace('_', ' ')} {subject}{who}".rstrip()
+
+
+def suggestion(v: Mapping[str, Any]) -> str:
+    """The event written as an expectation, ready to paste into a scenario's `expect:` list."""
+    kind = kind_of(str(v["type"]))
+    parts = [f"{k}: {yaml_scalar(v.get(k))}" for k in kind.key_fields if v.get(k) not in (None, "")]
+    return f"- on: {v['date']}\n  {kind.name}: {{{', '.join(parts)}}}"

@@ -1,0 +1,197 @@
+"""The results of `govcore rules test` as text for people, JSON for programs and JUnit XML for CI."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+from govcore.errors import Problem
+from govcore.ruletest.explain import where
+from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report
+
+MAX_UNEXPECTED = 12
+
+
+def _rel(path: str) -> str:
+    p = Path(path).resolve()
+    try:
+        return str(p.relative_to(Path.cwd()))
+    except ValueError:
+        return str(p)
+
+
+def _suggestions(failures: list[Failure], indent: str) -> list[str]:
+    """One block to paste for all the unexpected events of a case, if they are right."""
+    snippets = [str(f.data["suggestion"]) for f in failures if f.what == "unexpected" and f.data.get("suggestion")]
+    if not snippets:
+        return []
+    out = [f"{indent}if {'these are' if len(snippets) > 1 else 'this is'} right, add to the scenario's 'expect:' "
+           "list (or write 'allow_extra: true' to allow events it does not list):"]
+    for snippet in snippets:
+        out += [f"{indent}  {line}" for line in snippet.splitlines()]
+    return out
+
+
+def _problem_text(p: Problem) -> str:
+    return Problem(_rel(p.file) if p.file else p.file, p.line, p.column, p.message, p.rule, p.field,
+                   p.hint).format()
+
+
+def _failure_text(f: Failure, indent: str = "      ") -> list[str]:
+    place = _rel(f.where.split(":")[0]) + f.where[len(f.where.split(":")[0]):] if f.where else ""
+    out = [f"{indent}{place}: {f.headline}" if place else f"{indent}{f.headline}"]
+    out += [f"{indent}  {line}" for line in f.lines]
+    return out
+
+
+def render_text(report: Report, *, coverage: bool = True, verbose: bool = False) -> str:
+    lines: list[str] = []
+    for f in report.files:
+        lines.append(_rel(f.path))
+        if f.problems:
+            lines.append("  the file cannot be run:")
+            lines += ["    " + _problem_text(p) for p in f.problems]
+        for r in f.results:
+            lines += _case_text(r, verbose)
+        if f.skipped:
+            lines.append(f"  ({f.skipped} scenario{'s' if f.skipped != 1 else ''} not selected by --run)")
+        lines.append("")
+    if coverage and report.coverage.rules:
+        lines += coverage_text(report.coverage)
+        lines.append("")
+    c = report.counts()
+    parts = [f"{c['passed']} passed"]
+    if c["failed"]:
+        parts.append(f"{c['failed']} failed")
+    if c["error"]:
+        parts.append(f"{c['error']} stopped with an error")
+    if c["invalid_files"]:
+        parts.append(f"{c['invalid_files']} file{'s' if c['invalid_files'] != 1 else ''} with problems")
+    n = len(report.files)
+    lines.append(f"{', '.join(parts)} — {n} scenario file{'s' if n != 1 else ''} in {report.seconds:.2f} s")
+    return "\n".join(lines) + "\n"
+
+
+def _case_text(r: CaseResult, verbose: bool) -> list[str]:
+    mark = {"passed": "ok    ", "failed": "FAILED", "error": "ERROR "}[r.status]
+    span = f"{r.case.start} to {r.case.until}"
+    out = [f"  {mark}  {r.case.name}  ({span}, {len(r.run.events)} events, {r.run.seconds:.2f} s)"]
+    unexpected = [f for f in r.failures if f.what == "unexpected"]
+    for f in [f for f in r.failures if f.what != "unexpected"] + unexpected[:MAX_UNEXPECTED]:
+        out += _failure_text(f)
+        out.append("")
+    if len(unexpected) > MAX_UNEXPECTED:
+        out += [f"      … and {len(unexpected) - MAX_UNEXPECTED} more unexpected events (all are in --json)", ""]
+    if unexpected:
+        out += _suggestions(unexpected, "      ")
+        out.append("")
+    if r.explained:
+        out += ["      " + line for line in r.explained]
+    if verbose and not r.failures:
+        decisions = [v for v in r.run.views if v["type"] not in ("observation", "followup", "milestone")]
+        out += ["      " + f"{v['date']} {v['time']}  {v['type']}  {v.get('subject') or ''}" for v in decisions]
+    return out
+
+
+def coverage_text(cov: Coverage) -> list[str]:
+    total = len(cov.rules)
+    if not total:
+        return []
+    lines = ["Coverage"]
+    never = cov.never_fired
+    lines.append(f"  rules that fired in at least one scenario: {total - len(never)} of {total}")
+    if never:
+        lines.append("  rules that never fired in any scenario:")
+        lines += [f"    {r.id}  ({where(r)})" for r in never]
+    if cov.escalation_rules:
+        if cov.levels:
+            levels = ", ".join(f"{lv} ({n}×)" for lv, n in sorted(cov.levels.items()))
+            lines.append(f"  escalation levels reached: {levels}" + (f" of {cov.deepest} possible"
+                                                                      if cov.deepest else ""))
+            lines.append("  escalation steps taken: " + ", ".join(sorted(cov.paths)))
+        else:
+            lines.append("  no scenario escalated anything")
+        untaken = cov.steps_not_taken
+        if untaken:
+            shown = ", ".join(untaken[:8]) + (f" and {len(untaken) - 8} more" if len(untaken) > 8 else "")
+            lines.append(f"  escalation steps no scenario took: {shown}")
+        lines.append(f"  escalations with no one left above (escalation_exhausted): {cov.exhausted}"
+                     + ("" if cov.exhausted else " — no scenario took an action past the top of the line"))
+    return lines
+
+
+# ------------------------------------------------------------------------------------- JSON
+
+
+def _problem_data(p: Problem) -> dict[str, Any]:
+    return {"file": _rel(p.file) if p.file else "", "line": p.line, "column": p.column, "rule": p.rule,
+            "field": p.field, "message": p.message, "hint": p.hint, "text": _problem_text(p)}
+
+
+def to_json(report: Report) -> str:
+    data = {
+        "passed": report.ok,
+        "seconds": round(report.seconds, 3),
+        "counts": report.counts(),
+        "files": [_file_data(f) for f in report.files],
+        "coverage": {
+            "rules": [{"rule": r.id, "file": _rel(r.file), "line": r.line, "fired": fired}
+                      for r, fired in report.coverage.rules],
+            "never_fired": [r.id for r in report.coverage.never_fired],
+            "escalation_levels": {str(k): v for k, v in sorted(report.coverage.levels.items())},
+            "escalation_steps": dict(sorted(report.coverage.paths.items())),
+            "escalation_exhausted": report.coverage.exhausted,
+            "escalation_steps_not_taken": report.coverage.steps_not_taken,
+            "deepest_possible_level": report.coverage.deepest,
+        },
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _file_data(f: FileResult) -> dict[str, Any]:
+    return {"file": _rel(f.path), "problems": [_problem_data(p) for p in f.problems],
+            "tests": [_case_data(r) for r in f.results]}
+
+
+def _case_data(r: CaseResult) -> dict[str, Any]:
+    return {
+        "name": r.case.name, "scenario": r.case.scenario, "case": r.case.label, "line": r.case.line,
+        "status": r.status, "seconds": round(r.run.seconds, 4), "start": r.case.start.isoformat(),
+        "until": r.case.until.isoformat(), "events": len(r.run.events), "error": r.run.error,
+        "failures": [{"what": f.what, "where": f.where, "message": f.headline, "details": f.lines, **f.data}
+                     for f in r.failures],
+        "explain": r.explained,
+    }
+
+
+# ------------------------------------------------------------------------------------ JUnit
+
+
+def to_junit(report: Report) -> str:
+    c = report.counts()
+    root = ET.Element("testsuites", name="govcore rules test", tests=str(len(report.results())),
+                      failures=str(c["failed"]), errors=str(c["error"] + c["invalid_files"]),
+                      time=f"{report.seconds:.3f}")
+    for f in report.files:
+        failed = sum(1 for r in f.results if r.status == "failed")
+        errors = sum(1 for r in f.results if r.status == "error") + (1 if f.problems else 0)
+        suite = ET.SubElement(root, "testsuite", name=_rel(f.path), tests=str(len(f.results) or 1),
+                              failures=str(failed), errors=str(errors),
+                              time=f"{sum(r.run.seconds for r in f.results):.3f}")
+        if f.problems:
+            case = ET.SubElement(suite, "testcase", classname=_rel(f.path), name="(scenario file)")
+            err = ET.SubElement(case, "error", message=f"{len(f.problems)} problem(s) in the scenario or rule files",
+                                type="invalid")
+            err.text = "\n".join(_problem_text(p) for p in f.problems)
+        for r in f.results:
+            case = ET.SubElement(suite, "testcase", classname=_rel(f.path), name=r.case.name,
+                                 time=f"{r.run.seconds:.3f}", file=_rel(f.path), line=str(r.case.line))
+            if r.failures:
+                tag = "error" if r.status == "error" else "failure"
+                node = ET.SubElement(case, tag, message=r.failures[0].headline, type=r.failures[0].what)
+                node.text = "\n".join([*(line for fl in r.failures for line in [*_failure_text(fl, ""), ""]),
+                                       *_suggestions(r.failures, "")])
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,762 @@
+"""Scenario files for `govcore rules test`: what happens in a simulated year, and what must follow.
+
+A scenario file holds the setup (the rules under test and the organisation, goals and wheel, or a
+configuration to reuse) and a list of scenarios. Each scenario gives figures on dates, deliveries
+and responses, and the events it expects (`expect:`) or forbids (`never:`). `cases:` runs the same
+scenario with different values, substituted for `$name` anywhere in the scenario.
+
+Strict on purpose: an unknown key, a KPI that does not exist, a date outside the simulated span
+or an unused case parameter is an error with file:line:column, because a test that silently
+tests less than its author thinks is worse than no test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+
+from govcore.config import Response
+from govcore.errors import InputError, Problem, did_you_mean
+from govcore.model import Observation, Period
+from govcore.plugins import Plugins
+from govcore.rules.durations import Duration
+from govcore.rules.loader import yaml_problem
+from govcore.ruletest.kinds import ALIASES, COMMON_FIELDS, DATE_KEYS, KINDS, Kind, article, fmt, kind_of
+from govcore.ruletest.setup import Setup, build_setup, first_year
+from govcore.sourcefile import Key, YamlDoc
+
+FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until",
+             "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
+             "allow_extra", "scenarios")
+SCENARIO_KEYS = ("name", "description", "year", "start", "until", "known", "observations", "responses",
+                 "deliveries", "expect", "never", "allow_extra", "cases")
+CASE_KEYS = ("name", "expect", "never", "allow_extra")  # every other key of a case is a parameter
+RESPONSE_KEYS = ("date", "time", "submit", "accept", "reject", "deliver", "text")
+DEFAULT_KNOWN = "day after period end"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When an expected event may happen: on a day, by a day, from a day, or at any time."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    exact: bool = False
+
+    def contains(self, day: dt.date) -> bool:
+        return (self.start is None or self.start <= day) and (self.end is None or day <= self.end)
+
+    def describe(self) -> str:
+        if self.exact and self.start is not None:
+            return f"on {self.start}"
+        if self.start is not None and self.end is not None:
+            return f"between {self.start} and {self.end}"
+        if self.end is not None:
+            return f"by {self.end}"
+        if self.start is not None:
+            return f"from {self.start}"
+        return "at any time"
+
+    def anchor(self) -> dt.date | None:
+        return self.end or self.start
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """One line of `expect:` or `never:`."""
+
+    kind: Kind
+    fields: Mapping[str, Any]
+    window: Window
+    times: int | None
+    never: bool
+    file: str
+    line: int
+    column: int
+
+    def where(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}"
+
+    def text(self) -> str:
+        """The expectation as written (normalised), e.g. `escalation {to: direktoer, level: 1}`."""
+        inner = ", ".join(f"{k}: {fmt(v)}" for k, v in self.fields.items())
+        times = f" ({self.times} times)" if self.times is not None else ""
+        return f"{self.kind.name} {{{inner}}}{times}"
+
+    def headline(self) -> str:
+        verb = "expected no" if self.never else "expected"
+        return f"{verb} {self.text()} {self.window.describe()}"
+
+
+@dataclass
+class Case:
+    """One run: a scenario, or one row of its `cases:` table."""
+
+    file: str
+    scenario: str
+    label: str
+    line: int
+    column: int
+    description: str
+    year: int
+    start: dt.date
+    until: dt.date
+    observations: list[Observation]
+    responses: list[Response]
+    expectations: list[Expectation]
+    allow_extra: bool | frozenset[str]
+
+    @property
+    def name(self) -> str:
+        return f"{self.scenario} [{self.label}]" if self.label else self.scenario
+
+
+@dataclass
+class ScenarioFile:
+    path: str
+    setup: Setup | None
+    cases: list[Case] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    description: str = ""
+
+
+# ------------------------------------------------------------------------------------------ files
+
+
+def load_scenario_file(path: Path, plugins: Plugins) -> ScenarioFile:
+    """Read and check one scenario file; every problem is collected, nothing is raised."""
+    try:
+        doc = read_yaml(path)
+    except InputError as err:
+        text = path.read_text(encoding="utf-8", errors="replace") if path.is_file() else ""
+        return ScenarioFile(str(path), None, problems=[yaml_problem(text, str(path), p, in_rules=False)
+                                                       for p in err.problems])
+    problems: list[Problem] = []
+    data = doc.data
+    if data is None:
+        return ScenarioFile(str(path), None, problems=[Problem(
+            str(path), 1, 1, "the scenario file is empty",
+            hint="start with 'rules:' (the rule files under test) and 'scenarios:'; see docs/rule-testing.md")])
+    if not isinstance(data, dict):
+        return ScenarioFile(str(path), None, problems=[Problem(
+            str(path), 1, 1, "a scenario file is a mapping with 'rules:', the setup and 'scenarios:'",
+            hint="see docs/rule-testing.md")])
+    rules = data.get("rules")
+    if "scenarios" not in data and isinstance(rules, list) and rules and all(isinstance(r, dict) for r in rules):
+        return ScenarioFile(str(path), None, problems=[Problem(
+            str(path), 1, 1, "this is a rule file, not a scenario file",
+            hint="check a rule file with `govcore rules check`; test it with a scenario file that names it "
+            "under 'rules:' (see docs/rule-testing.md and rules/tests/)")])
+    _check_keys(data, FILE_KEYS, (), doc, problems, "at the top of a scenario file")
+    scenarios = data.get("scenarios")
+    if not isinstance(scenarios, list) or not scenarios:
+        problems.append(doc.problem(("scenarios",) if "scenarios" in data else (),
+                                    "the file has no scenarios" if scenarios in (None, []) else
+                                    "'scenarios' is a list of scenarios, each starting with '- name: …'",
+                                    hint="add 'scenarios:' with at least one '- name: …'"))
+    for key in ("year",):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool)):
+            problems.append(doc.problem((key,), f"'{data[key]}' is not a year", hint="e.g. 'year: 2021'"))
+    setup = build_setup(doc, data, path.parent, plugins, first_year(data), problems)
+    out = ScenarioFile(str(path), setup, problems=problems, description=str(data.get("description", "")))
+    if setup is None or not isinstance(scenarios, list):
+        return out
+    defaults = _Defaults.of(data, doc, setup, problems)
+    for i, raw in enumerate(scenarios):
+        out.cases.extend(_scenario(raw, i, doc, setup, defaults, problems))
+    out.problems = _unique(problems)
+    return out
+
+
+def read_yaml(path: Path) -> YamlDoc:
+    """A scenario file with positions. Unlike configuration files, keys may be years and dates
+    (`{2021: 72}`, `{2021-03-31: 39}`): figures are tables of period: value, and making authors
+    quote every year would be a trap."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([Problem(str(path), message="file not found")]) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise InputError([Problem(str(path), message=f"cannot read the file: {err}",
+                                  hint="save it as UTF-8 text")]) from None
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    try:
+        raw = yaml.load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise InputError([Problem(str(path), line, col, f"YAML syntax error: {err.problem or err.context}")]) \
+            from None
+    except Exception as err:  # e.g. an impossible date such as 2021-13-01
+        raise InputError([Problem(str(path), 1, 1, f"YAML error: {err}")]) from None
+    doc = YamlDoc(path=str(path), data=None)
+    doc.positions[()] = (1, 1)
+    doc.data = _plain(raw, (), doc)
+    return doc
+
+
+def _plain(node: Any, loc: Key, doc: YamlDoc) -> Any:
+    if isinstance(node, CommentedMap):
+        out: dict[Any, Any] = {}
+        for key in node:
+            line, col = node.lc.key(key)
+            name = key.isoformat() if isinstance(key, dt.date) else str(key) if key is not None else "null"
+            doc.positions[(*loc, name)] = (line + 1, col + 1)
+            out[name] = _plain(node[key], (*loc, name), doc)
+        return out
+    if isinstance(node, CommentedSeq):
+        items = []
+        for i, item in enumerate(node):
+            line, col = node.lc.item(i)
+            doc.positions[(*loc, i)] = (line + 1, col + 1)
+            items.append(_plain(item, (*loc, i), doc))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    if isinstance(node, dt.datetime):
+        return dt.datetime.fromisoformat(node.isoformat())
+    if isinstance(node, dt.date):
+        return dt.date(node.year, node.month, node.day)
+    return str(node)
+
+
+def _unique(problems: Sequence[Problem]) -> list[Problem]:
+    """A problem in a part every case shares is reported once, not once per case."""
+    return list(dict.fromkeys(problems))
+
+
+def _check_keys(data: Mapping[str, Any], allowed: Sequence[str], loc: Key, doc: YamlDoc, problems: list[Problem],
+                where: str, hints: Mapping[str, str] | None = None) -> None:
+    for key in data:
+        if key not in allowed:
+            hint = (hints or {}).get(key) or did_you_mean(str(key), allowed)
+            problems.append(doc.problem((*loc, key), f"unknown key '{key}' {where}", hint=hint))
+
+
+# ------------------------------------------------------------------------------ shared defaults
+
+
+@dataclass
+class _Defaults:
+    year: int
+    start: dt.date | None
+    until: dt.date | None
+    known: Any
+    observations: Any
+    allow_extra: Any
+
+    @classmethod
+    def of(cls, data: Mapping[str, Any], doc: YamlDoc, setup: Setup, problems: list[Problem]) -> _Defaults:
+        start = _date(data.get("start"), ("start",), doc, problems)
+        until = _date(data.get("until"), ("until",), doc, problems)
+        return cls(year=setup.config.year, start=start, until=until, known=data.get("known", DEFAULT_KNOWN),
+                   observations=data.get("observations"), allow_extra=data.get("allow_extra", False))
+
+
+def _date(value: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        problems.append(doc.problem(loc, f"'{value}' is not a date", hint="write dates as YYYY-MM-DD, e.g. 2021-03-01"))
+        return None
+
+
+# --------------------------------------------------------------------------------- scenarios
+
+
+_PARAM = re.compile(r"\$(?:(\$)|\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+_WHOLE = re.compile(r"^\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))$")
+
+
+def _substitute(value: Any, params: Mapping[str, Any], loc: Key, used: set[str],
+                unknown: list[tuple[Key, str]]) -> Any:
+    """Put case parameters into the scenario: `$x` alone keeps the value's type, inside text it is
+    written out; `$$` is a dollar sign."""
+    if isinstance(value, str):
+        whole = _WHOLE.match(value)
+        if whole:
+            name = whole.group(1) or whole.group(2)
+            if name in params:
+                used.add(name)
+                return params[name]
+
+        def put(m: re.Match[str]) -> str:
+            if m.group(1):
+                return "$"
+            name = m.group(2) or m.group(3)
+            if name in params:
+                used.add(name)
+                return fmt(params[name])
+            unknown.append((loc, name))
+            return m.group(0)
+
+        return _PARAM.sub(put, value)
+    if isinstance(value, dict):
+        return {_substitute(k, params, loc, used, unknown): _substitute(v, params, (*loc, k), used, unknown)
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute(v, params, (*loc, i), used, unknown) for i, v in enumerate(value)]
+    return value
+
+
+def _scenario(raw: Any, i: int, doc: YamlDoc, setup: Setup, defaults: _Defaults,
+              problems: list[Problem]) -> list[Case]:
+    loc: Key = ("scenarios", i)
+    if not isinstance(raw, dict):
+        problems.append(doc.problem(loc, "a scenario is a mapping starting with '- name: …'"))
+        return []
+    _check_keys(raw, SCENARIO_KEYS, loc, doc, problems, "in a scenario",
+                {"expected": "did you mean 'expect'?", "expectations": "write 'expect:'",
+                 "events": "write 'expect:' for events that must happen"})
+    name = raw.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(doc.problem(loc if name is None else (*loc, "name"), "the scenario has no name",
+                                    hint="start it with '- name: <what the scenario shows>'"))
+        name = f"scenario {i + 1}"
+    if "expect" not in raw and "never" not in raw and "cases" not in raw:
+        problems.append(doc.problem(loc, f"the scenario '{name}' expects nothing",
+                                    hint="add 'expect:' (events that must happen) or 'never:' (events that "
+                                    "must not); with neither, write 'expect: []' to say nothing may happen"))
+    line, column = doc.where(loc)
+    rows = raw.get("cases")
+    if rows is None:
+        return [c for c in [_case(raw, {}, "", loc, loc, doc, setup, defaults, problems, name, line, column)]
+                if c is not None]
+    if not isinstance(rows, list) or not rows:
+        problems.append(doc.problem((*loc, "cases"), "'cases' is a list of parameter rows",
+                                    hint="e.g. 'cases: [{value: 39}, {value: 35}]'; use $value in the scenario"))
+        return []
+    out = []
+    body = {k: v for k, v in raw.items() if k != "cases"}
+    for j, row in enumerate(rows):
+        cloc: Key = (*loc, "cases", j)
+        if not isinstance(row, dict) or not row:
+            problems.append(doc.problem(cloc, "a case is a mapping of parameters, e.g. '{value: 39}'"))
+            continue
+        params = {str(k): v for k, v in row.items() if k not in CASE_KEYS}
+        used: set[str] = set()
+        unknown: list[tuple[Key, str]] = []
+        scenario_body = _substitute(body, params, loc, used, unknown)
+        extra = {k: _substitute(row[k], params, (*cloc, k), used, unknown) for k in CASE_KEYS[1:] if k in row}
+        for where, pname in dict.fromkeys(unknown):
+            problems.append(doc.problem(where, f"unknown parameter '${pname}'",
+                                        hint=did_you_mean(pname, params) or (
+                                            "parameters of this case: " + ", ".join(params) if params
+                                            else "give it in every row of 'cases:'")))
+        for pname in params:
+            if pname not in used:
+                problems.append(doc.problem((*cloc, pname), f"the parameter '{pname}' is not used in the scenario",
+                                            hint=f"write ${pname} where its value belongs, or remove it"))
+        own_name = scenario_body.get("name") if isinstance(scenario_body.get("name"), str) else name
+        label = str(row["name"]) if "name" in row else (
+            "" if own_name != name else ", ".join(f"{k}={fmt(v)}" for k, v in params.items()))
+        case = _case(scenario_body, extra, label, loc, cloc, doc, setup, defaults, problems, own_name,
+                     *doc.where(cloc))
+        if case is not None:
+            out.append(case)
+    return out
+
+
+def _case(body: Mapping[str, Any], extra: Mapping[str, Any], label: str, loc: Key, cloc: Key, doc: YamlDoc,
+          setup: Setup, defaults: _Defaults, problems: list[Problem], name: str, line: int,
+          column: int) -> Case | None:
+    before = len(problems)
+    year = body.get("year", defaults.year)
+    if not isinstance(year, int) or isinstance(year, bool):
+        problems.append(doc.problem((*loc, "year"), f"'{year}' is not a year", hint="e.g. 'year: 2021'"))
+        return None
+    start = _date(body.get("start"), (*loc, "start"), doc, problems) or defaults.start
+    until = _date(body.get("until"), (*loc, "until"), doc, problems) or defaults.until
+    if "year" in body and "start" not in body:
+        start = None
+    if "year" in body and "until" not in body:
+        until = None
+    start = start or dt.date(year, 1, 1)
+    until = until or dt.date(start.year, 12, 31)
+    if start.year != year:
+        problems.append(doc.problem((*loc, "start"), f"the start {start} is not in the year {year}",
+                                    hint="the start date is a day of the scenario's year"))
+    if until < start:
+        problems.append(doc.problem((*loc, "until"), f"'until' ({until}) is before the start ({start})"))
+        return None
+    span = (start, until)
+
+    known = _known_rule(body.get("known", defaults.known), (*loc, "known"), doc, setup, problems)
+    if known is None:
+        return None
+    observations: list[Observation] = list(setup.config.observations)
+    own = body.get("observations")
+    if isinstance(defaults.observations, dict):
+        # A KPI the scenario lists replaces the file's figures for it (`ledige: {}` means none).
+        shared = {k: v for k, v in defaults.observations.items() if not (isinstance(own, dict) and k in own)}
+        observations += _observations(shared, ("observations",), doc, setup, known, problems)
+    elif defaults.observations is not None:
+        observations += _observations(defaults.observations, ("observations",), doc, setup, known, problems)
+    if "observations" in body:
+        observations += _observations(body["observations"], (*loc, "observations"), doc, setup, known, problems)
+    responses = _responses(body.get("responses"), (*loc, "responses"), doc, setup, span, problems)
+    responses += _deliveries(body.get("deliveries"), (*loc, "deliveries"), doc, setup, span, problems)
+    responses.sort(key=lambda r: (r.date, r.time))
+
+    expectations = _expectations(body.get("expect"), (*loc, "expect"), False, doc, setup, span, problems)
+    expectations += _expectations(body.get("never"), (*loc, "never"), True, doc, setup, span, problems)
+    expectations += _expectations(extra.get("expect"), (*cloc, "expect"), False, doc, setup, span, problems)
+    expectations += _expectations(extra.get("never"), (*cloc, "never"), True, doc, setup, span, problems)
+    allow = extra.get("allow_extra", body.get("allow_extra", defaults.allow_extra))
+    allow_loc = (*cloc, "allow_extra") if "allow_extra" in extra else (*loc, "allow_extra")
+    allow_extra = _allow_extra(allow, allow_loc, doc, setup, problems)
+    if len(problems) > before:
+        return None
+    return Case(file=doc.path, scenario=name, label=label, line=line, column=column,
+                description=str(body.get("description", "")), year=year, start=start, until=until,
+                observations=observations, responses=responses, expectations=expectations,
+                allow_extra=allow_extra)
+
+
+# ------------------------------------------------------------------------------ observations
+
+
+KnownRule = Callable[[Period], dt.date]
+_KNOWN = re.compile(r"^\s*(?:(?P<dur>.+?)\s+after\s+)?(?:the\s+)?period\s+end\s*$", re.IGNORECASE)
+
+
+def _known_rule(value: Any, loc: Key, doc: YamlDoc, setup: Setup, problems: list[Problem]) -> KnownRule | None:
+    """When a figure becomes known: 'day after period end' (the default), 'period end', or
+    '<duration> after period end' such as '10 working days after period end'."""
+    text = str(value).strip()
+    cal = setup.config.wheel.calendar
+    if text.lower() in ("day after period end", "the day after period end", "next day"):
+        return lambda p: p.end + dt.timedelta(days=1)
+    m = _KNOWN.match(text)
+    if m and not m.group("dur"):
+        return lambda p: p.end
+    if m:
+        try:
+            duration = Duration.parse(m.group("dur"))
+        except ValueError as err:
+            problems.append(doc.problem(loc, str(err)))
+            return None
+        return lambda p: duration.after(p.end, cal)
+    problems.append(doc.problem(loc, f"'{text}' is not a rule for when figures become known",
+                                hint="write 'day after period end', 'period end' or e.g. "
+                                "'10 working days after period end'"))
+    return None
+
+
+def _observations(data: Any, loc: Key, doc: YamlDoc, setup: Setup, known: KnownRule,
+                  problems: list[Problem]) -> list[Observation]:
+    """`{kpi: {2021-03: 39.1}}`; `kpi@national` for another series; `known:` inside a KPI's table
+    overrides the known-date rule; a value may be `{value: 39.1, known: 2021-04-20}`."""
+    if not isinstance(data, dict):
+        problems.append(doc.problem(loc, "'observations' is a table of figures per KPI",
+                                    hint="e.g. 'observations: {jobandel: {2021-01: 41, 2021-02: 39.1}}'"))
+        return []
+    kpis = setup.config.kpis
+    out: list[Observation] = []
+    for key, table in data.items():
+        kloc: Key = (*loc, key)
+        kpi, _, series = str(key).partition("@")
+        if kpi not in kpis:
+            problems.append(doc.problem(kloc, f"no KPI has the id '{kpi}'",
+                                        hint=did_you_mean(kpi, kpis) or "declare it under 'kpis:'"))
+            continue
+        if not isinstance(table, dict):
+            problems.append(doc.problem(kloc, f"the figures of '{key}' are a table of period: value",
+                                        hint=f"e.g. '{key}: {{2021-01: 41, 2021-02: 39.1}}'"))
+            continue
+        rule = known
+        if "known" in table:
+            own = _known_rule(table["known"], (*kloc, "known"), doc, setup, problems)
+            rule = own or known
+        for period_key, raw in table.items():
+            if period_key == "known":
+                continue
+            ploc: Key = (*kloc, period_key)
+            text = period_key.isoformat() if isinstance(period_key, dt.date) else str(period_key)
+            try:
+                period = Period.parse(text)
+            except ValueError as err:
+                problems.append(doc.problem(ploc, str(err)))
+                continue
+            value, known_at = _value(raw, ploc, doc, problems)
+            if value is None:
+                continue
+            day = known_at or rule(period)
+            if day < period.start:
+                problems.append(doc.problem(ploc, f"the figure for {period.text} cannot be known on {day}, before "
+                                            "the period begins"))
+                continue
+            out.append(Observation(kpi=kpi, period=period.text, value=value, series=series or "local",
+                                   source="scenario", known_at=day))
+    return out
+
+
+def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[float | None, dt.date | None]:
+    known_at: dt.date | None = None
+    if isinstance(raw, dict):
+        extra = [k for k in raw if k not in ("value", "known")]
+        if extra or "value" not in raw:
+            problems.append(doc.problem((*loc, extra[0]) if extra else loc,
+                                        f"unknown key '{extra[0]}' in a figure" if extra else "the figure has no value",
+                                        hint="write a number, or {value: 39.1, known: 2021-04-20}"))
+            return None, None
+        if "known" in raw:
+            known_at = _date(raw["known"], (*loc, "known"), doc, problems)
+            if known_at is None:
+                return None, None
+        raw = raw["value"]
+    if isinstance(raw, bool) or raw is None:
+        problems.append(doc.problem(loc, f"'{fmt(raw)}' is not a number", hint="write e.g. 39.1"))
+        return None, None
+    if isinstance(raw, int | float):
+        return float(raw), known_at
+    text = str(raw).replace(" ", "").replace("_", "")
+    try:
+        return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text), known_at
+    except ValueError:
+        problems.append(doc.problem(loc, f"'{raw}' is not a number", hint="write e.g. 39.1 (a dot for decimals)"))
+        return None, None
+
+
+# --------------------------------------------------------------------------- people's actions
+
+
+def _in_span(day: dt.date, span: tuple[dt.date, dt.date], loc: Key, doc: YamlDoc, what: str,
+             problems: list[Problem]) -> bool:
+    if not span[0] <= day <= span[1]:
+        problems.append(doc.problem(loc, f"{what} {day} is outside the scenario ({span[0]} to {span[1]})",
+                                    hint="move it into the scenario's span, or change 'start'/'until'"))
+        return False
+    return True
+
+
+def _responses(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.date, dt.date],
+               problems: list[Problem]) -> list[Response]:
+    """`- {date: 2021-03-05, submit: g-job}`: a submitted, accepted or rejected corrective action
+    (by subject, or `{action: act-0001}`), or a delivery."""
+    if data is None:
+        return []
+    if not isinstance(data, list):
+        problems.append(doc.problem(loc, "'responses' is a list, each item starting with '- date: …'"))
+        return []
+    out = []
+    for k, item in enumerate(data):
+        iloc: Key = (*loc, k)
+        if not isinstance(item, dict):
+            problems.append(doc.problem(iloc, "a response is a mapping, e.g. '{date: 2021-03-05, submit: g-job}'"))
+            continue
+        _check_keys(item, RESPONSE_KEYS, iloc, doc, problems, "in a response")
+        given = [key for key in ("submit", "accept", "reject", "deliver") if key in item]
+        if len(given) != 1:
+            problems.append(doc.problem(iloc, "a response is exactly one of submit, accept, reject or deliver"
+                                        + (f" (found {', '.join(given)})" if given else ""),
+                                        hint="e.g. '{date: 2021-03-05, submit: g-job}'"))
+            continue
+        what = given[0]
+        day = _date(item.get("date"), (*iloc, "date"), doc, problems)
+        if day is None:
+            if "date" not in item:
+                problems.append(doc.problem(iloc, "the response has no date", hint="add 'date: YYYY-MM-DD'"))
+            continue
+        value = item[what]
+        data_out: dict[str, Any] = {"date": day, "time": str(item.get("time", "12:00"))}
+        if what == "deliver":
+            if str(value) not in setup.config.deliverables:
+                problems.append(doc.problem((*iloc, what), f"no deliverable has the id '{value}'",
+                                            hint=did_you_mean(str(value), setup.config.deliverables)))
+                continue
+            data_out["deliver"] = str(value)
+        else:
+            target = {"subject": str(value)} if isinstance(value, str) else value
+            if not isinstance(target, dict) or not ({"subject", "action"} & set(target)):
+                problems.append(doc.problem((*iloc, what), f"say which action to {what}: its subject or its id",
+                                            hint=f"e.g. '{what}: g-job' or '{what}: {{action: act-0001}}'"))
+                continue
+            data_out[what] = {**{str(a): str(b) for a, b in target.items()},
+                              **({"text": str(item["text"])} if "text" in item else {})}
+        if not _in_span(day, span, (*iloc, "date"), doc, "the response date", problems):
+            continue
+        try:
+            out.append(Response.model_validate(data_out))
+        except ValidationError as err:
+            problems.append(doc.problem(iloc, "; ".join(e["msg"].removeprefix("Value error, ")
+                                                        for e in err.errors(include_url=False)),
+                                        hint="a time is written HH:MM, e.g. '09:30'"))
+    return out
+
+
+def _deliveries(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.date, dt.date],
+                problems: list[Problem]) -> list[Response]:
+    """`deliveries: {beskaeftigelsesplan: 2021-09-28}`: the day each deliverable arrives."""
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        problems.append(doc.problem(loc, "'deliveries' is a table of deliverable: date",
+                                    hint="e.g. 'deliveries: {beskaeftigelsesplan: 2021-09-28}'"))
+        return []
+    out = []
+    for ident, when in data.items():
+        iloc: Key = (*loc, ident)
+        if ident not in setup.config.deliverables:
+            problems.append(doc.problem(iloc, f"no deliverable has the id '{ident}'",
+                                        hint=did_you_mean(str(ident), setup.config.deliverables)
+                                        or "declare it under 'deliverables:'"))
+            continue
+        day = _date(when, iloc, doc, problems)
+        if day is not None and _in_span(day, span, iloc, doc, "the delivery date", problems):
+            out.append(Response(date=day, deliver=str(ident)))
+    return out
+
+
+# ------------------------------------------------------------------------------ expectations
+
+
+def known_kinds(setup: Setup) -> list[str]:
+    return sorted({*KINDS, *ALIASES, *setup.event_types})
+
+
+def _expectations(data: Any, loc: Key, never: bool, doc: YamlDoc, setup: Setup, span: tuple[dt.date, dt.date],
+                  problems: list[Problem]) -> list[Expectation]:
+    if data is None:
+        return []
+    word = "never" if never else "expect"
+    if not isinstance(data, list):
+        problems.append(doc.problem(loc, f"'{word}' is a list of events, each starting with '- '",
+                                    hint="e.g. '- on: 2021-03-01' and below it '  deviation: {subject: g-job}'"))
+        return []
+    kinds = known_kinds(setup)
+    out = []
+    for k, item in enumerate(data):
+        iloc: Key = (*loc, k)
+        line, column = doc.where(iloc)
+        if not isinstance(item, dict):
+            problems.append(doc.problem(iloc, f"an item of '{word}' is a mapping naming an event",
+                                        hint="e.g. '- deviation: {subject: g-job}'"))
+            continue
+        extra_keys = ("times",) if not never else ()
+        named = [key for key in item if key not in (*DATE_KEYS, *extra_keys)]
+        for key in named:
+            if key not in kinds:
+                hint = did_you_mean(str(key), [*kinds, *DATE_KEYS, *extra_keys])
+                if key in ("at", "date", "when", "before"):
+                    hint = "write 'on: YYYY-MM-DD' for that day, or 'by: YYYY-MM-DD' for on or before it"
+                elif key == "times" and never:
+                    hint = "'never' means zero times; move the item to 'expect' to count events"
+                problems.append(doc.problem((*iloc, key), f"unknown key '{key}' in an expected event", hint=hint))
+        named = [key for key in named if key in kinds]
+        if len(named) != 1:
+            if len(named) > 1:
+                problems.append(doc.problem(iloc, f"one item names one event, not {len(named)} ({', '.join(named)})",
+                                            hint="write each event as its own item starting with '- '"))
+            elif not any(key not in (*DATE_KEYS, *extra_keys) for key in item):
+                problems.append(doc.problem(iloc, "the item names no event",
+                                            hint="add the event, e.g. 'deviation: {subject: g-job}'; events: "
+                                            + ", ".join(k for k, v in KINDS.items() if v.decision)))
+            continue
+        canonical = ALIASES.get(named[0], named[0])
+        kind = KINDS[canonical] if canonical in KINDS else kind_of(named[0])
+        fields = _fields(item[named[0]], kind, (*iloc, named[0]), doc, setup, problems)
+        window = _window(item, iloc, doc, span, problems)
+        times = item.get("times")
+        if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
+            problems.append(doc.problem((*iloc, "times"), f"'{times}' is not a number of times",
+                                        hint="a whole number from 1; to forbid an event, put it under 'never:'"))
+            continue
+        if fields is None or window is None:
+            continue
+        out.append(Expectation(kind=kind, fields=fields, window=window, times=times, never=never,
+                               file=doc.path, line=line, column=column))
+    return out
+
+
+def _fields(value: Any, kind: Kind, loc: Key, doc: YamlDoc, setup: Setup,
+            problems: list[Problem]) -> dict[str, Any] | None:
+    if value is None:
+        return {}
+    if isinstance(value, str | int | float | dt.date):
+        return {"subject": value}
+    if not isinstance(value, dict):
+        problems.append(doc.problem(loc, f"the details of '{kind.name}' are a mapping of field: value",
+                                    hint=f"e.g. '{kind.name}: {{subject: g-job}}'"))
+        return None
+    allowed = (*COMMON_FIELDS, *kind.fields)
+    plugin_kind = kind.name not in KINDS
+    out: dict[str, Any] = {}
+    for key, v in value.items():
+        if not plugin_kind and key not in allowed:
+            problems.append(doc.problem((*loc, key), f"{article(kind.label)} has no field '{key}'",
+                                        hint=did_you_mean(str(key), allowed) or "fields: " + ", ".join(allowed)))
+            continue
+        if isinstance(v, list | dict):
+            problems.append(doc.problem((*loc, key), f"'{key}' is compared with one value, not {type(v).__name__}",
+                                        hint="write one value; text may use * as a wildcard, e.g. '*i risiko*'"))
+            continue
+        if key == "rule" and isinstance(v, str) and "*" not in v and v not in {r.id for r in setup.rules.rules}:
+            problems.append(doc.problem((*loc, key), f"no rule under test has the id '{v}'",
+                                        hint=did_you_mean(v, [r.id for r in setup.rules.rules])))
+            continue
+        out[str(key)] = v
+    return out
+
+
+def _window(item: Mapping[str, Any], loc: Key, doc: YamlDoc, span: tuple[dt.date, dt.date],
+            problems: list[Problem]) -> Window | None:
+    before = len(problems)
+    days = {k: _date(item.get(k), (*loc, k), doc, problems) for k in DATE_KEYS if k in item}
+    if len(problems) > before:
+        return None
+    for k, day in days.items():
+        if day is not None and not _in_span(day, span, (*loc, k), doc, f"'{k}'", problems):
+            return None
+    if "on" in days and len(days) > 1:
+        problems.append(doc.problem((*loc, "on"), "'on' is one day; it does not go with 'by' or 'from'",
+                                    hint="use 'from' and 'by' together for a span of days"))
+        return None
+    if "on" in days:
+        return Window(days["on"], days["on"], exact=True)
+    start, end = days.get("from"), days.get("by")
+    if start and end and end < start:
+        problems.append(doc.problem((*loc, "by"), f"'by' ({end}) is before 'from' ({start})"))
+        return None
+    return Window(start, end)
+
+
+def _allow_extra(value: Any, loc: Key, doc: YamlDoc, setup: Setup, problems: list[Problem]) -> bool | frozenset[str]:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        kinds = known_kinds(setup)
+        bad = [v for v in value if v not in kinds]
+        for v in bad:
+            problems.append(doc.problem(loc, f"'{v}' is not a kind of event", hint=did_you_mean(v, kinds)))
+        return frozenset(_event_type(str(v)) for v in value if v not in bad)
+    problems.append(doc.problem(loc, f"'allow_extra' is true, false or a list of event kinds, not '{value}'",
+                                hint="e.g. 'allow_extra: true' or 'allow_extra: [notification]'"))
+    return False
+
+
+def _event_type(kind: str) -> str:
+    name = ALIASES.get(kind, kind)
+    return KINDS[name].event_type if name in KINDS else kind
