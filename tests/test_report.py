@@ -13,7 +13,6 @@ import pytest
 
 from govcore.config import load_config
 from govcore.engine import EngineEvent
-from govcore.errors import ConfigError
 from govcore.plugins import load_plugins
 from govcore.report import build_report, danish_number, render_report
 from govcore.simulate import SimulationResult, simulate
