@@ -341,7 +341,9 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     except GovcoreError as err:
         raise ConfigError([cfg_doc.problem(("rules",), str(err))]) from None
     for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
-        files[f"rules:{rp.parent.name}/{rp.name}"] = _hash(rp)
+        where = rp.resolve().relative_to(base.resolve()) if rp.resolve().is_relative_to(base.resolve()) \
+            else Path(rp.parent.name, rp.name)
+        files[f"rules:{where.as_posix()}"] = _hash(rp)
     _check_wheel_roles(wheel, organisation, base / cfg.wheel)
 
     return Configuration(
