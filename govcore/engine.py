@@ -508,7 +508,7 @@ class Engine:
 
     def _message(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
         msg: dict[str, Any] = {
-            **trigger, "for_each": subject.kind, "day": int(self.now.strftime("%Y%m%d")),
+            **trigger, "for_each": subject.kind, "day": _day_number(self.now.date()),
             "subject": subject.id, "title": subject.title, "owner": subject.owner,
             **self._state_fields(subject),
         }
@@ -711,6 +711,11 @@ class Engine:
     def goal_statuses(self, day: dt.date | None = None) -> dict[str, TargetResult]:
         d = day or self.now.date()
         return {g.id: self.goal_result(g, d) for g in self.config.goals if g.in_effect(d)}
+
+
+def _day_number(day: dt.date) -> int:
+    """A date as the number YYYYMMDD, which durable-rules can compare."""
+    return day.year * 10000 + day.month * 100 + day.day
 
 
 def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
