@@ -216,13 +216,10 @@ def _vocabulary(config: str | None) -> Any:
     from govcore.rules.vocabulary import Vocabulary
 
     if config:
+        from govcore.config import vocabulary
+
         cfg = _config(config)
-        vocab = Vocabulary.build(cfg.subject_kinds.values(), cfg.actions.values())
-        vocab.wheel_ids = frozenset(ev.definition for ev in cfg.wheel_events())
-        vocab.kpi_ids = frozenset(cfg.kpis)
-        vocab.role_ids = frozenset(r.id for r in cfg.organisation.roles)
-        vocab.deliverable_ids = frozenset(cfg.deliverables)
-        return vocab
+        return vocabulary(cfg.plugins, cfg.wheel, cfg.kpis, cfg.organisation, cfg.deliverables, cfg.year)
     plugins = load_plugins()
     return Vocabulary.build([k for _, k in plugins.subject_kinds().values()],
                             [a for _, a in plugins.actions().values()])

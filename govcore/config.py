@@ -322,12 +322,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     if problems or organisation is None or wheel is None:
         raise ConfigError(problems or [Problem(str(cfg_path), message="configuration incomplete")])
 
-    vocab = Vocabulary.build([k for _, k in kinds.values()], [a for _, a in actions.values()])
-    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {
-        ev.definition for _, ev in plugins.wheel_events(the_year)})
-    vocab.kpi_ids = frozenset(kpis)
-    vocab.role_ids = frozenset(r.id for r in organisation.roles)
-    vocab.deliverable_ids = frozenset(deliverables)
+    vocab = vocabulary(plugins, wheel, kpis, organisation, deliverables, the_year)
     rule_paths: list[Path] = []
     try:
         for entry in [*cfg.rules, *map(str, extra_rules)]:
@@ -352,6 +347,19 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         sources=dict(cfg.sources), national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
         actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
     )
+
+
+def vocabulary(plugins: Plugins, wheel: Wheel, kpis: Mapping[str, KPI], organisation: Organisation,
+               deliverables: Mapping[str, Deliverable], year: int) -> Vocabulary:
+    """What rule files of this configuration may name: plugin kinds and actions, and the ids of
+    its wheel events, KPIs, roles and deliverables."""
+    vocab = Vocabulary.build([k for _, k in plugins.subject_kinds().values()],
+                             [a for _, a in plugins.actions().values()])
+    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {ev.definition for _, ev in plugins.wheel_events(year)})
+    vocab.kpi_ids = frozenset(kpis)
+    vocab.role_ids = frozenset(r.id for r in organisation.roles)
+    vocab.deliverable_ids = frozenset(deliverables)
+    return vocab
 
 
 def _locate(p: Problem, doc: YamlDoc) -> Problem:

@@ -16,13 +16,12 @@ from typing import Any
 
 from pydantic import RootModel, ValidationError
 
-from govcore.config import Configuration, load_config
+from govcore.config import Configuration, load_config, vocabulary
 from govcore.errors import GovcoreError, InputError, Problem, did_you_mean
 from govcore.extension import SourceContext
 from govcore.model import KPI, Deliverable, Goal, Observation, Organisation, Role, municipality
 from govcore.plugins import Plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
-from govcore.rules.vocabulary import Vocabulary
 from govcore.sourcefile import Key, YamlDoc, validate
 from govcore.wheel import Wheel
 
@@ -167,12 +166,7 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
 
     kinds = plugins.subject_kinds()
     actions = plugins.actions()
-    vocab = Vocabulary.build([k for _, k in kinds.values()], [a for _, a in actions.values()])
-    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {
-        ev.definition for _, ev in plugins.wheel_events(year)})
-    vocab.kpi_ids = frozenset(kpis)
-    vocab.role_ids = frozenset(r.id for r in organisation.roles)
-    vocab.deliverable_ids = frozenset(deliverables)
+    vocab = vocabulary(plugins, wheel, kpis, organisation, deliverables, year)
 
     if len(problems) > before or year is None:
         return None
