@@ -316,7 +316,7 @@ def test_observe_from_the_command_line(tmp_path: Path) -> None:
     out = cli("observe", str(folder), str(csv), "--db", db)
     assert out.exit_code == 0, out.output
     assert "1 observation added" in out.output and "(corrects #4)" in out.output
-    assert "jobrate for 2021-03 = 41" in out.output
+    assert "figure jobrate 2021-03 = 41" in out.output
     bad = tmp_path / "bad.csv"
     bad.write_text("kpi,period,value\nukendt,2021-03,1\n", encoding="utf-8")
     out = cli("observe", str(folder), str(bad), "--db", db)
@@ -447,7 +447,7 @@ def test_explain_says_why_in_plain_words(db_url: str, vejle: Configuration, vejl
     assert f"file {flagged.details['rule_file']}, line " in text and flagged.details["rule_hash"] in text
     assert "✓ status == off_track   (status was off_track)" in text
     assert "✓ open_deviation == false   (open_deviation was false)" in text
-    assert f"deviation {flagged.details['deviation']} opened: {flagged.details['reason']}" in text
+    assert f"deviation {flagged.details['deviation']} opened for {flagged.subject}: {flagged.details['reason']}" in text
     assert "What it led to:" in text and f"{demanded.id}" in text and demanded.details["action"] in text
     # the occasion: the follow-up at which the rule was tested
     assert re.search(r"It was tested at: e\d{6} followup", text)

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from govcore.describe import describe_event
+
 COMMON_FIELDS: tuple[str, ...] = ("subject", "subject_kind", "goal", "owner", "rule")
 
 
@@ -214,43 +216,7 @@ def _is_number(text: str) -> bool:
 
 def describe(v: Mapping[str, Any]) -> str:
     """One line saying what an event was, in words (for timelines and lists)."""
-    t = v["type"]
-    subject = v.get("subject") or ""
-    if t == "observation":
-        series = "" if v.get("series") in (None, "", "local") else f"@{v['series']}"
-        return f"figure {v.get('kpi')}{series} {v.get('period')} = {fmt(v.get('value'))}"
-    if t in ("followup", "milestone"):
-        freq = f" ({v['frequency']})" if v.get("frequency") else ""
-        return f"{'follow-up' if t == 'followup' else 'milestone'} {v.get('wheel')}{freq}"
-    if t == "deviation_flagged":
-        return f"deviation on {subject}: {v.get('reason', '')}"
-    if t == "action_demanded":
-        return f"corrective action demanded from {v.get('owner')} for {subject}, due {v.get('due')}"
-    if t == "escalated":
-        return (f"escalated {subject} from {v.get('from')} to {v.get('to')} (level {v.get('level')}), "
-                f"due {v.get('due')}")
-    if t == "escalation_exhausted":
-        return f"escalation of {subject} stopped at {v.get('owner')}: no one above"
-    if t == "notification":
-        return f"notification to {v.get('to')} about {subject}: {v.get('message', '')}"
-    if t == "deviation_closed":
-        return f"deviation on {subject} closed: {v.get('note', '')}"
-    if t == "deliverable_required":
-        return f"deliverable {subject} required from {v.get('owner')}, due {v.get('due')}"
-    if t == "deliverable_missed":
-        return f"deliverable {subject} missed its due date {v.get('due')}"
-    if t == "deliverable_delivered":
-        return f"deliverable {subject} delivered"
-    if t == "action_overdue":
-        return f"corrective action for {subject} from {v.get('owner')} is overdue (due {v.get('due')})"
-    if t in ("action_submitted", "action_accepted", "action_rejected"):
-        return f"corrective action for {subject} {t.split('_')[1]}"
-    if t == "response_ignored":
-        return f"response ignored: {v.get('reason', '')}"
-    if t == "decision_requested":
-        return f"decision requested from {v.get('from')} about {subject}: {v.get('question', '')}"
-    who = f" ({v['owner']})" if v.get("owner") else ""
-    return f"{t.replace('_', ' ')} {subject}{who}".rstrip()
+    return describe_event(str(v["type"]), v, v.get("owner"), v.get("subject") or None)
 
 
 def suggestion(v: Mapping[str, Any]) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from govcore.describe import describe_event
 from govcore.errors import GovcoreError
 from govcore.rules.conditions import Condition
 from govcore.store import chain
@@ -274,52 +275,9 @@ def _when(at: str) -> str:
 
 
 def describe(row: Mapping[str, Any]) -> str:
-    """One event in plain words."""
+    """One stored event in plain words."""
     d: dict[str, Any] = json.loads(row["details"]) if isinstance(row["details"], str) else dict(row["details"])
-    t = row["type"]
-    g = d.get
-    if t == "observation":
-        of = f" of {g('municipality')}" if g("municipality") else ""
-        return (f"{g('kpi')} for {g('period')} = {_show(g('value'))} ({g('series')}{of}) "
-                f"from {g('source') or 'an unnamed source'}")
-    if t in ("followup", "milestone"):
-        return f"{g('title')} ({g('wheel')}, {g('kind')})" + (f", {g('frequency')}" if g("frequency") else "")
-    if t == "deviation_flagged":
-        return f"deviation {g('deviation')} opened: {g('reason')}"
-    if t == "action_demanded":
-        return (f"corrective action {g('action')} “{g('title')}” demanded from {row['owner']}, due {g('due')} "
-                f"({g('within')})")
-    if t == "escalated":
-        return (f"corrective action {g('action')} escalated from {g('from')} to {g('to')} (level {g('level')}), "
-                f"new due date {g('due')}")
-    if t == "escalation_exhausted":
-        return f"corrective action {g('action')} could not be escalated further: {g('reason')}"
-    if t == "notification":
-        return f"{g('to')} notified: {g('message')}"
-    if t == "deliverable_required":
-        return f"{g('deliverable')} required from {row['owner']} by {g('due')}"
-    if t == "deviation_closed":
-        acts = ", ".join(g("actions") or []) or "none"
-        return f"deviation {g('deviation')} closed ({g('note')}); its corrective actions closed: {acts}"
-    if t == "action_overdue":
-        return f"corrective action {g('action')} was due {g('due')} and has not arrived"
-    if t == "deliverable_missed":
-        return f"{g('deliverable')} was due {g('due')} and has not been delivered"
-    if t == "deliverable_delivered":
-        late = g("days_late") or 0
-        return f"{g('deliverable')} delivered" + (f", {late} days late" if late else " on time")
-    if t == "action_submitted":
-        return f"corrective action {g('action')} submitted" + (" on time" if g("on_time") else " late") + \
-            (f": {g('text')}" if g("text") else "")
-    if t == "action_accepted":
-        return f"corrective action {g('action')} accepted" + (f": {g('text')}" if g("text") else "")
-    if t == "action_rejected":
-        return f"corrective action {g('action')} rejected, new due date {g('new_due')}" + \
-            (f": {g('text')}" if g("text") else "")
-    if t == "response_ignored":
-        return f"a '{g('response')}' response was ignored: {g('reason')}"
-    shown = {k: v for k, v in d.items() if k not in ("inputs", "rule_title", "rule_file", "rule_hash")}
-    return ", ".join(f"{k} {_show(v)}" for k, v in shown.items()) or t
+    return describe_event(str(row["type"]), d, row.get("owner"), row.get("subject"))
 
 
 # ---------------------------------------------------------------------------------- history
