@@ -42,7 +42,7 @@ from govcore.model import (
 from govcore.observations import ObservationStore, ObservationView
 from govcore.plugins import Plugins, load_plugins
 from govcore.simulate import SimulationResult, simulate
-from govcore.sourcefile import CsvRow, load_yaml, read_csv, validate_settings
+from govcore.sourcefile import CsvRow, load_yaml, read_csv, read_text, validate_settings
 from govcore.sourcefile import validate as validate_yaml
 from govcore.text import render as render_template
 from govcore.wheel import Wheel
@@ -100,6 +100,7 @@ __all__ = [
     "municipalities",
     "municipality",
     "read_csv",
+    "read_text",
     "render_template",
     "simulate",
     "validate_settings",

@@ -142,18 +142,23 @@ def parse_yaml(text: str, path: str = "<string>") -> YamlDoc:
     return doc
 
 
-def load_yaml(path: str | Path) -> YamlDoc:
-    p = Path(path)
+def read_text(path: str | Path) -> str:
+    """A data file's text (UTF-8, a byte-order mark is dropped); a missing or unreadable file is a
+    ConfigError naming it, with a hint."""
     try:
-        text = p.read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError([Problem(str(path), message="file not found")]) from None
+        raise ConfigError([Problem(str(path), message="file not found",
+                                   hint="paths are relative to the configuration folder")]) from None
     except UnicodeDecodeError as err:
         raise ConfigError([Problem(str(path), message=f"not UTF-8 text ({err.reason})",
-                                   hint="save the file as UTF-8")]) from None
+                                   hint="save the file as UTF-8 (in Excel: 'CSV UTF-8')")]) from None
     except OSError as err:
-        raise ConfigError([Problem(str(path), message=f"cannot read file: {err.strerror}")]) from None
-    return parse_yaml(text, str(path))
+        raise ConfigError([Problem(str(path), message=f"cannot read the file: {err.strerror}")]) from None
+
+
+def load_yaml(path: str | Path) -> YamlDoc:
+    return parse_yaml(read_text(path), str(path))
 
 
 def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule: str = "") -> list[Problem]:
@@ -289,14 +294,7 @@ class CsvRow:
 
 def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
     """Rows of a CSV file (comma or semicolon separated, as Danish exports often are)."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError([Problem(str(path), message="file not found")]) from None
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(str(path), message="not UTF-8 text", hint="export the file as UTF-8")]) from None
-    lines = text.splitlines()
+    lines = read_text(path).splitlines()
     if not lines:
         raise ConfigError([Problem(str(path), 1, 0, "the file is empty", hint="the first line names the columns")])
     delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcore import InputError, Problem, read_csv
+from govcore import InputError, Problem, read_csv, read_text
 from govcore_budget.parsing import is_blank, norm, suggest
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -147,16 +147,7 @@ def _missing_hint(col: Column, header: Sequence[str]) -> str:
 
 
 def _csv_header(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), message="file not found",
-                                 hint="the path is relative to the configuration folder")) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), message="not UTF-8 text",
-                                 hint="export the file as UTF-8 (in Excel: 'CSV UTF-8')")) from None
-    except OSError as err:
-        raise InputError(Problem(str(path), message=f"cannot read the file: {err.strerror}")) from None
+    text = read_text(path)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",

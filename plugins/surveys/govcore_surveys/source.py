@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from govcore import KPI, CsvRow, InputError, KpiSource, Observation, Problem, SourceContext, read_csv
+from govcore import KPI, CsvRow, InputError, KpiSource, Observation, Problem, SourceContext, read_csv, read_text
 from govcore_surveys.settings import AREA_ID, SurveySettings, parse_settings
 
 # column key -> names accepted in the header (compared without case, spaces, '_' and with æøå spelled out)
@@ -193,14 +193,7 @@ def _combine(respondent: str, area: str, year: int, rows: list[_Row]) -> list[Re
 
 
 def _header(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(Problem(str(path), message="file not found",
-                                 hint="the path is relative to the configuration folder")) from None
-    except UnicodeDecodeError:
-        raise InputError(Problem(str(path), message="not UTF-8 text",
-                                 hint="export the file as UTF-8 (in Excel: 'CSV UTF-8')")) from None
+    text = read_text(path)
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
