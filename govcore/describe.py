@@ -23,7 +23,9 @@ def describe_event(kind: str, details: Mapping[str, Any], owner: str | None = No
                    subject: str | None = None) -> str:
     """What an event was, in one line (details as in events.jsonl)."""
     g = details.get
-    about = f" for {subject}" if subject else ""
+    about = f" for {subject}" if subject and subject not in (g("action"), g("deliverable")) else ""
+    if not about and g("subject_title") and kind.startswith(("action_", "escalat")):
+        about = f" “{g('subject_title')}”"
     text = f": {g('text')}" if g("text") else ""
     if kind == "observation":
         series = "" if g("series") in (None, "", "local") else f"@{g('series')}"
