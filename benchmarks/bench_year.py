@@ -52,7 +52,7 @@ from govcore.rules.compiler import compile_ruleset
 from govcore.simulate import simulate
 
 DEFAULT_CONFIG = "examples/vejle"
-FALLBACK_CONFIG = "/tmp/vt"  # a working copy while the example is being extended
+FALLBACK_CONFIG = ""  # none by default: a configuration that does not load is an error
 TARGET_ONE_S = 1.0
 TARGET_ALL_S = 60.0
 TARGET_RATIO = 2.0
@@ -403,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--config", default=DEFAULT_CONFIG,
                     help=f"configuration directory (default {DEFAULT_CONFIG})")
     ap.add_argument("--fallback", default=FALLBACK_CONFIG,
-                    help=f"used when --config does not load (default {FALLBACK_CONFIG}; '' for none)")
+                    help="another configuration to use when --config does not load (default: none)")
     ap.add_argument("--municipalities", type=int, default=98, help="how many municipalities (0 skips part 2)")
     ap.add_argument("--repeat", type=int, default=3, help="best of N for the one-year and bare timings")
     ap.add_argument("--engines", type=int, default=300, help="engines to create and close (0 skips part 4)")
