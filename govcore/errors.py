@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True, order=True)
@@ -91,20 +91,3 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     if 0 < len(options) <= 12:
         return "expected one of: " + ", ".join(options)
     return ""
-
-
-@dataclass
-class ProblemList:
-    """Collects problems so that one pass reports every error at once."""
-
-    problems: list[Problem] = field(default_factory=list)
-
-    def add(self, problem: Problem) -> None:
-        self.problems.append(problem)
-
-    def __bool__(self) -> bool:
-        return bool(self.problems)
-
-    def raise_if_any(self, kind: type[InputError] = InputError) -> None:
-        if self.problems:
-            raise kind(self.problems)

@@ -423,7 +423,6 @@ class Direction(TargetBase):
 
 Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction,
                    Field(discriminator="kind")]
-TARGET_KINDS = ("at_least", "at_most", "change", "trajectory", "benchmark", "rank", "direction")
 
 
 class TargetResult(BaseModel):

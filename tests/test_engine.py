@@ -13,6 +13,7 @@ from conftest import write_config
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from govcore._durable import pool_size
 from govcore.config import load_config
 from govcore.engine import Engine
 from govcore.errors import EngineError
@@ -155,6 +156,7 @@ def test_creating_and_closing_300_engines_leaves_no_threads_or_memory(make_confi
 
     for _ in range(20):  # warm up allocator and caches
         Engine(cfg).close()
+    rulesets_before = pool_size()
     gc.collect()
     start = rss_kib()
     for _ in range(300):
@@ -164,6 +166,7 @@ def test_creating_and_closing_300_engines_leaves_no_threads_or_memory(make_confi
     gc.collect()
     grown_mib = (rss_kib() - start) / 1024
     assert threading.active_count() == before_threads
+    assert pool_size() == rulesets_before  # engines with the same rules share one C ruleset
     # Without deleting durable-rules' state, 300 rulesets leak hundreds of MiB (see notes).
     assert grown_mib < 40, f"RSS grew by {grown_mib:.1f} MiB"
 

@@ -24,7 +24,7 @@ from govcore.model import ID_PATTERN, Frequency
 from govcore.rules.conditions import Condition, ConditionError, parse_condition
 from govcore.rules.durations import Duration
 from govcore.rules.vocabulary import DEADLINE_KINDS, ROLE_WORDS, Vocabulary
-from govcore.sourcefile import Key, YamlDoc, dotted, load_yaml, parse_yaml
+from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -687,7 +687,3 @@ def check_paths(patterns: Sequence[str | Path], vocab: Vocabulary) -> tuple[Rule
         return load_rules(paths, vocab), []
     except InputError as err:
         return None, err.problems
-
-
-def load_rule_doc(path: str | Path) -> YamlDoc:
-    return load_yaml(path)
