@@ -58,15 +58,22 @@ def _eps(reference: float) -> float:
 
 
 def _num(x: float) -> str:
+    """Danish style: 1.401,0 and 48,5 (explanations are read by administrators)."""
     if x == round(x, 1):
-        return f"{x:.1f}"
-    if abs(x) >= 1:
-        return f"{x:.2f}"
-    return f"{x:.3g}"
+        text = f"{x:,.1f}"
+    elif abs(x) >= 1:
+        text = f"{x:,.2f}"
+    else:
+        text = f"{x:.3g}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+def _day(d: dt.date) -> str:
+    return d.strftime("%d.%m.%Y")
 
 
 def _q(x: float, kpi: KPI) -> str:
-    """With the unit, so '48.0' cannot be read as persons when it is a share."""
+    """With the unit, so '48,0' cannot be read as persons when it is a share."""
     return f"{_num(x)} {kpi.unit}" if kpi.unit else _num(x)
 
 
@@ -98,15 +105,15 @@ def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) 
 
 def _side(status: Status, higher_good: bool) -> str:
     if status is Status.on_track:
-        return "is at or above" if higher_good else "is at or below"
-    return "is below" if higher_good else "is above"
+        return "er på eller over" if higher_good else "er på eller under"
+    return "er under" if higher_good else "er over"
 
 
 def _risk_note(status: Status, tolerance: float, kpi: KPI | None = None, unit: str = "") -> str:
     if status is not Status.at_risk:
         return ""
     amount = _q(tolerance, kpi) if kpi is not None else f"{tolerance:g}{unit}"
-    return f", but within the tolerance of {amount}"
+    return f", men inden for tolerancen på {amount}"
 
 
 def _no_data(explanation: str, inputs: Inputs) -> TargetResult:
@@ -123,7 +130,7 @@ def _observed(obs: Observation) -> Inputs:
 
 
 def _nothing_known(kpi: KPI, view: ObservationView) -> str:
-    return f"no value of {kpi.name} is known on {view.day.isoformat()}"
+    return f"ingen værdi for {kpi.name} er kendt pr. {_day(view.day)}"
 
 
 # ------------------------------------------------------------------------------------ kinds
@@ -139,9 +146,9 @@ def _threshold(target: AtLeast | AtMost, kpi: KPI, view: ObservationView,
     status = _judge(obs.value, target.value, higher_good, target.tolerance)
     inputs.update(_observed(obs))
     inputs["expected"] = target.value
-    word = "required (at least)" if higher_good else "allowed (at most)"
-    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
-            f"{_q(target.value, kpi)} {word}{_risk_note(status, target.tolerance, kpi)}")
+    word = "mindst" if higher_good else "højst"
+    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} kravet på {word} "
+            f"{_q(target.value, kpi)}{_risk_note(status, target.tolerance, kpi)}")
     return TargetResult(status=status, actual=obs.value, expected=target.value, period=obs.period,
                         explanation=text, inputs=inputs)
 
@@ -160,19 +167,19 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
         base_p = _period(target.baseline)
         obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
         if obs is None or _period(obs.period).end <= base_p.end:
-            return _no_data(f"no value of {kpi.name} for a period after the baseline {base_p} "
-                            f"is known on {view.day.isoformat()}", inputs)
+            return _no_data(f"ingen værdi for {kpi.name} for en periode efter basisperioden {base_p} "
+                            f"er kendt pr. {_day(view.day)}", inputs)
     period = _period(obs.period)
     inputs.update(_observed(obs))
     inputs["baseline_period"] = base_p.text
     base = _value(view, kpi.id, base_p, municipality)
     inputs["baseline"] = base
     if base is None:
-        return _no_data(f"the baseline value of {kpi.name} for {base_p} is not known on "
-                        f"{view.day.isoformat()}", inputs)
+        return _no_data(f"basisværdien for {kpi.name} i {base_p} er ikke kendt pr. "
+                        f"{_day(view.day)}", inputs)
     if target.unit == "percent" and base == 0:
-        return _no_data(f"the baseline value for {base_p} is 0, so a change in percent cannot be "
-                        "computed", inputs)
+        return _no_data(f"basisværdien for {base_p} er 0, så en ændring i procent kan ikke "
+                        "beregnes", inputs)
 
     fraction = 1.0
     if target.by_period is not None:
@@ -186,12 +193,12 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     inputs.update(fraction=fraction, required_change=required, expected=expected)
 
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    by_text = f"{target.by:+g} percent" if target.unit == "percent" else f"{target.by:+g}"
+    by_text = f"{target.by:+g} %" if target.unit == "percent" else f"{target.by:+g}"
     pace = ""
     if target.by_period is not None and fraction < 1:
-        pace = f", {fraction:.0%} of the way to {target.by_period}"
-    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
-            f"{_q(expected, kpi)} expected ({_q(base, kpi)} in {base_p} changed by {by_text}"
+        pace = f", {fraction:.0%} af vejen mod {target.by_period}"
+    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de forventede "
+            f"{_q(expected, kpi)} ({_q(base, kpi)} i {base_p} ændret med {by_text}"
             f"{pace}){_risk_note(status, target.tolerance, kpi)}")
     return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
                         explanation=text, inputs=inputs)
@@ -234,9 +241,9 @@ def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipalit
     inputs.update(_observed(obs))
     inputs.update(path_date=at.isoformat(), expected=expected)
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    word = "at least" if higher_good else "at most"
-    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the "
-            f"{_q(expected, kpi)} the milestone path asks for by {at.isoformat()} ({word})"
+    word = "mindst" if higher_good else "højst"
+    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
+            f"som forløbet kræver pr. {_day(at)} ({word})"
             f"{_risk_note(status, target.tolerance, kpi)}")
     return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
                         explanation=text, inputs=inputs)
@@ -254,14 +261,15 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
     bench = _value(view, kpi.id, _period(obs.period), municipality, target.series)
     inputs["benchmark"] = bench
     if bench is None:
-        return _no_data(f"the {target.series} value of {kpi.name} for {obs.period} is not known on "
-                        f"{view.day.isoformat()}", inputs)
+        return _no_data(f"værdien for {target.series} af {kpi.name} i {obs.period} er ikke kendt pr. "
+                        f"{_day(view.day)}", inputs)
     expected = bench + target.margin if higher_good else bench - target.margin
     inputs["expected"] = expected
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    margin = f" by at least {_q(target.margin, kpi)}" if target.margin else ""
-    text = (f"{_q(obs.value, kpi)} in {obs.period} {_side(status, higher_good)} the {_q(expected, kpi)} "
-            f"required to be {target.relation} than {target.series} ({_q(bench, kpi)}){margin}"
+    margin = f" med mindst {_q(target.margin, kpi)}" if target.margin else ""
+    relation = "bedre" if target.relation == "better" else "dårligere"
+    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
+            f"der kræves for at være {relation} end {target.series} ({_q(bench, kpi)}){margin}"
             f"{_risk_note(status, target.tolerance, kpi)}")
     return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
                         explanation=text, inputs=inputs)
@@ -291,9 +299,9 @@ def _rank_status(rank: float, target: Rank) -> Status:
 
 
 def _rank_words(status: Status, target: Rank) -> str:
-    inside = "within" if status is Status.on_track else "outside"
-    note = _risk_note(status, target.tolerance, unit=" places")
-    return f"{inside} the top {target.top}{note}"
+    inside = "inden for" if status is Status.on_track else "uden for"
+    note = _risk_note(status, target.tolerance, unit=" pladser")
+    return f"{inside} top {target.top}{note}"
 
 
 def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None,
@@ -304,14 +312,14 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
         inputs.update(_observed(published))
         inputs.update(rank_source="published", expected=float(target.top))
         status = _rank_status(published.value, target)
-        text = (f"published rank {published.value:g} for {published.period} is "
+        text = (f"den offentliggjorte placering nr. {published.value:g} for {published.period} er "
                 f"{_rank_words(status, target)}")
         return TargetResult(status=status, actual=published.value, expected=float(target.top),
                             period=published.period, explanation=text, inputs=inputs)
 
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
-        return _no_data(_nothing_known(kpi, view) + " and no published rank either", inputs)
+        return _no_data(_nothing_known(kpi, view) + ", og der er heller ingen offentliggjort placering", inputs)
     inputs.update(_observed(obs))
     inputs["rank_source"] = "computed"
     field, ordered = _field(view, kpi.id, obs.period)
@@ -328,11 +336,11 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
     status = _rank_status(best, target)
     if missing and _rank_status(worst, target) is not status:
         return _no_data(
-            f"{_q(own, kpi)} in {obs.period} ranks {best} among the {compared} municipalities with a "
-            f"value; the {missing} without one could put it anywhere from {best} to {worst}, so "
-            f"whether it is in the top {target.top} is not known yet", inputs)
-    scope = f"of {compared}" if not missing else f"among {compared} with a value (at worst {worst})"
-    text = f"{_q(own, kpi)} in {obs.period} ranks {best} {scope}: {_rank_words(status, target)}"
+            f"{_q(own, kpi)} i {obs.period} er nr. {best} blandt de {compared} kommuner med en værdi; "
+            f"de {missing} uden kan placere den et sted fra nr. {best} til nr. {worst}, så det vides "
+            f"endnu ikke, om den er i top {target.top}", inputs)
+    scope = f"af {compared}" if not missing else f"blandt {compared} med en værdi (i værste fald nr. {worst})"
+    text = f"{_q(own, kpi)} i {obs.period} er nr. {best} {scope}: {_rank_words(status, target)}"
     return TargetResult(status=status, actual=float(best), expected=float(target.top),
                         period=obs.period, explanation=text, inputs=inputs)
 
@@ -351,8 +359,8 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
     before = _value(view, kpi.id, before_p, municipality)
     inputs.update(previous_period=before_p.text, previous=before)
     if before is None:
-        return _no_data(f"the value of {kpi.name} for {before_p} (to compare {obs.period} with) is not "
-                        f"known on {view.day.isoformat()}", inputs)
+        return _no_data(f"værdien for {kpi.name} i {before_p} (at sammenligne {obs.period} med) er ikke "
+                        f"kendt pr. {_day(view.day)}", inputs)
     inputs["expected"] = before
     gain = obs.value - before if higher_good else before - obs.value
     eps = _eps(before)
@@ -362,10 +370,10 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
         status = Status.at_risk
     else:
         status = Status.off_track
-    moved = "rose" if obs.value > before + eps else "fell" if obs.value < before - eps else "did not change"
-    verb = {"rise": "rise", "fall": "fall", "improve": "rise" if higher_good else "fall"}[target.must]
-    text = (f"{_q(obs.value, kpi)} in {obs.period} {moved} from {_q(before, kpi)} in {before_p}; "
-            f"it must {verb}{_risk_note(status, target.tolerance, kpi)}")
+    moved = "steg" if obs.value > before + eps else "faldt" if obs.value < before - eps else "var uændret"
+    verb = {"rise": "stige", "fall": "falde", "improve": "stige" if higher_good else "falde"}[target.must]
+    text = (f"{_q(obs.value, kpi)} i {obs.period} {moved} fra {_q(before, kpi)} i {before_p}; "
+            f"den skal {verb}{_risk_note(status, target.tolerance, kpi)}")
     return TargetResult(status=status, actual=obs.value, expected=before, period=obs.period,
                         explanation=text, inputs=inputs)
 
@@ -398,10 +406,10 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     Whether the goal is in effect on the day is left to the caller, who knows why it asks.
     """
     if goal.target is None or goal.kpi is None:
-        return _no_data(f"goal '{goal.id}' has no target to measure", {"goal": goal.id, "kpi": goal.kpi})
+        return _no_data(f"målet '{goal.id}' har intet succeskriterie at måle", {"goal": goal.id, "kpi": goal.kpi})
     kpi = kpis.get(goal.kpi)
     if kpi is None:
-        return _no_data(f"goal '{goal.id}' is measured by KPI '{goal.kpi}', which is not defined",
+        return _no_data(f"målet '{goal.id}' måles med nøgletallet '{goal.kpi}', som ikke er defineret",
                         {"goal": goal.id, "kpi": goal.kpi})
     result = evaluate(goal.target, kpi, view, municipality)
     return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})

@@ -68,7 +68,7 @@ def test_at_least_26_percent_edges(value: float, status: Status) -> None:
 def test_at_least_explanation_and_inputs_allow_recomputing() -> None:
     r = run({"kind": "at_least", "value": 50}, SHARE, D(2021, 4, 15), obs(SHARE, "2021-03", 48))
     assert r.status is Status.off_track
-    assert r.explanation == "48.0 % in 2021-03 is below the 50.0 % required (at least)"
+    assert r.explanation == "48,0 % i 2021-03 er under kravet på mindst 50,0 %"
     assert r.inputs["value"] == 48 and r.inputs["expected"] == 50
     assert r.inputs["period"] == "2021-03" and r.inputs["value_known_at"] == "2021-04-01"
     assert r.inputs["as_of"] == "2021-04-15" and r.inputs["tolerance"] == 0
@@ -95,7 +95,7 @@ def test_at_most_lower_is_good(value: float, status: Status) -> None:
 def test_at_most_ignores_higher_is_better_of_kpi() -> None:
     r = run({"kind": "at_most", "value": 10}, SHARE, D(2021, 2, 1), obs(SHARE, "2020", 12))
     assert r.status is Status.off_track
-    assert "is above the 10.0 % allowed (at most)" in r.explanation
+    assert "er over kravet på højst 10,0 %" in r.explanation
 
 
 # ------------------------------------------------------------------------------------------ change
@@ -185,8 +185,8 @@ def test_change_no_data_cases() -> None:
     for r in (only_baseline, no_baseline, zero, prev_year_missing):
         assert r.status is Status.no_data
         assert r.explanation
-    assert "baseline" in no_baseline.explanation and "2016" in no_baseline.explanation
-    assert "is 0" in zero.explanation
+    assert "basisværdien" in no_baseline.explanation and "2016" in no_baseline.explanation
+    assert "er 0" in zero.explanation
 
 
 # -------------------------------------------------------------------------------------- trajectory
@@ -276,8 +276,8 @@ def test_benchmark_better_than_national(local: float, status: Status) -> None:
 def test_benchmark_explanation() -> None:
     r = run(BETTER_THAN_NATIONAL, SHARE, D(2018, 3, 1),
             obs(SHARE, "2017", 36.5), obs(SHARE, "2017", 38, series="national"))
-    assert r.explanation == ("36.5 % in 2017 is below the 38.0 % required to be better than national "
-                             "(38.0 %), but within the tolerance of 2.0 %")
+    assert r.explanation == ("36,5 % i 2017 er under de 38,0 %, der kræves for at være bedre end national "
+                             "(38,0 %), men inden for tolerancen på 2,0 %")
 
 
 # Vejle: "forgæves rekrutteringer ... lavere end landsplan" (lower is better).
@@ -288,7 +288,7 @@ def test_benchmark_lower_is_better() -> None:
     bad = run(spec, VAIN, D(2021, 3, 1), obs(VAIN, "2020-H2", 21.5), nat)
     assert (ok.status, ok.expected) == (Status.on_track, 21)
     assert bad.status is Status.off_track
-    assert "22.0 %" in bad.explanation and "21.5 %" in bad.explanation
+    assert "22,0 %" in bad.explanation and "21,5 %" in bad.explanation
 
 
 def test_benchmark_worse_reverses_the_kpi_direction() -> None:
@@ -378,7 +378,7 @@ def test_rank_with_missing_municipalities_decides_only_when_they_cannot_matter()
     sure = run(TOP_20, SHARE, D(2021, 5, 1), *nation(SHARE, "2021-03", 83.5, others), municipality=VEJLE)
     assert (sure.actual, sure.inputs["rank_worst"], sure.status) == (6, 14, Status.on_track)
     unsure = run(TOP_20, SHARE, D(2021, 5, 1), *nation(SHARE, "2021-03", 75.5, others), municipality=VEJLE)
-    assert unsure.status is Status.no_data and "anywhere from 14 to 22" in unsure.explanation
+    assert unsure.status is Status.no_data and "fra nr. 14 til nr. 22" in unsure.explanation
     hopeless = run(TOP_20, SHARE, D(2021, 5, 1), *nation(SHARE, "2021-03", 40.5, others), municipality=VEJLE)
     assert hopeless.status is Status.off_track
 
@@ -419,7 +419,7 @@ def test_direction_fall_and_improve() -> None:
     assert run({"kind": "direction", "must": "rise"}, PERSONS, day, *rows).status is Status.off_track
     improve = run({"kind": "direction"}, PERSONS, day, *rows)  # lower is better for this KPI
     assert (improve.status, improve.inputs["previous_period"]) == (Status.on_track, "2021-02")
-    assert improve.explanation == "290.0 persons in 2021-03 fell from 300.0 persons in 2021-02; it must fall"
+    assert improve.explanation == "290,0 persons i 2021-03 faldt fra 300,0 persons i 2021-02; den skal falde"
 
 
 def test_direction_same_month_last_year() -> None:
@@ -492,7 +492,7 @@ def test_goal_result() -> None:
     assert r.status is Status.on_track and r.inputs["goal"] == "g1" and r.inputs["value"] == 27
     no_target = goal_result(goal(kpi="share"), {"share": SHARE}, v)
     unknown = goal_result(goal(kpi="nope", target=AT_LEAST_26), {"share": SHARE}, v)
-    assert no_target.status is Status.no_data and "no target" in no_target.explanation
+    assert no_target.status is Status.no_data and "intet succeskriterie" in no_target.explanation
     assert unknown.status is Status.no_data and "'nope'" in unknown.explanation
 
 
