@@ -20,7 +20,7 @@ from typing import Any
 
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
-from govcore.errors import EngineError, GovcoreError
+from govcore.errors import EngineError, GovcoreError, did_you_mean
 from govcore.extension import Subject, SubjectContext
 from govcore.model import (
     ActionState,
@@ -243,16 +243,26 @@ class Engine:
 
     def submit_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
         """The owner submits a corrective action now."""
-        return self._now_response({"submit": {"action": action_id, "text": text}})
+        return self._now_response({"submit": {"action": self._known_action(action_id), "text": text}})
 
     def accept_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
-        return self._now_response({"accept": {"action": action_id, "text": text}})
+        return self._now_response({"accept": {"action": self._known_action(action_id), "text": text}})
 
     def reject_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
-        return self._now_response({"reject": {"action": action_id, "text": text}})
+        return self._now_response({"reject": {"action": self._known_action(action_id), "text": text}})
 
     def deliver(self, deliverable_id: str) -> list[EngineEvent]:
+        if deliverable_id not in self.config.deliverables:
+            raise EngineError(f"unknown deliverable '{deliverable_id}' "
+                              f"({did_you_mean(deliverable_id, self.config.deliverables) or 'none defined'})")
         return self._now_response({"deliver": deliverable_id})
+
+    def _known_action(self, action_id: str) -> str:
+        """An API caller naming an action that does not exist made a mistake: say so, do nothing."""
+        if action_id not in self.actions:
+            hint = did_you_mean(action_id, self.actions) or "see engine.open_actions()"
+            raise EngineError(f"unknown corrective action '{action_id}' ({hint})")
+        return action_id
 
     def _now_response(self, data: dict[str, Any]) -> list[EngineEvent]:
         local = self.now

@@ -228,3 +228,15 @@ def test_an_engine_started_mid_year_does_not_replay_earlier_meetings(make_config
     followups = [e.at.date() for e in events if e.type == "followup"]
     assert followups == [dt.date(2021, 6, 1), dt.date(2021, 7, 1)]
     assert all(e.at >= start for e in events)
+
+
+def test_the_api_refuses_unknown_actions_and_deliverables(make_config: Callable[..., Path]) -> None:
+    cfg = load_config(make_config())
+    with Engine(cfg) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        before = list(engine.events)
+        with pytest.raises(EngineError, match="unknown corrective action 'act-0009' \\(did you mean 'act-0001'\\?\\)"):
+            engine.submit_action("act-0009")
+        with pytest.raises(EngineError, match="unknown deliverable 'plann'"):
+            engine.deliver("plann")
+        assert engine.events == before  # nothing half-applied
