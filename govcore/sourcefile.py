@@ -65,7 +65,7 @@ def _tag(node: Any) -> str | None:
     return value.replace("tag:yaml.org,2002:", "!!")
 
 
-def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
+def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_text: bool = False) -> Any:
     tag = _tag(node)
     if tag is not None:
         line, col = doc.where(loc)
@@ -78,16 +78,16 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> Any:
             line, col = node.lc.key(key) or (doc.where(loc)[0] - 1, 0)
             kloc = (*loc, str(key))
             doc.positions[kloc] = (line + 1, col + 1)
-            if not isinstance(key, str):
+            if not isinstance(key, str) and not keys_as_text:
                 problems.append(Problem(doc.path, line + 1, col + 1, f"key {key!r} must be text"))
-            out[str(key)] = _plain(node[key], kloc, doc, problems)
+            out[str(key)] = _plain(node[key], kloc, doc, problems, keys_as_text)
         return out
     if isinstance(node, CommentedSeq):
         items = []
         for i, item in enumerate(node):
             line, col = node.lc.item(i) or (doc.where(loc)[0] - 1, 0)
             doc.positions[(*loc, i)] = (line + 1, col + 1)
-            items.append(_plain(item, (*loc, i), doc, problems))
+            items.append(_plain(item, (*loc, i), doc, problems, keys_as_text))
         return items
     if node is None or isinstance(node, bool | str):
         return str(node) if isinstance(node, str) else node
@@ -111,8 +111,12 @@ def _timestamp_as_text(constructor: Any, node: Any) -> str:
     return str(node.value)
 
 
-def parse_yaml(text: str, path: str = "<string>") -> YamlDoc:
-    """Parse YAML text; syntax errors become an InputError with the position."""
+def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False) -> YamlDoc:
+    """Parse YAML text; syntax errors become an InputError with the position.
+
+    `keys_as_text` accepts keys YAML reads as numbers (`2021:` in a table of figures by period)
+    and turns them into text; otherwise such a key is an error.
+    """
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     # Dates stay text here; pydantic turns them into dates with a located error for 30.02.
@@ -136,7 +140,7 @@ def parse_yaml(text: str, path: str = "<string>") -> YamlDoc:
     doc = YamlDoc(path=path, data=None)
     doc.positions[()] = (1, 1)
     problems: list[Problem] = []
-    doc.data = _plain(raw, (), doc, problems)
+    doc.data = _plain(raw, (), doc, problems, keys_as_text)
     if problems:
         raise ConfigError(problems)
     return doc

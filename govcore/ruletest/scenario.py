@@ -20,9 +20,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
 
 from govcore.config import Response
 from govcore.errors import InputError, Problem, did_you_mean
@@ -32,7 +29,7 @@ from govcore.rules.durations import Duration
 from govcore.rules.loader import yaml_problem
 from govcore.ruletest.kinds import ALIASES, COMMON_FIELDS, DATE_KEYS, KINDS, Kind, article, fmt, kind_of
 from govcore.ruletest.setup import Setup, build_setup, first_year
-from govcore.sourcefile import Key, YamlDoc
+from govcore.sourcefile import Key, YamlDoc, parse_yaml, read_text
 
 FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until",
              "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
@@ -181,59 +178,7 @@ def read_yaml(path: Path) -> YamlDoc:
     """A scenario file with positions. Unlike configuration files, keys may be years and dates
     (`{2021: 72}`, `{2021-03-31: 39}`): figures are tables of period: value, and making authors
     quote every year would be a trap."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([Problem(str(path), message="file not found")]) from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError([Problem(str(path), message=f"cannot read the file: {err}",
-                                  hint="save it as UTF-8 text")]) from None
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    try:
-        raw = yaml.load(text)
-    except MarkedYAMLError as err:
-        mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise InputError([Problem(str(path), line, col, f"YAML syntax error: {err.problem or err.context}")]) \
-            from None
-    except Exception as err:  # e.g. an impossible date such as 2021-13-01
-        raise InputError([Problem(str(path), 1, 1, f"YAML error: {err}")]) from None
-    doc = YamlDoc(path=str(path), data=None)
-    doc.positions[()] = (1, 1)
-    doc.data = _plain(raw, (), doc)
-    return doc
-
-
-def _plain(node: Any, loc: Key, doc: YamlDoc) -> Any:
-    if isinstance(node, CommentedMap):
-        out: dict[Any, Any] = {}
-        for key in node:
-            line, col = node.lc.key(key)
-            name = key.isoformat() if isinstance(key, dt.date) else str(key) if key is not None else "null"
-            doc.positions[(*loc, name)] = (line + 1, col + 1)
-            out[name] = _plain(node[key], (*loc, name), doc)
-        return out
-    if isinstance(node, CommentedSeq):
-        items = []
-        for i, item in enumerate(node):
-            line, col = node.lc.item(i)
-            doc.positions[(*loc, i)] = (line + 1, col + 1)
-            items.append(_plain(item, (*loc, i), doc))
-        return items
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool) or node is None:
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    if isinstance(node, dt.datetime):
-        return dt.datetime.fromisoformat(node.isoformat())
-    if isinstance(node, dt.date):
-        return dt.date(node.year, node.month, node.day)
-    return str(node)
+    return parse_yaml(read_text(path), str(path), keys_as_text=True)
 
 
 def _unique(problems: Sequence[Problem]) -> list[Problem]:
