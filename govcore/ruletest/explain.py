@@ -34,10 +34,11 @@ _SUBJECT_FIELDS = ("subject", "goal", "deliverable", "area")
 
 
 def where(rule: Rule) -> str:
-    return f"{_short(rule.file)}:{rule.line}"
+    return f"{relative(rule.file)}:{rule.line}"
 
 
-def _short(path: str) -> str:
+def relative(path: str) -> str:
+    """A path as the author typed it: relative to the current folder when inside it."""
     p = Path(path).resolve()
     try:
         return str(p.relative_to(Path.cwd()))

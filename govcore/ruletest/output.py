@@ -4,22 +4,13 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
-from pathlib import Path
 from typing import Any
 
 from govcore.errors import Problem
-from govcore.ruletest.explain import where
+from govcore.ruletest.explain import relative, where
 from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report
 
 MAX_UNEXPECTED = 12
-
-
-def _rel(path: str) -> str:
-    p = Path(path).resolve()
-    try:
-        return str(p.relative_to(Path.cwd()))
-    except ValueError:
-        return str(p)
 
 
 def _suggestions(failures: list[Failure], indent: str) -> list[str]:
@@ -35,12 +26,12 @@ def _suggestions(failures: list[Failure], indent: str) -> list[str]:
 
 
 def _problem_text(p: Problem) -> str:
-    return Problem(_rel(p.file) if p.file else p.file, p.line, p.column, p.message, p.rule, p.field,
+    return Problem(relative(p.file) if p.file else p.file, p.line, p.column, p.message, p.rule, p.field,
                    p.hint).format()
 
 
 def _failure_text(f: Failure, indent: str = "      ") -> list[str]:
-    place = _rel(f.where.split(":")[0]) + f.where[len(f.where.split(":")[0]):] if f.where else ""
+    place = relative(f.where.split(":")[0]) + f.where[len(f.where.split(":")[0]):] if f.where else ""
     out = [f"{indent}{place}: {f.headline}" if place else f"{indent}{f.headline}"]
     out += [f"{indent}  {line}" for line in f.lines]
     return out
@@ -49,7 +40,7 @@ def _failure_text(f: Failure, indent: str = "      ") -> list[str]:
 def render_text(report: Report, *, coverage: bool = True, verbose: bool = False) -> str:
     lines: list[str] = []
     for f in report.files:
-        lines.append(_rel(f.path))
+        lines.append(relative(f.path))
         if f.problems:
             lines.append("  the file cannot be run:")
             lines += ["    " + _problem_text(p) for p in f.problems]
@@ -126,7 +117,7 @@ def coverage_text(cov: Coverage) -> list[str]:
 
 
 def _problem_data(p: Problem) -> dict[str, Any]:
-    return {"file": _rel(p.file) if p.file else "", "line": p.line, "column": p.column, "rule": p.rule,
+    return {"file": relative(p.file) if p.file else "", "line": p.line, "column": p.column, "rule": p.rule,
             "field": p.field, "message": p.message, "hint": p.hint, "text": _problem_text(p)}
 
 
@@ -137,7 +128,7 @@ def to_json(report: Report) -> str:
         "counts": report.counts(),
         "files": [_file_data(f) for f in report.files],
         "coverage": {
-            "rules": [{"rule": r.id, "file": _rel(r.file), "line": r.line, "fired": fired}
+            "rules": [{"rule": r.id, "file": relative(r.file), "line": r.line, "fired": fired}
                       for r, fired in report.coverage.rules],
             "never_fired": [r.id for r in report.coverage.never_fired],
             "escalation_levels": {str(k): v for k, v in sorted(report.coverage.levels.items())},
@@ -151,7 +142,7 @@ def to_json(report: Report) -> str:
 
 
 def _file_data(f: FileResult) -> dict[str, Any]:
-    return {"file": _rel(f.path), "problems": [_problem_data(p) for p in f.problems],
+    return {"file": relative(f.path), "problems": [_problem_data(p) for p in f.problems],
             "tests": [_case_data(r) for r in f.results]}
 
 
@@ -177,17 +168,17 @@ def to_junit(report: Report) -> str:
     for f in report.files:
         failed = sum(1 for r in f.results if r.status == "failed")
         errors = sum(1 for r in f.results if r.status == "error") + (1 if f.problems else 0)
-        suite = ET.SubElement(root, "testsuite", name=_rel(f.path), tests=str(len(f.results) or 1),
+        suite = ET.SubElement(root, "testsuite", name=relative(f.path), tests=str(len(f.results) or 1),
                               failures=str(failed), errors=str(errors),
                               time=f"{sum(r.run.seconds for r in f.results):.3f}")
         if f.problems:
-            case = ET.SubElement(suite, "testcase", classname=_rel(f.path), name="(scenario file)")
+            case = ET.SubElement(suite, "testcase", classname=relative(f.path), name="(scenario file)")
             err = ET.SubElement(case, "error", message=f"{len(f.problems)} problem(s) in the scenario or rule files",
                                 type="invalid")
             err.text = "\n".join(_problem_text(p) for p in f.problems)
         for r in f.results:
-            case = ET.SubElement(suite, "testcase", classname=_rel(f.path), name=r.case.name,
-                                 time=f"{r.run.seconds:.3f}", file=_rel(f.path), line=str(r.case.line))
+            case = ET.SubElement(suite, "testcase", classname=relative(f.path), name=r.case.name,
+                                 time=f"{r.run.seconds:.3f}", file=relative(f.path), line=str(r.case.line))
             if r.failures:
                 tag = "error" if r.status == "error" else "failure"
                 node = ET.SubElement(case, tag, message=r.failures[0].headline, type=r.failures[0].what)
