@@ -22,6 +22,7 @@ from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
 from govcore.errors import EngineError, GovcoreError, did_you_mean
 from govcore.extension import Subject, SubjectContext
+from govcore.forecast import GoalForecast, forecast_goal
 from govcore.model import (
     ActionState,
     CorrectiveAction,
@@ -166,6 +167,7 @@ class Engine:
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
+        self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._goals_by_kpi: dict[str, list[str]] = {}
         for g in config.goals:
             if g.kpi:
@@ -347,6 +349,7 @@ class Engine:
         self.store.add(o)
         for goal_id in self._goals_by_kpi.get(o.kpi, ()):
             self._status_cache.pop(goal_id, None)
+            self._forecast_cache.pop(goal_id, None)
         self._emit("observation", subject=None, details={
             "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
             "municipality": o.municipality or "", "source": o.source})
@@ -488,6 +491,14 @@ class Engine:
             cached[d] = goal_result(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
+    def goal_forecast(self, goal: Goal, day: dt.date | None = None) -> GoalForecast:
+        """The goal's forecast at the end of its target period, on the observations known on `day`."""
+        d = day or self.now.date()
+        cached = self._forecast_cache.setdefault(goal.id, {})
+        if d not in cached:
+            cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
+        return cached[d]
+
     def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
         res = self.goal_result(g, day)
         fields = {
@@ -496,7 +507,7 @@ class Engine:
             "value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
             "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
             "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
-            "explanation": res.explanation,
+            "explanation": res.explanation, **self.goal_forecast(g, day).fields(),
         }
         return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id)
 

@@ -32,6 +32,7 @@ from govcore.model import (
     Trajectory,
 )
 from govcore.rules.durations import Duration
+from govcore.text import danish_number
 
 if TYPE_CHECKING:
     from govcore.engine import EngineEvent
@@ -81,15 +82,6 @@ ITEM_START = frozenset({"observation", "followup", "milestone", "action_overdue"
 
 
 # ------------------------------------------------------------------------------------- formatting
-
-
-def danish_number(value: float | None, decimals: int = 1) -> str:
-    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–'."""
-    if value is None:
-        return "–"
-    rounded = round(float(value), decimals)
-    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _count(n: int) -> str:

@@ -19,6 +19,16 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
+def danish_number(value: float | None, decimals: int = 1) -> str:
+    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–' (the one number formatter
+    of reports, charts and forecasts)."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), decimals)
+    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
 def render(template: str, values: Mapping[str, Any]) -> str:
     """Fill `{field}` placeholders; rule files are data, so this is substitution, never evaluation."""
     def one(m: re.Match[str]) -> str:

@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"model", "text"},
     {"observations", "sourcefile", "calendar"},
-    {"targets", "wheel", "extension"},
+    {"targets", "forecast", "wheel", "extension"},
     {"hookspecs", "plugins"},
     {"rules"},
     {"_durable", "config"},
