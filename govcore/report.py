@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 
+from govcore.charts import goal_chart
+from govcore.forecast import forecast_goal
 from govcore.model import (
     KPI,
     AtLeast,
@@ -27,10 +29,12 @@ from govcore.model import (
     Change,
     Direction,
     Goal,
+    Observation,
     Rank,
     Target,
     Trajectory,
 )
+from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
 from govcore.text import danish_number
 
@@ -193,6 +197,9 @@ class GoalRow:
     status_label: str
     explanation: str
     in_effect: bool
+    forecast: str = "–"
+    forecast_status: str = "no_data"
+    chart: str = ""
 
 
 @dataclass(frozen=True)
@@ -409,8 +416,25 @@ def _level_key(goal: Goal) -> int:
     return list(LEVEL_LABELS).index(goal.level.value)
 
 
+def known_at_year_end(result: SimulationResult) -> ObservationView:
+    """The observations the year's events received, as known at its end (what the summary saw)."""
+    store = ObservationStore()
+    for e in sorted(result.events, key=lambda e: e.seq):
+        if e.type == "observation":
+            d = e.details
+            store.add(Observation(kpi=str(d["kpi"]), period=str(d["period"]), value=float(d["value"]),
+                                  series=str(d.get("series") or "local"), municipality=d.get("municipality") or None,
+                                  source=str(d.get("source", "")), known_at=e.at.date()))
+    return store.as_of(_year_end(result))
+
+
+def _own_series(view: ObservationView, kpi: str, code: str) -> str | None:
+    return code if view.store.rows((kpi, "local", code)) else None
+
+
 def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], int, list[GoalGroup]]:
     cfg = result.config
+    view = known_at_year_end(result)
     statuses: Mapping[str, Mapping[str, Any]] = result.summary.get("goals", {})
     counts: Counter[str] = Counter()
     not_in_effect = 0
@@ -433,11 +457,20 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             actual_text, expected_text = _with_unit(actual, unit), _with_unit(expected, unit)
         if actual is not None and st.get("period"):
             actual_text += f" ({st['period']})"
+        fc_text, fc_status, chart = "–", "no_data", ""
+        if kpi is not None:
+            fc = forecast_goal(g, cfg.kpis, view, cfg.municipality.code)
+            fc_status = fc.status.value
+            if fc.forecast.value is not None:
+                fc_text = f"{_with_unit(fc.forecast.value, unit)} ({fc.forecast.period}): " \
+                          f"{STATUS_LABELS[fc_status].lower()}"
+            history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
+            chart = goal_chart(g.title, history, fc, unit)
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=names.role(g.owner), kpi=kpi.name if kpi else (g.kpi or "–"),
             target=describe_target(g.target, kpi), actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
-            in_effect=in_effect))
+            in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
     status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]
     goal_groups = [GoalGroup(level, label, groups[level]) for level, label in LEVEL_LABELS.items()
                    if groups.get(level)]

@@ -15,7 +15,7 @@ LAYERS: list[set[str]] = [
     {"errors"},
     {"model", "text"},
     {"observations", "sourcefile", "calendar"},
-    {"targets", "forecast", "wheel", "extension"},
+    {"targets", "forecast", "charts", "wheel", "extension"},
     {"hookspecs", "plugins"},
     {"rules"},
     {"_durable", "config"},

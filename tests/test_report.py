@@ -459,3 +459,24 @@ def test_vejle_example_report() -> None:
     text = render_report(simulate(cfg), "md")
     assert "Årsrapport 2021 – Vejle" in text
     assert "Økonomi- og Arbejdsmarkedsdirektør" in text
+
+
+def test_every_measured_goal_has_a_chart_and_a_forecast_column(result: SimulationResult, md: str,
+                                                                html: str) -> None:
+    measured = [g for g in result.config.goals if g.kpi]
+    assert html.count("<svg ") == len(measured)
+    assert html.count("<figure>") == len(measured)
+    assert "| Prognose |" in md and "<th>Prognose</th>" in html
+    report = build_report(result)
+    rows = {g.id: g for group in report.goal_groups for g in group.goals}
+    assert rows["g-tomt"].forecast == "–" and rows["g-tomt"].forecast_status == "no_data"
+    assert "Ingen data" in rows["g-tomt"].chart
+
+
+def test_the_report_forecasts_what_the_engine_forecast_at_year_end() -> None:
+    cfg = load_config(ROOT / "examples" / "vejle")
+    res = simulate(cfg)
+    rows = {g.id: g for group in build_report(res).goal_groups for g in group.goals}
+    for goal_id, st in res.summary["goals"].items():
+        assert rows[goal_id].forecast_status == st["forecast"]["forecast_status"], goal_id
+    assert sum(1 for r in rows.values() if r.forecast != "–") >= 10
