@@ -4,6 +4,7 @@ The public API is what this module exports; everything else is internal and may 
 """
 
 from govcore.calendar import DanishCalendar
+from govcore.charts import Bar, Line, bar_chart, goal_chart, line_chart
 from govcore.config import Configuration, Response, load_config
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import ConfigError, GovcoreError, InputError, PluginError, Problem, RuleError
@@ -12,6 +13,8 @@ from govcore.extension import (
     ActionSpec,
     FieldSpec,
     KpiSource,
+    ReportSection,
+    ReportSectionSpec,
     SourceContext,
     Subject,
     SubjectContext,
@@ -44,6 +47,7 @@ from govcore.plugins import Plugins, load_plugins
 from govcore.simulate import SimulationResult, simulate
 from govcore.sourcefile import CsvRow, load_yaml, read_csv, read_text, validate_settings
 from govcore.sourcefile import validate as validate_yaml
+from govcore.text import danish_number
 from govcore.text import render as render_template
 from govcore.wheel import Wheel
 
@@ -53,6 +57,7 @@ __all__ = [
     "KPI",
     "ActionContext",
     "ActionSpec",
+    "Bar",
     "ConfigError",
     "Configuration",
     "CorrectiveAction",
@@ -70,6 +75,7 @@ __all__ = [
     "InputError",
     "KpiSource",
     "Level",
+    "Line",
     "Municipality",
     "NationalGoal",
     "Observation",
@@ -80,6 +86,8 @@ __all__ = [
     "PluginError",
     "Plugins",
     "Problem",
+    "ReportSection",
+    "ReportSectionSpec",
     "Response",
     "Role",
     "RuleError",
@@ -93,7 +101,11 @@ __all__ = [
     "Wheel",
     "WheelEvent",
     "__version__",
+    "bar_chart",
+    "danish_number",
+    "goal_chart",
     "hookimpl",
+    "line_chart",
     "load_config",
     "load_plugins",
     "load_yaml",

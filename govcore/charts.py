@@ -82,13 +82,13 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
 def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, str], unit: str = "",
                width: int = 560, height: int = 240) -> str:
     """A line chart; `x_labels` names positions on the x axis (at most about 8 are shown)."""
-    left, right, top, bottom = 56, 40, 28, 44
+    left, right, top, bottom = 56, 40, 36, 44
     xs = [x for ln in lines for x, _ in ln.points] + [x for ln in lines for x, _, _ in ln.band]
     ys = [y for ln in lines for _, y in ln.points] + [v for ln in lines for _, lo, hi in ln.band for v in (lo, hi)]
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
            f"<title>{escape(title)}</title>",
-           f'<text x="{left}" y="16" font-weight="bold">{escape(_fit(title, width - left))}</text>']
+           f'<text x="4" y="14" font-weight="bold">{escape(_fit(title, width - 8))}</text>']
     if not xs:
         out.append(f'<text x="{left}" y="{height // 2}">Ingen data</text></svg>')
         return "\n".join(out)
@@ -109,7 +109,7 @@ def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, st
         out.append(f'<line x1="{left}" y1="{_f(py(t))}" x2="{width - right}" y2="{_f(py(t))}" stroke="#ddd"/>')
         out.append(f'<text x="{left - 4}" y="{_f(py(t) + 4)}" text-anchor="end">{danish_number(t)}</text>')
     if unit:
-        out.append(f'<text x="4" y="{top - 8}">{escape(unit)}</text>')
+        out.append(f'<text x="4" y="{top - 10}">{escape(unit)}</text>')
     shown = sorted(k for k in x_labels if x0 <= k <= x1)
     every = max(1, math.ceil(len(shown) / 8))
     for i, k in enumerate(shown):

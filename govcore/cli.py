@@ -227,8 +227,8 @@ def _vocabulary(config: str | None) -> Any:
 
 @main.command()
 def plugins() -> None:
-    """List installed plugins and what each contributes (KPI sources, subject kinds, actions, rule files,
-    national goal sets). Plugins that failed to load are listed with their error."""
+    """List installed plugins and what each contributes (KPI sources, subject kinds, actions, report
+    sections, rule files, national goal sets). Plugins that failed to load are listed with their error."""
     from govcore.plugins import load_plugins
 
     pl = load_plugins()
@@ -238,7 +238,8 @@ def plugins() -> None:
     for item in described:
         click.echo(f"{item['name']}  ({item['distribution']})")
         for key, label in (("kpi_sources", "KPI sources"), ("subject_kinds", "subject kinds"),
-                           ("actions", "actions"), ("rule_files", "rule files"),
+                           ("actions", "actions"), ("report_sections", "report sections"),
+                           ("rule_files", "rule files"),
                            ("national_goal_years", "national goals for")):
             if item.get(key):
                 click.echo(f"    {label}: {', '.join(map(str, item[key]))}")

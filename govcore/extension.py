@@ -1,4 +1,4 @@
-"""The types plugins build with: KPI sources, subject kinds and actions.
+"""The types plugins build with: KPI sources, subject kinds, actions and report sections.
 
 These are part of govcore's public API (re-exported from `govcore`); a plugin needs nothing else.
 """
@@ -124,3 +124,33 @@ class ActionSpec:
     run: Callable[[ActionContext, Any], None]
     example: str = ""
     events: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A plugin's part of the year report, already formatted (Danish numbers, titles, not ids).
+
+    `rows` fill a table under `headers`; `chart` is an SVG from ``govcore.bar_chart`` or
+    ``govcore.line_chart``, shown in the HTML report (the Markdown report shows the table).
+    """
+
+    title: str
+    intro: str = ""
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    chart: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSectionSpec:
+    """Sections a plugin adds to the year report, built from the year's figures as known at its end.
+
+    `build` gets a `SubjectContext` for the last day of the year, with the settings named by
+    `settings_key`; the spec is skipped when the configuration has no such section under `sources`.
+    """
+
+    name: str
+    description: str
+    build: Callable[[SubjectContext], list[ReportSection]]
+    settings_key: str = ""

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import jinja2
 
 from govcore.charts import goal_chart
+from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.model import (
     KPI,
@@ -356,6 +357,7 @@ class Report:
     roles: list[RoleTasks]
     ignored: list[IgnoredResponse]
     event_counts: list[EventCount]
+    sections: list[ReportSection] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------------------------- building
@@ -707,6 +709,28 @@ def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
     return out
 
 
+def plugin_sections(result: SimulationResult) -> list[ReportSection]:
+    """The plugins' sections, on the figures known at the end of the year, in plugin-name order.
+
+    A section that fails is replaced by a note saying so: the rest of the report still renders.
+    """
+    cfg = result.config
+    view = known_at_year_end(result)
+    out: list[ReportSection] = []
+    for name, (plugin, spec) in sorted(cfg.plugins.report_sections().items()):
+        if spec.settings_key and spec.settings_key not in cfg.sources:
+            continue
+        ctx = SubjectContext(municipality=cfg.municipality, day=view.day, observations=view,
+                             organisation=cfg.organisation, kpis=cfg.kpis,
+                             settings=cfg.sources.get(spec.settings_key, {}), base_dir=cfg.base_dir)
+        try:
+            out.extend(spec.build(ctx))
+        except Exception as err:  # a plugin's bug must not take the year report down
+            out.append(ReportSection(title=spec.description or name, notes=(
+                f"Afsnittet '{name}' fra plugin '{plugin}' kunne ikke laves: {type(err).__name__}: {err}",)))
+    return out
+
+
 def build_report(result: SimulationResult) -> Report:
     """The report's content, formatted and sorted, independent of the output format."""
     names = _Names(result)
@@ -721,6 +745,7 @@ def build_report(result: SimulationResult) -> Report:
         roles=_roles(result, names, open_acts, result.summary.get("open_actions", [])),
         ignored=_ignored(result.events, names),
         event_counts=[EventCount(t, EVENT_LABELS.get(t, t), _count(n)) for t, n in sorted(counts.items())],
+        sections=plugin_sections(result),
     )
 
 
