@@ -480,3 +480,34 @@ def test_the_report_forecasts_what_the_engine_forecast_at_year_end() -> None:
     for goal_id, st in res.summary["goals"].items():
         assert rows[goal_id].forecast_status == st["forecast"]["forecast_status"], goal_id
     assert sum(1 for r in rows.values() if r.forecast != "–") >= 10
+
+
+def test_plugin_report_sections_are_shown_and_a_failing_one_becomes_a_note(tmp_path: Path) -> None:
+    """The govcore_report_sections hook: a section with a table and chart is rendered in both formats;
+    a section whose build raises is a note, and the rest of the report still renders."""
+    import govcore
+
+    def good(ctx: govcore.SubjectContext) -> list[govcore.ReportSection]:
+        chart = govcore.bar_chart([govcore.Bar("Praktik", 2.5)], title="Effekt pr. krone")
+        return [govcore.ReportSection(title="Tilbud pr. krone", intro=f"Pr. {ctx.day.isoformat()}",
+                                      headers=("Tilbud", "Effekt"), rows=(("Praktik <b>", "2,5"),), chart=chart)]
+
+    def bad(ctx: govcore.SubjectContext) -> list[govcore.ReportSection]:
+        raise RuntimeError("boom")
+
+    class SectionPlugin:
+        @govcore.hookimpl
+        def govcore_report_sections(self) -> list[govcore.ReportSectionSpec]:
+            return [govcore.ReportSectionSpec("a-good", "God", good), govcore.ReportSectionSpec("b-bad", "Dårlig", bad),
+                    govcore.ReportSectionSpec("c-unused", "Ubrugt", bad, settings_key="not-configured")]
+
+    plugins = load_plugins()
+    plugins.register(SectionPlugin(), name="sections")
+    assert "a-good" in plugins.report_sections()
+    cfg = load_config(ROOT / "examples" / "vejle", plugins=plugins)
+    res = simulate(cfg)
+    md, html = render_report(res, "md"), render_report(res, "html")
+    assert "## Tilbud pr. krone" in md and "| Praktik <b> | 2,5 |" in md and "Pr. 2021-12-31" in md
+    assert "Praktik &lt;b&gt;" in html and "Effekt pr. krone</title>" in html
+    assert "kunne ikke laves: RuntimeError: boom" in md and "Ubrugt" not in md
+    assert "## Bilag" in md
