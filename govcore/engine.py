@@ -168,6 +168,11 @@ class Engine:
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
+        # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
+        # rule tests a forecast field or writes one into a message.
+        goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
+        self._forecasts = any(f.startswith("forecast") for r in goal_rules for f in r.fields_used()) or \
+            any("{forecast" in str(call.params) for r in goal_rules for call in r.actions)
         self._goals_by_kpi: dict[str, list[str]] = {}
         for g in config.goals:
             if g.kpi:
@@ -507,8 +512,10 @@ class Engine:
             "value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
             "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
             "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
-            "explanation": res.explanation, **self.goal_forecast(g, day).fields(),
+            "explanation": res.explanation,
         }
+        if self._forecasts:
+            fields.update(self.goal_forecast(g, day).fields())
         return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id)
 
     def _deliverable_subject(self, ident: str, due: dt.date) -> Subject:

@@ -202,17 +202,28 @@ def test_a_change_target_forecasts_towards_its_by_period_and_a_rank_has_no_requi
     assert r.status is Status.no_data and r.forecast.value is not None
 
 
-def test_the_engine_exposes_the_forecast_in_the_goal_subject() -> None:
+def test_the_engine_exposes_the_forecast_in_the_goal_subject_when_rules_use_it(tmp_path: Any) -> None:
     from pathlib import Path
 
     from govcore import Engine, load_config
 
-    vejle_config = load_config(Path(__file__).resolve().parent.parent / "examples" / "vejle")
-    with Engine(vejle_config) as engine:
-        engine.advance_to(D(vejle_config.year, 6, 30))
-        g = vejle_config.goal("rm5-jobaabninger")
-        subject = engine._goal_subject(g, engine.now.date())
-        assert subject.fields["forecast_status"] in ("on_track", "at_risk", "off_track", "no_data")
-        assert subject.fields["forecast_method"] == "linear_trend"
-        assert subject.fields["forecast_period"] == f"{vejle_config.year}-12"
-        assert subject.fields["forecast"] == pytest.approx(engine.goal_forecast(g).forecast.value, abs=1e-6)
+    vejle = Path(__file__).resolve().parent.parent / "examples" / "vejle"
+    rule = tmp_path / "warn.yaml"
+    rule.write_text("rules:\n  - id: varsel\n    when: {followup: monthly}\n    for_each: goal\n"
+                    "    if: [forecast_status == off_track]\n    then: [notify]\n", encoding="utf-8")
+    config = load_config(vejle, extra_rules=[rule])
+    with Engine(config) as engine:
+        engine.advance_to(D(config.year, 6, 30))
+        g = config.goal("rm5-jobaabninger")
+        fields = engine._goal_subject(g, engine.now.date()).fields
+        assert fields["forecast_status"] == "off_track"
+        assert fields["forecast_method"] == "linear_trend"
+        assert fields["forecast_period"] == f"{config.year}-12"
+        assert fields["forecast"] == pytest.approx(engine.goal_forecast(g).forecast.value, abs=1e-6)
+        varsler = [e for e in engine.events if e.rule == "varsel" and e.subject == g.id]
+        assert varsler and varsler[0].at.date() < D(config.year, 7, 1)
+    # Without a rule that uses the forecast, goal subjects do not pay for one
+    with Engine(load_config(vejle)) as plain:
+        plain.advance_to(D(config.year, 6, 30))
+        assert "forecast_status" not in plain._goal_subject(g, plain.now.date()).fields
+        assert plain.goal_forecast(g).status.value == "off_track"
