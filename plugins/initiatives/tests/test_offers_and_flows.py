@@ -114,3 +114,23 @@ def test_bad_flow_rows_and_paths_outside_the_folder_are_errors(tmp_path: Path) -
     assert "flows.csv:2" in text and "group" in text and "period" in text and "stock" in text
     with pytest.raises(InputError, match="outside the configuration folder"):
         flows.SOURCE.load(ctx(tmp_path, {"file": "../flows.csv"}))
+
+
+def test_the_offer_subjects_carry_rank_and_the_last_in_group() -> None:
+    from govcore import ObservationStore, SubjectContext, load_config
+
+    cfg = load_config(Path(__file__).resolve().parents[3] / "examples" / "hilleroed")
+
+    def subjects(day: dt.date) -> list[object]:
+        return offers.offer_subjects(SubjectContext(
+            municipality=cfg.municipality, day=day, observations=ObservationStore().as_of(day),
+            organisation=cfg.organisation, kpis=cfg.kpis, settings=cfg.sources["offers"], base_dir=cfg.base_dir))
+
+    assert subjects(dt.date(2014, 2, 28)) == []  # the 2013 figures are known from 1 March 2014
+    found = subjects(dt.date(2014, 3, 1))
+    fields = [s.fields for s in found]  # type: ignore[attr-defined]
+    assert [(f["offer"], f["rank"], f["of"], f["last_in_group"]) for f in fields] == [
+        ("straksaktivering", 1, 4, False), ("virksomhedspraktik", 2, 4, False), ("vejledningsforloeb", 3, 4, False),
+        ("mentor", 4, 4, True)]
+    assert {s.owner for s in found} == {"jobcenterchef"}  # type: ignore[attr-defined]
+    assert set(fields[0]) == {f.name for f in offers.FIELDS}
