@@ -463,9 +463,11 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
         if kpi is not None:
             fc = forecast_goal(g, cfg.kpis, view, cfg.municipality.code)
             fc_status = fc.status.value
-            if fc.forecast.value is not None:
-                fc_text = f"{_with_unit(fc.forecast.value, unit)} ({fc.forecast.period}): " \
-                          f"{STATUS_LABELS[fc_status].lower()}"
+            f = fc.forecast
+            if f.value is not None:
+                spread = f" (80 %: {danish_number(f.low)}–{danish_number(f.high)})" \
+                    if f.low is not None and f.high is not None and f.low != f.high else ""
+                fc_text = f"{_with_unit(f.value, unit)}{spread} i {f.period}: {STATUS_LABELS[fc_status].lower()}"
             history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
             chart = goal_chart(g.title, history, fc, unit)
         groups[g.level.value].append(GoalRow(
