@@ -255,6 +255,14 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             files[name] = _hash(base / name)
         except InputError as err:
             problems.extend(err.problems)
+    national: list[NationalGoal] = []
+    if cfg.national_goals == "plugin":
+        try:
+            answer = plugins.national_goals(the_year)
+        except GovcoreError as err:
+            problems.append(cfg_doc.problem(("national_goals",), str(err)))
+            answer = None
+        national = answer[1] if answer else []
     for source_name, settings in cfg.sources.items():
         if source_name not in sources:
             problems.append(cfg_doc.problem(("sources", source_name), f"no installed plugin provides the KPI "
@@ -262,7 +270,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                                             or "install the plugin that provides it (see `govcore plugins`)"))
             continue
         src: KpiSource = sources[source_name][1]
-        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year)
+        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year,
+                            national_goals=tuple(national))
         try:
             for k in src.kpis(ctx):
                 kpis.setdefault(k.id, k)
@@ -287,14 +296,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                                     hint=did_you_mean(o.kpi, kpis)))
             break
 
-    national: list[NationalGoal] = []
     if cfg.national_goals == "plugin":
-        try:
-            answer = plugins.national_goals(the_year)
-        except GovcoreError as err:
-            problems.append(cfg_doc.problem(("national_goals",), str(err)))
-            answer = None
-        national = answer[1] if answer else []
         ids = {n.id for n in national}
         for i, g in enumerate(goals):
             if g.national_goal and national and g.national_goal not in ids:

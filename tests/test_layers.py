@@ -12,9 +12,9 @@ PACKAGE = ROOT / "govcore"
 
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
-    {"errors"},
-    {"model", "text"},
-    {"observations", "sourcefile", "calendar"},
+    {"errors", "text"},
+    {"model"},
+    {"observations", "sourcefile", "calendar", "remote"},
     {"targets", "forecast", "charts", "wheel", "extension"},
     {"hookspecs", "plugins"},
     {"rules"},
