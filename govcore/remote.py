@@ -32,7 +32,7 @@ class FetchError(GovcoreError):
 
     `kind` is one of: key (401/403 or a missing key), not_found (404), unavailable (429/5xx after
     the retries), timeout, network, shape (the response is not shaped as expected), replay (no
-    kept response for a request), settings.
+    kept response for a request), settings, plugin (a plugin failed unexpectedly).
     """
 
     def __init__(self, message: str, *, kind: str, source: str = "", table: str = "", field: str = "") -> None:
@@ -68,6 +68,10 @@ def request_key(method: str, url: str, params: Mapping[str, Any] | None, body: A
     return hashlib.sha256(f"{method.upper()} {url}?{query}\n{canon}".encode()).hexdigest()[:20]
 
 
+def _file_name(source: str, table: str, key: str) -> str:
+    return f"{source}-{table.lower() or 'meta'}-{key}.json"
+
+
 def secret_from_env(variable: str, source: str) -> str:
     """An API key from the environment variable the configuration names; its value is never shown."""
     value = os.environ.get(variable, "").strip()
@@ -98,6 +102,7 @@ class Http:
         self.sleep = sleep
         self.now = now
         self.requests = 0
+        self.latest: dt.datetime | None = None
         self._client = None if replay is not None else httpx.Client(transport=transport, timeout=timeout,
                                                                      follow_redirects=True)
 
@@ -125,8 +130,9 @@ class Http:
             reply = self._replayed(key, method, url, params, table)
         else:
             reply = self._sent(method, url, params, body, headers or {}, table)
-            self._keep(key, method, url, params, body, reply)
+            self._keep(key, method, url, params, body, reply, table)
         self.requests += 1
+        self.latest = max(self.latest or reply.fetched_at, reply.fetched_at)
         return self._checked(reply, table)
 
     # ------------------------------------------------------------------------------ internals
@@ -177,20 +183,21 @@ class Http:
                          table=table)
 
     def _keep(self, key: str, method: str, url: str, params: Mapping[str, Any] | None, body: Any,
-              reply: Reply) -> None:
+              reply: Reply, table: str) -> None:
         if self.keep is None:
             return
         self.keep.mkdir(parents=True, exist_ok=True)
         record = {"request": {"method": method, "url": url, "params": dict(params or {}), "body": body},
                   "status": reply.status, "fetched_at": reply.fetched_at.isoformat(), "text": reply.text}
-        path = self.keep / f"{key}.json"
+        path = self.keep / _file_name(self.source, table, key)
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps(record, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8")
         tmp.replace(path)
 
-    def _replayed(self, key: str, method: str, url: str, params: Mapping[str, Any] | None, table: str) -> Reply:
+    def _replayed(self, key: str, method: str, url: str, params: Mapping[str, Any] | None,
+                  table: str) -> Reply:
         assert self.replay is not None
-        path = self.replay / f"{key}.json"
+        path = self.replay / _file_name(self.source, table, key)
         shown = url + (f"?{urlencode(sorted(params.items()), doseq=True)}" if params else "")
         if not path.is_file():
             raise FetchError(f"no kept response for {method} {shown} in {self.replay} (expected {path.name}); "

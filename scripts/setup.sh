@@ -31,4 +31,5 @@ extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -e ".${extra}" -e plugins/ministermaal -e plugins/budget -e plugins/surveys -e plugins/initiatives
+    -e ".${extra}" -e plugins/ministermaal -e plugins/budget -e plugins/surveys -e plugins/initiatives \
+    -e plugins/jobindsats -e plugins/statbank
