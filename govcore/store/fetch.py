@@ -77,6 +77,10 @@ def remote_sources(cfg: Configuration) -> dict[str, KpiSource]:
     return out
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 def source_tag(source: str, table: str, updated: str) -> str:
     return f"{source}:{table}@{updated}"
 
@@ -109,9 +113,8 @@ def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, re
                 if tag.startswith(prefix) and "@" in tag:
                     table, stamp = tag[len(prefix):].rsplit("@", 1)
                     seen[table] = max(seen.get(table, ""), stamp)
-            clock = {"now": now} if now is not None else {}
             with Http(name, keep=keep, replay=replay, transport=transport, sleep=sleep, retries=retries,
-                      **clock) as http:
+                      now=now or _utc_now) as http:
                 ctx = FetchContext(municipality=cfg.municipality, base_dir=cfg.base_dir, settings=cfg.sources[name],
                                    year=y, http=http, kpis=cfg.kpis, seen=seen,
                                    national_goals=tuple(cfg.national_goals))
