@@ -147,3 +147,11 @@ def test_a_fetch_killed_mid_way_leaves_the_database_as_it_was(
     again = govcore("fetch", str(config), "--db", db_url, "--keep", str(tmp_path / "kept2"))
     assert again.returncode == 0, again.stderr
     assert "75 observations stored" in again.stdout
+
+
+def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path) -> None:
+    res = CliRunner().invoke(main, ["fetch", str(ROOT / "examples" / "vejle"), "--db", str(tmp_path / "g.db")])
+    assert res.exit_code == 2
+    assert "error: the configuration names no remote KPI source under sources: (e.g. jobindsats or statbank)" \
+        in res.output
+    assert "Traceback" not in res.output
