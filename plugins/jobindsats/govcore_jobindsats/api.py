@@ -5,6 +5,8 @@ v2 (`https://api.jobindsats.dk/v2`, still used by most municipal code):
                                  "Values", ...}], "LatestUpdate"?: ...}]
   POST /v2/data/{id}/json    {"area": "*", "period": [...], "_kon": ["Køn i alt"]}
                              → [{"Variables": [{"Label": ...}], "Data": [[area, period, ..., values]]}]
+  GET  /v2/tables/             → [{"TableID", "TableName", "Measurements": [{"ID", "Name"}], ...}]: the
+                                 catalogue of all tables, read to find which table holds a measurement
 v3 (`https://api.jobindsats.dk/v3`, `Authorization: Bearer <key>`):
   GET  /v3/table/{id}?format=json   → dimensions → hierarchies → levels → values (value_id, value_name)
   GET  /v3/data/{id}?mgroup.*=*&period.M=latest:N&hierarchy._kon=<value_id>&format=json
@@ -31,6 +33,19 @@ class TableInfo:
     dimensions: Mapping[str, tuple[str, ...]]
     measurements: tuple[str, ...] = ()
     value_ids: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    defaults: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CatalogueTable:
+    """One table of the catalogue: its id, name and measurements as (id, name) pairs."""
+
+    table: str
+    name: str
+    measurements: tuple[tuple[str, str], ...]
+
+
+CATALOGUE = "catalogue"
 
 
 @dataclass(frozen=True)
@@ -71,14 +86,39 @@ class V2:
         if not isinstance(periods, list) or not all(isinstance(p, str) for p in periods):
             raise shape(table, "Period", "expected a list of period codes")
         dims: dict[str, tuple[str, ...]] = {}
+        defaults: dict[str, str] = {}
         for i, d in enumerate(doc.get("Dimensions") or []):
             if not isinstance(d, dict) or not isinstance(d.get("DimensionID"), str) or \
                     not isinstance(d.get("Values"), list):
                 raise shape(table, f"Dimensions[{i}]", "expected DimensionID and Values")
             dims[d["DimensionID"]] = tuple(str(v) for v in d["Values"])
+            if isinstance(d.get("DefaultValue"), str) and d["DefaultValue"] in dims[d["DimensionID"]]:
+                defaults[d["DimensionID"]] = d["DefaultValue"]
         measurements = tuple(str(m.get("Name", "")) if isinstance(m, dict) else str(m)
                              for m in doc.get("Measurements") or [])
-        return TableInfo(tuple(periods), str(doc.get("LatestUpdate") or ""), dims, measurements)
+        return TableInfo(tuple(periods), str(doc.get("LatestUpdate") or ""), dims, measurements, defaults=defaults)
+
+    def catalogue(self) -> tuple[CatalogueTable, ...]:
+        """Every table with its measurements (one request: `GET /v2/tables/`)."""
+        raw = self.http.get(f"{self.base}/tables/", headers=self.headers, table=CATALOGUE)
+        doc = raw.json(SOURCE, CATALOGUE)
+        if not isinstance(doc, list):
+            raise shape(CATALOGUE, "(catalogue)", "expected a list of tables")
+        out = []
+        for i, t in enumerate(doc):
+            if not isinstance(t, dict) or not isinstance(t.get("TableID"), str):
+                raise shape(CATALOGUE, f"[{i}].TableID", "expected each table to have a TableID")
+            ms = t.get("Measurements")
+            if not isinstance(ms, list):
+                raise shape(CATALOGUE, f"[{i}].Measurements", f"expected a list of measurements for {t['TableID']}")
+            pairs = []
+            for j, m in enumerate(ms):
+                if not isinstance(m, dict) or not isinstance(m.get("ID"), str) or not isinstance(m.get("Name"), str):
+                    raise shape(CATALOGUE, f"[{i}].Measurements[{j}]",
+                                f"expected ID and Name for each measurement of {t['TableID']}")
+                pairs.append((m["ID"], m["Name"]))
+            out.append(CatalogueTable(t["TableID"].upper(), str(t.get("TableName") or ""), tuple(pairs)))
+        return tuple(out)
 
     def data(self, table: str, info: TableInfo, periods: list[str], select: Mapping[str, str], kind: str) -> Data:
         body: dict[str, Any] = {"area": "*", "period": periods}
@@ -123,6 +163,13 @@ class V3:
             raise shape(table, "periods", "expected a list of period codes")
         return TableInfo(tuple(str(p) for p in periods), str(doc.get("latest_update") or ""),
                          {k: tuple(v) for k, v in dims.items()}, value_ids=ids)
+
+    def catalogue(self) -> tuple[CatalogueTable, ...]:
+        """Not read through v3: where v3's catalogue lists a table's measurement ids is not known
+        from any public code (see the README), so v3 needs the table named in the settings."""
+        raise FetchError("finding a measurement's table in the Jobindsats catalogue needs api: v2 (where the v3 "
+                         "catalogue lists measurement ids is not known); name the table under "
+                         "sources.jobindsats.measurements", kind="settings", source=SOURCE, table=CATALOGUE)
 
     def data(self, table: str, info: TableInfo, periods: list[str], select: Mapping[str, str], kind: str) -> Data:
         params: dict[str, str] = {"mgroup.*": "*", f"period.{V3_PERIOD[kind]}": ",".join(periods),

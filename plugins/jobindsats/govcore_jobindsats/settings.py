@@ -45,14 +45,27 @@ class RankingSettings(_Model):
 
 
 class MeasurementSettings(_Model):
-    """Where a ministermål measurement (MM17…) is found, when the year file does not say."""
+    """How a ministermål measurement (MM17…) is read. Without `table`, the table is found in the
+    Jobindsats table catalogue (the table whose measurements list the id); `table` (with
+    `measurement`, the column's name) overrides that. Without `period`, the table's own period
+    codes decide (months before quarters, rolling years and years); without `select`, each
+    dimension's default value (its "i alt") is selected."""
 
-    table: str = Field(pattern=r"^[A-Za-z0-9_]+$")
-    measurement: str = Field(min_length=1)
-    period: PeriodKind = "month"
+    table: str | None = Field(default=None, pattern=r"^[A-Za-z0-9_]+$")
+    measurement: str | None = Field(default=None, min_length=1)
+    period: PeriodKind | None = None
     select: dict[str, str] = Field(default_factory=dict)
     unit: str = ""
     higher_is_better: bool = True
+
+    @model_validator(mode="after")
+    def _table_and_measurement(self) -> MeasurementSettings:
+        if self.table is not None and self.measurement is None:
+            raise ValueError("a measurement with a table also needs `measurement` (the column's name in the table)")
+        if self.table is None and self.measurement is not None:
+            raise ValueError("`measurement` names a column of `table`: give both, or neither to find the table "
+                             "in the Jobindsats catalogue")
+        return self
 
 
 class JobindsatsSettings(_Model):

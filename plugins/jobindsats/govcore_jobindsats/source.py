@@ -5,45 +5,75 @@ landet" the `national` series and its region the `region` series (when asked for
 `benchmarks`). The national benchmark ranking (Y30R21) becomes the `rank` series of the ranking
 KPI, which rank targets read. Values Jobindsats withholds ("..", "-", empty) are left out; any
 other value that is not a number is a located error.
+
+A ministermål measurement (MM17…) is read from the table the settings name, or else from the
+table the Jobindsats catalogue lists it under: one catalogue request per fetch (kept with the
+other responses, so a replay resolves identically), shared by `tables` and `fetch` through the
+fetch's `Http`. An id in no table, or in several, fails that measurement with a located error
+naming the candidates; the other tables are fetched as usual.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from govcore import (
     KPI,
     FetchContext,
     FetchedTable,
     FetchError,
+    Http,
     KpiSource,
     NationalGoal,
     Observation,
     SourceContext,
+    did_you_mean,
     normalise_name,
     parse_number,
     secret_from_env,
 )
-from govcore_jobindsats.api import SOURCE, V2, V3, Data, check_selection, column, shape
+from govcore_jobindsats.api import (
+    SOURCE,
+    V2,
+    V3,
+    CatalogueTable,
+    Data,
+    TableInfo,
+    check_selection,
+    column,
+    shape,
+)
 from govcore_jobindsats.periods import kind_of, to_period, year_of
-from govcore_jobindsats.settings import JobindsatsSettings, PeriodKind, parse_settings
+from govcore_jobindsats.settings import JobindsatsSettings, MeasurementSettings, PeriodKind, parse_settings
 
 MISSING = frozenset({"", "..", "-", "x", "null"})
 NATIONAL = "Hele landet"
 
 
+PERIOD_ORDER: tuple[PeriodKind, ...] = ("month", "quarter", "rolling_year", "year")
+
+
 @dataclass(frozen=True)
 class Job:
-    """One KPI series read from one table: `series` is 'values' (local and benchmarks) or 'rank'."""
+    """One KPI series read from one table: `series` is 'values' (local and benchmarks) or 'rank'.
+
+    `period` None: the table's own period codes decide; `defaults`: select each dimension's
+    default value (a ministermål measurement found in the catalogue, with no `select` given)."""
 
     kpi: str
     table: str
     measurement: str
-    period: PeriodKind
+    period: PeriodKind | None
     select: tuple[tuple[str, str], ...]
     series: str = "values"
+    defaults: bool = False
+
+
+# Per fetch (its Http), each catalogue-resolved measurement id → its job, or why it has none.
+_RESOLVED: weakref.WeakKeyDictionary[Http, dict[str, Job | FetchError]] = weakref.WeakKeyDictionary()
 
 
 def measurement_kpi(measure_id: str) -> str:
@@ -78,47 +108,114 @@ def jobindsats_kpis(ctx: SourceContext) -> list[KPI]:
     return out
 
 
-def _jobs(s: JobindsatsSettings, goals: Sequence[NationalGoal]) -> list[Job]:
+def _measurement_ids(s: JobindsatsSettings, goals: Sequence[NationalGoal]) -> list[str]:
+    return sorted(_ministermaal(goals)) if s.ministermaal else []
+
+
+def _jobs(s: JobindsatsSettings, goals: Sequence[NationalGoal], resolved: Mapping[str, Job | FetchError]
+          ) -> tuple[list[Job], dict[str, FetchError]]:
+    """The jobs of these settings, and the measurement ids that have none (by id, with the error
+    their fetch reports: they are listed as tables of their own, so the failure is located)."""
     jobs = [Job(k.id, k.table.upper(), k.measurement, k.period, tuple(sorted(k.select.items()))) for k in s.kpis]
     if s.ranking is not None:
         r = s.ranking
         jobs.append(Job(r.kpi, r.table.upper(), r.measurement, r.period, ((r.group_dimension, r.group),), "rank"))
-    if s.ministermaal:
-        for mid in sorted(_ministermaal(goals)):
-            m = s.measurements.get(mid)
-            table = m.table.upper() if m else mid.upper()
-            if m is not None:
-                jobs.append(Job(measurement_kpi(mid), table, m.measurement, m.period, tuple(sorted(m.select.items()))))
-            else:
-                jobs.append(Job(measurement_kpi(mid), table, "", "month", ()))
-    return jobs
+    failed: dict[str, FetchError] = {}
+    for mid in _measurement_ids(s, goals):
+        m = s.measurements.get(mid)
+        if m is not None and m.table is not None and m.measurement is not None:
+            jobs.append(Job(measurement_kpi(mid), m.table.upper(), m.measurement, m.period,
+                            tuple(sorted(m.select.items()))))
+            continue
+        found = resolved.get(mid)
+        if isinstance(found, Job):
+            jobs.append(found)
+        else:
+            failed[mid.upper()] = found or FetchError(
+                f"no table is known for the ministermål measurement {mid}; name it under "
+                f"sources.jobindsats.measurements.{mid} (table, measurement)", kind="settings", source=SOURCE,
+                table=mid.upper())
+    return jobs, failed
 
 
-def jobindsats_tables(ctx: FetchContext) -> list[str]:
-    s = parse_settings(ctx.settings)
-    return sorted({j.table for j in _jobs(s, ctx.national_goals)})
-
-
-def fetch_table(ctx: FetchContext, table: str) -> FetchedTable:
-    s = parse_settings(ctx.settings)
-    jobs = [j for j in _jobs(s, ctx.national_goals) if j.table == table]
-    for j in jobs:
-        if not j.measurement:
-            raise FetchError(f"the ministermål year file does not say which Jobindsats table holds {table}; set "
-                             f"sources.jobindsats.measurements.{table} (table, measurement)", kind="settings",
-                             source=SOURCE, table=table)
+def _api(ctx: FetchContext, s: JobindsatsSettings) -> V2 | V3:
     headers: dict[str, str] = {}
     if ctx.http.replay is None:
         key = secret_from_env(s.key_env, SOURCE)
         headers["Authorization"] = f"Bearer {key}" if s.authorization == "bearer" else key
-    api = V3(ctx.http, s.base_url, headers) if s.api == "v3" else V2(ctx.http, s.base_url, headers)
+    return V3(ctx.http, s.base_url, headers) if s.api == "v3" else V2(ctx.http, s.base_url, headers)
+
+
+def _resolved(ctx: FetchContext, s: JobindsatsSettings) -> dict[str, Job | FetchError]:
+    """The measurement ids with no table in the settings, looked up in the catalogue — read once per
+    fetch (the answer is kept on the fetch's `Http`, and on disk with the other responses)."""
+    known = _RESOLVED.get(ctx.http)
+    if known is not None:
+        return known
+    wanted = [mid for mid in _measurement_ids(s, ctx.national_goals)
+              if (m := s.measurements.get(mid)) is None or m.table is None]
+    out: dict[str, Job | FetchError] = {}
+    if wanted:
+        try:
+            catalogue = _api(ctx, s).catalogue()
+        except FetchError as err:
+            why = str(err).split(": ", 1)[-1] if err.source else str(err)
+            out = {mid: FetchError(f"the Jobindsats table catalogue could not be read to find the table of {mid}: "
+                                   f"{why}", kind=err.kind, source=SOURCE, table=mid.upper(), field=err.field)
+                   for mid in wanted}
+        else:
+            out = {mid: _find(mid, catalogue, s.measurements.get(mid)) for mid in wanted}
+    _RESOLVED[ctx.http] = out
+    return out
+
+
+def _find(mid: str, catalogue: Sequence[CatalogueTable], m: MeasurementSettings | None) -> Job | FetchError:
+    """The one catalogue table listing the measurement id (compared without case), or the error."""
+    hits = [(t, name) for t in catalogue for (i, name) in t.measurements if i.upper() == mid.upper()]
+    setting = f"sources.jobindsats.measurements.{mid}"
+    if len(hits) == 1:
+        t, name = hits[0]
+        select = tuple(sorted(m.select.items())) if m else ()
+        return Job(measurement_kpi(mid), t.table, name, m.period if m else None, select, defaults=not select)
+    if not hits:
+        ids = {i for t in catalogue for (i, _) in t.measurements}
+        hint = did_you_mean(mid, ids, list_all=False)
+        return FetchError(f"no table in the Jobindsats catalogue ({len(catalogue)} tables) lists the measurement "
+                          f"{mid}{f' ({hint})' if hint else ''}; name its table under {setting} (table, measurement)",
+                          kind="not_found", source=SOURCE, table=mid.upper(), field="measure_ids")
+    where = "; ".join(f"{t.table} ({t.name}): '{name}'" if t.name else f"{t.table}: '{name}'" for t, name in hits)
+    return FetchError(f"the measurement {mid} is listed by {len(hits)} tables of the Jobindsats catalogue — {where}; "
+                      f"choose one under {setting} (table, measurement)", kind="settings", source=SOURCE,
+                      table=mid.upper(), field="measure_ids")
+
+
+def jobindsats_tables(ctx: FetchContext) -> list[str]:
+    s = parse_settings(ctx.settings)
+    jobs, failed = _jobs(s, ctx.national_goals, _resolved(ctx, s))
+    return sorted({j.table for j in jobs} | set(failed))
+
+
+def _period_of(info: TableInfo) -> PeriodKind:
+    kinds = {kind_of(p) for p in info.periods}
+    return next((k for k in PERIOD_ORDER if k in kinds), "month")
+
+
+def fetch_table(ctx: FetchContext, table: str) -> FetchedTable:
+    s = parse_settings(ctx.settings)
+    all_jobs, failed = _jobs(s, ctx.national_goals, _resolved(ctx, s))
+    jobs = [j for j in all_jobs if j.table == table]
+    if not jobs and table in failed:
+        raise failed[table]
+    api = _api(ctx, s)
     info = api.table_info(table)
     if info.updated and ctx.seen.get(table) == info.updated:
         return FetchedTable(table, info.updated, skipped=True)
     first = s.first_year or ctx.year - 1
     groups: dict[tuple[PeriodKind, tuple[tuple[str, str], ...]], list[Job]] = defaultdict(list)
     for j in jobs:
-        groups[(j.period, j.select)].append(j)
+        if j.defaults:
+            j = replace(j, select=tuple(sorted(info.defaults.items())))
+        groups[(j.period or _period_of(info), j.select)].append(j)
     areas = _areas(ctx, s)
     out: list[Observation] = []
     for (kind, select), group in sorted(groups.items()):

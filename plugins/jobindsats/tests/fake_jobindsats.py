@@ -100,3 +100,25 @@ def serve(router: respx.MockRouter, *, y36a02: Any = None, y30r21: Any = None, m
 
 def body_of(call: Any) -> Any:
     return json.loads(call.request.content)
+
+
+def catalogue(*extra: tuple[str, list[tuple[str, str]]]) -> Any:
+    """The v2 table catalogue (`GET /v2/tables/`): the example's tables plus `extra` (id, measurements).
+    The ministermål tables' ids are made up: which real table lists MM17 is not known."""
+    tables = [("Y36A02", [("y36a02_1", "Antal personer"), ("y36a02_2", "Antal fuldtidspersoner")]),
+              ("Y30R21", [("y30r21_1", "Placering på benchmarkranglisten")]), *extra]
+    return [{"TableID": t, "TableName": f"Tabel {t}", "LatestUpdate": "2024-04-10T08:00:00",
+             "Measurements": [{"ID": i, "Name": n} for i, n in ms]} for t, ms in tables]
+
+
+def mm_meta(table: str, periods: list[str], measurement: str) -> Any:
+    return [{"TableID": table.lower(), "LatestUpdate": "2024-04-12T08:00:00", "Period": periods,
+             "Measurements": [{"ID": "x", "Name": measurement}],
+             "Dimensions": [{"DimensionID": "_ygrp", "DefaultValue": "Alle ydelsesgrupper",
+                             "Values": ["Alle ydelsesgrupper", "A-dagpenge", "Kontanthjælp"]}]}]
+
+
+def mm_data(periods: list[str], measurement: str, values: list[Any]) -> Any:
+    rows = [["Vejle", p, "Alle ydelsesgrupper", v] for p, v in zip(periods, values, strict=True)]
+    rows += [["Hele landet", p, "Alle ydelsesgrupper", 9.9] for p in periods]
+    return [{"Variables": [{"Label": x} for x in ("Area", "Periode", "Ydelsesgruppe", measurement)], "Data": rows}]

@@ -12,7 +12,19 @@ import httpx
 import pytest
 import respx
 from click.testing import CliRunner
-from fake_jobindsats import V2, body_of, copy_example, serve, y30r21_data, y36a02_data, y36a02_meta
+from fake_jobindsats import (
+    MONTHS,
+    V2,
+    body_of,
+    catalogue,
+    copy_example,
+    mm_data,
+    mm_meta,
+    serve,
+    y30r21_data,
+    y36a02_data,
+    y36a02_meta,
+)
 
 import govcore
 from govcore.cli import main
@@ -279,25 +291,148 @@ def test_v3_uses_a_bearer_key_and_value_ids(tmp_path: Path, key: str, respx_mock
 # ------------------------------------------------------------------------------ ministermål
 
 
-def test_ministermaal_measurements_become_kpis_goals_can_name(tmp_path: Path, key: str,
-                                                              respx_mock: respx.MockRouter) -> None:
-    config = copy_example(tmp_path / "cfg", settings="""sources:
-  jobindsats:
-    ministermaal: true
-    measurements:
-      MM17: {table: Y36A02, measurement: Antal fuldtidspersoner, select: {_kon: Køn i alt}}
-""")
-    (config / "goals.yaml").write_text("""goals:
+MM_GOAL = """goals:
   - {id: opkvalificering, title: Flere opkvalificeres, level: national, owner: direktoer, national_goal: mm2024-2,
      kpi: "jobindsats:mm17", target: {kind: direction, must: rise}, followup: quarterly}
-""", encoding="utf-8")
-    cfg = govcore.load_config(config)
+"""
+MM17 = "Andel ydelsesmodtagere, der har påbegyndt opkvalificering (pct.)"
+MM13 = "Andel flygtninge i ustøttet beskæftigelse (pct.)"
+QUARTERS = ["2024Q1", "2024Q2"]
+
+
+def ministermaal_config(tmp_path: Path, measurements: str = "") -> Path:
+    config = copy_example(tmp_path / "cfg", settings="sources:\n  jobindsats:\n    ministermaal: true\n" + measurements)
+    (config / "goals.yaml").write_text(MM_GOAL, encoding="utf-8")
+    return config
+
+
+def serve_mm(router: respx.MockRouter, tables: Any) -> tuple[respx.Route, respx.Route, respx.Route]:
+    """The catalogue, SYN17 (monthly, MM17) and SYN13 (quarterly, MM13)."""
+    cat = router.get(f"{V2}/tables/").mock(return_value=httpx.Response(200, json=tables))
+    router.get(f"{V2}/tables/syn17/json").mock(return_value=httpx.Response(200, json=mm_meta("SYN17", MONTHS, MM17)))
+    d17 = router.post(f"{V2}/data/syn17/json").mock(return_value=httpx.Response(
+        200, json=mm_data(MONTHS, MM17, ["4,1", "4,3", "4,6"])))
+    router.get(f"{V2}/tables/syn13/json").mock(return_value=httpx.Response(200, json=mm_meta("SYN13", QUARTERS, MM13)))
+    d13 = router.post(f"{V2}/data/syn13/json").mock(return_value=httpx.Response(
+        200, json=mm_data(QUARTERS, MM13, [38.5, 39.0])))
+    return cat, d17, d13
+
+
+BOTH = catalogue(("SYN17", [("MM17", MM17)]), ("SYN13", [("mm13", MM13), ("MM13B", "Antal flygtninge")]))
+
+
+def test_a_ministermaal_measurement_without_a_table_is_found_in_the_catalogue(
+        tmp_path: Path, key: str, respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path)
+    cat, d17, d13 = serve_mm(respx_mock, BOTH)
+    result = run(config, tmp_path / "g.db", keep=tmp_path / "kept")
+    assert not result.failed, result.tables
+    assert [t.table for t in result.tables] == ["SYN13", "SYN17"]
+    assert cat.call_count == 1, "one catalogue request per fetch, however many tables use it"
+    assert body_of(d17.calls[0]) == {"area": "*", "period": MONTHS, "_ygrp": ["Alle ydelsesgrupper"]}
+    assert body_of(d13.calls[0])["period"] == QUARTERS
+    got = {(r["kpi"], r["series"], r["period"], r["value"]) for r in rows(tmp_path / "g.db")}
+    assert ("jobindsats:mm17", "local", "2024-03", 4.6) in got
+    assert ("jobindsats:mm13", "local", "2024-Q2", 39.0) in got
+    assert len(got) == 5
+    assert len(list((tmp_path / "kept").glob("jobindsats-catalogue-*.json"))) == 1
+
+
+def test_a_measurement_in_no_table_fails_alone_with_a_did_you_mean(tmp_path: Path, key: str,
+                                                                    respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path)
+    serve_mm(respx_mock, catalogue(("SYN17", [("MM71", MM17)]), ("SYN13", [("MM13", MM13)])))
+    result = run(config, tmp_path / "g.db")
+    bad = only(result, "MM17")
+    assert bad.state == "failed" and only(result, "SYN13").state == "stored"
+    assert "jobindsats table MM17, field 'measure_ids': no table in the Jobindsats catalogue (4 tables) lists " \
+           "the measurement MM17 (did you mean 'MM71'?); name its table under " \
+           "sources.jobindsats.measurements.MM17 (table, measurement)" in bad.error
+    assert {r["kpi"] for r in rows(tmp_path / "g.db")} == {"jobindsats:mm13"}
+
+
+def test_a_measurement_in_several_tables_names_them_and_stores_nothing_of_it(
+        tmp_path: Path, key: str, respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path)
+    serve_mm(respx_mock, catalogue(("SYN17", [("MM17", MM17)]), ("SYN13", [("MM13", MM13), ("MM17", "Antal")])))
+    bad = only(run(config, tmp_path / "g.db"), "MM17")
+    assert bad.state == "failed"
+    assert "the measurement MM17 is listed by 2 tables of the Jobindsats catalogue — SYN17 (Tabel SYN17): " \
+           f"'{MM17}'; SYN13 (Tabel SYN13): 'Antal'; choose one under sources.jobindsats.measurements.MM17" \
+           in bad.error
+    assert {r["kpi"] for r in rows(tmp_path / "g.db")} == {"jobindsats:mm13"}
+
+
+def test_a_table_in_the_settings_overrides_the_catalogue(tmp_path: Path, key: str,
+                                                         respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path, """    measurements:
+      MM17: {table: Y36A02, measurement: Antal fuldtidspersoner, select: {_kon: Køn i alt}}
+      MM13: {period: quarter, unit: pct.}
+""")
+    cat, d17, d13 = serve_mm(respx_mock, BOTH)
+    serve(respx_mock, statbank=False)
+    result = run(config, tmp_path / "g.db")
+    assert not result.failed, result.tables
+    assert [t.table for t in result.tables] == ["SYN13", "Y36A02"] and d17.call_count == 0
+    assert body_of(d13.calls[0])["period"] == QUARTERS
+    assert cat.call_count == 1, "MM13 has no table in the settings: it is still looked up"
+    assert {r["kpi"] for r in rows(tmp_path / "g.db")} == {"jobindsats:mm13", "jobindsats:mm17"}
+    assert govcore.load_config(config).kpis["jobindsats:mm13"].unit == "pct."
+
+
+def test_no_catalogue_request_when_every_measurement_names_its_table(tmp_path: Path, key: str,
+                                                                     respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path, f"""    measurements:
+      MM17: {{table: SYN17, measurement: "{MM17}"}}
+      MM13: {{table: SYN13, measurement: "{MM13}"}}
+""")
+    cat, _, _ = serve_mm(respx_mock, BOTH)
+    assert not run(config, tmp_path / "g.db").failed
+    assert cat.call_count == 0
+
+
+def test_a_catalogue_that_cannot_be_read_fails_the_measurements_not_the_other_tables(
+        tmp_path: Path, key: str, respx_mock: respx.MockRouter) -> None:
+    config = ministermaal_config(tmp_path, """    kpis:
+      - {id: "jobindsats:kh", name: Kontanthjælp, table: Y36A02, measurement: Antal fuldtidspersoner}
+""")
+    serve_mm(respx_mock, [{"TableID": "SYN17", "Measurements": "MM17"}])
+    serve(respx_mock, statbank=False)
+    result = run(config, tmp_path / "g.db")
+    assert only(result, "Y36A02").state == "stored"
+    for mid in ("MM13", "MM17"):
+        err = only(result, mid).error
+        assert f"the Jobindsats table catalogue could not be read to find the table of {mid}" in err
+        assert "field '[0].Measurements'" in err and "expected a list of measurements for SYN17" in err
+
+
+def test_v3_asks_for_the_table_in_the_settings(tmp_path: Path, key: str, respx_mock: respx.MockRouter) -> None:
+    config = copy_example(tmp_path / "cfg", settings="sources:\n  jobindsats:\n    api: v3\n    ministermaal: true\n")
+    result = run(config, tmp_path / "g.db")
+    assert respx_mock.calls.call_count == 0
+    assert "needs api: v2" in only(result, "MM17").error and only(result, "MM17").state == "failed"
+
+
+def test_replay_resolves_from_the_kept_catalogue_identically(
+        tmp_path: Path, key: str, respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = ministermaal_config(tmp_path)
+    serve_mm(respx_mock, BOTH)
+    live = run(config, tmp_path / "live.db", keep=tmp_path / "kept")
+    respx_mock.reset()
+    monkeypatch.delenv("JOBINDSATS_API_KEY")
+    replayed = run(config, tmp_path / "replay.db", replay=tmp_path / "kept")
+    assert respx_mock.calls.call_count == 0 and not replayed.failed
+    assert [(t.table, t.new) for t in replayed.tables] == [(t.table, t.new) for t in live.tables]
+    assert rows(tmp_path / "replay.db") == rows(tmp_path / "live.db")
+
+
+def test_ministermaal_measurements_become_kpis_goals_can_name(tmp_path: Path) -> None:
+    cfg = govcore.load_config(ministermaal_config(tmp_path))
     assert {"jobindsats:mm13", "jobindsats:mm17"} <= set(cfg.kpis)
     assert cfg.kpis["jobindsats:mm17"].name.startswith("MM17: Antal og andel ydelsesmodtagere")
-    serve(respx_mock)
-    result = fetch(cfg, str(tmp_path / "g.db"), sleep=lambda s: None, now=lambda: WHEN)
-    assert only(result, "MM13").state == "failed"
-    assert "the ministermål year file does not say which Jobindsats table holds MM13; set " \
-           "sources.jobindsats.measurements.MM13" in only(result, "MM13").error
-    assert only(result, "Y36A02").new == 3
-    assert {r["kpi"] for r in rows(tmp_path / "g.db")} == {"jobindsats:mm17"}
+
+
+def test_a_measurement_with_a_table_but_no_measurement_is_a_settings_error(tmp_path: Path) -> None:
+    config = ministermaal_config(tmp_path, "    measurements:\n      MM17: {table: SYN17}\n")
+    with pytest.raises(govcore.ConfigError, match="also needs `measurement`"):
+        govcore.load_config(config)
