@@ -49,8 +49,10 @@ def test_the_example_runs_offline_from_its_recorded_responses(
     assert first.exit_code == 0, first.output
     assert "jobindsats Y30R21: 3 new, 0 corrected (updated 2024-10-01T08:00:00)" in first.output
     assert "statbank AUK01: 12 new, 0 corrected" in first.output
-    assert "Vejle 2024: 75 observations stored, 0 new events, 6 requests" in first.output
-    assert "#3 jobindsats:benchmark 2024-Q2 rank = 17, known 2024-10-21" in first.output
+    assert "jobindsats SYN_MM17: 60 new, 0 corrected (updated 2024-10-14T08:00:00)" in first.output
+    assert "Vejle 2024: 195 observations stored, 0 new events, 11 requests" in first.output
+    assert "jobindsats:mm17 2024-08 local = 4.2, known 2024-10-21" in first.output
+    assert "#123 jobindsats:benchmark 2024-Q2 rank = 17, known 2024-10-21" in first.output
     assert not (EXAMPLE / "fetched").exists()  # a replay keeps nothing new
     second = CliRunner().invoke(main, args)
     assert second.exit_code == 0 and "jobindsats Y36A02: not updated since 2024-10-10T08:00:00" in second.output
@@ -146,7 +148,7 @@ def test_a_fetch_killed_mid_way_leaves_the_database_as_it_was(
     handler.release.set()
     again = govcore("fetch", str(config), "--db", db_url, "--keep", str(tmp_path / "kept2"))
     assert again.returncode == 0, again.stderr
-    assert "75 observations stored" in again.stdout
+    assert "195 observations stored" in again.stdout
 
 
 def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path) -> None:

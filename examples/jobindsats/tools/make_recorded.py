@@ -2,7 +2,10 @@
 
 The figures are SYNTHETIC (deterministic, plausible for Vejle in 2023-24); the shapes follow the
 Jobindsats v2 API (tables/{id}/json, data/{id}/json) and Statbank's tableinfo and CSV data, as
-used by open municipal code. The fetch itself is govcore's own: this script only answers its
+used by open municipal code. The table catalogue (`GET /v2/tables/`) is how the plugin finds the
+table of a ministermål measurement (MM17, MM13); the two ministermål tables here, SYN_MM17 and
+SYN_MM13, are MADE UP — which real Jobindsats table lists MM17 is not known from any public
+source — their shape follows the other tables'. The fetch itself is govcore's own: this script only answers its
 requests (an httpx MockTransport) and lets `govcore.store.fetch` keep them, so the files are named
 exactly as a replay looks for them. Run from the repository root:
 
@@ -115,13 +118,60 @@ def auk01_data(body: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
+MM = {"SYN_MM17": ("MM17", "Andel ydelsesmodtagere, der har påbegyndt et opkvalificeringsforløb (pct.)",
+                   "_ygrp_mm17", ["Alle ydelsesgrupper", "A-dagpenge", "Kontanthjælp"], 3.1, 0.06),
+      "SYN_MM13": ("MM13", "Andel flygtninge og familiesammenførte i ustøttet beskæftigelse (pct.)",
+                   "_kon", ["Køn i alt", "Mænd", "Kvinder"], 41.0, 0.15)}
+
+
+def catalogue() -> Any:
+    """The v2 catalogue: every table with its measurements (ids and names), as `GET /v2/tables/` lists them."""
+    def entry(table: str, name: str, update: str, period: str, measurements: list[tuple[str, str]]) -> Any:
+        return {"TableID": table.lower(), "TableName": name, "UpdateFrequency": "Månedlig", "LatestUpdate": update,
+                "PeriodCategory": period, "Measurements": [{"ID": i, "Name": n} for i, n in measurements]}
+    return [
+        entry("y01a02", "A-dagpenge: Antal personer og fuldtidspersoner", "2024-10-10T08:00:00", "M",
+              [("y01a02_1", "Antal personer"), ("y01a02_2", "Antal fuldtidspersoner")]),
+        entry("y30r21", "Benchmark: forventet og faktisk antal på offentlig forsørgelse", "2024-10-01T08:00:00",
+              "QMAT", [("y30r21_1", "Placering på benchmarkranglisten")]),
+        entry("y36a02", "Kontanthjælp: Antal personer og fuldtidspersoner", "2024-10-10T08:00:00", "M",
+              [("y36a02_1", "Antal personer"), ("y36a02_2", "Antal fuldtidspersoner")]),
+        *[entry(t, f"Ministerens mål: {name} (SYNTETISK TABEL)", "2024-10-14T08:00:00", "M", [(mid, name)])
+          for t, (mid, name, *_rest) in MM.items()]]
+
+
+def mm_meta(table: str) -> Any:
+    mid, name, dim, values, _, _ = MM[table]
+    return [{"TableID": table.lower(), "TableName": f"Ministerens mål: {name} (SYNTETISK TABEL)",
+             "LatestUpdate": "2024-10-14T08:00:00", "Area": list(AREAS), "Period": ["2022M12", *MONTHS],
+             "Measurements": [{"ID": mid, "Name": name}],
+             "Dimensions": [{"DimensionID": dim, "DimensionName": dim.strip("_"), "DefaultValue": values[0],
+                             "Values": values}]}]
+
+
+def mm_data(table: str, body: dict[str, Any]) -> Any:
+    _, name, dim, values, start, step = MM[table]
+    assert body[dim] == [values[0]], body
+    rows = []
+    for area in AREAS:
+        for period in body["period"]:
+            i = MONTHS.index(period)
+            share = start + step * i - (0.4 if area == "Hele landet" else 0.0)
+            rows.append([area, period, values[0], f"{share:.1f}".replace(".", ",")])
+    return [{"Variables": [{"Label": x} for x in ("Area", "Periode", dim.strip("_"), name)], "Data": rows}]
+
+
 def answer(request: httpx.Request) -> httpx.Response:
     path = request.url.path
     body = json.loads(request.content) if request.content else {}
     routes: dict[str, Any] = {
         "/v2/tables/y36a02/json": lambda: y36a02_meta(), "/v2/data/y36a02/json": lambda: y36a02_data(body),
         "/v2/tables/y30r21/json": lambda: y30r21_meta(), "/v2/data/y30r21/json": lambda: y30r21_data(body),
-        "/v1/tableinfo/AUK01": lambda: auk01_info(), "/v1/data": lambda: auk01_data(body)}
+        "/v1/tableinfo/AUK01": lambda: auk01_info(), "/v1/data": lambda: auk01_data(body),
+        "/v2/tables/": lambda: catalogue()}
+    for table in MM:
+        routes[f"/v2/tables/{table.lower()}/json"] = lambda t=table: mm_meta(t)
+        routes[f"/v2/data/{table.lower()}/json"] = lambda t=table: mm_data(t, body)
     if path not in routes:
         return httpx.Response(404, text="not found")
     result = routes[path]()

@@ -24,6 +24,8 @@ def copy_example(dest: Path, *, statbank: bool = True, settings: str | None = No
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("tools", "recorded", "fetched"))
     p = dest / "municipality.yaml"
     text = p.read_text(encoding="utf-8").replace("../../rules/", str(ROOT / "rules") + "/")
+    mm = text.index("    # The ministermål measurements")
+    text = text[:mm] + text[text.index("  statbank:"):]  # the ministermål tests set their own
     if settings is not None:
         text = text[:text.index("sources:")] + settings
     elif not statbank:
