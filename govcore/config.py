@@ -289,7 +289,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     goals = goal_file.goals if goal_file else []
     deliverables = {d.id: d for d in (goal_file.deliverables if goal_file else [])}
     if goal_file is not None and goals_doc is not None:
-        problems.extend(_check_goals(goals, kpis if kpi_file else None, organisation, deliverables, goals_doc))
+        problems.extend(_check_goals(goals, kpis if kpi_file else None, organisation, deliverables, goals_doc,
+                                     national))
     for o in observations if kpi_file else []:
         if o.kpi not in kpis:
             problems.append(Problem(o.source or "observations", message=f"observation of unknown KPI '{o.kpi}'",
@@ -377,8 +378,29 @@ def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "
     return doc.problem(("goals", i, fld), msg, hint=hint)
 
 
+def _measurement_hint(g: Goal, national: Sequence[NationalGoal]) -> str:
+    """Why a goal's KPI that names a ministermål measurement (`…:mm17`) does not exist: the goal's
+    ministermål has none (STAR leaves the indicator to the municipality), or no ministermål of the
+    year has the measurement it names."""
+    wanted = (g.kpi or "").rsplit(":", 1)[-1].upper()
+    if not national or not (wanted.startswith("MM") and wanted[2:].isdigit()):
+        return ""
+    mine = next((n for n in national if n.id == g.national_goal), None)
+    if mine is not None and not mine.measure_ids:
+        if mine.measures:
+            return (f"ministermål {mine.number} ({mine.year}) has no Jobindsats measurement id (its measurement: "
+                    f"{'; '.join(mine.measures)}) — use a KPI of your own for it")
+        return (f"ministermål {mine.number} ({mine.year}) has no national measurement (no Jobindsats måling): "
+                "the municipality chooses its own indicator — use a local KPI")
+    have = ", ".join(f"{m} (ministermål {n.number})" for n in national for m in n.measure_ids)
+    none = ", ".join(str(n.number) for n in national if not n.measure_ids)
+    return (f"no ministermål {national[0].year} has the measurement {wanted} (measurements: {have or 'none'}"
+            + (f"; ministermål {none}: none" if none else "") + ")")
+
+
 def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organisation | None,
-                 deliverables: Mapping[str, Deliverable], doc: YamlDoc) -> list[Problem]:
+                 deliverables: Mapping[str, Deliverable], doc: YamlDoc,
+                 national: Sequence[NationalGoal] = ()) -> list[Problem]:
     problems: list[Problem] = []
     ids = [g.id for g in goals]
     roles = {r.id for r in org.roles} if org else None
@@ -386,7 +408,8 @@ def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organis
         if ids.count(g.id) > 1 and ids.index(g.id) != i:
             problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
         if g.kpi and kpis is not None and g.kpi not in kpis:
-            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", did_you_mean(g.kpi, kpis)))
+            hint = _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
+            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", hint))
         if roles is not None and g.owner not in roles:
             problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{g.owner}'",
                                           did_you_mean(g.owner, roles)))
