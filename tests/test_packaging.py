@@ -20,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 import govcore
 
@@ -104,6 +105,13 @@ def test_setup_installed_every_plugin_folder() -> None:
     for project in PROJECTS:
         name = str(_project(project)["name"])
         assert metadata.distribution(name).version, name
+
+
+def test_every_distribution_admits_python_3_11_to_3_13() -> None:
+    for project in PROJECTS:
+        requires = SpecifierSet(str(_project(project)["requires-python"]))
+        refused = [v for v in ("3.11.0", "3.12.0", "3.13.0") if v not in requires]
+        assert not refused, f"{project.name}/pyproject.toml: requires-python {requires} refuses {refused}"
 
 
 def test_each_version_is_written_once() -> None:
