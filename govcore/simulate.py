@@ -36,7 +36,7 @@ def summarize(engine: Engine) -> dict[str, Any]:
         fc = engine.goal_forecast(g, end)
         statuses[g.id] = {"title": g.title, "level": g.level.value, "owner": g.owner, "status": r.status.value,
                           "actual": r.actual, "expected": r.expected, "period": r.period,
-                          "explanation": r.explanation, "in_effect": g.in_effect(end),
+                          "explanation": r.explanation, "in_effect": cfg.goal_active(g, end),
                           "forecast": {**fc.fields(), "horizon": fc.horizon.isoformat()}}
     stream = "".join(e.to_json() + "\n" for e in engine.events)
     return {
