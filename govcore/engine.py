@@ -374,6 +374,7 @@ class Engine:
         ended = [g for g in self.config.goals if self.config.goal_active(g, last)
                  and not self.config.goal_active(g, day)]
         national = self.config.national_goals_for(year)
+        self._status_cache.clear()  # statuses are cached per day; last year's days are not asked again
         self._emit("year_started", details={
             "year": year, "national_goals": [n.id for n in national],
             "goals": [g.id for g in self.config.goals if self.config.goal_active(g, day)],
