@@ -158,6 +158,7 @@ def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
     name = ""
     if p.is_dir():
         cfg = _config(config, year)
+        cfg = cfg.for_year(year or cfg.year)
         events = cfg.wheel_events(year)
         cal = cfg.wheel.calendar
         name = cfg.municipality.name
@@ -277,7 +278,7 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
     from govcore.cascade import cascade, render_cascade
 
     cfg = _config(config, year)
-    tree = cascade(cfg)
+    tree = cascade(cfg.for_year(year or cfg.year))
     if as_json:
         click.echo(json.dumps(tree, ensure_ascii=False, indent=2))
     else:

@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -199,6 +199,14 @@ class Configuration:
             if v.effective is not None and v.effective <= day:
                 found = v
         return found
+
+    def for_year(self, year: int) -> Configuration:
+        """The version in effect at the end of `year`, as that year's configuration (its `year` and
+        ministermål are `year`'s): what `govcore goals` and `govcore wheel` show for a year."""
+        v = self.version_at(dt.date(year, 12, 31))
+        if v.year == year:
+            return v
+        return replace(v, year=year, national_goals=self.national_goals_for(year))
 
     def national_goals_for(self, year: int) -> list[NationalGoal]:
         """The ministermål of `year` from the plugins (empty when none is known or wanted)."""
