@@ -4,9 +4,11 @@ nothing open is lost when the year turns."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import GOALS, WHEEL
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +88,34 @@ def test_the_year_shorthand_is_a_start_on_1_january(vejle: Configuration) -> Non
         b.advance_to(dt.date(2022, 3, 31))
         assert a.start == b.start and [e.json_line for e in a.events] == [e.json_line for e in b.events]
         assert a.config is vejle.versions[3] and a.config.effective == dt.date(2022, 1, 1)
+
+
+def test_a_version_that_changes_goals_wheel_and_rules_takes_over_on_its_date(
+        make_config: Callable[..., Path]) -> None:
+    folder = make_config()
+    (folder / "goals-2.yaml").write_text("goals:\n  - id: g-ledige" + GOALS.split("  - id: g-ledige")[1],
+                                         encoding="utf-8")
+    (folder / "wheel-2.yaml").write_text(WHEEL.replace("on: first_working_day", "on: {day: 15}"), encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"versions:\n  - from: 2021-03-10\n    description: Nyt mål- og mødesæt\n"
+                f"    goals: goals-2.yaml\n    wheel: wheel-2.yaml\n    rules: [{ROOT / 'rules' / 'goals.yaml'}]\n")
+    cfg = load_config(folder)
+    with Engine(cfg, year=2021) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        events = engine.events
+    flagged = [(e.at.date(), e.subject) for e in events if e.type == "deviation_flagged"]
+    assert flagged == [(dt.date(2021, 3, 1), "g-job")]
+    (changed,) = [e for e in events if e.type == "configuration_changed"]
+    assert changed.at.date() == dt.date(2021, 3, 10)
+    assert changed.details["goals_removed"] == ["g-job"] and changed.details["goals_added"] == []
+    assert changed.details["wheel_changed"] is True and changed.details["fingerprint"] == cfg.versions[1].fingerprint()
+    assert "eskaler-manglende-handling" in changed.details["rules_removed"]
+    # The removed goal's deviation is closed with the reason; its action is not chased afterwards.
+    closed = [e for e in events if e.type == "deviation_closed"]
+    assert [(e.at.date(), e.subject) for e in closed] == [(dt.date(2021, 3, 10), "g-job")]
+    assert "indgår ikke i konfigurationen fra 2021-03-10" in closed[0].details["note"]
+    assert not [e for e in events if e.type in ("action_overdue", "escalated")]
+    # The rest of March is laid out by the new wheel: meetings on the 15th from then on.
+    meetings = [e.at.date() for e in events if e.type == "followup"]
+    assert meetings == [dt.date(2021, 1, 4), dt.date(2021, 2, 1), dt.date(2021, 3, 1), dt.date(2021, 3, 15),
+                        dt.date(2021, 4, 15)]
