@@ -171,6 +171,8 @@ class Header:
     year: str
     title: str
     period_label: str
+    span_word: str  # "året", or "perioden" for a report over several years
+    end_word: str
     until: str
     configuration_version: str
     rules_version: str
@@ -409,6 +411,8 @@ def _header(result: SimulationResult) -> Header:
         code=str(muni.get("code", result.config.municipality.code)),
         year=span, title=f"Rapport for perioden {span}" if len(years) > 1 else f"Årsrapport {span}",
         period_label="Periode" if len(years) > 1 else "År",
+        span_word="perioden" if len(years) > 1 else "året",
+        end_word="periodens udgang" if len(years) > 1 else "årets udgang",
         until=_date(s.get("until")),
         configuration_version=str(s.get("configuration_version", "")),
         rules_version=str(s.get("rules_version", "")),
