@@ -374,7 +374,9 @@ class Engine:
         ended = [g for g in self.config.goals if self.config.goal_active(g, last)
                  and not self.config.goal_active(g, day)]
         national = self.config.national_goals_for(year)
-        self._status_cache.clear()  # statuses are cached per day; last year's days are not asked again
+        # statuses and forecasts are cached per day; last year's days are not asked again
+        self._status_cache.clear()
+        self._forecast_cache.clear()
         self._emit("year_started", details={
             "year": year, "national_goals": [n.id for n in national],
             "goals": [g.id for g in self.config.goals if self.config.goal_active(g, day)],
