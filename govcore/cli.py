@@ -195,10 +195,14 @@ def check(config: str, year: int | None) -> None:
     Reports every problem at once with file:line:column and a hint, and exits non-zero if any.
     """
     cfg = _config(config, year)
+    cfg = cfg.for_year(year or cfg.year)
+    versions = len(cfg.versions)
     click.echo(f"{cfg.municipality.name} ({cfg.municipality.code}) {cfg.year}: configuration OK — "
                f"{len(cfg.organisation.roles)} roles, {len(cfg.goals)} goals, {len(cfg.kpis)} KPIs, "
                f"{len(cfg.observations)} observations, {len(cfg.rules.rules)} rules, "
-               f"{len(cfg.wheel_events())} wheel events")
+               f"{len(cfg.wheel_events())} wheel events"
+               + (f"; {versions} configuration versions, the one shown in effect from "
+                  f"{cfg.effective.isoformat() if cfg.effective else 'the start'}" if versions > 1 else ""))
     for failure in cfg.plugins.failures:
         click.echo(f"warning: {failure}", err=True)
 

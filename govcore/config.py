@@ -309,10 +309,11 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
-        # The first version checks goals against the year asked for, as before versions existed;
-        # a dated version against the ministermål of the year it starts in.
-        check_year = the_year if entry is None and not cfg.versions else \
-            cfg.year if entry is None else entry.effective.year
+        # A dated version checks its goals against the ministermål of the year it starts in; the
+        # first version against those of the last day before the first dated one (without dated
+        # versions: the year asked for, as before versions existed).
+        check_year = entry.effective.year if entry is not None else \
+            (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
             versions.append(_build(base, cfg_path, cfg_doc, settings, plugins, check_year, extra_rules, own,
