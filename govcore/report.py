@@ -428,8 +428,14 @@ def _level_key(goal: Goal) -> int:
 
 
 def known_at_year_end(result: SimulationResult) -> ObservationView:
-    """The observations the year's events received, as known at its end (what the summary saw)."""
+    """The observations the year's events received, as known at its end (what the summary saw),
+    after those the configuration held that were known before the run (or the year) began."""
     store = ObservationStore()
+    began = _as_date(result.summary.get("from"))
+    if began is not None:
+        for o in result.config.observations:
+            if o.known < began:
+                store.add(o)
     for e in sorted(result.events, key=lambda e: e.seq):
         if e.type == "observation":
             d = e.details
