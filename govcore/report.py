@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -750,6 +750,9 @@ def plugin_sections(result: SimulationResult) -> list[ReportSection]:
 
 def build_report(result: SimulationResult) -> Report:
     """The report's content, formatted and sorted, independent of the output format."""
+    # The goals and deliverables are those of the configuration version in effect at the end,
+    # whichever version the caller kept (a stored run keeps the first, a simulation the last).
+    result = replace(result, config=result.config.version_at(_year_end(result)))
     names = _Names(result)
     status_counts, not_in_effect, groups = _goals(result, names)
     deviations, escalations, exhausted = _deviations(result.events, names)
