@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -168,7 +168,11 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
 class Header:
     municipality: str
     code: str
-    year: int
+    year: str
+    title: str
+    period_label: str
+    span_word: str  # "året", or "perioden" for a report over several years
+    end_word: str
     until: str
     configuration_version: str
     rules_version: str
@@ -400,10 +404,15 @@ class _Names:
 def _header(result: SimulationResult) -> Header:
     s = result.summary
     muni = s.get("municipality", {})
+    years = list(s.get("years", [])) or [int(s.get("year", result.year))]
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     return Header(
         municipality=str(muni.get("name", result.config.municipality.name)),
         code=str(muni.get("code", result.config.municipality.code)),
-        year=int(s.get("year", result.year)),
+        year=span, title=f"Rapport for perioden {span}" if len(years) > 1 else f"Årsrapport {span}",
+        period_label="Periode" if len(years) > 1 else "År",
+        span_word="perioden" if len(years) > 1 else "året",
+        end_word="periodens udgang" if len(years) > 1 else "årets udgang",
         until=_date(s.get("until")),
         configuration_version=str(s.get("configuration_version", "")),
         rules_version=str(s.get("rules_version", "")),
@@ -419,8 +428,14 @@ def _level_key(goal: Goal) -> int:
 
 
 def known_at_year_end(result: SimulationResult) -> ObservationView:
-    """The observations the year's events received, as known at its end (what the summary saw)."""
+    """The observations the year's events received, as known at its end (what the summary saw),
+    after those the configuration held that were known before the run (or the year) began."""
     store = ObservationStore()
+    began = _as_date(result.summary.get("from"))
+    if began is not None:
+        for o in result.config.observations:
+            if o.known < began:
+                store.add(o)
     for e in sorted(result.events, key=lambda e: e.seq):
         if e.type == "observation":
             d = e.details
@@ -735,6 +750,9 @@ def plugin_sections(result: SimulationResult) -> list[ReportSection]:
 
 def build_report(result: SimulationResult) -> Report:
     """The report's content, formatted and sorted, independent of the output format."""
+    # The goals and deliverables are those of the configuration version in effect at the end,
+    # whichever version the caller kept (a stored run keeps the first, a simulation the last).
+    result = replace(result, config=result.config.version_at(_year_end(result)))
     names = _Names(result)
     status_counts, not_in_effect, groups = _goals(result, names)
     deviations, escalations, exhausted = _deviations(result.events, names)

@@ -132,11 +132,11 @@ def test_goals_cascade_flags_national_goals_without_local_goals() -> None:
 def test_goals_cascade_with_an_unanswered_national_goal(tmp_path: Path) -> None:
     folder = tmp_path / "vejle"
     shutil.copytree(ROOT / "examples" / "vejle", folder)
-    goals = (folder / "goals.yaml").read_text(encoding="utf-8")
-    (folder / "goals.yaml").write_text(goals.replace("    national_goal: mm2021-3\n", ""), encoding="utf-8")
+    goals = (folder / "goals-2021.yaml").read_text(encoding="utf-8")
+    (folder / "goals-2021.yaml").write_text(goals.replace("    national_goal: mm2021-3\n", ""), encoding="utf-8")
     text = (folder / "municipality.yaml").read_text(encoding="utf-8")
     (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
-    result = CliRunner().invoke(main, ["goals", str(folder)])
+    result = CliRunner().invoke(main, ["goals", str(folder), "--year", "2021"])
     assert result.exit_code == 0, result.output
     assert "3. Flere flygtninge og familiesammenførte skal være selvforsørgende (videreført)   <-- INGEN" \
         in result.output
@@ -161,11 +161,12 @@ def test_goals_cascade_says_which_ministermaal_have_a_national_measurement() -> 
 def _vejle_with_goal_kpi(tmp_path: Path, goal: str, kpi: str) -> Path:
     folder = tmp_path / "vejle"
     shutil.copytree(ROOT / "examples" / "vejle", folder)
-    goals = (folder / "goals.yaml").read_text(encoding="utf-8")
+    year_goals = folder / f"goals-{goal[2:6]}.yaml"  # the resultatmål answering that year's ministermål
+    goals = year_goals.read_text(encoding="utf-8")
     i = goals.index(f"    national_goal: {goal}\n")
     j = goals.index("    kpi: ", i)
     k = goals.index("\n", j)
-    (folder / "goals.yaml").write_text(goals[:j] + f"    kpi: {kpi}" + goals[k:], encoding="utf-8")
+    year_goals.write_text(goals[:j] + f"    kpi: {kpi}" + goals[k:], encoding="utf-8")
     text = (folder / "municipality.yaml").read_text(encoding="utf-8")
     (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
     return folder
@@ -271,17 +272,17 @@ def test_a_new_years_goal_set_arrives_as_a_plugin_without_core_changes(tmp_path:
                              capture_output=True, text=True, check=False)
     assert install.returncode == 0, install.stderr
 
-    # A configuration for 2026 whose local goals answer the new national goals.
+    # A configuration version from 2026 whose local goals answer the new national goals.
     config = tmp_path / "config"
     shutil.copytree(ROOT / "examples" / "vejle", config)
-    text = (config / "municipality.yaml").read_text(encoding="utf-8")
-    text = text.replace("year: 2021", "year: 2026").replace("../../rules", str(ROOT / "rules"))
+    text = (config / "municipality.yaml").read_text(encoding="utf-8").replace("../../rules", str(ROOT / "rules"))
+    text += "  - from: 2026-01-01\n    goals: [goals.yaml, goals-2026.yaml]\n"
     (config / "municipality.yaml").write_text(text, encoding="utf-8")
-    goals = (config / "goals.yaml").read_text(encoding="utf-8")
-    goals = goals.replace("national_goal: mm2021-2", "national_goal: mm2026-1")
-    goals = goals.replace("national_goal: mm2021-5", "national_goal: mm2026-2")
-    goals = "\n".join(line for line in goals.splitlines() if "national_goal: mm2021-" not in line)
-    (config / "goals.yaml").write_text(goals + "\n", encoding="utf-8")
+    goals = (config / "goals-2023.yaml").read_text(encoding="utf-8")
+    goals = goals.replace("national_goal: mm2023-2", "national_goal: mm2026-1")
+    goals = goals.replace("national_goal: mm2023-5", "national_goal: mm2026-2")
+    goals = "\n".join(line for line in goals.splitlines() if "national_goal: mm2023-" not in line)
+    (config / "goals-2026.yaml").write_text(goals + "\n", encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     cascade = subprocess.run([python, "-m", "govcore.cli", "goals", str(config), "--year", "2026"],

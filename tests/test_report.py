@@ -456,7 +456,7 @@ def test_report_model_lists_deviations_in_the_order_they_opened(result: Simulati
 
 def test_vejle_example_report() -> None:
     cfg = load_config(ROOT / "examples" / "vejle")  # needs the three plugins (scripts/setup.sh installs them)
-    text = render_report(simulate(cfg), "md")
+    text = render_report(simulate(cfg, year=2021), "md")
     assert "Årsrapport 2021 – Vejle" in text
     assert "Økonomi- og Arbejdsmarkedsdirektør" in text
 

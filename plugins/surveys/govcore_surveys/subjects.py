@@ -27,7 +27,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("days_since_result", "number", "days since the latest result became known"),
     FieldSpec("classification", "text", "lift: below the threshold or significantly below the baseline; "
               "keep: at/above the threshold and not significantly below the baseline; baseline: first "
-              "measurement (at/above the threshold); no_data: no result yet",
+              "measurement (at/above the threshold); no_data: no result yet, or the latest is older than "
+              "its KPI's max_age (3 years)",
               tuple(c.value for c in Classification)),
 )
 _NUMBERS = ("year", "score", "n", "baseline", "baseline_year", "baseline_n", "change", "z",
@@ -74,6 +75,10 @@ def area_fields(respondent: str, area: str, settings: SurveySettings, ctx: Subje
         days_since_result=(ctx.day - latest.known).days,
         classification=classify(latest.value, threshold, is_baseline, z, settings.z_critical).value,
     )
+    kpi = ctx.kpis.get(score_kpi(respondent, area))
+    last = kpi.stale_after(latest.period_obj.end) if kpi is not None else None
+    if last is not None and ctx.day > last:  # too old to say how satisfied people are now
+        fields["classification"] = Classification.no_data.value
     return fields
 
 
