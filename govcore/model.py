@@ -406,6 +406,10 @@ class Change(TargetBase):
     `baseline: 2016, by: 10, unit: percent`. With `by_period` the change is expected linearly
     over time; without it the full change is expected at once. `baseline: previous_year`
     compares with the same period a year earlier.
+
+    The documents state only the end point: from `by_period` on, the figure for `by_period` itself
+    decides. The linear path before it is govcore's own addition, so it can be switched off
+    (`path: none`), and the explanation says whenever it was used.
     """
 
     kind: Literal["change"]
@@ -413,6 +417,7 @@ class Change(TargetBase):
     by: float
     unit: Literal["absolute", "percent"] = "absolute"
     by_period: str | None = None
+    path: Literal["linear", "none"] = "linear"
 
     @field_validator("baseline")
     @classmethod
@@ -452,7 +457,11 @@ class Trajectory(TargetBase):
 
 
 class Benchmark(TargetBase):
-    """Better (or worse) than a benchmark series, e.g. the national average ('landsgennemsnittet')."""
+    """Better (or worse) than a benchmark series, e.g. the national average ('landsgennemsnittet').
+
+    'Bedre end' is strict: equal to the benchmark is not better. A `margin` reads 'better by at
+    least margin' ('mindst'), which is inclusive.
+    """
 
     kind: Literal["benchmark"]
     series: str = "national"
@@ -476,8 +485,39 @@ class Direction(TargetBase):
     compare: Literal["previous_period", "previous_year"] = "previous_period"
 
 
-Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction,
-                   Field(discriminator="kind")]
+class AllOf(Strict):
+    """Every criterion must hold: 'andelen … skal stige, og ambitionen er top 20'."""
+
+    kind: Literal["all_of"]
+    criteria: list[Target] = Field(min_length=2)
+    description: str = ""
+
+
+class AnyOf(Strict):
+    """At least one criterion must hold."""
+
+    kind: Literal["any_of"]
+    criteria: list[Target] = Field(min_length=2)
+    description: str = ""
+
+
+class Until(Strict):
+    """'Kontinuerlig forbedring frem mod top 20': `improve` must hold until `reached` is met; a
+    goal that has reached it and holds it is not failing for no longer improving."""
+
+    kind: Literal["until"]
+    improve: Target
+    reached: Target
+    description: str = ""
+
+
+Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction
+                   | AllOf | AnyOf | Until, Field(discriminator="kind")]
+Criterion = AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction
+Compound = AllOf | AnyOf | Until
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Until.model_rebuild()
 
 
 class TargetResult(BaseModel):
@@ -490,6 +530,7 @@ class TargetResult(BaseModel):
     period: str | None = None
     explanation: str = ""
     inputs: dict[str, float | str | None] = Field(default_factory=dict)
+    parts: tuple[TargetResult, ...] = ()
 
     @property
     def gap(self) -> float | None:

@@ -24,6 +24,8 @@ from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.model import (
     KPI,
+    AllOf,
+    AnyOf,
     AtLeast,
     AtMost,
     Benchmark,
@@ -34,6 +36,7 @@ from govcore.model import (
     Rank,
     Target,
     Trajectory,
+    Until,
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
@@ -151,13 +154,18 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
         return f"{word} {path}"
     if isinstance(target, Benchmark):
         rel = "bedre end" if target.relation == "better" else "dårligere end"
-        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else ""
+        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else " (lig med er ikke nok)"
         return f"{rel} {BENCHMARKS.get(target.series, target.series)}{margin}"
     if isinstance(target, Rank):
         return f"top {target.top} af {target.of}"
     if isinstance(target, Direction):
         must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
         return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
+    if isinstance(target, Until):
+        return f"{describe_target(target.improve, kpi)} frem mod {describe_target(target.reached, kpi)}"
+    if isinstance(target, AllOf | AnyOf):
+        word = " og " if isinstance(target, AllOf) else " eller "
+        return word.join(describe_target(c, kpi) for c in target.criteria)
     return target.description or "–"
 
 
