@@ -419,14 +419,15 @@ class Change(TargetBase):
     by_period: str | None = None
     path: Literal["linear", "none"] = "linear"
 
-    @field_validator("baseline")
+    # mode="before": YAML reads `baseline: 2016` as a number; it is the year 2016.
+    @field_validator("baseline", mode="before")
     @classmethod
-    def _baseline(cls, v: str) -> str:
+    def _baseline(cls, v: Any) -> str:
         return v if v == "previous_year" else check_period(v)
 
-    @field_validator("by_period")
+    @field_validator("by_period", mode="before")
     @classmethod
-    def _by(cls, v: str | None) -> str | None:
+    def _by(cls, v: Any) -> str | None:
         return None if v is None else check_period(v)
 
 
