@@ -180,6 +180,25 @@ def check_period(value: Any) -> str:
     return Period.parse(value).text
 
 
+def joint(data: Any, key: str) -> Any:
+    """Read `key: [a, b]` as joint responsibility: `a` in `key`, the others in `jointly_with`.
+
+    The documents give some rows to two roles at once ("Økonomi- og Arbejdsmarkedsdirektør /
+    Arbejdsmarkedschef"). The first named leads where one role must be named (the owner of an
+    event, the line of escalation starts from all of them); see docs/configuration.md.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return data
+    roles = data[key]
+    if not roles:
+        raise ValueError(f"'{key}' lists no role")
+    if len(set(map(str, roles))) != len(roles):
+        raise ValueError(f"'{key}' names a role twice")
+    if data.get("jointly_with"):
+        raise ValueError(f"give the roles either as a list in '{key}' or in 'jointly_with', not both")
+    return {**data, key: roles[0], "jointly_with": tuple(roles[1:])}
+
+
 # -------------------------------------------------------------------------------- municipality
 
 
@@ -544,7 +563,8 @@ class TargetResult(BaseModel):
 
 
 class Goal(Strict):
-    """A goal (mål) at one level, owned by a role, measured by a KPI against a target."""
+    """A goal (mål) at one level, owned by a role (or jointly by several: `owner: [a, b]`),
+    measured by a KPI against a target."""
 
     id: Ident
     title: str
@@ -552,6 +572,7 @@ class Goal(Strict):
     category: Category = Category.activity
     kind: GoalKind | None = None
     owner: Ident
+    jointly_with: tuple[Ident, ...] = ()
     parent: Ident | None = None
     national_goal: str | None = None
     kpi: Ident | None = None
@@ -560,6 +581,13 @@ class Goal(Strict):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     description: str = ""
+    illustrative: bool = False
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "owner")
 
     @model_validator(mode="after")
     def _check(self) -> Goal:
@@ -567,7 +595,14 @@ class Goal(Strict):
             raise ValueError("a goal with a target needs a kpi to measure it")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if self.owner in self.jointly_with:
+            raise ValueError(f"'{self.owner}' is both the owner and jointly responsible")
         return self
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """Every responsible role, the first named first."""
+        return (self.owner, *self.jointly_with)
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -601,6 +636,7 @@ class WheelEvent(BaseModel):
     date: dt.date
     nominal_date: dt.date
     responsible: str | None = None
+    jointly_with: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()
     deliverables: tuple[str, ...] = ()
     frequency: Frequency | None = None
@@ -650,6 +686,7 @@ class CorrectiveAction(BaseModel):
     subject: str
     goal: str | None = None
     owner: str
+    jointly_with: tuple[str, ...] = ()
     demanded_by_rule: str
     demanded_at: dt.datetime
     due: dt.date
@@ -672,8 +709,15 @@ class Escalation(BaseModel):
 
 
 class Deliverable(Strict):
-    """Something a role must deliver by a date (beskæftigelsesplan, virksomhedsplaner)."""
+    """Something a role must deliver by a date (beskæftigelsesplan, virksomhedsplaner); jointly
+    by several roles with `owner: [a, b]`."""
 
     id: Ident
     title: str
     owner: Ident
+    jointly_with: tuple[Ident, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "owner")

@@ -133,6 +133,10 @@ def _duration(text: str) -> str:
     return _plural(d.amount, *_UNITS[d.unit])
 
 
+# Shown after a target whose figures govcore added to make an example run (`illustrative: true`).
+ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
+
+
 def describe_target(target: Target | None, kpi: KPI | None) -> str:
     """The success criterion in words ('mindst 90 %', 'top 20 af 98')."""
     unit = kpi.unit if kpi else ""
@@ -494,8 +498,10 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
             chart = goal_chart(g.title, history, fc, unit)
         groups[g.level.value].append(GoalRow(
-            id=g.id, title=g.title, owner=names.role(g.owner), kpi=kpi.name if kpi else (g.kpi or "–"),
-            target=describe_target(g.target, kpi), actual=actual_text, expected=expected_text, status=status,
+            id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
+            kpi=kpi.name if kpi else (g.kpi or "–"),
+            target=describe_target(g.target, kpi) + (ILLUSTRATIVE if g.illustrative else ""),
+            actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
             in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
     status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]

@@ -31,7 +31,7 @@ from govcore.calendar import (
     parse_day_month,
 )
 from govcore.errors import ConfigError, Problem, did_you_mean
-from govcore.model import Frequency, Ident, Strict, WheelEvent
+from govcore.model import Frequency, Ident, Strict, WheelEvent, joint
 from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
 __all__ = [
@@ -97,10 +97,16 @@ class Milestone(Strict):
     after: After | None = None
     roll: RollPolicy | None = None
     responsible: Ident | None = None
+    jointly_with: tuple[Ident, ...] = ()
     participants: tuple[Ident, ...] = ()
     deliverables: tuple[Ident, ...] = ()
     description: str = ""
     in_year: tuple[YearChange, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "responsible")
 
 
 class On(Strict):
@@ -140,9 +146,15 @@ class FollowUp(Strict):
     start_month: int | None = Field(default=None, ge=1, le=12)
     start: dt.date | None = None
     responsible: Ident | None = None
+    jointly_with: tuple[Ident, ...] = ()
     participants: tuple[Ident, ...] = ()
     deliverables: tuple[Ident, ...] = ()
     description: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "responsible")
 
     def months(self) -> list[int]:
         """The months (1–12) the follow-up happens in; empty for the 14-day rhythm."""
@@ -417,6 +429,7 @@ class Wheel(Strict):
             refs: list[tuple[Key, str]] = []
             if item.responsible is not None:
                 refs.append(((section, i, "responsible"), item.responsible))
+            refs += [((section, i, "responsible", j + 1), r) for j, r in enumerate(item.jointly_with)]
             refs += [((section, i, "participants", j), p) for j, p in enumerate(item.participants)]
             problems += [self._at(loc, f"unknown role '{r}'", did_you_mean(r, roles))
                          for loc, r in refs if r not in roles]
@@ -482,7 +495,8 @@ class Wheel(Strict):
                 yield WheelEvent(
                     id=f"{m.id}@{effective.isoformat()}", definition=m.id, title=m.title, kind=m.type,
                     date=effective, nominal_date=nominal, responsible=m.responsible,
-                    participants=m.participants, deliverables=m.deliverables, description=m.description,
+                    jointly_with=m.jointly_with, participants=m.participants,
+                    deliverables=m.deliverables, description=m.description,
                 )
 
     def _followup_events(self, year: int) -> Iterable[WheelEvent]:
@@ -491,7 +505,8 @@ class Wheel(Strict):
                 yield WheelEvent(
                     id=f"{f.id}@{effective.isoformat()}", definition=f.id, title=f.title, kind="followup",
                     date=effective, nominal_date=nominal, responsible=f.responsible,
-                    participants=f.participants, deliverables=f.deliverables, frequency=f.every,
+                    jointly_with=f.jointly_with, participants=f.participants, deliverables=f.deliverables,
+                    frequency=f.every,
                     description=f.description,
                 )
 
@@ -619,6 +634,11 @@ FREQUENCY_DA: Final = {
 }
 
 
+def _responsible(e: WheelEvent) -> str:
+    """'direktoer / arbejdsmarkedschef': the documents write joint responsibility with a slash."""
+    return " / ".join(r for r in (e.responsible, *e.jointly_with) if r)
+
+
 def _day(d: dt.date) -> str:
     return f"{WEEKDAYS_DA[d.weekday()][:3]} {d:%d.%m}"
 
@@ -648,7 +668,7 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
         if (e.date.year, e.date.month) != current_month:
             current_month = (e.date.year, e.date.month)
             lines.append(f"  {MONTHS_DA[e.date.month - 1].capitalize()}")
-        owner = f"ansvarlig: {e.responsible}" if e.responsible else ""
+        owner = f"ansvarlig: {_responsible(e)}" if e.responsible else ""
         lines.append(f"    {_day(e.date)}  {label:<{label_w}}  {e.title:<{title_w}}  {owner}".rstrip())
         if e.participants:
             lines.append(f"{indent}deltagere: {', '.join(e.participants)}")
@@ -695,7 +715,7 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
         ev.add("dtstamp", dt.datetime(e.date.year, 1, 1, tzinfo=dt.UTC))
         ev.add("dtstart", e.date)
         ev.add("dtend", e.date + dt.timedelta(days=1))
-        summary = e.title + (f" (ansvarlig: {e.responsible})" if e.responsible else "")
+        summary = e.title + (f" (ansvarlig: {_responsible(e)})" if e.responsible else "")
         ev.add("summary", summary)
         ev.add("description", _ics_description(e))
         ev.add("categories", ["followup" if e.kind == "followup" else "milestone"])
@@ -709,7 +729,7 @@ def _ics_description(e: WheelEvent) -> str:
     label = KIND_DA[e.kind] + (f", {FREQUENCY_DA[e.frequency]}" if e.frequency is not None else "")
     parts = [f"Type: {label}"]
     if e.responsible:
-        parts.append(f"Ansvarlig: {e.responsible}")
+        parts.append(f"Ansvarlig: {_responsible(e)}")
     if e.participants:
         parts.append(f"Deltagere: {', '.join(e.participants)}")
     if e.deliverables:
