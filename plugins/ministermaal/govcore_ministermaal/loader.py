@@ -224,7 +224,9 @@ def _check_goal(goal: NationalGoal, note: str, index: int, count: int) -> list[F
         if not MEASURE_ID_RE.match(mid):
             problems.append(at(("measure_ids", j), f"measure id '{mid}' is not a Jobindsats id",
                                hint="Jobindsats measure ids look like 'MM13'"))
-    for where, text in [("title", goal.title), *((("measures", j), m) for j, m in enumerate(goal.measures))]:
+    texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), goal.title)]
+    texts += [(("measures", j), m) for j, m in enumerate(goal.measures)]
+    for where, text in texts:
         found = LOCAL_AMBITION.search(text)
         if found:
             problems.append(at(where, f"'{found.group(0)}' is a municipality's ambition, not the minister's",
