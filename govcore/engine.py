@@ -435,6 +435,12 @@ class Engine:
             **({"covers": _covered(ev.frequency, ev.date)} if ev.frequency else {})}
         if ev.jointly_with:
             details["jointly_with"] = list(ev.jointly_with)
+        if ev.date_basis != "document":
+            details["date_basis"] = ev.date_basis
+        if ev.source:
+            details["source"] = ev.source
+        if ev.by_others:
+            details["by_others"] = ev.by_others
         self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details=details)
         trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
         for kind in self._kinds_for("wheel", ev.definition, freq):

@@ -641,6 +641,9 @@ class WheelEvent(BaseModel):
     deliverables: tuple[str, ...] = ()
     frequency: Frequency | None = None
     description: str = ""
+    date_basis: Literal["document", "law", "chosen"] = "document"
+    source: str = ""
+    by_others: str = ""
 
 
 # ------------------------------------------------------------------------------ workflow records

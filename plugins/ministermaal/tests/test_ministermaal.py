@@ -77,7 +77,9 @@ def test_announcement_of_2024_goals_is_a_dated_as_of_event_in_2023() -> None:
     assert event.kind == "as_of"
     assert event.date == dt.date(2023, 6, 30)
     assert "2024" in event.title
-    assert "star.dk" in event.description
+    assert "star.dk" in event.description and "star.dk" in event.source
+    # the minister announces; it is a date to know, not a deadline for any municipal role
+    assert (event.by_others, event.responsible) == ("Beskæftigelsesministeren", None)
     # no cited announcement date, no event
     assert govcore_wheel_events(2020) is None
 
