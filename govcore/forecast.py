@@ -317,9 +317,11 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         assert v is not None
         return required - v if higher else v - required
 
-    if short(fc.value) > tol + eps:
+    # 'Bedre end' a benchmark is strict: a forecast equal to it does not meet it (targets.md).
+    strict = isinstance(goal.target, Benchmark) and not goal.target.margin
+    if short(fc.value) > tol + eps or (strict and tol == 0 and short(fc.value) >= -eps):
         status = Status.off_track
-    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps:
+    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps or (strict and short(fc.value) >= -eps):
         status = Status.at_risk
     else:
         status = Status.on_track
