@@ -232,13 +232,19 @@ def municipality(code: str | int) -> Municipality:
 
 
 class Role(Strict):
-    """A responsible role (ansvarlig) in the line of escalation."""
+    """A responsible role (ansvarlig) in the line of escalation.
+
+    `source` quotes where the documents name the role; `illustrative: true` marks a role the
+    documents do not name (a team added so an example can run).
+    """
 
     id: Ident
     title: str
     kind: RoleKind
     superior: Ident | None = None
     person: str | None = None
+    source: str = ""
+    illustrative: bool = False
 
 
 class Organisation(Strict):
