@@ -517,6 +517,12 @@ class AllOf(Strict):
     kind: Literal["all_of"]
     criteria: list[Target] = Field(min_length=2)
     description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
 
 
 class AnyOf(Strict):
@@ -525,6 +531,12 @@ class AnyOf(Strict):
     kind: Literal["any_of"]
     criteria: list[Target] = Field(min_length=2)
     description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
 
 
 class Until(Strict):
@@ -535,6 +547,12 @@ class Until(Strict):
     improve: Target
     reached: Target
     description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
 
 
 Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction
