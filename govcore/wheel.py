@@ -94,7 +94,7 @@ class Milestone(Strict):
     documents: `date_basis` is `document` (the styringskoncept gives the day), `law` (a statute
     does; `source` must cite it) or `chosen` (the documents give the quarter or nothing, and the
     day is the configuration's choice). A quarter or half-year date is `chosen` unless said
-    otherwise. `by_others` names who outside the municipality does it (the minister announcing the
+    otherwise. `by_others` names who outside the organisation does it (the minister announcing the
     goals): such a milestone is a date to know (`as_of`), never a deadline for a municipal role.
     """
 
