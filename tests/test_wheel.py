@@ -573,3 +573,205 @@ milestones:
     assert "7:" in text and "2021-10-14 is not in 2022" in text
     assert "'foo' is not a date" in text
     assert "2023 is changed twice" in text
+
+
+# ------------------------------------------------------------------- every check, word for word
+
+
+def test_each_followup_and_date_mistake_has_its_own_message() -> None:
+    got = errors("""followups:
+  - {id: h, title: H, every: every_14_days, start: 2021-01-05, start_month: 2, on: {weekday: monday, week: 2}}
+  - {id: i, title: I, every: every_14_days, start: 2021-01-05, on: first_working_day}
+milestones:
+  - {id: a, title: A, after: {milestone: h, days: 1}}
+  - {id: b, title: B, at: end}
+  - {id: c, title: C, date: H3}
+  - {id: d, title: D, date: "2.13"}
+  - {id: e, title: E, date: "30.04", after: {milestone: d, days: 1}}
+  - {id: g, title: G, date: "30.4.2021"}
+""")
+    assert got == [
+        "wheel.yaml:2:64: followups[0].start_month: start_month does not apply to every_14_days "
+        "(hint: the rhythm follows start)",
+        "wheel.yaml:2:80: followups[0].on: every_14_days takes only on: {weekday: …} "
+        "(hint: or leave on out: the meetings fall on start's weekday)",
+        "wheel.yaml:3:64: followups[1].on: every_14_days takes only on: {weekday: …} "
+        "(hint: or leave on out: the meetings fall on start's weekday)",
+        "wheel.yaml:5:31: milestones[0].after.milestone: 'h' is a follow-up; after: must name a milestone",
+        "wheel.yaml:6:5: milestones[1]: milestone 'b' has no date "
+        "(hint: give date: (e.g. \"30.04\") or after: {milestone: …, working_days: N})",
+        "wheel.yaml:6:23: milestones[1].at: at: applies only to quarters and half-years",
+        "wheel.yaml:7:23: milestones[2].date: 'H3' is not a half-year (hint: write H1 or H2)",
+        "wheel.yaml:8:23: milestones[3].date: '2.13' is not a date that exists: there is no month 13 "
+        "(hint: check the day and the month (DD.MM))",
+        "wheel.yaml:9:38: milestones[4].after: give either date or after, not both",
+        "wheel.yaml:10:23: milestones[5].date: '30.4.2021' is not a date (hint: write DD.MM (30.04), a quarter "
+        "(Q1–Q4), a half-year (H1, H2) or a date (2021-04-30))",
+    ]
+
+
+def test_consistency_messages_word_for_word() -> None:
+    got = errors("""timezone: Mars/Olympus
+closed_days: ["24.12", 31.12, "31.02"]
+followups:
+  - {id: h, title: H, every: every_14_days}
+  - {id: i, title: I, every: monthly, start_month: 3}
+  - {id: j, title: J, every: quarterly, start: 2021-01-01}
+milestones:
+  - {id: a, title: A, type: as_of, roll: next, date: "01.05"}
+  - {id: c, title: C, date: "01.05", at: start}
+  - {id: d, title: D, date: "29.02"}
+  - {id: e, title: E, date: "2021-02-29"}
+""")
+    assert got == [
+        "wheel.yaml:1:1: timezone: unknown time zone 'Mars/Olympus' (hint: e.g. Europe/Copenhagen)",
+        "wheel.yaml:2:24: closed_days[1]: 31.12 is a number here, not a date "
+        "(hint: put the date in quotes, e.g. \"30.10\": without them YAML reads 30.10 as 30.1)",
+        "wheel.yaml:2:31: closed_days[2]: '31.02' is not a date that exists in any year",
+        "wheel.yaml:4:5: followups[0]: every_14_days needs start: the date of one meeting "
+        "(hint: e.g. start: \"2021-01-05\")",
+        "wheel.yaml:5:39: followups[1].start_month: a monthly follow-up happens every month "
+        "(hint: remove start_month)",
+        "wheel.yaml:6:41: followups[2].start: start is only for every_14_days, not quarterly "
+        "(hint: use start_month to choose the months)",
+        "wheel.yaml:8:36: milestones[0].roll: an as_of milestone is a data cut-off and never moves "
+        "(hint: remove roll, or use type: due for a deadline)",
+        "wheel.yaml:9:38: milestones[1].at: at: applies only to quarters and half-years "
+        "(hint: remove at, or write date: Q1 … Q4 / H1, H2)",
+        "wheel.yaml:10:23: milestones[2].date: '29.02' is not a date that exists in 2021 or any year that is not "
+        "a leap year (hint: use 28.02 or 01.03)",
+        "wheel.yaml:11:23: milestones[3].date: '2021-02-29' is not a date that exists in 2021 "
+        "(hint: check the day and the month (YYYY-MM-DD))",
+    ]
+
+
+@pytest.mark.parametrize(("on", "message"), [
+    ("{weekday: monday, day: 2}", "give one of first_working_day, last_working_day, {day: N} or {weekday: …}"),
+    ("{week: 2}", "give one of first_working_day, last_working_day, {day: N} or {weekday: …}"),
+    ("{day: 2, week: 2}", "week goes with weekday, e.g. {weekday: tuesday, week: 2}"),
+])
+def test_on_takes_one_rule(on: str, message: str) -> None:
+    (got,) = errors(f"followups:\n  - {{id: i, title: I, every: monthly, on: {on}}}\n")
+    assert got == f"wheel.yaml:2:39: followups[0].on: {message}"
+
+
+@pytest.mark.parametrize("after", ["{milestone: a, days: 1, working_days: 2}", "{milestone: a}"])
+def test_after_takes_one_offset(after: str) -> None:
+    (got,) = errors(f'milestones:\n  - {{id: a, title: A, date: "01.05"}}\n  - {{id: b, title: B, after: {after}}}\n')
+    assert got == ("wheel.yaml:3:23: milestones[1].after: give either working_days or days (calendar days), "
+                   "not both or neither")
+
+
+def test_unknown_roles_are_located_with_a_hint() -> None:
+    wheel = Wheel.parse("followups:\n"
+                        "  - {id: h, title: H, every: monthly, responsible: chef, participants: [x, chef]}\n"
+                        "milestones:\n  - {id: a, title: A, date: Q1, responsible: chfe}\n", "wheel.yaml")
+    assert [p.format() for p in wheel.check_roles(["chef", "direktoer"])] == [
+        "wheel.yaml:4:33: milestones[0].responsible: unknown role 'chfe' (hint: did you mean 'chef'?)",
+        "wheel.yaml:2:73: followups[0].participants[0]: unknown role 'x' (hint: expected one of: chef, direktoer)",
+    ]
+    assert wheel.check_roles(["chef", "chfe", "x"]) == []
+
+
+@pytest.mark.parametrize("year", [dt.MINYEAR, dt.MAXYEAR, 0])
+def test_a_year_out_of_range_is_refused(year: int) -> None:
+    with pytest.raises(ValueError, match=f"^year {year} is out of range$"):
+        Wheel.parse("milestones:\n  - {id: a, title: A, date: Q1}\n").events(year)
+
+
+def test_quarter_and_half_starts_in_any_case() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: h2, title: H, date: "h2", at: start}
+  - {id: q3, title: Q, date: "q3", at: start}
+  - {id: q1, title: Q, date: "Q1", at: end}
+  - {id: h1, title: H, date: "H1"}
+""")
+    assert [(e.definition, e.nominal_date) for e in wheel.events(2021)] == [
+        ("q1", D(2021, 3, 31)), ("h1", D(2021, 6, 30)), ("h2", D(2021, 7, 1)), ("q3", D(2021, 7, 1))]
+
+
+SMALL = """closed_days: ["31.12"]
+milestones:
+  - {id: cut, title: Skæringsdato, type: as_of, date: "30.04"}
+  - {id: frist, title: Frist, date: "31.12", responsible: chef, participants: [a, b], deliverables: [plan]}
+  - {id: svar, title: Svar, after: {milestone: cut, days: 1}, roll: previous}
+followups:
+  - {id: m, title: Møde, every: quarterly, on: {day: 15}, start_month: 2}
+"""
+
+
+def test_render_text_in_full() -> None:
+    """The printed wheel an administrator checks: every moved date says from where and why."""
+    wheel = Wheel.parse(SMALL)
+    assert render_text(wheel.events(2021), 2021, wheel.calendar) == """Årshjul 2021
+============
+
+1. kvartal 2021
+---------------
+  Februar
+    man 15.02  opfølgning (hvert kvartal)  Møde
+
+2. kvartal 2021
+---------------
+  April
+    tor 29.04  frist                       Svar
+                                           flyttet fra lør 01.05 (lørdag)
+    fre 30.04  skæringsdato                Skæringsdato
+                                           falder på en lukkedag (Store bededag); en skæringsdato flyttes ikke
+  Maj
+    man 17.05  opfølgning (hvert kvartal)  Møde
+                                           flyttet fra lør 15.05 (lørdag)
+
+3. kvartal 2021
+---------------
+  August
+    man 16.08  opfølgning (hvert kvartal)  Møde
+                                           flyttet fra søn 15.08 (søndag)
+
+4. kvartal 2021
+---------------
+  November
+    man 15.11  opfølgning (hvert kvartal)  Møde
+  December
+    tor 30.12  frist                       Frist         ansvarlig: chef
+                                           deltagere: a, b
+                                           leverancer: plan
+                                           flyttet fra fre 31.12 (Nytårsaften)
+
+Helligdage og lukkedage 2021
+----------------------------
+    fre 01.01  Nytårsdag
+    tor 01.04  Skærtorsdag
+    fre 02.04  Langfredag
+    søn 04.04  Påskedag
+    man 05.04  Anden påskedag
+    fre 30.04  Store bededag
+    tor 13.05  Kristi himmelfartsdag
+    søn 23.05  Pinsedag
+    man 24.05  Anden pinsedag
+    lør 25.12  Juledag
+    søn 26.12  Anden juledag
+    fre 31.12  Nytårsaften
+"""
+
+
+def test_render_text_of_an_empty_year() -> None:
+    wheel = Wheel.parse("milestones: []\n")
+    text = render_text([], 2024, wheel.calendar)
+    assert text.startswith("Årshjul 2024\n============\n\n(ingen begivenheder)\n\n\nHelligdage og lukkedage 2024\n")
+    assert "Store bededag" not in text
+
+
+def test_render_ics_event_text() -> None:
+    wheel = Wheel.parse(SMALL)
+    events = {e.definition: e for e in wheel.events(2021)}
+    cal = icalendar.Calendar.from_ical(render_ics([events["frist"], events["m"]], "Vejle Kommune"))
+    assert str(cal["X-WR-CALNAME"]) == "Årshjul – Vejle Kommune"
+    assert (str(cal["CALSCALE"]), str(cal["METHOD"])) == ("GREGORIAN", "PUBLISH")
+    meeting, frist = cal.walk("VEVENT")
+    assert str(meeting["SUMMARY"]) == "Møde"
+    assert str(meeting["DESCRIPTION"]) == "Type: opfølgning, hvert kvartal"
+    assert str(meeting["TRANSP"]) == "TRANSPARENT"
+    assert str(frist["SUMMARY"]) == "Frist (ansvarlig: chef)"
+    assert str(frist["DESCRIPTION"]) == ("Type: frist\nAnsvarlig: chef\nDeltagere: a, b\nLeverancer: plan\n"
+                                         "Flyttet fra 31.12.2021")
