@@ -689,6 +689,8 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
     # no data: the explanation names the figure that is missing
     ("no figure", EUD, SHARE, D(2021, 3, 1), [], None, Status.no_data,
      "ingen værdi for andel i job er kendt pr. 01.03.2021"),
+    ("no figure to compare with last year", {"kind": "change", "baseline": "previous_year", "by": 5}, SHARE,
+     D(2021, 3, 1), [], None, Status.no_data, "ingen værdi for andel i job er kendt pr. 01.03.2021"),
     ("no figure after the baseline", {"kind": "change", "baseline": "2016", "by": 10}, MATCHES, D(2018, 2, 1),
      [obs(MATCHES, "2016", 200)], None, Status.no_data,
      "ingen værdi for ledige matchet til job for en periode efter basisperioden 2016 er kendt pr. 01.02.2018"),
@@ -777,3 +779,128 @@ def test_every_decision_can_be_recomputed_from_its_inputs(t: Target, rows: list[
     assert r.inputs["kind"] == t.kind and r.inputs["as_of"] == day.isoformat()
     assert r.inputs["municipality"] == municipality
     assert_recomputable(r)
+
+
+# ------------------------------------------------------------ inputs: the municipality's own series
+# Each kind reads the code-labelled series when the store holds one; the unlabelled rows here would
+# give another status, so a kind that fell back to them would be caught. The inputs are asserted in
+# full: they are the audit record a reviewer recomputes the decision from.
+
+def _own(kpi: KPI, period: str, value: float, series: str = "local") -> Observation:
+    return obs(kpi, period, value, series=series, municipality=SILKEBORG)
+
+
+OWN_SERIES: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], Status, dict[str, Any]]] = [
+    ("change", SILKEBORG_60, PERSONS, D(2017, 1, 15),
+     [_own(PERSONS, "2015-12", 500), _own(PERSONS, "2016-12", 470), obs(PERSONS, "2015-12", 900),
+      obs(PERSONS, "2016-12", 100)], Status.at_risk,
+     {"kind": "change", "kpi": "uddhj", "as_of": "2017-01-15", "tolerance": 5.0, "by": -60.0, "unit": "absolute",
+      "by_period": "2017-12", "good_direction": "lower", "value": 470.0, "period": "2016-12",
+      "value_known_at": "2017-01-01", "baseline_period": "2015-12", "baseline": 500.0,
+      "fraction": pytest.approx(366 / 731), "required_change": pytest.approx(-60 * 366 / 731),
+      "expected": pytest.approx(500 - 60 * 366 / 731)}),
+    ("change on last year", {"kind": "change", "baseline": "previous_year", "by": 10, "unit": "percent"}, MATCHES,
+     D(2018, 2, 1), [_own(MATCHES, "2016", 200), _own(MATCHES, "2017", 230), obs(MATCHES, "2016", 1000),
+                     obs(MATCHES, "2017", 1)], Status.on_track,
+     {"kind": "change", "kpi": "matches", "as_of": "2018-02-01", "tolerance": 0.0, "by": 10.0, "unit": "percent",
+      "by_period": None, "good_direction": "higher", "value": 230.0, "period": "2017", "value_known_at": "2018-01-01",
+      "baseline_period": "2016", "baseline": 200.0, "fraction": 1.0, "required_change": 20.0, "expected": 220.0}),
+    ("trajectory", EUD, SHARE, D(2030, 1, 1), [_own(SHARE, "2022", 27.5), obs(SHARE, "2022", 1)], Status.on_track,
+     {"kind": "trajectory", "kpi": "share", "as_of": "2030-01-01", "tolerance": 0.5, "good_direction": "higher",
+      "milestones": "2020: 25, 2025: 30", "value": 27.5, "period": "2022", "value_known_at": "2023-01-01",
+      "path_date": "2022-12-31", "expected": pytest.approx(interpolate(MILESTONES, D(2022, 12, 31)))}),
+    ("benchmark against the municipality's own cluster",
+     {"kind": "benchmark", "series": "klynge", "margin": 2, "tolerance": 1}, SHARE, D(2021, 3, 1),
+     [_own(SHARE, "2020", 40), _own(SHARE, "2020", 37.5, "klynge"), obs(SHARE, "2020", 1),
+      obs(SHARE, "2020", 60, series="klynge")], Status.on_track,
+     {"kind": "benchmark", "kpi": "share", "as_of": "2021-03-01", "tolerance": 1.0, "series": "klynge",
+      "relation": "better", "margin": 2.0, "good_direction": "higher", "value": 40.0, "period": "2020",
+      "value_known_at": "2021-01-01", "benchmark": 37.5, "expected": 39.5}),
+    ("direction", {"kind": "direction", "must": "fall", "compare": "previous_year", "tolerance": 1}, SHARE,
+     D(2021, 4, 10), [_own(SHARE, "2020-03", 40), _own(SHARE, "2021-03", 39.5), obs(SHARE, "2020-03", 1),
+                      obs(SHARE, "2021-03", 100)], Status.on_track,
+     {"kind": "direction", "kpi": "share", "as_of": "2021-04-10", "tolerance": 1.0, "must": "fall",
+      "compare": "previous_year", "good_direction": "lower", "value": 39.5, "period": "2021-03",
+      "value_known_at": "2021-04-01", "previous_period": "2020-03", "previous": 40.0, "expected": 40.0}),
+    ("computed rank with missing municipalities", {"kind": "rank", "top": 20, "of": 98, "tolerance": 3}, SHARE,
+     D(2021, 5, 1), nation(SHARE, "2021-03", 83.5, _NINETY), Status.on_track,
+     {"kind": "rank", "kpi": "share", "as_of": "2021-05-01", "tolerance": 3.0, "top": 20, "of": 98,
+      "value": 83.5, "period": "2021-03", "value_known_at": "2021-04-01", "rank_source": "computed",
+      "compared": 90, "missing": 8, "rank_best": 6.0, "rank_worst": 14.0, "expected": 20.0}),
+]
+
+
+@pytest.mark.parametrize(("spec", "kpi", "day", "rows", "status", "inputs"), [c[1:] for c in OWN_SERIES],
+                         ids=[c[0] for c in OWN_SERIES])
+def test_each_kind_reads_the_municipality_s_own_series_and_records_every_input(
+        spec: dict[str, Any], kpi: KPI, day: dt.date, rows: list[Observation], status: Status,
+        inputs: dict[str, Any]) -> None:
+    municipality = VEJLE if spec["kind"] == "rank" else SILKEBORG
+    r = run(spec, kpi, day, *rows, municipality=municipality)
+    assert r.status is status
+    assert r.inputs == {**inputs, "municipality": municipality}
+    assert list(r.inputs)[:5] == ["kind", "kpi", "as_of", "municipality", "tolerance"]
+
+
+def test_a_goal_passes_its_municipality_on_and_names_itself_in_the_inputs() -> None:
+    g = goal(kpi="share", target=AT_LEAST_26)
+    r = goal_result(g, {"share": SHARE}, view(D(2018, 2, 1), obs(SHARE, "2017", 20), _own(SHARE, "2017", 27)),
+                    SILKEBORG)
+    assert (r.status, r.inputs["goal"], r.inputs["municipality"]) == (Status.on_track, "g1", SILKEBORG)
+    assert next(iter(r.inputs)) == "goal"
+    empty = view(D(2018, 2, 1))
+    no_target = goal_result(goal(kpi="share"), {"share": SHARE}, empty)
+    unknown = goal_result(goal(kpi="nope", target=AT_LEAST_26), {"share": SHARE}, empty)
+    assert (no_target.explanation, no_target.inputs) == ("målet 'g1' har intet succeskriterie at måle",
+                                                         {"goal": "g1", "kpi": "share"})
+    assert (unknown.explanation, unknown.inputs) == (
+        "målet 'g1' måles med nøgletallet 'nope', som ikke er defineret", {"goal": "g1", "kpi": "nope"})
+
+
+# ------------------------------------------------------------------------ the rounding-noise band
+# A figure within a relative 1e-9 of its target meets it (sums like 200 * 1.1 land a hair beside),
+# and no further: both edges of the band, for thresholds and for directions.
+
+@pytest.mark.parametrize(("target_value", "value", "tolerance", "status"), [
+    (0, -1e-9, 0, Status.on_track),                  # exactly the noise band below 0
+    (1, 1 - 1.5e-9, 0, Status.off_track),            # beyond it
+    (1000, 1000 - 5e-7, 0, Status.on_track),         # the band grows with the target
+    (1000, 1000 - 5e-6, 0, Status.off_track),
+    (0, -(1.0 + 1e-9), 1, Status.at_risk),           # exactly the tolerance plus the band
+    (0, -(1.0 + 3e-9), 1, Status.off_track),
+])
+def test_rounding_noise_band(target_value: float, value: float, tolerance: float, status: Status) -> None:
+    r = run({"kind": "at_least", "value": target_value, "tolerance": tolerance}, SHARE, D(2018, 2, 1),
+            obs(SHARE, "2017", value))
+    assert r.status is status
+
+
+@pytest.mark.parametrize(("value", "tolerance", "status", "moved"), [
+    (1e-9, 0, Status.off_track, "var uændret"),      # a rise within the noise is no rise
+    (-1e-9, 0, Status.off_track, "var uændret"),
+    (2e-9, 0, Status.on_track, "steg"),
+    (-2e-9, 0, Status.off_track, "faldt"),
+    (-(1.0 + 1e-9), 1, Status.at_risk, "faldt"),      # a fall of exactly the tolerance plus the noise
+])
+def test_direction_noise_band(value: float, tolerance: float, status: Status, moved: str) -> None:
+    r = run({"kind": "direction", "must": "rise", "tolerance": tolerance}, SHARE, D(2021, 4, 10),
+            obs(SHARE, "2021-02", 0), obs(SHARE, "2021-03", value))
+    assert r.status is status
+    assert f" {moved} fra 0,0 % i 2021-02; den skal stige" in r.explanation
+
+
+def test_numbers_in_explanations() -> None:
+    """Figures of 1 and more get two decimals, so 1,999 shows as 2,00 (not as 2, the 3-digit form below 1)."""
+    r = run({"kind": "at_least", "value": 2}, SHARE, D(2018, 2, 1), obs(SHARE, "2017", 1.999))
+    assert r.explanation == "2,00 % i 2017 er under kravet på mindst 2,0 %"
+
+
+def test_a_small_positive_change_asks_for_more() -> None:
+    r = run({"kind": "change", "baseline": "2016", "by": 0.5}, PERSONS, D(2018, 2, 1), obs(PERSONS, "2016", 10),
+            obs(PERSONS, "2017", 10.4))
+    assert (r.inputs["good_direction"], r.status) == ("higher", Status.off_track)
+
+
+def test_a_trajectory_needs_a_milestone() -> None:
+    with pytest.raises(ValueError, match=r"^a trajectory needs at least one milestone$"):
+        interpolate([], D(2020, 1, 1))
