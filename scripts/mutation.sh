@@ -58,6 +58,9 @@ also_copy = ["rules", "examples", "docs"]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]
 pytest_add_cli_args_test_selection = $(toml_list ${TESTS[$m]})
 use_git_change_detection = false
+# Fork every mutant from a clean server, not from the process that ran the clean tests: calendars
+# and wheels cache what they computed, and a cache filled by the unmutated code hides the mutant.
+process_isolation = "forkserver"
 TOML
     } > "$work/pyproject.toml"
     echo "== $m: ${SOURCE[$m]} against ${TESTS[$m]}"

@@ -161,6 +161,7 @@ def test_roll_within_at_the_end_of_time_turns_back_instead_of_crashing() -> None
     assert CAL.roll_within(D(2021, 5, 1), "previous", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 4, 29)
     assert CAL.roll_within(D(2021, 5, 1), "next", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 3)
     assert CAL.roll_within(D(2021, 5, 3), "previous", D(2021, 5, 3), D(2021, 5, 3)) == D(2021, 5, 3)
+    assert CAL.roll_within(D(2021, 5, 1), "none", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 1)
 
 
 @given(days, st.sampled_from(["next", "previous"]))
@@ -193,6 +194,15 @@ def test_working_days_in_2021() -> None:
     assert CAL.working_days_between(D(2020, 12, 31), D(2021, 12, 31)) == 252
     assert CAL.working_days_between(D(2021, 12, 31), D(2020, 12, 31)) == -252
     assert CAL.working_days_between(D(2021, 4, 29), D(2021, 4, 29)) == 0
+    assert CAL.working_days_between(D(2021, 4, 29), D(2021, 5, 3)) == 1     # over Store bededag and a weekend
+    assert CAL.working_days_between(D(2021, 5, 3), D(2021, 5, 4)) == 1
+    assert CAL.working_days_between(D(2021, 5, 4), D(2021, 5, 3)) == -1
+
+
+def test_a_holiday_on_a_saturday_is_not_subtracted_twice() -> None:
+    # 2021: juledag on Saturday 25.12; 2022: the closing day 24.12 on a Saturday.
+    assert CAL.working_days_between(D(2021, 12, 23), D(2021, 12, 31)) == 4
+    assert CAL.working_days_between(D(2022, 12, 23), D(2022, 12, 31)) == 4
 
 
 @given(days, st.integers(min_value=-400, max_value=400).filter(lambda n: n != 0))
