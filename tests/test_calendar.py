@@ -244,6 +244,11 @@ def test_local_datetime_that_happens_twice_is_the_later_one() -> None:
     assert CAL.local_datetime(D(2021, 10, 31), 2, 30) is CAL.local_datetime(D(2021, 10, 31), 2, 30)
 
 
+def test_a_new_calendar_uses_its_zone() -> None:
+    fresh = DanishCalendar(timezone="Europe/Copenhagen")
+    assert fresh.local_datetime(D(2021, 6, 1), 9).isoformat() == "2021-06-01T09:00:00+02:00"
+
+
 def test_local_datetime_other_zone() -> None:
     cal = DanishCalendar(timezone="Atlantic/Faroe")
     assert cal.local_datetime(D(2021, 1, 4), 12).utcoffset() == dt.timedelta(0)
