@@ -775,3 +775,33 @@ def test_render_ics_event_text() -> None:
     assert str(frist["SUMMARY"]) == "Frist (ansvarlig: chef)"
     assert str(frist["DESCRIPTION"]) == ("Type: frist\nAnsvarlig: chef\nDeltagere: a, b\nLeverancer: plan\n"
                                          "Flyttet fra 31.12.2021")
+
+
+def test_a_due_date_kept_on_a_holiday_is_noted_without_the_cut_off_remark() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan, date: "30.04", roll: none}\n')
+    text = render_text(wheel.events(2021), 2021, wheel.calendar)
+    assert "    fre 30.04  frist  Årsplan\n" in text
+    assert "falder på en lukkedag (Store bededag)\n" in text
+    assert "skæringsdato" not in text
+
+
+def test_render_json_is_indented_and_keeps_danish_letters() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan for ældre, date: "30.04"}\n')
+    text = render_json(wheel.events(2021))
+    assert text.startswith('[\n  {\n    "date": "2021-05-03",\n    "definition": "a",\n')
+    assert '"title": "Årsplan for ældre"' in text
+    assert text.endswith("}\n]\n")
+
+
+def test_render_ics_names_its_producer_and_lists_deliverables() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "30.04", deliverables: [plan, budget]}\n')
+    text = render_ics(wheel.events(2021), "Vejle")
+    assert "\r\nPRODID:-//govcore//Årshjul//DA\r\n" in text
+    (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == "Type: frist\nLeverancer: plan, budget\nFlyttet fra 30.04.2021"
+
+
+def test_a_parsed_text_is_named_string_in_messages() -> None:
+    with pytest.raises(ConfigError) as info:
+        Wheel.parse("milestones: 3\n")
+    assert info.value.problems[0].format().startswith("<string>:1:1: milestones: ")
