@@ -805,3 +805,38 @@ def test_a_parsed_text_is_named_string_in_messages() -> None:
     with pytest.raises(ConfigError) as info:
         Wheel.parse("milestones: 3\n")
     assert info.value.problems[0].format().startswith("<string>:1:1: milestones: ")
+
+
+def _dated(body: str, year: int = 2021) -> list[tuple[dt.date, dt.date]]:
+    return [(e.nominal_date, e.date) for e in Wheel.parse(body).events(year)]
+
+
+def test_the_last_weekday_of_each_month() -> None:
+    fridays = _dated("followups:\n  - {id: f, title: F, every: monthly, on: {weekday: friday, week: last}}\n")
+    assert fridays[:4] == [(D(2021, 1, 29), D(2021, 1, 29)), (D(2021, 2, 26), D(2021, 2, 26)),
+                           (D(2021, 3, 26), D(2021, 3, 26)), (D(2021, 4, 30), D(2021, 4, 29))]
+    mondays = _dated("followups:\n  - {id: f, title: F, every: monthly, on: {weekday: monday, week: last}}\n")
+    assert [n for n, _ in mondays[:4]] == [D(2021, 1, 25), D(2021, 2, 22), D(2021, 3, 29), D(2021, 4, 26)]
+
+
+def test_a_quarterly_followup_without_start_month_starts_in_january() -> None:
+    assert [d for _, d in _dated("followups:\n  - {id: f, title: F, every: quarterly}\n")] == [
+        D(2021, 1, 4), D(2021, 4, 6), D(2021, 7, 1), D(2021, 10, 1)]
+
+
+def test_every_14_days_from_new_years_day_a_weekday_and_an_earlier_year() -> None:
+    on_jan1 = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2021-01-01}\n")
+    assert on_jan1[:2] == [(D(2021, 1, 1), D(2021, 1, 4)), (D(2021, 1, 15), D(2021, 1, 15))]
+    monday = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2021-01-06, "
+                    "on: {weekday: monday}}\n")
+    assert [d for _, d in monday[:2]] == [D(2021, 1, 11), D(2021, 1, 25)]
+    earlier = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2020-01-07}\n")
+    assert [d for _, d in earlier[:2]] == [D(2021, 1, 5), D(2021, 1, 19)]
+
+
+def test_a_14_day_meeting_moves_at_most_six_days() -> None:
+    """Closed from 10.03 to 22.03: the 16.03 meeting cannot move a week without meeting its neighbour."""
+    closed = ", ".join(f'"2021-03-{d:02d}"' for d in range(10, 23))
+    got = _dated(f"closed_days: [{closed}]\nfollowups:\n  - {{id: f, title: F, every: every_14_days, "
+                 "start: 2021-03-16}\n")
+    assert got[5:7] == [(D(2021, 3, 16), D(2021, 3, 16)), (D(2021, 3, 30), D(2021, 3, 30))]
