@@ -840,3 +840,8 @@ def test_a_14_day_meeting_moves_at_most_six_days() -> None:
     got = _dated(f"closed_days: [{closed}]\nfollowups:\n  - {{id: f, title: F, every: every_14_days, "
                  "start: 2021-03-16}\n")
     assert got[5:7] == [(D(2021, 3, 16), D(2021, 3, 16)), (D(2021, 3, 30), D(2021, 3, 30))]
+
+
+def test_a_weekday_without_week_is_the_first_of_the_month() -> None:
+    tuesdays = _dated("followups:\n  - {id: f, title: F, every: quarterly, on: {weekday: tuesday}}\n")
+    assert [n for n, _ in tuesdays] == [D(2021, 1, 5), D(2021, 4, 6), D(2021, 7, 6), D(2021, 10, 5)]
