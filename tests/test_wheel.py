@@ -845,3 +845,32 @@ def test_a_14_day_meeting_moves_at_most_six_days() -> None:
 def test_a_weekday_without_week_is_the_first_of_the_month() -> None:
     tuesdays = _dated("followups:\n  - {id: f, title: F, every: quarterly, on: {weekday: tuesday}}\n")
     assert [n for n, _ in tuesdays] == [D(2021, 1, 5), D(2021, 4, 6), D(2021, 7, 6), D(2021, 10, 5)]
+
+
+CHAINS = """milestones:
+  - {id: once, title: O, date: 2022-03-01}
+  - {id: c, title: C, type: as_of, date: "30.04"}
+  - {id: d, title: D, after: {milestone: once, days: 1}}
+  - {id: e, title: E, after: {milestone: c, days: 1}}
+  - {id: f, title: F, after: {milestone: c, days: 0}}
+"""
+
+
+def test_chains_after_a_one_off_and_after_zero_days() -> None:
+    wheel = Wheel.parse(CHAINS)
+    assert [(e.id, e.nominal_date) for e in wheel.events(2021)] == [
+        ("c@2021-04-30", D(2021, 4, 30)), ("e@2021-05-03", D(2021, 5, 1)), ("f@2021-05-03", D(2021, 4, 30))]
+    assert [e.id for e in wheel.events(2022)] == [
+        "once@2022-03-01", "d@2022-03-02", "c@2022-04-30", "e@2022-05-02", "f@2022-05-02"]
+
+
+def test_a_chain_rolled_back_from_new_years_day_lands_in_the_old_year() -> None:
+    """A bug this suite found: the event was anchored next year and so shown in no year at all."""
+    wheel = Wheel.parse("""milestones:
+  - {id: a, title: A, type: as_of, date: "01.01"}
+  - {id: b, title: B, after: {milestone: a, days: 0}, roll: previous}
+""")
+    assert [e.id for e in wheel.events(2021)] == ["a@2021-01-01", "b@2021-12-31"]
+    assert [(e.nominal_date, e.date) for e in wheel.events(2021) if e.definition == "b"] == [
+        (D(2022, 1, 1), D(2021, 12, 31))]
+    assert wheel.events(9998)[0].id == "a@9998-01-01"      # the last year there is: no anchor beyond it
