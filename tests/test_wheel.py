@@ -874,3 +874,25 @@ def test_a_chain_rolled_back_from_new_years_day_lands_in_the_old_year() -> None:
     assert [(e.nominal_date, e.date) for e in wheel.events(2021) if e.definition == "b"] == [
         (D(2022, 1, 1), D(2021, 12, 31))]
     assert wheel.events(9998)[0].id == "a@9998-01-01"      # the last year there is: no anchor beyond it
+
+
+def test_events_carry_every_field_of_their_definition() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: m, title: M, date: "01.03", responsible: chef, participants: [a], deliverables: [plan], description: Om M}
+followups:
+  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}, responsible: chef, participants: [a, b],
+     deliverables: [plan], description: Om F}
+""")
+    m, f = wheel.events(2021)
+    assert (m.responsible, m.participants, m.deliverables, m.description) == ("chef", ("a",), ("plan",), "Om M")
+    assert (f.responsible, f.participants, f.deliverables, f.description, f.frequency) == (
+        "chef", ("a", "b"), ("plan",), "Om F", Frequency.yearly)
+
+
+def test_two_extra_events_may_not_share_an_id() -> None:
+    wheel = Wheel.parse("milestones: []\n")
+    extra = WheelEvent(id="x@2021-04-30", definition="x", title="X", kind="due", date=D(2021, 4, 30),
+                       nominal_date=D(2021, 4, 30))
+    assert wheel.events(2021, [extra]) == [extra]
+    with pytest.raises(ValueError, match=r"^extra event 'x@2021-04-30' has the id of another event$"):
+        wheel.events(2021, [extra, extra.model_copy(update={"date": D(2021, 5, 3)})])
