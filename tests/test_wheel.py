@@ -896,3 +896,9 @@ def test_two_extra_events_may_not_share_an_id() -> None:
     assert wheel.events(2021, [extra]) == [extra]
     with pytest.raises(ValueError, match=r"^extra event 'x@2021-04-30' has the id of another event$"):
         wheel.events(2021, [extra, extra.model_copy(update={"date": D(2021, 5, 3)})])
+
+
+def test_a_milestone_built_with_a_date_is_a_one_off() -> None:
+    wheel = Wheel(milestones=(Milestone(id="a", title="A", date=D(2021, 3, 1)),))
+    assert [(e.id, e.nominal_date) for e in wheel.events(2021)] == [("a@2021-03-01", D(2021, 3, 1))]
+    assert wheel.events(2022) == []
