@@ -902,3 +902,32 @@ def test_a_milestone_built_with_a_date_is_a_one_off() -> None:
     wheel = Wheel(milestones=(Milestone(id="a", title="A", date=D(2021, 3, 1)),))
     assert [(e.id, e.nominal_date) for e in wheel.events(2021)] == [("a@2021-03-01", D(2021, 3, 1))]
     assert wheel.events(2022) == []
+
+
+def test_long_chains_reach_back_years() -> None:
+    by_days = Wheel.parse("""milestones:
+  - {id: a, title: A, date: "01.03"}
+  - {id: b, title: B, after: {milestone: a, days: 366}}
+  - {id: c, title: C, after: {milestone: b, days: 366}}
+  - {id: d, title: D, after: {milestone: c, days: 366}}
+""")
+    assert [e.id for e in by_days.events(2024)] == ["a@2024-03-01", "b@2024-03-01", "c@2024-03-04", "d@2024-03-04"]
+    by_working_days = Wheel.parse("""milestones:
+  - {id: a, title: A, date: "01.03"}
+  - {id: b, title: B, after: {milestone: a, working_days: 260}}
+  - {id: c, title: C, after: {milestone: b, working_days: 260}}
+""")
+    assert [e.id for e in by_working_days.events(2024)] == ["a@2024-03-01", "b@2024-03-12", "c@2024-03-20"]
+
+
+def test_no_anchor_beyond_the_last_year() -> None:
+    """A chain from 30.12.9999 would run past the last date there is; 9998 must not compute it."""
+    wheel = Wheel.parse('milestones:\n  - {id: x, title: X, date: "30.12"}\n'
+                        "  - {id: y, title: Y, after: {milestone: x, days: 5}}\n")
+    assert [e.id for e in wheel.events(9998)] == ["y@9998-01-05", "x@9998-12-30"]
+
+
+def test_an_unquoted_date_is_named_as_the_number_yaml_read() -> None:
+    (got,) = errors("milestones:\n  - {id: a, title: A, date: 30.10}\n")
+    assert got == ("wheel.yaml:2:23: milestones[0].date: 30.1 is a number here, not a date "
+                   "(hint: put the date in quotes, e.g. \"30.10\": without them YAML reads 30.10 as 30.1)")
