@@ -931,3 +931,26 @@ def test_an_unquoted_date_is_named_as_the_number_yaml_read() -> None:
     (got,) = errors("milestones:\n  - {id: a, title: A, date: 30.10}\n")
     assert got == ("wheel.yaml:2:23: milestones[0].date: 30.1 is a number here, not a date "
                    "(hint: put the date in quotes, e.g. \"30.10\": without them YAML reads 30.10 as 30.1)")
+
+
+def test_file_level_messages_and_hints_word_for_word() -> None:
+    hint = " (hint: start with 'milestones:' and/or 'followups:')"
+    assert errors("") == ["wheel.yaml:1:1: the wheel file is empty" + hint]
+    assert errors("- a\n- b\n") == ["wheel.yaml:1:1: a wheel file is a mapping of settings, not a list or text" + hint]
+    with pytest.raises(ConfigError) as info:
+        Wheel(milestones=(Milestone(id="a", title="A", date="Q1"), Milestone(id="a", title="B", date="Q2")))
+    assert [p.format() for p in info.value.problems] == [
+        "<wheel>:1:1: milestones[1].id: id 'a' is used twice (hint: each id must be unique)"]
+
+
+def test_a_cycle_is_told_from_the_milestone_first_in_the_file() -> None:
+    got = errors("milestones:\n  - {id: y, title: Y, after: {milestone: x, days: 1}}\n"
+                 "  - {id: x, title: X, after: {milestone: y, days: 1}}\n")
+    assert got == ["wheel.yaml:2:23: milestones[0].after: after: goes round in a circle: y → x → y "
+                   "(hint: one milestone in the chain needs a date instead of after)"]
+
+
+def test_a_year_and_a_day_from_new_years_eve_lands_two_years_on() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "31.12"}\n'
+                        "  - {id: b, title: B, after: {milestone: a, days: 366}}\n")
+    assert [e.id for e in wheel.events(2023)] == ["b@2023-01-02", "a@2023-12-29"]
