@@ -954,3 +954,13 @@ def test_a_year_and_a_day_from_new_years_eve_lands_two_years_on() -> None:
     wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "31.12"}\n'
                         "  - {id: b, title: B, after: {milestone: a, days: 366}}\n")
     assert [e.id for e in wheel.events(2023)] == ["b@2023-01-02", "a@2023-12-29"]
+
+
+def test_two_interleaved_cycles_are_each_reported_once() -> None:
+    got = errors("""milestones:
+  - {id: x, title: X, after: {milestone: y, days: 1}}
+  - {id: p, title: P, after: {milestone: q, days: 1}}
+  - {id: q, title: Q, after: {milestone: p, days: 1}}
+  - {id: y, title: Y, after: {milestone: x, days: 1}}
+""")
+    assert [g.split("circle: ")[1].split(" (hint")[0] for g in got] == ["x → y → x", "p → q → p"]
