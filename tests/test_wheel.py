@@ -964,3 +964,8 @@ def test_two_interleaved_cycles_are_each_reported_once() -> None:
   - {id: y, title: Y, after: {milestone: x, days: 1}}
 """)
     assert [g.split("circle: ")[1].split(" (hint")[0] for g in got] == ["x → y → x", "p → q → p"]
+
+
+def test_the_wheel_calendar_keeps_its_time_zone() -> None:
+    wheel = Wheel.parse('timezone: Atlantic/Faroe\nmilestones:\n  - {id: a, title: A, date: "01.03"}\n')
+    assert wheel.calendar.timezone == "Atlantic/Faroe"
