@@ -524,7 +524,8 @@ class Wheel(Strict):
 
     def _milestone_events(self, year: int) -> Iterable[WheelEvent]:
         by_id = {m.id: m for m in self.milestones}
-        for anchor in range(max(year - self._span, dt.MINYEAR), year + 1):
+        # Next year's anchor too: 'after: 0 days, roll: previous' from 1 January lands in this year.
+        for anchor in range(max(year - self._span, dt.MINYEAR), min(year + 1, dt.MAXYEAR - 1) + 1):
             for ident, (nominal, effective) in self._milestone_dates(anchor).items():
                 if effective.year != year:
                     continue
