@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import re
-from collections.abc import Iterator, Mapping
+import stat
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,11 +20,43 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
 
 Key = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one input file may cost: a hostile file is refused before it can take time or memory.
+
+    `file_bytes` can be raised with the environment variable GOVCORE_MAX_FILE_MB (a deployment
+    setting, not a file setting: a file cannot lift its own limit). Depth and node counts are far
+    above any real configuration (the Vejle example nests 7 levels, its largest file has ~2,000 nodes).
+    """
+
+    file_bytes: int = 20 * 1024 * 1024
+    yaml_depth: int = 64
+    yaml_nodes: int = 250_000  # nodes after expanding aliases ("billion laughs" stops here)
+    cell_echo: int = 60  # characters of a cell an error message may repeat
+
+
+def limits() -> Limits:
+    raw = os.environ.get("GOVCORE_MAX_FILE_MB", "").strip()
+    try:
+        mb = float(raw) if raw else 0.0
+    except ValueError:
+        mb = 0.0
+    return Limits(file_bytes=int(mb * 1024 * 1024)) if mb > 0 else Limits()
+
+
+def clip(text: object, size: int | None = None) -> str:
+    """A cell's text as an error may echo it: never more than one short line of a file."""
+    n = size or Limits.cell_echo
+    flat = str(text).replace("\r", " ").replace("\n", " ")
+    return flat if len(flat) <= n else flat[: n - 1] + "…"
 
 
 @dataclass
@@ -107,6 +141,77 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
     return None
 
 
+def _check_shape(text: str, path: str) -> None:
+    """Refuse documents nested too deeply or growing too large through aliases, before building them.
+
+    ruamel's event parser is a state machine (no recursion), so this pass is linear in the text; the
+    composer and our conversion recurse and copy, which is where deep or alias-bomb documents hurt.
+    """
+    lim = limits()
+    if len(text) > lim.file_bytes:
+        raise ConfigError([Problem(path, 1, 1, f"the file is larger than the limit of {_mb(lim.file_bytes)}",
+                                   hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+    depth = deepest = 0
+    for m in _BRACKET.finditer(text):  # ruamel's scanner is quadratic in flow nesting: count first
+        depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
+        if depth > deepest:
+            deepest = depth
+            if deepest > lim.yaml_depth:
+                line = text.count("\n", 0, m.start()) + 1
+                raise ConfigError([Problem(path, line, m.start() - text.rfind("\n", 0, m.start()),
+                                           f"the document nests deeper than {lim.yaml_depth} levels",
+                                           hint="no configuration needs this; the file is probably damaged "
+                                           "or hostile")])
+    sizes: dict[str, int] = {}
+    stack: list[tuple[str | None, int]] = []  # (anchor, expanded node count so far) per open collection
+    total = 0
+    try:
+        for event in YAML(typ="rt").parse(text):
+            if isinstance(event, AliasEvent):
+                grown = sizes.get(str(event.anchor), 1)
+            elif isinstance(event, CollectionStartEvent):
+                stack.append((event.anchor, total))
+                if len(stack) > lim.yaml_depth:
+                    raise _shape_error(path, event, f"the document nests deeper than {lim.yaml_depth} levels",
+                                       "no configuration needs this; the file is probably damaged or hostile")
+                continue
+            elif isinstance(event, CollectionEndEvent):
+                anchor, start = stack.pop()
+                if anchor is not None:
+                    sizes[str(anchor)] = total - start + 1
+                grown = 1
+            elif isinstance(event, NodeEvent):
+                grown = 1
+                if event.anchor is not None:
+                    sizes[str(event.anchor)] = 1
+            else:
+                continue
+            total += grown
+            if total > lim.yaml_nodes:
+                raise _shape_error(path, event, f"the document expands to more than {lim.yaml_nodes:,} values "
+                                   "(through aliases '*name' or sheer size)",
+                                   "write the values out; aliases may not multiply a document")
+    except MarkedYAMLError:
+        return  # the real parse below reports the syntax error with its position
+    except ConfigError:
+        raise
+    except Exception:  # any other parser complaint is reported by the real parse below
+        return
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _shape_error(path: str, event: Any, message: str, hint: str) -> ConfigError:
+    mark = getattr(event, "start_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    return ConfigError([Problem(path, line, col, message, hint=hint)])
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1024 / 1024:g} MB"
+
+
 def _timestamp_as_text(constructor: Any, node: Any) -> str:
     return str(node.value)
 
@@ -117,6 +222,7 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
     `keys_as_text` accepts keys YAML reads as numbers (`2021:` in a table of figures by period)
     and turns them into text; otherwise such a key is an error.
     """
+    _check_shape(text, path)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
     # Dates stay text here; pydantic turns them into dates with a located error for 30.02.
@@ -149,8 +255,18 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
 def read_text(path: str | Path) -> str:
     """A data file's text (UTF-8, a byte-order mark is dropped); a missing or unreadable file is a
     ConfigError naming it, with a hint."""
+    p = Path(path)
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
+        info = os.stat(p)
+        if not stat.S_ISREG(info.st_mode):
+            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
+            raise ConfigError([Problem(str(path), message=f"this is {what}", hint="name a data file")])
+        lim = limits()
+        if info.st_size > lim.file_bytes:
+            raise ConfigError([Problem(str(path), message=f"the file is larger than the limit of "
+                                       f"{_mb(lim.file_bytes)}",
+                                       hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+        return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), message="file not found",
                                    hint="paths are relative to the configuration folder")]) from None
@@ -321,22 +437,52 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         raise ConfigError([Problem(str(path), 1, 0, "the file is empty", hint="the first line names the columns")])
     delimiter = sniff_delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
-    header = [h.strip() for h in next(reader)]
+    try:
+        header = [h.strip() for h in next(reader)]
+    except csv.Error as err:
+        raise InputError([Problem(str(path), 1, 0, f"the header line cannot be read as CSV: {err}")]) from None
     known = set(required) | set(optional or [])
     problems = [
         Problem(str(path), 1, 0, f"missing column '{col}'", field=col, hint=did_you_mean(col, header))
         for col in required if col not in header
     ]
     problems += [
-        Problem(str(path), 1, 0, f"unknown column '{col}'", field=col, hint=did_you_mean(col, known))
+        Problem(str(path), 1, 0, f"unknown column '{clip(col)}'", field=clip(col),
+                hint=did_you_mean(col, known))
         for col in header if col not in known
     ]
     if problems:
-        raise InputError(problems)
-    for i, cells in enumerate(reader, start=2):
+        raise InputError(problems[:20])
+    i = 1
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as err:
+            raise InputError([Problem(str(path), reader.line_num, 0, f"the line cannot be read as CSV: {err}",
+                                      hint="a cell this long is probably a missing closing quote")]) from None
+        i = reader.line_num
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
         if len(cells) != len(header):
             raise InputError([Problem(str(path), i, 0, f"expected {len(header)} cells, found {len(cells)}",
                                       hint=f"separate cells with '{delimiter}' and quote text containing it")])
         yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)})
+
+
+def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:
+    """The file a configuration names, which must lie inside its folder (or one of `roots`).
+
+    A configuration is data handed to govcore by someone else: it may not make govcore read
+    /etc/passwd or a device. Symlinks are followed before the check, so a link pointing out is
+    refused too. Raises InputError without a file name; the caller locates it in its document.
+    """
+    given = Path(name)
+    target = (given if given.is_absolute() else base / given).resolve()
+    allowed = [base.resolve(), *(r.resolve() for r in roots)]
+    if not any(target.is_relative_to(r) for r in allowed):
+        raise InputError([Problem(message=f"'{clip(name)}' is outside the configuration folder",
+                                  hint="keep data files in the configuration folder, or list their folder "
+                                  "under 'allow_paths' in municipality.yaml")])
+    return target

@@ -24,7 +24,7 @@ from govcore.model import ID_PATTERN, Frequency
 from govcore.rules.conditions import Condition, ConditionError, parse_condition
 from govcore.rules.durations import Duration
 from govcore.rules.vocabulary import DEADLINE_KINDS, ROLE_WORDS, Vocabulary
-from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml
+from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml, read_text
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -173,9 +173,9 @@ def load_rules(paths: Sequence[str | Path], vocab: Vocabulary) -> RuleSet:
     order = 0
     for path in paths:
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as err:
-            problems.append(Problem(str(path), message=f"cannot read rule file: {err}"))
+            text = read_text(path)
+        except InputError as err:
+            problems.extend(err.problems)
             continue
         ruleset.files[str(path)] = hashlib.sha256(text.encode()).hexdigest()
         rules, file_problems = check_text(text, str(path), vocab)
