@@ -10,15 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
-from govcore.extension import ActionSpec, KpiSource, SourceContext, SubjectKind
+from govcore.extension import ActionSpec, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
     KPI,
     Deliverable,
@@ -31,13 +32,15 @@ from govcore.model import (
     WheelEvent,
     municipality,
 )
+from govcore.observations import ObservationStore, ObservationView
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
-from govcore.sourcefile import YamlDoc, field_path, load_yaml, read_csv, validate
+from govcore.sourcefile import Key, YamlDoc, clip, field_path, load_yaml, read_csv, resolve_inside, validate
 from govcore.wheel import Wheel
 
 CONFIG_FILE = "municipality.yaml"
+MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a configuration may be run for
 
 
 class _Strict(BaseModel):
@@ -69,7 +72,7 @@ class ConfigFile(_Strict):
     """The fields of municipality.yaml."""
 
     municipality: str | int
-    year: int = Field(default=2021, ge=2000, le=2100)
+    year: int = Field(default=2021, ge=MIN_YEAR, le=MAX_YEAR)
     organisation: str = "organisation.yaml"
     kpis: str = "kpis.yaml"
     goals: str | list[str] = "goals.yaml"
@@ -81,6 +84,7 @@ class ConfigFile(_Strict):
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
     national_goals: Literal["plugin", "none"] = "plugin"
     description: str = ""
+    allow_paths: list[str] = Field(default_factory=list)
     versions: list[VersionEntry] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -93,6 +97,7 @@ class ConfigFile(_Strict):
 
 class OrganisationFile(_Strict):
     roles: list[Role]
+    tops: list[str] | None = None
 
 
 class KpiFile(_Strict):
@@ -237,9 +242,419 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _doc(base: Path, name: str, problems: list[Problem]) -> YamlDoc | None:
+T = TypeVar("T")
+
+
+@dataclass
+class Located(Generic[T]):
+    """Items read from one place of a document; cross-checks point at the item that is wrong.
+
+    `doc` is None for items taken over from an already checked configuration (a scenario that
+    reuses `config:`); their problems are then reported at the builder's fallback place.
+    """
+
+    items: list[T]
+    doc: YamlDoc | None = None
+    loc: Key = ()
+
+
+@dataclass
+class Parts:
+    """What a Configuration is built from, wherever it was read: a configuration folder
+    (`load_config`) or a scenario file (`govcore rules test`). `build_configuration` is the one
+    place that cross-checks and assembles them, so both give the same messages."""
+
+    doc: YamlDoc  # municipality.yaml or the scenario file: sources, rules and settings are located here
+    base_dir: Path  # paths in `doc` are relative to it
+    municipality: Municipality
+    year: int
+    roles: Located[Role]
+    kpis: Located[KPI]
+    goals: list[Located[Goal]]  # one per goal file
+    deliverables: list[Located[Deliverable]]
+    wheel: Wheel
+    rules: Located[str]
+    fallback: Key = ()  # where problems of items without a document are reported in `doc`
+    tops: list[str] | None = None
+    extra_rules: Sequence[str | Path] = ()
+    rule_paths: list[Path] | None = None  # already resolved (a scenario reusing a configuration's rules)
+    sources: dict[str, Any] = field(default_factory=dict)
+    sources_dir: Path | None = None  # where the sources' files are; None: `base_dir`
+    load_sources: bool = True  # False: `sources` were loaded already (their KPIs are in `kpis`)
+    source_observations: bool = True  # False: the sources' KPIs are declared but their data is not used
+    observations: list[Observation] = field(default_factory=list)
+    observation_rows: list[tuple[str, int]] = field(default_factory=list)  # file, line of each observation
+    responses: Located[Response] = field(default_factory=lambda: Located([]))
+    national_goals: Literal["plugin", "none"] | list[NationalGoal] = "plugin"
+    allow_paths: list[Path] = field(default_factory=list)
+    confine_rules: bool = True  # a scenario names the rules it tests wherever they are (`rules: [../x.yaml]`)
+    files: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    effective: dt.date | None = None  # a dated version of the configuration: from when it applies
+    description: str = ""
+
+    def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
+        if part.doc is None:
+            return self.doc.problem(self.fallback, message, hint=hint)
+        return part.doc.problem((*part.loc, *sub), message, hint=hint)
+
+
+def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
+    """Cross-check the parts and build the Configuration; ConfigError lists every problem.
+
+    Everything a run can fail on is checked here, before anything runs: every reference between
+    files, plugin settings (through the plugins' checks), rule files against the vocabulary.
+    """
+    problems = parts.problems
+    organisation = _organisation(parts, problems)
+    kpis = _unique_ids(parts, [parts.kpis], "KPI", problems)
+    deliverables = _unique_ids(parts, parts.deliverables, "deliverable", problems)
+    goals = [g for part in parts.goals for g in part.items]
+    observations = list(parts.observations)
+    rows = list(parts.observation_rows) + [("", 0)] * (len(observations) - len(parts.observation_rows))
+    sources_dir = parts.sources_dir or parts.base_dir
+    national = _national_goals(parts, plugins, problems)
+    if parts.load_sources:
+        found = _load_sources(parts, sources_dir, plugins, kpis, national, problems)
+        if parts.source_observations:
+            observations.extend(found)
+            rows.extend([("", 0)] * len(found))
+    _check_goals(parts, kpis, organisation, national, problems)
+    if organisation is not None:
+        _check_deliverable_owners(parts, organisation, problems)
+        problems.extend(parts.wheel.check_roles(r.id for r in organisation.roles))
+        _check_plugin_settings(parts, plugins, organisation, kpis, sources_dir, problems)
+    problems.extend(parts.wheel.check_deliverables(deliverables))
+    _check_observations(observations, rows, kpis, problems)
+    _check_national_goals(parts, national, goals, problems)
+    _check_responses(parts, deliverables, problems)
+    rule_paths = parts.rule_paths if parts.rule_paths is not None else _rule_paths(parts, plugins, problems)
+    if problems or organisation is None:
+        raise ConfigError(problems or [parts.doc.problem((), "configuration incomplete")])
+
+    vocab = vocabulary(plugins, parts.wheel, kpis, organisation, deliverables, parts.year)
     try:
-        return load_yaml(base / name)
+        rules = load_rules(rule_paths, vocab)
+    except InputError as err:
+        raise ConfigError(err.problems) from None
+    files = dict(parts.files)
+    base = parts.base_dir.resolve()
+    for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
+        where = rp.resolve().relative_to(base) if rp.resolve().is_relative_to(base) else Path(rp.parent.name, rp.name)
+        files[f"rules:{where.as_posix()}"] = rules.files.get(str(rp), "") or _hash(rp)
+    kinds = plugins.subject_kinds()
+    actions = plugins.actions()
+    return Configuration(
+        base_dir=parts.base_dir, municipality=parts.municipality, year=parts.year, organisation=organisation,
+        kpis=kpis, goals=goals, deliverables=deliverables, wheel=parts.wheel, rules=rules,
+        observations=observations, responses=list(parts.responses.items), sources=dict(parts.sources),
+        national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
+        actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
+        effective=parts.effective, description=parts.description, national_index={n.id: n for n in national},
+        national_source=parts.national_goals if isinstance(parts.national_goals, str) else "plugin",
+    )
+
+
+def _each(located: list[Located[T]]) -> Iterator[tuple[Located[T], int, T]]:
+    """Every item of several located lists (e.g. goal files) with its list and index there."""
+    for part in located:
+        for i, item in enumerate(part.items):
+            yield part, i, item
+
+
+def _unique_ids(parts: Parts, located: list[Located[Any]], what: str, problems: list[Problem]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part, i, item in _each(located):
+        if item.id in out:
+            problems.append(parts.problem(part, (i, "id"), f"{what} id '{item.id}' is used twice",
+                                          "give each one its own id"))
+            continue
+        out[item.id] = item
+    return out
+
+
+def _organisation(parts: Parts, problems: list[Problem]) -> Organisation | None:
+    """The organisation, with each fault located at the role: duplicate ids, unknown superiors,
+    circles of superiors, and more than one top unless `tops` declares them."""
+    part = parts.roles
+    before = len(problems)
+    roles = _unique_ids(parts, [part], "role", problems)
+    index = {r.id: i for i, r in enumerate(part.items)}
+    for i, r in enumerate(part.items):
+        if r.superior is not None and r.superior not in roles:
+            problems.append(parts.problem(part, (i, "superior"), f"no role has the id '{r.superior}'",
+                                          did_you_mean(r.superior, roles)))
+    if len(problems) == before:
+        reported: set[str] = set()
+        for r in roles.values():
+            seen = [r.id]
+            cur = r
+            while cur.superior is not None:
+                if cur.superior in seen:
+                    circle = seen[seen.index(cur.superior):]
+                    if not reported & set(circle):
+                        reported.update(circle)
+                        problems.append(parts.problem(part, (index[cur.id], "superior"),
+                                                      "the line of superiors goes round in a circle: "
+                                                      + " → ".join([*circle, cur.superior]),
+                                                      "one role on the line must have another superior"))
+                    break
+                seen.append(cur.superior)
+                cur = roles[cur.superior]
+    tops = [r.id for r in roles.values() if r.superior is None]
+    if not tops and len(problems) == before:
+        problems.append(parts.problem(part, (), "no role is at the top: one role (the political committee) "
+                                      "must have no superior", "leave out 'superior' for the committee"))
+    declared = parts.tops or []
+    for name in declared:
+        if name not in roles:
+            problems.append(parts.doc.problem(("tops",), f"no role has the id '{name}'",
+                                              hint=did_you_mean(name, roles)))
+    if len(tops) > 1 and sorted(tops) != sorted(declared):
+        undeclared = [t for t in tops if t not in declared][1:] if not declared else \
+            [t for t in tops if t not in declared]
+        for t in undeclared:
+            problems.append(parts.problem(part, (index[t],), f"role '{t}' has no superior, like '{tops[0]}': "
+                                          "the organisation has more than one top",
+                                          "give it a superior, or declare every top with 'tops: [...]' in "
+                                          "organisation.yaml"))
+    if len(problems) > before:
+        return None
+    try:
+        return Organisation(roles=part.items)
+    except ValueError as err:  # the model's own checks; everything it checks is located above
+        problems.append(parts.problem(part, (), str(err).splitlines()[-1].replace("Value error, ", "").strip()))
+        return None
+
+
+def _measurement_hint(g: Goal, national: Sequence[NationalGoal]) -> str:
+    """Why a goal's KPI that names a ministermål measurement (`…:mm17`) does not exist: the goal's
+    ministermål has none (STAR leaves the indicator to the municipality), or no ministermål of the
+    year has the measurement it names."""
+    wanted = (g.kpi or "").rsplit(":", 1)[-1].upper()
+    if not national or not (wanted.startswith("MM") and wanted[2:].isdigit()):
+        return ""
+    mine = next((n for n in national if n.id == g.national_goal), None)
+    if mine is not None and not mine.measure_ids:
+        if mine.measures:
+            return (f"ministermål {mine.number} ({mine.year}) has no Jobindsats measurement id (its measurement: "
+                    f"{'; '.join(mine.measures)}) — use a KPI of your own for it")
+        return (f"ministermål {mine.number} ({mine.year}) has no national measurement (no Jobindsats måling): "
+                "the municipality chooses its own indicator — use a local KPI")
+    have = ", ".join(f"{m} (ministermål {n.number})" for n in national for m in n.measure_ids)
+    none = ", ".join(str(n.number) for n in national if not n.measure_ids)
+    return (f"no ministermål {national[0].year} has the measurement {wanted} (measurements: {have or 'none'}"
+            + (f"; ministermål {none}: none" if none else "") + ")")
+
+
+def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None, national: Sequence[NationalGoal],
+                 problems: list[Problem]) -> None:
+    goals = [g for part in parts.goals for g in part.items]
+    ids = [g.id for g in goals]
+    by_id = {g.id: g for g in goals}
+    roles = {r.id for r in org.roles} if org else None
+    for k, (part, i, g) in enumerate(_each(parts.goals)):
+        if ids.index(g.id) != k:
+            problems.append(parts.problem(part, (i, "id"), f"goal id '{g.id}' is used twice",
+                                          "give each goal its own id"))
+        if g.kpi and g.kpi not in kpis:
+            problems.append(parts.problem(part, (i, "kpi"), f"no KPI has the id '{g.kpi}'",
+                                          _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
+                                          or "add it to the KPIs"))
+        for r in g.owners if roles is not None else ():
+            if roles is not None and r not in roles:
+                problems.append(parts.problem(part, (i, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
+        if g.parent and g.parent not in by_id:
+            problems.append(parts.problem(part, (i, "parent"), f"no goal has the id '{g.parent}'",
+                                          did_you_mean(g.parent, ids)))
+        elif g.parent:
+            seen = [g.id]
+            cur: Goal | None = by_id[g.parent]
+            while cur is not None and cur.id not in seen:
+                seen.append(cur.id)
+                cur = by_id.get(cur.parent) if cur.parent else None
+            if cur is not None and cur.id == g.id:
+                problems.append(parts.problem(part, (i, "parent"), "the goal's parents go round in a circle: "
+                                              + " → ".join([*seen, g.id]),
+                                              "a goal cannot (indirectly) be its own parent"))
+
+
+def _check_deliverable_owners(parts: Parts, org: Organisation, problems: list[Problem]) -> None:
+    roles = {r.id for r in org.roles}
+    for part, j, d in _each(parts.deliverables):
+        for r in (d.owner, *d.jointly_with):
+            if r not in roles:
+                problems.append(parts.problem(part, (j, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
+
+
+def _check_observations(observations: list[Observation], rows: list[tuple[str, int]], kpis: Mapping[str, KPI],
+                        problems: list[Problem]) -> None:
+    reported: set[str] = set()
+    for o, (path, line) in zip(observations, rows, strict=True):
+        if o.kpi in kpis or o.kpi in reported:
+            continue
+        reported.add(o.kpi)
+        problems.append(Problem(path or o.source or "observations", line, 0, f"observation of unknown KPI '{o.kpi}'",
+                                field="kpi" if line else "", hint=did_you_mean(o.kpi, kpis)))
+
+
+def _national_goals(parts: Parts, plugins: Plugins, problems: list[Problem]) -> list[NationalGoal]:
+    """The year's ministermål (before the sources: a remote source may fetch their measurements)."""
+    if isinstance(parts.national_goals, list):
+        return list(parts.national_goals)
+    if parts.national_goals == "none":
+        return []
+    try:
+        answer = plugins.national_goals(parts.year)
+    except GovcoreError as err:
+        problems.append(parts.doc.problem(("national_goals",), str(err)))
+        answer = None
+    return answer[1] if answer else []
+
+
+def _check_national_goals(parts: Parts, national: list[NationalGoal], goals: list[Goal],
+                          problems: list[Problem]) -> None:
+    ids = {n.id for n in national}
+    for part, i, g in _each(parts.goals):
+        if g.national_goal and national and g.national_goal not in ids:
+            problems.append(parts.problem(part, (i, "national_goal"),
+                                          f"no ministermål {parts.year} has the id '{g.national_goal}'",
+                                          did_you_mean(g.national_goal, ids)))
+
+
+def _check_responses(parts: Parts, deliverables: Mapping[str, Deliverable], problems: list[Problem]) -> None:
+    for i, r in enumerate(parts.responses.items):
+        try:
+            r.kind()
+        except ValueError as err:
+            problems.append(parts.problem(parts.responses, (i,), str(err)))
+        if r.deliver and r.deliver not in deliverables:
+            problems.append(parts.problem(parts.responses, (i, "deliver"), f"no deliverable has the id '{r.deliver}'",
+                                          did_you_mean(r.deliver, deliverables)))
+
+
+def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[str, KPI],
+                  national: list[NationalGoal], problems: list[Problem]) -> list[Observation]:
+    """Plugin sources named under `sources:`: their KPIs are declared and their files read."""
+    available = plugins.kpi_sources()
+    out: list[Observation] = []
+    for name, settings in parts.sources.items():
+        if name not in available:
+            problems.append(parts.doc.problem(("sources", name), f"no installed plugin provides the KPI source "
+                                              f"'{name}'", hint=did_you_mean(name, available)
+                                              or "install the plugin that provides it (see `govcore plugins`)"))
+            continue
+        if not isinstance(settings, Mapping):
+            problems.append(parts.doc.problem(("sources", name), f"the settings of '{name}' must be a mapping"))
+            continue
+        plugin, src = available[name]
+        ctx = SourceContext(municipality=parts.municipality, base_dir=sources_dir, settings=settings,
+                            year=parts.year, national_goals=tuple(national), roots=tuple(parts.allow_paths))
+        try:
+            for k in src.kpis(ctx):
+                kpis.setdefault(k.id, k)
+            out.extend(src.load(ctx))
+            for v in settings.values():
+                if isinstance(v, str) and v and (sources_dir / v).is_file():
+                    parts.files[v] = _hash(sources_dir / v)
+        except InputError as err:
+            problems.extend(_locate(p, parts.doc) for p in err.problems)
+        except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
+            problems.append(parts.doc.problem(("sources", name), f"plugin '{plugin}' failed to load source "
+                                              f"'{name}': {type(err).__name__}: {clip(err, 200)}"))
+    return out
+
+
+def _check_plugin_settings(parts: Parts, plugins: Plugins, org: Organisation, kpis: Mapping[str, KPI],
+                           sources_dir: Path, problems: list[Problem]) -> None:
+    """Each subject kind checks its settings against the configuration (e.g. that the owner of a
+    budget area is a role) before the run, not on the day its first subject is built."""
+    for name, (plugin, kind) in plugins.subject_kinds().items():
+        if kind.check is None or not kind.settings_key or kind.settings_key not in parts.sources:
+            continue
+        if any(p.field.startswith(f"sources.{kind.settings_key}") for p in problems):
+            continue  # the settings themselves are wrong: that was reported when the source was loaded
+        day = dt.date(parts.year, 1, 1)
+        ctx = SubjectContext(municipality=parts.municipality, day=day,
+                             observations=ObservationView(ObservationStore(), day), organisation=org, kpis=kpis,
+                             settings=parts.sources[kind.settings_key], base_dir=sources_dir)
+        try:
+            kind.check(ctx)
+        except InputError as err:
+            problems.extend(_locate(p, parts.doc) for p in err.problems)
+        except Exception as err:  # a plugin bug is reported with its name
+            problems.append(parts.doc.problem(("sources", kind.settings_key), f"plugin '{plugin}' failed to "
+                                              f"check the settings of '{name}': {type(err).__name__}: "
+                                              f"{clip(err, 200)}"))
+
+
+def _rule_paths(parts: Parts, plugins: Plugins, problems: list[Problem]) -> list[Path]:
+    """Rule files named in `rules:` (paths, folders, patterns, or `plugin:<name>`), inside the folder."""
+    out: list[Path] = []
+    entries: list[tuple[Key, str | Path]] = [((k,), e) for k, e in enumerate(parts.rules.items)]
+    entries += [((), e) for e in parts.extra_rules]
+    for sub, entry in entries:
+        text = str(entry)
+        if text.startswith("plugin:"):
+            try:
+                found = plugins.rule_files(text.split(":", 1)[1])
+            except GovcoreError as err:
+                problems.append(parts.problem(parts.rules, sub, str(err)))
+                continue
+            if not found:
+                problems.append(parts.problem(parts.rules, sub, f"the plugin '{text[7:]}' has no rule files"))
+            out.extend(found)
+            continue
+        try:
+            paths = expand_paths([entry], parts.base_dir)
+            if parts.confine_rules and (sub or not isinstance(entry, Path)):  # the configuration's own entries
+                for found_path in paths:
+                    resolve_inside(parts.base_dir, found_path, parts.allow_paths)
+            out.extend(paths)
+        except InputError as err:
+            for p in err.problems:
+                hint = p.hint.replace(str(parts.base_dir), "the configuration's folder") if p.hint else ""
+                problems.append(parts.problem(parts.rules, sub, f"'{clip(text)}': {p.message}", hint))
+    return list(dict.fromkeys(out))
+
+
+def vocabulary(plugins: Plugins, wheel: Wheel, kpis: Mapping[str, KPI], organisation: Organisation,
+               deliverables: Mapping[str, Deliverable], year: int) -> Vocabulary:
+    """What rule files of this configuration may name: plugin kinds and actions, and the ids of
+    its wheel events, KPIs, roles and deliverables."""
+    vocab = Vocabulary.build([k for _, k in plugins.subject_kinds().values()],
+                             [a for _, a in plugins.actions().values()])
+    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {ev.definition for _, ev in plugins.wheel_events(year)})
+    vocab.kpi_ids = frozenset(kpis)
+    vocab.role_ids = frozenset(r.id for r in organisation.roles)
+    vocab.deliverable_ids = frozenset(deliverables)
+    return vocab
+
+
+def _locate(p: Problem, doc: YamlDoc) -> Problem:
+    """A plugin's settings problem (a field path, no file) located in municipality.yaml."""
+    if p.file or not p.field.startswith("sources."):
+        return p
+    return doc.problem(field_path(p.field), p.message, hint=p.hint, fld=p.field)
+
+
+# ------------------------------------------------------------------------- a configuration folder
+
+
+def _file(base: Path, name: str, doc: YamlDoc, loc: Key, roots: Sequence[Path], problems: list[Problem]) -> Path | None:
+    """A file municipality.yaml names, inside the configuration folder (or an allowed folder)."""
+    try:
+        return resolve_inside(base, name, roots)
+    except InputError as err:
+        problems.extend(doc.problem(loc, p.message, hint=p.hint) for p in err.problems)
+        return None
+
+
+def _doc(path: Path | None, problems: list[Problem]) -> YamlDoc | None:
+    if path is None:
+        return None
+    try:
+        return load_yaml(path)
     except InputError as err:
         problems.extend(err.problems)
         return None
@@ -257,36 +672,49 @@ def _validated(model: type[BaseModel], doc: YamlDoc | None, problems: list[Probl
 
 def load_observations_csv(path: Path) -> list[Observation]:
     """Observations from a CSV file (kpi, period, value[, series, municipality, source, known_at])."""
-    out: list[Observation] = []
+    return [o for o, _ in observation_rows(path)]
+
+
+def observation_rows(path: Path) -> list[tuple[Observation, int]]:
+    """Observations from a CSV file with the line each was read from."""
+    out: list[tuple[Observation, int]] = []
     problems: list[Problem] = []
     for row in read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]):
         v = row.values
         raw = v["value"].replace(" ", "")
         try:
             value = float(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else float(raw)
+            if not math.isfinite(value):
+                raise ValueError(raw)
         except ValueError:
-            problems.append(row.problem("value", f"'{v['value']}' is not a number", "write e.g. 42 or 42.5"))
+            problems.append(row.problem("value", f"'{clip(v['value'])}' is not a number",
+                                        "write e.g. 42 or 42.5"))
             continue
+        known: dt.date | None = None
+        if v.get("known_at"):
+            try:
+                known = dt.date.fromisoformat(v["known_at"])
+            except ValueError:
+                problems.append(row.problem("known_at", f"'{clip(v['known_at'])}' is not a date that exists",
+                                            "write YYYY-MM-DD, e.g. 2021-02-05"))
+                continue
         try:
-            out.append(Observation(
+            out.append((Observation(
                 kpi=v["kpi"], period=v["period"], value=value, series=v.get("series") or "local",
-                municipality=v.get("municipality") or None, source=v.get("source") or path.name,
-                known_at=dt.date.fromisoformat(v["known_at"]) if v.get("known_at") else None,
-            ))
-        except ValueError as err:
-            msg = str(err).splitlines()
-            detail = next((m.strip() for m in msg[1:] if m.strip() and not m.startswith(" ")), msg[-1])
-            problems.append(row.problem(_bad_column(str(err)), detail.replace("Value error, ", "")))
+                municipality=v.get("municipality") or None, source=v.get("source") or path.name, known_at=known,
+            ), row.line))
+        except ValidationError as err:
+            for e in err.errors(include_url=False):
+                column = str(e["loc"][0]) if e["loc"] else "value"
+                msg = str(e["msg"]).removeprefix("Value error, ")
+                if e["type"] == "string_pattern_mismatch":
+                    msg = f"'{clip(e['input'])}' is not a valid id"
+                problems.append(row.problem(column, clip(msg, 200)))
+        if len(problems) >= 50:
+            break
     if problems:
         raise ConfigError(problems)
     return out
-
-
-def _bad_column(err: str) -> str:
-    for col in ("kpi", "period", "value", "known_at", "municipality"):
-        if f"\n{col}\n" in f"\n{err}\n" or err.splitlines()[1:2] == [col]:
-            return col
-    return "known_at" if "date" in err else "period"
 
 
 def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int | None = None,
@@ -299,11 +727,15 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     plugins = plugins or load_plugins()
     problems: list[Problem] = []
 
-    cfg_doc = _doc(base, cfg_path.name, problems)
+    cfg_doc = _doc(cfg_path, problems)
     cfg: ConfigFile | None = _validated(ConfigFile, cfg_doc, problems)
     if cfg is None or cfg_doc is None:
         raise ConfigError(problems)
     the_year = year or cfg.year
+    if not MIN_YEAR <= the_year <= MAX_YEAR:
+        raise ConfigError([Problem(str(cfg_path), message=f"the year {the_year} asked for is outside "
+                                   f"{MIN_YEAR}–{MAX_YEAR}", field="year", hint="govcore runs years "
+                                   f"{MIN_YEAR} to {MAX_YEAR}")])
     versions: list[Configuration] = []
     settings = cfg
     for i, entry in enumerate([None, *cfg.versions]):
@@ -340,235 +772,76 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
 
 def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugins: Plugins, the_year: int,
            extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Configuration:
-    """One version of the configuration, checked whole."""
+    """One version of the configuration: its files read into Parts, built by build_configuration."""
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
     try:
         muni = municipality(cfg.municipality)
     except ValueError as err:
         raise ConfigError([cfg_doc.problem(("municipality",), str(err))]) from None
+    roots = [base / a for a in cfg.allow_paths]
 
-    org_file: OrganisationFile | None = _validated(OrganisationFile, _doc(base, cfg.organisation, problems),
-                                                   problems)
-    kpi_file: KpiFile | None = _validated(KpiFile, _doc(base, cfg.kpis, problems), problems)
+    def named(key: str, name: str) -> Path | None:
+        return _file(base, name, cfg_doc, (key,), roots, problems)
+
+    org_doc = _doc(named("organisation", cfg.organisation), problems)
+    org_file: OrganisationFile | None = _validated(OrganisationFile, org_doc, problems)
+    kpi_doc = _doc(named("kpis", cfg.kpis), problems)
+    kpi_file: KpiFile | None = _validated(KpiFile, kpi_doc, problems)
     goal_names = [cfg.goals] if isinstance(cfg.goals, str) else list(cfg.goals)
-    goal_docs = [(name, _doc(base, name, problems)) for name in goal_names]
     goal_files: list[tuple[YamlDoc, GoalFile]] = []
-    for _, gdoc in goal_docs:
+    for k, name in enumerate(goal_names):
+        gdoc = _doc(named("goals", name) if isinstance(cfg.goals, str) else
+                    _file(base, name, cfg_doc, ("goals", k), roots, problems), problems)
         gfile: GoalFile | None = _validated(GoalFile, gdoc, problems)
         if gfile is not None and gdoc is not None:
             goal_files.append((gdoc, gfile))
-    goal_file = GoalFile(goals=[g for _, f in goal_files for g in f.goals],
-                         deliverables=[d for _, f in goal_files for d in f.deliverables]) \
-        if len(goal_files) == len(goal_docs) else None
     for name in (cfg.organisation, cfg.kpis, *goal_names):
-        if (base / name).exists():
+        if (base / name).is_file():
             files[name] = _hash(base / name)
 
-    organisation: Organisation | None = None
-    if org_file is not None:
+    wheel: Wheel | None = None
+    wheel_path = named("wheel", cfg.wheel)
+    if wheel_path is not None:
         try:
-            organisation = Organisation(roles=org_file.roles)
-        except ValueError as err:
-            msg = str(err).splitlines()[-1].replace("Value error, ", "").strip()
-            problems.append(Problem(str(base / cfg.organisation), 1, 1, msg))
-
-    try:
-        wheel = Wheel.load(base / cfg.wheel)
-        files[cfg.wheel] = _hash(base / cfg.wheel)
-    except InputError as err:
-        problems.extend(err.problems)
-        wheel = None
-
-    kpis = {k.id: k for k in (kpi_file.kpis if kpi_file else [])}
-    kinds = plugins.subject_kinds()
-    actions = plugins.actions()
-    sources = plugins.kpi_sources()
-
-    observations: list[Observation] = []
-    for name in cfg.observations:
-        try:
-            observations.extend(load_observations_csv(base / name))
-            files[name] = _hash(base / name)
+            wheel = Wheel.load(wheel_path)
+            files[cfg.wheel] = _hash(wheel_path)
         except InputError as err:
             problems.extend(err.problems)
-    national: list[NationalGoal] = []
-    if cfg.national_goals == "plugin":
-        try:
-            answer = plugins.national_goals(the_year)
-        except GovcoreError as err:
-            problems.append(cfg_doc.problem(("national_goals",), str(err)))
-            answer = None
-        national = answer[1] if answer else []
-    for source_name, settings in cfg.sources.items():
-        if source_name not in sources:
-            problems.append(cfg_doc.problem(("sources", source_name), f"no installed plugin provides the KPI "
-                                            f"source '{source_name}'", hint=did_you_mean(source_name, sources)
-                                            or "install the plugin that provides it (see `govcore plugins`)"))
+
+    observations: list[Observation] = []
+    rows: list[tuple[str, int]] = []
+    for k, name in enumerate(cfg.observations):
+        obs_path = _file(base, name, cfg_doc, ("observations", k), roots, problems)
+        if obs_path is None:
             continue
-        src: KpiSource = sources[source_name][1]
-        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year,
-                            national_goals=tuple(national))
         try:
-            for k in src.kpis(ctx):
-                kpis.setdefault(k.id, k)
-            observations.extend(src.load(ctx))
-            for v in settings.values():
-                if isinstance(v, str) and (base / v).is_file():
-                    files[v] = _hash(base / v)
+            for o, line in observation_rows(obs_path):
+                observations.append(o)
+                rows.append((str(obs_path), line))
+            files[name] = _hash(obs_path)
         except InputError as err:
-            problems.extend(_locate(p, cfg_doc) for p in err.problems)
-        except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
-            problems.append(cfg_doc.problem(("sources", source_name),
-                                            f"plugin '{sources[source_name][0]}' failed to load source "
-                                            f"'{source_name}': {type(err).__name__}: {err}"))
+            problems.extend(err.problems)
 
-    goals = goal_file.goals if goal_file else []
-    deliverables = {d.id: d for d in (goal_file.deliverables if goal_file else [])}
-    if goal_file is not None:
-        all_ids, offset = [g.id for g in goals], 0
-        for gdoc, gfile in goal_files:
-            problems.extend(_check_goals(gfile.goals, kpis if kpi_file else None, organisation,
-                                         {d.id: d for d in gfile.deliverables}, gdoc, all_ids, offset, national))
-            offset += len(gfile.goals)
-    for o in observations if kpi_file else []:
-        if o.kpi not in kpis:
-            problems.append(Problem(o.source or "observations", message=f"observation of unknown KPI '{o.kpi}'",
-                                    hint=did_you_mean(o.kpi, kpis)))
-            break
-
-    if cfg.national_goals == "plugin":
-        ids = {n.id for n in national}
-        for gdoc, gfile in goal_files:
-            for i, g in enumerate(gfile.goals):
-                if g.national_goal and national and g.national_goal not in ids:
-                    problems.append(_goal_problem(gdoc, i, "national_goal",
-                                                  f"no ministermål {the_year} has the id '{g.national_goal}'",
-                                                  did_you_mean(g.national_goal, ids)))
-
-    responses: list[Response] = []
+    responses: Located[Response] = Located([])
     if cfg.responses:
-        rdoc = _doc(base, cfg.responses, problems)
+        rdoc = _doc(named("responses", cfg.responses), problems)
         rfile: ResponseFile | None = _validated(ResponseFile, rdoc, problems)
         if rfile is not None and rdoc is not None:
             files[cfg.responses] = _hash(base / cfg.responses)
-            for i, r in enumerate(rfile.responses):
-                try:
-                    r.kind()
-                except ValueError as err:
-                    problems.append(rdoc.problem(("responses", i), str(err)))
-                if r.deliver and goal_file is not None and r.deliver not in deliverables:
-                    problems.append(rdoc.problem(("responses", i, "deliver"),
-                                                 f"no deliverable has the id '{r.deliver}'",
-                                                 hint=did_you_mean(r.deliver, deliverables)))
-            responses = list(rfile.responses)
+            responses = Located(list(rfile.responses), rdoc, ("responses",))
 
-    if problems or organisation is None or wheel is None:
+    if org_file is None or wheel is None or kpi_file is None or len(goal_files) != len(goal_names):
         raise ConfigError(problems or [Problem(str(cfg_path), message="configuration incomplete")])
-
-    vocab = vocabulary(plugins, wheel, kpis, organisation, deliverables, the_year)
-    rule_paths: list[Path] = []
-    try:
-        for entry in [*cfg.rules, *map(str, extra_rules)]:
-            if entry.startswith("plugin:"):
-                rule_paths.extend(plugins.rule_files(entry.split(":", 1)[1]))
-            else:
-                rule_paths.extend(expand_paths([entry], base))
-        rules = load_rules(rule_paths, vocab)
-    except InputError as err:
-        raise ConfigError(err.problems) from None
-    except GovcoreError as err:
-        raise ConfigError([cfg_doc.problem(("rules",), str(err))]) from None
-    for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
-        where = rp.resolve().relative_to(base.resolve()) if rp.resolve().is_relative_to(base.resolve()) \
-            else Path(rp.parent.name, rp.name)
-        files[f"rules:{where.as_posix()}"] = _hash(rp)
-    _check_wheel_roles(wheel, organisation, base / cfg.wheel)
-
-    return Configuration(
-        base_dir=base, municipality=muni, year=the_year, organisation=organisation, kpis=kpis, goals=goals,
-        deliverables=deliverables, wheel=wheel, rules=rules, observations=observations, responses=responses,
-        sources=dict(cfg.sources), national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
-        actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
+    parts = Parts(
+        doc=cfg_doc, base_dir=base, municipality=muni, year=the_year,
+        roles=Located(list(org_file.roles), org_doc, ("roles",)), tops=org_file.tops,
+        kpis=Located(list(kpi_file.kpis), kpi_doc, ("kpis",)),
+        goals=[Located(list(f.goals), d, ("goals",)) for d, f in goal_files],
+        deliverables=[Located(list(f.deliverables), d, ("deliverables",)) for d, f in goal_files],
+        wheel=wheel, rules=Located(list(cfg.rules), cfg_doc, ("rules",)), extra_rules=extra_rules,
+        sources=dict(cfg.sources), observations=observations, observation_rows=rows, responses=responses,
+        national_goals=cfg.national_goals, allow_paths=roots, files=files, problems=problems,
         effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
-        national_index={n.id: n for n in national}, national_source=cfg.national_goals,
     )
-
-
-def vocabulary(plugins: Plugins, wheel: Wheel, kpis: Mapping[str, KPI], organisation: Organisation,
-               deliverables: Mapping[str, Deliverable], year: int) -> Vocabulary:
-    """What rule files of this configuration may name: plugin kinds and actions, and the ids of
-    its wheel events, KPIs, roles and deliverables."""
-    vocab = Vocabulary.build([k for _, k in plugins.subject_kinds().values()],
-                             [a for _, a in plugins.actions().values()])
-    vocab.wheel_ids = frozenset(set(wheel.definitions()) | {ev.definition for _, ev in plugins.wheel_events(year)})
-    vocab.kpi_ids = frozenset(kpis)
-    vocab.role_ids = frozenset(r.id for r in organisation.roles)
-    vocab.deliverable_ids = frozenset(deliverables)
-    return vocab
-
-
-def _locate(p: Problem, doc: YamlDoc) -> Problem:
-    """A plugin's settings problem (a field path, no file) located in municipality.yaml."""
-    if p.file or not p.field.startswith("sources."):
-        return p
-    return doc.problem(field_path(p.field), p.message, hint=p.hint, fld=p.field)
-
-
-def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "") -> Problem:
-    if doc is None:
-        return Problem(message=msg, hint=hint)
-    return doc.problem(("goals", i, fld), msg, hint=hint)
-
-
-def _measurement_hint(g: Goal, national: Sequence[NationalGoal]) -> str:
-    """Why a goal's KPI that names a ministermål measurement (`…:mm17`) does not exist: the goal's
-    ministermål has none (STAR leaves the indicator to the municipality), or no ministermål of the
-    year has the measurement it names."""
-    wanted = (g.kpi or "").rsplit(":", 1)[-1].upper()
-    if not national or not (wanted.startswith("MM") and wanted[2:].isdigit()):
-        return ""
-    mine = next((n for n in national if n.id == g.national_goal), None)
-    if mine is not None and not mine.measure_ids:
-        if mine.measures:
-            return (f"ministermål {mine.number} ({mine.year}) has no Jobindsats measurement id (its measurement: "
-                    f"{'; '.join(mine.measures)}) — use a KPI of your own for it")
-        return (f"ministermål {mine.number} ({mine.year}) has no national measurement (no Jobindsats måling): "
-                "the municipality chooses its own indicator — use a local KPI")
-    have = ", ".join(f"{m} (ministermål {n.number})" for n in national for m in n.measure_ids)
-    none = ", ".join(str(n.number) for n in national if not n.measure_ids)
-    return (f"no ministermål {national[0].year} has the measurement {wanted} (measurements: {have or 'none'}"
-            + (f"; ministermål {none}: none" if none else "") + ")")
-
-
-def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organisation | None,
-                 deliverables: Mapping[str, Deliverable], doc: YamlDoc, ids: list[str],
-                 offset: int = 0, national: Sequence[NationalGoal] = ()) -> list[Problem]:
-    """Problems of one goal file's goals; `ids` are the goals of every goal file of the version, and
-    this file's goals start at `offset` among them."""
-    problems: list[Problem] = []
-    roles = {r.id for r in org.roles} if org else None
-    for i, g in enumerate(goals):
-        if ids.count(g.id) > 1 and ids.index(g.id) != offset + i:
-            problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
-        if g.kpi and kpis is not None and g.kpi not in kpis:
-            hint = _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
-            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", hint))
-        for r in g.owners if roles is not None else ():
-            if roles is not None and r not in roles:
-                problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{r}'", did_you_mean(r, roles)))
-        if g.parent and g.parent not in ids:
-            problems.append(_goal_problem(doc, i, "parent", f"no goal has the id '{g.parent}'",
-                                          did_you_mean(g.parent, ids)))
-    for j, d in enumerate(deliverables.values()):
-        for r in (d.owner, *d.jointly_with) if roles is not None else ():
-            if roles is not None and r not in roles:
-                problems.append(doc.problem(("deliverables", j, "owner"), f"no role has the id '{r}'",
-                                            hint=did_you_mean(r, roles)))
-    return problems
-
-
-def _check_wheel_roles(wheel: Wheel, org: Organisation, path: Path) -> None:
-    problems = wheel.check_roles(r.id for r in org.roles)
-    if problems:
-        raise ConfigError(problems)
+    return build_configuration(parts, plugins)

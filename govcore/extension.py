@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
+from govcore.errors import InputError
 from govcore.model import KPI, Municipality, NationalGoal, Observation, Organisation
 from govcore.observations import ObservationView
 from govcore.remote import Http
+from govcore.sourcefile import resolve_inside
 
 FieldType = Literal["number", "text", "bool", "date"]
 
@@ -39,6 +41,18 @@ class SourceContext:
     settings: Mapping[str, Any]
     year: int | None = None
     national_goals: tuple[NationalGoal, ...] = ()
+    roots: tuple[Path, ...] = ()  # folders outside base_dir the configuration allows (`allow_paths`)
+
+    def path(self, name: str | Path, setting: str = "") -> Path:
+        """The file a setting names, inside the configuration's folder (or an allowed folder).
+
+        A source reads files only through this: a configuration cannot make a plugin read a file
+        elsewhere on the machine. Raises InputError naming the setting (e.g. `sources.budget.file`).
+        """
+        try:
+            return resolve_inside(self.base_dir, name, self.roots)
+        except InputError as err:
+            raise InputError([replace(p, field=setting) for p in err.problems]) from None
 
 
 @dataclass(frozen=True)
@@ -137,6 +151,9 @@ class SubjectKind:
     fields: tuple[FieldSpec, ...]
     subjects: Callable[[SubjectContext], list[Subject]]
     settings_key: str = ""
+    check: Callable[[SubjectContext], None] | None = None
+    """Checks the settings against the configuration when it is loaded (e.g. that every owner is
+    a role), raising InputError with field paths; without it a mistake surfaces during the run."""
 
 
 class ActionContext(Protocol):

@@ -47,6 +47,9 @@ def govcore_subject_kinds() -> list[SubjectKind]:
 
     Called once when the plugin manager starts. Return a list of ``SubjectKind``; the kinds'
     fields become part of the rule-file vocabulary, so ``govcore rules check`` knows them.
+    A kind with settings should give ``check``: it is the validation hook, called with the
+    configuration's organisation and KPIs when the configuration is loaded (``govcore check``),
+    so that a configuration that passes the check cannot fail on these settings during a run.
     """
 
 

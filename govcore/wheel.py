@@ -472,6 +472,17 @@ class Wheel(Strict):
                          for loc, r in refs if r not in roles]
         return problems
 
+    def check_deliverables(self, known: Iterable[str]) -> list[Problem]:
+        """Problems for every deliverable a milestone or follow-up names that the goals file does not
+        list, located in the wheel file (a run would otherwise stop on the day the event comes)."""
+        ids = set(known)
+        items: list[tuple[str, int, Milestone | FollowUp]] = [
+            ("milestones", i, m) for i, m in enumerate(self.milestones)]
+        items += [("followups", i, f) for i, f in enumerate(self.followups)]
+        return [self._at((section, i, "deliverables", j), f"no deliverable has the id '{d}'",
+                         did_you_mean(d, ids) or "list it under 'deliverables:' in the goals file")
+                for section, i, item in items for j, d in enumerate(item.deliverables) if d not in ids]
+
     def events(self, year: int, extra: Iterable[WheelEvent] = ()) -> list[WheelEvent]:
         """The dated events of one year, sorted by (date, definition id).
 

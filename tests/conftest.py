@@ -82,6 +82,9 @@ def write_config(folder: Path, *, responses: str | None = None, observations: st
     rule_entries = rules if rules is not None else [str(ROOT / "rules" / "*.yaml")]
     cfg = ["municipality: 630", "year: 2021", "observations: [observations.csv]", "national_goals: none",
            "rules:", *[f"  - {r}" for r in rule_entries]]
+    outside = sorted({str(Path(r).parent) for r in rule_entries if Path(r).is_absolute()})
+    if outside:  # rule files outside the folder must be allowed explicitly
+        cfg += ["allow_paths:", *[f"  - {d}" for d in outside]]
     if responses is not None:
         (folder / "responses.yaml").write_text(textwrap.dedent(responses), encoding="utf-8")
         cfg.append("responses: responses.yaml")

@@ -84,7 +84,7 @@ def test_unknown_references_get_did_you_mean(vejle: Path) -> None:
         load_config(vejle)
     messages = {(p.message, p.hint) for p in err.value.problems}
     assert ("no role has the id 'team-integraton'", "did you mean 'team-integration'?") in messages
-    assert ("unknown KPI 'stadfaestelsesprocnt'", "did you mean 'stadfaestelsesprocent'?") in messages
+    assert ("no KPI has the id 'stadfaestelsesprocnt'", "did you mean 'stadfaestelsesprocent'?") in messages
     assert any(m.startswith("no ministermål 2021 has the id 'mm2021-9'") for m, _ in messages)
 
 

@@ -104,7 +104,8 @@ def test_a_source_that_raises_while_loading_names_the_plugin_and_loads_nothing(
     with pytest.raises(ConfigError) as err:
         load_config(folder, plugins=plugins)
     (problem,) = err.value.problems
-    assert problem.file.endswith("municipality.yaml") and problem.line == 8
+    lines = (folder / "municipality.yaml").read_text(encoding="utf-8").splitlines()
+    assert problem.file.endswith("municipality.yaml") and problem.line == lines.index("  fasit: {file: x.csv}") + 1
     assert "plugin 'fasit-plugin' failed to load source 'fasit': KeyError" in problem.message
 
 

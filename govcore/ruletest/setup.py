@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import RootModel, ValidationError
+from pydantic import RootModel
 
-from govcore.config import Configuration, load_config, vocabulary
-from govcore.errors import GovcoreError, InputError, Problem, did_you_mean
-from govcore.extension import SourceContext
-from govcore.model import KPI, Deliverable, Goal, Observation, Organisation, Role, municipality
+from govcore.config import Configuration, Located, Parts, build_configuration, load_config
+from govcore.errors import GovcoreError, InputError, Problem
+from govcore.model import KPI, Deliverable, Goal, Role, municipality
 from govcore.plugins import Plugins
-from govcore.rules.loader import RuleSet, expand_paths, load_rules
+from govcore.rules.loader import RuleSet
 from govcore.sourcefile import Key, YamlDoc, validate
 from govcore.wheel import Wheel
 
@@ -82,7 +81,11 @@ def _kpi_items(data: Any) -> Any:
 
 def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: Plugins, year: int | None,
                 problems: list[Problem]) -> Setup | None:
-    """Build the scenario file's configuration; problems go to `problems`, None when any."""
+    """Build the scenario file's configuration; problems go to `problems`, None when any.
+
+    The parts are read here (inline or from the reused configuration); checking and assembling
+    them is `build_configuration`'s, the same code `govcore check` runs on a configuration folder.
+    """
     before = len(problems)
     base: Configuration | None = None
     if "config" in data:
@@ -97,11 +100,11 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
     if year is None and base is None:
         problems.append(_at(doc, (), "the scenario file does not say which year it starts in",
                             "add e.g. 'year: 2021' at the top"))
-    rule_files: list[Path] = []
-    if "rules" in data:
-        rule_files = _rule_paths(doc, data["rules"], base_dir, plugins, problems)
-    elif base is not None:
-        rule_files = list(dict.fromkeys(Path(r.file) for r in base.rules.rules))
+    rules = data.get("rules")
+    if rules is not None and (not isinstance(rules, list | str) or not rules
+                              or not all(isinstance(r, str) for r in ([rules] if isinstance(rules, str) else rules))):
+        problems.append(_at(doc, ("rules",), "'rules' lists the rule files under test",
+                            "e.g. 'rules: [../goals.yaml]'; paths and patterns are relative to the scenario file"))
 
     missing = [key for key in ("organisation", "goals", "wheel") if base is None and key not in data]
     for key in missing:
@@ -118,72 +121,54 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
         problems.append(_at(doc, ("municipality",), str(err)))
         return None
 
-    organisation = base.organisation if base is not None else None
-    if "organisation" in data:
-        roles = _validated(_Roles, data["organisation"], doc, ("organisation",), problems)
-        if roles is not None:
-            try:
-                organisation = Organisation(roles=roles)
-            except ValidationError as err:
-                for e in err.errors(include_url=False):
-                    problems.append(_at(doc, ("organisation",), str(e["msg"]).removeprefix("Value error, "),
-                                        "add at least the political committee: a role without superior"
-                                        if not roles else ""))
-    kpis: dict[str, KPI] = dict(base.kpis) if base is not None else {}
-    if "kpis" in data:
-        found = _validated(_Kpis, _kpi_items(data["kpis"]), doc, ("kpis",), problems)
-        kpis = {k.id: k for k in found or []}
-    deliverables = dict(base.deliverables) if base is not None else {}
-    if "deliverables" in data:
-        found_d = _validated(_Deliverables, data["deliverables"], doc, ("deliverables",), problems)
-        deliverables = {d.id: d for d in found_d or []}
-    goals = list(base.goals) if base is not None else []
-    if "goals" in data:
-        goals = _validated(_Goals, data["goals"], doc, ("goals",), problems) or []
+    def part(key: str, model: type[RootModel[Any]], inherited: list[Any], shape: Any = None) -> Located[Any]:
+        if key not in data:
+            return Located(list(inherited))
+        raw = data[key] if shape is None else shape(data[key])
+        return Located(_validated(model, raw, doc, (key,), problems) or [], doc, (key,))
 
+    roles = part("organisation", _Roles, base.organisation.roles if base is not None else [])
+    kpis = part("kpis", _Kpis, list(base.kpis.values()) if base is not None else [], _kpi_items)
+    deliverables = part("deliverables", _Deliverables, list(base.deliverables.values()) if base is not None else [])
+    goals = part("goals", _Goals, list(base.goals) if base is not None else [])
     wheel = base.wheel if base is not None else None
     if "wheel" in data:
         wheel = _wheel(doc, data["wheel"], base_dir, problems)
 
-    sources: dict[str, dict[str, Any]] = dict(base.sources) if base is not None else {}
-    observations: list[Observation] = list(base.observations) if base is not None and \
-        data.get("use_config_data") is True else []
-    if "sources" in data:
-        sources = {}
-        observations = []
-        raw_sources = data["sources"]
-        if not isinstance(raw_sources, dict):
+    own_sources = "sources" in data
+    sources: dict[str, Any] = dict(base.sources) if base is not None else {}
+    if own_sources:
+        sources = data["sources"] if isinstance(data["sources"], dict) else {}
+        if not isinstance(data["sources"], dict):
             problems.append(_at(doc, ("sources",), "'sources' is a mapping of plugin settings, as in "
                                 "municipality.yaml", "e.g. 'sources: {budget: {file: budget.csv, areas: […]}}'"))
-        else:
-            _sources(doc, raw_sources, base_dir, plugins, muni, year, kpis, observations, sources, problems)
-
-    if organisation is None or wheel is None or len(problems) > before:
-        return None
-    _check_references(doc, goals, kpis, organisation, deliverables, wheel, problems)
-    if len(problems) > before:
+    keep_data = base is not None and not own_sources and data.get("use_config_data") is True
+    if wheel is None or len(problems) > before:
         return None
 
-    kinds = plugins.subject_kinds()
-    actions = plugins.actions()
-    vocab = vocabulary(plugins, wheel, kpis, organisation, deliverables, year)
-
-    if len(problems) > before or year is None:
-        return None
-    try:
-        rules = load_rules(rule_files, vocab)
-    except InputError as err:
-        problems.extend(err.problems)
-        return None
-
-    config = Configuration(
-        base_dir=base_dir, municipality=muni, year=year, organisation=organisation, kpis=kpis, goals=goals,
-        deliverables=deliverables, wheel=wheel, rules=rules, observations=observations, responses=[],
-        sources=sources, national_goals=list(base.national_goals) if base is not None else [],
-        subject_kinds={n: k for n, (_, k) in kinds.items()}, actions={n: a for n, (_, a) in actions.items()},
-        plugins=plugins, files={},
+    parts = Parts(
+        doc=doc, base_dir=base_dir, municipality=muni, year=year, roles=roles, kpis=kpis, goals=[goals],
+        deliverables=[deliverables], wheel=wheel, fallback=("config",),
+        rules=Located([rules] if isinstance(rules, str) else list(rules or []), doc,
+                      ("rules",) if isinstance(rules, list) else ()),
+        rule_paths=None if rules is not None or base is None
+        else list(dict.fromkeys(Path(r.file) for r in base.rules.rules)),
+        sources=sources, load_sources=own_sources,
+        observations=list(base.observations) if keep_data and base is not None else [],
+        national_goals=list(base.national_goals) if base is not None else [], problems=problems,
+        confine_rules=False,
     )
-    events = frozenset(t for _, a in actions.values() for t in a.events)
+    if isinstance(rules, str):
+        parts.rules = Located([], doc, ())
+        parts.extra_rules = [rules]
+    try:
+        config = build_configuration(parts, plugins)
+    except InputError as err:
+        problems.extend(p for p in err.problems if p not in problems)
+        return None
+    config.files = {}
+    rule_files = list(dict.fromkeys(Path(f) for f in config.rules.files))
+    events = frozenset(t for a in config.actions.values() for t in a.events)
     return Setup(config=config, rule_files=rule_files, event_types=events)
 
 
@@ -225,100 +210,6 @@ def _wheel(doc: YamlDoc, value: Any, base_dir: Path, problems: list[Problem]) ->
     except InputError as err:
         problems.extend(err.problems)
     return None
-
-
-def _sources(doc: YamlDoc, raw: Mapping[str, Any], base_dir: Path, plugins: Plugins, muni: Any, year: int,
-             kpis: dict[str, KPI], observations: list[Observation], sources: dict[str, dict[str, Any]],
-             problems: list[Problem]) -> None:
-    """Plugin sources as in municipality.yaml: their KPIs are declared and their files read."""
-    available = plugins.kpi_sources()
-    for name, settings in raw.items():
-        if name not in available:
-            problems.append(_at(doc, ("sources", name), f"no installed plugin provides the KPI source '{name}'",
-                                did_you_mean(name, available) or "see `govcore plugins`"))
-            continue
-        if not isinstance(settings, dict):
-            problems.append(_at(doc, ("sources", name), f"the settings of '{name}' must be a mapping"))
-            continue
-        sources[name] = dict(settings)
-        src = available[name][1]
-        ctx = SourceContext(municipality=muni, base_dir=base_dir, settings=settings, year=year)
-        try:
-            for k in src.kpis(ctx):
-                kpis.setdefault(k.id, k)
-            observations.extend(src.load(ctx))
-        except InputError as err:
-            for p in err.problems:
-                if p.file:
-                    problems.append(p)
-                else:
-                    line, col = doc.where(("sources", name))
-                    problems.append(Problem(doc.path, line, col, p.message, field=p.field or f"sources.{name}",
-                                            hint=p.hint))
-        except Exception as err:  # a plugin's bug is reported with its name, not as a traceback
-            problems.append(_at(doc, ("sources", name), f"the plugin source '{name}' failed: "
-                                f"{type(err).__name__}: {err}"))
-
-
-def _rule_paths(doc: YamlDoc, value: Any, base_dir: Path, plugins: Plugins,
-                problems: list[Problem]) -> list[Path]:
-    entries = [value] if isinstance(value, str) else value
-    if not isinstance(entries, list) or not entries:
-        problems.append(_at(doc, ("rules",), "'rules' lists the rule files under test",
-                            "e.g. 'rules: [../goals.yaml]'; paths and patterns are relative to the scenario file"))
-        return []
-    out: list[Path] = []
-    for k, entry in enumerate(entries):
-        loc: Key = ("rules", k) if isinstance(value, list) else ("rules",)
-        if not isinstance(entry, str):
-            problems.append(_at(doc, loc, "a rule file is given by its path, e.g. '../goals.yaml'"))
-            continue
-        if entry.startswith("plugin:"):
-            try:
-                found = plugins.rule_files(entry.split(":", 1)[1])
-            except GovcoreError as err:
-                problems.append(_at(doc, loc, str(err)))
-                continue
-            if not found:
-                problems.append(_at(doc, loc, f"the plugin '{entry[7:]}' has no rule files"))
-            out.extend(found)
-            continue
-        try:
-            out.extend(expand_paths([entry], base_dir))
-        except InputError as err:
-            for p in err.problems:
-                problems.append(_at(doc, loc, f"'{entry}': {p.message}",
-                                    p.hint.replace(str(base_dir), "the scenario file's folder") if p.hint
-                                    else "paths are relative to the scenario file"))
-    return list(dict.fromkeys(out))
-
-
-def _check_references(doc: YamlDoc, goals: list[Goal], kpis: Mapping[str, KPI], org: Organisation,
-                      deliverables: Mapping[str, Deliverable], wheel: Wheel, problems: list[Problem]) -> None:
-    roles = {r.id for r in org.roles}
-    ids = [g.id for g in goals]
-    for i, g in enumerate(goals):
-        if ids.count(g.id) > 1 and ids.index(g.id) != i:
-            problems.append(_at(doc, ("goals", i, "id"), f"goal id '{g.id}' is used twice"))
-        if g.kpi and g.kpi not in kpis:
-            problems.append(_at(doc, ("goals", i, "kpi"), f"no KPI has the id '{g.kpi}'",
-                                did_you_mean(g.kpi, kpis) or "add it under 'kpis:'"))
-        if g.owner not in roles:
-            problems.append(_at(doc, ("goals", i, "owner"), f"no role has the id '{g.owner}'",
-                                did_you_mean(g.owner, roles)))
-        if g.parent and g.parent not in ids:
-            problems.append(_at(doc, ("goals", i, "parent"), f"no goal has the id '{g.parent}'",
-                                did_you_mean(g.parent, ids)))
-    for j, d in enumerate(deliverables.values()):
-        if d.owner not in roles:
-            problems.append(_at(doc, ("deliverables", j, "owner"), f"no role has the id '{d.owner}'",
-                                did_you_mean(d.owner, roles)))
-    problems.extend(wheel.check_roles(roles))
-    for ident, item in wheel.definitions().items():
-        for name in item.deliverables:
-            if name not in deliverables:
-                problems.append(_at(doc, ("wheel",), f"the wheel event '{ident}' names the deliverable '{name}', "
-                                    "which is not listed under 'deliverables'", did_you_mean(name, deliverables)))
 
 
 def first_year(data: Mapping[str, Any]) -> int | None:

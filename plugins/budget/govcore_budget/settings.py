@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from govcore import normalise_name, validate_settings
+from govcore import SourceContext, normalise_name, validate_settings
 from govcore_budget.figures import FLAT, normalise_profile
 
 SECTION = "sources.budget"
@@ -66,9 +66,9 @@ class BudgetSettings(_Model):
     def tolerance(self, area: AreaSettings) -> float:
         return self.tolerance_pct if area.tolerance_pct is None else area.tolerance_pct
 
-    def path(self, base_dir: Path) -> Path:
-        p = Path(self.file)
-        return p if p.is_absolute() else base_dir / p
+    def path(self, ctx: SourceContext) -> Path:
+        """The data file, which must lie inside the configuration folder."""
+        return ctx.path(self.file, f"{SECTION}.file")
 
 
 def parse_settings(settings: Mapping[str, Any]) -> BudgetSettings:

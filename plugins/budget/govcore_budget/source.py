@@ -70,7 +70,7 @@ def budget_kpis(ctx: SourceContext) -> list[KPI]:
 
 def load_budget(ctx: SourceContext) -> list[Observation]:
     settings = parse_settings(ctx.settings)
-    return read_budget_file(settings.path(ctx.base_dir), settings)
+    return read_budget_file(settings.path(ctx), settings)
 
 
 SOURCE = KpiSource(

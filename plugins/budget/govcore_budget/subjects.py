@@ -87,4 +87,5 @@ KIND = SubjectKind(
     fields=FIELDS,
     subjects=budget_subjects,
     settings_key="budget",
+    check=lambda ctx: _check_owners(parse_settings(ctx.settings), ctx),
 )

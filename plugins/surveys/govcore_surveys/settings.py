@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from govcore import validate_settings
+from govcore import SourceContext, validate_settings
 from govcore_surveys.stats import Z_CRITICAL
 
 SECTION = "sources.surveys"
@@ -43,9 +43,9 @@ class SurveySettings(_Model):
                 raise ValueError(f"'{key}' is not an area id: use lower-case letters, digits, '-' and '_'")
         return {k: ({} if a is None else a) for k, a in v.items()}
 
-    def path(self, base_dir: Path) -> Path:
-        p = Path(self.file)
-        return p if p.is_absolute() else base_dir / p
+    def path(self, ctx: SourceContext) -> Path:
+        """The data file, which must lie inside the configuration folder."""
+        return ctx.path(self.file, f"{SECTION}.file")
 
     def title(self, area: str) -> str:
         a = self.areas.get(area)

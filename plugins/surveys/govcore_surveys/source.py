@@ -71,7 +71,7 @@ def survey_kpis(ctx: SourceContext) -> list[KPI]:
     """Two KPIs per respondent group and area in the file: the score (%) and the number of responses."""
     settings = parse_settings(ctx.settings)
     out: list[KPI] = []
-    for respondent, area in pairs(read_results(settings.path(ctx.base_dir), settings), settings):
+    for respondent, area in pairs(read_results(settings.path(ctx), settings), settings):
         title = f"Brugertilfredshed, {respondent}: {settings.title(area)}"
         # Surveys come every second year or so: a result more than three years past the end of its
         # year is no longer judged as the current satisfaction.
@@ -86,7 +86,7 @@ def survey_kpis(ctx: SourceContext) -> list[KPI]:
 
 def load_surveys(ctx: SourceContext) -> list[Observation]:
     settings = parse_settings(ctx.settings)
-    path = settings.path(ctx.base_dir)
+    path = settings.path(ctx)
     source = f"surveys:{path.name}"
     out: list[Observation] = []
     for r in read_results(path, settings):

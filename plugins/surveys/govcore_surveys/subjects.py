@@ -104,4 +104,5 @@ KIND = SubjectKind(
     fields=FIELDS,
     subjects=survey_subjects,
     settings_key="surveys",
+    check=lambda ctx: _check_owners(parse_settings(ctx.settings), set(), ctx),
 )
