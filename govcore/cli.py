@@ -44,6 +44,9 @@ class GovcoreGroup(click.Group):
             _fail(f"error: {err}")
         except KeyboardInterrupt:
             _fail("interrupted", 130)
+        except OSError as err:  # the file system said no (a missing output folder, no permission, disk full)
+            where = f" {err.filename}" if err.filename else ""
+            _fail(f"error: cannot write or read{where}: {err.strerror or err}")
         except BrokenPipeError:  # `govcore ... | head`: the reader left; say nothing more
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
@@ -109,7 +112,7 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     first = start.date() if start else None
     last = until.date() if until else None
     cfg = _config(config, year or (first.year if first else None))
-    if db:
+    if db is not None:
         if first or last:
             raise click.UsageError("--from/--to with --db: a stored run is one calendar year for now (use --year)")
         from govcore.store.run import simulate_persistent

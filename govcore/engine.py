@@ -10,6 +10,7 @@ the same inputs give the same events, byte for byte, whether the clock is simula
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import heapq
 import json
@@ -254,7 +255,11 @@ class Engine:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.close()
+        if exc[0] is None:
+            self.close()
+            return
+        with contextlib.suppress(Exception):  # the run failed: report its error, never one from closing
+            self.close()
 
     def close(self) -> None:
         if not self._closed:

@@ -26,7 +26,7 @@ Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
 class Strict(BaseModel):
     """Base for models read from files: unknown fields are errors, not silently ignored."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
 
 
 # ---------------------------------------------------------------------------------------- enums

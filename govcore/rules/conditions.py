@@ -7,6 +7,7 @@ rather than a rule that silently never fires.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -80,6 +81,9 @@ def _scalar(text: str) -> Scalar:
         if not _WORD.match(t):
             raise ConditionError(f"'{t}' is not a value", hint="quote text that contains spaces") from None
         return t
+    if not math.isfinite(n):
+        raise ConditionError(f"'{t}' is not a number a figure can be compared with",
+                             hint="write a finite number, e.g. 2.5 (nan never matches and inf always does)")
     return int(n) if n.is_integer() and "." not in t else n
 
 

@@ -13,6 +13,7 @@ tests less than its author thinks is worse than no test.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -29,7 +30,7 @@ from govcore.rules.durations import Duration
 from govcore.rules.loader import yaml_problem
 from govcore.ruletest.kinds import ALIASES, COMMON_FIELDS, DATE_KEYS, KINDS, Kind, article, fmt, kind_of
 from govcore.ruletest.setup import Setup, build_setup, first_year
-from govcore.sourcefile import Key, YamlDoc, parse_yaml, read_text
+from govcore.sourcefile import Key, YamlDoc, clip, parse_yaml, read_text
 
 FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until", "from",
              "to", "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
@@ -481,14 +482,20 @@ def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[f
     if isinstance(raw, bool) or raw is None:
         problems.append(doc.problem(loc, f"'{fmt(raw)}' is not a number", hint="write e.g. 39.1"))
         return None, None
-    if isinstance(raw, int | float):
-        return float(raw), known_at
-    text = str(raw).replace(" ", "").replace("_", "")
     try:
-        return float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text), known_at
-    except ValueError:
-        problems.append(doc.problem(loc, f"'{raw}' is not a number", hint="write e.g. 39.1 (a dot for decimals)"))
+        if isinstance(raw, int | float):
+            value = float(raw)
+        else:
+            text = str(raw).replace(" ", "").replace("_", "")
+            value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+    except (ValueError, OverflowError):
+        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a number", hint="write e.g. 39.1 (a dot for decimals)"))
         return None, None
+    if not math.isfinite(value):
+        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a finite number",
+                                    hint="a figure is a real number, e.g. 39.1; leave out a period without a figure"))
+        return None, None
+    return value, known_at
 
 
 # --------------------------------------------------------------------------- people's actions

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -103,6 +104,8 @@ def _transient(err: DBAPIError) -> bool:
 
 def resolve_url(db: str | None) -> URL:
     """The URL for `--db` (default: $GOVCORE_DB, else govcore.db in the working directory)."""
+    if db is not None and not db.strip():
+        raise DatabaseError(f"--db is empty; give a database file such as {DEFAULT_DB} or a URL ({_URL_HINT})")
     text = (db or os.environ.get(ENV_DB) or DEFAULT_DB).strip()
     if "://" not in text:
         path = Path(text).expanduser()
@@ -111,8 +114,10 @@ def resolve_url(db: str | None) -> URL:
         return URL.create("sqlite", database=str(path.resolve()))
     try:
         url = make_url(text)
-    except ArgumentError:
-        raise DatabaseError(f"'{text}' is not a database URL ({_URL_HINT})") from None
+        _ = url.port  # a port that is not a number fails here, not deep inside the driver
+    except (ArgumentError, ValueError):
+        shown = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)  # never echo a password
+        raise DatabaseError(f"'{shown}' is not a database URL ({_URL_HINT})") from None
     backend = url.get_backend_name()
     if (backend == "postgresql" and url.drivername in ("postgresql", "postgres")) or backend == "postgres":
         url = url.set(drivername="postgresql+psycopg")
@@ -150,6 +155,9 @@ def open_database(db: str | None) -> Database:
         engine.dispose()
         first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
         raise DatabaseError(f"cannot connect to the database {display}: {first}") from None
+    except (ValueError, TypeError, sa.exc.ArgumentError) as err:  # a URL the driver cannot use
+        engine.dispose()
+        raise DatabaseError(f"cannot connect to the database {display}: {err}") from None
     return database
 
 
