@@ -443,7 +443,8 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         raise InputError([Problem(str(path), 1, 0, f"the header line cannot be read as CSV: {err}")]) from None
     known = set(required) | set(optional or [])
     problems = [
-        Problem(str(path), 1, 0, f"missing column '{col}'", field=col, hint=did_you_mean(col, header))
+        Problem(str(path), 1, 0, f"missing column '{col}'", field=col,
+                hint=did_you_mean(col, [clip(h, 30) for h in header]))
         for col in required if col not in header
     ]
     problems += [
