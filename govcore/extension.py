@@ -17,7 +17,7 @@ from govcore.errors import InputError
 from govcore.model import KPI, Municipality, NationalGoal, Observation, Organisation
 from govcore.observations import ObservationView
 from govcore.remote import Http
-from govcore.sourcefile import resolve_inside
+from govcore.sourcefile import check_file, resolve_inside
 
 FieldType = Literal["number", "text", "bool", "date"]
 
@@ -50,7 +50,10 @@ class SourceContext:
         elsewhere on the machine. Raises InputError naming the setting (e.g. `sources.budget.file`).
         """
         try:
-            return resolve_inside(self.base_dir, name, self.roots)
+            path = resolve_inside(self.base_dir, name, self.roots)
+            if path.exists():
+                check_file(path)
+            return path
         except InputError as err:
             raise InputError([replace(p, field=setting) for p in err.problems]) from None
 

@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
+from ruamel.yaml.reader import ReaderError
 
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
 
@@ -32,24 +33,33 @@ M = TypeVar("M", bound=BaseModel)
 class Limits:
     """What one input file may cost: a hostile file is refused before it can take time or memory.
 
-    `file_bytes` can be raised with the environment variable GOVCORE_MAX_FILE_MB (a deployment
-    setting, not a file setting: a file cannot lift its own limit). Depth and node counts are far
-    above any real configuration (the Vejle example nests 7 levels, its largest file has ~2,000 nodes).
+    The sizes can be raised with the environment variables GOVCORE_MAX_FILE_MB (data files: CSV,
+    xlsx) and GOVCORE_MAX_YAML_MB (YAML: configuration, rule and scenario files) — a deployment
+    setting, not a file setting: a file cannot lift its own limit. YAML is parsed in pure Python
+    (about 1 MB a second), so its limit is what keeps a refusal or a load under a second. Depth and
+    node counts are far above any real configuration (the Vejle example nests 7 levels, its
+    largest file is 9 kB with about 1,500 values).
     """
 
     file_bytes: int = 20 * 1024 * 1024
+    yaml_bytes: int = 1024 * 1024
     yaml_depth: int = 64
-    yaml_nodes: int = 250_000  # nodes after expanding aliases ("billion laughs" stops here)
+    yaml_nodes: int = 100_000  # values after expanding aliases ("billion laughs" stops here)
     cell_echo: int = 60  # characters of a cell an error message may repeat
 
 
-def limits() -> Limits:
-    raw = os.environ.get("GOVCORE_MAX_FILE_MB", "").strip()
+def _env_mb(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
     try:
         mb = float(raw) if raw else 0.0
     except ValueError:
         mb = 0.0
-    return Limits(file_bytes=int(mb * 1024 * 1024)) if mb > 0 else Limits()
+    return int(mb * 1024 * 1024) if mb > 0 else default
+
+
+def limits() -> Limits:
+    return Limits(file_bytes=_env_mb("GOVCORE_MAX_FILE_MB", Limits.file_bytes),
+                  yaml_bytes=_env_mb("GOVCORE_MAX_YAML_MB", Limits.yaml_bytes))
 
 
 def clip(text: object, size: int | None = None) -> str:
@@ -148,9 +158,9 @@ def _check_shape(text: str, path: str) -> None:
     composer and our conversion recurse and copy, which is where deep or alias-bomb documents hurt.
     """
     lim = limits()
-    if len(text) > lim.file_bytes:
-        raise ConfigError([Problem(path, 1, 1, f"the file is larger than the limit of {_mb(lim.file_bytes)}",
-                                   hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+    if len(text.encode("utf-8", "replace")) > lim.yaml_bytes:
+        raise ConfigError([Problem(path, 1, 1, f"the YAML file is larger than the limit of {_mb(lim.yaml_bytes)}",
+                                   hint="raise GOVCORE_MAX_YAML_MB if the file really is this large")])
     depth = deepest = 0
     for m in _BRACKET.finditer(text):  # ruamel's scanner is quadratic in flow nesting: count first
         depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
@@ -241,8 +251,17 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
         elif "mapping values are not allowed" in msg:
             hint = "put a space after ':' and quote text that contains ': '"
         raise ConfigError([Problem(path, line, col, f"YAML syntax error: {msg}", hint=hint)]) from None
+    except ReaderError as err:  # a control character: located by its position in the text
+        pos = max(int(err.position), 0)
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ConfigError([Problem(path, line, col, f"the file contains the control character "
+                                   f"#x{int(err.character) if isinstance(err.character, int) else 0:04x}, "
+                                   "which YAML does not allow",
+                                   hint="remove it (it is often pasted in from another program)")]) from None
     except Exception as err:  # ruamel raises a few non-marked errors (e.g. bad tags)
-        raise ConfigError([Problem(path, 1, 1, f"YAML error: {err}")]) from None
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise ConfigError([Problem(path, 1, 1, f"YAML error: {clip(first, 200)}")]) from None
     doc = YamlDoc(path=path, data=None)
     doc.positions[()] = (1, 1)
     problems: list[Problem] = []
@@ -252,20 +271,25 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
     return doc
 
 
+def check_file(path: Path) -> None:
+    """Refuse what is not a regular data file of acceptable size (a folder, a device, a pipe, a
+    file over GOVCORE_MAX_FILE_MB) before anything opens it: /dev/zero would never end."""
+    info = os.stat(path)
+    if not stat.S_ISREG(info.st_mode):
+        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
+        raise ConfigError([Problem(str(path), message=f"this is {what}", hint="name a data file")])
+    lim = limits()
+    if info.st_size > lim.file_bytes:
+        raise ConfigError([Problem(str(path), message=f"the file is larger than the limit of {_mb(lim.file_bytes)}",
+                                   hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+
+
 def read_text(path: str | Path) -> str:
     """A data file's text (UTF-8, a byte-order mark is dropped); a missing or unreadable file is a
     ConfigError naming it, with a hint."""
     p = Path(path)
     try:
-        info = os.stat(p)
-        if not stat.S_ISREG(info.st_mode):
-            what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
-            raise ConfigError([Problem(str(path), message=f"this is {what}", hint="name a data file")])
-        lim = limits()
-        if info.st_size > lim.file_bytes:
-            raise ConfigError([Problem(str(path), message=f"the file is larger than the limit of "
-                                       f"{_mb(lim.file_bytes)}",
-                                       hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+        check_file(p)
         return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError([Problem(str(path), message="file not found",

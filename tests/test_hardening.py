@@ -52,7 +52,7 @@ def _laughs(levels: int = 9) -> str:
     _laughs(),
     "x: " + "[" * 20_000 + "]" * 20_000 + "\n",
     "x: " + "{a: " * 5_000 + "1" + "}" * 5_000 + "\n",
-    "".join("  " * i + f"k{i}:\n" for i in range(3_000)),
+    "".join("  " * i + f"k{i}:\n" for i in range(600)),
     "- " * 20_000 + "x\n",
 ], ids=["billion-laughs", "deep-flow-list", "deep-flow-map", "deep-block", "deep-dashes"])
 def test_hostile_yaml_is_refused_with_a_line_in_bounded_memory(text: str) -> None:
@@ -74,13 +74,21 @@ def test_aliases_that_do_not_multiply_are_still_fine() -> None:
     assert doc.data["also"] == {"owner": "chef"}
 
 
-def test_a_file_over_the_size_limit_is_refused(make_config: Callable[..., Path],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_files_over_the_size_limits_are_refused(make_config: Callable[..., Path],
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
     folder = make_config()
-    (folder / "kpis.yaml").write_text("# padding\n" * 200_000, encoding="utf-8")
-    monkeypatch.setenv("GOVCORE_MAX_FILE_MB", "1")
+    original = (folder / "kpis.yaml").read_text(encoding="utf-8")
+    (folder / "kpis.yaml").write_text(original + "# padding\n" * 30_000, encoding="utf-8")
+    monkeypatch.setenv("GOVCORE_MAX_YAML_MB", "0.25")
     problems = _problems(folder)
-    assert any("kpis.yaml" in p and "larger than the limit of 1 MB" in p for p in problems), problems
+    assert any("kpis.yaml:1:1" in p and "YAML file is larger than the limit of 0.25 MB" in p for p in problems)
+    monkeypatch.delenv("GOVCORE_MAX_YAML_MB")  # the default, 1 MB, takes it
+    assert load_config(folder).kpis
+    monkeypatch.setenv("GOVCORE_MAX_FILE_MB", "0.5")
+    with (folder / "observations.csv").open("a", encoding="utf-8") as f:
+        f.write("# padding\n" * 60_000)
+    problems = _problems(folder)
+    assert any("observations.csv" in p and "larger than the limit of 0.5 MB" in p for p in problems), problems
 
 
 def test_appending_a_bomb_to_any_configuration_file_is_a_located_error(make_config: Callable[..., Path]) -> None:
