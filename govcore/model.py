@@ -384,7 +384,7 @@ class Observation(Strict):
     @classmethod
     def _finite(cls, v: float) -> float:
         if not math.isfinite(v):
-            raise ValueError("value must be a finite number")
+            raise ValueError("must be a finite number (not nan or infinity)")
         return v
 
     @property
