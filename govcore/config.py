@@ -528,9 +528,6 @@ def _check_responses(parts: Parts, deliverables: Mapping[str, Deliverable], prob
             r.kind()
         except ValueError as err:
             problems.append(parts.problem(parts.responses, (i,), str(err)))
-        if r.date < dt.date(parts.year, 1, 1):
-            problems.append(parts.problem(parts.responses, (i, "date"), f"the response is dated {r.date}, before the "
-                                          f"run starts on {parts.year}-01-01", "move it into the year, or remove it"))
         if r.deliver and r.deliver not in deliverables:
             problems.append(parts.problem(parts.responses, (i, "deliver"), f"no deliverable has the id '{r.deliver}'",
                                           did_you_mean(r.deliver, deliverables)))

@@ -349,12 +349,6 @@ def test_scenarios_and_configurations_give_the_same_message(make_config: Callabl
     assert code == 2 and message in out, (message, out)
 
 
-def test_a_response_before_the_run_fails_the_check(make_config: Callable[..., Path]) -> None:
-    folder = make_config(responses="responses:\n  - {date: 2020-12-30, deliver: plan}\n")
-    (problem,) = _problems(folder)
-    assert "responses.yaml:2:" in problem and "before the run starts on 2021-01-01" in problem
-
-
 def test_an_engine_failing_early_reports_its_own_error(make_config: Callable[..., Path]) -> None:
     from govcore.engine import Engine
 

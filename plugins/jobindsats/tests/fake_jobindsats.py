@@ -32,7 +32,9 @@ def copy_example(dest: Path, *, statbank: bool = True, settings: str | None = No
         text = text[:text.index("  statbank:")]
     p.write_text(text, encoding="utf-8")
     if settings is not None:
-        (dest / "goals.yaml").write_text("goals: []\n", encoding="utf-8")
+        goals = (dest / "goals.yaml").read_text(encoding="utf-8")  # keep the deliverables the wheel names
+        (dest / "goals.yaml").write_text(goals[goals.index("deliverables:"):goals.index("goals:")] + "goals: []\n",
+                                         encoding="utf-8")
     elif not statbank:
         g = dest / "goals.yaml"
         goals = g.read_text(encoding="utf-8")

@@ -302,7 +302,8 @@ QUARTERS = ["2024Q1", "2024Q2"]
 
 def ministermaal_config(tmp_path: Path, measurements: str = "") -> Path:
     config = copy_example(tmp_path / "cfg", settings="sources:\n  jobindsats:\n    ministermaal: true\n" + measurements)
-    (config / "goals.yaml").write_text(MM_GOAL, encoding="utf-8")
+    deliverables = (config / "goals.yaml").read_text(encoding="utf-8").split("goals:")[0]  # the wheel names them
+    (config / "goals.yaml").write_text(deliverables + MM_GOAL, encoding="utf-8")
     return config
 
 

@@ -47,7 +47,9 @@ def config(tmp_path: Path) -> Path:
     p = dest / "municipality.yaml"
     text = p.read_text(encoding="utf-8").replace("../../rules/", str(ROOT / "rules") + "/")
     p.write_text(text[:text.index("sources:")] + SETTINGS, encoding="utf-8")
-    (dest / "goals.yaml").write_text("goals: []\n", encoding="utf-8")
+    goals = (dest / "goals.yaml").read_text(encoding="utf-8")  # keep the deliverables the wheel names
+    (dest / "goals.yaml").write_text(goals[goals.index("deliverables:"):goals.index("goals:")] + "goals: []\n",
+                                     encoding="utf-8")
     return dest
 
 
