@@ -97,19 +97,20 @@ def simulate(config: str, year: int | None, out: str, fmt: str, db: str | None, 
     from govcore.simulate import write_outputs
 
     cfg = _config(config, year)
-    if db:
-        from govcore.store.run import simulate_persistent
+    if resume and not db:
+        raise click.UsageError("--resume needs --db")
+    with click.progressbar(length=1, label=f"{cfg.municipality.name} {year or cfg.year}", show_pos=True,
+                           file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
 
-        result = simulate_persistent(cfg, db, year=year, resume=resume, quiet=quiet)
-    else:
-        if resume:
-            raise click.UsageError("--resume needs --db")
-        with click.progressbar(length=1, label=f"{cfg.municipality.name} {cfg.year}", show_pos=True,
-                               file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(1)
+        if db:
+            from govcore.store.run import simulate_persistent
 
+            result = simulate_persistent(cfg, db, year=year, resume=resume, progress=None if quiet else progress,
+                                         notify=None if quiet else lambda line: click.echo(line, err=True))
+        else:
             result = run(cfg, year=year, progress=None if quiet else progress)
     files = write_outputs(result, Path(out), report_format=fmt)
     counts = result.summary["counts"]

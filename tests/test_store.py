@@ -167,7 +167,7 @@ def same_result(a: SimulationResult, b: SimulationResult) -> None:
 
 def test_a_stored_year_is_the_simulated_year(db_url: str, vejle: Configuration,
                                              vejle_plain: SimulationResult) -> None:
-    result = simulate_persistent(vejle, db_url, quiet=True)
+    result = simulate_persistent(vejle, db_url)
     same_result(result, vejle_plain)
     rows = dump(db_url, "630")
     assert [r[2] for r in rows["govcore_event"]] == list(range(1, len(vejle_plain.events) + 1))
@@ -189,7 +189,7 @@ def test_a_stored_year_is_the_simulated_year(db_url: str, vejle: Configuration,
 
 
 def test_every_event_is_a_decision_record(db_url: str, vejle: Configuration) -> None:
-    simulate_persistent(vejle, db_url, quiet=True)
+    simulate_persistent(vejle, db_url)
     database = open_database(db_url)
     rules = database.read(lambda c: {(r.rule_id, r.rule_hash) for r in c.execute(sa.text(
         "SELECT rule_id, rule_hash FROM govcore_rule WHERE municipality = '630'"))})
@@ -208,10 +208,10 @@ def test_every_event_is_a_decision_record(db_url: str, vejle: Configuration) -> 
 
 def test_a_stored_run_is_not_started_twice(db_url: str, tmp_path: Path) -> None:
     cfg = small(tmp_path / "c")
-    simulate_persistent(cfg, db_url, quiet=True)
+    simulate_persistent(cfg, db_url)
     with pytest.raises(RunError, match=r"already holds a run of .* add --resume"):
-        simulate_persistent(cfg, db_url, quiet=True)
-    again = simulate_persistent(cfg, db_url, quiet=True, resume=True)
+        simulate_persistent(cfg, db_url)
+    again = simulate_persistent(cfg, db_url, resume=True)
     same_result(again, simulate(cfg))
 
 
@@ -220,7 +220,7 @@ def test_resume_continues_a_partly_stored_run(db_url: str, vejle: Configuration,
     tick(vejle, db_url, now=dt.date(2021, 6, 14))
     before = dump(db_url, "630")
     assert 0 < len(before["govcore_event"]) < len(vejle_plain.events)
-    same_result(simulate_persistent(vejle, db_url, quiet=True, resume=True), vejle_plain)
+    same_result(simulate_persistent(vejle, db_url, resume=True), vejle_plain)
     after = dump(db_url, "630")
     assert after["govcore_event"][:len(before["govcore_event"])] == before["govcore_event"]  # append-only
 
@@ -243,7 +243,7 @@ def test_tick_is_idempotent_per_day_and_adds_up_to_the_year(db_url: str, tmp_pat
         tick(cfg, db_url, now=day)
     done = tick(cfg, db_url, now=dt.date(2022, 3, 2))
     assert done.complete and done.events == []
-    same_result(simulate_persistent(cfg, db_url, quiet=True, resume=True), simulate(cfg))
+    same_result(simulate_persistent(cfg, db_url, resume=True), simulate(cfg))
 
 
 def test_tick_from_the_command_line(tmp_path: Path) -> None:
@@ -303,7 +303,7 @@ def test_a_correction_is_a_new_row_and_goals_are_evaluated_again(db_url: str, tm
         engine.observe(fix.model_copy(update={"known_at": dt.date(2021, 4, 20)}))
         engine.advance_to(dt.date(2021, 12, 31))
         expected = [e.to_json() for e in engine.events]
-    final = simulate_persistent(cfg, db_url, quiet=True, resume=True)
+    final = simulate_persistent(cfg, db_url, resume=True)
     assert [e.to_json() for e in final.events] == expected
 
 
@@ -352,7 +352,7 @@ def test_resume_refuses_a_changed_configuration(db_url: str, tmp_path: Path) -> 
     goals.write_text(goals.read_text(encoding="utf-8").replace("value: 50", "value: 45"), encoding="utf-8")
     changed = load_config(folder)
     with pytest.raises(RunError, match=r"the configuration changed .* \(changed: goals\b.*\).* delete-run"):
-        simulate_persistent(changed, db_url, quiet=True, resume=True)
+        simulate_persistent(changed, db_url, resume=True)
     with pytest.raises(RunError, match="configuration changed"):
         tick(changed, db_url, now=dt.date(2021, 3, 2))
 
@@ -365,7 +365,7 @@ def test_resume_refuses_a_changed_rule_file(db_url: str, tmp_path: Path) -> None
     f = rules / "goals.yaml"
     f.write_text(f.read_text(encoding="utf-8").replace("10 working days", "8 working days"), encoding="utf-8")
     with pytest.raises(RunError, match=r"configuration changed .*\(changed: rules, rules:rules/goals.yaml\)"):
-        simulate_persistent(load_config(folder), db_url, quiet=True, resume=True)
+        simulate_persistent(load_config(folder), db_url, resume=True)
 
 
 def test_the_fingerprint_ignores_where_the_configuration_lives(tmp_path: Path) -> None:
@@ -380,7 +380,7 @@ def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) 
     execute(db_url, "UPDATE govcore_event SET details = :d WHERE municipality = '630' AND seq = 3",
             d='{"forged":true}')
     with pytest.raises(RunError, match="not intact: entry e000003 was changed"):
-        simulate_persistent(cfg, db_url, quiet=True, resume=True)
+        simulate_persistent(cfg, db_url, resume=True)
     # A forged entry with a consistent chain (hashes recomputed) is caught by the replay.
     rows = table_dicts(db_url, "govcore_event", "630")
     head = chain.genesis("630", 2021)
@@ -392,14 +392,14 @@ def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) 
     execute(db_url, "UPDATE govcore_run SET head_hash = :h WHERE municipality = '630'", h=head)
     assert cli("audit", "verify", "--db", db_url).exit_code == 0
     with pytest.raises(RunError, match="does not reproduce its event e000003"):
-        simulate_persistent(cfg, db_url, quiet=True, resume=True)
+        simulate_persistent(cfg, db_url, resume=True)
 
 
 # ------------------------------------------------------------------------------ audit, explain
 
 
 def test_audit_verify_reports_the_first_changed_or_removed_entry(db_url: str, vejle: Configuration) -> None:
-    simulate_persistent(vejle, db_url, quiet=True)
+    simulate_persistent(vejle, db_url)
     ok = cli("audit", "verify", "--db", db_url)
     assert ok.exit_code == 0 and re.search(r"OK +630 2021: \d+ events, chain intact", ok.output)
 
@@ -421,7 +421,7 @@ def test_audit_verify_reports_the_first_changed_or_removed_entry(db_url: str, ve
 
 def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path) -> None:
     db = str(tmp_path / "g.db")
-    simulate_persistent(small(tmp_path / "c"), db, quiet=True)
+    simulate_persistent(small(tmp_path / "c"), db)
     with sqlite3.connect(db) as conn:
         (prev,) = conn.execute("SELECT prev_hash FROM govcore_event WHERE seq = 5").fetchone()
         row = dict(zip(["seq", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details"],
@@ -435,7 +435,7 @@ def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path) -> None:
 
 
 def test_explain_says_why_in_plain_words(db_url: str, vejle: Configuration, vejle_plain: SimulationResult) -> None:
-    simulate_persistent(vejle, db_url, quiet=True)
+    simulate_persistent(vejle, db_url)
     flagged = next(e for e in vejle_plain.events if e.type == "deviation_flagged" and e.subject_kind == "goal")
     demanded = next(e for e in vejle_plain.events if e.type == "action_demanded"
                     and e.details["deviation"] == flagged.details["deviation"])
@@ -464,7 +464,7 @@ def test_explain_works_after_the_rule_file_changed(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "rules", rules)
     folder = write_config(tmp_path / "c", rules=[str(rules / "*.yaml")])
     db = str(tmp_path / "g.db")
-    result = simulate_persistent(load_config(folder), db, quiet=True)
+    result = simulate_persistent(load_config(folder), db)
     flagged = next(e for e in result.events if e.type == "deviation_flagged")
     (rules / "goals.yaml").write_text("rules: []\n", encoding="utf-8")  # gone from disk
     out = cli("explain", flagged.id, "--db", db)
@@ -480,7 +480,7 @@ TENANT_TABLES = {t.name for t in TABLES if "municipality" in t.c}
 def test_municipalities_share_a_database_without_touching_each_other(
         db_url: str, vejle: Configuration, vejle_plain: SimulationResult, other: Configuration,
         other_plain: SimulationResult) -> None:
-    simulate_persistent(vejle, db_url, quiet=True)
+    simulate_persistent(vejle, db_url)
     vejle_rows = dump(db_url, "630")
 
     database = open_database(db_url)
@@ -504,7 +504,7 @@ def test_municipalities_share_a_database_without_touching_each_other(
     assert touched > 100
 
     assert dump(db_url, "630") == vejle_rows  # Silkeborg's run left Vejle's rows alone
-    same_result(simulate_persistent(vejle, db_url, quiet=True, resume=True), vejle_plain)
+    same_result(simulate_persistent(vejle, db_url, resume=True), vejle_plain)
     runs = cli("db", "status", "--db", db_url)
     assert "630 Vejle" in runs.output and "740 Silkeborg" in runs.output
 
@@ -543,10 +543,10 @@ def test_schema_init_status_and_upgrade(db_url: str, tmp_path: Path, monkeypatch
     cfg = small(tmp_path / "c")
     with pytest.raises(DatabaseError, match=r"schema is version 1 but this govcore needs version 2: run "
                                             r"`govcore db upgrade"):
-        simulate_persistent(cfg, db_url, quiet=True)
+        simulate_persistent(cfg, db_url)
     out = cli("db", "upgrade", "--db", db_url)
     assert out.exit_code == 0 and "version 2: index events by type" in out.output and added == ["index"]
-    same_result(simulate_persistent(cfg, db_url, quiet=True), simulate(cfg))
+    same_result(simulate_persistent(cfg, db_url), simulate(cfg))
 
     monkeypatch.setattr(schema, "SCHEMA_VERSION", 1)
     out = cli("audit", "verify", "--db", db_url)
@@ -623,6 +623,6 @@ def test_docs_describe_every_store_command() -> None:
     for command in ("govcore db init", "govcore db upgrade", "govcore db status", "govcore db delete-run",
                     "govcore audit verify", "govcore explain", "govcore tick", "govcore observe",
                     "govcore observations", "--resume", "GOVCORE_TEST_PG_URL", ".ci/postgres.sh",
-                    "GOVCORE_TEST_KILL_AFTER"):
+                    "tests/crash.py"):
         assert command in text, command
     assert textwrap.dedent(text)

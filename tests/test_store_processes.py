@@ -2,8 +2,9 @@
 processes writing one database at once. Each test runs the `govcore` command line in
 subprocesses, against SQLite and (with GOVCORE_TEST_PG_URL, or always under CI) PostgreSQL.
 
-A kill at a chosen point is made deterministic with GOVCORE_TEST_KILL_AFTER=N: the process sends
-itself SIGKILL right after committing item N — a real `kill -9`, no cleanup runs.
+A kill at a chosen point is made deterministic by fault injection (tests/crash.py, which wraps
+the library's progress callback): the process sends itself SIGKILL right after committing item N
+— a real `kill -9`, no cleanup runs. Production code has no test hook.
 """
 
 from __future__ import annotations
@@ -43,8 +44,14 @@ def new_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest, name: s
     return url
 
 
-def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "govcore.cli", *args], capture_output=True, text=True,
+CRASH = ROOT / "tests" / "crash.py"
+
+
+def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True,
+            kill_after: int | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a new process; `kill_after=N`: SIGKILL it right after item N."""
+    command = ["-m", "govcore.cli"] if kill_after is None else [str(CRASH), str(kill_after)]
+    proc = subprocess.run([sys.executable, *command, *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, check=False, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr
     if check:
@@ -98,7 +105,7 @@ def test_killed_at_chosen_points_a_resumed_run_is_identical(
             db = request.getfixturevalue("pg_url")
             _drop_all(db)
         out = tmp_path / f"out{point}"
-        killed = govcore(*simulate_args(VEJLE, out, db), env={"GOVCORE_TEST_KILL_AFTER": str(point)}, check=False)
+        killed = govcore(*simulate_args(VEJLE, out, db), kill_after=point, check=False)
         assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
         assert items_of(db) == point
         assert not (out / "events.jsonl").exists()

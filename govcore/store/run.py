@@ -16,15 +16,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import os
-import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -50,8 +46,6 @@ from govcore.store.tables import (
     Run,
     table,
 )
-
-KILL_ENV = "GOVCORE_TEST_KILL_AFTER"
 
 RUN = table(Run)
 EVENT = table(EventRow)
@@ -162,15 +156,6 @@ def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, A
     conn.execute(stmt.on_conflict_do_nothing(), rows)
 
 
-def _maybe_kill(items: int) -> None:
-    """Test hook: GOVCORE_TEST_KILL_AFTER=N kills this process (SIGKILL, like `kill -9`) right
-    after the transaction that committed item N (0: the run's creation) — a real crash at a
-    chosen point, so tests can prove that resuming from any point gives identical results."""
-    wanted = os.environ.get(KILL_ENV)
-    if wanted is not None and wanted.strip() == str(items):
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
 class PersistentRun:
     """A municipality's year, restored from the database and continued with a commit per item.
 
@@ -219,7 +204,6 @@ class PersistentRun:
                 run = cls(db, cfg, y, engine, RunState(0, 0, 0, engine.now.isoformat(), chain.genesis(code, y),
                                                        False, fingerprint))
                 run._create(parts)
-                _maybe_kill(0)
             else:
                 run = cls._replayed(db, cfg, y, engine, stored)
         except BaseException:
@@ -382,7 +366,6 @@ class PersistentRun:
         self.db.write(work)
         self.state = new
         self._snapshot.update(changed)
-        _maybe_kill(item)
 
     def _save_clock(self) -> None:
         s = self.state
@@ -643,29 +626,25 @@ def opened(db: str | Database) -> Iterator[Database]:
 
 
 def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, resume: bool = False,
-                        quiet: bool = False) -> SimulationResult:
-    """`govcore simulate … --db`: the whole year, committed item by item; `resume` continues."""
+                        progress: Callable[[int, int], None] | None = None,
+                        notify: Callable[[str], None] | None = None) -> SimulationResult:
+    """`govcore simulate … --db`: the whole year, committed item by item; `resume` continues.
+
+    `progress(done, total)` is called once the run is open (done = the items already committed)
+    and after each committed item; `notify` receives a line when a run is resumed. The library
+    draws nothing itself: the command line turns these into a progress bar.
+    """
     y = year or cfg.year
     with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run:
         engine = run.engine
         total = engine.items_processed + engine.pending()
-        out = sys.stderr if not quiet else open(os.devnull, "w")  # noqa: SIM115
-        try:
-            if run.resumed_items and not quiet:
-                click.echo(f"resuming {cfg.municipality.name} {y} after item {run.resumed_items} "
-                           f"({run.state.events} events already stored)", err=True)
-            with click.progressbar(length=max(total, 1), label=f"{cfg.municipality.name} {y}", show_pos=True,
-                                   file=out) as bar:
-                bar.update(engine.items_processed)
-
-                def progress(done: int) -> None:
-                    bar.length = max(bar.length or 0, done)
-                    bar.update(1)
-
-                run.advance(run.end, progress)
-        finally:
-            if quiet:
-                out.close()
+        if run.resumed_items and notify is not None:
+            notify(f"resuming {cfg.municipality.name} {y} after item {run.resumed_items} "
+                   f"({run.state.events} events already stored)")
+        if progress is not None:
+            progress(engine.items_processed, max(total, engine.items_processed))
+        step = None if progress is None else (lambda done: progress(done, max(total, done)))
+        run.advance(run.end, step)
         return SimulationResult(cfg, y, list(engine.events), summarize(engine))
 
 
