@@ -1,0 +1,150 @@
+"""Schema migrations (Alembic): a database written by govcore 0.1.0 upgrades, every database is
+built by the migrations, and the migrations build exactly the tables the code declares.
+
+`tests/data/legacy-v1/govcore-0.1.0.db` was written by the release before migrations began (see
+the README next to it). On PostgreSQL the same rows are loaded into a schema made by that
+release's DDL (the baseline revision) without an Alembic stamp — what 0.1.0 left behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlmodel import SQLModel
+from test_store import cli, dump, pg_url  # noqa: F401  (pg_url is a fixture)
+
+from govcore.config import load_config
+from govcore.model import Observation
+from govcore.store import schema
+from govcore.store.audit import verify
+from govcore.store.db import open_database
+from govcore.store.run import observe, tick
+
+ROOT = Path(__file__).resolve().parent.parent
+LEGACY = ROOT / "tests" / "data" / "legacy-v1"
+LEGACY_TABLES = ("govcore_schema", "govcore_config_version", "govcore_rule", "govcore_run", "govcore_observation",
+                 "govcore_response", "govcore_event", "govcore_deviation", "govcore_action", "govcore_escalation",
+                 "govcore_deliverable")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def legacy_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database as govcore 0.1.0 left it (schema version 1, no Alembic stamp)."""
+    copy = tmp_path / "legacy.db"
+    shutil.copy(LEGACY / "govcore-0.1.0.db", copy)
+    if request.param == "sqlite":
+        return str(copy)
+    url: str = request.getfixturevalue("pg_url")
+    source = sa.create_engine(f"sqlite:///{copy}")
+    target = open_database(url)
+    try:
+        def load(conn: sa.Connection) -> None:
+            cfg = schema._config(conn)
+            command.upgrade(cfg, "0001")
+            conn.exec_driver_sql("DROP TABLE alembic_version")
+            conn.exec_driver_sql("DELETE FROM govcore_schema")
+            meta = sa.MetaData()
+            meta.reflect(conn, only=LEGACY_TABLES)
+            with source.connect() as old:
+                for name in LEGACY_TABLES:
+                    rows = [dict(r._mapping) for r in old.execute(sa.text(f"SELECT * FROM {name}"))]
+                    for r in rows:
+                        if "complete" in r:
+                            r["complete"] = bool(r["complete"])
+                    if rows:
+                        conn.execute(sa.insert(meta.tables[name]), rows)
+
+        target.write(load)
+    finally:
+        target.close()
+        source.dispose()
+    return url
+
+
+def test_the_schema_version_is_the_head_revision() -> None:
+    assert int(schema.head_revision()) == schema.SCHEMA_VERSION
+
+
+def test_the_migrations_build_exactly_the_declared_tables(tmp_path: Path) -> None:
+    database = open_database(str(tmp_path / "new.db"))
+    try:
+        schema.init(database)
+        with database.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    finally:
+        database.close()
+    assert diff == []
+
+
+def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str, tmp_path: Path) -> None:
+    before = dump(legacy_db, "630")
+    assert len(before["govcore_event"]) == 21
+
+    status = cli("db", "status", "--db", legacy_db)
+    assert status.exit_code == 0 and f"schema version 1 (this govcore: {schema.SCHEMA_VERSION})" in status.output
+    refused = cli("audit", "verify", "--db", legacy_db)
+    if schema.SCHEMA_VERSION > 1:
+        assert refused.exit_code == 2 and "run `govcore db upgrade" in refused.output
+
+    out = cli("db", "upgrade", "--db", legacy_db)
+    assert out.exit_code == 0, out.output
+    assert "up to date" not in out.output or schema.SCHEMA_VERSION == 1
+    assert "up to date" in cli("db", "upgrade", "--db", legacy_db).output
+
+    ok = cli("audit", "verify", "--db", legacy_db)
+    assert ok.exit_code == 0 and "21 events, chain intact" in ok.output, ok.output
+    assert "Vejle" in cli("db", "status", "--db", legacy_db).output
+    why = cli("explain", "e000021", "--db", legacy_db)
+    assert why.exit_code == 0 and "Why:" in why.output
+    history = cli("observations", "--db", legacy_db, "--kpi", "jobrate", "--period", "2021-02")
+    assert "replaced by #6" in history.output and "rettelse" in history.output
+
+    # The upgraded run continues to the end of the year exactly as a run that never left this
+    # govcore: same events, byte for byte.
+    cfg = load_config(LEGACY / "config")
+    tick(cfg, legacy_db, now=dt.date(2021, 12, 31))
+    fresh = str(tmp_path / "fresh.db")
+    tick(cfg, fresh, now=dt.date(2021, 3, 10))
+    observe(cfg, fresh, [Observation(kpi="jobrate", period="2021-02", value=49.0, source="rettelse",
+                                     known_at=dt.date(2021, 3, 10))],
+            received_at=dt.datetime(2021, 3, 10, 12, 0, tzinfo=dt.UTC))
+    tick(cfg, fresh, now=dt.date(2021, 5, 20))
+    tick(cfg, fresh, now=dt.date(2021, 12, 31))
+    assert _comparable(dump(legacy_db, "630")) == _comparable(dump(fresh, "630"))
+    database = open_database(legacy_db)
+    try:
+        assert [r.problem for r in verify(database)] == [None]
+    finally:
+        database.close()
+
+
+def _comparable(rows: dict[str, list[tuple[Any, ...]]]) -> dict[str, list[tuple[Any, ...]]]:
+    """Rows to compare, but for the rule table's file path (stored as the configuration named it:
+    the legacy database was written from a relative path)."""
+    return {name: [r[:3] + r[4:] if name == "govcore_rule" else r for r in table_rows]
+            for name, table_rows in rows.items()}
+
+
+def test_an_upgrade_that_fails_changes_nothing(legacy_db: str) -> None:
+    database = open_database(legacy_db)
+    try:
+        def break_it(conn: sa.Connection) -> None:
+            # a table the next revision would create is already there: the upgrade must fail whole
+            conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('0000')")
+
+        database.write(break_it)
+    finally:
+        database.close()
+    before = dump(legacy_db, "630")
+    out = cli("db", "upgrade", "--db", legacy_db)
+    assert out.exit_code == 2 and "error" in out.output
+    assert dump(legacy_db, "630") == before
