@@ -19,7 +19,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlmodel import SQLModel
-from test_store import cli, dump, pg_url  # noqa: F401  (pg_url is a fixture)
+from test_store import cli, dump
 
 from govcore.config import load_config
 from govcore.model import Observation

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_store import copy_example, dump, pg_url  # noqa: F401  (pg_url is a fixture)
+from test_store import copy_example, dump
 
 from govcore.store.audit import verify
 from govcore.store.db import open_database

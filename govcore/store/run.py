@@ -34,6 +34,7 @@ from govcore.store import chain
 from govcore.store.db import Database, DatabaseError, open_database
 from govcore.store.schema import ensure
 from govcore.store.tables import (
+    RUN_TABLES,
     ActionRow,
     ConfigVersion,
     DeliverableRow,
@@ -173,6 +174,11 @@ class PersistentRun:
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
         # that differ.
         self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
+        # What the run was when this object opened it: `undo` goes back there.
+        self._mark = (state, dict(self._snapshot))
+        self._created = False
+        self._new_config = False
+        self._new_rules: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------------------------ opening
 
@@ -241,10 +247,14 @@ class PersistentRun:
                    "complete": False}
         derived = dict(self._snapshot)
 
-        def work(conn: sa.Connection) -> None:
+        def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
             if _load_state(conn, code, y) is not None:
                 raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time; "
                                "run again with --resume")
+            had_config = conn.execute(sa.select(CONFIG.c.fingerprint).where(
+                CONFIG.c.municipality == code, CONFIG.c.fingerprint == self.state.fingerprint)).first() is not None
+            had_rules = {(str(r.rule_hash), str(r.rule_id)) for r in conn.execute(
+                sa.select(RULE.c.rule_hash, RULE.c.rule_id).where(RULE.c.municipality == code))}
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, RULE, rules)
             conn.execute(sa.insert(RUN), [run_row])
@@ -253,9 +263,11 @@ class PersistentRun:
             if responses:
                 conn.execute(sa.insert(RESP), responses)
             self._write_derived(conn, derived)
+            return not had_config, sorted({(str(r["rule_hash"]), str(r["rule_id"])) for r in rules} - had_rules)
 
         try:
-            self.db.write(work)
+            self._new_config, self._new_rules = self.db.write(work)
+            self._created = True
         except IntegrityError as err:
             raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time "
                            f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
@@ -314,6 +326,60 @@ class PersistentRun:
 
     def close(self) -> None:
         self.engine.close()
+
+    @contextmanager
+    def atomic(self) -> Iterator[PersistentRun]:
+        """A command that fails leaves the database as it was before it opened the run.
+
+        Items are still committed one by one (a process killed by `kill -9` can be resumed), but
+        when the command ends in an error, everything it wrote is taken back: a run it created
+        is deleted (with the configuration and rule versions only it brought), otherwise its
+        events, added inputs and record changes are removed and the run row is set back.
+        """
+        try:
+            yield self
+        except Exception as err:
+            try:
+                self.undo()
+            except Exception as undo_err:
+                raise RunError(f"{err} — and taking back what this command had written failed too "
+                               f"({undo_err}); check the run with `govcore audit verify`") from err
+            raise
+
+    def undo(self) -> None:
+        """Take the stored run back to the state it had when this object opened it."""
+        code, y = self.code, self.year
+        state, snapshot = self._mark
+        tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+
+        def work(conn: sa.Connection) -> None:
+            if self._created:
+                for t in RUN_TABLES:
+                    conn.execute(sa.delete(t).where(_where(t, code, y)))
+                if self._new_config:
+                    used = sa.select(RUN.c.fingerprint).where(RUN.c.municipality == code,
+                                                              RUN.c.fingerprint == state.fingerprint)
+                    conn.execute(sa.delete(CONFIG).where(CONFIG.c.municipality == code,
+                                                         CONFIG.c.fingerprint == state.fingerprint,
+                                                         ~sa.exists(used)))
+                for rule_hash, rule_id in self._new_rules:
+                    conn.execute(sa.delete(RULE).where(RULE.c.municipality == code, RULE.c.rule_hash == rule_hash,
+                                                       RULE.c.rule_id == rule_id))
+                return
+            conn.execute(sa.delete(EVENT).where(_where(EVENT, code, y), EVENT.c.seq > state.events))
+            for t in (OBS, RESP):
+                conn.execute(sa.delete(t).where(_where(t, code, y), t.c.origin == "added",
+                                                t.c.fed_order > state.inputs))
+            for t in tables.values():
+                conn.execute(sa.delete(t).where(_where(t, code, y)))
+            self._write_derived(conn, snapshot)
+            conn.execute(sa.update(RUN).where(_where(RUN, code, y)).values(
+                items=state.items, events=state.events, inputs=state.inputs, clock=state.clock,
+                head_hash=state.head_hash, complete=state.complete))
+
+        self.db.write(work)
+        self.state = state
+        self._snapshot = dict(snapshot)
 
     @property
     def items(self) -> int:
@@ -635,7 +701,7 @@ def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None,
     draws nothing itself: the command line turns these into a progress bar.
     """
     y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run:
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run, run.atomic():
         engine = run.engine
         total = engine.items_processed + engine.pending()
         if run.resumed_items and notify is not None:
@@ -680,7 +746,7 @@ def tick(cfg: Configuration, db: str | Database, *, now: dt.datetime | dt.date |
     nothing due and writes nothing. A time before the run's clock does nothing either.
     """
     y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
         target = local_target(run.engine, now)
         events = run.advance(target) if target >= run.engine.now else []
         return TickResult(run.code, run.name, y, run.state.clock, run.state.items, events, run.state.complete)
@@ -699,7 +765,7 @@ def observe(cfg: Configuration, db: str | Database, observations: Sequence[Obser
             year: int | None = None, received_at: dt.datetime | None = None) -> ObserveResult:
     """Add observations to the stored run (creating it if needed) and process those due now."""
     y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
         added = run.add_observations(observations, received_at=received_at)
         events = run.advance(run.engine.now)
         return ObserveResult(added, events, run.state.clock)
@@ -709,7 +775,7 @@ def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response
             year: int | None = None, received_at: dt.datetime | None = None) -> list[EngineEvent]:
     """Add human responses to the stored run; they take effect at their date and time (later ticks)."""
     y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
         run.add_responses(responses, received_at=received_at)
         return run.advance(run.engine.now)
 
