@@ -35,7 +35,7 @@ def summarize(engine: Engine) -> dict[str, Any]:
         r = engine.goal_result(g, end)
         statuses[g.id] = {"title": g.title, "level": g.level.value, "owner": g.owner, "status": r.status.value,
                           "actual": r.actual, "expected": r.expected, "period": r.period,
-                          "explanation": r.explanation, "in_effect": g.in_effect(end)}
+                          "explanation": r.explanation, "in_effect": cfg.goal_active(g, end)}
     stream = "".join(e.to_json() + "\n" for e in engine.events)
     return {
         "municipality": {"code": cfg.municipality.code, "name": cfg.municipality.name},
