@@ -36,11 +36,11 @@ from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
 __all__ = [
     "After",
-    "YearChange",
     "FollowUp",
     "Milestone",
     "On",
     "Wheel",
+    "YearChange",
     "render_ics",
     "render_json",
     "render_text",
