@@ -77,29 +77,44 @@ def _config(path: str, year: int | None = None) -> Any:
 
 @main.command()
 @click.argument("config", type=click.Path(exists=True))
-@click.option("--year", type=int, help="The year to simulate (default: the configuration's year).")
+@click.option("--year", type=int, help="One calendar year to simulate (default: the configuration's year); "
+              "shorthand for --from Y-01-01 --to Y-12-31.")
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of the run (YYYY-MM-DD).")
+@click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]),
+              help="Last day of the run (YYYY-MM-DD; default: 31 December of the start year).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for events.jsonl, summary.json and the report.")
+              help="Folder for events.jsonl, summary.json and the reports.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
-              help="Format of the year report.")
+              help="Format of the reports.")
 @click.option("--db", help="Persist to this database (a SQLite path or a SQLAlchemy URL such as "
               "postgresql+psycopg://user@host/db).")
 @click.option("--resume", is_flag=True, help="With --db: continue an interrupted run from its last committed event.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def simulate(config: str, year: int | None, out: str, fmt: str, db: str | None, resume: bool, quiet: bool) -> None:
-    """Simulate a whole governance year and write what happened.
+def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt.datetime | None, out: str,
+             fmt: str, db: str | None, resume: bool, quiet: bool) -> None:
+    """Simulate governance over a span of time and write what happened.
 
-    Runs the engine on a simulated clock from 1 January to 31 December: observations arrive, the
-    wheel's milestones and follow-ups happen, rules flag deviations, demand corrective actions and
-    escalate. Writes OUT/events.jsonl (one event per line), OUT/summary.json and OUT/report.md/.html.
+    Runs one engine on a simulated clock from --from to --to (or the calendar year --year), across
+    as many years as the span holds: observations arrive, the wheel's milestones and follow-ups
+    happen, rules flag deviations, demand corrective actions and escalate, and everything open
+    carries over the new year. Writes OUT/events.jsonl (one event per line), OUT/summary.json and
+    OUT/report.md/.html for the whole span, and for a span of several years also
+    OUT/summary-YYYY.json and OUT/report-YYYY.md/.html for each calendar year in it.
     """
     from govcore.simulate import simulate as run
     from govcore.simulate import write_outputs
 
-    cfg = _config(config, year)
+    if year is not None and (start or until):
+        raise click.UsageError("give either --year or --from/--to, not both")
+    first = start.date() if start else None
+    last = until.date() if until else None
+    cfg = _config(config, year or (first.year if first else None))
     if resume and not db:
         raise click.UsageError("--resume needs --db")
-    with click.progressbar(length=1, label=f"{cfg.municipality.name} {year or cfg.year}", show_pos=True,
+    if db and (first or last):
+        raise click.UsageError("--from/--to with --db: a stored run is one calendar year for now (use --year)")
+    label = f"{cfg.municipality.name} {first or year or cfg.year}" + (f"–{last}" if last else "")
+    with click.progressbar(length=1, label=label, show_pos=True,
                            file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
         def progress(done: int, total: int) -> None:
             bar.length = total
@@ -111,12 +126,17 @@ def simulate(config: str, year: int | None, out: str, fmt: str, db: str | None, 
             result = simulate_persistent(cfg, db, year=year, resume=resume, progress=None if quiet else progress,
                                          notify=None if quiet else lambda line: click.echo(line, err=True))
         else:
-            result = run(cfg, year=year, progress=None if quiet else progress)
+            result = run(cfg, year=year, start=first, until=last, progress=None if quiet else progress)
     files = write_outputs(result, Path(out), report_format=fmt)
     counts = result.summary["counts"]
-    click.echo(f"{cfg.municipality.name} {result.year}: {len(result.events)} events "
+    years = result.summary.get("years") or [result.year]
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
+    click.echo(f"{cfg.municipality.name} {span}: {len(result.events)} events "
                f"({counts.get('deviation_flagged', 0)} deviations, {counts.get('action_demanded', 0)} corrective "
                f"actions demanded, {counts.get('escalated', 0)} escalations)")
+    for quiet_year in result.summary.get("years_without_observations", []):
+        click.echo(f"warning: no observation at all arrived in {quiet_year}: goals were judged without new "
+                   "figures (see years_without_observations in summary.json)", err=True)
     for f in files:
         click.echo(f"  wrote {f}")
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
 from govcore.extension import ActionSpec, KpiSource, SourceContext, SubjectKind
@@ -43,6 +44,27 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
 
+class VersionEntry(_Strict):
+    """A dated change of the configuration: from `from` on, these files replace the ones before.
+
+    Only what decides governance can change (goals, KPIs, organisation, wheel, rules, national
+    goals); data (observations, sources, responses) belongs to the whole run. Each entry builds on
+    the one before it.
+    """
+
+    effective: dt.date = Field(alias="from")
+    description: str = ""
+    organisation: str | None = None
+    kpis: str | None = None
+    goals: str | list[str] | None = None
+    wheel: str | None = None
+    rules: list[str] | None = None
+    national_goals: Literal["plugin", "none"] | None = None
+
+    def changes(self) -> dict[str, Any]:
+        return {k: v for k, v in self.model_dump(exclude={"effective", "description"}).items() if v is not None}
+
+
 class ConfigFile(_Strict):
     """The fields of municipality.yaml."""
 
@@ -50,7 +72,7 @@ class ConfigFile(_Strict):
     year: int = Field(default=2021, ge=2000, le=2100)
     organisation: str = "organisation.yaml"
     kpis: str = "kpis.yaml"
-    goals: str = "goals.yaml"
+    goals: str | list[str] = "goals.yaml"
     deliverables: str | None = None
     wheel: str = "wheel.yaml"
     rules: list[str] = Field(default_factory=list)
@@ -59,6 +81,14 @@ class ConfigFile(_Strict):
     sources: dict[str, dict[str, Any]] = Field(default_factory=dict)
     national_goals: Literal["plugin", "none"] = "plugin"
     description: str = ""
+    versions: list[VersionEntry] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _in_order(self) -> ConfigFile:
+        dates = [v.effective for v in self.versions]
+        if dates != sorted(set(dates)):
+            raise ValueError("versions must be in date order, one per date")
+        return self
 
 
 class OrganisationFile(_Strict):
@@ -122,6 +152,15 @@ class Configuration:
     actions: dict[str, ActionSpec]
     plugins: Plugins
     files: dict[str, str] = field(default_factory=dict)
+    # From when this version applies (None: from the start of any run) and what it says about itself.
+    effective: dt.date | None = None
+    description: str = ""
+    # Every version of the configuration in date order, this one included (the first has no date).
+    versions: list[Configuration] = field(default_factory=list)
+    # Every national goal this configuration's goals were checked against, by id (any year).
+    national_index: dict[str, NationalGoal] = field(default_factory=dict)
+    national_source: Literal["plugin", "none"] = "plugin"
+    _national_by_year: dict[int, list[NationalGoal]] = field(default_factory=dict, repr=False)
 
     def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
         y = year or self.year
@@ -129,11 +168,55 @@ class Configuration:
         return self.wheel.events(y, extra=extra)
 
     def version(self) -> str:
-        """A hash of every file the configuration was built from (for the audit log)."""
+        """A hash of every file the configuration was built from (for the audit log).
+
+        municipality.yaml counts as its settings and the dated versions up to this one, so adding
+        a later version leaves the hash of the versions before it unchanged.
+        """
         h = hashlib.sha256()
         for name in sorted(self.files):
             h.update(f"{name}:{self.files[name]}\n".encode())
         return h.hexdigest()[:16]
+
+    def fingerprint(self) -> str:
+        """What this version decides, hashed: its files and the goals, KPIs, organisation, rules and
+        wheel they parse to. A stored run compares it to refuse a change that would rewrite its past."""
+        parts = {
+            "effective": self.effective.isoformat() if self.effective else None, "files": self.version(),
+            "rules": self.rules.version(), "goals": [g.model_dump(mode="json") for g in self.goals],
+            "kpis": {k: v.model_dump(mode="json") for k, v in sorted(self.kpis.items())},
+            "organisation": self.organisation.model_dump(mode="json"),
+            "deliverables": {k: v.model_dump(mode="json") for k, v in sorted(self.deliverables.items())},
+            "wheel": self.wheel.model_dump(mode="json"),
+        }
+        text = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def version_at(self, day: dt.date) -> Configuration:
+        """The version in effect on `day` (this one when no dated version has started yet)."""
+        found = self
+        for v in self.versions[1:]:
+            if v.effective is not None and v.effective <= day:
+                found = v
+        return found
+
+    def national_goals_for(self, year: int) -> list[NationalGoal]:
+        """The ministermål of `year` from the plugins (empty when none is known or wanted)."""
+        if year == self.year:
+            return self.national_goals
+        if year not in self._national_by_year:
+            answer = self.plugins.national_goals(year) if self.national_source == "plugin" else None
+            self._national_by_year[year] = answer[1] if answer else []
+        return self._national_by_year[year]
+
+    def goal_active(self, goal: Goal, day: dt.date) -> bool:
+        """A goal counts on `day` when it is valid then and, if it answers a ministermål, that
+        ministermål belongs to `day`'s year: a local goal answering the 2021 set ends with 2021,
+        when the 2022 set takes over (docs/configuration.md, 'A run over several years')."""
+        if not goal.in_effect(day):
+            return False
+        national = self.national_index.get(goal.national_goal or "")
+        return national is None or national.year == day.year
 
     def goal(self, goal_id: str) -> Goal:
         for g in self.goals:
@@ -200,31 +283,76 @@ def _bad_column(err: str) -> str:
 
 def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int | None = None,
                 extra_rules: Sequence[str | Path] = ()) -> Configuration:
-    """Load and check a municipality configuration directory (or its municipality.yaml)."""
+    """Load and check a municipality configuration directory (or its municipality.yaml), with every
+    dated version it declares (`versions:`); each version is checked whole, like the first."""
     p = Path(path)
     base = p if p.is_dir() else p.parent
     cfg_path = base / CONFIG_FILE if p.is_dir() else p
     plugins = plugins or load_plugins()
     problems: list[Problem] = []
-    files: dict[str, str] = {}
 
     cfg_doc = _doc(base, cfg_path.name, problems)
     cfg: ConfigFile | None = _validated(ConfigFile, cfg_doc, problems)
     if cfg is None or cfg_doc is None:
         raise ConfigError(problems)
-    files[cfg_path.name] = _hash(cfg_path)
+    the_year = year or cfg.year
+    versions: list[Configuration] = []
+    settings = cfg
+    for i, entry in enumerate([None, *cfg.versions]):
+        if entry is not None:
+            settings = settings.model_copy(update=entry.changes())
+        # The first version checks goals against the year asked for, as before versions existed;
+        # a dated version against the ministermål of the year it starts in.
+        check_year = the_year if entry is None and not cfg.versions else \
+            cfg.year if entry is None else entry.effective.year
+        own = _canonical(cfg, i)
+        try:
+            versions.append(_build(base, cfg_path, cfg_doc, settings, plugins, check_year, extra_rules, own,
+                                   entry))
+        except InputError as err:
+            problems.extend(q for q in err.problems if q not in problems)
+    if problems:
+        raise ConfigError(problems)
+    first = versions[0]
+    if first.year != the_year:
+        answer = plugins.national_goals(the_year) if cfg.national_goals == "plugin" else None
+        first.year, first.national_goals = the_year, answer[1] if answer else []
+    for v in versions:
+        v.versions = versions
+    return first
+
+
+def _canonical(cfg: ConfigFile, upto: int) -> str:
+    """municipality.yaml as the settings and versions 1..upto say, comments and later versions left out."""
+    data = cfg.model_dump(mode="json", by_alias=True, exclude={"versions"})
+    data["versions"] = [v.model_dump(mode="json", by_alias=True) for v in cfg.versions[:upto]]
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugins: Plugins, the_year: int,
+           extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Configuration:
+    """One version of the configuration, checked whole."""
+    problems: list[Problem] = []
+    files: dict[str, str] = {cfg_path.name: own_hash}
     try:
         muni = municipality(cfg.municipality)
     except ValueError as err:
         raise ConfigError([cfg_doc.problem(("municipality",), str(err))]) from None
-    the_year = year or cfg.year
 
     org_file: OrganisationFile | None = _validated(OrganisationFile, _doc(base, cfg.organisation, problems),
                                                    problems)
     kpi_file: KpiFile | None = _validated(KpiFile, _doc(base, cfg.kpis, problems), problems)
-    goals_doc = _doc(base, cfg.goals, problems)
-    goal_file: GoalFile | None = _validated(GoalFile, goals_doc, problems)
-    for name in (cfg.organisation, cfg.kpis, cfg.goals):
+    goal_names = [cfg.goals] if isinstance(cfg.goals, str) else list(cfg.goals)
+    goal_docs = [(name, _doc(base, name, problems)) for name in goal_names]
+    goal_files: list[tuple[YamlDoc, GoalFile]] = []
+    for _, gdoc in goal_docs:
+        gfile: GoalFile | None = _validated(GoalFile, gdoc, problems)
+        if gfile is not None and gdoc is not None:
+            goal_files.append((gdoc, gfile))
+    goal_file = GoalFile(goals=[g for _, f in goal_files for g in f.goals],
+                         deliverables=[d for _, f in goal_files for d in f.deliverables]) \
+        if len(goal_files) == len(goal_docs) else None
+    for name in (cfg.organisation, cfg.kpis, *goal_names):
         if (base / name).exists():
             files[name] = _hash(base / name)
 
@@ -279,8 +407,12 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
 
     goals = goal_file.goals if goal_file else []
     deliverables = {d.id: d for d in (goal_file.deliverables if goal_file else [])}
-    if goal_file is not None and goals_doc is not None:
-        problems.extend(_check_goals(goals, kpis if kpi_file else None, organisation, deliverables, goals_doc))
+    if goal_file is not None:
+        all_ids, offset = [g.id for g in goals], 0
+        for gdoc, gfile in goal_files:
+            problems.extend(_check_goals(gfile.goals, kpis if kpi_file else None, organisation,
+                                         {d.id: d for d in gfile.deliverables}, gdoc, all_ids, offset))
+            offset += len(gfile.goals)
     for o in observations if kpi_file else []:
         if o.kpi not in kpis:
             problems.append(Problem(o.source or "observations", message=f"observation of unknown KPI '{o.kpi}'",
@@ -296,11 +428,12 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             answer = None
         national = answer[1] if answer else []
         ids = {n.id for n in national}
-        for i, g in enumerate(goals):
-            if g.national_goal and national and g.national_goal not in ids:
-                problems.append(_goal_problem(goals_doc, i, "national_goal",
-                                              f"no ministermål {the_year} has the id '{g.national_goal}'",
-                                              did_you_mean(g.national_goal, ids)))
+        for gdoc, gfile in goal_files:
+            for i, g in enumerate(gfile.goals):
+                if g.national_goal and national and g.national_goal not in ids:
+                    problems.append(_goal_problem(gdoc, i, "national_goal",
+                                                  f"no ministermål {the_year} has the id '{g.national_goal}'",
+                                                  did_you_mean(g.national_goal, ids)))
 
     responses: list[Response] = []
     if cfg.responses:
@@ -346,6 +479,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         deliverables=deliverables, wheel=wheel, rules=rules, observations=observations, responses=responses,
         sources=dict(cfg.sources), national_goals=national, subject_kinds={n: k for n, (_, k) in kinds.items()},
         actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
+        effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
+        national_index={n.id: n for n in national}, national_source=cfg.national_goals,
     )
 
 
@@ -376,12 +511,14 @@ def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "
 
 
 def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organisation | None,
-                 deliverables: Mapping[str, Deliverable], doc: YamlDoc) -> list[Problem]:
+                 deliverables: Mapping[str, Deliverable], doc: YamlDoc, ids: list[str],
+                 offset: int = 0) -> list[Problem]:
+    """Problems of one goal file's goals; `ids` are the goals of every goal file of the version, and
+    this file's goals start at `offset` among them."""
     problems: list[Problem] = []
-    ids = [g.id for g in goals]
     roles = {r.id for r in org.roles} if org else None
     for i, g in enumerate(goals):
-        if ids.count(g.id) > 1 and ids.index(g.id) != i:
+        if ids.count(g.id) > 1 and ids.index(g.id) != offset + i:
             problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
         if g.kpi and kpis is not None and g.kpi not in kpis:
             problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", did_you_mean(g.kpi, kpis)))

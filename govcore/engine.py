@@ -51,7 +51,8 @@ from govcore.rules.vocabulary import (
 from govcore.targets import goal_result
 from govcore.text import render
 
-RANK = {"observation": 0, "response": 1, "deadline": 2, "wheel": 3}
+# A new version of the configuration, then the new year, come before anything else at their time.
+RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 2, "wheel": 3}
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
 AWAITING = (ActionState.demanded, ActionState.escalated)
 
@@ -139,20 +140,30 @@ class _Context:
 
 
 class Engine:
-    """Governance of one municipality. Create, feed, `advance_to`, read, `close`.
+    """Governance of one municipality from a start date on, for as many years as the clock runs.
 
-    Use as a context manager, or call `close()`: the durable-rules state is freed there.
+    Create, feed, `advance_to`, read, `close`. `year=Y` is shorthand for `start=` 1 January Y.
+    Each year's wheel is laid out as the clock enters that year, and each dated version of the
+    configuration takes over on its date; everything open (deviations, actions, escalations,
+    deliverables) carries on across both. Use as a context manager, or call `close()`: the
+    durable-rules state is freed there.
     """
 
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
                  on_event: Callable[[EngineEvent], None] | None = None, trace: bool = False) -> None:
-        self.config = config
+        self.root = config
         self.trace: list[Posted] | None = [] if trace else None
-        self.year = year or config.year
-        self.calendar = config.wheel.calendar
+        first_day = start.date() if isinstance(start, dt.datetime) else start
+        self.year = first_day.year if first_day and not year else (year or config.year)
+        self.config = config.version_at(first_day or dt.date(self.year, 1, 1))
+        self.calendar = self.config.wheel.calendar
         self.code = config.municipality.code
-        self.now = self._as_datetime(start or dt.date(self.year, 1, 1), 0)
+        if isinstance(start, dt.datetime):
+            self.now = start if start.tzinfo else self._as_datetime(start.date(), start.hour, start.minute)
+        else:
+            self.now = self._as_datetime(start or dt.date(self.year, 1, 1), 0)
+        self.start = self.now
         self.events: list[EngineEvent] = []
         self.deviations: dict[str, Deviation] = {}
         self.actions: dict[str, CorrectiveAction] = {}
@@ -166,30 +177,17 @@ class Engine:
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
-        self._goals_by_kpi: dict[str, list[str]] = {}
-        for g in config.goals:
-            if g.kpi:
-                self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
         self._open_by_subject: dict[tuple[str, str], str] = {}
-        self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
-        self._runtime = RuleRuntime(compile_ruleset(config.rules))
-        # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
-        self._durable_keys = frozenset({"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline",
-                                        "for_each", "day"}.union(*(r.fields_used() for r in config.rules.rules)))
-        self._listeners: dict[tuple[str, str, str], list[str]] = {}
         self.items_processed = 0
         self._closed = False
         # Each deliverable's due dates in order: after one passes, the next cycle starts.
         self._due_dates: dict[str, list[dt.date]] = {}
-        for ev in config.wheel_events(self.year):
-            at = self._as_datetime(ev.date, WHEEL_HOUR[ev.kind])
-            if at < self.now:  # the engine starts here: earlier meetings are history, not replayed
-                continue
-            self._schedule(at, "wheel", ev)
-            for d in ev.deliverables:
-                self.required.setdefault(d, ev.date)
-                if ev.kind == "due":
-                    self._due_dates.setdefault(d, []).append(ev.date)
+        self._runtime: RuleRuntime | None = None
+        self._use(self.config)
+        self._lay_out(self.now.year)
+        for v in config.versions:
+            if v.effective is not None and self._as_datetime(v.effective, 0) > self.now:
+                self._schedule(self._as_datetime(v.effective, 0), "version", v)
         for obs in config.observations:
             self.observe(obs, quiet_before_start=True)
         for resp in config.responses:
@@ -197,6 +195,50 @@ class Engine:
             at = self._as_datetime(resp.date, hour, minute)
             if at >= self.now:
                 self._schedule(at, "response", resp)
+
+    def _use(self, config: Configuration) -> None:
+        """Make `config` (one version) the one the rules and subjects come from."""
+        old_rules = self.config.rules.version() if self._runtime is not None else None
+        self.config = config
+        self.calendar = config.wheel.calendar
+        self._goals_by_kpi: dict[str, list[str]] = {}
+        for g in config.goals:
+            if g.kpi:
+                self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
+        self._status_cache.clear()
+        if old_rules != config.rules.version():
+            if self._runtime is not None:
+                self._runtime.close()
+            self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
+            self._runtime = RuleRuntime(compile_ruleset(config.rules))
+            # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
+            self._durable_keys = frozenset(
+                {"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline", "for_each", "day"}
+                .union(*(r.fields_used() for r in config.rules.rules)))
+            self._listeners: dict[tuple[str, str, str], list[str]] = {}
+
+    def _lay_out(self, year: int, *, turn: bool = True) -> None:
+        """Schedule `year`'s wheel from the clock on (and, with `turn`, the turn of the year after it).
+
+        A deliverable delivered for an earlier due date starts its next cycle with this year's due
+        date; one still missing keeps its old due date until it arrives late.
+        """
+        for ev in self.config.wheel_events(year):
+            at = self._as_datetime(ev.date, WHEEL_HOUR[ev.kind])
+            if at < self.now:  # the engine starts here: earlier meetings are history, not replayed
+                continue
+            self._schedule(at, "wheel", ev)
+            for d in ev.deliverables:
+                if ev.kind == "due":
+                    dates = self._due_dates.setdefault(d, [])
+                    if ev.date not in dates:
+                        dates.append(ev.date)
+                    if d in self.delivered and self.required.get(d, ev.date) < ev.date:
+                        self.required[d] = ev.date
+                        self.delivered.pop(d)
+                self.required.setdefault(d, ev.date)
+        if turn:
+            self._schedule(self._as_datetime(dt.date(year + 1, 1, 1), 0), "year", year + 1)
 
     # ----------------------------------------------------------------------------- lifecycle
 
@@ -209,7 +251,8 @@ class Engine:
     def close(self) -> None:
         if not self._closed:
             self._closed = True
-            self._runtime.close()
+            if self._runtime is not None:
+                self._runtime.close()
 
     # --------------------------------------------------------------------------------- inputs
 
@@ -311,8 +354,65 @@ class Engine:
         if self._closed:
             raise EngineError("the engine is closed")
         handler = {"wheel": self._on_wheel, "observation": self._on_observation,
-                   "deadline": self._on_deadline, "response": self._on_response}[item.kind]
+                   "deadline": self._on_deadline, "response": self._on_response, "year": self._on_year,
+                   "version": self._on_version}[item.kind]
         handler(item)
+
+    def _on_year(self, item: _Item) -> None:
+        """1 January: the year's ministermål take over, goals answering last year's end, and the
+        year's wheel is laid out. Everything open carries on, and the event says what."""
+        year: int = item.payload
+        day, last = dt.date(year, 1, 1), dt.date(year - 1, 12, 31)
+        ended = [g for g in self.config.goals if self.config.goal_active(g, last)
+                 and not self.config.goal_active(g, day)]
+        national = self.config.national_goals_for(year)
+        self._emit("year_started", details={
+            "year": year, "national_goals": [n.id for n in national],
+            "goals": [g.id for g in self.config.goals if self.config.goal_active(g, day)],
+            "goals_ended": [g.id for g in ended],
+            "open_deviations": [d.id for d in self.open_deviations()],
+            "open_actions": [a.id for a in self.open_actions()],
+            "required": {d: self.required[d].isoformat() for d in sorted(self.required) if d not in self.delivered}})
+        for g in ended:
+            why = (f"ministermål {year - 1} er afløst af ministermål {year}" if g.national_goal
+                   else f"målet gælder til {g.valid_to.isoformat() if g.valid_to else year - 1}")
+            self._retire(g, f"{g.title}: målet er ikke længere i kraft ({why})")
+        self._lay_out(year)
+
+    def _on_version(self, item: _Item) -> None:
+        """A dated version of the configuration takes over: the change is logged, goal by goal and
+        rule by rule; goals keep their ids, deviations and actions, and a goal that left the
+        configuration has its open deviation closed with that reason."""
+        new: Configuration = item.payload
+        old = self.config
+        before, after = {g.id: g for g in old.goals}, {g.id: g for g in new.goals}
+        old_rules = {r.id: r.file_hash for r in old.rules.rules}
+        new_rules = {r.id: r.file_hash for r in new.rules.rules}
+        wheel_changed = old.wheel.model_dump(mode="json") != new.wheel.model_dump(mode="json")
+        assert new.effective is not None
+        self._emit("configuration_changed", details={
+            "effective": new.effective.isoformat(), "fingerprint": new.fingerprint(),
+            "description": new.description,
+            "goals_added": sorted(after.keys() - before.keys()),
+            "goals_removed": sorted(before.keys() - after.keys()),
+            "goals_changed": sorted(k for k in before.keys() & after.keys() if before[k] != after[k]),
+            "rules_added": sorted(new_rules.keys() - old_rules.keys()),
+            "rules_removed": sorted(old_rules.keys() - new_rules.keys()),
+            "rules_changed": sorted(k for k in old_rules.keys() & new_rules.keys() if old_rules[k] != new_rules[k]),
+            "kpis_added": sorted(new.kpis.keys() - old.kpis.keys()), "wheel_changed": wheel_changed})
+        self._use(new)
+        for gid in sorted(before.keys() - after.keys()):
+            self._retire(before[gid], f"{before[gid].title}: målet indgår ikke i konfigurationen fra "
+                                      f"{new.effective.isoformat()}")
+        if wheel_changed:
+            self._queue = [q for q in self._queue if q[3].kind != "wheel"]
+            heapq.heapify(self._queue)
+            self._lay_out(self.now.year, turn=False)
+
+    def _retire(self, goal: Goal, note: str) -> None:
+        if ("goal", goal.id) in self._open_by_subject:
+            subject = Subject(kind="goal", id=goal.id, owner=goal.owner, fields={}, title=goal.title, goal=goal.id)
+            self._close_subject(subject, None, note, {})
 
     def _on_wheel(self, item: _Item) -> None:
         ev: WheelEvent = item.payload
@@ -320,7 +420,8 @@ class Engine:
         self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details={
             "wheel": ev.definition, "title": ev.title, "kind": ev.kind, "date": ev.date.isoformat(),
             "nominal_date": ev.nominal_date.isoformat(), "participants": list(ev.participants),
-            "deliverables": list(ev.deliverables), "frequency": freq})
+            "deliverables": list(ev.deliverables), "frequency": freq,
+            **({"covers": _covered(ev.frequency, ev.date)} if ev.frequency else {})})
         trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
         for kind in self._kinds_for("wheel", ev.definition, freq):
             for subject in self._subjects(kind, wheel=ev):
@@ -331,7 +432,7 @@ class Engine:
         if ev.kind == "followup":
             day = self.now.date()
             for g in self.config.goals:
-                if g.in_effect(day):
+                if self.config.goal_active(g, day):
                     self._reviewed[g.id] = _period_key(g.followup, day)
 
     def _next_cycle(self, deliverable: str, due: dt.date) -> None:
@@ -460,7 +561,7 @@ class Engine:
     def _subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
-            return [self._goal_subject(g, day) for g in self.config.goals if g.in_effect(day)]
+            return [self._goal_subject(g, day) for g in self.config.goals if self.config.goal_active(g, day)]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
             return [self._deliverable_subject(d, self.required.get(d, day)) for d in ids]
@@ -541,6 +642,7 @@ class Engine:
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         msg = self._message(item, trigger, subject)
+        assert self._runtime is not None
         fired = self._runtime.match({k: v for k, v in msg.items() if k in self._durable_keys})
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired)))
@@ -720,7 +822,7 @@ class Engine:
 
     def goal_statuses(self, day: dt.date | None = None) -> dict[str, TargetResult]:
         d = day or self.now.date()
-        return {g.id: self.goal_result(g, d) for g in self.config.goals if g.in_effect(d)}
+        return {g.id: self.goal_result(g, d) for g in self.config.goals if self.config.goal_active(g, d)}
 
 
 def _day_number(day: dt.date) -> int:
@@ -732,6 +834,21 @@ def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
     if freq is Frequency.every_14_days:
         return (day.year, day.toordinal() // 14)
     return (day.year, (day.month - 1) // freq.months)
+
+
+def _covered(freq: Frequency, day: dt.date) -> str:
+    """The last whole period of the follow-up's rhythm before `day`: what the meeting reviews
+    (the January meeting of a monthly follow-up reviews December)."""
+    if freq is Frequency.every_14_days:
+        return f"{(day - dt.timedelta(days=14)).isoformat()}/{(day - dt.timedelta(days=1)).isoformat()}"
+    n = freq.months
+    first = (day.year * 12 + day.month - 1) // n * n - n
+    y, m = divmod(first, 12)
+    if n == 1:
+        return f"{y}-{m + 1:02d}"
+    if n == 2:
+        return f"{y}-{m + 1:02d}–{y}-{m + 2:02d}"
+    return str(y) if n == 12 else f"{y}-{'Q' if n == 3 else 'H'}{m // n + 1}"
 
 
 def _jsonable(value: Any) -> Any:

@@ -282,6 +282,54 @@ class KPI(Strict):
     source: str = ""
     measure: str = ""
     description: str = ""
+    # How often a figure is published, and how old the latest figure may be before a goal on it
+    # cannot be judged (counted from the end of the figure's period). Without max_age a published
+    # KPI allows two publication periods; with neither, figures never go stale.
+    published: Frequency | None = None
+    max_age: str | None = None
+
+    @field_validator("max_age")
+    @classmethod
+    def _age(cls, v: str | None) -> str | None:
+        if v is not None and not _AGE.match(v):
+            raise ValueError(f"'{v}' is not an age; write e.g. '3 months', '45 days' or '2 years'")
+        return v
+
+    def stale_after(self, period_end: dt.date) -> dt.date | None:
+        """The last day a figure for a period ending `period_end` counts as current (None: always)."""
+        if self.max_age is not None:
+            m = _AGE.match(self.max_age)
+            assert m is not None
+            n, unit = int(m.group(1)), m.group(2).lower()
+            if unit.startswith(("day", "dag")):
+                return period_end + dt.timedelta(days=n)
+            months = n * 12 if unit in ("year", "years", "år") else n
+        elif self.published is not None:
+            months = 2 * self.published.months if self.published.months else 0
+            if not months:
+                return period_end + dt.timedelta(days=28)
+        else:
+            return None
+        total = period_end.year * 12 + period_end.month - 1 + months
+        y, m0 = divmod(total, 12)
+        return _month_end(y, m0 + 1) if period_end == _month_end(period_end.year, period_end.month) \
+            else dt.date(y, m0 + 1, min(period_end.day, _month_end(y, m0 + 1).day))
+
+    def age_text(self) -> str:
+        """The allowed age in Danish words, for explanations."""
+        if self.max_age is not None:
+            m = _AGE.match(self.max_age)
+            assert m is not None
+            n, unit = int(m.group(1)), m.group(2).lower()
+            word = ("dag" if n == 1 else "dage") if unit.startswith(("day", "dag")) else \
+                "år" if unit in ("year", "years", "år") else ("måned" if n == 1 else "måneder")
+            return f"{n} {word}"
+        assert self.published is not None
+        return {"every_14_days": "4 uger", "monthly": "2 måneder", "every_2nd_month": "4 måneder",
+                "quarterly": "6 måneder", "half_yearly": "1 år", "yearly": "2 år"}[self.published.value]
+
+
+_AGE = re.compile(r"^\s*(\d{1,4})\s+(days?|dage?|months?|måneder?|måned|years?|år)\s*$", re.IGNORECASE)
 
 
 class Observation(Strict):
@@ -327,10 +375,17 @@ class Observation(Strict):
 
 
 class TargetBase(Strict):
-    """Common to all targets: an at-risk band (`tolerance`, in KPI units) before off track."""
+    """Common to all targets: an at-risk band (`tolerance`, in KPI units) before off track, and
+    `period` for a target about one period ('in 2022'): judged on figures for that period only."""
 
     tolerance: float = Field(default=0.0, ge=0)
     description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
 
 
 class AtLeast(TargetBase):

@@ -62,9 +62,11 @@ class ObservationStore:
 class ObservationView:
     """The observations known on `day`; for each period the most recently known value."""
 
-    def __init__(self, store: ObservationStore, day: dt.date) -> None:
+    def __init__(self, store: ObservationStore, day: dt.date, within: Period | None = None) -> None:
         self.store = store
         self.day = day
+        # The latest figure is sought only among periods inside `within` (a target 'in 2022').
+        self.within = within
 
     def _current(self, kpi: str, series: str, municipality: str | None) -> dict[str, _Row]:
         best: dict[str, _Row] = {}
@@ -89,8 +91,10 @@ class ObservationView:
 
     def latest(self, kpi: str, series: str = "local", municipality: str | None = None,
                grain: str | None = None) -> Observation | None:
+        w = self.within
         hist = [o for o in self.history(kpi, series, municipality)
-                if grain is None or o.period_obj.grain == grain]
+                if (grain is None or o.period_obj.grain == grain)
+                and (w is None or (w.start <= o.period_obj.start and o.period_obj.end <= w.end))]
         return hist[-1] if hist else None
 
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:

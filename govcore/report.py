@@ -171,7 +171,9 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
 class Header:
     municipality: str
     code: str
-    year: int
+    year: str
+    title: str
+    period_label: str
     until: str
     configuration_version: str
     rules_version: str
@@ -399,10 +401,13 @@ class _Names:
 def _header(result: SimulationResult) -> Header:
     s = result.summary
     muni = s.get("municipality", {})
+    years = list(s.get("years", [])) or [int(s.get("year", result.year))]
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
     return Header(
         municipality=str(muni.get("name", result.config.municipality.name)),
         code=str(muni.get("code", result.config.municipality.code)),
-        year=int(s.get("year", result.year)),
+        year=span, title=f"Rapport for perioden {span}" if len(years) > 1 else f"Årsrapport {span}",
+        period_label="Periode" if len(years) > 1 else "År",
         until=_date(s.get("until")),
         configuration_version=str(s.get("configuration_version", "")),
         rules_version=str(s.get("rules_version", "")),

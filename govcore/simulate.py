@@ -1,4 +1,8 @@
-"""A simulated year: run the engine from 1 January to 31 December and write what happened."""
+"""A simulated span: run one engine from a start date to an end date and write what happened.
+
+One calendar year (`year=`) is the shorthand; a span of several years is one continuous run, with
+a summary and a report for each calendar year in it besides the ones for the whole span.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,13 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from govcore.config import Configuration
 from govcore.engine import Engine, EngineEvent
+from govcore.errors import GovcoreError
 
 
 @dataclass
@@ -21,35 +26,45 @@ class SimulationResult:
     year: int
     events: list[EngineEvent]
     summary: dict[str, Any]
+    # Each calendar year of a span of several years, with its own events and summary (empty for one year).
+    years: list[SimulationResult] = field(default_factory=list)
 
     def events_jsonl(self) -> str:
         return "".join(e.to_json() + "\n" for e in self.events)
 
 
-def summarize(engine: Engine) -> dict[str, Any]:
-    """Counts per event type, the final status of every goal, and what is still open."""
+def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[str, Any]:
+    """Counts per event type, the final status of every goal, and what is still open.
+
+    `events` (default: all) are the events the counts and the hash cover: a year's own events in
+    the summary of one calendar year of a longer run.
+    """
     cfg = engine.config
+    evs = engine.events if events is None else events
     end = engine.now.date()
     statuses = {}
     for g in cfg.goals:
         r = engine.goal_result(g, end)
         statuses[g.id] = {"title": g.title, "level": g.level.value, "owner": g.owner, "status": r.status.value,
                           "actual": r.actual, "expected": r.expected, "period": r.period,
-                          "explanation": r.explanation, "in_effect": g.in_effect(end)}
-    stream = "".join(e.to_json() + "\n" for e in engine.events)
+                          "explanation": r.explanation, "in_effect": cfg.goal_active(g, end)}
+    stream = "".join(e.to_json() + "\n" for e in evs)
+    first = evs[0].at.date() if evs and events is not None else engine.start.date()
     return {
         "municipality": {"code": cfg.municipality.code, "name": cfg.municipality.name},
-        "year": engine.year,
+        "year": first.year if events is not None else engine.year,
+        "from": (first if events is not None else engine.start.date()).isoformat(),
         "until": engine.now.isoformat(),
         "configuration_version": cfg.version(),
+        "configuration_effective": cfg.effective.isoformat() if cfg.effective else None,
         "rules_version": cfg.rules.version(),
         "rules": len(cfg.rules.rules),
-        "events": len(engine.events),
+        "events": len(evs),
         "events_sha256": hashlib.sha256(stream.encode()).hexdigest(),
-        "counts": dict(sorted(Counter(e.type for e in engine.events).items())),
+        "counts": dict(sorted(Counter(e.type for e in evs).items())),
         "goals": statuses,
         "national_goals": [{"id": n.id, "number": n.number, "title": n.title, "status": n.status}
-                           for n in cfg.national_goals],
+                           for n in cfg.national_goals_for(end.year)],
         "open_deviations": [d.model_dump(mode="json") for d in engine.open_deviations()],
         "open_actions": [a.model_dump(mode="json") for a in engine.open_actions()],
         "escalations": [e.model_dump(mode="json") for e in engine.escalations.values()],
@@ -61,22 +76,46 @@ def summarize(engine: Engine) -> dict[str, Any]:
     }
 
 
-def simulate(config: Configuration, *, year: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> SimulationResult:
-    """Run a whole year. `progress(done, total)` is called per processed item (for a progress bar)."""
-    y = year or config.year
-    with Engine(config, year=y) as engine:
-        end = engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59)
-        total = engine.pending()
-        for done, _ in enumerate(engine.steps(end), start=1):
-            if progress is not None:
-                progress(done, max(total, done))
-        engine.advance_to(end)
-        return SimulationResult(config, y, list(engine.events), summarize(engine))
+def simulate(config: Configuration, *, year: int | None = None, start: dt.date | None = None,
+             until: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+    """Run from `start` (default 1 January of `year`) to the end of `until` (default 31 December of
+    the start year) in one engine. `progress(done, total)` is called per processed item.
+
+    The summary says which calendar years of the span had no observation at all
+    (`years_without_observations`): a period simulated without data is never a silent success.
+    """
+    first = start or dt.date(year or config.year, 1, 1)
+    last = until or dt.date(first.year, 12, 31)
+    if last < first:
+        raise GovcoreError(f"the end {last.isoformat()} is before the start {first.isoformat()}")
+    with Engine(config, start=first) as engine:
+        end = engine.calendar.local_datetime(last, 23, 59)
+        done = 0
+        years: list[SimulationResult] = []
+        quiet: list[int] = []
+        for y in range(first.year, last.year + 1):
+            stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
+            before = len(engine.events)
+            for _ in engine.steps(stop):
+                done += 1
+                if progress is not None:
+                    progress(done, max(done + engine.pending(), done))
+            engine.advance_to(stop)
+            own = engine.events[before:]
+            if not any(e.type == "observation" for e in own):
+                quiet.append(y)
+            if last.year > first.year:
+                years.append(SimulationResult(engine.config, y, list(own), summarize(engine, own)))
+        summary = summarize(engine)
+        summary["years"] = list(range(first.year, last.year + 1))
+        summary["years_without_observations"] = quiet
+        return SimulationResult(engine.config, first.year, list(engine.events), summary, years)
 
 
 def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "md") -> list[Path]:
-    """Write events.jsonl, summary.json and the year report; returns the files written."""
+    """Write events.jsonl, summary.json and the report of the whole span (report.md/.html); for a
+    span of several years also each calendar year's report and summary (report-2021.md,
+    summary-2021.json). Returns the files written."""
     from govcore.report import render_report
 
     out.mkdir(parents=True, exist_ok=True)
@@ -84,11 +123,12 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
     p = out / "events.jsonl"
     p.write_text(result.events_jsonl(), encoding="utf-8")
     files.append(p)
-    p = out / "summary.json"
-    p.write_text(json.dumps(result.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-    files.append(p)
-    for fmt in ("md", "html") if report_format == "both" else (report_format,):
-        p = out / f"report.{fmt}"
-        p.write_text(render_report(result, fmt), encoding="utf-8")
+    for part, suffix in [(result, ""), *((y, f"-{y.year}") for y in result.years)]:
+        p = out / f"summary{suffix}.json"
+        p.write_text(json.dumps(part.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         files.append(p)
+        for fmt in ("md", "html") if report_format == "both" else (report_format,):
+            p = out / f"report{suffix}.{fmt}"
+            p.write_text(render_report(part, fmt), encoding="utf-8")
+            files.append(p)
     return files

@@ -411,5 +411,20 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if kpi is None:
         return _no_data(f"målet '{goal.id}' måles med nøgletallet '{goal.kpi}', som ikke er defineret",
                         {"goal": goal.id, "kpi": goal.kpi})
+    if goal.target.period is not None:
+        within = _period(goal.target.period)
+        result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality)
+        if result.status is Status.no_data and result.period is None and view.day > within.start:
+            result = result.model_copy(update={"explanation": f"ingen tal for {kpi.name} for {within} er "
+                                                              f"kendt pr. {_day(view.day)}"})
+        return result.model_copy(update={"inputs": {"goal": goal.id, "target_period": within.text,
+                                                    **result.inputs}})
     result = evaluate(goal.target, kpi, view, municipality)
+    if result.period is not None and result.status is not Status.no_data:
+        last = kpi.stale_after(_period(result.period).end)
+        if last is not None and view.day > last:
+            return _no_data(
+                f"seneste tal for {kpi.name} er fra {result.period}, og tal må højst være {kpi.age_text()} "
+                f"gamle; pr. {_day(view.day)} er det for gammelt til at vurdere målet",
+                {"goal": goal.id, **result.inputs, "stale_after": last.isoformat()})
     return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})

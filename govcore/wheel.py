@@ -40,6 +40,7 @@ __all__ = [
     "Milestone",
     "On",
     "Wheel",
+    "YearChange",
     "render_ics",
     "render_json",
     "render_text",
@@ -69,6 +70,20 @@ class After(Strict):
         return self
 
 
+class YearChange(Strict):
+    """One year's exception for a milestone: another date that year, or no such milestone (skip)."""
+
+    year: int = Field(ge=1900, le=2200)
+    date: str | dt.date | None = None
+    skip: bool = False
+
+    @model_validator(mode="after")
+    def _one(self) -> YearChange:
+        if (self.date is None) != self.skip:
+            raise ValueError("give either date: (another date that year) or skip: true")
+        return self
+
+
 class Milestone(Strict):
     """A dated point in the year: a data cut-off (as_of) or a deadline (due)."""
 
@@ -85,6 +100,7 @@ class Milestone(Strict):
     participants: tuple[Ident, ...] = ()
     deliverables: tuple[Ident, ...] = ()
     description: str = ""
+    in_year: tuple[YearChange, ...] = ()
 
 
 class On(Strict):
@@ -179,6 +195,7 @@ class Wheel(Strict):
     _doc: YamlDoc = PrivateAttr()
     _base: Key = PrivateAttr(default=())
     _specs: dict[str, _DateSpec] = PrivateAttr(default_factory=dict)
+    _overrides: dict[tuple[str, int], _DateSpec] = PrivateAttr(default_factory=dict)
     _order: tuple[Milestone, ...] = PrivateAttr(default=())
     _span: int = PrivateAttr(default=0)
     _calendar: DanishCalendar | None = PrivateAttr(default=None)
@@ -290,6 +307,28 @@ class Wheel(Strict):
                 self._specs[m.id] = spec
         if m.at is not None and m.date is None:
             problems.append(self._at((*loc, "at"), "at: applies only to quarters and half-years"))
+        years = [c.year for c in m.in_year]
+        for j, change in enumerate(m.in_year):
+            where: Key = (*loc, "in_year", j)
+            year, value = change.year, change.date
+            if years.count(year) > 1 and years.index(year) != j:
+                problems.append(self._at(where, f"{year} is changed twice", "one change per year"))
+            if value is None:
+                continue
+            if m.after is not None:
+                problems.append(self._at((*where, "date"), "a milestone dated with after: follows the other one; "
+                                                "move that one, or write skip"))
+                continue
+            try:
+                spec = _parse_date(value, m.at)
+            except _DateError as err:
+                problems.append(self._at((*where, "date"), err.message, err.hint + ", or skip: true"))
+                continue
+            if spec.kind == "once" and spec.once is not None and spec.once.year != year:
+                problems.append(self._at((*where, "date"), f"{spec.once.isoformat()} is not in {year}",
+                                         f"write a date in {year}, or DD.MM"))
+            else:
+                self._overrides[(m.id, year)] = spec
         return problems
 
     def _check_after(self) -> list[Problem]:
@@ -414,8 +453,10 @@ class Wheel(Strict):
         found: dict[str, tuple[dt.date, dt.date]] = {}
         for m in self._order:
             policy: RollPolicy = "none" if m.type == "as_of" else (m.roll or self.roll)
+            if any(c.year == year and c.skip for c in m.in_year):
+                continue
             if m.after is None:
-                nominal = self._specs[m.id].nominal(year)
+                nominal = self._overrides.get((m.id, year), self._specs[m.id]).nominal(year)
                 if nominal is None:
                     continue
                 found[m.id] = (nominal, cal.roll_within(nominal, policy, first, last))

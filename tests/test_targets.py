@@ -556,3 +556,43 @@ def test_evaluation_properties(t: Target, rows: list[Observation], day: dt.date,
     assert again == r
     by_known = ObservationStore(sorted(rows, key=lambda o: o.known))
     assert evaluate(t, kpi, by_known.as_of(day), municipality) == r
+
+
+# ------------------------------------------------------------------------------ stale data
+
+def _goal(kpi: KPI, **spec: Any) -> Goal:
+    return Goal(id="g", title="Mål", level="political", owner="chef", kpi=kpi.id, target=target(**spec))
+
+
+def test_a_figure_older_than_the_kpi_allows_is_no_data_with_the_reason() -> None:
+    monthly = KPI(id="share", name="andel i job", unit="%", published="monthly")
+    goal = _goal(monthly, kind="at_least", value=40)
+    store = view(D(2022, 1, 15), obs(monthly, "2021-12", 45.0, known_at=D(2022, 1, 10))).store
+    assert goal_result(goal, {"share": monthly}, store.as_of(D(2022, 2, 28))).status is Status.on_track
+    stale = goal_result(goal, {"share": monthly}, store.as_of(D(2030, 3, 1)))
+    assert stale.status is Status.no_data
+    assert stale.explanation == ("seneste tal for andel i job er fra 2021-12, og tal må højst være 2 måneder "
+                                 "gamle; pr. 01.03.2030 er det for gammelt til at vurdere målet")
+    # An explicit max_age wins over the publication rhythm; the limit is counted from the period's end.
+    lax = KPI(id="share", name="andel i job", unit="%", published="monthly", max_age="13 months")
+    assert goal_result(goal, {"share": lax}, store.as_of(D(2023, 1, 31))).status is Status.on_track
+    assert goal_result(goal, {"share": lax}, store.as_of(D(2023, 2, 1))).status is Status.no_data
+    # A KPI that says neither never goes stale (as before).
+    assert goal_result(goal, {"share": SHARE}, store.as_of(D(2030, 3, 1))).status is Status.on_track
+
+
+def test_a_bad_max_age_is_refused() -> None:
+    with pytest.raises(ValueError, match="is not an age"):
+        KPI(id="k", name="k", max_age="soon")
+
+
+def test_a_target_in_2022_is_judged_on_2022_figures_only() -> None:
+    goal = _goal(SHARE, kind="at_least", value=40, period="2022")
+    store = ObservationStore([obs(SHARE, "2021-12", 45.0), obs(SHARE, "2022-01", 38.0),
+                              obs(SHARE, "2023-01", 50.0)])
+    early = goal_result(goal, {"share": SHARE}, store.as_of(D(2022, 1, 20)))
+    assert early.status is Status.no_data
+    assert early.explanation == "ingen tal for andel i job for 2022 er kendt pr. 20.01.2022"
+    assert goal_result(goal, {"share": SHARE}, store.as_of(D(2022, 2, 5))).status is Status.off_track
+    later = goal_result(goal, {"share": SHARE}, store.as_of(D(2023, 3, 1)))
+    assert (later.status, later.period) == (Status.off_track, "2022-01")

@@ -525,3 +525,51 @@ def test_rendering_is_deterministic(year: int, rnd: random.Random) -> None:
     assert render_json(events) == render_json(shuffled)
     assert render_ics(events, "Vejle") == render_ics(shuffled, "Vejle")
     assert render_text(events, year, first.calendar) == render_text(shuffled, year, second.calendar)
+
+
+PER_YEAR = """
+milestones:
+  - id: plan
+    title: Beskæftigelsesplan
+    date: "30.09"
+    in_year:
+      - {year: 2022, date: "14.10"}
+      - {year: 2023, skip: true}
+      - {year: 2024, date: 2024-11-01}
+  - id: svar
+    title: Svar på planen
+    after: {milestone: plan, working_days: 5}
+  - id: engang
+    title: Ekstraordinær frist
+    date: 2022-06-15
+"""
+
+
+def test_a_milestone_moved_or_absent_in_one_year_and_a_one_off() -> None:
+    w = Wheel.parse(PER_YEAR)
+    dates = {y: [(e.definition, e.date.isoformat()) for e in w.events(y)] for y in (2021, 2022, 2023, 2024)}
+    assert dates == {
+        2021: [("plan", "2021-09-30"), ("svar", "2021-10-07")],
+        2022: [("engang", "2022-06-15"), ("plan", "2022-10-14"), ("svar", "2022-10-21")],
+        2023: [],
+        2024: [("plan", "2024-11-01"), ("svar", "2024-11-08")],
+    }
+
+
+def test_per_year_changes_are_checked_with_positions() -> None:
+    bad = """
+milestones:
+  - id: plan
+    title: Plan
+    date: "30.09"
+    in_year:
+      - {year: 2022, date: 2021-10-14}
+      - {year: 2023, date: foo}
+      - {year: 2023, skip: true}
+"""
+    with pytest.raises(ConfigError) as err:
+        Wheel.parse(bad)
+    text = err.value.format()
+    assert "7:" in text and "2021-10-14 is not in 2022" in text
+    assert "'foo' is not a date" in text
+    assert "2023 is changed twice" in text

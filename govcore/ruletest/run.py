@@ -8,37 +8,17 @@ what explanations are made of.
 
 from __future__ import annotations
 
-import datetime as dt
 import time
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from govcore.config import Configuration
 from govcore.engine import Engine, EngineEvent, Posted
-from govcore.model import CorrectiveAction, WheelEvent
+from govcore.model import CorrectiveAction
 from govcore.rules.loader import Rule
 from govcore.ruletest.kinds import view
 from govcore.ruletest.scenario import Case
 from govcore.ruletest.setup import Setup
-
-
-@dataclass
-class ScenarioConfiguration(Configuration):
-    """A configuration whose annual wheel covers the scenario's span, not one calendar year.
-
-    The engine schedules `wheel_events(year)` when it starts; here that is every wheel event from
-    the scenario's start to its end. So a scenario starting 1 June has no January follow-ups (rather
-    than all of them at once on 1 June), and a scenario of five years has five years of them.
-    """
-
-    span: tuple[dt.date, dt.date] = (dt.date.min, dt.date.max)
-
-    def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
-        start, until = self.span
-        out: list[WheelEvent] = []
-        for y in range(start.year, until.year + 1):
-            out.extend(e for e in Configuration.wheel_events(self, y) if start <= e.date <= until)
-        return out
 
 
 @dataclass
@@ -75,9 +55,9 @@ class Run:
 def execute(setup: Setup, case: Case) -> Run:
     """Run one case from its start to its end; a failure inside the engine or a plugin becomes
     `Run.error` (a message), never an exception."""
-    base = replace(setup.config, observations=case.observations, responses=case.responses, year=case.year)
-    config = ScenarioConfiguration(**{f.name: getattr(base, f.name) for f in fields(Configuration)},
-                                   span=(case.start, case.until))
+    # The engine lays out each year's wheel as its clock enters the year, so a scenario of five
+    # years has five years of follow-ups, and one starting 1 June no January follow-ups.
+    config = replace(setup.config, observations=case.observations, responses=case.responses, year=case.year)
     began = time.perf_counter()
     error = ""
     try:

@@ -202,8 +202,9 @@ class PersistentRun:
                            f"delete it with `govcore db delete-run --municipality {code} --year {y}`")
         if stored is None and not create:
             raise RunError(f"{db.display} holds no run of {what}")
-        if stored is not None and stored.fingerprint != fingerprint:
-            raise RunError(_changed_message(db, cfg, y, stored, parts))
+        adopt = stored is not None and stored.fingerprint != fingerprint
+        if adopt and not _same_files(db, cfg, stored):  # type: ignore[arg-type]
+            raise RunError(_changed_message(db, cfg, y, stored, parts))  # type: ignore[arg-type]
         engine = Engine(cfg, year=y)
         try:
             if stored is None:
@@ -212,15 +213,38 @@ class PersistentRun:
                 run._create(parts)
             else:
                 run = cls._replayed(db, cfg, y, engine, stored)
+                if adopt:
+                    run._adopt(fingerprint, parts)
         except BaseException:
             engine.close()
             raise
         return run
 
-    def _create(self, parts: dict[str, str]) -> None:
+    def _adopt(self, fingerprint: str, parts: dict[str, str]) -> None:
+        """The same files, read by a newer govcore, give another fingerprint (its parsed model
+        grew). The replay has just reproduced every stored event from them, so the run goes on
+        under the new fingerprint: its configuration version is stored and the run points at it."""
+        config_row, rules = self._version_rows(fingerprint, parts)
+        old = self.state
+
+        def work(conn: sa.Connection) -> None:
+            _insert_missing(conn, CONFIG, [config_row])
+            _insert_missing(conn, RULE, rules)
+            done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.year),
+                                                     RUN.c.fingerprint == old.fingerprint,
+                                                     RUN.c["items"] == old.items).values(fingerprint=fingerprint))
+            if done.rowcount != 1:
+                raise RunError(f"the run of {self.name} ({self.code}) {self.year} was changed by another process "
+                               "while this one opened it; run the command again")
+
+        self.db.write(work)
+        self.state = RunState(old.items, old.events, old.inputs, old.clock, old.head_hash, old.complete, fingerprint)
+        self._mark = (self.state, self._mark[1])
+
+    def _version_rows(self, fingerprint: str, parts: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         cfg, code, y = self.cfg, self.code, self.year
         config_row = {
-            "municipality": code, "fingerprint": self.state.fingerprint, "version": cfg.version(),
+            "municipality": code, "fingerprint": fingerprint, "version": cfg.version(),
             "rules_version": cfg.rules.version(), "name": cfg.municipality.name, "year": y,
             "files": _cj(cfg.files), "parts": _cj(parts),
             "rule_files": _cj({k.rsplit("/", 1)[-1]: v for k, v in cfg.rules.files.items()}),
@@ -234,6 +258,11 @@ class PersistentRun:
             "actions": _cj([{"name": a.name, "params": a.params.model_dump(mode="json", by_alias=True)}
                             for a in r.actions]),
         } for r in cfg.rules.rules]
+        return config_row, rules
+
+    def _create(self, parts: dict[str, str]) -> None:
+        cfg, code, y = self.cfg, self.code, self.year
+        config_row, rules = self._version_rows(self.state.fingerprint, parts)
         observations = _observation_rows(code, y, cfg.observations, self.engine)
         responses = [{
             "municipality": code, "year": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
@@ -657,6 +686,32 @@ def _check_replay(cfg: Configuration, year: int, events: Sequence[EngineEvent], 
                        "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
 
 
+def _same_files(db: Database, cfg: Configuration, stored: RunState) -> bool:
+    """Whether `cfg` is made of exactly the files the stored run was started with.
+
+    Compared by content: each stored file hash must equal the configuration's hash of that file,
+    or the SHA-256 of the file's bytes in the configuration folder (older govcore versions hashed
+    municipality.yaml as bytes; newer ones hash its settings and versions).
+    """
+
+    def old(conn: sa.Connection) -> dict[str, str] | None:
+        r = conn.execute(sa.select(CONFIG.c.files).where(
+            CONFIG.c.municipality == cfg.municipality.code, CONFIG.c.fingerprint == stored.fingerprint)).first()
+        return dict(json.loads(r.files)) if r is not None else None
+
+    before = db.read(old)
+    if before is None or set(before) != set(cfg.files):
+        return False
+    for name, digest in before.items():
+        if cfg.files[name] == digest:
+            continue
+        path = cfg.base_dir / name
+        if name.startswith("rules:") or not path.is_file() or \
+                hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
 def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunState, parts: dict[str, str]) -> str:
     def old(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]] | None:
         r = conn.execute(sa.select(CONFIG.c.files, CONFIG.c.parts).where(
@@ -711,7 +766,10 @@ def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None,
             progress(engine.items_processed, max(total, engine.items_processed))
         step = None if progress is None else (lambda done: progress(done, max(total, done)))
         run.advance(run.end, step)
-        return SimulationResult(cfg, y, list(engine.events), summarize(engine))
+        summary = summarize(engine)
+        summary["years"] = [y]
+        summary["years_without_observations"] = [] if any(e.type == "observation" for e in engine.events) else [y]
+        return SimulationResult(engine.config, y, list(engine.events), summary)
 
 
 @dataclass
