@@ -563,7 +563,7 @@ def test_a_database_object_is_reused_not_closed(tmp_path: Path) -> None:
 def test_docs_describe_every_store_command() -> None:
     text = (ROOT / "docs" / "persistence.md").read_text(encoding="utf-8")
     for command in ("govcore db init", "govcore db upgrade", "govcore db status", "govcore db delete-run",
-                    "govcore audit verify", "govcore explain", "govcore tick", "govcore observe",
+                    "govcore audit verify", "govcore audit checkpoint", "govcore explain", "govcore tick", "govcore observe",
                     "govcore observations", "--resume", "GOVCORE_TEST_PG_URL", ".ci/postgres.sh",
                     "tests/crash.py"):
         assert command in text, command

@@ -309,3 +309,78 @@ def observation_history(db: Database, run: RunInfo, kpi: str | None = None,
             later = [x for x in group if x.get("supersedes") == r["n"]]
             r["superseded_by"] = later[0]["n"] if later else None
     return rows
+
+
+# ------------------------------------------------------------------------------- checkpoint
+
+CHECKPOINT_TAG = "govcore-checkpoint"
+
+
+def checkpoint(db: Database, municipality: str | None = None, year: int | None = None) -> list[str]:
+    """One line per stored run naming the head of its log: `govcore-checkpoint 630 2021 123 <sha256>`
+    (municipality, year, events, hash of the last event). Kept outside the database — in the
+    committee's minutes, a signed report — it lets `audit verify --checkpoint` prove later that
+    the log still holds those entries unchanged."""
+    return [f"{CHECKPOINT_TAG} {r.municipality} {r.year} {r.events} {r.head_hash}"
+            for r in list_runs(db, municipality, year)]
+
+
+@dataclass(frozen=True)
+class CheckpointReport:
+    """The outcome of checking one checkpoint line; `problem` is None when the log still holds it."""
+
+    municipality: str
+    year: int
+    events: int
+    problem: str | None = None
+
+
+def parse_checkpoint(text: str) -> list[tuple[str, int, int, str]]:
+    """The (municipality, year, events, head hash) of every checkpoint line in `text`."""
+    found = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words or words[0] != CHECKPOINT_TAG:
+            continue
+        if len(words) != 5 or not words[2].isdigit() or not words[3].isdigit() or \
+                not re.fullmatch(r"[0-9a-f]{64}", words[4]):
+            raise AuditError(f"checkpoint line {n} is not `{CHECKPOINT_TAG} MUNICIPALITY YEAR EVENTS HASH`: "
+                             f"{line[:80]}")
+        found.append((words[1], int(words[2]), int(words[3]), words[4]))
+    if not found:
+        raise AuditError(f"no `{CHECKPOINT_TAG}` line found (write them with `govcore audit checkpoint`)")
+    return found
+
+
+def verify_checkpoint(db: Database, text: str) -> list[CheckpointReport]:
+    """Check that every run named in a checkpoint still holds the entry the checkpoint names, with
+    the same hash: a run deleted, a log cut short (even with the run row adjusted to match) or a
+    log rewritten and re-hashed from some entry on (even re-chained to the end) is reported."""
+    points = parse_checkpoint(text)
+    ensure(db, create=False)
+    reports = []
+    for code, year, events, head in points:
+        def work(conn: sa.Connection, code: str = code, year: int = year, events: int = events) -> tuple[
+                bool, int, str | None]:
+            run = conn.execute(sa.select(RUN.c.events).where(_where(RUN, code, year))).first()
+            count = conn.execute(sa.select(sa.func.count()).select_from(EVENT).where(
+                _where(EVENT, code, year))).scalar_one()
+            at = conn.execute(sa.select(EVENT.c.hash).where(_where(EVENT, code, year),
+                                                            EVENT.c.seq == events)).scalar_one_or_none()
+            return run is not None, int(count), at
+
+        exists, count, at = db.read(work)
+        label = f"{code} {year}"
+        if not exists and count == 0:
+            problem: str | None = (f"the run {label} is gone: the checkpoint names its {events} events "
+                                   "(the run was deleted)")
+        elif events and at is None:
+            problem = (f"the log of {label} was cut short: the checkpoint names entry e{events:06d}, the log "
+                       f"holds {count} entries")
+        elif events and at != head:
+            problem = (f"the log of {label} was rewritten: entry e{events:06d} no longer has the hash of the "
+                       f"checkpoint ({head[:12]}…, now {str(at)[:12]}…) — changed and re-hashed")
+        else:
+            problem = None
+        reports.append(CheckpointReport(code, year, events, problem))
+    return reports

@@ -153,14 +153,19 @@ def audit() -> None:
 @audit.command("verify")
 @db_option
 @run_options
-def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
+def audit_verify(db: str, municipality: str | None, year: int | None, checkpoint_file: str | None) -> None:
     """Check the hash chain of every stored run (or one) and report the first entry that was
-    changed or removed. Exits 1 if any run's log is not intact."""
-    from govcore.store.audit import verify
+    changed or removed. With --checkpoint, also report runs deleted, logs cut short and logs
+    rewritten since the checkpoint was taken. Exits 1 if anything is not intact."""
+    from govcore.store.audit import verify, verify_checkpoint
 
+    text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
     database = _open(db)
     try:
         reports = verify(database, municipality, year)
+        checked = verify_checkpoint(database, text) if text is not None else []
     finally:
         database.close()
     if not reports:
@@ -172,8 +177,34 @@ def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
         else:
             bad += 1
             click.echo(f"TAMPERED  {r.municipality} {r.year}: {r.problem}")
+    for c in checked:
+        if c.problem is None:
+            click.echo(f"OK        {c.municipality} {c.year}: holds the checkpoint's entry e{c.events:06d} unchanged")
+        else:
+            bad += 1
+            click.echo(f"TAMPERED  {c.municipality} {c.year}: {c.problem}")
     if bad:
         sys.exit(1)
+
+
+@audit.command("checkpoint")
+@db_option
+@run_options
+def audit_checkpoint(db: str, municipality: str | None, year: int | None) -> None:
+    """Print the head of every stored run's log (or one run's): municipality, year, number of
+    events and the hash of the last one. Keep the lines outside the database (the committee's
+    minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
+    from govcore.store.audit import checkpoint
+
+    database = _open(db)
+    try:
+        lines = checkpoint(database, municipality, year)
+    finally:
+        database.close()
+    if not lines:
+        click.echo("no runs stored", err=True)
+    for line in lines:
+        click.echo(line)
 
 
 # -------------------------------------------------------------------------------- explain
