@@ -14,7 +14,7 @@ import govcore
 
 def main() -> None:
     config = govcore.load_config(Path(__file__).parent / "vejle")
-    with govcore.Engine(config) as engine:
+    with govcore.Engine(config, start=dt.date(2021, 1, 1)) as engine:
         # The clock is the engine's own: nothing happens until we advance it.
         engine.advance_to(dt.date(2021, 4, 30))
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the main job: a full simulated governance year of the Vejle example.
+# Sets everything up and runs the main job: the Vejle example's whole plan period 2020-23, one run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-.venv/bin/govcore simulate examples/vejle --year 2021 --out out/vejle-2021 "$@"
+.venv/bin/govcore simulate examples/vejle --from 2020-01-01 --to 2023-12-31 --out out/vejle-2020-2023 "$@"

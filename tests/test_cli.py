@@ -84,7 +84,7 @@ def test_a_glob_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
 
 
 def test_simulate_writes_the_three_outputs(tmp_path: Path) -> None:
-    code, out = run("simulate", VEJLE, "--out", str(tmp_path), "--format", "html", "-q")
+    code, out = run("simulate", VEJLE, "--year", "2021", "--out", str(tmp_path), "--format", "html", "-q")
     assert code == 0 and "Vejle 2021:" in out
     assert {p.name for p in tmp_path.iterdir()} == {"events.jsonl", "summary.json", "report.html"}
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
@@ -99,3 +99,23 @@ def test_missing_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> N
 def test_resume_without_db_is_a_usage_error(tmp_path: Path) -> None:
     code, out = run("simulate", VEJLE, "--out", str(tmp_path), "--resume")
     assert code == 2 and "--resume needs --db" in out
+
+
+def test_simulate_a_span_writes_a_report_per_year_and_one_for_the_period(tmp_path: Path) -> None:
+    code, out = run("simulate", VEJLE, "--from", "2021-11-01", "--to", "2022-02-28", "--out", str(tmp_path),
+                    "--format", "md", "-q")
+    assert code == 0 and "Vejle 2021–2022:" in out
+    assert {p.name for p in tmp_path.iterdir()} == {
+        "events.jsonl", "summary.json", "report.md", "summary-2021.json", "report-2021.md",
+        "summary-2022.json", "report-2022.md"}
+    whole = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    parts = [json.loads((tmp_path / f"summary-{y}.json").read_text(encoding="utf-8")) for y in (2021, 2022)]
+    assert whole["from"] == "2021-11-01" and whole["years"] == [2021, 2022]
+    assert whole["events"] == sum(p["events"] for p in parts) and parts[1]["from"] == "2022-01-01"
+    assert "# Rapport for perioden 2021–2022 – Vejle" in (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "# Årsrapport 2022 – Vejle" in (tmp_path / "report-2022.md").read_text(encoding="utf-8")
+
+
+def test_year_and_a_span_together_is_a_usage_error(tmp_path: Path) -> None:
+    code, out = run("simulate", VEJLE, "--year", "2021", "--from", "2021-01-01", "--out", str(tmp_path))
+    assert code == 2 and "either --year or --from/--to" in out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from pathlib import Path
 
@@ -36,19 +37,37 @@ def _line_of(path: Path, needle: str) -> int:
 
 def test_the_example_is_valid(vejle: Path) -> None:
     cfg = load_config(vejle)
-    assert cfg.municipality.name == "Vejle" and len(cfg.goals) == 20 and len(cfg.rules.rules) == 13
+    assert cfg.municipality.name == "Vejle" and len(cfg.goals) == 17 and len(cfg.rules.rules) == 13
+    assert [(v.effective.isoformat() if v.effective else None, len(v.goals)) for v in cfg.versions] == [
+        (None, 17), ("2021-01-01", 21), ("2021-06-15", 22), ("2022-01-01", 22), ("2023-01-01", 22)]
+    assert cfg.version_at(dt.date(2021, 7, 1)) is cfg.versions[2]
+
+
+def test_a_version_fingerprint_does_not_change_when_a_later_version_is_added(vejle: Path) -> None:
+    before = [v.fingerprint() for v in load_config(vejle).versions]
+    with (vejle / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - from: 2024-01-01\n    goals: [goals.yaml]\n")
+    after = [v.fingerprint() for v in load_config(vejle).versions]
+    assert after[:-1] == before and len(after) == len(before) + 1 and len(set(after)) == len(after)
+
+
+def test_versions_out_of_date_order_are_refused(vejle: Path) -> None:
+    _edit(vejle / "municipality.yaml", "  - from: 2022-01-01", "  - from: 2021-03-01")
+    with pytest.raises(ConfigError) as err:
+        load_config(vejle)
+    assert "versions must be in date order" in err.value.format()
 
 
 def test_every_problem_is_reported_at_once_with_its_place(vejle: Path) -> None:
-    goals = vejle / "goals.yaml"
-    _edit(goals, "target: {kind: benchmark, series: national, relation: better}", "target: {kind: benchmrk}")
+    goals, goals21 = vejle / "goals.yaml", vejle / "goals-2021.yaml"
+    _edit(goals21, "target: {kind: benchmark, series: national, relation: better}", "target: {kind: benchmrk}")
     _edit(goals, "    valid_from: 2020-01-01", "    valid_from: 2021-02-30")
-    _edit(goals, "    owner: team-integration", "    owner: team-integraton")
+    _edit(goals21, "    owner: team-integration", "    owner: team-integraton")
     _edit(vejle / "data" / "observations.csv", "2021-Q1,57.9,", "2021-Q1,57.9x,")
     with pytest.raises(ConfigError) as err:
         load_config(vejle)
     found = {(Path(p.file).name, p.line, p.message, p.hint) for p in err.value.problems}
-    assert (("goals.yaml", _line_of(goals, "kind: benchmrk"), "unknown kind 'benchmrk'",
+    assert (("goals-2021.yaml", _line_of(goals21, "kind: benchmrk"), "unknown kind 'benchmrk'",
              "did you mean 'benchmark'?") in found)
     assert ("goals.yaml", _line_of(goals, "2021-02-30"), "'2021-02-30' is not a date that exists", "") in found
     obs_line = _line_of(vejle / "data" / "observations.csv", "57.9x")
@@ -57,7 +76,7 @@ def test_every_problem_is_reported_at_once_with_its_place(vejle: Path) -> None:
 
 
 def test_unknown_references_get_did_you_mean(vejle: Path) -> None:
-    goals = vejle / "goals.yaml"
+    goals = vejle / "goals-2021.yaml"
     _edit(goals, "    owner: team-integration", "    owner: team-integraton")
     _edit(goals, "    kpi: stadfaestelsesprocent", "    kpi: stadfaestelsesprocnt")
     _edit(goals, "national_goal: mm2021-4", "national_goal: mm2021-9")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind
@@ -31,6 +32,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("status", "text", "off_track: forecast over budget by more than tolerance_pct; at_risk: over "
               "budget within it; on_track: within budget; no_data: no figures known yet", STATUSES),
 )
+# Budget figures come monthly; figures older than this (after the end of their month) are not judged.
+STALE_AFTER = dt.timedelta(days=62)
 NUMBERS = tuple(f.name for f in FIELDS if f.type == "number" and f.name != "tolerance_pct")
 
 
@@ -63,6 +66,8 @@ def area_fields(area: AreaSettings, settings: BudgetSettings, ctx: SubjectContex
     fields["period"] = period
     fields["status"] = budget_status(figures.forecast_deviation, figures.forecast_deviation_pct,
                                settings.tolerance(area)).value
+    if ctx.day > latest.period_obj.end + STALE_AFTER:  # an old budget year's figures are not today's
+        fields["status"] = Status.no_data.value
     return fields
 
 

@@ -77,8 +77,10 @@ def survey_kpis(ctx: SourceContext) -> list[KPI]:
     out: list[KPI] = []
     for respondent, area in pairs(read_results(settings.path(ctx.base_dir), settings), settings):
         title = f"Brugertilfredshed, {respondent}: {settings.title(area)}"
+        # Surveys come every second year or so: a result more than three years past the end of its
+        # year is no longer judged as the current satisfaction.
         out.append(KPI(id=score_kpi(respondent, area), name=title, unit="%", higher_is_better=True,
-                       source="surveys", measure="score",
+                       source="surveys", measure="score", max_age="3 years",
                        description="andel tilfredse (vægtet gennemsnit over områdets spørgsmål)"))
         out.append(KPI(id=n_kpi(respondent, area), name=f"{title} – antal svar", unit="svar",
                        source="surveys", measure="responses",
