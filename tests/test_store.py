@@ -92,7 +92,7 @@ def cli(*args: str) -> Any:
 
 @pytest.fixture(scope="module")
 def vejle() -> Configuration:
-    return load_config(VEJLE)
+    return load_config(VEJLE, year=2021)
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,8 @@ def vejle_plain(vejle: Configuration) -> SimulationResult:
 @pytest.fixture(scope="module")
 def other(tmp_path_factory: pytest.TempPathFactory) -> Configuration:
     """Silkeborg (740) on Vejle's data but without responses: more escalations, another log."""
-    return load_config(copy_example(tmp_path_factory.mktemp("silkeborg") / "cfg", code="740", responses=False))
+    return load_config(copy_example(tmp_path_factory.mktemp("silkeborg") / "cfg", code="740", responses=False),
+                       year=2021)
 
 
 @pytest.fixture(scope="module")
@@ -563,7 +564,8 @@ def test_a_database_object_is_reused_not_closed(tmp_path: Path) -> None:
 def test_docs_describe_every_store_command() -> None:
     text = (ROOT / "docs" / "persistence.md").read_text(encoding="utf-8")
     for command in ("govcore db init", "govcore db upgrade", "govcore db status", "govcore db delete-run",
-                    "govcore audit verify", "govcore audit checkpoint", "govcore explain", "govcore tick", "govcore observe",
+                    "govcore audit verify", "govcore audit checkpoint",
+                    "govcore explain", "govcore tick", "govcore observe",
                     "govcore observations", "--resume", "GOVCORE_TEST_PG_URL", ".ci/postgres.sh",
                     "tests/crash.py"):
         assert command in text, command

@@ -60,7 +60,8 @@ def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True,
 
 
 def simulate_args(config: Path, out: Path, db: str, *more: str) -> list[str]:
-    return ["simulate", str(config), "--out", str(out), "--format", "md", "--db", db, "--quiet", *more]
+    return ["simulate", str(config), "--year", "2021", "--out", str(out), "--format", "md", "--db", db, "--quiet",
+            *more]
 
 
 def same_outputs(a: Path, b: Path) -> None:
@@ -84,7 +85,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]
     db = str(base / "ref.db")
     govcore(*simulate_args(VEJLE, base / "out", db))
     plain = base / "plain"
-    govcore("simulate", str(VEJLE), "--out", str(plain), "--format", "md", "--quiet")
+    govcore("simulate", str(VEJLE), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
     same_outputs(base / "out", plain)  # persisting changes nothing in the outputs
     return base / "out", db, items_of(db)
 
@@ -181,7 +182,7 @@ def test_two_processes_write_one_database_at_once(
         assert p.returncode == 0, (code, err)
     for code, cfg in configs.items():
         plain = tmp_path / f"plain-{code}"
-        govcore("simulate", str(cfg), "--out", str(plain), "--format", "md", "--quiet")
+        govcore("simulate", str(cfg), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
         same_outputs(tmp_path / f"out-{code}", plain)
         rows = dump(db, code)
         lines = (plain / "events.jsonl").read_text(encoding="utf-8").count("\n")
