@@ -24,7 +24,7 @@ def stored(db_url: str, tmp_path: Path) -> tuple[str, Path]:
     """A stored run (Vejle 630, January to September) and a checkpoint taken of it."""
     tick(small(tmp_path / "c"), db_url, now=dt.date(2021, 9, 30))
     out = cli("audit", "checkpoint", "--db", db_url)
-    assert out.exit_code == 0 and out.output.startswith("govcore-checkpoint 630 2021 ")
+    assert out.exit_code == 0 and out.output.startswith("govcore-checkpoint 630 2021-01-01 ")
     point = tmp_path / "minutes.txt"
     point.write_text("Referat, Arbejdsmarkedsudvalget\n" + out.output, encoding="utf-8")
     return db_url, point
@@ -77,7 +77,7 @@ def test_rewriting_an_entry_and_re_chaining_the_whole_log(stored: tuple[str, Pat
         def rewrite(conn: sa.Connection) -> None:
             rows = [dict(r._mapping) for r in conn.execute(sa.text(
                 "SELECT * FROM govcore_event WHERE municipality = '630' ORDER BY seq"))]
-            prev = chain.genesis("630", 2021)
+            prev = chain.genesis("630", dt.date(2021, 1, 1))
             for r in rows:
                 if r["seq"] == 5:
                     r["details"] = json.dumps({**json.loads(r["details"]), "title": "forged"})

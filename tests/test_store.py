@@ -8,6 +8,7 @@ Crashes and concurrent processes are tested in test_store_processes.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import json
@@ -176,7 +177,12 @@ def test_a_stored_run_is_not_started_twice(db_url: str, tmp_path: Path) -> None:
 
 def test_resume_continues_a_partly_stored_run(db_url: str, vejle: Configuration,
                                               vejle_plain: SimulationResult) -> None:
-    tick(vejle, db_url, now=dt.date(2021, 6, 14))
+    database = open_database(db_url)
+    try:  # a simulation stored up to 14 June, then interrupted
+        with PersistentRun.open(database, vejle, fresh=True) as run:
+            run.advance(run.engine.calendar.local_datetime(dt.date(2021, 6, 14), 23, 59))
+    finally:
+        database.close()
     before = dump(db_url, "630")
     assert 0 < len(before["govcore_event"]) < len(vejle_plain.events)
     same_result(simulate_persistent(vejle, db_url, resume=True), vejle_plain)
@@ -187,7 +193,7 @@ def test_resume_continues_a_partly_stored_run(db_url: str, vejle: Configuration,
 # ------------------------------------------------------------------------------------ tick
 
 
-def test_tick_is_idempotent_per_day_and_adds_up_to_the_year(db_url: str, tmp_path: Path) -> None:
+def test_tick_is_idempotent_per_day_and_crosses_the_new_year(db_url: str, tmp_path: Path) -> None:
     cfg = small(tmp_path / "c", responses="""
         responses:
           - {date: 2021-02-10, submit: {subject: g-job, text: Flere virksomhedsbesøg}}
@@ -198,11 +204,20 @@ def test_tick_is_idempotent_per_day_and_adds_up_to_the_year(db_url: str, tmp_pat
     assert tick(cfg, db_url, now=dt.date(2021, 3, 15)).events == []
     assert tick(cfg, db_url, now=dt.date(2021, 3, 1)).events == []  # the past: nothing to do
     assert dump(db_url, "630") == snapshot
-    for day in (dt.date(2021, 3, 16), dt.date(2021, 7, 1), dt.date(2021, 7, 1), dt.date(2022, 3, 1)):
-        tick(cfg, db_url, now=day)
-    done = tick(cfg, db_url, now=dt.date(2022, 3, 2))
-    assert done.complete and done.events == []
-    same_result(simulate_persistent(cfg, db_url, resume=True), simulate(cfg))
+    events = list(first.events)
+    for day in (dt.date(2021, 3, 16), dt.date(2021, 7, 1), dt.date(2021, 7, 1), dt.date(2021, 12, 31)):
+        events += tick(cfg, db_url, now=day).events
+    # A live run: responses.yaml is simulation input, not what people answered — not replayed.
+    assert not any(e.type == "action_submitted" for e in events)
+    plain = simulate(dataclasses.replace(cfg, responses=[]))
+    assert "".join(e.to_json() + "\n" for e in events) == plain.events_jsonl()
+    # The run goes on into the new year with no intervention.
+    later = tick(cfg, db_url, now=dt.date(2022, 3, 2))
+    assert not later.complete and later.clock == "2022-03-02T23:59:00+01:00"
+    assert later.events[0].type == "year_started" and later.events[0].at.isoformat() == "2022-01-01T00:00:00+01:00"
+    assert {e.at.year for e in later.events} == {2022}
+    assert any(e.type == "followup" and e.at.date() == dt.date(2022, 3, 1) for e in later.events)
+    assert [r.problem for r in verify(open_database(db_url))] == [None]
 
 
 def test_tick_from_the_command_line(tmp_path: Path) -> None:
@@ -330,7 +345,8 @@ def test_resume_refuses_a_changed_rule_file(db_url: str, tmp_path: Path) -> None
 def test_the_fingerprint_ignores_where_the_configuration_lives(tmp_path: Path) -> None:
     a = small(tmp_path / "a")
     b = small(tmp_path / "b")
-    assert config_fingerprint(a, 2021) == config_fingerprint(b, 2021) != config_fingerprint(a, 2022)
+    jan = dt.date(2021, 1, 1)
+    assert config_fingerprint(a, jan) == config_fingerprint(b, jan) != config_fingerprint(a, dt.date(2022, 1, 1))
 
 
 def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) -> None:
@@ -342,7 +358,7 @@ def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) 
         simulate_persistent(cfg, db_url, resume=True)
     # A forged entry with a consistent chain (hashes recomputed) is caught by the replay.
     rows = table_dicts(db_url, "govcore_event", "630")
-    head = chain.genesis("630", 2021)
+    head = chain.genesis("630", dt.date(2021, 1, 1))
     for r in rows:
         r["hash"] = chain.link(head, chain.row_json(r))
         execute(db_url, "UPDATE govcore_event SET prev_hash = :p, hash = :h WHERE municipality = '630' AND seq = :s",
@@ -383,8 +399,8 @@ def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path) -> None:
     simulate_persistent(small(tmp_path / "c"), db)
     with sqlite3.connect(db) as conn:
         (prev,) = conn.execute("SELECT prev_hash FROM govcore_event WHERE seq = 5").fetchone()
-        row = dict(zip(["seq", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details"],
-                       conn.execute("SELECT seq, at, type, rule, goal, owner, subject, subject_kind, details "
+        row = dict(zip(["seq", "item", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details"],
+                       conn.execute("SELECT seq, item, at, type, rule, goal, owner, subject, subject_kind, details "
                                     "FROM govcore_event WHERE seq = 5").fetchone(), strict=True))
         row["owner"] = "forged"
         conn.execute("UPDATE govcore_event SET owner = 'forged', hash = ? WHERE seq = 5",
@@ -486,7 +502,7 @@ def test_municipalities_share_a_database_without_touching_each_other(
 
 def test_schema_init_status_and_upgrade(db_url: str) -> None:
     out = cli("db", "init", "--db", db_url)
-    assert out.exit_code == 0 and "created the govcore schema (version 1)" in out.output
+    assert out.exit_code == 0 and "created the govcore schema (version 2)" in out.output
     assert "already has the govcore schema" in cli("db", "init", "--db", db_url).output
     assert "is up to date" in cli("db", "upgrade", "--db", db_url).output
     assert "no runs stored" in cli("db", "status", "--db", db_url).output

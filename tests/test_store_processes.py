@@ -125,7 +125,7 @@ def _drop_all(url: str) -> None:
         database.write(lambda conn: [conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t} CASCADE") for t in (
             "govcore_event", "govcore_observation", "govcore_response", "govcore_deviation", "govcore_action",
             "govcore_escalation", "govcore_deliverable", "govcore_run", "govcore_rule", "govcore_config_version",
-            "govcore_schema")])
+            "govcore_schema", "alembic_version")])
     finally:
         database.close()
 

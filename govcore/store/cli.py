@@ -25,7 +25,10 @@ def db_option(f: F) -> F:
 
 
 def run_options(f: F) -> F:
-    f = click.option("--year", type=int, help="The run's year (needed when the database holds several).")(f)
+    f = click.option("--start", "start", help="The run's start date, e.g. 2021-01-01 (when one municipality has "
+                     "several runs).")(f)
+    f = click.option("--year", type=int, help="The year the run started in (needed when the database holds "
+                     "several).")(f)
     return click.option("--municipality", "-m",
                         help="The run's municipality: code or name (needed when the database holds several).")(f)
 
@@ -40,6 +43,21 @@ def _config(path: str, year: int | None) -> Any:
     from govcore.config import load_config
 
     return load_config(path, year=year)
+
+
+def start_options(f: F) -> F:
+    f = click.option("--start", "start", help="The run's start date (default: 1 January of --year).")(f)
+    return click.option("--year", type=int, help="The run starts on 1 January of this year (default: the "
+                        "configuration's year).")(f)
+
+
+def _parse_start(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date (e.g. 2021-01-01)", param_hint="--start") from None
 
 
 def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
@@ -112,7 +130,8 @@ def db_status(db: str) -> None:
         runs = list_runs(database)
         for r in runs:
             state = "complete" if r.complete else f"at {r.clock}"
-            click.echo(f"  {r.municipality} {r.name:<16} {r.year}  {r.items:>5} items  {r.events:>6} events  {state}")
+            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {r.items:>5} items  {r.events:>6} events  "
+                       f"{state}")
         if not runs:
             click.echo("  no runs stored")
     finally:
@@ -122,9 +141,10 @@ def db_status(db: str) -> None:
 @db.command("delete-run")
 @db_option
 @click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
-@click.option("--year", type=int, required=True, help="The run's year.")
+@click.option("--year", type=int, help="The year the run started in.")
+@click.option("--start", "start", help="The run's start date (e.g. 2021-01-01).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def db_delete_run(db: str, municipality: str, year: int, yes: bool) -> None:
+def db_delete_run(db: str, municipality: str, year: int | None, start: str | None, yes: bool) -> None:
     """Delete one stored run (its event log, observations, records), e.g. to start it again on a
     changed configuration. Other municipalities' and years' runs are not touched."""
     from govcore.store.admin import delete_run
@@ -132,11 +152,13 @@ def db_delete_run(db: str, municipality: str, year: int, yes: bool) -> None:
 
     database = _open(db)
     try:
-        run = one_run(database, municipality, year)
+        if year is None and start is None:
+            raise click.UsageError("give the run's --year or --start")
+        run = one_run(database, municipality, year, start)
         if not yes:
             click.confirm(f"Delete the run of {run.label} ({run.events} events) from {database.display}?",
                           abort=True)
-        n = delete_run(database, run.municipality, run.year)
+        n = delete_run(database, run.municipality, run.start)
         click.echo(f"deleted the run of {run.label} ({n} rows)")
     finally:
         database.close()
@@ -155,16 +177,17 @@ def audit() -> None:
 @run_options
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
-def audit_verify(db: str, municipality: str | None, year: int | None, checkpoint_file: str | None) -> None:
+def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
+                 checkpoint_file: str | None) -> None:
     """Check the hash chain of every stored run (or one) and report the first entry that was
     changed or removed. With --checkpoint, also report runs deleted, logs cut short and logs
     rewritten since the checkpoint was taken. Exits 1 if anything is not intact."""
-    from govcore.store.audit import verify, verify_checkpoint
+    from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
     database = _open(db)
     try:
-        reports = verify(database, municipality, year)
+        reports = verify(database, municipality, year, start)
         checked = verify_checkpoint(database, text) if text is not None else []
     finally:
         database.close()
@@ -173,16 +196,18 @@ def audit_verify(db: str, municipality: str | None, year: int | None, checkpoint
     bad = 0
     for r in reports:
         if r.problem is None:
-            click.echo(f"OK        {r.municipality} {r.year}: {r.events} events, chain intact, head {r.head_hash[:16]}")
+            click.echo(f"OK        {r.municipality} {start_text(r.start)}: {r.events} events, chain intact, head "
+                       f"{r.head_hash[:16]}")
         else:
             bad += 1
-            click.echo(f"TAMPERED  {r.municipality} {r.year}: {r.problem}")
+            click.echo(f"TAMPERED  {r.municipality} {start_text(r.start)}: {r.problem}")
     for c in checked:
         if c.problem is None:
-            click.echo(f"OK        {c.municipality} {c.year}: holds the checkpoint's entry e{c.events:06d} unchanged")
+            click.echo(f"OK        {c.municipality} {start_text(c.start)}: holds the checkpoint's entry "
+                       f"e{c.events:06d} unchanged")
         else:
             bad += 1
-            click.echo(f"TAMPERED  {c.municipality} {c.year}: {c.problem}")
+            click.echo(f"TAMPERED  {c.municipality} {start_text(c.start)}: {c.problem}")
     if bad:
         sys.exit(1)
 
@@ -190,7 +215,7 @@ def audit_verify(db: str, municipality: str | None, year: int | None, checkpoint
 @audit.command("checkpoint")
 @db_option
 @run_options
-def audit_checkpoint(db: str, municipality: str | None, year: int | None) -> None:
+def audit_checkpoint(db: str, municipality: str | None, year: int | None, start: str | None) -> None:
     """Print the head of every stored run's log (or one run's): municipality, year, number of
     events and the hash of the last one. Keep the lines outside the database (the committee's
     minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
@@ -198,7 +223,7 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None) -> Non
 
     database = _open(db)
     try:
-        lines = checkpoint(database, municipality, year)
+        lines = checkpoint(database, municipality, year, start)
     finally:
         database.close()
     if not lines:
@@ -214,7 +239,7 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None) -> Non
 @click.argument("event_id")
 @db_option
 @run_options
-def explain(event_id: str, db: str, municipality: str | None, year: int | None) -> None:
+def explain(event_id: str, db: str, municipality: str | None, year: int | None, start: str | None) -> None:
     """Explain why a stored event happened: the rule (title, file, version), its conditions with
     the actual values, what was done and what it led to later.
 
@@ -225,7 +250,7 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None) 
 
     database = _open(db)
     try:
-        click.echo(run_explain(database, event_id, municipality=municipality, year=year))
+        click.echo(run_explain(database, event_id, municipality=municipality, year=year, start=start))
     finally:
         database.close()
 
@@ -237,17 +262,20 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None) 
 @click.argument("config", type=click.Path(exists=True))
 @db_option
 @click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
-@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
-def tick(config: str, db: str, now_text: str | None, year: int | None) -> None:
-    """Live mode (a daily cron job): load the stored run of CONFIG's municipality and year, advance
-    it to today (or --now) and store what happened. Running it again the same day adds nothing."""
+@start_options
+def tick(config: str, db: str, now_text: str | None, year: int | None, start: str | None) -> None:
+    """Live mode (a daily cron job): load the stored run of CONFIG's municipality, advance it to
+    today (or --now) and store what happened — across new years too. Running it again the same day
+    adds nothing."""
+    from govcore.store.audit import start_text
     from govcore.store.run import tick as run_tick
 
-    cfg = _config(config, year)
-    result = run_tick(cfg, db, now=_parse_now(now_text), year=year)
-    state = "year complete" if result.complete else f"clock {result.clock}"
-    click.echo(f"{result.name} {result.year}: {len(result.events)} new event{'s' if len(result.events) != 1 else ''}"
-               f" ({state}, {result.items} items processed)")
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
+    result = run_tick(cfg, db, now=_parse_now(now_text), year=year, start=first)
+    state = "complete" if result.complete else f"clock {result.clock}"
+    click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
+               f"event{'s' if len(result.events) != 1 else ''} ({state}, {result.items} items processed)")
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -259,8 +287,8 @@ def tick(config: str, db: str, now_text: str | None, year: int | None) -> None:
 @click.argument("config", type=click.Path(exists=True))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
-@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
-def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> None:
+@start_options
+def observe(config: str, files: tuple[str, ...], db: str, year: int | None, start: str | None) -> None:
     """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
     stored run of CONFIG's municipality — new figures or corrections of earlier ones.
 
@@ -270,10 +298,11 @@ def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> N
     from govcore.config import load_observations_csv
     from govcore.store.run import observe as run_observe
 
-    cfg = _config(config, year)
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
     observations = [o for f in files for o in load_observations_csv(Path(f))]
-    result = run_observe(cfg, db, observations, year=year)
-    click.echo(f"{cfg.municipality.name} {year or cfg.year}: {len(result.added)} observation"
+    result = run_observe(cfg, db, observations, year=year, start=first)
+    click.echo(f"{cfg.municipality.name}: {len(result.added)} observation"
                f"{'s' if len(result.added) != 1 else ''} added, {len(result.events)} new events")
     for r in result.added:
         note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
@@ -288,14 +317,15 @@ def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> N
 @run_options
 @click.option("--kpi", help="Only this KPI.")
 @click.option("--period", help="Only this period (e.g. 2021-03).")
-def observations(db: str, municipality: str | None, year: int | None, kpi: str | None, period: str | None) -> None:
+def observations(db: str, municipality: str | None, year: int | None, start: str | None, kpi: str | None,
+                 period: str | None) -> None:
     """Show the stored observations of a run with their history: every received value, its
     source and when it was received; corrected values stay listed, marked as replaced."""
     from govcore.store.audit import observation_history, one_run
 
     database = _open(db)
     try:
-        run = one_run(database, municipality, year)
+        run = one_run(database, municipality, year, start)
         rows = observation_history(database, run, kpi, period)
     finally:
         database.close()

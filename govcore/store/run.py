@@ -1,4 +1,8 @@
-"""Persistent runs: one municipality's year in the database, committed one item at a time.
+"""Persistent runs: a municipality's timeline in the database, committed one item at a time.
+
+A run is keyed by municipality and start date and is open-ended: `tick` carries it across any
+number of new years (the engine lays out each year's wheel and takes each configuration version
+at its effective date); `simulate --db` runs it to a given end.
 
 The engine is deterministic: its state is a function of the configuration, the inputs and the
 clock. So the database stores the inputs (the configuration version, observations and responses
@@ -13,6 +17,7 @@ gives the same events, summary and rows as a run that was never interrupted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -31,6 +36,8 @@ from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, summarize
 from govcore.store import chain
+from govcore.store.audit import run_label as audit_label
+from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
 from govcore.store.schema import ensure
 from govcore.store.tables import (
@@ -72,23 +79,47 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def fingerprint_parts(cfg: Configuration, year: int) -> dict[str, str]:
+def fingerprint_parts(cfg: Configuration, start: dt.date) -> dict[str, str]:
     """A hash of each part a run depends on (stored, to name what changed when a resume is refused)."""
     parts: dict[str, Any] = {
         "files": cfg.version(), "rules": cfg.rules.version(), "municipality": cfg.municipality.code,
-        "year": year, "goals": [g.model_dump(mode="json") for g in cfg.goals],
+        "start": start.isoformat(), "goals": [g.model_dump(mode="json") for g in cfg.goals],
         "kpis": {k: v.model_dump(mode="json") for k, v in sorted(cfg.kpis.items())},
         "organisation": cfg.organisation.model_dump(mode="json"),
         "deliverables": {k: v.model_dump(mode="json") for k, v in sorted(cfg.deliverables.items())},
         "observations": [o.model_dump(mode="json") for o in cfg.observations],
         "responses": [r.model_dump(mode="json") for r in cfg.responses],
-        "wheel": [e.model_dump(mode="json") for e in cfg.wheel_events(year)],
+        "wheel": [e.model_dump(mode="json") for e in cfg.wheel_events(start.year)],
         "sources": cfg.sources, "national goals": [n.id for n in cfg.national_goals],
     }
+    # Each dated configuration version on its own: a version effective after the run's clock may
+    # be added or changed in a stored run; one effective before it would rewrite the past.
+    for v in cfg.versions:
+        if v.effective is not None:
+            parts[f"{VERSION_PART}{v.effective.isoformat()}"] = v.fingerprint()
     return {k: hashlib.sha256(_cj(v).encode()).hexdigest() for k, v in parts.items()}
 
 
-def config_fingerprint(cfg: Configuration, year: int, parts: dict[str, str] | None = None) -> str:
+VERSION_PART = "version from "
+
+
+def _rewrites_past(before: dict[str, str], now: dict[str, str], clock: dt.datetime, what: str) -> str | None:
+    """None when `now` differs from `before` only in configuration versions effective after the
+    run's clock; else why the new configuration cannot be taken (a plain message)."""
+    others = sorted(k for k in set(before) | set(now) if not k.startswith(VERSION_PART) and before.get(k) != now.get(k))
+    if others:
+        return f"changed: {', '.join(others)}"
+    for key in sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k)):
+        day = dt.date.fromisoformat(key.removeprefix(VERSION_PART))
+        if day <= clock.date():
+            how = "added" if key not in before else "removed" if key not in now else "changed"
+            return (f"the configuration version effective {day} was {how}, but the run of {what} is already at "
+                    f"{clock.isoformat()}: that would rewrite the past. A stored run takes new versions only from "
+                    f"a date after its clock (effective {clock.date() + dt.timedelta(days=1)} or later)")
+    return None
+
+
+def config_fingerprint(cfg: Configuration, start: dt.date, parts: dict[str, str] | None = None) -> str:
     """What a run depends on, hashed: every file's hash and the parsed inputs for the year.
 
     `Configuration.version()` alone is not enough: it keys files by base name, so a rule file and
@@ -96,7 +127,7 @@ def config_fingerprint(cfg: Configuration, year: int, parts: dict[str, str] | No
     organisation, observations, responses, wheel dates and source settings are hashed as well;
     the folder the configuration lives in is not (a copy elsewhere is the same configuration).
     """
-    return hashlib.sha256(_cj(parts or fingerprint_parts(cfg, year)).encode()).hexdigest()[:32]
+    return hashlib.sha256(_cj(parts or fingerprint_parts(cfg, start)).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -110,6 +141,8 @@ class RunState:
     head_hash: str
     complete: bool
     fingerprint: str
+    chain: int = chain.CHAIN_VERSION
+    live: bool = False
 
 
 @dataclass(frozen=True)
@@ -121,14 +154,19 @@ class _Input:
     response: Response | None = None
 
 
-def _where(t: sa.Table, code: str, year: int) -> sa.ColumnElement[bool]:
+def _where(t: sa.Table, code: str, start: str) -> sa.ColumnElement[bool]:
     """Every query on a municipality's rows goes through this filter (isolation by code)."""
-    return sa.and_(t.c.municipality == code, t.c.year == year)
+    return sa.and_(t.c.municipality == code, t.c.start == start)
+
+
+def run_label(name: str, code: str, start: dt.date | str) -> str:
+    """How messages name a run: "Vejle (630) 2021" for a run from 1 January, else with its start."""
+    return audit_label(name, code, start if isinstance(start, str) else start.isoformat())
 
 
 # Built once: this runs for every committed item.
 _ADVANCE = sa.update(RUN).where(
-    RUN.c.municipality == sa.bindparam("m"), RUN.c.year == sa.bindparam("y"),
+    RUN.c.municipality == sa.bindparam("m"), RUN.c.start == sa.bindparam("y"),
     RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
     RUN.c.inputs == sa.bindparam("old_inputs")).values(
     items=sa.bindparam("new_items"), events=sa.bindparam("new_events"), inputs=sa.bindparam("new_inputs"),
@@ -158,18 +196,24 @@ def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, A
 
 
 class PersistentRun:
-    """A municipality's year, restored from the database and continued with a commit per item.
+    """A municipality's run, restored from the database and continued with a commit per item.
 
     Open with `PersistentRun.open` (which creates or replays), then `advance`, `add_observations`,
     `add_responses`; `close` frees the engine. Not for concurrent use of one run by two processes:
     the second one's first commit fails with a clear error instead of forking the log.
     """
 
-    def __init__(self, db: Database, cfg: Configuration, year: int, engine: Engine, state: RunState) -> None:
-        self.db, self.cfg, self.year, self.engine, self.state = db, cfg, year, engine, state
+    def __init__(self, db: Database, cfg: Configuration, start: dt.date, engine: Engine, state: RunState) -> None:
+        self.db, self.cfg, self.start, self.engine, self.state = db, cfg, start, engine, state
+        self.key = start.isoformat()
+        self.year = start.year
         self.code = cfg.municipality.code
         self.name = cfg.municipality.name
-        self.end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        self.label = run_label(self.name, self.code, start)
+        # Where `simulate` stops and the run counts as complete (31 December of the start year by
+        # default); `advance` itself is open-ended (a live run goes on from year to year).
+        self.end = engine.calendar.local_datetime(dt.date(start.year, 12, 31), 23, 59)
+        self.finish_at_end = False  # set by `simulate`: reaching `end` completes the run
         self.resumed_items = state.items
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
         # that differ.
@@ -183,33 +227,45 @@ class PersistentRun:
     # ------------------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, create: bool = True,
-             fresh: bool = False) -> PersistentRun:
-        """Load the stored run of `cfg`'s municipality and `year`, or create it.
+    def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, start: dt.date | None = None,
+             create: bool = True, fresh: bool = False, live: bool = False) -> PersistentRun:
+        """Load the stored run of `cfg`'s municipality from `start` (default: 1 January of `year`,
+        else of the configuration's year), or create it.
 
-        fresh: the run must not exist yet (a new simulation); create: make it when missing.
+        fresh: the run must not exist yet (a new simulation); create: make it when missing; live:
+        a run created now is live — people's responses come through `respond`, and the
+        configuration's responses.yaml (simulation input) is not replayed. A stored run keeps the
+        kind it was created as.
         """
-        y = year or cfg.year
+        y = start or dt.date(year or cfg.year, 1, 1)
+        key = y.isoformat()
         code = cfg.municipality.code
         ensure(db, create=create)
+        stored = db.read(lambda conn: _load_state(conn, code, key))
+        if stored.live if stored is not None else live:
+            cfg = dataclasses.replace(cfg, responses=[])
         parts = fingerprint_parts(cfg, y)
         fingerprint = config_fingerprint(cfg, y, parts)
-        stored = db.read(lambda conn: _load_state(conn, code, y))
-        what = f"{cfg.municipality.name} ({code}) {y}"
+        what = run_label(cfg.municipality.name, code, y)
         if stored is not None and fresh:
             raise RunError(f"{db.display} already holds a run of {what} ({stored.items} items, {stored.events} "
                            f"events{', complete' if stored.complete else ''}): add --resume to continue it, or "
-                           f"delete it with `govcore db delete-run --municipality {code} --year {y}`")
+                           f"delete it with `govcore db delete-run --municipality {code} --start {key}`")
         if stored is None and not create:
             raise RunError(f"{db.display} holds no run of {what}")
         adopt = stored is not None and stored.fingerprint != fingerprint
-        if adopt and not _same_files(db, cfg, stored):  # type: ignore[arg-type]
-            raise RunError(_changed_message(db, cfg, y, stored, parts))  # type: ignore[arg-type]
-        engine = Engine(cfg, year=y)
+        if stored is not None and adopt:
+            before = db.read(lambda conn: _stored_parts(conn, code, stored.fingerprint)) or {}
+            problem = _rewrites_past(before, parts, dt.datetime.fromisoformat(stored.clock), what)
+            if problem is not None and not problem.startswith("changed: "):
+                raise RunError(problem)
+            if problem is not None and not _same_files(db, cfg, stored):
+                raise RunError(_changed_message(db, cfg, y, stored, parts))
+        engine = Engine(cfg, start=y)
         try:
             if stored is None:
                 run = cls(db, cfg, y, engine, RunState(0, 0, 0, engine.now.isoformat(), chain.genesis(code, y),
-                                                       False, fingerprint))
+                                                       False, fingerprint, chain.CHAIN_VERSION, live))
                 run._create(parts)
             else:
                 run = cls._replayed(db, cfg, y, engine, stored)
@@ -230,19 +286,19 @@ class PersistentRun:
         def work(conn: sa.Connection) -> None:
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, RULE, rules)
-            done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.year),
+            done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.key),
                                                      RUN.c.fingerprint == old.fingerprint,
                                                      RUN.c["items"] == old.items).values(fingerprint=fingerprint))
             if done.rowcount != 1:
-                raise RunError(f"the run of {self.name} ({self.code}) {self.year} was changed by another process "
+                raise RunError(f"the run of {self.label} was changed by another process "
                                "while this one opened it; run the command again")
 
         self.db.write(work)
-        self.state = RunState(old.items, old.events, old.inputs, old.clock, old.head_hash, old.complete, fingerprint)
+        self.state = dataclasses.replace(old, fingerprint=fingerprint)
         self._mark = (self.state, self._mark[1])
 
     def _version_rows(self, fingerprint: str, parts: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        cfg, code, y = self.cfg, self.code, self.year
+        cfg, code, y = self.cfg, self.code, self.start.year
         config_row = {
             "municipality": code, "fingerprint": fingerprint, "version": cfg.version(),
             "rules_version": cfg.rules.version(), "name": cfg.municipality.name, "year": y,
@@ -261,24 +317,24 @@ class PersistentRun:
         return config_row, rules
 
     def _create(self, parts: dict[str, str]) -> None:
-        cfg, code, y = self.cfg, self.code, self.year
+        cfg, code, y = self.cfg, self.code, self.key
         config_row, rules = self._version_rows(self.state.fingerprint, parts)
         observations = _observation_rows(code, y, cfg.observations, self.engine)
         responses = [{
-            "municipality": code, "year": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
+            "municipality": code, "start": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
             "data": _cj(r.model_dump(mode="json", exclude_none=True)), "origin": "configuration",
             "received_at": self.engine.calendar.local_datetime(r.date, *_hm(r.time)).isoformat(),
-            "fed_order": None, "fed_items": None, "fed_clock": None,
+            "fed_order": None, "fed_items": None, "fed_clock": None, "actor": None,
         } for i, r in enumerate(cfg.responses, start=1)]
         s = self.state
-        run_row = {"municipality": code, "year": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
+        run_row = {"municipality": code, "start": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
-                   "complete": False}
+                   "complete": False, "chain": s.chain, "live": s.live, "facts": None}
         derived = dict(self._snapshot)
 
         def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
             if _load_state(conn, code, y) is not None:
-                raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time; "
+                raise RunError(f"another process created the run of {self.label} at the same time; "
                                "run again with --resume")
             had_config = conn.execute(sa.select(CONFIG.c.fingerprint).where(
                 CONFIG.c.municipality == code, CONFIG.c.fingerprint == self.state.fingerprint)).first() is not None
@@ -298,13 +354,15 @@ class PersistentRun:
             self._new_config, self._new_rules = self.db.write(work)
             self._created = True
         except IntegrityError as err:
-            raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time "
+            raise RunError(f"another process created the run of {self.label} at the same time "
                            f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
 
     @classmethod
-    def _replayed(cls, db: Database, cfg: Configuration, year: int, engine: Engine,
+    def _replayed(cls, db: Database, cfg: Configuration, start: dt.date, engine: Engine,
                   stored: RunState) -> PersistentRun:
         code = cfg.municipality.code
+        year = start.isoformat()
+        what = run_label(cfg.municipality.name, code, start)
 
         def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]]]:
             state = _load_state(conn, code, year)
@@ -315,11 +373,10 @@ class PersistentRun:
         assert state is not None
         # The stored log must be intact before it is continued: a changed entry would otherwise
         # stay in the log, hidden behind a chain that the replay reproduces.
-        report = chain.verify_rows(code, year, rows, state.events, state.head_hash)
+        report = chain.verify_rows(code, start, rows, state.events, state.head_hash, state.chain)
         if report.problem is not None:
-            raise RunError(f"the stored log of {cfg.municipality.name} ({code}) {year} is not intact: {report.problem} "
+            raise RunError(f"the stored log of {what} is not intact: {report.problem} "
                            "(see `govcore audit verify`); it cannot be resumed")
-        hashes = [(int(r["seq"]), str(r["hash"])) for r in rows]
         zone = engine.now.tzinfo
         pending = list(inputs)
 
@@ -329,21 +386,24 @@ class PersistentRun:
                 engine.now = max(engine.now, dt.datetime.fromisoformat(inp.clock).astimezone(zone))
                 _feed(engine, inp)
 
-        end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        end = dt.datetime.fromisoformat(state.clock)
         feed_due()
+        item_of: dict[int, int] = {}
         while engine.items_processed < state.items:
-            if next(engine.steps(end), None) is None:
-                raise RunError(f"replaying the stored run of {cfg.municipality.name} ({code}) {year} ends after "
+            step = next(engine.steps(end), None)
+            if step is None:
+                raise RunError(f"replaying the stored run of {what} ends after "
                                f"{engine.items_processed} items, but {state.items} were stored; the inputs, rules, a "
                                "plugin or govcore changed since it was stored")
+            item_of.update((ev.seq, engine.items_processed) for ev in step)
             feed_due()
         if pending:
-            raise RunError(f"the stored run of {cfg.municipality.name} ({code}) {year} has inputs fed after item "
+            raise RunError(f"the stored run of {what} has inputs fed after item "
                            f"{pending[0].items}, beyond its {state.items} committed items: the database is "
                            "inconsistent")
-        _check_replay(cfg, year, engine.events, hashes, state)
+        _check_replay(cfg, start, engine.events, item_of, rows, state)
         engine.now = max(engine.now, dt.datetime.fromisoformat(state.clock).astimezone(zone))
-        return cls(db, cfg, year, engine, state)
+        return cls(db, cfg, start, engine, state)
 
     # ------------------------------------------------------------------------------ running
 
@@ -377,7 +437,7 @@ class PersistentRun:
 
     def undo(self) -> None:
         """Take the stored run back to the state it had when this object opened it."""
-        code, y = self.code, self.year
+        code, y = self.code, self.key
         state, snapshot = self._mark
         tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
 
@@ -415,9 +475,11 @@ class PersistentRun:
         return self.state.items
 
     def advance(self, until: dt.datetime, progress: Callable[[int], None] | None = None) -> list[EngineEvent]:
-        """Process every item due up to `until`, committing each; then move the clock to `until`."""
+        """Process every item due up to `until`, committing each; then move the clock to `until`.
+
+        Open-ended: the engine crosses new years (laying out each year's wheel, taking each
+        configuration version at its date) as the clock reaches them."""
         engine = self.engine
-        until = min(until, self.end)
         new: list[EngineEvent] = []
         if until >= engine.now:
             while True:
@@ -434,14 +496,14 @@ class PersistentRun:
         return new
 
     def _commit_item(self, events: list[EngineEvent]) -> None:
-        code, y, s = self.code, self.year, self.state
+        code, y, s = self.code, self.key, self.state
         item = self.engine.items_processed
         rows = []
         head = s.head_hash
         for ev in events:
-            h = chain.link(head, chain.event_json(ev))
+            h = chain.link(head, chain.event_json(ev, item, s.chain))
             d = ev.to_dict()
-            rows.append({"municipality": code, "year": y, "seq": ev.seq, "item": item, "at": d["at"],
+            rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": item, "at": d["at"],
                          "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
                          "subject": ev.subject, "subject_kind": ev.subject_kind,
                          "details": _cj(d["details"]), "prev_hash": head, "hash": h})
@@ -449,8 +511,8 @@ class PersistentRun:
         # The engine changes a deviation, action, escalation or deliverable only together with an
         # event about it; an item whose only event is an arriving observation changed none.
         changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
-        new = RunState(item, s.events + len(events), s.inputs, self.engine.now.isoformat(), head,
-                       s.complete, s.fingerprint)
+        new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
+                                  head_hash=head)
 
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
@@ -465,21 +527,21 @@ class PersistentRun:
     def _save_clock(self) -> None:
         s = self.state
         clock = self.engine.now.isoformat()
-        complete = self.engine.now >= self.end
+        complete = s.complete or (self.finish_at_end and self.engine.now >= self.end)
         if clock == s.clock and complete == s.complete:
             return
-        new = RunState(s.items, s.events, s.inputs, clock, s.head_hash, complete, s.fingerprint)
+        new = dataclasses.replace(s, clock=clock, complete=complete)
         self.db.write(lambda conn: self._advance_row(conn, s, new))
         self.state = new
 
     def _advance_row(self, conn: sa.Connection, old: RunState, new: RunState) -> None:
         """Move the run row from `old` to `new`, only if nobody else moved it meanwhile."""
         done = conn.execute(_ADVANCE, {
-            "m": self.code, "y": self.year, "old_items": old.items, "old_events": old.events,
+            "m": self.code, "y": self.key, "old_items": old.items, "old_events": old.events,
             "old_inputs": old.inputs, "new_items": new.items, "new_events": new.events, "new_inputs": new.inputs,
             "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete})
         if done.rowcount != 1:
-            raise RunError(f"the run of {self.name} ({self.code}) {self.year} was changed by another process "
+            raise RunError(f"the run of {self.label} was changed by another process "
                            "while this one was writing it; nothing more was written — run the command again")
 
     # ------------------------------------------------------------------------------- inputs
@@ -508,29 +570,28 @@ class PersistentRun:
 
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
             existing = [dict(r._mapping) for r in conn.execute(
-                sa.select(OBS).where(_where(OBS, self.code, self.year)).order_by(OBS.c.n))]
+                sa.select(OBS).where(_where(OBS, self.code, self.key)).order_by(OBS.c.n))]
             n0 = max((int(r["n"]) for r in existing), default=0)
             rows: list[dict[str, Any]] = []
             for i, o in enumerate(fed, start=1):
                 rows.append({
-                    "municipality": self.code, "year": self.year, "n": n0 + i, "kpi": o.kpi, "period": o.period,
+                    "municipality": self.code, "start": self.key, "n": n0 + i, "kpi": o.kpi, "period": o.period,
                     "value": o.value, "series": o.series, "of_municipality": o.municipality, "source": o.source,
                     "known_at": o.known.isoformat(), "received_at": received, "origin": "added",
                     "supersedes": _superseded(existing + rows, o), "fed_order": s.inputs + i,
                     "fed_items": s.items, "fed_clock": clock})
-            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash,
-                                                s.complete, s.fingerprint))
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed)))
             conn.execute(sa.insert(OBS), rows)
             return rows
 
         rows = self.db.write(work)
-        self.state = RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash, s.complete,
-                              s.fingerprint)
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(fed))
         for o in fed:
             engine.observe(o)
         return rows
 
-    def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None) -> int:
+    def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None,
+                      actor: str | None = None) -> int:
         """Add human responses (submit / accept / reject / deliver) dated now or later."""
         engine = self.engine
         for r in responses:
@@ -547,19 +608,17 @@ class PersistentRun:
 
         def work(conn: sa.Connection) -> None:
             n0 = conn.execute(sa.select(sa.func.coalesce(sa.func.max(RESP.c.n), 0)).where(
-                _where(RESP, self.code, self.year))).scalar_one()
+                _where(RESP, self.code, self.key))).scalar_one()
             rows = [{
-                "municipality": self.code, "year": self.year, "n": int(n0) + i, "date": r.date.isoformat(),
+                "municipality": self.code, "start": self.key, "n": int(n0) + i, "date": r.date.isoformat(),
                 "time": r.time, "kind": r.kind(), "data": _cj(r.model_dump(mode="json", exclude_none=True)),
                 "origin": "added", "received_at": received, "fed_order": s.inputs + i, "fed_items": s.items,
-                "fed_clock": clock} for i, r in enumerate(responses, start=1)]
-            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(rows), s.clock, s.head_hash,
-                                                s.complete, s.fingerprint))
+                "fed_clock": clock, "actor": actor} for i, r in enumerate(responses, start=1)]
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(rows)))
             conn.execute(sa.insert(RESP), rows)
 
         self.db.write(work)
-        self.state = RunState(s.items, s.events, s.inputs + len(responses), s.clock, s.head_hash, s.complete,
-                              s.fingerprint)
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(responses))
         for r in responses:
             engine.respond(r)
         return len(responses)
@@ -567,7 +626,7 @@ class PersistentRun:
     # ------------------------------------------------------------------------ derived rows
 
     def _derived(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
-        e, base = self.engine, {"municipality": self.code, "year": self.year}
+        e, base = self.engine, {"municipality": self.code, "start": self.key}
         for d in e.deviations.values():
             yield ("deviation", d.id), {
                 **base, "id": d.id, "subject_kind": d.subject_kind, "subject": d.subject, "goal": d.goal,
@@ -621,7 +680,7 @@ def _superseded(rows: Sequence[dict[str, Any]], o: Observation) -> int | None:
     return int(max(same, key=lambda r: (r["known_at"], r["n"]))["n"])
 
 
-def _observation_rows(code: str, year: int, observations: Sequence[Observation],
+def _observation_rows(code: str, start: str, observations: Sequence[Observation],
                       engine: Engine) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     intake: dict[dt.date, str] = {}
@@ -629,7 +688,7 @@ def _observation_rows(code: str, year: int, observations: Sequence[Observation],
         if o.known not in intake:
             intake[o.known] = engine.calendar.local_datetime(o.known, 6).isoformat()
         rows.append({
-            "municipality": code, "year": year, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
+            "municipality": code, "start": start, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
             "series": o.series, "of_municipality": o.municipality, "source": o.source,
             "known_at": o.known.isoformat(),
             # the moment the engine takes it in (its 06:00 intake on the known day): deterministic,
@@ -640,15 +699,15 @@ def _observation_rows(code: str, year: int, observations: Sequence[Observation],
     return rows
 
 
-def _load_state(conn: sa.Connection, code: str, year: int) -> RunState | None:
-    r = conn.execute(sa.select(RUN).where(_where(RUN, code, year))).first()
+def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
+    r = conn.execute(sa.select(RUN).where(_where(RUN, code, start))).first()
     if r is None:
         return None
     return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
-                    bool(r.complete), str(r.fingerprint))
+                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live))
 
 
-def _load_inputs(conn: sa.Connection, code: str, year: int) -> list[_Input]:
+def _load_inputs(conn: sa.Connection, code: str, year: str) -> list[_Input]:
     out: list[_Input] = []
     for r in conn.execute(sa.select(OBS).where(_where(OBS, code, year), OBS.c.origin == "added")):
         out.append(_Input(int(r.fed_order), int(r.fed_items), str(r.fed_clock), observation=Observation(
@@ -670,13 +729,15 @@ def _feed(engine: Engine, inp: _Input) -> None:
         raise RunError(f"replaying a stored input failed: {err}") from None
 
 
-def _check_replay(cfg: Configuration, year: int, events: Sequence[EngineEvent], hashes: Sequence[tuple[int, str]],
-                  state: RunState) -> None:
-    what = f"{cfg.municipality.name} ({cfg.municipality.code}) {year}"
-    head = chain.genesis(cfg.municipality.code, year)
-    stored = dict(hashes)
+def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEvent], item_of: dict[int, int],
+                  rows: Sequence[dict[str, Any]], state: RunState) -> None:
+    """The replayed events, each with the item that produced it, must hash to the stored chain."""
+    what = run_label(cfg.municipality.name, cfg.municipality.code, start)
+    head = chain.genesis(cfg.municipality.code, start, state.chain)
+    stored = {int(r["seq"]): str(r["hash"]) for r in rows}
+    hashes = rows
     for ev in events:
-        head = chain.link(head, chain.event_json(ev))
+        head = chain.link(head, chain.event_json(ev, item_of.get(ev.seq, 0), state.chain))
         if stored.get(ev.seq) != head:
             raise RunError(f"replaying the stored run of {what} does not reproduce its event {ev.id} "
                            f"({ev.type} at {ev.at.isoformat()}): the rules, a plugin or govcore changed since it was "
@@ -684,6 +745,12 @@ def _check_replay(cfg: Configuration, year: int, events: Sequence[EngineEvent], 
     if len(events) != len(hashes) or len(events) != state.events or head != state.head_hash:
         raise RunError(f"replaying the stored run of {what} gives {len(events)} events, but {state.events} are "
                        "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
+
+
+def _stored_parts(conn: sa.Connection, code: str, fingerprint: str) -> dict[str, str] | None:
+    r = conn.execute(sa.select(CONFIG.c.parts).where(CONFIG.c.municipality == code,
+                                                     CONFIG.c.fingerprint == fingerprint)).first()
+    return dict(json.loads(r.parts)) if r is not None else None
 
 
 def _same_files(db: Database, cfg: Configuration, stored: RunState) -> bool:
@@ -712,7 +779,8 @@ def _same_files(db: Database, cfg: Configuration, stored: RunState) -> bool:
     return True
 
 
-def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunState, parts: dict[str, str]) -> str:
+def _changed_message(db: Database, cfg: Configuration, start: dt.date, stored: RunState,
+                     parts: dict[str, str]) -> str:
     def old(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]] | None:
         r = conn.execute(sa.select(CONFIG.c.files, CONFIG.c.parts).where(
             CONFIG.c.municipality == cfg.municipality.code, CONFIG.c.fingerprint == stored.fingerprint)).first()
@@ -725,9 +793,10 @@ def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunSta
         what = [p for p in parts if p != "files" and before[1].get(p) != parts[p]]
         names = what + [f for f in files if f not in what]
         changed = f" (changed: {', '.join(names)})" if names else ""
-    return (f"the configuration changed since the run of {cfg.municipality.name} ({cfg.municipality.code}) {year} "
+    label = run_label(cfg.municipality.name, cfg.municipality.code, start)
+    return (f"the configuration changed since the run of {label} "
             f"was stored in {db.display}{changed}; a run cannot continue on a different configuration — start a "
-            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --year {year}`")
+            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --start {start}`")
 
 
 @contextmanager
@@ -746,25 +815,28 @@ def opened(db: str | Database) -> Iterator[Database]:
 # ----------------------------------------------------------------------------- entry points
 
 
-def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, resume: bool = False,
-                        progress: Callable[[int, int], None] | None = None,
+def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, start: dt.date | None = None,
+                        resume: bool = False, progress: Callable[[int, int], None] | None = None,
                         notify: Callable[[str], None] | None = None) -> SimulationResult:
-    """`govcore simulate … --db`: the whole year, committed item by item; `resume` continues.
+    """`govcore simulate … --db`: a calendar year (or from `start` to the end of its year), committed
+    item by item; `resume` continues an interrupted one.
 
     `progress(done, total)` is called once the run is open (done = the items already committed)
     and after each committed item; `notify` receives a line when a run is resumed. The library
     draws nothing itself: the command line turns these into a progress bar.
     """
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run, run.atomic():
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start,
+                                                    fresh=not resume) as run, run.atomic():
         engine = run.engine
+        y = run.year
         total = engine.items_processed + engine.pending()
         if run.resumed_items and notify is not None:
-            notify(f"resuming {cfg.municipality.name} {y} after item {run.resumed_items} "
+            notify(f"resuming {run.name} {start_text(run.key)} after item {run.resumed_items} "
                    f"({run.state.events} events already stored)")
         if progress is not None:
             progress(engine.items_processed, max(total, engine.items_processed))
         step = None if progress is None else (lambda done: progress(done, max(total, done)))
+        run.finish_at_end = True
         run.advance(run.end, step)
         summary = summarize(engine)
         summary["years"] = [y]
@@ -778,11 +850,16 @@ class TickResult:
 
     municipality: str
     name: str
-    year: int
+    start: str
     clock: str
     items: int
     events: list[EngineEvent]
     complete: bool
+
+    @property
+    def year(self) -> int:
+        """The year the run started in."""
+        return int(self.start[:4])
 
 
 def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.datetime:
@@ -797,17 +874,22 @@ def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.dateti
 
 
 def tick(cfg: Configuration, db: str | Database, *, now: dt.datetime | dt.date | None = None,
-         year: int | None = None) -> TickResult:
+         year: int | None = None, start: dt.date | None = None,
+         progress: Callable[[int, int], None] | None = None) -> TickResult:
     """`govcore tick`: advance the stored run to `now` (today by default) and persist what happened.
 
-    Idempotent: a date advances to 23:59 of that day, so a second tick on the same day finds
-    nothing due and writes nothing. A time before the run's clock does nothing either.
+    The run goes on across new years without intervention. Idempotent: a date advances to 23:59
+    of that day, so a second tick on the same day finds nothing due and writes nothing. A time
+    before the run's clock does nothing either. `progress(done, total)` as for `simulate`.
     """
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
         target = local_target(run.engine, now)
-        events = run.advance(target) if target >= run.engine.now else []
-        return TickResult(run.code, run.name, y, run.state.clock, run.state.items, events, run.state.complete)
+        if progress is not None:
+            progress(run.engine.items_processed, run.engine.items_processed)
+        step = None if progress is None else (lambda done: progress(done, done))
+        events = run.advance(target, step) if target >= run.engine.now else []
+        return TickResult(run.code, run.name, run.key, run.state.clock, run.state.items, events, run.state.complete)
 
 
 @dataclass
@@ -820,21 +902,24 @@ class ObserveResult:
 
 
 def observe(cfg: Configuration, db: str | Database, observations: Sequence[Observation], *,
-            year: int | None = None, received_at: dt.datetime | None = None) -> ObserveResult:
-    """Add observations to the stored run (creating it if needed) and process those due now."""
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
+            year: int | None = None, start: dt.date | None = None,
+            received_at: dt.datetime | None = None) -> ObserveResult:
+    """Add observations to the stored run (creating it, live, if needed) and process those due now."""
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
         added = run.add_observations(observations, received_at=received_at)
         events = run.advance(run.engine.now)
         return ObserveResult(added, events, run.state.clock)
 
 
 def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response], *,
-            year: int | None = None, received_at: dt.datetime | None = None) -> list[EngineEvent]:
-    """Add human responses to the stored run; they take effect at their date and time (later ticks)."""
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run, run.atomic():
-        run.add_responses(responses, received_at=received_at)
+            year: int | None = None, start: dt.date | None = None, received_at: dt.datetime | None = None,
+            actor: str | None = None) -> list[EngineEvent]:
+    """Add human responses to the stored run (creating it, live, if needed); each takes effect at
+    its date and time (now, or a later tick). `actor` names who gave them (kept with each row)."""
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
+        run.add_responses(responses, received_at=received_at, actor=actor)
         return run.advance(run.engine.now)
 
 
