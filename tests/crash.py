@@ -2,6 +2,7 @@
 transaction that committed item N (0: right after the run was created).
 
     python tests/crash.py N simulate CONFIG --out DIR --db URL
+    python tests/crash.py N tick CONFIG --db URL --now DATE
 
 It wraps the library's progress callback (called once the run is open and after every committed
 item), so the kill lands exactly where a `kill -9` from outside could land, without a test hook
@@ -20,10 +21,8 @@ import govcore.store.run as store_run
 from govcore.cli import main
 
 
-def _inject(kill_after: int) -> None:
-    original = store_run.simulate_persistent
-
-    def simulate_persistent(*args: Any, progress: Callable[[int, int], None] | None = None, **kwargs: Any) -> Any:
+def _crashing(original: Callable[..., Any], kill_after: int) -> Callable[..., Any]:
+    def run(*args: Any, progress: Callable[[int, int], None] | None = None, **kwargs: Any) -> Any:
         def crash(done: int, total: int) -> None:
             if progress is not None:
                 progress(done, total)
@@ -32,7 +31,12 @@ def _inject(kill_after: int) -> None:
 
         return original(*args, progress=crash, **kwargs)
 
-    store_run.simulate_persistent = simulate_persistent  # type: ignore[assignment]
+    return run
+
+
+def _inject(kill_after: int) -> None:
+    store_run.simulate_persistent = _crashing(store_run.simulate_persistent, kill_after)  # type: ignore[assignment]
+    store_run.tick = _crashing(store_run.tick, kill_after)  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import write_config
 from test_store import copy_example, dump
 
 from govcore.store.audit import verify
@@ -188,3 +189,22 @@ def test_two_processes_write_one_database_at_once(
         lines = (plain / "events.jsonl").read_text(encoding="utf-8").count("\n")
         assert len(rows["govcore_event"]) == lines
     assert [(r.municipality, r.problem) for r in verify(open_database(db))] == [("630", None), ("740", None)]
+
+
+def test_killed_while_ticking_across_the_new_year_a_resumed_run_is_identical(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    ref = str(tmp_path / "ref.db")
+    govcore("tick", str(folder), "--db", ref, "--now", "2021-11-30")
+    before = items_of(ref)
+    govcore("tick", str(folder), "--db", ref, "--now", "2022-02-28")
+    after = items_of(ref)
+    assert after > before + 3
+    for point in (before + 1, (before + after) // 2, after - 1):
+        db = str(tmp_path / f"k{point}.db")
+        govcore("tick", str(folder), "--db", db, "--now", "2021-11-30")
+        killed = govcore("tick", str(folder), "--db", db, "--now", "2022-02-28", kill_after=point, check=False)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        assert items_of(db) == point
+        govcore("tick", str(folder), "--db", db, "--now", "2022-02-28")
+        assert dump(db, "630") == dump(ref, "630"), point
+        assert [r.problem for r in verify(open_database(db))] == [None]
