@@ -287,10 +287,10 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
     from govcore.ruletest.commands import rules_test
-    from govcore.store.cli import audit, db, explain, observations, observe, tick
+    from govcore.store.cli import COMMANDS
 
     rules.add_command(rules_test)
-    for command in (db, audit, explain, tick, observe, observations):
+    for command in COMMANDS:
         main.add_command(command)
 
 

@@ -5,6 +5,7 @@ while refusing ones that would rewrite the past."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import pytest
@@ -92,3 +93,51 @@ def test_a_version_that_would_rewrite_the_past_is_refused(db_url: str, tmp_path:
     assert dump(db_url, "630") == before
     out = cli("tick", str(folder), "--db", db_url, "--now", "2021-08-15")
     assert out.exit_code == 2 and "rewrite the past" in out.output
+
+
+def test_a_live_run_takes_responses_from_the_respond_command(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c", responses="""
+        responses:
+          - {date: 2021-03-03, submit: {subject: g-job, text: Fra responses.yaml}}
+    """)
+    db = str(tmp_path / "live.db")
+    first = tick(load_config(folder), db, now=dt.date(2021, 3, 5))
+    assert "action_demanded" in [e.type for e in first.events]
+    assert "action_submitted" not in [e.type for e in first.events]  # responses.yaml is not replayed
+    early = cli("respond", "submit", str(folder), "act-0001", "--text", "x", "--at", "2021-03-01T10:00", "--db", db)
+    assert early.exit_code == 2 and "before the run's clock" in early.output
+    out = cli("respond", "submit", str(folder), "act-0001", "--text", "Flere virksomhedsbesøg",
+              "--at", "2021-03-06T10:00", "--db", db)
+    assert out.exit_code == 0 and "submit act-0001 stored for 2021-03-06 10:00, 0 new events" in out.output, out.output
+    later = cli("tick", str(folder), "--db", db, "--now", "2021-03-07")
+    assert "action_submitted" in later.output and "Flere virksomhedsbesøg" in later.output
+    accepted = cli("respond", "accept", str(folder), "act-0001", "--at", "2021-03-08T09:00", "--db", db)
+    assert accepted.exit_code == 0
+    assert "action_accepted" in cli("tick", str(folder), "--db", db, "--now", "2021-03-08").output
+    rows = dump(db, "630")["govcore_response"]
+    assert [r[5] for r in rows] == ["submit", "accept"]  # kind; nothing from responses.yaml
+
+
+def test_report_of_a_stored_run_as_of_a_date(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    db = str(tmp_path / "live.db")
+    cfg = load_config(folder)
+    events = tick(cfg, db, now=dt.date(2021, 12, 31)).events + tick(cfg, db, now=dt.date(2022, 2, 10)).events
+    stream = [e.to_json() + "\n" for e in events]
+
+    out = cli("report", "--db", db, "-m", "630", "--config", str(folder), "--as-of", "2021-06-30",
+              "--out", str(tmp_path / "june"), "--format", "md")
+    assert out.exit_code == 0, out.output
+    june = [e for e in events if e.at.date() <= dt.date(2021, 6, 30)]
+    assert (tmp_path / "june" / "events.jsonl").read_text(encoding="utf-8") == "".join(stream[:len(june)])
+    summary = json.loads((tmp_path / "june" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["as_of"] == "2021-06-30T23:59:00+02:00" and summary["events"] == len(june)
+    assert (tmp_path / "june" / "report.md").read_text(encoding="utf-8").strip()
+
+    now = cli("report", "--db", db, "-m", "630", "--config", str(folder), "--out", str(tmp_path / "now"))
+    assert now.exit_code == 0, now.output
+    assert (tmp_path / "now" / "events.jsonl").read_text(encoding="utf-8") == "".join(stream)
+    summary = json.loads((tmp_path / "now" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["as_of"] == "2022-02-10T23:59:00+01:00" and summary["years"] == [2021, 2022]
+    other = cli("report", "--db", db, "-m", "740", "--config", str(folder), "--out", str(tmp_path / "x"))
+    assert other.exit_code == 2 and "not of 740" in other.output

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -338,4 +339,98 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
                    f"{r['origin']}  {mark}")
 
 
-COMMANDS = (db, audit, explain, tick, observe, observations)
+# --------------------------------------------------------------------------------- report
+
+
+@click.command("report")
+@db_option
+@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
+@click.option("--config", "config", type=click.Path(exists=True), required=True,
+              help="The municipality's configuration folder (the run's goals, KPIs and wheel are read from it; it "
+                   "must be the one the run was stored with).")
+@start_options
+@click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder for events.jsonl, summary.json and the report.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
+              help="Format of the report.")
+def report(db: str, municipality: str, config: str, year: int | None, start: str | None, as_of: str | None,
+           out: str, fmt: str) -> None:
+    """Write the report of a stored run as of a date: the events so far (events.jsonl), their
+    summary (summary.json) and the report (report.md / report.html), from the database's log
+    replayed up to that day — for a live run kept by `govcore tick`, across any number of years."""
+    from govcore.model import municipality as lookup
+    from govcore.simulate import write_outputs
+    from govcore.store.run import report_as_of
+
+    try:
+        code = lookup(municipality).code
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--municipality") from None
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
+    if cfg.municipality.code != code:
+        raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
+                                 f"({cfg.municipality.code}), not of {code}", param_hint="--config")
+    day = _parse_start(as_of) if as_of else None
+    result = report_as_of(cfg, db, as_of=day, year=year, start=first)
+    files = write_outputs(result, Path(out), report_format=fmt)
+    click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
+               f"{len(result.events)} events")
+    for f in files:
+        click.echo(f"  wrote {f}")
+
+
+# -------------------------------------------------------------------------------- respond
+
+
+def _respond_command(kind: str, target: str, doc: str) -> click.Command:
+    @click.command(kind, help=doc)
+    @click.argument("config", type=click.Path(exists=True))
+    @click.argument("ident", metavar=target.upper())
+    @db_option
+    @start_options
+    @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
+    @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
+    def command(config: str, ident: str, db: str, year: int | None, start: str | None, text: str,
+                at: str | None) -> None:
+        from govcore.config import Response
+        from govcore.store.run import respond as run_respond
+
+        first = _parse_start(start)
+        cfg = _config(config, year or (first.year if first else None))
+        zone = ZoneInfo(cfg.wheel.timezone)
+        parsed = _parse_now(at)
+        if parsed is None:
+            local = dt.datetime.now(zone)
+        elif isinstance(parsed, dt.datetime):
+            local = parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        else:
+            local = dt.datetime.combine(parsed, dt.time(12, 0), zone)
+        data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
+        response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
+        events = run_respond(cfg, db, [response], year=year, start=first)
+        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
+                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
+        for ev in events:
+            click.echo(_event_line(ev))
+
+    return command
+
+
+@click.group("respond")
+def respond() -> None:
+    """Record what people answered in a stored live run: a corrective action submitted, accepted
+    or rejected, a deliverable delivered. Takes effect at its time (now by default)."""
+
+
+respond.add_command(_respond_command("submit", "action", "The owner submits corrective action ACTION (e.g. act-0001) "
+                                     "with --text."))
+respond.add_command(_respond_command("accept", "action", "The superior accepts the submitted corrective action "
+                                     "ACTION."))
+respond.add_command(_respond_command("reject", "action", "The superior rejects the submitted corrective action ACTION "
+                                     "(--text: why); the owner must submit again."))
+respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
+
+
+COMMANDS = (db, audit, explain, tick, observe, observations, report, respond)

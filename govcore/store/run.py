@@ -228,14 +228,16 @@ class PersistentRun:
 
     @classmethod
     def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, start: dt.date | None = None,
-             create: bool = True, fresh: bool = False, live: bool = False) -> PersistentRun:
+             create: bool = True, fresh: bool = False, live: bool = False,
+             as_of: dt.date | None = None) -> PersistentRun:
         """Load the stored run of `cfg`'s municipality from `start` (default: 1 January of `year`,
         else of the configuration's year), or create it.
 
         fresh: the run must not exist yet (a new simulation); create: make it when missing; live:
         a run created now is live — people's responses come through `respond`, and the
         configuration's responses.yaml (simulation input) is not replayed. A stored run keeps the
-        kind it was created as.
+        kind it was created as. as_of: only look at the stored run as it was at that time (for a
+        report); nothing is written.
         """
         y = start or dt.date(year or cfg.year, 1, 1)
         key = y.isoformat()
@@ -268,8 +270,9 @@ class PersistentRun:
                                                        False, fingerprint, chain.CHAIN_VERSION, live))
                 run._create(parts)
             else:
-                run = cls._replayed(db, cfg, y, engine, stored)
-                if adopt:
+                cut = engine.calendar.local_datetime(as_of, 23, 59) if as_of is not None else None
+                run = cls._replayed(db, cfg, y, engine, stored, cut)
+                if adopt and as_of is None:
                     run._adopt(fingerprint, parts)
         except BaseException:
             engine.close()
@@ -359,7 +362,7 @@ class PersistentRun:
 
     @classmethod
     def _replayed(cls, db: Database, cfg: Configuration, start: dt.date, engine: Engine,
-                  stored: RunState) -> PersistentRun:
+                  stored: RunState, as_of: dt.datetime | None = None) -> PersistentRun:
         code = cfg.municipality.code
         year = start.isoformat()
         what = run_label(cfg.municipality.name, code, start)
@@ -381,7 +384,8 @@ class PersistentRun:
         pending = list(inputs)
 
         def feed_due() -> None:
-            while pending and pending[0].items == engine.items_processed:
+            while pending and pending[0].items == engine.items_processed and (
+                    as_of is None or dt.datetime.fromisoformat(pending[0].clock) <= as_of):
                 inp = pending.pop(0)
                 engine.now = max(engine.now, dt.datetime.fromisoformat(inp.clock).astimezone(zone))
                 _feed(engine, inp)
@@ -390,6 +394,8 @@ class PersistentRun:
         feed_due()
         item_of: dict[int, int] = {}
         while engine.items_processed < state.items:
+            if as_of is not None and (engine.next_time() is None or engine.next_time() > as_of):  # type: ignore[operator]
+                break
             step = next(engine.steps(end), None)
             if step is None:
                 raise RunError(f"replaying the stored run of {what} ends after "
@@ -397,6 +403,10 @@ class PersistentRun:
                                "plugin or govcore changed since it was stored")
             item_of.update((ev.seq, engine.items_processed) for ev in step)
             feed_due()
+        if as_of is not None:  # a view of the past: the events so far must be the stored ones
+            _check_replay(cfg, start, engine.events, item_of, rows[:len(engine.events)], state, partial=True)
+            engine.now = max(engine.now, min(as_of, end).astimezone(zone))
+            return cls(db, cfg, start, engine, state)
         if pending:
             raise RunError(f"the stored run of {what} has inputs fed after item "
                            f"{pending[0].items}, beyond its {state.items} committed items: the database is "
@@ -730,7 +740,7 @@ def _feed(engine: Engine, inp: _Input) -> None:
 
 
 def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEvent], item_of: dict[int, int],
-                  rows: Sequence[dict[str, Any]], state: RunState) -> None:
+                  rows: Sequence[dict[str, Any]], state: RunState, *, partial: bool = False) -> None:
     """The replayed events, each with the item that produced it, must hash to the stored chain."""
     what = run_label(cfg.municipality.name, cfg.municipality.code, start)
     head = chain.genesis(cfg.municipality.code, start, state.chain)
@@ -742,6 +752,8 @@ def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEve
             raise RunError(f"replaying the stored run of {what} does not reproduce its event {ev.id} "
                            f"({ev.type} at {ev.at.isoformat()}): the rules, a plugin or govcore changed since it was "
                            "stored, or the log was tampered with (see `govcore audit verify`); it cannot be resumed")
+    if partial:
+        return
     if len(events) != len(hashes) or len(events) != state.events or head != state.head_hash:
         raise RunError(f"replaying the stored run of {what} gives {len(events)} events, but {state.events} are "
                        "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
@@ -921,6 +933,36 @@ def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response
             run.atomic():
         run.add_responses(responses, received_at=received_at, actor=actor)
         return run.advance(run.engine.now)
+
+
+def report_as_of(cfg: Configuration, db: str | Database, *, as_of: dt.date | None = None, year: int | None = None,
+                 start: dt.date | None = None) -> SimulationResult:
+    """The stored run as it stood at the end of `as_of` (default: today, or the run's clock if that is
+    earlier), as a simulation result for the report code: its events so far and their summary.
+
+    The stored inputs are replayed up to that day and must reproduce the stored log; nothing is
+    written. Works for a run of any length: the engine crosses the years as it replays.
+    """
+    with opened(db) as database:
+        ensure(database, create=False)
+        first = start or dt.date(year or cfg.year, 1, 1)
+        state = database.read(lambda conn: _load_state(conn, cfg.municipality.code, first.isoformat()))
+        if state is None:
+            label = run_label(cfg.municipality.name, cfg.municipality.code, first)
+            raise RunError(f"{database.display} holds no run of {label}")
+        clock = dt.datetime.fromisoformat(state.clock)
+        day = as_of or dt.datetime.now(clock.tzinfo).date()
+        if day < first:
+            raise RunError(f"--as-of {day} is before the run's start ({first})")
+        with PersistentRun.open(database, cfg, start=first, create=False, as_of=day) as run:
+            engine = run.engine
+            summary = summarize(engine)
+            years = sorted({first.year, *(e.at.year for e in engine.events)})
+            summary["years"] = years
+            summary["years_without_observations"] = [
+                y for y in years if not any(e.type == "observation" and e.at.year == y for e in engine.events)]
+            summary["as_of"] = engine.now.isoformat()
+            return SimulationResult(engine.config, first.year, list(engine.events), summary)
 
 
 __all__ = ["DatabaseError", "PersistentRun", "RunError", "observe", "respond", "simulate_persistent", "tick"]
