@@ -14,9 +14,9 @@ import pytest
 import sqlalchemy as sa
 from test_store import cli, execute, small
 
-from govcore.store import chain
+from govcore.store import chain, facts
 from govcore.store.db import open_database
-from govcore.store.run import tick
+from govcore.store.run import RunError, tick
 
 
 @pytest.fixture
@@ -42,6 +42,22 @@ def _scalar(url: str, sql: str) -> object:
         database.close()
 
 
+def _reseal(url: str) -> None:
+    """What an attacker with the code can do: recompute the run's record of its facts."""
+    database = open_database(url)
+    try:
+        def work(conn: sa.Connection) -> None:
+            run = conn.execute(sa.text("SELECT start, fingerprint FROM govcore_run WHERE municipality = '630'")).one()
+            rows = conn.execute(sa.text("SELECT rule, details FROM govcore_event WHERE municipality = '630'")).all()
+            refs = facts.rule_refs((r.rule, json.loads(r.details)) for r in rows)
+            sealed = facts.summarize(facts.load(conn, "630", run.start, run.fingerprint), refs)
+            conn.execute(sa.text("UPDATE govcore_run SET facts = :f WHERE municipality = '630'"), {"f": sealed})
+
+        database.write(work)
+    finally:
+        database.close()
+
+
 def test_an_untouched_log_verifies_against_its_checkpoint(stored: tuple[str, Path]) -> None:
     url, point = stored
     out = cli("audit", "verify", "--db", url, "--checkpoint", str(point))
@@ -55,7 +71,13 @@ def test_removing_the_last_events_and_adjusting_the_run_row(stored: tuple[str, P
     head = str(_scalar(url, f"SELECT hash FROM govcore_event WHERE municipality = '630' AND seq = {keep}"))
     execute(url, f"DELETE FROM govcore_event WHERE municipality = '630' AND seq > {keep}")
     execute(url, "UPDATE govcore_run SET events = :n, head_hash = :h WHERE municipality = '630'", n=keep, h=head)
-    assert cli("audit", "verify", "--db", url).exit_code == 0  # consistent on its own: no re-hashing was needed
+    # The run's record of its facts names the rule versions of the removed events: caught.
+    plain = cli("audit", "verify", "--db", url)
+    assert plain.exit_code == 1 and "rows of govcore_rule were changed outside govcore" in plain.output, plain.output
+    # Recomputing that record too makes the database consistent on its own again; the checkpoint
+    # kept elsewhere still catches it.
+    _reseal(url)
+    assert cli("audit", "verify", "--db", url).exit_code == 0
     out = cli("audit", "verify", "--db", url, "--checkpoint", str(point))
     assert out.exit_code == 1 and f"cut short: the checkpoint names entry e{n:06d}" in out.output
 
@@ -109,3 +131,55 @@ def test_a_checkpoint_file_without_checkpoint_lines_is_an_error(stored: tuple[st
     empty.write_text("nothing here\n", encoding="utf-8")
     out = cli("audit", "verify", "--db", url, "--checkpoint", str(empty))
     assert out.exit_code == 2 and "no `govcore-checkpoint` line found" in out.output
+
+
+def _verify_names(url: str, table: str) -> None:
+    out = cli("audit", "verify", "--db", url)
+    assert out.exit_code == 1 and f"rows of {table} were changed outside govcore" in out.output, out.output
+
+
+def test_editing_a_stored_rule_version(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    rule = str(_scalar(url, "SELECT rule FROM govcore_event WHERE municipality = '630' AND rule IS NOT NULL "
+                            "ORDER BY seq LIMIT 1"))
+    assert execute(url, "UPDATE govcore_rule SET conditions = '[]' WHERE municipality = '630' AND rule_id = :r",
+                   r=rule) >= 1
+    _verify_names(url, "govcore_rule")
+
+
+def test_editing_a_deviation(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    assert execute(url, "UPDATE govcore_deviation SET state = 'closed' WHERE municipality = '630'") >= 1
+    _verify_names(url, "govcore_deviation")
+
+
+def test_editing_a_corrective_action(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    assert execute(url, "UPDATE govcore_action SET due = '2021-12-31T00:00:00+01:00' WHERE municipality = '630'") >= 1
+    _verify_names(url, "govcore_action")
+
+
+def test_editing_an_escalation(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    assert execute(url, "UPDATE govcore_escalation SET to_role = 'center' WHERE municipality = '630'") >= 1
+    _verify_names(url, "govcore_escalation")
+
+
+def test_editing_an_observation(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    assert execute(url, "UPDATE govcore_observation SET value = 99 WHERE municipality = '630' AND n = 2") == 1
+    _verify_names(url, "govcore_observation")
+
+
+def test_moving_an_event_to_another_item(stored: tuple[str, Path]) -> None:
+    url, _ = stored
+    assert execute(url, "UPDATE govcore_event SET item = item + 1 WHERE municipality = '630' AND seq = 3") == 1
+    out = cli("audit", "verify", "--db", url)
+    assert out.exit_code == 1 and "entry e000003 was changed" in out.output
+
+
+def test_a_resume_refuses_edited_facts(stored: tuple[str, Path], tmp_path: Path) -> None:
+    url, _ = stored
+    execute(url, "UPDATE govcore_action SET state = 'accepted' WHERE municipality = '630'")
+    with pytest.raises(RunError, match=r"govcore_action.*cannot be resumed"):
+        tick(small(tmp_path / "c"), url, now=dt.date(2021, 10, 30))

@@ -7,6 +7,7 @@ version of its rule file and the database keeps that version of every rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError
 from govcore.rules.conditions import Condition
-from govcore.store import chain
+from govcore.store import chain, facts
 from govcore.store.db import Database
 from govcore.store.schema import ensure
 from govcore.store.tables import EventRow, ObservationRow, RuleVersion, Run, table
@@ -45,6 +46,8 @@ class RunInfo:
     head_hash: str
     complete: bool
     chain: int
+    fingerprint: str = ""
+    facts: str | None = None
 
     @property
     def label(self) -> str:
@@ -89,7 +92,8 @@ def list_runs(db: Database, municipality: str | None = None, year: int | None = 
         if start:
             q = q.where(RUN.c.start == start)
         return [RunInfo(r.municipality, str(r.start), r.name, int(r._mapping["items"]), int(r.events), r.clock,
-                        r.head_hash, bool(r.complete), int(r.chain)) for r in conn.execute(q)]
+                        r.head_hash, bool(r.complete), int(r.chain), str(r.fingerprint), r.facts)
+                for r in conn.execute(q)]
 
     return db.read(work)
 
@@ -125,10 +129,20 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
     reports = []
     for run in list_runs(db, municipality, year, start):
         def work(conn: sa.Connection, run: RunInfo = run) -> chain.ChainReport:
-            rows = (dict(r._mapping) for r in conn.execute(
-                sa.select(EVENT).where(_where(EVENT, run.municipality, run.start)).order_by(EVENT.c.seq)))
-            return chain.verify_rows(run.municipality, dt.date.fromisoformat(run.start), rows, run.events,
-                                     run.head_hash, run.chain)
+            rows = [dict(r._mapping) for r in conn.execute(
+                sa.select(EVENT).where(_where(EVENT, run.municipality, run.start)).order_by(EVENT.c.seq))]
+            report = chain.verify_rows(run.municipality, dt.date.fromisoformat(run.start), rows, run.events,
+                                       run.head_hash, run.chain)
+            if report.problem is not None or run.facts is None:
+                return report
+            refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
+            actual = facts.summarize(facts.load(conn, run.municipality, run.start, run.fingerprint), refs)
+            tables = facts.changed(run.facts, actual)
+            if not tables:
+                return report
+            return dataclasses.replace(report, problem=(
+                f"rows of {', '.join(tables)} were changed outside govcore (they no longer match the run's "
+                "record of its facts)"))
 
         reports.append(db.read(work))
     return reports

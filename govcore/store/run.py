@@ -35,7 +35,7 @@ from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, summarize
-from govcore.store import chain
+from govcore.store import chain, facts
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
@@ -143,6 +143,7 @@ class RunState:
     fingerprint: str
     chain: int = chain.CHAIN_VERSION
     live: bool = False
+    facts: str | None = None  # canonical JSON {table: digest} of the run's fact rows (govcore.store.facts)
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,8 @@ _ADVANCE = sa.update(RUN).where(
     RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
     RUN.c.inputs == sa.bindparam("old_inputs")).values(
     items=sa.bindparam("new_items"), events=sa.bindparam("new_events"), inputs=sa.bindparam("new_inputs"),
-    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"))
+    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"),
+    facts=sa.bindparam("new_facts"))
 
 
 def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -218,8 +220,12 @@ class PersistentRun:
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
         # that differ.
         self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
+        # The digests of the run's fact rows and the rule versions its events name (see facts.py).
+        self._digests: facts.Digests = {}
+        self._refs: set[tuple[str, str]] = set()
         # What the run was when this object opened it: `undo` goes back there.
         self._mark = (state, dict(self._snapshot))
+        self._mark_facts: tuple[facts.Digests, set[tuple[str, str]]] = ({}, set())
         self._created = False
         self._new_config = False
         self._new_rules: list[tuple[str, str]] = []
@@ -285,20 +291,25 @@ class PersistentRun:
         under the new fingerprint: its configuration version is stored and the run points at it."""
         config_row, rules = self._version_rows(fingerprint, parts)
         old = self.state
+        self._digests = {**self._digests, CONFIG.name: {}}
+        digests, refs, sealed = self._next_facts([(CONFIG, [config_row]), (RULE, rules)])
 
         def work(conn: sa.Connection) -> None:
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, RULE, rules)
             done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.key),
                                                      RUN.c.fingerprint == old.fingerprint,
-                                                     RUN.c["items"] == old.items).values(fingerprint=fingerprint))
+                                                     RUN.c["items"] == old.items).values(
+                fingerprint=fingerprint, facts=sealed if old.facts is not None else None))
             if done.rowcount != 1:
                 raise RunError(f"the run of {self.label} was changed by another process "
                                "while this one opened it; run the command again")
 
         self.db.write(work)
-        self.state = dataclasses.replace(old, fingerprint=fingerprint)
+        self.state = dataclasses.replace(old, fingerprint=fingerprint, facts=sealed if old.facts is not None else None)
+        self._digests, self._refs = digests, refs
         self._mark = (self.state, self._mark[1])
+        self._mark_facts = (digests, refs)
 
     def _version_rows(self, fingerprint: str, parts: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         cfg, code, y = self.cfg, self.code, self.start.year
@@ -330,9 +341,13 @@ class PersistentRun:
             "fed_order": None, "fed_items": None, "fed_clock": None, "actor": None,
         } for i, r in enumerate(cfg.responses, start=1)]
         s = self.state
+        digests, refs, sealed = self._next_facts([
+            (OBS, observations), (RESP, responses), (RULE, rules), (CONFIG, [config_row]),
+            *self._derived_updates(self._snapshot)])
+        self.state = s = dataclasses.replace(s, facts=sealed)
         run_row = {"municipality": code, "start": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
-                   "complete": False, "chain": s.chain, "live": s.live, "facts": None}
+                   "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts}
         derived = dict(self._snapshot)
 
         def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
@@ -356,6 +371,9 @@ class PersistentRun:
         try:
             self._new_config, self._new_rules = self.db.write(work)
             self._created = True
+            self._digests, self._refs = digests, refs
+            self._mark = (self.state, self._mark[1])
+            self._mark_facts = (digests, refs)
         except IntegrityError as err:
             raise RunError(f"another process created the run of {self.label} at the same time "
                            f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
@@ -367,12 +385,13 @@ class PersistentRun:
         year = start.isoformat()
         what = run_label(cfg.municipality.name, code, start)
 
-        def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]]]:
+        def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]], facts.Digests]:
             state = _load_state(conn, code, year)
-            return state, _load_inputs(conn, code, year), [dict(r._mapping) for r in conn.execute(
+            events = [dict(r._mapping) for r in conn.execute(
                 sa.select(EVENT).where(_where(EVENT, code, year)).order_by(EVENT.c.seq))]
+            return state, _load_inputs(conn, code, year), events, facts.load(conn, code, year, stored.fingerprint)
 
-        state, inputs, rows = db.read(load)
+        state, inputs, rows, digests = db.read(load)
         assert state is not None
         # The stored log must be intact before it is continued: a changed entry would otherwise
         # stay in the log, hidden behind a chain that the replay reproduces.
@@ -406,14 +425,18 @@ class PersistentRun:
         if as_of is not None:  # a view of the past: the events so far must be the stored ones
             _check_replay(cfg, start, engine.events, item_of, rows[:len(engine.events)], state, partial=True)
             engine.now = max(engine.now, min(as_of, end).astimezone(zone))
-            return cls(db, cfg, start, engine, state)
+            run = cls(db, cfg, start, engine, state)
+            run._load_facts(digests, rows)
+            return run
         if pending:
             raise RunError(f"the stored run of {what} has inputs fed after item "
                            f"{pending[0].items}, beyond its {state.items} committed items: the database is "
                            "inconsistent")
         _check_replay(cfg, start, engine.events, item_of, rows, state)
         engine.now = max(engine.now, dt.datetime.fromisoformat(state.clock).astimezone(zone))
-        return cls(db, cfg, start, engine, state)
+        run = cls(db, cfg, start, engine, state)
+        run._load_facts(digests, rows)
+        return run
 
     # ------------------------------------------------------------------------------ running
 
@@ -474,11 +497,12 @@ class PersistentRun:
             self._write_derived(conn, snapshot)
             conn.execute(sa.update(RUN).where(_where(RUN, code, y)).values(
                 items=state.items, events=state.events, inputs=state.inputs, clock=state.clock,
-                head_hash=state.head_hash, complete=state.complete))
+                head_hash=state.head_hash, complete=state.complete, facts=state.facts))
 
         self.db.write(work)
         self.state = state
         self._snapshot = dict(snapshot)
+        self._digests, self._refs = self._mark_facts
 
     @property
     def items(self) -> int:
@@ -524,6 +548,9 @@ class PersistentRun:
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
                                   head_hash=head)
 
+        digests, refs, sealed = self._next_facts(self._derived_updates(changed), events)
+        new = dataclasses.replace(new, facts=sealed)
+
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
             if rows:
@@ -533,6 +560,7 @@ class PersistentRun:
         self.db.write(work)
         self.state = new
         self._snapshot.update(changed)
+        self._digests, self._refs = digests, refs
 
     def _save_clock(self) -> None:
         s = self.state
@@ -549,7 +577,8 @@ class PersistentRun:
         done = conn.execute(_ADVANCE, {
             "m": self.code, "y": self.key, "old_items": old.items, "old_events": old.events,
             "old_inputs": old.inputs, "new_items": new.items, "new_events": new.events, "new_inputs": new.inputs,
-            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete})
+            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete,
+            "new_facts": new.facts})
         if done.rowcount != 1:
             raise RunError(f"the run of {self.label} was changed by another process "
                            "while this one was writing it; nothing more was written — run the command again")
@@ -578,6 +607,8 @@ class PersistentRun:
         s = self.state
         clock = engine.now.isoformat()
 
+        done: list[tuple[facts.Digests, str]] = []
+
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
             existing = [dict(r._mapping) for r in conn.execute(
                 sa.select(OBS).where(_where(OBS, self.code, self.key)).order_by(OBS.c.n))]
@@ -590,12 +621,15 @@ class PersistentRun:
                     "known_at": o.known.isoformat(), "received_at": received, "origin": "added",
                     "supersedes": _superseded(existing + rows, o), "fed_order": s.inputs + i,
                     "fed_items": s.items, "fed_clock": clock})
-            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed)))
+            digests, _, sealed = self._next_facts([(OBS, rows)])
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed), facts=sealed))
             conn.execute(sa.insert(OBS), rows)
+            done.append((digests, sealed))
             return rows
 
         rows = self.db.write(work)
-        self.state = dataclasses.replace(s, inputs=s.inputs + len(fed))
+        self._digests = done[-1][0]
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(fed), facts=done[-1][1])
         for o in fed:
             engine.observe(o)
         return rows
@@ -616,6 +650,8 @@ class PersistentRun:
         s = self.state
         clock = engine.now.isoformat()
 
+        done: list[tuple[facts.Digests, str]] = []
+
         def work(conn: sa.Connection) -> None:
             n0 = conn.execute(sa.select(sa.func.coalesce(sa.func.max(RESP.c.n), 0)).where(
                 _where(RESP, self.code, self.key))).scalar_one()
@@ -624,11 +660,14 @@ class PersistentRun:
                 "time": r.time, "kind": r.kind(), "data": _cj(r.model_dump(mode="json", exclude_none=True)),
                 "origin": "added", "received_at": received, "fed_order": s.inputs + i, "fed_items": s.items,
                 "fed_clock": clock, "actor": actor} for i, r in enumerate(responses, start=1)]
-            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(rows)))
+            digests, _, sealed = self._next_facts([(RESP, rows)])
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(rows), facts=sealed))
             conn.execute(sa.insert(RESP), rows)
+            done.append((digests, sealed))
 
         self.db.write(work)
-        self.state = dataclasses.replace(s, inputs=s.inputs + len(responses))
+        self._digests = done[-1][0]
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(responses), facts=done[-1][1])
         for r in responses:
             engine.respond(r)
         return len(responses)
@@ -659,6 +698,33 @@ class PersistentRun:
 
     def _changed(self) -> dict[tuple[str, str], dict[str, Any]]:
         return {key: row for key, row in self._derived() if self._snapshot.get(key) != row}
+
+    @staticmethod
+    def _derived_updates(rows: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
+        tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+        return [(t, [row for (k, _), row in rows.items() if k == kind]) for kind, t in tables.items()]
+
+    def _next_facts(self, updates: Sequence[tuple[sa.Table, Sequence[dict[str, Any]]]],
+                    events: Sequence[EngineEvent] = ()) -> tuple[facts.Digests, set[tuple[str, str]], str]:
+        """The digests and `facts` value after writing `updates` (rows per table) and `events`."""
+        digests = dict(self._digests)
+        for t, rows in updates:
+            if rows:
+                digests[t.name] = dict(digests.get(t.name, {}))
+                facts.add_rows(digests, t, rows)
+        refs = self._refs | facts.rule_refs((ev.rule, ev.details) for ev in events) if events else self._refs
+        return digests, refs, facts.summarize(digests, refs)
+
+    def _load_facts(self, digests: facts.Digests, rows: Sequence[dict[str, Any]]) -> None:
+        """Take the stored fact rows as this run's, after checking them against its record."""
+        refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
+        actual = facts.summarize(digests, refs)
+        if self.state.facts is not None and actual != self.state.facts:
+            raise RunError(f"the stored rows of {self.label} were changed outside govcore "
+                           f"({', '.join(facts.changed(self.state.facts, actual))}); see `govcore audit verify` — "
+                           "it cannot be resumed")
+        self._digests, self._refs = digests, refs
+        self._mark_facts = (digests, refs)
 
     @staticmethod
     def _write_derived(conn: sa.Connection, rows: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -714,7 +780,7 @@ def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
     if r is None:
         return None
     return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
-                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live))
+                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live), r.facts)
 
 
 def _load_inputs(conn: sa.Connection, code: str, year: str) -> list[_Input]:
