@@ -183,3 +183,54 @@ def test_a_resume_refuses_edited_facts(stored: tuple[str, Path], tmp_path: Path)
     execute(url, "UPDATE govcore_action SET state = 'accepted' WHERE municipality = '630'")
     with pytest.raises(RunError, match=r"govcore_action.*cannot be resumed"):
         tick(small(tmp_path / "c"), url, now=dt.date(2021, 10, 30))
+
+
+def test_replay_re_derives_an_untouched_run(stored: tuple[str, Path], tmp_path: Path) -> None:
+    url, _ = stored
+    out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
+    assert out.exit_code == 0 and "REPLAYED  630 2021:" in out.output and "identical" in out.output, out.output
+
+
+def test_replay_catches_an_edited_record_whose_digest_was_recomputed(stored: tuple[str, Path],
+                                                                     tmp_path: Path) -> None:
+    url, _ = stored
+    execute(url, "UPDATE govcore_action SET title = 'forged' WHERE municipality = '630' AND id = 'act-0001'")
+    _reseal(url)
+    assert cli("audit", "verify", "--db", url).exit_code == 0  # consistent on its own
+    out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
+    assert out.exit_code == 1 and "action act-0001: title differ from the replay" in out.output, out.output
+
+
+def test_replay_catches_a_configuration_observation_rewritten_with_its_digest(stored: tuple[str, Path],
+                                                                             tmp_path: Path) -> None:
+    url, _ = stored
+    execute(url, "UPDATE govcore_observation SET value = 60 WHERE municipality = '630' AND n = 2")
+    _reseal(url)
+    out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
+    assert out.exit_code == 1 and "observation #2: value differ from the configuration" in out.output, out.output
+
+
+def test_replay_catches_a_log_rewritten_and_re_chained(stored: tuple[str, Path], tmp_path: Path) -> None:
+    url, _ = stored
+    database = open_database(url)
+    try:
+        def rewrite(conn: sa.Connection) -> None:
+            rows = [dict(r._mapping) for r in conn.execute(sa.text(
+                "SELECT * FROM govcore_event WHERE municipality = '630' ORDER BY seq"))]
+            prev = chain.genesis("630", dt.date(2021, 1, 1))
+            for r in rows:
+                if r["seq"] == 5:
+                    r["details"] = json.dumps({**json.loads(r["details"]), "title": "forged"})
+                h = chain.link(prev, chain.row_json(r))
+                conn.execute(sa.text("UPDATE govcore_event SET details = :d, prev_hash = :p, hash = :h "
+                                     "WHERE municipality = '630' AND seq = :s"),
+                             {"d": r["details"], "p": prev, "h": h, "s": r["seq"]})
+                prev = h
+            conn.execute(sa.text("UPDATE govcore_run SET head_hash = :h WHERE municipality = '630'"), {"h": prev})
+
+        database.write(rewrite)
+    finally:
+        database.close()
+    assert cli("audit", "verify", "--db", url).exit_code == 0
+    out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
+    assert out.exit_code == 1 and "does not reproduce its event e000005" in out.output, out.output

@@ -178,11 +178,16 @@ def audit() -> None:
 @run_options
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
+@click.option("--replay", "replay_config", type=click.Path(exists=True), metavar="CONFIG",
+              help="Also re-derive the run of this configuration from its stored inputs and compare every event "
+                   "and record.")
 def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
-                 checkpoint_file: str | None) -> None:
-    """Check the hash chain of every stored run (or one) and report the first entry that was
-    changed or removed. With --checkpoint, also report runs deleted, logs cut short and logs
-    rewritten since the checkpoint was taken. Exits 1 if anything is not intact."""
+                 checkpoint_file: str | None, replay_config: str | None) -> None:
+    """Check the hash chain of every stored run (or one) and the record of its stored facts, and
+    report the first entry that was changed or removed, or the table edited. With --checkpoint,
+    also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;
+    with --replay CONFIG, re-derive that run from its inputs and report every difference. Exits 1
+    if anything is not intact."""
     from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
@@ -209,6 +214,19 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
         else:
             bad += 1
             click.echo(f"TAMPERED  {c.municipality} {start_text(c.start)}: {c.problem}")
+    if replay_config is not None:
+        from govcore.store.run import replay_check
+
+        first = _parse_start(start)
+        cfg = _config(replay_config, year or (first.year if first else None))
+        n, problems = replay_check(cfg, db, year=year, start=first)
+        who = f"{cfg.municipality.code} {start_text((first or dt.date(year or cfg.year, 1, 1)).isoformat())}"
+        if problems:
+            bad += 1
+            for p in problems:
+                click.echo(f"TAMPERED  {who}: {p}")
+        else:
+            click.echo(f"REPLAYED  {who}: {n} events and every record re-derived from the stored inputs, identical")
     if bad:
         sys.exit(1)
 

@@ -235,7 +235,7 @@ class PersistentRun:
     @classmethod
     def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, start: dt.date | None = None,
              create: bool = True, fresh: bool = False, live: bool = False,
-             as_of: dt.date | None = None) -> PersistentRun:
+             as_of: dt.date | None = None, readonly: bool = False) -> PersistentRun:
         """Load the stored run of `cfg`'s municipality from `start` (default: 1 January of `year`,
         else of the configuration's year), or create it.
 
@@ -243,7 +243,8 @@ class PersistentRun:
         a run created now is live — people's responses come through `respond`, and the
         configuration's responses.yaml (simulation input) is not replayed. A stored run keeps the
         kind it was created as. as_of: only look at the stored run as it was at that time (for a
-        report); nothing is written.
+        report); nothing is written. readonly: open an existing run only to look at it (no
+        configuration version is adopted).
         """
         y = start or dt.date(year or cfg.year, 1, 1)
         key = y.isoformat()
@@ -278,7 +279,7 @@ class PersistentRun:
             else:
                 cut = engine.calendar.local_datetime(as_of, 23, 59) if as_of is not None else None
                 run = cls._replayed(db, cfg, y, engine, stored, cut)
-                if adopt and as_of is None:
+                if adopt and as_of is None and not readonly:
                     run._adopt(fingerprint, parts)
         except BaseException:
             engine.close()
@@ -999,6 +1000,60 @@ def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response
             run.atomic():
         run.add_responses(responses, received_at=received_at, actor=actor)
         return run.advance(run.engine.now)
+
+
+def replay_check(cfg: Configuration, db: str | Database, *, year: int | None = None,
+                 start: dt.date | None = None) -> tuple[int, list[str]]:
+    """`audit verify --replay`: re-derive the stored run from its inputs — the configuration, the
+    stored observations and responses — and compare: every event (hash chain, item by item), the
+    deviation, action, escalation and deliverable rows, and the configuration's own observation
+    and response rows. Returns the number of events re-derived and the differences found."""
+    with opened(db) as database:
+        ensure(database, create=False)
+        try:
+            run = PersistentRun.open(database, cfg, year=year, start=start, create=False, readonly=True)
+        except RunError as err:
+            return 0, [str(err)]
+        with run:
+            code, key = run.code, run.key
+            expected = {(k, i): row for (k, i), row in run._derived()}
+            expected_obs = _observation_rows(code, key, run.cfg.observations, run.engine)
+            expected_resp = [(r.date.isoformat(), r.time, _cj(r.model_dump(mode="json", exclude_none=True)))
+                             for r in run.cfg.responses]
+
+            def load(conn: sa.Connection) -> tuple[dict[tuple[str, str], dict[str, Any]], list[dict[str, Any]],
+                                                   list[tuple[str, str, str]]]:
+                stored: dict[tuple[str, str], dict[str, Any]] = {}
+                for kind, t in (("deviation", DEVIATION), ("action", ACTION), ("escalation", ESCALATION),
+                                ("deliverable", DELIVERABLE)):
+                    for r in conn.execute(sa.select(t).where(_where(t, code, key))):
+                        stored[(kind, str(r.id))] = dict(r._mapping)
+                obs = [dict(r._mapping) for r in conn.execute(sa.select(OBS).where(
+                    _where(OBS, code, key), OBS.c.origin == "configuration").order_by(OBS.c.n))]
+                resp = [(str(r.date), str(r.time), str(r.data)) for r in conn.execute(sa.select(RESP).where(
+                    _where(RESP, code, key), RESP.c.origin == "configuration").order_by(RESP.c.n))]
+                return stored, obs, resp
+
+            stored, obs, resp = database.read(load)
+            problems = []
+            for k in sorted(set(expected) | set(stored)):
+                if k not in stored:
+                    problems.append(f"{k[0]} {k[1]} is missing from the database (the replay gives it)")
+                elif k not in expected:
+                    problems.append(f"{k[0]} {k[1]} is in the database but the replay does not give it")
+                else:
+                    cols = sorted(c for c in expected[k] if expected[k][c] != stored[k].get(c))
+                    if cols:
+                        problems.append(f"{k[0]} {k[1]}: {', '.join(cols)} differ from the replay")
+            if len(obs) != len(expected_obs):
+                problems.append(f"the configuration's observations: {len(obs)} rows stored, {len(expected_obs)} given")
+            for a, b in zip(obs, expected_obs, strict=False):
+                cols = sorted(c for c in b if b[c] != a.get(c))
+                if cols:
+                    problems.append(f"observation #{b['n']}: {', '.join(cols)} differ from the configuration")
+            if resp != expected_resp:
+                problems.append("the configuration's responses differ from the stored rows")
+            return len(run.engine.events), problems
 
 
 def report_as_of(cfg: Configuration, db: str | Database, *, as_of: dt.date | None = None, year: int | None = None,
