@@ -111,8 +111,6 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     cfg = _config(config, year or (first.year if first else None))
     if resume and not db:
         raise click.UsageError("--resume needs --db")
-    if db and (first or last):
-        raise click.UsageError("--from/--to with --db: a stored run is one calendar year for now (use --year)")
     label = f"{cfg.municipality.name} {first or year or cfg.year}" + (f"–{last}" if last else "")
     with click.progressbar(length=1, label=label, show_pos=True,
                            file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
@@ -123,7 +121,8 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
         if db:
             from govcore.store.run import simulate_persistent
 
-            result = simulate_persistent(cfg, db, year=year, resume=resume, progress=None if quiet else progress,
+            result = simulate_persistent(cfg, db, year=year, start=first, until=last, resume=resume,
+                                         progress=None if quiet else progress,
                                          notify=None if quiet else lambda line: click.echo(line, err=True))
         else:
             result = run(cfg, year=year, start=first, until=last, progress=None if quiet else progress)

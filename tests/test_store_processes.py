@@ -208,3 +208,34 @@ def test_killed_while_ticking_across_the_new_year_a_resumed_run_is_identical(tmp
         govcore("tick", str(folder), "--db", db, "--now", "2022-02-28")
         assert dump(db, "630") == dump(ref, "630"), point
         assert [r.problem for r in verify(open_database(db))] == [None]
+
+
+def test_a_stored_simulation_over_two_years_killed_in_the_second_resumes_identically(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    span = ["--from", "2021-01-01", "--to", "2022-12-31"]
+    plain = tmp_path / "plain"
+    govcore("simulate", str(folder), *span, "--out", str(plain), "--format", "md", "--quiet")
+    files = sorted(p.name for p in plain.iterdir())
+    assert "report-2022.md" in files and "summary-2021.json" in files
+    ref = str(tmp_path / "ref.db")
+    govcore("simulate", str(folder), *span, "--out", str(tmp_path / "stored"), "--format", "md", "--db", ref,
+            "--quiet")
+    for name in files:
+        assert (tmp_path / "stored" / name).read_bytes() == (plain / name).read_bytes(), name
+    n = items_of(ref)
+    db = str(tmp_path / "killed.db")
+    out = tmp_path / "resumed"
+    point = n * 3 // 4  # in 2022
+    killed = govcore("simulate", str(folder), *span, "--out", str(out), "--format", "md", "--db", db, "--quiet",
+                     kill_after=point, check=False)
+    assert killed.returncode == -signal.SIGKILL and items_of(db) == point
+    conn = sqlite3.connect(db)
+    try:
+        (clock,) = conn.execute("SELECT clock FROM govcore_run").fetchone()
+    finally:
+        conn.close()
+    assert str(clock).startswith("2022-")
+    govcore("simulate", str(folder), *span, "--out", str(out), "--format", "md", "--db", db, "--resume", "--quiet")
+    for name in files:
+        assert (out / name).read_bytes() == (plain / name).read_bytes(), name
+    assert dump(db, "630") == dump(ref, "630")

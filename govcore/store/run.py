@@ -197,6 +197,36 @@ def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, A
     conn.execute(stmt.on_conflict_do_nothing(), rows)
 
 
+class YearBook:
+    """A stored simulation's calendar years, each closed as the run leaves it — as `simulate` does
+    in memory: the clock is moved to 31 December 23:59, the year's own events are summarised
+    (for a span of several years) and a year without any observation is noted. Closed during the
+    replay of a resumed run too, so that an interrupted simulation writes the same outputs."""
+
+    def __init__(self, engine: Engine, first: int, last: int) -> None:
+        self.engine, self.first, self.year, self.last = engine, first, first, last
+        self.mark = 0
+        self.results: list[SimulationResult] = []
+        self.quiet: list[int] = []
+
+    def before_item(self) -> None:
+        """Close every year that lies before the next item."""
+        nxt = self.engine.next_time()
+        while nxt is not None and nxt.year > self.year:
+            self.close()
+
+    def close(self, stop: dt.datetime | None = None) -> None:
+        engine = self.engine
+        engine.now = max(engine.now, stop or engine.calendar.local_datetime(dt.date(self.year, 12, 31), 23, 59))
+        own = engine.events[self.mark:]
+        if not any(e.type == "observation" for e in own):
+            self.quiet.append(self.year)
+        if self.last > self.first:
+            self.results.append(SimulationResult(engine.config, self.year, list(own), summarize(engine, own)))
+        self.mark = len(engine.events)
+        self.year += 1
+
+
 class PersistentRun:
     """A municipality's run, restored from the database and continued with a commit per item.
 
@@ -216,6 +246,7 @@ class PersistentRun:
         # default); `advance` itself is open-ended (a live run goes on from year to year).
         self.end = engine.calendar.local_datetime(dt.date(start.year, 12, 31), 23, 59)
         self.finish_at_end = False  # set by `simulate`: reaching `end` completes the run
+        self.book: YearBook | None = None  # a simulation's calendar years, closed as the run leaves them
         self.resumed_items = state.items
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
         # that differ.
@@ -235,7 +266,7 @@ class PersistentRun:
     @classmethod
     def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, start: dt.date | None = None,
              create: bool = True, fresh: bool = False, live: bool = False,
-             as_of: dt.date | None = None, readonly: bool = False) -> PersistentRun:
+             as_of: dt.date | None = None, readonly: bool = False, until: dt.date | None = None) -> PersistentRun:
         """Load the stored run of `cfg`'s municipality from `start` (default: 1 January of `year`,
         else of the configuration's year), or create it.
 
@@ -244,7 +275,8 @@ class PersistentRun:
         configuration's responses.yaml (simulation input) is not replayed. A stored run keeps the
         kind it was created as. as_of: only look at the stored run as it was at that time (for a
         report); nothing is written. readonly: open an existing run only to look at it (no
-        configuration version is adopted).
+        configuration version is adopted). until: a simulation's last day (default 31 December of
+        the start year); each calendar year is closed with its own summary as the run leaves it.
         """
         y = start or dt.date(year or cfg.year, 1, 1)
         key = y.isoformat()
@@ -271,6 +303,8 @@ class PersistentRun:
             if problem is not None and not _same_files(db, cfg, stored):
                 raise RunError(_changed_message(db, cfg, y, stored, parts))
         engine = Engine(cfg, start=y)
+        last = until or dt.date(y.year, 12, 31)
+        book = YearBook(engine, y.year, last.year) if until is not None else None
         try:
             if stored is None:
                 run = cls(db, cfg, y, engine, RunState(0, 0, 0, engine.now.isoformat(), chain.genesis(code, y),
@@ -278,12 +312,14 @@ class PersistentRun:
                 run._create(parts)
             else:
                 cut = engine.calendar.local_datetime(as_of, 23, 59) if as_of is not None else None
-                run = cls._replayed(db, cfg, y, engine, stored, cut)
+                run = cls._replayed(db, cfg, y, engine, stored, cut, book)
                 if adopt and as_of is None and not readonly:
                     run._adopt(fingerprint, parts)
         except BaseException:
             engine.close()
             raise
+        run.book = book
+        run.end = engine.calendar.local_datetime(last, 23, 59)
         return run
 
     def _adopt(self, fingerprint: str, parts: dict[str, str]) -> None:
@@ -381,7 +417,7 @@ class PersistentRun:
 
     @classmethod
     def _replayed(cls, db: Database, cfg: Configuration, start: dt.date, engine: Engine,
-                  stored: RunState, as_of: dt.datetime | None = None) -> PersistentRun:
+                  stored: RunState, as_of: dt.datetime | None = None, book: YearBook | None = None) -> PersistentRun:
         code = cfg.municipality.code
         year = start.isoformat()
         what = run_label(cfg.municipality.name, code, start)
@@ -416,6 +452,8 @@ class PersistentRun:
         while engine.items_processed < state.items:
             if as_of is not None and (engine.next_time() is None or engine.next_time() > as_of):  # type: ignore[operator]
                 break
+            if book is not None:
+                book.before_item()
             step = next(engine.steps(end), None)
             if step is None:
                 raise RunError(f"replaying the stored run of {what} ends after "
@@ -519,6 +557,9 @@ class PersistentRun:
         if until >= engine.now:
             while True:
                 before = len(engine.events)
+                if self.book is not None and engine.next_time() is not None and \
+                        engine.next_time() <= until:  # type: ignore[operator]
+                    self.book.before_item()
                 if next(engine.steps(until), None) is None:
                     break
                 events = engine.events[before:]
@@ -895,19 +936,26 @@ def opened(db: str | Database) -> Iterator[Database]:
 
 
 def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, start: dt.date | None = None,
-                        resume: bool = False, progress: Callable[[int, int], None] | None = None,
+                        until: dt.date | None = None, resume: bool = False,
+                        progress: Callable[[int, int], None] | None = None,
                         notify: Callable[[str], None] | None = None) -> SimulationResult:
-    """`govcore simulate … --db`: a calendar year (or from `start` to the end of its year), committed
-    item by item; `resume` continues an interrupted one.
+    """`govcore simulate … --db`: from `start` (1 January of `year` by default) to the end of
+    `until` (31 December of the start year by default), committed item by item; `resume`
+    continues an interrupted one. The result — events, summary, a summary per calendar year of a
+    longer span — is the one `govcore.simulate.simulate` gives for the same span.
 
     `progress(done, total)` is called once the run is open (done = the items already committed)
     and after each committed item; `notify` receives a line when a run is resumed. The library
     draws nothing itself: the command line turns these into a progress bar.
     """
-    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start,
+    first = start or dt.date(year or cfg.year, 1, 1)
+    last = until or dt.date(first.year, 12, 31)
+    if last < first:
+        raise RunError(f"the end {last} is before the start {first}")
+    with opened(db) as database, PersistentRun.open(database, cfg, start=first, until=last,
                                                     fresh=not resume) as run, run.atomic():
-        engine = run.engine
-        y = run.year
+        engine, book = run.engine, run.book
+        assert book is not None
         total = engine.items_processed + engine.pending()
         if run.resumed_items and notify is not None:
             notify(f"resuming {run.name} {start_text(run.key)} after item {run.resumed_items} "
@@ -917,10 +965,13 @@ def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None,
         step = None if progress is None else (lambda done: progress(done, max(total, done)))
         run.finish_at_end = True
         run.advance(run.end, step)
+        while book.year < last.year:
+            book.close()
+        book.close(run.end)
         summary = summarize(engine)
-        summary["years"] = [y]
-        summary["years_without_observations"] = [] if any(e.type == "observation" for e in engine.events) else [y]
-        return SimulationResult(engine.config, y, list(engine.events), summary)
+        summary["years"] = list(range(first.year, last.year + 1))
+        summary["years_without_observations"] = book.quiet
+        return SimulationResult(engine.config, first.year, list(engine.events), summary, book.results)
 
 
 @dataclass
