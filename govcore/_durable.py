@@ -191,13 +191,23 @@ class RuleRuntime:
         with self._shared.lock:
             return list(self._shared.ruleset.get_facts(self._sid))
 
+    def _session_facts(self) -> list[Any]:
+        """The session's facts; none when it never matched anything (durable-rules then has no such
+        session and answers error 309, e.g. for a run that closes before its first item)."""
+        try:
+            return list(self._shared.ruleset.get_facts(self._sid))
+        except Exception as err:
+            if "error code: 309" in str(err):
+                return []
+            raise
+
     def close(self) -> None:
         """Give the session back; its facts were all retracted, so the next engine starts clean."""
         if self._closed:
             return
         self._closed = True
         with self._shared.lock:
-            for fact in self._shared.ruleset.get_facts(self._sid):
+            for fact in self._session_facts():
                 self._shared.host.retract_fact(self._shared.name, fact)
         with _POOL_LOCK:
             self._shared.release(self._sid)

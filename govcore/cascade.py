@@ -1,7 +1,8 @@
 """The goal cascade (nedbrydning af mål): national → political → administrative → team.
 
-Shows who owns what under each national goal, and which national goals no local goal answers,
-so a gap is visible when next year's ministermål arrive.
+Shows who owns what under each national goal, which national goals no local goal answers (so a
+gap is visible when next year's ministermål arrive), and each ministermål's national measurement
+(its Jobindsats måling) — or that it has none, so the municipality must choose its own indicator.
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def cascade(cfg: Configuration) -> dict[str, Any]:
         if local:
             answered.add(n.id)
         national.append({"id": n.id, "number": n.number, "title": n.title, "status": n.status,
-                         "measures": list(n.measures), "answered": bool(local),
+                         "measures": list(n.measures), "measure_ids": list(n.measure_ids), "answered": bool(local),
                          "goals": [_node(g, cfg, children) for g in local]})
     other = [_node(g, cfg, children) for g in goals if g.parent is None and not g.national_goal]
     return {"municipality": cfg.municipality.name, "year": cfg.year, "national": national, "local": other,
@@ -81,6 +82,12 @@ def render_cascade(tree: dict[str, Any]) -> str:
         for n in tree["national"]:
             flag = "" if n["answered"] else "   <-- INGEN lokale mål besvarer dette ministermål"
             out.append(f"{n['number']}. {n['title']} ({'nyt' if n['status'] == 'new' else 'videreført'}){flag}")
+            if n["measure_ids"]:
+                out.append(f"   national måling: {', '.join(n['measure_ids'])}")
+            elif n["measures"]:
+                out.append(f"   national måling uden kendt Jobindsats-id: {'; '.join(n['measures'])}")
+            else:
+                out.append("   ingen national måling: kommunen vælger selv sine indikatorer")
             for g in n["goals"]:
                 out.extend(_lines(g, 1))
         out.append("")

@@ -158,6 +158,7 @@ def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
     name = ""
     if p.is_dir():
         cfg = _config(config, year)
+        cfg = cfg.for_year(year or cfg.year)
         events = cfg.wheel_events(year)
         cal = cfg.wheel.calendar
         name = cfg.municipality.name
@@ -194,10 +195,14 @@ def check(config: str, year: int | None) -> None:
     Reports every problem at once with file:line:column and a hint, and exits non-zero if any.
     """
     cfg = _config(config, year)
+    cfg = cfg.for_year(year or cfg.year)
+    versions = len(cfg.versions)
     click.echo(f"{cfg.municipality.name} ({cfg.municipality.code}) {cfg.year}: configuration OK — "
                f"{len(cfg.organisation.roles)} roles, {len(cfg.goals)} goals, {len(cfg.kpis)} KPIs, "
                f"{len(cfg.observations)} observations, {len(cfg.rules.rules)} rules, "
-               f"{len(cfg.wheel_events())} wheel events")
+               f"{len(cfg.wheel_events())} wheel events"
+               + (f"; {versions} configuration versions, the one shown in effect from "
+                  f"{cfg.effective.isoformat() if cfg.effective else 'the start'}" if versions > 1 else ""))
     for failure in cfg.plugins.failures:
         click.echo(f"warning: {failure}", err=True)
 
@@ -247,8 +252,8 @@ def _vocabulary(config: str | None) -> Any:
 
 @main.command()
 def plugins() -> None:
-    """List installed plugins and what each contributes (KPI sources, subject kinds, actions, rule files,
-    national goal sets). Plugins that failed to load are listed with their error."""
+    """List installed plugins and what each contributes (KPI sources, subject kinds, actions, report
+    sections, rule files, national goal sets). Plugins that failed to load are listed with their error."""
     from govcore.plugins import load_plugins
 
     pl = load_plugins()
@@ -258,7 +263,8 @@ def plugins() -> None:
     for item in described:
         click.echo(f"{item['name']}  ({item['distribution']})")
         for key, label in (("kpi_sources", "KPI sources"), ("subject_kinds", "subject kinds"),
-                           ("actions", "actions"), ("rule_files", "rule files"),
+                           ("actions", "actions"), ("report_sections", "report sections"),
+                           ("rule_files", "rule files"),
                            ("national_goal_years", "national goals for")):
             if item.get(key):
                 click.echo(f"    {label}: {', '.join(map(str, item[key]))}")
@@ -276,7 +282,7 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
     from govcore.cascade import cascade, render_cascade
 
     cfg = _config(config, year)
-    tree = cascade(cfg)
+    tree = cascade(cfg.for_year(year or cfg.year))
     if as_json:
         click.echo(json.dumps(tree, ensure_ascii=False, indent=2))
     else:

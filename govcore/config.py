@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -200,6 +200,14 @@ class Configuration:
                 found = v
         return found
 
+    def for_year(self, year: int) -> Configuration:
+        """The version in effect at the end of `year`, as that year's configuration (its `year` and
+        ministermål are `year`'s): what `govcore goals` and `govcore wheel` show for a year."""
+        v = self.version_at(dt.date(year, 12, 31))
+        if v.year == year:
+            return v
+        return replace(v, year=year, national_goals=self.national_goals_for(year))
+
     def national_goals_for(self, year: int) -> list[NationalGoal]:
         """The ministermål of `year` from the plugins (empty when none is known or wanted)."""
         if year == self.year:
@@ -301,10 +309,11 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
-        # The first version checks goals against the year asked for, as before versions existed;
-        # a dated version against the ministermål of the year it starts in.
-        check_year = the_year if entry is None and not cfg.versions else \
-            cfg.year if entry is None else entry.effective.year
+        # A dated version checks its goals against the ministermål of the year it starts in; the
+        # first version against those of the last day before the first dated one (without dated
+        # versions: the year asked for, as before versions existed).
+        check_year = entry.effective.year if entry is not None else \
+            (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
             versions.append(_build(base, cfg_path, cfg_doc, settings, plugins, check_year, extra_rules, own,
@@ -383,6 +392,14 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
             files[name] = _hash(base / name)
         except InputError as err:
             problems.extend(err.problems)
+    national: list[NationalGoal] = []
+    if cfg.national_goals == "plugin":
+        try:
+            answer = plugins.national_goals(the_year)
+        except GovcoreError as err:
+            problems.append(cfg_doc.problem(("national_goals",), str(err)))
+            answer = None
+        national = answer[1] if answer else []
     for source_name, settings in cfg.sources.items():
         if source_name not in sources:
             problems.append(cfg_doc.problem(("sources", source_name), f"no installed plugin provides the KPI "
@@ -390,7 +407,8 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
                                             or "install the plugin that provides it (see `govcore plugins`)"))
             continue
         src: KpiSource = sources[source_name][1]
-        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year)
+        ctx = SourceContext(municipality=muni, base_dir=base, settings=settings, year=the_year,
+                            national_goals=tuple(national))
         try:
             for k in src.kpis(ctx):
                 kpis.setdefault(k.id, k)
@@ -411,7 +429,7 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
         all_ids, offset = [g.id for g in goals], 0
         for gdoc, gfile in goal_files:
             problems.extend(_check_goals(gfile.goals, kpis if kpi_file else None, organisation,
-                                         {d.id: d for d in gfile.deliverables}, gdoc, all_ids, offset))
+                                         {d.id: d for d in gfile.deliverables}, gdoc, all_ids, offset, national))
             offset += len(gfile.goals)
     for o in observations if kpi_file else []:
         if o.kpi not in kpis:
@@ -419,14 +437,7 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
                                     hint=did_you_mean(o.kpi, kpis)))
             break
 
-    national: list[NationalGoal] = []
     if cfg.national_goals == "plugin":
-        try:
-            answer = plugins.national_goals(the_year)
-        except GovcoreError as err:
-            problems.append(cfg_doc.problem(("national_goals",), str(err)))
-            answer = None
-        national = answer[1] if answer else []
         ids = {n.id for n in national}
         for gdoc, gfile in goal_files:
             for i, g in enumerate(gfile.goals):
@@ -510,9 +521,29 @@ def _goal_problem(doc: YamlDoc | None, i: int, fld: str, msg: str, hint: str = "
     return doc.problem(("goals", i, fld), msg, hint=hint)
 
 
+def _measurement_hint(g: Goal, national: Sequence[NationalGoal]) -> str:
+    """Why a goal's KPI that names a ministermål measurement (`…:mm17`) does not exist: the goal's
+    ministermål has none (STAR leaves the indicator to the municipality), or no ministermål of the
+    year has the measurement it names."""
+    wanted = (g.kpi or "").rsplit(":", 1)[-1].upper()
+    if not national or not (wanted.startswith("MM") and wanted[2:].isdigit()):
+        return ""
+    mine = next((n for n in national if n.id == g.national_goal), None)
+    if mine is not None and not mine.measure_ids:
+        if mine.measures:
+            return (f"ministermål {mine.number} ({mine.year}) has no Jobindsats measurement id (its measurement: "
+                    f"{'; '.join(mine.measures)}) — use a KPI of your own for it")
+        return (f"ministermål {mine.number} ({mine.year}) has no national measurement (no Jobindsats måling): "
+                "the municipality chooses its own indicator — use a local KPI")
+    have = ", ".join(f"{m} (ministermål {n.number})" for n in national for m in n.measure_ids)
+    none = ", ".join(str(n.number) for n in national if not n.measure_ids)
+    return (f"no ministermål {national[0].year} has the measurement {wanted} (measurements: {have or 'none'}"
+            + (f"; ministermål {none}: none" if none else "") + ")")
+
+
 def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organisation | None,
                  deliverables: Mapping[str, Deliverable], doc: YamlDoc, ids: list[str],
-                 offset: int = 0) -> list[Problem]:
+                 offset: int = 0, national: Sequence[NationalGoal] = ()) -> list[Problem]:
     """Problems of one goal file's goals; `ids` are the goals of every goal file of the version, and
     this file's goals start at `offset` among them."""
     problems: list[Problem] = []
@@ -521,7 +552,8 @@ def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organis
         if ids.count(g.id) > 1 and ids.index(g.id) != offset + i:
             problems.append(_goal_problem(doc, i, "id", f"goal id '{g.id}' is used twice"))
         if g.kpi and kpis is not None and g.kpi not in kpis:
-            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", did_you_mean(g.kpi, kpis)))
+            hint = _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
+            problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", hint))
         if roles is not None and g.owner not in roles:
             problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{g.owner}'",
                                           did_you_mean(g.owner, roles)))

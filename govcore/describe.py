@@ -35,6 +35,20 @@ def describe_event(kind: str, details: Mapping[str, Any], owner: str | None = No
     if kind in ("followup", "milestone"):
         freq = f", {g('frequency')}" if g("frequency") else ""
         return f"{'follow-up' if kind == 'followup' else 'milestone'} {g('title') or g('wheel')} ({g('wheel')}{freq})"
+    if kind == "year_started":
+        ended = f"; goals ended: {', '.join(g('goals_ended') or [])}" if g("goals_ended") else ""
+        carried = ", ".join(g("open_actions") or []) or "none"
+        return (f"year {g('year')} started: ministermål {', '.join(g('national_goals') or []) or 'none'}{ended}; "
+                f"open corrective actions carried over: {carried}")
+    if kind == "configuration_changed":
+        parts = [f"{label} {', '.join(g(key) or [])}" for key, label in (
+            ("goals_added", "goals added:"), ("goals_removed", "goals removed:"), ("goals_changed", "goals changed:"),
+            ("rules_added", "rules added:"), ("rules_removed", "rules removed:"),
+            ("rules_changed", "rules changed:")) if g(key)]
+        wheel = ["the wheel changed"] if g("wheel_changed") else []
+        return (f"configuration version of {g('effective')} took effect"
+                + (f" ({g('description')})" if g("description") else "") + ": "
+                + ("; ".join(parts + wheel) or "nothing that governs changed"))
     if kind == "deviation_flagged":
         return f"deviation {g('deviation')} opened{about}: {g('reason')}"
     if kind == "action_demanded":

@@ -22,6 +22,7 @@ from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
 from govcore.errors import EngineError, GovcoreError, did_you_mean
 from govcore.extension import Subject, SubjectContext
+from govcore.forecast import GoalForecast, forecast_goal
 from govcore.model import (
     ActionState,
     CorrectiveAction,
@@ -177,6 +178,7 @@ class Engine:
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
+        self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
         self._closed = False
@@ -206,6 +208,12 @@ class Engine:
             if g.kpi:
                 self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
         self._status_cache.clear()
+        self._forecast_cache.clear()
+        # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
+        # rule tests a forecast field or writes one into a message.
+        goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
+        self._forecasts = any(f.startswith("forecast") for r in goal_rules for f in r.fields_used()) or \
+            any("{forecast" in str(call.params) for r in goal_rules for call in r.actions)
         if old_rules != config.rules.version():
             if self._runtime is not None:
                 self._runtime.close()
@@ -366,6 +374,9 @@ class Engine:
         ended = [g for g in self.config.goals if self.config.goal_active(g, last)
                  and not self.config.goal_active(g, day)]
         national = self.config.national_goals_for(year)
+        # statuses and forecasts are cached per day; last year's days are not asked again
+        self._status_cache.clear()
+        self._forecast_cache.clear()
         self._emit("year_started", details={
             "year": year, "national_goals": [n.id for n in national],
             "goals": [g.id for g in self.config.goals if self.config.goal_active(g, day)],
@@ -448,6 +459,7 @@ class Engine:
         self.store.add(o)
         for goal_id in self._goals_by_kpi.get(o.kpi, ()):
             self._status_cache.pop(goal_id, None)
+            self._forecast_cache.pop(goal_id, None)
         self._emit("observation", subject=None, details={
             "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
             "municipality": o.municipality or "", "source": o.source})
@@ -589,6 +601,14 @@ class Engine:
             cached[d] = goal_result(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
+    def goal_forecast(self, goal: Goal, day: dt.date | None = None) -> GoalForecast:
+        """The goal's forecast at the end of its target period, on the observations known on `day`."""
+        d = day or self.now.date()
+        cached = self._forecast_cache.setdefault(goal.id, {})
+        if d not in cached:
+            cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
+        return cached[d]
+
     def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
         res = self.goal_result(g, day)
         fields = {
@@ -599,6 +619,8 @@ class Engine:
             "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
             "explanation": res.explanation,
         }
+        if self._forecasts:
+            fields.update(self.goal_forecast(g, day).fields())
         return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id)
 
     def _deliverable_subject(self, ident: str, due: dt.date) -> Subject:

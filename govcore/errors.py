@@ -11,6 +11,8 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from govcore.text import normalise_name
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -82,12 +84,17 @@ class EngineError(GovcoreError):
     """The engine was asked to do something impossible (e.g. move its clock backwards)."""
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    """A hint naming the closest known word, or '' when nothing is close."""
+def did_you_mean(word: str, choices: Iterable[str], list_all: bool = True) -> str:
+    """A hint naming the closest known word ("did you mean 'Vejle'?"), or listing up to 12 choices
+    when none is close (unless `list_all` is false), or ''. Names are also compared loosely
+    (`normalise_name`), so "Koebenhavn" finds "København"."""
     options = sorted(set(choices))
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        by_key = {normalise_name(o): o for o in options}
+        close = [by_key[k] for k in difflib.get_close_matches(normalise_name(word), list(by_key), n=1, cutoff=0.6)]
     if close:
         return f"did you mean '{close[0]}'?"
-    if 0 < len(options) <= 12:
+    if list_all and 0 < len(options) <= 12:
         return "expected one of: " + ", ".join(options)
     return ""

@@ -1,4 +1,4 @@
-"""The types plugins build with: KPI sources, subject kinds and actions.
+"""The types plugins build with: KPI sources, subject kinds, actions and report sections.
 
 These are part of govcore's public API (re-exported from `govcore`); a plugin needs nothing else.
 """
@@ -13,8 +13,9 @@ from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel
 
-from govcore.model import KPI, Municipality, Observation, Organisation
+from govcore.model import KPI, Municipality, NationalGoal, Observation, Organisation
 from govcore.observations import ObservationView
+from govcore.remote import Http
 
 FieldType = Literal["number", "text", "bool", "date"]
 
@@ -37,6 +38,40 @@ class SourceContext:
     base_dir: Path
     settings: Mapping[str, Any]
     year: int | None = None
+    national_goals: tuple[NationalGoal, ...] = ()
+
+
+@dataclass(frozen=True)
+class FetchContext:
+    """What a remote source gets for one `govcore fetch`.
+
+    `http` sends (or, with --replay, answers from kept responses) every request; `seen` is, per
+    table, the update stamp of the last fetch already stored, so a table not updated since can be
+    skipped. `kpis` are the configuration's KPIs (the source's own among them).
+    """
+
+    municipality: Municipality
+    base_dir: Path
+    settings: Mapping[str, Any]
+    year: int
+    http: Http
+    kpis: Mapping[str, KPI]
+    seen: Mapping[str, str]
+    national_goals: tuple[NationalGoal, ...] = ()
+
+
+@dataclass(frozen=True)
+class FetchedTable:
+    """One table's observations from one fetch; stored whole or not at all.
+
+    `updated` is the source's own stamp of the table's latest update (e.g. Jobindsats'
+    LatestUpdate); `skipped` says the table was not updated since the last stored fetch.
+    """
+
+    table: str
+    updated: str
+    observations: tuple[Observation, ...] = ()
+    skipped: bool = False
 
 
 @dataclass(frozen=True)
@@ -45,12 +80,18 @@ class KpiSource:
 
     `kpis` lists what the source provides for these settings; `load` reads the observations.
     Both raise `govcore.InputError` with file, row and column on bad input.
+
+    A remote source (an API) also gives `tables` (the tables a fetch reads for these settings)
+    and `fetch` (one table's observations); `govcore fetch` calls them, one table at a time, and
+    stores each table's observations whole or not at all. They raise `govcore.FetchError`.
     """
 
     name: str
     description: str
     kpis: Callable[[SourceContext], list[KPI]]
     load: Callable[[SourceContext], list[Observation]]
+    tables: Callable[[FetchContext], list[str]] | None = None
+    fetch: Callable[[FetchContext, str], FetchedTable] | None = None
 
 
 @dataclass(frozen=True)
@@ -124,3 +165,33 @@ class ActionSpec:
     run: Callable[[ActionContext, Any], None]
     example: str = ""
     events: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """A plugin's part of the year report, already formatted (Danish numbers, titles, not ids).
+
+    `rows` fill a table under `headers`; `chart` is an SVG from ``govcore.bar_chart`` or
+    ``govcore.line_chart``, shown in the HTML report (the Markdown report shows the table).
+    """
+
+    title: str
+    intro: str = ""
+    headers: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    chart: str = ""
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportSectionSpec:
+    """Sections a plugin adds to the year report, built from the year's figures as known at its end.
+
+    `build` gets a `SubjectContext` for the last day of the year, with the settings named by
+    `settings_key`; the spec is skipped when the configuration has no such section under `sources`.
+    """
+
+    name: str
+    description: str
+    build: Callable[[SubjectContext], list[ReportSection]]
+    settings_key: str = ""

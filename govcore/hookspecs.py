@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pluggy
 
-from govcore.extension import ActionSpec, KpiSource, SubjectKind
+from govcore.extension import ActionSpec, KpiSource, ReportSectionSpec, SubjectKind
 from govcore.model import NationalGoal, WheelEvent
 
 hookspec = pluggy.HookspecMarker("govcore")
@@ -75,4 +75,15 @@ def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
     """Extra dated events for the annual wheel of `year` (e.g. the date the minister announces
     next year's goals). Called when the wheel of a configuration is built for that year. Return a
     list of ``WheelEvent`` dated inside `year`, or None.
+    """
+
+
+@hookspec
+def govcore_report_sections() -> list[ReportSectionSpec]:
+    """Sections this plugin adds to the year report (e.g. a ranking of offers with a chart).
+
+    Called once when the plugin manager starts. Return a list of ``ReportSectionSpec``; when a
+    report is rendered, each spec whose ``settings_key`` names a configured source is asked for its
+    sections with the figures known at the end of the year. A section that fails is shown as a
+    note in the report, never as a traceback.
     """

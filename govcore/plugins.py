@@ -12,7 +12,7 @@ import pluggy
 
 from govcore import hookspecs
 from govcore.errors import GovcoreError, PluginError
-from govcore.extension import ActionSpec, KpiSource, SubjectKind
+from govcore.extension import ActionSpec, KpiSource, ReportSectionSpec, SubjectKind
 from govcore.model import NationalGoal, WheelEvent
 
 ENTRY_POINT_GROUP = "govcore"
@@ -62,6 +62,9 @@ class Plugins:
     def actions(self) -> dict[str, tuple[str, ActionSpec]]:
         return _unique(self.collect("govcore_actions"), lambda s: s.name, "action")
 
+    def report_sections(self) -> dict[str, tuple[str, ReportSectionSpec]]:
+        return _unique(self.collect("govcore_report_sections"), lambda s: s.name, "report section")
+
     def national_goals(self, year: int) -> tuple[str, list[NationalGoal]] | None:
         answers = [(n, g) for n, g in self.call("govcore_national_goals", year=year) if g]
         if len(answers) > 1:
@@ -92,6 +95,8 @@ class Plugins:
                 item["subject_kinds"] = [s.name for n, s in self.collect("govcore_subject_kinds") if n == name]
             if "govcore_actions" in hooks:
                 item["actions"] = [s.name for n, s in self.collect("govcore_actions") if n == name]
+            if "govcore_report_sections" in hooks:
+                item["report_sections"] = [s.name for n, s in self.collect("govcore_report_sections") if n == name]
             if "govcore_rule_files" in hooks:
                 item["rule_files"] = [Path(p).name for p in self.rule_files(name)]
             if "govcore_national_goals" in hooks:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 
+from govcore.charts import goal_chart
+from govcore.extension import ReportSection, SubjectContext
+from govcore.forecast import forecast_goal
 from govcore.model import (
     KPI,
     AtLeast,
@@ -27,11 +30,14 @@ from govcore.model import (
     Change,
     Direction,
     Goal,
+    Observation,
     Rank,
     Target,
     Trajectory,
 )
+from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
+from govcore.text import danish_number
 
 if TYPE_CHECKING:
     from govcore.engine import EngineEvent
@@ -81,15 +87,6 @@ ITEM_START = frozenset({"observation", "followup", "milestone", "action_overdue"
 
 
 # ------------------------------------------------------------------------------------- formatting
-
-
-def danish_number(value: float | None, decimals: int = 1) -> str:
-    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–'."""
-    if value is None:
-        return "–"
-    rounded = round(float(value), decimals)
-    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def _count(n: int) -> str:
@@ -174,6 +171,8 @@ class Header:
     year: str
     title: str
     period_label: str
+    span_word: str  # "året", or "perioden" for a report over several years
+    end_word: str
     until: str
     configuration_version: str
     rules_version: str
@@ -203,6 +202,9 @@ class GoalRow:
     status_label: str
     explanation: str
     in_effect: bool
+    forecast: str = "–"
+    forecast_status: str = "no_data"
+    chart: str = ""
 
 
 @dataclass(frozen=True)
@@ -359,6 +361,7 @@ class Report:
     roles: list[RoleTasks]
     ignored: list[IgnoredResponse]
     event_counts: list[EventCount]
+    sections: list[ReportSection] = field(default_factory=list)
 
 
 # -------------------------------------------------------------------------------------- building
@@ -408,6 +411,8 @@ def _header(result: SimulationResult) -> Header:
         code=str(muni.get("code", result.config.municipality.code)),
         year=span, title=f"Rapport for perioden {span}" if len(years) > 1 else f"Årsrapport {span}",
         period_label="Periode" if len(years) > 1 else "År",
+        span_word="perioden" if len(years) > 1 else "året",
+        end_word="periodens udgang" if len(years) > 1 else "årets udgang",
         until=_date(s.get("until")),
         configuration_version=str(s.get("configuration_version", "")),
         rules_version=str(s.get("rules_version", "")),
@@ -422,8 +427,31 @@ def _level_key(goal: Goal) -> int:
     return list(LEVEL_LABELS).index(goal.level.value)
 
 
+def known_at_year_end(result: SimulationResult) -> ObservationView:
+    """The observations the year's events received, as known at its end (what the summary saw),
+    after those the configuration held that were known before the run (or the year) began."""
+    store = ObservationStore()
+    began = _as_date(result.summary.get("from"))
+    if began is not None:
+        for o in result.config.observations:
+            if o.known < began:
+                store.add(o)
+    for e in sorted(result.events, key=lambda e: e.seq):
+        if e.type == "observation":
+            d = e.details
+            store.add(Observation(kpi=str(d["kpi"]), period=str(d["period"]), value=float(d["value"]),
+                                  series=str(d.get("series") or "local"), municipality=d.get("municipality") or None,
+                                  source=str(d.get("source", "")), known_at=e.at.date()))
+    return store.as_of(_year_end(result))
+
+
+def _own_series(view: ObservationView, kpi: str, code: str) -> str | None:
+    return code if view.store.rows((kpi, "local", code)) else None
+
+
 def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], int, list[GoalGroup]]:
     cfg = result.config
+    view = known_at_year_end(result)
     statuses: Mapping[str, Mapping[str, Any]] = result.summary.get("goals", {})
     counts: Counter[str] = Counter()
     not_in_effect = 0
@@ -446,11 +474,22 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             actual_text, expected_text = _with_unit(actual, unit), _with_unit(expected, unit)
         if actual is not None and st.get("period"):
             actual_text += f" ({st['period']})"
+        fc_text, fc_status, chart = "–", "no_data", ""
+        if kpi is not None:
+            fc = forecast_goal(g, cfg.kpis, view, cfg.municipality.code)
+            fc_status = fc.status.value
+            f = fc.forecast
+            if f.value is not None:
+                spread = f" (80 %: {danish_number(f.low)}–{danish_number(f.high)})" \
+                    if f.low is not None and f.high is not None and f.low != f.high else ""
+                fc_text = f"{_with_unit(f.value, unit)}{spread} i {f.period}: {STATUS_LABELS[fc_status].lower()}"
+            history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
+            chart = goal_chart(g.title, history, fc, unit)
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=names.role(g.owner), kpi=kpi.name if kpi else (g.kpi or "–"),
             target=describe_target(g.target, kpi), actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
-            in_effect=in_effect))
+            in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
     status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]
     goal_groups = [GoalGroup(level, label, groups[level]) for level, label in LEVEL_LABELS.items()
                    if groups.get(level)]
@@ -687,8 +726,33 @@ def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
     return out
 
 
+def plugin_sections(result: SimulationResult) -> list[ReportSection]:
+    """The plugins' sections, on the figures known at the end of the year, in plugin-name order.
+
+    A section that fails is replaced by a note saying so: the rest of the report still renders.
+    """
+    cfg = result.config
+    view = known_at_year_end(result)
+    out: list[ReportSection] = []
+    for name, (plugin, spec) in sorted(cfg.plugins.report_sections().items()):
+        if spec.settings_key and spec.settings_key not in cfg.sources:
+            continue
+        ctx = SubjectContext(municipality=cfg.municipality, day=view.day, observations=view,
+                             organisation=cfg.organisation, kpis=cfg.kpis,
+                             settings=cfg.sources.get(spec.settings_key, {}), base_dir=cfg.base_dir)
+        try:
+            out.extend(spec.build(ctx))
+        except Exception as err:  # a plugin's bug must not take the year report down
+            out.append(ReportSection(title=spec.description or name, notes=(
+                f"Afsnittet '{name}' fra plugin '{plugin}' kunne ikke laves: {type(err).__name__}: {err}",)))
+    return out
+
+
 def build_report(result: SimulationResult) -> Report:
     """The report's content, formatted and sorted, independent of the output format."""
+    # The goals and deliverables are those of the configuration version in effect at the end,
+    # whichever version the caller kept (a stored run keeps the first, a simulation the last).
+    result = replace(result, config=result.config.version_at(_year_end(result)))
     names = _Names(result)
     status_counts, not_in_effect, groups = _goals(result, names)
     deviations, escalations, exhausted = _deviations(result.events, names)
@@ -701,6 +765,7 @@ def build_report(result: SimulationResult) -> Report:
         roles=_roles(result, names, open_acts, result.summary.get("open_actions", [])),
         ignored=_ignored(result.events, names),
         event_counts=[EventCount(t, EVENT_LABELS.get(t, t), _count(n)) for t, n in sorted(counts.items())],
+        sections=plugin_sections(result),
     )
 
 

@@ -45,16 +45,23 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[s
     statuses = {}
     for g in cfg.goals:
         r = engine.goal_result(g, end)
+        fc = engine.goal_forecast(g, end)
         statuses[g.id] = {"title": g.title, "level": g.level.value, "owner": g.owner, "status": r.status.value,
                           "actual": r.actual, "expected": r.expected, "period": r.period,
-                          "explanation": r.explanation, "in_effect": cfg.goal_active(g, end)}
+                          "explanation": r.explanation, "in_effect": cfg.goal_active(g, end),
+                          "forecast": {**fc.fields(), "horizon": fc.horizon.isoformat()}}
     stream = "".join(e.to_json() + "\n" for e in evs)
     first = evs[0].at.date() if evs and events is not None else engine.start.date()
+    years = list(range(first.year, end.year + 1))
+    observed = {e.at.year for e in evs if e.type == "observation"}
     return {
         "municipality": {"code": cfg.municipality.code, "name": cfg.municipality.name},
         "year": first.year if events is not None else engine.year,
         "from": (first if events is not None else engine.start.date()).isoformat(),
         "until": engine.now.isoformat(),
+        "years": years,
+        # A period simulated without any observation is never a silent success.
+        "years_without_observations": [y for y in years if y not in observed],
         "configuration_version": cfg.version(),
         "configuration_effective": cfg.effective.isoformat() if cfg.effective else None,
         "rules_version": cfg.rules.version(),
@@ -92,7 +99,6 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
         end = engine.calendar.local_datetime(last, 23, 59)
         done = 0
         years: list[SimulationResult] = []
-        quiet: list[int] = []
         for y in range(first.year, last.year + 1):
             stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
             before = len(engine.events)
@@ -102,14 +108,9 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
                     progress(done, max(done + engine.pending(), done))
             engine.advance_to(stop)
             own = engine.events[before:]
-            if not any(e.type == "observation" for e in own):
-                quiet.append(y)
             if last.year > first.year:
                 years.append(SimulationResult(engine.config, y, list(own), summarize(engine, own)))
-        summary = summarize(engine)
-        summary["years"] = list(range(first.year, last.year + 1))
-        summary["years_without_observations"] = quiet
-        return SimulationResult(engine.config, first.year, list(engine.events), summary, years)
+        return SimulationResult(engine.config, first.year, list(engine.events), summarize(engine), years)
 
 
 def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "md") -> list[Path]:

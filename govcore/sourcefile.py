@@ -296,12 +296,30 @@ class CsvRow:
         return Problem(self.path, self.line, 0, message, field=column, hint=hint)
 
 
+def sniff_delimiter(header_line: str) -> str:
+    """';' or ',': whichever separates more cells of a CSV header line (Danish exports use ';')."""
+    return ";" if header_line.count(";") > header_line.count(",") else ","
+
+
+def csv_header(path: str | Path, example: str = "") -> tuple[list[str], str]:
+    """The column names of a CSV file and its delimiter; a located error when the first line is empty.
+
+    `example` is shown in the hint (e.g. "omraade;periode;budget").
+    """
+    lines = read_text(path).splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
+                                 hint=f"e.g. {example}" if example else ""))
+    delimiter = sniff_delimiter(lines[0])
+    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))], delimiter
+
+
 def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
     """Rows of a CSV file (comma or semicolon separated, as Danish exports often are)."""
     lines = read_text(path).splitlines()
     if not lines:
         raise ConfigError([Problem(str(path), 1, 0, "the file is empty", hint="the first line names the columns")])
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
+    delimiter = sniff_delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
     known = set(required) | set(optional or [])

@@ -1,12 +1,83 @@
-"""Filling messages from rule files: `{field}` placeholders, numbers in Danish style."""
+"""Text in Danish style: `{field}` placeholders, names compared loosely, numbers read and written.
+
+Plugins read figures and names that people and Danish systems wrote (`1.450,5`, "Århus" vs
+"Aarhus"); these helpers are the one way govcore and its plugins do it, so every source accepts
+the same spellings and every message shows numbers the same way.
+"""
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
+_EXPONENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def normalise_name(text: str) -> str:
+    """A key for comparing names: lower case, æ/ø/å spelled ae/oe/aa, accents dropped, only letters
+    and digits — so "Køn i alt", "koen i alt" and "KØN-I-ALT" are the same name."""
+    s = text.strip().casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
+    s = unicodedata.normalize("NFKD", s)
+    return "".join(ch for ch in s if ch.isascii() and ch.isalnum())
+
+
+def parse_number(text: str) -> float:
+    """A number as Danish (and English) systems write it; ValueError when it is not one.
+
+    Accepted: 1450.5, 1450,5, 1.450,5, 1,450.5, 1 450,5, -1.234, (1.234), 1.234- (trailing minus),
+    1,2E+06. A single separator followed by exactly three digits (1.500 or 1,500) separates
+    thousands, as in Danish exports.
+    """
+    s = _SPACES.sub("", text)
+    negative = False
+    if s.startswith("(") and s.endswith(")"):
+        negative, s = True, s[1:-1]
+    if s[:1] in ("-", "−", "–"):
+        negative, s = True, s[1:]
+    elif s[:1] == "+":
+        s = s[1:]
+    elif len(s) > 1 and s[-1] in ("-", "−"):
+        negative, s = True, s[:-1]
+    value = _unsigned(s)
+    if value is None or not math.isfinite(value):
+        raise ValueError(f"'{text.strip()}' is not a number")
+    return -value if negative else value
+
+
+def _unsigned(s: str) -> float | None:
+    if _DIGITS.fullmatch(s):
+        return float(s)
+    if _EXPONENT.fullmatch(s):
+        return float(s.replace(",", "."))
+    dots, commas = s.count("."), s.count(",")
+    if dots and commas:
+        dec = "." if s.rfind(".") > s.rfind(",") else ","
+        thousands = "," if dec == "." else "."
+        whole, frac = s.rsplit(dec, 1)
+        if s.count(dec) == 1 and _grouped(whole, thousands) and _DIGITS.fullmatch(frac):
+            return float(whole.replace(thousands, "") + "." + frac)
+        return None
+    if not dots and not commas:
+        return None
+    sep = "." if dots else ","
+    if dots + commas > 1:
+        return float(s.replace(sep, "")) if _grouped(s, sep) else None
+    whole, frac = s.split(sep)
+    if not _DIGITS.fullmatch(frac) or not (whole == "" or _DIGITS.fullmatch(whole)):
+        return None
+    if len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0":
+        return float(whole + frac)
+    return float((whole or "0") + "." + frac)
+
+
+def _grouped(s: str, sep: str) -> bool:
+    return re.fullmatch(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+", s) is not None
 
 
 def _fmt(value: Any) -> str:
@@ -17,6 +88,16 @@ def _fmt(value: Any) -> str:
             return f"{int(value):,}".replace(",", ".")
         return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
     return str(value)
+
+
+def danish_number(value: float | None, decimals: int = 1) -> str:
+    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–' (the one number formatter
+    of reports, charts and forecasts)."""
+    if value is None:
+        return "–"
+    rounded = round(float(value), decimals)
+    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
+    return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Creates .venv (Python 3.11 or 3.12) and installs govcore and its three plugins into it.
+# Creates .venv (Python 3.11 or 3.12) and installs govcore and its four plugins into it.
 # Usage: scripts/setup.sh [--test]   (--test also installs pytest, hypothesis, ruff and mypy)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,4 +31,5 @@ extra=""
 [ "${1:-}" = "--test" ] && extra="[test]"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 .venv/bin/python -m pip install --quiet --disable-pip-version-check \
-    -e ".${extra}" -e plugins/ministermaal -e plugins/budget -e plugins/surveys
+    -e ".${extra}" -e plugins/ministermaal -e plugins/budget -e plugins/surveys -e plugins/initiatives \
+    -e plugins/jobindsats -e plugins/statbank

@@ -12,10 +12,10 @@ PACKAGE = ROOT / "govcore"
 
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
-    {"errors"},
-    {"model", "text"},
-    {"observations", "sourcefile", "calendar"},
-    {"targets", "wheel", "extension"},
+    {"errors", "text"},
+    {"model"},
+    {"observations", "sourcefile", "calendar", "remote"},
+    {"targets", "forecast", "charts", "wheel", "extension"},
     {"hookspecs", "plugins"},
     {"rules"},
     {"_durable", "config"},

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -131,15 +132,73 @@ def test_goals_cascade_flags_national_goals_without_local_goals() -> None:
 def test_goals_cascade_with_an_unanswered_national_goal(tmp_path: Path) -> None:
     folder = tmp_path / "vejle"
     shutil.copytree(ROOT / "examples" / "vejle", folder)
-    goals = (folder / "goals.yaml").read_text(encoding="utf-8")
-    (folder / "goals.yaml").write_text(goals.replace("    national_goal: mm2021-3\n", ""), encoding="utf-8")
+    goals = (folder / "goals-2021.yaml").read_text(encoding="utf-8")
+    (folder / "goals-2021.yaml").write_text(goals.replace("    national_goal: mm2021-3\n", ""), encoding="utf-8")
     text = (folder / "municipality.yaml").read_text(encoding="utf-8")
     (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
-    result = CliRunner().invoke(main, ["goals", str(folder)])
+    result = CliRunner().invoke(main, ["goals", str(folder), "--year", "2021"])
     assert result.exit_code == 0, result.output
     assert "3. Flere flygtninge og familiesammenførte skal være selvforsørgende (videreført)   <-- INGEN" \
         in result.output
     assert "1 ministermål uden lokale mål: mm2021-3" in result.output
+
+
+def test_goals_cascade_says_which_ministermaal_have_a_national_measurement() -> None:
+    result = CliRunner().invoke(main, ["goals", str(ROOT / "examples" / "vejle"), "--year", "2021"])
+    lines = result.output.splitlines()
+    one = lines.index("1. Alle ledige skal have en værdig sagsbehandling (nyt)")
+    assert lines[one + 1] == "   national måling uden kendt Jobindsats-id: Borgere spørges om deres erfaringer med " \
+                             "jobcentret gennem brugeroplevelse; Stadfæstelsesprocenten"
+    two = next(i for i, line in enumerate(lines) if line.startswith("2. "))
+    assert lines[two + 1] == "   national måling: MM17"
+    in_2024 = CliRunner().invoke(main, ["goals", str(ROOT / "examples" / "jobindsats")]).output.splitlines()
+    four = next(i for i, line in enumerate(in_2024) if line.startswith("4. Flere personer med handicap"))
+    assert in_2024[four + 1] == "   ingen national måling: kommunen vælger selv sine indikatorer"
+    as_json = CliRunner().invoke(main, ["goals", str(ROOT / "examples" / "vejle"), "--json"])
+    assert [n["measure_ids"] for n in json.loads(as_json.output)["national"]] == [[], ["MM17"], ["MM13"], [], []]
+
+
+def _vejle_with_goal_kpi(tmp_path: Path, goal: str, kpi: str) -> Path:
+    folder = tmp_path / "vejle"
+    shutil.copytree(ROOT / "examples" / "vejle", folder)
+    goals = (folder / "goals.yaml").read_text(encoding="utf-8")
+    i = goals.index(f"    national_goal: {goal}\n")
+    j = goals.index("    kpi: ", i)
+    k = goals.index("\n", j)
+    (folder / "goals.yaml").write_text(goals[:j] + f"    kpi: {kpi}" + goals[k:], encoding="utf-8")
+    text = (folder / "municipality.yaml").read_text(encoding="utf-8")
+    (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
+    return folder
+
+
+def test_check_says_a_ministermaal_has_no_national_measurement_when_a_goal_asks_for_one(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(_vejle_with_goal_kpi(tmp_path, "mm2021-1", "jobindsats:mm1"))])
+    assert result.exit_code == 2
+    assert "goals[0].kpi: unknown KPI 'jobindsats:mm1' (hint: ministermål 1 (2021) has no Jobindsats measurement " \
+           "id (its measurement: Borgere spørges om deres erfaringer med jobcentret gennem brugeroplevelse; " \
+           "Stadfæstelsesprocenten) — use a KPI of your own for it)" in result.output
+
+
+def test_check_says_when_a_ministermaal_has_no_measurement_at_all(tmp_path: Path) -> None:
+    folder = tmp_path / "jobindsats"
+    shutil.copytree(ROOT / "examples" / "jobindsats", folder)
+    text = (folder / "municipality.yaml").read_text(encoding="utf-8")
+    (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
+    with (folder / "goals.yaml").open("a", encoding="utf-8") as f:
+        f.write("  - {id: handicap, title: Flere med handicap i job, level: political, owner: direktoer, "
+                "national_goal: mm2024-4, kpi: 'jobindsats:mm4', target: {kind: direction, must: rise}, "
+                "followup: quarterly}\n")
+    result = CliRunner().invoke(main, ["check", str(folder)])
+    assert result.exit_code == 2
+    assert "unknown KPI 'jobindsats:mm4' (hint: ministermål 4 (2024) has no national measurement (no Jobindsats " \
+           "måling): the municipality chooses its own indicator — use a local KPI)" in result.output
+
+
+def test_check_names_the_ministermaal_measurements_of_the_year(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", str(_vejle_with_goal_kpi(tmp_path, "mm2021-2", "jobindsats:mm99"))])
+    assert result.exit_code == 2
+    assert "unknown KPI 'jobindsats:mm99' (hint: no ministermål 2021 has the measurement MM99 (measurements: " \
+           "MM17 (ministermål 2), MM13 (ministermål 3); ministermål 1, 4, 5: none))" in result.output
 
 
 # --------------------------------------------------------------------- a new year, no core change
@@ -212,17 +271,17 @@ def test_a_new_years_goal_set_arrives_as_a_plugin_without_core_changes(tmp_path:
                              capture_output=True, text=True, check=False)
     assert install.returncode == 0, install.stderr
 
-    # A configuration for 2026 whose local goals answer the new national goals.
+    # A configuration version from 2026 whose local goals answer the new national goals.
     config = tmp_path / "config"
     shutil.copytree(ROOT / "examples" / "vejle", config)
-    text = (config / "municipality.yaml").read_text(encoding="utf-8")
-    text = text.replace("year: 2021", "year: 2026").replace("../../rules", str(ROOT / "rules"))
+    text = (config / "municipality.yaml").read_text(encoding="utf-8").replace("../../rules", str(ROOT / "rules"))
+    text += "  - from: 2026-01-01\n    goals: [goals.yaml, goals-2026.yaml]\n"
     (config / "municipality.yaml").write_text(text, encoding="utf-8")
-    goals = (config / "goals.yaml").read_text(encoding="utf-8")
-    goals = goals.replace("national_goal: mm2021-2", "national_goal: mm2026-1")
-    goals = goals.replace("national_goal: mm2021-5", "national_goal: mm2026-2")
-    goals = "\n".join(line for line in goals.splitlines() if "national_goal: mm2021-" not in line)
-    (config / "goals.yaml").write_text(goals + "\n", encoding="utf-8")
+    goals = (config / "goals-2023.yaml").read_text(encoding="utf-8")
+    goals = goals.replace("national_goal: mm2023-2", "national_goal: mm2026-1")
+    goals = goals.replace("national_goal: mm2023-5", "national_goal: mm2026-2")
+    goals = "\n".join(line for line in goals.splitlines() if "national_goal: mm2023-" not in line)
+    (config / "goals-2026.yaml").write_text(goals + "\n", encoding="utf-8")
 
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHON")}
     cascade = subprocess.run([python, "-m", "govcore.cli", "goals", str(config), "--year", "2026"],

@@ -456,6 +456,58 @@ def test_report_model_lists_deviations_in_the_order_they_opened(result: Simulati
 
 def test_vejle_example_report() -> None:
     cfg = load_config(ROOT / "examples" / "vejle")  # needs the three plugins (scripts/setup.sh installs them)
-    text = render_report(simulate(cfg), "md")
+    text = render_report(simulate(cfg, year=2021), "md")
     assert "Årsrapport 2021 – Vejle" in text
     assert "Økonomi- og Arbejdsmarkedsdirektør" in text
+
+
+def test_every_measured_goal_has_a_chart_and_a_forecast_column(result: SimulationResult, md: str,
+                                                                html: str) -> None:
+    measured = [g for g in result.config.goals if g.kpi]
+    assert html.count("<svg ") == len(measured)
+    assert html.count("<figure>") == len(measured)
+    assert "| Prognose |" in md and "<th>Prognose</th>" in html
+    report = build_report(result)
+    rows = {g.id: g for group in report.goal_groups for g in group.goals}
+    assert rows["g-tomt"].forecast == "–" and rows["g-tomt"].forecast_status == "no_data"
+    assert "Ingen data" in rows["g-tomt"].chart
+
+
+def test_the_report_forecasts_what_the_engine_forecast_at_year_end() -> None:
+    cfg = load_config(ROOT / "examples" / "vejle")
+    res = simulate(cfg)
+    rows = {g.id: g for group in build_report(res).goal_groups for g in group.goals}
+    for goal_id, st in res.summary["goals"].items():
+        assert rows[goal_id].forecast_status == st["forecast"]["forecast_status"], goal_id
+    assert sum(1 for r in rows.values() if r.forecast != "–") >= 10
+
+
+def test_plugin_report_sections_are_shown_and_a_failing_one_becomes_a_note(tmp_path: Path) -> None:
+    """The govcore_report_sections hook: a section with a table and chart is rendered in both formats;
+    a section whose build raises is a note, and the rest of the report still renders."""
+    import govcore
+
+    def good(ctx: govcore.SubjectContext) -> list[govcore.ReportSection]:
+        chart = govcore.bar_chart([govcore.Bar("Praktik", 2.5)], title="Effekt pr. krone")
+        return [govcore.ReportSection(title="Tilbud pr. krone", intro=f"Pr. {ctx.day.isoformat()}",
+                                      headers=("Tilbud", "Effekt"), rows=(("Praktik <b>", "2,5"),), chart=chart)]
+
+    def bad(ctx: govcore.SubjectContext) -> list[govcore.ReportSection]:
+        raise RuntimeError("boom")
+
+    class SectionPlugin:
+        @govcore.hookimpl
+        def govcore_report_sections(self) -> list[govcore.ReportSectionSpec]:
+            return [govcore.ReportSectionSpec("a-good", "God", good), govcore.ReportSectionSpec("b-bad", "Dårlig", bad),
+                    govcore.ReportSectionSpec("c-unused", "Ubrugt", bad, settings_key="not-configured")]
+
+    plugins = load_plugins()
+    plugins.register(SectionPlugin(), name="sections")
+    assert "a-good" in plugins.report_sections()
+    cfg = load_config(ROOT / "examples" / "vejle", plugins=plugins)
+    res = simulate(cfg)
+    md, html = render_report(res, "md"), render_report(res, "html")
+    assert "## Tilbud pr. krone" in md and "| Praktik <b> | 2,5 |" in md and "Pr. 2021-12-31" in md
+    assert "Praktik &lt;b&gt;" in html and "Effekt pr. krone</title>" in html
+    assert "kunne ikke laves: RuntimeError: boom" in md and "Ubrugt" not in md
+    assert "## Bilag" in md

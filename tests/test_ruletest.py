@@ -90,6 +90,7 @@ def test_every_default_rule_file_has_scenarios() -> None:
     wanted = {p.resolve() for p in RULES.glob("*.yaml")}
     wanted |= {p.resolve() for p in ROOT.glob("plugins/budget/govcore_budget/rules/*.yaml")}
     wanted |= {p.resolve() for p in ROOT.glob("plugins/surveys/govcore_surveys/rules/*.yaml")}
+    wanted |= {p.resolve() for p in ROOT.glob("plugins/initiatives/govcore_initiatives/rules/*.yaml")}
     assert wanted <= tested, f"no scenarios for {sorted(str(p) for p in wanted - tested)}"
 
 

@@ -90,8 +90,8 @@ def test_the_action_examples_are_valid(snippet: str) -> None:
     text = "rules:\n  - id: x\n    when: {deadline: corrective_action}\n    then:\n" + \
         "".join(f"      {line}\n" for line in snippet.splitlines())
     vocab = Vocabulary.build()
-    if "request_decision" in snippet:
-        pytest.importorskip("govcore_surveys")
+    if "request_decision" in snippet or "demand_decision" in snippet:
+        pytest.importorskip("govcore_surveys" if "request_decision" in snippet else "govcore_initiatives")
         from govcore.plugins import load_plugins
 
         plugins = load_plugins()

@@ -51,6 +51,16 @@ GOAL_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("review_due", "bool", "the goal has not been reviewed in its follow-up period yet"),
     FieldSpec("national_goal", "text", "the ministermål the goal answers ('' when none)"),
     FieldSpec("goal_followup", "text", "how often the goal is followed up", tuple(f.value for f in Frequency)),
+    FieldSpec("forecast", "number", "the KPI's forecast value at the end of the goal's target period"),
+    FieldSpec("forecast_low", "number", "the lower end of the forecast's 80 % interval"),
+    FieldSpec("forecast_high", "number", "the upper end of the forecast's 80 % interval"),
+    FieldSpec("forecast_required", "number", "the value the target requires at the end of its period"),
+    FieldSpec("forecast_period", "text", "the period forecast (e.g. 2021-12)"),
+    FieldSpec("forecast_method", "text", "how the forecast was made",
+              ("linear_trend", "seasonal_naive", "observed", "none")),
+    FieldSpec("forecast_status", "text", "on_track, at_risk, off_track or no_data: whether the forecast "
+              "meets the target at the end of its period", _STATUS),
+    FieldSpec("forecast_explanation", "text", "the forecast in plain words"),
 )
 
 DELIVERABLE_FIELDS: tuple[FieldSpec, ...] = (

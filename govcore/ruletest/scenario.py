@@ -31,10 +31,10 @@ from govcore.ruletest.kinds import ALIASES, COMMON_FIELDS, DATE_KEYS, KINDS, Kin
 from govcore.ruletest.setup import Setup, build_setup, first_year
 from govcore.sourcefile import Key, YamlDoc, parse_yaml, read_text
 
-FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until",
-             "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
+FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until", "from",
+             "to", "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
              "allow_extra", "scenarios")
-SCENARIO_KEYS = ("name", "description", "year", "start", "until", "known", "observations", "responses",
+SCENARIO_KEYS = ("name", "description", "year", "start", "until", "from", "to", "known", "observations", "responses",
                  "deliveries", "expect", "never", "allow_extra", "cases")
 CASE_KEYS = ("name", "expect", "never", "allow_extra")  # every other key of a case is a parameter
 RESPONSE_KEYS = ("date", "time", "submit", "accept", "reject", "deliver", "text")
@@ -208,10 +208,16 @@ class _Defaults:
 
     @classmethod
     def of(cls, data: Mapping[str, Any], doc: YamlDoc, setup: Setup, problems: list[Problem]) -> _Defaults:
-        start = _date(data.get("start"), ("start",), doc, problems)
-        until = _date(data.get("until"), ("until",), doc, problems)
+        start = _date(*_span_key(data, "start", "from", ()), doc, problems)
+        until = _date(*_span_key(data, "until", "to", ()), doc, problems)
         return cls(year=setup.config.year, start=start, until=until, known=data.get("known", DEFAULT_KNOWN),
                    observations=data.get("observations"), allow_extra=data.get("allow_extra", False))
+
+
+def _span_key(data: Mapping[str, Any], name: str, alias: str, loc: Key) -> tuple[Any, Key]:
+    """`from`/`to` are the same as `start`/`until` (a scenario over several years reads better so)."""
+    key = alias if alias in data and name not in data else name
+    return data.get(key), (*loc, key)
 
 
 def _date(value: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> dt.date | None:
@@ -332,11 +338,11 @@ def _case(body: Mapping[str, Any], extra: Mapping[str, Any], label: str, loc: Ke
     if not isinstance(year, int) or isinstance(year, bool):
         problems.append(doc.problem((*loc, "year"), f"'{year}' is not a year", hint="e.g. 'year: 2021'"))
         return None
-    start = _date(body.get("start"), (*loc, "start"), doc, problems) or defaults.start
-    until = _date(body.get("until"), (*loc, "until"), doc, problems) or defaults.until
-    if "year" in body and "start" not in body:
+    start = _date(*_span_key(body, "start", "from", loc), doc, problems) or defaults.start
+    until = _date(*_span_key(body, "until", "to", loc), doc, problems) or defaults.until
+    if "year" in body and "start" not in body and "from" not in body:
         start = None
-    if "year" in body and "until" not in body:
+    if "year" in body and "until" not in body and "to" not in body:
         until = None
     start = start or dt.date(year, 1, 1)
     until = until or dt.date(start.year, 12, 31)

@@ -326,7 +326,7 @@ def first_year(data: Mapping[str, Any]) -> int | None:
     year = data.get("year")
     if isinstance(year, int) and not isinstance(year, bool):
         return year
-    start = data.get("start")
+    start = data.get("start", data.get("from"))
     if isinstance(start, dt.date):
         return start.year
     return None

@@ -1,4 +1,4 @@
-"""Command-line commands for stored runs: db, audit, explain, tick, observe, observations.
+"""Command-line commands for stored runs: db, audit, explain, tick, observe, fetch, observations.
 
 Registered on `govcore.cli.main`. Database libraries are imported inside the commands, so that
 `govcore --help` and the commands without a database stay quick to start.
@@ -331,6 +331,55 @@ def observe(config: str, files: tuple[str, ...], db: str, year: int | None, star
         click.echo(_event_line(ev))
 
 
+# ---------------------------------------------------------------------------------- fetch
+
+
+@click.command("fetch")
+@click.argument("config", type=click.Path(exists=True))
+@db_option
+@click.option("--replay", type=click.Path(exists=True, file_okay=False),
+              help="Answer every request from the responses kept in this folder: no network, no API key.")
+@click.option("--keep", type=click.Path(file_okay=False),
+              help="Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>).")
+@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
+def fetch(config: str, db: str, replay: str | None, keep: str | None, year: int | None) -> None:
+    """Fetch new figures from the remote KPI sources of CONFIG (Jobindsats, Danmarks Statistik) and
+    store them in the run of CONFIG's municipality, known from the fetch date.
+
+    Only what is new is stored: a new period, or a changed value — a correction, as with `govcore
+    observe` (the old value stays in the history). Each table is stored whole or not at all; a
+    table that fails is reported and the command exits 1. Every raw response is kept on disk.
+    """
+    from govcore.store.fetch import fetch as run_fetch
+
+    cfg = _config(config, year)
+    kept = None
+    if replay is None:
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        kept = Path(keep) if keep else cfg.base_dir / "fetched" / stamp
+    result = run_fetch(cfg, db, year=year, replay=Path(replay) if replay else None, keep=kept)
+    for t in result.tables:
+        what = {"stored": f"{t.new} new, {t.corrected} corrected", "unchanged": "nothing new",
+                "skipped": f"not updated since {t.updated}", "failed": f"FAILED: {t.error}"}[t.state]
+        stamp = f" (updated {t.updated})" if t.updated and t.state in ("stored", "unchanged") else ""
+        click.echo(f"  {t.source} {t.table or '(tables)'}: {what}{stamp}")
+    click.echo(f"{cfg.municipality.name} {year or cfg.year}: {len(result.added)} observation"
+               f"{'s' if len(result.added) != 1 else ''} stored, {len(result.events)} new events, "
+               f"{result.requests} requests" + (f", responses kept in {kept}" if kept and result.requests else ""))
+    for r in result.added:
+        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
+        of = f" {r['of_municipality']}" if r["of_municipality"] else ""
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}, known "
+                   f"{r['known_at']}{note}")
+    for ev in result.events:
+        click.echo(_event_line(ev))
+    if result.failed:
+        n = len(result.failed)
+        click.echo(f"{n} table{'s' if n != 1 else ''} failed; nothing of {'them' if n != 1 else 'it'} was stored",
+                   err=True)
+        sys.exit(1)
+
+
 @click.command("observations")
 @db_option
 @run_options
@@ -451,4 +500,4 @@ respond.add_command(_respond_command("reject", "action", "The superior rejects t
 respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
 
 
-COMMANDS = (db, audit, explain, tick, observe, observations, report, respond)
+COMMANDS = (db, audit, explain, tick, observe, fetch, observations, report, respond)

@@ -7,19 +7,15 @@ returns the value or raises ValueError with a message in the administrator's ter
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-import unicodedata
-from collections.abc import Iterable
+
+from govcore import parse_number
 
 AMOUNT_HINT = "write an amount like 1.234.567,89 or 1234567.89"
 MONTH_HINT = "write the month as 2021-04 (also accepted: 04-2021, 202104, 2021-04-30, april 2021)"
 DATE_HINT = "write the date as 2021-05-03 or 03-05-2021"
 
-_NUMBER_CHARS = re.compile(r"[\s\u00a0\u202f\u2009]")
 _CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)
-_EXPONENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
-_DIGITS = re.compile(r"[0-9]+")
 
 MONTH_NAMES = {
     "jan": 1, "januar": 1, "january": 1, "feb": 2, "februar": 2, "february": 2, "mar": 3, "marts": 3,
@@ -27,27 +23,6 @@ MONTH_NAMES = {
     "juli": 7, "july": 7, "aug": 8, "august": 8, "sep": 9, "sept": 9, "september": 9, "okt": 10,
     "oktober": 10, "oct": 10, "october": 10, "nov": 11, "november": 11, "dec": 12, "december": 12,
 }
-
-
-def norm(text: str) -> str:
-    """A key for comparing names: lower case, æøå spelled out, only letters and digits."""
-    s = text.strip().casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    s = unicodedata.normalize("NFKD", s)
-    return "".join(ch for ch in s if ch.isascii() and ch.isalnum())
-
-
-def suggest(word: str, choices: Iterable[str], list_all: bool = True) -> str:
-    """A hint naming the closest choice, or listing a few choices, or ''."""
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if not close:
-        by_key = {norm(o): o for o in options}
-        close = [by_key[k] for k in difflib.get_close_matches(norm(word), list(by_key), n=1, cutoff=0.6)]
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if list_all and 0 < len(options) <= 12:
-        return "expected one of: " + ", ".join(options)
-    return ""
 
 
 def is_blank(cell: object) -> bool:
@@ -75,50 +50,10 @@ def parse_amount(cell: object) -> float:
 
 
 def _amount_text(text: str) -> float:
-    s = _CURRENCY.sub("", _NUMBER_CHARS.sub("", text))
-    negative = False
-    if s.startswith("(") and s.endswith(")"):
-        negative, s = True, s[1:-1]
-    if s[:1] in ("-", "−", "–"):
-        negative, s = True, s[1:]
-    elif s[:1] == "+":
-        s = s[1:]
-    elif len(s) > 1 and s[-1] in ("-", "−"):
-        negative, s = True, s[:-1]
-    value = _unsigned(s)
-    if value is None:
-        raise ValueError(f"'{text.strip()}' is not an amount")
-    return -value if negative else value
-
-
-def _unsigned(s: str) -> float | None:
-    if _DIGITS.fullmatch(s):
-        return float(s)
-    if _EXPONENT.fullmatch(s):
-        return float(s.replace(",", "."))
-    dots, commas = s.count("."), s.count(",")
-    if dots and commas:
-        dec = "." if s.rfind(".") > s.rfind(",") else ","
-        thousands = "," if dec == "." else "."
-        whole, frac = s.rsplit(dec, 1)
-        if s.count(dec) == 1 and _grouped(whole, thousands) and _DIGITS.fullmatch(frac):
-            return float(whole.replace(thousands, "") + "." + frac)
-        return None
-    if not dots and not commas:
-        return None
-    sep = "." if dots else ","
-    if dots + commas > 1:
-        return float(s.replace(sep, "")) if _grouped(s, sep) else None
-    whole, frac = s.split(sep)
-    if not _DIGITS.fullmatch(frac) or not (whole == "" or _DIGITS.fullmatch(whole)):
-        return None
-    if len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0":
-        return float(whole + frac)
-    return float((whole or "0") + "." + frac)
-
-
-def _grouped(s: str, sep: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+", s) is not None
+    try:
+        return parse_number(_CURRENCY.sub("", text.strip()))
+    except ValueError:
+        raise ValueError(f"'{text.strip()}' is not an amount") from None
 
 
 def parse_month(cell: object) -> str:

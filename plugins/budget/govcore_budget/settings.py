@@ -8,9 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from govcore import validate_settings
+from govcore import normalise_name, validate_settings
 from govcore_budget.figures import FLAT, normalise_profile
-from govcore_budget.parsing import norm
 
 SECTION = "sources.budget"
 AREA_ID = r"^[a-z0-9][a-z0-9_-]*$"
@@ -58,7 +57,7 @@ class BudgetSettings(_Model):
                 value = getattr(a, attr)
                 if not value:
                     continue
-                key = norm(value)
+                key = normalise_name(value)
                 if key in seen:
                     raise ValueError(f"two areas have the {what} '{value}' ('{seen[key]}' and '{a.id}')")
                 seen[key] = a.id

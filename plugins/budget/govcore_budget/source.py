@@ -7,18 +7,16 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcore import KPI, InputError, KpiSource, Observation, Problem, SourceContext
+from govcore import KPI, InputError, KpiSource, Observation, Problem, SourceContext, did_you_mean, normalise_name
 from govcore_budget.figures import MEASURES, derive, extrapolate_forecast
 from govcore_budget.parsing import (
     AMOUNT_HINT,
     DATE_HINT,
     MONTH_HINT,
     is_blank,
-    norm,
     parse_amount,
     parse_date,
     parse_month,
-    suggest,
 )
 from govcore_budget.settings import AreaSettings, BudgetSettings, parse_settings
 from govcore_budget.table import Column, Row, read_table
@@ -128,7 +126,7 @@ def read_budget_file(path: Path, settings: BudgetSettings) -> list[Observation]:
 def _read_row(row: Row, settings: BudgetSettings,
               problems: list[Problem]) -> tuple[AreaSettings, str, _Entry] | None:
     area_text, group_text = row.text("area"), row.text("effort_group")
-    if norm(area_text or group_text) in TOTAL_WORDS:
+    if normalise_name(area_text or group_text) in TOTAL_WORDS:
         return None
     before = len(problems)
     area = _area(row, area_text, group_text, settings, problems)
@@ -160,7 +158,7 @@ def _read_row(row: Row, settings: BudgetSettings,
         problems.append(row.problem("known", f"the figures of {month} cannot be known on {known}, before the "
                                     "month began", "'kendt' is the date the figures became available"))
         return None
-    return area, month, _Entry(row.line, norm(group_text), known or next_month,
+    return area, month, _Entry(row.line, normalise_name(group_text), known or next_month,
                                budget, spent, committed or 0.0, forecast)
 
 
@@ -169,21 +167,21 @@ def _area(row: Row, area_text: str, group_text: str, settings: BudgetSettings,
     """The configured area of a row: by effort group first, then by area id or title."""
     if group_text:
         for a in settings.areas:
-            if a.effort_group and norm(a.effort_group) == norm(group_text):
+            if a.effort_group and normalise_name(a.effort_group) == normalise_name(group_text):
                 return a
     if area_text:
         for a in settings.areas:
-            if norm(area_text) in (norm(a.id), norm(a.title)):
+            if normalise_name(area_text) in (normalise_name(a.id), normalise_name(a.title)):
                 return a
         names = [a.id for a in settings.areas] + [a.title for a in settings.areas if a.title]
-        close = suggest(area_text, names)
+        close = did_you_mean(area_text, names)
         hint = (f"{close}; " if close else "") + "areas are listed under sources.budget.areas"
         problems.append(row.problem("area", f"unknown area '{area_text}'", hint))
         return None
     if group_text:
         groups = [a.effort_group for a in settings.areas if a.effort_group]
         problems.append(row.problem("effort_group", f"no area has the effort group '{group_text}'",
-                                    suggest(group_text, groups) or "set effort_group on an area in "
+                                    did_you_mean(group_text, groups) or "set effort_group on an area in "
                                     "sources.budget.areas, or fill in omraade"))
         return None
     problems.append(row.problem("area", "no area given", "fill in omraade with an area id or title from "

@@ -5,9 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind
+from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind, did_you_mean
 from govcore_budget.figures import budget_status, derive
-from govcore_budget.parsing import suggest
 from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
 from govcore_budget.source import kpi_id
 
@@ -75,7 +74,7 @@ def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
     roles = [r.id for r in ctx.organisation.roles]
     problems = [
         Problem(message=f"no role has the id '{a.owner}'", field=f"{SECTION}.areas[{i}].owner",
-                hint=suggest(a.owner, roles))
+                hint=did_you_mean(a.owner, roles))
         for i, a in enumerate(settings.areas) if not ctx.organisation.has(a.owner)
     ]
     if problems:

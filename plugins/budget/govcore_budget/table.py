@@ -8,15 +8,14 @@ header are skipped, as finance exports often have them.
 
 from __future__ import annotations
 
-import csv
 import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from govcore import InputError, Problem, read_csv, read_text
-from govcore_budget.parsing import is_blank, norm, suggest
+from govcore import InputError, Problem, csv_header, did_you_mean, normalise_name, read_csv
+from govcore_budget.parsing import is_blank
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 HEADER_SEARCH_ROWS = 30
@@ -31,7 +30,7 @@ class Column:
     required: bool = False
 
     def matches(self, header: str) -> bool:
-        return norm(header) in {norm(n) for n in self.names}
+        return normalise_name(header) in {normalise_name(n) for n in self.names}
 
 
 @dataclass(frozen=True)
@@ -89,7 +88,8 @@ def read_table(path: Path, columns: Sequence[Column], sheet: str | None = None,
             raise InputError(Problem(str(path), message=f"'sheet: {sheet}' is set, but the file is not a "
                                      "workbook", field="sheet",
                                      hint="remove 'sheet' or point 'file' at the .xlsx file"))
-        header_line, header, data = 1, _csv_header(path), None
+        header, _ = csv_header(path, "omraade;periode;budget;forbrug;disponeret;forventet_forbrug")
+        header_line, data = 1, None
         excel = False
     by_column = _map_header(str(path), header_line, header, columns, one_of, excel)
     if data is None:
@@ -118,7 +118,7 @@ def _map_header(file: str, line: int, header: Sequence[str], columns: Sequence[C
         col = next((c for c in columns if c.matches(h)), None)
         where = f"cell {column_letter(i + 1)}{line}: " if excel else ""
         if col is None:
-            hint = suggest(h, names) or "known columns: " + ", ".join(c.names[0] for c in columns)
+            hint = did_you_mean(h, names) or "known columns: " + ", ".join(c.names[0] for c in columns)
             problems.append(Problem(file, line, i + 1, f"{where}unknown column '{h}'", field=h, hint=hint))
         elif col.key in first:
             problems.append(Problem(file, line, i + 1, f"{where}columns '{first[col.key]}' and '{h}' both "
@@ -141,19 +141,9 @@ def _map_header(file: str, line: int, header: Sequence[str], columns: Sequence[C
 
 
 def _missing_hint(col: Column, header: Sequence[str]) -> str:
-    close = suggest(col.names[0], [h for h in header if h], list_all=False)
+    close = did_you_mean(col.names[0], [h for h in header if h], list_all=False)
     also = ", ".join(col.names[1:4])
     return close or (f"also accepted: {also}" if also else "")
-
-
-def _csv_header(path: Path) -> list[str]:
-    text = read_text(path)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
-                                 hint="e.g. omraade;periode;budget;forbrug;disponeret;forventet_forbrug"))
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
 
 
 def _excel(path: Path, columns: Sequence[Column],
@@ -171,7 +161,7 @@ def _excel(path: Path, columns: Sequence[Column],
                                  hint="open it in Excel and save it as .xlsx")) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            hint = suggest(sheet, wb.sheetnames) or "sheets: " + ", ".join(wb.sheetnames)
+            hint = did_you_mean(sheet, wb.sheetnames) or "sheets: " + ", ".join(wb.sheetnames)
             raise InputError(Problem(str(path), message=f"the workbook has no sheet '{sheet}'", field="sheet",
                                      hint=hint))
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]

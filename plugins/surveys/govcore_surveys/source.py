@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import difflib
 import re
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from govcore import KPI, CsvRow, InputError, KpiSource, Observation, Problem, SourceContext, read_csv, read_text
+from govcore import (
+    KPI,
+    CsvRow,
+    InputError,
+    KpiSource,
+    Observation,
+    Problem,
+    SourceContext,
+    csv_header,
+    did_you_mean,
+    normalise_name,
+    read_csv,
+)
 from govcore_surveys.settings import AREA_ID, SurveySettings, parse_settings
 
 # column key -> names accepted in the header (compared without case, spaces, '_' and with æøå spelled out)
@@ -36,19 +45,6 @@ RESPONDENTS: dict[str, str] = {
 }
 RESPONDENT_ORDER = ("borgere", "virksomheder")
 KPI_PATTERN = re.compile(r"^survey:([a-z0-9_-]+):([a-z0-9_-]+)$")
-
-
-def norm(text: str) -> str:
-    s = text.strip().casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
-    return "".join(ch for ch in unicodedata.normalize("NFKD", s) if ch.isascii() and ch.isalnum())
-
-
-def suggest(word: str, choices: Iterable[str]) -> str:
-    options = sorted(set(choices))
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"did you mean '{close[0]}'?"
-    return "expected one of: " + ", ".join(options) if 0 < len(options) <= 12 else ""
 
 
 def score_kpi(respondent: str, area: str) -> str:
@@ -134,7 +130,7 @@ class _Row:
 
 def read_results(path: Path, settings: SurveySettings) -> list[Result]:
     """The results of a survey file; every problem in it is raised at once as an InputError."""
-    header = _header(path)
+    header, _ = csv_header(path, "respondent;area;question;year;score;n")
     keys = _map_header(str(path), header)
     column = {k: header.index(h) + 1 for k, h in keys.items()}
     problems: list[Problem] = []
@@ -160,14 +156,14 @@ def read_results(path: Path, settings: SurveySettings) -> list[Result]:
             continue
         question = cell("question")
         day = known or dt.date(year + 1, 1, 1)
-        key = (respondent, area, year, norm(question), day)
+        key = (respondent, area, year, normalise_name(question), day)
         if key in seen:
             bad("question", f"repeats {respondent}, {area}, {year}" + (f", '{question}'" if question else "")
                 + f" from line {seen[key]}", "give each question one row per year, or a correction a later "
                 "'published' date")
             continue
         seen[key] = row.line
-        groups[(respondent, area, year)].append(_Row(row.line, norm(question), day, score, n))
+        groups[(respondent, area, year)].append(_Row(row.line, normalise_name(question), day, score, n))
     if problems:
         raise InputError(problems)
     return [r for (respondent, area, year), rows in groups.items()
@@ -194,28 +190,18 @@ def _combine(respondent: str, area: str, year: int, rows: list[_Row]) -> list[Re
     return out
 
 
-def _header(path: Path) -> list[str]:
-    text = read_text(path)
-    lines = text.splitlines()
-    if not lines or not lines[0].strip():
-        raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
-                                 hint="e.g. respondent;area;question;year;score;n"))
-    delimiter = ";" if lines[0].count(";") > lines[0].count(",") else ","
-    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))]
-
-
 def _map_header(file: str, header: list[str]) -> dict[str, str]:
     """Column key -> the header cell naming it; every header problem at once."""
     problems: list[Problem] = []
     keys: dict[str, str] = {}
-    lookup = {norm(name): key for key, names in COLUMNS.items() for name in names}
+    lookup = {normalise_name(name): key for key, names in COLUMNS.items() for name in names}
     for i, h in enumerate(header, start=1):
         if not h:
             continue
-        key = lookup.get(norm(h))
+        key = lookup.get(normalise_name(h))
         if key is None:
             problems.append(Problem(file, 1, i, f"unknown column '{h}'", field=h,
-                                    hint=suggest(h, [n[0] for n in COLUMNS.values()])))
+                                    hint=did_you_mean(h, [n[0] for n in COLUMNS.values()])))
         elif key in keys:
             problems.append(Problem(file, 1, i, f"columns '{keys[key]}' and '{h}' both give {key}", field=h,
                                     hint="keep one of them"))
@@ -240,9 +226,9 @@ def _respondent(text: str, bad: _Bad) -> str | None:
     if not text:
         bad("respondent", "no respondent group given", "write borgere or virksomheder")
         return None
-    found = RESPONDENTS.get(norm(text))
+    found = RESPONDENTS.get(normalise_name(text))
     if found is None:
-        bad("respondent", f"unknown respondent group '{text}'", suggest(text, RESPONDENT_ORDER))
+        bad("respondent", f"unknown respondent group '{text}'", did_you_mean(text, RESPONDENT_ORDER))
     return found
 
 
@@ -252,9 +238,9 @@ def _area(text: str, settings: SurveySettings, bad: _Bad) -> str | None:
         return None
     if settings.areas:
         for area, a in settings.areas.items():
-            if norm(text) in (norm(area), norm(a.title or area)):
+            if normalise_name(text) in (normalise_name(area), normalise_name(a.title or area)):
                 return area
-        bad("area", f"unknown area '{text}'", suggest(text, settings.areas)
+        bad("area", f"unknown area '{text}'", did_you_mean(text, settings.areas)
             + " (areas are listed under sources.surveys.areas)")
         return None
     if AREA_ID.match(text.lower()):

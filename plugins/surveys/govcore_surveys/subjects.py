@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from govcore import FieldSpec, InputError, Problem, Subject, SubjectContext, SubjectKind
+from govcore import FieldSpec, InputError, Problem, Subject, SubjectContext, SubjectKind, did_you_mean
 from govcore_surveys.settings import SECTION, SurveySettings, parse_settings
-from govcore_surveys.source import KPI_PATTERN, n_kpi, score_kpi, sort_key, suggest
+from govcore_surveys.source import KPI_PATTERN, n_kpi, score_kpi, sort_key
 from govcore_surveys.stats import Classification, classify, is_significant, two_proportion_z
 
 FIELDS: tuple[FieldSpec, ...] = (
@@ -27,7 +27,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("days_since_result", "number", "days since the latest result became known"),
     FieldSpec("classification", "text", "lift: below the threshold or significantly below the baseline; "
               "keep: at/above the threshold and not significantly below the baseline; baseline: first "
-              "measurement (at/above the threshold); no_data: no result yet",
+              "measurement (at/above the threshold); no_data: no result yet, or the latest is older than "
+              "its KPI's max_age (3 years)",
               tuple(c.value for c in Classification)),
 )
 _NUMBERS = ("year", "score", "n", "baseline", "baseline_year", "baseline_n", "change", "z",
@@ -74,6 +75,10 @@ def area_fields(respondent: str, area: str, settings: SurveySettings, ctx: Subje
         days_since_result=(ctx.day - latest.known).days,
         classification=classify(latest.value, threshold, is_baseline, z, settings.z_critical).value,
     )
+    kpi = ctx.kpis.get(score_kpi(respondent, area))
+    last = kpi.stale_after(latest.period_obj.end) if kpi is not None else None
+    if last is not None and ctx.day > last:  # too old to say how satisfied people are now
+        fields["classification"] = Classification.no_data.value
     return fields
 
 
@@ -86,7 +91,7 @@ def _check_owners(settings: SurveySettings, areas: set[str], ctx: SubjectContext
     roles = [r.id for r in ctx.organisation.roles]
     wanted = {f"{SECTION}.owner": settings.owner}
     wanted.update({f"{SECTION}.areas.{a}.owner": s.owner for a, s in settings.areas.items() if s.owner})
-    problems = [Problem(message=f"no role has the id '{owner}'", field=where, hint=suggest(owner, roles))
+    problems = [Problem(message=f"no role has the id '{owner}'", field=where, hint=did_you_mean(owner, roles))
                 for where, owner in wanted.items() if not ctx.organisation.has(owner)]
     if problems:
         raise InputError(problems)

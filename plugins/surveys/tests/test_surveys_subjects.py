@@ -102,6 +102,13 @@ def test_later_results_are_compared_with_the_baseline(tmp_path: Path) -> None:
     assert subjects["virksomheder:modtagelse"].fields["classification"] == "baseline"
 
 
+def test_a_result_older_than_three_years_is_not_classified(tmp_path: Path) -> None:
+    fresh = subjects_on(tmp_path, dt.date(2024, 12, 31))["borgere:sagsbehandling"].fields
+    assert fresh["classification"] == "lift"
+    old = subjects_on(tmp_path, dt.date(2025, 1, 1))["borgere:sagsbehandling"].fields
+    assert old["classification"] == "no_data" and old["score"] == 75.0 and old["year"] == 2021
+
+
 def test_fields_match_the_declared_vocabulary(tmp_path: Path) -> None:
     declared = {f.name: f for f in FIELDS}
     for day in (dt.date(2020, 6, 1), dt.date(2021, 12, 1)):

@@ -1,0 +1,152 @@
+"""Continuous runs over many years: figures and ratios, never pass/fail.
+
+    python benchmarks/bench_continuous.py [--config examples/vejle] [--municipalities 98]
+                                          [--from 2015] [--to 2024] [--no-separate] [--json]
+
+1. every municipality (the configuration cloned per code, observations scaled by a small
+   deterministic per-code factor, as bench_year.py does) run as ONE continuous engine from
+   1 January of --from to 31 December of --to, sequentially in one process: wall and CPU time,
+   events, items, peak RSS;
+2. the same work as ten separate one-year engines per municipality (a new engine each 1 January,
+   nothing carried over), in the same process and run, for the ratio;
+3. memory against the number of years: the Python peak (tracemalloc) of one municipality's
+   continuous run over 1, 2, 5 and 10 years, to show whether memory grows with the years.
+
+The aim (from issue 8): all 98 × 10 years in ≤ 15 s, with peak memory flat in the number of years
+(≤ 200 MiB). The machine is shared: compare the two sides of a ratio from the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import resource
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_year import clone
+
+from govcore.config import Configuration, load_config
+from govcore.engine import Engine
+from govcore.model import Municipality, municipalities
+
+AIM_S = 15.0
+AIM_MIB = 200.0
+MIB = 1024 * 1024
+
+
+def maxrss_mib() -> float:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return float(peak if sys.platform == "darwin" else peak * 1024) / MIB
+
+
+def continuous(cfg: Configuration, first: int, last: int) -> tuple[int, int]:
+    with Engine(cfg, start=dt.date(first, 1, 1)) as engine:
+        engine.advance_to(dt.date(last, 12, 31))
+        return len(engine.events), engine.items_processed
+
+
+def separate(cfg: Configuration, first: int, last: int) -> tuple[int, int]:
+    events = items = 0
+    for year in range(first, last + 1):
+        with Engine(cfg, year=year) as engine:
+            engine.run_year()
+            events, items = events + len(engine.events), items + engine.items_processed
+    return events, items
+
+
+def timed(base: Configuration, munis: Sequence[Municipality],
+          run: Callable[[Configuration, int, int], tuple[int, int]], first: int, last: int) -> dict[str, Any]:
+    """Each municipality's configuration is cloned just before its run and dropped after it (the
+    cloning is timed apart), so the process holds one municipality's data at a time."""
+    gc.collect()
+    wall = cpu = clone_s = 0.0
+    events = items = 0
+    for muni in munis:
+        t0 = time.perf_counter()
+        cfg = clone(base, muni)
+        clone_s += time.perf_counter() - t0
+        c0, t0 = time.process_time(), time.perf_counter()
+        e, i = run(cfg, first, last)
+        wall, cpu = wall + time.perf_counter() - t0, cpu + time.process_time() - c0
+        events, items = events + e, items + i
+        del cfg
+    return {"wall_s": wall, "cpu_s": cpu, "clone_s": clone_s, "events": events, "items": items,
+            "maxrss_mib": maxrss_mib(), "per_municipality_ms": 1000 * wall / max(1, len(munis))}
+
+
+def memory_by_years(cfg: Configuration, first: int, spans: Sequence[int]) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for years in spans:
+        gc.collect()
+        tracemalloc.start()
+        continuous(cfg, first, first + years - 1)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        out[years] = peak / MIB
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0] if __doc__ else None)
+    ap.add_argument("--config", default="examples/vejle")
+    ap.add_argument("--municipalities", type=int, default=98)
+    ap.add_argument("--from", dest="first", type=int, default=2015)
+    ap.add_argument("--to", dest="last", type=int, default=2024)
+    ap.add_argument("--no-separate", action="store_true", help="skip part 2 (ten separate engines)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+
+    t0 = time.perf_counter()
+    base = load_config(args.config)
+    load_s = time.perf_counter() - t0
+    configs = list(municipalities().values())[:args.municipalities]
+    continuous(base, args.first, args.first)  # warm caches (holidays, zones, rule sets)
+    res: dict[str, Any] = {
+        "environment": {"config": args.config, "load_s": load_s, "python": platform.python_version(),
+                        "cpus": os.cpu_count(), "loadavg": os.getloadavg(), "platform": platform.platform()},
+        "span": [args.first, args.last], "municipalities": len(configs),
+        "continuous": timed(base, configs, continuous, args.first, args.last),
+    }
+    if not args.no_separate:
+        res["separate"] = timed(base, configs, separate, args.first, args.last)
+        res["ratio_wall"] = res["separate"]["wall_s"] / res["continuous"]["wall_s"]
+        res["ratio_cpu"] = res["separate"]["cpu_s"] / res["continuous"]["cpu_s"]
+    spans = [n for n in (1, 2, 5, 10) if n <= args.last - args.first + 1]
+    res["tracemalloc_peak_mib_by_years"] = memory_by_years(base, args.first, spans)
+    res["aims"] = {"wall_s": AIM_S, "peak_mib": AIM_MIB}
+    if args.json:
+        print(json.dumps(res, indent=2, sort_keys=True))
+        return 0
+    c = res["continuous"]
+    print(f"{len(configs)} municipalities × {args.last - args.first + 1} years ({args.first}–{args.last}), "
+          f"{args.config}; load {load_s:.2f} s; load average {res['environment']['loadavg'][0]:.2f} "
+          f"on {os.cpu_count()} CPUs")
+    ok = ("met" if c["wall_s"] <= AIM_S else "NOT met") if len(configs) == 98 else "applies to all 98"
+    print(f"  continuous (one engine each): {c['wall_s']:6.1f} s wall, {c['cpu_s']:6.1f} s CPU, "
+          f"{c['per_municipality_ms']:.0f} ms per municipality, {c['events']} events, {c['items']} items; "
+          f"cloning the data {c['clone_s']:.1f} s apart "
+          f"(aim ≤ {AIM_S:.0f} s: {ok})")
+    if "separate" in res:
+        s = res["separate"]
+        print(f"  ten separate engines each:    {s['wall_s']:6.1f} s wall, {s['cpu_s']:6.1f} s CPU, "
+              f"{s['events']} events, {s['items']} items")
+        print(f"  separate / continuous:        {res['ratio_wall']:.2f}× wall, {res['ratio_cpu']:.2f}× CPU")
+    print(f"  peak RSS of the process:      {maxrss_mib():.0f} MiB (aim ≤ {AIM_MIB:.0f} MiB)")
+    peaks = ", ".join(f"{n} y: {v:.1f} MiB" for n, v in res["tracemalloc_peak_mib_by_years"].items())
+    print(f"  Python peak by years (one municipality, tracemalloc): {peaks}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,322 @@
+"""Early warning: where a goal's KPI is heading by the end of its target period.
+
+Goals in the seeds are judged at year end ("forventes opnået"), which is too late to correct. Every
+goal therefore gets a forecast of its KPI at the *horizon* (the end of its target period), made only
+from the values known on the day, and a `forecast_status` saying whether the forecast meets what the
+target will require then. The methods are deliberately simple and explainable to an administrator:
+
+- **linear trend**: an ordinary least-squares line through the most recent observations (at most
+  `WINDOW`, at least `MIN_OBSERVATIONS`), with time counted in periods of the series' grain (months,
+  quarters, ...). Uncertainty: the 80 % prediction interval of the regression (t-distribution with
+  n − 2 degrees of freedom), which widens the further the horizon lies beyond the data.
+- **seasonal naive**: for a monthly series with at least two full years and a clear season (after
+  removing the linear trend, the last 24 months correlate with the same months a year earlier
+  with a coefficient of at least `SEASON_CORRELATION`), the forecast for a
+  month is the value of the same month in the latest year. Uncertainty: the root mean square of
+  the year-on-year differences, times √(k + 1) for a horizon k whole years beyond the latest year
+  (Hyndman & Athanasopoulos, *Forecasting: principles and practice*, 5.5), times 1.2816 (80 %).
+- **observed**: the horizon's period is already known; the forecast is that value.
+
+Fewer than `MIN_OBSERVATIONS` values of one grain give no forecast (`forecast_status == no_data`).
+Everything is plain arithmetic on the values known that day, so a replayed year forecasts the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+from govcore.model import (
+    KPI,
+    AtLeast,
+    AtMost,
+    Benchmark,
+    Change,
+    Direction,
+    Goal,
+    Observation,
+    Period,
+    Rank,
+    Status,
+    Target,
+    Trajectory,
+)
+from govcore.observations import ObservationView
+from govcore.targets import interpolate
+from govcore.text import danish_number as _num
+
+__all__ = ["MIN_OBSERVATIONS", "Forecast", "GoalForecast", "forecast_goal", "forecast_series", "horizon"]
+
+Method = Literal["linear_trend", "seasonal_naive", "observed", "none"]
+
+MIN_OBSERVATIONS = 3
+WINDOW = 12
+SEASON = 12
+SEASON_CORRELATION = 0.6
+Z80 = 1.2816
+# Two-sided 80 % quantiles of Student's t (t_0.90) by degrees of freedom; above 30 the normal value.
+_T80 = {1: 3.078, 2: 1.886, 3: 1.638, 4: 1.533, 5: 1.476, 6: 1.440, 7: 1.415, 8: 1.397, 9: 1.383,
+        10: 1.372, 11: 1.363, 12: 1.356, 13: 1.350, 14: 1.345, 15: 1.341, 16: 1.337, 17: 1.333,
+        18: 1.330, 19: 1.328, 20: 1.325, 21: 1.323, 22: 1.321, 23: 1.319, 24: 1.318, 25: 1.316,
+        26: 1.315, 27: 1.314, 28: 1.313, 29: 1.311, 30: 1.310}
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """A series' forecast for one period: the value and its 80 % interval."""
+
+    method: Method
+    period: str
+    value: float | None = None
+    low: float | None = None
+    high: float | None = None
+    observations: int = 0
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class GoalForecast:
+    """A goal's forecast at its horizon and how it compares with what the target requires then."""
+
+    forecast: Forecast
+    horizon: dt.date
+    required: float | None
+    status: Status
+    explanation: str
+
+    def fields(self) -> dict[str, float | str | None]:
+        """The goal subject's forecast fields (rule vocabulary)."""
+        f = self.forecast
+        return {"forecast": _r(f.value), "forecast_low": _r(f.low), "forecast_high": _r(f.high),
+                "forecast_required": _r(self.required), "forecast_period": f.period,
+                "forecast_method": f.method, "forecast_status": self.status.value,
+                "forecast_explanation": self.explanation}
+
+
+def _r(x: float | None) -> float | None:
+    return None if x is None else round(x, 6)
+
+
+# ------------------------------------------------------------------------------------ periods
+
+
+def period_index(p: Period) -> int:
+    """The period's position on a time axis counted in periods of its own grain."""
+    s = p.start
+    if p.grain == "month":
+        return s.year * 12 + s.month - 1
+    if p.grain == "quarter":
+        return s.year * 4 + (s.month - 1) // 3
+    if p.grain == "half":
+        return s.year * 2 + (s.month - 1) // 6
+    if p.grain == "year":
+        return s.year
+    return s.toordinal()
+
+
+def period_of(grain: str, day: dt.date) -> Period:
+    """The period of `grain` that contains `day`."""
+    if grain == "month":
+        return Period.parse(f"{day.year}-{day.month:02d}")
+    if grain == "quarter":
+        return Period.parse(f"{day.year}-Q{(day.month - 1) // 3 + 1}")
+    if grain == "half":
+        return Period.parse(f"{day.year}-H{1 if day.month <= 6 else 2}")
+    if grain == "year":
+        return Period.parse(str(day.year))
+    return Period.parse(day)
+
+
+# ------------------------------------------------------------------------------------ methods
+
+
+def _t80(df: int) -> float:
+    return _T80.get(df, Z80) if df >= 1 else math.inf
+
+
+def _linear(points: Sequence[tuple[int, float]], at: int, period: str) -> Forecast:
+    n = len(points)
+    x0 = math.fsum(x for x, _ in points) / n
+    y0 = math.fsum(y for _, y in points) / n
+    sxx = math.fsum((x - x0) ** 2 for x, _ in points)
+    slope = math.fsum((x - x0) * (y - y0) for x, y in points) / sxx
+    value = y0 + slope * (at - x0)
+    residuals = [y - (y0 + slope * (x - x0)) for x, y in points]
+    sse = math.fsum(e * e for e in residuals)
+    if sse <= 1e-18 * max(1.0, math.fsum(y * y for _, y in points)):
+        sse = 0.0
+    s = math.sqrt(sse / (n - 2)) if n > 2 else 0.0
+    half = _t80(n - 2) * s * math.sqrt(1 + 1 / n + (at - x0) ** 2 / sxx) if s else 0.0
+    return Forecast("linear_trend", period, value, value - half, value + half, n)
+
+
+def seasonal_strength(values: Sequence[float]) -> float:
+    """How alike the years are: the correlation of each detrended month with the same month a year
+    earlier (1 for a season that repeats exactly; 0 when flat or shorter than two years)."""
+    n = len(values)
+    if n < 2 * SEASON:
+        return 0.0
+    x0 = (n - 1) / 2
+    y0 = math.fsum(values) / n
+    sxx = math.fsum((x - x0) ** 2 for x in range(n))
+    slope = math.fsum((x - x0) * (y - y0) for x, y in enumerate(values)) / sxx
+    r = [y - y0 - slope * (x - x0) for x, y in enumerate(values)]
+    now, before = r[SEASON:], r[:-SEASON]
+    m1, m0 = math.fsum(now) / len(now), math.fsum(before) / len(before)
+    cov = math.fsum((a - m1) * (b - m0) for a, b in zip(now, before, strict=True))
+    v1 = math.fsum((a - m1) ** 2 for a in now)
+    v0 = math.fsum((b - m0) ** 2 for b in before)
+    scale = 1e-12 * max(1.0, math.fsum(y * y for y in values))
+    if v1 <= scale or v0 <= scale:
+        return 0.0
+    return cov / math.sqrt(v1 * v0)
+
+
+def _seasonal(series: Sequence[tuple[int, float]], at: int, period: str) -> Forecast:
+    by_index = dict(series)
+    last = series[-1][0]
+    k = (at - last - 1) // SEASON  # whole years beyond the latest year
+    source = at - SEASON * (k + 1)
+    value = by_index[source]
+    diffs = [y - by_index[x - SEASON] for x, y in series if x - SEASON in by_index]
+    sigma = math.sqrt(math.fsum(d * d for d in diffs) / len(diffs))
+    half = Z80 * sigma * math.sqrt(k + 1)
+    return Forecast("seasonal_naive", period, value, value - half, value + half, len(series))
+
+
+def forecast_series(history: Sequence[Observation], target: Period) -> Forecast:
+    """Forecast `history` (oldest first) for the period `target` (same grain as the series).
+
+    Only observations of the latest observation's grain are used, so a yearly total never sits
+    on the same line as monthly figures.
+    """
+    if not history:
+        return Forecast("none", target.text, reason="ingen observationer")
+    grain = history[-1].period_obj.grain
+    series = [(period_index(o.period_obj), o.value) for o in history if o.period_obj.grain == grain]
+    at = period_index(target)
+    if at <= series[-1][0]:
+        known = dict(series).get(at)
+        if known is not None:
+            return Forecast("observed", target.text, known, known, known, len(series))
+    past = [p for p in series if p[0] < at]
+    if len(past) < MIN_OBSERVATIONS:
+        return Forecast("none", target.text, observations=len(past),
+                        reason=f"{len(past)} observationer; der kræves mindst {MIN_OBSERVATIONS}")
+    if grain == "month" and len(past) >= 2 * SEASON and _consecutive(past[-2 * SEASON:]) and \
+            seasonal_strength([y for _, y in past[-2 * SEASON:]]) >= SEASON_CORRELATION:
+        return _seasonal(past[-2 * SEASON:], at, target.text)
+    return _linear(past[-WINDOW:], at, target.text)
+
+
+def _consecutive(points: Sequence[tuple[int, float]]) -> bool:
+    return all(b[0] - a[0] == 1 for a, b in itertools.pairwise(points))
+
+
+# -------------------------------------------------------------------------------------- goals
+
+
+def horizon(goal: Goal, day: dt.date) -> dt.date:
+    """The end of the goal's target period as seen on `day`.
+
+    The `by_period` of a change target, the next milestone of a trajectory (the last one once all
+    have passed), otherwise 31 December of the day's year (the seeds judge goals at year end), or
+    the goal's `valid_to` when that comes first.
+    """
+    t = goal.target
+    if isinstance(t, Change) and t.by_period:
+        return Period.parse(t.by_period).end
+    if isinstance(t, Trajectory):
+        ends = [Period.parse(m.period).end for m in t.milestones]
+        return next((e for e in ends if e >= day), ends[-1])
+    year_end = dt.date(day.year, 12, 31)
+    return min(goal.valid_to, year_end) if goal.valid_to is not None else year_end
+
+
+def _series_owner(view: ObservationView, kpi: str, series: str, municipality: str | None) -> str | None:
+    if municipality and view.store.rows((kpi, series, municipality)):
+        return municipality
+    return None
+
+
+def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str | None,
+              at: Period, latest: Observation) -> tuple[float | None, bool, str]:
+    """What the target requires of the value of period `at`, whether higher is good, and why none."""
+    def value(p: Period, series: str = "local") -> float | None:
+        return view.value(kpi.id, p, series, _series_owner(view, kpi.id, series, municipality))
+
+    if isinstance(target, AtLeast | AtMost):
+        return target.value, target.kind == "at_least", ""
+    if isinstance(target, Trajectory):
+        return interpolate(target.milestones, at.end), target.direction == "at_least", ""
+    if isinstance(target, Change):
+        higher = target.by > 0 if target.by != 0 else kpi.higher_is_better
+        base_p = at.same_last_year() if target.baseline == "previous_year" else Period.parse(target.baseline)
+        base = value(base_p)
+        if base is None:
+            return None, higher, f"basisværdien for {base_p} er ikke kendt"
+        scale = abs(base) / 100 if target.unit == "percent" else 1.0
+        fraction = 1.0
+        if target.by_period is not None:
+            span = (Period.parse(target.by_period).end - base_p.end).days
+            if span > 0:
+                fraction = min(1.0, max(0.0, (at.end - base_p.end).days / span))
+        return base + target.by * scale * fraction, higher, ""
+    if isinstance(target, Benchmark):
+        higher = kpi.higher_is_better == (target.relation == "better")
+        bench = view.latest(kpi.id, target.series, _series_owner(view, kpi.id, target.series, municipality))
+        if bench is None:
+            return None, higher, f"ingen værdi for {target.series} er kendt"
+        return (bench.value + target.margin if higher else bench.value - target.margin), higher, ""
+    if isinstance(target, Direction):
+        higher = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
+        before = value(at.same_last_year() if target.compare == "previous_year" else at.previous())
+        return (latest.value if before is None else before), higher, ""
+    assert isinstance(target, Rank)
+    return None, kpi.higher_is_better, "en placering afhænger af de andre kommuners tal"
+
+
+def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+                  municipality: str | None = None) -> GoalForecast:
+    """The goal's forecast at its horizon, on the values known on `view.day`."""
+    day = view.day
+    end = horizon(goal, day)
+    kpi = kpis.get(goal.kpi) if goal.kpi else None
+    if kpi is None or goal.target is None:
+        return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, Status.no_data,
+                            "ingen prognose: målet har intet succeskriterie at måle")
+    history = view.history(kpi.id, "local", _series_owner(view, kpi.id, "local", municipality))
+    if not history:
+        return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
+                            f"ingen prognose: ingen værdi for {kpi.name} er kendt")
+    at = period_of(history[-1].period_obj.grain, end)
+    fc = forecast_series(history, at)
+    if fc.value is None:
+        return GoalForecast(fc, end, None, Status.no_data, f"ingen prognose for {at}: {fc.reason}")
+    required, higher, why = _required(goal.target, kpi, view, municipality, at, history[-1])
+    words = {"linear_trend": "lineær trend", "seasonal_naive": "sæsonnaiv", "observed": "observeret"}[fc.method]
+    text = f"prognose for {at} ({words}, {fc.observations} obs.): {_num(fc.value)}"
+    if fc.low != fc.high:
+        text += f" (80 %-interval {_num(fc.low)}–{_num(fc.high)})"
+    if required is None:
+        return GoalForecast(fc, end, None, Status.no_data, f"{text}; intet krav at sammenligne med: {why}")
+    tol = goal.target.tolerance
+    eps = 1e-9 * max(1.0, abs(required))
+
+    def short(v: float | None) -> float:
+        assert v is not None
+        return required - v if higher else v - required
+
+    if short(fc.value) > tol + eps:
+        status = Status.off_track
+    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps:
+        status = Status.at_risk
+    else:
+        status = Status.on_track
+    verdict = {Status.on_track: "når kravet", Status.at_risk: "er tæt på kravet",
+               Status.off_track: "når ikke kravet"}[status]
+    return GoalForecast(fc, end, required, status, f"{text} {verdict} på {_num(required)}")

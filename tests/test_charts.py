@@ -1,0 +1,71 @@
+"""Server-side SVG charts: valid, deterministic, escaped, and the forecast drawn where it belongs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import xml.etree.ElementTree as ET
+
+from govcore.charts import Bar, Line, bar_chart, goal_chart, line_chart, nice_ticks
+from govcore.forecast import forecast_goal
+from govcore.model import KPI, Goal, Observation
+from govcore.observations import ObservationStore
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg)
+
+
+def test_nice_ticks_are_round_and_cover_the_range() -> None:
+    ticks = nice_ticks(83.1, 88.9)
+    assert ticks[0] <= 83.1 and ticks[-1] >= 88.9
+    steps = {round(b - a, 9) for a, b in itertools.pairwise(ticks)}
+    assert steps == {2.0}
+    assert nice_ticks(5, 5)[0] < 5 < nice_ticks(5, 5)[-1]
+
+
+def test_a_line_chart_is_valid_svg_with_danish_numbers_and_escaped_text() -> None:
+    svg = line_chart([Line("A & B <x>", [(0, 1000.0), (1, 2500.5)])], title="Tilgang & afgang",
+                     x_labels={0: "2021-01", 1: "2021-02"}, unit="personer")
+    root = parse(svg)
+    texts = [t.text for t in root.iter(f"{SVG}text")]
+    assert "A & B <x>" in texts and "Tilgang & afgang" in texts
+    assert any(t and "." in t and "," not in t for t in texts)  # 1.000-style thousands
+    assert svg == line_chart([Line("A & B <x>", [(0, 1000.0), (1, 2500.5)])], title="Tilgang & afgang",
+                             x_labels={0: "2021-01", 1: "2021-02"}, unit="personer")
+
+
+def test_a_bar_chart_draws_one_bar_per_item_in_the_given_order() -> None:
+    bars = [Bar("Virksomhedspraktik", 3.5), Bar("Løntilskud", 1.25, highlight=True), Bar("Kursus", -0.5)]
+    root = parse(bar_chart(bars, title="Effekt pr. 10.000 kr."))
+    rects = list(root.iter(f"{SVG}rect"))
+    assert len(rects) == 3
+    ys = [float(r.get("y", "0")) for r in rects]
+    assert ys == sorted(ys)
+    widths = [float(r.get("width", "0")) for r in rects]
+    assert widths[0] > widths[1] > widths[2] > 0
+    assert "1,25" in "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+
+
+def test_empty_charts_say_so() -> None:
+    assert "Ingen data" in line_chart([], title="x", x_labels={})
+    assert "Ingen data" in bar_chart([], title="x")
+
+
+def test_the_goal_chart_draws_the_projection_band_and_requirement() -> None:
+    kpi = KPI(id="share", name="andel", unit="%")
+    obs = [Observation(kpi="share", period=f"2021-{m:02d}", value=56.0 - m) for m in range(1, 6)]
+    goal = Goal.model_validate({"id": "g", "title": "Mindst 50 %", "level": "team", "owner": "x", "kpi": "share",
+                                "target": {"kind": "at_least", "value": 50}})
+    view = ObservationStore(obs).as_of(dt.date(2021, 6, 15))
+    fc = forecast_goal(goal, {"share": kpi}, view)
+    root = parse(goal_chart(goal.title, view.history("share"), fc, "%"))
+    dashed = [p for p in root.iter(f"{SVG}polyline") if p.get("stroke-dasharray") == "6 4"]
+    assert len(dashed) == 1
+    assert len(list(root.iter(f"{SVG}polygon"))) == 1  # the 80 % band
+    texts = [t.text or "" for t in root.iter(f"{SVG}text")]
+    assert "Prognose 2021-12" in texts and "Krav 50" in texts and "2021-12" in texts
+    plain = goal_chart(goal.title, view.history("share"))
+    assert "Prognose" not in plain and "<polygon" not in plain
