@@ -161,11 +161,12 @@ def test_goals_cascade_says_which_ministermaal_have_a_national_measurement() -> 
 def _vejle_with_goal_kpi(tmp_path: Path, goal: str, kpi: str) -> Path:
     folder = tmp_path / "vejle"
     shutil.copytree(ROOT / "examples" / "vejle", folder)
-    goals = (folder / "goals.yaml").read_text(encoding="utf-8")
+    year_goals = folder / f"goals-{goal[2:6]}.yaml"  # the resultatmål answering that year's ministermål
+    goals = year_goals.read_text(encoding="utf-8")
     i = goals.index(f"    national_goal: {goal}\n")
     j = goals.index("    kpi: ", i)
     k = goals.index("\n", j)
-    (folder / "goals.yaml").write_text(goals[:j] + f"    kpi: {kpi}" + goals[k:], encoding="utf-8")
+    year_goals.write_text(goals[:j] + f"    kpi: {kpi}" + goals[k:], encoding="utf-8")
     text = (folder / "municipality.yaml").read_text(encoding="utf-8")
     (folder / "municipality.yaml").write_text(text.replace("../../rules", str(ROOT / "rules")), encoding="utf-8")
     return folder
