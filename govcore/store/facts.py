@@ -75,12 +75,19 @@ def rule_refs(events: Iterable[tuple[str | None, Mapping[str, Any]]]) -> set[tup
     return {(str(d.get("rule_hash", "")), rule) for rule, d in events if rule}
 
 
-def summarize(digests: Digests, refs: set[tuple[str, str]]) -> str:
-    """The `facts` column: canonical JSON {table: digest of its rows}."""
-    out = {}
-    for name, rows in sorted(digests.items()):
-        chosen = [d for k, d in rows.items() if name != RULE.name or (str(k[0]), str(k[1])) in refs]
-        out[name] = hashlib.sha256("\n".join(sorted(chosen)).encode()).hexdigest()
+def table_digest(name: str, rows: Mapping[tuple[Any, ...], str], refs: set[tuple[str, str]]) -> str:
+    """One table's digest: of the sorted digests of its rows (for rules, those the events name)."""
+    chosen = [d for k, d in rows.items() if name != RULE.name or (str(k[0]), str(k[1])) in refs]
+    return hashlib.sha256("\n".join(sorted(chosen)).encode()).hexdigest()
+
+
+def summarize(digests: Digests, refs: set[tuple[str, str]], known: Mapping[str, str] | None = None) -> str:
+    """The `facts` column: canonical JSON {table: digest of its rows}. `known`: table digests
+    already computed for tables that did not change (a commit recomputes only what it changed)."""
+    out = dict(known or {})
+    for name, rows in digests.items():
+        if name not in out:
+            out[name] = table_digest(name, rows, refs)
     for t in (*RUN_FACT_TABLES, RULE, CONFIG):
         out.setdefault(t.name, hashlib.sha256(b"").hexdigest())
     return chain.canonical_json(dict(sorted(out.items())))

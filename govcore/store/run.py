@@ -750,12 +750,19 @@ class PersistentRun:
                     events: Sequence[EngineEvent] = ()) -> tuple[facts.Digests, set[tuple[str, str]], str]:
         """The digests and `facts` value after writing `updates` (rows per table) and `events`."""
         digests = dict(self._digests)
+        touched = set()
         for t, rows in updates:
             if rows:
                 digests[t.name] = dict(digests.get(t.name, {}))
                 facts.add_rows(digests, t, rows)
+                touched.add(t.name)
         refs = self._refs | facts.rule_refs((ev.rule, ev.details) for ev in events) if events else self._refs
-        return digests, refs, facts.summarize(digests, refs)
+        if refs != self._refs:
+            touched.add(RULE.name)
+        known = None
+        if self.state.facts is not None and self._digests:
+            known = {k: v for k, v in json.loads(self.state.facts).items() if k not in touched}
+        return digests, refs, facts.summarize(digests, refs, known)
 
     def _load_facts(self, digests: facts.Digests, rows: Sequence[dict[str, Any]]) -> None:
         """Take the stored fact rows as this run's, after checking them against its record."""
