@@ -10,16 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from govcore.config import Configuration
-from govcore.model import Direction, Goal, Level
+from govcore.model import Direction, Goal, Level, Target
 
 _ORDER = {Level.national: 0, Level.political: 1, Level.administrative: 2, Level.team: 3}
 _LABEL = {"national": "Nationalt", "political": "Politisk", "administrative": "Administrativt", "team": "Team"}
 
 
 def _target_text(g: Goal) -> str:
-    t = g.target
-    if t is None:
-        return "intet succeskriterie"
+    return "intet succeskriterie" if g.target is None else _criterion_text(g.target)
+
+
+def _criterion_text(t: Target) -> str:
     if t.kind in ("at_least", "at_most"):
         return f"{'mindst' if t.kind == 'at_least' else 'højst'} {t.value:g}"
     if t.kind == "change":
@@ -32,6 +33,10 @@ def _target_text(g: Goal) -> str:
         return f"{'bedre' if t.relation == 'better' else 'dårligere'} end {t.series}"
     if t.kind == "rank":
         return f"top {t.top} af {t.of}"
+    if t.kind == "until":
+        return f"{_criterion_text(t.improve)} frem mod {_criterion_text(t.reached)}"
+    if t.kind in ("all_of", "any_of"):
+        return (" og " if t.kind == "all_of" else " eller ").join(_criterion_text(c) for c in t.criteria)
     assert isinstance(t, Direction)
     verb = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[t.must]
     return verb + (" ift. sidste år" if t.compare == "previous_year" else " ift. forrige periode")

@@ -172,6 +172,7 @@ def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
         titles = {r.id: r.title for r in cfg.organisation.roles}
         events = [e.model_copy(update={
             "responsible": titles.get(e.responsible, e.responsible) if e.responsible else None,
+            "jointly_with": tuple(titles.get(x, x) for x in e.jointly_with),
             "participants": tuple(titles.get(x, x) for x in e.participants)}) for e in events]
     if fmt == "text":
         text = render_text(events, y, cal)

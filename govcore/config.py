@@ -554,16 +554,17 @@ def _check_goals(goals: list[Goal], kpis: Mapping[str, KPI] | None, org: Organis
         if g.kpi and kpis is not None and g.kpi not in kpis:
             hint = _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
             problems.append(_goal_problem(doc, i, "kpi", f"unknown KPI '{g.kpi}'", hint))
-        if roles is not None and g.owner not in roles:
-            problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{g.owner}'",
-                                          did_you_mean(g.owner, roles)))
+        for r in g.owners if roles is not None else ():
+            if roles is not None and r not in roles:
+                problems.append(_goal_problem(doc, i, "owner", f"no role has the id '{r}'", did_you_mean(r, roles)))
         if g.parent and g.parent not in ids:
             problems.append(_goal_problem(doc, i, "parent", f"no goal has the id '{g.parent}'",
                                           did_you_mean(g.parent, ids)))
     for j, d in enumerate(deliverables.values()):
-        if roles is not None and d.owner not in roles:
-            problems.append(doc.problem(("deliverables", j, "owner"), f"no role has the id '{d.owner}'",
-                                        hint=did_you_mean(d.owner, roles)))
+        for r in (d.owner, *d.jointly_with) if roles is not None else ():
+            if roles is not None and r not in roles:
+                problems.append(doc.problem(("deliverables", j, "owner"), f"no role has the id '{r}'",
+                                            hint=did_you_mean(r, roles)))
     return problems
 
 

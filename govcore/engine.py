@@ -428,11 +428,20 @@ class Engine:
     def _on_wheel(self, item: _Item) -> None:
         ev: WheelEvent = item.payload
         freq = ev.frequency.value if ev.frequency else ""
-        self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details={
+        details = {
             "wheel": ev.definition, "title": ev.title, "kind": ev.kind, "date": ev.date.isoformat(),
             "nominal_date": ev.nominal_date.isoformat(), "participants": list(ev.participants),
             "deliverables": list(ev.deliverables), "frequency": freq,
-            **({"covers": _covered(ev.frequency, ev.date)} if ev.frequency else {})})
+            **({"covers": _covered(ev.frequency, ev.date)} if ev.frequency else {})}
+        if ev.jointly_with:
+            details["jointly_with"] = list(ev.jointly_with)
+        if ev.date_basis != "document":
+            details["date_basis"] = ev.date_basis
+        if ev.source:
+            details["source"] = ev.source
+        if ev.by_others:
+            details["by_others"] = ev.by_others
+        self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details=details)
         trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
         for kind in self._kinds_for("wheel", ev.definition, freq):
             for subject in self._subjects(kind, wheel=ev):
@@ -477,11 +486,12 @@ class Engine:
             a = self.actions[ident]
             if a.state not in AWAITING or a.due != due:
                 return
-            sup = self._superior(a.owner)
+            sup = self._superior(a.owner, a.jointly_with)
             fields = {"action": a.id, "state": a.state.value, "superior": sup or "", "at_top": sup is None,
                       "escalation_level": a.escalation_level, "days_overdue": (day - a.due).days,
                       "subject_kind": a.subject_kind, "goal": a.goal or "", "deviation": a.deviation}
-            subject = Subject(kind="action", id=a.id, owner=a.owner, fields=fields, title=a.title, goal=a.goal)
+            subject = Subject(kind="action", id=a.id, owner=a.owner, fields=fields, title=a.title, goal=a.goal,
+                              jointly_with=a.jointly_with)
             self._emit("action_overdue", subject=subject, owner=a.owner,
                        details={"action": a.id, "due": a.due.isoformat(), "escalation_level": a.escalation_level})
         else:
@@ -621,7 +631,8 @@ class Engine:
         }
         if self._forecasts:
             fields.update(self.goal_forecast(g, day).fields())
-        return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id)
+        return Subject(kind="goal", id=g.id, owner=g.owner, fields=fields, title=g.title, goal=g.id,
+                       jointly_with=g.jointly_with)
 
     def _deliverable_subject(self, ident: str, due: dt.date) -> Subject:
         d = self.config.deliverables[ident]
@@ -629,7 +640,8 @@ class Engine:
         delivered = ident in self.delivered
         late = max(0, (day - due).days) if not delivered else 0
         return Subject(kind="deliverable", id=d.id, owner=d.owner, title=d.title, fields={
-            "deliverable": d.id, "delivered": delivered, "due": due.isoformat(), "days_late": late})
+            "deliverable": d.id, "delivered": delivered, "due": due.isoformat(), "days_late": late},
+            jointly_with=d.jointly_with)
 
     def _state_fields(self, subject: Subject) -> dict[str, Any]:
         latest = self._latest_action(subject)
@@ -690,9 +702,11 @@ class Engine:
             self._escalate(rule, params, subject, inputs)
         elif name == "notify":
             p: Notify = params
-            to = self._role(p.to, subject)
-            self._emit("notification", rule=rule, subject=subject, owner=to,
-                       details={"to": to, "message": render(p.message, msg), "inputs": inputs})
+            # Joint responsibility: each responsible role is told, the first named first.
+            joint = p.to in ("owner", "responsible") and subject.jointly_with
+            for to in (subject.owner, *subject.jointly_with) if joint else (self._role(p.to, subject),):
+                self._emit("notification", rule=rule, subject=subject, owner=to,
+                           details={"to": to, "message": render(p.message, msg), "inputs": inputs})
         elif name == "require_deliverable":
             self._require(rule, params, subject, inputs)
         elif name == "close_deviation":
@@ -722,8 +736,10 @@ class Engine:
                         inputs=inputs)
         self.deviations[dev.id] = dev
         self._open_by_subject[key] = dev.id
-        self._emit("deviation_flagged", rule=rule, subject=subject, owner=subject.owner,
-                   details={"deviation": dev.id, "reason": dev.reason, "inputs": inputs})
+        details: dict[str, Any] = {"deviation": dev.id, "reason": dev.reason, "inputs": inputs}
+        if subject.jointly_with:
+            details["jointly_with"] = list(subject.jointly_with)
+        self._emit("deviation_flagged", rule=rule, subject=subject, owner=subject.owner, details=details)
 
     def _demand(self, rule: Rule, p: DemandAction, subject: Subject, msg: Mapping[str, Any],
                 inputs: dict[str, Any]) -> None:
@@ -736,39 +752,48 @@ class Engine:
         if any(self.actions[a].state in (*AWAITING, ActionState.submitted) for a in dev.actions):
             return
         owner = self._role(p.from_role, subject)
+        # One action, held jointly: any of the responsible roles may submit it.
+        joint = subject.jointly_with if p.from_role in ("owner", "responsible") else ()
         due = Duration.parse(p.within).after(self.now.date(), self.calendar)
         action = CorrectiveAction(
             id=self._next_id("act"), deviation=dev.id, subject_kind=subject.kind, subject=subject.id,
-            goal=subject.goal, owner=owner, demanded_by_rule=rule.id, demanded_at=self.now, due=due,
-            title=render(p.title, msg))
+            goal=subject.goal, owner=owner, jointly_with=joint, demanded_by_rule=rule.id, demanded_at=self.now,
+            due=due, title=render(p.title, msg))
         self.actions[action.id] = action
         dev.actions.append(action.id)
         self._schedule_deadline("corrective_action", action.id, due)
-        self._emit("action_demanded", rule=rule, subject=subject, owner=owner, details={
-            "action": action.id, "deviation": dev.id, "title": action.title, "due": due.isoformat(),
-            "within": p.within, "inputs": inputs})
+        details: dict[str, Any] = {"action": action.id, "deviation": dev.id, "title": action.title,
+                                   "due": due.isoformat(), "within": p.within, "inputs": inputs}
+        if joint:
+            details["jointly_with"] = list(joint)
+        self._emit("action_demanded", rule=rule, subject=subject, owner=owner, details=details)
 
     def _escalate(self, rule: Rule, p: Escalate, subject: Subject, inputs: dict[str, Any]) -> None:
         action = self.actions[subject.id]
         if action.state not in AWAITING:
             return
-        to = self._superior(action.owner) if p.to == "superior" else self._role(p.to, subject)
-        if to is None or to == action.owner:
+        joint = action.jointly_with
+        to = self._superior(action.owner, joint) if p.to == "superior" else self._role(p.to, subject)
+        if to is None or to == action.owner or to in joint:
+            who = " / ".join((action.owner, *joint))
             self._emit("escalation_exhausted", rule=rule, subject=subject, owner=action.owner, details={
-                "action": action.id, "reason": f"'{action.owner}' has no superior", "inputs": inputs})
+                "action": action.id, "reason": f"'{who}' has no superior", "inputs": inputs})
             return
         due = Duration.parse(p.within).after(self.now.date(), self.calendar)
         esc = Escalation(id=self._next_id("esc"), action=action.id, from_role=action.owner, to_role=to,
                          at=self.now, due=due, level=action.escalation_level + 1, rule=rule.id)
         self.escalations[esc.id] = esc
         action.owner = to
+        action.jointly_with = ()
         action.due = due
         action.escalation_level = esc.level
         action.state = ActionState.escalated
         self._schedule_deadline("corrective_action", action.id, due)
-        self._emit("escalated", rule=rule, subject=subject, owner=to, details={
-            "action": action.id, "escalation": esc.id, "from": esc.from_role, "to": to, "due": due.isoformat(),
-            "level": esc.level, "inputs": inputs})
+        details: dict[str, Any] = {"action": action.id, "escalation": esc.id, "from": esc.from_role, "to": to,
+                                   "due": due.isoformat(), "level": esc.level, "inputs": inputs}
+        if joint:
+            details["jointly_with"] = list(joint)
+        self._emit("escalated", rule=rule, subject=subject, owner=to, details=details)
 
     def _require(self, rule: Rule, p: RequireDeliverable, subject: Subject, inputs: dict[str, Any]) -> None:
         ident = p.deliverable or subject.id
@@ -802,15 +827,23 @@ class Engine:
     def _schedule_deadline(self, kind: str, ident: str, due: dt.date) -> None:
         self._schedule(self._as_datetime(due + dt.timedelta(days=1), 0), "deadline", (kind, ident, due))
 
-    def _superior(self, role: str) -> str | None:
+    def _superior(self, role: str, jointly_with: tuple[str, ...] = ()) -> str | None:
+        """The role above `role`; above several jointly responsible roles, the nearest role that
+        is above every one of them and is not one of them (the direktør and the arbejdsmarkedschef
+        together answer to the committee)."""
         org = self.config.organisation
-        return org.superior_of(role) if org.has(role) else None
+        if not org.has(role):
+            return None
+        if not jointly_with:
+            return org.superior_of(role)
+        chains = [org.chain(r) for r in (role, *jointly_with) if org.has(r)]
+        return next((r for r in chains[0][1:] if r not in jointly_with and all(r in c for c in chains)), None)
 
     def _role(self, word: str, subject: Subject) -> str:
         if word == "owner":
             return subject.owner
         if word == "superior":
-            return self._superior(subject.owner) or subject.owner
+            return self._superior(subject.owner, subject.jointly_with) or subject.owner
         if word == "responsible":
             return subject.owner
         return word

@@ -96,7 +96,11 @@ class KpiSource:
 
 @dataclass(frozen=True)
 class Subject:
-    """One thing rules reason about at a trigger: a goal, a budget area, a survey area..."""
+    """One thing rules reason about at a trigger: a goal, a budget area, a survey area...
+
+    `jointly_with` names roles responsible together with `owner` (see docs/configuration.md,
+    "Joint responsibility").
+    """
 
     kind: str
     id: str
@@ -104,6 +108,7 @@ class Subject:
     fields: Mapping[str, Any]
     title: str = ""
     goal: str | None = None
+    jointly_with: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,8 @@ from typing import Literal
 
 from govcore.model import (
     KPI,
+    AllOf,
+    AnyOf,
     AtLeast,
     AtMost,
     Benchmark,
@@ -44,6 +46,7 @@ from govcore.model import (
     Status,
     Target,
     Trajectory,
+    Until,
 )
 from govcore.observations import ObservationView
 from govcore.targets import interpolate
@@ -289,6 +292,9 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if kpi is None or goal.target is None:
         return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, Status.no_data,
                             "ingen prognose: målet har intet succeskriterie at måle")
+    if isinstance(goal.target, AllOf | AnyOf | Until):
+        return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, Status.no_data,
+                            "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
     history = view.history(kpi.id, "local", _series_owner(view, kpi.id, "local", municipality))
     if not history:
         return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
@@ -311,9 +317,11 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         assert v is not None
         return required - v if higher else v - required
 
-    if short(fc.value) > tol + eps:
+    # 'Bedre end' a benchmark is strict: a forecast equal to it does not meet it (targets.md).
+    strict = isinstance(goal.target, Benchmark) and not goal.target.margin
+    if short(fc.value) > tol + eps or (strict and tol == 0 and short(fc.value) >= -eps):
         status = Status.off_track
-    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps:
+    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps or (strict and short(fc.value) >= -eps):
         status = Status.at_risk
     else:
         status = Status.on_track

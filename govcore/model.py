@@ -180,6 +180,25 @@ def check_period(value: Any) -> str:
     return Period.parse(value).text
 
 
+def joint(data: Any, key: str) -> Any:
+    """Read `key: [a, b]` as joint responsibility: `a` in `key`, the others in `jointly_with`.
+
+    The documents give some rows to two roles at once ("Økonomi- og Arbejdsmarkedsdirektør /
+    Arbejdsmarkedschef"). The first named leads where one role must be named (the owner of an
+    event, the line of escalation starts from all of them); see docs/configuration.md.
+    """
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return data
+    roles = data[key]
+    if not roles:
+        raise ValueError(f"'{key}' lists no role")
+    if len(set(map(str, roles))) != len(roles):
+        raise ValueError(f"'{key}' names a role twice")
+    if data.get("jointly_with"):
+        raise ValueError(f"give the roles either as a list in '{key}' or in 'jointly_with', not both")
+    return {**data, key: roles[0], "jointly_with": tuple(roles[1:])}
+
+
 # -------------------------------------------------------------------------------- municipality
 
 
@@ -213,13 +232,19 @@ def municipality(code: str | int) -> Municipality:
 
 
 class Role(Strict):
-    """A responsible role (ansvarlig) in the line of escalation."""
+    """A responsible role (ansvarlig) in the line of escalation.
+
+    `source` quotes where the documents name the role; `illustrative: true` marks a role the
+    documents do not name (a team added so an example can run).
+    """
 
     id: Ident
     title: str
     kind: RoleKind
     superior: Ident | None = None
     person: str | None = None
+    source: str = ""
+    illustrative: bool = False
 
 
 class Organisation(Strict):
@@ -406,6 +431,10 @@ class Change(TargetBase):
     `baseline: 2016, by: 10, unit: percent`. With `by_period` the change is expected linearly
     over time; without it the full change is expected at once. `baseline: previous_year`
     compares with the same period a year earlier.
+
+    The documents state only the end point: from `by_period` on, the figure for `by_period` itself
+    decides. The linear path before it is govcore's own addition, so it can be switched off
+    (`path: none`), and the explanation says whenever it was used.
     """
 
     kind: Literal["change"]
@@ -413,15 +442,17 @@ class Change(TargetBase):
     by: float
     unit: Literal["absolute", "percent"] = "absolute"
     by_period: str | None = None
+    path: Literal["linear", "none"] = "linear"
 
-    @field_validator("baseline")
+    # mode="before": YAML reads `baseline: 2016` as a number; it is the year 2016.
+    @field_validator("baseline", mode="before")
     @classmethod
-    def _baseline(cls, v: str) -> str:
+    def _baseline(cls, v: Any) -> str:
         return v if v == "previous_year" else check_period(v)
 
-    @field_validator("by_period")
+    @field_validator("by_period", mode="before")
     @classmethod
-    def _by(cls, v: str | None) -> str | None:
+    def _by(cls, v: Any) -> str | None:
         return None if v is None else check_period(v)
 
 
@@ -452,7 +483,11 @@ class Trajectory(TargetBase):
 
 
 class Benchmark(TargetBase):
-    """Better (or worse) than a benchmark series, e.g. the national average ('landsgennemsnittet')."""
+    """Better (or worse) than a benchmark series, e.g. the national average ('landsgennemsnittet').
+
+    'Bedre end' is strict: equal to the benchmark is not better. A `margin` reads 'better by at
+    least margin' ('mindst'), which is inclusive.
+    """
 
     kind: Literal["benchmark"]
     series: str = "national"
@@ -476,8 +511,57 @@ class Direction(TargetBase):
     compare: Literal["previous_period", "previous_year"] = "previous_period"
 
 
-Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction,
-                   Field(discriminator="kind")]
+class AllOf(Strict):
+    """Every criterion must hold: 'andelen … skal stige, og ambitionen er top 20'."""
+
+    kind: Literal["all_of"]
+    criteria: list[Target] = Field(min_length=2)
+    description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
+
+
+class AnyOf(Strict):
+    """At least one criterion must hold."""
+
+    kind: Literal["any_of"]
+    criteria: list[Target] = Field(min_length=2)
+    description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
+
+
+class Until(Strict):
+    """'Kontinuerlig forbedring frem mod top 20': `improve` must hold until `reached` is met; a
+    goal that has reached it and holds it is not failing for no longer improving."""
+
+    kind: Literal["until"]
+    improve: Target
+    reached: Target
+    description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
+
+
+Target = Annotated[AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction
+                   | AllOf | AnyOf | Until, Field(discriminator="kind")]
+Criterion = AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Direction
+Compound = AllOf | AnyOf | Until
+AllOf.model_rebuild()
+AnyOf.model_rebuild()
+Until.model_rebuild()
 
 
 class TargetResult(BaseModel):
@@ -490,6 +574,7 @@ class TargetResult(BaseModel):
     period: str | None = None
     explanation: str = ""
     inputs: dict[str, float | str | None] = Field(default_factory=dict)
+    parts: tuple[TargetResult, ...] = ()
 
     @property
     def gap(self) -> float | None:
@@ -502,7 +587,8 @@ class TargetResult(BaseModel):
 
 
 class Goal(Strict):
-    """A goal (mål) at one level, owned by a role, measured by a KPI against a target."""
+    """A goal (mål) at one level, owned by a role (or jointly by several: `owner: [a, b]`),
+    measured by a KPI against a target."""
 
     id: Ident
     title: str
@@ -510,6 +596,7 @@ class Goal(Strict):
     category: Category = Category.activity
     kind: GoalKind | None = None
     owner: Ident
+    jointly_with: tuple[Ident, ...] = ()
     parent: Ident | None = None
     national_goal: str | None = None
     kpi: Ident | None = None
@@ -518,6 +605,13 @@ class Goal(Strict):
     valid_from: dt.date | None = None
     valid_to: dt.date | None = None
     description: str = ""
+    illustrative: bool = False
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "owner")
 
     @model_validator(mode="after")
     def _check(self) -> Goal:
@@ -525,7 +619,14 @@ class Goal(Strict):
             raise ValueError("a goal with a target needs a kpi to measure it")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
+        if self.owner in self.jointly_with:
+            raise ValueError(f"'{self.owner}' is both the owner and jointly responsible")
         return self
+
+    @property
+    def owners(self) -> tuple[str, ...]:
+        """Every responsible role, the first named first."""
+        return (self.owner, *self.jointly_with)
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -559,10 +660,14 @@ class WheelEvent(BaseModel):
     date: dt.date
     nominal_date: dt.date
     responsible: str | None = None
+    jointly_with: tuple[str, ...] = ()
     participants: tuple[str, ...] = ()
     deliverables: tuple[str, ...] = ()
     frequency: Frequency | None = None
     description: str = ""
+    date_basis: Literal["document", "law", "chosen"] = "document"
+    source: str = ""
+    by_others: str = ""
 
 
 # ------------------------------------------------------------------------------ workflow records
@@ -608,6 +713,7 @@ class CorrectiveAction(BaseModel):
     subject: str
     goal: str | None = None
     owner: str
+    jointly_with: tuple[str, ...] = ()
     demanded_by_rule: str
     demanded_at: dt.datetime
     due: dt.date
@@ -630,8 +736,15 @@ class Escalation(BaseModel):
 
 
 class Deliverable(Strict):
-    """Something a role must deliver by a date (beskæftigelsesplan, virksomhedsplaner)."""
+    """Something a role must deliver by a date (beskæftigelsesplan, virksomhedsplaner); jointly
+    by several roles with `owner: [a, b]`."""
 
     id: Ident
     title: str
     owner: Ident
+    jointly_with: tuple[Ident, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "owner")

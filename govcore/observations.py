@@ -83,11 +83,17 @@ class ObservationView:
         rows = self._current(kpi, series, municipality).values()
         return [r.obs for r in sorted(rows, key=lambda r: (r.period.end, r.period.start))]
 
-    def value(self, kpi: str, period: str | Period, series: str = "local",
-              municipality: str | None = None) -> float | None:
+    def observation(self, kpi: str, period: str | Period, series: str = "local",
+                    municipality: str | None = None) -> Observation | None:
+        """The current value of one period, with when it became known."""
         text = period.text if isinstance(period, Period) else Period.parse(period).text
         row = self._current(kpi, series, municipality).get(text)
-        return row.obs.value if row else None
+        return row.obs if row else None
+
+    def value(self, kpi: str, period: str | Period, series: str = "local",
+              municipality: str | None = None) -> float | None:
+        obs = self.observation(kpi, period, series, municipality)
+        return obs.value if obs else None
 
     def latest(self, kpi: str, series: str = "local", municipality: str | None = None,
                grain: str | None = None) -> Observation | None:

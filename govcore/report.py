@@ -24,6 +24,8 @@ from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.model import (
     KPI,
+    AllOf,
+    AnyOf,
     AtLeast,
     AtMost,
     Benchmark,
@@ -34,6 +36,7 @@ from govcore.model import (
     Rank,
     Target,
     Trajectory,
+    Until,
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
@@ -130,6 +133,10 @@ def _duration(text: str) -> str:
     return _plural(d.amount, *_UNITS[d.unit])
 
 
+# Shown after a target whose figures govcore added to make an example run (`illustrative: true`).
+ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
+
+
 def describe_target(target: Target | None, kpi: KPI | None) -> str:
     """The success criterion in words ('mindst 90 %', 'top 20 af 98')."""
     unit = kpi.unit if kpi else ""
@@ -151,13 +158,18 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
         return f"{word} {path}"
     if isinstance(target, Benchmark):
         rel = "bedre end" if target.relation == "better" else "dårligere end"
-        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else ""
+        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else " (lig med er ikke nok)"
         return f"{rel} {BENCHMARKS.get(target.series, target.series)}{margin}"
     if isinstance(target, Rank):
         return f"top {target.top} af {target.of}"
     if isinstance(target, Direction):
         must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
         return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
+    if isinstance(target, Until):
+        return f"{describe_target(target.improve, kpi)} frem mod {describe_target(target.reached, kpi)}"
+    if isinstance(target, AllOf | AnyOf):
+        word = " og " if isinstance(target, AllOf) else " eller "
+        return word.join(describe_target(c, kpi) for c in target.criteria)
     return target.description or "–"
 
 
@@ -486,8 +498,10 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
             chart = goal_chart(g.title, history, fc, unit)
         groups[g.level.value].append(GoalRow(
-            id=g.id, title=g.title, owner=names.role(g.owner), kpi=kpi.name if kpi else (g.kpi or "–"),
-            target=describe_target(g.target, kpi), actual=actual_text, expected=expected_text, status=status,
+            id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
+            kpi=kpi.name if kpi else (g.kpi or "–"),
+            target=describe_target(g.target, kpi) + (ILLUSTRATIVE if g.illustrative else ""),
+            actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
             in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
     status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]

@@ -22,10 +22,13 @@ from weakref import WeakKeyDictionary
 
 from govcore.model import (
     KPI,
+    AllOf,
+    AnyOf,
     AtLeast,
     AtMost,
     Benchmark,
     Change,
+    Criterion,
     Direction,
     Goal,
     MilestonePoint,
@@ -36,10 +39,11 @@ from govcore.model import (
     Target,
     TargetResult,
     Trajectory,
+    Until,
 )
 from govcore.observations import ObservationView
 
-__all__ = ["evaluate", "goal_result", "interpolate"]
+__all__ = ["combine", "evaluate", "goal_result", "interpolate"]
 
 Inputs = dict[str, float | str | None]
 
@@ -103,6 +107,18 @@ def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) 
     return Status.off_track
 
 
+def _judge_strict(actual: float, reference: float, higher_good: bool, tolerance: float) -> Status:
+    """'Bedre end' / 'højere end' / 'lavere end': equal to the reference is not better, so it is
+    at risk when a tolerance is given and off track otherwise."""
+    shortfall = reference - actual if higher_good else actual - reference
+    eps = _eps(reference)
+    if shortfall < -eps:
+        return Status.on_track
+    if shortfall <= tolerance + eps:
+        return Status.at_risk if tolerance > 0 else Status.off_track
+    return Status.off_track
+
+
 def _side(status: Status, higher_good: bool) -> str:
     if status is Status.on_track:
         return "er på eller over" if higher_good else "er på eller under"
@@ -120,7 +136,7 @@ def _no_data(explanation: str, inputs: Inputs) -> TargetResult:
     return TargetResult(status=Status.no_data, explanation=explanation, inputs=inputs)
 
 
-def _base_inputs(target: Target, kpi: KPI, view: ObservationView, municipality: str | None) -> Inputs:
+def _base_inputs(target: Criterion, kpi: KPI, view: ObservationView, municipality: str | None) -> Inputs:
     return {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
             "municipality": municipality, "tolerance": target.tolerance}
 
@@ -169,6 +185,19 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
         if obs is None or _period(obs.period).end <= base_p.end:
             return _no_data(f"ingen værdi for {kpi.name} for en periode efter basisperioden {base_p} "
                             f"er kendt pr. {_day(view.day)}", inputs)
+        if target.by_period is not None:
+            end_p = _period(target.by_period)
+            inputs["path"] = target.path
+            if _period(obs.period).end >= end_p.end:
+                # The document judges the end period; a later month says nothing about it.
+                end_obs = view.observation(kpi.id, end_p, "local", _who(view, kpi.id, "local", municipality))
+                if end_obs is None:
+                    return _no_data(f"værdien for {kpi.name} i slutperioden {end_p} er ikke kendt pr. "
+                                    f"{_day(view.day)}", inputs)
+                obs = end_obs
+            elif target.path == "none":
+                return _no_data(f"kriteriet gælder for {end_p}; dokumentet fastsætter kun slutpunktet, og "
+                                f"der er ikke valgt et forløb før det (path: none)", inputs)
     period = _period(obs.period)
     inputs.update(_observed(obs))
     inputs["baseline_period"] = base_p.text
@@ -196,7 +225,8 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     by_text = f"{target.by:+g} %" if target.unit == "percent" else f"{target.by:+g}"
     pace = ""
     if target.by_period is not None and fraction < 1:
-        pace = f", {fraction:.0%} af vejen mod {target.by_period}"
+        pace = (f", {fraction:.0%} af vejen mod {target.by_period} ad et jævnt forløb, som govcore har "
+                "lagt ind; dokumentet fastsætter kun slutpunktet")
     text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de forventede "
             f"{_q(expected, kpi)} ({_q(base, kpi)} i {base_p} ændret med {by_text}"
             f"{pace}){_risk_note(status, target.tolerance, kpi)}")
@@ -265,12 +295,25 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
                         f"{_day(view.day)}", inputs)
     expected = bench + target.margin if higher_good else bench - target.margin
     inputs["expected"] = expected
-    status = _judge(obs.value, expected, higher_good, target.tolerance)
-    margin = f" med mindst {_q(target.margin, kpi)}" if target.margin else ""
     relation = "bedre" if target.relation == "better" else "dårligere"
-    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
-            f"der kræves for at være {relation} end {target.series} ({_q(bench, kpi)}){margin}"
-            f"{_risk_note(status, target.tolerance, kpi)}")
+    if target.margin:
+        inputs["comparison"] = "inclusive"
+        status = _judge(obs.value, expected, higher_good, target.tolerance)
+        text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
+                f"der kræves for at være mindst {_q(abs(target.margin), kpi)} "
+                f"{relation if target.margin > 0 else 'dårligere' if relation == 'bedre' else 'bedre'} "
+                f"end {target.series} ({_q(bench, kpi)})")
+    else:
+        inputs["comparison"] = "strict"
+        status = _judge_strict(obs.value, bench, higher_good, target.tolerance)
+        if abs(obs.value - bench) <= _eps(bench):
+            where = f"er lig med {target.series} ({_q(bench, kpi)}) og altså ikke {relation}"
+        else:
+            word = ("over" if obs.value > bench else "under")
+            where = f"er {word} {target.series} ({_q(bench, kpi)}) og altså " + \
+                ("" if status is Status.on_track else "ikke ") + relation
+        text = f"{_q(obs.value, kpi)} i {obs.period} {where}"
+    text += _risk_note(status, target.tolerance, kpi)
     return TargetResult(status=status, actual=obs.value, expected=expected, period=obs.period,
                         explanation=text, inputs=inputs)
 
@@ -378,13 +421,68 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
                         explanation=text, inputs=inputs)
 
 
+# ------------------------------------------------------------------------------- compounds
+
+_ORDER = (Status.on_track, Status.at_risk, Status.off_track)
+_LABEL = {Status.on_track: "på sporet", Status.at_risk: "i risiko", Status.off_track: "ude af kurs",
+          Status.no_data: "uden data"}
+
+
+def combine(rule: str, statuses: Sequence[Status]) -> Status:
+    """The overall status of a compound criterion.
+
+    `all_of` is the worst of its criteria, `any_of` and `until` the best (on track < at risk <
+    off track). A criterion without data could turn out any of the three, so the overall status
+    is given only when it is the same whatever the missing figures turn out to be; otherwise it
+    is `no_data`. All of [off track, no data] is off track; any of [on track, no data] is on track.
+    """
+    pick = max if rule == "all_of" else min
+    known = [_ORDER.index(s) for s in statuses if s is not Status.no_data]
+    if len(known) == len(statuses):
+        return _ORDER[pick(known)]
+    outcomes = {pick([*known, guess]) for guess in (0, 2)}
+    return _ORDER[outcomes.pop()] if len(outcomes) == 1 else Status.no_data
+
+
+def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
+              municipality: str | None) -> TargetResult:
+    named = [("forbedring", target.improve), ("mål", target.reached)] if isinstance(target, Until) \
+        else [(str(i), c) for i, c in enumerate(target.criteria, 1)]
+    parts = tuple(evaluate(c, kpi, view, municipality) for _, c in named)
+    status = combine(target.kind, [p.status for p in parts])
+    inputs: Inputs = {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
+                      "municipality": municipality, "criteria": len(parts)}
+    for (name, _), part in zip(named, parts, strict=True):
+        inputs[f"{name}.status"] = part.status.value
+        for key, value in part.inputs.items():
+            if key not in ("kpi", "as_of", "municipality"):
+                inputs[f"{name}.{key}"] = value
+    lines = "; ".join(f"[{name}: {_LABEL[p.status]}] {p.explanation}"
+                      for (name, _), p in zip(named, parts, strict=True))
+    if isinstance(target, Until):
+        reached = parts[1].status is Status.on_track
+        head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
+                "målet er ikke nået, så der kræves forbedring")
+        if parts[1].status is Status.no_data and status is Status.no_data:
+            head = "det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
+    else:
+        word = "alle" if target.kind == "all_of" else "mindst ét"
+        head = f"{word} af {len(parts)} kriterier skal være opfyldt"
+    first = parts[0]
+    return TargetResult(status=status, actual=first.actual, expected=first.expected, period=first.period,
+                        explanation=f"{head}: {lines}", inputs=inputs, parts=parts)
+
+
 def evaluate(target: Target, kpi: KPI, view: ObservationView,
              municipality: str | None = None) -> TargetResult:
     """Where `kpi` stands against `target` on `view.day`, using only values known that day.
 
     `municipality` is the three-digit code; it is needed to rank against other municipalities
-    and selects the code-labelled series when the store holds one.
+    and selects the code-labelled series when the store holds one. A compound target's result
+    carries each criterion's own result in `parts`.
     """
+    if isinstance(target, AllOf | AnyOf | Until):
+        return _compound(target, kpi, view, municipality)
     inputs = _base_inputs(target, kpi, view, municipality)
     if isinstance(target, AtLeast | AtMost):
         return _threshold(target, kpi, view, municipality, inputs)

@@ -31,7 +31,7 @@ from govcore.calendar import (
     parse_day_month,
 )
 from govcore.errors import ConfigError, Problem, did_you_mean
-from govcore.model import Frequency, Ident, Strict, WheelEvent
+from govcore.model import Frequency, Ident, Strict, WheelEvent, joint
 from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
 __all__ = [
@@ -84,8 +84,19 @@ class YearChange(Strict):
         return self
 
 
+DateBasis = Literal["document", "law", "chosen"]
+
+
 class Milestone(Strict):
-    """A dated point in the year: a data cut-off (as_of) or a deadline (due)."""
+    """A dated point in the year: a data cut-off (as_of) or a deadline (due).
+
+    Where the day comes from is part of the data, because administrators check it against the
+    documents: `date_basis` is `document` (the styringskoncept gives the day), `law` (a statute
+    does; `source` must cite it) or `chosen` (the documents give the quarter or nothing, and the
+    day is the configuration's choice). A quarter or half-year date is `chosen` unless said
+    otherwise. `by_others` names who outside the organisation does it (the minister announcing the
+    goals): such a milestone is a date to know (`as_of`), never a deadline for a municipal role.
+    """
 
     id: Ident
     title: str
@@ -97,10 +108,19 @@ class Milestone(Strict):
     after: After | None = None
     roll: RollPolicy | None = None
     responsible: Ident | None = None
+    jointly_with: tuple[Ident, ...] = ()
     participants: tuple[Ident, ...] = ()
     deliverables: tuple[Ident, ...] = ()
     description: str = ""
     in_year: tuple[YearChange, ...] = ()
+    date_basis: DateBasis | None = None
+    source: str = ""
+    by_others: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "responsible")
 
 
 class On(Strict):
@@ -131,7 +151,11 @@ class On(Strict):
 
 
 class FollowUp(Strict):
-    """A recurring follow-up (opfølgning) at a frequency from the follow-up table."""
+    """A recurring follow-up (opfølgning) at a frequency from the follow-up table.
+
+    The tables give the frequency, not the day, so the day is `chosen` unless `date_basis` says
+    the document gives it; `source` quotes the table row.
+    """
 
     id: Ident
     title: str
@@ -140,9 +164,17 @@ class FollowUp(Strict):
     start_month: int | None = Field(default=None, ge=1, le=12)
     start: dt.date | None = None
     responsible: Ident | None = None
+    jointly_with: tuple[Ident, ...] = ()
     participants: tuple[Ident, ...] = ()
     deliverables: tuple[Ident, ...] = ()
     description: str = ""
+    date_basis: DateBasis = "chosen"
+    source: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _joint(cls, data: Any) -> Any:
+        return joint(data, "responsible")
 
     def months(self) -> list[int]:
         """The months (1–12) the follow-up happens in; empty for the 14-day rhythm."""
@@ -329,7 +361,24 @@ class Wheel(Strict):
                                          f"write a date in {year}, or DD.MM"))
             else:
                 self._overrides[(m.id, year)] = spec
+        if m.date_basis == "law" and not m.source:
+            problems.append(self._at((*loc, "source"), "a date set by law needs the law as its source",
+                                     "cite the law, e.g. source: \"Lov om kommunernes styrelse …\""))
+        if m.by_others:
+            if m.responsible is not None or m.deliverables:
+                problems.append(self._at((*loc, "by_others"), f"'{m.by_others}' does this, not a municipal role",
+                                         "remove responsible and deliverables; participants may follow it"))
+            if m.type == "due":
+                problems.append(self._at((*loc, "type"), "what others do is no deadline for the municipality",
+                                         "use type: as_of (the day it is known)"))
         return problems
+
+    def date_basis(self, m: Milestone) -> DateBasis:
+        """Where a milestone's day comes from (see `Milestone`)."""
+        if m.date_basis is not None:
+            return m.date_basis
+        spec = self._specs.get(m.id)
+        return "chosen" if spec is not None and spec.kind in ("quarter", "half") else "document"
 
     def _check_after(self) -> list[Problem]:
         problems = []
@@ -417,6 +466,7 @@ class Wheel(Strict):
             refs: list[tuple[Key, str]] = []
             if item.responsible is not None:
                 refs.append(((section, i, "responsible"), item.responsible))
+            refs += [((section, i, "responsible", j + 1), r) for j, r in enumerate(item.jointly_with)]
             refs += [((section, i, "participants", j), p) for j, p in enumerate(item.participants)]
             problems += [self._at(loc, f"unknown role '{r}'", did_you_mean(r, roles))
                          for loc, r in refs if r not in roles]
@@ -474,7 +524,8 @@ class Wheel(Strict):
 
     def _milestone_events(self, year: int) -> Iterable[WheelEvent]:
         by_id = {m.id: m for m in self.milestones}
-        for anchor in range(max(year - self._span, dt.MINYEAR), year + 1):
+        # Next year's anchor too: 'after: 0 days, roll: previous' from 1 January lands in this year.
+        for anchor in range(max(year - self._span, dt.MINYEAR), min(year + 1, dt.MAXYEAR - 1) + 1):
             for ident, (nominal, effective) in self._milestone_dates(anchor).items():
                 if effective.year != year:
                     continue
@@ -482,7 +533,9 @@ class Wheel(Strict):
                 yield WheelEvent(
                     id=f"{m.id}@{effective.isoformat()}", definition=m.id, title=m.title, kind=m.type,
                     date=effective, nominal_date=nominal, responsible=m.responsible,
-                    participants=m.participants, deliverables=m.deliverables, description=m.description,
+                    jointly_with=m.jointly_with, participants=m.participants, date_basis=self.date_basis(m),
+                    source=m.source, by_others=m.by_others,
+                    deliverables=m.deliverables, description=m.description,
                 )
 
     def _followup_events(self, year: int) -> Iterable[WheelEvent]:
@@ -491,7 +544,9 @@ class Wheel(Strict):
                 yield WheelEvent(
                     id=f"{f.id}@{effective.isoformat()}", definition=f.id, title=f.title, kind="followup",
                     date=effective, nominal_date=nominal, responsible=f.responsible,
-                    participants=f.participants, deliverables=f.deliverables, frequency=f.every,
+                    jointly_with=f.jointly_with, participants=f.participants, deliverables=f.deliverables,
+                    date_basis=f.date_basis, source=f.source,
+                    frequency=f.every,
                     description=f.description,
                 )
 
@@ -619,6 +674,26 @@ FREQUENCY_DA: Final = {
 }
 
 
+def _responsible(e: WheelEvent) -> str:
+    """'direktoer / arbejdsmarkedschef': the documents write joint responsibility with a slash."""
+    return " / ".join(r for r in (e.responsible, *e.jointly_with) if r)
+
+
+CHOSEN_NOTE: Final = "* dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden"
+
+
+def _provenance(e: WheelEvent) -> list[str]:
+    """Where the date comes from and who acts, when it is not simply the documents' own day."""
+    out = []
+    if e.date_basis == "law":
+        out.append(f"fastsat ved lov: {e.source}")
+    elif e.source:
+        out.append(f"kilde: {e.source}")
+    if e.by_others:
+        out.append(f"gøres af {e.by_others}; ingen frist for kommunen")
+    return out
+
+
 def _day(d: dt.date) -> str:
     return f"{WEEKDAYS_DA[d.weekday()][:3]} {d:%d.%m}"
 
@@ -648,8 +723,10 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
         if (e.date.year, e.date.month) != current_month:
             current_month = (e.date.year, e.date.month)
             lines.append(f"  {MONTHS_DA[e.date.month - 1].capitalize()}")
-        owner = f"ansvarlig: {e.responsible}" if e.responsible else ""
-        lines.append(f"    {_day(e.date)}  {label:<{label_w}}  {e.title:<{title_w}}  {owner}".rstrip())
+        owner = f"ansvarlig: {_responsible(e)}" if e.responsible else ""
+        title = e.title + ("*" if e.date_basis == "chosen" else "")
+        lines.append(f"    {_day(e.date)}  {label:<{label_w}}  {title:<{title_w + 1}}  {owner}".rstrip())
+        lines += [f"{indent}{line}" for line in _provenance(e)]
         if e.participants:
             lines.append(f"{indent}deltagere: {', '.join(e.participants)}")
         if e.deliverables:
@@ -660,6 +737,8 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
         elif not calendar.is_working_day(e.date):
             note = f"{indent}falder på en lukkedag ({_closed_reason(e.date, calendar)})"
             lines.append(note + ("; en skæringsdato flyttes ikke" if e.kind == "as_of" else ""))
+    if any(e.date_basis == "chosen" for e in rows):
+        lines += ["", CHOSEN_NOTE]
     closed = calendar.closed_days(year)
     lines += ["", f"Helligdage og lukkedage {year}", "-" * len(f"Helligdage og lukkedage {year}")]
     lines += [f"    {_day(d)}  {name}" for d, name in closed.items()]
@@ -695,7 +774,7 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
         ev.add("dtstamp", dt.datetime(e.date.year, 1, 1, tzinfo=dt.UTC))
         ev.add("dtstart", e.date)
         ev.add("dtend", e.date + dt.timedelta(days=1))
-        summary = e.title + (f" (ansvarlig: {e.responsible})" if e.responsible else "")
+        summary = e.title + (f" (ansvarlig: {_responsible(e)})" if e.responsible else "")
         ev.add("summary", summary)
         ev.add("description", _ics_description(e))
         ev.add("categories", ["followup" if e.kind == "followup" else "milestone"])
@@ -709,13 +788,16 @@ def _ics_description(e: WheelEvent) -> str:
     label = KIND_DA[e.kind] + (f", {FREQUENCY_DA[e.frequency]}" if e.frequency is not None else "")
     parts = [f"Type: {label}"]
     if e.responsible:
-        parts.append(f"Ansvarlig: {e.responsible}")
+        parts.append(f"Ansvarlig: {_responsible(e)}")
     if e.participants:
         parts.append(f"Deltagere: {', '.join(e.participants)}")
     if e.deliverables:
         parts.append(f"Leverancer: {', '.join(e.deliverables)}")
     if e.date != e.nominal_date:
         parts.append(f"Flyttet fra {e.nominal_date:%d.%m.%Y}")
+    if e.date_basis == "chosen":
+        parts.append("Dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden")
+    parts += [line[0].upper() + line[1:] for line in _provenance(e)]
     if e.description:
         parts.append(e.description)
     return "\n".join(parts)

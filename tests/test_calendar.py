@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from govcore.calendar import ROLL_POLICIES, DanishCalendar, parse_closed_day
+from govcore.calendar import ROLL_POLICIES, DanishCalendar, check_timezone, parse_closed_day, parse_day_month
 
 D = dt.date
 CAL = DanishCalendar(["24.12", "31.12"])
@@ -67,7 +67,53 @@ def test_bad_closed_days_are_rejected(bad: str) -> None:
         DanishCalendar([bad])
 
 
+@pytest.mark.parametrize(("bad", "message"), [
+    ("31.02", "'31.02' is not a date that exists in any year"),
+    ("0.5", "'0.5' is not a date that exists in any year"),
+    ("1.13", "'1.13' is not a date that exists: there is no month 13"),
+    ("5.0", "'5.0' is not a date that exists: there is no month 0"),
+    ("29.02", "'29.02' exists only in leap years; name the dates, e.g. 2024-02-29"),
+    ("24-12", "'24-12' is not a closing day; write DD.MM for every year (24.12) or a date (2021-12-27)"),
+    (" 2021-02-30 ", "' 2021-02-30 ' is not a closing day; write DD.MM for every year (24.12) or a date (2021-12-27)"),
+])
+def test_each_closing_day_mistake_has_its_own_message(bad: str, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        DanishCalendar([bad])
+    assert str(err.value) == message
+
+
+def test_day_and_month() -> None:
+    assert parse_day_month(" 29.02 ") == (29, 2)      # a wheel date may name the leap day
+    assert parse_day_month("1.12.") == (1, 12)
+    assert parse_day_month("12.1") == (12, 1)
+    with pytest.raises(ValueError) as err:
+        parse_day_month("24-12")
+    assert str(err.value) == "'24-12' is not a day and month; write DD.MM, e.g. 24.12"
+    with pytest.raises(ValueError, match="there is no month 13"):
+        parse_day_month("1.13")
+
+
+def test_a_calendar_shows_its_closing_days_and_zone() -> None:
+    cal = DanishCalendar(["31.12", "5.6", " 2021-12-27 ", D(2020, 1, 2)], timezone="Atlantic/Faroe")
+    assert repr(cal) == ("DanishCalendar(extra_closed=['05.06', '31.12', '2020-01-02', '2021-12-27'], "
+                         "timezone='Atlantic/Faroe')")
+    assert cal.timezone == "Atlantic/Faroe"
+    assert DanishCalendar().timezone == "Europe/Copenhagen"
+    assert check_timezone("Europe/Copenhagen") == "Europe/Copenhagen"
+    with pytest.raises(ValueError) as err:
+        check_timezone("Mars/Olympus")
+    assert str(err.value) == "unknown time zone 'Mars/Olympus'"
+
+
+def test_a_closing_day_on_a_public_holiday_keeps_the_holiday_name() -> None:
+    cal = DanishCalendar(["25.12", "2021-05-13"])
+    assert cal.holiday_name(D(2021, 12, 25)) == "Juledag"
+    assert cal.holiday_name(D(2021, 5, 13)) == "Kristi himmelfartsdag"
+    assert cal.holiday_name(D(2021, 5, 14)) is None
+
+
 def test_parse_closed_day_forms() -> None:
+    assert parse_closed_day(D(2021, 12, 27)) == D(2021, 12, 27)
     assert parse_closed_day("24.12") == (24, 12)
     assert parse_closed_day("5.6.") == (5, 6)
     assert parse_closed_day("2021-12-27") == D(2021, 12, 27)
@@ -108,6 +154,16 @@ def test_roll_within_turns_back_at_the_edge_of_the_window() -> None:
     assert CAL.roll_within(saturday, "next", saturday, D(2021, 5, 2)) == saturday
 
 
+def test_roll_within_at_the_end_of_time_turns_back_instead_of_crashing() -> None:
+    end = dt.date.max                              # a Friday, closed here by 31.12
+    assert CAL.roll_within(end, "next", D(9999, 12, 1), end) == D(9999, 12, 30)
+    assert CAL.roll_within(D(9999, 12, 25), "next", D(9999, 12, 25), end) == D(9999, 12, 27)
+    assert CAL.roll_within(D(2021, 5, 1), "previous", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 4, 29)
+    assert CAL.roll_within(D(2021, 5, 1), "next", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 3)
+    assert CAL.roll_within(D(2021, 5, 3), "previous", D(2021, 5, 3), D(2021, 5, 3)) == D(2021, 5, 3)
+    assert CAL.roll_within(D(2021, 5, 1), "none", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 1)
+
+
 @given(days, st.sampled_from(["next", "previous"]))
 def test_rolled_dates_are_the_nearest_working_day(d: dt.date, policy: str) -> None:
     rolled = CAL.roll(d, "next" if policy == "next" else "previous")
@@ -124,6 +180,8 @@ def test_add_working_days_skips_store_bededag_and_weekend() -> None:
     assert PLAIN.add_working_days(D(2021, 4, 30), 1) == D(2021, 5, 3)
     assert PLAIN.add_working_days(D(2021, 4, 30), 10) == D(2021, 5, 17)
     assert PLAIN.add_working_days(D(2021, 5, 3), -1) == D(2021, 4, 29)
+    assert PLAIN.add_working_days(D(2021, 5, 3), -2) == D(2021, 4, 28)
+    assert PLAIN.add_working_days(D(2021, 5, 1), -1) == D(2021, 4, 29)
 
 
 def test_add_zero_working_days_means_no_later_than() -> None:
@@ -136,6 +194,15 @@ def test_working_days_in_2021() -> None:
     assert CAL.working_days_between(D(2020, 12, 31), D(2021, 12, 31)) == 252
     assert CAL.working_days_between(D(2021, 12, 31), D(2020, 12, 31)) == -252
     assert CAL.working_days_between(D(2021, 4, 29), D(2021, 4, 29)) == 0
+    assert CAL.working_days_between(D(2021, 4, 29), D(2021, 5, 3)) == 1     # over Store bededag and a weekend
+    assert CAL.working_days_between(D(2021, 5, 3), D(2021, 5, 4)) == 1
+    assert CAL.working_days_between(D(2021, 5, 4), D(2021, 5, 3)) == -1
+
+
+def test_a_holiday_on_a_saturday_is_not_subtracted_twice() -> None:
+    # 2021: juledag on Saturday 25.12; 2022: the closing day 24.12 on a Saturday.
+    assert CAL.working_days_between(D(2021, 12, 23), D(2021, 12, 31)) == 4
+    assert CAL.working_days_between(D(2022, 12, 23), D(2022, 12, 31)) == 4
 
 
 @given(days, st.integers(min_value=-400, max_value=400).filter(lambda n: n != 0))
@@ -170,6 +237,16 @@ def test_local_datetime_is_a_plain_aware_datetime_in_the_zone() -> None:
 
 def test_local_datetime_in_the_skipped_hour_moves_forward() -> None:
     assert CAL.local_datetime(D(2021, 3, 28), 2, 30).isoformat() == "2021-03-28T03:30:00+02:00"
+
+
+def test_local_datetime_that_happens_twice_is_the_later_one() -> None:
+    assert CAL.local_datetime(D(2021, 10, 31), 2, 30).isoformat() == "2021-10-31T02:30:00+01:00"
+    assert CAL.local_datetime(D(2021, 10, 31), 2, 30) is CAL.local_datetime(D(2021, 10, 31), 2, 30)
+
+
+def test_a_new_calendar_uses_its_zone() -> None:
+    fresh = DanishCalendar(timezone="Europe/Copenhagen")
+    assert fresh.local_datetime(D(2021, 6, 1), 9).isoformat() == "2021-06-01T09:00:00+02:00"
 
 
 def test_local_datetime_other_zone() -> None:

@@ -227,3 +227,17 @@ def test_the_engine_exposes_the_forecast_in_the_goal_subject_when_rules_use_it(t
         plain.advance_to(D(config.year, 6, 30))
         assert "forecast_status" not in plain._goal_subject(g, plain.now.date()).fields
         assert plain.goal_forecast(g).status.value == "off_track"
+
+
+def test_a_forecast_equal_to_the_national_figure_is_not_better_and_compounds_have_none() -> None:
+    national = Observation(kpi="share", period="2021-05", value=48.0, series="national")
+    flat = [*series([48.0] * 5, start=36), national]
+    strict = forecast_goal(goal({"kind": "benchmark"}), {"share": SHARE}, store_view(D(2021, 6, 15), flat))
+    assert strict.forecast.value == pytest.approx(48.0) and strict.status is Status.off_track
+    tolerant = goal({"kind": "benchmark", "tolerance": 1})
+    assert forecast_goal(tolerant, {"share": SHARE}, store_view(D(2021, 6, 15), flat)).status is Status.at_risk
+    margin = goal({"kind": "benchmark", "margin": -1})  # "højst 1 point under": inclusive, and met
+    assert forecast_goal(margin, {"share": SHARE}, store_view(D(2021, 6, 15), flat)).status is Status.on_track
+    both = goal({"kind": "all_of", "criteria": [{"kind": "benchmark"}, {"kind": "rank", "top": 20}]})
+    none = forecast_goal(both, {"share": SHARE}, store_view(D(2021, 6, 15), flat))
+    assert none.status is Status.no_data and "sammensat" in none.explanation

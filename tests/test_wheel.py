@@ -573,3 +573,399 @@ milestones:
     assert "7:" in text and "2021-10-14 is not in 2022" in text
     assert "'foo' is not a date" in text
     assert "2023 is changed twice" in text
+
+
+# ------------------------------------------------------------------- every check, word for word
+
+
+def test_each_followup_and_date_mistake_has_its_own_message() -> None:
+    got = errors("""followups:
+  - {id: h, title: H, every: every_14_days, start: 2021-01-05, start_month: 2, on: {weekday: monday, week: 2}}
+  - {id: i, title: I, every: every_14_days, start: 2021-01-05, on: first_working_day}
+milestones:
+  - {id: a, title: A, after: {milestone: h, days: 1}}
+  - {id: b, title: B, at: end}
+  - {id: c, title: C, date: H3}
+  - {id: d, title: D, date: "2.13"}
+  - {id: e, title: E, date: "30.04", after: {milestone: d, days: 1}}
+  - {id: g, title: G, date: "30.4.2021"}
+""")
+    assert got == [
+        "wheel.yaml:2:64: followups[0].start_month: start_month does not apply to every_14_days "
+        "(hint: the rhythm follows start)",
+        "wheel.yaml:2:80: followups[0].on: every_14_days takes only on: {weekday: …} "
+        "(hint: or leave on out: the meetings fall on start's weekday)",
+        "wheel.yaml:3:64: followups[1].on: every_14_days takes only on: {weekday: …} "
+        "(hint: or leave on out: the meetings fall on start's weekday)",
+        "wheel.yaml:5:31: milestones[0].after.milestone: 'h' is a follow-up; after: must name a milestone",
+        "wheel.yaml:6:5: milestones[1]: milestone 'b' has no date "
+        "(hint: give date: (e.g. \"30.04\") or after: {milestone: …, working_days: N})",
+        "wheel.yaml:6:23: milestones[1].at: at: applies only to quarters and half-years",
+        "wheel.yaml:7:23: milestones[2].date: 'H3' is not a half-year (hint: write H1 or H2)",
+        "wheel.yaml:8:23: milestones[3].date: '2.13' is not a date that exists: there is no month 13 "
+        "(hint: check the day and the month (DD.MM))",
+        "wheel.yaml:9:38: milestones[4].after: give either date or after, not both",
+        "wheel.yaml:10:23: milestones[5].date: '30.4.2021' is not a date (hint: write DD.MM (30.04), a quarter "
+        "(Q1–Q4), a half-year (H1, H2) or a date (2021-04-30))",
+    ]
+
+
+def test_consistency_messages_word_for_word() -> None:
+    got = errors("""timezone: Mars/Olympus
+closed_days: ["24.12", 31.12, "31.02"]
+followups:
+  - {id: h, title: H, every: every_14_days}
+  - {id: i, title: I, every: monthly, start_month: 3}
+  - {id: j, title: J, every: quarterly, start: 2021-01-01}
+milestones:
+  - {id: a, title: A, type: as_of, roll: next, date: "01.05"}
+  - {id: c, title: C, date: "01.05", at: start}
+  - {id: d, title: D, date: "29.02"}
+  - {id: e, title: E, date: "2021-02-29"}
+""")
+    assert got == [
+        "wheel.yaml:1:1: timezone: unknown time zone 'Mars/Olympus' (hint: e.g. Europe/Copenhagen)",
+        "wheel.yaml:2:24: closed_days[1]: 31.12 is a number here, not a date "
+        "(hint: put the date in quotes, e.g. \"30.10\": without them YAML reads 30.10 as 30.1)",
+        "wheel.yaml:2:31: closed_days[2]: '31.02' is not a date that exists in any year",
+        "wheel.yaml:4:5: followups[0]: every_14_days needs start: the date of one meeting "
+        "(hint: e.g. start: \"2021-01-05\")",
+        "wheel.yaml:5:39: followups[1].start_month: a monthly follow-up happens every month "
+        "(hint: remove start_month)",
+        "wheel.yaml:6:41: followups[2].start: start is only for every_14_days, not quarterly "
+        "(hint: use start_month to choose the months)",
+        "wheel.yaml:8:36: milestones[0].roll: an as_of milestone is a data cut-off and never moves "
+        "(hint: remove roll, or use type: due for a deadline)",
+        "wheel.yaml:9:38: milestones[1].at: at: applies only to quarters and half-years "
+        "(hint: remove at, or write date: Q1 … Q4 / H1, H2)",
+        "wheel.yaml:10:23: milestones[2].date: '29.02' is not a date that exists in 2021 or any year that is not "
+        "a leap year (hint: use 28.02 or 01.03)",
+        "wheel.yaml:11:23: milestones[3].date: '2021-02-29' is not a date that exists in 2021 "
+        "(hint: check the day and the month (YYYY-MM-DD))",
+    ]
+
+
+@pytest.mark.parametrize(("on", "message"), [
+    ("{weekday: monday, day: 2}", "give one of first_working_day, last_working_day, {day: N} or {weekday: …}"),
+    ("{week: 2}", "give one of first_working_day, last_working_day, {day: N} or {weekday: …}"),
+    ("{day: 2, week: 2}", "week goes with weekday, e.g. {weekday: tuesday, week: 2}"),
+])
+def test_on_takes_one_rule(on: str, message: str) -> None:
+    (got,) = errors(f"followups:\n  - {{id: i, title: I, every: monthly, on: {on}}}\n")
+    assert got == f"wheel.yaml:2:39: followups[0].on: {message}"
+
+
+@pytest.mark.parametrize("after", ["{milestone: a, days: 1, working_days: 2}", "{milestone: a}"])
+def test_after_takes_one_offset(after: str) -> None:
+    (got,) = errors(f'milestones:\n  - {{id: a, title: A, date: "01.05"}}\n  - {{id: b, title: B, after: {after}}}\n')
+    assert got == ("wheel.yaml:3:23: milestones[1].after: give either working_days or days (calendar days), "
+                   "not both or neither")
+
+
+def test_unknown_roles_are_located_with_a_hint() -> None:
+    wheel = Wheel.parse("followups:\n"
+                        "  - {id: h, title: H, every: monthly, responsible: chef, participants: [x, chef]}\n"
+                        "milestones:\n  - {id: a, title: A, date: Q1, responsible: chfe}\n", "wheel.yaml")
+    assert [p.format() for p in wheel.check_roles(["chef", "direktoer"])] == [
+        "wheel.yaml:4:33: milestones[0].responsible: unknown role 'chfe' (hint: did you mean 'chef'?)",
+        "wheel.yaml:2:73: followups[0].participants[0]: unknown role 'x' (hint: expected one of: chef, direktoer)",
+    ]
+    assert wheel.check_roles(["chef", "chfe", "x"]) == []
+
+
+@pytest.mark.parametrize("year", [dt.MINYEAR, dt.MAXYEAR, 0])
+def test_a_year_out_of_range_is_refused(year: int) -> None:
+    with pytest.raises(ValueError, match=f"^year {year} is out of range$"):
+        Wheel.parse("milestones:\n  - {id: a, title: A, date: Q1}\n").events(year)
+
+
+def test_quarter_and_half_starts_in_any_case() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: h2, title: H, date: "h2", at: start}
+  - {id: q3, title: Q, date: "q3", at: start}
+  - {id: q1, title: Q, date: "Q1", at: end}
+  - {id: h1, title: H, date: "H1"}
+""")
+    assert [(e.definition, e.nominal_date) for e in wheel.events(2021)] == [
+        ("q1", D(2021, 3, 31)), ("h1", D(2021, 6, 30)), ("h2", D(2021, 7, 1)), ("q3", D(2021, 7, 1))]
+
+
+SMALL = """closed_days: ["31.12"]
+milestones:
+  - {id: cut, title: Skæringsdato, type: as_of, date: "30.04"}
+  - {id: frist, title: Frist, date: "31.12", responsible: chef, participants: [a, b], deliverables: [plan]}
+  - {id: svar, title: Svar, after: {milestone: cut, days: 1}, roll: previous}
+followups:
+  - {id: m, title: Møde, every: quarterly, on: {day: 15}, start_month: 2}
+"""
+
+
+def test_render_text_in_full() -> None:
+    """The printed wheel an administrator checks: every moved date says from where and why."""
+    wheel = Wheel.parse(SMALL)
+    assert render_text(wheel.events(2021), 2021, wheel.calendar) == """Årshjul 2021
+============
+
+1. kvartal 2021
+---------------
+  Februar
+    man 15.02  opfølgning (hvert kvartal)  Møde
+
+2. kvartal 2021
+---------------
+  April
+    tor 29.04  frist                       Svar
+                                           flyttet fra lør 01.05 (lørdag)
+    fre 30.04  skæringsdato                Skæringsdato
+                                           falder på en lukkedag (Store bededag); en skæringsdato flyttes ikke
+  Maj
+    man 17.05  opfølgning (hvert kvartal)  Møde
+                                           flyttet fra lør 15.05 (lørdag)
+
+3. kvartal 2021
+---------------
+  August
+    man 16.08  opfølgning (hvert kvartal)  Møde
+                                           flyttet fra søn 15.08 (søndag)
+
+4. kvartal 2021
+---------------
+  November
+    man 15.11  opfølgning (hvert kvartal)  Møde
+  December
+    tor 30.12  frist                       Frist         ansvarlig: chef
+                                           deltagere: a, b
+                                           leverancer: plan
+                                           flyttet fra fre 31.12 (Nytårsaften)
+
+Helligdage og lukkedage 2021
+----------------------------
+    fre 01.01  Nytårsdag
+    tor 01.04  Skærtorsdag
+    fre 02.04  Langfredag
+    søn 04.04  Påskedag
+    man 05.04  Anden påskedag
+    fre 30.04  Store bededag
+    tor 13.05  Kristi himmelfartsdag
+    søn 23.05  Pinsedag
+    man 24.05  Anden pinsedag
+    lør 25.12  Juledag
+    søn 26.12  Anden juledag
+    fre 31.12  Nytårsaften
+"""
+
+
+def test_render_text_of_an_empty_year() -> None:
+    wheel = Wheel.parse("milestones: []\n")
+    text = render_text([], 2024, wheel.calendar)
+    assert text.startswith("Årshjul 2024\n============\n\n(ingen begivenheder)\n\n\nHelligdage og lukkedage 2024\n")
+    assert "Store bededag" not in text
+
+
+def test_render_ics_event_text() -> None:
+    wheel = Wheel.parse(SMALL)
+    events = {e.definition: e for e in wheel.events(2021)}
+    cal = icalendar.Calendar.from_ical(render_ics([events["frist"], events["m"]], "Vejle Kommune"))
+    assert str(cal["X-WR-CALNAME"]) == "Årshjul – Vejle Kommune"
+    assert (str(cal["CALSCALE"]), str(cal["METHOD"])) == ("GREGORIAN", "PUBLISH")
+    meeting, frist = cal.walk("VEVENT")
+    assert str(meeting["SUMMARY"]) == "Møde"
+    assert str(meeting["DESCRIPTION"]) == "Type: opfølgning, hvert kvartal"
+    assert str(meeting["TRANSP"]) == "TRANSPARENT"
+    assert str(frist["SUMMARY"]) == "Frist (ansvarlig: chef)"
+    assert str(frist["DESCRIPTION"]) == ("Type: frist\nAnsvarlig: chef\nDeltagere: a, b\nLeverancer: plan\n"
+                                         "Flyttet fra 31.12.2021")
+
+
+def test_a_due_date_kept_on_a_holiday_is_noted_without_the_cut_off_remark() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan, date: "30.04", roll: none}\n')
+    text = render_text(wheel.events(2021), 2021, wheel.calendar)
+    assert "    fre 30.04  frist  Årsplan\n" in text
+    assert "falder på en lukkedag (Store bededag)\n" in text
+    assert "skæringsdato" not in text
+
+
+def test_render_json_is_indented_and_keeps_danish_letters() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan for ældre, date: "30.04"}\n')
+    text = render_json(wheel.events(2021))
+    assert text.startswith('[\n  {\n    "date": "2021-05-03",\n    "definition": "a",\n')
+    assert '"title": "Årsplan for ældre"' in text
+    assert text.endswith("}\n]\n")
+
+
+def test_render_ics_names_its_producer_and_lists_deliverables() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "30.04", deliverables: [plan, budget]}\n')
+    text = render_ics(wheel.events(2021), "Vejle")
+    assert "\r\nPRODID:-//govcore//Årshjul//DA\r\n" in text
+    (event,) = icalendar.Calendar.from_ical(text).walk("VEVENT")
+    assert str(event["DESCRIPTION"]) == "Type: frist\nLeverancer: plan, budget\nFlyttet fra 30.04.2021"
+
+
+def test_a_parsed_text_is_named_string_in_messages() -> None:
+    with pytest.raises(ConfigError) as info:
+        Wheel.parse("milestones: 3\n")
+    assert info.value.problems[0].format().startswith("<string>:1:1: milestones: ")
+
+
+def _dated(body: str, year: int = 2021) -> list[tuple[dt.date, dt.date]]:
+    return [(e.nominal_date, e.date) for e in Wheel.parse(body).events(year)]
+
+
+def test_the_last_weekday_of_each_month() -> None:
+    fridays = _dated("followups:\n  - {id: f, title: F, every: monthly, on: {weekday: friday, week: last}}\n")
+    assert fridays[:4] == [(D(2021, 1, 29), D(2021, 1, 29)), (D(2021, 2, 26), D(2021, 2, 26)),
+                           (D(2021, 3, 26), D(2021, 3, 26)), (D(2021, 4, 30), D(2021, 4, 29))]
+    mondays = _dated("followups:\n  - {id: f, title: F, every: monthly, on: {weekday: monday, week: last}}\n")
+    assert [n for n, _ in mondays[:4]] == [D(2021, 1, 25), D(2021, 2, 22), D(2021, 3, 29), D(2021, 4, 26)]
+
+
+def test_a_quarterly_followup_without_start_month_starts_in_january() -> None:
+    assert [d for _, d in _dated("followups:\n  - {id: f, title: F, every: quarterly}\n")] == [
+        D(2021, 1, 4), D(2021, 4, 6), D(2021, 7, 1), D(2021, 10, 1)]
+
+
+def test_every_14_days_from_new_years_day_a_weekday_and_an_earlier_year() -> None:
+    on_jan1 = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2021-01-01}\n")
+    assert on_jan1[:2] == [(D(2021, 1, 1), D(2021, 1, 4)), (D(2021, 1, 15), D(2021, 1, 15))]
+    monday = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2021-01-06, "
+                    "on: {weekday: monday}}\n")
+    assert [d for _, d in monday[:2]] == [D(2021, 1, 11), D(2021, 1, 25)]
+    earlier = _dated("followups:\n  - {id: f, title: F, every: every_14_days, start: 2020-01-07}\n")
+    assert [d for _, d in earlier[:2]] == [D(2021, 1, 5), D(2021, 1, 19)]
+
+
+def test_a_14_day_meeting_moves_at_most_six_days() -> None:
+    """Closed from 10.03 to 22.03: the 16.03 meeting cannot move a week without meeting its neighbour."""
+    closed = ", ".join(f'"2021-03-{d:02d}"' for d in range(10, 23))
+    got = _dated(f"closed_days: [{closed}]\nfollowups:\n  - {{id: f, title: F, every: every_14_days, "
+                 "start: 2021-03-16}\n")
+    assert got[5:7] == [(D(2021, 3, 16), D(2021, 3, 16)), (D(2021, 3, 30), D(2021, 3, 30))]
+
+
+def test_a_weekday_without_week_is_the_first_of_the_month() -> None:
+    tuesdays = _dated("followups:\n  - {id: f, title: F, every: quarterly, on: {weekday: tuesday}}\n")
+    assert [n for n, _ in tuesdays] == [D(2021, 1, 5), D(2021, 4, 6), D(2021, 7, 6), D(2021, 10, 5)]
+
+
+CHAINS = """milestones:
+  - {id: once, title: O, date: 2022-03-01}
+  - {id: c, title: C, type: as_of, date: "30.04"}
+  - {id: d, title: D, after: {milestone: once, days: 1}}
+  - {id: e, title: E, after: {milestone: c, days: 1}}
+  - {id: f, title: F, after: {milestone: c, days: 0}}
+"""
+
+
+def test_chains_after_a_one_off_and_after_zero_days() -> None:
+    wheel = Wheel.parse(CHAINS)
+    assert [(e.id, e.nominal_date) for e in wheel.events(2021)] == [
+        ("c@2021-04-30", D(2021, 4, 30)), ("e@2021-05-03", D(2021, 5, 1)), ("f@2021-05-03", D(2021, 4, 30))]
+    assert [e.id for e in wheel.events(2022)] == [
+        "once@2022-03-01", "d@2022-03-02", "c@2022-04-30", "e@2022-05-02", "f@2022-05-02"]
+
+
+def test_a_chain_rolled_back_from_new_years_day_lands_in_the_old_year() -> None:
+    """A bug this suite found: the event was anchored next year and so shown in no year at all."""
+    wheel = Wheel.parse("""milestones:
+  - {id: a, title: A, type: as_of, date: "01.01"}
+  - {id: b, title: B, after: {milestone: a, days: 0}, roll: previous}
+""")
+    assert [e.id for e in wheel.events(2021)] == ["a@2021-01-01", "b@2021-12-31"]
+    assert [(e.nominal_date, e.date) for e in wheel.events(2021) if e.definition == "b"] == [
+        (D(2022, 1, 1), D(2021, 12, 31))]
+    assert wheel.events(9998)[0].id == "a@9998-01-01"      # the last year there is: no anchor beyond it
+
+
+def test_events_carry_every_field_of_their_definition() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: m, title: M, date: "01.03", responsible: chef, participants: [a], deliverables: [plan], description: Om M}
+followups:
+  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}, responsible: chef, participants: [a, b],
+     deliverables: [plan], description: Om F}
+""")
+    m, f = wheel.events(2021)
+    assert (m.responsible, m.participants, m.deliverables, m.description) == ("chef", ("a",), ("plan",), "Om M")
+    assert (f.responsible, f.participants, f.deliverables, f.description, f.frequency) == (
+        "chef", ("a", "b"), ("plan",), "Om F", Frequency.yearly)
+
+
+def test_two_extra_events_may_not_share_an_id() -> None:
+    wheel = Wheel.parse("milestones: []\n")
+    extra = WheelEvent(id="x@2021-04-30", definition="x", title="X", kind="due", date=D(2021, 4, 30),
+                       nominal_date=D(2021, 4, 30))
+    assert wheel.events(2021, [extra]) == [extra]
+    with pytest.raises(ValueError, match=r"^extra event 'x@2021-04-30' has the id of another event$"):
+        wheel.events(2021, [extra, extra.model_copy(update={"date": D(2021, 5, 3)})])
+
+
+def test_a_milestone_built_with_a_date_is_a_one_off() -> None:
+    wheel = Wheel(milestones=(Milestone(id="a", title="A", date=D(2021, 3, 1)),))
+    assert [(e.id, e.nominal_date) for e in wheel.events(2021)] == [("a@2021-03-01", D(2021, 3, 1))]
+    assert wheel.events(2022) == []
+
+
+def test_long_chains_reach_back_years() -> None:
+    by_days = Wheel.parse("""milestones:
+  - {id: a, title: A, date: "01.03"}
+  - {id: b, title: B, after: {milestone: a, days: 366}}
+  - {id: c, title: C, after: {milestone: b, days: 366}}
+  - {id: d, title: D, after: {milestone: c, days: 366}}
+""")
+    assert [e.id for e in by_days.events(2024)] == ["a@2024-03-01", "b@2024-03-01", "c@2024-03-04", "d@2024-03-04"]
+    by_working_days = Wheel.parse("""milestones:
+  - {id: a, title: A, date: "01.03"}
+  - {id: b, title: B, after: {milestone: a, working_days: 260}}
+  - {id: c, title: C, after: {milestone: b, working_days: 260}}
+""")
+    assert [e.id for e in by_working_days.events(2024)] == ["a@2024-03-01", "b@2024-03-12", "c@2024-03-20"]
+
+
+def test_no_anchor_beyond_the_last_year() -> None:
+    """A chain from 30.12.9999 would run past the last date there is; 9998 must not compute it."""
+    wheel = Wheel.parse('milestones:\n  - {id: x, title: X, date: "30.12"}\n'
+                        "  - {id: y, title: Y, after: {milestone: x, days: 5}}\n")
+    assert [e.id for e in wheel.events(9998)] == ["y@9998-01-05", "x@9998-12-30"]
+
+
+def test_an_unquoted_date_is_named_as_the_number_yaml_read() -> None:
+    (got,) = errors("milestones:\n  - {id: a, title: A, date: 30.10}\n")
+    assert got == ("wheel.yaml:2:23: milestones[0].date: 30.1 is a number here, not a date "
+                   "(hint: put the date in quotes, e.g. \"30.10\": without them YAML reads 30.10 as 30.1)")
+
+
+def test_file_level_messages_and_hints_word_for_word() -> None:
+    hint = " (hint: start with 'milestones:' and/or 'followups:')"
+    assert errors("") == ["wheel.yaml:1:1: the wheel file is empty" + hint]
+    assert errors("- a\n- b\n") == ["wheel.yaml:1:1: a wheel file is a mapping of settings, not a list or text" + hint]
+    with pytest.raises(ConfigError) as info:
+        Wheel(milestones=(Milestone(id="a", title="A", date="Q1"), Milestone(id="a", title="B", date="Q2")))
+    assert [p.format() for p in info.value.problems] == [
+        "<wheel>:1:1: milestones[1].id: id 'a' is used twice (hint: each id must be unique)"]
+
+
+def test_a_cycle_is_told_from_the_milestone_first_in_the_file() -> None:
+    got = errors("milestones:\n  - {id: y, title: Y, after: {milestone: x, days: 1}}\n"
+                 "  - {id: x, title: X, after: {milestone: y, days: 1}}\n")
+    assert got == ["wheel.yaml:2:23: milestones[0].after: after: goes round in a circle: y → x → y "
+                   "(hint: one milestone in the chain needs a date instead of after)"]
+
+
+def test_a_year_and_a_day_from_new_years_eve_lands_two_years_on() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "31.12"}\n'
+                        "  - {id: b, title: B, after: {milestone: a, days: 366}}\n")
+    assert [e.id for e in wheel.events(2023)] == ["b@2023-01-02", "a@2023-12-29"]
+
+
+def test_two_interleaved_cycles_are_each_reported_once() -> None:
+    got = errors("""milestones:
+  - {id: x, title: X, after: {milestone: y, days: 1}}
+  - {id: p, title: P, after: {milestone: q, days: 1}}
+  - {id: q, title: Q, after: {milestone: p, days: 1}}
+  - {id: y, title: Y, after: {milestone: x, days: 1}}
+""")
+    assert [g.split("circle: ")[1].split(" (hint")[0] for g in got] == ["x → y → x", "p → q → p"]
+
+
+def test_the_wheel_calendar_keeps_its_time_zone() -> None:
+    wheel = Wheel.parse('timezone: Atlantic/Faroe\nmilestones:\n  - {id: a, title: A, date: "01.03"}\n')
+    assert wheel.calendar.timezone == "Atlantic/Faroe"

@@ -83,6 +83,14 @@ def _scalar(text: str) -> Scalar:
     return int(n) if n.is_integer() and "." not in t else n
 
 
+def _scalar_at(text: str, col: int) -> Scalar:
+    """`_scalar`, with a failure located at the value's column."""
+    try:
+        return _scalar(text)
+    except ConditionError as err:
+        raise ConditionError(str(err), col, err.hint) from None
+
+
 def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
     """Parse and type-check one condition; errors carry the 0-based column within `text`."""
     m = _TOKEN.match(text)
@@ -91,10 +99,11 @@ def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
         negated = bare.lower().startswith("not ")
         name = bare[4:].strip() if negated else bare
         if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name or "-"):
-            spec = _field(name, fields, text.find(name))
+            col = text.rfind(name)  # the last word: find() would stop inside 'not' for a field like 'o'
+            spec = _field(name, fields, col)
             if spec.type != "bool":
-                raise ConditionError(f"'{name}' is a {spec.type}, not yes/no: compare it with a value",
-                                     text.find(name), hint=f"e.g. '{name} > 0'" if spec.type == "number" else "")
+                raise ConditionError(f"'{name}' is a {spec.type}, not yes/no: compare it with a value", col,
+                                     hint=f"e.g. '{name} > 0'" if spec.type == "number" else "")
             return Condition(name, "==", not negated, text.strip())
         raise ConditionError(
             f"cannot read condition '{text.strip()}'",
@@ -118,13 +127,9 @@ def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
         items = [i for i in (x.strip() for x in raw[1:-1].split(",")) if i]
         if not items:
             raise ConditionError("the list is empty", vcol)
-        value = tuple(_check_type(_scalar(i), spec, vcol) for i in items)
+        value = tuple(_check_type(_scalar_at(i, vcol), spec, vcol) for i in items)
     else:
-        try:
-            scalar = _scalar(raw)
-        except ConditionError as err:
-            raise ConditionError(str(err), vcol, err.hint) from None
-        value = _check_type(scalar, spec, vcol)
+        value = _check_type(_scalar_at(raw, vcol), spec, vcol)
         if op in ("<", "<=", ">", ">=") and spec.type != "number":
             raise ConditionError(f"'{op}' compares numbers, but '{name}' is {spec.type}", m.start(2),
                                  hint="use == or != for text and yes/no fields")

@@ -132,19 +132,23 @@ quarterly("beskaeftiget-efter-uddannelse", {"2020-Q4": 19, "2021-Q1": 31, "2021-
                                             **dict(zip(quarters("2021-Q4", "2023-Q3"), [15, 17, 14, 16, 13, 15, 12, 14],
                                                        strict=True))},
           "Beskæftigelsesministeriets rangliste", series="rank")
-quarterly("beskaeftiget-efter-uddannelse", {"2020-Q4": 61.2, "2021-Q1": 57.9, "2021-Q2": 60.1, "2021-Q3": 62.7,
+quarterly("beskaeftiget-efter-uddannelse", {"2020-Q1": 56.0, "2020-Q2": 58.5, "2020-Q3": 60.0,
+                                            "2020-Q4": 61.2, "2021-Q1": 57.9, "2021-Q2": 60.1, "2021-Q3": 62.7,
                                             **around(63.0, 1.0, quarters("2021-Q4", "2023-Q3"))}, "Jobindsats")
-for kpi, y2021, calm, share in [
-    ("flygtninge-beskaeftigelse", [12, 11, 13, 10], [13, 12, 14, 11], (44.8, 45.6, 44.9, 46.2)),
-    ("andel-ledighedsydelse", [15, 14, 15, 13], [16, 15, 14, 15], (1.42, 1.39, 1.41, 1.36)),
+# The shares move the way the resultatmål ask ("skal stige" / "skal falde") a little each year.
+for kpi, y2021, calm, share, step in [
+    ("flygtninge-beskaeftigelse", [12, 11, 13, 10], [13, 12, 14, 11], (44.8, 45.6, 44.9, 46.2), 0.3),
+    ("andel-ledighedsydelse", [15, 14, 15, 13], [16, 15, 14, 15], (1.42, 1.39, 1.41, 1.36), -0.02),
 ]:
     ranks = {**dict(zip(quarters("2019-Q4", "2020-Q3"), calm, strict=True)),
              **dict(zip(["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3"], y2021, strict=True)),
              **{q: calm[i % 4] - 1 for i, q in enumerate(quarters("2021-Q4", "2023-Q3"))}}
     quarterly(kpi, ranks, "Beskæftigelsesministeriets rangliste", series="rank")
     quarterly(kpi, {**{q: share[0] for q in quarters("2019-Q4", "2020-Q3")},
+                    "2019-Q4": round(share[0] - 2 * step, 2),
                     **dict(zip(["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3"], share, strict=True)),
-                    **{q: share[i % 4] for i, q in enumerate(quarters("2021-Q4", "2023-Q3"))}}, "Jobindsats")
+                    **{q: round(share[i % 4] + step * (1 + i // 4), 2)
+                       for i, q in enumerate(quarters("2021-Q4", "2023-Q3"))}}, "Jobindsats")
 for kpi, ranks in {
     "rangliste-resultater": [40, 39, 38, 37, 36, 34, 31, 29, 27, 26, 27, 25, 24, 24, 23, 22, 23],
     "rangliste-forsoergelse": [45, 44, 43, 43, 42, 41, 40, 42, 39, 38, 38, 37, 36, 37, 35, 34, 34],

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,9 +32,34 @@ class Announcement:
     source: str
 
 
+# Words that belong to a municipality's own ambitions, never to the minister's goals or measures:
+# Vejle's plan adds "skal stige …, og ambitionen er top 20 i landet" to the minister's measures.
+LOCAL_AMBITION = re.compile(r"top \d+|i landet|landsgennemsnit|landsplan|skal stige|skal falde",
+                            re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Check:
+    """One source this year's set was compared with, and what the comparison showed."""
+
+    source: str
+    kind: str
+    finding: str
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """Where the sources disagree: about what, and what each says."""
+
+    about: str
+    says: tuple[str, ...]
+
+
 @dataclass(frozen=True)
 class GoalSet:
-    """One year's goals as read from its file, plus the notes that are not part of `NationalGoal`."""
+    """One year's goals as read from its file, plus what is not part of `NationalGoal`: notes,
+    the minister's own words where a source quotes them, how sure the set is, what it was checked
+    against and where the sources disagree."""
 
     year: int
     path: str
@@ -42,6 +67,10 @@ class GoalSet:
     note: str = ""
     goal_notes: Mapping[str, str] = field(default_factory=dict)
     announced: Announcement | None = None
+    confidence: str = "low"
+    checked_against: tuple[Check, ...] = ()
+    disagreements: tuple[Disagreement, ...] = ()
+    minister_words: Mapping[str, str] = field(default_factory=dict)
 
 
 class _Announced(BaseModel):
@@ -50,13 +79,34 @@ class _Announced(BaseModel):
     source: str = Field(min_length=1)
 
 
+class _Check(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    source: str = Field(min_length=1)
+    kind: Literal["minister", "agency", "municipal_plan"]
+    finding: str = Field(min_length=1)
+
+
+class _Disagreement(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+    about: str = Field(min_length=1)
+    says: list[str] = Field(min_length=2)
+
+
 class _GoalFile(BaseModel):
-    """The envelope of a year file; the goals themselves are validated with `NationalGoal`."""
+    """The envelope of a year file; the goals themselves are validated with `NationalGoal`.
+
+    `confidence` is `high` only when the minister's letter or a national agency (STAR, Jobindsats,
+    Beskæftigelsesrådet) gives the set, `medium` when a municipal plan quotes the whole set, `low`
+    when only topics or partial wording are confirmed.
+    """
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
     year: int = Field(ge=2000, le=2100)
     note: str = ""
     announced: _Announced | None = None
+    confidence: Literal["high", "medium", "low"] | None = None
+    checked_against: list[_Check] = Field(default_factory=list)
+    disagreements: list[_Disagreement] = Field(default_factory=list)
     goals: list[dict[str, Any]] = Field(min_length=1)
 
 
@@ -74,8 +124,23 @@ def load_file(path: str | Path) -> GoalSet:
         problems.append(doc.problem(("year",), f"year {envelope.year} does not match the file name",
                                     hint=f"name the file ministermaal-{envelope.year}.yaml"))
 
+    if envelope.confidence is None:
+        problems.append(doc.problem((), "the file does not say how sure the set is",
+                                    hint="add 'confidence: high | medium | low' (see the README)"))
+    if not envelope.checked_against:
+        problems.append(doc.problem((), "the file does not say what the set was checked against",
+                                    hint="add 'checked_against:' with the minister's letter, STAR/Jobindsats or "
+                                    "the municipal plans that quote it, and what each showed"))
+    if envelope.confidence == "high" and not any(c.kind in ("minister", "agency") for c in envelope.checked_against):
+        problems.append(doc.problem(("confidence",), "a set checked only against municipal plans is not 'high'",
+                                    hint="use 'medium', or add the minister's letter or STAR/Jobindsats "
+                                    "to checked_against"))
+    if envelope.confidence in ("medium", "low") and not envelope.note:
+        problems.append(doc.problem(("note",), f"a '{envelope.confidence}' set needs a note saying what is uncertain"))
+
     goals: list[NationalGoal] = []
     notes: dict[str, str] = {}
+    words: dict[str, str] = {}
     seen: set[str] = set()
     for i, raw in enumerate(envelope.goals):
         loc: tuple[str | int, ...] = ("goals", i)
@@ -84,6 +149,10 @@ def load_file(path: str | Path) -> GoalSet:
         if not isinstance(note, str):
             problems.append(doc.problem((*loc, "note"), "note must be text"))
             note = ""
+        said = data.pop("minister_words", "")
+        if not isinstance(said, str):
+            problems.append(doc.problem((*loc, "minister_words"), "minister_words must be text"))
+            said = ""
         if "year" in data:
             problems.append(doc.problem((*loc, "year"), "a goal does not carry its own year",
                                         hint="the year is set once, at the top of the file"))
@@ -103,6 +172,8 @@ def load_file(path: str | Path) -> GoalSet:
         goals.append(goal)
         if note.strip():
             notes[goal.id] = note.strip()
+        if said.strip():
+            words[goal.id] = " ".join(said.split())
 
     if problems:
         raise InputError(problems)
@@ -110,7 +181,10 @@ def load_file(path: str | Path) -> GoalSet:
     if envelope.announced:
         announced = Announcement(envelope.announced.date, envelope.announced.source)
     return GoalSet(year=envelope.year, path=str(path), goals=tuple(goals), note=envelope.note,
-                   goal_notes=notes, announced=announced)
+                   goal_notes=notes, announced=announced, confidence=envelope.confidence or "low",
+                   checked_against=tuple(Check(c.source, c.kind, c.finding) for c in envelope.checked_against),
+                   disagreements=tuple(Disagreement(d.about, tuple(d.says)) for d in envelope.disagreements),
+                   minister_words=words)
 
 
 def _dotted(loc: tuple[str | int, ...]) -> str:
@@ -150,6 +224,13 @@ def _check_goal(goal: NationalGoal, note: str, index: int, count: int) -> list[F
         if not MEASURE_ID_RE.match(mid):
             problems.append(at(("measure_ids", j), f"measure id '{mid}' is not a Jobindsats id",
                                hint="Jobindsats measure ids look like 'MM13'"))
+    texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), goal.title)]
+    texts += [(("measures", j), m) for j, m in enumerate(goal.measures)]
+    for where, text in texts:
+        found = LOCAL_AMBITION.search(text)
+        if found:
+            problems.append(at(where, f"'{found.group(0)}' is a municipality's ambition, not the minister's",
+                               hint="keep local ambitions in the municipality's own goals (with a source)"))
     if not goal.measures and not note:
         problems.append(at("measures", "no measures are given and no note explains why",
                            hint="list how the goal is measured, or add a 'note' saying it is not known"))

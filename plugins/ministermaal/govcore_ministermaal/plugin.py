@@ -34,6 +34,8 @@ def govcore_wheel_events(year: int) -> list[WheelEvent] | None:
             date=announced.date,
             nominal_date=announced.date,
             responsible=None,
+            by_others="Beskæftigelsesministeren",
+            source=announced.source,
             description=f"Kilde: {announced.source}",
         )
     ]

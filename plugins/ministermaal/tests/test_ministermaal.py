@@ -7,23 +7,25 @@ from pathlib import Path
 
 import pytest
 from govcore_ministermaal import available_years, load_file, load_year
+from govcore_ministermaal.loader import LOCAL_AMBITION
 from govcore_ministermaal.plugin import govcore_national_goals, govcore_wheel_events
 
 from govcore import InputError, load_plugins
 
-# Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, measures.
+# Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, and the
+# measures of the annex's "Det måles ved" without Vejle's own direction and ambition.
 SEED_2021 = [
     ("Alle ledige skal have en værdig sagsbehandling", "new",
      ["Borgere spørges om deres erfaringer med jobcentret gennem brugeroplevelse",
       "Stadfæstelsesprocenten"]),
     ("Flere ledige skal opkvalificeres", "new",
-     ["Andel ledige, der er i beskæftigelse 3 mdr. efter endt ordinær uddannelse skal stige",
-      "At andelen af ledige, der opkvalificeres, skal stige i 2021"]),
+     ["Andel ledige, der er i beskæftigelse 3 mdr. efter endt ordinær uddannelse",
+      "Andelen af ledige, der opkvalificeres"]),
     ("Flere flygtninge og familiesammenførte skal være selvforsørgende", "continued",
-     ["Andelen af beskæftigede flygtninge og familiesammenførte til flygtninge skal stige"]),
+     ["Andelen af beskæftigede flygtninge og familiesammenførte til flygtninge"]),
     ("Flere personer med handicap skal i beskæftigelse", "continued",
      ["Andelen af borgere på ledighedsydelse samt andelen af borgere i job og uddannelse på "
-      "jobafklaring og ressourceforløbsydelse skal falde"]),
+      "jobafklaring og ressourceforløbsydelse"]),
     ("Virksomhederne skal sikres den nødvendige og kvalificerede arbejdskraft", "continued",
      ["Den procentvise andel af forgæves rekrutteringer",
       "Andelen af afsluttede jobåbninger med ansættelse af formidlet kandidat"]),
@@ -75,7 +77,9 @@ def test_announcement_of_2024_goals_is_a_dated_as_of_event_in_2023() -> None:
     assert event.kind == "as_of"
     assert event.date == dt.date(2023, 6, 30)
     assert "2024" in event.title
-    assert "star.dk" in event.description
+    assert "star.dk" in event.description and "star.dk" in event.source
+    # the minister announces; it is a date to know, not a deadline for any municipal role
+    assert (event.by_others, event.responsible) == ("Beskæftigelsesministeren", None)
     # no cited announcement date, no event
     assert govcore_wheel_events(2020) is None
 
@@ -101,6 +105,9 @@ goals:
     status: new
     measures: ["En måling"]
     source: "En kilde"
+confidence: high
+checked_against:
+  - {source: "STAR, nyhed", kind: agency, finding: "Et mål"}
 """
 
 
@@ -167,3 +174,52 @@ def test_a_wrongly_named_file_is_an_error_not_skipped(tmp_path: Path) -> None:
     (tmp_path / "ministermal-2031.yaml").write_text(GOOD, encoding="utf-8")
     with pytest.raises(InputError, match=r"ministermaal-YYYY\.yaml"):
         available_years(tmp_path)
+
+
+def test_the_ministers_words_are_kept_apart_from_vejles_ambitions() -> None:
+    """Vejle's plan quotes the minister's letter ("Mit tredje mål videreføres fra 2020") and, in its
+    annex, adds its own ambitions ("skal stige, og ambitionen er top 20 i landet"). The data keeps
+    the letter and the measurements; the ambitions are Vejle's goals, in the example."""
+    goal_set = load_year(2021)
+    assert goal_set is not None
+    assert set(goal_set.minister_words) == {f"mm2021-{n}" for n in range(1, 6)}
+    assert goal_set.minister_words["mm2021-3"].startswith("Mit tredje mål videreføres fra 2020.")
+    for year in range(2015, 2025):
+        ys = load_year(year)
+        assert ys is not None
+        for g in ys.goals:
+            for text in (g.title, *g.measures):
+                assert not LOCAL_AMBITION.search(text), f"{g.id}: {text}"
+
+
+@pytest.mark.parametrize("year", range(2015, 2025))
+def test_each_year_says_what_it_was_checked_against_and_how_sure_it_is(year: int) -> None:
+    goal_set = load_year(year)
+    assert goal_set is not None and goal_set.checked_against
+    kinds = {c.kind for c in goal_set.checked_against}
+    if goal_set.confidence == "high":
+        assert kinds & {"minister", "agency"}, "only the minister or an agency makes a set certain"
+    else:
+        assert goal_set.note, "an uncertain set says why"
+    for d in goal_set.disagreements:
+        assert len(d.says) >= 2 and d.about
+
+
+def test_the_early_years_are_the_least_certain() -> None:
+    rank = {"low": 0, "medium": 1, "high": 2}
+    sets = [load_year(y) for y in range(2015, 2025)]
+    levels = [rank[s.confidence] for s in sets if s is not None]
+    assert levels[:2] == [0, 0] and max(levels[:3]) < 2
+    assert {s.year for s in sets if s is not None and s.disagreements} == {2019, 2020}
+
+
+def test_an_ambition_a_high_set_without_an_agency_and_a_missing_check_are_errors(tmp_path: Path) -> None:
+    path = tmp_path / "ministermaal-2030.yaml"
+    path.write_text(GOOD.replace('["En måling"]', '["Andelen skal stige, og ambitionen er top 20 i landet"]')
+                    .replace("kind: agency", "kind: municipal_plan"), encoding="utf-8")
+    problems = "\n".join(_problems(path))
+    assert "'skal stige' is a municipality's ambition" in problems
+    assert "checked only against municipal plans is not 'high'" in problems
+    path.write_text(GOOD.split("confidence:")[0], encoding="utf-8")
+    problems = "\n".join(_problems(path))
+    assert "how sure the set is" in problems and "what the set was checked against" in problems

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Mutation testing (mutmut) of the modules that decide, one module at a time; not part of CI (too slow).
+# Usage: scripts/mutation.sh [conditions|targets|calendar|wheel|engine|all ...]   (default: all)
+#        MUTATION_CHILDREN=2 scripts/mutation.sh targets   (default 1 worker: the machine is shared)
+# Each module runs in its own scratch folder .mutation/<module>/ (ignored by git), against only the test
+# files that exercise it; mutmut then runs each mutant against only the tests that reach the mutated
+# function. Hypothesis properties with hundreds of examples are deselected (seconds per mutant): the
+# example tests must kill mutants on their own, so the score is a lower bound for the whole suite.
+# Results: .mutation/<module>/survivors.txt and a summary line per module on stdout.
+# Inspect a survivor: cd .mutation/<module> && ../../.venv/bin/mutmut show <name>
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+MUTMUT_VERSION=3.8.1
+CHILDREN=${MUTATION_CHILDREN:-1}
+
+declare -A SOURCE=(
+    [conditions]=govcore/rules/conditions.py
+    [targets]=govcore/targets.py
+    [calendar]=govcore/calendar.py
+    [wheel]=govcore/wheel.py
+    [engine]=govcore/engine.py
+)
+declare -A TESTS=(
+    [conditions]="tests/test_conditions.py tests/test_rule_errors.py"
+    [targets]="tests/test_targets.py --deselect tests/test_targets.py::test_evaluation_properties
+               --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs"
+    [calendar]="tests/test_calendar.py"
+    [wheel]="tests/test_wheel.py --deselect tests/test_wheel.py::test_occurrences_per_year
+             --deselect tests/test_wheel.py::test_no_event_outside_the_year_and_rolled_deadlines_are_working_days
+             --deselect tests/test_wheel.py::test_rendering_is_deterministic"
+    [engine]="tests/test_engine.py"
+)
+ORDER=(conditions targets calendar wheel engine)
+
+modules=("$@")
+[ ${#modules[@]} -eq 0 ] || [ "${modules[0]}" = all ] && modules=("${ORDER[@]}")
+for m in "${modules[@]}"; do
+    [ -n "${SOURCE[$m]:-}" ] || { echo "unknown module '$m'; choose from: ${ORDER[*]} all" >&2; exit 2; }
+done
+
+[ -x .venv/bin/python ] || scripts/setup.sh --test
+if [ "$(.venv/bin/python -c 'import importlib.metadata as m; print(m.version("mutmut"))' 2>/dev/null)" != "$MUTMUT_VERSION" ]; then
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "mutmut==$MUTMUT_VERSION"
+fi
+
+toml_list() { local out="" x; for x in "$@"; do out+="\"$x\", "; done; echo "[${out%, }]"; }
+
+for m in "${modules[@]}"; do
+    work=".mutation/$m"
+    rm -rf "$work" && mkdir -p "$work"
+    for d in govcore tests rules examples docs; do ln -s "$ROOT/$d" "$work/$d"; done
+    # shellcheck disable=SC2086
+    { cat pyproject.toml; cat <<TOML
+
+[tool.mutmut]
+source_paths = ["govcore"]
+only_mutate = ["${SOURCE[$m]}"]
+also_copy = ["rules", "examples", "docs"]
+pytest_add_cli_args = ["-p", "no:cacheprovider", "-q"]
+pytest_add_cli_args_test_selection = $(toml_list ${TESTS[$m]})
+use_git_change_detection = false
+# Fork every mutant from a clean server, not from the process that ran the clean tests: calendars
+# and wheels cache what they computed, and a cache filled by the unmutated code hides the mutant.
+process_isolation = "forkserver"
+TOML
+    } > "$work/pyproject.toml"
+    echo "== $m: ${SOURCE[$m]} against ${TESTS[$m]}"
+    start=$(date +%s)
+    (cd "$work" && "$ROOT/.venv/bin/mutmut" run --max-children "$CHILDREN" > run.log 2>&1) || {
+        echo "mutmut failed for $m; see $work/run.log" >&2; tail -20 "$work/run.log" >&2; exit 1; }
+    seconds=$(( $(date +%s) - start ))
+    (cd "$work" && "$ROOT/.venv/bin/mutmut" results > survivors.txt)
+    (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null)
+    "$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$m" "$seconds" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+score = 100 * (s["killed"] + s["timeout"]) / s["total"] if s["total"] else 0.0
+print(f"{sys.argv[2]}: {s['total']} mutants, {s['killed']} killed, {s['timeout']} timeout, "
+      f"{s['survived']} survived, {s['no_tests']} without tests, score {score:.1f} % in {sys.argv[3]} s")
+PY
+done
