@@ -634,7 +634,8 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      "1.401,0 persons i 2021-03 er over kravet på højst 1.000,0 persons"),
     ("change on its way", SILKEBORG_60, PERSONS, D(2017, 1, 15), [BASE_500, obs(PERSONS, "2016-12", 470)], None,
      Status.at_risk, "470,0 persons i 2016-12 er over de forventede 469,96 persons (500,0 persons i 2015-12 "
-     "ændret med -60, 50% af vejen mod 2017-12), men inden for tolerancen på 5,0 persons"),
+     "ændret med -60, 50% af vejen mod 2017-12 ad et jævnt forløb, som govcore har lagt ind; dokumentet fastsætter "
+     "kun slutpunktet), men inden for tolerancen på 5,0 persons"),
     ("change in percent", TEN_PERCENT, MATCHES, D(2018, 2, 1), [obs(MATCHES, "2016", 200), obs(MATCHES, "2017", 230)],
      None, Status.on_track, "230,0 i 2017 er på eller over de forventede 220,0 (200,0 i 2016 ændret med +10 %)"),
     ("change of a negative base in percent", {"kind": "change", "baseline": "2016", "by": 10, "unit": "percent"},
@@ -648,7 +649,7 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      "99,0 % i 2017 er under de forventede 100,0 % (100,0 % i 2016 ændret med +0)"),
     ("change due at its baseline", {"kind": "change", "baseline": "2016", "by": 10, "by_period": "2016"}, MATCHES,
      D(2018, 2, 1), [obs(MATCHES, "2016", 200), obs(MATCHES, "2017", 205)], None, Status.off_track,
-     "205,0 i 2017 er under de forventede 210,0 (200,0 i 2016 ændret med +10)"),
+     "200,0 i 2016 er under de forventede 210,0 (200,0 i 2016 ændret med +10)"),
     ("trajectory inside tolerance", EUD, SHARE, D(2030, 1, 1), [obs(SHARE, "2022", 26.6)], None, Status.at_risk,
      "26,6 % i 2022 er under de 27,00 %, som forløbet kræver pr. 31.12.2022 (mindst), men inden for tolerancen "
      "på 0,5 %"),
@@ -658,11 +659,11 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      "449,0 persons i 2021 er på eller under de 450,0 persons, som forløbet kræver pr. 31.12.2021 (højst)"),
     ("benchmark lower is better with a margin", {"kind": "benchmark", "relation": "better", "margin": 1}, VAIN,
      D(2021, 3, 1), [obs(VAIN, "2020-H2", 20), obs(VAIN, "2020-H2", 22, series="national")], None, Status.on_track,
-     "20,0 % i 2020-H2 er på eller under de 21,0 %, der kræves for at være bedre end national (22,0 %) "
-     "med mindst 1,0 %"),
+     "20,0 % i 2020-H2 er på eller under de 21,0 %, der kræves for at være mindst 1,0 % bedre end national "
+     "(22,0 %)"),
     ("benchmark worse", {"kind": "benchmark", "relation": "worse", "margin": 2, "tolerance": 1}, SHARE,
      D(2021, 3, 1), [obs(SHARE, "2020", 33.5), obs(SHARE, "2020", 35, series="national")], None, Status.at_risk,
-     "33,5 % i 2020 er over de 33,0 %, der kræves for at være dårligere end national (35,0 %) med mindst 2,0 %, "
+     "33,5 % i 2020 er over de 33,0 %, der kræves for at være mindst 2,0 % dårligere end national (35,0 %), "
      "men inden for tolerancen på 1,0 %"),
     ("published rank inside tolerance", TOP_20, SHARE, D(2021, 6, 1),
      [obs(SHARE, "2020", 23, series="rank", municipality=VEJLE)], VEJLE, Status.at_risk,
@@ -803,7 +804,7 @@ OWN_SERIES: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], Sta
      [_own(PERSONS, "2015-12", 500), _own(PERSONS, "2016-12", 470), obs(PERSONS, "2015-12", 900),
       obs(PERSONS, "2016-12", 100)], Status.at_risk,
      {"kind": "change", "kpi": "uddhj", "as_of": "2017-01-15", "tolerance": 5.0, "by": -60.0, "unit": "absolute",
-      "by_period": "2017-12", "good_direction": "lower", "value": 470.0, "period": "2016-12",
+      "by_period": "2017-12", "path": "linear", "good_direction": "lower", "value": 470.0, "period": "2016-12",
       "value_known_at": "2017-01-01", "baseline_period": "2015-12", "baseline": 500.0,
       "fraction": pytest.approx(366 / 731), "required_change": pytest.approx(-60 * 366 / 731),
       "expected": pytest.approx(500 - 60 * 366 / 731)}),
@@ -822,7 +823,8 @@ OWN_SERIES: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], Sta
      [_own(SHARE, "2020", 40), _own(SHARE, "2020", 37.5, "klynge"), obs(SHARE, "2020", 1),
       obs(SHARE, "2020", 60, series="klynge")], Status.on_track,
      {"kind": "benchmark", "kpi": "share", "as_of": "2021-03-01", "tolerance": 1.0, "series": "klynge",
-      "relation": "better", "margin": 2.0, "good_direction": "higher", "value": 40.0, "period": "2020",
+      "relation": "better", "margin": 2.0, "comparison": "inclusive", "good_direction": "higher", "value": 40.0,
+      "period": "2020",
       "value_known_at": "2021-01-01", "benchmark": 37.5, "expected": 39.5}),
     ("direction", {"kind": "direction", "must": "fall", "compare": "previous_year", "tolerance": 1}, SHARE,
      D(2021, 4, 10), [_own(SHARE, "2020-03", 40), _own(SHARE, "2021-03", 39.5), obs(SHARE, "2020-03", 1),

@@ -709,7 +709,7 @@ def test_render_text_in_full() -> None:
 1. kvartal 2021
 ---------------
   Februar
-    man 15.02  opfølgning (hvert kvartal)  Møde
+    man 15.02  opfølgning (hvert kvartal)  Møde*
 
 2. kvartal 2021
 ---------------
@@ -719,24 +719,26 @@ def test_render_text_in_full() -> None:
     fre 30.04  skæringsdato                Skæringsdato
                                            falder på en lukkedag (Store bededag); en skæringsdato flyttes ikke
   Maj
-    man 17.05  opfølgning (hvert kvartal)  Møde
+    man 17.05  opfølgning (hvert kvartal)  Møde*
                                            flyttet fra lør 15.05 (lørdag)
 
 3. kvartal 2021
 ---------------
   August
-    man 16.08  opfølgning (hvert kvartal)  Møde
+    man 16.08  opfølgning (hvert kvartal)  Møde*
                                            flyttet fra søn 15.08 (søndag)
 
 4. kvartal 2021
 ---------------
   November
-    man 15.11  opfølgning (hvert kvartal)  Møde
+    man 15.11  opfølgning (hvert kvartal)  Møde*
   December
-    tor 30.12  frist                       Frist         ansvarlig: chef
+    tor 30.12  frist                       Frist          ansvarlig: chef
                                            deltagere: a, b
                                            leverancer: plan
                                            flyttet fra fre 31.12 (Nytårsaften)
+
+* dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden
 
 Helligdage og lukkedage 2021
 ----------------------------
@@ -770,7 +772,9 @@ def test_render_ics_event_text() -> None:
     assert (str(cal["CALSCALE"]), str(cal["METHOD"])) == ("GREGORIAN", "PUBLISH")
     meeting, frist = cal.walk("VEVENT")
     assert str(meeting["SUMMARY"]) == "Møde"
-    assert str(meeting["DESCRIPTION"]) == "Type: opfølgning, hvert kvartal"
+    assert str(meeting["DESCRIPTION"]) == ("Type: opfølgning, hvert kvartal\n"
+                                           "Dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet "
+                                           "eller hyppigheden")
     assert str(meeting["TRANSP"]) == "TRANSPARENT"
     assert str(frist["SUMMARY"]) == "Frist (ansvarlig: chef)"
     assert str(frist["DESCRIPTION"]) == ("Type: frist\nAnsvarlig: chef\nDeltagere: a, b\nLeverancer: plan\n"
@@ -788,7 +792,7 @@ def test_a_due_date_kept_on_a_holiday_is_noted_without_the_cut_off_remark() -> N
 def test_render_json_is_indented_and_keeps_danish_letters() -> None:
     wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan for ældre, date: "30.04"}\n')
     text = render_json(wheel.events(2021))
-    assert text.startswith('[\n  {\n    "date": "2021-05-03",\n    "definition": "a",\n')
+    assert text.startswith('[\n  {\n    "by_others": "",\n    "date": "2021-05-03",\n    "date_basis": "document",\n')
     assert '"title": "Årsplan for ældre"' in text
     assert text.endswith("}\n]\n")
 
