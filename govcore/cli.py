@@ -112,22 +112,22 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     first = start.date() if start else None
     last = until.date() if until else None
     cfg = _config(config, year or (first.year if first else None))
-    if db is not None:
-        if first or last:
-            raise click.UsageError("--from/--to with --db: a stored run is one calendar year for now (use --year)")
-        from govcore.store.run import simulate_persistent
+    if resume and db is None:
+        raise click.UsageError("--resume needs --db")
+    label = f"{cfg.municipality.name} {first or year or cfg.year}" + (f"–{last}" if last else "")
+    with click.progressbar(length=1, label=label, show_pos=True,
+                           file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
 
-        result = simulate_persistent(cfg, db, year=year, resume=resume, quiet=quiet)
-    else:
-        if resume:
-            raise click.UsageError("--resume needs --db")
-        label = f"{cfg.municipality.name} {first or cfg.year}" + (f"–{last}" if last else "")
-        with click.progressbar(length=1, label=label, show_pos=True,
-                               file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:
-            def progress(done: int, total: int) -> None:
-                bar.length = total
-                bar.update(1)
+        if db is not None:
+            from govcore.store.run import simulate_persistent
 
+            result = simulate_persistent(cfg, db, year=year, start=first, until=last, resume=resume,
+                                         progress=None if quiet else progress,
+                                         notify=None if quiet else lambda line: click.echo(line, err=True))
+        else:
             result = run(cfg, year=year, start=first, until=last, progress=None if quiet else progress)
     files = write_outputs(result, Path(out), report_format=fmt)
     counts = result.summary["counts"]
@@ -296,10 +296,10 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
     from govcore.ruletest.commands import rules_test
-    from govcore.store.cli import audit, db, explain, fetch, observations, observe, tick
+    from govcore.store.cli import COMMANDS
 
     rules.add_command(rules_test)
-    for command in (db, audit, explain, tick, observe, fetch, observations):
+    for command in COMMANDS:
         main.add_command(command)
 
 

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,3 +100,45 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
     def make(**kwargs: object) -> Path:
         return write_config(tmp_path / "config", **kwargs)  # type: ignore[arg-type]
     return make
+
+
+# ------------------------------------------------------------------ databases (SQLite, PostgreSQL)
+
+
+def ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def pg_base_url() -> str:
+    """The PostgreSQL server to test against; skip without one, unless under CI (then fail)."""
+    url = os.environ.get("GOVCORE_TEST_PG_URL", "").strip()
+    if not url:
+        if ci():
+            pytest.fail("CI is set but GOVCORE_TEST_PG_URL is not: run `eval \"$(.ci/postgres.sh)\"` first")
+        pytest.skip("no PostgreSQL server: set GOVCORE_TEST_PG_URL (see docs/persistence.md)")
+    return url
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A URL whose connections use a fresh PostgreSQL schema (dropped afterwards)."""
+    base = pg_base_url()
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f'CREATE SCHEMA "{name}"')
+    url = sa.make_url(base).update_query_dict({"options": f"-csearch_path={name}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'DROP SCHEMA "{name}" CASCADE')
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "govcore.db")
+    url: str = request.getfixturevalue("pg_url")
+    return url

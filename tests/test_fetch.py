@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 import pytest
 from click.testing import CliRunner
-from test_store import db_url, dump, pg_url  # noqa: F401  (fixtures)
+from test_store import dump
 
 from govcore.cli import main
 
@@ -42,7 +42,7 @@ def copy_example(dest: Path, *, base: str | None = None) -> Path:
 
 
 def test_the_example_runs_offline_from_its_recorded_responses(
-        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("JOBINDSATS_API_KEY", raising=False)
     args = ["fetch", str(EXAMPLE), "--db", db_url, "--replay", str(RECORDED)]
     first = CliRunner().invoke(main, args)
@@ -122,7 +122,7 @@ def govcore(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_a_fetch_killed_mid_way_leaves_the_database_as_it_was(
-        db_url: str, tmp_path: Path, server: tuple[str, type[_Recorded]]) -> None:  # noqa: F811
+        db_url: str, tmp_path: Path, server: tuple[str, type[_Recorded]]) -> None:
     base, handler = server
     config = copy_example(tmp_path / "cfg", base=base)
     done = govcore("tick", str(config), "--db", db_url, "--now", "2024-03-01")

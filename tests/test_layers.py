@@ -66,3 +66,23 @@ def test_plugins_use_only_the_public_api() -> None:
     for path in sorted(ROOT.glob("plugins/*/govcore_*/**/*.py")):
         internal = sorted(_imports(path))
         assert not internal, f"{path.relative_to(ROOT)} imports govcore internals: {internal}"
+
+
+# The command line's modules: the only ones that may use click (the library never draws or prints).
+COMMAND_LINE = {PACKAGE / "cli.py", PACKAGE / "store" / "cli.py", PACKAGE / "ruletest" / "commands.py"}
+
+
+def _third_party(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+    return found
+
+
+@pytest.mark.parametrize("path", [p for p in MODULES if p not in COMMAND_LINE], ids=lambda p: str(p.relative_to(ROOT)))
+def test_the_library_does_not_use_click(path: Path) -> None:
+    assert "click" not in _third_party(path), f"{path.relative_to(ROOT)} imports click: only the command line may"

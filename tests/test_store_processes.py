@@ -2,8 +2,9 @@
 processes writing one database at once. Each test runs the `govcore` command line in
 subprocesses, against SQLite and (with GOVCORE_TEST_PG_URL, or always under CI) PostgreSQL.
 
-A kill at a chosen point is made deterministic with GOVCORE_TEST_KILL_AFTER=N: the process sends
-itself SIGKILL right after committing item N — a real `kill -9`, no cleanup runs.
+A kill at a chosen point is made deterministic by fault injection (tests/crash.py, which wraps
+the library's progress callback): the process sends itself SIGKILL right after committing item N
+— a real `kill -9`, no cleanup runs. Production code has no test hook.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_store import copy_example, dump, pg_url  # noqa: F401  (pg_url is a fixture)
+from conftest import write_config
+from test_store import copy_example, dump
 
 from govcore.store.audit import verify
 from govcore.store.db import open_database
@@ -43,8 +45,14 @@ def new_db(backend: str, tmp_path: Path, request: pytest.FixtureRequest, name: s
     return url
 
 
-def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "govcore.cli", *args], capture_output=True, text=True,
+CRASH = ROOT / "tests" / "crash.py"
+
+
+def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True,
+            kill_after: int | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the command line in a new process; `kill_after=N`: SIGKILL it right after item N."""
+    command = ["-m", "govcore.cli"] if kill_after is None else [str(CRASH), str(kill_after)]
+    proc = subprocess.run([sys.executable, *command, *args], capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, check=False, timeout=600)
     assert "Traceback" not in proc.stderr, proc.stderr
     if check:
@@ -53,7 +61,8 @@ def govcore(*args: str, env: dict[str, str] | None = None, check: bool = True) -
 
 
 def simulate_args(config: Path, out: Path, db: str, *more: str) -> list[str]:
-    return ["simulate", str(config), "--out", str(out), "--format", "md", "--db", db, "--quiet", *more]
+    return ["simulate", str(config), "--year", "2021", "--out", str(out), "--format", "md", "--db", db, "--quiet",
+            *more]
 
 
 def same_outputs(a: Path, b: Path) -> None:
@@ -77,7 +86,7 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, int]
     db = str(base / "ref.db")
     govcore(*simulate_args(VEJLE, base / "out", db))
     plain = base / "plain"
-    govcore("simulate", str(VEJLE), "--out", str(plain), "--format", "md", "--quiet")
+    govcore("simulate", str(VEJLE), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
     same_outputs(base / "out", plain)  # persisting changes nothing in the outputs
     return base / "out", db, items_of(db)
 
@@ -98,7 +107,7 @@ def test_killed_at_chosen_points_a_resumed_run_is_identical(
             db = request.getfixturevalue("pg_url")
             _drop_all(db)
         out = tmp_path / f"out{point}"
-        killed = govcore(*simulate_args(VEJLE, out, db), env={"GOVCORE_TEST_KILL_AFTER": str(point)}, check=False)
+        killed = govcore(*simulate_args(VEJLE, out, db), kill_after=point, check=False)
         assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
         assert items_of(db) == point
         assert not (out / "events.jsonl").exists()
@@ -117,7 +126,7 @@ def _drop_all(url: str) -> None:
         database.write(lambda conn: [conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t} CASCADE") for t in (
             "govcore_event", "govcore_observation", "govcore_response", "govcore_deviation", "govcore_action",
             "govcore_escalation", "govcore_deliverable", "govcore_run", "govcore_rule", "govcore_config_version",
-            "govcore_schema")])
+            "govcore_schema", "alembic_version")])
     finally:
         database.close()
 
@@ -174,9 +183,59 @@ def test_two_processes_write_one_database_at_once(
         assert p.returncode == 0, (code, err)
     for code, cfg in configs.items():
         plain = tmp_path / f"plain-{code}"
-        govcore("simulate", str(cfg), "--out", str(plain), "--format", "md", "--quiet")
+        govcore("simulate", str(cfg), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
         same_outputs(tmp_path / f"out-{code}", plain)
         rows = dump(db, code)
         lines = (plain / "events.jsonl").read_text(encoding="utf-8").count("\n")
         assert len(rows["govcore_event"]) == lines
     assert [(r.municipality, r.problem) for r in verify(open_database(db))] == [("630", None), ("740", None)]
+
+
+def test_killed_while_ticking_across_the_new_year_a_resumed_run_is_identical(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    ref = str(tmp_path / "ref.db")
+    govcore("tick", str(folder), "--db", ref, "--now", "2021-11-30")
+    before = items_of(ref)
+    govcore("tick", str(folder), "--db", ref, "--now", "2022-02-28")
+    after = items_of(ref)
+    assert after > before + 3
+    for point in (before + 1, (before + after) // 2, after - 1):
+        db = str(tmp_path / f"k{point}.db")
+        govcore("tick", str(folder), "--db", db, "--now", "2021-11-30")
+        killed = govcore("tick", str(folder), "--db", db, "--now", "2022-02-28", kill_after=point, check=False)
+        assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
+        assert items_of(db) == point
+        govcore("tick", str(folder), "--db", db, "--now", "2022-02-28")
+        assert dump(db, "630") == dump(ref, "630"), point
+        assert [r.problem for r in verify(open_database(db))] == [None]
+
+
+def test_a_stored_simulation_over_two_years_killed_in_the_second_resumes_identically(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    span = ["--from", "2021-01-01", "--to", "2022-12-31"]
+    plain = tmp_path / "plain"
+    govcore("simulate", str(folder), *span, "--out", str(plain), "--format", "md", "--quiet")
+    files = sorted(p.name for p in plain.iterdir())
+    assert "report-2022.md" in files and "summary-2021.json" in files
+    ref = str(tmp_path / "ref.db")
+    govcore("simulate", str(folder), *span, "--out", str(tmp_path / "stored"), "--format", "md", "--db", ref,
+            "--quiet")
+    for name in files:
+        assert (tmp_path / "stored" / name).read_bytes() == (plain / name).read_bytes(), name
+    n = items_of(ref)
+    db = str(tmp_path / "killed.db")
+    out = tmp_path / "resumed"
+    point = n * 3 // 4  # in 2022
+    killed = govcore("simulate", str(folder), *span, "--out", str(out), "--format", "md", "--db", db, "--quiet",
+                     kill_after=point, check=False)
+    assert killed.returncode == -signal.SIGKILL and items_of(db) == point
+    conn = sqlite3.connect(db)
+    try:
+        (clock,) = conn.execute("SELECT clock FROM govcore_run").fetchone()
+    finally:
+        conn.close()
+    assert str(clock).startswith("2022-")
+    govcore("simulate", str(folder), *span, "--out", str(out), "--format", "md", "--db", db, "--resume", "--quiet")
+    for name in files:
+        assert (out / name).read_bytes() == (plain / name).read_bytes(), name
+    assert dump(db, "630") == dump(ref, "630")

@@ -7,6 +7,7 @@ version of its rule file and the database keeps that version of every rule.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import re
@@ -19,7 +20,7 @@ import sqlalchemy as sa
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError
 from govcore.rules.conditions import Condition
-from govcore.store import chain
+from govcore.store import chain, facts
 from govcore.store.db import Database
 from govcore.store.schema import ensure
 from govcore.store.tables import EventRow, ObservationRow, RuleVersion, Run, table
@@ -37,36 +38,62 @@ class AuditError(GovcoreError):
 @dataclass(frozen=True)
 class RunInfo:
     municipality: str
-    year: int
+    start: str
     name: str
     items: int
     events: int
     clock: str
     head_hash: str
     complete: bool
+    chain: int
+    fingerprint: str = ""
+    facts: str | None = None
 
     @property
     def label(self) -> str:
-        return f"{self.name} ({self.municipality}) {self.year}"
+        return run_label(self.name, self.municipality, self.start)
+
+    @property
+    def year(self) -> int:
+        """The year the run started in."""
+        return int(self.start[:4])
+
+    @property
+    def short(self) -> str:
+        """The run's start as listings show it: the year for a run from 1 January, else the date."""
+        return start_text(self.start)
 
 
-def _where(t: sa.Table, code: str, year: int) -> sa.ColumnElement[bool]:
-    return sa.and_(t.c.municipality == code, t.c.year == year)
+def _where(t: sa.Table, code: str, start: str) -> sa.ColumnElement[bool]:
+    return sa.and_(t.c.municipality == code, t.c.start == start)
 
 
-def list_runs(db: Database, municipality: str | None = None, year: int | None = None) -> list[RunInfo]:
-    """The stored runs, optionally of one municipality and/or year (an administrator's listing)."""
+def start_text(start: str) -> str:
+    return start[:4] if start[4:] == "-01-01" else start
+
+
+def run_label(name: str, code: str, start: str) -> str:
+    return f"{name} ({code}) {start_text(start) if start[4:] == '-01-01' else 'from ' + start}"
+
+
+def list_runs(db: Database, municipality: str | None = None, year: int | None = None,
+              start: str | None = None) -> list[RunInfo]:
+    """The stored runs, optionally of one municipality, those started in `year`, or the one from
+    `start` (an administrator's listing)."""
     ensure(db, create=False)
     code = _code(municipality) if municipality else None
 
     def work(conn: sa.Connection) -> list[RunInfo]:
-        q = sa.select(RUN).order_by(RUN.c.municipality, RUN.c.year)
+        q = sa.select(RUN).order_by(RUN.c.municipality, RUN.c.start)
         if code:
             q = q.where(RUN.c.municipality == code)
         if year:
-            q = q.where(RUN.c.year == year)
-        return [RunInfo(r.municipality, int(r.year), r.name, int(r._mapping["items"]), int(r.events), r.clock,
-                        r.head_hash, bool(r.complete)) for r in conn.execute(q)]
+            q = q.where(RUN.c.start.like(f"{year:04d}-%"))
+        if start:
+            q = q.where(RUN.c.start == start)
+        return [RunInfo(r.municipality, str(r.start), r.name, int(r._mapping["items"]), int(r.events), r.clock,
+                        r.head_hash, bool(r.complete), int(r.chain), str(r.fingerprint), r.facts)
+                for r in conn.execute(q)]
 
     return db.read(work)
 
@@ -80,29 +107,42 @@ def _code(municipality: str) -> str:
         raise AuditError(str(err)) from None
 
 
-def one_run(db: Database, municipality: str | None, year: int | None) -> RunInfo:
-    """The run a command is about: the only one, or the one named by --municipality/--year."""
-    runs = list_runs(db, municipality, year)
+def one_run(db: Database, municipality: str | None, year: int | None, start: str | None = None) -> RunInfo:
+    """The run a command is about: the only one, or the one named by --municipality/--year/--start."""
+    runs = list_runs(db, municipality, year, start)
     if len(runs) == 1:
         return runs[0]
     if not runs:
-        which = " ".join(x for x in (municipality or "", str(year or "")) if x)
+        which = " ".join(x for x in (municipality or "", str(year or ""), start or "") if x)
         raise AuditError(f"{db.display} holds no run{' of ' + which if which else ''}")
     names = ", ".join(r.label for r in runs[:6]) + (" …" if len(runs) > 6 else "")
-    raise AuditError(f"{db.display} holds {len(runs)} runs ({names}): choose one with --municipality and --year")
+    raise AuditError(f"{db.display} holds {len(runs)} runs ({names}): choose one with "
+                      "--municipality and --year (or --start)")
 
 
 # ----------------------------------------------------------------------------------- verify
 
 
-def verify(db: Database, municipality: str | None = None, year: int | None = None) -> list[chain.ChainReport]:
+def verify(db: Database, municipality: str | None = None, year: int | None = None,
+           start: str | None = None) -> list[chain.ChainReport]:
     """Check the hash chain of every selected run; one report per run."""
     reports = []
-    for run in list_runs(db, municipality, year):
+    for run in list_runs(db, municipality, year, start):
         def work(conn: sa.Connection, run: RunInfo = run) -> chain.ChainReport:
-            rows = (dict(r._mapping) for r in conn.execute(
-                sa.select(EVENT).where(_where(EVENT, run.municipality, run.year)).order_by(EVENT.c.seq)))
-            return chain.verify_rows(run.municipality, run.year, rows, run.events, run.head_hash)
+            rows = [dict(r._mapping) for r in conn.execute(
+                sa.select(EVENT).where(_where(EVENT, run.municipality, run.start)).order_by(EVENT.c.seq))]
+            report = chain.verify_rows(run.municipality, dt.date.fromisoformat(run.start), rows, run.events,
+                                       run.head_hash, run.chain)
+            if report.problem is not None or run.facts is None:
+                return report
+            refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
+            actual = facts.summarize(facts.load(conn, run.municipality, run.start, run.fingerprint), refs)
+            tables = facts.changed(run.facts, actual)
+            if not tables:
+                return report
+            return dataclasses.replace(report, problem=(
+                f"rows of {', '.join(tables)} were changed outside govcore (they no longer match the run's "
+                "record of its facts)"))
 
         reports.append(db.read(work))
     return reports
@@ -110,23 +150,28 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
 
 # ---------------------------------------------------------------------------------- explain
 
-_EVENT_ID = re.compile(r"^(?:(\d{3})[/:](\d{4})[/:])?e?0*(\d+)$")
+_EVENT_ID = re.compile(r"^(?:(\d{3})[/:](\d{4}(?:-\d\d-\d\d)?)[/:])?e?0*(\d+)$")
 
 
-def explain(db: Database, event_id: str, *, municipality: str | None = None, year: int | None = None) -> str:
+def explain(db: Database, event_id: str, *, municipality: str | None = None, year: int | None = None,
+            start: str | None = None) -> str:
     """Why an event happened, in plain words: its rule and file version, the conditions with
     the values they were tested on, what was done, and what it led to later."""
     m = _EVENT_ID.match(event_id.strip())
     if not m:
         raise AuditError(f"'{event_id}' is not an event id (write e.g. e000042, or 630/2021/e000042)")
     if m.group(1):
-        municipality, year = m.group(1), int(m.group(2))
+        municipality = m.group(1)
+        if len(m.group(2)) == 4:
+            year = int(m.group(2))
+        else:
+            start = m.group(2)
     seq = int(m.group(3))
-    run = one_run(db, municipality, year)
+    run = one_run(db, municipality, year, start)
 
     def work(conn: sa.Connection) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         rows = [dict(r._mapping) for r in conn.execute(
-            sa.select(EVENT).where(_where(EVENT, run.municipality, run.year)).order_by(EVENT.c.seq))]
+            sa.select(EVENT).where(_where(EVENT, run.municipality, run.start)).order_by(EVENT.c.seq))]
         target = next((r for r in rows if r["seq"] == seq), None)
         rule = None
         if target is not None and target["rule"]:
@@ -289,7 +334,7 @@ def observation_history(db: Database, run: RunInfo, kpi: str | None = None,
     whether it is the value in use at the run's clock and which row replaced it."""
 
     def work(conn: sa.Connection) -> list[dict[str, Any]]:
-        q = sa.select(OBS).where(_where(OBS, run.municipality, run.year))
+        q = sa.select(OBS).where(_where(OBS, run.municipality, run.start))
         if kpi:
             q = q.where(OBS.c.kpi == kpi)
         if period:
@@ -309,3 +354,80 @@ def observation_history(db: Database, run: RunInfo, kpi: str | None = None,
             later = [x for x in group if x.get("supersedes") == r["n"]]
             r["superseded_by"] = later[0]["n"] if later else None
     return rows
+
+
+# ------------------------------------------------------------------------------- checkpoint
+
+CHECKPOINT_TAG = "govcore-checkpoint"
+
+
+def checkpoint(db: Database, municipality: str | None = None, year: int | None = None,
+               start: str | None = None) -> list[str]:
+    """One line per stored run naming the head of its log:
+    `govcore-checkpoint 630 2021-01-01 123 <sha256>` (municipality, start, events, hash of the last
+    event). Kept outside the database — in the
+    committee's minutes, a signed report — it lets `audit verify --checkpoint` prove later that
+    the log still holds those entries unchanged."""
+    return [f"{CHECKPOINT_TAG} {r.municipality} {r.start} {r.events} {r.head_hash}"
+            for r in list_runs(db, municipality, year, start)]
+
+
+@dataclass(frozen=True)
+class CheckpointReport:
+    """The outcome of checking one checkpoint line; `problem` is None when the log still holds it."""
+
+    municipality: str
+    start: str
+    events: int
+    problem: str | None = None
+
+
+def parse_checkpoint(text: str) -> list[tuple[str, str, int, str]]:
+    """The (municipality, start, events, head hash) of every checkpoint line in `text`."""
+    found = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        words = line.split()
+        if not words or words[0] != CHECKPOINT_TAG:
+            continue
+        if len(words) != 5 or not re.fullmatch(r"\d{4}-\d\d-\d\d", words[2]) or not words[3].isdigit() or \
+                not re.fullmatch(r"[0-9a-f]{64}", words[4]):
+            raise AuditError(f"checkpoint line {n} is not `{CHECKPOINT_TAG} MUNICIPALITY START EVENTS HASH`: "
+                             f"{line[:80]}")
+        found.append((words[1], words[2], int(words[3]), words[4]))
+    if not found:
+        raise AuditError(f"no `{CHECKPOINT_TAG}` line found (write them with `govcore audit checkpoint`)")
+    return found
+
+
+def verify_checkpoint(db: Database, text: str) -> list[CheckpointReport]:
+    """Check that every run named in a checkpoint still holds the entry the checkpoint names, with
+    the same hash: a run deleted, a log cut short (even with the run row adjusted to match) or a
+    log rewritten and re-hashed from some entry on (even re-chained to the end) is reported."""
+    points = parse_checkpoint(text)
+    ensure(db, create=False)
+    reports = []
+    for code, year, events, head in points:
+        def work(conn: sa.Connection, code: str = code, year: str = year, events: int = events) -> tuple[
+                bool, int, str | None]:
+            run = conn.execute(sa.select(RUN.c.events).where(_where(RUN, code, year))).first()
+            count = conn.execute(sa.select(sa.func.count()).select_from(EVENT).where(
+                _where(EVENT, code, year))).scalar_one()
+            at = conn.execute(sa.select(EVENT.c.hash).where(_where(EVENT, code, year),
+                                                            EVENT.c.seq == events)).scalar_one_or_none()
+            return run is not None, int(count), at
+
+        exists, count, at = db.read(work)
+        label = f"{code} {start_text(year)}"
+        if not exists and count == 0:
+            problem: str | None = (f"the run {label} is gone: the checkpoint names its {events} events "
+                                   "(the run was deleted)")
+        elif events and at is None:
+            problem = (f"the log of {label} was cut short: the checkpoint names entry e{events:06d}, the log "
+                       f"holds {count} entries")
+        elif events and at != head:
+            problem = (f"the log of {label} was rewritten: entry e{events:06d} no longer has the hash of the "
+                       f"checkpoint ({head[:12]}…, now {str(at)[:12]}…) — changed and re-hashed")
+        else:
+            problem = None
+        reports.append(CheckpointReport(code, year, events, problem))
+    return reports

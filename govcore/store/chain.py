@@ -19,34 +19,46 @@ from typing import Any
 from govcore.engine import EngineEvent
 
 CANONICAL_FIELDS = ("id", "seq", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details")
+# The log format of new runs. 1: govcore 0.1.0 (runs upgraded from it keep it, so their hashes still
+# verify); 2: the hash also covers `item`, the processed item the event belongs to, and the first
+# link names the run's start date.
+CHAIN_VERSION = 2
 
 
 def canonical_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
-def genesis(municipality: str, year: int) -> str:
-    """The `prev_hash` of a run's first event: binds the chain to its municipality and year."""
-    return hashlib.sha256(f"govcore event log {municipality} {year}".encode()).hexdigest()
+def genesis(municipality: str, start: dt.date, version: int = CHAIN_VERSION) -> str:
+    """The `prev_hash` of a run's first event: binds the chain to its municipality and start."""
+    text = f"govcore event log {municipality} {start.year}" if version == 1 else \
+        f"govcore event log v{version} {municipality} from {start.isoformat()}"
+    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def link(prev_hash: str, canonical: str) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
 
-def event_json(ev: EngineEvent) -> str:
+def event_json(ev: EngineEvent, item: int = 0, version: int = CHAIN_VERSION) -> str:
     d = ev.to_dict()
-    return canonical_json({k: d[k] for k in CANONICAL_FIELDS})
+    fields = {k: d[k] for k in CANONICAL_FIELDS}
+    if version >= 2:
+        fields["item"] = item
+    return canonical_json(fields)
 
 
-def row_json(row: Mapping[str, Any]) -> str:
+def row_json(row: Mapping[str, Any], version: int = CHAIN_VERSION) -> str:
     """The canonical JSON of a stored event, rebuilt from its columns (what the hash covers)."""
     seq = int(row["seq"])
-    return canonical_json({
+    fields = {
         "id": f"e{seq:06d}", "seq": seq, "at": row["at"], "type": row["type"], "rule": row["rule"],
         "goal": row["goal"], "owner": row["owner"], "subject": row["subject"],
         "subject_kind": row["subject_kind"], "details": json.loads(row["details"]),
-    })
+    }
+    if version >= 2:
+        fields["item"] = int(row["item"])
+    return canonical_json(fields)
 
 
 def event_from_row(row: Mapping[str, Any]) -> EngineEvent:
@@ -60,17 +72,18 @@ class ChainReport:
     """The outcome of checking one run's chain; `problem` is None when it is intact."""
 
     municipality: str
-    year: int
+    start: str
     events: int
     head_hash: str
     problem: str | None = None
     first_bad_seq: int | None = None
 
 
-def verify_rows(municipality: str, year: int, rows: Iterable[Mapping[str, Any]], recorded_events: int,
-                recorded_head: str) -> ChainReport:
+def verify_rows(municipality: str, start: dt.date, rows: Iterable[Mapping[str, Any]], recorded_events: int,
+                recorded_head: str, version: int = CHAIN_VERSION) -> ChainReport:
     """Walk a run's events in seq order; report the first entry that was changed or removed."""
-    prev = genesis(municipality, year)
+    year = start.isoformat()
+    prev = genesis(municipality, start, version)
     expected_seq = 1
     count = 0
     for row in rows:
@@ -83,7 +96,7 @@ def verify_rows(municipality: str, year: int, rows: Iterable[Mapping[str, Any]],
                                f"entry {missing} was removed (e{expected_seq - 1:06d} is followed by e{seq:06d})",
                                expected_seq)
         try:
-            text = row_json(row)
+            text = row_json(row, version)
         except (ValueError, TypeError):
             return ChainReport(municipality, year, count, prev,
                                f"entry e{seq:06d} was changed (its details are not valid JSON)", seq)

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -25,7 +26,10 @@ def db_option(f: F) -> F:
 
 
 def run_options(f: F) -> F:
-    f = click.option("--year", type=int, help="The run's year (needed when the database holds several).")(f)
+    f = click.option("--start", "start", help="The run's start date, e.g. 2021-01-01 (when one municipality has "
+                     "several runs).")(f)
+    f = click.option("--year", type=int, help="The year the run started in (needed when the database holds "
+                     "several).")(f)
     return click.option("--municipality", "-m",
                         help="The run's municipality: code or name (needed when the database holds several).")(f)
 
@@ -40,6 +44,21 @@ def _config(path: str, year: int | None) -> Any:
     from govcore.config import load_config
 
     return load_config(path, year=year)
+
+
+def start_options(f: F) -> F:
+    f = click.option("--start", "start", help="The run's start date (default: 1 January of --year).")(f)
+    return click.option("--year", type=int, help="The run starts on 1 January of this year (default: the "
+                        "configuration's year).")(f)
+
+
+def _parse_start(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise click.BadParameter(f"'{text}' is not an ISO date (e.g. 2021-01-01)", param_hint="--start") from None
 
 
 def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
@@ -112,7 +131,8 @@ def db_status(db: str) -> None:
         runs = list_runs(database)
         for r in runs:
             state = "complete" if r.complete else f"at {r.clock}"
-            click.echo(f"  {r.municipality} {r.name:<16} {r.year}  {r.items:>5} items  {r.events:>6} events  {state}")
+            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {r.items:>5} items  {r.events:>6} events  "
+                       f"{state}")
         if not runs:
             click.echo("  no runs stored")
     finally:
@@ -122,9 +142,10 @@ def db_status(db: str) -> None:
 @db.command("delete-run")
 @db_option
 @click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
-@click.option("--year", type=int, required=True, help="The run's year.")
+@click.option("--year", type=int, help="The year the run started in.")
+@click.option("--start", "start", help="The run's start date (e.g. 2021-01-01).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-def db_delete_run(db: str, municipality: str, year: int, yes: bool) -> None:
+def db_delete_run(db: str, municipality: str, year: int | None, start: str | None, yes: bool) -> None:
     """Delete one stored run (its event log, observations, records), e.g. to start it again on a
     changed configuration. Other municipalities' and years' runs are not touched."""
     from govcore.store.admin import delete_run
@@ -132,11 +153,13 @@ def db_delete_run(db: str, municipality: str, year: int, yes: bool) -> None:
 
     database = _open(db)
     try:
-        run = one_run(database, municipality, year)
+        if year is None and start is None:
+            raise click.UsageError("give the run's --year or --start")
+        run = one_run(database, municipality, year, start)
         if not yes:
             click.confirm(f"Delete the run of {run.label} ({run.events} events) from {database.display}?",
                           abort=True)
-        n = delete_run(database, run.municipality, run.year)
+        n = delete_run(database, run.municipality, run.start)
         click.echo(f"deleted the run of {run.label} ({n} rows)")
     finally:
         database.close()
@@ -153,14 +176,25 @@ def audit() -> None:
 @audit.command("verify")
 @db_option
 @run_options
-def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
-    """Check the hash chain of every stored run (or one) and report the first entry that was
-    changed or removed. Exits 1 if any run's log is not intact."""
-    from govcore.store.audit import verify
+@click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
+              help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
+@click.option("--replay", "replay_config", type=click.Path(exists=True), metavar="CONFIG",
+              help="Also re-derive the run of this configuration from its stored inputs and compare every event "
+                   "and record.")
+def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
+                 checkpoint_file: str | None, replay_config: str | None) -> None:
+    """Check the hash chain of every stored run (or one) and the record of its stored facts, and
+    report the first entry that was changed or removed, or the table edited. With --checkpoint,
+    also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;
+    with --replay CONFIG, re-derive that run from its inputs and report every difference. Exits 1
+    if anything is not intact."""
+    from govcore.store.audit import start_text, verify, verify_checkpoint
 
+    text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
     database = _open(db)
     try:
-        reports = verify(database, municipality, year)
+        reports = verify(database, municipality, year, start)
+        checked = verify_checkpoint(database, text) if text is not None else []
     finally:
         database.close()
     if not reports:
@@ -168,12 +202,53 @@ def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
     bad = 0
     for r in reports:
         if r.problem is None:
-            click.echo(f"OK        {r.municipality} {r.year}: {r.events} events, chain intact, head {r.head_hash[:16]}")
+            click.echo(f"OK        {r.municipality} {start_text(r.start)}: {r.events} events, chain intact, head "
+                       f"{r.head_hash[:16]}")
         else:
             bad += 1
-            click.echo(f"TAMPERED  {r.municipality} {r.year}: {r.problem}")
+            click.echo(f"TAMPERED  {r.municipality} {start_text(r.start)}: {r.problem}")
+    for c in checked:
+        if c.problem is None:
+            click.echo(f"OK        {c.municipality} {start_text(c.start)}: holds the checkpoint's entry "
+                       f"e{c.events:06d} unchanged")
+        else:
+            bad += 1
+            click.echo(f"TAMPERED  {c.municipality} {start_text(c.start)}: {c.problem}")
+    if replay_config is not None:
+        from govcore.store.run import replay_check
+
+        first = _parse_start(start)
+        cfg = _config(replay_config, year or (first.year if first else None))
+        n, problems = replay_check(cfg, db, year=year, start=first)
+        who = f"{cfg.municipality.code} {start_text((first or dt.date(year or cfg.year, 1, 1)).isoformat())}"
+        if problems:
+            bad += 1
+            for p in problems:
+                click.echo(f"TAMPERED  {who}: {p}")
+        else:
+            click.echo(f"REPLAYED  {who}: {n} events and every record re-derived from the stored inputs, identical")
     if bad:
         sys.exit(1)
+
+
+@audit.command("checkpoint")
+@db_option
+@run_options
+def audit_checkpoint(db: str, municipality: str | None, year: int | None, start: str | None) -> None:
+    """Print the head of every stored run's log (or one run's): municipality, year, number of
+    events and the hash of the last one. Keep the lines outside the database (the committee's
+    minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
+    from govcore.store.audit import checkpoint
+
+    database = _open(db)
+    try:
+        lines = checkpoint(database, municipality, year, start)
+    finally:
+        database.close()
+    if not lines:
+        click.echo("no runs stored", err=True)
+    for line in lines:
+        click.echo(line)
 
 
 # -------------------------------------------------------------------------------- explain
@@ -183,7 +258,7 @@ def audit_verify(db: str, municipality: str | None, year: int | None) -> None:
 @click.argument("event_id")
 @db_option
 @run_options
-def explain(event_id: str, db: str, municipality: str | None, year: int | None) -> None:
+def explain(event_id: str, db: str, municipality: str | None, year: int | None, start: str | None) -> None:
     """Explain why a stored event happened: the rule (title, file, version), its conditions with
     the actual values, what was done and what it led to later.
 
@@ -194,7 +269,7 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None) 
 
     database = _open(db)
     try:
-        click.echo(run_explain(database, event_id, municipality=municipality, year=year))
+        click.echo(run_explain(database, event_id, municipality=municipality, year=year, start=start))
     finally:
         database.close()
 
@@ -206,17 +281,20 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None) 
 @click.argument("config", type=click.Path(exists=True))
 @db_option
 @click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
-@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
-def tick(config: str, db: str, now_text: str | None, year: int | None) -> None:
-    """Live mode (a daily cron job): load the stored run of CONFIG's municipality and year, advance
-    it to today (or --now) and store what happened. Running it again the same day adds nothing."""
+@start_options
+def tick(config: str, db: str, now_text: str | None, year: int | None, start: str | None) -> None:
+    """Live mode (a daily cron job): load the stored run of CONFIG's municipality, advance it to
+    today (or --now) and store what happened — across new years too. Running it again the same day
+    adds nothing."""
+    from govcore.store.audit import start_text
     from govcore.store.run import tick as run_tick
 
-    cfg = _config(config, year)
-    result = run_tick(cfg, db, now=_parse_now(now_text), year=year)
-    state = "year complete" if result.complete else f"clock {result.clock}"
-    click.echo(f"{result.name} {result.year}: {len(result.events)} new event{'s' if len(result.events) != 1 else ''}"
-               f" ({state}, {result.items} items processed)")
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
+    result = run_tick(cfg, db, now=_parse_now(now_text), year=year, start=first)
+    state = "complete" if result.complete else f"clock {result.clock}"
+    click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
+               f"event{'s' if len(result.events) != 1 else ''} ({state}, {result.items} items processed)")
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -228,8 +306,8 @@ def tick(config: str, db: str, now_text: str | None, year: int | None) -> None:
 @click.argument("config", type=click.Path(exists=True))
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @db_option
-@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
-def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> None:
+@start_options
+def observe(config: str, files: tuple[str, ...], db: str, year: int | None, start: str | None) -> None:
     """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
     stored run of CONFIG's municipality — new figures or corrections of earlier ones.
 
@@ -239,10 +317,11 @@ def observe(config: str, files: tuple[str, ...], db: str, year: int | None) -> N
     from govcore.config import load_observations_csv
     from govcore.store.run import observe as run_observe
 
-    cfg = _config(config, year)
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
     observations = [o for f in files for o in load_observations_csv(Path(f))]
-    result = run_observe(cfg, db, observations, year=year)
-    click.echo(f"{cfg.municipality.name} {year or cfg.year}: {len(result.added)} observation"
+    result = run_observe(cfg, db, observations, year=year, start=first)
+    click.echo(f"{cfg.municipality.name}: {len(result.added)} observation"
                f"{'s' if len(result.added) != 1 else ''} added, {len(result.events)} new events")
     for r in result.added:
         note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
@@ -306,14 +385,15 @@ def fetch(config: str, db: str, replay: str | None, keep: str | None, year: int 
 @run_options
 @click.option("--kpi", help="Only this KPI.")
 @click.option("--period", help="Only this period (e.g. 2021-03).")
-def observations(db: str, municipality: str | None, year: int | None, kpi: str | None, period: str | None) -> None:
+def observations(db: str, municipality: str | None, year: int | None, start: str | None, kpi: str | None,
+                 period: str | None) -> None:
     """Show the stored observations of a run with their history: every received value, its
     source and when it was received; corrected values stay listed, marked as replaced."""
     from govcore.store.audit import observation_history, one_run
 
     database = _open(db)
     try:
-        run = one_run(database, municipality, year)
+        run = one_run(database, municipality, year, start)
         rows = observation_history(database, run, kpi, period)
     finally:
         database.close()
@@ -326,4 +406,98 @@ def observations(db: str, municipality: str | None, year: int | None, kpi: str |
                    f"{r['origin']}  {mark}")
 
 
-COMMANDS = (db, audit, explain, tick, observe, fetch, observations)
+# --------------------------------------------------------------------------------- report
+
+
+@click.command("report")
+@db_option
+@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
+@click.option("--config", "config", type=click.Path(exists=True), required=True,
+              help="The municipality's configuration folder (the run's goals, KPIs and wheel are read from it; it "
+                   "must be the one the run was stored with).")
+@start_options
+@click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
+@click.option("--out", "out", type=click.Path(file_okay=False), required=True,
+              help="Folder for events.jsonl, summary.json and the report.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
+              help="Format of the report.")
+def report(db: str, municipality: str, config: str, year: int | None, start: str | None, as_of: str | None,
+           out: str, fmt: str) -> None:
+    """Write the report of a stored run as of a date: the events so far (events.jsonl), their
+    summary (summary.json) and the report (report.md / report.html), from the database's log
+    replayed up to that day — for a live run kept by `govcore tick`, across any number of years."""
+    from govcore.model import municipality as lookup
+    from govcore.simulate import write_outputs
+    from govcore.store.run import report_as_of
+
+    try:
+        code = lookup(municipality).code
+    except ValueError as err:
+        raise click.BadParameter(str(err), param_hint="--municipality") from None
+    first = _parse_start(start)
+    cfg = _config(config, year or (first.year if first else None))
+    if cfg.municipality.code != code:
+        raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
+                                 f"({cfg.municipality.code}), not of {code}", param_hint="--config")
+    day = _parse_start(as_of) if as_of else None
+    result = report_as_of(cfg, db, as_of=day, year=year, start=first)
+    files = write_outputs(result, Path(out), report_format=fmt)
+    click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
+               f"{len(result.events)} events")
+    for f in files:
+        click.echo(f"  wrote {f}")
+
+
+# -------------------------------------------------------------------------------- respond
+
+
+def _respond_command(kind: str, target: str, doc: str) -> click.Command:
+    @click.command(kind, help=doc)
+    @click.argument("config", type=click.Path(exists=True))
+    @click.argument("ident", metavar=target.upper())
+    @db_option
+    @start_options
+    @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
+    @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
+    def command(config: str, ident: str, db: str, year: int | None, start: str | None, text: str,
+                at: str | None) -> None:
+        from govcore.config import Response
+        from govcore.store.run import respond as run_respond
+
+        first = _parse_start(start)
+        cfg = _config(config, year or (first.year if first else None))
+        zone = ZoneInfo(cfg.wheel.timezone)
+        parsed = _parse_now(at)
+        if parsed is None:
+            local = dt.datetime.now(zone)
+        elif isinstance(parsed, dt.datetime):
+            local = parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
+        else:
+            local = dt.datetime.combine(parsed, dt.time(12, 0), zone)
+        data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
+        response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
+        events = run_respond(cfg, db, [response], year=year, start=first)
+        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
+                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
+        for ev in events:
+            click.echo(_event_line(ev))
+
+    return command
+
+
+@click.group("respond")
+def respond() -> None:
+    """Record what people answered in a stored live run: a corrective action submitted, accepted
+    or rejected, a deliverable delivered. Takes effect at its time (now by default)."""
+
+
+respond.add_command(_respond_command("submit", "action", "The owner submits corrective action ACTION (e.g. act-0001) "
+                                     "with --text."))
+respond.add_command(_respond_command("accept", "action", "The superior accepts the submitted corrective action "
+                                     "ACTION."))
+respond.add_command(_respond_command("reject", "action", "The superior rejects the submitted corrective action ACTION "
+                                     "(--text: why); the owner must submit again."))
+respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
+
+
+COMMANDS = (db, audit, explain, tick, observe, fetch, observations, report, respond)

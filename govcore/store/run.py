@@ -1,4 +1,8 @@
-"""Persistent runs: one municipality's year in the database, committed one item at a time.
+"""Persistent runs: a municipality's timeline in the database, committed one item at a time.
+
+A run is keyed by municipality and start date and is open-ended: `tick` carries it across any
+number of new years (the engine lays out each year's wheel and takes each configuration version
+at its effective date); `simulate --db` runs it to a given end.
 
 The engine is deterministic: its state is a function of the configuration, the inputs and the
 clock. So the database stores the inputs (the configuration version, observations and responses
@@ -13,18 +17,15 @@ gives the same events, summary and rows as a run that was never interrupted.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
-import os
-import signal
-import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-import click
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -34,10 +35,13 @@ from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, summarize
-from govcore.store import chain
+from govcore.store import chain, facts
+from govcore.store.audit import run_label as audit_label
+from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
 from govcore.store.schema import ensure
 from govcore.store.tables import (
+    RUN_TABLES,
     ActionRow,
     ConfigVersion,
     DeliverableRow,
@@ -50,8 +54,6 @@ from govcore.store.tables import (
     Run,
     table,
 )
-
-KILL_ENV = "GOVCORE_TEST_KILL_AFTER"
 
 RUN = table(Run)
 EVENT = table(EventRow)
@@ -77,23 +79,47 @@ def _iso(value: dt.datetime | dt.date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def fingerprint_parts(cfg: Configuration, year: int) -> dict[str, str]:
+def fingerprint_parts(cfg: Configuration, start: dt.date) -> dict[str, str]:
     """A hash of each part a run depends on (stored, to name what changed when a resume is refused)."""
     parts: dict[str, Any] = {
         "files": cfg.version(), "rules": cfg.rules.version(), "municipality": cfg.municipality.code,
-        "year": year, "goals": [g.model_dump(mode="json") for g in cfg.goals],
+        "start": start.isoformat(), "goals": [g.model_dump(mode="json") for g in cfg.goals],
         "kpis": {k: v.model_dump(mode="json") for k, v in sorted(cfg.kpis.items())},
         "organisation": cfg.organisation.model_dump(mode="json"),
         "deliverables": {k: v.model_dump(mode="json") for k, v in sorted(cfg.deliverables.items())},
         "observations": [o.model_dump(mode="json") for o in cfg.observations],
         "responses": [r.model_dump(mode="json") for r in cfg.responses],
-        "wheel": [e.model_dump(mode="json") for e in cfg.wheel_events(year)],
+        "wheel": [e.model_dump(mode="json") for e in cfg.wheel_events(start.year)],
         "sources": cfg.sources, "national goals": [n.id for n in cfg.national_goals],
     }
+    # Each dated configuration version on its own: a version effective after the run's clock may
+    # be added or changed in a stored run; one effective before it would rewrite the past.
+    for v in cfg.versions:
+        if v.effective is not None:
+            parts[f"{VERSION_PART}{v.effective.isoformat()}"] = v.fingerprint()
     return {k: hashlib.sha256(_cj(v).encode()).hexdigest() for k, v in parts.items()}
 
 
-def config_fingerprint(cfg: Configuration, year: int, parts: dict[str, str] | None = None) -> str:
+VERSION_PART = "version from "
+
+
+def _rewrites_past(before: dict[str, str], now: dict[str, str], clock: dt.datetime, what: str) -> str | None:
+    """None when `now` differs from `before` only in configuration versions effective after the
+    run's clock; else why the new configuration cannot be taken (a plain message)."""
+    others = sorted(k for k in set(before) | set(now) if not k.startswith(VERSION_PART) and before.get(k) != now.get(k))
+    if others:
+        return f"changed: {', '.join(others)}"
+    for key in sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k)):
+        day = dt.date.fromisoformat(key.removeprefix(VERSION_PART))
+        if day <= clock.date():
+            how = "added" if key not in before else "removed" if key not in now else "changed"
+            return (f"the configuration version effective {day} was {how}, but the run of {what} is already at "
+                    f"{clock.isoformat()}: that would rewrite the past. A stored run takes new versions only from "
+                    f"a date after its clock (effective {clock.date() + dt.timedelta(days=1)} or later)")
+    return None
+
+
+def config_fingerprint(cfg: Configuration, start: dt.date, parts: dict[str, str] | None = None) -> str:
     """What a run depends on, hashed: every file's hash and the parsed inputs for the year.
 
     `Configuration.version()` alone is not enough: it keys files by base name, so a rule file and
@@ -101,7 +127,7 @@ def config_fingerprint(cfg: Configuration, year: int, parts: dict[str, str] | No
     organisation, observations, responses, wheel dates and source settings are hashed as well;
     the folder the configuration lives in is not (a copy elsewhere is the same configuration).
     """
-    return hashlib.sha256(_cj(parts or fingerprint_parts(cfg, year)).encode()).hexdigest()[:32]
+    return hashlib.sha256(_cj(parts or fingerprint_parts(cfg, start)).encode()).hexdigest()[:32]
 
 
 @dataclass
@@ -115,6 +141,9 @@ class RunState:
     head_hash: str
     complete: bool
     fingerprint: str
+    chain: int = chain.CHAIN_VERSION
+    live: bool = False
+    facts: str | None = None  # canonical JSON {table: digest} of the run's fact rows (govcore.store.facts)
 
 
 @dataclass(frozen=True)
@@ -126,18 +155,24 @@ class _Input:
     response: Response | None = None
 
 
-def _where(t: sa.Table, code: str, year: int) -> sa.ColumnElement[bool]:
+def _where(t: sa.Table, code: str, start: str) -> sa.ColumnElement[bool]:
     """Every query on a municipality's rows goes through this filter (isolation by code)."""
-    return sa.and_(t.c.municipality == code, t.c.year == year)
+    return sa.and_(t.c.municipality == code, t.c.start == start)
+
+
+def run_label(name: str, code: str, start: dt.date | str) -> str:
+    """How messages name a run: "Vejle (630) 2021" for a run from 1 January, else with its start."""
+    return audit_label(name, code, start if isinstance(start, str) else start.isoformat())
 
 
 # Built once: this runs for every committed item.
 _ADVANCE = sa.update(RUN).where(
-    RUN.c.municipality == sa.bindparam("m"), RUN.c.year == sa.bindparam("y"),
+    RUN.c.municipality == sa.bindparam("m"), RUN.c.start == sa.bindparam("y"),
     RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
     RUN.c.inputs == sa.bindparam("old_inputs")).values(
     items=sa.bindparam("new_items"), events=sa.bindparam("new_events"), inputs=sa.bindparam("new_inputs"),
-    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"))
+    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"),
+    facts=sa.bindparam("new_facts"))
 
 
 def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -162,75 +197,161 @@ def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, A
     conn.execute(stmt.on_conflict_do_nothing(), rows)
 
 
-def _maybe_kill(items: int) -> None:
-    """Test hook: GOVCORE_TEST_KILL_AFTER=N kills this process (SIGKILL, like `kill -9`) right
-    after the transaction that committed item N (0: the run's creation) — a real crash at a
-    chosen point, so tests can prove that resuming from any point gives identical results."""
-    wanted = os.environ.get(KILL_ENV)
-    if wanted is not None and wanted.strip() == str(items):
-        os.kill(os.getpid(), signal.SIGKILL)
+class YearBook:
+    """A stored simulation's calendar years, each closed as the run leaves it — as `simulate` does
+    in memory: the clock is moved to 31 December 23:59, the year's own events are summarised
+    (for a span of several years) and a year without any observation is noted. Closed during the
+    replay of a resumed run too, so that an interrupted simulation writes the same outputs."""
+
+    def __init__(self, engine: Engine, first: int, last: int) -> None:
+        self.engine, self.first, self.year, self.last = engine, first, first, last
+        self.mark = 0
+        self.results: list[SimulationResult] = []
+        self.quiet: list[int] = []
+
+    def before_item(self) -> None:
+        """Close every year that lies before the next item."""
+        nxt = self.engine.next_time()
+        while nxt is not None and nxt.year > self.year:
+            self.close()
+
+    def close(self, stop: dt.datetime | None = None) -> None:
+        engine = self.engine
+        engine.now = max(engine.now, stop or engine.calendar.local_datetime(dt.date(self.year, 12, 31), 23, 59))
+        own = engine.events[self.mark:]
+        if not any(e.type == "observation" for e in own):
+            self.quiet.append(self.year)
+        if self.last > self.first:
+            self.results.append(SimulationResult(engine.config, self.year, list(own), summarize(engine, own)))
+        self.mark = len(engine.events)
+        self.year += 1
 
 
 class PersistentRun:
-    """A municipality's year, restored from the database and continued with a commit per item.
+    """A municipality's run, restored from the database and continued with a commit per item.
 
     Open with `PersistentRun.open` (which creates or replays), then `advance`, `add_observations`,
     `add_responses`; `close` frees the engine. Not for concurrent use of one run by two processes:
     the second one's first commit fails with a clear error instead of forking the log.
     """
 
-    def __init__(self, db: Database, cfg: Configuration, year: int, engine: Engine, state: RunState) -> None:
-        self.db, self.cfg, self.year, self.engine, self.state = db, cfg, year, engine, state
+    def __init__(self, db: Database, cfg: Configuration, start: dt.date, engine: Engine, state: RunState) -> None:
+        self.db, self.cfg, self.start, self.engine, self.state = db, cfg, start, engine, state
+        self.key = start.isoformat()
+        self.year = start.year
         self.code = cfg.municipality.code
         self.name = cfg.municipality.name
-        self.end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        self.label = run_label(self.name, self.code, start)
+        # Where `simulate` stops and the run counts as complete (31 December of the start year by
+        # default); `advance` itself is open-ended (a live run goes on from year to year).
+        self.end = engine.calendar.local_datetime(dt.date(start.year, 12, 31), 23, 59)
+        self.finish_at_end = False  # set by `simulate`: reaching `end` completes the run
+        self.book: YearBook | None = None  # a simulation's calendar years, closed as the run leaves them
         self.resumed_items = state.items
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
         # that differ.
         self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
+        # The digests of the run's fact rows and the rule versions its events name (see facts.py).
+        self._digests: facts.Digests = {}
+        self._refs: set[tuple[str, str]] = set()
+        # What the run was when this object opened it: `undo` goes back there.
+        self._mark = (state, dict(self._snapshot))
+        self._mark_facts: tuple[facts.Digests, set[tuple[str, str]]] = ({}, set())
+        self._created = False
+        self._new_config = False
+        self._new_rules: list[tuple[str, str]] = []
 
     # ------------------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, create: bool = True,
-             fresh: bool = False) -> PersistentRun:
-        """Load the stored run of `cfg`'s municipality and `year`, or create it.
+    def open(cls, db: Database, cfg: Configuration, *, year: int | None = None, start: dt.date | None = None,
+             create: bool = True, fresh: bool = False, live: bool = False,
+             as_of: dt.date | None = None, readonly: bool = False, until: dt.date | None = None) -> PersistentRun:
+        """Load the stored run of `cfg`'s municipality from `start` (default: 1 January of `year`,
+        else of the configuration's year), or create it.
 
-        fresh: the run must not exist yet (a new simulation); create: make it when missing.
+        fresh: the run must not exist yet (a new simulation); create: make it when missing; live:
+        a run created now is live — people's responses come through `respond`, and the
+        configuration's responses.yaml (simulation input) is not replayed. A stored run keeps the
+        kind it was created as. as_of: only look at the stored run as it was at that time (for a
+        report); nothing is written. readonly: open an existing run only to look at it (no
+        configuration version is adopted). until: a simulation's last day (default 31 December of
+        the start year); each calendar year is closed with its own summary as the run leaves it.
         """
-        y = year or cfg.year
+        y = start or dt.date(year or cfg.year, 1, 1)
+        key = y.isoformat()
         code = cfg.municipality.code
         ensure(db, create=create)
+        stored = db.read(lambda conn: _load_state(conn, code, key))
+        if stored.live if stored is not None else live:
+            cfg = dataclasses.replace(cfg, responses=[])
         parts = fingerprint_parts(cfg, y)
         fingerprint = config_fingerprint(cfg, y, parts)
-        stored = db.read(lambda conn: _load_state(conn, code, y))
-        what = f"{cfg.municipality.name} ({code}) {y}"
+        what = run_label(cfg.municipality.name, code, y)
         if stored is not None and fresh:
             raise RunError(f"{db.display} already holds a run of {what} ({stored.items} items, {stored.events} "
                            f"events{', complete' if stored.complete else ''}): add --resume to continue it, or "
-                           f"delete it with `govcore db delete-run --municipality {code} --year {y}`")
+                           f"delete it with `govcore db delete-run --municipality {code} --start {key}`")
         if stored is None and not create:
             raise RunError(f"{db.display} holds no run of {what}")
-        if stored is not None and stored.fingerprint != fingerprint:
-            raise RunError(_changed_message(db, cfg, y, stored, parts))
-        engine = Engine(cfg, year=y)
+        adopt = stored is not None and stored.fingerprint != fingerprint
+        if stored is not None and adopt:
+            before = db.read(lambda conn: _stored_parts(conn, code, stored.fingerprint)) or {}
+            problem = _rewrites_past(before, parts, dt.datetime.fromisoformat(stored.clock), what)
+            if problem is not None and not problem.startswith("changed: "):
+                raise RunError(problem)
+            if problem is not None and not _same_files(db, cfg, stored):
+                raise RunError(_changed_message(db, cfg, y, stored, parts))
+        engine = Engine(cfg, start=y)
+        last = until or dt.date(y.year, 12, 31)
+        book = YearBook(engine, y.year, last.year) if until is not None else None
         try:
             if stored is None:
                 run = cls(db, cfg, y, engine, RunState(0, 0, 0, engine.now.isoformat(), chain.genesis(code, y),
-                                                       False, fingerprint))
+                                                       False, fingerprint, chain.CHAIN_VERSION, live))
                 run._create(parts)
-                _maybe_kill(0)
             else:
-                run = cls._replayed(db, cfg, y, engine, stored)
+                cut = engine.calendar.local_datetime(as_of, 23, 59) if as_of is not None else None
+                run = cls._replayed(db, cfg, y, engine, stored, cut, book)
+                if adopt and as_of is None and not readonly:
+                    run._adopt(fingerprint, parts)
         except BaseException:
             engine.close()
             raise
+        run.book = book
+        run.end = engine.calendar.local_datetime(last, 23, 59)
         return run
 
-    def _create(self, parts: dict[str, str]) -> None:
-        cfg, code, y = self.cfg, self.code, self.year
+    def _adopt(self, fingerprint: str, parts: dict[str, str]) -> None:
+        """The same files, read by a newer govcore, give another fingerprint (its parsed model
+        grew). The replay has just reproduced every stored event from them, so the run goes on
+        under the new fingerprint: its configuration version is stored and the run points at it."""
+        config_row, rules = self._version_rows(fingerprint, parts)
+        old = self.state
+        self._digests = {**self._digests, CONFIG.name: {}}
+        digests, refs, sealed = self._next_facts([(CONFIG, [config_row]), (RULE, rules)])
+
+        def work(conn: sa.Connection) -> None:
+            _insert_missing(conn, CONFIG, [config_row])
+            _insert_missing(conn, RULE, rules)
+            done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.key),
+                                                     RUN.c.fingerprint == old.fingerprint,
+                                                     RUN.c["items"] == old.items).values(
+                fingerprint=fingerprint, facts=sealed if old.facts is not None else None))
+            if done.rowcount != 1:
+                raise RunError(f"the run of {self.label} was changed by another process "
+                               "while this one opened it; run the command again")
+
+        self.db.write(work)
+        self.state = dataclasses.replace(old, fingerprint=fingerprint, facts=sealed if old.facts is not None else None)
+        self._digests, self._refs = digests, refs
+        self._mark = (self.state, self._mark[1])
+        self._mark_facts = (digests, refs)
+
+    def _version_rows(self, fingerprint: str, parts: dict[str, str]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        cfg, code, y = self.cfg, self.code, self.start.year
         config_row = {
-            "municipality": code, "fingerprint": self.state.fingerprint, "version": cfg.version(),
+            "municipality": code, "fingerprint": fingerprint, "version": cfg.version(),
             "rules_version": cfg.rules.version(), "name": cfg.municipality.name, "year": y,
             "files": _cj(cfg.files), "parts": _cj(parts),
             "rule_files": _cj({k.rsplit("/", 1)[-1]: v for k, v in cfg.rules.files.items()}),
@@ -244,23 +365,36 @@ class PersistentRun:
             "actions": _cj([{"name": a.name, "params": a.params.model_dump(mode="json", by_alias=True)}
                             for a in r.actions]),
         } for r in cfg.rules.rules]
+        return config_row, rules
+
+    def _create(self, parts: dict[str, str]) -> None:
+        cfg, code, y = self.cfg, self.code, self.key
+        config_row, rules = self._version_rows(self.state.fingerprint, parts)
         observations = _observation_rows(code, y, cfg.observations, self.engine)
         responses = [{
-            "municipality": code, "year": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
+            "municipality": code, "start": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
             "data": _cj(r.model_dump(mode="json", exclude_none=True)), "origin": "configuration",
             "received_at": self.engine.calendar.local_datetime(r.date, *_hm(r.time)).isoformat(),
-            "fed_order": None, "fed_items": None, "fed_clock": None,
+            "fed_order": None, "fed_items": None, "fed_clock": None, "actor": None,
         } for i, r in enumerate(cfg.responses, start=1)]
         s = self.state
-        run_row = {"municipality": code, "year": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
+        digests, refs, sealed = self._next_facts([
+            (OBS, observations), (RESP, responses), (RULE, rules), (CONFIG, [config_row]),
+            *self._derived_updates(self._snapshot)])
+        self.state = s = dataclasses.replace(s, facts=sealed)
+        run_row = {"municipality": code, "start": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
-                   "complete": False}
+                   "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts}
         derived = dict(self._snapshot)
 
-        def work(conn: sa.Connection) -> None:
+        def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
             if _load_state(conn, code, y) is not None:
-                raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time; "
+                raise RunError(f"another process created the run of {self.label} at the same time; "
                                "run again with --resume")
+            had_config = conn.execute(sa.select(CONFIG.c.fingerprint).where(
+                CONFIG.c.municipality == code, CONFIG.c.fingerprint == self.state.fingerprint)).first() is not None
+            had_rules = {(str(r.rule_hash), str(r.rule_id)) for r in conn.execute(
+                sa.select(RULE.c.rule_hash, RULE.c.rule_id).where(RULE.c.municipality == code))}
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, RULE, rules)
             conn.execute(sa.insert(RUN), [run_row])
@@ -269,56 +403,79 @@ class PersistentRun:
             if responses:
                 conn.execute(sa.insert(RESP), responses)
             self._write_derived(conn, derived)
+            return not had_config, sorted({(str(r["rule_hash"]), str(r["rule_id"])) for r in rules} - had_rules)
 
         try:
-            self.db.write(work)
+            self._new_config, self._new_rules = self.db.write(work)
+            self._created = True
+            self._digests, self._refs = digests, refs
+            self._mark = (self.state, self._mark[1])
+            self._mark_facts = (digests, refs)
         except IntegrityError as err:
-            raise RunError(f"another process created the run of {self.name} ({code}) {y} at the same time "
+            raise RunError(f"another process created the run of {self.label} at the same time "
                            f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
 
     @classmethod
-    def _replayed(cls, db: Database, cfg: Configuration, year: int, engine: Engine,
-                  stored: RunState) -> PersistentRun:
+    def _replayed(cls, db: Database, cfg: Configuration, start: dt.date, engine: Engine,
+                  stored: RunState, as_of: dt.datetime | None = None, book: YearBook | None = None) -> PersistentRun:
         code = cfg.municipality.code
+        year = start.isoformat()
+        what = run_label(cfg.municipality.name, code, start)
 
-        def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]]]:
+        def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]], facts.Digests]:
             state = _load_state(conn, code, year)
-            return state, _load_inputs(conn, code, year), [dict(r._mapping) for r in conn.execute(
+            events = [dict(r._mapping) for r in conn.execute(
                 sa.select(EVENT).where(_where(EVENT, code, year)).order_by(EVENT.c.seq))]
+            return state, _load_inputs(conn, code, year), events, facts.load(conn, code, year, stored.fingerprint)
 
-        state, inputs, rows = db.read(load)
+        state, inputs, rows, digests = db.read(load)
         assert state is not None
         # The stored log must be intact before it is continued: a changed entry would otherwise
         # stay in the log, hidden behind a chain that the replay reproduces.
-        report = chain.verify_rows(code, year, rows, state.events, state.head_hash)
+        report = chain.verify_rows(code, start, rows, state.events, state.head_hash, state.chain)
         if report.problem is not None:
-            raise RunError(f"the stored log of {cfg.municipality.name} ({code}) {year} is not intact: {report.problem} "
+            raise RunError(f"the stored log of {what} is not intact: {report.problem} "
                            "(see `govcore audit verify`); it cannot be resumed")
-        hashes = [(int(r["seq"]), str(r["hash"])) for r in rows]
         zone = engine.now.tzinfo
         pending = list(inputs)
 
         def feed_due() -> None:
-            while pending and pending[0].items == engine.items_processed:
+            while pending and pending[0].items == engine.items_processed and (
+                    as_of is None or dt.datetime.fromisoformat(pending[0].clock) <= as_of):
                 inp = pending.pop(0)
                 engine.now = max(engine.now, dt.datetime.fromisoformat(inp.clock).astimezone(zone))
                 _feed(engine, inp)
 
-        end = engine.calendar.local_datetime(dt.date(year, 12, 31), 23, 59)
+        end = dt.datetime.fromisoformat(state.clock)
         feed_due()
+        item_of: dict[int, int] = {}
         while engine.items_processed < state.items:
-            if next(engine.steps(end), None) is None:
-                raise RunError(f"replaying the stored run of {cfg.municipality.name} ({code}) {year} ends after "
+            if as_of is not None and (engine.next_time() is None or engine.next_time() > as_of):  # type: ignore[operator]
+                break
+            if book is not None:
+                book.before_item()
+            step = next(engine.steps(end), None)
+            if step is None:
+                raise RunError(f"replaying the stored run of {what} ends after "
                                f"{engine.items_processed} items, but {state.items} were stored; the inputs, rules, a "
                                "plugin or govcore changed since it was stored")
+            item_of.update((ev.seq, engine.items_processed) for ev in step)
             feed_due()
+        if as_of is not None:  # a view of the past: the events so far must be the stored ones
+            _check_replay(cfg, start, engine.events, item_of, rows[:len(engine.events)], state, partial=True)
+            engine.now = max(engine.now, min(as_of, end).astimezone(zone))
+            run = cls(db, cfg, start, engine, state)
+            run._load_facts(digests, rows)
+            return run
         if pending:
-            raise RunError(f"the stored run of {cfg.municipality.name} ({code}) {year} has inputs fed after item "
+            raise RunError(f"the stored run of {what} has inputs fed after item "
                            f"{pending[0].items}, beyond its {state.items} committed items: the database is "
                            "inconsistent")
-        _check_replay(cfg, year, engine.events, hashes, state)
+        _check_replay(cfg, start, engine.events, item_of, rows, state)
         engine.now = max(engine.now, dt.datetime.fromisoformat(state.clock).astimezone(zone))
-        return cls(db, cfg, year, engine, state)
+        run = cls(db, cfg, start, engine, state)
+        run._load_facts(digests, rows)
+        return run
 
     # ------------------------------------------------------------------------------ running
 
@@ -331,18 +488,78 @@ class PersistentRun:
     def close(self) -> None:
         self.engine.close()
 
+    @contextmanager
+    def atomic(self) -> Iterator[PersistentRun]:
+        """A command that fails leaves the database as it was before it opened the run.
+
+        Items are still committed one by one (a process killed by `kill -9` can be resumed), but
+        when the command ends in an error, everything it wrote is taken back: a run it created
+        is deleted (with the configuration and rule versions only it brought), otherwise its
+        events, added inputs and record changes are removed and the run row is set back.
+        """
+        try:
+            yield self
+        except Exception as err:
+            try:
+                self.undo()
+            except Exception as undo_err:
+                raise RunError(f"{err} — and taking back what this command had written failed too "
+                               f"({undo_err}); check the run with `govcore audit verify`") from err
+            raise
+
+    def undo(self) -> None:
+        """Take the stored run back to the state it had when this object opened it."""
+        code, y = self.code, self.key
+        state, snapshot = self._mark
+        tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+
+        def work(conn: sa.Connection) -> None:
+            if self._created:
+                for t in RUN_TABLES:
+                    conn.execute(sa.delete(t).where(_where(t, code, y)))
+                if self._new_config:
+                    used = sa.select(RUN.c.fingerprint).where(RUN.c.municipality == code,
+                                                              RUN.c.fingerprint == state.fingerprint)
+                    conn.execute(sa.delete(CONFIG).where(CONFIG.c.municipality == code,
+                                                         CONFIG.c.fingerprint == state.fingerprint,
+                                                         ~sa.exists(used)))
+                for rule_hash, rule_id in self._new_rules:
+                    conn.execute(sa.delete(RULE).where(RULE.c.municipality == code, RULE.c.rule_hash == rule_hash,
+                                                       RULE.c.rule_id == rule_id))
+                return
+            conn.execute(sa.delete(EVENT).where(_where(EVENT, code, y), EVENT.c.seq > state.events))
+            for t in (OBS, RESP):
+                conn.execute(sa.delete(t).where(_where(t, code, y), t.c.origin == "added",
+                                                t.c.fed_order > state.inputs))
+            for t in tables.values():
+                conn.execute(sa.delete(t).where(_where(t, code, y)))
+            self._write_derived(conn, snapshot)
+            conn.execute(sa.update(RUN).where(_where(RUN, code, y)).values(
+                items=state.items, events=state.events, inputs=state.inputs, clock=state.clock,
+                head_hash=state.head_hash, complete=state.complete, facts=state.facts))
+
+        self.db.write(work)
+        self.state = state
+        self._snapshot = dict(snapshot)
+        self._digests, self._refs = self._mark_facts
+
     @property
     def items(self) -> int:
         return self.state.items
 
     def advance(self, until: dt.datetime, progress: Callable[[int], None] | None = None) -> list[EngineEvent]:
-        """Process every item due up to `until`, committing each; then move the clock to `until`."""
+        """Process every item due up to `until`, committing each; then move the clock to `until`.
+
+        Open-ended: the engine crosses new years (laying out each year's wheel, taking each
+        configuration version at its date) as the clock reaches them."""
         engine = self.engine
-        until = min(until, self.end)
         new: list[EngineEvent] = []
         if until >= engine.now:
             while True:
                 before = len(engine.events)
+                if self.book is not None and engine.next_time() is not None and \
+                        engine.next_time() <= until:  # type: ignore[operator]
+                    self.book.before_item()
                 if next(engine.steps(until), None) is None:
                     break
                 events = engine.events[before:]
@@ -355,14 +572,14 @@ class PersistentRun:
         return new
 
     def _commit_item(self, events: list[EngineEvent]) -> None:
-        code, y, s = self.code, self.year, self.state
+        code, y, s = self.code, self.key, self.state
         item = self.engine.items_processed
         rows = []
         head = s.head_hash
         for ev in events:
-            h = chain.link(head, chain.event_json(ev))
+            h = chain.link(head, chain.event_json(ev, item, s.chain))
             d = ev.to_dict()
-            rows.append({"municipality": code, "year": y, "seq": ev.seq, "item": item, "at": d["at"],
+            rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": item, "at": d["at"],
                          "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
                          "subject": ev.subject, "subject_kind": ev.subject_kind,
                          "details": _cj(d["details"]), "prev_hash": head, "hash": h})
@@ -370,8 +587,11 @@ class PersistentRun:
         # The engine changes a deviation, action, escalation or deliverable only together with an
         # event about it; an item whose only event is an arriving observation changed none.
         changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
-        new = RunState(item, s.events + len(events), s.inputs, self.engine.now.isoformat(), head,
-                       s.complete, s.fingerprint)
+        new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
+                                  head_hash=head)
+
+        digests, refs, sealed = self._next_facts(self._derived_updates(changed), events)
+        new = dataclasses.replace(new, facts=sealed)
 
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
@@ -382,26 +602,27 @@ class PersistentRun:
         self.db.write(work)
         self.state = new
         self._snapshot.update(changed)
-        _maybe_kill(item)
+        self._digests, self._refs = digests, refs
 
     def _save_clock(self) -> None:
         s = self.state
         clock = self.engine.now.isoformat()
-        complete = self.engine.now >= self.end
+        complete = s.complete or (self.finish_at_end and self.engine.now >= self.end)
         if clock == s.clock and complete == s.complete:
             return
-        new = RunState(s.items, s.events, s.inputs, clock, s.head_hash, complete, s.fingerprint)
+        new = dataclasses.replace(s, clock=clock, complete=complete)
         self.db.write(lambda conn: self._advance_row(conn, s, new))
         self.state = new
 
     def _advance_row(self, conn: sa.Connection, old: RunState, new: RunState) -> None:
         """Move the run row from `old` to `new`, only if nobody else moved it meanwhile."""
         done = conn.execute(_ADVANCE, {
-            "m": self.code, "y": self.year, "old_items": old.items, "old_events": old.events,
+            "m": self.code, "y": self.key, "old_items": old.items, "old_events": old.events,
             "old_inputs": old.inputs, "new_items": new.items, "new_events": new.events, "new_inputs": new.inputs,
-            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete})
+            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete,
+            "new_facts": new.facts})
         if done.rowcount != 1:
-            raise RunError(f"the run of {self.name} ({self.code}) {self.year} was changed by another process "
+            raise RunError(f"the run of {self.label} was changed by another process "
                            "while this one was writing it; nothing more was written — run the command again")
 
     # ------------------------------------------------------------------------------- inputs
@@ -428,31 +649,35 @@ class PersistentRun:
         s = self.state
         clock = engine.now.isoformat()
 
+        done: list[tuple[facts.Digests, str]] = []
+
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
             existing = [dict(r._mapping) for r in conn.execute(
-                sa.select(OBS).where(_where(OBS, self.code, self.year)).order_by(OBS.c.n))]
+                sa.select(OBS).where(_where(OBS, self.code, self.key)).order_by(OBS.c.n))]
             n0 = max((int(r["n"]) for r in existing), default=0)
             rows: list[dict[str, Any]] = []
             for i, o in enumerate(fed, start=1):
                 rows.append({
-                    "municipality": self.code, "year": self.year, "n": n0 + i, "kpi": o.kpi, "period": o.period,
+                    "municipality": self.code, "start": self.key, "n": n0 + i, "kpi": o.kpi, "period": o.period,
                     "value": o.value, "series": o.series, "of_municipality": o.municipality, "source": o.source,
                     "known_at": o.known.isoformat(), "received_at": received, "origin": "added",
                     "supersedes": _superseded(existing + rows, o), "fed_order": s.inputs + i,
                     "fed_items": s.items, "fed_clock": clock})
-            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash,
-                                                s.complete, s.fingerprint))
+            digests, _, sealed = self._next_facts([(OBS, rows)])
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed), facts=sealed))
             conn.execute(sa.insert(OBS), rows)
+            done.append((digests, sealed))
             return rows
 
         rows = self.db.write(work)
-        self.state = RunState(s.items, s.events, s.inputs + len(fed), s.clock, s.head_hash, s.complete,
-                              s.fingerprint)
+        self._digests = done[-1][0]
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(fed), facts=done[-1][1])
         for o in fed:
             engine.observe(o)
         return rows
 
-    def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None) -> int:
+    def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None,
+                      actor: str | None = None) -> int:
         """Add human responses (submit / accept / reject / deliver) dated now or later."""
         engine = self.engine
         for r in responses:
@@ -467,21 +692,24 @@ class PersistentRun:
         s = self.state
         clock = engine.now.isoformat()
 
+        done: list[tuple[facts.Digests, str]] = []
+
         def work(conn: sa.Connection) -> None:
             n0 = conn.execute(sa.select(sa.func.coalesce(sa.func.max(RESP.c.n), 0)).where(
-                _where(RESP, self.code, self.year))).scalar_one()
+                _where(RESP, self.code, self.key))).scalar_one()
             rows = [{
-                "municipality": self.code, "year": self.year, "n": int(n0) + i, "date": r.date.isoformat(),
+                "municipality": self.code, "start": self.key, "n": int(n0) + i, "date": r.date.isoformat(),
                 "time": r.time, "kind": r.kind(), "data": _cj(r.model_dump(mode="json", exclude_none=True)),
                 "origin": "added", "received_at": received, "fed_order": s.inputs + i, "fed_items": s.items,
-                "fed_clock": clock} for i, r in enumerate(responses, start=1)]
-            self._advance_row(conn, s, RunState(s.items, s.events, s.inputs + len(rows), s.clock, s.head_hash,
-                                                s.complete, s.fingerprint))
+                "fed_clock": clock, "actor": actor} for i, r in enumerate(responses, start=1)]
+            digests, _, sealed = self._next_facts([(RESP, rows)])
+            self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(rows), facts=sealed))
             conn.execute(sa.insert(RESP), rows)
+            done.append((digests, sealed))
 
         self.db.write(work)
-        self.state = RunState(s.items, s.events, s.inputs + len(responses), s.clock, s.head_hash, s.complete,
-                              s.fingerprint)
+        self._digests = done[-1][0]
+        self.state = dataclasses.replace(s, inputs=s.inputs + len(responses), facts=done[-1][1])
         for r in responses:
             engine.respond(r)
         return len(responses)
@@ -489,7 +717,7 @@ class PersistentRun:
     # ------------------------------------------------------------------------ derived rows
 
     def _derived(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
-        e, base = self.engine, {"municipality": self.code, "year": self.year}
+        e, base = self.engine, {"municipality": self.code, "start": self.key}
         for d in e.deviations.values():
             yield ("deviation", d.id), {
                 **base, "id": d.id, "subject_kind": d.subject_kind, "subject": d.subject, "goal": d.goal,
@@ -512,6 +740,40 @@ class PersistentRun:
 
     def _changed(self) -> dict[tuple[str, str], dict[str, Any]]:
         return {key: row for key, row in self._derived() if self._snapshot.get(key) != row}
+
+    @staticmethod
+    def _derived_updates(rows: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
+        tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+        return [(t, [row for (k, _), row in rows.items() if k == kind]) for kind, t in tables.items()]
+
+    def _next_facts(self, updates: Sequence[tuple[sa.Table, Sequence[dict[str, Any]]]],
+                    events: Sequence[EngineEvent] = ()) -> tuple[facts.Digests, set[tuple[str, str]], str]:
+        """The digests and `facts` value after writing `updates` (rows per table) and `events`."""
+        digests = dict(self._digests)
+        touched = set()
+        for t, rows in updates:
+            if rows:
+                digests[t.name] = dict(digests.get(t.name, {}))
+                facts.add_rows(digests, t, rows)
+                touched.add(t.name)
+        refs = self._refs | facts.rule_refs((ev.rule, ev.details) for ev in events) if events else self._refs
+        if refs != self._refs:
+            touched.add(RULE.name)
+        known = None
+        if self.state.facts is not None and self._digests:
+            known = {k: v for k, v in json.loads(self.state.facts).items() if k not in touched}
+        return digests, refs, facts.summarize(digests, refs, known)
+
+    def _load_facts(self, digests: facts.Digests, rows: Sequence[dict[str, Any]]) -> None:
+        """Take the stored fact rows as this run's, after checking them against its record."""
+        refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
+        actual = facts.summarize(digests, refs)
+        if self.state.facts is not None and actual != self.state.facts:
+            raise RunError(f"the stored rows of {self.label} were changed outside govcore "
+                           f"({', '.join(facts.changed(self.state.facts, actual))}); see `govcore audit verify` — "
+                           "it cannot be resumed")
+        self._digests, self._refs = digests, refs
+        self._mark_facts = (digests, refs)
 
     @staticmethod
     def _write_derived(conn: sa.Connection, rows: dict[tuple[str, str], dict[str, Any]]) -> None:
@@ -543,7 +805,7 @@ def _superseded(rows: Sequence[dict[str, Any]], o: Observation) -> int | None:
     return int(max(same, key=lambda r: (r["known_at"], r["n"]))["n"])
 
 
-def _observation_rows(code: str, year: int, observations: Sequence[Observation],
+def _observation_rows(code: str, start: str, observations: Sequence[Observation],
                       engine: Engine) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     intake: dict[dt.date, str] = {}
@@ -551,7 +813,7 @@ def _observation_rows(code: str, year: int, observations: Sequence[Observation],
         if o.known not in intake:
             intake[o.known] = engine.calendar.local_datetime(o.known, 6).isoformat()
         rows.append({
-            "municipality": code, "year": year, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
+            "municipality": code, "start": start, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
             "series": o.series, "of_municipality": o.municipality, "source": o.source,
             "known_at": o.known.isoformat(),
             # the moment the engine takes it in (its 06:00 intake on the known day): deterministic,
@@ -562,15 +824,15 @@ def _observation_rows(code: str, year: int, observations: Sequence[Observation],
     return rows
 
 
-def _load_state(conn: sa.Connection, code: str, year: int) -> RunState | None:
-    r = conn.execute(sa.select(RUN).where(_where(RUN, code, year))).first()
+def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
+    r = conn.execute(sa.select(RUN).where(_where(RUN, code, start))).first()
     if r is None:
         return None
     return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
-                    bool(r.complete), str(r.fingerprint))
+                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live), r.facts)
 
 
-def _load_inputs(conn: sa.Connection, code: str, year: int) -> list[_Input]:
+def _load_inputs(conn: sa.Connection, code: str, year: str) -> list[_Input]:
     out: list[_Input] = []
     for r in conn.execute(sa.select(OBS).where(_where(OBS, code, year), OBS.c.origin == "added")):
         out.append(_Input(int(r.fed_order), int(r.fed_items), str(r.fed_clock), observation=Observation(
@@ -592,23 +854,60 @@ def _feed(engine: Engine, inp: _Input) -> None:
         raise RunError(f"replaying a stored input failed: {err}") from None
 
 
-def _check_replay(cfg: Configuration, year: int, events: Sequence[EngineEvent], hashes: Sequence[tuple[int, str]],
-                  state: RunState) -> None:
-    what = f"{cfg.municipality.name} ({cfg.municipality.code}) {year}"
-    head = chain.genesis(cfg.municipality.code, year)
-    stored = dict(hashes)
+def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEvent], item_of: dict[int, int],
+                  rows: Sequence[dict[str, Any]], state: RunState, *, partial: bool = False) -> None:
+    """The replayed events, each with the item that produced it, must hash to the stored chain."""
+    what = run_label(cfg.municipality.name, cfg.municipality.code, start)
+    head = chain.genesis(cfg.municipality.code, start, state.chain)
+    stored = {int(r["seq"]): str(r["hash"]) for r in rows}
+    hashes = rows
     for ev in events:
-        head = chain.link(head, chain.event_json(ev))
+        head = chain.link(head, chain.event_json(ev, item_of.get(ev.seq, 0), state.chain))
         if stored.get(ev.seq) != head:
             raise RunError(f"replaying the stored run of {what} does not reproduce its event {ev.id} "
                            f"({ev.type} at {ev.at.isoformat()}): the rules, a plugin or govcore changed since it was "
                            "stored, or the log was tampered with (see `govcore audit verify`); it cannot be resumed")
+    if partial:
+        return
     if len(events) != len(hashes) or len(events) != state.events or head != state.head_hash:
         raise RunError(f"replaying the stored run of {what} gives {len(events)} events, but {state.events} are "
                        "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
 
 
-def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunState, parts: dict[str, str]) -> str:
+def _stored_parts(conn: sa.Connection, code: str, fingerprint: str) -> dict[str, str] | None:
+    r = conn.execute(sa.select(CONFIG.c.parts).where(CONFIG.c.municipality == code,
+                                                     CONFIG.c.fingerprint == fingerprint)).first()
+    return dict(json.loads(r.parts)) if r is not None else None
+
+
+def _same_files(db: Database, cfg: Configuration, stored: RunState) -> bool:
+    """Whether `cfg` is made of exactly the files the stored run was started with.
+
+    Compared by content: each stored file hash must equal the configuration's hash of that file,
+    or the SHA-256 of the file's bytes in the configuration folder (older govcore versions hashed
+    municipality.yaml as bytes; newer ones hash its settings and versions).
+    """
+
+    def old(conn: sa.Connection) -> dict[str, str] | None:
+        r = conn.execute(sa.select(CONFIG.c.files).where(
+            CONFIG.c.municipality == cfg.municipality.code, CONFIG.c.fingerprint == stored.fingerprint)).first()
+        return dict(json.loads(r.files)) if r is not None else None
+
+    before = db.read(old)
+    if before is None or set(before) != set(cfg.files):
+        return False
+    for name, digest in before.items():
+        if cfg.files[name] == digest:
+            continue
+        path = cfg.base_dir / name
+        if name.startswith("rules:") or not path.is_file() or \
+                hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            return False
+    return True
+
+
+def _changed_message(db: Database, cfg: Configuration, start: dt.date, stored: RunState,
+                     parts: dict[str, str]) -> str:
     def old(conn: sa.Connection) -> tuple[dict[str, str], dict[str, str]] | None:
         r = conn.execute(sa.select(CONFIG.c.files, CONFIG.c.parts).where(
             CONFIG.c.municipality == cfg.municipality.code, CONFIG.c.fingerprint == stored.fingerprint)).first()
@@ -621,9 +920,10 @@ def _changed_message(db: Database, cfg: Configuration, year: int, stored: RunSta
         what = [p for p in parts if p != "files" and before[1].get(p) != parts[p]]
         names = what + [f for f in files if f not in what]
         changed = f" (changed: {', '.join(names)})" if names else ""
-    return (f"the configuration changed since the run of {cfg.municipality.name} ({cfg.municipality.code}) {year} "
+    label = run_label(cfg.municipality.name, cfg.municipality.code, start)
+    return (f"the configuration changed since the run of {label} "
             f"was stored in {db.display}{changed}; a run cannot continue on a different configuration — start a "
-            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --year {year}`")
+            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --start {start}`")
 
 
 @contextmanager
@@ -642,31 +942,43 @@ def opened(db: str | Database) -> Iterator[Database]:
 # ----------------------------------------------------------------------------- entry points
 
 
-def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, resume: bool = False,
-                        quiet: bool = False) -> SimulationResult:
-    """`govcore simulate … --db`: the whole year, committed item by item; `resume` continues."""
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y, fresh=not resume) as run:
-        engine = run.engine
+def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None, start: dt.date | None = None,
+                        until: dt.date | None = None, resume: bool = False,
+                        progress: Callable[[int, int], None] | None = None,
+                        notify: Callable[[str], None] | None = None) -> SimulationResult:
+    """`govcore simulate … --db`: from `start` (1 January of `year` by default) to the end of
+    `until` (31 December of the start year by default), committed item by item; `resume`
+    continues an interrupted one. The result — events, summary, a summary per calendar year of a
+    longer span — is the one `govcore.simulate.simulate` gives for the same span.
+
+    `progress(done, total)` is called once the run is open (done = the items already committed)
+    and after each committed item; `notify` receives a line when a run is resumed. The library
+    draws nothing itself: the command line turns these into a progress bar.
+    """
+    first = start or dt.date(year or cfg.year, 1, 1)
+    last = until or dt.date(first.year, 12, 31)
+    if last < first:
+        raise RunError(f"the end {last} is before the start {first}")
+    with opened(db) as database, PersistentRun.open(database, cfg, start=first, until=last,
+                                                    fresh=not resume) as run, run.atomic():
+        engine, book = run.engine, run.book
+        assert book is not None
         total = engine.items_processed + engine.pending()
-        out = sys.stderr if not quiet else open(os.devnull, "w")  # noqa: SIM115
-        try:
-            if run.resumed_items and not quiet:
-                click.echo(f"resuming {cfg.municipality.name} {y} after item {run.resumed_items} "
-                           f"({run.state.events} events already stored)", err=True)
-            with click.progressbar(length=max(total, 1), label=f"{cfg.municipality.name} {y}", show_pos=True,
-                                   file=out) as bar:
-                bar.update(engine.items_processed)
-
-                def progress(done: int) -> None:
-                    bar.length = max(bar.length or 0, done)
-                    bar.update(1)
-
-                run.advance(run.end, progress)
-        finally:
-            if quiet:
-                out.close()
-        return SimulationResult(cfg, y, list(engine.events), summarize(engine))
+        if run.resumed_items and notify is not None:
+            notify(f"resuming {run.name} {start_text(run.key)} after item {run.resumed_items} "
+                   f"({run.state.events} events already stored)")
+        if progress is not None:
+            progress(engine.items_processed, max(total, engine.items_processed))
+        step = None if progress is None else (lambda done: progress(done, max(total, done)))
+        run.finish_at_end = True
+        run.advance(run.end, step)
+        while book.year < last.year:
+            book.close()
+        book.close(run.end)
+        summary = summarize(engine)
+        summary["years"] = list(range(first.year, last.year + 1))
+        summary["years_without_observations"] = book.quiet
+        return SimulationResult(engine.config, first.year, list(engine.events), summary, book.results)
 
 
 @dataclass
@@ -675,11 +987,16 @@ class TickResult:
 
     municipality: str
     name: str
-    year: int
+    start: str
     clock: str
     items: int
     events: list[EngineEvent]
     complete: bool
+
+    @property
+    def year(self) -> int:
+        """The year the run started in."""
+        return int(self.start[:4])
 
 
 def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.datetime:
@@ -694,17 +1011,22 @@ def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.dateti
 
 
 def tick(cfg: Configuration, db: str | Database, *, now: dt.datetime | dt.date | None = None,
-         year: int | None = None) -> TickResult:
+         year: int | None = None, start: dt.date | None = None,
+         progress: Callable[[int, int], None] | None = None) -> TickResult:
     """`govcore tick`: advance the stored run to `now` (today by default) and persist what happened.
 
-    Idempotent: a date advances to 23:59 of that day, so a second tick on the same day finds
-    nothing due and writes nothing. A time before the run's clock does nothing either.
+    The run goes on across new years without intervention. Idempotent: a date advances to 23:59
+    of that day, so a second tick on the same day finds nothing due and writes nothing. A time
+    before the run's clock does nothing either. `progress(done, total)` as for `simulate`.
     """
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
         target = local_target(run.engine, now)
-        events = run.advance(target) if target >= run.engine.now else []
-        return TickResult(run.code, run.name, y, run.state.clock, run.state.items, events, run.state.complete)
+        if progress is not None:
+            progress(run.engine.items_processed, run.engine.items_processed)
+        step = None if progress is None else (lambda done: progress(done, done))
+        events = run.advance(target, step) if target >= run.engine.now else []
+        return TickResult(run.code, run.name, run.key, run.state.clock, run.state.items, events, run.state.complete)
 
 
 @dataclass
@@ -717,22 +1039,109 @@ class ObserveResult:
 
 
 def observe(cfg: Configuration, db: str | Database, observations: Sequence[Observation], *,
-            year: int | None = None, received_at: dt.datetime | None = None) -> ObserveResult:
-    """Add observations to the stored run (creating it if needed) and process those due now."""
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
+            year: int | None = None, start: dt.date | None = None,
+            received_at: dt.datetime | None = None) -> ObserveResult:
+    """Add observations to the stored run (creating it, live, if needed) and process those due now."""
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
         added = run.add_observations(observations, received_at=received_at)
         events = run.advance(run.engine.now)
         return ObserveResult(added, events, run.state.clock)
 
 
 def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response], *,
-            year: int | None = None, received_at: dt.datetime | None = None) -> list[EngineEvent]:
-    """Add human responses to the stored run; they take effect at their date and time (later ticks)."""
-    y = year or cfg.year
-    with opened(db) as database, PersistentRun.open(database, cfg, year=y) as run:
-        run.add_responses(responses, received_at=received_at)
+            year: int | None = None, start: dt.date | None = None, received_at: dt.datetime | None = None,
+            actor: str | None = None) -> list[EngineEvent]:
+    """Add human responses to the stored run (creating it, live, if needed); each takes effect at
+    its date and time (now, or a later tick). `actor` names who gave them (kept with each row)."""
+    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
+            run.atomic():
+        run.add_responses(responses, received_at=received_at, actor=actor)
         return run.advance(run.engine.now)
+
+
+def replay_check(cfg: Configuration, db: str | Database, *, year: int | None = None,
+                 start: dt.date | None = None) -> tuple[int, list[str]]:
+    """`audit verify --replay`: re-derive the stored run from its inputs — the configuration, the
+    stored observations and responses — and compare: every event (hash chain, item by item), the
+    deviation, action, escalation and deliverable rows, and the configuration's own observation
+    and response rows. Returns the number of events re-derived and the differences found."""
+    with opened(db) as database:
+        ensure(database, create=False)
+        try:
+            run = PersistentRun.open(database, cfg, year=year, start=start, create=False, readonly=True)
+        except RunError as err:
+            return 0, [str(err)]
+        with run:
+            code, key = run.code, run.key
+            expected = {(k, i): row for (k, i), row in run._derived()}
+            expected_obs = _observation_rows(code, key, run.cfg.observations, run.engine)
+            expected_resp = [(r.date.isoformat(), r.time, _cj(r.model_dump(mode="json", exclude_none=True)))
+                             for r in run.cfg.responses]
+
+            def load(conn: sa.Connection) -> tuple[dict[tuple[str, str], dict[str, Any]], list[dict[str, Any]],
+                                                   list[tuple[str, str, str]]]:
+                stored: dict[tuple[str, str], dict[str, Any]] = {}
+                for kind, t in (("deviation", DEVIATION), ("action", ACTION), ("escalation", ESCALATION),
+                                ("deliverable", DELIVERABLE)):
+                    for r in conn.execute(sa.select(t).where(_where(t, code, key))):
+                        stored[(kind, str(r.id))] = dict(r._mapping)
+                obs = [dict(r._mapping) for r in conn.execute(sa.select(OBS).where(
+                    _where(OBS, code, key), OBS.c.origin == "configuration").order_by(OBS.c.n))]
+                resp = [(str(r.date), str(r.time), str(r.data)) for r in conn.execute(sa.select(RESP).where(
+                    _where(RESP, code, key), RESP.c.origin == "configuration").order_by(RESP.c.n))]
+                return stored, obs, resp
+
+            stored, obs, resp = database.read(load)
+            problems = []
+            for k in sorted(set(expected) | set(stored)):
+                if k not in stored:
+                    problems.append(f"{k[0]} {k[1]} is missing from the database (the replay gives it)")
+                elif k not in expected:
+                    problems.append(f"{k[0]} {k[1]} is in the database but the replay does not give it")
+                else:
+                    cols = sorted(c for c in expected[k] if expected[k][c] != stored[k].get(c))
+                    if cols:
+                        problems.append(f"{k[0]} {k[1]}: {', '.join(cols)} differ from the replay")
+            if len(obs) != len(expected_obs):
+                problems.append(f"the configuration's observations: {len(obs)} rows stored, {len(expected_obs)} given")
+            for a, b in zip(obs, expected_obs, strict=False):
+                cols = sorted(c for c in b if b[c] != a.get(c))
+                if cols:
+                    problems.append(f"observation #{b['n']}: {', '.join(cols)} differ from the configuration")
+            if resp != expected_resp:
+                problems.append("the configuration's responses differ from the stored rows")
+            return len(run.engine.events), problems
+
+
+def report_as_of(cfg: Configuration, db: str | Database, *, as_of: dt.date | None = None, year: int | None = None,
+                 start: dt.date | None = None) -> SimulationResult:
+    """The stored run as it stood at the end of `as_of` (default: today, or the run's clock if that is
+    earlier), as a simulation result for the report code: its events so far and their summary.
+
+    The stored inputs are replayed up to that day and must reproduce the stored log; nothing is
+    written. Works for a run of any length: the engine crosses the years as it replays.
+    """
+    with opened(db) as database:
+        ensure(database, create=False)
+        first = start or dt.date(year or cfg.year, 1, 1)
+        state = database.read(lambda conn: _load_state(conn, cfg.municipality.code, first.isoformat()))
+        if state is None:
+            label = run_label(cfg.municipality.name, cfg.municipality.code, first)
+            raise RunError(f"{database.display} holds no run of {label}")
+        clock = dt.datetime.fromisoformat(state.clock)
+        day = as_of or dt.datetime.now(clock.tzinfo).date()
+        if day < first:
+            raise RunError(f"--as-of {day} is before the run's start ({first})")
+        with PersistentRun.open(database, cfg, start=first, create=False, as_of=day) as run:
+            engine = run.engine
+            summary = summarize(engine)
+            years = sorted({first.year, *(e.at.year for e in engine.events)})
+            summary["years"] = years
+            summary["years_without_observations"] = [
+                y for y in years if not any(e.type == "observation" and e.at.year == y for e in engine.events)]
+            summary["as_of"] = engine.now.isoformat()
+            return SimulationResult(engine.config, first.year, list(engine.events), summary)
 
 
 __all__ = ["DatabaseError", "PersistentRun", "RunError", "observe", "respond", "simulate_persistent", "tick"]

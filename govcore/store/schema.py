@@ -1,12 +1,14 @@
-"""Schema creation and upgrades: a versioned schema table and ordered migration functions.
+"""Schema creation and upgrades, by Alembic migrations (govcore/store/migrations/versions).
 
-A fresh database is created at the newest schema in one transaction (`create_all`), and stamped
-with `SCHEMA_VERSION`. A database at an older version is brought forward by `govcore db upgrade`,
-which runs every migration above its version, in order, in one transaction, and stamps each. No
-migration tool (Alembic) is needed for that: the schema is govcore's own, there is one code path
-that creates it, and a migration is a short function of a connection. The rule for later schema
-changes: change the tables in `tables.py`, bump `SCHEMA_VERSION`, and append a migration that
-turns the previous version into the new one (it runs only on databases created before).
+Every database is built by the migrations: a new one runs all of them, an older one the ones it
+lacks — so the upgrade path is the path every test database takes. A database written by
+govcore 0.1.0 (before migrations began) has no `alembic_version` table but its
+`govcore_schema` table says version 1: it is stamped at the baseline revision and upgraded from
+there. `govcore_schema` is kept up to date by each migration as well, so that an older govcore
+refuses a newer database instead of misreading it.
+
+All of an upgrade runs in one transaction (SQLite and PostgreSQL both have transactional DDL),
+under a lock that serialises schema changes between processes: it commits whole or not at all.
 
 Commands that read or write runs check the version first and refuse to touch a database of a
 different version, with one line that says what to run.
@@ -14,32 +16,41 @@ different version, with one line that says what to run.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from pathlib import Path
 
 import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
 from govcore.store.db import Database, DatabaseError
 from govcore.store.tables import TABLES, SchemaVersion, table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # = the head revision's number (a test keeps them equal)
 COMPONENT = "govcore"
 _LOCK_KEY = 0x60C0_0001  # pg_advisory_xact_lock key serialising schema changes
-
-
-@dataclass(frozen=True)
-class Migration:
-    """Turns schema `version - 1` into `version`."""
-
-    version: int
-    description: str
-    apply: Callable[[sa.Connection], None]
-
-
-# Ordered; MIGRATIONS[-1].version == SCHEMA_VERSION once there is more than version 1.
-MIGRATIONS: list[Migration] = []
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _SCHEMA = table(SchemaVersion)
+
+
+def _config(conn: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision the migrations know."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def _revision(version: int) -> str:
+    return f"{version:04d}"
 
 
 def _lock(conn: sa.Connection) -> None:
@@ -49,24 +60,38 @@ def _lock(conn: sa.Connection) -> None:
 
 
 def current_version(conn: sa.Connection) -> int | None:
-    """The stamped version; None for a database without govcore tables; 0 if tables lack a stamp."""
+    """The schema version; None for a database without govcore tables; 0 if tables lack a stamp.
+
+    The Alembic revision when there is one; else the version that govcore 0.1.0 stamped.
+    """
     names = set(sa.inspect(conn).get_table_names())
+    if "alembic_version" in names:
+        revision = MigrationContext.configure(conn).get_current_revision()
+        if revision is not None:
+            return int(revision)
     if _SCHEMA.name not in names:
         return 0 if any(t.name in names for t in TABLES) else None
     row = conn.execute(sa.select(_SCHEMA.c.version).where(_SCHEMA.c.component == COMPONENT)).first()
     return int(row[0]) if row is not None else 0
 
 
-def _stamp(conn: sa.Connection, version: int) -> None:
-    done = conn.execute(sa.update(_SCHEMA).where(_SCHEMA.c.component == COMPONENT).values(version=version))
-    if done.rowcount == 0:
-        conn.execute(sa.insert(_SCHEMA).values(component=COMPONENT, version=version))
-
-
-def _create(conn: sa.Connection) -> None:
-    for t in TABLES:
-        t.create(conn, checkfirst=True)
-    _stamp(conn, SCHEMA_VERSION)
+def _migrate(conn: sa.Connection, db: Database) -> list[str]:
+    """Run the missing migrations on `conn` (in its transaction); what was done."""
+    v = current_version(conn)
+    if v is not None and v > SCHEMA_VERSION:
+        raise _too_new(db, v)
+    if v == 0:
+        raise DatabaseError(f"{db.display} has govcore tables but no schema version: it was not made by govcore "
+                            "(or was damaged); restore a backup")
+    if v == SCHEMA_VERSION:
+        return []
+    cfg = _config(conn)
+    if v is not None and MigrationContext.configure(conn).get_current_revision() is None:
+        command.stamp(cfg, _revision(v))  # written by govcore 0.1.0: at the baseline already
+    command.upgrade(cfg, "head")
+    script = ScriptDirectory.from_config(cfg)
+    done = [r for r in script.walk_revisions("base", "head") if v is None or int(r.revision) > v]
+    return [f"version {int(r.revision)}: {(r.doc or '').splitlines()[0].rstrip('.')}" for r in reversed(done)]
 
 
 def init(db: Database) -> str:
@@ -76,7 +101,7 @@ def init(db: Database) -> str:
         _lock(conn)
         v = current_version(conn)
         if v is None:
-            _create(conn)
+            _migrate(conn, db)
             return f"created the govcore schema (version {SCHEMA_VERSION}) in {db.display}"
         if v == SCHEMA_VERSION:
             return f"{db.display} already has the govcore schema (version {v})"
@@ -94,17 +119,9 @@ def upgrade(db: Database) -> list[str]:
     def work(conn: sa.Connection) -> list[str]:
         _lock(conn)
         v = current_version(conn)
+        done = _migrate(conn, db)
         if v is None:
-            _create(conn)
             return [f"created the govcore schema (version {SCHEMA_VERSION}) in {db.display}"]
-        if v > SCHEMA_VERSION:
-            raise _too_new(db, v)
-        done = []
-        for m in MIGRATIONS:
-            if m.version > v:
-                m.apply(conn)
-                _stamp(conn, m.version)
-                done.append(f"version {m.version}: {m.description}")
         if not done:
             return [f"{db.display} is up to date (schema version {v})"]
         return done

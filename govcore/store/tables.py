@@ -1,4 +1,6 @@
-"""The database tables (SQLModel): everything the engine keeps, per municipality and year.
+"""The database tables (SQLModel): everything the engine keeps, per municipality and run.
+
+A run is a municipality's timeline from a start date (`start`, ISO text), open-ended.
 
 Every table but `govcore_schema` starts its primary key with `municipality` (the three-digit
 code), so one database can hold all 98 municipalities and every lookup is an index range on the
@@ -16,7 +18,7 @@ from sqlmodel import Field, SQLModel
 
 
 def _run_fk() -> ForeignKeyConstraint:
-    return ForeignKeyConstraint(["municipality", "year"], ["govcore_run.municipality", "govcore_run.year"])
+    return ForeignKeyConstraint(["municipality", "start"], ["govcore_run.municipality", "govcore_run.start"])
 
 
 class SchemaVersion(SQLModel, table=True):
@@ -68,7 +70,7 @@ class RuleVersion(SQLModel, table=True):
 
 
 class Run(SQLModel, table=True):
-    """A municipality's year: how far the engine got, and the head of its event hash chain.
+    """A municipality's run from its start date: how far the engine got, the head of its log.
 
     Updated in the same transaction as every processed item, so it always names the last
     committed item; `--resume` and `govcore tick` continue from there.
@@ -79,7 +81,7 @@ class Run(SQLModel, table=True):
                                            ["govcore_config_version.municipality",
                                             "govcore_config_version.fingerprint"]),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     fingerprint: str
     name: str
     items: int = 0  # items processed and committed
@@ -88,6 +90,9 @@ class Run(SQLModel, table=True):
     clock: str  # the engine's clock
     head_hash: str  # hash of the last event (or the genesis hash)
     complete: bool = False
+    chain: int  # the log format: 1 (govcore 0.1.0, kept for upgraded runs), 2 (hash covers the item too)
+    live: bool = False  # live: responses come from people (respond), not from responses.yaml
+    facts: str | None = Field(default=None, sa_type=Text)  # JSON {table: digest of the run's rows}
 
 
 class ObservationRow(SQLModel, table=True):
@@ -95,9 +100,9 @@ class ObservationRow(SQLModel, table=True):
     series and period (`supersedes` points at the row it replaces), the old value stays."""
 
     __tablename__ = "govcore_observation"
-    __table_args__ = (_run_fk(), Index("ix_govcore_observation_kpi", "municipality", "year", "kpi", "period"))
+    __table_args__ = (_run_fk(), Index("ix_govcore_observation_kpi", "municipality", "start", "kpi", "period"))
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     n: int = Field(primary_key=True)
     kpi: str
     period: str
@@ -120,7 +125,7 @@ class ResponseRow(SQLModel, table=True):
     __tablename__ = "govcore_response"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     n: int = Field(primary_key=True)
     date: str
     time: str
@@ -131,6 +136,7 @@ class ResponseRow(SQLModel, table=True):
     fed_order: int | None = None
     fed_items: int | None = None
     fed_clock: str | None = None
+    actor: str | None = None  # who gave the response, when known (a user of the server, later)
 
 
 class EventRow(SQLModel, table=True):
@@ -143,7 +149,7 @@ class EventRow(SQLModel, table=True):
     __tablename__ = "govcore_event"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     seq: int = Field(primary_key=True)
     item: int
     at: str
@@ -164,7 +170,7 @@ class DeviationRow(SQLModel, table=True):
     __tablename__ = "govcore_deviation"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     id: str = Field(primary_key=True)
     subject_kind: str
     subject: str
@@ -185,7 +191,7 @@ class ActionRow(SQLModel, table=True):
     __tablename__ = "govcore_action"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     id: str = Field(primary_key=True)
     deviation: str
     subject_kind: str
@@ -206,7 +212,7 @@ class EscalationRow(SQLModel, table=True):
     __tablename__ = "govcore_escalation"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     id: str = Field(primary_key=True)
     action: str
     from_role: str
@@ -223,7 +229,7 @@ class DeliverableRow(SQLModel, table=True):
     __tablename__ = "govcore_deliverable"
     __table_args__ = (_run_fk(),)
     municipality: str = Field(primary_key=True, max_length=3)
-    year: int = Field(primary_key=True)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
     id: str = Field(primary_key=True)
     due: str | None = None
     delivered_at: str | None = None

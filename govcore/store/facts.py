@@ -1,0 +1,99 @@
+"""Digests of a run's stored facts: what the decisions depend on besides the event log.
+
+The event log is hash-chained, but a decision also rests on rows outside it: the observations
+and responses the engine was given, the deviations, corrective actions, escalations and
+deliverables as they stand, the rule versions `explain` shows, the configuration version. The run
+row keeps one digest per table (`facts`, canonical JSON), updated in the same transaction as every
+change, and `govcore audit verify` recomputes them: an edit of any of those rows is reported with
+the table it is in. (Whoever recomputes the digests too is caught by `audit verify --replay`,
+which derives the rows again from the inputs.)
+
+A table's digest is the SHA-256 of the sorted digests of its rows; a row's digest covers every
+column but the run key. The rules counted are the versions the run's events name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+
+from govcore.store import chain
+from govcore.store.tables import (
+    ActionRow,
+    ConfigVersion,
+    DeliverableRow,
+    DeviationRow,
+    EscalationRow,
+    ObservationRow,
+    ResponseRow,
+    RuleVersion,
+    table,
+)
+
+RUN_FACT_TABLES: tuple[sa.Table, ...] = tuple(table(m) for m in (
+    ObservationRow, ResponseRow, DeviationRow, ActionRow, EscalationRow, DeliverableRow))
+RULE = table(RuleVersion)
+CONFIG = table(ConfigVersion)
+Digests = dict[str, dict[tuple[Any, ...], str]]
+
+
+def row_digest(row: Mapping[str, Any]) -> str:
+    return hashlib.sha256(chain.canonical_json(
+        {k: v for k, v in row.items() if k not in ("municipality", "start")}).encode()).hexdigest()
+
+
+def _key(t: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
+    return tuple(row[c.name] for c in t.primary_key.columns if c.name not in ("municipality", "start"))
+
+
+def add_rows(digests: Digests, t: sa.Table, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Record (or replace) the digests of `rows` of table `t`."""
+    own = digests.setdefault(t.name, {})
+    for r in rows:
+        own[_key(t, r)] = row_digest(r)
+
+
+def load(conn: sa.Connection, code: str, start: str, fingerprint: str) -> Digests:
+    """The digests of every fact row of a run, as the database holds them."""
+    digests: Digests = {}
+    for t in RUN_FACT_TABLES:
+        add_rows(digests, t, (dict(r._mapping) for r in conn.execute(
+            sa.select(t).where(t.c.municipality == code, t.c.start == start))))
+    add_rows(digests, RULE, (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
+        RULE.c.municipality == code))))
+    add_rows(digests, CONFIG, (dict(r._mapping) for r in conn.execute(sa.select(CONFIG).where(
+        CONFIG.c.municipality == code, CONFIG.c.fingerprint == fingerprint))))
+    return digests
+
+
+def rule_refs(events: Iterable[tuple[str | None, Mapping[str, Any]]]) -> set[tuple[str, str]]:
+    """The (rule_hash, rule id) of every rule version that events name: (rule, details) pairs."""
+    return {(str(d.get("rule_hash", "")), rule) for rule, d in events if rule}
+
+
+def table_digest(name: str, rows: Mapping[tuple[Any, ...], str], refs: set[tuple[str, str]]) -> str:
+    """One table's digest: of the sorted digests of its rows (for rules, those the events name)."""
+    chosen = [d for k, d in rows.items() if name != RULE.name or (str(k[0]), str(k[1])) in refs]
+    return hashlib.sha256("\n".join(sorted(chosen)).encode()).hexdigest()
+
+
+def summarize(digests: Digests, refs: set[tuple[str, str]], known: Mapping[str, str] | None = None) -> str:
+    """The `facts` column: canonical JSON {table: digest of its rows}. `known`: table digests
+    already computed for tables that did not change (a commit recomputes only what it changed)."""
+    out = dict(known or {})
+    for name, rows in digests.items():
+        if name not in out:
+            out[name] = table_digest(name, rows, refs)
+    for t in (*RUN_FACT_TABLES, RULE, CONFIG):
+        out.setdefault(t.name, hashlib.sha256(b"").hexdigest())
+    return chain.canonical_json(dict(sorted(out.items())))
+
+
+def changed(recorded: str, actual: str) -> list[str]:
+    """The tables whose digest differs between the run's record and the rows as they are."""
+    a, b = json.loads(recorded), json.loads(actual)
+    return sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
