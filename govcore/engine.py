@@ -136,6 +136,9 @@ class _Context:
         org = self._engine.config.organisation
         return org.superior_of(role) if org.has(role) else None
 
+    def role(self, word: str) -> str:
+        return self._engine._role(word, self._subject)
+
     def render(self, template: str) -> str:
         return render(template, {"subject": self._subject.id, "owner": self._subject.owner,
                                  "title": self._subject.title, **self._subject.fields})

@@ -175,6 +175,12 @@ class ActionContext(Protocol):
 
     def superior_of(self, role: str) -> str | None: ...
 
+    def role(self, word: str) -> str:
+        """The role a rule's `from:` names for this subject, as the built-in actions read it: `owner`
+        and `responsible` are the subject's owner, `superior` the nearest role above every
+        responsible role (see "Joint responsibility"), anything else a role id as written."""
+        ...
+
     def render(self, template: str) -> str:
         """Fill `{field}` placeholders from the subject, formatted like the built-in actions."""
         ...

@@ -21,13 +21,7 @@ class DemandDecision(BaseModel):
 
 def demand_decision(ctx: ActionContext, params: DemandDecision) -> None:
     subject = ctx.subject
-    if params.from_role == "owner":
-        role = subject.owner
-    elif params.from_role == "superior":
-        role = ctx.superior_of(subject.owner) or subject.owner
-    else:
-        role = params.from_role
-    ctx.emit("decision_requested", owner=role, question=ctx.render(params.question),
+    ctx.emit("decision_requested", owner=ctx.role(params.from_role), question=ctx.render(params.question),
              options=list(params.options), subject=subject.id)
 
 

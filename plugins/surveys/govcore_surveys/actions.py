@@ -18,13 +18,7 @@ class RequestDecision(BaseModel):
 
 def request_decision(ctx: ActionContext, params: RequestDecision) -> None:
     subject = ctx.subject
-    if params.from_role == "owner":
-        role = subject.owner
-    elif params.from_role == "superior":
-        role = ctx.superior_of(subject.owner) or subject.owner
-    else:
-        role = params.from_role
-    ctx.emit("decision_requested", owner=role, question=ctx.render(params.question),
+    ctx.emit("decision_requested", owner=ctx.role(params.from_role), question=ctx.render(params.question),
              area=subject.fields.get("area", subject.id), respondent=subject.fields.get("respondent", ""),
              subject=subject.id)
 

@@ -147,6 +147,13 @@ class FakeActionContext:
     def superior_of(self, role: str) -> str | None:
         return ORG.superior_of(role)
 
+    def role(self, word: str) -> str:
+        if word in ("owner", "responsible"):
+            return self.subject.owner
+        if word == "superior":
+            return ORG.superior_of(self.subject.owner) or self.subject.owner
+        return word
+
     def render(self, template: str) -> str:
         return render_template(template, {"title": self.subject.title, **self.subject.fields})
 
