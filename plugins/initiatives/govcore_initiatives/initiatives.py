@@ -23,6 +23,7 @@ from govcore import (
     Subject,
     SubjectContext,
     SubjectKind,
+    did_you_mean,
     load_yaml,
     read_csv,
     validate_yaml,
@@ -253,9 +254,25 @@ def initiative_subjects(ctx: SubjectContext) -> list[Subject]:
                     fields=initiative_fields(i, figures(i), ctx.observations, ctx.day)) for i in items]
 
 
+def _owner_problems(items: tuple[Initiative, ...], ctx: SubjectContext) -> list[Problem]:
+    return [Problem(message=f"initiative '{i.id}': no role has the id '{i.owner}'",
+                    field="sources.initiatives.file") for i in items if not ctx.organisation.has(i.owner)]
+
+
 def _check_owners(items: tuple[Initiative, ...], ctx: SubjectContext) -> None:
-    problems = [Problem(message=f"initiative '{i.id}': no role has the id '{i.owner}'",
-                        field="sources.initiatives.file") for i in items if not ctx.organisation.has(i.owner)]
+    problems = _owner_problems(items, ctx)
+    if problems:
+        raise InputError(problems)
+
+
+def check_initiatives(ctx: SubjectContext) -> None:
+    """Before the run: every initiative's owner is a role and every KPI it names exists (a mistake
+    there would otherwise stop the run at the first meeting, or go unseen)."""
+    items = load_initiatives(ctx.base_dir, initiative_settings(ctx.settings))
+    problems = _owner_problems(items, ctx)
+    problems += [Problem(message=f"initiative '{i.id}': no KPI has the id '{k}'", field="sources.initiatives.file",
+                        hint=did_you_mean(k, ctx.kpis) or "the KPI ids are those in kpis.yaml and the sources'")
+                for i in items for k in i.kpis if k not in ctx.kpis]
     if problems:
         raise InputError(problems)
 
@@ -271,4 +288,5 @@ KIND = SubjectKind(
     fields=FIELDS,
     subjects=initiative_subjects,
     settings_key="initiatives",
+    check=check_initiatives,
 )

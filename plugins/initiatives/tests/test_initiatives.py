@@ -83,6 +83,22 @@ def test_a_bad_initiatives_file_is_a_located_configuration_error(tmp_path: Path)
     assert "initiatives.yaml:" in text and "weeks_befor" in text and "weeks_before" in text
 
 
+def test_an_unknown_owner_or_kpi_is_refused_before_the_run(tmp_path: Path) -> None:
+    folder = copy_example(tmp_path)
+    path = folder / "initiatives.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("owner: afdelingsleder-unge", "owner: afdelingsleder-ung")
+                    .replace("    goals: [afgang-unge, bestand-unge]",
+                             f"    goals: [afgang-unge, bestand-unge]\n    kpis: ['initiative:{STRAKS}:participant']"),
+                    encoding="utf-8")
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    messages = [p.format() for p in err.value.problems]
+    assert any(f"initiative '{STRAKS}': no role has the id 'afdelingsleder-ung'" in m for m in messages), messages
+    assert any(f"initiative '{STRAKS}': no KPI has the id 'initiative:{STRAKS}:participant'" in m
+               and f"did you mean 'initiative:{STRAKS}:participants'" in m for m in messages), messages
+
+
 def test_bad_followup_rows_name_their_line_and_column(tmp_path: Path) -> None:
     folder = copy_example(tmp_path)
     (folder / "data" / "initiatives-followup.csv").write_text(
