@@ -134,3 +134,14 @@ def test_check_command_prints_problems_without_traceback(vejle: Path) -> None:
     assert "1 problem found." in result.output and "Traceback" not in result.output
     ok = CliRunner().invoke(main, ["check", str(ROOT / "examples" / "vejle")])
     assert ok.exit_code == 0 and "configuration OK" in ok.output
+
+
+def test_the_rules_version_does_not_depend_on_where_the_rule_files_lie() -> None:
+    """A plugin's rules installed from a wheel (site-packages) or a source tree sort differently
+    against the configuration's own rule files; the version must be the same in both places."""
+    from govcore.rules.loader import RuleSet
+
+    source_tree = RuleSet(files={"/srv/govcore/plugins/budget/budget.yaml": "b", "/tmp/kommune/rules/goals.yaml": "g"})
+    installed = RuleSet(files={"/tmp/venv/site-packages/budget/budget.yaml": "b", "/tmp/kommune/rules/goals.yaml": "g"})
+    assert source_tree.version() == installed.version()
+    assert RuleSet(files={"/a/goals.yaml": "other"}).version() != RuleSet(files={"/a/goals.yaml": "g"}).version()

@@ -129,9 +129,11 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def version(self) -> str:
+        """The rule files' names and contents, hashed in an order that does not depend on where the
+        files lie: the same rules installed from wheels or from a source tree give the same version."""
         h = hashlib.sha256()
-        for path in sorted(self.files):
-            h.update(f"{Path(path).name}:{self.files[path]}\n".encode())
+        for name, digest in sorted((Path(path).name, digest) for path, digest in self.files.items()):
+            h.update(f"{name}:{digest}\n".encode())
         return h.hexdigest()[:16]
 
 
