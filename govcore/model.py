@@ -511,32 +511,29 @@ class Direction(TargetBase):
     compare: Literal["previous_period", "previous_year"] = "previous_period"
 
 
-class AllOf(Strict):
+class _Combined(Strict):
+    """Two or more criteria combined; the subclasses say how (all of them, or any)."""
+
+    criteria: list[Target] = Field(min_length=2)
+    description: str = ""
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
+
+
+class AllOf(_Combined):
     """Every criterion must hold: 'andelen … skal stige, og ambitionen er top 20'."""
 
     kind: Literal["all_of"]
-    criteria: list[Target] = Field(min_length=2)
-    description: str = ""
-    period: str | None = None
-
-    @field_validator("period", mode="before")
-    @classmethod
-    def _in(cls, v: Any) -> str | None:
-        return None if v is None else check_period(v)
 
 
-class AnyOf(Strict):
+class AnyOf(_Combined):
     """At least one criterion must hold."""
 
     kind: Literal["any_of"]
-    criteria: list[Target] = Field(min_length=2)
-    description: str = ""
-    period: str | None = None
-
-    @field_validator("period", mode="before")
-    @classmethod
-    def _in(cls, v: Any) -> str | None:
-        return None if v is None else check_period(v)
 
 
 class Until(Strict):
