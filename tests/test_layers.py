@@ -1,4 +1,5 @@
-"""The import direction goes one way: model → wheel, targets → rules → engine → store, report, cli."""
+"""The import direction goes one way: model → wheel, targets → rules → engine → store, report → access
+(accounts, permissions) → notify (delivery) → server → cli."""
 
 from __future__ import annotations
 
@@ -22,6 +23,9 @@ LAYERS: list[set[str]] = [
     {"engine", "describe", "cascade"},
     {"simulate", "report"},
     {"store", "ruletest"},
+    {"access"},
+    {"notify"},
+    {"server"},
     {"cli"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

@@ -13,7 +13,7 @@ This module deliberately does not use `from __future__ import annotations`: SQLM
 annotations at class creation.
 """
 
-from sqlalchemy import ForeignKeyConstraint, Index, Table, Text
+from sqlalchemy import ForeignKeyConstraint, Index, LargeBinary, Table, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -235,6 +235,111 @@ class DeliverableRow(SQLModel, table=True):
     delivered_at: str | None = None
 
 
+class ConfigFileRow(SQLModel, table=True):
+    """One file of a stored configuration version, byte for byte, so that a run can be reported,
+    verified and continued (`govcore serve`, `report --db`) from the database alone.
+
+    `path` is relative to the configuration folder (POSIX separators); `sha256` is the hash that
+    `govcore_config_version.files` records for it.
+    """
+
+    __tablename__ = "govcore_config_file"
+    __table_args__ = (ForeignKeyConstraint(["municipality", "fingerprint"],
+                                           ["govcore_config_version.municipality",
+                                            "govcore_config_version.fingerprint"]),)
+    municipality: str = Field(primary_key=True, max_length=3)
+    fingerprint: str = Field(primary_key=True)
+    path: str = Field(primary_key=True)
+    sha256: str
+    content: bytes = Field(sa_type=LargeBinary)
+
+
+class UserRow(SQLModel, table=True):
+    """A person who logs in: one municipality, one or more organisation roles.
+
+    `password_hash` is argon2 (None for a person who logs in only through OpenID Connect);
+    `roles` is a JSON list of role ids of the municipality's organisation.
+    """
+
+    __tablename__ = "govcore_user"
+    __table_args__ = (Index("ix_govcore_user_municipality", "municipality"),)
+    username: str = Field(primary_key=True)
+    municipality: str = Field(max_length=3)
+    name: str
+    email: str | None = None
+    password_hash: str | None = None
+    roles: str = Field(sa_type=Text)  # JSON list of role ids
+    admin: bool = False
+    disabled: bool = False
+    oidc_issuer: str | None = None
+    oidc_subject: str | None = None
+    calendar_token_hash: str | None = None  # sha256 of the secret in the person's calendar feed URL
+    failed_logins: int = 0
+    locked_until: str | None = None
+    created_at: str
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """A key another system uses, bound to one municipality, allowed only its scopes.
+
+    The secret is shown once when created; only its sha256 is kept (a key is random and long, so a
+    fast hash is enough, unlike a password).
+    """
+
+    __tablename__ = "govcore_api_key"
+    id: str = Field(primary_key=True)  # the public part of the key
+    municipality: str = Field(max_length=3)
+    name: str
+    scopes: str = Field(sa_type=Text)  # JSON list
+    secret_hash: str
+    created_at: str
+    created_by: str | None = None
+    revoked_at: str | None = None
+    last_used_at: str | None = None
+
+
+class SessionRow(SQLModel, table=True):
+    """A bearer token (`POST /api/v1/token`) or a web session: only its sha256 is kept."""
+
+    __tablename__ = "govcore_session"
+    token_hash: str = Field(primary_key=True)
+    username: str
+    municipality: str = Field(max_length=3)
+    kind: str  # "api" or "web"
+    created_at: str
+    expires_at: str
+    csrf: str | None = None  # a web session's CSRF secret
+
+
+class NotificationRow(SQLModel, table=True):
+    """The transactional outbox: a notification written in the same transaction as the event that
+    causes it, sent later by the delivery worker (once, with retries)."""
+
+    __tablename__ = "govcore_notification"
+    __table_args__ = (_run_fk(), Index("ix_govcore_notification_due", "state", "not_before"))
+    municipality: str = Field(primary_key=True, max_length=3)
+    start: str = Field(primary_key=True)  # the run's start date (ISO)
+    n: int = Field(primary_key=True)
+    seq: int | None = None  # the event that caused it
+    kind: str  # action_demanded, reminder, overdue, escalated, deviation, notify, digest
+    role: str | None = None  # the recipient role (reaches people through their accounts)
+    username: str | None = None  # or one person
+    address: str | None = None  # or one address (a shared mailbox)
+    subject_kind: str | None = None
+    subject: str | None = None
+    item: str | None = None  # the action, deviation or deliverable id it is about
+    not_before: str  # ISO time: not sent before (reminders are written ahead)
+    state: str  # pending, sent, failed, cancelled
+    attempts: int = 0
+    next_attempt_at: str | None = None
+    last_error: str | None = Field(default=None, sa_type=Text)
+    sent_at: str | None = None
+    claimed_by: str | None = None
+    claimed_until: str | None = None
+    message_id: str | None = None
+    payload: str = Field(sa_type=Text)  # JSON: what the message says
+
+
 def table(model: type[SQLModel]) -> Table:
     """The Core table of a model (typed; SQLModel's `__table__` is not visible to mypy)."""
     t: Table = model.__table__  # type: ignore[attr-defined]
@@ -243,10 +348,11 @@ def table(model: type[SQLModel]) -> Table:
 
 MODELS: tuple[type[SQLModel], ...] = (
     SchemaVersion, ConfigVersion, RuleVersion, Run, ObservationRow, ResponseRow, EventRow, DeviationRow,
-    ActionRow, EscalationRow, DeliverableRow,
+    ActionRow, EscalationRow, DeliverableRow, ConfigFileRow, UserRow, ApiKeyRow, SessionRow, NotificationRow,
 )
 TABLES: tuple[Table, ...] = tuple(table(m) for m in MODELS)
 # Tables holding one municipality's rows, children first (the order to delete a run in).
 RUN_TABLES: tuple[Table, ...] = tuple(table(m) for m in (
-    EventRow, ObservationRow, ResponseRow, DeviationRow, ActionRow, EscalationRow, DeliverableRow, Run))
+    NotificationRow, EventRow, ObservationRow, ResponseRow, DeviationRow, ActionRow, EscalationRow, DeliverableRow,
+    Run))
 
