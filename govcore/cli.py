@@ -295,11 +295,12 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
 
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
+    from govcore.access.cli import COMMANDS as ACCESS
     from govcore.ruletest.commands import rules_test
     from govcore.store.cli import COMMANDS
 
     rules.add_command(rules_test)
-    for command in COMMANDS:
+    for command in (*COMMANDS, *ACCESS):
         main.add_command(command)
 
 
