@@ -90,7 +90,12 @@ def check_timezone(name: str) -> str:
 
 def _weekdays_before(d: dt.date) -> int:
     """Mon–Fri days from 0001-01-01 (a Monday) up to, not including, d."""
-    weeks, rest = divmod(d.toordinal() - 1, 7)
+    return _weekdays_before_ordinal(d.toordinal())
+
+
+def _weekdays_before_ordinal(ordinal: int) -> int:
+    """`_weekdays_before` by ordinal, so that the day after date.max can be counted to."""
+    weeks, rest = divmod(ordinal - 1, 7)
     return weeks * 5 + min(rest, 5)
 
 
@@ -220,13 +225,15 @@ class DanishCalendar:
         """
         if b < a:
             return -self._count(b, a - _ONE_DAY)
+        if a == b:
+            return 0
         return self._count(a + _ONE_DAY, b)
 
     def _count(self, first: dt.date, last: dt.date) -> int:
         """Working days in first..last (inclusive), by arithmetic rather than walking every day."""
         if last < first:
             return 0
-        weekdays = _weekdays_before(last + _ONE_DAY) - _weekdays_before(first)
+        weekdays = _weekdays_before_ordinal(last.toordinal() + 1) - _weekdays_before(first)
         closed = 0
         for year in range(first.year, last.year + 1):
             self.closed_days(year)

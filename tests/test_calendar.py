@@ -19,6 +19,8 @@ def brute_force_count(cal: DanishCalendar, first: dt.date, last: dt.date) -> int
     n, d = 0, first
     while d <= last:
         n += cal.is_working_day(d)
+        if d == dt.date.max:
+            break
         d += dt.timedelta(days=1)
     return n
 
@@ -162,6 +164,13 @@ def test_roll_within_at_the_end_of_time_turns_back_instead_of_crashing() -> None
     assert CAL.roll_within(D(2021, 5, 1), "next", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 3)
     assert CAL.roll_within(D(2021, 5, 3), "previous", D(2021, 5, 3), D(2021, 5, 3)) == D(2021, 5, 3)
     assert CAL.roll_within(D(2021, 5, 1), "none", D(2021, 4, 1), D(2021, 5, 31)) == D(2021, 5, 1)
+
+
+def test_counting_working_days_reaches_the_end_of_time() -> None:
+    end = dt.date.max
+    assert CAL.working_days_between(end, end) == 0
+    assert CAL.working_days_between(D(9999, 12, 24), end) == brute_force_count(CAL, D(9999, 12, 25), end) == 4
+    assert CAL.working_days_between(end, D(9999, 12, 24)) == -4
 
 
 @given(days, st.sampled_from(["next", "previous"]))

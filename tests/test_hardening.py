@@ -359,3 +359,11 @@ def test_an_engine_failing_early_reports_its_own_error(make_config: Callable[...
     with pytest.raises(Early), Engine(cfg) as engine:  # nothing matched yet: closing must not hide Early
         assert engine.pending() > 0
         raise Early
+
+
+@pytest.mark.parametrize("command", [["db", "status"], ["audit", "verify"], ["observations"], ["explain", "ev-1"]])
+def test_reading_a_database_that_does_not_exist_leaves_no_file_behind(tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "::::"
+    result = CliRunner().invoke(main, [*command, "--db", str(missing)])
+    assert result.exit_code == 2 and "there is no database" in result.output and "Traceback" not in result.output
+    assert not missing.exists()

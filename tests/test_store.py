@@ -542,6 +542,9 @@ def test_database_errors_are_one_clear_line(url: str, message: str, tmp_path: Pa
 def test_commands_on_an_empty_database_say_what_to_do(tmp_path: Path) -> None:
     db = str(tmp_path / "empty.db")
     out = cli("audit", "verify", "--db", db)
+    assert out.exit_code == 2 and "there is no database" in out.output and "govcore db init" in out.output
+    sqlite3.connect(db).close()
+    out = cli("audit", "verify", "--db", db)
     assert out.exit_code == 2 and "holds no govcore data" in out.output and "govcore db init" in out.output
     cli("db", "init", "--db", db)
     out = cli("explain", "e000001", "--db", db)

@@ -34,10 +34,10 @@ def run_options(f: F) -> F:
                         help="The run's municipality: code or name (needed when the database holds several).")(f)
 
 
-def _open(db: str) -> Any:
+def _open(db: str, *, create: bool = True) -> Any:
     from govcore.store.db import open_database
 
-    return open_database(db)
+    return open_database(db, create=create)
 
 
 def _config(path: str, year: int | None) -> Any:
@@ -119,7 +119,7 @@ def db_status(db: str) -> None:
     from govcore.store.audit import list_runs
     from govcore.store.schema import SCHEMA_VERSION, current_version
 
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         version = database.read(current_version)
         if version is None:
@@ -151,7 +151,7 @@ def db_delete_run(db: str, municipality: str, year: int | None, start: str | Non
     from govcore.store.admin import delete_run
     from govcore.store.audit import one_run
 
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         if year is None and start is None:
             raise click.UsageError("give the run's --year or --start")
@@ -191,7 +191,7 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
     from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         reports = verify(database, municipality, year, start)
         checked = verify_checkpoint(database, text) if text is not None else []
@@ -240,7 +240,7 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None, start:
     minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
     from govcore.store.audit import checkpoint
 
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         lines = checkpoint(database, municipality, year, start)
     finally:
@@ -267,7 +267,7 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None, 
     """
     from govcore.store.audit import explain as run_explain
 
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         click.echo(run_explain(database, event_id, municipality=municipality, year=year, start=start))
     finally:
@@ -391,7 +391,7 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
     source and when it was received; corrected values stay listed, marked as replaced."""
     from govcore.store.audit import observation_history, one_run
 
-    database = _open(db)
+    database = _open(db, create=False)
     try:
         run = one_run(database, municipality, year, start)
         rows = observation_history(database, run, kpi, period)

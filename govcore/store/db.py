@@ -131,8 +131,12 @@ def resolve_url(db: str | None) -> URL:
     return url
 
 
-def open_database(db: str | None) -> Database:
-    """Connect (and check that the server answers); raises DatabaseError with one clear line."""
+def open_database(db: str | None, *, create: bool = True) -> Database:
+    """Connect (and check that the server answers); raises DatabaseError with one clear line.
+
+    `create=False` is for commands that only read: a SQLite file that does not exist is then an
+    error instead of a new empty file (a mistyped path must not leave files behind).
+    """
     url = resolve_url(db)
     display = url.render_as_string(hide_password=True)
     if url.get_backend_name() == "sqlite":
@@ -140,6 +144,9 @@ def open_database(db: str | None) -> Database:
         parent = Path(url.database).parent
         if not parent.is_dir():
             raise DatabaseError(f"cannot create the database {url.database}: the folder {parent} does not exist")
+        if not create and not Path(url.database).exists():
+            raise DatabaseError(f"there is no database {url.database} (create one with `govcore db init` or "
+                                "`govcore simulate … --db`)")
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
     else:
