@@ -62,11 +62,18 @@ def _eps(reference: float) -> float:
 
 
 def _num(x: float) -> str:
-    """Danish style: 1.401,0 and 48,5 (explanations are read by administrators)."""
+    """Danish style: 1.401,0 and 48,5 (explanations are read by administrators).
+
+    Never rounded so far that it reads as a different verdict: 1,999 stays 1,999 beside "mindst
+    2,0" (rounded to 2,00 it looked as if the target was met).
+    """
     if x == round(x, 1):
         text = f"{x:,.1f}"
     elif abs(x) >= 1:
-        text = f"{x:,.2f}"
+        decimals = 2
+        while decimals < 6 and round(x, decimals) == round(x, 1):
+            decimals += 1
+        text = f"{x:,.{decimals}f}"
     else:
         text = f"{x:.3g}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")

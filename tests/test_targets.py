@@ -651,7 +651,7 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      D(2018, 2, 1), [obs(MATCHES, "2016", 200), obs(MATCHES, "2017", 205)], None, Status.off_track,
      "200,0 i 2016 er under de forventede 210,0 (200,0 i 2016 ændret med +10)"),
     ("trajectory inside tolerance", EUD, SHARE, D(2030, 1, 1), [obs(SHARE, "2022", 26.6)], None, Status.at_risk,
-     "26,6 % i 2022 er under de 27,00 %, som forløbet kræver pr. 31.12.2022 (mindst), men inden for tolerancen "
+     "26,6 % i 2022 er under de 26,999 %, som forløbet kræver pr. 31.12.2022 (mindst), men inden for tolerancen "
      "på 0,5 %"),
     ("trajectory at most", {"kind": "trajectory", "direction": "at_most",
                             "milestones": [{"period": "2020", "value": 500}, {"period": "2022", "value": 400}]},
@@ -900,9 +900,13 @@ def test_direction_noise_band(value: float, tolerance: float, status: Status, mo
 
 
 def test_numbers_in_explanations() -> None:
-    """Figures of 1 and more get two decimals, so 1,999 shows as 2,00 (not as 2, the 3-digit form below 1)."""
+    """A figure is never rounded so far that it reads as the threshold it misses: 1,999 is not 2,00."""
     r = run({"kind": "at_least", "value": 2}, SHARE, D(2018, 2, 1), obs(SHARE, "2017", 1.999))
-    assert r.explanation == "2,00 % i 2017 er under kravet på mindst 2,0 %"
+    assert r.explanation == "1,999 % i 2017 er under kravet på mindst 2,0 %"
+    r = run({"kind": "at_least", "value": 2}, SHARE, D(2018, 2, 1), obs(SHARE, "2017", 1.25))
+    assert r.explanation == "1,25 % i 2017 er under kravet på mindst 2,0 %"
+    r = run({"kind": "at_most", "value": 2}, SHARE, D(2018, 2, 1), obs(SHARE, "2017", 2.0004))
+    assert r.explanation.startswith("2,0004 % i 2017")
 
 
 def test_a_small_positive_change_asks_for_more() -> None:
