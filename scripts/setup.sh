@@ -61,4 +61,7 @@ plugins=()
 for project in plugins/*/pyproject.toml; do
     plugins+=(-e "$(dirname "$project")")
 done
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$durable_rules" -e ".${extra}" "${plugins[@]}"
+# setuptools warns on every editable install that a folder named like the package may shadow it;
+# here that folder is the package itself, so the warning says nothing and is silenced.
+PYTHONWARNINGS="ignore:Editable installation" \
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$durable_rules" -e ".${extra}" "${plugins[@]}"
