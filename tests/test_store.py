@@ -494,7 +494,7 @@ def test_municipalities_share_a_database_without_touching_each_other(
 
     assert cli("db", "delete-run", "--db", db_url, "-m", "740", "--year", "2021", "--yes").exit_code == 0
     assert all(not rows for name, rows in dump(db_url, "740").items()
-               if name not in ("govcore_config_version", "govcore_rule"))
+               if name not in ("govcore_config_version", "govcore_config_file", "govcore_rule"))
     assert dump(db_url, "630") == vejle_rows
 
 

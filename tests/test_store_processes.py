@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from conftest import write_config
 from test_store import copy_example, dump
 
@@ -123,10 +124,12 @@ def _drop_all(url: str) -> None:
     """Empty the test's PostgreSQL schema (the kill points share one)."""
     database = open_database(url)
     try:
-        database.write(lambda conn: [conn.exec_driver_sql(f"DROP TABLE IF EXISTS {t} CASCADE") for t in (
-            "govcore_event", "govcore_observation", "govcore_response", "govcore_deviation", "govcore_action",
-            "govcore_escalation", "govcore_deliverable", "govcore_run", "govcore_rule", "govcore_config_version",
-            "govcore_schema", "alembic_version")])
+        def drop(conn: sa.Connection) -> None:  # every table, those of later migrations too
+            meta = sa.MetaData()
+            meta.reflect(conn)
+            meta.drop_all(conn)
+
+        database.write(drop)
     finally:
         database.close()
 

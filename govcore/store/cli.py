@@ -46,6 +46,52 @@ def _config(path: str, year: int | None) -> Any:
     return load_config(path, year=year)
 
 
+def stored_run_options(f: F) -> F:
+    """A run named without its configuration folder: the configuration is rebuilt from the database."""
+    f = start_options(f)
+    return click.option("--municipality", "-m", help="The run's municipality (code or name) when CONFIG is not "
+                        "given and the database holds several runs.")(f)
+
+
+def _run_config(db: str, config: str | None, municipality: str | None, year: int | None,
+                start: str | None) -> tuple[Any, dt.date | None]:
+    """The configuration a stored-run command works with, and the run's start (None: the default).
+
+    With CONFIG: loaded from that folder (it must be the one the run was stored with). Without:
+    the run is found in the database (the only one, or the one --municipality/--year/--start name)
+    and its configuration is rebuilt from the files stored with it.
+    """
+    first = _parse_start(start)
+    if config is not None:
+        cfg = _config(config, year or (first.year if first else None))
+        if municipality is not None:
+            from govcore.model import municipality as lookup
+
+            try:
+                code = lookup(municipality).code
+            except ValueError as err:
+                raise click.BadParameter(str(err), param_hint="--municipality") from None
+            if code != cfg.municipality.code:
+                raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
+                                         f"({cfg.municipality.code}), not of {code}", param_hint="--municipality")
+        return cfg, first
+    from govcore.store.audit import one_run
+    from govcore.store.configs import stored_configuration
+
+    database = _open(db)
+    try:
+        run = one_run(database, municipality, year, start)
+        return stored_configuration(database, run.municipality, run.start), dt.date.fromisoformat(run.start)
+    finally:
+        database.close()
+
+
+def _is_config(path: str) -> bool:
+    """Whether a command-line argument names a configuration (a folder, or its .yaml file)."""
+    p = Path(path)
+    return p.is_dir() or p.suffix.lower() in (".yaml", ".yml")
+
+
 def start_options(f: F) -> F:
     f = click.option("--start", "start", help="The run's start date (default: 1 January of --year).")(f)
     return click.option("--year", type=int, help="The run starts on 1 January of this year (default: the "
@@ -178,16 +224,16 @@ def audit() -> None:
 @run_options
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
               help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
-@click.option("--replay", "replay_config", type=click.Path(exists=True), metavar="CONFIG",
-              help="Also re-derive the run of this configuration from its stored inputs and compare every event "
-                   "and record.")
+@click.option("--replay", "replay_config", is_flag=False, flag_value="", default=None, metavar="[CONFIG]",
+              help="Also re-derive the run from its stored inputs and compare every event and record; with the "
+                   "configuration stored in the database, or the folder CONFIG.")
 def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
                  checkpoint_file: str | None, replay_config: str | None) -> None:
     """Check the hash chain of every stored run (or one) and the record of its stored facts, and
     report the first entry that was changed or removed, or the table edited. With --checkpoint,
     also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;
-    with --replay CONFIG, re-derive that run from its inputs and report every difference. Exits 1
-    if anything is not intact."""
+    with --replay, re-derive that run from its inputs (and its configuration as stored, or as in
+    the folder CONFIG) and report every difference. Exits 1 if anything is not intact."""
     from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
@@ -217,8 +263,9 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
     if replay_config is not None:
         from govcore.store.run import replay_check
 
-        first = _parse_start(start)
-        cfg = _config(replay_config, year or (first.year if first else None))
+        if replay_config and not Path(replay_config).exists():
+            raise click.BadParameter(f"'{replay_config}' does not exist", param_hint="--replay")
+        cfg, first = _run_config(db, replay_config or None, municipality, year, start)
         n, problems = replay_check(cfg, db, year=year, start=first)
         who = f"{cfg.municipality.code} {start_text((first or dt.date(year or cfg.year, 1, 1)).isoformat())}"
         if problems:
@@ -278,19 +325,20 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None, 
 
 
 @click.command("tick")
-@click.argument("config", type=click.Path(exists=True))
+@click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
 @click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
-@start_options
-def tick(config: str, db: str, now_text: str | None, year: int | None, start: str | None) -> None:
-    """Live mode (a daily cron job): load the stored run of CONFIG's municipality, advance it to
-    today (or --now) and store what happened — across new years too. Running it again the same day
-    adds nothing."""
+@stored_run_options
+def tick(config: str | None, db: str, now_text: str | None, municipality: str | None, year: int | None,
+         start: str | None) -> None:
+    """Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one
+    --municipality names, with the configuration stored with it), advance it to today (or --now)
+    and store what happened — across new years too. Running it again the same day adds nothing.
+    CONFIG is needed to start a run, and for runs stored before configurations were kept."""
     from govcore.store.audit import start_text
     from govcore.store.run import tick as run_tick
 
-    first = _parse_start(start)
-    cfg = _config(config, year or (first.year if first else None))
+    cfg, first = _run_config(db, config, municipality, year, start)
     result = run_tick(cfg, db, now=_parse_now(now_text), year=year, start=first)
     state = "complete" if result.complete else f"clock {result.clock}"
     click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
@@ -303,13 +351,14 @@ def tick(config: str, db: str, now_text: str | None, year: int | None, start: st
 
 
 @click.command("observe")
-@click.argument("config", type=click.Path(exists=True))
-@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@click.argument("args", nargs=-1, required=True, metavar="[CONFIG] FILE...")
 @db_option
-@start_options
-def observe(config: str, files: tuple[str, ...], db: str, year: int | None, start: str | None) -> None:
+@stored_run_options
+def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None) -> None:
     """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
-    stored run of CONFIG's municipality — new figures or corrections of earlier ones.
+    stored run of CONFIG's municipality (or the one --municipality names, with its stored
+    configuration) — new figures or corrections of earlier ones. CONFIG is a folder or a .yaml
+    file; every other argument is a CSV file.
 
     A correction is a new row: the old value stays in the history (`govcore observations`), the
     new one counts from now on, and goals are evaluated again on it.
@@ -317,8 +366,13 @@ def observe(config: str, files: tuple[str, ...], db: str, year: int | None, star
     from govcore.config import load_observations_csv
     from govcore.store.run import observe as run_observe
 
-    first = _parse_start(start)
-    cfg = _config(config, year or (first.year if first else None))
+    config, files = (args[0], args[1:]) if _is_config(args[0]) else (None, args)
+    if not files:
+        raise click.UsageError("give one or more observation files (CSV)")
+    for f in files:
+        if not Path(f).is_file():
+            raise click.BadParameter(f"'{f}' is not a file", param_hint="FILE")
+    cfg, first = _run_config(db, config, municipality, year, start)
     observations = [o for f in files for o in load_observations_csv(Path(f))]
     result = run_observe(cfg, db, observations, year=year, start=first)
     click.echo(f"{cfg.municipality.name}: {len(result.added)} observation"
@@ -412,17 +466,18 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
 @click.command("report")
 @db_option
 @click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
-@click.option("--config", "config", type=click.Path(exists=True), required=True,
-              help="The municipality's configuration folder (the run's goals, KPIs and wheel are read from it; it "
-                   "must be the one the run was stored with).")
+@click.option("--config", "config", type=click.Path(exists=True),
+              help="The municipality's configuration folder (default: the configuration stored with the run; "
+                   "needed for runs stored before configurations were kept). It must be the one the run was "
+                   "stored with.")
 @start_options
 @click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
               help="Folder for events.jsonl, summary.json and the report.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
               help="Format of the report.")
-def report(db: str, municipality: str, config: str, year: int | None, start: str | None, as_of: str | None,
-           out: str, fmt: str) -> None:
+def report(db: str, municipality: str, config: str | None, year: int | None, start: str | None,
+           as_of: str | None, out: str, fmt: str) -> None:
     """Write the report of a stored run as of a date: the events so far (events.jsonl), their
     summary (summary.json) and the report (report.md / report.html), from the database's log
     replayed up to that day — for a live run kept by `govcore tick`, across any number of years."""
@@ -431,14 +486,10 @@ def report(db: str, municipality: str, config: str, year: int | None, start: str
     from govcore.store.run import report_as_of
 
     try:
-        code = lookup(municipality).code
+        lookup(municipality)
     except ValueError as err:
         raise click.BadParameter(str(err), param_hint="--municipality") from None
-    first = _parse_start(start)
-    cfg = _config(config, year or (first.year if first else None))
-    if cfg.municipality.code != code:
-        raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
-                                 f"({cfg.municipality.code}), not of {code}", param_hint="--config")
+    cfg, first = _run_config(db, config, municipality, year, start)
     day = _parse_start(as_of) if as_of else None
     result = report_as_of(cfg, db, as_of=day, year=year, start=first)
     files = write_outputs(result, Path(out), report_format=fmt)
@@ -453,19 +504,22 @@ def report(db: str, municipality: str, config: str, year: int | None, start: str
 
 def _respond_command(kind: str, target: str, doc: str) -> click.Command:
     @click.command(kind, help=doc)
-    @click.argument("config", type=click.Path(exists=True))
-    @click.argument("ident", metavar=target.upper())
+    @click.argument("args", nargs=-1, required=True, metavar=f"[CONFIG] {target.upper()}")
     @db_option
-    @start_options
+    @stored_run_options
     @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
     @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
-    def command(config: str, ident: str, db: str, year: int | None, start: str | None, text: str,
-                at: str | None) -> None:
+    def command(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None,
+                text: str, at: str | None) -> None:
         from govcore.config import Response
         from govcore.store.run import respond as run_respond
 
-        first = _parse_start(start)
-        cfg = _config(config, year or (first.year if first else None))
+        if len(args) > 2:
+            raise click.UsageError(f"give [CONFIG] {target.upper()}: {len(args)} arguments given")
+        config, ident = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+        if config is not None and not Path(config).exists():
+            raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+        cfg, first = _run_config(db, config, municipality, year, start)
         zone = ZoneInfo(cfg.wheel.timezone)
         parsed = _parse_now(at)
         if parsed is None:

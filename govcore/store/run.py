@@ -35,7 +35,7 @@ from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, summarize
-from govcore.store import chain, facts
+from govcore.store import chain, configs, facts
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
@@ -56,6 +56,7 @@ from govcore.store.tables import (
 )
 
 RUN = table(Run)
+FILE = configs.FILE
 EVENT = table(EventRow)
 OBS = table(ObservationRow)
 RESP = table(ResponseRow)
@@ -315,6 +316,8 @@ class PersistentRun:
                 run = cls._replayed(db, cfg, y, engine, stored, cut, book)
                 if adopt and as_of is None and not readonly:
                     run._adopt(fingerprint, parts)
+                elif as_of is None and not readonly:
+                    run._keep_files()
         except BaseException:
             engine.close()
             raise
@@ -322,18 +325,36 @@ class PersistentRun:
         run.end = engine.calendar.local_datetime(last, 23, 59)
         return run
 
+    def _keep_files(self) -> None:
+        """A run stored before configurations were kept in the database, opened to be written with
+        the very configuration it was stored with (same fingerprint, the replay reproduced its
+        log): store the configuration's files now, so later commands need no folder."""
+        fingerprint = self.state.fingerprint
+        if self.db.read(lambda conn: configs.has_files(conn, self.code, fingerprint)):
+            return
+        rows = configs.file_rows(self.code, fingerprint, configs.collect(self.cfg))
+        self.db.write(lambda conn: _insert_missing(conn, FILE, rows))
+
     def _adopt(self, fingerprint: str, parts: dict[str, str]) -> None:
         """The same files, read by a newer govcore, give another fingerprint (its parsed model
         grew). The replay has just reproduced every stored event from them, so the run goes on
         under the new fingerprint: its configuration version is stored and the run points at it."""
         config_row, rules = self._version_rows(fingerprint, parts)
+        files = configs.file_rows(self.code, fingerprint, configs.collect(self.cfg))
         old = self.state
-        self._digests = {**self._digests, CONFIG.name: {}}
-        digests, refs, sealed = self._next_facts([(CONFIG, [config_row]), (RULE, rules)])
+        refs = self._refs
+        found: list[tuple[facts.Digests, str]] = []
 
         def work(conn: sa.Connection) -> None:
             _insert_missing(conn, CONFIG, [config_row])
+            _insert_missing(conn, FILE, files)
             _insert_missing(conn, RULE, rules)
+            # The rule and configuration rows as the database now holds them: a rule version
+            # already stored (by an older govcore, too) is kept as it was, not replaced.
+            stored = facts.load(conn, self.code, self.key, fingerprint)
+            digests = {**self._digests, RULE.name: stored[RULE.name], CONFIG.name: stored[CONFIG.name]}
+            sealed = facts.summarize(digests, refs)
+            found.append((digests, sealed))
             done = conn.execute(sa.update(RUN).where(_where(RUN, self.code, self.key),
                                                      RUN.c.fingerprint == old.fingerprint,
                                                      RUN.c["items"] == old.items).values(
@@ -343,6 +364,7 @@ class PersistentRun:
                                "while this one opened it; run the command again")
 
         self.db.write(work)
+        digests, sealed = found[-1]
         self.state = dataclasses.replace(old, fingerprint=fingerprint, facts=sealed if old.facts is not None else None)
         self._digests, self._refs = digests, refs
         self._mark = (self.state, self._mark[1])
@@ -370,6 +392,7 @@ class PersistentRun:
     def _create(self, parts: dict[str, str]) -> None:
         cfg, code, y = self.cfg, self.code, self.key
         config_row, rules = self._version_rows(self.state.fingerprint, parts)
+        files = configs.file_rows(code, self.state.fingerprint, configs.collect(cfg))
         observations = _observation_rows(code, y, cfg.observations, self.engine)
         responses = [{
             "municipality": code, "start": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
@@ -396,6 +419,7 @@ class PersistentRun:
             had_rules = {(str(r.rule_hash), str(r.rule_id)) for r in conn.execute(
                 sa.select(RULE.c.rule_hash, RULE.c.rule_id).where(RULE.c.municipality == code))}
             _insert_missing(conn, CONFIG, [config_row])
+            _insert_missing(conn, FILE, files)
             _insert_missing(conn, RULE, rules)
             conn.execute(sa.insert(RUN), [run_row])
             if observations:
@@ -520,6 +544,8 @@ class PersistentRun:
                 if self._new_config:
                     used = sa.select(RUN.c.fingerprint).where(RUN.c.municipality == code,
                                                               RUN.c.fingerprint == state.fingerprint)
+                    conn.execute(sa.delete(FILE).where(FILE.c.municipality == code,
+                                                       FILE.c.fingerprint == state.fingerprint, ~sa.exists(used)))
                     conn.execute(sa.delete(CONFIG).where(CONFIG.c.municipality == code,
                                                          CONFIG.c.fingerprint == state.fingerprint,
                                                          ~sa.exists(used)))

@@ -239,8 +239,11 @@ class ConfigFileRow(SQLModel, table=True):
     """One file of a stored configuration version, byte for byte, so that a run can be reported,
     verified and continued (`govcore serve`, `report --db`) from the database alone.
 
-    `path` is relative to the configuration folder (POSIX separators); `sha256` is the hash that
-    `govcore_config_version.files` records for it.
+    `path` is relative to the nearest folder holding the configuration folder and every stored file
+    (POSIX separators, no `..`), so files a configuration allows from outside its folder keep their
+    place; `kind` is "configuration" for municipality.yaml (what the loader is given), else "file";
+    `sha256` is the hash of `content`. Rule files of installed plugins are not stored
+    (govcore/store/configs.py says why).
     """
 
     __tablename__ = "govcore_config_file"
@@ -250,6 +253,7 @@ class ConfigFileRow(SQLModel, table=True):
     municipality: str = Field(primary_key=True, max_length=3)
     fingerprint: str = Field(primary_key=True)
     path: str = Field(primary_key=True)
+    kind: str
     sha256: str
     content: bytes = Field(sa_type=LargeBinary)
 

@@ -1,7 +1,10 @@
 """Stored configurations: every file of a configuration version, byte for byte, so that a run can
 be reported, verified and continued from the database alone (`govcore serve`, `report --db`).
 
-Runs stored before this version have no files here; they still need `--config`.
+Runs stored before this version have no files here; they still need `--config` (the first command
+that writes to such a run with its configuration folder stores the files). Paths are relative to
+the nearest folder holding all of a version's files, `kind` marks municipality.yaml
+(govcore/store/configs.py).
 
 Revision ID: 0003
 """
@@ -23,6 +26,7 @@ def upgrade() -> None:
         sa.Column("municipality", sa.String(3), primary_key=True),
         sa.Column("fingerprint", sa.String, primary_key=True),
         sa.Column("path", sa.String, primary_key=True),
+        sa.Column("kind", sa.String, nullable=False),
         sa.Column("sha256", sa.String, nullable=False),
         sa.Column("content", sa.LargeBinary, nullable=False),
         sa.ForeignKeyConstraint(["municipality", "fingerprint"],
