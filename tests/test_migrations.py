@@ -9,6 +9,7 @@ release's DDL (the baseline revision) without an Alembic stamp — what 0.1.0 le
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -24,8 +25,9 @@ from test_store import cli
 from govcore.config import load_config
 from govcore.store import schema
 from govcore.store.audit import verify
+from govcore.store.configs import stored_configuration
 from govcore.store.db import open_database
-from govcore.store.run import RunError, tick
+from govcore.store.run import tick
 
 ROOT = Path(__file__).resolve().parent.parent
 LEGACY = ROOT / "tests" / "data" / "legacy-v1"
@@ -130,6 +132,7 @@ def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str) -> None:
             expected.append(moved)
         assert sorted(after[name], key=repr) == sorted(expected, key=repr), name
 
+    upgraded_events = after["govcore_event"]
     ok = cli("audit", "verify", "--db", legacy_db)
     assert ok.exit_code == 0 and "21 events, chain intact" in ok.output, ok.output
     assert "Vejle" in cli("db", "status", "--db", legacy_db).output
@@ -138,19 +141,27 @@ def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str) -> None:
     history = cli("observations", "--db", legacy_db, "--kpi", "jobrate", "--period", "2021-02")
     assert "replaced by #6" in history.output and "rettelse" in history.output
 
-    # This govcore decides differently from 0.1.0 on the same inputs (a follow-up now says which
-    # period it covers): the stored run cannot be continued byte for byte, and says so instead of
-    # forking its log. Its history stays readable and verifiable.
+    # This govcore writes two descriptive detail fields 0.1.0 did not (which period a follow-up
+    # covers, how its date was chosen); every decision of the stored log is reproduced, so the run
+    # continues: its 0.1.0 entries stay as written, new ones are appended in its log format.
     cfg = load_config(LEGACY / "config")
-    upgraded = raw_dump(legacy_db)
-    with pytest.raises(RunError, match=r"does not reproduce its event e000003 \(followup.*govcore changed"):
-        tick(cfg, legacy_db, now=dt.date(2021, 12, 31))
-    assert raw_dump(legacy_db) == upgraded
+    result = tick(cfg, legacy_db, now=dt.date(2022, 1, 31))
+    assert result.clock.startswith("2022-01-31") and result.events
+    assert {e.type for e in result.events} >= {"followup", "year_started"}
+    assert "covers" in next(e for e in result.events if e.type == "followup").details
+    after_tick = raw_dump(legacy_db)
+    kept = [r for r in after_tick["govcore_event"] if r in upgraded_events]
+    assert len(kept) == len(upgraded_events) == 21  # the 0.1.0 entries, unchanged
+    assert len(after_tick["govcore_event"]) == 21 + len(result.events)
     database = open_database(legacy_db)
     try:
         assert [r.problem for r in verify(database)] == [None]
+        assert stored_configuration(database, "630").municipality.code == "630"  # stored by that tick
     finally:
         database.close()
+    replayed = cli("audit", "verify", "--db", legacy_db, "--replay")
+    assert replayed.exit_code == 0 and "REPLAYED" in replayed.output, replayed.output
+    assert cli("tick", "--db", legacy_db, "--now", "2022-02-02").exit_code == 0
 
 
 def test_an_upgrade_that_fails_changes_nothing(legacy_db: str) -> None:
@@ -173,3 +184,29 @@ def test_an_upgrade_that_fails_changes_nothing(legacy_db: str) -> None:
     finally:
         database.close()
     assert "alembic_version" not in names and "govcore_event_v1" not in names
+
+
+def test_only_added_descriptive_fields_of_wheel_events_are_allowed_for_0_1_0_entries() -> None:
+    """A 0.1.0 entry is taken as the replayed event only when they differ in detail fields added
+    since (and absent from the stored entry) on wheel events; any other difference is refused."""
+    from govcore.engine import EngineEvent
+    from govcore.store.chain import same_decision_v1
+
+    at = dt.datetime(2021, 2, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    old = {"wheel": "maanedsmoede", "title": "Opfølgningsmøde", "frequency": "monthly"}
+    row = {"seq": 3, "at": at.isoformat(), "type": "followup", "rule": None, "goal": None, "owner": "chef",
+           "subject": None, "subject_kind": None, "details": json.dumps(old)}
+
+    def replayed(details: dict[str, Any], **fields: Any) -> EngineEvent:
+        base: dict[str, Any] = {"seq": 3, "at": at, "type": "followup", "rule": None, "goal": None, "owner": "chef",
+                                "subject": None, "subject_kind": None}
+        return EngineEvent(**{**base, **fields, "details": details})
+
+    assert same_decision_v1(row, replayed({**old, "covers": "2021-01", "date_basis": "chosen"}))
+    assert not same_decision_v1(row, replayed({**old, "covers": "2021-01", "reviewed": ["g-job"]}))  # not allowed
+    assert not same_decision_v1(row, replayed({**old, "title": "Andet møde", "covers": "2021-01"}))
+    assert not same_decision_v1(row, replayed({**old, "covers": "2021-01"}, owner="direktoer"))
+    assert not same_decision_v1({**row, "details": json.dumps({**old, "covers": "2020-12"})},
+                                replayed({**old, "covers": "2021-01"}))  # 0.1.0 wrote it: it must be equal
+    assert not same_decision_v1({**row, "type": "deviation_opened"},
+                                replayed({**old, "covers": "2021-01"}, type="deviation_opened"))

@@ -61,6 +61,30 @@ def row_json(row: Mapping[str, Any], version: int = CHAIN_VERSION) -> str:
     return canonical_json(fields)
 
 
+# Detail fields this govcore writes on wheel events (`followup`, `milestone`) that govcore 0.1.0 (log
+# format 1) did not: descriptive only — which period a follow-up covers, how the date was chosen,
+# the document it comes from, who shares it or holds it — never an input of a rule's decision.
+_WHEEL_ADDED = frozenset({"covers", "date_basis", "jointly_with", "source", "by_others"})
+ADDED_SINCE_V1: dict[str, frozenset[str]] = {"followup": _WHEEL_ADDED, "milestone": _WHEEL_ADDED}
+
+
+def same_decision_v1(row: Mapping[str, Any], ev: EngineEvent) -> bool:
+    """Whether a replayed event is the stored 0.1.0 entry with only detail fields added since
+    (ADDED_SINCE_V1) on top: every field 0.1.0 wrote is equal, and nothing else is new.
+
+    This is what lets a run upgraded from 0.1.0 continue: the replay reproduces every decision of
+    its log; the stored entries stay as they were written (their hashes still verify) and the
+    new entries are appended in the run's format (docs/persistence.md)."""
+    extra = ADDED_SINCE_V1.get(ev.type, frozenset())
+    if not extra:
+        return False
+    d = ev.to_dict()
+    details = json.loads(row["details"])
+    mine = {k: v for k, v in d["details"].items() if k in details or k not in extra}
+    return mine == details and d["seq"] == int(row["seq"]) and all(
+        d[k] == row[k] for k in ("at", "type", "rule", "goal", "owner", "subject", "subject_kind"))
+
+
 def event_from_row(row: Mapping[str, Any]) -> EngineEvent:
     return EngineEvent(seq=int(row["seq"]), at=dt.datetime.fromisoformat(row["at"]), type=row["type"],
                        rule=row["rule"], goal=row["goal"], owner=row["owner"], subject=row["subject"],
