@@ -293,6 +293,25 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
         click.echo(render_cascade(tree))
 
 
+@main.command()
+@click.option("--db", envvar="GOVCORE_DB", default="govcore.db", show_default=True,
+              help="The database: a SQLite file or a URL such as postgresql+psycopg://user@host/db (the password "
+                   "from PGPASSWORD, not the command line).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="The address to listen on (keep 127.0.0.1 behind a reverse proxy).")
+@click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
+@click.option("--config", "configs", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="A municipality's configuration folder, for runs whose configuration is not stored in the "
+                   "database (repeat for several municipalities).")
+def serve(db: str, host: str, port: int, configs: tuple[str, ...]) -> None:
+    """Serve the HTTP API (JSON under /api/v1, OpenAPI at /api/v1/openapi.json) over the database's
+    live runs, for every municipality in it: people log in with their accounts, other systems use
+    API keys. See docs/server.md and docs/api.md."""
+    from govcore.server.run import serve as run_server
+
+    run_server(db, host=host, port=port, folders=configs)
+
+
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
     from govcore.access.cli import COMMANDS as ACCESS

@@ -1,0 +1,43 @@
+"""Running the server: `govcore serve` (uvicorn), and configurations read from folders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from govcore.access.live import Loader
+from govcore.config import Configuration, load_config
+from govcore.errors import GovcoreError
+
+
+def folder_loader(folders: Sequence[str | Path]) -> Loader:
+    """Each municipality's configuration from its folder (checked now, so that a broken folder
+    stops the server at start and not at the first request)."""
+    by_code: dict[str, Path] = {}
+    for f in folders:
+        cfg = load_config(f)
+        if cfg.municipality.code in by_code:
+            raise GovcoreError(f"two configuration folders for {cfg.municipality.name} ({cfg.municipality.code}): "
+                               f"{by_code[cfg.municipality.code]} and {f}")
+        by_code[cfg.municipality.code] = Path(f)
+
+    def load(municipality: str, start: str) -> Configuration:
+        folder = by_code.get(municipality)
+        if folder is None:
+            raise GovcoreError(f"no configuration folder was given for municipality {municipality} (--config)")
+        return load_config(folder, year=int(start[:4]))
+
+    return load
+
+
+def serve(database_url: str, *, host: str = "127.0.0.1", port: int = 8000, folders: Sequence[str] = (),
+          log_level: str = "info") -> None:
+    """Serve the API until interrupted."""
+    import uvicorn
+
+    from govcore.server.app import create_app
+    from govcore.server.settings import Settings
+
+    settings = Settings.from_env(database_url)
+    app = create_app(settings, load=folder_loader(folders) if folders else None)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True)

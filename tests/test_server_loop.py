@@ -1,0 +1,111 @@
+"""The end-to-end live loop against a real server process (uvicorn on 127.0.0.1), on SQLite and
+PostgreSQL: figures posted through the API → the monthly follow-up flags a deviation → the owner
+finds the demanded action in the task list and submits it → the superior accepts → better figures
+→ the deviation closes at the next follow-up; the decision log names who answered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import write_config
+from live_server import LiveServer
+
+from govcore.access.accounts import add_user
+from govcore.access.keys import create_key
+from govcore.config import load_config
+from govcore.store.db import open_database
+from govcore.store.run import tick
+
+START_OBSERVATIONS = """kpi,period,value,known_at
+jobrate,2020-12,52,2021-01-02
+ledige,2020-12,950,2021-01-02
+"""
+PASSWORD = "korrekt hest batteri"
+
+
+@pytest.fixture
+def loop_server(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Path, str]]:
+    folder = write_config(tmp_path / "config", observations=START_OBSERVATIONS)
+    tick(load_config(folder), db_url, now=dt.date(2021, 1, 31))
+    db = open_database(db_url)
+    try:
+        add_user(db, "centerleder", "630", ["center"], password=PASSWORD)
+        add_user(db, "chefen", "630", ["chef"], password=PASSWORD)
+        _, key = create_key(db, "630", "økonomisystem", ["observations:write", "events:read"])
+    finally:
+        db.close()
+    server = LiveServer(db_url, [folder], tmp_path / "clock.txt", tmp_path / "server.log")
+    server.set_clock("2021-02-05T09:00:00+01:00")
+    server.start()
+    try:
+        yield server, folder, key
+    finally:
+        server.stop()
+
+
+def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str], db_url: str) -> None:
+    server, folder, key = loop_server
+    cfg = load_config(folder)
+    with server.client(key) as system:
+        r = system.post("/api/v1/municipalities/630/observations",
+                        json={"observations": [{"kpi": "jobrate", "period": "2021-01", "value": 47}]})
+        assert r.status_code == 200, r.text
+        assert r.json()["added"] == 1 and r.json()["rows"][0]["known_at"] == "2021-02-05"
+
+    tick(cfg, db_url, now=dt.date(2021, 3, 1))  # the monthly follow-up of 1 March sees 47 % < 48 %
+
+    owner = server.login("centerleder", PASSWORD)
+    boss = server.login("chefen", PASSWORD)
+    with server.client(owner) as o, server.client(boss) as b:
+        goals = {g["id"]: g for g in o.get("/api/v1/municipalities/630/goals").json()["goals"]}
+        assert goals["g-job"]["status"] == "off_track"
+        assert "47" in goals["g-job"]["explanation"]
+        devs = o.get("/api/v1/municipalities/630/deviations", params={"state": "open"}).json()
+        assert [(d["subject"], d["owner"]) for d in devs] == [("g-job", "center")]
+        open_actions = o.get("/api/v1/municipalities/630/actions", params={"state": "open"}).json()
+        assert len(open_actions) == 1
+        act = open_actions[0]
+        assert (act["subject"], act["owner"], act["state"], act["escalation_level"]) == \
+            ("g-job", "center", "demanded", 0)
+        assert act["due"] > "2021-03-01"
+
+        server.set_clock("2021-03-03T10:15:00+01:00")
+        r = b.post(f"/api/v1/municipalities/630/actions/{act['id']}/accept", json={})
+        assert r.status_code == 409 and "only a submitted action" in r.json()["message"]
+        r = o.post(f"/api/v1/municipalities/630/actions/{act['id']}/submit",
+                   json={"text": "Ekstra virksomhedskonsulenter i april"})
+        assert r.status_code == 200, r.text
+        assert r.json()["action"]["state"] == "submitted"
+        assert [e["type"] for e in r.json()["events"]] == ["action_submitted"]
+        assert o.post(f"/api/v1/municipalities/630/actions/{act['id']}/accept", json={}).status_code == 403
+
+        server.set_clock("2021-03-04T08:30:00+01:00")
+        r = b.post(f"/api/v1/municipalities/630/actions/{act['id']}/accept", json={"text": "God plan"})
+        assert r.status_code == 200, r.text
+        assert r.json()["action"]["state"] == "accepted"
+
+        server.set_clock("2021-04-06T09:00:00+02:00")
+        with server.client(key) as system:
+            r = system.post("/api/v1/municipalities/630/observations",
+                            json={"observations": [{"kpi": "jobrate", "period": "2021-03", "value": 53}]})
+            assert r.status_code == 200, r.text
+        assert o.get("/api/v1/municipalities/630/deviations", params={"state": "open"}).json() != []
+
+        tick(cfg, db_url, now=dt.date(2021, 5, 3))  # the follow-up of 3 May: on track again
+        closed = o.get("/api/v1/municipalities/630/deviations", params={"state": "closed"}).json()
+        assert [(d["subject"], d["state"]) for d in closed] == [("g-job", "closed")]
+        assert o.get("/api/v1/municipalities/630/actions", params={"state": "open"}).json() == []
+        goals = {g["id"]: g for g in o.get("/api/v1/municipalities/630/goals").json()["goals"]}
+        assert goals["g-job"]["status"] == "on_track"
+
+    with server.client(key) as system:
+        feed = system.get("/api/v1/municipalities/630/events", params={"after": 0, "limit": 1000}).json()
+    by_type = {e["type"]: e for e in feed["events"]}
+    assert by_type["action_submitted"]["actor"] == "user:centerleder"
+    assert by_type["action_accepted"]["actor"] == "user:chefen"
+    assert by_type["deviation_closed"]["actor"] is None
+    assert feed["next_after"] == feed["events"][-1]["seq"] == feed["last"]
+    assert [e["seq"] for e in feed["events"]] == list(range(1, len(feed["events"]) + 1))
