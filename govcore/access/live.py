@@ -340,14 +340,14 @@ class LiveRuns:
                 text: str) -> dict[str, Any]:
         operation = Operation.SUBMIT if kind == "submit" else Operation.DECIDE
         self._gate(principal, operation, municipality)
-        if kind in ("submit", "reject") and not text.strip():
-            raise InvalidInput([FieldProblem(("body", "text"), "say what was done" if kind == "submit"
-                                             else "say why the action is rejected")])
         run = self.run(municipality)
         row = self._one(ACTION, run, action_id, "corrective action")
         cfg = self.config(run)
         owners = _owners(row, self._joint_owners(run))
         authorize(principal, operation, municipality, organisation=cfg.organisation, owner_roles=owners)
+        if kind in ("submit", "reject") and not text.strip():
+            raise InvalidInput([FieldProblem(("body", "text"), "say what was done" if kind == "submit"
+                                             else "say why the action is rejected")])
         if kind == "submit" and row["state"] not in _SUBMITTABLE:
             raise Conflict(f"corrective action {action_id} is {row['state']}: it cannot be submitted now")
         if kind != "submit" and row["state"] != ActionState.submitted.value:
