@@ -47,8 +47,11 @@ def free_port() -> int:
 class LiveServer:
     """Start with `start()`, stop with `stop()`; `client()` is an httpx client on its base URL."""
 
-    def __init__(self, db: str, configs: list[Path], clock_file: Path, log: Path, **env: str) -> None:
+    def __init__(self, db: str, configs: list[Path], clock_file: Path, log: Path, *,
+                 command: list[str] | None = None, **env: str) -> None:
+        """`command` (with {port} in it) runs instead of uvicorn with `make`: `govcore serve` itself."""
         self.db, self.configs, self.clock_file, self.log, self.env = db, configs, clock_file, log, env
+        self.command = command
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
@@ -60,10 +63,10 @@ class LiveServer:
         env = {**os.environ, "GOVCORE_TEST_DB": self.db, "GOVCORE_TEST_CLOCK_FILE": str(self.clock_file),
                "GOVCORE_TEST_CONFIGS": os.pathsep.join(str(c) for c in self.configs), **self.env}
         with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "uvicorn", "--factory", "live_server:make", "--app-dir", str(ROOT / "tests"),
-                 "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"],
-                stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
+            command = [c.format(port=self.port) for c in self.command] if self.command else [
+                sys.executable, "-m", "uvicorn", "--factory", "live_server:make", "--app-dir", str(ROOT / "tests"),
+                "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning"]
+            self.proc = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=ROOT)
         deadline = time.monotonic() + timeout
         while True:
             if self.proc.poll() is not None:
