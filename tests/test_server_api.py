@@ -215,13 +215,15 @@ def test_an_observation_batch_is_all_or_nothing_with_row_and_field(world: World)
             {"kpi": "jobrate", "period": "2021-13", "value": 50},
             {"kpi": "jobrat", "period": "2021-02", "value": 50},
             {"kpi": "ledige", "period": "2021-02", "value": "mange"},
-            {"kpi": "ledige", "period": "2021-02", "value": 900, "colour": "red"}]
+            {"kpi": "ledige", "period": "2021-02", "value": 900, "colour": "red"},
+            {"kpi": "jobrat", "period": "2021-13", "value": "49"}]
     before = world.call("key:all", "GET", "/api/v1/municipalities/630/events").json()["last"]
     r = world.call("key:all", "POST", "/api/v1/municipalities/630/observations", json={"observations": rows})
     assert r.status_code == 422, r.text
     where = [e["field"] for e in r.json()["errors"]]
     assert where == ["observations[1].period", "observations[2].kpi", "observations[3].value",
-                     "observations[4].colour"]
+                     "observations[4].colour", "observations[5].value", "observations[5].period",
+                     "observations[5].kpi"]
     assert "jobrate" in r.json()["errors"][1]["message"]  # did you mean
     assert world.call("key:all", "GET", "/api/v1/municipalities/630/events").json()["last"] == before
     r = world.call("key:all", "POST", "/api/v1/municipalities/630/observations", json={"observations": "x"})

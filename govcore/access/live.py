@@ -486,6 +486,8 @@ def _observations(rows: Sequence[Mapping[str, Any]], cfg: Configuration,
     out: list[Observation] = []
     problems: list[FieldProblem] = []
     for i, row in enumerate(rows):
+        if len(problems) >= 200:
+            break
         if not isinstance(row, Mapping):
             problems.append(FieldProblem(("observations", i), "must be an object with kpi, period and value"))
             continue
@@ -493,28 +495,33 @@ def _observations(rows: Sequence[Mapping[str, Any]], cfg: Configuration,
         for k in extra:
             problems.append(FieldProblem(("observations", i, str(k)),
                                          f"unknown field ({did_you_mean(str(k), sorted(_FIELDS))})"))
-        value = row.get("value")
-        if isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))):
-            problems.append(FieldProblem(("observations", i, "value"), "must be a number"))
-            continue
-        if isinstance(value, float) and not math.isfinite(value):
-            problems.append(FieldProblem(("observations", i, "value"), "must be a finite number"))
-            continue
         data = {k: v for k, v in row.items() if k in _FIELDS}
         data.setdefault("source", f"api:{principal.actor}")
+        value = row.get("value")
+        bad_value = isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))) or (
+            isinstance(value, float) and not math.isfinite(value))
+        if bad_value:  # a number in quotes is a wrong type here, not a number (pydantic would take "5")
+            problems.append(FieldProblem(("observations", i, "value"), "must be a finite number"))
+            data["value"] = 0.0
+        before = len(problems)
         try:
             o = Observation.model_validate(data)
         except ValidationError as err:
             for e in err.errors(include_url=False):
                 loc = tuple(str(x) for x in e["loc"]) or ("value",)
                 problems.append(FieldProblem(("observations", i, *loc), str(e["msg"]).removeprefix("Value error, ")))
+            kpi = data.get("kpi")
+            if isinstance(kpi, str) and kpi and kpi not in cfg.kpis and not any(p.loc[2:3] == ("kpi",)
+                                                                              for p in problems[before:]):
+                problems.append(FieldProblem(("observations", i, "kpi"),
+                                             f"unknown KPI '{kpi}' ({did_you_mean(kpi, cfg.kpis)})"))
             continue
         if o.kpi not in cfg.kpis:
             problems.append(FieldProblem(("observations", i, "kpi"),
                                          f"unknown KPI '{o.kpi}' ({did_you_mean(o.kpi, cfg.kpis)})"))
             continue
+        if bad_value:
+            continue
         if not extra:
             out.append(o)
-        if len(problems) >= 200:
-            break
     return out, problems
