@@ -69,3 +69,17 @@ def test_docs_do_not_mention_commands_that_do_not_exist() -> None:
     for line in text.splitlines():
         if line.startswith("## `govcore") or line.startswith("### `govcore"):
             assert line.split("`")[1] in known, line
+
+
+def test_every_route_of_the_api_is_in_the_api_docs(tmp_path: Path) -> None:
+    from govcore.server.app import create_app
+    from govcore.server.settings import Settings
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    app = create_app(Settings(str(tmp_path / "govcore.db")))
+    routes = [(m.upper(), p) for p, ops in app.openapi()["paths"].items() for m in sorted(ops)]
+    assert len(routes) >= 15
+    for method, path in routes:
+        assert f"### `{method} {path}`" in text, f"{method} {path} is missing from docs/api.md"
+    documented = {line.split("`")[1] for line in text.splitlines() if line.startswith("### `")}
+    assert documented == {f"{m} {p}" for m, p in routes}, documented ^ {f"{m} {p}" for m, p in routes}

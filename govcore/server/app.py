@@ -53,7 +53,8 @@ def create_app(settings: Settings, *, load: Loader | None = None,
 
     app = FastAPI(title="govcore", version="1", summary="Governance of a municipality's employment effort: "
                   "goals, deviations, corrective actions and the decision log of live runs.",
-                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan)
+                  openapi_url="/api/v1/openapi.json", docs_url="/api/v1/docs", redoc_url=None, lifespan=lifespan,
+                  swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect")
     app.state.settings = settings
     app.state.db = database
     app.state.live = LiveRuns(database, load or stored_loader(database), clock)
