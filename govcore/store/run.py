@@ -1032,13 +1032,17 @@ class TickResult:
 
 
 def local_target(engine: Engine, now: dt.datetime | dt.date | None) -> dt.datetime:
-    """The clock time a tick advances to: a date means the end of that day (23:59 local)."""
+    """The clock time a tick advances to: a date means the end of that day (23:59 local).
+
+    A time with another UTC offset is taken to the run's time zone: the engine's clock is local
+    time, and an event stamped with another offset would not hash the same when the run is
+    replayed (which takes stored times to the local zone)."""
     if now is None:
         now = dt.datetime.now(engine.now.tzinfo).date()
     if isinstance(now, dt.datetime):
         if now.tzinfo is None:
             return engine.calendar.local_datetime(now.date(), now.hour, now.minute)
-        return now
+        return now.astimezone(engine.now.tzinfo)
     return engine.calendar.local_datetime(now, 23, 59)
 
 
