@@ -682,13 +682,15 @@ class PersistentRun:
                 sa.select(OBS).where(_where(OBS, self.code, self.key)).order_by(OBS.c.n))]
             n0 = max((int(r["n"]) for r in existing), default=0)
             rows: list[dict[str, Any]] = []
+            earlier = _Superseded(existing)
             for i, o in enumerate(fed, start=1):
                 rows.append({
                     "municipality": self.code, "start": self.key, "n": n0 + i, "kpi": o.kpi, "period": o.period,
                     "value": o.value, "series": o.series, "of_municipality": o.municipality, "source": o.source,
                     "known_at": o.known.isoformat(), "received_at": received, "origin": "added",
-                    "supersedes": _superseded(existing + rows, o), "fed_order": s.inputs + i,
+                    "supersedes": earlier.of(o), "fed_order": s.inputs + i,
                     "fed_items": s.items, "fed_clock": clock})
+                earlier.add(rows[-1])
             digests, _, sealed = self._next_facts([(OBS, rows)])
             self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed), facts=sealed))
             conn.execute(sa.insert(OBS), rows)
@@ -821,20 +823,31 @@ def _condition(c: Any) -> dict[str, Any]:
     return {"field": c.field, "op": c.op, "value": value, "text": c.text}
 
 
-def _superseded(rows: Sequence[dict[str, Any]], o: Observation) -> int | None:
-    """The row a new observation replaces: the latest known earlier row of the same series/period."""
-    known = o.known.isoformat()
-    same = [r for r in rows if (r["kpi"], r["series"], r["of_municipality"], r["period"]) ==
-            (o.kpi, o.series, o.municipality, o.period) and r["known_at"] <= known]
-    if not same:
-        return None
-    return int(max(same, key=lambda r: (r["known_at"], r["n"]))["n"])
+class _Superseded:
+    """Which earlier row a new observation replaces: the latest known earlier row of the same
+    series and period. Rows are indexed by series and period as they are added, so a batch of
+    many observations costs a lookup each, not a scan of every row before it."""
+
+    def __init__(self, rows: Sequence[dict[str, Any]] = ()) -> None:
+        self._by_key: dict[tuple[Any, ...], list[tuple[str, int]]] = {}
+        for r in rows:
+            self.add(r)
+
+    def add(self, r: dict[str, Any]) -> None:
+        key = (r["kpi"], r["series"], r["of_municipality"], r["period"])
+        self._by_key.setdefault(key, []).append((str(r["known_at"]), int(r["n"])))
+
+    def of(self, o: Observation) -> int | None:
+        known = o.known.isoformat()
+        same = [x for x in self._by_key.get((o.kpi, o.series, o.municipality, o.period), []) if x[0] <= known]
+        return max(same)[1] if same else None
 
 
 def _observation_rows(code: str, start: str, observations: Sequence[Observation],
                       engine: Engine) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     intake: dict[dt.date, str] = {}
+    earlier = _Superseded()
     for i, o in enumerate(observations, start=1):
         if o.known not in intake:
             intake[o.known] = engine.calendar.local_datetime(o.known, 6).isoformat()
@@ -845,8 +858,9 @@ def _observation_rows(code: str, start: str, observations: Sequence[Observation]
             # the moment the engine takes it in (its 06:00 intake on the known day): deterministic,
             # so that an interrupted and an uninterrupted run store identical rows
             "received_at": intake[o.known],
-            "origin": "configuration", "supersedes": _superseded(rows, o), "fed_order": None, "fed_items": None,
+            "origin": "configuration", "supersedes": earlier.of(o), "fed_order": None, "fed_items": None,
             "fed_clock": None})
+        earlier.add(rows[-1])
     return rows
 
 
