@@ -137,6 +137,32 @@ class LiveRuns:
         return RunRef(str(r.municipality), str(r.start), str(r.name), str(r.fingerprint), str(r.clock),
                       int(r.events), int(r.inputs))
 
+    def live_runs(self) -> list[RunRef]:
+        """Every municipality's live run (the latest started of each)."""
+
+        def work(conn: sa.Connection) -> list[str]:
+            return [str(m) for m in conn.execute(sa.select(RUN.c.municipality).where(RUN.c.live.is_(True))
+                                                 .distinct().order_by(RUN.c.municipality)).scalars()]
+
+        return [self.run(m) for m in self.db.read(work)]
+
+    def advance(self, municipality: str) -> int:
+        """Advance the municipality's live run to now and store what happened (the server's
+        scheduler does this for every run, as `govcore tick` from cron would); the number of new events."""
+        run = self.run(municipality)
+        _, events = self._write(run, self.config(run), lambda live: None)
+        return len(events)
+
+    def advance_all(self) -> dict[str, int | str]:
+        """`advance` every live run; a run that fails is reported (its message) and the others go on."""
+        out: dict[str, int | str] = {}
+        for run in self.live_runs():
+            try:
+                out[run.municipality] = self.advance(run.municipality)
+            except GovcoreError as err:
+                out[run.municipality] = str(err)
+        return out
+
     def config(self, run: RunRef) -> Configuration:
         """The run's configuration, loaded again only when a stored configuration version changed."""
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import importlib
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
@@ -38,6 +40,23 @@ def stored_loader(db: Database) -> Loader:
     return load
 
 
+log = logging.getLogger("govcore.server")
+
+
+async def _scheduler(live: LiveRuns, every: float) -> None:
+    """Advance every live run to now at start and then every `every` seconds (in a worker thread:
+    the store is synchronous). A run another process is advancing just waits for the next round."""
+    while True:
+        try:
+            results = await asyncio.to_thread(live.advance_all)
+            for code, result in sorted(results.items()):
+                if isinstance(result, str):
+                    log.warning("advancing the live run of %s failed: %s", code, result)
+        except Exception:  # the scheduler must outlive a failing round (a database restart, say)
+            log.exception("advancing the live runs failed")
+        await asyncio.sleep(every)
+
+
 def create_app(settings: Settings, *, load: Loader | None = None,
                clock: Callable[[], dt.datetime] = wall_clock, db: Database | None = None) -> FastAPI:
     """The API over `settings.database_url` (or an open `db`). `load` gives a run's configuration
@@ -47,7 +66,11 @@ def create_app(settings: Settings, *, load: Loader | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = asyncio.create_task(_scheduler(app.state.live, settings.advance_every)) \
+            if settings.advance_every > 0 else None
         yield
+        if task is not None:
+            task.cancel()
         if db is None:
             database.close()
 
