@@ -129,3 +129,28 @@ def test_observe_whose_processing_fails_takes_its_observations_back(
         observe(cfg, db_url, [Observation(kpi="jobrate", period="2021-02", value=49.0, source="rettelse",
                                           known_at=dt.date(2021, 3, 1))])
     assert everything(db_url) == before
+
+
+def test_a_command_that_lost_a_race_takes_back_nothing_of_the_winners_work(tmp_path: Path) -> None:
+    from govcore.store.db import open_database
+    from govcore.store.run import PersistentRun, RunError
+
+    cfg = load_config(write_config(tmp_path / "config"))
+    url = str(tmp_path / "govcore.db")
+    tick(cfg, url, now=dt.date(2021, 2, 1))
+    db = open_database(url)
+    try:
+        first = dt.date(2021, 1, 1)
+        winner = PersistentRun.open(db, cfg, start=first, create=False)
+        loser = PersistentRun.open(db, cfg, start=first, create=False)  # e.g. cron's tick beside the server
+        until = winner.engine.calendar.local_datetime(dt.date(2021, 3, 5), 23, 59)
+        with winner, winner.atomic():
+            winner.advance(until)
+        won = winner.state.events
+        with pytest.raises(RunError, match="another process"), loser, loser.atomic():
+            loser.advance(until)
+        stored = db.read(lambda conn: conn.exec_driver_sql("SELECT count(*) FROM govcore_event").scalar())
+        assert stored == won > 4
+    finally:
+        db.close()
+    assert tick(cfg, url, now=dt.date(2021, 3, 6)).items > 0  # intact: it replays and goes on

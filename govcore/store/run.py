@@ -532,12 +532,20 @@ class PersistentRun:
             raise
 
     def undo(self) -> None:
-        """Take the stored run back to the state it had when this object opened it."""
+        """Take the stored run back to the state it had when this object opened it.
+
+        Only while the run is as this object last wrote it: when another process has moved it on
+        meanwhile (the usual reason a write failed), what is stored now is that process's work,
+        built on whatever this one committed, and taking anything back would destroy it."""
         code, y = self.code, self.key
         state, snapshot = self._mark
         tables = {"deviation": DEVIATION, "action": ACTION, "escalation": ESCALATION, "deliverable": DELIVERABLE}
+        mine = self.state
 
-        def work(conn: sa.Connection) -> None:
+        def work(conn: sa.Connection) -> bool:
+            now = _load_state(conn, code, y)
+            if now is not None and (now.items, now.events, now.inputs) != (mine.items, mine.events, mine.inputs):
+                return False
             if self._created:
                 for t in RUN_TABLES:
                     conn.execute(sa.delete(t).where(_where(t, code, y)))
@@ -552,7 +560,7 @@ class PersistentRun:
                 for rule_hash, rule_id in self._new_rules:
                     conn.execute(sa.delete(RULE).where(RULE.c.municipality == code, RULE.c.rule_hash == rule_hash,
                                                        RULE.c.rule_id == rule_id))
-                return
+                return True
             conn.execute(sa.delete(EVENT).where(_where(EVENT, code, y), EVENT.c.seq > state.events))
             for t in (OBS, RESP):
                 conn.execute(sa.delete(t).where(_where(t, code, y), t.c.origin == "added",
@@ -563,8 +571,10 @@ class PersistentRun:
             conn.execute(sa.update(RUN).where(_where(RUN, code, y)).values(
                 items=state.items, events=state.events, inputs=state.inputs, clock=state.clock,
                 head_hash=state.head_hash, complete=state.complete, facts=state.facts))
+            return True
 
-        self.db.write(work)
+        if not self.db.write(work):
+            return
         self.state = state
         self._snapshot = dict(snapshot)
         self._digests, self._refs = self._mark_facts
