@@ -301,8 +301,8 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
               help="The address to listen on (keep 127.0.0.1 behind a reverse proxy).")
 @click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="A municipality's configuration folder, for runs whose configuration is not stored in the "
-                   "database (repeat for several municipalities).")
+              help="A municipality's configuration folder, used instead of the configuration stored with its run "
+                   "(for runs stored before configurations were kept; repeat for several municipalities).")
 def serve(db: str, host: str, port: int, configs: tuple[str, ...]) -> None:
     """Serve the HTTP API (JSON under /api/v1, OpenAPI at /api/v1/openapi.json) over the database's
     live runs, for every municipality in it: people log in with their accounts, other systems use

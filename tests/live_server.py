@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def make() -> Any:
     from govcore.server.app import create_app
-    from govcore.server.run import folder_loader
     from govcore.server.settings import Settings
 
     clock_file = Path(os.environ["GOVCORE_TEST_CLOCK_FILE"])
@@ -34,7 +33,25 @@ def make() -> Any:
 
     folders = [f for f in os.environ.get("GOVCORE_TEST_CONFIGS", "").split(os.pathsep) if f]
     settings = Settings.from_env(os.environ["GOVCORE_TEST_DB"])
-    return create_app(settings, load=folder_loader(folders), clock=clock)
+    return create_app(settings, folders=folders, clock=clock)
+
+
+def stored_config(folder: Path, code: str = "630", **kwargs: Any) -> Path:
+    """The small test configuration (conftest) with its rule files copied into the folder, so that
+    the run can be rebuilt from the database alone (the server's default)."""
+    import shutil
+
+    from conftest import write_config
+
+    (folder / "rules").mkdir(parents=True, exist_ok=True)
+    for f in sorted((ROOT / "rules").glob("*.yaml")):
+        shutil.copy(f, folder / "rules" / f.name)
+    write_config(folder, rules=["rules/*.yaml"], **kwargs)
+    if code != "630":
+        f = folder / "municipality.yaml"
+        f.write_text(f.read_text(encoding="utf-8").replace("municipality: 630", f"municipality: {code}"),
+                     encoding="utf-8")
+    return folder
 
 
 def free_port() -> int:

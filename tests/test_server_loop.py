@@ -10,8 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import write_config
-from live_server import LiveServer
+from live_server import LiveServer, stored_config
 
 from govcore.access.accounts import add_user
 from govcore.access.keys import create_key
@@ -28,7 +27,7 @@ PASSWORD = "korrekt hest batteri"
 
 @pytest.fixture
 def loop_server(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Path, str]]:
-    folder = write_config(tmp_path / "config", observations=START_OBSERVATIONS)
+    folder = stored_config(tmp_path / "config", observations=START_OBSERVATIONS)
     tick(load_config(folder), db_url, now=dt.date(2021, 1, 31))
     db = open_database(db_url)
     try:
@@ -37,7 +36,7 @@ def loop_server(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Path,
         _, key = create_key(db, "630", "økonomisystem", ["observations:write", "events:read"])
     finally:
         db.close()
-    server = LiveServer(db_url, [folder], tmp_path / "clock.txt", tmp_path / "server.log",
+    server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",  # configuration: stored
                         GOVCORE_ADVANCE_SECONDS="0")  # the test advances the run itself (tick)
     server.set_clock("2021-02-05T09:00:00+01:00")
     server.start()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 from conftest import write_config
-from live_server import LiveServer
+from live_server import LiveServer, stored_config
 
 from govcore.access.accounts import add_user
 from govcore.config import load_config
@@ -74,7 +74,7 @@ def test_the_command_line_does_not_import_the_web_stack() -> None:
 def test_the_server_advances_every_live_run_to_now_by_itself(tmp_path: Path) -> None:
     import time
 
-    folder = write_config(tmp_path / "config")
+    folder = stored_config(tmp_path / "config")
     db_url = str(tmp_path / "govcore.db")
     tick(load_config(folder), db_url, now=dt.date(2021, 2, 26))
     db = open_database(db_url)
@@ -82,7 +82,7 @@ def test_the_server_advances_every_live_run_to_now_by_itself(tmp_path: Path) -> 
         add_user(db, "chefen", "630", ["chef"], password=PASSWORD)
     finally:
         db.close()
-    server = LiveServer(db_url, [folder], tmp_path / "clock.txt", tmp_path / "server.log",
+    server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",
                         GOVCORE_ADVANCE_SECONDS="3600")
     server.set_clock("2021-03-01T12:00:00+01:00")  # after the follow-up of 1 March, which no tick has run
     server.start()

@@ -33,6 +33,7 @@ from govcore.config import Configuration, Response
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError, did_you_mean
 from govcore.model import ActionState, Observation
+from govcore.store.configs import live_runs
 from govcore.store.db import Database
 from govcore.store.run import PersistentRun, RunError, local_target, report_as_of
 from govcore.store.tables import (
@@ -124,12 +125,15 @@ class LiveRuns:
 
     # ------------------------------------------------------------------------------ lookups
 
-    def run(self, municipality: str) -> RunRef:
+    def run(self, municipality: str, start: str | None = None) -> RunRef:
         """The municipality's live run (the latest started, when there are several)."""
 
         def work(conn: sa.Connection) -> Any:
-            return conn.execute(sa.select(RUN).where(RUN.c.municipality == municipality, RUN.c.live.is_(True))
-                                .order_by(RUN.c.start.desc()).limit(1)).first()
+            q = sa.select(RUN).where(RUN.c.municipality == municipality, RUN.c.live.is_(True),
+                                     RUN.c.complete.is_(False))
+            if start is not None:
+                q = q.where(RUN.c.start == start)
+            return conn.execute(q.order_by(RUN.c.start.desc()).limit(1)).first()
 
         r = self.db.read(work)
         if r is None:
@@ -137,30 +141,22 @@ class LiveRuns:
         return RunRef(str(r.municipality), str(r.start), str(r.name), str(r.fingerprint), str(r.clock),
                       int(r.events), int(r.inputs))
 
-    def live_runs(self) -> list[RunRef]:
-        """Every municipality's live run (the latest started of each)."""
-
-        def work(conn: sa.Connection) -> list[str]:
-            return [str(m) for m in conn.execute(sa.select(RUN.c.municipality).where(RUN.c.live.is_(True))
-                                                 .distinct().order_by(RUN.c.municipality)).scalars()]
-
-        return [self.run(m) for m in self.db.read(work)]
-
-    def advance(self, municipality: str) -> int:
-        """Advance the municipality's live run to now and store what happened (the server's
-        scheduler does this for every run, as `govcore tick` from cron would); the number of new events."""
-        run = self.run(municipality)
+    def advance(self, municipality: str, start: str | None = None) -> int:
+        """Advance a live run to now and store what happened (the server's scheduler does this for
+        every run, as `govcore tick` from cron would); the number of new events."""
+        run = self.run(municipality, start)
         _, events = self._write(run, self.config(run), lambda live: None)
         return len(events)
 
     def advance_all(self) -> dict[str, int | str]:
-        """`advance` every live run; a run that fails is reported (its message) and the others go on."""
+        """`advance` every live run (`govcore.store.configs.live_runs`); a run that fails is reported
+        (its message, under "code/start") and the others go on."""
         out: dict[str, int | str] = {}
-        for run in self.live_runs():
+        for municipality, start in live_runs(self.db):
             try:
-                out[run.municipality] = self.advance(run.municipality)
+                out[f"{municipality}/{start}"] = self.advance(municipality, start)
             except GovcoreError as err:
-                out[run.municipality] = str(err)
+                out[f"{municipality}/{start}"] = str(err)
         return out
 
     def config(self, run: RunRef) -> Configuration:

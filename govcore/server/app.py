@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 
 from govcore.access.live import LiveRuns, Loader, wall_clock
 from govcore.config import Configuration
-from govcore.errors import GovcoreError
 from govcore.server import errors
 from govcore.server.ratelimit import TokenBucket
 from govcore.server.routers import ROUTERS
@@ -23,19 +22,11 @@ from govcore.store.schema import ensure
 
 
 def stored_loader(db: Database) -> Loader:
-    """Configurations rebuilt from the database alone (`govcore.store.configs`), once that module
-    is installed; until then every run needs a configuration folder (`govcore serve --config`)."""
-    try:
-        configs = importlib.import_module("govcore.store.configs")
-    except ImportError:
-        def missing(municipality: str, start: str) -> Configuration:
-            raise GovcoreError(f"no configuration for the run of {municipality} from {start}: this govcore cannot "
-                               "rebuild configurations from the database; give the folder with --config")
-        return missing
+    """Each run's configuration rebuilt from the database alone (`govcore.store.configs`)."""
+    from govcore.store.configs import stored_configuration
 
     def load(municipality: str, start: str) -> Configuration:
-        cfg: Configuration = configs.stored_configuration(db, municipality, dt.date.fromisoformat(start))
-        return cfg
+        return stored_configuration(db, municipality, start)
 
     return load
 
@@ -57,12 +48,17 @@ async def _scheduler(live: LiveRuns, every: float) -> None:
         await asyncio.sleep(every)
 
 
-def create_app(settings: Settings, *, load: Loader | None = None,
+def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: Loader | None = None,
                clock: Callable[[], dt.datetime] = wall_clock, db: Database | None = None) -> FastAPI:
-    """The API over `settings.database_url` (or an open `db`). `load` gives a run's configuration
-    (default: the stored configuration); `clock` is now (tests pass their own)."""
+    """The API over `settings.database_url` (or an open `db`). A run's configuration comes from
+    `load`, else from the database (stored with the run), or from `folders` for the municipalities
+    they are of (runs stored before configurations were kept); `clock` is now (tests pass their own)."""
+    from govcore.server.run import folder_loader
+
     database = db or open_database(settings.database_url)
     ensure(database, create=True)
+    if load is None:
+        load = folder_loader(folders, fallback=stored_loader(database)) if folders else stored_loader(database)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -80,7 +76,7 @@ def create_app(settings: Settings, *, load: Loader | None = None,
                   swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect")
     app.state.settings = settings
     app.state.db = database
-    app.state.live = LiveRuns(database, load or stored_loader(database), clock)
+    app.state.live = LiveRuns(database, load, clock)
     app.state.logins = TokenBucket(settings.login_burst, settings.login_per_minute)
     errors.install(app)
     app.add_middleware(errors.RequestLimits, max_body_bytes=settings.max_body_bytes)

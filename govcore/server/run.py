@@ -10,9 +10,9 @@ from govcore.config import Configuration, load_config
 from govcore.errors import GovcoreError
 
 
-def folder_loader(folders: Sequence[str | Path]) -> Loader:
+def folder_loader(folders: Sequence[str | Path], fallback: Loader | None = None) -> Loader:
     """Each municipality's configuration from its folder (checked now, so that a broken folder
-    stops the server at start and not at the first request)."""
+    stops the server at start and not at the first request); other municipalities' from `fallback`."""
     by_code: dict[str, Path] = {}
     for f in folders:
         cfg = load_config(f)
@@ -23,6 +23,8 @@ def folder_loader(folders: Sequence[str | Path]) -> Loader:
 
     def load(municipality: str, start: str) -> Configuration:
         folder = by_code.get(municipality)
+        if folder is None and fallback is not None:
+            return fallback(municipality, start)
         if folder is None:
             raise GovcoreError(f"no configuration folder was given for municipality {municipality} (--config)")
         return load_config(folder, year=int(start[:4]))
@@ -39,5 +41,5 @@ def serve(database_url: str, *, host: str = "127.0.0.1", port: int = 8000, folde
     from govcore.server.settings import Settings
 
     settings = Settings.from_env(database_url)
-    app = create_app(settings, load=folder_loader(folders) if folders else None)
+    app = create_app(settings, folders=folders)
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True)
