@@ -10,17 +10,18 @@ Numbers on axes are written the Danish way (the report's one number formatter).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Literal
 
-from govcore.forecast import GoalForecast, period_index
+from govcore.forecast import GoalForecast
 from govcore.model import Observation, Period
 from govcore.text import danish_number
 
-__all__ = ["Bar", "Line", "bar_chart", "goal_chart", "line_chart"]
+__all__ = ["Bar", "ChartTable", "Line", "bar_chart", "chart_table", "goal_chart", "line_chart", "wheel_chart"]
 
 Style = Literal["solid", "dashed", "dotted"]
 COLORS = ("#1f4e79", "#c0504d", "#4f8f3a", "#7f6084", "#d08a1f")
@@ -79,16 +80,42 @@ def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     return ticks
 
 
-def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, str], unit: str = "",
-               width: int = 560, height: int = 240) -> str:
-    """A line chart; `x_labels` names positions on the x axis (at most about 8 are shown)."""
-    left, right, top, bottom = 56, 40, 36, 44
-    xs = [x for ln in lines for x, _ in ln.points] + [x for ln in lines for x, _, _ in ln.band]
-    ys = [y for ln in lines for _, y in ln.points] + [v for ln in lines for _, lo, hi in ln.band for v in (lo, hi)]
+def _legend_rows(labels: Sequence[str], left: int, width: int) -> list[list[tuple[int, int]]]:
+    """Legend entries (index, x) in rows that fit the width, so no label runs off the chart."""
+    rows: list[list[tuple[int, int]]] = [[]]
+    x = left
+    for i, label in enumerate(labels):
+        w = 30 + 7 * len(label)
+        if rows[-1] and x + w > width - 4:
+            rows.append([])
+            x = left
+        rows[-1].append((i, x))
+        x += w
+    return rows
+
+
+def _head(title: str, desc: str, width: int, height: int) -> list[str]:
+    """The SVG element with its accessible name (<title>) and description (<desc>)."""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
            f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
-           f"<title>{escape(title)}</title>",
-           f'<text x="4" y="14" font-weight="bold">{escape(_fit(title, width - 8))}</text>']
+           f"<title>{escape(title)}</title>"]
+    if desc:
+        out.append(f"<desc>{escape(desc)}</desc>")
+    out.append(f'<text x="4" y="14" font-weight="bold">{escape(_fit(title, width - 8))}</text>')
+    return out
+
+
+def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, str], unit: str = "",
+               width: int = 560, height: int = 240, desc: str = "", invert: bool = False) -> str:
+    """A line chart; `x_labels` names positions on the x axis (those too close to the previous one
+    are left out). `invert` puts the lowest value on top (a ranking: nr. 1 is best). `desc` is the
+    chart's description for screen readers (shown nowhere else)."""
+    left, right, top, bottom = 56, 40, 36, 44
+    legend = _legend_rows([ln.label for ln in lines], left, width)
+    height += 14 * (len(legend) - 1)
+    xs = [x for ln in lines for x, _ in ln.points] + [x for ln in lines for x, _, _ in ln.band]
+    ys = [y for ln in lines for _, y in ln.points] + [v for ln in lines for _, lo, hi in ln.band for v in (lo, hi)]
+    out = _head(title, desc, width, height)
     if not xs:
         out.append(f'<text x="{left}" y="{height // 2}">Ingen data</text></svg>')
         return "\n".join(out)
@@ -97,13 +124,14 @@ def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, st
     if x0 == x1:
         x0, x1 = x0 - 1, x1 + 1
     y0, y1 = ticks[0], ticks[-1]
-    pw, ph = width - left - right, height - top - bottom
+    pw, ph = width - left - right, height - top - bottom - 14 * (len(legend) - 1)
 
     def px(x: float) -> float:
         return left + (x - x0) / (x1 - x0) * pw
 
     def py(y: float) -> float:
-        return top + ph - (y - y0) / (y1 - y0) * ph
+        share = (y - y0) / (y1 - y0)
+        return top + (share if invert else 1 - share) * ph
 
     for t in ticks:
         out.append(f'<line x1="{left}" y1="{_f(py(t))}" x2="{width - right}" y2="{_f(py(t))}" stroke="#ddd"/>')
@@ -111,14 +139,15 @@ def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, st
     if unit:
         out.append(f'<text x="4" y="{top - 10}">{escape(unit)}</text>')
     shown = sorted(k for k in x_labels if x0 <= k <= x1)
-    every = max(1, math.ceil(len(shown) / 8))
-    for i, k in enumerate(shown):
-        if i % every == 0 or i == len(shown) - 1:
-            out.append(f'<text x="{_f(px(k))}" y="{height - bottom + 16}" text-anchor="middle">'
+    last = -1e9
+    for k in shown:
+        room = 8 + 7 * len(x_labels[k])
+        if px(k) - last >= room:
+            out.append(f'<text x="{_f(px(k))}" y="{top + ph + 16}" text-anchor="middle">'
                        f"{escape(x_labels[k])}</text>")
+            last = px(k)
     out.append(f'<line x1="{left}" y1="{top + ph}" x2="{width - right}" y2="{top + ph}" stroke="#888"/>')
     dash = {"solid": "", "dashed": ' stroke-dasharray="6 4"', "dotted": ' stroke-dasharray="2 3"'}
-    legend_x = left
     for ln in lines:
         if ln.band:
             upper = [f"{_f(px(x))},{_f(py(hi))}" for x, _, hi in ln.band]
@@ -132,23 +161,22 @@ def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, st
         if ln.markers or len(ln.points) == 1:
             out.extend(f'<circle cx="{_f(px(x))}" cy="{_f(py(y))}" r="2.5" fill="{ln.color}"/>'
                        for x, y in ln.points)
-        ly = height - 10
-        out.append(f'<line x1="{legend_x}" y1="{ly - 4}" x2="{legend_x + 18}" y2="{ly - 4}" stroke="{ln.color}" '
-                   f'stroke-width="2"{dash[ln.style]}/>')
-        out.append(f'<text x="{legend_x + 22}" y="{ly}">{escape(ln.label)}</text>')
-        legend_x += 30 + 7 * len(ln.label)
+    for r, row in enumerate(legend):
+        ly = height - 10 - 14 * (len(legend) - 1 - r)
+        for i, lx in row:
+            ln = lines[i]
+            out.append(f'<line x1="{lx}" y1="{ly - 4}" x2="{lx + 18}" y2="{ly - 4}" stroke="{ln.color}" '
+                       f'stroke-width="2"{dash[ln.style]}/>')
+            out.append(f'<text x="{lx + 22}" y="{ly}">{escape(ln.label)}</text>')
     out.append("</svg>")
     return "\n".join(out)
 
 
-def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "", width: int = 560) -> str:
+def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "", width: int = 560, desc: str = "") -> str:
     """Horizontal bars in the order given (a ranking: best first), each with its value."""
     label_w, row, top = 190, 22, 28
     height = top + row * max(1, len(bars)) + 12
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
-           f"<title>{escape(title)}</title>",
-           f'<text x="4" y="16" font-weight="bold">{escape(_fit(title, width - 8))}</text>']
+    out = _head(title, desc, width, height)
     if not bars:
         out.append(f'<text x="4" y="{top + 14}">Ingen data</text></svg>')
         return "\n".join(out)
@@ -172,31 +200,164 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "", width: int = 5
     return "\n".join(out)
 
 
+def period_x(period: str | Period) -> float:
+    """A period's place on a goal chart's time axis: the day it ends (periods of different grains,
+    a monthly figure and a yearly milestone, share one axis)."""
+    p = period if isinstance(period, Period) else Period.parse(period)
+    return float(p.end.toordinal())
+
+
 def goal_chart(title: str, history: Sequence[Observation], forecast: GoalForecast | None = None,
-               unit: str = "") -> str:
+               unit: str = "", *, refs: Sequence[Line] = (), desc: str = "", invert: bool = False) -> str:
     """A goal's KPI over time, with the forecast drawn as a dashed projection to the end of the
-    target period, its 80 % interval as a widening band, and what the target requires then."""
+    target period, its 80 % interval as a widening band, and what the target requires then.
+
+    `refs` are the target's own lines (thresholds, a trajectory's milestones, a benchmark series),
+    on the same time axis (`period_x`); their points are labelled by `Line.label` only."""
+    return line_chart(goal_lines(history, forecast, refs), title=title, x_labels=goal_x_labels(history, forecast),
+                      unit=unit, desc=desc, invert=invert)
+
+
+def goal_x_labels(history: Sequence[Observation], forecast: GoalForecast | None = None) -> dict[float, str]:
+    labels = {period_x(o.period_obj): o.period for o in _same_grain(history)}
+    fc = forecast.forecast if forecast else None
+    if fc and fc.period and fc.value is not None:
+        labels.setdefault(period_x(fc.period), fc.period)
+    return labels
+
+
+def _same_grain(history: Sequence[Observation]) -> list[Observation]:
     if not history:
-        return line_chart([], title=title, x_labels={}, unit=unit)
+        return []
     grain = history[-1].period_obj.grain
-    obs = [o for o in history if o.period_obj.grain == grain]
-    points = [(float(period_index(o.period_obj)), o.value) for o in obs]
-    labels = {float(period_index(o.period_obj)): o.period for o in obs}
-    lines = [Line("Faktisk", points)]
+    return [o for o in history if o.period_obj.grain == grain]
+
+
+def goal_lines(history: Sequence[Observation], forecast: GoalForecast | None = None,
+               refs: Sequence[Line] = ()) -> list[Line]:
+    """The lines of a goal chart: the values ('Faktisk'), the target's lines, the forecast and
+    (when there are no target lines to say it) what the target requires at its end."""
+    obs = _same_grain(history)
+    if not obs:
+        return list(refs)
+    points = [(period_x(o.period_obj), o.value) for o in obs]
+    lines = [Line("Faktisk", points), *refs]
     fc = forecast.forecast if forecast else None
     if forecast and fc and fc.value is not None and fc.period and fc.method != "observed":
-        at = float(period_index(Period.parse(fc.period)))
+        at = period_x(fc.period)
         last_x, last_y = points[-1]
         low = fc.low if fc.low is not None else fc.value
         high = fc.high if fc.high is not None else fc.value
         lines.append(Line(f"Prognose {fc.period}", [(last_x, last_y), (at, fc.value)], "dashed", COLORS[1],
                           markers=False, band=[(last_x, last_y, last_y), (at, low, high)]))
-        labels[at] = fc.period
-    if forecast and forecast.required is not None and fc and fc.period:
-        at = float(period_index(Period.parse(fc.period)))
-        start = min(points[-1][0], at - 1)
+    if forecast and forecast.required is not None and fc and fc.period and not refs:
+        at = period_x(fc.period)
+        start = min(points[-1][0], at - 31)
         lines.append(Line(f"Krav {danish_number(forecast.required)}", [(start, forecast.required),
                                                                          (at, forecast.required)],
                           "dotted", COLORS[2], markers=False))
-        labels.setdefault(at, fc.period)
-    return line_chart(lines, title=title, x_labels=labels, unit=unit)
+    return lines
+
+
+@dataclass(frozen=True)
+class ChartTable:
+    """A chart's figures as a table: its text alternative (WCAG 1.1.1), read where the SVG is not."""
+
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+def chart_table(lines: Sequence[Line], x_labels: Mapping[float, str], fmt: Callable[[float], str],
+                first: str = "Periode") -> ChartTable:
+    """One row per labelled x position, one column per line; '–' where a line has no point."""
+    values = [{x: y for x, y in ln.points} for ln in lines]
+    xs = sorted({x for v in values for x in v if x in x_labels})
+    rows = tuple((x_labels[x], *(fmt(v[x]) if x in v else "–" for v in values)) for x in xs)
+    return ChartTable(headers=(first, *(ln.label for ln in lines)), rows=rows)
+
+
+# ------------------------------------------------------------------------------------ the årshjul
+
+RING_COLORS = ("#1f4e79", "#c0504d", "#4f8f3a", "#7f6084", "#b36b00", "#2f7f8f", "#8a5a2b", "#5a5a5a")
+MONTH_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+
+@dataclass(frozen=True)
+class WheelMark:
+    """One item of the årshjul: a milestone (drawn as a diamond) or a follow-up (a dot), on the
+    ring of the role responsible, linking to where the item is told in full."""
+
+    day: dt.date
+    label: str
+    ring: int
+    milestone: bool = False
+    href: str = ""
+
+
+def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], title: str,
+                today: dt.date | None = None, desc: str = "") -> str:
+    """The årshjul as a circle: twelve months clockwise from January at the top, one ring per
+    role (inside out in the order of `rings`), each item at its day, and a 'today' mark when given."""
+    width, cx, cy = 540, 270, 270
+    r_in, r_out, r_month = 48.0, 202.0, 236.0
+    height = 2 * cy + 18 * (len(rings) + 3)
+    days = (dt.date(year, 12, 31) - dt.date(year, 1, 1)).days + 1
+
+    def angle(day: float) -> float:
+        return 2 * math.pi * day / days - math.pi / 2
+
+    def at(r: float, a: float) -> tuple[str, str]:
+        return _f(cx + r * math.cos(a)), _f(cy + r * math.sin(a))
+
+    out = _head(title, desc, width, height)
+    n = max(1, len(rings))
+    band = (r_out - r_in) / n
+    for m in range(12):
+        start = (dt.date(year, m + 1, 1) - dt.date(year, 1, 1)).days
+        end = (dt.date(year + (m == 11), m % 12 + 2 if m < 11 else 1, 1) - dt.date(year, 1, 1)).days
+        a0, a1 = angle(start), angle(end)
+        ox0, oy0 = at(r_month, a0)
+        ox1, oy1 = at(r_month, a1)
+        ix0, iy0 = at(r_in, a0)
+        ix1, iy1 = at(r_in, a1)
+        fill = "#eef3f8" if m % 2 == 0 else "#ffffff"
+        out.append(f'<path d="M{ix0},{iy0} L{ox0},{oy0} A{_f(r_month)},{_f(r_month)} 0 0 1 {ox1},{oy1} '
+                   f'L{ix1},{iy1} A{_f(r_in)},{_f(r_in)} 0 0 0 {ix0},{iy0} Z" fill="{fill}" stroke="#bbb"/>')
+        tx, ty = at((r_out + r_month) / 2, (a0 + a1) / 2)
+        out.append(f'<text x="{tx}" y="{_f(float(ty) + 4)}" text-anchor="middle">{MONTH_SHORT[m]}</text>')
+    for i in range(n + 1):
+        out.append(f'<circle cx="{cx}" cy="{cy}" r="{_f(r_in + i * band)}" fill="none" stroke="#ccc"/>')
+    out.append(f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="15" font-weight="bold">{year}</text>')
+    for mark in sorted(marks, key=lambda k: (k.day, k.ring, k.label)):
+        a = angle((mark.day - dt.date(year, 1, 1)).days + 0.5)
+        r = r_in + (min(mark.ring, n - 1) + 0.5) * band
+        x, y = cx + r * math.cos(a), cy + r * math.sin(a)
+        color = RING_COLORS[mark.ring % len(RING_COLORS)]
+        if mark.milestone:
+            shape = (f'<polygon points="{_f(x)},{_f(y - 6)} {_f(x + 6)},{_f(y)} {_f(x)},{_f(y + 6)} '
+                     f'{_f(x - 6)},{_f(y)}" fill="{color}" stroke="#fff"/>')
+        else:
+            shape = f'<circle cx="{_f(x)}" cy="{_f(y)}" r="4" fill="{color}" stroke="#fff"/>'
+        tip = f"<title>{escape(mark.label)}</title>"
+        out.append(f'<a href="{escape(mark.href)}">{tip}{shape}</a>' if mark.href else f"<g>{tip}{shape}</g>")
+    if today is not None and today.year == year:
+        a = angle((today - dt.date(year, 1, 1)).days + 0.5)
+        x0, y0 = at(r_in, a)
+        x1, y1 = at(r_month + 6, a)
+        tx, ty = at(r_month + 16, a)
+        out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="#b00020" stroke-width="2.5"/>')
+        out.append(f'<text x="{tx}" y="{ty}" text-anchor="middle" fill="#b00020" font-weight="bold">'
+                   f'I dag {today.strftime("%d.%m.%Y")}</text>')
+    lx, ly = 8, 2 * cy
+    out.append(f'<text x="{lx}" y="{ly}" font-weight="bold">Ringe indefra og ud</text>')
+    for i, role in enumerate(rings):
+        y = ly + 18 * (i + 1)
+        out.append(f'<circle cx="{lx + 6}" cy="{y - 4}" r="5" fill="{RING_COLORS[i % len(RING_COLORS)]}"/>')
+        out.append(f'<text x="{lx + 16}" y="{y}">{i + 1}. {escape(_fit(role, width - lx - 30))}</text>')
+    y = ly + 18 * (len(rings) + 2)
+    out.append(f'<polygon points="{lx + 6},{y - 10} {lx + 12},{y - 4} {lx + 6},{y + 2} {lx},{y - 4}" fill="#555"/>')
+    out.append(f'<text x="{lx + 16}" y="{y}">milepæl</text>')
+    out.append(f'<circle cx="{lx + 86}" cy="{y - 4}" r="4" fill="#555"/>')
+    out.append(f'<text x="{lx + 96}" y="{y}">opfølgning</text>')
+    out.append("</svg>")
+    return "\n".join(out)

@@ -157,6 +157,9 @@ class SubjectKind:
     check: Callable[[SubjectContext], None] | None = None
     """Checks the settings against the configuration when it is loaded (e.g. that every owner is
     a role), raising InputError with field paths; without it a mistake surfaces during the run."""
+    label: str = ""
+    """The kind in Danish, singular ('budgetområde'), shown in reports and pages after a subject's
+    title; without it the report says 'emne', never the identifier."""
 
 
 class ActionContext(Protocol):

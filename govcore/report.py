@@ -11,17 +11,20 @@ the prepared strings, which keeps the Markdown and HTML versions saying the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 
-from govcore.charts import goal_chart
+from govcore.charts import WheelMark, wheel_chart
 from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
+from govcore.goalchart import BENCHMARK_NAMES, GoalChart, goal_charts
 from govcore.model import (
     KPI,
     AllOf,
@@ -40,7 +43,7 @@ from govcore.model import (
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
-from govcore.text import danish_number
+from govcore.text import danish_number, is_rank_unit, percent, quantity
 
 if TYPE_CHECKING:
     from govcore.engine import EngineEvent
@@ -60,7 +63,6 @@ ACTION_STATES = {"demanded": "Afventer handling", "escalated": "Eskaleret – af
                  "submitted": "Indsendt – afventer godkendelse", "accepted": "Godkendt",
                  "rejected": "Afvist – afventer ny handling", "closed": "Lukket"}
 SUBJECT_KINDS = {"goal": "mål", "deliverable": "leverance", "action": "handling"}
-BENCHMARKS = {"national": "landsgennemsnittet", "region": "regionen", "cluster": "klyngen"}
 EVENT_LABELS = {
     "observation": "Observationer modtaget", "followup": "Opfølgninger", "milestone": "Milepæle",
     "deviation_flagged": "Afvigelser åbnet", "deviation_closed": "Afvigelser lukket",
@@ -115,9 +117,14 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def _with_unit(value: float | None, unit: str) -> str:
-    if value is None:
-        return "–"
-    return f"{danish_number(value)} {unit}".rstrip()
+    return quantity(value, unit)
+
+
+def _interval(low: float | None, high: float | None, unit: str) -> str:
+    """'84,1–86,5 %': the unit once, the numbers as `quantity` writes them."""
+    if unit.strip() == "%":
+        return f"{danish_number(low, 1, fixed=True)}–{percent(high)}"
+    return f"{danish_number(low)}–{_with_unit(high, unit)}"
 
 
 _UNITS = {"working_days": ("arbejdsdag", "arbejdsdage"), "days": ("dag", "dage"), "weeks": ("uge", "uger"),
@@ -142,14 +149,15 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
     unit = kpi.unit if kpi else ""
     if target is None:
         return "–"
+    if isinstance(target, AtLeast | AtMost) and is_rank_unit(unit):
+        return f"{_with_unit(target.value, unit)} eller {'bedre' if isinstance(target, AtMost) else 'lavere'}"
     if isinstance(target, AtLeast):
         return f"mindst {_with_unit(target.value, unit)}"
     if isinstance(target, AtMost):
         return f"højst {_with_unit(target.value, unit)}"
     if isinstance(target, Change):
-        amount = danish_number(abs(target.by))
         sign = "+" if target.by >= 0 else "-"
-        by = f"{sign}{amount} %" if target.unit == "percent" else f"{sign}{_with_unit(abs(target.by), unit)}"
+        by = sign + (percent(abs(target.by)) if target.unit == "percent" else _with_unit(abs(target.by), unit))
         base = "samme periode året før" if target.baseline == "previous_year" else target.baseline
         return f"{by} fra {base}" + (f" til {target.by_period}" if target.by_period else "")
     if isinstance(target, Trajectory):
@@ -159,7 +167,7 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
     if isinstance(target, Benchmark):
         rel = "bedre end" if target.relation == "better" else "dårligere end"
         margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else " (lig med er ikke nok)"
-        return f"{rel} {BENCHMARKS.get(target.series, target.series)}{margin}"
+        return f"{rel} {BENCHMARK_NAMES.get(target.series, target.series)}{margin}"
     if isinstance(target, Rank):
         return f"top {target.top} af {target.of}"
     if isinstance(target, Direction):
@@ -216,7 +224,11 @@ class GoalRow:
     in_effect: bool
     forecast: str = "–"
     forecast_status: str = "no_data"
-    chart: str = ""
+    charts: tuple[GoalChart, ...] = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"maal-{self.id}"
 
 
 @dataclass(frozen=True)
@@ -308,6 +320,7 @@ class DeliverableRow:
 
 @dataclass(frozen=True)
 class WheelEntry:
+    anchor: str
     date: str
     title: str
     kind: str
@@ -321,6 +334,43 @@ class WheelEntry:
 class WheelMonth:
     name: str
     entries: list[WheelEntry]
+
+
+@dataclass(frozen=True)
+class WheelDiagram:
+    """One calendar year's årshjul as a circle (charts.wheel_chart) and what it shows in words."""
+
+    year: int
+    svg: str
+    desc: str
+
+
+@dataclass(frozen=True)
+class Light:
+    """A traffic light of the summary: a goal's status, its latest value and, for a fokusområde,
+    how the goals below it stand."""
+
+    title: str
+    anchor: str
+    status: str
+    status_label: str
+    actual: str
+    below: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The one-page summary that opens the report (and the start of the goal pages)."""
+
+    national: list[Light]
+    political: list[Light]
+    facts: list[Fact]
 
 
 @dataclass(frozen=True)
@@ -370,9 +420,12 @@ class Report:
     open_actions: list[OpenAction]
     deliverables: list[DeliverableRow]
     wheel: list[WheelMonth]
+    wheel_diagrams: list[WheelDiagram]
     roles: list[RoleTasks]
     ignored: list[IgnoredResponse]
     event_counts: list[EventCount]
+    summary: Summary
+    css: str
     sections: list[ReportSection] = field(default_factory=list)
 
 
@@ -391,6 +444,14 @@ class _Names:
         self.actions: dict[str, str] = {}
         self.titles = {(e.subject_kind, e.subject): str(e.details["subject_title"])
                        for e in result.events if e.subject and e.details.get("subject_title")}
+        self.kinds = dict(SUBJECT_KINDS)
+        for name, (_, spec) in cfg.plugins.subject_kinds().items():
+            if spec.label:
+                self.kinds[name] = spec.label
+
+    def kind(self, kind: str | None) -> str:
+        """A subject kind in Danish: an identifier such as 'budget_area' is never shown."""
+        return self.kinds.get(kind or "", "emne")
 
     def role(self, role_id: str | None) -> str:
         return "–" if not role_id else self.roles.get(role_id, role_id)
@@ -457,10 +518,6 @@ def known_at_year_end(result: SimulationResult) -> ObservationView:
     return store.as_of(_year_end(result))
 
 
-def _own_series(view: ObservationView, kpi: str, code: str) -> str | None:
-    return code if view.store.rows((kpi, "local", code)) else None
-
-
 def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], int, list[GoalGroup]]:
     cfg = result.config
     view = known_at_year_end(result)
@@ -486,28 +543,73 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             actual_text, expected_text = _with_unit(actual, unit), _with_unit(expected, unit)
         if actual is not None and st.get("period"):
             actual_text += f" ({st['period']})"
-        fc_text, fc_status, chart = "–", "no_data", ""
+        fc_text, fc_status = "–", "no_data"
+        charts: tuple[GoalChart, ...] = ()
         if kpi is not None:
             fc = forecast_goal(g, cfg.kpis, view, cfg.municipality.code)
             fc_status = fc.status.value
             f = fc.forecast
             if f.value is not None:
-                spread = f" (80 %: {danish_number(f.low)}–{danish_number(f.high)})" \
+                spread = f" (80-procents-interval {_interval(f.low, f.high, unit)})" \
                     if f.low is not None and f.high is not None and f.low != f.high else ""
                 fc_text = f"{_with_unit(f.value, unit)}{spread} i {f.period}: {STATUS_LABELS[fc_status].lower()}"
-            history = view.history(kpi.id, "local", _own_series(view, kpi.id, cfg.municipality.code))
-            chart = goal_chart(g.title, history, fc, unit)
+            charts = tuple(goal_charts(g, kpi, view, cfg.municipality.code, fc))
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
             kpi=kpi.name if kpi else (g.kpi or "–"),
             target=describe_target(g.target, kpi) + (ILLUSTRATIVE if g.illustrative else ""),
             actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
-            in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
+            in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, charts=charts))
     status_counts = [StatusCount(k, v, _count(counts[k])) for k, v in STATUS_LABELS.items()]
     goal_groups = [GoalGroup(level, label, groups[level]) for level, label in LEVEL_LABELS.items()
                    if groups.get(level)]
     return status_counts, not_in_effect, goal_groups
+
+
+def _below(goal_id: str, children: Mapping[str, list[str]], rows: Mapping[str, GoalRow]) -> str:
+    """How the goals below a goal in the cascade stand: '4 mål under: 3 på sporet, 1 i risiko'."""
+    seen: list[str] = []
+    todo = list(children.get(goal_id, []))
+    while todo:
+        gid = todo.pop(0)
+        if gid in seen:
+            continue
+        seen.append(gid)
+        todo.extend(children.get(gid, []))
+    counted = Counter(rows[g].status for g in seen if g in rows and rows[g].in_effect)
+    if not counted:
+        return "–"
+    parts = [f"{_count(counted[k])} {v.lower()}" for k, v in STATUS_LABELS.items() if counted[k]]
+    return f"{_plural(sum(counted.values()), 'mål', 'mål')} under: " + ", ".join(parts)
+
+
+def _summary(result: SimulationResult, groups: list[GoalGroup], deviations: list[DeviationView],
+             escalations: list[EscalationRow], open_devs: list[OpenDeviation], open_acts: list[OpenAction],
+             deliverables: list[DeliverableRow]) -> Summary:
+    rows = {g.id: g for group in groups for g in group.goals}
+    children: dict[str, list[str]] = defaultdict(list)
+    for goal in sorted(result.config.goals, key=lambda g: g.id):
+        if goal.parent:
+            children[goal.parent].append(goal.id)
+
+    def lights(level: str) -> list[Light]:
+        return [Light(title=g.title, anchor=g.anchor, status=g.status, status_label=g.status_label,
+                      actual=g.actual, below=_below(g.id, children, rows))
+                for group in groups if group.level == level for g in group.goals if g.in_effect]
+
+    in_effect = [g for g in rows.values() if g.in_effect]
+    on_track = sum(1 for g in in_effect if g.status == "on_track")
+    late = sum(1 for d in deliverables if d.status in ("Afleveret for sent", "Mangler ved årets udgang"))
+    facts = [
+        Fact("Mål på sporet", f"{_count(on_track)} af {_count(len(in_effect))}"),
+        Fact("Afvigelser åbnet", _count(len(deviations))),
+        Fact("Åbne afvigelser", _count(len(open_devs))),
+        Fact("Åbne korrigerende handlinger", _count(len(open_acts))),
+        Fact("Eskaleringer", _count(len(escalations))),
+        Fact("Leverancer for sent eller mangler", _count(late)),
+    ]
+    return Summary(national=lights("national"), political=lights("political"), facts=facts)
 
 
 def _caused(events: list[EngineEvent]) -> dict[int, Counter[str]]:
@@ -534,13 +636,14 @@ def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[Deviatio
     for e in sorted(events, key=lambda e: e.seq):
         d = e.details
         day = _date(e.at)
+        rule_title = str(d.get("rule_title") or "")
         action_id = str(d.get("action") or (e.subject if e.subject_kind == "action" else "") or "")
         act = actions.get(action_id)
         if e.type == "deviation_flagged":
             dev_id = str(d.get("deviation", e.id))
             devs[dev_id] = DeviationView(
                 id=dev_id, seq=e.seq, opened=day, subject=names.subject(e.subject_kind, e.subject),
-                subject_kind=SUBJECT_KINDS.get(e.subject_kind or "", e.subject_kind or "–"),
+                subject_kind=names.kind(e.subject_kind),
                 owner=names.role(e.owner), rule=e.rule or "–", rule_title=str(d.get("rule_title", "")),
                 reason=str(d.get("reason", "")))
         elif e.type == "action_demanded":
@@ -550,7 +653,9 @@ def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[Deviatio
             act = ActionView(id=action_id, title=title, owner=names.role(e.owner), demanded=day,
                              due=_date(d.get("due")))
             within = f" ({_duration(str(d['within']))})" if d.get("within") else ""
-            act.steps.append(Step(day, f"Krævet af {names.role(e.owner)} med frist {_date(d.get('due'))}{within}"))
+            by = f" (regel «{rule_title}»)" if rule_title else ""
+            act.steps.append(Step(day, f"Krævet{by}: {names.role(e.owner)} skal indsende en handling senest "
+                                       f"{_date(d.get('due'))}{within}"))
             actions[action_id] = act
             dev = devs.get(str(d.get("deviation", "")))
             if dev is not None:
@@ -618,7 +723,9 @@ def _open_items(result: SimulationResult, names: _Names) -> tuple[list[OpenDevia
     acts = []
     for a in sorted(result.summary.get("open_actions", []), key=lambda a: str(a["id"])):
         due = _as_date(a.get("due"))
-        late = (end - due).days if due else 0
+        # Submitted or accepted actions have been answered: their due date is past, not missed.
+        waiting = str(a.get("state")) in ("demanded", "escalated", "rejected")
+        late = (end - due).days if due and waiting else 0
         acts.append(OpenAction(
             id=str(a["id"]), title=str(a.get("title") or a["id"]), owner=names.role(a.get("owner")),
             state=ACTION_STATES.get(str(a.get("state")), str(a.get("state"))), due=_date(due),
@@ -664,9 +771,10 @@ def _deliverables(result: SimulationResult, names: _Names) -> list[DeliverableRo
     return rows
 
 
-def _wheel(result: SimulationResult, names: _Names) -> list[WheelMonth]:
+def _wheel(result: SimulationResult, names: _Names) -> tuple[list[WheelMonth], list[WheelDiagram]]:
     caused = _caused(result.events)
     months: dict[int, list[tuple[tuple[dt.datetime, int], WheelEntry]]] = defaultdict(list)
+    marks: dict[int, list[tuple[EngineEvent, WheelEntry]]] = defaultdict(list)
     for e in result.events:
         if e.type not in ("followup", "milestone"):
             continue
@@ -680,13 +788,37 @@ def _wheel(result: SimulationResult, names: _Names) -> list[WheelMonth]:
         told = [_plural(c[t], one, many) for t, one, many in CAUSED if c[t]]
         told += [f"{_count(n)} × {t}" for t, n in sorted(c.items()) if t not in _CAUSED_TYPES and n]
         day = e.at.date()
-        months[day.month].append(((e.at, e.seq), WheelEntry(
-            date=_date(day), title=str(d.get("title", d.get("wheel", ""))), kind=kind,
+        entry = WheelEntry(
+            anchor=f"hjul-{e.seq}", date=_date(day), title=str(d.get("title", d.get("wheel", ""))), kind=kind,
             responsible=names.role(e.owner), deviations=_count(c["deviation_flagged"]),
-            notifications=_count(c["notification"]), caused=", ".join(told) or "–")))
-    return [WheelMonth(MONTHS[m - 1].capitalize(), [entry for _, entry in sorted(months.get(m, []),
-                                                                             key=lambda x: x[0])])
-            for m in range(1, 13)]
+            notifications=_count(c["notification"]), caused=", ".join(told) or "–")
+        months[day.month].append(((e.at, e.seq), entry))
+        marks[day.year].append((e, entry))
+    listed = [WheelMonth(MONTHS[m - 1].capitalize(), [entry for _, entry in sorted(months.get(m, []),
+                                                                               key=lambda x: x[0])])
+              for m in range(1, 13)]
+    return listed, [_wheel_diagram(year, marks[year], names, _as_date(result.summary.get("as_of")))
+                    for year in sorted(marks)]
+
+
+def _wheel_diagram(year: int, items: list[tuple[EngineEvent, WheelEntry]], names: _Names,
+                   today: dt.date | None) -> WheelDiagram:
+    """The year's årshjul as a circle: one ring per responsible role (in the organisation's order),
+    each item linking to its row in the list; 'today' is the as-of day of a stored run's report."""
+    roles = sorted({str(e.owner or "") for e, _ in items}, key=names.role_key)
+    ring = {r: i for i, r in enumerate(roles)}
+    titles = [names.role(r) if r else "(ingen ansvarlig)" for r in roles]
+    marks = [WheelMark(day=e.at.date(), label=f"{entry.date}: {entry.title} ({entry.kind}) – {entry.responsible}",
+                       ring=ring[str(e.owner or "")], milestone=e.type == "milestone", href=f"#{entry.anchor}")
+             for e, entry in items]
+    milestones = sum(1 for m in marks if m.milestone)
+    desc = (f"Årshjulet {year}: {_plural(milestones, 'milepæl', 'milepæle')} og "
+            f"{_plural(len(marks) - milestones, 'opfølgning', 'opfølgninger')} fordelt på "
+            f"{_plural(len(roles), 'ansvarlig', 'ansvarlige')} ({', '.join(titles)}). "
+            "Alle punkter står i listen under diagrammet."
+            + (f" I dag er {_date(today)}." if today is not None and today.year == year else ""))
+    return WheelDiagram(year=year, desc=desc, svg=wheel_chart(marks, year=year, rings=titles, title=f"Årshjul {year}",
+                                                              today=today, desc=desc))
 
 
 _NOTES = {"delivered": "leverancen er afleveret"}
@@ -771,11 +903,15 @@ def build_report(result: SimulationResult) -> Report:
     status_counts, not_in_effect, groups = _goals(result, names)
     deviations, escalations, exhausted = _deviations(result.events, names)
     open_devs, open_acts = _open_items(result, names)
+    deliverables = _deliverables(result, names)
+    wheel, diagrams = _wheel(result, names)
     counts: Mapping[str, int] = result.summary.get("counts") or Counter(e.type for e in result.events)
     return Report(
         header=_header(result), status_counts=status_counts, not_in_effect=not_in_effect, goal_groups=groups,
         deviations=deviations, escalations=escalations, exhausted=exhausted, open_deviations=open_devs,
-        open_actions=open_acts, deliverables=_deliverables(result, names), wheel=_wheel(result, names),
+        open_actions=open_acts, deliverables=deliverables, wheel=wheel, wheel_diagrams=diagrams,
+        summary=_summary(result, groups, deviations, escalations, open_devs, open_acts, deliverables),
+        css=stylesheet(),
         roles=_roles(result, names, open_acts, result.summary.get("open_actions", [])),
         ignored=_ignored(result.events, names),
         event_counts=[EventCount(t, EVENT_LABELS.get(t, t), _count(n)) for t, n in sorted(counts.items())],
@@ -786,18 +922,37 @@ def build_report(result: SimulationResult) -> Report:
 # ------------------------------------------------------------------------------------- rendering
 
 
+@cache
+def stylesheet() -> str:
+    """The one stylesheet of the report and the web pages (govcore/static/govcore.css), shipped
+    in the package: municipal networks are closed, so nothing is fetched from elsewhere."""
+    return resources.files("govcore").joinpath("static/govcore.css").read_text(encoding="utf-8")
+
+
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>#|~])")
+_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+
+
+def md_text(value: object) -> str:
+    """Text for Markdown that stays text: a title such as '<b>' or '*vigtigt*' is shown as
+    written, never read as markup or HTML (CommonMark backslash escapes; '&lt;' stays '&lt;')."""
+    text = " ".join(str(value).split())
+    return _MD_ENTITY.sub("\\\\&", _MD_SPECIAL.sub(r"\\\1", text))
+
+
 def _md_cell(value: object) -> str:
-    """A Markdown table cell: a '|' or a line break would end the cell or the row."""
-    return " ".join(str(value).split()).replace("|", "\\|")
+    """A Markdown table cell: escaped as `md_text`, so a '|' or a line break cannot end the cell or row."""
+    return md_text(value)
 
 
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("govcore", "templates"),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2", "html"), default_for_string=False),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["cell"] = _md_cell
+    env.filters["md"] = md_text
     return env
 
 

@@ -42,6 +42,7 @@ from govcore.model import (
     Until,
 )
 from govcore.observations import ObservationView
+from govcore.text import danish_number, is_rank_unit, percent, quantity
 
 __all__ = ["combine", "evaluate", "goal_result", "interpolate"]
 
@@ -84,7 +85,10 @@ def _day(d: dt.date) -> str:
 
 
 def _q(x: float, kpi: KPI) -> str:
-    """With the unit, so '48,0' cannot be read as persons when it is a share."""
+    """With the unit, so '48,0' cannot be read as persons when it is a share; a place in a ranking
+    is 'nr. 27' (text.quantity)."""
+    if is_rank_unit(kpi.unit):
+        return quantity(x, kpi.unit)
     return f"{_num(x)} {kpi.unit}" if kpi.unit else _num(x)
 
 
@@ -229,10 +233,11 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     inputs.update(fraction=fraction, required_change=required, expected=expected)
 
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    by_text = f"{target.by:+g} %" if target.unit == "percent" else f"{target.by:+g}"
+    sign = "+" if target.by >= 0 else "-"
+    by_text = sign + (percent(abs(target.by)) if target.unit == "percent" else danish_number(abs(target.by), 3))
     pace = ""
     if target.by_period is not None and fraction < 1:
-        pace = (f", {fraction:.0%} af vejen mod {target.by_period} ad et jævnt forløb, som govcore har "
+        pace = (f", {percent(fraction * 100)} af vejen mod {target.by_period} ad et jævnt forløb, som govcore har "
                 "lagt ind; dokumentet fastsætter kun slutpunktet")
     text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de forventede "
             f"{_q(expected, kpi)} ({_q(base, kpi)} i {base_p} ændret med {by_text}"

@@ -7,13 +7,14 @@ the same spellings and every message shows numbers the same way.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}( ?%)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 _EXPONENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
 _DIGITS = re.compile(r"[0-9]+")
@@ -80,9 +81,17 @@ def _grouped(s: str, sep: str) -> bool:
     return re.fullmatch(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+", s) is not None
 
 
+_ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
 def _fmt(value: Any) -> str:
+    """A field as people read it: Danish numbers, 'ja'/'nej', dates as 31.12.2021."""
     if isinstance(value, bool):
         return "ja" if value else "nej"
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value)):
+        return f"{m.group(3)}.{m.group(2)}.{m.group(1)}"
     if isinstance(value, float | int):
         if float(value).is_integer():
             return f"{int(value):,}".replace(",", ".")
@@ -90,21 +99,53 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def danish_number(value: float | None, decimals: int = 1) -> str:
-    """1234.5 → '1.234,5'; whole numbers without decimals; None → '–' (the one number formatter
-    of reports, charts and forecasts)."""
+def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False) -> str:
+    """1234.5 → '1.234,5'; whole numbers without decimals unless `fixed`; None → '–' (the one
+    number formatter of reports, charts and forecasts)."""
     if value is None:
         return "–"
     rounded = round(float(value), decimals)
-    text = f"{int(rounded):,}" if rounded.is_integer() else f"{rounded:,.{decimals}f}"
+    if rounded == 0:
+        rounded = 0.0  # no '-0'
+    text = f"{int(rounded):,}" if rounded.is_integer() and not fixed else f"{rounded:,.{decimals}f}"
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def percent(value: float | None, decimals: int = 1) -> str:
+    """The one way a share is written: always the same decimals, a space and the sign ('4,0 %'),
+    so '4 %', '4,0 %' and '4%' never stand side by side in one document."""
+    return "–" if value is None else f"{danish_number(value, decimals, fixed=True)} %"
+
+
+# Units that count places in a ranking: "27 placering" reads wrong, "nr. 27" is how it is said.
+RANK_UNITS = frozenset({"placering", "placeringer", "plads", "pladser", "rang", "nr."})
+
+
+def is_rank_unit(unit: str) -> bool:
+    return unit.strip().lower() in RANK_UNITS
+
+
+def quantity(value: float | None, unit: str = "", decimals: int = 1) -> str:
+    """A value with its unit the Danish way: '4,0 %', 'nr. 27', '1.061 forløb'."""
+    if value is None:
+        return "–"
+    if unit.strip() == "%":
+        return percent(value, decimals)
+    if is_rank_unit(unit):
+        return f"nr. {danish_number(value, 0)}"
+    return f"{danish_number(value, decimals)} {unit}".rstrip()
+
+
 def render(template: str, values: Mapping[str, Any]) -> str:
-    """Fill `{field}` placeholders; rule files are data, so this is substitution, never evaluation."""
+    """Fill `{field}` placeholders; rule files are data, so this is substitution, never evaluation.
+
+    A number followed by '%' in the template is written as `percent` writes it ('4,0 %'); a date
+    as 31.12.2021."""
     def one(m: re.Match[str]) -> str:
         key, value = m.group(1), values.get(m.group(1), "")
         if (key == "year" or key.endswith("_year")) and isinstance(value, int | float):
             return str(int(value))
-        return _fmt(value)
+        if m.group(2) and isinstance(value, int | float) and not isinstance(value, bool):
+            return percent(value)  # '{share} %' reads '4,0 %': one style for every percentage
+        return _fmt(value) + (m.group(2) or "")
     return _PLACEHOLDER.sub(one, template)

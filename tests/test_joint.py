@@ -188,5 +188,5 @@ def test_the_report_names_every_responsible_role_and_marks_example_figures(
     rows = {line.split(" | ")[0].strip("| "): line for line in md.splitlines() if line.startswith("| Højst 1000")
             or line.startswith("| Mindst 50 %")}
     assert "| Arbejdsmarkedschef / Stab |" in rows["Mindst 50 % i job"]
-    assert f"mindst 50 %{ILLUSTRATIVE}" in rows["Mindst 50 % i job"]
+    assert f"mindst 50,0 %{ILLUSTRATIVE}" in rows["Mindst 50 % i job"]
     assert ILLUSTRATIVE not in rows["Højst 1000 ledige"]

@@ -14,11 +14,12 @@ import pytest
 from govcore.config import load_config
 from govcore.engine import EngineEvent
 from govcore.plugins import load_plugins
-from govcore.report import build_report, danish_number, render_report
+from govcore.report import build_report, danish_number, md_text, render_report
 from govcore.simulate import SimulationResult, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
 TRICKY = 'Besøg hos virksomheder <b>& "partnere"'
+MD_TRICKY = 'Besøg hos virksomheder \\<b\\>& "partnere"'  # shown as written, never read as HTML
 
 FILES = {
     "municipality.yaml": """
@@ -238,7 +239,10 @@ def test_deviation_shows_reason_owner_title_rule_and_closing(result: SimulationR
     assert "- Ansvarlig: Center for Job & Erhverv (centerleder)" in block
     assert "(`ude-af-kurs`)" in block
     assert "- Lukket: 06.04.2021 – Mindst 50 % i job er tilbage på sporet" in block
-    assert "01.03.2021: Krævet af Center for Job & Erhverv (centerleder) med frist 08.03.2021 (5 arbejdsdage)" in block
+    # The owner is the one asked, so the step says who must act, not "Krævet af <the owner>".
+    assert re.search(r"01\.03\.2021: Krævet \(regel «[^»]+»\): Center for Job & Erhverv \(centerleder\) skal "
+                     r"indsende en handling senest 08\.03\.2021 \(5 arbejdsdage\)", block)
+    assert "Krævet af" not in md
     assert "Indsendt rettidigt: Flere virksomhedsrettede forløb" in block
     assert "10.03.2021: Godkendt: Godkendt af chefen" in block
 
@@ -272,7 +276,7 @@ def test_escalations_table_lists_from_and_to_roles_in_order(result: SimulationRe
 def test_open_items_at_year_end_match_the_engine(result: SimulationResult, md: str) -> None:
     block = section(md, "Åbne afvigelser og handlinger ved årets udgang")
     assert [d["id"] for d in result.summary["open_deviations"]] == ["dev-0001"]
-    assert "| dev-0001 | " + TRICKY in block
+    assert "| dev-0001 | " + MD_TRICKY in block
     (action,) = result.summary["open_actions"]
     row = next(line for line in block.splitlines() if line.startswith(f"| {action['id']} |"))
     assert "| Arbejdsmarkedsudvalget | Eskaleret – afventer handling |" in row
@@ -320,7 +324,7 @@ def test_notifications_per_role_group_repeated_messages(result: SimulationResult
     assert chef.count("- Varsling") == 1
     assert f"- Varsling ({len(sent)} gange): Højst 1.000 ledige er i risiko: 1.050 mod kravet 1.000" in chef
     udvalg = block[block.index("### Arbejdsmarkedsudvalget\n"):].split("\n### ")[0]
-    assert f"- Åben handling act-0001: Handling: {TRICKY} (eskaleret – afventer handling, frist" in udvalg
+    assert f"- Åben handling act-0001: Handling: {MD_TRICKY} (eskaleret – afventer handling, frist" in udvalg
 
 
 def test_ignored_response_is_listed(md: str) -> None:
@@ -400,7 +404,9 @@ def test_html_is_well_formed_self_contained_and_printable(html: str) -> None:
     assert parser.problems == [] and parser.stack == []
     assert parser.tags.count("table") >= 5
     assert "script" not in parser.tags and "link" not in parser.tags
-    assert not re.search(r"(src|href)=", html)
+    assert not re.search(r'src=|href="(?!#)', html)  # only links within the report
+    for anchor in re.findall(r'href="#([^"]+)"', html):
+        assert f'id="{anchor}"' in html, anchor
     assert "@media print" in html
 
 
@@ -408,14 +414,14 @@ def test_html_escapes_titles_and_markdown_keeps_them(html: str, md: str) -> None
     escaped = "Besøg hos virksomheder &lt;b&gt;&amp; &#34;partnere&#34;"
     assert escaped in html
     assert "<b>" not in html
-    assert TRICKY in md
+    assert MD_TRICKY in md and TRICKY not in md
 
 
 def test_md_and_html_show_the_same_goal_titles(result: SimulationResult, md: str, html: str) -> None:
     from markupsafe import escape
 
     for goal in result.config.goals:
-        assert goal.title in md
+        assert md_text(goal.title) in md
         assert str(escape(goal.title)) in html
 
 
@@ -464,13 +470,16 @@ def test_vejle_example_report() -> None:
 def test_every_measured_goal_has_a_chart_and_a_forecast_column(result: SimulationResult, md: str,
                                                                 html: str) -> None:
     measured = [g for g in result.config.goals if g.kpi]
-    assert html.count("<svg ") == len(measured)
-    assert html.count("<figure>") == len(measured)
+    report = build_report(result)
+    charts = [c for group in report.goal_groups for g in group.goals for c in g.charts]
+    assert {c.anchor for c in charts} >= {f"graf-{g.id}" for g in measured}
+    assert html.count('<figure class="chart"') == len(charts)
+    assert html.count("<svg ") == len(charts) + len(report.wheel_diagrams)
     assert "| Prognose |" in md and "<th>Prognose</th>" in html
     report = build_report(result)
     rows = {g.id: g for group in report.goal_groups for g in group.goals}
     assert rows["g-tomt"].forecast == "–" and rows["g-tomt"].forecast_status == "no_data"
-    assert "Ingen data" in rows["g-tomt"].chart
+    assert "Ingen data" in rows["g-tomt"].charts[0].svg
 
 
 def test_the_report_forecasts_what_the_engine_forecast_at_year_end() -> None:
@@ -507,7 +516,7 @@ def test_plugin_report_sections_are_shown_and_a_failing_one_becomes_a_note(tmp_p
     cfg = load_config(ROOT / "examples" / "vejle", plugins=plugins)
     res = simulate(cfg)
     md, html = render_report(res, "md"), render_report(res, "html")
-    assert "## Tilbud pr. krone" in md and "| Praktik <b> | 2,5 |" in md and "Pr. 2021-12-31" in md
+    assert "## Tilbud pr. krone" in md and "| Praktik \\<b\\> | 2,5 |" in md and "Pr. 2021-12-31" in md
     assert "Praktik &lt;b&gt;" in html and "Effekt pr. krone</title>" in html
     assert "kunne ikke laves: RuntimeError: boom" in md and "Ubrugt" not in md
     assert "## Bilag" in md

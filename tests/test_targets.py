@@ -634,13 +634,13 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      "1.401,0 persons i 2021-03 er over kravet på højst 1.000,0 persons"),
     ("change on its way", SILKEBORG_60, PERSONS, D(2017, 1, 15), [BASE_500, obs(PERSONS, "2016-12", 470)], None,
      Status.at_risk, "470,0 persons i 2016-12 er over de forventede 469,96 persons (500,0 persons i 2015-12 "
-     "ændret med -60, 50% af vejen mod 2017-12 ad et jævnt forløb, som govcore har lagt ind; dokumentet fastsætter "
+     "ændret med -60, 50,1 % af vejen mod 2017-12 ad et jævnt forløb, som govcore har lagt ind; dokumentet fastsætter "
      "kun slutpunktet), men inden for tolerancen på 5,0 persons"),
     ("change in percent", TEN_PERCENT, MATCHES, D(2018, 2, 1), [obs(MATCHES, "2016", 200), obs(MATCHES, "2017", 230)],
-     None, Status.on_track, "230,0 i 2017 er på eller over de forventede 220,0 (200,0 i 2016 ændret med +10 %)"),
+     None, Status.on_track, "230,0 i 2017 er på eller over de forventede 220,0 (200,0 i 2016 ændret med +10,0 %)"),
     ("change of a negative base in percent", {"kind": "change", "baseline": "2016", "by": 10, "unit": "percent"},
      MATCHES, D(2018, 2, 1), [obs(MATCHES, "2016", -200), obs(MATCHES, "2017", -181)], None, Status.off_track,
-     "-181,0 i 2017 er under de forventede -180,0 (-200,0 i 2016 ændret med +10 %)"),
+     "-181,0 i 2017 er under de forventede -180,0 (-200,0 i 2016 ændret med +10,0 %)"),
     ("change by 0 where lower is better", {"kind": "change", "baseline": "2016", "by": 0}, PERSONS, D(2018, 2, 1),
      [obs(PERSONS, "2016", 100), obs(PERSONS, "2017", 101)], None, Status.off_track,
      "101,0 persons i 2017 er over de forventede 100,0 persons (100,0 persons i 2016 ændret med +0)"),

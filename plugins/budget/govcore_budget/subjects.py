@@ -83,6 +83,7 @@ def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
 
 KIND = SubjectKind(
     name="budget_area",
+    label="budgetområde",
     description="every budget area of sources.budget.areas, with its figures for the latest month known",
     fields=FIELDS,
     subjects=budget_subjects,

@@ -283,6 +283,7 @@ def by_id(ctx: SubjectContext | SourceContext) -> Mapping[str, Initiative]:
 
 KIND = SubjectKind(
     name="initiative",
+    label="indsats",
     description="every initiative (indsats) of the initiatives file, with its business case and how the "
                 "follow-up figures known on the day compare with it",
     fields=FIELDS,

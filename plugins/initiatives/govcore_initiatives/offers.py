@@ -223,6 +223,7 @@ def offer_subjects(ctx: SubjectContext) -> list[Subject]:
 
 KIND = SubjectKind(
     name="offer",
+    label="tilbud",
     description="every offer (tilbud) with figures known on the day: its latest year's effect per krone and "
                 "its rank among the comparable offers of its group",
     fields=FIELDS,

@@ -99,6 +99,7 @@ def _check_owners(settings: SurveySettings, areas: set[str], ctx: SubjectContext
 
 KIND = SubjectKind(
     name="survey_area",
+    label="tilfredshedsområde",
     description="every respondent group and area of the survey file, with the latest result known, the "
                 "baseline (first measurement) and the classification",
     fields=FIELDS,

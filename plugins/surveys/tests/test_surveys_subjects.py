@@ -165,7 +165,7 @@ def test_request_decision(tmp_path: Path) -> None:
     ctx = FakeActionContext(subject)
     ACTION.run(ctx, params)
     assert ctx.events == [("decision_requested", "arbejdsmarkedsudvalget", {
-        "question": "Skal Sagsbehandling (borgere) løftes fra 75 %?", "area": "sagsbehandling",
+        "question": "Skal Sagsbehandling (borgere) løftes fra 75,0 %?", "area": "sagsbehandling",
         "respondent": "borgere", "subject": "borgere:sagsbehandling"})]
     ACTION.run(ctx, RequestDecision.model_validate({"from": "superior", "question": "{unknown} ok"}))
     assert ctx.events[-1][1] == "arbejdsmarkedsudvalget" and ctx.events[-1][2]["question"] == " ok"
