@@ -72,6 +72,14 @@ def main() -> None:
     """
 
 
+def _check_pdf(fmt: str) -> None:
+    """Say that PDF cannot be printed here before the run, not after it."""
+    if fmt in ("pdf", "all"):
+        from govcore.pdf import require_pdf
+
+        require_pdf()
+
+
 def _config(path: str, year: int | None = None) -> Any:
     from govcore.config import load_config
 
@@ -87,8 +95,9 @@ def _config(path: str, year: int | None = None) -> Any:
               help="Last day of the run (YYYY-MM-DD; default: 31 December of the start year).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
               help="Folder for events.jsonl, summary.json and the reports.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
-              help="Format of the reports.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "both", "all"]), default="both",
+              show_default=True, help="Format of the reports: both = md and html, all = md, html and pdf (pdf needs "
+              "the pdf extra and Chromium, see the README).")
 @click.option("--db", help="Persist to this database (a SQLite path or a SQLAlchemy URL such as "
               "postgresql+psycopg://user@host/db).")
 @click.option("--resume", is_flag=True, help="With --db: continue an interrupted run from its last committed event.")
@@ -101,8 +110,8 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     as many years as the span holds: observations arrive, the wheel's milestones and follow-ups
     happen, rules flag deviations, demand corrective actions and escalate, and everything open
     carries over the new year. Writes OUT/events.jsonl (one event per line), OUT/summary.json and
-    OUT/report.md/.html for the whole span, and for a span of several years also
-    OUT/summary-YYYY.json and OUT/report-YYYY.md/.html for each calendar year in it.
+    OUT/report.md/.html/.pdf (as --format says) for the whole span, and for a span of several years
+    also OUT/summary-YYYY.json and OUT/report-YYYY.* for each calendar year in it.
     """
     from govcore.simulate import simulate as run
     from govcore.simulate import write_outputs
@@ -111,9 +120,10 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
         raise click.UsageError("give either --year or --from/--to, not both")
     first = start.date() if start else None
     last = until.date() if until else None
-    cfg = _config(config, year or (first.year if first else None))
     if resume and db is None:
         raise click.UsageError("--resume needs --db")
+    _check_pdf(fmt)
+    cfg = _config(config, year or (first.year if first else None))
     label = f"{cfg.municipality.name} {first or year or cfg.year}" + (f"–{last}" if last else "")
     with click.progressbar(length=1, label=label, show_pos=True,
                            file=sys.stderr if not quiet else open(os.devnull, "w")) as bar:

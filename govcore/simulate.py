@@ -113,23 +113,44 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
         return SimulationResult(engine.config, first.year, list(engine.events), summarize(engine), years)
 
 
+# --format: which report files to write ('both' is md and html, as before PDF existed).
+REPORT_FORMATS: dict[str, tuple[str, ...]] = {"md": ("md",), "html": ("html",), "pdf": ("pdf",),
+                                              "both": ("md", "html"), "all": ("md", "html", "pdf")}
+
+
 def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "md") -> list[Path]:
-    """Write events.jsonl, summary.json and the report of the whole span (report.md/.html); for a
-    span of several years also each calendar year's report and summary (report-2021.md,
-    summary-2021.json). Returns the files written."""
+    """Write events.jsonl, summary.json and the report of the whole span (report.md/.html/.pdf);
+    for a span of several years also each calendar year's report and summary (report-2021.md,
+    summary-2021.json). Returns the files written. PDF needs the `pdf` extra (govcore.pdf); its
+    absence is reported before anything is written."""
     from govcore.report import render_report
 
+    formats = REPORT_FORMATS[report_format]
+    if "pdf" in formats:
+        from govcore.pdf import require_pdf
+
+        require_pdf()
     out.mkdir(parents=True, exist_ok=True)
     files = []
     p = out / "events.jsonl"
     p.write_text(result.events_jsonl(), encoding="utf-8")
     files.append(p)
-    for part, suffix in [(result, ""), *((y, f"-{y.year}") for y in result.years)]:
+    parts = [(result, ""), *((y, f"-{y.year}") for y in result.years)]
+    for part, suffix in parts:
         p = out / f"summary{suffix}.json"
         p.write_text(json.dumps(part.summary, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         files.append(p)
-        for fmt in ("md", "html") if report_format == "both" else (report_format,):
-            p = out / f"report{suffix}.{fmt}"
-            p.write_text(render_report(part, fmt), encoding="utf-8")
-            files.append(p)
+        for fmt in formats:
+            if fmt != "pdf":
+                p = out / f"report{suffix}.{fmt}"
+                p.write_text(render_report(part, fmt), encoding="utf-8")  # type: ignore[arg-type]
+                files.append(p)
+    if "pdf" in formats:
+        from govcore.pdf import pdf_printer
+
+        with pdf_printer() as printer:
+            for part, suffix in parts:
+                p = out / f"report{suffix}.pdf"
+                p.write_bytes(printer.print(render_report(part, "html")))
+                files.append(p)
     return files

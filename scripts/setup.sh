@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates a virtual environment (Python 3.11, 3.12 or 3.13) and installs govcore and every plugin
 # (each plugins/*/pyproject.toml) into it, with durable-rules built by scripts/durable-rules.sh.
-# Usage: scripts/setup.sh [--test]   (--test also installs pytest, hypothesis, ruff, mypy and build)
+# Usage: scripts/setup.sh [--test]   (--test also installs pytest, hypothesis, ruff, mypy, build, and
+#                                     Playwright for Python and pypdf for the PDF/browser tests; Playwright's
+#                                     browsers are NOT downloaded: the tests use Debian's chromium)
 # Environment: GOVCORE_PYTHON  the interpreter (a name on PATH or a path); default: the first of
 #                              python3, python3.13, python3.12, python3.11 that is 3.11-3.13
 #              GOVCORE_VENV    the environment's folder, default .venv

@@ -7,9 +7,13 @@ import textwrap
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 import sqlalchemy as sa
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,3 +146,39 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "govcore.db")
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+# ------------------------------------------------------------------ a real browser (Debian's chromium)
+
+
+@pytest.fixture(scope="session")
+def chromium_path() -> Path:
+    """The system's Chromium, found as `--format pdf` finds it (govcore.pdf.find_chromium), with
+    Playwright for Python to drive it; skip without them, unless under CI (then fail: .ci/run
+    installs both)."""
+    from govcore.pdf import find_chromium
+
+    path = find_chromium()
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        path = None
+    if path is None:
+        if ci():
+            pytest.fail("CI is set but Chromium or Playwright is missing: .ci/run installs the chromium package, "
+                        "scripts/setup.sh --test the playwright package")
+        pytest.skip("no Chromium or no Playwright: apt-get install chromium; scripts/setup.sh --test")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_path: Path) -> Iterator[Browser]:
+    """One headless Chromium (a playwright.sync_api.Browser) for the tests of a session."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium_path))
+        try:
+            yield b
+        finally:
+            b.close()

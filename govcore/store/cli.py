@@ -474,8 +474,9 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
 @click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
               help="Folder for events.jsonl, summary.json and the report.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html", "both"]), default="both", show_default=True,
-              help="Format of the report.")
+@click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "both", "all"]), default="both",
+              show_default=True, help="Format of the report: both = md and html, all = md, html and pdf (pdf needs "
+              "the pdf extra and Chromium, see the README).")
 def report(db: str, municipality: str, config: str | None, year: int | None, start: str | None,
            as_of: str | None, out: str, fmt: str) -> None:
     """Write the report of a stored run as of a date: the events so far (events.jsonl), their
@@ -491,6 +492,10 @@ def report(db: str, municipality: str, config: str | None, year: int | None, sta
         raise click.BadParameter(str(err), param_hint="--municipality") from None
     cfg, first = _run_config(db, config, municipality, year, start)
     day = _parse_start(as_of) if as_of else None
+    if fmt in ("pdf", "all"):
+        from govcore.pdf import require_pdf
+
+        require_pdf()
     result = report_as_of(cfg, db, as_of=day, year=year, start=first)
     files = write_outputs(result, Path(out), report_format=fmt)
     click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
