@@ -26,6 +26,7 @@ from govcore.hookspecs import hookimpl
 from govcore.model import (
     KPI,
     CorrectiveAction,
+    Decision,
     Deliverable,
     Deviation,
     Escalation,
@@ -66,6 +67,7 @@ __all__ = [
     "CorrectiveAction",
     "CsvRow",
     "DanishCalendar",
+    "Decision",
     "Deliverable",
     "Deviation",
     "Engine",

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -109,8 +110,13 @@ class GoalFile(_Strict):
     deliverables: list[Deliverable] = Field(default_factory=list)
 
 
+DECISION_ID = re.compile(r"dec-\d{4,}")
+DECIDE_KEYS = ("decision", "subject", "option", "text", "by")
+
+
 class Response(_Strict):
-    """A simulated human input: a submitted, accepted or rejected corrective action, or a delivery."""
+    """A human input: a submitted, accepted or rejected corrective action, a delivery, or the answer
+    to a demanded decision (`decide: {decision: dec-0001, option: close, text: …, by: …}`)."""
 
     date: dt.date
     time: str = "12:00"
@@ -118,6 +124,7 @@ class Response(_Strict):
     accept: dict[str, str] | None = None
     reject: dict[str, str] | None = None
     deliver: str | None = None
+    decide: dict[str, str] | None = None
 
     @field_validator("time")
     @classmethod
@@ -126,10 +133,28 @@ class Response(_Strict):
         return v
 
     def kind(self) -> str:
-        given = [k for k in ("submit", "accept", "reject", "deliver") if getattr(self, k) is not None]
+        given = [k for k in RESPONSE_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a response is exactly one of submit, accept, reject or deliver")
+            raise ValueError("a response is exactly one of submit, accept, reject, deliver or decide")
         return given[0]
+
+    def decide_problems(self) -> list[tuple[str, str, str]]:
+        """What is wrong with a `decide` answer on its own: (field, message, hint) for each."""
+        d = self.decide or {}
+        out = [(k, f"'{k}' is not a field of a decision's answer", f"the fields are {', '.join(DECIDE_KEYS)}")
+               for k in d if k not in DECIDE_KEYS]
+        ident = d.get("decision")
+        if not ident and not d.get("subject"):
+            out.append(("decision", "say which decision is answered", "e.g. 'decision: dec-0001' (the id in the "
+                        "decision_requested event), or 'subject: …' for the subject's open decision"))
+        elif ident and not DECISION_ID.fullmatch(ident):
+            out.append(("decision", f"'{ident}' is not a decision id", "decision ids read dec-0001, dec-0002, …"))
+        if not d.get("option"):
+            out.append(("option", "say which option is chosen", "e.g. 'option: close'"))
+        return out
+
+
+RESPONSE_KINDS = ("submit", "accept", "reject", "deliver", "decide")
 
 
 class ResponseFile(_Strict):
@@ -337,13 +362,16 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
         rules = load_rules(rule_paths, vocab)
     except InputError as err:
         raise ConfigError(err.problems) from None
+    actions = plugins.actions()
+    _check_decision_options(parts, rules, {n: a for n, (_, a) in actions.items()}, problems)
+    if problems:
+        raise ConfigError(problems)
     files = dict(parts.files)
     base = parts.base_dir.resolve()
     for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
         where = rp.resolve().relative_to(base) if rp.resolve().is_relative_to(base) else Path(rp.parent.name, rp.name)
         files[f"rules:{where.as_posix()}"] = rules.files.get(str(rp), "") or _hash(rp)
     kinds = plugins.subject_kinds()
-    actions = plugins.actions()
     return Configuration(
         base_dir=parts.base_dir, municipality=parts.municipality, year=parts.year, organisation=organisation,
         kpis=kpis, goals=goals, deliverables=deliverables, wheel=parts.wheel, rules=rules,
@@ -528,9 +556,38 @@ def _check_responses(parts: Parts, deliverables: Mapping[str, Deliverable], prob
             r.kind()
         except ValueError as err:
             problems.append(parts.problem(parts.responses, (i,), str(err)))
+        if r.decide is not None:
+            for key, message, hint in r.decide_problems():
+                sub = (i, "decide", key) if key in r.decide else (i, "decide")
+                problems.append(parts.problem(parts.responses, sub, message, hint))
         if r.deliver and r.deliver not in deliverables:
             problems.append(parts.problem(parts.responses, (i, "deliver"), f"no deliverable has the id '{r.deliver}'",
                                           did_you_mean(r.deliver, deliverables)))
+
+
+def decision_options(rules: RuleSet, actions: Mapping[str, ActionSpec]) -> set[str]:
+    """Every option a decision demanded by one of the rules can be answered with."""
+    out: set[str] = set()
+    for r in rules.rules:
+        for call in r.actions:
+            spec = actions.get(call.name)
+            if spec is not None and spec.decision_options is not None:
+                out.update(spec.decision_options(call.params))
+    return out
+
+
+def _check_decision_options(parts: Parts, rules: RuleSet, actions: Mapping[str, ActionSpec],
+                            problems: list[Problem]) -> None:
+    """A decision's answer must choose an option some rule can offer: the decision itself is only
+    known when the run demands it (responses.yaml cannot name one that exists yet)."""
+    asked = decision_options(rules, actions)
+    for i, r in enumerate(parts.responses.items):
+        option = (r.decide or {}).get("option")
+        if option and option not in asked:
+            hint = did_you_mean(option, asked) or (f"the options are {', '.join(sorted(asked))}" if asked else
+                                                   "no rule of this configuration demands a decision")
+            problems.append(parts.problem(parts.responses, (i, "decide", "option"),
+                                          f"no rule demands a decision with the option '{option}'", hint))
 
 
 def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[str, KPI],

@@ -6,7 +6,7 @@ These are part of govcore's public API (re-exported from `govcore`); a plugin ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -185,6 +185,14 @@ class ActionContext(Protocol):
         """Fill `{field}` placeholders from the subject, formatted like the built-in actions."""
         ...
 
+    def request_decision(self, role: str, question: str, options: Sequence[str], **details: Any) -> str:
+        """Demand a decision of `role` about the subject: records `decision_requested` with a new
+        decision id (returned), the question and the options. A `decide` response answers it; the
+        engine then closes the subject's open deviation, and the option `close` ends the subject's
+        follow-up (docs/rules.md, "Decisions"). While one is open, another for the same subject is
+        not demanded (returns the open one's id)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -196,6 +204,9 @@ class ActionSpec:
     run: Callable[[ActionContext, Any], None]
     example: str = ""
     events: tuple[str, ...] = field(default_factory=tuple)
+    decision_options: Callable[[Any], Sequence[str]] | None = None
+    """For an action that demands a decision (`ActionContext.request_decision`): the options its
+    parameters offer, so that an answer in responses.yaml is checked before the run."""
 
 
 @dataclass(frozen=True)

@@ -721,6 +721,27 @@ class CorrectiveAction(BaseModel):
     text: str = ""
 
 
+class Decision(BaseModel):
+    """A decision demanded of a role about a subject (continue, adjust or close an initiative),
+    open until a `decide` response picks one of its options; who decided and when are kept."""
+
+    id: str
+    subject_kind: str
+    subject: str
+    goal: str | None = None
+    role: str
+    rule: str
+    title: str = ""
+    question: str
+    options: tuple[str, ...]
+    requested_at: dt.datetime
+    deviation: str | None = None
+    option: str | None = None
+    text: str = ""
+    by: str = ""
+    decided_at: dt.datetime | None = None
+
+
 class Escalation(BaseModel):
     id: str
     action: str

@@ -75,6 +75,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[s
         "open_deviations": [d.model_dump(mode="json") for d in engine.open_deviations()],
         "open_actions": [a.model_dump(mode="json") for a in engine.open_actions()],
         "escalations": [e.model_dump(mode="json") for e in engine.escalations.values()],
+        "decisions": [d.model_dump(mode="json") for d in engine.decisions.values()],
         "deliverables": {
             d: {"due": engine.required[d].isoformat() if d in engine.required else None,
                 "delivered": engine.delivered[d].isoformat() if d in engine.delivered else None}

@@ -704,7 +704,10 @@ class PersistentRun:
 
     def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None,
                       actor: str | None = None) -> int:
-        """Add human responses (submit / accept / reject / deliver) dated now or later."""
+        """Add human responses (submit / accept / reject / deliver / decide) dated now or later.
+
+        A decision's answer must name a decision the run has demanded and one of its options: a
+        mistake there is refused (RunError, nothing stored) rather than ignored later."""
         engine = self.engine
         for r in responses:
             at = engine.calendar.local_datetime(r.date, *_hm(r.time))
@@ -712,6 +715,11 @@ class PersistentRun:
                 raise RunError(f"a response dated {at.isoformat()} is before the run's clock "
                                f"({engine.now.isoformat()}); responses cannot change the past")
             r.kind()
+            if r.decide is not None:
+                wrong = r.decide_problems()
+                if wrong:
+                    raise RunError("; ".join(f"{field}: {message} ({hint})" for field, message, hint in wrong))
+                engine.check_decision(r.decide.get("decision", ""), r.decide.get("option", ""))
         if not responses:
             return 0
         received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
