@@ -21,6 +21,7 @@ from govcore.extension import (
     Subject,
     SubjectContext,
     SubjectKind,
+    in_force,
 )
 from govcore.hookspecs import hookimpl
 from govcore.model import (
@@ -117,6 +118,7 @@ __all__ = [
     "did_you_mean",
     "goal_chart",
     "hookimpl",
+    "in_force",
     "line_chart",
     "load_config",
     "load_plugins",

@@ -20,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
-from govcore.extension import ActionSpec, SourceContext, SubjectContext, SubjectKind
+from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
     KPI,
     Deliverable,
@@ -317,6 +317,9 @@ class Parts:
     problems: list[Problem] = field(default_factory=list)
     effective: dt.date | None = None  # a dated version of the configuration: from when it applies
     description: str = ""
+    # Each goal id of every version, with when it is in force (SubjectContext.goals); None: this
+    # version's goals, in force whenever they are valid.
+    goal_spans: dict[str, tuple[DateSpan, ...]] | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -632,9 +635,11 @@ def _check_plugin_settings(parts: Parts, plugins: Plugins, org: Organisation, kp
         if any(p.field.startswith(f"sources.{kind.settings_key}") for p in problems):
             continue  # the settings themselves are wrong: that was reported when the source was loaded
         day = dt.date(parts.year, 1, 1)
+        goals = parts.goal_spans if parts.goal_spans is not None else \
+            goal_spans([(None, None, [g for part in parts.goals for g in part.items])])
         ctx = SubjectContext(municipality=parts.municipality, day=day,
                              observations=ObservationView(ObservationStore(), day), organisation=org, kpis=kpis,
-                             settings=parts.sources[kind.settings_key], base_dir=sources_dir)
+                             settings=parts.sources[kind.settings_key], base_dir=sources_dir, goals=goals)
         try:
             kind.check(ctx)
         except InputError as err:
@@ -686,6 +691,20 @@ def vocabulary(plugins: Plugins, wheel: Wheel, kpis: Mapping[str, KPI], organisa
     vocab.role_ids = frozenset(r.id for r in organisation.roles)
     vocab.deliverable_ids = frozenset(deliverables)
     return vocab
+
+
+def goal_spans(versions: Sequence[tuple[dt.date | None, dt.date | None, Sequence[Goal]]]
+               ) -> dict[str, tuple[DateSpan, ...]]:
+    """Each goal id with the days it is in force: the versions (first day, last day, goals) that
+    hold it, narrowed to the goal's own valid_from/valid_to."""
+    out: dict[str, list[DateSpan]] = {}
+    for first, last, goals in versions:
+        for g in goals:
+            a = max((d for d in (first, g.valid_from) if d is not None), default=None)
+            b = min((d for d in (last, g.valid_to) if d is not None), default=None)
+            if a is None or b is None or a <= b:
+                out.setdefault(g.id, []).append((a, b))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _locate(p: Problem, doc: YamlDoc) -> Problem:
@@ -795,6 +814,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                                    f"{MIN_YEAR} to {MAX_YEAR}")])
     versions: list[Configuration] = []
     settings = cfg
+    read: list[Parts] = []
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
@@ -805,8 +825,20 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
-            versions.append(_build(base, cfg_path, cfg_doc, settings, plugins, check_year, extra_rules, own,
-                                   entry))
+            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry))
+        except InputError as err:
+            problems.extend(q for q in err.problems if q not in problems)
+    if problems:
+        raise ConfigError(problems)
+    # A link to a goal (an initiative's goals) counts if a version in force at the time holds it.
+    dates = [p.effective for p in read]
+    spans = goal_spans([(p.effective, nxt - dt.timedelta(days=1) if nxt else None,
+                         [g for part in p.goals for g in part.items]) for p, nxt in zip(read, [*dates[1:], None],
+                                                                                       strict=True)])
+    for parts in read:
+        parts.goal_spans = spans
+        try:
+            versions.append(build_configuration(parts, plugins))
         except InputError as err:
             problems.extend(q for q in err.problems if q not in problems)
     if problems:
@@ -827,9 +859,9 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugins: Plugins, the_year: int,
-           extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Configuration:
-    """One version of the configuration: its files read into Parts, built by build_configuration."""
+def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, the_year: int,
+                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Parts:
+    """One version of the configuration: its files read into Parts (build_configuration builds it)."""
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
     try:
@@ -901,4 +933,4 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
         national_goals=cfg.national_goals, allow_paths=roots, files=files, problems=problems,
         effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
     )
-    return build_configuration(parts, plugins)
+    return parts

@@ -128,6 +128,14 @@ class Subject:
     jointly_with: tuple[str, ...] = ()
 
 
+DateSpan = tuple[dt.date | None, dt.date | None]
+
+
+def in_force(spans: Sequence[DateSpan], first: dt.date, last: dt.date) -> bool:
+    """Whether any of `spans` overlaps `first`..`last` (both days included)."""
+    return any((a is None or a <= last) and (b is None or first <= b) for a, b in spans)
+
+
 @dataclass(frozen=True)
 class SubjectContext:
     """What a subject provider sees: the configuration and the observations known on `day`."""
@@ -139,6 +147,10 @@ class SubjectContext:
     kpis: Mapping[str, KPI]
     settings: Mapping[str, Any]
     base_dir: Path
+    goals: Mapping[str, tuple[DateSpan, ...]] = field(default_factory=dict)
+    """Every goal id of the configuration, with the spans (first day, last day; None: open) in
+    which a version of the configuration in force holds it and the goal itself is valid: a link
+    from a plugin's data to a goal is good if the goal is in force while the linked thing runs."""
 
 
 @dataclass(frozen=True)
