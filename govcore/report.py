@@ -11,6 +11,7 @@ the prepared strings, which keeps the Markdown and HTML versions saying the same
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -798,11 +799,43 @@ def _environment() -> jinja2.Environment:
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["cell"] = _md_cell
+    env.filters["alt"] = lambda text: re.sub(r"[\[\]\n]", " ", str(text))
     return env
 
 
 def render_report(result: SimulationResult, fmt: ReportFormat) -> str:
-    """The year report as Markdown (`md`) or as one self-contained, printable HTML file (`html`)."""
+    """The year report as Markdown (`md`) or as one self-contained, printable HTML file (`html`).
+    The Markdown has no charts (it says so); `render_report_files` gives them as files."""
+    return render_report_files(result, fmt)[0]
+
+
+def render_report_files(result: SimulationResult, fmt: ReportFormat, charts: str = "") -> tuple[str, dict[str, str]]:
+    """The report and, for Markdown with a `charts` folder name, its charts as SVG files: (text,
+    {path relative to the report: SVG}). The Markdown links each chart by that relative path, so
+    report.md and its folder can be moved together; the HTML carries its charts inline."""
     if fmt not in ("md", "html"):
         raise ValueError(f"unknown report format '{fmt}'; use md or html")
-    return _environment().get_template(f"report.{fmt}.j2").render(r=build_report(result))
+    report = build_report(result)
+    files = chart_files(report, charts) if charts and fmt == "md" else {}
+    text = _environment().get_template(f"report.{fmt}.j2").render(
+        r=report, charts={key: path for key, (path, _) in files.items()})
+    return text, dict(files.values())
+
+
+def chart_files(report: Report, folder: str) -> dict[str, tuple[str, str]]:
+    """Every chart of the report (each measured goal's, each plugin section's): its key
+    (`maal <goal id>`, `afsnit <n>`) → (file name under `folder`, SVG). Names are the ids with
+    anything but letters, digits, '.', '_' and '-' replaced, numbered if two would clash."""
+    charts = [(f"maal {g.id}", f"maal-{g.id}", g.chart) for grp in report.goal_groups for g in grp.goals if g.chart]
+    charts += [(f"afsnit {n}", f"afsnit-{n}", sec.chart) for n, sec in enumerate(report.sections, 1) if sec.chart]
+    out: dict[str, tuple[str, str]] = {}
+    used: set[str] = set()
+    for key, stem, svg in charts:
+        name = base = re.sub(r"[^A-Za-z0-9_.-]", "-", stem)
+        n = 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        out[key] = (f"{folder}/{name}.svg", svg)
+    return out

@@ -117,8 +117,9 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
 def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "md") -> list[Path]:
     """Write events.jsonl, summary.json and the report of the whole span (report.md/.html); for a
     span of several years also each calendar year's report and summary (report-2021.md,
-    summary-2021.json). Returns the files written."""
-    from govcore.report import render_report
+    summary-2021.json). The Markdown report's charts are SVG files in charts/ (charts-2021/ for
+    report-2021.md), linked from it by relative paths. Returns the files written."""
+    from govcore.report import render_report_files
 
     out.mkdir(parents=True, exist_ok=True)
     files = []
@@ -131,6 +132,12 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
         files.append(p)
         for fmt in ("md", "html") if report_format == "both" else (report_format,):
             p = out / f"report{suffix}.{fmt}"
-            p.write_text(render_report(part, fmt), encoding="utf-8")
+            text, charts = render_report_files(part, fmt, charts=f"charts{suffix}")
+            p.write_text(text, encoding="utf-8")
             files.append(p)
+            for name, svg in sorted(charts.items()):  # the Markdown report's charts, beside it
+                chart = out / name
+                chart.parent.mkdir(exist_ok=True)
+                chart.write_text(svg, encoding="utf-8")
+                files.append(chart)
     return files
