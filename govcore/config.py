@@ -386,6 +386,19 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
     )
 
 
+def _criteria_at(target: Any, at: Key) -> Iterator[tuple[Key, Any]]:
+    """Each single criterion of a target with its place in the goal (for located errors)."""
+    kind = getattr(target, "kind", "")
+    if kind in ("all_of", "any_of"):
+        for k, c in enumerate(target.criteria):
+            yield from _criteria_at(c, (*at, "criteria", k))
+    elif kind == "until":
+        yield from _criteria_at(target.improve, (*at, "improve"))
+        yield from _criteria_at(target.reached, (*at, "reached"))
+    else:
+        yield at, target
+
+
 def _each(located: list[Located[T]]) -> Iterator[tuple[Located[T], int, T]]:
     """Every item of several located lists (e.g. goal files) with its list and index there."""
     for part in located:
@@ -492,6 +505,11 @@ def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None
             problems.append(parts.problem(part, (i, "kpi"), f"no KPI has the id '{g.kpi}'",
                                           _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
                                           or "add it to the KPIs"))
+        for where, c in _criteria_at(g.target, ("target",)) if g.target is not None else ():
+            if c.kpi and c.kpi not in kpis:
+                problems.append(parts.problem(part, (i, *where, "kpi"), f"no KPI has the id '{c.kpi}' (the "
+                                              "criterion's own KPI)",
+                                              did_you_mean(c.kpi, kpis) or "add it to the KPIs"))
         for r in g.owners if roles is not None else ():
             if roles is not None and r not in roles:
                 problems.append(parts.problem(part, (i, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))

@@ -217,9 +217,11 @@ class Engine:
         self.config = config
         self.calendar = config.wheel.calendar
         self._goals_by_kpi: dict[str, list[str]] = {}
+        self._goal_kpis: dict[str, tuple[str, ...]] = {}
         for g in config.goals:
-            if g.kpi:
-                self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
+            self._goal_kpis[g.id] = g.kpis()
+            for k in self._goal_kpis[g.id]:
+                self._goals_by_kpi.setdefault(k, []).append(g.id)
         self._status_cache.clear()
         self._forecast_cache.clear()
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
@@ -515,7 +517,7 @@ class Engine:
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
             for subject in self._subjects(kind):
-                if kind == "goal" and subject.fields.get("kpi") != o.kpi:
+                if kind == "goal" and o.kpi not in self._goal_kpis.get(subject.id, ()):
                     continue
                 self._post(item, trigger, subject)
 

@@ -138,8 +138,15 @@ def _duration(text: str) -> str:
 ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
 
 
-def describe_target(target: Target | None, kpi: KPI | None) -> str:
-    """The success criterion in words ('mindst 90 %', 'top 20 af 98')."""
+def describe_target(target: Target | None, kpi: KPI | None, kpis: Mapping[str, KPI] | None = None) -> str:
+    """The success criterion in words ('mindst 90 %', 'top 20 af 98'); a criterion measured by its
+    own KPI names it ('skal falde ift. året før (Andel på jobafklaring)')."""
+    own = getattr(target, "kpi", None)
+    if own and (kpi is None or own != kpi.id):
+        other = (kpis or {}).get(own)
+        assert target is not None
+        plain = describe_target(target.model_copy(update={"kpi": None}), other, kpis)
+        return f"{plain} ({other.name if other else own})"
     unit = kpi.unit if kpi else ""
     if target is None:
         return "–"
@@ -167,10 +174,10 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
         must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
         return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
     if isinstance(target, Until):
-        return f"{describe_target(target.improve, kpi)} frem mod {describe_target(target.reached, kpi)}"
+        return f"{describe_target(target.improve, kpi, kpis)} frem mod {describe_target(target.reached, kpi, kpis)}"
     if isinstance(target, AllOf | AnyOf):
         word = " og " if isinstance(target, AllOf) else " eller "
-        return word.join(describe_target(c, kpi) for c in target.criteria)
+        return word.join(describe_target(c, kpi, kpis) for c in target.criteria)
     return target.description or "–"
 
 
@@ -501,7 +508,7 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
             kpi=kpi.name if kpi else (g.kpi or "–"),
-            target=describe_target(g.target, kpi) + (ILLUSTRATIVE if g.illustrative else ""),
+            target=describe_target(g.target, kpi, cfg.kpis) + (ILLUSTRATIVE if g.illustrative else ""),
             actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
             in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, chart=chart))
