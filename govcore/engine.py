@@ -479,6 +479,8 @@ class Engine:
             details["jointly_with"] = list(ev.jointly_with)
         if ev.date_basis != "document":
             details["date_basis"] = ev.date_basis
+        if ev.responsible_basis != "document":
+            details["responsible_basis"] = ev.responsible_basis
         if ev.source:
             details["source"] = ev.source
         if ev.by_others:

@@ -689,6 +689,7 @@ class WheelEvent(BaseModel):
     date_basis: Literal["document", "law", "chosen"] = "document"
     source: str = ""
     by_others: str = ""
+    responsible_basis: Literal["document", "chosen"] = "document"
 
 
 # ------------------------------------------------------------------------------ workflow records

@@ -44,6 +44,11 @@ def test_the_resultatmaal_say_both_halves(configs: dict[int, Configuration]) -> 
     until = goals["um1-resultater"].target
     assert until is not None and until.kind == "until"
     assert "kontinuerlig forbedring frem mod top 20" in goals["um1-resultater"].source
+    for year in (2021, 2022, 2023):  # "andelen … på ledighedsydelse samt andelen … på jobafklaring … skal falde"
+        both = {g.id: g for g in configs[year].goals}["rm4-handicap"]
+        assert both.kpis() == ("andel-ledighedsydelse", "andel-jobafklaring-ressourceforloeb")
+        assert "samt andelen af borgere i job og uddannelse på jobafklaring" in both.source
+        assert "only the first share" not in both.source
 
 
 def test_teams_are_illustrative_and_the_organisation_cites_the_document(configs: dict[int, Configuration]) -> None:
