@@ -56,6 +56,9 @@ def test_teams_are_illustrative_and_the_organisation_cites_the_document(configs:
     assert all(r.illustrative for r in org.roles if r.kind.value == "team")
     assert "Sundhedsdirektøren" in org.role("direktoer").source  # the document disagrees with itself
     assert org.role("center-unge-uddannelse").title.startswith("Center for Unge & Udvikling")
+    staff = org.role("stab-digitalisering")  # the 2020 diagram's staff unit, by its own name
+    assert staff.kind.value == "staff" and "Digitalisering, kvalitetssikring & Administration" in staff.source
+    assert "ulæseligt" in org.role("center-sundhed-fastholdelse").source  # the OCR does not settle the name
 
 
 def test_the_wheel_is_the_documents(configs: dict[int, Configuration]) -> None:
