@@ -763,7 +763,8 @@ class PersistentRun:
                 **base, "id": a.id, "deviation": a.deviation, "subject_kind": a.subject_kind, "subject": a.subject,
                 "goal": a.goal, "owner": a.owner, "demanded_by_rule": a.demanded_by_rule,
                 "demanded_at": _iso(a.demanded_at), "due": _iso(a.due), "title": a.title, "state": a.state.value,
-                "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text}
+                "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text,
+                "jointly_with": _cj(list(a.jointly_with)) if a.jointly_with else ""}
         for x in e.escalations.values():
             yield ("escalation", x.id), {
                 **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
