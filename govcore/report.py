@@ -71,7 +71,7 @@ EVENT_LABELS = {
     "escalation_exhausted": "Eskaleringer udtømt", "notification": "Varslinger",
     "deliverable_required": "Leverancer krævet", "deliverable_delivered": "Leverancer afleveret",
     "deliverable_missed": "Leverancer ikke afleveret til tiden", "decision_requested": "Beslutninger ønsket",
-    "response_ignored": "Svar uden virkning",
+    "decision_made": "Beslutninger truffet", "response_ignored": "Svar uden virkning",
 }
 # What a wheel event caused, in the order it is told (singular, plural).
 CAUSED = (
@@ -87,7 +87,7 @@ _CAUSED_TYPES = frozenset(t for t, _, _ in CAUSED)
 # deadline, a response); every other event was caused by the item whose first event precedes it.
 ITEM_START = frozenset({"observation", "followup", "milestone", "action_overdue", "deliverable_missed",
                         "action_submitted", "action_accepted", "action_rejected", "deliverable_delivered",
-                        "response_ignored"})
+                        "decision_made", "response_ignored"})
 
 
 # ------------------------------------------------------------------------------------- formatting

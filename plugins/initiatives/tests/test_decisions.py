@@ -131,3 +131,21 @@ def test_respond_decide_on_a_stored_run(tmp_path: Path) -> None:
     assert json.loads(rows[0][1])["decide"]["option"] == "close"
     again = cli("respond", "decide", folder, "dec-0001", "adjust", "--at", "2014-07-04T09:00", "--db", db)
     assert again.exit_code == 2 and "was taken on 2014-07-02: close" in again.output  # type: ignore[attr-defined]
+
+
+def test_the_report_counts_decisions_taken_and_keeps_them_apart_from_the_meeting(tmp_path: Path) -> None:
+    from govcore import simulate
+    from govcore.report import build_report, render_report
+
+    folder = tmp_path / "h"
+    shutil.copytree(EXAMPLE, folder)
+    (folder / "municipality.yaml").write_text(
+        (EXAMPLE / "municipality.yaml").read_text(encoding="utf-8") + "responses: responses.yaml\n", encoding="utf-8")
+    (folder / "responses.yaml").write_text(
+        "responses:\n  - {date: 2014-06-30, time: '10:00', decide: {decision: dec-0001, option: close}}\n",
+        encoding="utf-8")
+    result = simulate(load_config(folder))
+    assert "Beslutninger truffet" in render_report(result, "md")
+    meeting = next(e for m in build_report(result).wheel for e in m.entries if e.date.startswith("30.06"))
+    # The meeting opened the deviation; the decision an hour later closed it, not the meeting.
+    assert "afvigelse åbnet" in meeting.caused and "lukket" not in meeting.caused
