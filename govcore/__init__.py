@@ -21,11 +21,13 @@ from govcore.extension import (
     Subject,
     SubjectContext,
     SubjectKind,
+    in_force,
 )
 from govcore.hookspecs import hookimpl
 from govcore.model import (
     KPI,
     CorrectiveAction,
+    Decision,
     Deliverable,
     Deviation,
     Escalation,
@@ -66,6 +68,7 @@ __all__ = [
     "CorrectiveAction",
     "CsvRow",
     "DanishCalendar",
+    "Decision",
     "Deliverable",
     "Deviation",
     "Engine",
@@ -115,6 +118,7 @@ __all__ = [
     "did_you_mean",
     "goal_chart",
     "hookimpl",
+    "in_force",
     "line_chart",
     "load_config",
     "load_plugins",

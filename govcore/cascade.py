@@ -21,6 +21,9 @@ def _target_text(g: Goal) -> str:
 
 
 def _criterion_text(t: Target) -> str:
+    own = getattr(t, "kpi", None)
+    if own:
+        return f"{_criterion_text(t.model_copy(update={'kpi': None}))} ({own})"
     if t.kind in ("at_least", "at_most"):
         return f"{'mindst' if t.kind == 'at_least' else 'højst'} {t.value:g}"
     if t.kind == "change":

@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +20,7 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
-from govcore.extension import ActionSpec, SourceContext, SubjectContext, SubjectKind
+from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
     KPI,
     Deliverable,
@@ -109,8 +110,13 @@ class GoalFile(_Strict):
     deliverables: list[Deliverable] = Field(default_factory=list)
 
 
+DECISION_ID = re.compile(r"dec-\d{4,}")
+DECIDE_KEYS = ("decision", "subject", "option", "text", "by")
+
+
 class Response(_Strict):
-    """A simulated human input: a submitted, accepted or rejected corrective action, or a delivery."""
+    """A human input: a submitted, accepted or rejected corrective action, a delivery, or the answer
+    to a demanded decision (`decide: {decision: dec-0001, option: close, text: …, by: …}`)."""
 
     date: dt.date
     time: str = "12:00"
@@ -118,6 +124,7 @@ class Response(_Strict):
     accept: dict[str, str] | None = None
     reject: dict[str, str] | None = None
     deliver: str | None = None
+    decide: dict[str, str] | None = None
 
     @field_validator("time")
     @classmethod
@@ -126,10 +133,28 @@ class Response(_Strict):
         return v
 
     def kind(self) -> str:
-        given = [k for k in ("submit", "accept", "reject", "deliver") if getattr(self, k) is not None]
+        given = [k for k in RESPONSE_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a response is exactly one of submit, accept, reject or deliver")
+            raise ValueError("a response is exactly one of submit, accept, reject, deliver or decide")
         return given[0]
+
+    def decide_problems(self) -> list[tuple[str, str, str]]:
+        """What is wrong with a `decide` answer on its own: (field, message, hint) for each."""
+        d = self.decide or {}
+        out = [(k, f"'{k}' is not a field of a decision's answer", f"the fields are {', '.join(DECIDE_KEYS)}")
+               for k in d if k not in DECIDE_KEYS]
+        ident = d.get("decision")
+        if not ident and not d.get("subject"):
+            out.append(("decision", "say which decision is answered", "e.g. 'decision: dec-0001' (the id in the "
+                        "decision_requested event), or 'subject: …' for the subject's open decision"))
+        elif ident and not DECISION_ID.fullmatch(ident):
+            out.append(("decision", f"'{ident}' is not a decision id", "decision ids read dec-0001, dec-0002, …"))
+        if not d.get("option"):
+            out.append(("option", "say which option is chosen", "e.g. 'option: close'"))
+        return out
+
+
+RESPONSE_KINDS = ("submit", "accept", "reject", "deliver", "decide")
 
 
 class ResponseFile(_Strict):
@@ -292,6 +317,9 @@ class Parts:
     problems: list[Problem] = field(default_factory=list)
     effective: dt.date | None = None  # a dated version of the configuration: from when it applies
     description: str = ""
+    # Each goal id of every version, with when it is in force (SubjectContext.goals); None: this
+    # version's goals, in force whenever they are valid.
+    goal_spans: dict[str, tuple[DateSpan, ...]] | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -337,13 +365,16 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
         rules = load_rules(rule_paths, vocab)
     except InputError as err:
         raise ConfigError(err.problems) from None
+    actions = plugins.actions()
+    _check_decision_options(parts, rules, {n: a for n, (_, a) in actions.items()}, problems)
+    if problems:
+        raise ConfigError(problems)
     files = dict(parts.files)
     base = parts.base_dir.resolve()
     for rp in rule_paths:  # keyed apart from the configuration's own files (rules/goals.yaml vs goals.yaml)
         where = rp.resolve().relative_to(base) if rp.resolve().is_relative_to(base) else Path(rp.parent.name, rp.name)
         files[f"rules:{where.as_posix()}"] = rules.files.get(str(rp), "") or _hash(rp)
     kinds = plugins.subject_kinds()
-    actions = plugins.actions()
     return Configuration(
         base_dir=parts.base_dir, municipality=parts.municipality, year=parts.year, organisation=organisation,
         kpis=kpis, goals=goals, deliverables=deliverables, wheel=parts.wheel, rules=rules,
@@ -353,6 +384,19 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
         effective=parts.effective, description=parts.description, national_index={n.id: n for n in national},
         national_source=parts.national_goals if isinstance(parts.national_goals, str) else "plugin",
     )
+
+
+def _criteria_at(target: Any, at: Key) -> Iterator[tuple[Key, Any]]:
+    """Each single criterion of a target with its place in the goal (for located errors)."""
+    kind = getattr(target, "kind", "")
+    if kind in ("all_of", "any_of"):
+        for k, c in enumerate(target.criteria):
+            yield from _criteria_at(c, (*at, "criteria", k))
+    elif kind == "until":
+        yield from _criteria_at(target.improve, (*at, "improve"))
+        yield from _criteria_at(target.reached, (*at, "reached"))
+    else:
+        yield at, target
 
 
 def _each(located: list[Located[T]]) -> Iterator[tuple[Located[T], int, T]]:
@@ -461,6 +505,11 @@ def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None
             problems.append(parts.problem(part, (i, "kpi"), f"no KPI has the id '{g.kpi}'",
                                           _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
                                           or "add it to the KPIs"))
+        for where, c in _criteria_at(g.target, ("target",)) if g.target is not None else ():
+            if c.kpi and c.kpi not in kpis:
+                problems.append(parts.problem(part, (i, *where, "kpi"), f"no KPI has the id '{c.kpi}' (the "
+                                              "criterion's own KPI)",
+                                              did_you_mean(c.kpi, kpis) or "add it to the KPIs"))
         for r in g.owners if roles is not None else ():
             if roles is not None and r not in roles:
                 problems.append(parts.problem(part, (i, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
@@ -528,9 +577,38 @@ def _check_responses(parts: Parts, deliverables: Mapping[str, Deliverable], prob
             r.kind()
         except ValueError as err:
             problems.append(parts.problem(parts.responses, (i,), str(err)))
+        if r.decide is not None:
+            for key, message, hint in r.decide_problems():
+                sub = (i, "decide", key) if key in r.decide else (i, "decide")
+                problems.append(parts.problem(parts.responses, sub, message, hint))
         if r.deliver and r.deliver not in deliverables:
             problems.append(parts.problem(parts.responses, (i, "deliver"), f"no deliverable has the id '{r.deliver}'",
                                           did_you_mean(r.deliver, deliverables)))
+
+
+def decision_options(rules: RuleSet, actions: Mapping[str, ActionSpec]) -> set[str]:
+    """Every option a decision demanded by one of the rules can be answered with."""
+    out: set[str] = set()
+    for r in rules.rules:
+        for call in r.actions:
+            spec = actions.get(call.name)
+            if spec is not None and spec.decision_options is not None:
+                out.update(spec.decision_options(call.params))
+    return out
+
+
+def _check_decision_options(parts: Parts, rules: RuleSet, actions: Mapping[str, ActionSpec],
+                            problems: list[Problem]) -> None:
+    """A decision's answer must choose an option some rule can offer: the decision itself is only
+    known when the run demands it (responses.yaml cannot name one that exists yet)."""
+    asked = decision_options(rules, actions)
+    for i, r in enumerate(parts.responses.items):
+        option = (r.decide or {}).get("option")
+        if option and option not in asked:
+            hint = did_you_mean(option, asked) or (f"the options are {', '.join(sorted(asked))}" if asked else
+                                                   "no rule of this configuration demands a decision")
+            problems.append(parts.problem(parts.responses, (i, "decide", "option"),
+                                          f"no rule demands a decision with the option '{option}'", hint))
 
 
 def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[str, KPI],
@@ -575,9 +653,11 @@ def _check_plugin_settings(parts: Parts, plugins: Plugins, org: Organisation, kp
         if any(p.field.startswith(f"sources.{kind.settings_key}") for p in problems):
             continue  # the settings themselves are wrong: that was reported when the source was loaded
         day = dt.date(parts.year, 1, 1)
+        goals = parts.goal_spans if parts.goal_spans is not None else \
+            goal_spans([(None, None, [g for part in parts.goals for g in part.items])])
         ctx = SubjectContext(municipality=parts.municipality, day=day,
                              observations=ObservationView(ObservationStore(), day), organisation=org, kpis=kpis,
-                             settings=parts.sources[kind.settings_key], base_dir=sources_dir)
+                             settings=parts.sources[kind.settings_key], base_dir=sources_dir, goals=goals)
         try:
             kind.check(ctx)
         except InputError as err:
@@ -629,6 +709,20 @@ def vocabulary(plugins: Plugins, wheel: Wheel, kpis: Mapping[str, KPI], organisa
     vocab.role_ids = frozenset(r.id for r in organisation.roles)
     vocab.deliverable_ids = frozenset(deliverables)
     return vocab
+
+
+def goal_spans(versions: Sequence[tuple[dt.date | None, dt.date | None, Sequence[Goal]]]
+               ) -> dict[str, tuple[DateSpan, ...]]:
+    """Each goal id with the days it is in force: the versions (first day, last day, goals) that
+    hold it, narrowed to the goal's own valid_from/valid_to."""
+    out: dict[str, list[DateSpan]] = {}
+    for first, last, goals in versions:
+        for g in goals:
+            a = max((d for d in (first, g.valid_from) if d is not None), default=None)
+            b = min((d for d in (last, g.valid_to) if d is not None), default=None)
+            if a is None or b is None or a <= b:
+                out.setdefault(g.id, []).append((a, b))
+    return {k: tuple(v) for k, v in out.items()}
 
 
 def _locate(p: Problem, doc: YamlDoc) -> Problem:
@@ -738,6 +832,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                                    f"{MIN_YEAR} to {MAX_YEAR}")])
     versions: list[Configuration] = []
     settings = cfg
+    read: list[Parts] = []
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
@@ -748,8 +843,20 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
-            versions.append(_build(base, cfg_path, cfg_doc, settings, plugins, check_year, extra_rules, own,
-                                   entry))
+            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry))
+        except InputError as err:
+            problems.extend(q for q in err.problems if q not in problems)
+    if problems:
+        raise ConfigError(problems)
+    # A link to a goal (an initiative's goals) counts if a version in force at the time holds it.
+    dates = [p.effective for p in read]
+    spans = goal_spans([(p.effective, nxt - dt.timedelta(days=1) if nxt else None,
+                         [g for part in p.goals for g in part.items]) for p, nxt in zip(read, [*dates[1:], None],
+                                                                                       strict=True)])
+    for parts in read:
+        parts.goal_spans = spans
+        try:
+            versions.append(build_configuration(parts, plugins))
         except InputError as err:
             problems.extend(q for q in err.problems if q not in problems)
     if problems:
@@ -770,9 +877,9 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
-def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugins: Plugins, the_year: int,
-           extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Configuration:
-    """One version of the configuration: its files read into Parts, built by build_configuration."""
+def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, the_year: int,
+                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Parts:
+    """One version of the configuration: its files read into Parts (build_configuration builds it)."""
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
     try:
@@ -844,4 +951,4 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
         national_goals=cfg.national_goals, allow_paths=roots, files=files, problems=problems,
         effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
     )
-    return build_configuration(parts, plugins)
+    return parts

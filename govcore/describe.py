@@ -82,7 +82,11 @@ def describe_event(kind: str, details: Mapping[str, Any], owner: str | None = No
     if kind == "response_ignored":
         return f"a '{g('response')}' response was ignored: {g('reason')}"
     if kind == "decision_requested":
-        return f"decision requested from {owner}{about}: {g('question')}"
+        ident = f" {g('decision')}" if details.get("decision") else ""
+        return f"decision{ident} requested from {owner}{about}: {g('question')}"
+    if kind == "decision_made":
+        ends = ", the follow-up ends" if details.get("ends_followup") else ""
+        return f"decision {g('decision')}{about} taken by {g('by')}: {g('option')}{ends}" + text
     shown = {k: v for k, v in details.items() if k not in _HIDDEN}
     rest = ", ".join(f"{k} {show(v)}" for k, v in shown.items())
     return f"{kind.replace('_', ' ')}{about}" + (f": {rest}" if rest else "")

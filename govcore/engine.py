@@ -14,19 +14,20 @@ import contextlib
 import datetime as dt
 import heapq
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
-from govcore.errors import EngineError, GovcoreError, did_you_mean
+from govcore.errors import DecisionError, EngineError, GovcoreError, did_you_mean
 from govcore.extension import Subject, SubjectContext
 from govcore.forecast import GoalForecast, forecast_goal
 from govcore.model import (
     ActionState,
     CorrectiveAction,
+    Decision,
     Deviation,
     DeviationState,
     Escalation,
@@ -143,6 +144,10 @@ class _Context:
         return render(template, {"subject": self._subject.id, "owner": self._subject.owner,
                                  "title": self._subject.title, **self._subject.fields})
 
+    def request_decision(self, role: str, question: str, options: Sequence[str], **details: Any) -> str:
+        return self._engine._request_decision(self._rule, self._subject, role, question, tuple(options),
+                                              {**details, "inputs": self._inputs})
+
 
 class Engine:
     """Governance of one municipality from a start date on, for as many years as the clock runs.
@@ -173,6 +178,10 @@ class Engine:
         self.deviations: dict[str, Deviation] = {}
         self.actions: dict[str, CorrectiveAction] = {}
         self.escalations: dict[str, Escalation] = {}
+        self.decisions: dict[str, Decision] = {}
+        self._latest_decision: dict[tuple[str, str], str] = {}
+        # Subjects a decision closed ('close'): no rule follows them up any more.
+        self._closed_by_decision: dict[tuple[str, str], str] = {}
         self.delivered: dict[str, dt.datetime] = {}
         self.required: dict[str, dt.date] = {}
         self.store = ObservationStore()
@@ -208,9 +217,11 @@ class Engine:
         self.config = config
         self.calendar = config.wheel.calendar
         self._goals_by_kpi: dict[str, list[str]] = {}
+        self._goal_kpis: dict[str, tuple[str, ...]] = {}
         for g in config.goals:
-            if g.kpi:
-                self._goals_by_kpi.setdefault(g.kpi, []).append(g.id)
+            self._goal_kpis[g.id] = g.kpis()
+            for k in self._goal_kpis[g.id]:
+                self._goals_by_kpi.setdefault(k, []).append(g.id)
         self._status_cache.clear()
         self._forecast_cache.clear()
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
@@ -315,6 +326,29 @@ class Engine:
             raise EngineError(f"unknown deliverable '{deliverable_id}' "
                               f"({did_you_mean(deliverable_id, self.config.deliverables) or 'none defined'})")
         return self._now_response({"deliver": deliverable_id})
+
+    def decide(self, decision_id: str, option: str, text: str = "", by: str = "") -> list[EngineEvent]:
+        """Answer demanded decision `decision_id` now with one of its options (`by`: who decided)."""
+        self.check_decision(decision_id, option)
+        return self._now_response({"decide": {"decision": decision_id, "option": option, "text": text, "by": by}})
+
+    def check_decision(self, decision_id: str, option: str) -> Decision:
+        """The open decision `decision_id`, if `option` is one of its options; else EngineError saying
+        what is wrong (unknown id, already decided, unknown option) with a suggestion."""
+        dec = self.decisions.get(decision_id)
+        if dec is None:
+            hint = did_you_mean(decision_id, self.decisions, list_all=False) or (
+                "open decisions: " + ", ".join(d.id for d in self.open_decisions()) if self.open_decisions()
+                else "no decision is open")
+            raise DecisionError(f"unknown decision '{decision_id}' ({hint})", "decision")
+        if dec.option is not None:
+            assert dec.decided_at is not None
+            raise DecisionError(f"decision '{decision_id}' was taken on {dec.decided_at.date().isoformat()}: "
+                                f"{dec.option}", "decision")
+        if option not in dec.options:
+            raise DecisionError(f"'{option}' is not an option of decision '{decision_id}' "
+                                f"({did_you_mean(option, dec.options)})", "option")
+        return dec
 
     def _known_action(self, action_id: str) -> str:
         """An API caller naming an action that does not exist made a mistake: say so, do nothing."""
@@ -445,6 +479,8 @@ class Engine:
             details["jointly_with"] = list(ev.jointly_with)
         if ev.date_basis != "document":
             details["date_basis"] = ev.date_basis
+        if ev.responsible_basis != "document":
+            details["responsible_basis"] = ev.responsible_basis
         if ev.source:
             details["source"] = ev.source
         if ev.by_others:
@@ -483,7 +519,7 @@ class Engine:
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
             for subject in self._subjects(kind):
-                if kind == "goal" and subject.fields.get("kpi") != o.kpi:
+                if kind == "goal" and o.kpi not in self._goal_kpis.get(subject.id, ()):
                     continue
                 self._post(item, trigger, subject)
 
@@ -513,6 +549,9 @@ class Engine:
     def _on_response(self, item: _Item) -> None:
         r: Response = item.payload
         kind = r.kind()
+        if kind == "decide":
+            self._on_decide(r.decide or {})
+            return
         if kind == "deliver":
             assert r.deliver is not None
             d = self.config.deliverables[r.deliver]
@@ -567,6 +606,53 @@ class Engine:
             self._emit("action_rejected", subject=subj, owner=action.owner,
                        details={"action": action.id, "text": text, "new_due": action.due.isoformat()})
 
+    def _on_decide(self, data: Mapping[str, str]) -> None:
+        """A decision taken: recorded with who and when, the subject's open deviation closed with
+        the decision as its note; `close` ends the subject's follow-up, `adjust` and `continue`
+        leave it followed up (rules read `decision` and `decision_age`)."""
+        ident, option = data.get("decision", ""), data.get("option", "")
+        if not ident and data.get("subject"):  # a scenario names the subject: its open decision
+            ident = next((d.id for d in reversed(self.open_decisions()) if d.subject == data["subject"]), "")
+            if not ident:
+                self._emit("response_ignored", details={"response": "decide", "subject": data["subject"],
+                                                        "option": option,
+                                                        "reason": f"no decision about '{data['subject']}' is open"})
+                return
+        try:
+            dec = self.check_decision(ident, option)
+        except EngineError as err:
+            self._emit("response_ignored", details={"response": "decide", "decision": ident, "option": option,
+                                                    "reason": str(err)})
+            return
+        text, by = data.get("text", ""), data.get("by", "") or dec.role
+        dec.option, dec.text, dec.by, dec.decided_at = option, text, by, self.now
+        key = (dec.subject_kind, dec.subject)
+        subj = Subject(kind=dec.subject_kind, id=dec.subject, owner=dec.role, fields={}, title=dec.title,
+                       goal=dec.goal)
+        ends = option == "close"
+        self._emit("decision_made", subject=subj, owner=dec.role, details={
+            "decision": dec.id, "option": option, "text": text, "by": by, "question": dec.question,
+            "requested_at": dec.requested_at.isoformat(), "ends_followup": ends})
+        self._close_subject(subj, None, f"besluttet: {option}" + (f" – {text}" if text else ""),
+                            {"decision": dec.id, "option": option})
+        if ends:
+            self._closed_by_decision[key] = dec.id
+
+    def _request_decision(self, rule: Rule, subject: Subject, role: str, question: str, options: tuple[str, ...],
+                          details: dict[str, Any]) -> str:
+        key = (subject.kind, subject.id)
+        latest = self.decisions.get(self._latest_decision.get(key, ""))
+        if latest is not None and latest.option is None:
+            return latest.id
+        dec = Decision(id=self._next_id("dec"), subject_kind=subject.kind, subject=subject.id, goal=subject.goal,
+                       role=role, rule=rule.id, title=subject.title, question=question, options=options,
+                       requested_at=self.now, deviation=self._open_by_subject.get(key))
+        self.decisions[dec.id] = dec
+        self._latest_decision[key] = dec.id
+        self._emit("decision_requested", rule=rule, subject=subject, owner=role, details={
+            "decision": dec.id, "question": question, "options": list(options), **details})
+        return dec.id
+
     def _find_action(self, data: Mapping[str, str]) -> CorrectiveAction | None:
         if "action" in data:
             return self.actions.get(data["action"])
@@ -589,6 +675,12 @@ class Engine:
         return self._listeners[key]
 
     def _subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
+        found = self._all_subjects(kind, wheel)
+        if not self._closed_by_decision:
+            return found
+        return [s for s in found if (s.kind, s.id) not in self._closed_by_decision]
+
+    def _all_subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
             return [self._goal_subject(g, day) for g in self.config.goals if self.config.goal_active(g, day)]
@@ -653,10 +745,13 @@ class Engine:
 
     def _state_fields(self, subject: Subject) -> dict[str, Any]:
         latest = self._latest_action(subject)
+        dec = self.decisions.get(self._latest_decision.get((subject.kind, subject.id), ""))
         return {
             "open_deviation": (subject.kind, subject.id) in self._open_by_subject,
             "open_action": latest is not None and latest.state is not ActionState.closed,
             "action_state": latest.state.value if latest else "none",
+            "decision": "none" if dec is None else dec.option or "pending",
+            "decision_age": (self.now.date() - dec.decided_at.date()).days if dec and dec.decided_at else 0,
         }
 
     def _message(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
@@ -879,6 +974,9 @@ class Engine:
 
     def open_deviations(self) -> list[Deviation]:
         return [d for d in self.deviations.values() if d.state is DeviationState.open]
+
+    def open_decisions(self) -> list[Decision]:
+        return [d for d in self.decisions.values() if d.option is None]
 
     def open_actions(self) -> list[CorrectiveAction]:
         return [a for a in self.actions.values() if a.state is not ActionState.closed]

@@ -84,6 +84,15 @@ class EngineError(GovcoreError):
     """The engine was asked to do something impossible (e.g. move its clock backwards)."""
 
 
+class DecisionError(EngineError):
+    """An answer names no open decision, or an option the decision does not offer; `field` says
+    which ('decision' or 'option')."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 def did_you_mean(word: str, choices: Iterable[str], list_all: bool = True) -> str:
     """A hint naming the closest known word ("did you mean 'Vejle'?"), or listing up to 12 choices
     when none is close (unless `list_all` is false), or ''. Names are also compared loosely

@@ -6,7 +6,7 @@ These are part of govcore's public API (re-exported from `govcore`); a plugin ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -128,6 +128,14 @@ class Subject:
     jointly_with: tuple[str, ...] = ()
 
 
+DateSpan = tuple[dt.date | None, dt.date | None]
+
+
+def in_force(spans: Sequence[DateSpan], first: dt.date, last: dt.date) -> bool:
+    """Whether any of `spans` overlaps `first`..`last` (both days included)."""
+    return any((a is None or a <= last) and (b is None or first <= b) for a, b in spans)
+
+
 @dataclass(frozen=True)
 class SubjectContext:
     """What a subject provider sees: the configuration and the observations known on `day`."""
@@ -139,6 +147,10 @@ class SubjectContext:
     kpis: Mapping[str, KPI]
     settings: Mapping[str, Any]
     base_dir: Path
+    goals: Mapping[str, tuple[DateSpan, ...]] = field(default_factory=dict)
+    """Every goal id of the configuration, with the spans (first day, last day; None: open) in
+    which a version of the configuration in force holds it and the goal itself is valid: a link
+    from a plugin's data to a goal is good if the goal is in force while the linked thing runs."""
 
 
 @dataclass(frozen=True)
@@ -188,6 +200,14 @@ class ActionContext(Protocol):
         """Fill `{field}` placeholders from the subject, formatted like the built-in actions."""
         ...
 
+    def request_decision(self, role: str, question: str, options: Sequence[str], **details: Any) -> str:
+        """Demand a decision of `role` about the subject: records `decision_requested` with a new
+        decision id (returned), the question and the options. A `decide` response answers it; the
+        engine then closes the subject's open deviation, and the option `close` ends the subject's
+        follow-up (docs/rules.md, "Decisions"). While one is open, another for the same subject is
+        not demanded (returns the open one's id)."""
+        ...
+
 
 @dataclass(frozen=True)
 class ActionSpec:
@@ -199,6 +219,9 @@ class ActionSpec:
     run: Callable[[ActionContext, Any], None]
     example: str = ""
     events: tuple[str, ...] = field(default_factory=tuple)
+    decision_options: Callable[[Any], Sequence[str]] | None = None
+    """For an action that demands a decision (`ActionContext.request_decision`): the options its
+    parameters offer, so that an answer in responses.yaml is checked before the run."""
 
 
 @dataclass(frozen=True)

@@ -401,11 +401,14 @@ class Observation(Strict):
 
 class TargetBase(Strict):
     """Common to all targets: an at-risk band (`tolerance`, in KPI units) before off track, and
-    `period` for a target about one period ('in 2022'): judged on figures for that period only."""
+    `period` for a target about one period ('in 2022'): judged on figures for that period only.
+    `kpi`, only on a criterion inside all_of / any_of / until, measures that criterion with another
+    KPI than the goal's ("andelen på ledighedsydelse samt andelen på jobafklaring … skal falde")."""
 
     tolerance: float = Field(default=0.0, ge=0)
     description: str = ""
     period: str | None = None
+    kpi: Ident | None = None
 
     @field_validator("period", mode="before")
     @classmethod
@@ -558,6 +561,15 @@ Criterion = AtLeast | AtMost | Change | Trajectory | Benchmark | Rank | Directio
 Compound = AllOf | AnyOf | Until
 AllOf.model_rebuild()
 AnyOf.model_rebuild()
+
+
+def criteria(target: Target) -> list[Criterion]:
+    """The single criteria of a target, compounds opened up, in the order written."""
+    if isinstance(target, AllOf | AnyOf):
+        return [c for t in target.criteria for c in criteria(t)]
+    if isinstance(target, Until):
+        return [*criteria(target.improve), *criteria(target.reached)]
+    return [target]
 Until.model_rebuild()
 
 
@@ -614,6 +626,9 @@ class Goal(Strict):
     def _check(self) -> Goal:
         if self.target is not None and self.kpi is None:
             raise ValueError("a goal with a target needs a kpi to measure it")
+        if isinstance(self.target, TargetBase) and self.target.kpi not in (None, self.kpi):
+            raise ValueError("a single criterion is measured by the goal's kpi: 'kpi:' on a criterion is for "
+                             "criteria inside all_of, any_of or until (a goal with criteria on several KPIs)")
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
             raise ValueError("valid_to is before valid_from")
         if self.owner in self.jointly_with:
@@ -624,6 +639,15 @@ class Goal(Strict):
     def owners(self) -> tuple[str, ...]:
         """Every responsible role, the first named first."""
         return (self.owner, *self.jointly_with)
+
+    def kpis(self) -> tuple[str, ...]:
+        """Every KPI the goal is measured by: its own, then each criterion's own (`kpi:` inside a
+        compound target), first mention first."""
+        out = [self.kpi] if self.kpi else []
+        for c in criteria(self.target) if self.target is not None else ():
+            if c.kpi and c.kpi not in out:
+                out.append(c.kpi)
+        return tuple(out)
 
     def in_effect(self, day: dt.date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -665,6 +689,7 @@ class WheelEvent(BaseModel):
     date_basis: Literal["document", "law", "chosen"] = "document"
     source: str = ""
     by_others: str = ""
+    responsible_basis: Literal["document", "chosen"] = "document"
 
 
 # ------------------------------------------------------------------------------ workflow records
@@ -719,6 +744,27 @@ class CorrectiveAction(BaseModel):
     escalation_level: int = 0
     submitted_at: dt.datetime | None = None
     text: str = ""
+
+
+class Decision(BaseModel):
+    """A decision demanded of a role about a subject (continue, adjust or close an initiative),
+    open until a `decide` response picks one of its options; who decided and when are kept."""
+
+    id: str
+    subject_kind: str
+    subject: str
+    goal: str | None = None
+    role: str
+    rule: str
+    title: str = ""
+    question: str
+    options: tuple[str, ...]
+    requested_at: dt.datetime
+    deviation: str | None = None
+    option: str | None = None
+    text: str = ""
+    by: str = ""
+    decided_at: dt.datetime | None = None
 
 
 class Escalation(BaseModel):

@@ -72,7 +72,7 @@ EVENT_LABELS = {
     "escalation_exhausted": "Eskaleringer udtømt", "notification": "Varslinger",
     "deliverable_required": "Leverancer krævet", "deliverable_delivered": "Leverancer afleveret",
     "deliverable_missed": "Leverancer ikke afleveret til tiden", "decision_requested": "Beslutninger ønsket",
-    "response_ignored": "Svar uden virkning",
+    "decision_made": "Beslutninger truffet", "response_ignored": "Svar uden virkning",
 }
 # What a wheel event caused, in the order it is told (singular, plural).
 CAUSED = (
@@ -88,7 +88,7 @@ _CAUSED_TYPES = frozenset(t for t, _, _ in CAUSED)
 # deadline, a response); every other event was caused by the item whose first event precedes it.
 ITEM_START = frozenset({"observation", "followup", "milestone", "action_overdue", "deliverable_missed",
                         "action_submitted", "action_accepted", "action_rejected", "deliverable_delivered",
-                        "response_ignored"})
+                        "decision_made", "response_ignored"})
 
 
 # ------------------------------------------------------------------------------------- formatting
@@ -144,8 +144,15 @@ def _duration(text: str) -> str:
 ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
 
 
-def describe_target(target: Target | None, kpi: KPI | None) -> str:
-    """The success criterion in words ('mindst 90 %', 'top 20 af 98')."""
+def describe_target(target: Target | None, kpi: KPI | None, kpis: Mapping[str, KPI] | None = None) -> str:
+    """The success criterion in words ('mindst 90 %', 'top 20 af 98'); a criterion measured by its
+    own KPI names it ('skal falde ift. året før (Andel på jobafklaring)')."""
+    own = getattr(target, "kpi", None)
+    if own and (kpi is None or own != kpi.id):
+        other = (kpis or {}).get(own)
+        assert target is not None
+        plain = describe_target(target.model_copy(update={"kpi": None}), other, kpis)
+        return f"{plain} ({other.name if other else own})"
     unit = kpi.unit if kpi else ""
     if target is None:
         return "–"
@@ -174,10 +181,10 @@ def describe_target(target: Target | None, kpi: KPI | None) -> str:
         must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
         return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
     if isinstance(target, Until):
-        return f"{describe_target(target.improve, kpi)} frem mod {describe_target(target.reached, kpi)}"
+        return f"{describe_target(target.improve, kpi, kpis)} frem mod {describe_target(target.reached, kpi, kpis)}"
     if isinstance(target, AllOf | AnyOf):
         word = " og " if isinstance(target, AllOf) else " eller "
-        return word.join(describe_target(c, kpi) for c in target.criteria)
+        return word.join(describe_target(c, kpi, kpis) for c in target.criteria)
     return target.description or "–"
 
 
@@ -557,7 +564,7 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
             kpi=kpi.name if kpi else (g.kpi or "–"),
-            target=describe_target(g.target, kpi) + (ILLUSTRATIVE if g.illustrative else ""),
+            target=describe_target(g.target, kpi, cfg.kpis) + (ILLUSTRATIVE if g.illustrative else ""),
             actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
             in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, charts=charts))
@@ -953,11 +960,44 @@ def _environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["cell"] = _md_cell
     env.filters["md"] = md_text
+    env.filters["alt"] = lambda text: re.sub(r"[\[\]\n]", " ", str(text))
     return env
 
 
 def render_report(result: SimulationResult, fmt: ReportFormat) -> str:
-    """The year report as Markdown (`md`) or as one self-contained, printable HTML file (`html`)."""
+    """The year report as Markdown (`md`) or as one self-contained, printable HTML file (`html`).
+    The Markdown has no charts (it says so); `render_report_files` gives them as files."""
+    return render_report_files(result, fmt)[0]
+
+
+def render_report_files(result: SimulationResult, fmt: ReportFormat, charts: str = "") -> tuple[str, dict[str, str]]:
+    """The report and, for Markdown with a `charts` folder name, its charts as SVG files: (text,
+    {path relative to the report: SVG}). The Markdown links each chart by that relative path, so
+    report.md and its folder can be moved together; the HTML carries its charts inline."""
     if fmt not in ("md", "html"):
         raise ValueError(f"unknown report format '{fmt}'; use md or html")
-    return _environment().get_template(f"report.{fmt}.j2").render(r=build_report(result))
+    report = build_report(result)
+    files = chart_files(report, charts) if charts and fmt == "md" else {}
+    text = _environment().get_template(f"report.{fmt}.j2").render(
+        r=report, charts={key: path for key, (path, _) in files.items()})
+    return text, dict(files.values())
+
+
+def chart_files(report: Report, folder: str) -> dict[str, tuple[str, str]]:
+    """Every chart of the report (each measured goal's, each plugin section's): its key
+    (`maal <chart anchor>`, `afsnit <n>`) → (file name under `folder`, SVG). Names are the ids with
+    anything but letters, digits, '.', '_' and '-' replaced, numbered if two would clash."""
+    charts = [(f"maal {c.anchor}", "maal-" + c.anchor.removeprefix("graf-"), c.svg)
+              for grp in report.goal_groups for g in grp.goals for c in g.charts]
+    charts += [(f"afsnit {n}", f"afsnit-{n}", sec.chart) for n, sec in enumerate(report.sections, 1) if sec.chart]
+    out: dict[str, tuple[str, str]] = {}
+    used: set[str] = set()
+    for key, stem, svg in charts:
+        name = base = re.sub(r"[^A-Za-z0-9_.-]", "-", stem)
+        n = 1
+        while name in used:
+            n += 1
+            name = f"{base}-{n}"
+        used.add(name)
+        out[key] = (f"{folder}/{name}.svg", svg)
+    return out

@@ -75,6 +75,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[s
         "open_deviations": [d.model_dump(mode="json") for d in engine.open_deviations()],
         "open_actions": [a.model_dump(mode="json") for a in engine.open_actions()],
         "escalations": [e.model_dump(mode="json") for e in engine.escalations.values()],
+        "decisions": [d.model_dump(mode="json") for d in engine.decisions.values()],
         "deliverables": {
             d: {"due": engine.required[d].isoformat() if d in engine.required else None,
                 "delivered": engine.delivered[d].isoformat() if d in engine.delivered else None}
@@ -121,9 +122,10 @@ REPORT_FORMATS: dict[str, tuple[str, ...]] = {"md": ("md",), "html": ("html",), 
 def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "md") -> list[Path]:
     """Write events.jsonl, summary.json and the report of the whole span (report.md/.html/.pdf);
     for a span of several years also each calendar year's report and summary (report-2021.md,
-    summary-2021.json). Returns the files written. PDF needs the `pdf` extra (govcore.pdf); its
-    absence is reported before anything is written."""
-    from govcore.report import render_report
+    summary-2021.json). The Markdown report's charts are SVG files in charts/ (charts-2021/ for
+    report-2021.md), linked from it by relative paths. Returns the files written. PDF needs the
+    `pdf` extra (govcore.pdf); its absence is reported before anything is written."""
+    from govcore.report import render_report, render_report_files
 
     formats = REPORT_FORMATS[report_format]
     if "pdf" in formats:
@@ -143,8 +145,14 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
         for fmt in formats:
             if fmt != "pdf":
                 p = out / f"report{suffix}.{fmt}"
-                p.write_text(render_report(part, fmt), encoding="utf-8")  # type: ignore[arg-type]
+                text, charts = render_report_files(part, fmt, charts=f"charts{suffix}")  # type: ignore[arg-type]
+                p.write_text(text, encoding="utf-8")
                 files.append(p)
+                for name, svg in sorted(charts.items()):  # the Markdown report's charts, beside it
+                    chart = out / name
+                    chart.parent.mkdir(exist_ok=True)
+                    chart.write_text(svg, encoding="utf-8")
+                    files.append(chart)
     if "pdf" in formats:
         from govcore.pdf import pdf_printer
 

@@ -456,21 +456,38 @@ def combine(rule: str, statuses: Sequence[Status]) -> Status:
     return _ORDER[outcomes.pop()] if len(outcomes) == 1 else Status.no_data
 
 
+def _criterion(c: Target, kpi: KPI, view: ObservationView, municipality: str | None,
+               kpis: Mapping[str, KPI] | None) -> tuple[TargetResult, KPI | None]:
+    """One criterion of a compound, on its own KPI when it names one (else the goal's): the result
+    and the KPI it was measured by when that is not the goal's."""
+    own = getattr(c, "kpi", None)
+    if not own or own == kpi.id:
+        return evaluate(c, kpi, view, municipality, kpis), None
+    other = (kpis or {}).get(own)
+    if other is None:
+        return _no_data(f"nøgletallet '{own}' er ikke defineret", {"kind": c.kind, "kpi": own}), None
+    return evaluate(c, other, view, municipality, kpis), other
+
+
 def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
-              municipality: str | None) -> TargetResult:
+              municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> TargetResult:
     named = [("forbedring", target.improve), ("mål", target.reached)] if isinstance(target, Until) \
         else [(str(i), c) for i, c in enumerate(target.criteria, 1)]
-    parts = tuple(evaluate(c, kpi, view, municipality) for _, c in named)
+    measured = [_criterion(c, kpi, view, municipality, kpis) for _, c in named]
+    parts = tuple(p for p, _ in measured)
     status = combine(target.kind, [p.status for p in parts])
     inputs: Inputs = {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
                       "municipality": municipality, "criteria": len(parts)}
-    for (name, _), part in zip(named, parts, strict=True):
+    for (name, c), part in zip(named, parts, strict=True):
         inputs[f"{name}.status"] = part.status.value
+        own = getattr(c, "kpi", None)
+        if own and own != kpi.id:
+            inputs[f"{name}.kpi"] = own
         for key, value in part.inputs.items():
             if key not in ("kpi", "as_of", "municipality"):
                 inputs[f"{name}.{key}"] = value
-    lines = "; ".join(f"[{name}: {_LABEL[p.status]}] {p.explanation}"
-                      for (name, _), p in zip(named, parts, strict=True))
+    lines = "; ".join(f"[{name}: {_LABEL[p.status]}] " + (f"{other.name}: " if other else "") + p.explanation
+                      for (name, _), (p, other) in zip(named, measured, strict=True))
     if isinstance(target, Until):
         reached = parts[1].status is Status.on_track
         head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
@@ -486,15 +503,16 @@ def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
 
 
 def evaluate(target: Target, kpi: KPI, view: ObservationView,
-             municipality: str | None = None) -> TargetResult:
+             municipality: str | None = None, kpis: Mapping[str, KPI] | None = None) -> TargetResult:
     """Where `kpi` stands against `target` on `view.day`, using only values known that day.
 
     `municipality` is the three-digit code; it is needed to rank against other municipalities
     and selects the code-labelled series when the store holds one. A compound target's result
-    carries each criterion's own result in `parts`.
+    carries each criterion's own result in `parts`; a criterion naming its own KPI is measured
+    by that KPI, looked up in `kpis`.
     """
     if isinstance(target, AllOf | AnyOf | Until):
-        return _compound(target, kpi, view, municipality)
+        return _compound(target, kpi, view, municipality, kpis)
     inputs = _base_inputs(target, kpi, view, municipality)
     if isinstance(target, AtLeast | AtMost):
         return _threshold(target, kpi, view, municipality, inputs)
@@ -523,13 +541,13 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                         {"goal": goal.id, "kpi": goal.kpi})
     if goal.target.period is not None:
         within = _period(goal.target.period)
-        result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality)
+        result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality, kpis)
         if result.status is Status.no_data and result.period is None and view.day > within.start:
             result = result.model_copy(update={"explanation": f"ingen tal for {kpi.name} for {within} er "
                                                               f"kendt pr. {_day(view.day)}"})
         return result.model_copy(update={"inputs": {"goal": goal.id, "target_period": within.text,
                                                     **result.inputs}})
-    result = evaluate(goal.target, kpi, view, municipality)
+    result = evaluate(goal.target, kpi, view, municipality, kpis)
     if result.period is not None and result.status is not Status.no_data:
         last = kpi.stale_after(_period(result.period).end)
         if last is not None and view.day > last:

@@ -85,6 +85,7 @@ class YearChange(Strict):
 
 
 DateBasis = Literal["document", "law", "chosen"]
+ResponsibleBasis = Literal["document", "chosen"]
 
 
 class Milestone(Strict):
@@ -96,6 +97,8 @@ class Milestone(Strict):
     day is the configuration's choice). A quarter or half-year date is `chosen` unless said
     otherwise. `by_others` names who outside the organisation does it (the minister announcing the
     goals): such a milestone is a date to know (`as_of`), never a deadline for a municipal role.
+    `responsible_basis: chosen` marks a responsible role the documents do not give (the årshjul
+    names none for its items) as the configuration's choice.
     """
 
     id: Ident
@@ -116,6 +119,7 @@ class Milestone(Strict):
     date_basis: DateBasis | None = None
     source: str = ""
     by_others: str = ""
+    responsible_basis: ResponsibleBasis = "document"
 
     @model_validator(mode="before")
     @classmethod
@@ -170,6 +174,7 @@ class FollowUp(Strict):
     description: str = ""
     date_basis: DateBasis = "chosen"
     source: str = ""
+    responsible_basis: ResponsibleBasis = "document"
 
     @model_validator(mode="before")
     @classmethod
@@ -545,7 +550,7 @@ class Wheel(Strict):
                     id=f"{m.id}@{effective.isoformat()}", definition=m.id, title=m.title, kind=m.type,
                     date=effective, nominal_date=nominal, responsible=m.responsible,
                     jointly_with=m.jointly_with, participants=m.participants, date_basis=self.date_basis(m),
-                    source=m.source, by_others=m.by_others,
+                    source=m.source, by_others=m.by_others, responsible_basis=m.responsible_basis,
                     deliverables=m.deliverables, description=m.description,
                 )
 
@@ -556,7 +561,7 @@ class Wheel(Strict):
                     id=f"{f.id}@{effective.isoformat()}", definition=f.id, title=f.title, kind="followup",
                     date=effective, nominal_date=nominal, responsible=f.responsible,
                     jointly_with=f.jointly_with, participants=f.participants, deliverables=f.deliverables,
-                    date_basis=f.date_basis, source=f.source,
+                    date_basis=f.date_basis, source=f.source, responsible_basis=f.responsible_basis,
                     frequency=f.every,
                     description=f.description,
                 )
@@ -691,6 +696,7 @@ def _responsible(e: WheelEvent) -> str:
 
 
 CHOSEN_NOTE: Final = "* dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden"
+CHOSEN_RESPONSIBLE_NOTE: Final = "(valgt) den ansvarlige er valgt i konfigurationen; dokumenterne nævner ingen"
 
 
 def _provenance(e: WheelEvent) -> list[str]:
@@ -734,7 +740,8 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
         if (e.date.year, e.date.month) != current_month:
             current_month = (e.date.year, e.date.month)
             lines.append(f"  {MONTHS_DA[e.date.month - 1].capitalize()}")
-        owner = f"ansvarlig: {_responsible(e)}" if e.responsible else ""
+        owner = f"ansvarlig: {_responsible(e)}" + (" (valgt)" if e.responsible_basis == "chosen" else "") \
+            if e.responsible else ""
         title = e.title + ("*" if e.date_basis == "chosen" else "")
         lines.append(f"    {_day(e.date)}  {label:<{label_w}}  {title:<{title_w + 1}}  {owner}".rstrip())
         lines += [f"{indent}{line}" for line in _provenance(e)]
@@ -750,6 +757,8 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
             lines.append(note + ("; en skæringsdato flyttes ikke" if e.kind == "as_of" else ""))
     if any(e.date_basis == "chosen" for e in rows):
         lines += ["", CHOSEN_NOTE]
+    if any(e.responsible and e.responsible_basis == "chosen" for e in rows):
+        lines += ([] if any(e.date_basis == "chosen" for e in rows) else [""]) + [CHOSEN_RESPONSIBLE_NOTE]
     closed = calendar.closed_days(year)
     lines += ["", f"Helligdage og lukkedage {year}", "-" * len(f"Helligdage og lukkedage {year}")]
     lines += [f"    {_day(d)}  {name}" for d, name in closed.items()]
@@ -799,7 +808,8 @@ def _ics_description(e: WheelEvent) -> str:
     label = KIND_DA[e.kind] + (f", {FREQUENCY_DA[e.frequency]}" if e.frequency is not None else "")
     parts = [f"Type: {label}"]
     if e.responsible:
-        parts.append(f"Ansvarlig: {_responsible(e)}")
+        parts.append(f"Ansvarlig: {_responsible(e)}" + (" (valgt i konfigurationen; dokumenterne nævner ingen "
+                                                         "ansvarlig)" if e.responsible_basis == "chosen" else ""))
     if e.participants:
         parts.append(f"Deltagere: {', '.join(e.participants)}")
     if e.deliverables:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -107,7 +108,11 @@ def test_simulate_a_span_writes_a_report_per_year_and_one_for_the_period(tmp_pat
     assert code == 0 and "Vejle 2021–2022:" in out
     assert {p.name for p in tmp_path.iterdir()} == {
         "events.jsonl", "summary.json", "report.md", "summary-2021.json", "report-2021.md",
-        "summary-2022.json", "report-2022.md"}
+        "summary-2022.json", "report-2022.md", "charts", "charts-2021", "charts-2022"}
+    for name in ("report.md", "report-2021.md", "report-2022.md"):  # each report links its own charts
+        links = re.findall(r"\]\(([^)]+\.svg)\)", (tmp_path / name).read_text(encoding="utf-8"))
+        folder = "charts" + name.removeprefix("report").removesuffix(".md")
+        assert links and all(link.startswith(folder + "/") and (tmp_path / link).is_file() for link in links)
     whole = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     parts = [json.loads((tmp_path / f"summary-{y}.json").read_text(encoding="utf-8")) for y in (2021, 2022)]
     assert whole["from"] == "2021-11-01" and whole["years"] == [2021, 2022]

@@ -233,3 +233,81 @@ def test_combine_is_given_only_when_every_outcome_of_the_missing_agrees(
         outcomes.add(pick(filled, key=ORDER.__getitem__))
     expected = outcomes.pop() if len(outcomes) == 1 else Status.no_data
     assert combine(rule, statuses) is expected
+
+
+# ------------------------------------------------------------------ criteria on several KPIs
+
+# Vejle 2021, ministermål 4: "Andelen af borgere på ledighedsydelse samt andelen af borgere i job
+# og uddannelse på jobafklaring og ressourceforløbsydelse skal falde. Ambitionen er top 20 i landet."
+LEDIGHEDSYDELSE = KPI(id="ledighedsydelse", name="andel på ledighedsydelse", unit="%", higher_is_better=False)
+JOBAFKLARING = KPI(id="jobafklaring", name="andel på jobafklaring og ressourceforløbsydelse", unit="%",
+                   higher_is_better=False)
+BOTH_FALL = {"kind": "all_of", "criteria": [
+    {"kind": "direction", "must": "fall", "compare": "previous_year"},
+    {"kind": "direction", "must": "fall", "compare": "previous_year", "kpi": "jobafklaring"},
+    {"kind": "rank", "top": 20}]}
+
+
+@pytest.mark.parametrize(("second_now", "status"), [(2.9, Status.on_track), (3.1, Status.off_track)])
+def test_ledighedsydelse_samt_jobafklaring_skal_falde(second_now: float, status: Status) -> None:
+    goal = Goal(id="rm4", title="Andelene på ledighedsydelse og jobafklaring skal falde", level="national",
+                owner="chef", kpi="ledighedsydelse", target=TARGET.validate_python(BOTH_FALL))
+    assert goal.kpis() == ("ledighedsydelse", "jobafklaring")
+    rows = (obs(LEDIGHEDSYDELSE, "2020", 1.5, municipality=VEJLE),
+            obs(LEDIGHEDSYDELSE, "2021", 1.4, municipality=VEJLE),
+            obs(JOBAFKLARING, "2020", 3.0, municipality=VEJLE),
+            obs(JOBAFKLARING, "2021", second_now, municipality=VEJLE),
+            Observation(kpi="ledighedsydelse", period="2021", value=12, series="rank"))
+    kpis = {"ledighedsydelse": LEDIGHEDSYDELSE, "jobafklaring": JOBAFKLARING}
+    r = goal_result(goal, kpis, ObservationStore(rows).as_of(D(2022, 3, 1)), VEJLE)
+    assert r.status is status and r.parts[0].status is Status.on_track
+    assert r.parts[1].inputs["kpi"] == "jobafklaring" and r.inputs["2.kpi"] == "jobafklaring"
+    assert r.parts[1].actual == second_now  # measured on its own KPI, not the goal's
+    assert "[2: " in r.explanation and "] andel på jobafklaring og ressourceforløbsydelse: " in r.explanation
+    assert "1.kpi" not in r.inputs  # the goal's own KPI is not repeated
+
+
+def test_a_criterion_kpi_is_validated() -> None:
+    with pytest.raises(ValidationError, match="'kpi:' on a criterion is for criteria inside all_of"):
+        Goal(id="x", title="x", level="national", owner="chef", kpi="ledighedsydelse",
+             target=TARGET.validate_python({"kind": "at_most", "value": 2, "kpi": "jobafklaring"}))
+    missing = Goal(id="x", title="x", level="national", owner="chef", kpi="ledighedsydelse",
+                   target=TARGET.validate_python(BOTH_FALL))
+    r = goal_result(missing, {"ledighedsydelse": LEDIGHEDSYDELSE}, ObservationStore([]).as_of(D(2022, 3, 1)), VEJLE)
+    assert r.parts[1].status is Status.no_data and "'jobafklaring' er ikke defineret" in r.parts[1].explanation
+
+
+def test_an_unknown_criterion_kpi_is_a_located_configuration_error(tmp_path: Any) -> None:
+    from conftest import write_config
+
+    from govcore.config import load_config
+    from govcore.errors import ConfigError
+
+    goals = """
+    goals:
+      - id: g-job
+        title: Flere i job og færre ledige
+        level: administrative
+        owner: center
+        kpi: jobrate
+        target:
+          kind: all_of
+          criteria:
+            - {kind: at_least, value: 50}
+            - {kind: at_most, value: 1000, kpi: ledig}
+    deliverables:
+      - {id: plan, title: Beskæftigelsesplan, owner: chef}
+    """
+    with pytest.raises(ConfigError) as err:
+        load_config(write_config(tmp_path / "c", goals=goals))
+    [problem] = err.value.problems
+    assert problem.file.endswith("goals.yaml") and problem.line == 12
+    assert problem.field == "goals[0].target.criteria[1].kpi" and problem.hint == "did you mean 'ledige'?"
+    cfg = load_config(write_config(tmp_path / "ok", goals=goals.replace("kpi: ledig}", "kpi: ledige}")))
+    from govcore.engine import Engine
+    from govcore.report import describe_target
+
+    with Engine(cfg) as engine:
+        assert engine._goals_by_kpi["ledige"] == ["g-job"]  # an observation of either KPI re-judges the goal
+    assert describe_target(cfg.goals[0].target, cfg.kpis["jobrate"], cfg.kpis) == \
+        "mindst 50,0 % og højst 1.000 personer (Antal ledige)"

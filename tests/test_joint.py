@@ -190,3 +190,47 @@ def test_the_report_names_every_responsible_role_and_marks_example_figures(
     assert "| Arbejdsmarkedschef / Stab |" in rows["Mindst 50 % i job"]
     assert f"mindst 50,0 %{ILLUSTRATIVE}" in rows["Mindst 50 % i job"]
     assert ILLUSTRATIVE not in rows["Højst 1000 ledige"]
+
+
+def test_the_stored_action_table_says_who_holds_an_action_jointly(make_config: Callable[..., Path],
+                                                                   db_url: str) -> None:
+    """govcore_action keeps every holder (schema 0006): "which actions does the Stab hold?" is a query."""
+    import json
+
+    import sqlalchemy as sa
+
+    from govcore.store.audit import verify
+    from govcore.store.db import open_database
+    from govcore.store.run import tick
+
+    cfg = load_config(_config(make_config))
+    demanded = next(e for e in tick(cfg, db_url, now=dt.date(2021, 3, 1)).events if e.type == "action_demanded")
+    database = open_database(db_url)
+    try:
+        def held_by(role: str) -> list[tuple[str, str, str]]:
+            query = sa.text("SELECT id, owner, jointly_with FROM govcore_action WHERE owner = :r OR jointly_with "
+                            "LIKE :like ORDER BY id")
+            return database.read(lambda c: [tuple(r) for r in c.execute(query, {"r": role, "like": f'%"{role}"%'})])
+
+        action = demanded.details["action"]
+        assert held_by("stab") == [(action, "chef", '["stab"]')] == held_by("chef")
+        assert json.loads(held_by("stab")[0][2]) == list(demanded.details["jointly_with"])
+        assert [r.problem for r in verify(database)] == [None]
+    finally:
+        database.close()
+    # Escalated to the direktør, the action is that role's alone: the column says so.
+    tick(cfg, db_url, now=dt.date(2021, 6, 30))
+    database = open_database(db_url)
+    try:
+        assert held_by("stab") == [] and held_by("udvalg") == [(action, "udvalg", "")]
+        assert [r.problem for r in verify(database)] == [None]
+    finally:
+        database.close()
+
+
+def test_rows_stored_before_the_joint_owner_column_keep_their_digests() -> None:
+    from govcore.store.facts import row_digest
+
+    before = {"municipality": "630", "start": "2021-01-01", "id": "act-0001", "owner": "chef", "state": "demanded"}
+    assert row_digest({**before, "jointly_with": ""}) == row_digest(before)  # what migration 0006 leaves
+    assert row_digest({**before, "jointly_with": '["stab"]'}) != row_digest(before)

@@ -91,9 +91,12 @@ def test_wheels_install_into_a_fresh_environment_and_simulate_vejle(tmp_path: Pa
          cwd=work, env=env)
     _run([Path(sys.executable).parent / "govcore", "simulate", config, "--year", "2021", "--out", work / "developed"],
          cwd=work)
-    produced = sorted(p.name for p in (work / "installed").iterdir())
+    def files(folder: Path) -> list[str]:  # the report's charts/ too
+        return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+    produced = files(work / "installed")
     assert {"events.jsonl", "summary.json", "report.md", "report.html"} <= set(produced)
-    assert produced == sorted(p.name for p in (work / "developed").iterdir())
+    assert produced == files(work / "developed")
     for name in produced:
         assert (work / "installed" / name).read_bytes() == (work / "developed" / name).read_bytes(), name
     lines = (work / "installed" / "events.jsonl").read_text(encoding="utf-8").splitlines()

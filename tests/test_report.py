@@ -520,3 +520,40 @@ def test_plugin_report_sections_are_shown_and_a_failing_one_becomes_a_note(tmp_p
     assert "Praktik &lt;b&gt;" in html and "Effekt pr. krone</title>" in html
     assert "kunne ikke laves: RuntimeError: boom" in md and "Ubrugt" not in md
     assert "## Bilag" in md
+
+
+def test_markdown_report_links_its_charts_as_svg_files_beside_it(result: SimulationResult, tmp_path: Path) -> None:
+    from govcore.simulate import write_outputs
+
+    files = write_outputs(result, tmp_path / "a", report_format="both")
+    md = (tmp_path / "a" / "report.md").read_text(encoding="utf-8")
+    links = re.findall(r"!\[([^\]]*)\]\(([^)]+)\)", md)
+    charts = [c for grp in build_report(result).goal_groups for g in grp.goals for c in g.charts]
+    assert charts and len(links) == len(charts) and "Graferne over målene" not in md
+    html = (tmp_path / "a" / "report.html").read_text(encoding="utf-8")
+    for alt, link in links:
+        assert link.startswith("charts/maal-") and link.endswith(".svg")  # relative, beside report.md
+        svg = (tmp_path / "a" / link).read_text(encoding="utf-8")
+        assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"') and svg in html  # the HTML's own chart
+        assert tmp_path / "a" / link in files and alt in {c.title for c in charts}
+    # Deterministic: a second run writes the same bytes, and nothing else
+    write_outputs(result, tmp_path / "b", report_format="both")
+    for f in files:
+        assert (tmp_path / "b" / f.relative_to(tmp_path / "a")).read_bytes() == f.read_bytes()
+    assert sorted(p.name for p in (tmp_path / "b" / "charts").iterdir()) == sorted(
+        p.name for p in (tmp_path / "a" / "charts").iterdir())
+
+
+def test_chart_file_names_are_safe_and_never_clash(result: SimulationResult) -> None:
+    from govcore.report import chart_files
+
+    report = build_report(result)
+    row = next(g for g in report.goal_groups[0].goals if g.charts and "-" in g.id)
+    chart = row.charts[0]
+    twin = dataclasses.replace(row, id=row.id.replace("-", ":"), charts=(
+        dataclasses.replace(chart, anchor="graf-" + row.id.replace("-", ":"), svg="<svg/>"),))
+    doubled = dataclasses.replace(report, goal_groups=[dataclasses.replace(
+        report.goal_groups[0], goals=[*report.goal_groups[0].goals, twin])])
+    names = [path for path, _ in chart_files(doubled, "charts").values()]
+    assert len(names) == len(set(names)) and all(re.fullmatch(r"charts/[A-Za-z0-9_.-]+\.svg", n) for n in names)
+    assert f"charts/maal-{row.id}-2.svg" in names

@@ -394,7 +394,7 @@ def test_reusing_a_configuration(tmp_path: Path) -> None:
      "'on' 2022-01-04 is outside the scenario (2021-01-01 to 2021-03-31)"),
     ("- name: x\n  deliveries: {plan: 2021-02-01}\n  expect: []\n", "no deliverable has the id 'plan'"),
     ("- name: x\n  responses: [{date: 2021-02-01, submit: g-job, accept: g-job}]\n  expect: []\n",
-     "a response is exactly one of submit, accept, reject or deliver (found submit, accept)"),
+     "a response is exactly one of submit, accept, reject, deliver or decide (found submit, accept)"),
     ("- name: x\n  expect:\n    - on: 2021-02-01\n      by: 2021-02-03\n      deviation: g-job\n",
      "'on' is one day; it does not go with 'by' or 'from'"),
     ("- name: x\n  observations: {jobrate: {2021-01: $v}}\n  cases: [{w: 1}]\n",

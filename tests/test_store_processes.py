@@ -218,7 +218,7 @@ def test_a_stored_simulation_over_two_years_killed_in_the_second_resumes_identic
     span = ["--from", "2021-01-01", "--to", "2022-12-31"]
     plain = tmp_path / "plain"
     govcore("simulate", str(folder), *span, "--out", str(plain), "--format", "md", "--quiet")
-    files = sorted(p.name for p in plain.iterdir())
+    files = sorted(p.relative_to(plain).as_posix() for p in plain.rglob("*") if p.is_file())  # charts/ too
     assert "report-2022.md" in files and "summary-2021.json" in files
     ref = str(tmp_path / "ref.db")
     govcore("simulate", str(folder), *span, "--out", str(tmp_path / "stored"), "--format", "md", "--db", ref,

@@ -44,6 +44,11 @@ def test_the_resultatmaal_say_both_halves(configs: dict[int, Configuration]) -> 
     until = goals["um1-resultater"].target
     assert until is not None and until.kind == "until"
     assert "kontinuerlig forbedring frem mod top 20" in goals["um1-resultater"].source
+    for year in (2021, 2022, 2023):  # "andelen … på ledighedsydelse samt andelen … på jobafklaring … skal falde"
+        both = {g.id: g for g in configs[year].goals}["rm4-handicap"]
+        assert both.kpis() == ("andel-ledighedsydelse", "andel-jobafklaring-ressourceforloeb")
+        assert "samt andelen af borgere i job og uddannelse på jobafklaring" in both.source
+        assert "only the first share" not in both.source
 
 
 def test_teams_are_illustrative_and_the_organisation_cites_the_document(configs: dict[int, Configuration]) -> None:
@@ -51,6 +56,9 @@ def test_teams_are_illustrative_and_the_organisation_cites_the_document(configs:
     assert all(r.illustrative for r in org.roles if r.kind.value == "team")
     assert "Sundhedsdirektøren" in org.role("direktoer").source  # the document disagrees with itself
     assert org.role("center-unge-uddannelse").title.startswith("Center for Unge & Udvikling")
+    staff = org.role("stab-digitalisering")  # the 2020 diagram's staff unit, by its own name
+    assert staff.kind.value == "staff" and "Digitalisering, kvalitetssikring & Administration" in staff.source
+    assert "ulæseligt" in org.role("center-sundhed-fastholdelse").source  # the OCR does not settle the name
 
 
 def test_the_wheel_is_the_documents(configs: dict[int, Configuration]) -> None:

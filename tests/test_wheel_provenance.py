@@ -17,7 +17,7 @@ import pytest
 from govcore.config import load_config
 from govcore.engine import Engine
 from govcore.errors import ConfigError
-from govcore.wheel import CHOSEN_NOTE, Wheel, render_ics, render_text
+from govcore.wheel import CHOSEN_NOTE, CHOSEN_RESPONSIBLE_NOTE, Wheel, render_ics, render_text
 
 WHEEL = """
 milestones:
@@ -25,6 +25,7 @@ milestones:
     title: Årsregnskab
     date: Q1
     responsible: chef
+    responsible_basis: chosen
   - id: budgetkontrol-30-04
     title: Budgetkontrol pr. 30.4
     date: "30.04"
@@ -77,7 +78,7 @@ def test_a_statutory_date_needs_its_law() -> None:
     text = "\n".join(line for line in WHEEL.splitlines() if "source: \"Lov om" not in line)
     with pytest.raises(ConfigError, match="a date set by law needs the law as its source") as info:
         Wheel.parse(text, "wheel.yaml")
-    assert (info.value.problems[0].file, info.value.problems[0].line) == ("wheel.yaml", 12)  # the milestone
+    assert (info.value.problems[0].file, info.value.problems[0].line) == ("wheel.yaml", 13)  # the milestone
 
 
 def test_what_others_do_is_no_municipal_deadline() -> None:
@@ -98,3 +99,32 @@ def test_the_engine_logs_the_basis(make_config: Callable[..., Path]) -> None:
     assert wheel["ministermaal-udmeldes"].details["by_others"] == "Beskæftigelsesministeren"
     assert wheel["ministermaal-udmeldes"].owner is None
     assert "date_basis" not in wheel["budgetkontrol-30-04"].details
+
+
+def test_a_responsible_the_documents_do_not_give_is_marked_per_item(make_config: Callable[..., Path]) -> None:
+    # Vejle's årshjul names no responsible for its items ("1. kvartal: Årsregnskab, Budgetkontrol");
+    # the follow-up table does ("Hver måned – Opfølgningsmøde – Centerledere").
+    wheel = Wheel.parse(WHEEL)
+    events = {e.definition: e for e in wheel.events(2021)}
+    assert events["aarsregnskab"].responsible_basis == "chosen"
+    assert events["maanedsmoede"].responsible_basis == "document"
+    text = render_text(wheel.events(2021), 2021, wheel.calendar)
+    assert "ansvarlig: chef (valgt)" in text and CHOSEN_RESPONSIBLE_NOTE in text
+    assert text.count("(valgt)") == 2  # Årsregnskab's line and the note
+    ics = render_ics(wheel.events(2021), "Vejle").replace("\r\n ", "")
+    assert "Ansvarlig: chef (valgt i konfigurationen\\; dokumenterne nævner ingen ansvarlig)" in ics
+    with Engine(load_config(make_config(wheel=WHEEL.replace("udvalg", "direktoer")))) as engine:
+        engine.run_year()
+        logged = {e.details["wheel"]: e for e in engine.events if e.type in ("milestone", "followup")}
+    assert logged["aarsregnskab"].details["responsible_basis"] == "chosen"
+    assert "responsible_basis" not in logged["maanedsmoede"].details
+
+
+def test_vejle_marks_every_responsible_the_aarshjul_does_not_give() -> None:
+    root = Path(__file__).resolve().parents[1]
+    wheel = Wheel.load(root / "examples" / "vejle" / "wheel.yaml")
+    for m in wheel.milestones:
+        if m.responsible:  # the årshjul gives no responsible for any of its items
+            assert m.responsible_basis == "chosen", m.id
+    table = {f.id: f.responsible_basis for f in wheel.followups}
+    assert table["opfoelgningsmoede"] == "document" and table["kvartalsopfoelgning"] == "chosen"

@@ -30,6 +30,9 @@ COMMON_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("open_deviation", "bool", "the subject has an open deviation"),
     FieldSpec("open_action", "bool", "the subject has a corrective action that is not closed"),
     FieldSpec("action_state", "text", "state of the subject's latest corrective action", _ACTION_STATES),
+    FieldSpec("decision", "text", "the latest decision demanded about the subject: none, pending (not yet "
+              "answered) or the option chosen (e.g. continue, adjust, close)"),
+    FieldSpec("decision_age", "number", "days since the latest decision was taken (0 when none is taken)"),
     FieldSpec("wheel", "text", "the id of the wheel event that triggered the rule ('' otherwise)"),
     FieldSpec("frequency", "text", "the follow-up frequency of the triggering wheel event ('' otherwise)",
               ("", *(f.value for f in Frequency))),

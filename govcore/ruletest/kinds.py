@@ -64,6 +64,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          ("subject",)),
     Kind("action_rejected", "action_rejected", ("action", "text", "new_due"), False,
          "rejected corrective action", ("subject",)),
+    Kind("decided", "decision_made", ("decision", "option", "text", "by", "ends_followup"), False,
+         "decision taken", ("subject", "option")),
     Kind("response_ignored", "response_ignored", ("response", "action", "reason"), False,
          "ignored response", ("reason",)),
     Kind("followup", "followup", ("wheel", "title", "frequency"), False, "follow-up", ("wheel",)),

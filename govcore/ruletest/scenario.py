@@ -38,7 +38,7 @@ FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality"
 SCENARIO_KEYS = ("name", "description", "year", "start", "until", "from", "to", "known", "observations", "responses",
                  "deliveries", "expect", "never", "allow_extra", "cases")
 CASE_KEYS = ("name", "expect", "never", "allow_extra")  # every other key of a case is a parameter
-RESPONSE_KEYS = ("date", "time", "submit", "accept", "reject", "deliver", "text")
+RESPONSE_KEYS = ("date", "time", "submit", "accept", "reject", "deliver", "decide", "text")
 DEFAULT_KNOWN = "day after period end"
 
 
@@ -513,7 +513,8 @@ def _in_span(day: dt.date, span: tuple[dt.date, dt.date], loc: Key, doc: YamlDoc
 def _responses(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.date, dt.date],
                problems: list[Problem]) -> list[Response]:
     """`- {date: 2021-03-05, submit: g-job}`: a submitted, accepted or rejected corrective action
-    (by subject, or `{action: act-0001}`), or a delivery."""
+    (by subject, or `{action: act-0001}`), a delivery, or a decision taken
+    (`decide: {subject: g-job, option: close}` or `{decision: dec-0001, option: close}`)."""
     if data is None:
         return []
     if not isinstance(data, list):
@@ -526,9 +527,9 @@ def _responses(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.d
             problems.append(doc.problem(iloc, "a response is a mapping, e.g. '{date: 2021-03-05, submit: g-job}'"))
             continue
         _check_keys(item, RESPONSE_KEYS, iloc, doc, problems, "in a response")
-        given = [key for key in ("submit", "accept", "reject", "deliver") if key in item]
+        given = [key for key in ("submit", "accept", "reject", "deliver", "decide") if key in item]
         if len(given) != 1:
-            problems.append(doc.problem(iloc, "a response is exactly one of submit, accept, reject or deliver"
+            problems.append(doc.problem(iloc, "a response is exactly one of submit, accept, reject, deliver or decide"
                                         + (f" (found {', '.join(given)})" if given else ""),
                                         hint="e.g. '{date: 2021-03-05, submit: g-job}'"))
             continue
@@ -546,6 +547,21 @@ def _responses(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.d
                                             hint=did_you_mean(str(value), setup.config.deliverables)))
                 continue
             data_out["deliver"] = str(value)
+        elif what == "decide":
+            if not isinstance(value, dict) or "option" not in value or not ({"subject", "decision"} & set(value)):
+                problems.append(doc.problem((*iloc, what), "say which decision is taken and the option chosen",
+                                            hint="e.g. 'decide: {subject: straksaktivering-unge, option: close}'"))
+                continue
+            data_out["decide"] = {**{str(a): str(b) for a, b in value.items()},
+                                  **({"text": str(item["text"])} if "text" in item else {})}
+            options = setup.decision_options
+            if data_out["decide"]["option"] not in options:
+                problems.append(doc.problem((*iloc, what, "option"),
+                                            f"no rule demands a decision with the option '{value['option']}'",
+                                            hint=did_you_mean(str(value["option"]), options) or
+                                            (f"the options are {', '.join(sorted(options))}" if options else
+                                             "no rule of the scenario demands a decision")))
+                continue
         else:
             target = {"subject": str(value)} if isinstance(value, str) else value
             if not isinstance(target, dict) or not ({"subject", "action"} & set(target)):

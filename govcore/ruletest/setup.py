@@ -16,7 +16,7 @@ from typing import Any
 
 from pydantic import RootModel
 
-from govcore.config import Configuration, Located, Parts, build_configuration, load_config
+from govcore.config import Configuration, Located, Parts, build_configuration, decision_options, load_config
 from govcore.errors import GovcoreError, InputError, Problem
 from govcore.model import KPI, Deliverable, Goal, Role, municipality
 from govcore.plugins import Plugins
@@ -54,6 +54,11 @@ class Setup:
     @property
     def rules(self) -> RuleSet:
         return self.config.rules
+
+    @property
+    def decision_options(self) -> set[str]:
+        """The options the rules' demanded decisions offer (what a `decide` response may choose)."""
+        return decision_options(self.config.rules, self.config.actions)
 
 
 def _at(doc: YamlDoc, loc: Key, message: str, hint: str = "") -> Problem:

@@ -63,8 +63,9 @@ def row_json(row: Mapping[str, Any], version: int = CHAIN_VERSION) -> str:
 
 # Detail fields this govcore writes on wheel events (`followup`, `milestone`) that govcore 0.1.0 (log
 # format 1) did not: descriptive only — which period a follow-up covers, how the date was chosen,
-# the document it comes from, who shares it or holds it — never an input of a rule's decision.
-_WHEEL_ADDED = frozenset({"covers", "date_basis", "jointly_with", "source", "by_others"})
+# the document it comes from, who shares it or holds it, whether its responsible is a choice —
+# never an input of a rule's decision.
+_WHEEL_ADDED = frozenset({"covers", "date_basis", "jointly_with", "source", "by_others", "responsible_basis"})
 ADDED_SINCE_V1: dict[str, frozenset[str]] = {"followup": _WHEEL_ADDED, "milestone": _WHEEL_ADDED}
 
 

@@ -41,9 +41,15 @@ CONFIG = table(ConfigVersion)
 Digests = dict[str, dict[tuple[Any, ...], str]]
 
 
+# Columns added after rows were first stored: while empty they are left out of a row's digest, so
+# the digests recorded before the column existed still hold (schema 0006: govcore_action.jointly_with).
+ADDED_COLUMNS = frozenset({"jointly_with"})
+
+
 def row_digest(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(chain.canonical_json(
-        {k: v for k, v in row.items() if k not in ("municipality", "start")}).encode()).hexdigest()
+        {k: v for k, v in row.items() if k not in ("municipality", "start")
+         and not (k in ADDED_COLUMNS and v == "")}).encode()).hexdigest()
 
 
 def _key(t: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:

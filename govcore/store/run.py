@@ -716,7 +716,10 @@ class PersistentRun:
 
     def add_responses(self, responses: Sequence[Response], *, received_at: dt.datetime | None = None,
                       actor: str | None = None) -> int:
-        """Add human responses (submit / accept / reject / deliver) dated now or later."""
+        """Add human responses (submit / accept / reject / deliver / decide) dated now or later.
+
+        A decision's answer must name a decision the run has demanded and one of its options: a
+        mistake there is refused (RunError, nothing stored) rather than ignored later."""
         engine = self.engine
         for r in responses:
             at = engine.calendar.local_datetime(r.date, *_hm(r.time))
@@ -724,6 +727,11 @@ class PersistentRun:
                 raise RunError(f"a response dated {at.isoformat()} is before the run's clock "
                                f"({engine.now.isoformat()}); responses cannot change the past")
             r.kind()
+            if r.decide is not None:
+                wrong = r.decide_problems()
+                if wrong:
+                    raise RunError("; ".join(f"{field}: {message} ({hint})" for field, message, hint in wrong))
+                engine.check_decision(r.decide.get("decision", ""), r.decide.get("option", ""))
         if not responses:
             return 0
         received = (received_at or dt.datetime.now(dt.UTC)).isoformat()
@@ -767,7 +775,8 @@ class PersistentRun:
                 **base, "id": a.id, "deviation": a.deviation, "subject_kind": a.subject_kind, "subject": a.subject,
                 "goal": a.goal, "owner": a.owner, "demanded_by_rule": a.demanded_by_rule,
                 "demanded_at": _iso(a.demanded_at), "due": _iso(a.due), "title": a.title, "state": a.state.value,
-                "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text}
+                "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text,
+                "jointly_with": _cj(list(a.jointly_with)) if a.jointly_with else ""}
         for x in e.escalations.values():
             yield ("escalation", x.id), {
                 **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,

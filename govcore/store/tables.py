@@ -206,6 +206,9 @@ class ActionRow(SQLModel, table=True):
     escalation_level: int
     submitted_at: str | None = None
     text: str = Field(sa_type=Text)
+    # The roles holding the action with `owner` (joint responsibility), as a JSON list; '' when
+    # the owner holds it alone. Query with e.g. `jointly_with LIKE '%"stab"%'`.
+    jointly_with: str = Field(default="", sa_type=Text, sa_column_kwargs={"server_default": ""})
 
 
 class EscalationRow(SQLModel, table=True):

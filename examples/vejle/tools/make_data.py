@@ -149,6 +149,13 @@ for kpi, y2021, calm, share, step in [
                     **dict(zip(["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3"], share, strict=True)),
                     **{q: round(share[i % 4] + step * (1 + i // 4), 2)
                        for i, q in enumerate(quarters("2021-Q4", "2023-Q3"))}}, "Jobindsats")
+# Ministermål 4 (2021) measures a second share as well: "andelen af borgere i job og uddannelse på
+# jobafklaring og ressourceforløbsydelse skal falde". Jobindsats only, no ranking of its own.
+quarterly("andel-jobafklaring-ressourceforloeb", {
+    **{q: 3.1 for q in quarters("2019-Q4", "2020-Q3")}, "2019-Q4": 3.16,
+    **dict(zip(["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3"], (3.08, 3.05, 3.07, 3.02), strict=True)),
+    **{q: round((3.08, 3.05, 3.07, 3.02)[i % 4] - 0.03 * (1 + i // 4), 2)
+       for i, q in enumerate(quarters("2021-Q4", "2023-Q3"))}}, "Jobindsats")
 for kpi, ranks in {
     "rangliste-resultater": [40, 39, 38, 37, 36, 34, 31, 29, 27, 26, 27, 25, 24, 24, 23, 22, 23],
     "rangliste-forsoergelse": [45, 44, 43, 43, 42, 41, 40, 42, 39, 38, 38, 37, 36, 37, 35, 34, 34],

@@ -20,18 +20,23 @@ class DemandDecision(BaseModel):
 
 
 def demand_decision(ctx: ActionContext, params: DemandDecision) -> None:
-    subject = ctx.subject
-    ctx.emit("decision_requested", owner=ctx.role(params.from_role), question=ctx.render(params.question),
-             options=list(params.options), subject=subject.id)
+    ctx.request_decision(ctx.role(params.from_role), ctx.render(params.question), params.options,
+                         subject=ctx.subject.id)
+
+
+def _options(params: DemandDecision) -> tuple[str, ...]:
+    return params.options
 
 
 ACTION = ActionSpec(
     name="demand_decision",
     description="ask a role (by default the owner's superior) to decide on the subject, choosing one of "
                 "options (by default continue, adjust, close); records a 'decision_requested' event with the "
-                "role, the question and the options",
+                "decision's id, the role, the question and the options. The answer (govcore respond decide) "
+                "closes the open deviation; 'close' ends the initiative's follow-up",
     params=DemandDecision,
     run=demand_decision,
     example='demand_decision:\n    from: superior\n    question: "Skal {title} fortsætte, justeres eller lukkes?"',
     events=("decision_requested",),
+    decision_options=_options,
 )

@@ -24,6 +24,7 @@ from govcore import (
     SubjectContext,
     SubjectKind,
     did_you_mean,
+    in_force,
     load_yaml,
     read_csv,
     validate_yaml,
@@ -265,14 +266,45 @@ def _check_owners(items: tuple[Initiative, ...], ctx: SubjectContext) -> None:
         raise InputError(problems)
 
 
+def _when(day: dt.date | None, edge: str) -> str:
+    return day.isoformat() if day else edge
+
+
+def _link_problems(items: tuple[Initiative, ...], ctx: SubjectContext, path: Path) -> list[Problem]:
+    """Every goal and KPI an initiative names must exist, located in the initiatives file; a goal
+    counts if a configuration version in force while the initiative runs holds it."""
+    doc = load_yaml(path)
+    out: list[Problem] = []
+    for n, i in enumerate(items):
+        where = ("initiatives", n)
+        if not ctx.organisation.has(i.owner):
+            out.append(doc.problem((*where, "owner"), f"initiative '{i.id}': no role has the id '{i.owner}'",
+                                   hint=did_you_mean(i.owner, [r.id for r in ctx.organisation.roles], list_all=False)))
+        for k, goal in enumerate(i.goals):
+            spans = ctx.goals.get(goal)
+            if spans is None:
+                out.append(doc.problem((*where, "goals", k), f"initiative '{i.id}': no goal has the id '{goal}'",
+                                       hint=did_you_mean(goal, ctx.goals)
+                                       or "the goal ids are those of the goal files, in any version"))
+            elif not in_force(spans, i.start, i.end):
+                held = ", ".join(f"{_when(a, 'the start')} to {_when(b, 'the end')}" for a, b in spans)
+                out.append(doc.problem((*where, "goals", k), f"initiative '{i.id}' runs {i.start} to {i.end}, but "
+                                       f"goal '{goal}' is not in force then (it is from {held})",
+                                       hint="link a goal of the configuration version in force while it runs"))
+        for k, kpi in enumerate(i.kpis):
+            if kpi not in ctx.kpis:
+                out.append(doc.problem((*where, "kpis", k), f"initiative '{i.id}': no KPI has the id '{kpi}'",
+                                       hint=did_you_mean(kpi, ctx.kpis) or "the KPI ids are those in kpis.yaml and "
+                                       "the sources'"))
+    return out
+
+
 def check_initiatives(ctx: SubjectContext) -> None:
-    """Before the run: every initiative's owner is a role and every KPI it names exists (a mistake
-    there would otherwise stop the run at the first meeting, or go unseen)."""
-    items = load_initiatives(ctx.base_dir, initiative_settings(ctx.settings))
-    problems = _owner_problems(items, ctx)
-    problems += [Problem(message=f"initiative '{i.id}': no KPI has the id '{k}'", field="sources.initiatives.file",
-                        hint=did_you_mean(k, ctx.kpis) or "the KPI ids are those in kpis.yaml and the sources'")
-                for i in items for k in i.kpis if k not in ctx.kpis]
+    """Before the run: every initiative's owner is a role, and every goal and KPI it names exists
+    (a mistake there would otherwise stop the run at the first meeting, or go unseen)."""
+    settings = initiative_settings(ctx.settings)
+    items = load_initiatives(ctx.base_dir, settings)
+    problems = _link_problems(items, ctx, inside(ctx.base_dir, settings.file, "sources.initiatives.file"))
     if problems:
         raise InputError(problems)
 
