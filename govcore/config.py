@@ -68,6 +68,27 @@ class VersionEntry(_Strict):
         return {k: v for k, v in self.model_dump(exclude={"effective", "description"}).items() if v is not None}
 
 
+class NotificationSettings(_Strict):
+    """How a live run tells people (`notifications:` in municipality.yaml).
+
+    `reminders`: remind the owner of a corrective action this many working days before it is due
+    (the municipality's calendar; Stratsys sends 28 and 7). Delivery settings only: they decide
+    which notifications a live run writes, never what the engine decides.
+    """
+
+    reminders: list[int] = Field(default_factory=lambda: [7], max_length=10)
+
+    @field_validator("reminders")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        for n in v:
+            if not 1 <= n <= 250:
+                raise ValueError(f"a reminder is 1 to 250 working days before the due date, not {n}")
+        if len(set(v)) != len(v):
+            raise ValueError("each reminder day may be given once")
+        return sorted(v, reverse=True)
+
+
 class ConfigFile(_Strict):
     """The fields of municipality.yaml."""
 
@@ -86,6 +107,7 @@ class ConfigFile(_Strict):
     description: str = ""
     allow_paths: list[str] = Field(default_factory=list)
     versions: list[VersionEntry] = Field(default_factory=list)
+    notifications: NotificationSettings | None = None
 
     @model_validator(mode="after")
     def _in_order(self) -> ConfigFile:
@@ -165,6 +187,7 @@ class Configuration:
     # Every national goal this configuration's goals were checked against, by id (any year).
     national_index: dict[str, NationalGoal] = field(default_factory=dict)
     national_source: Literal["plugin", "none"] = "plugin"
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     _national_by_year: dict[int, list[NationalGoal]] = field(default_factory=dict, repr=False)
 
     def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
@@ -292,6 +315,7 @@ class Parts:
     problems: list[Problem] = field(default_factory=list)
     effective: dt.date | None = None  # a dated version of the configuration: from when it applies
     description: str = ""
+    notifications: NotificationSettings | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -352,6 +376,7 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
         actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
         effective=parts.effective, description=parts.description, national_index={n.id: n for n in national},
         national_source=parts.national_goals if isinstance(parts.national_goals, str) else "plugin",
+        notifications=parts.notifications or NotificationSettings(),
     )
 
 
@@ -765,7 +790,9 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
 
 def _canonical(cfg: ConfigFile, upto: int) -> str:
     """municipality.yaml as the settings and versions 1..upto say, comments and later versions left out."""
-    data = cfg.model_dump(mode="json", by_alias=True, exclude={"versions"})
+    # Settings added after runs were stored count only when given, so those runs keep their hash.
+    data = cfg.model_dump(mode="json", by_alias=True, exclude={"versions"} | (
+        {"notifications"} if cfg.notifications is None else set()))
     data["versions"] = [v.model_dump(mode="json", by_alias=True) for v in cfg.versions[:upto]]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -843,5 +870,6 @@ def _build(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, plugin
         sources=dict(cfg.sources), observations=observations, observation_rows=rows, responses=responses,
         national_goals=cfg.national_goals, allow_paths=roots, files=files, problems=problems,
         effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
+        notifications=cfg.notifications,
     )
     return build_configuration(parts, plugins)
