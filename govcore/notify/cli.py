@@ -81,7 +81,10 @@ def notifications_send(db: str, loop: bool, interval: float, municipality: str |
         worker = Worker(database, SmtpSender(settings), settings.sender, base_url=link_base,
                         municipality=municipality)
         while True:
-            for o in worker.run_once():
+            outcomes = worker.run_once()
+            if not outcomes and not loop:
+                click.echo("no notification is due")
+            for o in outcomes:
                 to = f" → {', '.join(o.recipients)}" if o.recipients else ""
                 click.echo(f"{o.ident}  {o.state:<7} {o.kind}{to}" + (f"  ({o.error})" if o.error else ""))
             if not loop:
