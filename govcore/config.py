@@ -72,11 +72,25 @@ class NotificationSettings(_Strict):
     """How a live run tells people (`notifications:` in municipality.yaml).
 
     `reminders`: remind the owner of a corrective action this many working days before it is due
-    (the municipality's calendar; Stratsys sends 28 and 7). Delivery settings only: they decide
+    (the municipality's calendar; Stratsys sends 28 and 7). `digest`: one message a day per
+    person instead of one per notification. Delivery settings only: they decide
     which notifications a live run writes, never what the engine decides.
     """
 
     reminders: list[int] = Field(default_factory=lambda: [7], max_length=10)
+    # A daily digest: instead of a message per notification, each person gets one message a day
+    # (at `digest_time`, local) listing that day's notifications; reminders are dated to it too.
+    digest: bool = False
+    digest_time: str = "07:00"
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        try:
+            parsed = dt.time.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"'{v}' is not a time of day; write it as 07:00") from None
+        return parsed.strftime("%H:%M")
 
     @field_validator("reminders")
     @classmethod

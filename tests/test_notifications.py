@@ -502,3 +502,56 @@ def test_the_commands_list_send_and_retry(live: str, smtp: tuple[Inbox, SmtpSett
     bad = runner.invoke(main, ["notifications", "retry", "17", "--db", live])
     assert bad.exit_code == 2 and "is not a notification id" in bad.output
     assert len(inbox.messages) == 9
+
+
+# ---------------------------------------------------------------------------- daily digest
+
+
+def test_a_daily_digest_gathers_each_persons_notifications(tmp_path: Path, db_url: str,
+                                                           smtp: tuple[Inbox, SmtpSettings]) -> None:
+    inbox, settings = smtp
+    folder = live_config(tmp_path / "config", reminders="[7, 3]")
+    cfg_file = folder / "municipality.yaml"
+    cfg_file.write_text(cfg_file.read_text(encoding="utf-8").replace(
+        "notifications: {reminders: [7, 3]}", "notifications: {reminders: [7, 3], digest: true, digest_time: '07:30'}"),
+        encoding="utf-8")
+    tick(load_config(folder), db_url, now=dt.date(2021, 4, 30))
+    people(db_url)
+    written = rows(db_url)
+    # every row waits for the next 07:30 (Copenhagen): the action demanded at 09:00 on 1 March goes
+    # out in the digest of 2 March; reminders are dated to 07:30 on their day
+    assert written[0]["not_before"] == "2021-03-02T06:30:00+00:00"
+    assert [r["not_before"] for r in written if r["kind"] == "reminder"][:2] == [
+        "2021-03-04T06:30:00+00:00", "2021-03-10T06:30:00+00:00"]
+    w, database = worker(db_url, settings, [T0])
+    try:
+        outcomes = w.run_once()
+    finally:
+        database.close()
+    after = rows(db_url)
+    gathered = [r for r in after if r["n"] > 0 and r["state"] != "cancelled"]
+    assert len(gathered) == 9 and {r["state"] for r in gathered} == {"digested"}
+    digests = [r for r in after if r["kind"] == "digest"]
+    assert [(r["n"], r["username"], r["address"], r["state"]) for r in digests] == [
+        (-4, None, "udvalg@vejle.dk", "sent"), (-3, "dorte", None, "sent"), (-2, "clara", None, "sent"),
+        (-1, "carl", None, "sent")]
+    assert [o.state for o in outcomes].count("sent") == 4
+    by_address = {rcpt[0]: m for m, rcpt in zip(inbox.messages, inbox.envelopes, strict=True)}
+    assert sorted(by_address) == ["carl@vejle.dk", "clara@vejle.dk", "dorte@vejle.dk", "udvalg@vejle.dk"]
+    carl, clara = by_address["carl@vejle.dk"], by_address["clara@vejle.dk"]
+    assert carl["Subject"] == "Daglig oversigt fra govcore: 2 beskeder (05.01.2026)"  # center's two rows
+    assert clara["Subject"] == "Daglig oversigt fra govcore: 4 beskeder (05.01.2026)"  # center's and chef's
+    body = carl.get_content()
+    assert "1. Korrigerende handling krævet: Korrigerende handling: Mindst 50 % i job" in body
+    assert "https://govcore.vejle.dk/municipalities/630/actions/act-0001" in body and "Til Carl" in body
+    assert carl["Message-ID"] == "<govcore.630.2021-01-01.-1@vejle.dk>"
+    assert len(inbox.messages) == 4
+
+
+def test_digest_settings_are_checked(tmp_path: Path) -> None:
+    folder = live_config(tmp_path / "config")
+    cfg_file = folder / "municipality.yaml"
+    cfg_file.write_text(cfg_file.read_text(encoding="utf-8").replace(
+        "notifications: {reminders: [7, 3]}", "notifications: {digest: true, digest_time: '25:00'}"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="'25:00' is not a time of day"):
+        load_config(folder)

@@ -13,7 +13,7 @@ import click
 
 from govcore.store.cli import db_option
 
-STATE_CHOICE = click.Choice(["pending", "sent", "failed", "cancelled"])
+STATE_CHOICE = click.Choice(["pending", "sent", "failed", "cancelled", "digested"])
 
 
 def _database(db: str) -> Any:

@@ -12,7 +12,7 @@ from govcore.notify.mail import NotifyError
 from govcore.store.db import Database
 from govcore.store.outbox import NOTIFICATION as N
 
-STATES = ("pending", "sent", "failed", "cancelled")
+STATES = ("pending", "sent", "failed", "cancelled", "digested")
 
 
 def notification_state(db: Database, municipality: str | None = None, *, state: str | None = None,

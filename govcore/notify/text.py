@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import jinja2
 
-KINDS = ("action_demanded", "reminder", "rejected", "overdue", "escalated", "deviation", "notify")
+KINDS = ("action_demanded", "reminder", "rejected", "overdue", "escalated", "deviation", "notify", "digest")
 # Where each kind of item is seen in the web application (under the base URL).
 _PATHS = {"action": "actions", "deviation": "deviations", "goal": "goals", "deliverable": "deliverables"}
 

@@ -29,6 +29,7 @@ Time comes from a `clock` the caller passes (tests drive it; the worker never sl
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 import socket
 from collections.abc import Callable, Sequence
@@ -42,7 +43,8 @@ import sqlalchemy as sa
 
 from govcore.notify.mail import DeliveryError
 from govcore.notify.recipients import recipients
-from govcore.notify.text import render
+from govcore.notify.text import link, render
+from govcore.store.chain import canonical_json
 from govcore.store.db import Database
 from govcore.store.outbox import NOTIFICATION as N
 from govcore.store.outbox import utc_text
@@ -73,8 +75,9 @@ class Policy:
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one delivery did: `state` is sent, retry (pending again), failed, or skipped (it was
-    cancelled, or another worker took it over, while this one held it)."""
+    """What one delivery did: `state` is sent, retry (pending again), failed, skipped (it was
+    cancelled, or another worker took it over, while this one held it), digested (gathered into
+    a digest) or digest (a digest written, to be sent next)."""
 
     ident: str
     kind: str
@@ -125,7 +128,10 @@ class Worker:
             claimed = self.claim()
             if claimed is None:
                 break
-            done.append(self.deliver(claimed))
+            if '"digest":true' in str(claimed["payload"]):
+                done.extend(self.gather(claimed))
+            else:
+                done.append(self.deliver(claimed))
         return done
 
     def claim(self) -> dict[str, Any] | None:
@@ -168,9 +174,7 @@ class Worker:
             return Outcome(ident(row), row.kind, "skipped")
         people = recipients(self.db, row.municipality, row.role, row.address, row.username)
         if not people:
-            who = f"the person '{row.username}'" if row.username else f"the role '{row.role}'"
-            return self._failed(row, DeliveryError(f"no one to send to: no enabled account of {who} has an e-mail "
-                                                   "address, and the role names no mailbox", permanent=True))
+            return self._failed(row, DeliveryError(_nobody(row), permanent=True))
         subject, body = render(claimed, self.base_url)
         msg = EmailMessage()
         msg["From"] = formataddr(("govcore", self.sender_address))
@@ -198,6 +202,70 @@ class Worker:
                            "sent, but this worker's claim had run out: another worker may send it too")
         return Outcome(ident(row), row.kind, "sent", tuple(a for a in addresses if a not in refused), note)
 
+    # ------------------------------------------------------------------------------ digests
+
+    def gather(self, claimed: dict[str, Any]) -> list[Outcome]:
+        """A municipality with a daily digest: gather its due notifications (the claimed one and
+        every other one due that nobody holds) into one digest per person and mailbox.
+
+        Writes the digests as new outbox rows (numbered below zero, so that they never meet the
+        run's own numbers) and marks the gathered rows `digested`, in one transaction — no mail
+        is sent here; the digests are then sent like any notification, with the same claim,
+        retries and guarantee."""
+        code = str(claimed["municipality"])
+        now = self.clock()
+        now_text = utc_text(now)
+        mine = sa.and_(N.c.claimed_by == self.worker_id, N.c.claimed_until > now_text)
+        due = sa.and_(N.c.municipality == code, N.c.state == "pending", N.c.not_before <= now_text,
+                      N.c.payload.like('%"digest":true%'),
+                      sa.or_(N.c.next_attempt_at.is_(None), N.c.next_attempt_at <= now_text),
+                      sa.or_(N.c.claimed_until.is_(None), N.c.claimed_until <= now_text, mine))
+        candidates = self.db.read(lambda conn: conn.execute(
+            sa.select(N.c.role, N.c.address, N.c.username).where(due).distinct()).all())
+        reach = {(r.role, r.address, r.username): recipients(self.db, code, r.role, r.address, r.username)
+                 for r in candidates}
+
+        def work(conn: sa.Connection) -> list[Outcome]:
+            if conn.dialect.name == "postgresql":  # one digest writer per municipality at a time
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x676F76_000 + int(code)})
+            query = sa.select(N).where(due).order_by(N.c.start, N.c.n)
+            if conn.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = [r for r in conn.execute(query) if (r.role, r.address, r.username) in reach]
+            by_person: dict[str, tuple[Any, list[Any]]] = {}
+            for r in rows:
+                for p in reach[(r.role, r.address, r.username)]:
+                    by_person.setdefault(p.address.lower(), (p, []))[1].append(r)
+            out: list[Outcome] = []
+            lowest: dict[str, int] = {}
+            for person, items in by_person.values():
+                start = str(items[0].start)
+                if start not in lowest:
+                    lowest[start] = min(0, int(conn.execute(sa.select(sa.func.coalesce(sa.func.min(N.c.n), 0)).where(
+                        N.c.municipality == code, N.c.start == start)).scalar_one()))
+                lowest[start] -= 1
+                listed = [{"id": ident(r), "subject": render(r._mapping, self.base_url)[0],
+                           "due": json.loads(r.payload).get("due"), "link": link(self.base_url, code, r._mapping)}
+                          for r in items]
+                payload = {"municipality_name": json.loads(items[0].payload).get("municipality_name", ""),
+                           "person": person.name or person.address, "day": now.date().isoformat(), "items": listed}
+                conn.execute(sa.insert(N).values(
+                    municipality=code, start=start, n=lowest[start], seq=None, kind="digest", role=None,
+                    username=person.username, address=None if person.username else person.address,
+                    subject_kind=None, subject=None, item=None, not_before=now_text, state="pending",
+                    cancelled_by=None, attempts=0, payload=canonical_json(payload)))
+                out.append(Outcome(f"{code}:{start}:{lowest[start]}", "digest", "digest",
+                                   (person.address,), f"{len(items)} notifications"))
+            for r in rows:
+                state = "digested" if reach[(r.role, r.address, r.username)] else "failed"
+                conn.execute(sa.update(N).where(*_key(r)).values(
+                    state=state, claimed_until=None, claimed_by=self.worker_id,
+                    last_error=_nobody(r) if state == "failed" else None))
+                out.append(Outcome(ident(r), str(r.kind), state, error=_nobody(r) if state == "failed" else None))
+            return out
+
+        return self.db.write(work)
+
     # ----------------------------------------------------------------------------- outcomes
 
     def _failed(self, row: Any, err: DeliveryError) -> Outcome:
@@ -215,6 +283,11 @@ class Worker:
     def _release(self, row: Any) -> None:
         self.db.write(lambda conn: conn.execute(
             sa.update(N).where(*_key(row), N.c.claimed_by == self.worker_id).values(claimed_until=None)))
+
+
+def _nobody(row: Any) -> str:
+    who = f"the person '{row.username}'" if row.username else f"the role '{row.role}'"
+    return f"no one to send to: no enabled account of {who} has an e-mail address, and the role names no mailbox"
 
 
 def _key(row: Any) -> tuple[sa.ColumnElement[bool], ...]:

@@ -22,6 +22,10 @@ Fewer mails for one thing (Alertmanager's inhibition): an item whose events dema
 the deviation they flag writes only the `action_demanded` rows (they carry the deviation's
 reason), and one whose events escalate an overdue action writes only the `escalated` rows.
 
+With `notifications: {digest: true}` every row waits for the next daily digest time (07:00 by
+default, local) and says so in its payload (`digest`); the worker then gathers each person's
+rows into one message (govcore.notify.worker). Reminders are dated to the digest time.
+
 Reminders are written ahead, with `not_before` = 08:00 on the N-th working day before the due
 date (only when that lies after the event). A reminder still pending when the action is
 submitted, accepted, closed, overdue or escalated is cancelled by that event (`cancelled_by`).
@@ -97,8 +101,9 @@ class _Writer:
     def __init__(self, conn: sa.Connection, cfg: Configuration, code: str, start: str) -> None:
         self.conn, self.cfg, self.code, self.start = conn, cfg, code, start
         self.key = sa.and_(NOTIFICATION.c.municipality == code, NOTIFICATION.c.start == start)
+        # Digests the worker writes are numbered below zero (see govcore.notify.worker): never counted here.
         self.n = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(NOTIFICATION.c.n), 0))
-                                  .where(self.key)).scalar_one())
+                                  .where(self.key, NOTIFICATION.c.n > 0)).scalar_one())
         self.written = 0
         self.demanded: set[str] = set()  # deviations these events demand an action for
         self.escalated: set[str] = set()  # actions these events escalate
@@ -155,10 +160,20 @@ class _Writer:
         calendar = self.cfg.wheel.calendar
         due = dt.date.fromisoformat(due_text)
         for days in self.cfg.notifications.reminders:
-            at = calendar.local_datetime(calendar.add_working_days(due, -days), REMINDER_HOUR)
+            settings = self.cfg.notifications
+            hour, minute = (int(x) for x in settings.digest_time.split(":")) if settings.digest else (REMINDER_HOUR, 0)
+            at = calendar.local_datetime(calendar.add_working_days(due, -days), hour, minute)
             if at > ev.at:
                 self._write(ev, "reminder", owners, action, {"owners": owners, "due": due_text, "days_before": days},
                             not_before=at)
+
+    def _digest_time(self, at: dt.datetime) -> dt.datetime:
+        """The first daily digest time at or after `at` (local time)."""
+        calendar = self.cfg.wheel.calendar
+        hour, minute = (int(x) for x in self.cfg.notifications.digest_time.split(":"))
+        day = at.date()  # the engine's times are local
+        found = calendar.local_datetime(day, hour, minute)
+        return found if found >= at else calendar.local_datetime(day + dt.timedelta(days=1), hour, minute)
 
     def _cancel(self, ev: EngineEvent, actions: list[str]) -> None:
         if actions:
@@ -182,6 +197,11 @@ class _Writer:
                 payload[f"{k}_titles"] = " og ".join(title.get(r, r) for r in payload[k])
         if "superior" in payload:
             payload["superior_title"] = title.get(payload["superior"], payload["superior"])
+        settings = self.cfg.notifications
+        when = not_before or ev.at
+        if settings.digest:
+            when = self._digest_time(when)
+            payload["digest"] = True
         rows = []
         for role in roles:
             self.n += 1
@@ -189,7 +209,7 @@ class _Writer:
                 "municipality": self.code, "start": self.start, "n": self.n, "seq": ev.seq, "kind": kind,
                 "role": role, "username": None, "address": org.role(role).mailbox if role in title else None,
                 "subject_kind": ev.subject_kind, "subject": ev.subject, "item": item,
-                "not_before": utc_text(not_before or ev.at), "state": "pending", "cancelled_by": None,
+                "not_before": utc_text(when), "state": "pending", "cancelled_by": None,
                 "attempts": 0, "next_attempt_at": None, "last_error": None, "sent_at": None, "claimed_by": None,
                 "claimed_until": None, "message_id": None,
                 "payload": chain.canonical_json({**payload, "role_title": title.get(role, role)}),
