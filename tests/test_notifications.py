@@ -555,3 +555,23 @@ def test_digest_settings_are_checked(tmp_path: Path) -> None:
         "notifications: {reminders: [7, 3]}", "notifications: {digest: true, digest_time: '25:00'}"), encoding="utf-8")
     with pytest.raises(ConfigError, match="'25:00' is not a time of day"):
         load_config(folder)
+
+
+def test_serve_forever_sends_in_rounds_until_stopped(live: str, smtp: tuple[Inbox, SmtpSettings]) -> None:
+    from govcore.notify.worker import serve_forever
+
+    inbox, settings = smtp
+    w, database = worker(live, settings, [T0])
+    stop = threading.Event()
+    rounds: list[int] = []
+
+    def report(outcomes: list[Any]) -> None:
+        rounds.append(len(outcomes))
+        if len(rounds) == 2:
+            stop.set()
+
+    try:
+        serve_forever(w, stop, interval=0, report=report)
+    finally:
+        database.close()
+    assert rounds == [9, 0] and len(inbox.messages) == 9

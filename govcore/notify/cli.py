@@ -6,7 +6,7 @@ Registered on `govcore.cli.main`; database and SMTP code is imported inside the 
 from __future__ import annotations
 
 import json
-import time
+import threading
 from typing import Any
 
 import click
@@ -72,24 +72,26 @@ def notifications_list(db: str, state: str | None, municipality: str | None, as_
 def notifications_send(db: str, loop: bool, interval: float, municipality: str | None) -> None:
     """Send the notifications that are due over SMTP (settings from GOVCORE_SMTP_* variables), once or in a loop."""
     from govcore.notify.mail import SmtpSender, SmtpSettings, base_url
-    from govcore.notify.worker import Worker
+    from govcore.notify.worker import Outcome, Worker, serve_forever
 
     settings = SmtpSettings.from_env()
     link_base = base_url()
+
+    def report(outcomes: list[Outcome]) -> None:
+        if not outcomes and not loop:
+            click.echo("no notification is due")
+        for o in outcomes:
+            to = f" → {', '.join(o.recipients)}" if o.recipients else ""
+            click.echo(f"{o.ident}  {o.state:<7} {o.kind}{to}" + (f"  ({o.error})" if o.error else ""))
+
     database = _database(db)
     try:
         worker = Worker(database, SmtpSender(settings), settings.sender, base_url=link_base,
                         municipality=municipality)
-        while True:
-            outcomes = worker.run_once()
-            if not outcomes and not loop:
-                click.echo("no notification is due")
-            for o in outcomes:
-                to = f" → {', '.join(o.recipients)}" if o.recipients else ""
-                click.echo(f"{o.ident}  {o.state:<7} {o.kind}{to}" + (f"  ({o.error})" if o.error else ""))
-            if not loop:
-                break
-            time.sleep(interval)
+        if loop:
+            serve_forever(worker, threading.Event(), interval, report)
+        else:
+            report(worker.run_once())
     finally:
         database.close()
 

@@ -32,6 +32,7 @@ import datetime as dt
 import json
 import os
 import socket
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -283,6 +284,17 @@ class Worker:
     def _release(self, row: Any) -> None:
         self.db.write(lambda conn: conn.execute(
             sa.update(N).where(*_key(row), N.c.claimed_by == self.worker_id).values(claimed_until=None)))
+
+
+def serve_forever(worker: Worker, stop: threading.Event, interval: float = 60.0,
+                  report: Callable[[list[Outcome]], None] | None = None) -> None:
+    """Run rounds until `stop` is set, waiting `interval` seconds between them (the server runs
+    this in a thread; `govcore notifications send --loop` in the foreground)."""
+    while not stop.is_set():
+        done = worker.run_once()
+        if report is not None:
+            report(done)
+        stop.wait(interval)
 
 
 def _nobody(row: Any) -> str:
