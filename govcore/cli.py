@@ -325,11 +325,12 @@ def serve(db: str, host: str, port: int, configs: tuple[str, ...]) -> None:
 # Command groups that live in their own modules register here (their heavy imports are lazy).
 def _register() -> None:
     from govcore.access.cli import COMMANDS as ACCESS
+    from govcore.notify.cli import COMMANDS as NOTIFY
     from govcore.ruletest.commands import rules_test
     from govcore.store.cli import COMMANDS
 
     rules.add_command(rules_test)
-    for command in (*COMMANDS, *ACCESS):
+    for command in (*COMMANDS, *ACCESS, *NOTIFY):
         main.add_command(command)
 
 

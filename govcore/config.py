@@ -69,6 +69,41 @@ class VersionEntry(_Strict):
         return {k: v for k, v in self.model_dump(exclude={"effective", "description"}).items() if v is not None}
 
 
+class NotificationSettings(_Strict):
+    """How a live run tells people (`notifications:` in municipality.yaml).
+
+    `reminders`: remind the owner of a corrective action this many working days before it is due
+    (the municipality's calendar; Stratsys sends 28 and 7). `digest`: one message a day per
+    person instead of one per notification. Delivery settings only: they decide
+    which notifications a live run writes, never what the engine decides.
+    """
+
+    reminders: list[int] = Field(default_factory=lambda: [7], max_length=10)
+    # A daily digest: instead of a message per notification, each person gets one message a day
+    # (at `digest_time`, local) listing that day's notifications; reminders are dated to it too.
+    digest: bool = False
+    digest_time: str = "07:00"
+
+    @field_validator("digest_time")
+    @classmethod
+    def _time(cls, v: str) -> str:
+        try:
+            parsed = dt.time.fromisoformat(v)
+        except ValueError:
+            raise ValueError(f"'{v}' is not a time of day; write it as 07:00") from None
+        return parsed.strftime("%H:%M")
+
+    @field_validator("reminders")
+    @classmethod
+    def _days(cls, v: list[int]) -> list[int]:
+        for n in v:
+            if not 1 <= n <= 250:
+                raise ValueError(f"a reminder is 1 to 250 working days before the due date, not {n}")
+        if len(set(v)) != len(v):
+            raise ValueError("each reminder day may be given once")
+        return sorted(v, reverse=True)
+
+
 class ConfigFile(_Strict):
     """The fields of municipality.yaml."""
 
@@ -87,6 +122,7 @@ class ConfigFile(_Strict):
     description: str = ""
     allow_paths: list[str] = Field(default_factory=list)
     versions: list[VersionEntry] = Field(default_factory=list)
+    notifications: NotificationSettings | None = None
 
     @model_validator(mode="after")
     def _in_order(self) -> ConfigFile:
@@ -190,6 +226,7 @@ class Configuration:
     # Every national goal this configuration's goals were checked against, by id (any year).
     national_index: dict[str, NationalGoal] = field(default_factory=dict)
     national_source: Literal["plugin", "none"] = "plugin"
+    notifications: NotificationSettings = field(default_factory=NotificationSettings)
     _national_by_year: dict[int, list[NationalGoal]] = field(default_factory=dict, repr=False)
 
     def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
@@ -320,6 +357,7 @@ class Parts:
     # Each goal id of every version, with when it is in force (SubjectContext.goals); None: this
     # version's goals, in force whenever they are valid.
     goal_spans: dict[str, tuple[DateSpan, ...]] | None = None
+    notifications: NotificationSettings | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -383,6 +421,7 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
         actions={n: a for n, (_, a) in actions.items()}, plugins=plugins, files=files,
         effective=parts.effective, description=parts.description, national_index={n.id: n for n in national},
         national_source=parts.national_goals if isinstance(parts.national_goals, str) else "plugin",
+        notifications=parts.notifications or NotificationSettings(),
     )
 
 
@@ -872,7 +911,9 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
 
 def _canonical(cfg: ConfigFile, upto: int) -> str:
     """municipality.yaml as the settings and versions 1..upto say, comments and later versions left out."""
-    data = cfg.model_dump(mode="json", by_alias=True, exclude={"versions"})
+    # Settings added after runs were stored count only when given, so those runs keep their hash.
+    data = cfg.model_dump(mode="json", by_alias=True, exclude={"versions"} | (
+        {"notifications"} if cfg.notifications is None else set()))
     data["versions"] = [v.model_dump(mode="json", by_alias=True) for v in cfg.versions[:upto]]
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -950,5 +991,6 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
         sources=dict(cfg.sources), observations=observations, observation_rows=rows, responses=responses,
         national_goals=cfg.national_goals, allow_paths=roots, files=files, problems=problems,
         effective=dated.effective if dated else None, description=dated.description if dated else cfg.description,
+        notifications=cfg.notifications,
     )
     return parts

@@ -15,12 +15,25 @@ from functools import cache
 from importlib import resources
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govcore.errors import did_you_mean
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
+# One plain e-mail address (no display name, no list): it goes into mail headers as it is, so
+# spaces, commas, angle brackets and line breaks are refused.
+_EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:\"()\[\]\\]+$")
+
+
+def email_address(text: str) -> str:
+    """`text` if it is one plain e-mail address (name@example.dk); else ValueError saying so."""
+    if len(text) > 254 or not _EMAIL.match(text):
+        raise ValueError(f"'{text}' is not one e-mail address; write it as name@example.dk")
+    return text
+
+
+EmailAddress = Annotated[str, AfterValidator(email_address)]
 
 
 class Strict(BaseModel):
@@ -245,6 +258,9 @@ class Role(Strict):
     person: str | None = None
     source: str = ""
     illustrative: bool = False
+    # A shared mailbox that receives the role's notifications besides the people holding it.
+    # Delivery only: left out of the model's dump, so it does not change what a run decides.
+    mailbox: EmailAddress | None = Field(default=None, exclude=True)
 
 
 class Organisation(Strict):

@@ -84,8 +84,8 @@ def test_removing_the_last_events_and_adjusting_the_run_row(stored: tuple[str, P
 
 def test_deleting_a_run_with_its_events(stored: tuple[str, Path]) -> None:
     url, point = stored
-    for table in ("govcore_event", "govcore_observation", "govcore_response", "govcore_deviation", "govcore_action",
-                  "govcore_escalation", "govcore_deliverable", "govcore_run"):
+    for table in ("govcore_notification", "govcore_event", "govcore_observation", "govcore_response",
+                  "govcore_deviation", "govcore_action", "govcore_escalation", "govcore_deliverable", "govcore_run"):
         execute(url, f"DELETE FROM {table} WHERE municipality = '630'")
     assert "no runs stored" in cli("audit", "verify", "--db", url).output
     out = cli("audit", "verify", "--db", url, "--checkpoint", str(point))

@@ -83,3 +83,16 @@ def test_every_route_of_the_api_is_in_the_api_docs(tmp_path: Path) -> None:
         assert f"### `{method} {path}`" in text, f"{method} {path} is missing from docs/api.md"
     documented = {line.split("`")[1] for line in text.splitlines() if line.startswith("### `")}
     assert documented == {f"{m} {p}" for m, p in routes}, documented ^ {f"{m} {p}" for m, p in routes}
+
+
+def test_the_notifications_section_documents_every_smtp_setting() -> None:
+    from govcore.notify import mail
+
+    text = (ROOT / "docs" / "server.md").read_text(encoding="utf-8")
+    section = " ".join(text.split("## Notifications", 1)[1].split("\n## ", 1)[0].split())
+    names = [mail.ENV_HOST, mail.ENV_PORT, mail.ENV_USER, mail.ENV_PASSWORD, mail.ENV_STARTTLS, mail.ENV_FROM,
+             mail.ENV_BASE_URL]
+    assert all(f"`{n}" in section for n in names), [n for n in names if f"`{n}" not in section]
+    for command in ("list", "send", "retry"):
+        assert f"govcore notifications {command}" in section
+    assert "Message-ID" in section and "at least once" in section  # the guarantee, stated

@@ -35,7 +35,7 @@ from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, summarize
-from govcore.store import chain, configs, facts
+from govcore.store import chain, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
@@ -562,6 +562,7 @@ class PersistentRun:
                                                        RULE.c.rule_id == rule_id))
                 return True
             conn.execute(sa.delete(EVENT).where(_where(EVENT, code, y), EVENT.c.seq > state.events))
+            outbox.take_back(conn, code, y, state.events)
             for t in (OBS, RESP):
                 conn.execute(sa.delete(t).where(_where(t, code, y), t.c.origin == "added",
                                                 t.c.fed_order > state.inputs))
@@ -634,6 +635,8 @@ class PersistentRun:
             if rows:
                 conn.execute(sa.insert(EVENT), rows)
             self._write_derived(conn, changed)
+            if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
+                outbox.record(conn, self.engine.config, code, y, events)
 
         self.db.write(work)
         self.state = new

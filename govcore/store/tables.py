@@ -320,7 +320,14 @@ class SessionRow(SQLModel, table=True):
 
 class NotificationRow(SQLModel, table=True):
     """The transactional outbox: a notification written in the same transaction as the event that
-    causes it, sent later by the delivery worker (once, with retries)."""
+    causes it, sent later by the delivery worker (once, with retries).
+
+    Written only by live runs (govcore.store.outbox), one row per event and recipient role; the
+    role reaches people through their accounts when the row is sent. Times are UTC ISO text
+    (`2021-03-01T08:00:00+00:00`), so that they compare as text in SQL. `seq`, `kind` … `payload`
+    follow from the run's events alone; the delivery columns (`attempts` … `message_id`) are the
+    worker's.
+    """
 
     __tablename__ = "govcore_notification"
     __table_args__ = (_run_fk(), Index("ix_govcore_notification_due", "state", "not_before"))
@@ -328,15 +335,16 @@ class NotificationRow(SQLModel, table=True):
     start: str = Field(primary_key=True)  # the run's start date (ISO)
     n: int = Field(primary_key=True)
     seq: int | None = None  # the event that caused it
-    kind: str  # action_demanded, reminder, overdue, escalated, deviation, notify, digest
+    kind: str  # action_demanded, reminder, overdue, escalated, deviation, notify, rejected
     role: str | None = None  # the recipient role (reaches people through their accounts)
     username: str | None = None  # or one person
-    address: str | None = None  # or one address (a shared mailbox)
+    address: str | None = None  # the role's shared mailbox (organisation.yaml), if it has one
     subject_kind: str | None = None
     subject: str | None = None
     item: str | None = None  # the action, deviation or deliverable id it is about
-    not_before: str  # ISO time: not sent before (reminders are written ahead)
+    not_before: str  # UTC ISO time: not sent before (reminders are written ahead)
     state: str  # pending, sent, failed, cancelled
+    cancelled_by: int | None = None  # the event (seq) that made a pending reminder unnecessary
     attempts: int = 0
     next_attempt_at: str | None = None
     last_error: str | None = Field(default=None, sa_type=Text)
@@ -344,7 +352,7 @@ class NotificationRow(SQLModel, table=True):
     claimed_by: str | None = None
     claimed_until: str | None = None
     message_id: str | None = None
-    payload: str = Field(sa_type=Text)  # JSON: what the message says
+    payload: str = Field(sa_type=Text)  # canonical JSON: what the message says
 
 
 def table(model: type[SQLModel]) -> Table:

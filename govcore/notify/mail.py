@@ -1,0 +1,130 @@
+"""E-mail over SMTP: settings from the environment only, one message per notification.
+
+The settings never come from a file (a configuration folder is data that others may read) and
+the password is never shown: not in `repr`, not in an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import smtplib
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from email.message import EmailMessage
+
+from govcore.errors import GovcoreError
+from govcore.model import email_address
+
+ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD, ENV_STARTTLS, ENV_FROM = (
+    f"GOVCORE_SMTP_{k}" for k in ("HOST", "PORT", "USER", "PASSWORD", "STARTTLS", "FROM"))
+ENV_BASE_URL = "GOVCORE_BASE_URL"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+class NotifyError(GovcoreError):
+    """Notifications cannot be sent as configured (missing or wrong SMTP settings, unknown id...)."""
+
+
+class DeliveryError(GovcoreError):
+    """One message was not delivered. `permanent`: sending it again will not help (the server
+    refused every recipient, or there is no one to send it to)."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where and how to send: GOVCORE_SMTP_HOST, _PORT (default 587 with STARTTLS, else 25),
+    _STARTTLS (default true), _USER and _PASSWORD (both or neither), _FROM (the sender address)."""
+
+    host: str
+    sender: str
+    port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 60.0
+
+    @property
+    def domain(self) -> str:
+        return self.sender.rsplit("@", 1)[-1]
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SmtpSettings:
+        """Read the settings; NotifyError names the variable that is missing or wrong."""
+        e = os.environ if env is None else env
+        host = e.get(ENV_HOST, "").strip()
+        if not host:
+            raise NotifyError(f"set {ENV_HOST} (and {ENV_FROM}) to the SMTP server that sends the notifications "
+                              "(see docs/server.md, Notifications)")
+        sender = e.get(ENV_FROM, "").strip()
+        try:
+            email_address(sender)
+        except ValueError:
+            raise NotifyError(f"{ENV_FROM} must be the sender's e-mail address (e.g. govcore@kommune.dk), "
+                              f"not '{sender}'") from None
+        flag = e.get(ENV_STARTTLS, "true").strip().lower()
+        if flag not in _TRUE + _FALSE:
+            raise NotifyError(f"{ENV_STARTTLS} must be true or false, not '{flag}'")
+        starttls = flag in _TRUE
+        port_text = e.get(ENV_PORT, "").strip() or ("587" if starttls else "25")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise NotifyError(f"{ENV_PORT} must be a port number, not '{port_text}'")
+        user, password = e.get(ENV_USER) or None, e.get(ENV_PASSWORD) or None
+        if (user is None) != (password is None):
+            raise NotifyError(f"set both {ENV_USER} and {ENV_PASSWORD}, or neither")
+        return cls(host=host, sender=sender, port=int(port_text), starttls=starttls, user=user, password=password)
+
+
+def base_url(env: Mapping[str, str] | None = None) -> str | None:
+    """The address people open govcore at (GOVCORE_BASE_URL), for the link in each message."""
+    value = (os.environ if env is None else env).get(ENV_BASE_URL, "").strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise NotifyError(f"{ENV_BASE_URL} must start with https:// or http://, not '{value}'")
+    return value or None
+
+
+class SmtpSender:
+    """Sends one message per SMTP connection (a worker sends few; a broken connection never
+    leaves a second message half-sent)."""
+
+    def __init__(self, settings: SmtpSettings) -> None:
+        self.settings = settings
+
+    def send(self, message: EmailMessage, to: Sequence[str]) -> list[str]:
+        """Deliver `message` to `to`; returns the addresses the server refused (when it took the
+        others). DeliveryError when nothing was delivered."""
+        s = self.settings
+        try:
+            with smtplib.SMTP(s.host, s.port, timeout=s.timeout) as smtp:
+                smtp.ehlo()
+                if s.starttls:
+                    smtp.starttls(context=ssl.create_default_context())
+                    smtp.ehlo()
+                if s.user is not None and s.password is not None:
+                    smtp.login(s.user, s.password)
+                refused = smtp.send_message(message, from_addr=s.sender, to_addrs=list(to))
+                return sorted(refused)
+        except smtplib.SMTPRecipientsRefused as err:
+            answers = list(err.recipients.values())
+            raise DeliveryError(f"the SMTP server refused every recipient ({_reply(*answers[0])})",
+                                permanent=all(code >= 500 for code, _ in answers)) from None
+        except smtplib.SMTPAuthenticationError as err:
+            raise DeliveryError(f"the SMTP server did not accept {ENV_USER}/{ENV_PASSWORD} "
+                                f"({_reply(err.smtp_code, err.smtp_error)})") from None
+        except smtplib.SMTPNotSupportedError:
+            raise DeliveryError(f"the SMTP server {s.host}:{s.port} does not offer STARTTLS (set {ENV_STARTTLS}="
+                                "false only for a server on a trusted network)") from None
+        except smtplib.SMTPResponseException as err:
+            raise DeliveryError(f"the SMTP server answered {_reply(err.smtp_code, err.smtp_error)}",
+                                permanent=err.smtp_code >= 500) from None
+        except (smtplib.SMTPException, OSError) as err:
+            raise DeliveryError(f"cannot send through {s.host}:{s.port}: {type(err).__name__}: {err}") from None
+
+
+def _reply(code: int, text: bytes | str) -> str:
+    said = text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+    return f"{code} {' '.join(said.split())}"[:300]
