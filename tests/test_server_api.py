@@ -94,8 +94,9 @@ OPERATIONS: dict[str, tuple[str, str, str, dict[str, Any]]] = {
     "accept": ("DECIDE", "POST", M + "/actions/act-0001/accept", {"json": {}}),
     "reject": ("DECIDE", "POST", M + "/actions/act-0001/reject", {"json": {"text": ""}}),
     "deliver": ("DELIVER", "POST", M + "/deliverables/plan/deliver", {}),
+    "notifications": ("NOTIFY", "GET", M + "/notifications", {}),
 }
-ALL = {"VIEW", "EVENTS", "OBSERVE", "SUBMIT", "DECIDE", "DELIVER"}
+ALL = {"VIEW", "EVENTS", "OBSERVE", "SUBMIT", "DECIDE", "DELIVER", "NOTIFY"}
 # Who may do what in 630, written out (permissions.py decides it; this is what it must decide).
 # center owns act-0001; chef owns the deliverable 'plan'; udvalg > direktoer > chef > center.
 ALLOWED = {
@@ -103,14 +104,14 @@ ALLOWED = {
     "direktoer": {"VIEW", "EVENTS", "DECIDE"},
     "chef": {"VIEW", "EVENTS", "DECIDE", "DELIVER"},
     "center": {"VIEW", "EVENTS", "SUBMIT"},
-    "admin": {"VIEW", "EVENTS", "OBSERVE", "DECIDE"},
+    "admin": {"VIEW", "EVENTS", "OBSERVE", "DECIDE", "NOTIFY"},
     "key:status:read": {"VIEW"},
     "key:events:read": {"EVENTS"},
     "key:observations:write": {"OBSERVE"},
     "key:actions:submit": {"SUBMIT"},
     "key:actions:decide": {"DECIDE"},
     "key:deliverables:write": {"DELIVER"},
-    "key:notifications:read": set(),
+    "key:notifications:read": {"NOTIFY"},
     "key:all": ALL,
 }
 

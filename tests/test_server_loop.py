@@ -6,11 +6,17 @@ finds the demanded action in the task list and submits it → the superior accep
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
+import threading
 from collections.abc import Iterator
+from email.message import EmailMessage
 from pathlib import Path
+from typing import Any
 
 import pytest
-from live_server import LiveServer, stored_config
+from aiosmtpd.controller import Controller
+from live_server import LiveServer, free_port, stored_config
 
 from govcore.access.accounts import add_user
 from govcore.access.keys import create_key
@@ -23,21 +29,51 @@ jobrate,2020-12,52,2021-01-02
 ledige,2020-12,950,2021-01-02
 """
 PASSWORD = "korrekt hest batteri"
+OWNER_MAIL = "centerleder@vejle.example"
+
+
+class Inbox:
+    """A real SMTP server's handler (aiosmtpd): keeps every message and says when one arrives."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], EmailMessage]] = []
+        self.arrived = threading.Event()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        assert isinstance(message, EmailMessage)
+        self.messages.append((list(envelope.rcpt_tos), message))
+        self.arrived.set()
+        return "250 OK"
 
 
 @pytest.fixture
-def loop_server(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Path, str]]:
+def inbox() -> Iterator[tuple[Inbox, int]]:
+    handler = Inbox()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield handler, controller.port
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def loop_server(db_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[tuple[LiveServer, Path, str]]:
     folder = stored_config(tmp_path / "config", observations=START_OBSERVATIONS)
     tick(load_config(folder), db_url, now=dt.date(2021, 1, 31))
     db = open_database(db_url)
     try:
-        add_user(db, "centerleder", "630", ["center"], password=PASSWORD)
+        add_user(db, "centerleder", "630", ["center"], email=OWNER_MAIL, password=PASSWORD)
         add_user(db, "chefen", "630", ["chef"], password=PASSWORD)
         _, key = create_key(db, "630", "økonomisystem", ["observations:write", "events:read"])
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",  # configuration: stored
-                        GOVCORE_ADVANCE_SECONDS="0")  # the test advances the run itself (tick)
+                        GOVCORE_ADVANCE_SECONDS="0",  # the test advances the run itself (tick)
+                        GOVCORE_SMTP_HOST="127.0.0.1", GOVCORE_SMTP_PORT=str(inbox[1]), GOVCORE_SMTP_STARTTLS="false",
+                        GOVCORE_SMTP_FROM="govcore@vejle.example", GOVCORE_NOTIFY_SECONDS="0.2",
+                        GOVCORE_BASE_URL="https://govcore.vejle.example")
     server.set_clock("2021-02-05T09:00:00+01:00")
     server.start()
     try:
@@ -46,8 +82,10 @@ def loop_server(db_url: str, tmp_path: Path) -> Iterator[tuple[LiveServer, Path,
         server.stop()
 
 
-def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str], db_url: str) -> None:
+def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str], db_url: str,
+                                      inbox: tuple[Inbox, int]) -> None:
     server, folder, key = loop_server
+    mail = inbox[0]
     cfg = load_config(folder)
     with server.client(key) as system:
         r = system.post("/api/v1/municipalities/630/observations",
@@ -56,6 +94,14 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
         assert r.json()["added"] == 1 and r.json()["rows"][0]["known_at"] == "2021-02-05"
 
     tick(cfg, db_url, now=dt.date(2021, 3, 1))  # the monthly follow-up of 1 March sees 47 % < 48 %
+    # The server's notification worker tells the owner by e-mail (a real SMTP server receives it).
+    server.set_clock("2021-03-02T08:00:00+01:00")
+    assert mail.arrived.wait(60), "no e-mail reached the SMTP server; server log:\n" + server.log.read_text()
+    to, message = mail.messages[0]
+    assert to == [OWNER_MAIL] and "<govcore@vejle.example>" in str(message["From"])
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None and "act-0001" in body.get_content()
+    assert "https://govcore.vejle.example/" in body.get_content()
 
     owner = server.login("centerleder", PASSWORD)
     boss = server.login("chefen", PASSWORD)
@@ -101,6 +147,11 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
         goals = {g["id"]: g for g in o.get("/api/v1/municipalities/630/goals").json()["goals"]}
         assert goals["g-job"]["status"] == "on_track"
 
+    admin_key = _notifications_key(db_url)
+    with server.client(admin_key) as admin:
+        sent = admin.get("/api/v1/municipalities/630/notifications", params={"state": "sent"}).json()
+    assert (sent[0]["kind"], sent[0]["item"]) == ("action_demanded", "act-0001")
+    assert all(n["message_id"] and n["sent_at"] for n in sent)
     with server.client(key) as system:
         feed = system.get("/api/v1/municipalities/630/events", params={"after": 0, "limit": 1000}).json()
     by_type = {e["type"]: e for e in feed["events"]}
@@ -109,3 +160,11 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
     assert by_type["deviation_closed"]["actor"] is None
     assert feed["next_after"] == feed["events"][-1]["seq"] == feed["last"]
     assert [e["seq"] for e in feed["events"]] == list(range(1, len(feed["events"]) + 1))
+
+
+def _notifications_key(db_url: str) -> str:
+    db = open_database(db_url)
+    try:
+        return create_key(db, "630", "drift", ["notifications:read"])[1]
+    finally:
+        db.close()

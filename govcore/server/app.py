@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -48,6 +49,33 @@ async def _scheduler(live: LiveRuns, every: float) -> None:
         await asyncio.sleep(every)
 
 
+def _notifier(db: Database, settings: Settings, clock: Callable[[], dt.datetime],
+              stop: threading.Event) -> threading.Thread | None:
+    """The notification worker in a thread of the server, when SMTP is configured (GOVCORE_SMTP_HOST):
+    it sends what the runs' outbox holds, every `settings.notify_every` seconds. Without SMTP the
+    outbox only fills, and `govcore notifications send` (or another server) delivers it."""
+    import os
+
+    from govcore.notify.mail import ENV_HOST, SmtpSender, SmtpSettings, base_url
+    from govcore.notify.worker import Outcome, Worker, serve_forever
+
+    if not os.environ.get(ENV_HOST, "").strip() or settings.notify_every <= 0:
+        log.info("notifications are not sent by this server: %s is not set", ENV_HOST)
+        return None
+    smtp = SmtpSettings.from_env()
+    worker = Worker(db, SmtpSender(smtp), smtp.sender, clock=clock, base_url=base_url() or settings.base_url)
+
+    def report(outcomes: list[Outcome]) -> None:
+        for o in outcomes:
+            if o.error:
+                log.warning("notification %s (%s): %s", o.ident, o.state, o.error)
+
+    thread = threading.Thread(target=serve_forever, args=(worker, stop, settings.notify_every, report),
+                              name="govcore-notifications", daemon=True)
+    thread.start()
+    return thread
+
+
 def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: Loader | None = None,
                clock: Callable[[], dt.datetime] = wall_clock, db: Database | None = None) -> FastAPI:
     """The API over `settings.database_url` (or an open `db`). A run's configuration comes from
@@ -64,7 +92,12 @@ def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: 
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         task = asyncio.create_task(_scheduler(app.state.live, settings.advance_every)) \
             if settings.advance_every > 0 else None
+        stop = threading.Event()
+        notifier = _notifier(database, settings, clock, stop)
         yield
+        stop.set()
+        if notifier is not None:
+            notifier.join(timeout=120)
         if task is not None:
             task.cancel()
         if db is None:

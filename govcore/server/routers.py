@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.server.api import actions, events, observations, status, token
+from govcore.server.api import actions, events, notifications, observations, status, token
 
-ROUTERS: list[APIRouter] = [token.router, status.router, actions.router, observations.router, events.router]
+ROUTERS: list[APIRouter] = [token.router, status.router, actions.router, observations.router, events.router,
+                            notifications.router]

@@ -29,11 +29,13 @@ class Settings:
     login_burst: int = 10  # logins one client address may try at once...
     login_per_minute: float = 6.0  # ...and then this many a minute
     advance_every: float = 3600.0  # seconds between advancing every live run to now (0: never; cron ticks)
+    notify_every: float = 60.0  # seconds between rounds of the notification worker (with GOVCORE_SMTP_HOST)
 
     @classmethod
     def from_env(cls, database_url: str | None = None, **overrides: object) -> Settings:
         """Settings from GOVCORE_DB, GOVCORE_BASE_URL, GOVCORE_MAX_BODY_BYTES,
-        GOVCORE_TOKEN_HOURS, GOVCORE_LOGIN_BURST, GOVCORE_LOGIN_PER_MINUTE and GOVCORE_ADVANCE_SECONDS."""
+        GOVCORE_TOKEN_HOURS, GOVCORE_LOGIN_BURST, GOVCORE_LOGIN_PER_MINUTE, GOVCORE_ADVANCE_SECONDS and
+        GOVCORE_NOTIFY_SECONDS."""
         env = os.environ
         url = database_url or env.get(f"{ENV_PREFIX}DB") or "govcore.db"
         values: dict[str, object] = {"database_url": url}
@@ -50,13 +52,16 @@ class Settings:
                 values["login_per_minute"] = float(env[f"{ENV_PREFIX}LOGIN_PER_MINUTE"])
             if env.get(f"{ENV_PREFIX}ADVANCE_SECONDS"):
                 values["advance_every"] = float(env[f"{ENV_PREFIX}ADVANCE_SECONDS"])
+            if env.get(f"{ENV_PREFIX}NOTIFY_SECONDS"):
+                values["notify_every"] = float(env[f"{ENV_PREFIX}NOTIFY_SECONDS"])
         except ValueError as err:
             raise SettingsError(f"a GOVCORE_ setting is not a number: {err}") from None
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.max_body_bytes < 1024 or settings.login_burst < 1 or settings.login_per_minute <= 0 \
-                or settings.token_lifetime <= dt.timedelta(0) or settings.advance_every < 0:
+                or settings.token_lifetime <= dt.timedelta(0) or settings.advance_every < 0 \
+                or settings.notify_every < 0:
             raise SettingsError("GOVCORE_MAX_BODY_BYTES must be at least 1024, GOVCORE_LOGIN_BURST at least 1, "
                                 "GOVCORE_LOGIN_PER_MINUTE and GOVCORE_TOKEN_HOURS above 0, "
-                                "GOVCORE_ADVANCE_SECONDS 0 or more")
+                                "GOVCORE_ADVANCE_SECONDS and GOVCORE_NOTIFY_SECONDS 0 or more")
         return settings
