@@ -100,3 +100,58 @@ def test_a_key_is_printed_once_works_and_can_be_revoked(db: str) -> None:
 def test_an_unknown_scope_is_refused(db: str) -> None:
     code, out = run("keys", "create", "-m", "630", "--name", "x", "--scope", "observations:read", "--db", db)
     assert code == 2 and "unknown scope 'observations:read'" in out and "status:read" in out
+
+
+# ------------------------------------------------------------------ respond --as USERNAME
+
+
+@pytest.fixture
+def live_run(tmp_path: Path, db: str) -> str:
+    """A live run in which act-0001 is demanded of role 'center' (1 March 2021), with people."""
+    import datetime as dt
+
+    from live_server import stored_config
+
+    from govcore.config import load_config
+    from govcore.store.run import tick
+
+    tick(load_config(stored_config(tmp_path / "config")), db, now=dt.date(2021, 3, 1))
+    for user, role in (("centerleder", "center"), ("chefen", "chef")):
+        assert run("users", "add", user, "-m", "630", "--role", role, "--password-stdin", "--db", db,
+                   stdin=PASSWORD + "\n")[0] == 0
+    return db
+
+
+def _actors(db: str) -> dict[str, str | None]:
+    import sqlalchemy as sa
+
+    from govcore.store.tables import ResponseRow, table
+
+    t = table(ResponseRow)
+    database = open_database(db)
+    try:
+        return {r.kind: r.actor for r in database.read(lambda c: list(c.execute(sa.select(t.c.kind, t.c.actor))))}
+    finally:
+        database.close()
+
+
+def test_respond_as_a_person_is_checked_and_recorded(live_run: str) -> None:
+    code, out = run("respond", "submit", "act-0001", "--text", "Flere virksomhedsbesøg", "--as", "centerleder",
+                    "--at", "2021-03-02T10:00", "--db", live_run)
+    assert code == 0, out
+    assert "stored as user:centerleder" in out and "action_submitted" in out
+    code, out = run("respond", "accept", "act-0001", "--as", "centerleder", "--at", "2021-03-02T11:00",
+                    "--db", live_run)
+    assert code == 2 and "forbidden" in out and "own role" in out and "Traceback" not in out
+    code, out = run("respond", "accept", "act-0001", "--as", "chefen", "--at", "2021-03-03T09:00", "--db", live_run)
+    assert code == 0, out
+    assert _actors(live_run) == {"submit": "user:centerleder", "accept": "user:chefen"}
+
+
+def test_respond_as_someone_without_the_role_is_refused_and_nothing_is_stored(live_run: str) -> None:
+    code, out = run("respond", "submit", "act-0001", "--text", "x", "--as", "chefen", "--at", "2021-03-02T10:00",
+                    "--db", live_run)
+    assert code == 2 and "forbidden" in out
+    code, out = run("respond", "submit", "act-0001", "--text", "x", "--as", "nobody", "--db", live_run)
+    assert code == 2 and "no enabled account 'nobody'" in out
+    assert _actors(live_run) == {}

@@ -1,19 +1,25 @@
-"""Commands for accounts and API keys: `govcore users …` and `govcore keys …`.
+"""Commands for accounts, API keys and answers: `govcore users …`, `govcore keys …` and
+`govcore respond …`.
 
 Registered on `govcore.cli.main`. Passwords are read from standard input only (never an
-argument: arguments show in `ps` and shell history); a key's secret is printed once.
+argument: arguments show in `ps` and shell history); a key's secret is printed once. `respond`
+lives here, above the store, because `--as USERNAME` answers as a person: through the same
+operations and permission checks as the HTTP API (govcore.access.live), recorded with who answered.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import click
 
-from govcore.store.cli import db_option
+from govcore.store.cli import _event_line, _parse_now, _run_config, db_option, stored_run_options
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -193,4 +199,131 @@ def keys_revoke(key_id: str, db: str) -> None:
     click.echo(f"key {key.id}: revoked {key.revoked_at}")
 
 
-COMMANDS = (users, keys)
+
+# -------------------------------------------------------------------------------- respond
+
+
+def _response_time(at: str | None, zone: ZoneInfo) -> dt.datetime:
+    """--at as a local time of the municipality (a date alone: noon); none: now."""
+    parsed = _parse_now(at)
+    if parsed is None:
+        return dt.datetime.now(zone)
+    if isinstance(parsed, dt.datetime):
+        return parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
+    return dt.datetime.combine(parsed, dt.time(12, 0), zone)
+
+
+def _respond_command(kind: str, target: str, doc: str) -> click.Command:
+    @click.command(kind, help=doc)
+    @click.argument("args", nargs=-1, required=True, metavar=f"[CONFIG] {target.upper()}")
+    @db_option
+    @stored_run_options
+    @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
+    @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
+    @click.option("--as", "as_user", metavar="USERNAME",
+                  help="Answer as this person (an account of `govcore users`): their permissions are checked as "
+                  "the server checks them, and the decision log records them as who answered.")
+    def command(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None,
+                text: str, at: str | None, as_user: str | None) -> None:
+        from govcore.config import Response
+        from govcore.store.run import respond as run_respond
+
+        if len(args) > 2:
+            raise click.UsageError(f"give [CONFIG] {target.upper()}: {len(args)} arguments given")
+        config, ident = (args[0], args[1]) if len(args) == 2 else (None, args[0])
+        if config is not None and not Path(config).exists():
+            raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+        cfg, first = _run_config(db, config, municipality, year, start)
+        local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
+        if as_user is not None:
+            _respond_as(db, cfg, first, as_user, kind, ident, text, local)
+            return
+        data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
+        response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
+        events = run_respond(cfg, db, [response], year=year, start=first)
+        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
+                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
+        for ev in events:
+            click.echo(_event_line(ev))
+
+    return command
+
+
+def _respond_as(db: str, cfg: Any, first: dt.date | None, username: str, kind: str, ident: str, text: str,
+                local: dt.datetime) -> None:
+    """Answer through the same operations as the HTTP API (govcore.access.live): the person's
+    permissions are checked in the one place, and the response records them as its actor."""
+    from govcore.access.accounts import principal_of_user
+    from govcore.access.live import LiveRuns
+
+    database = _open(db)
+    principal = principal_of_user(database, username)
+    if principal is None:
+        raise click.BadParameter(f"no enabled account '{username}' (see `govcore users list`)", param_hint="--as")
+    code = cfg.municipality.code
+    live = LiveRuns(database, lambda _m, _s: cfg, clock=lambda: local)
+    if kind == "deliver":
+        result = live.deliver(principal, code, ident)
+    else:
+        result = getattr(live, kind)(principal, code, ident, text)
+    events = result["events"]
+    click.echo(f"{cfg.municipality.name}: {kind} {ident} stored as {principal.actor} for "
+               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    for ev in events:
+        click.echo(f"  {ev['id']}  {str(ev['at'])[:16].replace('T', ' ')}  {ev['type']}: {ev['text']}")
+
+
+@click.command("decide")
+@click.argument("args", nargs=-1, required=True, metavar="[CONFIG] DECISION OPTION")
+@db_option
+@stored_run_options
+@click.option("--text", default="", help="The decision's note (why; what is adjusted).")
+@click.option("--by", "by", default="", help="Who decided (a person or a role; default: the role asked).")
+@click.option("--at", "at", help="When it was decided (ISO time; default: now). Not before the run's clock.")
+def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None, text: str,
+           by: str, at: str | None) -> None:
+    """The role asked answers demanded decision DECISION (e.g. dec-0001) with OPTION (e.g. continue,
+    adjust or close). The decision is recorded with who and when, the subject's open deviation is
+    closed with it, and 'close' ends the subject's follow-up."""
+    from govcore.config import Response
+    from govcore.errors import DecisionError
+    from govcore.store.run import respond as run_respond
+
+    if len(args) not in (2, 3):
+        raise click.UsageError(f"give [CONFIG] DECISION OPTION: {len(args)} argument{'s' if len(args) != 1 else ''} "
+                               "given")
+    config, decision, option = (args[0], args[1], args[2]) if len(args) == 3 else (None, args[0], args[1])
+    if config is not None and not Path(config).exists():
+        raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+    cfg, first = _run_config(db, config, municipality, year, start)
+    local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
+    response = Response(date=local.date(), time=local.strftime("%H:%M"),
+                        decide={"decision": decision, "option": option, "text": text, **({"by": by} if by else {})})
+    try:
+        events = run_respond(cfg, db, [response], year=year, start=first, actor=by or None)
+    except DecisionError as err:
+        raise click.BadParameter(str(err), param_hint=err.field.upper()) from None
+    click.echo(f"{cfg.municipality.name}: decision {decision} taken ({option}) for "
+               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    for ev in events:
+        click.echo(_event_line(ev))
+
+
+@click.group("respond")
+def respond() -> None:
+    """Record what people answered in a stored live run: a corrective action submitted, accepted
+    or rejected, a deliverable delivered, a demanded decision taken. Takes effect at its time (now
+    by default)."""
+
+
+respond.add_command(_respond_command("submit", "action", "The owner submits corrective action ACTION (e.g. act-0001) "
+                                     "with --text."))
+respond.add_command(_respond_command("accept", "action", "The superior accepts the submitted corrective action "
+                                     "ACTION."))
+respond.add_command(_respond_command("reject", "action", "The superior rejects the submitted corrective action ACTION "
+                                     "(--text: why); the owner must submit again."))
+respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
+respond.add_command(decide)
+
+
+COMMANDS = (users, keys, respond)

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -504,100 +503,4 @@ def report(db: str, municipality: str, config: str | None, year: int | None, sta
         click.echo(f"  wrote {f}")
 
 
-# -------------------------------------------------------------------------------- respond
-
-
-def _response_time(at: str | None, zone: ZoneInfo) -> dt.datetime:
-    """--at as a local time of the municipality (a date alone: noon); none: now."""
-    parsed = _parse_now(at)
-    if parsed is None:
-        return dt.datetime.now(zone)
-    if isinstance(parsed, dt.datetime):
-        return parsed.astimezone(zone) if parsed.tzinfo else parsed.replace(tzinfo=zone)
-    return dt.datetime.combine(parsed, dt.time(12, 0), zone)
-
-
-def _respond_command(kind: str, target: str, doc: str) -> click.Command:
-    @click.command(kind, help=doc)
-    @click.argument("args", nargs=-1, required=True, metavar=f"[CONFIG] {target.upper()}")
-    @db_option
-    @stored_run_options
-    @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
-    @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
-    def command(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None,
-                text: str, at: str | None) -> None:
-        from govcore.config import Response
-        from govcore.store.run import respond as run_respond
-
-        if len(args) > 2:
-            raise click.UsageError(f"give [CONFIG] {target.upper()}: {len(args)} arguments given")
-        config, ident = (args[0], args[1]) if len(args) == 2 else (None, args[0])
-        if config is not None and not Path(config).exists():
-            raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
-        cfg, first = _run_config(db, config, municipality, year, start)
-        local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
-        data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
-        response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
-        events = run_respond(cfg, db, [response], year=year, start=first)
-        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
-                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
-        for ev in events:
-            click.echo(_event_line(ev))
-
-    return command
-
-
-@click.command("decide")
-@click.argument("args", nargs=-1, required=True, metavar="[CONFIG] DECISION OPTION")
-@db_option
-@stored_run_options
-@click.option("--text", default="", help="The decision's note (why; what is adjusted).")
-@click.option("--by", "by", default="", help="Who decided (a person or a role; default: the role asked).")
-@click.option("--at", "at", help="When it was decided (ISO time; default: now). Not before the run's clock.")
-def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None, text: str,
-           by: str, at: str | None) -> None:
-    """The role asked answers demanded decision DECISION (e.g. dec-0001) with OPTION (e.g. continue,
-    adjust or close). The decision is recorded with who and when, the subject's open deviation is
-    closed with it, and 'close' ends the subject's follow-up."""
-    from govcore.config import Response
-    from govcore.errors import DecisionError
-    from govcore.store.run import respond as run_respond
-
-    if len(args) not in (2, 3):
-        raise click.UsageError(f"give [CONFIG] DECISION OPTION: {len(args)} argument{'s' if len(args) != 1 else ''} "
-                               "given")
-    config, decision, option = (args[0], args[1], args[2]) if len(args) == 3 else (None, args[0], args[1])
-    if config is not None and not Path(config).exists():
-        raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
-    cfg, first = _run_config(db, config, municipality, year, start)
-    local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
-    response = Response(date=local.date(), time=local.strftime("%H:%M"),
-                        decide={"decision": decision, "option": option, "text": text, **({"by": by} if by else {})})
-    try:
-        events = run_respond(cfg, db, [response], year=year, start=first, actor=by or None)
-    except DecisionError as err:
-        raise click.BadParameter(str(err), param_hint=err.field.upper()) from None
-    click.echo(f"{cfg.municipality.name}: decision {decision} taken ({option}) for "
-               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
-    for ev in events:
-        click.echo(_event_line(ev))
-
-
-@click.group("respond")
-def respond() -> None:
-    """Record what people answered in a stored live run: a corrective action submitted, accepted
-    or rejected, a deliverable delivered, a demanded decision taken. Takes effect at its time (now
-    by default)."""
-
-
-respond.add_command(_respond_command("submit", "action", "The owner submits corrective action ACTION (e.g. act-0001) "
-                                     "with --text."))
-respond.add_command(_respond_command("accept", "action", "The superior accepts the submitted corrective action "
-                                     "ACTION."))
-respond.add_command(_respond_command("reject", "action", "The superior rejects the submitted corrective action ACTION "
-                                     "(--text: why); the owner must submit again."))
-respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
-respond.add_command(decide)
-
-
-COMMANDS = (db, audit, explain, tick, observe, fetch, observations, report, respond)
+COMMANDS = (db, audit, explain, tick, observe, fetch, observations, report)
