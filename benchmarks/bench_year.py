@@ -7,14 +7,14 @@
 2. the same year for every Danish municipality (the Vejle configuration cloned per code, the
    observations scaled by a small deterministic per-code factor), sequentially in one process:
    total time, mean per municipality, peak memory, threads before/after;
-3. the engine against a bare durable-rules ruleset fed the same messages with the same
-   assert-fact / drain / retract-fact protocol govcore uses (engine time / bare time), and bare
-   `post()` throughput for reference;
+3. the engine against bare durable-rules doing the same matching work: the exact payloads the
+   engine sent, through the same C calls, firing the same rules (asserted), for the Vejle year
+   and a multi-year run (CPU time); the old, unequal comparison is printed once beside it;
 4. 300 engines created and closed in one process: threads before/after, RSS growth.
 
 Speed targets (from the issue) live here, not in unit tests: one municipality-year well under a
-second of engine time, all 98 under a minute on a 2-core machine, the engine at most 2x the bare
-durable-rules cost. The script reports against them; it never fails because of them.
+second of engine time, all 98 under a minute on a 2-core machine, the engine at most 3x the bare
+durable-rules cost (issue 12). The script reports against them; it never fails because of them.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import argparse
 import copy
 import cProfile
 import dataclasses
+import datetime as dt
 import gc
 import io
 import itertools
@@ -43,7 +44,7 @@ from typing import Any
 import durable_rules_engine
 from durable import engine as durable_engine
 
-from govcore._durable import clean
+from govcore._durable import RuleRuntime, clean
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.errors import GovcoreError
@@ -55,7 +56,7 @@ DEFAULT_CONFIG = "examples/vejle"
 FALLBACK_CONFIG = ""  # none by default: a configuration that does not load is an error
 TARGET_ONE_S = 1.0
 TARGET_ALL_S = 60.0
-TARGET_RATIO = 2.0
+TARGET_RATIO = 3.0
 MIB = 1024 * 1024
 
 _names = itertools.count()
@@ -249,58 +250,89 @@ class BareRuleset:
             _drain(ruleset)
         return time.perf_counter() - t0, self.fired
 
-    def post(self, events: Sequence[Mapping[str, Any]]) -> tuple[float, int]:
-        """The same messages posted as events (consumed by the first matching rule)."""
-        host, name, ruleset = self.host, self.name, self.ruleset
-        self.fired = 0
-        t0 = time.perf_counter()
-        for event in events:
-            try:
-                host.post(name, event)
-            except durable_engine.MessageNotHandledException:
-                continue
-            _drain(ruleset)
-        return time.perf_counter() - t0, self.fired
-
     def close(self) -> None:
         durable_rules_engine.delete_ruleset(self.ruleset._handle)
 
 
-def bench_bare(config: Configuration, repeat: int) -> dict[str, Any]:
+def _cpu(fn: Callable[[], Any]) -> tuple[float, Any]:
+    gc.collect()
+    c0 = time.process_time()
+    result = fn()
+    return time.process_time() - c0, result
+
+
+def bench_fair(config: Configuration, repeat: int, first: dt.date, last: dt.date) -> dict[str, Any]:
+    """The engine against bare durable-rules doing the same matching work.
+
+    The bare side receives exactly the payloads the engine sent (the same JSON text: the fields
+    rules test, cleaned, with a session id) through the same C calls (`RuleRuntime.match_payload`:
+    assert, run the queued actions, retract), and must fire the same rules for every message
+    (asserted). Both sides are timed in CPU seconds, alternating, so a loaded machine slows both.
+    """
+    with Engine(config, start=first, trace=True) as engine:
+        engine.advance_to(last)
+        posted = list(engine.trace or [])
+    names = {f"r{r.order:04d}": r.id for r in config.rules.rules}
+    runtime = RuleRuntime(compile_ruleset(config.rules))
+    payloads = [runtime.payload(p.sent) for p in posted]
+
+    def bare() -> list[tuple[str, ...]]:
+        match = runtime.match_payload
+        return [tuple(match(x)) for x in payloads]
+
+    fired = [tuple(names[n] for n in f) for f in bare()]  # warm-up, and the check
+    mismatched = [i for i, (p, f) in enumerate(zip(posted, fired, strict=True)) if p.fired != f]
+    if mismatched:
+        raise SystemExit(f"bare durable-rules fired differently from the engine on {len(mismatched)} "
+                         f"message(s), first {posted[mismatched[0]].sent}")
+
+    def engine_run() -> Any:
+        return simulate(config, start=first, until=last)
+
+    engine_run()
+    pairs: list[tuple[float, float]] = []
+    for _ in range(max(5, 2 * repeat)):
+        engine_s, _ = _cpu(engine_run)
+        bare_s, _ = _cpu(bare)
+        pairs.append((engine_s, bare_s))
+    runtime.close()
+    engine_s = min(e for e, _ in pairs)
+    bare_s = min(b for _, b in pairs)
+    n = max(1, len(payloads))
+    return {
+        "from": first.isoformat(), "until": last.isoformat(), "messages": len(payloads),
+        "matched": sum(1 for p in posted if p.fired), "fired": sum(len(p.fired) for p in posted),
+        "same_rules_fired": True, "payload_bytes_mean": sum(len(x.encode()) for x in payloads) / n,
+        "engine_cpu_s": engine_s, "bare_cpu_s": bare_s, "ratio": engine_s / bare_s,
+        "ratio_median_pairwise": statistics.median(e / b for e, b in pairs),
+        "engine_us_per_message": engine_s / n * 1e6, "bare_us_per_message": bare_s / n * 1e6,
+    }
+
+
+def bench_old(config: Configuration, repeat: int) -> dict[str, Any]:
+    """The comparison this benchmark used to make, kept to show the difference once: the bare side
+    got the full traced messages (titles, explanations) through durable-rules' Python `Host`,
+    while the engine sends only the fields rules test straight to the C functions. Not the same
+    work; the fair figure is `bench_fair`."""
     with Engine(config, trace=True) as engine:
         engine.run_year()
         posted = list(engine.trace or [])
-    # exactly what govcore hands to durable-rules (cleaned), prepared untimed
     cleaned = [clean(p.message) for p in posted]
-    engine_fired = sum(len(p.fired) for p in posted)
     bare = BareRuleset(compile_ruleset(config.rules))
     bare.assert_retract(bare.messages(cleaned))  # warm up
-    # engine and bare runs alternate, so that a busy machine slows both alike
     pairs: list[tuple[float, float]] = []
-    fired = 0
     for _ in range(max(5, 2 * repeat)):
         facts = bare.messages(cleaned)
-        gc.collect()
-        t0 = time.perf_counter()
-        simulate(config)
-        engine_s = time.perf_counter() - t0
-        bare_s, fired = bare.assert_retract(facts)
+        engine_s, _ = _cpu(lambda: simulate(config))
+        bare_s, _ = _cpu(lambda f=facts: bare.assert_retract(f))  # type: ignore[misc]
         pairs.append((engine_s, bare_s))
-    bare.post(bare.messages(cleaned))
-    post_s = min(bare.post(bare.messages(cleaned))[0] for _ in range(max(5, 2 * repeat)))
     bare.close()
-    engine_s = min(e for e, _ in pairs)
-    facts_s = min(b for _, b in pairs)
     n = max(1, len(cleaned))
-    return {
-        "messages": len(cleaned), "matched": sum(1 for p in posted if p.fired), "engine_fired": engine_fired,
-        "bare_fired": fired, "bare_setup_s": bare.setup_s, "bare_s": facts_s, "bare_facts_per_s": n / facts_s,
-        "engine_s": engine_s, "ratio": engine_s / facts_s,
-        "ratio_median_pairwise": statistics.median(e / b for e, b in pairs),
-        "ratio_with_setup": engine_s / (facts_s + bare.setup_s),
-        "engine_us_per_message": engine_s / n * 1e6, "bare_us_per_message": facts_s / n * 1e6,
-        "bare_post_s": post_s, "bare_post_per_s": n / post_s,
-    }
+    engine_s = min(e for e, _ in pairs)
+    bare_s = min(b for _, b in pairs)
+    return {"messages": len(cleaned), "payload_bytes_mean": sum(len(json.dumps(m, ensure_ascii=False).encode())
+                                                              for m in cleaned) / n,
+            "engine_cpu_s": engine_s, "bare_cpu_s": bare_s, "ratio": engine_s / bare_s}
 
 
 # ------------------------------------------------------------------------------- 4. engines
@@ -379,16 +411,20 @@ def table(res: Mapping[str, Any]) -> str:
             + (f"; its pass took {a['tracemalloc_pass_s']:.0f} s)" if a["tracemalloc_pass_s"] else ")"))
         row("RSS growth over the run", f"{a['rss_growth_mib']:+.1f} MiB")
         row("threads before / after", f"{a['threads_before']} / {a['threads_after']}")
-    b = res["bare"]
-    lines.append(f"3. engine vs bare durable-rules ({b['messages']} messages, {b['matched']} matched; "
-                 f"fired: engine {b['engine_fired']}, bare {b['bare_fired']})")
-    row("bare assert/drain/retract", f"{b['bare_s'] * 1000:.2f} ms",
-        f"{b['bare_facts_per_s']:,.0f} msg/s; ruleset setup {b['bare_setup_s'] * 1000:.1f} ms")
-    row("per message: engine / bare", f"{b['engine_us_per_message']:.0f} / {b['bare_us_per_message']:.0f} µs")
-    row("ratio engine / bare", f"{b['ratio']:.1f}x",
-        f"aim <= {TARGET_RATIO:.0f}x: {_mark(b['ratio'] <= TARGET_RATIO)}; median of alternating pairs "
-        f"{b['ratio_median_pairwise']:.1f}x")
-    row("bare post() throughput", f"{b['bare_post_per_s']:,.0f} ev/s", "(events, reference)")
+    old = res["old"]
+    lines.append(f"3. engine vs bare durable-rules, the same work (CPU time, best of alternating runs; "
+                 f"aim <= {TARGET_RATIO:.0f}x)")
+    lines.append(f"  old measure, NOT the same work: full messages ({old['payload_bytes_mean']:.0f} B) through "
+                 f"the Python Host: {old['engine_cpu_s'] * 1000:.1f} / {old['bare_cpu_s'] * 1000:.2f} ms = "
+                 f"{old['ratio']:.1f}x")
+    for key in ("fair_year", "fair_span"):
+        f = res[key]
+        lines.append(f"  {f['from']} .. {f['until']}: {f['messages']} payloads ({f['payload_bytes_mean']:.0f} B), "
+                     f"{f['matched']} matched, {f['fired']} rules fired on both sides (asserted)")
+        row("engine / bare CPU", f"{f['engine_cpu_s'] * 1000:.1f} / {f['bare_cpu_s'] * 1000:.2f} ms",
+            f"{f['engine_us_per_message']:.0f} / {f['bare_us_per_message']:.1f} µs per message")
+        row("ratio engine / bare", f"{f['ratio']:.1f}x",
+            f"{_mark(f['ratio'] <= TARGET_RATIO)}; median of pairs {f['ratio_median_pairwise']:.1f}x")
     if "engines" in res:
         e = res["engines"]
         lines.append(f"4. {e['engines']} engines created and closed")
@@ -404,6 +440,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help=f"configuration directory (default {DEFAULT_CONFIG})")
     ap.add_argument("--fallback", default=FALLBACK_CONFIG,
                     help="another configuration to use when --config does not load (default: none)")
+    ap.add_argument("--span-from", type=int, default=2020, help="first year of the multi-year ratio (default 2020)")
+    ap.add_argument("--span-to", type=int, default=2023, help="last year of the multi-year ratio (default 2023)")
     ap.add_argument("--municipalities", type=int, default=98, help="how many municipalities (0 skips part 2)")
     ap.add_argument("--repeat", type=int, default=3, help="best of N for the one-year and bare timings")
     ap.add_argument("--engines", type=int, default=300, help="engines to create and close (0 skips part 4)")
@@ -423,7 +461,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform(),
         "repeat": args.repeat, "threads_at_start": threading.active_count()}}
     res["one"] = bench_one(config, args.repeat)
-    res["bare"] = bench_bare(config, args.repeat)
+    res["old"] = bench_old(config, args.repeat)
+    year = config.year
+    res["fair_year"] = bench_fair(config, args.repeat, dt.date(year, 1, 1), dt.date(year, 12, 31))
+    res["fair_span"] = bench_fair(config, args.repeat, dt.date(args.span_from, 1, 1), dt.date(args.span_to, 12, 31))
     if args.municipalities > 0:
         res["all"] = bench_all(config, args.municipalities, not args.no_tracemalloc)
     if args.engines > 0:

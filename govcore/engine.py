@@ -100,6 +100,8 @@ class Posted:
     at: dt.datetime
     message: Mapping[str, Any]
     fired: tuple[str, ...]
+    # The fields durable-rules received (the ones rules can test), for a like-for-like benchmark.
+    sent: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, order=True)
@@ -780,9 +782,10 @@ class Engine:
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         msg = self._message(item, trigger, subject)
         assert self._runtime is not None
-        fired = self._runtime.match({k: v for k, v in msg.items() if k in self._durable_keys})
+        sent = {k: v for k, v in msg.items() if k in self._durable_keys}
+        fired = self._runtime.match(sent)
         if self.trace is not None:
-            self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired)))
+            self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired), sent))
         for name in fired:
             rule = self._rules[name]
             inputs = {f: msg.get(f) for f in rule.fields_used()}
