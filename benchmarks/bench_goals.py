@@ -1,0 +1,114 @@
+"""Many goals in one year: figures, never pass/fail.
+
+    python benchmarks/bench_goals.py [--config examples/vejle] [--goals 2000] [--years 1 20] [--json]
+
+1. one simulated year with `--goals` goals: the configuration's goals in effect on 1 January of its
+   year copied under new ids until there are that many (each copy keeps its KPI and target), in
+   CPU seconds (best of three). Aim (issue 12): 2,000 goals in a year <= 0.5 s.
+2. whether a year costs more with history behind it: the same year simulated with 1 and with
+   `--years` years of observations before it (the configuration's observations repeated with the
+   periods and dates shifted back whole years), CPU seconds per year. Aim: no growth.
+
+CPU time (time.process_time), because the machine this runs on is shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import gc
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+from govcore.config import Configuration, load_config
+from govcore.model import Observation, Period
+from govcore.simulate import simulate
+
+AIM_GOALS_S = 0.5
+
+
+def best_cpu(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    best, result = float("inf"), None
+    for _ in range(repeat):
+        gc.collect()
+        c0 = time.process_time()
+        result = fn()
+        best = min(best, time.process_time() - c0)
+    return best, result
+
+
+def with_goals(config: Configuration, count: int) -> Configuration:
+    """A single-version configuration of `config.year` with `count` goals."""
+    cfg = config.version_at(dt.date(config.year, 1, 1))
+    base = [g for g in cfg.goals if cfg.goal_active(g, dt.date(config.year, 6, 30))]
+    goals = list(base)
+    i = 0
+    while len(goals) < count:
+        g = base[i % len(base)]
+        goals.append(g.model_copy(update={"id": f"{g.id}-x{i:05d}", "parent": g.parent}))
+        i += 1
+    return dataclasses.replace(cfg, goals=goals[:count], versions=[])
+
+
+def shifted(o: Observation, years: int) -> Observation:
+    """The observation `years` earlier (its period and the day it became known)."""
+    p = Period.parse(o.period)
+    text = o.period.replace(str(p.start.year), str(p.start.year - years), 1)
+    if str(p.end.year) != str(p.start.year):
+        text = text.replace(str(p.end.year), str(p.end.year - years), 1)
+    known = o.known_at.replace(year=o.known_at.year - years) if o.known_at else None
+    return o.model_copy(update={"period": text, "known_at": known})
+
+
+def with_history(config: Configuration, years: int) -> Configuration:
+    span = {Period.parse(o.period).start.year for o in config.observations}
+    width = max(span) - min(span) + 1
+    extra: list[Observation] = []
+    for k in range(1, years // width + 1):
+        extra.extend(shifted(o, k * width) for o in config.observations
+                     if "-02-29" not in o.period and not (o.known_at and o.known_at.month == 2
+                                                          and o.known_at.day == 29))
+    return dataclasses.replace(config, observations=[*extra, *config.observations])
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
+    ap.add_argument("--config", default="examples/vejle")
+    ap.add_argument("--goals", type=int, default=2000)
+    ap.add_argument("--years", type=int, default=20, help="years of history for part 2 (default 20)")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    config = load_config(args.config)
+    res: dict[str, Any] = {}
+
+    cfg = with_goals(config, args.goals)
+    simulate(cfg)  # warm-up
+    s, result = best_cpu(lambda: simulate(cfg))
+    res["goals"] = {"goals": len(cfg.goals), "year": cfg.year, "cpu_s": s, "events": len(result.events),
+                    "aim_s": AIM_GOALS_S, "within_aim": s <= AIM_GOALS_S}
+
+    plain = config
+    deep = with_history(config, args.years)
+    simulate(plain)
+    s1, r1 = best_cpu(lambda: simulate(plain))
+    s2, r2 = best_cpu(lambda: simulate(deep))
+    res["history"] = {"observations": [len(plain.observations), len(deep.observations)],
+                      "cpu_s": [s1, s2], "ratio": s2 / s1, "events": [len(r1.events), len(r2.events)]}
+    if args.json:
+        print(json.dumps(res, indent=2, sort_keys=True))
+        return 0
+    g, h = res["goals"], res["history"]
+    print(f"govcore goals benchmark — {args.config}, CPU time (process_time), best of 3")
+    print(f"1. {g['goals']} goals, year {g['year']}: {g['cpu_s']:.3f} s CPU, {g['events']} events "
+          f"(aim <= {AIM_GOALS_S} s: {'within aim' if g['within_aim'] else 'ABOVE aim'})")
+    print(f"2. the year {config.year} with {h['observations'][0]} / {h['observations'][1]} observations "
+          f"behind it: {h['cpu_s'][0] * 1000:.0f} / {h['cpu_s'][1] * 1000:.0f} ms CPU = {h['ratio']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
