@@ -124,3 +124,20 @@ def test_simulate_a_span_writes_a_report_per_year_and_one_for_the_period(tmp_pat
 def test_year_and_a_span_together_is_a_usage_error(tmp_path: Path) -> None:
     code, out = run("simulate", VEJLE, "--year", "2021", "--from", "2021-01-01", "--out", str(tmp_path))
     assert code == 2 and "either --year or --from/--to" in out
+
+
+def test_help_loads_none_of_the_heavy_libraries() -> None:
+    """`govcore --help` must start fast (benchmarks/bench_startup.py has the figure): it loads click
+    and the command definitions, not the engine, the calendar libraries or the pydantic models."""
+    import subprocess
+    import sys
+
+    heavy = ["govcore.engine", "govcore.model", "govcore.config", "pydantic", "pendulum", "icalendar",
+             "holidays", "durable", "sqlalchemy", "httpx", "jinja2"]
+    code = ("import sys\nfrom govcore.cli import main\n"
+            "try:\n    main(['--help', ], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "try:\n    main(['rules', '--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            f"print('loaded:' + ','.join(m for m in {heavy!r} if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert "Usage:" in out
+    assert out.strip().splitlines()[-1] == "loaded:"

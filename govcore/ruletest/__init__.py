@@ -7,8 +7,27 @@ is reported with the field that differs, why an expected event did not happen, a
 around it. The format is documented in docs/rule-testing.md.
 """
 
-from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report, run_file, run_files
-from govcore.ruletest.scenario import Case, Expectation, ScenarioFile, load_scenario_file
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report, run_file, run_files
+    from govcore.ruletest.scenario import Case, Expectation, ScenarioFile, load_scenario_file
+
+# Loaded on first use, so that registering the `rules test` command does not load the engine.
+_LAZY = {**dict.fromkeys(["CaseResult", "Coverage", "Failure", "FileResult", "Report", "run_file", "run_files"],
+                         "govcore.ruletest.runner"),
+         **dict.fromkeys(["Case", "Expectation", "ScenarioFile", "load_scenario_file"], "govcore.ruletest.scenario")}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'govcore.ruletest' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "Case",
