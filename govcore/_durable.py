@@ -159,7 +159,8 @@ class RuleRuntime:
             # build the text of the "not handled" exception raised for most messages.
             if not self._apply(durable_rules_engine.assert_fact(handle, payload)):
                 return []
-            fired = sorted(shared.fired)
+            # A rule whose `$or` holds in several branches is reported once per branch: once is meant.
+            fired = sorted(set(shared.fired))
             self._apply(durable_rules_engine.retract_fact(handle, payload))
             shared.fired.clear()
         return fired

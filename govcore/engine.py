@@ -22,7 +22,7 @@ from typing import Any
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
 from govcore.errors import DecisionError, EngineError, GovcoreError, did_you_mean
-from govcore.extension import Subject, SubjectContext
+from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.forecast import GoalForecast, forecast_goal
 from govcore.model import (
     ActionState,
@@ -699,11 +699,14 @@ class Engine:
             organisation=self.config.organisation, kpis=self.config.kpis,
             settings=self.config.sources.get(spec.settings_key, {}), base_dir=self.config.base_dir)
         try:
-            return list(spec.subjects(ctx))
+            subjects = list(spec.subjects(ctx))
         except GovcoreError:
             raise
         except Exception as err:
             raise GovcoreError(f"the subject kind '{kind}' failed on {day}: {type(err).__name__}: {err}") from err
+        for subject in subjects:
+            check_fields(kind, spec.fields, subject)
+        return subjects
 
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """The goal's status as of `day` (default: now), on the observations known then."""
@@ -987,6 +990,24 @@ class Engine:
     def goal_statuses(self, day: dt.date | None = None) -> dict[str, TargetResult]:
         d = day or self.now.date()
         return {g.id: self.goal_result(g, d) for g in self.config.goals if self.config.goal_active(g, d)}
+
+
+_TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "bool": (bool,), "text": (str,), "date": (str,)}
+_TYPE_WORDS = {"number": "a number", "bool": "true or false", "text": "text", "date": "a date as text"}
+
+
+def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> None:
+    """A plugin's subject must give each declared field a value of its declared type (or none):
+    durable-rules and the explanations of `govcore rules test` would otherwise disagree on a
+    comparison such as "'1' >= 0" (tests/test_rule_agreement.py checks they agree on typed values)."""
+    for spec in specs:
+        value = subject.fields.get(spec.name)
+        if value is None:
+            continue
+        ok = isinstance(value, _TYPES[spec.type]) and not (spec.type == "number" and isinstance(value, bool))
+        if not ok:
+            raise GovcoreError(f"the subject kind '{kind}' gave '{subject.id}' the field '{spec.name}' as "
+                               f"{type(value).__name__} {value!r}; it is declared as {_TYPE_WORDS[spec.type]}")
 
 
 def _day_number(day: dt.date) -> int:
