@@ -57,6 +57,7 @@ def test_each_source_declares_its_own_cadence() -> None:
     hilleroed = load_config(EXAMPLES / "hilleroed").kpis
     assert hilleroed["flow:unge-kontanthjaelp:outflow_rate"].published is Frequency.monthly  # a file of months
     assert hilleroed["initiative:straksaktivering-unge:participants"].published is Frequency.monthly
+    assert hilleroed["initiative:straksaktivering-unge:evaluated"].max_age == "48 months"  # 2013 to 2016
     assert hilleroed["offer:mentor:score"].published is Frequency.yearly
     vejle = load_config(EXAMPLES / "vejle").kpis
     budget = next(k for k in vejle.values() if k.source == "budget")
