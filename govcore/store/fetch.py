@@ -187,7 +187,7 @@ def _row(o: Observation) -> dict[str, Any]:
             "value": o.value, "source": o.source}
 
 
-def _stored(db: Database, code: str, year: int, start: dt.date | None) -> list[dict[str, Any]]:
+def _stored(db: Database, code: str, year: int, start: dt.date | None = None) -> list[dict[str, Any]]:
     """The observation rows already stored for the run (none when there is no run, or no schema yet —
     reading must not create anything: a fetch that fails leaves the database as it was)."""
     def version(conn: sa.Connection) -> int | None:
