@@ -299,6 +299,11 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if not history:
         return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
+    last = kpi.stale_after(history[-1].period_obj.end)
+    if last is not None and day > last:  # stale figures are not judged as current: nor extrapolated
+        return GoalForecast(Forecast("none", "", reason="for gamle tal"), end, None, Status.no_data,
+                            f"ingen prognose: seneste tal for {kpi.name} er fra {history[-1].period}, og tal må "
+                            f"højst være {kpi.age_text()} gamle")
     at = period_of(history[-1].period_obj.grain, end)
     fc = forecast_series(history, at)
     if fc.value is None:

@@ -10,9 +10,11 @@ import csv
 import datetime as dt
 import math
 import re
+from collections.abc import Iterable
 from enum import StrEnum
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -83,6 +85,26 @@ class Frequency(StrEnum):
     @property
     def per_year(self) -> int:
         return 26 if self is Frequency.every_14_days else 12 // self.months
+
+    @classmethod
+    def of_periods(cls, periods: Iterable[str]) -> Frequency | None:
+        """How often a series comes out, read from the periods it has figures for (None: no
+        periods, or a single day). Plugins that read a municipality's own files declare their
+        KPIs' `published` with it, so the figures go stale like those of configured KPIs.
+
+        The finest grain decides (a file of months with a yearly total is published monthly); a
+        series of days is as frequent as the smallest gap between two of them.
+        """
+        parsed = {Period.parse(p) for p in periods}
+        by_grain = {"month": cls.monthly, "quarter": cls.quarterly, "half": cls.half_yearly, "year": cls.yearly}
+        found = [by_grain[p.grain] for p in parsed if p.grain in by_grain]
+        days = sorted(p.start for p in parsed if p.grain == "day")
+        if len(days) > 1:
+            gap = min((b - a).days for a, b in pairwise(days))
+            found.append(next((f for limit, f in ((14, cls.every_14_days), (31, cls.monthly),
+                                                  (62, cls.every_2nd_month), (92, cls.quarterly),
+                                                  (183, cls.half_yearly)) if gap <= limit), cls.yearly))
+        return min(found, key=lambda f: f.months) if found else None
 
 
 class Status(StrEnum):

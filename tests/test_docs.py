@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 from pathlib import Path
 
 import click
@@ -61,6 +62,26 @@ def test_every_command_has_help_text_and_a_docs_entry() -> None:
         for param in cmd.params:
             if isinstance(param, click.Option) and not param.hidden:
                 assert param.help, f"{path} {param.opts[0]} has no help text"
+
+
+def _section(text: str, path: str) -> str:
+    m = re.search(rf"^#+ `{re.escape(path)}`\n(.*?)(?=^#+ `govcore|\Z)", text, re.S | re.M)
+    return m.group(1) if m else ""
+
+
+def test_every_option_is_in_its_commands_docs_entry() -> None:
+    """An option added to a command (`tick --all`, `fetch --municipality`) is documented where the
+    command is — its own entry, or the group's entry it belongs to."""
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    missing = []
+    for path, cmd in _commands(main):
+        entry = _section(text, path) + _section(text, path.rsplit(" ", 1)[0])
+        for param in cmd.params:
+            documented = any(re.search(rf"{re.escape(o)}(?![\w-])", entry) for o in param.opts)
+            if isinstance(param, click.Option) and not param.hidden and "--help" not in param.opts \
+                    and not documented:
+                missing.append(f"{path} {param.opts[0]}")
+    assert missing == []
 
 
 def test_docs_do_not_mention_commands_that_do_not_exist() -> None:

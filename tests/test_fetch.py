@@ -157,3 +157,24 @@ def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path)
     assert "error: the configuration names no remote KPI source under sources: (e.g. jobindsats or statbank)" \
         in res.output
     assert "Traceback" not in res.output
+
+
+def test_fetch_works_from_the_stored_configuration(db_url: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JOBINDSATS_API_KEY", raising=False)
+    folder = tmp_path / "examples" / "jobindsats"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("tools", "recorded"))
+    shutil.copytree(ROOT / "rules", tmp_path / "rules")
+    started = CliRunner().invoke(main, ["tick", str(folder), "--db", db_url, "--now", "2024-10-20"])
+    assert started.exit_code == 0, started.output
+    shutil.rmtree(tmp_path / "examples")  # from here on the run's configuration comes from the database alone
+    bare = CliRunner().invoke(main, ["fetch", "--db", db_url, "-m", "630"])
+    assert bare.exit_code == 2 and "without CONFIG, give --keep DIR for the raw responses" in bare.output
+    res = CliRunner().invoke(main, ["fetch", "--db", db_url, "-m", "Vejle", "--replay", str(RECORDED)])
+    assert res.exit_code == 0, res.output
+    assert "statbank AUK01: 12 new, 0 corrected" in res.output
+    assert "Vejle 2024: 195 observations stored" in res.output
+    again = CliRunner().invoke(main, ["fetch", "--db", db_url, "--replay", str(RECORDED)])  # the only run
+    assert again.exit_code == 0 and "0 observations stored" in again.output, again.output
+    other = CliRunner().invoke(main, ["fetch", "--db", db_url, "-m", "219", "--replay", str(RECORDED)])
+    assert other.exit_code != 0 and "holds no run of 219" in other.output

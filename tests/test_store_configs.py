@@ -272,3 +272,35 @@ def test_stored_rows_go_with_their_configuration_version(tmp_path: Path) -> None
             database.write(orphan)
     finally:
         database.close()
+
+
+def test_tick_all_advances_every_live_run_and_reports_one_that_fails(db_url: str, tmp_path: Path) -> None:
+    vejle = portable(tmp_path / "a")
+    aarhus = portable(tmp_path / "b")
+    text = (aarhus / "municipality.yaml").read_text(encoding="utf-8")
+    (aarhus / "municipality.yaml").write_text(text.replace("municipality: 630", "municipality: 751"), encoding="utf-8")
+    for folder in (vejle, aarhus):
+        assert cli("tick", str(folder), "--db", db_url, "--now", "2021-02-01").exit_code == 0
+    simulated = cli("simulate", str(vejle), "--db", db_url, "--from", "2021-06-01", "--to", "2021-06-30",
+                    "--out", str(tmp_path / "sim"))
+    assert simulated.exit_code == 0, simulated.output  # a simulation is not live: --all leaves it alone
+    assert cli("tick", "--all", "-m", "630", "--db", db_url).exit_code == 2
+    execute(db_url, "UPDATE govcore_config_file SET content = :c WHERE municipality = '630' AND path LIKE "
+            "'%goals.yaml' AND path LIKE 'kommune%'", c=b"goals: []\n")
+
+    res = cli("tick", "--all", "--db", db_url, "--now", "2021-03-01")
+    assert res.exit_code == 1
+    assert "Vejle (630) 2021: FAILED: " in res.output and "does not match its recorded hash" in res.output
+    assert "Aarhus 2021: " in res.output and "clock 2021-03-01T23:59" in res.output
+    assert "1 of 2 live runs advanced" in res.output and "1 failed: Vejle (630) 2021" in res.output
+    clocks = {r["municipality"]: r["clock"][:10] for r in table_dicts(db_url, "govcore_run", "630")
+              + table_dicts(db_url, "govcore_run", "751") if r["start"] == "2021-01-01"}
+    assert clocks == {"630": "2021-02-01", "751": "2021-03-01"}  # the failing run changed nothing
+
+    good = (vejle / "goals.yaml").read_bytes()
+    execute(db_url, "UPDATE govcore_config_file SET content = :c WHERE municipality = '630' AND path LIKE "
+            "'%goals.yaml' AND path LIKE 'kommune%'", c=good)
+    again = cli("tick", "--all", "--db", db_url, "--now", "2021-03-01")
+    assert again.exit_code == 0, again.output
+    assert "2 of 2 live runs advanced" in again.output
+    assert "Aarhus 2021: 0 new events" in again.output  # already there: a second tick adds nothing

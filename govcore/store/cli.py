@@ -327,23 +327,75 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None, 
 @click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
 @click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
+@click.option("--all", "all_runs", is_flag=True,
+              help="Advance every live run in the database that is not complete, each with its stored "
+                   "configuration; a run that fails is reported and the others go on (exit 1 at the end).")
 @stored_run_options
-def tick(config: str | None, db: str, now_text: str | None, municipality: str | None, year: int | None,
-         start: str | None) -> None:
+def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, municipality: str | None,
+         year: int | None, start: str | None) -> None:
     """Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one
     --municipality names, with the configuration stored with it), advance it to today (or --now)
     and store what happened — across new years too. Running it again the same day adds nothing.
-    CONFIG is needed to start a run, and for runs stored before configurations were kept."""
-    from govcore.store.audit import start_text
+    CONFIG is needed to start a run, and for runs stored before configurations were kept.
+    --all advances every live run of the database in turn."""
     from govcore.store.run import tick as run_tick
 
+    now = _parse_now(now_text)
+    if all_runs:
+        if config is not None or municipality is not None or year is not None or start is not None:
+            raise click.UsageError("--all advances every live run with its stored configuration: give no CONFIG, "
+                                   "--municipality, --year or --start with it")
+        _tick_all(db, now)
+        return
     cfg, first = _run_config(db, config, municipality, year, start)
-    result = run_tick(cfg, db, now=_parse_now(now_text), year=year, start=first)
+    _tick_lines(run_tick(cfg, db, now=now, year=year, start=first))
+
+
+def _tick_lines(result: Any) -> None:
+    from govcore.store.audit import start_text
+
     state = "complete" if result.complete else f"clock {result.clock}"
     click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
                f"event{'s' if len(result.events) != 1 else ''} ({state}, {result.items} items processed)")
     for ev in result.events:
         click.echo(_event_line(ev))
+
+
+def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
+    """`tick --all`: each live run in turn, through the same library functions as a single tick
+    (`live_runs`, `stored_configuration`, `tick`). Each run's tick is its own transaction, so a run
+    that fails (its configuration does not rebuild, a plugin fails…) changes nothing of its own and
+    nothing of the others; it is reported, the rest go on, and the command exits 1 at the end."""
+    from govcore.errors import GovcoreError, InputError
+    from govcore.model import municipality as lookup
+    from govcore.store.audit import run_label
+    from govcore.store.configs import live_runs, stored_configuration
+    from govcore.store.run import tick as run_tick
+
+    database = _open(db, create=False)
+    try:
+        runs = live_runs(database)
+        failed: list[str] = []
+        for code, start in runs:
+            label = run_label(lookup(code).name, code, start)
+            try:
+                cfg = stored_configuration(database, code, start)
+                _tick_lines(run_tick(cfg, database, now=now, start=dt.date.fromisoformat(start)))
+            except InputError as err:
+                failed.append(label)
+                click.echo(f"{label}: FAILED: {err.format()}", err=True)
+            except GovcoreError as err:
+                failed.append(label)
+                click.echo(f"{label}: FAILED: {err}", err=True)
+            except Exception as err:  # a plugin's bug in one municipality must not stop the others
+                failed.append(label)
+                click.echo(f"{label}: FAILED: internal error: {type(err).__name__}: {err}", err=True)
+    finally:
+        database.close()
+    click.echo(f"{len(runs) - len(failed)} of {len(runs)} live run{'s' if len(runs) != 1 else ''} advanced")
+    if failed:
+        click.echo(f"{len(failed)} failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
 
 
 # -------------------------------------------------------------------------------- observe
@@ -388,35 +440,42 @@ def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int 
 
 
 @click.command("fetch")
-@click.argument("config", type=click.Path(exists=True))
+@click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
 @click.option("--replay", type=click.Path(exists=True, file_okay=False),
               help="Answer every request from the responses kept in this folder: no network, no API key.")
 @click.option("--keep", type=click.Path(file_okay=False),
-              help="Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>).")
-@click.option("--year", type=int, help="The run's year (default: the configuration's year).")
-def fetch(config: str, db: str, replay: str | None, keep: str | None, year: int | None) -> None:
-    """Fetch new figures from the remote KPI sources of CONFIG (Jobindsats, Danmarks Statistik) and
-    store them in the run of CONFIG's municipality, known from the fetch date.
+              help="Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>; needed "
+                   "without CONFIG).")
+@stored_run_options
+def fetch(config: str | None, db: str, replay: str | None, keep: str | None, municipality: str | None,
+          year: int | None, start: str | None) -> None:
+    """Fetch new figures from the remote KPI sources (Jobindsats, Danmarks Statistik) of CONFIG — or,
+    without it, of the configuration stored with the run --municipality names — and store them in
+    the run, known from the fetch date.
 
     Only what is new is stored: a new period, or a changed value — a correction, as with `govcore
     observe` (the old value stays in the history). Each table is stored whole or not at all; a
-    table that fails is reported and the command exits 1. Every raw response is kept on disk.
+    table that fails is reported and the command exits 1. Every raw response is kept on disk
+    (in --keep; without CONFIG there is no configuration folder to keep them in, so --keep or
+    --replay is needed).
     """
     from govcore.store.fetch import fetch as run_fetch
 
-    cfg = _config(config, year)
+    if config is None and keep is None and replay is None:
+        raise click.UsageError("without CONFIG, give --keep DIR for the raw responses (or --replay DIR)")
+    cfg, first = _run_config(db, config, municipality, year, start)
     kept = None
     if replay is None:
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         kept = Path(keep) if keep else cfg.base_dir / "fetched" / stamp
-    result = run_fetch(cfg, db, year=year, replay=Path(replay) if replay else None, keep=kept)
+    result = run_fetch(cfg, db, year=year, start=first, replay=Path(replay) if replay else None, keep=kept)
     for t in result.tables:
         what = {"stored": f"{t.new} new, {t.corrected} corrected", "unchanged": "nothing new",
                 "skipped": f"not updated since {t.updated}", "failed": f"FAILED: {t.error}"}[t.state]
         stamp = f" (updated {t.updated})" if t.updated and t.state in ("stored", "unchanged") else ""
         click.echo(f"  {t.source} {t.table or '(tables)'}: {what}{stamp}")
-    click.echo(f"{cfg.municipality.name} {year or cfg.year}: {len(result.added)} observation"
+    click.echo(f"{cfg.municipality.name} {year or (first.year if first else cfg.year)}: {len(result.added)} observation"
                f"{'s' if len(result.added) != 1 else ''} stored, {len(result.events)} new events, "
                f"{result.requests} requests" + (f", responses kept in {kept}" if kept and result.requests else ""))
     for r in result.added:

@@ -85,11 +85,12 @@ def source_tag(source: str, table: str, updated: str) -> str:
     return f"{source}:{table}@{updated}"
 
 
-def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, replay: Path | None = None,
-          keep: Path | None = None, transport: httpx.BaseTransport | None = None,
+def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, start: dt.date | None = None,
+          replay: Path | None = None, keep: Path | None = None, transport: httpx.BaseTransport | None = None,
           sleep: Callable[[float], None] = time.sleep, retries: int = 3,
           now: Callable[[], dt.datetime] | None = None) -> FetchResult:
-    """Fetch every remote source of `cfg` and store what is new in the run of `year`.
+    """Fetch every remote source of `cfg` and store what is new in the run from `start` (default:
+    1 January of `year`; `cfg` may be the run's stored configuration, `stored_configuration`).
 
     `replay` answers every request from the responses kept in that folder (no network, no key);
     otherwise every raw response is kept in `keep`. `transport`, `sleep` and `now` (the time a
@@ -102,7 +103,7 @@ def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, re
                          "statbank); see `govcore plugins`", kind="settings")
     result = FetchResult()
     with opened(db) as database:
-        stored = _stored(database, cfg.municipality.code, y)
+        stored = _stored(database, cfg.municipality.code, y, start)
         fetched: list[Observation] = []
         received: dt.datetime | None = None
         for name, src in sources.items():
@@ -136,7 +137,7 @@ def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, re
                         received = max(received or when, when)
                 result.requests += http.requests
         if fetched:
-            done = observe(cfg, database, fetched, year=y, received_at=received)
+            done = observe(cfg, database, fetched, year=y, start=start, received_at=received)
             result.added, result.events = done.added, done.events
     return result
 
@@ -186,7 +187,7 @@ def _row(o: Observation) -> dict[str, Any]:
             "value": o.value, "source": o.source}
 
 
-def _stored(db: Database, code: str, year: int) -> list[dict[str, Any]]:
+def _stored(db: Database, code: str, year: int, start: dt.date | None = None) -> list[dict[str, Any]]:
     """The observation rows already stored for the run (none when there is no run, or no schema yet —
     reading must not create anything: a fetch that fails leaves the database as it was)."""
     def version(conn: sa.Connection) -> int | None:
@@ -194,5 +195,5 @@ def _stored(db: Database, code: str, year: int) -> list[dict[str, Any]]:
 
     if db.read(version) is None:
         return []
-    runs = list_runs(db, code, year)
+    runs = list_runs(db, code, None, start.isoformat()) if start else list_runs(db, code, year)
     return observation_history(db, runs[0]) if runs else []

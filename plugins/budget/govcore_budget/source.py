@@ -7,7 +7,17 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from govcore import KPI, InputError, KpiSource, Observation, Problem, SourceContext, did_you_mean, normalise_name
+from govcore import (
+    KPI,
+    Frequency,
+    InputError,
+    KpiSource,
+    Observation,
+    Problem,
+    SourceContext,
+    did_you_mean,
+    normalise_name,
+)
 from govcore_budget.figures import MEASURES, derive, extrapolate_forecast
 from govcore_budget.parsing import (
     AMOUNT_HINT,
@@ -56,12 +66,18 @@ def kpi_id(area: str, measure: str) -> str:
     return f"budget:{area}:{measure}"
 
 
+# A finance export comes monthly; a month's figures older than this (after the month's end) are
+# not judged as current — by goals on the KPIs and by the budget_area subjects alike.
+MAX_AGE = "62 days"
+
+
 def budget_kpis(ctx: SourceContext) -> list[KPI]:
     """Nine KPIs per configured area (see MEASURES), in the order of the settings."""
     settings = parse_settings(ctx.settings)
     return [
         KPI(id=kpi_id(a.id, m), name=f"{a.label}: {MEASURE_INFO[m][0]}", unit=MEASURE_INFO[m][1],
             higher_is_better=MEASURE_INFO[m][2], source="budget", measure=m,
+            published=Frequency.monthly, max_age=MAX_AGE,
             description=f"Budgetområde {a.label}"
             + (f" (indsatsgruppe {a.effort_group})" if a.effort_group else ""))
         for a in settings.areas for m in MEASURES

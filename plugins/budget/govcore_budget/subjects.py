@@ -8,7 +8,7 @@ from typing import Any
 from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind, did_you_mean
 from govcore_budget.figures import budget_status, derive
 from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
-from govcore_budget.source import kpi_id
+from govcore_budget.source import MAX_AGE, kpi_id
 
 STATUSES = tuple(s.value for s in Status)
 
@@ -32,7 +32,7 @@ FIELDS: tuple[FieldSpec, ...] = (
               "budget within it; on_track: within budget; no_data: no figures known yet", STATUSES),
 )
 # Budget figures come monthly; figures older than this (after the end of their month) are not judged.
-STALE_AFTER = dt.timedelta(days=62)
+STALE_AFTER = dt.timedelta(days=int(MAX_AGE.split()[0]))
 NUMBERS = tuple(f.name for f in FIELDS if f.type == "number" and f.name != "tolerance_pct")
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from govcore import KPI, InputError, KpiSource, Observation, Period, Problem, SourceContext, read_csv
+from govcore import KPI, Frequency, InputError, KpiSource, Observation, Period, Problem, SourceContext, read_csv
 from govcore_initiatives.cells import date, inside, number
 from govcore_initiatives.settings import flow_settings
 
@@ -82,15 +82,21 @@ def _read(ctx: SourceContext) -> list[Observation]:
     return out
 
 
-def _groups(ctx: SourceContext) -> list[str]:
-    return sorted({o.kpi.split(":")[1] for o in _read(ctx)})
+def _groups(ctx: SourceContext) -> dict[str, Frequency | None]:
+    """Each group in the file, with how often its figures come (the grain of its periods)."""
+    periods: dict[str, set[str]] = {}
+    for o in _read(ctx):
+        periods.setdefault(o.kpi.split(":")[1], set()).add(o.period)
+    return {g: Frequency.of_periods(p) for g, p in sorted(periods.items())}
 
 
 def _kpis(ctx: SourceContext) -> list[KPI]:
+    """Six KPIs per group. Each is published as often as the group's rows come (a file of months:
+    monthly), so a figure older than two such periods is not judged as current."""
     names = flow_settings(ctx.settings).groups
     return [KPI(id=f"flow:{g}:{m}", name=f"{names.get(g, g)}: {name}", unit=unit, higher_is_better=higher,
-                source="flows", measure=m)
-            for g in _groups(ctx) for m, (unit, higher, name) in MEASURES.items()]
+                source="flows", measure=m, published=published)
+            for g, published in _groups(ctx).items() for m, (unit, higher, name) in MEASURES.items()]
 
 
 SOURCE = KpiSource(

@@ -13,6 +13,7 @@ from typing import Any
 from govcore import (
     KPI,
     FieldSpec,
+    Frequency,
     InputError,
     KpiSource,
     Observation,
@@ -68,12 +69,25 @@ def load_initiatives(base_dir: Path, settings: InitiativeSettings) -> tuple[Init
 
 
 def _kpis(ctx: SourceContext) -> list[KPI]:
+    """Five KPIs per initiative, each published as often as its follow-up figures come (the grain
+    of its rows in the follow-up file, else of the initiative's rows, else monthly — the rhythm of
+    a follow-up meeting), so a figure older than two such periods is not judged as current. An
+    evaluation is done once and counts for as long as the initiative runs (its start to its end)."""
     settings = initiative_settings(ctx.settings)
+    periods: dict[str, set[str]] = {}
+    for o in _load(ctx):
+        periods.setdefault(o.kpi, set()).add(o.period)
+        periods.setdefault(o.kpi.rsplit(":", 1)[0], set()).add(o.period)
     out = []
     for i in load_initiatives(ctx.base_dir, settings):
         for measure, (unit, higher, name, _) in MEASURES.items():
-            out.append(KPI(id=kpi_id(i.id, measure), name=f"{i.title}: {name}", unit=unit,
-                           higher_is_better=higher, source="initiatives", measure=measure))
+            kid = kpi_id(i.id, measure)
+            published = (Frequency.of_periods(periods.get(kid, ()))
+                         or Frequency.of_periods(periods.get(f"initiative:{i.id}", ())) or Frequency.monthly)
+            lasts = (i.end.year - i.start.year) * 12 + i.end.month - i.start.month + 1
+            out.append(KPI(id=kid, name=f"{i.title}: {name}", unit=unit, higher_is_better=higher,
+                           source="initiatives", measure=measure, published=published,
+                           max_age=f"{lasts} months" if measure == "evaluated" else None))
     return out
 
 

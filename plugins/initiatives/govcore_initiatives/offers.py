@@ -25,6 +25,7 @@ from typing import Any
 from govcore import (
     KPI,
     FieldSpec,
+    Frequency,
     InputError,
     KpiSource,
     Observation,
@@ -158,10 +159,12 @@ MEASURES = {"cost_per_participant": ("kr.", False, "udgift pr. deltager"),
 
 
 def _kpis(ctx: SourceContext) -> list[KPI]:
+    """Six KPIs per offer. Effektøkonomi is computed once a year (one row per offer and year), so a
+    year's figures count as current for two years after the year's end."""
     rows = load_offers(ctx.base_dir, offer_settings(ctx.settings))
     titles = {r.offer: r.title for r in rows}
     return [KPI(id=f"offer:{o}:{m}", name=f"{titles[o]}: {name}", unit=unit, higher_is_better=higher,
-                source="offers", measure=m)
+                source="offers", measure=m, published=Frequency.yearly)
             for o in sorted(titles) for m, (unit, higher, name) in MEASURES.items()]
 
 

@@ -25,6 +25,7 @@ from govcore import (
     FetchContext,
     FetchedTable,
     FetchError,
+    Frequency,
     Http,
     KpiSource,
     NationalGoal,
@@ -84,15 +85,38 @@ def _ministermaal(goals: Sequence[NationalGoal]) -> dict[str, NationalGoal]:
     return {m: g for g in goals for m in g.measure_ids}
 
 
+# How often a table of each period kind is published, and how old its latest figure may be. Jobindsats
+# publishes a month's figures about six weeks after the month (the tables updated 10 October 2024
+# ended with August), so just before the next release the latest monthly figure is some ten weeks
+# old: three months leaves room for a release a few weeks late, and likewise for the other kinds.
+CADENCE: dict[PeriodKind, tuple[Frequency, str]] = {
+    "month": (Frequency.monthly, "3 months"),
+    "quarter": (Frequency.quarterly, "6 months"),
+    "rolling_year": (Frequency.quarterly, "6 months"),
+    "year": (Frequency.yearly, "18 months"),
+}
+# The benchmark ranking (Y30R21) is updated in March and October: in September the latest
+# placement is for the rolling year ending the December before.
+RANKING_CADENCE = (Frequency.half_yearly, "1 year")
+# A ministermål measurement found in the catalogue without `period:` takes the table's finest period
+# (months, else quarters, rolling years, years), unknown until it is fetched: its figures may be as
+# old as a quarterly table's. `period:` under its measurements entry makes the limit exact.
+UNKNOWN_CADENCE: tuple[Frequency | None, str] = (None, "6 months")
+
+
 def jobindsats_kpis(ctx: SourceContext) -> list[KPI]:
+    """The configured KPIs, the ranking and the year's ministermål measurements, each with how often
+    Jobindsats publishes it and how old its latest figure may be before a goal on it is not judged."""
     s = parse_settings(ctx.settings)
     out = [KPI(id=k.id, name=k.name, unit=k.unit, higher_is_better=k.higher_is_better, source=SOURCE,
-               measure=f"{k.table}: {k.measurement}") for k in s.kpis]
+               measure=f"{k.table}: {k.measurement}", published=CADENCE[k.period][0], max_age=CADENCE[k.period][1])
+           for k in s.kpis]
     ids = {k.id for k in out}
     if s.ranking is not None and s.ranking.kpi not in ids:
         r = s.ranking
         out.append(KPI(id=r.kpi, name=f"Placering på benchmarkranglisten ({r.group})", unit="plads",
-                       higher_is_better=False, source=SOURCE, measure=f"{r.table}: {r.measurement}"))
+                       higher_is_better=False, source=SOURCE, measure=f"{r.table}: {r.measurement}",
+                       published=RANKING_CADENCE[0], max_age=RANKING_CADENCE[1]))
         ids.add(r.kpi)
     if s.ministermaal:
         for mid, goal in sorted(_ministermaal(ctx.national_goals).items()):
@@ -101,9 +125,11 @@ def jobindsats_kpis(ctx: SourceContext) -> list[KPI]:
                 continue
             m = s.measurements.get(mid)
             name = goal.measures[0] if goal.measures else goal.title
+            published, max_age = CADENCE[m.period] if m is not None and m.period else UNKNOWN_CADENCE
             out.append(KPI(id=kid, name=f"{mid}: {name}", unit=m.unit if m else "",
                            higher_is_better=m.higher_is_better if m else True, source=SOURCE,
-                           measure=f"ministermål {goal.number} ({goal.year}), Jobindsats-måling {mid}"))
+                           measure=f"ministermål {goal.number} ({goal.year}), Jobindsats-måling {mid}",
+                           published=published, max_age=max_age))
             ids.add(kid)
     return out
 

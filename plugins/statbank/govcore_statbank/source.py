@@ -14,13 +14,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govcore import (
     KPI,
     FetchContext,
     FetchedTable,
     FetchError,
+    Frequency,
     KpiSource,
     Observation,
     SourceContext,
@@ -43,6 +44,23 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# How often the tables govcore knows are published. Another table needs `published:` in its KPI's
+# settings: Danmarks Statistik publishes per table, and a figure is only current until the next one.
+TABLES: dict[str, Frequency] = {
+    "AUK01": Frequency.quarterly,   # offentligt forsørgede
+    "AUL01": Frequency.yearly,      # registered unemployment
+    "AUF02": Frequency.monthly,     # registered unemployment, monthly
+    "FOLK1A": Frequency.quarterly,  # population
+}
+# How old the latest figure may be, from the end of its period: a table comes out some ten weeks
+# after its period (AUK01 updated 12 September 2024 ended with 2024K2), so just before the next
+# release the latest figure is one period and that lag old.
+MAX_AGE: dict[Frequency, str] = {
+    Frequency.every_14_days: "2 months", Frequency.monthly: "3 months", Frequency.every_2nd_month: "5 months",
+    Frequency.quarterly: "6 months", Frequency.half_yearly: "1 year", Frequency.yearly: "18 months",
+}
+
+
 class KpiSettings(_Model):
     id: str = Field(pattern=r"^statbank:[a-z0-9][a-z0-9_.-]*$", max_length=120)
     name: str = Field(min_length=1)
@@ -50,6 +68,19 @@ class KpiSettings(_Model):
     select: dict[str, str] = Field(default_factory=dict)
     unit: str = ""
     higher_is_better: bool = True
+    published: Frequency | None = None
+
+    @model_validator(mode="after")
+    def _cadence(self) -> KpiSettings:
+        if self.published is None and self.table.upper() not in TABLES:
+            raise ValueError(f"say how often Danmarks Statistik publishes table {self.table.upper()}: "
+                             "published: monthly, quarterly, half_yearly or yearly (govcore knows "
+                             f"{', '.join(sorted(TABLES))})")
+        return self
+
+    @property
+    def cadence(self) -> Frequency:
+        return self.published or TABLES[self.table.upper()]
 
 
 class StatbankSettings(_Model):
@@ -82,7 +113,7 @@ def to_period(code: str) -> str | None:
 def statbank_kpis(ctx: SourceContext) -> list[KPI]:
     s = parse_settings(ctx.settings)
     return [KPI(id=k.id, name=k.name, unit=k.unit, higher_is_better=k.higher_is_better, source=SOURCE,
-                measure=k.table.upper()) for k in s.kpis]
+                measure=k.table.upper(), published=k.cadence, max_age=MAX_AGE[k.cadence]) for k in s.kpis]
 
 
 def statbank_tables(ctx: FetchContext) -> list[str]:

@@ -79,7 +79,7 @@ def survey_kpis(ctx: SourceContext) -> list[KPI]:
                        source="surveys", measure="score", max_age="3 years",
                        description="andel tilfredse (vægtet gennemsnit over områdets spørgsmål)"))
         out.append(KPI(id=n_kpi(respondent, area), name=f"{title} – antal svar", unit="svar",
-                       source="surveys", measure="responses",
+                       source="surveys", measure="responses", max_age="3 years",
                        description="antal besvarelser (det største antal svar på et af områdets spørgsmål)"))
     return out
 
