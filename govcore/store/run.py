@@ -39,6 +39,7 @@ from govcore.store import chain, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
+from govcore.store.locks import run_lock
 from govcore.store.schema import ensure
 from govcore.store.tables import (
     RUN_TABLES,
@@ -995,6 +996,15 @@ def _changed_message(db: Database, cfg: Configuration, start: dt.date, stored: R
 
 
 @contextmanager
+def locked(db: Database, cfg: Configuration, year: int | None, start: dt.date | None) -> Iterator[None]:
+    """Hold the run's lock (govcore.store.locks) from before it is opened until it is closed: one
+    process at a time replays and advances a run; the next one then starts from where it ended."""
+    key = (start or dt.date(year or cfg.year, 1, 1)).isoformat()
+    with run_lock(db, cfg.municipality.code, key):
+        yield
+
+
+@contextmanager
 def opened(db: str | Database) -> Iterator[Database]:
     """A database from a `--db` argument (or an open one, left open)."""
     if isinstance(db, Database):
@@ -1027,8 +1037,8 @@ def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None,
     last = until or dt.date(first.year, 12, 31)
     if last < first:
         raise RunError(f"the end {last} is before the start {first}")
-    with opened(db) as database, PersistentRun.open(database, cfg, start=first, until=last,
-                                                    fresh=not resume) as run, run.atomic():
+    with opened(db) as database, locked(database, cfg, None, first), \
+            PersistentRun.open(database, cfg, start=first, until=last, fresh=not resume) as run, run.atomic():
         engine, book = run.engine, run.book
         assert book is not None
         total = engine.items_processed + engine.pending()
@@ -1091,8 +1101,8 @@ def tick(cfg: Configuration, db: str | Database, *, now: dt.datetime | dt.date |
     of that day, so a second tick on the same day finds nothing due and writes nothing. A time
     before the run's clock does nothing either. `progress(done, total)` as for `simulate`.
     """
-    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
-            run.atomic():
+    with opened(db) as database, locked(database, cfg, year, start), \
+            PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, run.atomic():
         target = local_target(run.engine, now)
         if progress is not None:
             progress(run.engine.items_processed, run.engine.items_processed)
@@ -1114,8 +1124,8 @@ def observe(cfg: Configuration, db: str | Database, observations: Sequence[Obser
             year: int | None = None, start: dt.date | None = None,
             received_at: dt.datetime | None = None) -> ObserveResult:
     """Add observations to the stored run (creating it, live, if needed) and process those due now."""
-    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
-            run.atomic():
+    with opened(db) as database, locked(database, cfg, year, start), \
+            PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, run.atomic():
         added = run.add_observations(observations, received_at=received_at)
         events = run.advance(run.engine.now)
         return ObserveResult(added, events, run.state.clock)
@@ -1126,8 +1136,8 @@ def respond(cfg: Configuration, db: str | Database, responses: Sequence[Response
             actor: str | None = None) -> list[EngineEvent]:
     """Add human responses to the stored run (creating it, live, if needed); each takes effect at
     its date and time (now, or a later tick). `actor` names who gave them (kept with each row)."""
-    with opened(db) as database, PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, \
-            run.atomic():
+    with opened(db) as database, locked(database, cfg, year, start), \
+            PersistentRun.open(database, cfg, year=year, start=start, live=True) as run, run.atomic():
         run.add_responses(responses, received_at=received_at, actor=actor)
         return run.advance(run.engine.now)
 
