@@ -1,0 +1,179 @@
+"""The scheduler inside the server: live runs advance to the current time without cron.
+
+Every live run is advanced (through `govcore.store.run.tick`, which takes the run's lock) once a
+day at a local time (Europe/Copenhagen by default, 02:00: after the night's data deliveries, before
+people start work), and a run is advanced soon after data arrives for it (`data_arrived`, called
+by the API after it stored observations). `govcore tick` from cron stays possible beside it: both
+take the same lock, and whoever comes second finds nothing due.
+
+One municipality's failure — a configuration that no longer loads, a plugin that raises — is
+logged with the municipality, the run and the reason, kept in `status` and does not keep the
+other runs from advancing.
+
+Time comes from the `clock` parameter, and the loop waits on an event rather than sleeping, so
+tests drive the scheduler with `step()` and a fake clock: nothing depends on the wall clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import threading
+import zoneinfo
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from govcore.config import Configuration
+from govcore.store.db import Database
+from govcore.store.run import tick
+
+log = logging.getLogger("govcore.scheduler")
+
+Clock = Callable[[], dt.datetime]
+Loader = Callable[[str, str], Configuration]
+RunList = Callable[[], Sequence[tuple[str, str]]]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the last attempt to advance one run did: `error` is None when it went well."""
+
+    municipality: str
+    start: str
+    at: str  # when the scheduler tried (ISO, with offset)
+    reason: str  # "daily" or "data"
+    events: int = 0
+    clock: str | None = None  # the run's clock afterwards
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+class Scheduler:
+    """Advances live runs daily at `daily_at` (local time in `zone`) and when data arrives.
+
+    db: the store; load(municipality, start): a run's configuration (the server passes the stored
+    configuration); runs(): the live runs as (municipality, start) pairs, asked anew each time so
+    that a run added meanwhile is included. `start()` runs the loop in a thread, `stop()` ends it;
+    `step()` does what is due now and returns what it did (what the thread does each time it wakes).
+    on_outcome: called with each run's outcome as it is known (to record it elsewhere as well).
+    """
+
+    def __init__(self, db: Database, load: Loader, runs: RunList, *, daily_at: dt.time = dt.time(2, 0),
+                 zone: str = "Europe/Copenhagen", clock: Clock = utc_now,
+                 on_outcome: Callable[[Outcome], None] | None = None) -> None:
+        self.db, self.load, self.runs, self.clock = db, load, runs, clock
+        self.on_outcome = on_outcome
+        self.daily_at = daily_at
+        self.zone = zoneinfo.ZoneInfo(zone)
+        self.status: dict[tuple[str, str], Outcome] = {}
+        self._pending: dict[tuple[str, str | None], None] = {}  # runs with new data, in arrival order
+        self._guard = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.next_daily = self.daily_after(self._now())
+
+    def _now(self) -> dt.datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the scheduler's clock must give aware datetimes")
+        return now.astimezone(self.zone)
+
+    def daily_after(self, moment: dt.datetime) -> dt.datetime:
+        """The first daily round strictly after `moment`, at `daily_at` local time (a local time
+        that does not exist on the day daylight saving starts is taken an hour later)."""
+        local = moment.astimezone(self.zone)
+        day = local.date()
+        while True:
+            at = dt.datetime.combine(day, self.daily_at, tzinfo=self.zone)
+            at = at.astimezone(dt.UTC).astimezone(self.zone)  # normalise a non-existent local time
+            if at > local:
+                return at
+            day += dt.timedelta(days=1)
+
+    # ------------------------------------------------------------------------------- triggers
+
+    def data_arrived(self, municipality: str, start: str | None = None) -> None:
+        """New data for a municipality (one run, or every live run of it when `start` is None):
+        advance it at the next `step`, and wake the thread."""
+        with self._guard:
+            self._pending[(municipality, start)] = None
+        self._wake.set()
+
+    def step(self) -> list[Outcome]:
+        """Advance the runs that are due now: every live run when the daily time has come, else
+        the runs with new data. Returns one outcome per run attempted."""
+        now = self._now()
+        with self._guard:
+            pending, self._pending = list(self._pending), {}
+            self._wake.clear()
+        if now >= self.next_daily:
+            self.next_daily = self.daily_after(now)
+            return self.advance_all(now, "daily")
+        if not pending:
+            return []
+        live = list(self.runs())
+        wanted = [(m, s) for m, s in live if (m, s) in pending or (m, None) in pending]
+        return [self._advance(m, s, now, "data") for m, s in wanted]
+
+    def advance_all(self, now: dt.datetime | None = None, reason: str = "daily") -> list[Outcome]:
+        """Advance every live run to `now` (default: the clock), one after the other."""
+        at = now or self._now()
+        return [self._advance(m, s, at, reason) for m, s in self.runs()]
+
+    def _advance(self, municipality: str, start: str, now: dt.datetime, reason: str) -> Outcome:
+        try:
+            cfg = self.load(municipality, start)
+            result = tick(cfg, self.db, now=now, start=dt.date.fromisoformat(start))
+            outcome = Outcome(municipality, start, now.isoformat(), reason, len(result.events), result.clock)
+            log.info("advanced municipality %s run %s to %s (%s): %d events", municipality, start,
+                     result.clock, reason, outcome.events)
+        except Exception as err:  # one municipality's failure must not stop the others
+            text = f"{type(err).__name__}: {err}" if not str(err).strip() else str(err)
+            outcome = Outcome(municipality, start, now.isoformat(), reason, error=text.splitlines()[0])
+            log.error("could not advance municipality %s run %s (%s): %s", municipality, start, reason,
+                      outcome.error)
+        self.status[(municipality, start)] = outcome
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+        return outcome
+
+    def failures(self) -> list[Outcome]:
+        """The runs whose last attempt failed (for the server's health page and the log)."""
+        return [o for _, o in sorted(self.status.items()) if not o.ok]
+
+    # ------------------------------------------------------------------------------- the loop
+
+    def start(self) -> None:
+        """Run the loop in a daemon thread until `stop()`."""
+        if self._thread is not None:
+            raise RuntimeError("the scheduler is already running")
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._loop, name="govcore-scheduler", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """End the loop (a run being advanced is finished first: each item is committed anyway)."""
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self.step()
+            wait = (self.next_daily - self._now()).total_seconds()
+            # Woken early by data_arrived or stop; re-checked at least hourly so that a clock
+            # change (suspend, NTP) cannot make the daily round wait much too long.
+            self._wake.wait(timeout=min(max(wait, 0.0), 3600.0))
+
+
+__all__ = ["Outcome", "Scheduler"]
