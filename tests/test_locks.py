@@ -177,6 +177,20 @@ def test_a_waiting_lock_gives_up_after_its_timeout_with_a_clear_error(tmp_path: 
         db.close()
 
 
+def test_the_lock_is_reentrant_within_a_thread(tmp_path: Path) -> None:
+    folder = write_config(tmp_path / "c")
+    url = str(tmp_path / "r.db")
+    db = open_database(url)
+    try:
+        with run_lock(db, "630", "2021-01-01"), run_lock(db, "630", "2021-01-01", wait=False):
+            # e.g. the API holds the run while it stores observations and advances it
+            assert tick(load_config(folder), db, now=dt.date(2021, 2, 10)).events
+        with run_lock(db, "630", "2021-01-01", wait=False):  # released by the outermost block
+            pass
+    finally:
+        db.close()
+
+
 def test_lock_keys_differ_per_run_and_fit_a_bigint() -> None:
     keys = {lock_key(m, s) for m in ("630", "740", "101") for s in ("2021-01-01", "2022-01-01")}
     assert len(keys) == 6

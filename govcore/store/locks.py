@@ -54,6 +54,7 @@ def lock_key(municipality: str, start: str) -> int:
 
 _threads: dict[tuple[str, int], threading.Lock] = {}
 _threads_guard = threading.Lock()
+_held = threading.local()  # the runs this thread holds: taking one again is a no-op
 
 
 def _thread_lock(db: Database, key: int) -> threading.Lock:
@@ -68,12 +69,20 @@ def run_lock(db: Database, municipality: str, start: str, *, wait: bool = True,
 
     wait=False: raise `RunBusy` at once when someone else holds it; otherwise wait up to
     `timeout` seconds, then raise `RunBusy` (a run advanced for longer than that is stuck).
+    Re-entrant within a thread: code that holds the lock may call `tick` or `observe`, which
+    take it again.
     """
     key = lock_key(municipality, start)
+    ident = (str(db.engine.url), key)
+    held: set[tuple[str, int]] = _held.__dict__.setdefault("runs", set())
+    if ident in held:
+        yield
+        return
     what = f"the run of municipality {municipality} from {start}"
     local = _thread_lock(db, key)
     if not local.acquire(blocking=wait, timeout=timeout if wait else -1):
         raise RunBusy(f"{what} is being advanced by another thread of this process; try again later")
+    held.add(ident)
     try:
         left = timeout if wait else None
         if db.dialect == "postgresql":
@@ -83,6 +92,7 @@ def run_lock(db: Database, municipality: str, start: str, *, wait: bool = True,
             with _file_lock(db, key, wait=left, what=what):
                 yield
     finally:
+        held.discard(ident)
         local.release()
 
 
