@@ -138,20 +138,21 @@ def test_an_unknown_person_is_refused_unless_provisioning_is_configured(stack: C
     assert user(s.db, "jens740")["oidc_subject"] is None  # type: ignore[index]
 
     # provisioning would take the username 'jens', which belongs to someone else: refused
-    p = stack(provision=True)
+    p = stack(provision_roles=("center",))
     done = p.login()
-    assert done.status_code == 403 and "username exists" in done.json()["detail"]
+    assert done.status_code == 403 and "is taken" in done.json()["detail"]
     assert user(p.db, "jens")["oidc_subject"] is None  # type: ignore[index]
 
 
-def test_provisioning_creates_an_account_without_roles(stack: Callable[..., Stack]) -> None:
-    s = stack(provision=True)
+def test_provisioning_creates_an_account_with_the_configured_roles(stack: Callable[..., Stack]) -> None:
+    s = stack(provision_roles=("center",))
     s.provider.user = {**s.provider.user, "preferred_username": "mette", "name": "Mette Ny", "sub": "m-1"}
     done = s.login()
     assert done.status_code == 303, done.text
     created = user(s.db, "mette")
     assert created is not None
-    assert (created["municipality"], json.loads(created["roles"]), created["oidc_subject"]) == ("630", [], "m-1")
+    assert (created["municipality"], json.loads(created["roles"]), created["oidc_subject"]) == (
+        "630", ["center"], "m-1")
     assert s.browser.get(f"{s.rp}/me").json()["username"] == "mette"
 
 
@@ -159,6 +160,7 @@ def test_disabled_unverified_and_ambiguous_accounts_are_refused(stack: Callable[
     s = stack()
     add_user(s.db, "jens", email="jens@vejle.dk", disabled=True)
     assert s.login().status_code == 403
+    assert user(s.db, "jens")["oidc_subject"] is None  # type: ignore[index]  # a refused login binds nothing
     s2 = stack()
     s2.provider.user = {**s2.provider.user, "email": "ib@vejle.dk", "email_verified": False, "sub": "ib"}
     add_user(s2.db, "ib", email="ib@vejle.dk")
@@ -220,7 +222,9 @@ def test_settings_read_the_secret_only_from_the_environment() -> None:
     with pytest.raises(ValueError, match="https"):
         OidcSettings(issuer="http://login.vejle.dk", client_id="govcore")
     with pytest.raises(ValueError, match="municipality"):
-        OidcSettings(issuer="https://login.vejle.dk", client_id="govcore", provision=True)
+        OidcSettings(issuer="https://login.vejle.dk", client_id="govcore", provision_roles=("center",))
+    roles = OidcSettings.from_env({**env, "GOVCORE_OIDC_PROVISION_ROLES": "center chef"})
+    assert roles is not None and roles.provision_roles == ("center", "chef")
 
 
 def test_find_account_refuses_an_account_bound_to_another_identity(tmp_path: Path) -> None:
@@ -231,6 +235,6 @@ def test_find_account_refuses_an_account_bound_to_another_identity(tmp_path: Pat
         settings = OidcSettings(issuer="https://idp.vejle.dk", client_id="c", claim="email")
         with pytest.raises(Exception, match="bound to another"):
             find_account(db, settings, {"iss": "https://idp.vejle.dk", "sub": "new", "email": "jens@vejle.dk"})
-        assert find_account(db, settings, {"iss": "https://idp.vejle.dk", "sub": "old"})["username"] == "jens"
+        assert find_account(db, settings, {"iss": "https://idp.vejle.dk", "sub": "old"}).username == "jens"
     finally:
         db.close()

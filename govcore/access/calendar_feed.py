@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 import zoneinfo
 from collections.abc import Iterable, Sequence
@@ -33,6 +32,7 @@ from typing import Any
 import icalendar
 import sqlalchemy as sa
 
+from govcore.access.accounts import AccountError, User, get_user
 from govcore.config import Configuration
 from govcore.engine import WHEEL_HOUR
 from govcore.model import WheelEvent
@@ -49,16 +49,6 @@ DEADLINE_AT = dt.time(9, 0)
 DEADLINE_LENGTH = dt.timedelta(minutes=15)
 MEETING_LENGTH = dt.timedelta(hours=1)
 OPEN_ACTION_STATES = ("demanded", "escalated", "rejected")
-
-
-@dataclass(frozen=True)
-class CalendarPerson:
-    """The account a calendar token belongs to: enough to build the feed, nothing secret."""
-
-    username: str
-    name: str
-    municipality: str
-    roles: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -90,7 +80,7 @@ def _hash(token: str) -> str:
 def new_calendar_token(db: Database, username: str) -> str:
     """Create or rotate the person's calendar token and return it (shown only this once).
 
-    The previous token stops working at once. Raises KeyError for an unknown username."""
+    The previous token stops working at once. Raises AccountError for an unknown username."""
     token = secrets.token_urlsafe(32)
 
     def work(conn: sa.Connection) -> int:
@@ -98,7 +88,7 @@ def new_calendar_token(db: Database, username: str) -> str:
             calendar_token_hash=_hash(token))).rowcount
 
     if db.write(work) != 1:
-        raise KeyError(username)
+        raise AccountError(f"no account {username!r}")
     return token
 
 
@@ -112,20 +102,24 @@ def revoke_calendar_token(db: Database, username: str) -> bool:
     return bool(db.write(work))
 
 
-def person_of_calendar_token(db: Database, token: str) -> CalendarPerson | None:
-    """The active person a feed token belongs to, or None (unknown token, disabled person)."""
+def person_of_calendar_token(db: Database, token: str) -> User | None:
+    """The enabled person a feed token belongs to, or None (unknown token, disabled person)."""
     if not token or len(token) > 200:
         return None
     h = _hash(token)
 
-    def work(conn: sa.Connection) -> Any:
-        return conn.execute(sa.select(USER).where(USER.c.calendar_token_hash == h)).mappings().first()
+    def work(conn: sa.Connection) -> str | None:
+        found = conn.execute(sa.select(USER.c.username).where(USER.c.calendar_token_hash == h)).scalar_one_or_none()
+        return None if found is None else str(found)
 
-    row = db.read(work)
-    if row is None or row["disabled"]:
+    username = db.read(work)
+    if username is None:
         return None
-    return CalendarPerson(str(row["username"]), str(row["name"]), str(row["municipality"]),
-                          tuple(json.loads(row["roles"])))
+    try:
+        person = get_user(db, username)
+    except AccountError:  # deleted meanwhile
+        return None
+    return None if person.disabled else person
 
 
 # ------------------------------------------------------------------------------------- items
@@ -264,7 +258,7 @@ def render_feed(items: Sequence[FeedItem], *, name: str, zone: str, stamp: dt.da
     return data.decode("utf-8")
 
 
-def personal_calendar(db: Database, cfg: Configuration, start: str, person: CalendarPerson, *,
+def personal_calendar(db: Database, cfg: Configuration, start: str, person: User, *,
                       today: dt.date) -> str:
     """The person's feed (iCalendar) from the live run of `cfg` that started on `start`."""
     if person.municipality != cfg.municipality.code:
@@ -275,5 +269,5 @@ def personal_calendar(db: Database, cfg: Configuration, start: str, person: Cale
                        zone=cfg.wheel.calendar.timezone, stamp=stamp)
 
 
-__all__ = ["CalendarPerson", "FeedItem", "new_calendar_token", "person_of_calendar_token", "personal_calendar",
+__all__ = ["FeedItem", "new_calendar_token", "person_of_calendar_token", "personal_calendar",
            "personal_items", "render_feed", "revoke_calendar_token", "wheel_items", "wheel_json"]

@@ -15,8 +15,8 @@ The flow (`oidc_router`):
    on the first login, the one account whose `email` (claim `email`, when the provider does not say
    it is unverified) or `username` (any other claim, e.g. `preferred_username` or `upn`) equals the
    configured claim; it is then bound to the subject. A provider set to one municipality logs in
-   only that municipality's people. An unknown person is refused unless `provision` is set (then an
-   account without roles is created in the provider's municipality: an administrator grants roles).
+   only that municipality's people. An unknown person is refused unless `provision_roles` is set
+   (then an account with those roles is created in the provider's municipality).
 4. A web session (govcore.access.sessions.create_session, kind "web") is created and its token set
    as the session cookie (HttpOnly, SameSite=Lax, Secure when the request came over TLS — behind a
    reverse proxy, run uvicorn with --proxy-headers so that it knows — or when so configured).
@@ -56,6 +56,7 @@ from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from starlette.concurrency import run_in_threadpool
 
+from govcore.access.accounts import AccountError, User, add_user, get_user
 from govcore.access.sessions import WEB_SESSION_LIFETIME, create_session
 from govcore.store.db import Database
 from govcore.store.tables import UserRow, table
@@ -96,7 +97,7 @@ class OidcSettings:
     name: str = "oidc"
     municipality: str | None = None
     claim: str | None = None
-    provision: bool = False
+    provision_roles: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ("openid", "profile", "email")
     redirect_url: str | None = None
     secure_cookies: bool | None = None
@@ -110,7 +111,7 @@ class OidcSettings:
             raise ValueError(f"the OpenID Connect issuer must be an https URL, not {self.issuer!r}")
         if not self.client_id:
             raise ValueError("the OpenID Connect client id is empty")
-        if self.provision and not self.municipality:
+        if self.provision_roles and not self.municipality:
             raise ValueError("provisioning accounts needs the provider's municipality")
         if "openid" not in self.scopes:
             raise ValueError("the scopes must include 'openid'")
@@ -134,11 +135,12 @@ class OidcSettings:
         if issuer is None:
             return None
         scopes = get("scopes")
-        provision = str(get("provision") or "").lower() in ("1", "true", "yes")
+        provision = get("provision_roles")
         return cls(issuer=issuer,
                    client_id=get("client_id") or "", client_secret=env.get(SECRET_ENV) or None,
                    name=get("name") or "oidc", municipality=get("municipality"), claim=get("claim"),
-                   provision=provision, redirect_url=get("redirect_url"),
+                   provision_roles=tuple(provision.split()) if isinstance(provision, str) else tuple(provision or ()),
+                   redirect_url=get("redirect_url"),
                    scopes=tuple(scopes.split()) if isinstance(scopes, str) else cls.scopes)
 
 
@@ -294,12 +296,13 @@ def _safe_next(target: str | None) -> str:
 
 
 def find_account(db: Database, settings: OidcSettings, claims: Mapping[str, Any], *,
-                 now: dt.datetime | None = None) -> dict[str, Any]:
-    """The account the verified claims belong to (binding it on the first login), or OidcError 403."""
+                 now: dt.datetime | None = None) -> User:
+    """The account the verified claims belong to (binding it on the first login, creating it when
+    provisioning is configured), or OidcError 403."""
     iss, sub = str(claims["iss"]), str(claims["sub"])
     s = settings
 
-    def work(conn: sa.Connection) -> dict[str, Any]:
+    def work(conn: sa.Connection) -> str | None:
         row = conn.execute(sa.select(USER).where(USER.c.oidc_issuer == iss, USER.c.oidc_subject == sub)
                            ).mappings().first()
         if row is None and s.claim:
@@ -317,31 +320,42 @@ def find_account(db: Database, settings: OidcSettings, claims: Mapping[str, Any]
                 raise OidcError("several accounts match this person; ask an administrator", 403)
             if found:
                 row = found[0]
+                if row["disabled"]:
+                    raise OidcError("the account is disabled", 403)
                 if row["oidc_subject"] is not None:
                     raise OidcError("the account is bound to another single sign-on identity", 403)
                 conn.execute(sa.update(USER).where(USER.c.username == row["username"]).values(
                     oidc_issuer=iss, oidc_subject=sub))
-        if row is None and s.provision and s.municipality:
-            username = str(claims.get("preferred_username") or claims.get("email") or f"oidc-{sub}")[:200]
-            if conn.execute(sa.select(USER.c.username).where(USER.c.username == username)).first() is not None:
-                raise OidcError("an account with this person's username exists but is not theirs", 403)
-            values = {"username": username, "municipality": s.municipality,
-                      "name": str(claims.get("name") or username), "email": claims.get("email"),
-                      "password_hash": None, "roles": "[]", "admin": False, "disabled": False,
-                      "oidc_issuer": iss, "oidc_subject": sub, "failed_logins": 0,
-                      "created_at": (now or dt.datetime.now(dt.UTC)).isoformat()}
-            conn.execute(sa.insert(USER).values(**values))
-            log.info("provisioned account %s in municipality %s from %s", username, s.municipality, iss)
-            return values
         if row is None:
-            raise OidcError("no account belongs to this person; ask your municipality's administrator for one", 403)
+            return None
         if s.municipality and row["municipality"] != s.municipality:
             raise OidcError("this identity provider does not log in people of that municipality", 403)
-        if row["disabled"]:
-            raise OidcError("the account is disabled", 403)
-        return dict(row)
+        return str(row["username"])
 
-    return db.write(work)
+    username = db.write(work)
+    if username is None:
+        if not s.provision_roles or not s.municipality:
+            raise OidcError("no account belongs to this person; ask your municipality's administrator for one", 403)
+        return _provision(db, s, claims, now)
+    account = get_user(db, username)
+    if account.disabled:
+        raise OidcError("the account is disabled", 403)
+    return account
+
+
+def _provision(db: Database, s: OidcSettings, claims: Mapping[str, Any], now: dt.datetime | None) -> User:
+    """A new account for a person the provider vouches for, with the configured roles."""
+    assert s.municipality is not None
+    username = str(claims.get("preferred_username") or claims.get("email") or "").strip().lower()
+    email = claims.get("email") if claims.get("email_verified") is not False else None
+    try:
+        made = add_user(db, username, s.municipality, s.provision_roles, name=str(claims.get("name") or username),
+                        email=email if isinstance(email, str) else None, oidc_issuer=str(claims["iss"]),
+                        oidc_subject=str(claims["sub"]), now=now)
+    except AccountError as err:
+        raise OidcError(f"no account could be made for this person: {err}", 403) from None
+    log.info("provisioned account %s in municipality %s from %s", username, s.municipality, claims["iss"])
+    return made
 
 
 # ------------------------------------------------------------------------------------- router
@@ -399,12 +413,11 @@ def oidc_router(db: Database, settings: OidcSettings, *, prefix: str = "/auth/oi
                 raise OidcError("the identity provider sent no ID token")
             claims = await provider.verify(id_token, str(pending["nonce"]), clock)
             account = await run_in_threadpool(find_account, db, settings, claims)
-            token = await run_in_threadpool(create_session, db, str(account["username"]),
-                                            str(account["municipality"]), kind="web")
+            token = await run_in_threadpool(create_session, db, account.username, account.municipality, kind="web")
         except OidcError as err:
             log.warning("OpenID Connect login refused (%s): %s", settings.issuer, err)
             raise HTTPException(err.status, str(err)) from None
-        log.info("user %s logged in through %s", account["username"], settings.issuer)
+        log.info("user %s logged in through %s", account.username, settings.issuer)
         resp = RedirectResponse(_safe_next(str(pending["next"])), status_code=303)
         resp.delete_cookie(cookie, path=prefix)
         resp.set_cookie(settings.session_cookie, token, max_age=int(WEB_SESSION_LIFETIME.total_seconds()), path="/",
