@@ -17,6 +17,7 @@ from conftest import write_config
 
 from govcore.access.accounts import AccountError, User
 from govcore.access.calendar_feed import (
+    calendar_of_token,
     new_calendar_token,
     person_of_calendar_token,
     personal_calendar,
@@ -164,3 +165,11 @@ def test_the_wheel_as_json_has_dates_times_and_roles(setup: Any) -> None:
     assert (first["kind"], first["start"], first["end"]) == (
         "meeting", "2021-01-04T09:00:00+01:00", "2021-01-04T10:00:00+01:00")
     assert json.loads(json.dumps(items)) == items
+
+
+def test_a_token_alone_gives_the_feed_from_the_live_runs_of_the_persons_municipality(setup: Any) -> None:
+    cfg, db, _ = setup
+    token = new_calendar_token(db, "jens")
+    text = calendar_of_token(db, token, today=dt.date(2021, 3, 5), load=lambda m, s: cfg)
+    assert text is not None and text == feed(db, cfg, "jens")
+    assert calendar_of_token(db, "not-a-token", today=dt.date(2021, 3, 5)) is None

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+import shutil
 import threading
 import zoneinfo
 from pathlib import Path
 
 import pytest
-from conftest import write_config
+from conftest import ROOT, write_config
 from test_store import dump
 
 from govcore.config import Configuration, load_config
@@ -39,7 +40,9 @@ def local(*args: int) -> dt.datetime:
 def configs(tmp_path: Path) -> dict[str, Configuration]:
     out = {}
     for code in ("630", "740"):
-        folder = write_config(tmp_path / f"c{code}")
+        # the rule files inside the folder, so that the configuration can be stored with the run
+        folder = write_config(tmp_path / f"c{code}", rules=["rules/*.yaml"])
+        shutil.copytree(ROOT / "rules", folder / "rules")
         p = folder / "municipality.yaml"
         p.write_text(re.sub(r"(?m)^municipality: \d+", f"municipality: {code}", p.read_text()), encoding="utf-8")
         out[code] = load_config(folder)
@@ -149,3 +152,20 @@ def test_the_thread_wakes_when_data_arrives_and_stops_cleanly(
         assert sched._thread is None
     finally:
         db.close()
+
+
+def test_by_default_the_scheduler_finds_the_live_runs_and_their_stored_configurations(
+        configs: dict[str, Configuration], db_url: str) -> None:
+    for code in ("630", "740"):
+        tick(configs[code], db_url, now=local(2021, 1, 10, 2, 0))  # live runs, configuration stored with them
+    clock = FakeClock(local(2021, 2, 2, 2, 0))
+    db = open_database(db_url)
+    try:
+        sched = Scheduler(db, clock=clock)
+        assert sched.step() == []
+        clock.now = local(2021, 2, 3, 2, 0)
+        done = sched.step()
+        assert [(o.municipality, o.start, o.ok) for o in done] == [("630", START, True), ("740", START, True)], done
+    finally:
+        db.close()
+    assert clocks(db_url) == {"630": "2021-02-03T02:00:00+01:00", "740": "2021-02-03T02:00:00+01:00"}

@@ -25,7 +25,7 @@ import datetime as dt
 import hashlib
 import secrets
 import zoneinfo
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +36,7 @@ from govcore.access.accounts import AccountError, User, get_user
 from govcore.config import Configuration
 from govcore.engine import WHEEL_HOUR
 from govcore.model import WheelEvent
+from govcore.store.configs import live_runs, stored_configuration
 from govcore.store.db import Database
 from govcore.store.tables import ActionRow, DeliverableRow, Run, UserRow, table
 from govcore.wheel import KIND_DA
@@ -269,5 +270,29 @@ def personal_calendar(db: Database, cfg: Configuration, start: str, person: User
                        zone=cfg.wheel.calendar.timezone, stamp=stamp)
 
 
-__all__ = ["FeedItem", "new_calendar_token", "person_of_calendar_token", "personal_calendar",
+def calendar_of_token(db: Database, token: str, *, today: dt.date,
+                      load: Callable[[str, str], Configuration] | None = None) -> str | None:
+    """The feed a calendar URL's token stands for, or None (unknown token, disabled person): the
+    person's items from every live run of their municipality, each with its stored configuration
+    (or `load(municipality, start)`). A municipality without a live run gives an empty calendar."""
+    person = person_of_calendar_token(db, token)
+    if person is None:
+        return None
+    loader = load or (lambda municipality, start: stored_configuration(db, municipality, start))
+    items: list[FeedItem] = []
+    clocks: list[str] = []
+    name, zone = person.municipality, "Europe/Copenhagen"
+    for municipality, start in live_runs(db):
+        if municipality != person.municipality:
+            continue
+        cfg = loader(municipality, start)
+        found, clock = personal_items(db, cfg, start, person.roles, today=today)
+        items += found
+        clocks += [clock] if clock else []
+        name, zone = cfg.municipality.name, cfg.wheel.calendar.timezone
+    stamp = max((dt.datetime.fromisoformat(c) for c in clocks), default=dt.datetime(today.year, 1, 1, tzinfo=dt.UTC))
+    return render_feed(items, name=f"govcore – {person.name} ({name})", zone=zone, stamp=stamp)
+
+
+__all__ = ["FeedItem", "calendar_of_token", "new_calendar_token", "person_of_calendar_token", "personal_calendar",
            "personal_items", "render_feed", "revoke_calendar_token", "wheel_items", "wheel_json"]

@@ -24,6 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from govcore.config import Configuration
+from govcore.store.configs import live_runs, stored_configuration
 from govcore.store.db import Database
 from govcore.store.run import tick
 
@@ -58,17 +59,21 @@ class Outcome:
 class Scheduler:
     """Advances live runs daily at `daily_at` (local time in `zone`) and when data arrives.
 
-    db: the store; load(municipality, start): a run's configuration (the server passes the stored
-    configuration); runs(): the live runs as (municipality, start) pairs, asked anew each time so
-    that a run added meanwhile is included. `start()` runs the loop in a thread, `stop()` ends it;
+    db: the store; load(municipality, start): a run's configuration (default: the configuration
+    stored with the run, `govcore.store.configs.stored_configuration`); runs(): the live runs as
+    (municipality, start) pairs, asked anew each time so that a run added meanwhile is included
+    (default: `govcore.store.configs.live_runs`). `start()` runs the loop in a thread, `stop()` ends it;
     `step()` does what is due now and returns what it did (what the thread does each time it wakes).
     on_outcome: called with each run's outcome as it is known (to record it elsewhere as well).
     """
 
-    def __init__(self, db: Database, load: Loader, runs: RunList, *, daily_at: dt.time = dt.time(2, 0),
+    def __init__(self, db: Database, load: Loader | None = None, runs: RunList | None = None, *,
+                 daily_at: dt.time = dt.time(2, 0),
                  zone: str = "Europe/Copenhagen", clock: Clock = utc_now,
                  on_outcome: Callable[[Outcome], None] | None = None) -> None:
-        self.db, self.load, self.runs, self.clock = db, load, runs, clock
+        self.db, self.clock = db, clock
+        self.load: Loader = load or (lambda municipality, start: stored_configuration(db, municipality, start))
+        self.runs: RunList = runs or (lambda: live_runs(db))
         self.on_outcome = on_outcome
         self.daily_at = daily_at
         self.zone = zoneinfo.ZoneInfo(zone)
