@@ -217,6 +217,9 @@ def test_settings_read_the_secret_only_from_the_environment() -> None:
     assert "hemmelig" not in repr(s)
     assert OidcSettings.from_env(env, client_id="other").client_id == "other"  # type: ignore[union-attr]
     assert OidcSettings.from_env({}) is None
+    assert OidcSettings.from_env(env, scopes=("openid", "email")).scopes == ("openid", "email")  # type: ignore[union-attr]
+    assert OidcSettings.from_env({**env, "GOVCORE_OIDC_SCOPES": "openid upn"}).scopes == (  # type: ignore[union-attr]
+        "openid", "upn")
     with pytest.raises(ValueError, match="only"):
         OidcSettings.from_env(env, client_secret="in-a-file")
     with pytest.raises(ValueError, match="https"):

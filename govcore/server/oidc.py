@@ -125,7 +125,7 @@ class OidcSettings:
         if "client_secret" in given:
             raise ValueError(f"the client secret is read from ${SECRET_ENV} only")
 
-        def get(key: str) -> str | None:
+        def get(key: str) -> Any:
             value = given.get(key)
             if value is None:
                 value = env.get(ENV_PREFIX + key.upper(), "").strip() or None
@@ -141,7 +141,7 @@ class OidcSettings:
                    name=get("name") or "oidc", municipality=get("municipality"), claim=get("claim"),
                    provision_roles=tuple(provision.split()) if isinstance(provision, str) else tuple(provision or ()),
                    redirect_url=get("redirect_url"),
-                   scopes=tuple(scopes.split()) if isinstance(scopes, str) else cls.scopes)
+                   scopes=tuple(scopes.split()) if isinstance(scopes, str) else tuple(scopes or cls.scopes))
 
 
 # ------------------------------------------------------------------------ the provider's keys
