@@ -94,15 +94,15 @@ def test_every_default_rule_file_has_scenarios() -> None:
     assert wanted <= tested, f"no scenarios for {sorted(str(p) for p in wanted - tested)}"
 
 
-def test_the_default_scenarios_take_well_under_a_second_each() -> None:
+def test_the_default_scenarios_all_pass_and_say_how_long_each_took() -> None:
+    """Their speed is a figure in benchmarks/bench_ruletest.py, not an assertion here."""
     report = run_files([str(ROOT / "rules" / "tests")])
     assert report.ok
     assert len(report.results()) >= 20
-    slowest = max(r.run.seconds for r in report.results())
-    assert slowest < 1.0, slowest
+    assert all(r.run.seconds > 0 for r in report.results())
 
 
-def test_five_years_run_in_well_under_a_second(tmp_path: Path) -> None:
+def test_a_scenario_runs_five_years(tmp_path: Path) -> None:
     path = write(tmp_path, """
         - name: fem år uden data
           until: 2025-12-31
@@ -114,7 +114,6 @@ def test_five_years_run_in_well_under_a_second(tmp_path: Path) -> None:
     report = run_files([str(path)])
     assert report.ok, [*report.files[0].problems, *(f.headline for r in report.results() for f in r.failures)]
     (result,) = report.results()
-    assert result.run.seconds < 1.0
     assert result.case.until.year == 2025
 
 

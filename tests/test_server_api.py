@@ -290,3 +290,24 @@ def test_the_openapi_document_is_served(world: World) -> None:
     doc = httpx.get(f"{world.server.url}/api/v1/openapi.json").json()
     assert "/api/v1/municipalities/{code}/actions/{action_id}/submit" in doc["paths"]
     assert "/api/v1/token" in doc["paths"]
+
+
+def test_a_personal_calendar_feed_is_served_by_its_secret_token(world: World) -> None:
+    from click.testing import CliRunner
+
+    from govcore.cli import main
+
+    out = CliRunner().invoke(main, ["users", "calendar-token", "u-center", "--base-url", world.server.url,
+                                    "--db", world.db_url])
+    assert out.exit_code == 0, out.output
+    url = out.output.splitlines()[-1]
+    assert url.startswith(world.server.url + "/api/v1/calendar/") and url.endswith(".ics")
+    with httpx.Client() as c:
+        r = c.get(url)
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/calendar")
+        assert "BEGIN:VTIMEZONE" in r.text and "TZID:Europe/Copenhagen" in r.text and "act-0001" in r.text
+        unknown = c.get(url.replace(".ics", "x.ics"))
+        assert unknown.status_code == 404 and unknown.json()["error"] == "not_found"
+        assert CliRunner().invoke(main, ["users", "calendar-token", "u-center", "--revoke",
+                                         "--db", world.db_url]).exit_code == 0
+        assert c.get(url).status_code == 404

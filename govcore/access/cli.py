@@ -154,6 +154,28 @@ def users_set_password(username: str, password_stdin: bool, db: str) -> None:
     click.echo(f"{user.username}: password changed")
 
 
+@users.command("calendar-token")
+@click.argument("username")
+@click.option("--revoke", is_flag=True, help="Revoke the person's calendar token instead (the feed stops at once).")
+@click.option("--base-url", envvar="GOVCORE_BASE_URL", default="http://127.0.0.1:8000", show_default=True,
+              help="How people reach the server ($GOVCORE_BASE_URL), to print the whole feed URL.")
+@db_option
+def users_calendar_token(username: str, revoke: bool, base_url: str, db: str) -> None:
+    """Make (or replace) the secret token of a person's calendar feed and print the feed's URL,
+    to subscribe to in Outlook or on a phone; only the token's hash is stored."""
+    from govcore.access import accounts
+    from govcore.access.calendar_feed import new_calendar_token, revoke_calendar_token
+
+    database = _open(db)
+    accounts.get_user(database, username)
+    if revoke:
+        click.echo(f"{username}: calendar token {'revoked' if revoke_calendar_token(database, username) else 'none'}")
+        return
+    token = new_calendar_token(database, username)
+    click.echo(f"{username}: the calendar feed (shown only now; a new token replaces the old one):")
+    click.echo(f"{base_url.rstrip('/')}/api/v1/calendar/{token}.ics")
+
+
 @click.group("keys")
 def keys() -> None:
     """API keys for other systems: bound to one municipality, allowed only their scopes, sent as

@@ -115,4 +115,15 @@ def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: 
     app.add_middleware(errors.RequestLimits, max_body_bytes=settings.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    _login_providers(app, database)
     return app
+
+
+def _login_providers(app: FastAPI, db: Database) -> None:
+    """OpenID Connect (municipal single sign-on) when GOVCORE_OIDC_ISSUER is set: its login and
+    callback routes under /auth/oidc, which end in a web session (docs/server.md)."""
+    from govcore.server.oidc import OidcSettings, oidc_router
+
+    settings = OidcSettings.from_env()
+    if settings is not None:
+        app.include_router(oidc_router(db, settings))

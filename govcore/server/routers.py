@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.server.api import actions, events, notifications, observations, status, token
+from govcore.server.api import actions, calendar, events, notifications, observations, status, token
 
 ROUTERS: list[APIRouter] = [token.router, status.router, actions.router, observations.router, events.router,
-                            notifications.router]
+                            notifications.router, calendar.router]
