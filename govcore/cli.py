@@ -149,8 +149,10 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     for quiet_year in result.summary.get("years_without_observations", []):
         click.echo(f"warning: no observation at all arrived in {quiet_year}: goals were judged without new "
                    "figures (see years_without_observations in summary.json)", err=True)
-    for f in files:
-        click.echo(f"  wrote {f}")
+    from govcore.simulate import written_lines
+
+    for line in written_lines(files):
+        click.echo(f"  {line}")
 
 
 @main.command()

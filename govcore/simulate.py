@@ -10,7 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -162,3 +162,17 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
                 p.write_bytes(printer.print(render_report(part, "html")))
                 files.append(p)
     return files
+
+
+def written_lines(files: Sequence[Path]) -> list[str]:
+    """What `write_outputs` wrote, for a person to read: each report and summary by name, the
+    Markdown reports' chart files counted per folder (a four-year span writes over a hundred)."""
+    lines: list[str] = []
+    charts: dict[Path, int] = {}
+    for f in files:
+        if f.suffix == ".svg":
+            charts[f.parent] = charts.get(f.parent, 0) + 1
+        else:
+            lines.append(f"wrote {f}")
+    lines += [f"wrote {n} chart{'s' if n != 1 else ''} in {folder}/" for folder, n in charts.items()]
+    return lines

@@ -557,3 +557,12 @@ def test_chart_file_names_are_safe_and_never_clash(result: SimulationResult) -> 
     names = [path for path, _ in chart_files(doubled, "charts").values()]
     assert len(names) == len(set(names)) and all(re.fullmatch(r"charts/[A-Za-z0-9_.-]+\.svg", n) for n in names)
     assert f"charts/maal-{row.id}-2.svg" in names
+
+
+def test_the_files_written_are_listed_with_charts_counted_per_folder(tmp_path: Path) -> None:
+    from govcore.simulate import written_lines
+
+    files = [tmp_path / "report.md", tmp_path / "charts" / "a.svg", tmp_path / "charts" / "b.svg",
+             tmp_path / "charts-2021" / "a.svg"]
+    assert written_lines(files) == [f"wrote {tmp_path / 'report.md'}", f"wrote 2 charts in {tmp_path / 'charts'}/",
+                                    f"wrote 1 chart in {tmp_path / 'charts-2021'}/"]

@@ -558,8 +558,10 @@ def report(db: str, municipality: str, config: str | None, year: int | None, sta
     files = write_outputs(result, Path(out), report_format=fmt)
     click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
                f"{len(result.events)} events")
-    for f in files:
-        click.echo(f"  wrote {f}")
+    from govcore.simulate import written_lines
+
+    for line in written_lines(files):
+        click.echo(f"  {line}")
 
 
 COMMANDS = (db, audit, explain, tick, observe, fetch, observations, report)
