@@ -437,7 +437,18 @@ class Observation(Strict):
 # --------------------------------------------------------------------------------------- targets
 
 
-class TargetBase(Strict):
+class _OnePeriod(Strict):
+    """`period`: a target (or combination) about one period ('in 2022'), checked as a period."""
+
+    period: str | None = None
+
+    @field_validator("period", mode="before")
+    @classmethod
+    def _in(cls, v: Any) -> str | None:
+        return None if v is None else check_period(v)
+
+
+class TargetBase(_OnePeriod):
     """Common to all targets: an at-risk band (`tolerance`, in KPI units) before off track, and
     `period` for a target about one period ('in 2022'): judged on figures for that period only.
     `kpi`, only on a criterion inside all_of / any_of / until, measures that criterion with another
@@ -445,13 +456,7 @@ class TargetBase(Strict):
 
     tolerance: float = Field(default=0.0, ge=0)
     description: str = ""
-    period: str | None = None
     kpi: Ident | None = None
-
-    @field_validator("period", mode="before")
-    @classmethod
-    def _in(cls, v: Any) -> str | None:
-        return None if v is None else check_period(v)
 
 
 class AtLeast(TargetBase):
@@ -552,17 +557,11 @@ class Direction(TargetBase):
     compare: Literal["previous_period", "previous_year"] = "previous_period"
 
 
-class _Combined(Strict):
+class _Combined(_OnePeriod):
     """Two or more criteria combined; the subclasses say how (all of them, or any)."""
 
     criteria: list[Target] = Field(min_length=2)
     description: str = ""
-    period: str | None = None
-
-    @field_validator("period", mode="before")
-    @classmethod
-    def _in(cls, v: Any) -> str | None:
-        return None if v is None else check_period(v)
 
 
 class AllOf(_Combined):
