@@ -43,7 +43,7 @@ from govcore.model import (
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
-from govcore.text import danish_number, is_rank_unit, percent, quantity
+from govcore.text import danish_number, date_text, is_rank_unit, percent, quantity
 
 if TYPE_CHECKING:
     from govcore.engine import EngineEvent
@@ -100,8 +100,7 @@ def _count(n: int) -> str:
 
 def _date(value: dt.date | dt.datetime | str | None) -> str:
     """ISO date or local datetime → '03.05.2021' (the time of day does not matter to the reader)."""
-    d = _as_date(value)
-    return d.strftime("%d.%m.%Y") if d else "–"
+    return date_text(value)
 
 
 def _as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:

@@ -111,6 +111,16 @@ def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False
     return text.replace(",", "X").replace(".", ",").replace("X", ".")
 
 
+def date_text(value: dt.date | dt.datetime | str | None) -> str:
+    """A date as people read it: '03.05.2021' (an ISO text or a datetime gives its day; None: '–')."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
+    day = value.date() if isinstance(value, dt.datetime) else value
+    return day.strftime("%d.%m.%Y")
+
+
 def percent(value: float | None, decimals: int = 1) -> str:
     """The one way a share is written: always the same decimals, a space and the sign ('4,0 %'),
     so '4 %', '4,0 %' and '4%' never stand side by side in one document."""

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"store", "ruletest"},
     {"access"},
     {"notify"},
-    {"server"},
+    {"server", "web"},
     {"cli"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}

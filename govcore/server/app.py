@@ -12,6 +12,7 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
+from govcore import web
 from govcore.access.live import LiveRuns, Loader, wall_clock
 from govcore.config import Configuration
 from govcore.server import errors
@@ -116,6 +117,7 @@ def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: 
     for router in ROUTERS:
         app.include_router(router)
     _login_providers(app, database)
+    web.install(app)
     return app
 
 
