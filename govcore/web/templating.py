@@ -32,7 +32,8 @@ NAV: list[tuple[NavItem, bool]] = [
     (NavItem("/aarshjul", "Årshjul"), False),
     (NavItem("/afvigelser", "Afvigelser"), False),
     (NavItem("/budget", "Budget"), False),
-    (NavItem("/maalinger", "Målinger"), False),
+    (NavItem("/undersoegelser", "Undersøgelser"), False),
+    (NavItem("/observationer", "Observationer"), False),
     (NavItem("/beslutningslog", "Beslutningslog"), False),
     (NavItem("/admin", "Administration"), True),
 ]
