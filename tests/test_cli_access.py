@@ -73,6 +73,29 @@ def test_disable_set_roles_and_set_password(db: str) -> None:
         database.close()
 
 
+def test_set_admin_and_an_account_for_single_sign_on_only(db: str) -> None:
+    code, out = run("users", "add", "sso", "-m", "630", "--role", "direktoer", "--email", "sso@vejle.dk", "--db", db)
+    assert code == 2 and "--single-sign-on" in out  # neither a password nor single sign-on: refused
+    assert run("users", "add", "sso", "-m", "630", "--role", "direktoer", "--email", "sso@vejle.dk",
+               "--single-sign-on", "--db", db)[0] == 0
+    assert run("users", "set-admin", "sso", "--db", db) == (0, "sso: administrator\n")
+    assert run("users", "list", "--db", db)[1].endswith("\tadmin\n")
+    assert run("users", "set-admin", "sso", "--remove", "--db", db) == (0, "sso: not an administrator\n")
+    database = open_database(db)
+    try:
+        user = accounts.get_user(database, "sso")
+        assert not user.admin and user.email == "sso@vejle.dk"
+        with pytest.raises(accounts.LoginFailed):  # no password: only OpenID Connect logs this person in
+            accounts.authenticate(database, "sso", "")
+        with pytest.raises(accounts.OwnAccount):
+            accounts.set_disabled(database, "sso", acting="sso")
+        with pytest.raises(accounts.AccountError, match="no account"):  # another municipality's: not found
+            accounts.set_roles(database, "sso", ["udvalg"], municipality="615")
+        assert accounts.get_user(database, "sso").roles == ("direktoer",)
+    finally:
+        database.close()
+
+
 def test_unknown_account_is_a_clear_error(db: str) -> None:
     code, out = run("users", "disable", "nobody", "--db", db)
     assert code == 2 and "no account 'nobody'" in out

@@ -32,12 +32,18 @@ USER = table(UserRow)
 MAX_FAILURES = 5
 LOCKOUT = dt.timedelta(minutes=15)
 MIN_PASSWORD = 10
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _CODE = re.compile(r"^\d{3}$")
 
 
 class AccountError(GovcoreError):
     """An account cannot be created or changed as asked."""
+
+
+class OwnAccount(AccountError):
+    """An administrator may not lock themselves out: disable their own account or drop their own
+    administrator flag (another administrator, or the CLI, must do it)."""
 
 
 class LoginFailed(GovcoreError):
@@ -104,16 +110,19 @@ def _check_roles(roles: Sequence[str], known_roles: Collection[str] | None) -> t
 def add_user(db: Database, username: str, municipality: str, roles: Sequence[str], *, name: str = "",
              email: str | None = None, admin: bool = False, password: str | None = None,
              oidc_issuer: str | None = None, oidc_subject: str | None = None,
-             known_roles: Collection[str] | None = None, now: dt.datetime | None = None) -> User:
-    """Create an account. `known_roles` (the organisation's role ids) refuses a misspelt role."""
-    if not _USERNAME.match(username):
+             known_roles: Collection[str] | None = None, single_sign_on: bool = False,
+             now: dt.datetime | None = None) -> User:
+    """Create an account. `known_roles` (the organisation's role ids) refuses a misspelt role.
+    `single_sign_on` makes an account without a password that OpenID Connect binds at the person's
+    first login (by e-mail or username, govcore.server.oidc.find_account)."""
+    if not USERNAME.match(username):
         raise AccountError(f"invalid username {username!r}: 2–64 characters, lower-case letters, digits and . _ @ -")
     if not _CODE.match(municipality):
         raise AccountError(f"invalid municipality code {municipality!r}: three digits, e.g. 630")
-    if email is not None and not re.match(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", email):
+    if email is not None and not EMAIL.match(email):
         raise AccountError(f"invalid e-mail address {email!r}")
-    if password is None and oidc_subject is None and oidc_issuer is None:
-        raise AccountError("give a password (--password-stdin) or an OpenID Connect identity")
+    if password is None and oidc_subject is None and oidc_issuer is None and not single_sign_on:
+        raise AccountError("give a password (--password-stdin), an OpenID Connect identity or --single-sign-on")
     if password is not None:
         check_password(password)
     the_roles = _check_roles(roles, known_roles)
@@ -132,9 +141,15 @@ def add_user(db: Database, username: str, municipality: str, roles: Sequence[str
     return get_user(db, username)
 
 
-def get_user(db: Database, username: str) -> User:
+def _where(username: str, municipality: str | None) -> list[sa.ColumnElement[bool]]:
+    return [USER.c.username == username] + ([USER.c.municipality == municipality] if municipality else [])
+
+
+def get_user(db: Database, username: str, *, municipality: str | None = None) -> User:
+    """The account; with `municipality`, only an account of that municipality (another's is "no
+    account" alike, as if it did not exist)."""
     def work(conn: sa.Connection) -> Any:
-        return conn.execute(sa.select(USER).where(USER.c.username == username)).first()
+        return conn.execute(sa.select(USER).where(*_where(username, municipality))).first()
 
     row = db.read(work)
     if row is None:
@@ -152,9 +167,10 @@ def list_users(db: Database, municipality: str | None = None) -> list[User]:
     return [_user(r) for r in db.read(work)]
 
 
-def _change(db: Database, username: str, **values: Any) -> User:
+def _change(db: Database, username: str, municipality: str | None, **values: Any) -> User:
+    """Change one account (of `municipality`, when given: the pages change only their own)."""
     def work(conn: sa.Connection) -> int:
-        return conn.execute(sa.update(USER).where(USER.c.username == username).values(**values)).rowcount
+        return conn.execute(sa.update(USER).where(*_where(username, municipality)).values(**values)).rowcount
 
     if not db.write(work):
         raise AccountError(f"no account {username!r}")
@@ -162,18 +178,32 @@ def _change(db: Database, username: str, **values: Any) -> User:
 
 
 def set_roles(db: Database, username: str, roles: Sequence[str], *,
-              known_roles: Collection[str] | None = None) -> User:
-    return _change(db, username, roles=json.dumps(list(_check_roles(roles, known_roles))))
+              known_roles: Collection[str] | None = None, municipality: str | None = None) -> User:
+    return _change(db, username, municipality, roles=json.dumps(list(_check_roles(roles, known_roles))))
 
 
-def set_disabled(db: Database, username: str, disabled: bool = True) -> User:
-    """Disable (or enable again) an account; its sessions stop working at once (looked up per request)."""
-    return _change(db, username, disabled=disabled)
+def set_disabled(db: Database, username: str, disabled: bool = True, *, municipality: str | None = None,
+                 acting: str | None = None) -> User:
+    """Disable (or enable again) an account; its sessions stop working at once (looked up per request).
+    `acting` is who asks (a person on a page): nobody disables their own account."""
+    if disabled and acting == username:
+        raise OwnAccount("you cannot disable your own account")
+    return _change(db, username, municipality, disabled=disabled)
 
 
-def set_password(db: Database, username: str, password: str) -> User:
+def set_admin(db: Database, username: str, admin: bool = True, *, municipality: str | None = None,
+              acting: str | None = None) -> User:
+    """Make an account an administrator of its municipality, or no longer one. `acting` is who
+    asks: nobody removes their own administrator flag."""
+    if not admin and acting == username:
+        raise OwnAccount("you cannot remove your own administrator flag")
+    return _change(db, username, municipality, admin=admin)
+
+
+def set_password(db: Database, username: str, password: str, *, municipality: str | None = None) -> User:
     check_password(password)
-    return _change(db, username, password_hash=_hasher().hash(password), failed_logins=0, locked_until=None)
+    return _change(db, username, municipality, password_hash=_hasher().hash(password), failed_logins=0,
+                   locked_until=None)
 
 
 def authenticate(db: Database, username: str, password: str, *, now: dt.datetime | None = None) -> User:

@@ -81,18 +81,22 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.option("--oidc-issuer", help="OpenID Connect issuer URL the person logs in through.")
 @click.option("--oidc-subject", help="The person's subject (sub) at that issuer.")
+@click.option("--single-sign-on", is_flag=True,
+              help="No password: the person logs in through OpenID Connect, bound at the first login by e-mail "
+              "or username.")
 @_config_option
 @db_option
 def users_add(username: str, municipality: str, roles: Sequence[str], email: str | None, name: str, admin: bool,
-              password_stdin: bool, oidc_issuer: str | None, oidc_subject: str | None, config: str | None,
-              db: str) -> None:
-    """Create an account with a password (--password-stdin) or an OpenID Connect identity."""
+              password_stdin: bool, oidc_issuer: str | None, oidc_subject: str | None, single_sign_on: bool,
+              config: str | None, db: str) -> None:
+    """Create an account with a password (--password-stdin), an OpenID Connect identity, or for
+    single sign-on only (--single-sign-on)."""
     from govcore.access import accounts
 
     password = _read_password() if password_stdin else None
     user = accounts.add_user(_open(db), username, municipality, list(roles), name=name, email=email, admin=admin,
                              password=password, oidc_issuer=oidc_issuer, oidc_subject=oidc_subject,
-                             known_roles=_known_roles(config, municipality))
+                             single_sign_on=single_sign_on, known_roles=_known_roles(config, municipality))
     click.echo(f"added {user.username} ({user.municipality}): {', '.join(user.roles)}")
 
 
@@ -139,6 +143,18 @@ def users_set_roles(username: str, roles: Sequence[str], config: str | None, db:
     known = _known_roles(config, accounts.get_user(database, username).municipality)
     user = accounts.set_roles(database, username, list(roles), known_roles=known)
     click.echo(f"{user.username}: {', '.join(user.roles)}")
+
+
+@users.command("set-admin")
+@click.argument("username")
+@click.option("--remove", is_flag=True, help="Remove the administrator flag instead.")
+@db_option
+def users_set_admin(username: str, remove: bool, db: str) -> None:
+    """Make a person an administrator of their municipality or, with --remove, no longer one."""
+    from govcore.access import accounts
+
+    user = accounts.set_admin(_open(db), username, not remove)
+    click.echo(f"{user.username}: {'administrator' if user.admin else 'not an administrator'}")
 
 
 @users.command("set-password")
