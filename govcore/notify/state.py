@@ -12,6 +12,11 @@ from govcore.notify.mail import NotifyError
 from govcore.store.db import Database
 from govcore.store.outbox import NOTIFICATION as N
 
+
+class UnknownNotification(NotifyError):
+    """No notification has the id (of that municipality)."""
+
+
 STATES = ("pending", "sent", "failed", "cancelled", "digested")
 
 
@@ -68,7 +73,7 @@ def retry(db: Database, ident: str) -> dict[str, Any]:
     def work(conn: sa.Connection) -> dict[str, Any]:
         row = conn.execute(sa.select(N).where(*key)).first()
         if row is None:
-            raise NotifyError(f"no notification {ident}")
+            raise UnknownNotification(f"no notification {ident}")
         if row.state == "sent":
             raise NotifyError(f"notification {ident} was sent at {row.sent_at}; it is not sent again")
         if row.state != "pending":

@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import login
+from govcore.web.pages import admin, login
 
-PAGES: list[APIRouter] = [login.router]
+PAGES: list[APIRouter] = [login.router, admin.router]
