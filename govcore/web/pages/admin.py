@@ -340,10 +340,13 @@ def notifications(request: Request, who: Person, tilstand: str = "") -> Response
     code = _admin(who)
     state = tilstand if tilstand in STATE_TEXT else None
     rows = outbox.notification_state(request.app.state.db, code, state=state)
-    shown = list(reversed(rows))[:SHOWN_NOTIFICATIONS]
+    newest = list(reversed(rows))  # what needs the administrator first: the failed ones, then the newest
+    shown = ([r for r in newest if r["state"] == "failed"] + [r for r in newest if r["state"] != "failed"]
+             )[:SHOWN_NOTIFICATIONS]
+    titles = {r.id: r.title for r in _roles(request, code)}
     return render(request, "pages/admin_notifications.html", who, title="Notifikationer", section="notifikationer",
                   rows=shown, total=len(rows), state=state or "", states=STATE_TEXT, kinds=KIND_TEXT, at=_at,
-                  notice=_notice(request))
+                  titles=titles, notice=_notice(request))
 
 
 @router.post("/admin/notifikationer/{ident}/igen")
