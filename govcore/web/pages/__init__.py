@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, login
+from govcore.web.pages import admin, goals, login, wheel
 
-PAGES: list[APIRouter] = [login.router, admin.router]
+PAGES: list[APIRouter] = [login.router, admin.router, goals.router, wheel.router]
