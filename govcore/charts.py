@@ -94,10 +94,10 @@ def _legend_rows(labels: Sequence[str], left: int, width: int) -> list[list[tupl
     return rows
 
 
-def _head(title: str, desc: str, width: int, height: int) -> list[str]:
+def _head(title: str, desc: str, width: int, height: int, role: str = "img") -> list[str]:
     """The SVG element with its accessible name (<title>) and description (<desc>)."""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" role="img" aria-label="{escape(title)}" {FONT}>',
+           f'height="{height}" role="{role}" aria-label="{escape(title)}" {FONT}>',
            f"<title>{escape(title)}</title>"]
     if desc:
         out.append(f"<desc>{escape(desc)}</desc>")
@@ -295,9 +295,13 @@ class WheelMark:
 
 
 def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], title: str,
-                today: dt.date | None = None, desc: str = "") -> str:
+                today: dt.date | None = None, desc: str = "", role: str = "img") -> str:
     """The årshjul as a circle: twelve months clockwise from January at the top, one ring per
-    role (inside out in the order of `rings`), each item at its day, and a 'today' mark when given."""
+    role (inside out in the order of `rings`), each item at its day, and a 'today' mark when given.
+
+    `role` is the SVG's ARIA role: "img" (one picture) where its links are a convenience, as in
+    the year report; "group" on a page where each mark is a link to be reached with the keyboard
+    (links inside an image are hidden from assistive technology and nested controls to axe)."""
     width, cx, cy = 540, 270, 270
     r_in, r_out, r_month = 48.0, 202.0, 236.0
     height = 2 * cy + 18 * (len(rings) + 3)
@@ -309,7 +313,7 @@ def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], 
     def at(r: float, a: float) -> tuple[str, str]:
         return _f(cx + r * math.cos(a)), _f(cy + r * math.sin(a))
 
-    out = _head(title, desc, width, height)
+    out = _head(title, desc, width, height, role)
     n = max(1, len(rings))
     band = (r_out - r_in) / n
     for m in range(12):

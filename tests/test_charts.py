@@ -124,3 +124,13 @@ def test_the_wheel_chart_is_deterministic_and_escapes_labels() -> None:
     (link,) = root.iter(f"{SVG}a")
     assert link.get("href") == "#hjul-1" and link.find(f"{SVG}title").text == "Møde <b>"  # type: ignore[union-attr]
     assert "1. Chef & co" in _labels(svg)
+
+
+def test_a_wheel_with_links_for_the_keyboard_is_a_group_and_otherwise_unchanged() -> None:
+    """The pages draw the årshjul as role="group" (its marks are links to reach with the keyboard);
+    the report keeps role="img", and the rest of the drawing is the same."""
+    marks = [WheelMark(dt.date(2021, 3, 1), "Møde", 0, href="#hjul-1")]
+    picture = wheel_chart(marks, year=2021, rings=["Chef"], title="Årshjul 2021", today=dt.date(2021, 3, 3))
+    group = wheel_chart(marks, year=2021, rings=["Chef"], title="Årshjul 2021", today=dt.date(2021, 3, 3), role="group")
+    assert parse(picture).get("role") == "img" and parse(group).get("role") == "group"
+    assert group == picture.replace('role="img"', 'role="group"', 1)

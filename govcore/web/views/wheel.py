@@ -100,7 +100,8 @@ def year_wheel(live: LiveRuns, principal: Principal, municipality: str, year: in
             f"{_plural(len(rings), 'ansvarlig', 'ansvarlige')}"
             + (f" ({', '.join(rings)})" if rings else "") + ". Alle punkter står i listen under diagrammet."
             + (f" I dag er {date_text(today)}." if in_year else ""))
-    svg = wheel_chart(marks, year=year, rings=rings, title=f"Årshjul {year}", today=today, desc=desc)
+    svg = wheel_chart(marks, year=year, rings=rings, title=f"Årshjul {year}", today=today, desc=desc,
+                      role="group")
     return WheelPage(year=year, municipality=cfg.municipality.name, svg=svg, desc=desc,
                      months=[Month(MONTHS[m].capitalize(), items) for m, items in enumerate(months)],
                      count=len(marks), today=date_text(today), today_in_year=in_year)
