@@ -344,3 +344,15 @@ def test_in_chromium_horsens_is_refused_vejles_goal_page(site: Site, browser: Br
         assert_accessible(page)
     finally:
         page.context.close()
+
+
+def test_in_chromium_the_pages_fit_a_phone(site: Site, browser: Browser) -> None:
+    """375 px wide, as a phone in a meeting: nothing is wider than the screen (tables scroll in their box)."""
+    page = site.page(browser, "u-udvalg", viewport={"width": 375, "height": 800})
+    try:
+        for path in ("/maal", "/maal/g-job", "/maal/g-team", "/aarshjul"):
+            page.goto(path)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 375, f"{path} is {width} px wide"
+    finally:
+        page.context.close()
