@@ -14,6 +14,12 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from govcore.formatting import RANK_UNITS, danish_date, danish_number, date_text, is_rank_unit, percent, quantity
+
+# The number and date formatter lives in govcore.formatting; its names stay importable from here.
+__all__ = ["RANK_UNITS", "danish_number", "date_text", "is_rank_unit", "normalise_name", "parse_number", "percent",
+           "quantity", "render"]
+
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}( ?%)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
 _EXPONENT = re.compile(r"[0-9]+(?:[.,][0-9]+)?[eE][+-]?[0-9]+")
@@ -89,61 +95,14 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return danish_date(value)
     if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value)):
         return f"{m.group(3)}.{m.group(2)}.{m.group(1)}"
     if isinstance(value, float | int):
         if float(value).is_integer():
-            return f"{int(value):,}".replace(",", ".")
-        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+            return danish_number(value, 0)
+        return danish_number(value, 1, fixed=True)
     return str(value)
-
-
-def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False) -> str:
-    """1234.5 → '1.234,5'; whole numbers without decimals unless `fixed`; None → '–' (the one
-    number formatter of reports, charts and forecasts)."""
-    if value is None:
-        return "–"
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no '-0'
-    text = f"{int(rounded):,}" if rounded.is_integer() and not fixed else f"{rounded:,.{decimals}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
-def date_text(value: dt.date | dt.datetime | str | None) -> str:
-    """A date as people read it: '03.05.2021' (an ISO text or a datetime gives its day; None: '–')."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
-    day = value.date() if isinstance(value, dt.datetime) else value
-    return day.strftime("%d.%m.%Y")
-
-
-def percent(value: float | None, decimals: int = 1) -> str:
-    """The one way a share is written: always the same decimals, a space and the sign ('4,0 %'),
-    so '4 %', '4,0 %' and '4%' never stand side by side in one document."""
-    return "–" if value is None else f"{danish_number(value, decimals, fixed=True)} %"
-
-
-# Units that count places in a ranking: "27 placering" reads wrong, "nr. 27" is how it is said.
-RANK_UNITS = frozenset({"placering", "placeringer", "plads", "pladser", "rang", "nr."})
-
-
-def is_rank_unit(unit: str) -> bool:
-    return unit.strip().lower() in RANK_UNITS
-
-
-def quantity(value: float | None, unit: str = "", decimals: int = 1) -> str:
-    """A value with its unit the Danish way: '4,0 %', 'nr. 27', '1.061 forløb'."""
-    if value is None:
-        return "–"
-    if unit.strip() == "%":
-        return percent(value, decimals)
-    if is_rank_unit(unit):
-        return f"nr. {danish_number(value, 0)}"
-    return f"{danish_number(value, decimals)} {unit}".rstrip()
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:
