@@ -431,9 +431,12 @@ class CsvRow:
     path: str
     line: int
     values: dict[str, str]
+    header: tuple[str, ...] = ()
 
     def problem(self, column: str, message: str, hint: str = "") -> Problem:
-        return Problem(self.path, self.line, 0, message, field=column, hint=hint)
+        """A problem located at the row's line and the cell's column (1 = the first cell)."""
+        at = self.header.index(column) + 1 if column in self.header else 0
+        return Problem(self.path, self.line, at, message, field=column, hint=hint)
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -493,7 +496,7 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         if len(cells) != len(header):
             raise InputError([Problem(str(path), i, 0, f"expected {len(header)} cells, found {len(cells)}",
                                       hint=f"separate cells with '{delimiter}' and quote text containing it")])
-        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)})
+        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)}, tuple(header))
 
 
 def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:
