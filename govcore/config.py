@@ -18,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from govcore.danish_words import to_english
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
 from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
@@ -46,6 +47,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a configuration may be run for
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _danish_words(cls, data: Any) -> Any:
+        return to_english(cls, data)
 
 
 class VersionEntry(_Strict):
