@@ -60,8 +60,11 @@ def _fixed(value: float, decimals: int) -> str:
 
 def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False) -> str:
     """1234.5 → '1.234,5'; whole numbers without decimals unless `fixed`; None → '–'."""
-    if value is None:
-        return "–"
+    return "–" if value is None else _number(value, decimals, fixed)
+
+
+@lru_cache(maxsize=65536)
+def _number(value: float, decimals: int, fixed: bool) -> str:
     rounded = round(float(value), decimals)
     if rounded == 0:
         rounded = 0.0  # no '-0'
@@ -70,6 +73,7 @@ def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False
     return _fixed(rounded, decimals)
 
 
+@lru_cache(maxsize=65536)
 def exact_number(value: float) -> str:
     """A figure in an explanation: '1.401,0', '48,5' — never rounded so far that it reads as another
     verdict: 1,999 stays 1,999 beside "mindst 2,0" (rounded to 2,00 it looked as if the target was met).
