@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         SubjectKind,
         in_force,
     )
+    from govcore.formatting import danish_date, danish_number, percent
     from govcore.hookspecs import hookimpl
     from govcore.model import (
         KPI,
@@ -72,7 +73,7 @@ if TYPE_CHECKING:
         validate_settings,
     )
     from govcore.sourcefile import validate as validate_yaml
-    from govcore.text import danish_number, normalise_name, parse_number
+    from govcore.text import normalise_name, parse_number
     from govcore.text import render as render_template
     from govcore.wheel import Wheel
 
@@ -150,7 +151,9 @@ _LAZY: dict[str, tuple[str, str]] = {
     "sniff_delimiter": ("govcore.sourcefile", "sniff_delimiter"),
     "validate_settings": ("govcore.sourcefile", "validate_settings"),
     "validate_yaml": ("govcore.sourcefile", "validate"),
-    "danish_number": ("govcore.text", "danish_number"),
+    "danish_date": ("govcore.formatting", "danish_date"),
+    "danish_number": ("govcore.formatting", "danish_number"),
+    "percent": ("govcore.formatting", "percent"),
     "normalise_name": ("govcore.text", "normalise_name"),
     "parse_number": ("govcore.text", "parse_number"),
     "render_template": ("govcore.text", "render"),
@@ -247,6 +250,7 @@ __all__ = [
     "__version__",
     "bar_chart",
     "csv_header",
+    "danish_date",
     "danish_number",
     "did_you_mean",
     "goal_chart",
@@ -260,6 +264,7 @@ __all__ = [
     "municipality",
     "normalise_name",
     "parse_number",
+    "percent",
     "read_csv",
     "read_text",
     "render_template",

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcore.config import Configuration
+from govcore.formatting import plain_number
 from govcore.model import Direction, Goal, Level, Target
 
 _ORDER = {Level.national: 0, Level.political: 1, Level.administrative: 2, Level.team: 3}
@@ -25,13 +26,13 @@ def _criterion_text(t: Target) -> str:
     if own:
         return f"{_criterion_text(t.model_copy(update={'kpi': None}))} ({own})"
     if t.kind in ("at_least", "at_most"):
-        return f"{'mindst' if t.kind == 'at_least' else 'højst'} {t.value:g}"
+        return f"{'mindst' if t.kind == 'at_least' else 'højst'} {plain_number(t.value)}"
     if t.kind == "change":
         unit = " %" if t.unit == "percent" else ""
         until = f" til {t.by_period}" if t.by_period else ""
-        return f"ændring {t.by:+g}{unit} fra {t.baseline}{until}"
+        return f"ændring {'+' if t.by >= 0 else '-'}{plain_number(abs(t.by))}{unit} fra {t.baseline}{until}"
     if t.kind == "trajectory":
-        return "forløb " + ", ".join(f"{m.value:g} i {m.period}" for m in t.milestones)
+        return "forløb " + ", ".join(f"{plain_number(m.value)} i {m.period}" for m in t.milestones)
     if t.kind == "benchmark":
         return f"{'bedre' if t.relation == 'better' else 'dårligere'} end {t.series}"
     if t.kind == "rank":

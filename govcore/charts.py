@@ -18,8 +18,8 @@ from html import escape
 from typing import Literal
 
 from govcore.forecast import GoalForecast
+from govcore.formatting import danish_date, danish_number
 from govcore.model import Observation, Period
-from govcore.text import danish_number
 
 __all__ = ["Bar", "ChartTable", "Line", "bar_chart", "chart_table", "goal_chart", "line_chart", "wheel_chart"]
 
@@ -351,7 +351,7 @@ def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], 
         tx, ty = at(r_month + 16, a)
         out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="#b00020" stroke-width="2.5"/>')
         out.append(f'<text x="{tx}" y="{ty}" text-anchor="middle" fill="#b00020" font-weight="bold">'
-                   f'I dag {today.strftime("%d.%m.%Y")}</text>')
+                   f'I dag {danish_date(today)}</text>')
     lx, ly = 8, 2 * cy
     out.append(f'<text x="{lx}" y="{ly}" font-weight="bold">Ringe indefra og ud</text>')
     for i, role in enumerate(rings):

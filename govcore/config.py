@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +18,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from govcore.danish_words import to_english
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
 from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
@@ -38,6 +38,7 @@ from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
 from govcore.sourcefile import Key, YamlDoc, clip, field_path, load_yaml, read_csv, resolve_inside, validate
+from govcore.text import decimal_mark, parse_number
 from govcore.wheel import Wheel
 
 CONFIG_FILE = "municipality.yaml"
@@ -46,6 +47,11 @@ MIN_YEAR, MAX_YEAR = 2000, 2100  # the years a configuration may be run for
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _danish_words(cls, data: Any) -> Any:
+        return to_english(cls, data)
 
 
 class VersionEntry(_Strict):
@@ -809,19 +815,29 @@ def load_observations_csv(path: Path) -> list[Observation]:
 
 
 def observation_rows(path: Path) -> list[tuple[Observation, int]]:
-    """Observations from a CSV file with the line each was read from."""
+    """Observations from a CSV file with the line each was read from.
+
+    Values are read as govcore reads every number (text.parse_number: 1.450,5, 1450,5, -3,2, 1450.5);
+    the file's decimal mark is the one its first unambiguous value shows, so 1.450 is 1,45 in a file
+    of 12.5's and 1.450 in a file of 12,5's (and of nothing else: the Danish reading). A value that
+    writes decimals the other way is an error."""
     out: list[tuple[Observation, int]] = []
     problems: list[Problem] = []
-    for row in read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]):
+    rows = list(read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]))
+    marks = [(decimal_mark([row.values["value"]]), row.line) for row in rows]
+    mark, mark_line = next(((m, line) for m, line in marks if m is not None), (None, 0))
+    for row, (own, _) in zip(rows, marks, strict=True):
         v = row.values
-        raw = v["value"].replace(" ", "")
+        if own is not None and own != mark:
+            problems.append(row.problem("value", f"'{clip(v['value'])}' has '{own}' as its decimal mark, but line "
+                                        f"{mark_line} has '{mark}'", "write every value of a file the same way, "
+                                        "e.g. 1.450,5 (Danish) or 1450.5"))
+            continue
         try:
-            value = float(raw.replace(",", ".")) if raw.count(",") == 1 and "." not in raw else float(raw)
-            if not math.isfinite(value):
-                raise ValueError(raw)
+            value = parse_number(v["value"], mark)
         except ValueError:
             problems.append(row.problem("value", f"'{clip(v['value'])}' is not a number",
-                                        "write e.g. 42 or 42.5"))
+                                        "write e.g. 42, 42,5 or 1.450,5"))
             continue
         known: dt.date | None = None
         if v.get("known_at"):

@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
+from govcore.formatting import danish_number as _num
 from govcore.model import (
     KPI,
     AllOf,
@@ -50,7 +51,6 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 from govcore.targets import interpolate
-from govcore.text import danish_number as _num
 
 __all__ = ["MIN_OBSERVATIONS", "Forecast", "GoalForecast", "forecast_goal", "forecast_series", "horizon"]
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from govcore.charts import COLORS, ChartTable, Line, chart_table, goal_lines, goal_x_labels, line_chart, period_x
 from govcore.forecast import GoalForecast
+from govcore.formatting import is_rank_unit, percent, quantity
 from govcore.model import (
     KPI,
     AllOf,
@@ -32,7 +33,6 @@ from govcore.model import (
     Until,
 )
 from govcore.observations import ObservationView
-from govcore.text import is_rank_unit, percent, quantity
 
 __all__ = ["BENCHMARK_NAMES", "GoalChart", "goal_charts"]
 

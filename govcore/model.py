@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from govcore.danish_words import to_english
 from govcore.errors import did_you_mean
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
@@ -39,9 +40,15 @@ EmailAddress = Annotated[str, AfterValidator(email_address)]
 
 
 class Strict(BaseModel):
-    """Base for models read from files: unknown fields are errors, not silently ignored."""
+    """Base for models read from files: unknown fields are errors, not silently ignored; the
+    enumerated words may be written in Danish (govcore.danish_words)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True, allow_inf_nan=False)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _danish_words(cls, data: Any) -> Any:
+        return to_english(cls, data)
 
 
 # ---------------------------------------------------------------------------------------- enums

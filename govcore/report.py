@@ -24,6 +24,7 @@ import jinja2
 from govcore.charts import WheelMark, wheel_chart
 from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
+from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
 from govcore.goalchart import BENCHMARK_NAMES, GoalChart, goal_charts
 from govcore.model import (
     KPI,
@@ -43,7 +44,6 @@ from govcore.model import (
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.rules.durations import Duration
-from govcore.text import danish_number, date_text, is_rank_unit, percent, quantity
 
 if TYPE_CHECKING:
     from govcore.engine import EngineEvent

@@ -23,6 +23,7 @@ from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import AliasEvent, CollectionEndEvent, CollectionStartEvent, NodeEvent
 from ruamel.yaml.reader import ReaderError
 
+from govcore.danish_words import with_danish
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
 
 Key = tuple[str | int, ...]
@@ -326,12 +327,12 @@ def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule
             msg = f"{e['input']!r} is not allowed"
             given = str(e.get("input", ""))
             choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
-            hint = did_you_mean(given, choices) or (f"expected {expected}" if expected else "")
+            hint = _either_language(given, choices) or (f"expected {expected}" if expected else "")
         elif kind == "union_tag_invalid":
             ctx = e.get("ctx", {})
             tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
             msg = f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag', '')}'"
-            hint = did_you_mean(str(ctx.get("tag", "")), tags)
+            hint = _either_language(str(ctx.get("tag", "")), tags)
         elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing"):
             given = str(e.get("input", ""))
             if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
@@ -346,6 +347,12 @@ def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule
             msg = msg[len("Value error, "):]
         problems.append(doc.problem(full, msg, hint=hint, rule=rule, fld=dotted(loc)))
     return problems
+
+
+def _either_language(word: str, choices: list[str]) -> str:
+    """"did you mean" among the English words and their Danish spellings (a misspelt Danish word gets
+    a Danish suggestion); without a close one, the English choices are listed."""
+    return did_you_mean(word, with_danish(choices), list_all=False) or did_you_mean(word, choices)
 
 
 def _fields_at(e: Mapping[str, Any], err: ValidationError) -> list[str]:
@@ -431,9 +438,12 @@ class CsvRow:
     path: str
     line: int
     values: dict[str, str]
+    header: tuple[str, ...] = ()
 
     def problem(self, column: str, message: str, hint: str = "") -> Problem:
-        return Problem(self.path, self.line, 0, message, field=column, hint=hint)
+        """A problem located at the row's line and the cell's column (1 = the first cell)."""
+        at = self.header.index(column) + 1 if column in self.header else 0
+        return Problem(self.path, self.line, at, message, field=column, hint=hint)
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -493,7 +503,7 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         if len(cells) != len(header):
             raise InputError([Problem(str(path), i, 0, f"expected {len(header)} cells, found {len(cells)}",
                                       hint=f"separate cells with '{delimiter}' and quote text containing it")])
-        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)})
+        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)}, tuple(header))
 
 
 def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:

@@ -20,6 +20,9 @@ from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from weakref import WeakKeyDictionary
 
+from govcore.formatting import danish_date as _day
+from govcore.formatting import danish_number, is_rank_unit, percent, plain_number, quantity
+from govcore.formatting import exact_number as _num
 from govcore.model import (
     KPI,
     AllOf,
@@ -42,7 +45,6 @@ from govcore.model import (
     Until,
 )
 from govcore.observations import ObservationView
-from govcore.text import danish_number, is_rank_unit, percent, quantity
 
 __all__ = ["combine", "evaluate", "goal_result", "interpolate"]
 
@@ -60,28 +62,6 @@ def _period(text: str) -> Period:
 
 def _eps(reference: float) -> float:
     return _REL_EPS * max(1.0, abs(reference))
-
-
-def _num(x: float) -> str:
-    """Danish style: 1.401,0 and 48,5 (explanations are read by administrators).
-
-    Never rounded so far that it reads as a different verdict: 1,999 stays 1,999 beside "mindst
-    2,0" (rounded to 2,00 it looked as if the target was met).
-    """
-    if x == round(x, 1):
-        text = f"{x:,.1f}"
-    elif abs(x) >= 1:
-        decimals = 2
-        while decimals < 6 and round(x, decimals) == round(x, 1):
-            decimals += 1
-        text = f"{x:,.{decimals}f}"
-    else:
-        text = f"{x:.3g}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
-def _day(d: dt.date) -> str:
-    return d.strftime("%d.%m.%Y")
 
 
 def _q(x: float, kpi: KPI) -> str:
@@ -139,7 +119,7 @@ def _side(status: Status, higher_good: bool) -> str:
 def _risk_note(status: Status, tolerance: float, kpi: KPI | None = None, unit: str = "") -> str:
     if status is not Status.at_risk:
         return ""
-    amount = _q(tolerance, kpi) if kpi is not None else f"{tolerance:g}{unit}"
+    amount = _q(tolerance, kpi) if kpi is not None else f"{plain_number(tolerance)}{unit}"
     return f", men inden for tolerancen på {amount}"
 
 
@@ -367,7 +347,7 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
         inputs.update(_observed(published))
         inputs.update(rank_source="published", expected=float(target.top))
         status = _rank_status(published.value, target)
-        text = (f"den offentliggjorte placering nr. {published.value:g} for {published.period} er "
+        text = (f"den offentliggjorte placering nr. {plain_number(published.value)} for {published.period} er "
                 f"{_rank_words(status, target)}")
         return TargetResult(status=status, actual=published.value, expected=float(target.top),
                             period=published.period, explanation=text, inputs=inputs)

@@ -11,8 +11,14 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from govcore.formatting import RANK_UNITS, danish_date, danish_number, date_text, is_rank_unit, percent, quantity
+
+# The number and date formatter lives in govcore.formatting; its names stay importable from here.
+__all__ = ["RANK_UNITS", "danish_number", "date_text", "decimal_mark", "is_rank_unit", "normalise_name", "parse_number",
+           "percent", "quantity", "render"]
 
 _PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}( ?%)?")
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009]")
@@ -28,12 +34,13 @@ def normalise_name(text: str) -> str:
     return "".join(ch for ch in s if ch.isascii() and ch.isalnum())
 
 
-def parse_number(text: str) -> float:
+def parse_number(text: str, decimal: str | None = None) -> float:
     """A number as Danish (and English) systems write it; ValueError when it is not one.
 
     Accepted: 1450.5, 1450,5, 1.450,5, 1,450.5, 1 450,5, -1.234, (1.234), 1.234- (trailing minus),
-    1,2E+06. A single separator followed by exactly three digits (1.500 or 1,500) separates
-    thousands, as in Danish exports.
+    1,2E+06. The one ambiguous spelling, a single separator followed by exactly three digits (1.500
+    or 1,500), separates thousands, as in Danish exports — unless `decimal` names that separator as
+    the decimal mark (a file whose other figures show it: `decimal_mark`), then 1.500 is 1,5.
     """
     s = _SPACES.sub("", text)
     negative = False
@@ -45,13 +52,31 @@ def parse_number(text: str) -> float:
         s = s[1:]
     elif len(s) > 1 and s[-1] in ("-", "−"):
         negative, s = True, s[:-1]
-    value = _unsigned(s)
+    value = _unsigned(s, decimal)
     if value is None or not math.isfinite(value):
         raise ValueError(f"'{text.strip()}' is not a number")
     return -value if negative else value
 
 
-def _unsigned(s: str) -> float | None:
+def decimal_mark(texts: Iterable[str]) -> str | None:
+    """The decimal mark ('.' or ',') that the first number written unambiguously shows (12,5; 1.450,5;
+    12.5; 0.125), or None when every one is whole or ambiguous (1.450) — one file, one style."""
+    for text in texts:
+        s = _SPACES.sub("", text).strip("()+-−–")
+        dots, commas = s.count("."), s.count(",")
+        if dots and commas:
+            return "." if s.rfind(".") > s.rfind(",") else ","
+        if dots + commas == 1 and not _EXPONENT.fullmatch(s):
+            sep = "." if dots else ","
+            whole, frac = s.split(sep)
+            if _DIGITS.fullmatch(frac) and (len(frac) != 3 or whole in ("", "0")):
+                return sep
+        elif dots + commas > 1:
+            return "," if dots else "."
+    return None
+
+
+def _unsigned(s: str, decimal: str | None = None) -> float | None:
     if _DIGITS.fullmatch(s):
         return float(s)
     if _EXPONENT.fullmatch(s):
@@ -72,7 +97,7 @@ def _unsigned(s: str) -> float | None:
     whole, frac = s.split(sep)
     if not _DIGITS.fullmatch(frac) or not (whole == "" or _DIGITS.fullmatch(whole)):
         return None
-    if len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0":
+    if len(frac) == 3 and 1 <= len(whole) <= 3 and whole != "0" and decimal != sep:
         return float(whole + frac)
     return float((whole or "0") + "." + frac)
 
@@ -89,61 +114,14 @@ def _fmt(value: Any) -> str:
     if isinstance(value, bool):
         return "ja" if value else "nej"
     if isinstance(value, dt.date):
-        return value.strftime("%d.%m.%Y")
+        return danish_date(value)
     if isinstance(value, str) and (m := _ISO_DATE.fullmatch(value)):
         return f"{m.group(3)}.{m.group(2)}.{m.group(1)}"
     if isinstance(value, float | int):
         if float(value).is_integer():
-            return f"{int(value):,}".replace(",", ".")
-        return f"{value:,.1f}".replace(",", "X").replace(".", ",").replace("X", ".")
+            return danish_number(value, 0)
+        return danish_number(value, 1, fixed=True)
     return str(value)
-
-
-def danish_number(value: float | None, decimals: int = 1, *, fixed: bool = False) -> str:
-    """1234.5 → '1.234,5'; whole numbers without decimals unless `fixed`; None → '–' (the one
-    number formatter of reports, charts and forecasts)."""
-    if value is None:
-        return "–"
-    rounded = round(float(value), decimals)
-    if rounded == 0:
-        rounded = 0.0  # no '-0'
-    text = f"{int(rounded):,}" if rounded.is_integer() and not fixed else f"{rounded:,.{decimals}f}"
-    return text.replace(",", "X").replace(".", ",").replace("X", ".")
-
-
-def date_text(value: dt.date | dt.datetime | str | None) -> str:
-    """A date as people read it: '03.05.2021' (an ISO text or a datetime gives its day; None: '–')."""
-    if value is None or value == "":
-        return "–"
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value) if "T" in value else dt.date.fromisoformat(value)
-    day = value.date() if isinstance(value, dt.datetime) else value
-    return day.strftime("%d.%m.%Y")
-
-
-def percent(value: float | None, decimals: int = 1) -> str:
-    """The one way a share is written: always the same decimals, a space and the sign ('4,0 %'),
-    so '4 %', '4,0 %' and '4%' never stand side by side in one document."""
-    return "–" if value is None else f"{danish_number(value, decimals, fixed=True)} %"
-
-
-# Units that count places in a ranking: "27 placering" reads wrong, "nr. 27" is how it is said.
-RANK_UNITS = frozenset({"placering", "placeringer", "plads", "pladser", "rang", "nr."})
-
-
-def is_rank_unit(unit: str) -> bool:
-    return unit.strip().lower() in RANK_UNITS
-
-
-def quantity(value: float | None, unit: str = "", decimals: int = 1) -> str:
-    """A value with its unit the Danish way: '4,0 %', 'nr. 27', '1.061 forløb'."""
-    if value is None:
-        return "–"
-    if unit.strip() == "%":
-        return percent(value, decimals)
-    if is_rank_unit(unit):
-        return f"nr. {danish_number(value, 0)}"
-    return f"{danish_number(value, decimals)} {unit}".rstrip()
 
 
 def render(template: str, values: Mapping[str, Any]) -> str:

@@ -31,6 +31,7 @@ from govcore.calendar import (
     parse_day_month,
 )
 from govcore.errors import ConfigError, Problem, did_you_mean
+from govcore.formatting import danish_date
 from govcore.model import Frequency, Ident, Strict, WheelEvent, joint
 from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
@@ -815,7 +816,7 @@ def _ics_description(e: WheelEvent) -> str:
     if e.deliverables:
         parts.append(f"Leverancer: {', '.join(e.deliverables)}")
     if e.date != e.nominal_date:
-        parts.append(f"Flyttet fra {e.nominal_date:%d.%m.%Y}")
+        parts.append(f"Flyttet fra {danish_date(e.nominal_date)}")
     if e.date_basis == "chosen":
         parts.append("Dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden")
     parts += [line[0].upper() + line[1:] for line in _provenance(e)]

@@ -71,7 +71,7 @@ def test_every_problem_is_reported_at_once_with_its_place(vejle: Path) -> None:
              "did you mean 'benchmark'?") in found)
     assert ("goals.yaml", _line_of(goals, "2021-02-30"), "'2021-02-30' is not a date that exists", "") in found
     obs_line = _line_of(vejle / "data" / "observations.csv", "57.9x")
-    assert ("observations.csv", obs_line, "'57.9x' is not a number", "write e.g. 42 or 42.5") in found
+    assert ("observations.csv", obs_line, "'57.9x' is not a number", "write e.g. 42, 42,5 or 1.450,5") in found
     assert len(err.value.problems) == 3  # the owner is only checked once the goals file validates
 
 

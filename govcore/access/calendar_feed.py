@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from govcore.access.accounts import AccountError, User, get_user
 from govcore.config import Configuration
 from govcore.engine import WHEEL_HOUR
+from govcore.formatting import danish_date
 from govcore.model import WheelEvent
 from govcore.store.configs import live_runs, stored_configuration
 from govcore.store.db import Database
@@ -151,7 +152,7 @@ def _wheel_item(cfg: Configuration, e: WheelEvent) -> FeedItem:
     if e.deliverables:
         lines.append(f"Leverancer: {', '.join(e.deliverables)}")
     if e.kind == "due":
-        lines.append(f"Fristen løber til udgangen af {e.date:%d.%m.%Y}")
+        lines.append(f"Fristen løber til udgangen af {danish_date(e.date)}")
     if e.description:
         lines.append(e.description)
     return FeedItem(uid=f"wheel-{e.id}-{code}@govcore", kind=kind, title=e.title, start=start, end=end,
@@ -194,7 +195,7 @@ def _deadlines(db: Database, cfg: Configuration, start: str, roles: set[str]) ->
         due = dt.date.fromisoformat(str(a["due"])[:10])
         escalated = int(a["escalation_level"]) > 0
         lines = [f"Korrigerende handling {a['id']} ({a['subject']})", f"Ansvarlig: {a['owner']}",
-                 f"Fristen løber til udgangen af {due:%d.%m.%Y}"]
+                 f"Fristen løber til udgangen af {danish_date(due)}"]
         if escalated:
             lines.append(f"Eskaleret (niveau {a['escalation_level']})")
         items.append(FeedItem(
@@ -213,7 +214,7 @@ def _deadlines(db: Database, cfg: Configuration, start: str, roles: set[str]) ->
             uid=f"deliverable-{d['id']}-{due.isoformat()}-{code}-{start}@govcore", kind="deliverable_due",
             title=f"Frist: {title}", start=_at(cfg, due, DEADLINE_AT), end=_at(cfg, due, DEADLINE_AT) + DEADLINE_LENGTH,
             roles=tuple(owners), description=f"Leverance: {title}\nAnsvarlig: {' / '.join(owners)}\n"
-                                             f"Fristen løber til udgangen af {due:%d.%m.%Y}",
+                                             f"Fristen løber til udgangen af {danish_date(due)}",
             ref={"deliverable": str(d["id"])}))
     return items, clock
 

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import jinja2
 
+from govcore.formatting import danish_date
+
 KINDS = ("action_demanded", "reminder", "rejected", "overdue", "escalated", "deviation", "notify", "digest")
 # Where each kind of item is seen in the web application (under the base URL).
 _PATHS = {"action": "actions", "deviation": "deviations", "goal": "goals", "deliverable": "deliverables"}
@@ -22,7 +24,7 @@ def _dato(value: Any) -> str:
     if not value:
         return "–"
     try:
-        return dt.date.fromisoformat(str(value)[:10]).strftime("%d.%m.%Y")
+        return danish_date(dt.date.fromisoformat(str(value)[:10]))
     except ValueError:
         return str(value)
 

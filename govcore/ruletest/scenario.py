@@ -31,6 +31,7 @@ from govcore.rules.loader import yaml_problem
 from govcore.ruletest.kinds import ALIASES, COMMON_FIELDS, DATE_KEYS, KINDS, Kind, article, fmt, kind_of
 from govcore.ruletest.setup import Setup, build_setup, first_year
 from govcore.sourcefile import Key, YamlDoc, clip, parse_yaml, read_text
+from govcore.text import parse_number
 
 FILE_KEYS = ("description", "rules", "config", "use_config_data", "municipality", "year", "start", "until", "from",
              "to", "known", "organisation", "kpis", "goals", "deliverables", "wheel", "sources", "observations",
@@ -483,13 +484,11 @@ def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[f
         problems.append(doc.problem(loc, f"'{fmt(raw)}' is not a number", hint="write e.g. 39.1"))
         return None, None
     try:
-        if isinstance(raw, int | float):
-            value = float(raw)
-        else:
-            text = str(raw).replace(" ", "").replace("_", "")
-            value = float(text.replace(",", ".") if text.count(",") == 1 and "." not in text else text)
+        # govcore's one number reader; a lone comma is the Danish decimal mark (39,1 and 1,500 are
+        # decimals), 1.450,5 groups thousands
+        value = float(raw) if isinstance(raw, int | float) else parse_number(str(raw).replace("_", ""), ",")
     except (ValueError, OverflowError):
-        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a number", hint="write e.g. 39.1 (a dot for decimals)"))
+        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a number", hint="write e.g. 39.1 or 39,1"))
         return None, None
     if not math.isfinite(value):
         problems.append(doc.problem(loc, f"'{clip(raw)}' is not a finite number",

@@ -6,9 +6,7 @@ import datetime as dt
 import re
 from pathlib import Path
 
-from govcore import InputError, Problem
-
-_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
+from govcore import InputError, Problem, parse_number
 
 
 def inside(base_dir: Path, name: str, setting: str) -> Path:
@@ -24,18 +22,14 @@ def inside(base_dir: Path, name: str, setting: str) -> Path:
 def number(text: str) -> float | None:
     """'72.000', '4,8', '583500', '50 %' → a float; None when it is not a number.
 
-    A comma is the decimal mark and dots group thousands (Danish style); a lone dot followed by
-    other than three digits is read as a decimal point.
+    Read by govcore.parse_number with a comma as the decimal mark (the plugin's files are Danish):
+    dots group thousands; a lone dot followed by other than three digits is read as a decimal point.
     """
-    s = text.replace("%", "").replace(" ", "").replace("\u00a0", "").replace("kr.", "").replace("kr", "")
-    if not s:
+    s = text.replace("%", "").replace("kr.", "").replace("kr", "")
+    if not s.strip():
         return None
-    if "," in s:
-        s = s.replace(".", "").replace(",", ".")
-    elif _THOUSANDS.match(s):
-        s = s.replace(".", "")
     try:
-        return float(s)
+        return parse_number(s, ",")
     except ValueError:
         return None
 

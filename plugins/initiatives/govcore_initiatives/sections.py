@@ -3,7 +3,16 @@ effektøkonomi ranking of offers with a chart."""
 
 from __future__ import annotations
 
-from govcore import Bar, ReportSection, ReportSectionSpec, SubjectContext, bar_chart, danish_number
+from govcore import (
+    Bar,
+    ReportSection,
+    ReportSectionSpec,
+    SubjectContext,
+    bar_chart,
+    danish_date,
+    danish_number,
+    percent,
+)
 from govcore_initiatives.businesscase import figures
 from govcore_initiatives.initiatives import load_initiatives, realised
 from govcore_initiatives.offers import latest_ranking, load_offers
@@ -15,7 +24,7 @@ def kr(value: float | None) -> str:
 
 
 def pct(value: float | None) -> str:
-    return "–" if value is None else f"{danish_number(value)} %"
+    return percent(value)
 
 
 def initiative_sections(ctx: SubjectContext) -> list[ReportSection]:
@@ -28,8 +37,8 @@ def initiative_sections(ctx: SubjectContext) -> list[ReportSection]:
         real = realised(i, case, ctx.observations, year)
         payback = "–" if case.payback_years is None else f"{danish_number(case.payback_years * 12)} mdr."
         evaluation = "gennemført" if real.evaluated else \
-            ("mangler" if ctx.day >= i.evaluation_date else f"senest {i.evaluation_date:%d.%m.%Y}")
-        rows.append((i.title, f"{i.start:%d.%m.%Y}–{i.end:%d.%m.%Y}", kr(case.net_cost),
+            ("mangler" if ctx.day >= i.evaluation_date else f"senest {danish_date(i.evaluation_date)}")
+        rows.append((i.title, f"{danish_date(i.start)}–{danish_date(i.end)}", kr(case.net_cost),
                      kr(planned.net_saving) if planned else "–", kr(real.net_saving), pct(real.pct_of_case),
                      payback, evaluation))
     return [ReportSection(

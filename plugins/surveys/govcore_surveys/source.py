@@ -21,6 +21,7 @@ from govcore import (
     csv_header,
     did_you_mean,
     normalise_name,
+    parse_number,
     read_csv,
 )
 from govcore_surveys.settings import AREA_ID, SurveySettings, parse_settings
@@ -259,12 +260,14 @@ def _year(text: str, bad: _Bad) -> int | None:
 
 
 def _score(text: str, bad: _Bad) -> float | None:
-    s = text.replace("%", "").replace(" ", "").replace(",", ".")
-    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", s):
+    try:
+        value = parse_number(text.replace("%", ""), ",")
+    except ValueError:
+        value = -1.0
+    if value < 0:
         bad("score", f"'{text}' is not a share in percent" if text else "no score given",
             "write the share of satisfied respondents in percent, e.g. 78,5 or 78.5")
         return None
-    value = float(s)
     if value > 100:
         bad("score", f"the share {text} is above 100 %",
             "write the share of satisfied respondents in percent (0-100), not a count")
