@@ -67,12 +67,13 @@ def _prepare(config: Path, day: dt.date, db_url: str) -> dict[str, Any]:
     from govcore.access.live import LiveRuns
     from govcore.access.principal import Principal
     from govcore.config import load_config
+    from govcore.formatting import date_text
     from govcore.server.app import stored_loader
     from govcore.store.db import open_database
     from govcore.store.run import tick
 
     cfg = load_config(config)
-    print(f"simulating the live run of {cfg.municipality.name} ({cfg.municipality.code}) up to {day:%d.%m.%Y} …")
+    print(f"simulating the live run of {cfg.municipality.name} ({cfg.municipality.code}) up to {date_text(day)} …")
     tick(cfg, db_url, now=day)
     code = cfg.municipality.code
     org = cfg.organisation
