@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, login
+from govcore.web.pages import admin, afvigelser, beslutningslog, budget, login, observationer, undersoegelser
 
-PAGES: list[APIRouter] = [login.router, admin.router]
+PAGES: list[APIRouter] = [login.router, admin.router, afvigelser.router, budget.router, undersoegelser.router,
+                          observationer.router, beslutningslog.router]
