@@ -20,6 +20,7 @@ from live_server import ROOT, LiveServer, stored_config
 from web_support import PASSWORD, Site, assert_accessible
 
 from govcore.access.accounts import add_user
+from govcore.access.keys import create_key
 from govcore.config import load_config
 from govcore.store.db import open_database
 from govcore.store.run import tick
@@ -45,8 +46,16 @@ def vejle_config(folder: Path) -> Path:
     return folder
 
 
+class VejleSite(Site):
+    """The site, and the id of the case system's API key (its answers are logged as `key:<id>`)."""
+
+    def __init__(self, server: LiveServer, db_url: str, folders: dict[str, Path], key_id: str) -> None:
+        super().__init__(server, db_url, folders)
+        self.key_id = key_id
+
+
 @pytest.fixture(scope="module", name="site")
-def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VejleSite]:
     tmp = tmp_path_factory.mktemp("web-data")
     db_url = str(tmp / "govcore.db")
     folders = {"630": vejle_config(tmp / "630"), "615": stored_config(tmp / "615", "615")}
@@ -57,6 +66,7 @@ def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         for username, (code, roles, admin, name) in PEOPLE.items():
             add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
                      email=f"{username}@example.org")
+        key, secret = create_key(db, "630", "sagssystem", ["actions:decide"])
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
@@ -64,20 +74,24 @@ def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     server.set_clock("2021-12-02T10:00:00+01:00")
     server.start()
     try:
-        site = Site(server, db_url, folders)
-        answered(site)
+        site = VejleSite(server, db_url, folders, key.id)
+        answered(site, secret)
         yield site
     finally:
         server.stop()
 
 
-def answered(site: Site) -> None:
-    """What people do through the API before the pages are read: the committee submits the
-    escalated act-0002 (a response with who gave it) and the administrator corrects a figure."""
+def answered(site: Site, key_secret: str) -> None:
+    """What people and systems do through the API before the pages are read: the committee submits
+    the escalated act-0002 and the case system (an API key) accepts it — responses that name who
+    gave them — and the administrator corrects a figure."""
     token = site.server.login("v-udvalg", PASSWORD)
     with site.server.client(token) as c:
         r = c.post("/api/v1/municipalities/630/actions/act-0002/submit",
                    json={"text": "Udvalget har vedtaget en <handleplan> for kontanthjælp"})
+        assert r.status_code == 200, r.text
+    with site.server.client(key_secret) as c:
+        r = c.post("/api/v1/municipalities/630/actions/act-0002/accept", json={"text": "Godkendt i sagssystemet"})
         assert r.status_code == 200, r.text
     token = site.server.login("v-admin", PASSWORD)
     with site.server.client(token) as c:
@@ -104,7 +118,7 @@ def test_deviations_show_goal_period_owner_action_and_escalations_by_role_title(
     assert "Andel i job 3 mdr. efter endt ordinær uddannelse" in text
     # the budget deviation that closed, with its closing date and its action's state
     assert "Lukket 30.09.2021" in text and "Handleplan for Sygedagpenge (act-0001)" in text
-    assert "Indsendt – afventer godkendelse" in text  # act-0002 after the committee's answer
+    assert "Godkendt" in text  # act-0002 after the committee's answer and the key's acceptance
     # escalations name roles by title, with when and why
     assert "Økonomi- og Arbejdsmarkedsdirektør" in text and "center-sundhed-fastholdelse" not in text
     assert "Manglende korrigerende handling eskaleres til nærmeste leder" in text and "18.05.2021" in text
@@ -151,11 +165,12 @@ def test_surveys_compare_the_baseline_with_the_latest_result_and_say_if_it_is_si
     assert "Ikke signifikant" in text  # another area whose change is noise
 
 
-def test_decision_log_explains_why_and_names_who_answered(site: Site) -> None:
+def test_decision_log_explains_why_and_names_who_answered(site: VejleSite) -> None:
     with site.client("v-chef") as c:
         first = c.get("/beslutningslog")
         demanded = c.get("/beslutningslog", params={"slags": "action_demanded"})
         submitted = c.get("/beslutningslog", params={"slags": "action_submitted"})
+        accepted = c.get("/beslutningslog", params={"slags": "action_accepted"})
         nxt = re.search(r'efter=(\d+)" rel="next"', first.text)
         assert nxt
         second = c.get("/beslutningslog", params={"efter": nxt.group(1)})
@@ -169,6 +184,9 @@ def test_decision_log_explains_why_and_names_who_answered(site: Site) -> None:
     assert "krævet af Center for Sundhed &amp; Fastholdelse (centerleder), frist 17.05.2021" in d
     s = cells(submitted.text)
     assert "user:v-udvalg" in s and "&lt;handleplan&gt;" in s and "<handleplan>" not in submitted.text
+    a = cells(accepted.text)
+    assert f"key:{site.key_id}" in a and "Handling act-0002 «Handleplan for Kontanthjælp» godkendt" in a
+    assert "En leder over den ansvarlige har godkendt handlingen." in a
 
 
 def test_observations_show_a_correction_with_old_and_new_value_when_and_from_whom(site: Site) -> None:

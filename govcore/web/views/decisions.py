@@ -73,7 +73,7 @@ def what(view: RunView, kind: str, d: Mapping[str, Any], owner: str | None, subj
     """The event in one Danish sentence."""
     about = str(d.get("subject_title") or (view.subject(subject_kind or "", subject) if subject else ""))
     text = f": «{d['text']}»" if d.get("text") else ""
-    action = f"handling {d.get('action')}" + (f" «{about}»" if about else "")
+    action = f"Handling {d.get('action')}" + (f" «{about}»" if about else "")
     if kind == "observation":
         of = f" for kommune {d['municipality']}" if d.get("municipality") else ""
         series = "" if d.get("series") in (None, "", "local") else f" ({d['series']})"
@@ -89,10 +89,10 @@ def what(view: RunView, kind: str, d: Mapping[str, Any], owner: str | None, subj
         return (f"Korrigerende handling {d.get('action')} «{d.get('title')}» krævet af {view.role(owner)}, "
                 f"frist {_d(d.get('due'))}")
     if kind == "escalated":
-        return (f"{action.capitalize()} eskaleret fra {view.role(d.get('from'))} til {view.role(d.get('to'))} "
+        return (f"{action} eskaleret fra {view.role(d.get('from'))} til {view.role(d.get('to'))} "
                 f"(niveau {d.get('level')}), ny frist {_d(d.get('due'))}")
     if kind == "escalation_exhausted":
-        return f"{action.capitalize()} kan ikke eskaleres længere"
+        return f"{action} kan ikke eskaleres længere"
     if kind == "notification":
         return f"{view.role(d.get('to'))} varslet: {d.get('message')}"
     if kind == "deliverable_required":
@@ -106,13 +106,13 @@ def what(view: RunView, kind: str, d: Mapping[str, Any], owner: str | None, subj
         return (f"Leverance «{view.subject('deliverable', d.get('deliverable'))}» ikke afleveret til fristen "
                 f"{_d(d.get('due'))}")
     if kind == "action_overdue":
-        return f"{action.capitalize()} skulle være indsendt {_d(d.get('due'))} af {view.role(owner)}"
+        return f"{action} skulle være indsendt {_d(d.get('due'))} af {view.role(owner)}"
     if kind == "action_submitted":
-        return f"{action.capitalize()} indsendt " + ("til tiden" if d.get("on_time") else "for sent") + text
+        return f"{action} indsendt " + ("til tiden" if d.get("on_time") else "for sent") + text
     if kind == "action_accepted":
-        return f"{action.capitalize()} godkendt" + text
+        return f"{action} godkendt" + text
     if kind == "action_rejected":
-        return f"{action.capitalize()} afvist, ny frist {_d(d.get('new_due'))}" + text
+        return f"{action} afvist, ny frist {_d(d.get('new_due'))}" + text
     if kind == "decision_requested":
         return f"{view.role(owner)} bedes tage stilling: {d.get('question')}"
     if kind == "decision_made":
