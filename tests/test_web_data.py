@@ -280,3 +280,43 @@ def test_on_a_phone_the_pages_do_not_scroll_sideways(site: Site, browser: Browse
             assert width <= 375, f"{path} is {width} px wide"
     finally:
         page.context.close()
+
+
+# ------------------------------------------------------------ the views as a library, on both databases
+
+
+def test_the_views_read_corrections_and_refuse_another_municipality_on_sqlite_and_postgresql(
+        tmp_path: Path, db_url: str) -> None:
+    """The page data (govcore.web.views) on a stored run in SQLite and PostgreSQL: a figure sent
+    twice for a period is one figure with its old value; a figure known only later is not shown;
+    another municipality is refused before anything is read."""
+    from conftest import write_config
+
+    from govcore.access.live import LiveRuns
+    from govcore.access.permissions import Forbidden
+    from govcore.access.principal import Principal
+    from govcore.web.views.observations import figures, stored_rows
+    from govcore.web.views.run import open_run
+
+    later = "kpi,period,value,known_at\njobrate,2021-02,48,2021-03-10\n"
+    cfg = load_config(write_config(tmp_path / "config", observations=later))
+    tick(cfg, db_url, now=dt.date(2021, 3, 1))
+    admin = Principal("user", "a", "630", frozenset({"udvalg"}), admin=True)
+    db = open_database(db_url)
+    try:
+        live = LiveRuns(db, lambda m, s: cfg, clock=lambda: dt.datetime(2021, 3, 2, 9, 0, tzinfo=dt.UTC))
+        live.add_observations(admin, "630", [{"kpi": "jobrate", "period": "2021-01", "value": 47}])
+        live.add_observations(admin, "630", [{"kpi": "jobrate", "period": "2021-01", "value": 46.5}])
+        view = open_run(live, admin, "630")
+        assert view.day == dt.date(2021, 3, 2)
+        found = figures(stored_rows(live, admin, "630", view.day, "jobrate"))
+        assert [(f.period, f.current.value, [v.value for v in f.replaced]) for f in found] == \
+            [("2021-01", 46.5, [47.0])]  # 2021-02 becomes known on 10 March
+        assert found[0].current.source == "api:user:a" and found[0].current.text == "46,5"
+        assert view.store().as_of(view.day).value("jobrate", "2021-01") == 46.5
+        with pytest.raises(Forbidden):
+            open_run(live, Principal("user", "h", "615", frozenset({"udvalg"}), admin=True), "630")
+        with pytest.raises(Forbidden):
+            stored_rows(live, Principal("user", "h", "615", frozenset({"udvalg"})), "630", view.day)
+    finally:
+        db.close()
