@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, goals, login, wheel
+from govcore.web.pages import admin, budget, decisions, deviations, goals, login, observations, surveys, wheel
 
-PAGES: list[APIRouter] = [login.router, admin.router, goals.router, wheel.router]
+PAGES: list[APIRouter] = [login.router, admin.router, goals.router, wheel.router, deviations.router, budget.router,
+                          surveys.router, observations.router, decisions.router]

@@ -1,2 +1,4 @@
-"""What the pages gather beyond one `LiveRuns` call: views over the live run shaped for a template.
-Each module checks permissions with `govcore.access.permissions.authorize` before it reads."""
+"""What the pages show, gathered from a municipality's live run: each function checks the
+permission with `govcore.access.permissions.authorize` (directly, or through
+`govcore.access.live.LiveRuns`) before it reads anything, and returns plain data the templates
+format. The pages stay thin: parse the query, call a view, render."""
