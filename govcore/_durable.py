@@ -25,12 +25,9 @@ from typing import Any
 
 import durable_rules_engine
 from durable import engine as _engine
-from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
 
 from govcore.errors import GovcoreError
 
-Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
-_message = TypeAdapter(dict[str, Scalar])
 _names = itertools.count()
 MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
 MAX_IDLE_RULESETS = 32
@@ -53,8 +50,11 @@ def clean(message: Mapping[str, Any]) -> dict[str, Any]:
             value = round(value, 6)
             if "e" in repr(value):
                 value = 0.0 if abs(value) < 1 else int(value)
+        elif not isinstance(value, str | int):
+            raise GovcoreError(f"the message field '{key}' is a {type(value).__name__}; durable-rules "
+                               "takes only text, numbers and true/false")
         out[key] = value
-    return _message.validate_python(out)
+    return out
 
 
 class _Shared:

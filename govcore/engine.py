@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -51,12 +52,14 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import goal_result
+from govcore.targets import depends_on_day, goal_core, goal_result, goal_stale
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
 RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 2, "wheel": 3}
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
+# the fields `_state_fields` gives (built for durable-rules only when a rule tests one of them)
+_STATE_KEYS = frozenset({"open_deviation", "open_action", "action_state", "decision", "decision_age"})
 AWAITING = (ActionState.demanded, ActionState.escalated)
 
 
@@ -193,6 +196,9 @@ class Engine:
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
+        # per goal: its result before the staleness check, reused while the figures of every KPI its
+        # target reads stay (a criterion may name its own KPI)
+        self._core_cache: dict[str, tuple[int, TargetResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -225,7 +231,10 @@ class Engine:
             for k in self._goal_kpis[g.id]:
                 self._goals_by_kpi.setdefault(k, []).append(g.id)
         self._status_cache.clear()
+        self._core_cache.clear()
         self._forecast_cache.clear()
+        self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
+        self._active: tuple[dt.date | None, list[Goal]] = (None, [])
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
         # rule tests a forecast field or writes one into a message.
         goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
@@ -298,6 +307,9 @@ class Engine:
         for o in [obs] if isinstance(obs, Observation) else obs:
             if o.kpi not in self.config.kpis:
                 raise EngineError(f"observation of unknown KPI '{o.kpi}'")
+            if quiet_before_start and o.known < self.now.date():  # history: known at 06:00 before today
+                self.store.add(o)
+                continue
             at = self._as_datetime(o.known, 6)
             if at <= self.now and quiet_before_start:
                 self.store.add(o)
@@ -420,6 +432,7 @@ class Engine:
         national = self.config.national_goals_for(year)
         # statuses and forecasts are cached per day; last year's days are not asked again
         self._status_cache.clear()
+        self._core_cache.clear()
         self._forecast_cache.clear()
         self._emit("year_started", details={
             "year": year, "national_goals": [n.id for n in national],
@@ -685,7 +698,9 @@ class Engine:
     def _all_subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
-            return [self._goal_subject(g, day) for g in self.config.goals if self.config.goal_active(g, day)]
+            if self._active[0] != day:
+                self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
+            return [self._goal_subject(g, day) for g in self._active[1]]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
             return [self._deliverable_subject(d, self.required.get(d, day)) for d in ids]
@@ -724,15 +739,36 @@ class Engine:
             cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
+    def _subject_result(self, g: Goal, day: dt.date) -> TargetResult:
+        """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
+        day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
+        does not carry the inputs)."""
+        cached = self._status_cache.get(g.id)
+        if cached is not None and day in cached:
+            return cached[day]
+        count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
+        if last is None or day >= last:
+            hit = self._core_cache.get(g.id)
+            if hit is not None and hit[0] == count:
+                core = hit[1]
+            else:
+                core = goal_core(g, self.config.kpis, self.store.as_of(day), self.code)
+                if not depends_on_day(core):
+                    self._core_cache[g.id] = (count, core)
+            return goal_stale(g, self.config.kpis, core, day) or core
+        return self.goal_result(g, day)
+
     def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
-        res = self.goal_result(g, day)
+        res = self._subject_result(g, day)
+        fixed = self._goal_fixed.get(g.id)
+        if fixed is None:
+            fixed = self._goal_fixed[g.id] = (g.level.value, g.category.value, g.kind.value if g.kind else "",
+                                              g.kpi or "", g.national_goal or "", g.followup.value)
         fields = {
-            "goal": g.id, "level": g.level.value, "category": g.category.value,
-            "kind": g.kind.value if g.kind else "", "kpi": g.kpi or "", "status": res.status.value,
-            "value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
-            "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
-            "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
-            "explanation": res.explanation,
+            "goal": g.id, "level": fixed[0], "category": fixed[1], "kind": fixed[2], "kpi": fixed[3],
+            "status": res.status.value, "value": res.actual, "expected": res.expected, "gap": res.gap,
+            "period": res.period or "", "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
+            "national_goal": fixed[4], "goal_followup": fixed[5], "explanation": res.explanation,
         }
         if self._forecasts:
             fields.update(self.goal_forecast(g, day).fields())
@@ -782,11 +818,33 @@ class Engine:
 
     # ---------------------------------------------------------------------------- rule firing
 
+    def _sent(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
+        """The fields of `_message` that rules can test, built alone: most messages match no rule,
+        and the full message is then never needed."""
+        keys = self._durable_keys
+        msg = {k: v for k, v in trigger.items() if k in keys}
+        msg["for_each"] = subject.kind
+        msg["day"] = _day_number(self.now.date())
+        for k, v in (("subject", subject.id), ("title", subject.title), ("owner", subject.owner)):
+            if k in keys:
+                msg[k] = v
+        if not keys.isdisjoint(_STATE_KEYS):
+            for k, v in self._state_fields(subject).items():
+                if k in keys:
+                    msg[k] = v
+        for k, v in subject.fields.items():
+            if k in keys and (isinstance(v, str | int | float | bool) or v is None):
+                msg[k] = v
+        msg["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        return msg
+
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
-        msg = self._message(item, trigger, subject)
         assert self._runtime is not None
-        sent = {k: v for k, v in msg.items() if k in self._durable_keys}
+        sent = self._sent(item, trigger, subject)
         fired = self._runtime.match(sent)
+        if not fired and self.trace is None:
+            return
+        msg = self._message(item, trigger, subject)
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired), sent))
         for name in fired:
@@ -1015,6 +1073,7 @@ def _day_number(day: dt.date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
+@functools.lru_cache(maxsize=4096)
 def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
     if freq is Frequency.every_14_days:
         return (day.year, day.toordinal() // 14)

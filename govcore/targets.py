@@ -46,7 +46,7 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 
-__all__ = ["combine", "evaluate", "goal_result", "interpolate"]
+__all__ = ["combine", "depends_on_day", "evaluate", "goal_core", "goal_result", "goal_stale", "interpolate"]
 
 Inputs = dict[str, float | str | None]
 
@@ -513,6 +513,17 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
 
     Whether the goal is in effect on the day is left to the caller, who knows why it asks.
     """
+    core = goal_core(goal, kpis, view, municipality)
+    return goal_stale(goal, kpis, core, view.day) or core
+
+
+def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+              municipality: str | None = None) -> TargetResult:
+    """The goal's result before the check that its latest figure is not too old (`goal_stale`).
+
+    Unless `depends_on_day` says otherwise, it differs between two days that see the same
+    observations only in `inputs['as_of']`: the engine reuses it across follow-ups.
+    """
     if goal.target is None or goal.kpi is None:
         return _no_data(f"målet '{goal.id}' har intet succeskriterie at måle", {"goal": goal.id, "kpi": goal.kpi})
     kpi = kpis.get(goal.kpi)
@@ -528,11 +539,39 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         return result.model_copy(update={"inputs": {"goal": goal.id, "target_period": within.text,
                                                     **result.inputs}})
     result = evaluate(goal.target, kpi, view, municipality, kpis)
-    if result.period is not None and result.status is not Status.no_data:
-        last = kpi.stale_after(_period(result.period).end)
-        if last is not None and view.day > last:
-            return _no_data(
-                f"seneste tal for {kpi.name} er fra {result.period}, og tal må højst være {kpi.age_text()} "
-                f"gamle; pr. {_day(view.day)} er det for gammelt til at vurdere målet",
-                {"goal": goal.id, **result.inputs, "stale_after": last.isoformat()})
     return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})
+
+
+def goal_stale(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult, day: dt.date) -> TargetResult | None:
+    """No data on `day` when the figure the core result judged is older than the KPI allows."""
+    if goal.target is None or goal.target.period is not None or core.period is None \
+            or core.status is Status.no_data:
+        return None
+    kpi = kpis.get(goal.kpi or "")
+    if kpi is None:
+        return None
+    last = _stale_after(kpi, core.period)
+    if last is not None and day > last:
+        return _no_data(
+            f"seneste tal for {kpi.name} er fra {core.period}, og tal må højst være {kpi.age_text()} "
+            f"gamle; pr. {_day(day)} er det for gammelt til at vurdere målet",
+            {**core.inputs, "stale_after": last.isoformat()})
+    return None
+
+
+_STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
+
+
+def _stale_after(kpi: KPI, period: str) -> dt.date | None:
+    key = (kpi.max_age, kpi.published.value if kpi.published else None, period)
+    if key not in _STALE:
+        if len(_STALE) > 65536:
+            _STALE.clear()
+        _STALE[key] = kpi.stale_after(_period(period).end)
+    return _STALE[key]
+
+
+def depends_on_day(result: TargetResult) -> bool:
+    """Whether the result's words name the evaluation day (every 'not known on ...' text is in a
+    no-data result or part), so it cannot be reused for another day."""
+    return result.status is Status.no_data or any(depends_on_day(p) for p in result.parts)
