@@ -31,6 +31,7 @@ from govcore.errors import GovcoreError
 _names = itertools.count()
 MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
 MAX_IDLE_RULESETS = 32
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder, not a new one per message
 
 
 class _Host(_engine.Host):  # type: ignore[misc]
@@ -146,7 +147,7 @@ class RuleRuntime:
         fact = clean({**message, "sid": self._sid})
         if "id" not in fact:
             raise GovcoreError("every message to durable-rules needs an explicit id")
-        return json.dumps(fact, ensure_ascii=False)
+        return _ENCODER.encode(fact)
 
     def match_payload(self, payload: str) -> list[str]:
         """The rules a prepared payload matches: assert, run the actions, retract (the C calls

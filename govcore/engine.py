@@ -60,6 +60,8 @@ RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
 # the fields `_state_fields` gives (built for durable-rules only when a rule tests one of them)
 _STATE_KEYS = frozenset({"open_deviation", "open_action", "action_state", "decision", "decision_age"})
+# json.dumps with these options would build a new encoder for every event
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 AWAITING = (ActionState.demanded, ActionState.escalated)
 
 
@@ -89,7 +91,7 @@ class EngineEvent:
     @cached_property
     def json_line(self) -> str:
         """The canonical JSON line (sorted keys, no spaces): what events.jsonl and hashes use."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return _CANONICAL.encode(self.to_dict())
 
     def to_json(self) -> str:
         return self.json_line
@@ -533,9 +535,7 @@ class Engine:
             "municipality": o.municipality or "", "source": o.source})
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
-            for subject in self._subjects(kind):
-                if kind == "goal" and o.kpi not in self._goal_kpis.get(subject.id, ()):
-                    continue
+            for subject in self._subjects(kind, kpi=o.kpi):
                 self._post(item, trigger, subject)
 
     def _on_deadline(self, item: _Item) -> None:
@@ -689,18 +689,20 @@ class Engine:
             self._listeners[key] = kinds
         return self._listeners[key]
 
-    def _subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
-        found = self._all_subjects(kind, wheel)
+    def _subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
+        """The subjects of `kind` now (goals: only those measured by `kpi`, when it is given)."""
+        found = self._all_subjects(kind, wheel, kpi)
         if not self._closed_by_decision:
             return found
         return [s for s in found if (s.kind, s.id) not in self._closed_by_decision]
 
-    def _all_subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
+    def _all_subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
             if self._active[0] != day:
                 self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
-            return [self._goal_subject(g, day) for g in self._active[1]]
+            return [self._goal_subject(g, day) for g in self._active[1]
+                    if kpi is None or kpi in self._goal_kpis[g.id]]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
             return [self._deliverable_subject(d, self.required.get(d, day)) for d in ids]
@@ -1096,6 +1098,19 @@ def _covered(freq: Frequency, day: dt.date) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is float:
+        return round(value, 6)
+    if t is dict:  # the common case first; texts (most values) without a call
+        return {k if type(k) is str else str(k): v if type(v) is str else _jsonable(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [v if type(v) is str else _jsonable(v) for v in value]
+    return _jsonable_other(value)
+
+
+def _jsonable_other(value: Any) -> Any:
     if value is None or type(value) in (str, int, bool):
         return value
     if type(value) is float:
