@@ -63,6 +63,7 @@ _STATE_KEYS = frozenset({"open_deviation", "open_action", "action_state", "decis
 # json.dumps with these options would build a new encoder for every event
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 AWAITING = (ActionState.demanded, ActionState.escalated)
+_MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
 @dataclass(frozen=True)
@@ -246,12 +247,20 @@ class Engine:
             if self._runtime is not None:
                 self._runtime.close()
             self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
-            self._runtime = RuleRuntime(compile_ruleset(config.rules))
+            compiled = compile_ruleset(config.rules)
+            self._runtime = RuleRuntime(compiled)
             # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
             self._durable_keys = frozenset(
                 {"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline", "for_each", "day"}
                 .union(*(r.fields_used() for r in config.rules.rules)))
             self._listeners: dict[tuple[str, str, str], list[str]] = {}
+            # Which rules a message matches depends on its tested fields alone (every rule tests
+            # one fact, and each fact is retracted after matching): a message like an earlier one
+            # is answered from here without asking durable-rules again. When a rule tests the day
+            # (effective dates), answers are kept for one day only.
+            self._matched: dict[tuple[Any, ...], list[str]] = {}
+            self._day_tested = _names_field(compiled, "day")
+            self._matched_day = 0
 
     def _lay_out(self, year: int, *, turn: bool = True) -> None:
         """Schedule `year`'s wheel from the clock on (and, with `turn`, the turn of the year after it).
@@ -820,9 +829,9 @@ class Engine:
 
     # ---------------------------------------------------------------------------- rule firing
 
-    def _sent(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
-        """The fields of `_message` that rules can test, built alone: most messages match no rule,
-        and the full message is then never needed."""
+    def _sent(self, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
+        """The fields of `_message` that rules can test (but its id), built alone: most messages
+        match no rule, and the full message is then never needed."""
         keys = self._durable_keys
         msg = {k: v for k, v in trigger.items() if k in keys}
         msg["for_each"] = subject.kind
@@ -837,13 +846,25 @@ class Engine:
         for k, v in subject.fields.items():
             if k in keys and (isinstance(v, str | int | float | bool) or v is None):
                 msg[k] = v
-        msg["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        msg.pop("id", None)
         return msg
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         assert self._runtime is not None
-        sent = self._sent(item, trigger, subject)
-        fired = self._runtime.match(sent)
+        sent = self._sent(trigger, subject)
+        day = sent["day"]
+        if self._day_tested and day != self._matched_day:
+            self._matched.clear()
+        self._matched_day = day
+        # the types too: True == 1 == 1.0 in Python, not in durable-rules
+        key = (*sent.items(), *map(type, sent.values()))
+        fired = self._matched.get(key)
+        sent["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        if fired is None:
+            fired = self._runtime.match(sent)
+            if len(self._matched) >= _MATCHED_MAX:
+                self._matched.clear()
+            self._matched[key] = fired
         if not fired and self.trace is None:
             return
         msg = self._message(item, trigger, subject)
@@ -1068,6 +1089,15 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
         if not ok:
             raise GovcoreError(f"the subject kind '{kind}' gave '{subject.id}' the field '{spec.name}' as "
                                f"{type(value).__name__} {value!r}; it is declared as {_TYPE_WORDS[spec.type]}")
+
+
+def _names_field(definition: Any, name: str) -> bool:
+    """Whether a compiled durable-rules definition tests the field `name` anywhere."""
+    if isinstance(definition, Mapping):
+        return any(k == name or _names_field(v, name) for k, v in definition.items())
+    if isinstance(definition, list | tuple):
+        return any(_names_field(v, name) for v in definition)
+    return False
 
 
 def _day_number(day: dt.date) -> int:

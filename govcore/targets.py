@@ -18,6 +18,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from govcore.formatting import danish_date as _day
@@ -534,12 +535,22 @@ def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         within = _period(goal.target.period)
         result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality, kpis)
         if result.status is Status.no_data and result.period is None and view.day > within.start:
-            result = result.model_copy(update={"explanation": f"ingen tal for {kpi.name} for {within} er "
-                                                              f"kendt pr. {_day(view.day)}"})
-        return result.model_copy(update={"inputs": {"goal": goal.id, "target_period": within.text,
-                                                    **result.inputs}})
+            result = _with(result, explanation=f"ingen tal for {kpi.name} for {within} er kendt pr. "
+                                               f"{_day(view.day)}")
+        return _with(result, inputs={"goal": goal.id, "target_period": within.text, **result.inputs})
     result = evaluate(goal.target, kpi, view, municipality, kpis)
-    return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})
+    return _with(result, inputs={"goal": goal.id, **result.inputs})
+
+
+def _with(result: TargetResult, **update: Any) -> TargetResult:
+    """`result.model_copy(update=...)` without its generic copying (a goal's result is made this
+    way every time it is evaluated)."""
+    new = TargetResult.__new__(TargetResult)
+    object.__setattr__(new, "__dict__", {**result.__dict__, **update})
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_fields_set__", result.model_fields_set | update.keys())
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
 
 
 def goal_stale(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult, day: dt.date) -> TargetResult | None:
