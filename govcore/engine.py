@@ -227,6 +227,7 @@ class Engine:
         old_rules = self.config.rules.version() if self._runtime is not None else None
         self.config = config
         self.calendar = config.wheel.calendar
+        self._at_six: dict[dt.date, dt.datetime] = {}  # 06:00 of a day, when observations take effect
         self._goals_by_kpi: dict[str, list[str]] = {}
         self._goal_kpis: dict[str, tuple[str, ...]] = {}
         for g in config.goals:
@@ -315,15 +316,20 @@ class Engine:
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
+        kpis, today, add = self.config.kpis, self.now.date(), self.store.add
+        at_six = self._at_six
         for o in [obs] if isinstance(obs, Observation) else obs:
-            if o.kpi not in self.config.kpis:
+            if o.kpi not in kpis:
                 raise EngineError(f"observation of unknown KPI '{o.kpi}'")
-            if quiet_before_start and o.known < self.now.date():  # history: known at 06:00 before today
-                self.store.add(o)
+            known = o.known_at or _day_after(o.period)
+            if quiet_before_start and known < today:  # history: known at 06:00 before today
+                add(o)
                 continue
-            at = self._as_datetime(o.known, 6)
+            at = at_six.get(known)
+            if at is None:
+                at = at_six[known] = self._as_datetime(known, 6)
             if at <= self.now and quiet_before_start:
-                self.store.add(o)
+                add(o)
                 continue
             self._schedule(max(at, self.now), "observation", o)
 
@@ -1098,6 +1104,12 @@ def _names_field(definition: Any, name: str) -> bool:
     if isinstance(definition, list | tuple):
         return any(_names_field(v, name) for v in definition)
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_after(period: str) -> dt.date:
+    """The day an observation of `period` becomes known unless it says otherwise."""
+    return Period.parse(period).end + dt.timedelta(days=1)
 
 
 def _day_number(day: dt.date) -> int:

@@ -11,15 +11,16 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from govcore.model import Observation, Period
 
 SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configured one)
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
+    """One row as received (a tuple: a million of them must stay small and quick to make)."""
+
     obs: Observation
     period: Period
     known: dt.date
