@@ -1,6 +1,9 @@
-"""The engine reuses a goal's result between follow-ups while no figure it reads arrives. Reuse
-must never show a goal's subject anything but what a fresh evaluation on that day gives, also
-when a criterion inside all_of/any_of names its own KPI whose figures arrive on other days."""
+"""What the engine reuses instead of working it out again must be what working it out gives.
+
+A goal's result is reused between follow-ups while no figure it reads arrives: a goal's subject
+must never show anything but what a fresh evaluation on that day gives, also when a criterion
+inside all_of/any_of names its own KPI whose figures arrive on other days. A message like an
+earlier one is answered without asking durable-rules: the answer must be durable-rules' own."""
 
 from __future__ import annotations
 
@@ -11,9 +14,11 @@ from pathlib import Path
 import pytest
 from pydantic import TypeAdapter
 
+from govcore._durable import RuleRuntime
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.model import Target
+from govcore.rules.compiler import compile_ruleset
 from govcore.targets import goal_result
 
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle"
@@ -60,3 +65,27 @@ def test_a_reused_goal_result_is_the_fresh_one(cross: bool) -> None:
                             fresh.explanation), (m["subject"], post.at)
             checked += 1
     assert checked > 200
+
+
+def test_remembered_matches_are_durable_rules_own() -> None:
+    cfg = load_config(VEJLE)
+    with Engine(cfg, start=dt.date(2020, 1, 1), trace=True) as engine:
+        engine.advance_to(dt.date(2023, 12, 31))
+        posts = engine.trace or []
+    assert len(posts) > 1000
+    assert len(engine._matched) > 0  # the run did remember answers
+    runtimes: dict[str, RuleRuntime] = {}
+    fired = 0
+    try:
+        for post in posts:
+            version = cfg.version_at(post.at.date())
+            runtime = runtimes.get(version.rules.version())
+            if runtime is None:
+                runtime = runtimes[version.rules.version()] = RuleRuntime(compile_ruleset(version.rules))
+            names = {f"r{r.order:04d}": r.id for r in version.rules.rules}
+            assert tuple(names[n] for n in runtime.match(post.sent)) == post.fired, (post.at, post.sent)
+            fired += bool(post.fired)
+    finally:
+        for runtime in runtimes.values():
+            runtime.close()
+    assert fired > 20
