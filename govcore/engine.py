@@ -214,8 +214,7 @@ class Engine:
         for v in config.versions:
             if v.effective is not None and self._as_datetime(v.effective, 0) > self.now:
                 self._schedule(self._as_datetime(v.effective, 0), "version", v)
-        for obs in config.observations:
-            self.observe(obs, quiet_before_start=True)
+        self.observe(config.observations, quiet_before_start=True)
         for resp in config.responses:
             hour, minute = (int(x) for x in resp.time.split(":"))
             at = self._as_datetime(resp.date, hour, minute)
