@@ -205,6 +205,7 @@ class Engine:
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
+        self.rule_calls = 0  # messages durable-rules was asked about (the others were like earlier ones)
         self._closed = False
         # Each deliverable's due dates in order: after one passes, the next cycle starts.
         self._due_dates: dict[str, list[dt.date]] = {}
@@ -867,6 +868,7 @@ class Engine:
         sent["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
         if fired is None:
             fired = self._runtime.match(sent)
+            self.rule_calls += 1
             if len(self._matched) >= _MATCHED_MAX:
                 self._matched.clear()
             self._matched[key] = fired
