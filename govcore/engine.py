@@ -18,7 +18,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
@@ -110,13 +110,16 @@ class Posted:
     sent: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, order=True)
-class _Item:
+class _Item(NamedTuple):
+    """A scheduled item; the queue is a heap of them, in (time, rank, sequence) order (the
+    sequence is unique, so kind and payload are never compared). A tuple: a run may hold a
+    million observations waiting to become known."""
+
     at: dt.datetime
     rank: int
     seq: int
-    kind: str = field(compare=False)
-    payload: Any = field(compare=False)
+    kind: str
+    payload: Any
 
 
 class _Context:
@@ -194,7 +197,7 @@ class Engine:
         self.required: dict[str, dt.date] = {}
         self.store = ObservationStore()
         self._on_event = on_event
-        self._queue: list[tuple[dt.datetime, int, int, _Item]] = []
+        self._queue: list[_Item] = []
         self._seq = 0
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
@@ -311,8 +314,7 @@ class Engine:
 
     def _schedule(self, at: dt.datetime, kind: str, payload: Any) -> None:
         self._seq += 1
-        item = _Item(at, RANK[kind], self._seq, kind, payload)
-        heapq.heappush(self._queue, (item.at, item.rank, item.seq, item))
+        heapq.heappush(self._queue, _Item(at, RANK[kind], self._seq, kind, payload))
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
@@ -401,7 +403,7 @@ class Engine:
         return len(self._queue)
 
     def next_time(self) -> dt.datetime | None:
-        return self._queue[0][0] if self._queue else None
+        return self._queue[0].at if self._queue else None
 
     def advance_to(self, when: dt.datetime | dt.date) -> list[EngineEvent]:
         """Process every item due up to `when`, in time order; returns the events it caused."""
@@ -418,8 +420,8 @@ class Engine:
 
     def steps(self, until: dt.datetime) -> Iterator[list[EngineEvent]]:
         """Process items one at a time (a caller can commit after each one)."""
-        while self._queue and self._queue[0][0] <= until:
-            item = heapq.heappop(self._queue)[3]
+        while self._queue and self._queue[0].at <= until:
+            item = heapq.heappop(self._queue)
             before = len(self.events)
             self.now = max(self.now, item.at)
             self._process(item)
@@ -490,7 +492,7 @@ class Engine:
             self._retire(before[gid], f"{before[gid].title}: målet indgår ikke i konfigurationen fra "
                                       f"{new.effective.isoformat()}")
         if wheel_changed:
-            self._queue = [q for q in self._queue if q[3].kind != "wheel"]
+            self._queue = [q for q in self._queue if q.kind != "wheel"]
             heapq.heapify(self._queue)
             self._lay_out(self.now.year, turn=False)
 
