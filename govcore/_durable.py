@@ -25,15 +25,13 @@ from typing import Any
 
 import durable_rules_engine
 from durable import engine as _engine
-from pydantic import StrictBool, StrictFloat, StrictInt, StrictStr, TypeAdapter
 
 from govcore.errors import GovcoreError
 
-Scalar = StrictStr | StrictBool | StrictInt | StrictFloat
-_message = TypeAdapter(dict[str, Scalar])
 _names = itertools.count()
 MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
 MAX_IDLE_RULESETS = 32
+_ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder, not a new one per message
 
 
 class _Host(_engine.Host):  # type: ignore[misc]
@@ -53,8 +51,11 @@ def clean(message: Mapping[str, Any]) -> dict[str, Any]:
             value = round(value, 6)
             if "e" in repr(value):
                 value = 0.0 if abs(value) < 1 else int(value)
+        elif not isinstance(value, str | int):
+            raise GovcoreError(f"the message field '{key}' is a {type(value).__name__}; durable-rules "
+                               "takes only text, numbers and true/false")
         out[key] = value
-    return _message.validate_python(out)
+    return out
 
 
 class _Shared:
@@ -146,7 +147,7 @@ class RuleRuntime:
         fact = clean({**message, "sid": self._sid})
         if "id" not in fact:
             raise GovcoreError("every message to durable-rules needs an explicit id")
-        return json.dumps(fact, ensure_ascii=False)
+        return _ENCODER.encode(fact)
 
     def match_payload(self, payload: str) -> list[str]:
         """The rules a prepared payload matches: assert, run the actions, retract (the C calls

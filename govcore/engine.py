@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import heapq
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
@@ -51,13 +52,18 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import goal_result
+from govcore.targets import depends_on_day, goal_core, goal_result, goal_stale
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
 RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 2, "wheel": 3}
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
+# the fields `_state_fields` gives (built for durable-rules only when a rule tests one of them)
+_STATE_KEYS = frozenset({"open_deviation", "open_action", "action_state", "decision", "decision_age"})
+# json.dumps with these options would build a new encoder for every event
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 AWAITING = (ActionState.demanded, ActionState.escalated)
+_MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class EngineEvent:
     @cached_property
     def json_line(self) -> str:
         """The canonical JSON line (sorted keys, no spaces): what events.jsonl and hashes use."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return _CANONICAL.encode(self.to_dict())
 
     def to_json(self) -> str:
         return self.json_line
@@ -104,13 +110,16 @@ class Posted:
     sent: Mapping[str, Any] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, order=True)
-class _Item:
+class _Item(NamedTuple):
+    """A scheduled item; the queue is a heap of them, in (time, rank, sequence) order (the
+    sequence is unique, so kind and payload are never compared). A tuple: a run may hold a
+    million observations waiting to become known."""
+
     at: dt.datetime
     rank: int
     seq: int
-    kind: str = field(compare=False)
-    payload: Any = field(compare=False)
+    kind: str
+    payload: Any
 
 
 class _Context:
@@ -188,14 +197,18 @@ class Engine:
         self.required: dict[str, dt.date] = {}
         self.store = ObservationStore()
         self._on_event = on_event
-        self._queue: list[tuple[dt.datetime, int, int, _Item]] = []
+        self._queue: list[_Item] = []
         self._seq = 0
         self._counters: dict[str, int] = {}
         self._reviewed: dict[str, tuple[int, int]] = {}
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
+        # per goal: its result before the staleness check, reused while the figures of every KPI its
+        # target reads stay (a criterion may name its own KPI)
+        self._core_cache: dict[str, tuple[int, TargetResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
+        self.rule_calls = 0  # messages durable-rules was asked about (the others were like earlier ones)
         self._closed = False
         # Each deliverable's due dates in order: after one passes, the next cycle starts.
         self._due_dates: dict[str, list[dt.date]] = {}
@@ -205,8 +218,7 @@ class Engine:
         for v in config.versions:
             if v.effective is not None and self._as_datetime(v.effective, 0) > self.now:
                 self._schedule(self._as_datetime(v.effective, 0), "version", v)
-        for obs in config.observations:
-            self.observe(obs, quiet_before_start=True)
+        self.observe(config.observations, quiet_before_start=True)
         for resp in config.responses:
             hour, minute = (int(x) for x in resp.time.split(":"))
             at = self._as_datetime(resp.date, hour, minute)
@@ -218,6 +230,7 @@ class Engine:
         old_rules = self.config.rules.version() if self._runtime is not None else None
         self.config = config
         self.calendar = config.wheel.calendar
+        self._at_six: dict[dt.date, dt.datetime] = {}  # 06:00 of a day, when observations take effect
         self._goals_by_kpi: dict[str, list[str]] = {}
         self._goal_kpis: dict[str, tuple[str, ...]] = {}
         for g in config.goals:
@@ -225,7 +238,10 @@ class Engine:
             for k in self._goal_kpis[g.id]:
                 self._goals_by_kpi.setdefault(k, []).append(g.id)
         self._status_cache.clear()
+        self._core_cache.clear()
         self._forecast_cache.clear()
+        self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
+        self._active: tuple[dt.date | None, list[Goal]] = (None, [])
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
         # rule tests a forecast field or writes one into a message.
         goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
@@ -235,12 +251,20 @@ class Engine:
             if self._runtime is not None:
                 self._runtime.close()
             self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
-            self._runtime = RuleRuntime(compile_ruleset(config.rules))
+            compiled = compile_ruleset(config.rules)
+            self._runtime = RuleRuntime(compiled)
             # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
             self._durable_keys = frozenset(
                 {"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline", "for_each", "day"}
                 .union(*(r.fields_used() for r in config.rules.rules)))
             self._listeners: dict[tuple[str, str, str], list[str]] = {}
+            # Which rules a message matches depends on its tested fields alone (every rule tests
+            # one fact, and each fact is retracted after matching): a message like an earlier one
+            # is answered from here without asking durable-rules again. When a rule tests the day
+            # (effective dates), answers are kept for one day only.
+            self._matched: dict[tuple[Any, ...], list[str]] = {}
+            self._day_tested = _names_field(compiled, "day")
+            self._matched_day = 0
 
     def _lay_out(self, year: int, *, turn: bool = True) -> None:
         """Schedule `year`'s wheel from the clock on (and, with `turn`, the turn of the year after it).
@@ -290,17 +314,24 @@ class Engine:
 
     def _schedule(self, at: dt.datetime, kind: str, payload: Any) -> None:
         self._seq += 1
-        item = _Item(at, RANK[kind], self._seq, kind, payload)
-        heapq.heappush(self._queue, (item.at, item.rank, item.seq, item))
+        heapq.heappush(self._queue, _Item(at, RANK[kind], self._seq, kind, payload))
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
+        kpis, today, add = self.config.kpis, self.now.date(), self.store.add
+        at_six = self._at_six
         for o in [obs] if isinstance(obs, Observation) else obs:
-            if o.kpi not in self.config.kpis:
+            if o.kpi not in kpis:
                 raise EngineError(f"observation of unknown KPI '{o.kpi}'")
-            at = self._as_datetime(o.known, 6)
+            known = o.known_at or _day_after(o.period)
+            if quiet_before_start and known < today:  # history: known at 06:00 before today
+                add(o)
+                continue
+            at = at_six.get(known)
+            if at is None:
+                at = at_six[known] = self._as_datetime(known, 6)
             if at <= self.now and quiet_before_start:
-                self.store.add(o)
+                add(o)
                 continue
             self._schedule(max(at, self.now), "observation", o)
 
@@ -372,7 +403,7 @@ class Engine:
         return len(self._queue)
 
     def next_time(self) -> dt.datetime | None:
-        return self._queue[0][0] if self._queue else None
+        return self._queue[0].at if self._queue else None
 
     def advance_to(self, when: dt.datetime | dt.date) -> list[EngineEvent]:
         """Process every item due up to `when`, in time order; returns the events it caused."""
@@ -389,8 +420,8 @@ class Engine:
 
     def steps(self, until: dt.datetime) -> Iterator[list[EngineEvent]]:
         """Process items one at a time (a caller can commit after each one)."""
-        while self._queue and self._queue[0][0] <= until:
-            item = heapq.heappop(self._queue)[3]
+        while self._queue and self._queue[0].at <= until:
+            item = heapq.heappop(self._queue)
             before = len(self.events)
             self.now = max(self.now, item.at)
             self._process(item)
@@ -420,6 +451,7 @@ class Engine:
         national = self.config.national_goals_for(year)
         # statuses and forecasts are cached per day; last year's days are not asked again
         self._status_cache.clear()
+        self._core_cache.clear()
         self._forecast_cache.clear()
         self._emit("year_started", details={
             "year": year, "national_goals": [n.id for n in national],
@@ -460,7 +492,7 @@ class Engine:
             self._retire(before[gid], f"{before[gid].title}: målet indgår ikke i konfigurationen fra "
                                       f"{new.effective.isoformat()}")
         if wheel_changed:
-            self._queue = [q for q in self._queue if q[3].kind != "wheel"]
+            self._queue = [q for q in self._queue if q.kind != "wheel"]
             heapq.heapify(self._queue)
             self._lay_out(self.now.year, turn=False)
 
@@ -520,9 +552,7 @@ class Engine:
             "municipality": o.municipality or "", "source": o.source})
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
-            for subject in self._subjects(kind):
-                if kind == "goal" and o.kpi not in self._goal_kpis.get(subject.id, ()):
-                    continue
+            for subject in self._subjects(kind, kpi=o.kpi):
                 self._post(item, trigger, subject)
 
     def _on_deadline(self, item: _Item) -> None:
@@ -676,16 +706,20 @@ class Engine:
             self._listeners[key] = kinds
         return self._listeners[key]
 
-    def _subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
-        found = self._all_subjects(kind, wheel)
+    def _subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
+        """The subjects of `kind` now (goals: only those measured by `kpi`, when it is given)."""
+        found = self._all_subjects(kind, wheel, kpi)
         if not self._closed_by_decision:
             return found
         return [s for s in found if (s.kind, s.id) not in self._closed_by_decision]
 
-    def _all_subjects(self, kind: str, wheel: WheelEvent | None = None) -> list[Subject]:
+    def _all_subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
-            return [self._goal_subject(g, day) for g in self.config.goals if self.config.goal_active(g, day)]
+            if self._active[0] != day:
+                self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
+            return [self._goal_subject(g, day) for g in self._active[1]
+                    if kpi is None or kpi in self._goal_kpis[g.id]]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
             return [self._deliverable_subject(d, self.required.get(d, day)) for d in ids]
@@ -724,15 +758,36 @@ class Engine:
             cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
+    def _subject_result(self, g: Goal, day: dt.date) -> TargetResult:
+        """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
+        day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
+        does not carry the inputs)."""
+        cached = self._status_cache.get(g.id)
+        if cached is not None and day in cached:
+            return cached[day]
+        count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
+        if last is None or day >= last:
+            hit = self._core_cache.get(g.id)
+            if hit is not None and hit[0] == count:
+                core = hit[1]
+            else:
+                core = goal_core(g, self.config.kpis, self.store.as_of(day), self.code)
+                if not depends_on_day(core):
+                    self._core_cache[g.id] = (count, core)
+            return goal_stale(g, self.config.kpis, core, day) or core
+        return self.goal_result(g, day)
+
     def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
-        res = self.goal_result(g, day)
+        res = self._subject_result(g, day)
+        fixed = self._goal_fixed.get(g.id)
+        if fixed is None:
+            fixed = self._goal_fixed[g.id] = (g.level.value, g.category.value, g.kind.value if g.kind else "",
+                                              g.kpi or "", g.national_goal or "", g.followup.value)
         fields = {
-            "goal": g.id, "level": g.level.value, "category": g.category.value,
-            "kind": g.kind.value if g.kind else "", "kpi": g.kpi or "", "status": res.status.value,
-            "value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
-            "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
-            "national_goal": g.national_goal or "", "goal_followup": g.followup.value,
-            "explanation": res.explanation,
+            "goal": g.id, "level": fixed[0], "category": fixed[1], "kind": fixed[2], "kpi": fixed[3],
+            "status": res.status.value, "value": res.actual, "expected": res.expected, "gap": res.gap,
+            "period": res.period or "", "review_due": self._reviewed.get(g.id) != _period_key(g.followup, day),
+            "national_goal": fixed[4], "goal_followup": fixed[5], "explanation": res.explanation,
         }
         if self._forecasts:
             fields.update(self.goal_forecast(g, day).fields())
@@ -782,11 +837,46 @@ class Engine:
 
     # ---------------------------------------------------------------------------- rule firing
 
+    def _sent(self, trigger: Mapping[str, Any], subject: Subject) -> dict[str, Any]:
+        """The fields of `_message` that rules can test (but its id), built alone: most messages
+        match no rule, and the full message is then never needed."""
+        keys = self._durable_keys
+        msg = {k: v for k, v in trigger.items() if k in keys}
+        msg["for_each"] = subject.kind
+        msg["day"] = _day_number(self.now.date())
+        for k, v in (("subject", subject.id), ("title", subject.title), ("owner", subject.owner)):
+            if k in keys:
+                msg[k] = v
+        if not keys.isdisjoint(_STATE_KEYS):
+            for k, v in self._state_fields(subject).items():
+                if k in keys:
+                    msg[k] = v
+        for k, v in subject.fields.items():
+            if k in keys and (isinstance(v, str | int | float | bool) or v is None):
+                msg[k] = v
+        msg.pop("id", None)
+        return msg
+
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
-        msg = self._message(item, trigger, subject)
         assert self._runtime is not None
-        sent = {k: v for k, v in msg.items() if k in self._durable_keys}
-        fired = self._runtime.match(sent)
+        sent = self._sent(trigger, subject)
+        day = sent["day"]
+        if self._day_tested and day != self._matched_day:
+            self._matched.clear()
+        self._matched_day = day
+        # the types too: True == 1 == 1.0 in Python, not in durable-rules
+        key = (*sent.items(), *map(type, sent.values()))
+        fired = self._matched.get(key)
+        sent["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        if fired is None:
+            fired = self._runtime.match(sent)
+            self.rule_calls += 1
+            if len(self._matched) >= _MATCHED_MAX:
+                self._matched.clear()
+            self._matched[key] = fired
+        if not fired and self.trace is None:
+            return
+        msg = self._message(item, trigger, subject)
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired), sent))
         for name in fired:
@@ -1010,11 +1100,27 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
                                f"{type(value).__name__} {value!r}; it is declared as {_TYPE_WORDS[spec.type]}")
 
 
+def _names_field(definition: Any, name: str) -> bool:
+    """Whether a compiled durable-rules definition tests the field `name` anywhere."""
+    if isinstance(definition, Mapping):
+        return any(k == name or _names_field(v, name) for k, v in definition.items())
+    if isinstance(definition, list | tuple):
+        return any(_names_field(v, name) for v in definition)
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _day_after(period: str) -> dt.date:
+    """The day an observation of `period` becomes known unless it says otherwise."""
+    return Period.parse(period).end + dt.timedelta(days=1)
+
+
 def _day_number(day: dt.date) -> int:
     """A date as the number YYYYMMDD, which durable-rules can compare."""
     return day.year * 10000 + day.month * 100 + day.day
 
 
+@functools.lru_cache(maxsize=4096)
 def _period_key(freq: Frequency, day: dt.date) -> tuple[int, int]:
     if freq is Frequency.every_14_days:
         return (day.year, day.toordinal() // 14)
@@ -1037,6 +1143,19 @@ def _covered(freq: Frequency, day: dt.date) -> str:
 
 
 def _jsonable(value: Any) -> Any:
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
+        return value
+    if t is float:
+        return round(value, 6)
+    if t is dict:  # the common case first; texts (most values) without a call
+        return {k if type(k) is str else str(k): v if type(v) is str else _jsonable(v) for k, v in value.items()}
+    if t is list or t is tuple:
+        return [v if type(v) is str else _jsonable(v) for v in value]
+    return _jsonable_other(value)
+
+
+def _jsonable_other(value: Any) -> Any:
     if value is None or type(value) in (str, int, bool):
         return value
     if type(value) is float:

@@ -7,29 +7,93 @@ year can be replayed exactly as it looked at the time.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from govcore.model import Observation, Period
 
 SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configured one)
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(NamedTuple):
+    """One row as received (a tuple: a million of them must stay small and quick to make)."""
+
     obs: Observation
     period: Period
     known: dt.date
     seq: int
 
 
+def _by_period(row: _Row) -> tuple[dt.date, dt.date]:
+    return row.period.end, row.period.start
+
+
+class _Series:
+    """One series' rows, and its current figure per period (the most recently known row), kept up
+    to date as rows arrive: a look-up on or after the last known day costs the same however long
+    the history is. Only a look-up into the past scans the rows."""
+
+    __slots__ = ("best", "last_known", "ordered", "rows")
+
+    def __init__(self) -> None:
+        self.rows: list[_Row] = []
+        self.best: dict[str, _Row] = {}
+        self.last_known: dt.date | None = None
+        self.ordered: list[_Row] | None = None
+
+    def add(self, row: _Row) -> None:
+        self.rows.append(row)
+        cur = self.best.get(row.period.text)
+        if cur is None or row.known >= cur.known:  # rows arrive in seq order: a tie goes to the newer
+            self.best[row.period.text] = row
+            ordered = self.ordered
+            if ordered is not None:  # kept in order as rows arrive, not sorted again
+                if cur is None:
+                    bisect.insort_right(ordered, row, key=_by_period)
+                else:
+                    i = bisect.bisect_left(ordered, _by_period(row), key=_by_period)
+                    while ordered[i] is not cur:
+                        i += 1
+                    ordered[i] = row
+        if self.last_known is None or row.known > self.last_known:
+            self.last_known = row.known
+
+    def current(self, day: dt.date) -> dict[str, _Row]:
+        if self.last_known is not None and day >= self.last_known:
+            return self.best
+        best: dict[str, _Row] = {}
+        for r in self.rows:
+            if r.known > day:
+                continue
+            cur = best.get(r.period.text)
+            if cur is None or (r.known, r.seq) >= (cur.known, cur.seq):
+                best[r.period.text] = r
+        return best
+
+    def history(self, day: dt.date) -> list[_Row]:
+        """The current rows, oldest period first (the order is kept while no row arrives)."""
+        if self.last_known is not None and day >= self.last_known:
+            if self.ordered is None:
+                self.ordered = sorted(self.best.values(), key=_by_period)
+            return self.ordered
+        return sorted(self.current(day).values(), key=_by_period)
+
+
+_EMPTY = _Series()
+
+
 class ObservationStore:
     """All observations received, including superseded ones."""
 
     def __init__(self, observations: Iterable[Observation] = ()) -> None:
-        self._rows: dict[SeriesKey, list[_Row]] = defaultdict(list)
+        self._series: dict[SeriesKey, _Series] = {}
+        # municipality codes with a series, per (kpi, series), in the order they first arrived
+        self._codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+        # per KPI: how many rows arrived, and the latest day one of them became known
+        self._kpi_state: dict[str, tuple[int, dt.date]] = {}
         self._seq = 0
         for o in observations:
             self.add(o)
@@ -37,26 +101,60 @@ class ObservationStore:
     def add(self, obs: Observation) -> None:
         key = (obs.kpi, obs.series, obs.municipality or "")
         self._seq += 1
-        self._rows[key].append(_Row(obs, obs.period_obj, obs.known, self._seq))
+        series = self._series.get(key)
+        if series is None:
+            series = self._series[key] = _Series()
+            if key[2]:
+                self._codes[key[0], key[1]].append(key[2])
+        period = obs.period_obj
+        known = obs.known_at or (period.end + dt.timedelta(days=1))
+        series.add(_Row(obs, period, known, self._seq))
+        count, last = self._kpi_state.get(obs.kpi, (0, known))
+        self._kpi_state[obs.kpi] = (count + 1, max(last, known))
+
+    def kpi_state(self, kpi: str) -> tuple[int, dt.date | None]:
+        """How many rows of `kpi` arrived, and the latest day one became known: on any day from
+        then on, while the count stays, every look-up of the KPI gives the same answer."""
+        return self._kpi_state.get(kpi, (0, None))
+
+    def kpis_state(self, kpis: Iterable[str]) -> tuple[int, dt.date | None]:
+        """`kpi_state` of several KPIs at once: rows of all of them, and the latest day one became
+        known (counts only grow, so the sum changes whenever one of them does)."""
+        count, last = 0, None
+        for kpi in kpis:
+            state = self._kpi_state.get(kpi)
+            if state is not None:
+                count += state[0]
+                if last is None or state[1] > last:
+                    last = state[1]
+        return count, last
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._rows.values())
+        return self._seq
 
     def all(self) -> list[Observation]:
-        rows = [r for v in self._rows.values() for r in v]
+        rows = [r for v in self._series.values() for r in v.rows]
         return [r.obs for r in sorted(rows, key=lambda r: r.seq)]
 
     def kpis(self) -> set[str]:
-        return {k[0] for k in self._rows}
+        return {k[0] for k in self._series}
 
     def as_of(self, day: dt.date) -> ObservationView:
         return ObservationView(self, day)
 
     def rows(self, key: SeriesKey) -> list[_Row]:
-        return self._rows.get(key, [])
+        series = self._series.get(key)
+        return series.rows if series is not None else []
+
+    def series(self, key: SeriesKey) -> _Series:
+        return self._series.get(key, _EMPTY)
+
+    def codes(self, kpi: str, series: str) -> list[str]:
+        """The municipality codes with a labelled series of `kpi`."""
+        return self._codes.get((kpi, series), [])
 
     def keys(self) -> Iterable[SeriesKey]:
-        return self._rows.keys()
+        return self._series.keys()
 
 
 class ObservationView:
@@ -69,19 +167,11 @@ class ObservationView:
         self.within = within
 
     def _current(self, kpi: str, series: str, municipality: str | None) -> dict[str, _Row]:
-        best: dict[str, _Row] = {}
-        for r in self.store.rows((kpi, series, municipality or "")):
-            if r.known > self.day:
-                continue
-            cur = best.get(r.period.text)
-            if cur is None or (r.known, r.seq) >= (cur.known, cur.seq):
-                best[r.period.text] = r
-        return best
+        return self.store.series((kpi, series, municipality or "")).current(self.day)
 
     def history(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[Observation]:
         """Current value of every known period, oldest period first."""
-        rows = self._current(kpi, series, municipality).values()
-        return [r.obs for r in sorted(rows, key=lambda r: (r.period.end, r.period.start))]
+        return [r.obs for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
 
     def observation(self, kpi: str, period: str | Period, series: str = "local",
                     municipality: str | None = None) -> Observation | None:
@@ -98,17 +188,17 @@ class ObservationView:
     def latest(self, kpi: str, series: str = "local", municipality: str | None = None,
                grain: str | None = None) -> Observation | None:
         w = self.within
-        hist = [o for o in self.history(kpi, series, municipality)
-                if (grain is None or o.period_obj.grain == grain)
-                and (w is None or (w.start <= o.period_obj.start and o.period_obj.end <= w.end))]
-        return hist[-1] if hist else None
+        for r in reversed(self.store.series((kpi, series, municipality or "")).history(self.day)):
+            p = r.period
+            if (grain is None or p.grain == grain) and (w is None or (w.start <= p.start and p.end <= w.end)):
+                return r.obs
+        return None
 
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:
         """Values of every municipality reported for one period (to compute a rank)."""
         out: dict[str, float] = {}
-        for key in self.store.keys():  # noqa: SIM118 - store is not a dict
-            if key[0] == kpi and key[1] == series and key[2]:
-                v = self.value(kpi, period, series, key[2])
-                if v is not None:
-                    out[key[2]] = v
+        for code in self.store.codes(kpi, series):
+            v = self.value(kpi, period, series, code)
+            if v is not None:
+                out[code] = v
         return out

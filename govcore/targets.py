@@ -18,6 +18,7 @@ import bisect
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from govcore.formatting import danish_date as _day
@@ -46,7 +47,7 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 
-__all__ = ["combine", "evaluate", "goal_result", "interpolate"]
+__all__ = ["combine", "depends_on_day", "evaluate", "goal_core", "goal_result", "goal_stale", "interpolate"]
 
 Inputs = dict[str, float | str | None]
 
@@ -513,6 +514,17 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
 
     Whether the goal is in effect on the day is left to the caller, who knows why it asks.
     """
+    core = goal_core(goal, kpis, view, municipality)
+    return goal_stale(goal, kpis, core, view.day) or core
+
+
+def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+              municipality: str | None = None) -> TargetResult:
+    """The goal's result before the check that its latest figure is not too old (`goal_stale`).
+
+    Unless `depends_on_day` says otherwise, it differs between two days that see the same
+    observations only in `inputs['as_of']`: the engine reuses it across follow-ups.
+    """
     if goal.target is None or goal.kpi is None:
         return _no_data(f"målet '{goal.id}' har intet succeskriterie at måle", {"goal": goal.id, "kpi": goal.kpi})
     kpi = kpis.get(goal.kpi)
@@ -523,16 +535,54 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         within = _period(goal.target.period)
         result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality, kpis)
         if result.status is Status.no_data and result.period is None and view.day > within.start:
-            result = result.model_copy(update={"explanation": f"ingen tal for {kpi.name} for {within} er "
-                                                              f"kendt pr. {_day(view.day)}"})
-        return result.model_copy(update={"inputs": {"goal": goal.id, "target_period": within.text,
-                                                    **result.inputs}})
+            result = _with(result, explanation=f"ingen tal for {kpi.name} for {within} er kendt pr. "
+                                               f"{_day(view.day)}")
+        return _with(result, inputs={"goal": goal.id, "target_period": within.text, **result.inputs})
     result = evaluate(goal.target, kpi, view, municipality, kpis)
-    if result.period is not None and result.status is not Status.no_data:
-        last = kpi.stale_after(_period(result.period).end)
-        if last is not None and view.day > last:
-            return _no_data(
-                f"seneste tal for {kpi.name} er fra {result.period}, og tal må højst være {kpi.age_text()} "
-                f"gamle; pr. {_day(view.day)} er det for gammelt til at vurdere målet",
-                {"goal": goal.id, **result.inputs, "stale_after": last.isoformat()})
-    return result.model_copy(update={"inputs": {"goal": goal.id, **result.inputs}})
+    return _with(result, inputs={"goal": goal.id, **result.inputs})
+
+
+def _with(result: TargetResult, **update: Any) -> TargetResult:
+    """`result.model_copy(update=...)` without its generic copying (a goal's result is made this
+    way every time it is evaluated)."""
+    new = TargetResult.__new__(TargetResult)
+    object.__setattr__(new, "__dict__", {**result.__dict__, **update})
+    object.__setattr__(new, "__pydantic_extra__", None)
+    object.__setattr__(new, "__pydantic_fields_set__", result.model_fields_set | update.keys())
+    object.__setattr__(new, "__pydantic_private__", None)
+    return new
+
+
+def goal_stale(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult, day: dt.date) -> TargetResult | None:
+    """No data on `day` when the figure the core result judged is older than the KPI allows."""
+    if goal.target is None or goal.target.period is not None or core.period is None \
+            or core.status is Status.no_data:
+        return None
+    kpi = kpis.get(goal.kpi or "")
+    if kpi is None:
+        return None
+    last = _stale_after(kpi, core.period)
+    if last is not None and day > last:
+        return _no_data(
+            f"seneste tal for {kpi.name} er fra {core.period}, og tal må højst være {kpi.age_text()} "
+            f"gamle; pr. {_day(day)} er det for gammelt til at vurdere målet",
+            {**core.inputs, "stale_after": last.isoformat()})
+    return None
+
+
+_STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
+
+
+def _stale_after(kpi: KPI, period: str) -> dt.date | None:
+    key = (kpi.max_age, kpi.published.value if kpi.published else None, period)
+    if key not in _STALE:
+        if len(_STALE) > 65536:
+            _STALE.clear()
+        _STALE[key] = kpi.stale_after(_period(period).end)
+    return _STALE[key]
+
+
+def depends_on_day(result: TargetResult) -> bool:
+    """Whether the result's words name the evaluation day (every 'not known on ...' text is in a
+    no-data result or part), so it cannot be reused for another day."""
+    return result.status is Status.no_data or any(depends_on_day(p) for p in result.parts)

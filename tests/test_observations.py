@@ -1,0 +1,69 @@
+"""The observation store's index answers as a plain scan of every row would, on any day.
+
+The store keeps each series' current figure per period up to date as rows arrive (so look-ups do
+not grow with history); here a naive scan of all rows is the reference, on random streams of
+observations with corrections, several series and municipalities, and days before, between and
+after the rows became known.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govcore.model import Observation
+from govcore.observations import ObservationStore
+
+PERIODS = ["2020", "2021", "2021-H1", "2021-Q2", "2021-03", "2021-04", "2022-01", "2021-06-30"]
+DAYS = st.dates(min_value=dt.date(2020, 6, 1), max_value=dt.date(2023, 3, 1))
+
+observation = st.builds(
+    lambda kpi, period, value, series, muni, known: Observation(
+        kpi=kpi, period=period, value=value, series=series, municipality=muni, known_at=known),
+    st.sampled_from(["a", "b"]), st.sampled_from(PERIODS), st.integers(-5, 5).map(float),
+    st.sampled_from(["local", "national"]), st.sampled_from([None, "101", "630"]),
+    st.one_of(st.none(), DAYS))
+
+
+def naive_history(rows: list[Observation], day: dt.date, key: tuple[str, str, str]) -> list[Observation]:
+    best: dict[str, tuple[dt.date, int, Observation]] = {}
+    for seq, o in enumerate(rows):
+        if (o.kpi, o.series, o.municipality or "") != key or o.known > day:
+            continue
+        cur = best.get(o.period)
+        if cur is None or (o.known, seq) >= cur[:2]:
+            best[o.period] = (o.known, seq, o)
+    return [o for _, _, o in sorted(best.values(), key=lambda b: (b[2].period_obj.end, b[2].period_obj.start))]
+
+
+@settings(max_examples=150, deadline=None, derandomize=True, database=None)
+@given(st.lists(observation, max_size=40),
+       st.lists(st.one_of(DAYS, st.just(dt.date(2099, 1, 1))), min_size=1, max_size=6), st.integers(0, 40))
+def test_the_index_answers_as_a_scan_of_every_row(rows: list[Observation], days: list[dt.date], split: int) -> None:
+    store = ObservationStore(rows[:split])
+    keys = {(o.kpi, o.series, o.municipality or "") for o in rows}
+    for d in [*days, dt.date(2099, 1, 1)]:  # look-ups before more rows arrive: the kept order must follow
+        for key in keys:
+            store.as_of(d).history(key[0], key[1], key[2] or None)
+    for o in rows[split:]:
+        store.add(o)
+    for d in days:
+        view = store.as_of(d)
+        for key in keys:
+            expected = naive_history(rows, d, key)
+            assert view.history(key[0], key[1], key[2] or None) == expected
+            last = view.latest(key[0], key[1], key[2] or None)
+            assert last == (expected[-1] if expected else None)
+            for p in PERIODS:
+                want = next((o.value for o in expected if o.period == p), None)
+                assert view.value(key[0], p, key[1], key[2] or None) == want
+        for kpi in ("a", "b"):
+            for series in ("local", "national"):
+                got = view.across_municipalities(kpi, "2021", series)
+                codes = [c for c in ("101", "630") if any(o.municipality == c for o in rows)]
+                want_across = {c: v for c in codes
+                               if (v := next((o.value for o in naive_history(rows, d, (kpi, series, c))
+                                              if o.period == "2021"), None)) is not None}
+                assert got == want_across
