@@ -6,6 +6,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, login
+from govcore.web.pages import admin, login, tasks
 
-PAGES: list[APIRouter] = [login.router, admin.router]
+PAGES: list[APIRouter] = [login.router, tasks.router, admin.router]
