@@ -181,6 +181,7 @@ def test_mine_opgaver_lists_the_actions_demanded_of_the_persons_roles_with_days_
     assert "Afventer handling" in card and "15.03.2021" in card and "12 dage tilbage" in card
     assert 'name="text"' in card and 'action="/opgaver/act-0003/indsend"' in card
     assert re.search(r'<label for="felt-act-0003">', card)
+    assert '<a href="/maal/g-fejl">Unge &lt;script&gt;alert(1)&lt;/script&gt; i job</a>' in card  # the goal, by title
     # the held-jointly action (lead owner chef) is the centre's too, and says with whom
     joint = article(html, "act-0006")
     assert "Fælles ansvar med" in joint and "Arbejdsmarkedschef" in joint
@@ -406,6 +407,14 @@ def test_an_escalated_action_is_the_superiors_and_shows_how_late_it_is(later: Si
     assert due is not None
     late = (dt.date(2021, 3, 25) - dt.datetime.strptime(due.group(1), "%d.%m.%Y").date()).days
     assert late > 0 and f"{late} dage over fristen" in card and "⚠" in card
+
+
+def test_a_municipality_without_a_live_run_gets_a_page_that_says_so(later: Site) -> None:
+    with later.client("u-horsens") as c:  # only Vejle runs on this server
+        for path, heading in (("/opgaver", "Mine opgaver"), ("/godkendelser", "Godkendelser")):
+            r = c.get(path)
+            assert r.status_code == 200 and f"<h1>{heading}</h1>" in r.text
+            assert "ingen løbende styring" in r.text and "act-000" not in r.text
 
 
 def test_days_left_words() -> None:

@@ -22,7 +22,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from govcore.access.accounts import AccountError, get_user
-from govcore.access.live import InvalidInput, LiveRuns
+from govcore.access.live import InvalidInput, LiveRuns, NotFound
 from govcore.access.permissions import Forbidden, Operation, allowed
 from govcore.model import Organisation
 from govcore.report import ACTION_STATES
@@ -147,6 +147,16 @@ def _context(request: Request, who: WebSession) -> tuple[LiveRuns, Organisation,
     return live, cfg.organisation, today(request)
 
 
+def _goal_titles(live: LiveRuns, municipality: str) -> dict[str, str]:
+    """Goal id → title in the run's configuration (every version: a goal may have been renamed)."""
+    cfg = live.config(live.run(municipality))
+    titles: dict[str, str] = {}
+    for version in (cfg, *cfg.versions):
+        for g in version.goals:
+            titles.setdefault(g.id, g.title)
+    return titles
+
+
 def _confirmation(ok: str | None, ident: str | None) -> str:
     template = CONFIRMATIONS.get(ok or "")
     if template is None:
@@ -169,9 +179,16 @@ def _text(form: Mapping[str, Any], name: str) -> str:
 # ----------------------------------------------------------------------------------- /opgaver
 
 
+def _no_run(request: Request, who: WebSession, title: str) -> Response:
+    return render(request, "pages/tasks_no_run.html", who, title=title)
+
+
 def _tasks_page(request: Request, who: WebSession, *, status: int = 200, errors: Mapping[str, str] | None = None,
                 drafts: Mapping[str, str] | None = None, ok: str | None = None, ident: str | None = None) -> Response:
-    live, org, day = _context(request, who)
+    try:
+        live, org, day = _context(request, who)
+    except NotFound:
+        return _no_run(request, who, "Mine opgaver")
     p, m = who.principal, who.municipality
     roles = p.roles
     actions = live.actions(p, m)
@@ -211,7 +228,7 @@ def _tasks_page(request: Request, who: WebSession, *, status: int = 200, errors:
                   open_actions=open_actions, awaiting=awaiting, gone_up=gone_up, history=history,
                   deliverables=deliverables, roles=[_role_title(org, r) for r in sorted(roles)],
                   errors=errors or {}, drafts=drafts or {}, confirmation=_confirmation(ok, ident),
-                  max_text=MAX_TEXT)
+                  max_text=MAX_TEXT, goal_titles=_goal_titles(live, m))
 
 
 @router.get("/opgaver")
@@ -274,7 +291,10 @@ def _decidable(live: LiveRuns, who: WebSession, org: Organisation) -> list[dict[
 def _approvals_page(request: Request, who: WebSession, *, status: int = 200,
                     errors: Mapping[str, str] | None = None, drafts: Mapping[str, str] | None = None,
                     ok: str | None = None, ident: str | None = None) -> Response:
-    live, org, day = _context(request, who)
+    try:
+        live, org, day = _context(request, who)
+    except NotFound:
+        return _no_run(request, who, "Godkendelser")
     p, m = who.principal, who.municipality
     trail_of = answers(live, p, m)
     names = _Names(request, m)
@@ -286,7 +306,7 @@ def _approvals_page(request: Request, who: WebSession, *, status: int = 200,
                     and p.roles & set(org.chain(r.id)[1:])})
     return render(request, "pages/approvals.html", who, status=status, title="Godkendelser", items=items,
                   below=[_role_title(org, r) for r in below], errors=errors or {}, drafts=drafts or {},
-                  confirmation=_confirmation(ok, ident), max_text=MAX_TEXT)
+                  confirmation=_confirmation(ok, ident), max_text=MAX_TEXT, goal_titles=_goal_titles(live, m))
 
 
 @router.get("/godkendelser")
