@@ -37,6 +37,8 @@ class TestProvider:
         self.sign_with_other_key = False
         self.codes: dict[str, dict[str, Any]] = {}
         self.authorize_requests: list[dict[str, str]] = []
+        self.offers_logout = False  # when set, discovery names an end_session_endpoint (RP-initiated logout)
+        self.logout_requests: list[dict[str, str]] = []
         self.app = self._app()
 
     def _app(self) -> FastAPI:
@@ -44,10 +46,21 @@ class TestProvider:
 
         @app.get("/.well-known/openid-configuration")
         def discovery() -> dict[str, Any]:
-            return {"issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
+            meta = {"issuer": self.issuer, "authorization_endpoint": f"{self.issuer}/authorize",
                     "token_endpoint": f"{self.issuer}/token", "jwks_uri": f"{self.issuer}/jwks",
                     "response_types_supported": ["code"], "subject_types_supported": ["public"],
                     "id_token_signing_alg_values_supported": ["RS256"], "code_challenge_methods_supported": ["S256"]}
+            if self.offers_logout:
+                meta["end_session_endpoint"] = f"{self.issuer}/logout"
+            return meta
+
+        @app.get("/logout")
+        def logout(request: Request) -> RedirectResponse:
+            q = dict(request.query_params)
+            self.logout_requests.append(q)
+            if not self.offers_logout or q.get("client_id") != self.client_id or not q.get("post_logout_redirect_uri"):
+                raise HTTPException(400, "bad logout request")
+            return RedirectResponse(q["post_logout_redirect_uri"], 302)
 
         @app.get("/jwks")
         def jwks() -> dict[str, Any]:

@@ -21,6 +21,10 @@ The flow (`oidc_router`):
    as the session cookie (HttpOnly, SameSite=Lax, Secure when the request came over TLS — behind a
    reverse proxy, run uvicorn with --proxy-headers so that it knows — or when so configured).
 
+Logging out (`end_session_url`): a person whose account is bound to the provider is sent on to
+its `end_session_endpoint`, when its discovery document names one (RP-initiated logout), and comes
+back to GOVCORE_BASE_URL + /login; the web page's logout (govcore.web.pages.login) does this.
+
 Configuration: the issuer URL and client id come from settings or the environment, the client
 secret only from the environment (GOVCORE_OIDC_CLIENT_SECRET); see `OidcSettings.from_env`.
 JOSE (JWKS, JWT signature and claims) is joserfc, the JOSE library of the Authlib project that
@@ -42,7 +46,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import httpx
 import sqlalchemy as sa
@@ -358,6 +362,45 @@ def _provision(db: Database, s: OidcSettings, claims: Mapping[str, Any], now: dt
     return made
 
 
+# ------------------------------------------------------------------------------------- logout
+
+
+def end_session_url(settings: OidcSettings, post_logout_redirect_uri: str, *,
+                    client: Callable[[], httpx.Client] | None = None) -> str | None:
+    """Where to send the browser so that the person is logged out at the identity provider too
+    (OpenID Connect RP-initiated logout): the provider's `end_session_endpoint` with this
+    client's id and where to come back to, or None when the provider offers none or cannot be
+    asked (the person is then logged out of govcore only, and the log says why).
+
+    The discovery document is read again at each logout (logging out is rare, and a provider
+    that adds the endpoint later is then used at once). No ID token is kept after the login, so
+    the request names the client (`client_id`) instead of giving an `id_token_hint`; the
+    provider may then ask the person to confirm.
+    """
+    url = settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
+    try:
+        with (client or (lambda: httpx.Client(timeout=10.0)))() as http:
+            resp = http.get(url)
+            resp.raise_for_status()
+            meta = resp.json()
+    except (httpx.HTTPError, ValueError) as err:
+        log.warning("OpenID Connect logout: the provider did not answer %s: %s", url, err)
+        return None
+    if not isinstance(meta, dict) or meta.get("issuer") != settings.issuer:
+        log.warning("OpenID Connect logout: the discovery document at %s is not the configured issuer's", url)
+        return None
+    endpoint = meta.get("end_session_endpoint")
+    if not isinstance(endpoint, str):
+        return None
+    parts = urlsplit(endpoint)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        log.warning("OpenID Connect logout: the end_session_endpoint %r is not an https URL", endpoint)
+        return None
+    query = urlencode({"client_id": settings.client_id, "post_logout_redirect_uri": post_logout_redirect_uri})
+    return f"{endpoint}{'&' if parts.query else '?'}{query}"
+
+
 # ------------------------------------------------------------------------------------- router
 
 
@@ -429,4 +472,4 @@ def oidc_router(db: Database, settings: OidcSettings, *, prefix: str = "/auth/oi
     return router
 
 
-__all__ = ["OidcError", "OidcSettings", "Provider", "find_account", "oidc_router"]
+__all__ = ["OidcError", "OidcSettings", "Provider", "end_session_url", "find_account", "oidc_router"]

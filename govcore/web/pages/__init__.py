@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, budget, decisions, deviations, goals, login, observations, surveys, wheel
+from govcore.web.pages import admin, budget, decisions, deviations, goals, login, observations, surveys, tasks, wheel
 
-PAGES: list[APIRouter] = [login.router, admin.router, goals.router, wheel.router, deviations.router, budget.router,
-                          surveys.router, observations.router, decisions.router]
+PAGES: list[APIRouter] = [login.router, tasks.router, admin.router, goals.router, wheel.router, deviations.router,
+                          budget.router, surveys.router, observations.router, decisions.router]

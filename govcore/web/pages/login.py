@@ -17,6 +17,7 @@ from govcore.access.sessions import create_session, end_session
 from govcore.web.session import (
     CheckedForm,
     Person,
+    WebSession,
     clear_session_cookie,
     current,
     safe_next,
@@ -79,9 +80,33 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     return resp
 
 
+def _provider_logout(request: Request, who: WebSession) -> str | None:
+    """Where the person logs out at the identity provider, when their account came from the
+    configured OpenID Connect provider and it offers RP-initiated logout; else None."""
+    from govcore.server.oidc import OidcSettings, end_session_url
+
+    if not who.user.oidc_issuer:
+        return None
+    settings = OidcSettings.from_env()
+    if settings is None or settings.issuer != who.user.oidc_issuer:
+        return None
+    base: str = request.app.state.settings.base_url
+    return end_session_url(settings, base.rstrip("/") + "/login")
+
+
 @router.post("/logout")
 def logout(request: Request, who: Person, _form: CheckedForm) -> Response:
+    """The session ends on the server first. A person who came through single sign-on is then
+    sent on to the provider's logout, or the next login would pass straight through it. That step
+    is a page that moves on by itself (meta refresh, with a link), not a redirect: the pages'
+    Content-Security-Policy (`form-action 'self'`) makes a browser refuse a form post that
+    redirects to another site."""
     end_session(request.app.state.db, who.token)
-    resp = RedirectResponse("/login", status_code=303)
+    provider = _provider_logout(request, who)
+    resp: Response
+    if provider is None:
+        resp = RedirectResponse("/login", status_code=303)
+    else:
+        resp = render(request, "pages/logged_out.html", None, title="Du er logget ud", provider=provider)
     clear_session_cookie(request, resp)
     return resp
