@@ -1,4 +1,4 @@
-"""Persistent runs: a municipality's timeline in the database, committed one item at a time.
+"""Persistent runs: a municipality's timeline in the database, committed a simulated day at a time.
 
 A run is keyed by municipality and start date and is open-ended: `tick` carries it across any
 number of new years (the engine lays out each year's wheel and takes each configuration version
@@ -9,10 +9,11 @@ clock. So the database stores the inputs (the configuration version, observation
 with when they were fed) and what the engine decided (the event log, plus the deviations,
 corrective actions, escalations and deliverables as they stand). To continue a run, a fresh
 engine replays the stored inputs up to the last committed item; the replayed events must hash to
-exactly the stored chain, otherwise the run refuses to continue. From there every processed item
-is committed in one transaction with its events, the records it changed and the run's progress
-row — so a process killed at any moment leaves the database at an item boundary, and continuing
-gives the same events, summary and rows as a run that was never interrupted.
+exactly the stored chain, otherwise the run refuses to continue. From there the items of each
+simulated day (at most BATCH_ITEMS) are committed in one transaction with their events, the
+records they changed and the run's progress row — so a process killed at any moment leaves the
+database at a batch boundary, and continuing gives the same events, summary and rows as a run
+that was never interrupted (nothing stored depends on where the batches were cut).
 """
 
 from __future__ import annotations
@@ -149,6 +150,16 @@ class RunState:
 
 
 @dataclass(frozen=True)
+class _Item:
+    """One processed item waiting for its batch's commit: its number, the configuration version
+    it was decided under, and its events."""
+
+    number: int
+    config: Configuration
+    events: list[EngineEvent]
+
+
+@dataclass(frozen=True)
 class _Input:
     order: int
     items: int
@@ -167,7 +178,10 @@ def run_label(name: str, code: str, start: dt.date | str) -> str:
     return audit_label(name, code, start if isinstance(start, str) else start.isoformat())
 
 
-# Built once: this runs for every committed item.
+# Items committed in one transaction at most (a simulated day is one batch unless it has more).
+BATCH_ITEMS = 500
+
+# Built once: this runs for every committed batch.
 _ADVANCE = sa.update(RUN).where(
     RUN.c.municipality == sa.bindparam("m"), RUN.c.start == sa.bindparam("y"),
     RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
@@ -177,18 +191,20 @@ _ADVANCE = sa.update(RUN).where(
     facts=sa.bindparam("new_facts"))
 
 
+_UPSERTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
 def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     if not rows:
         return
-    keys = [c.name for c in t.primary_key.columns]
-    if conn.dialect.name == "postgresql":
-        pg = postgresql.insert(t)
-        conn.execute(pg.on_conflict_do_update(
-            index_elements=keys, set_={c: pg.excluded[c] for c in rows[0] if c not in keys}), rows)
-    else:
-        lite = sqlite.insert(t)
-        conn.execute(lite.on_conflict_do_update(
-            index_elements=keys, set_={c: lite.excluded[c] for c in rows[0] if c not in keys}), rows)
+    cache = (conn.dialect.name, t.name, tuple(rows[0]))
+    stmt = _UPSERTS.get(cache)
+    if stmt is None:  # built once per table and dialect: building it costs more than running it
+        keys = [c.name for c in t.primary_key.columns]
+        ins = postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t)
+        stmt = _UPSERTS[cache] = ins.on_conflict_do_update(
+            index_elements=keys, set_={c: ins.excluded[c] for c in rows[0] if c not in keys})
+    conn.execute(stmt, rows)
 
 
 def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -230,7 +246,7 @@ class YearBook:
 
 
 class PersistentRun:
-    """A municipality's run, restored from the database and continued with a commit per item.
+    """A municipality's run, restored from the database and continued with a commit per simulated day.
 
     Open with `PersistentRun.open` (which creates or replays), then `advance`, `add_observations`,
     `add_responses`; `close` frees the engine. Not for concurrent use of one run by two processes:
@@ -586,44 +602,65 @@ class PersistentRun:
         return self.state.items
 
     def advance(self, until: dt.datetime, progress: Callable[[int], None] | None = None) -> list[EngineEvent]:
-        """Process every item due up to `until`, committing each; then move the clock to `until`.
+        """Process every item due up to `until`, committing them a simulated day at a time (at most
+        BATCH_ITEMS items per transaction); then move the clock to `until`.
 
         Open-ended: the engine crosses new years (laying out each year's wheel, taking each
-        configuration version at its date) as the clock reaches them."""
+        configuration version at its date) as the clock reaches them. A process killed meanwhile
+        leaves the database at a batch boundary; what is stored does not depend on where the
+        batches were cut, so a resumed run ends byte-identical to one never interrupted."""
         engine = self.engine
         new: list[EngineEvent] = []
+        batch: list[_Item] = []
+        day: dt.date | None = None
         if until >= engine.now:
             while True:
-                before = len(engine.events)
-                if self.book is not None and engine.next_time() is not None and \
-                        engine.next_time() <= until:  # type: ignore[operator]
+                nxt = engine.next_time()
+                if nxt is None or nxt > until:
+                    break
+                if batch and (nxt.date() != day or len(batch) >= BATCH_ITEMS):
+                    self._commit_batch(batch)
+                    if progress is not None:
+                        progress(engine.items_processed)
+                    batch = []
+                if self.book is not None:
                     self.book.before_item()
+                before = len(engine.events)
                 if next(engine.steps(until), None) is None:
                     break
                 events = engine.events[before:]
-                self._commit_item(events)
+                batch.append(_Item(engine.items_processed, engine.config, events))
                 new.extend(events)
+                day = nxt.date()
+            if batch:
+                self._commit_batch(batch)
                 if progress is not None:
                     progress(engine.items_processed)
             engine.now = max(engine.now, until)
         self._save_clock()
         return new
 
-    def _commit_item(self, events: list[EngineEvent]) -> None:
+    def _commit_batch(self, batch: Sequence[_Item]) -> None:
+        """Commit the items processed since the last commit, in ONE transaction: their events
+        (each with the item that caused it), the records they changed, the notifications they
+        cause (a live run's outbox) and the run's progress row. Rows that must be written
+        together with the events that cause them belong in `work`."""
         code, y, s = self.code, self.key, self.state
         item = self.engine.items_processed
         rows = []
         head = s.head_hash
-        for ev in events:
-            h = chain.link(head, chain.event_json(ev, item, s.chain))
-            d = ev.to_dict()
-            rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": item, "at": d["at"],
-                         "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
-                         "subject": ev.subject, "subject_kind": ev.subject_kind,
-                         "details": _cj(d["details"]), "prev_hash": head, "hash": h})
-            head = h
+        for it in batch:
+            for ev in it.events:
+                h = chain.link(head, chain.event_json(ev, it.number, s.chain))
+                d = ev.to_dict()
+                rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": it.number, "at": d["at"],
+                             "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
+                             "subject": ev.subject, "subject_kind": ev.subject_kind,
+                             "details": _cj(d["details"]), "prev_hash": head, "hash": h})
+                head = h
+        events = [ev for it in batch for ev in it.events]
         # The engine changes a deviation, action, escalation or deliverable only together with an
-        # event about it; an item whose only event is an arriving observation changed none.
+        # event about it; items whose only events are arriving observations changed none.
         changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
                                   head_hash=head)
@@ -637,7 +674,8 @@ class PersistentRun:
                 conn.execute(sa.insert(EVENT), rows)
             self._write_derived(conn, changed)
             if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
-                outbox.record(conn, self.engine.config, code, y, events)
+                for it in batch:  # item by item, under the version it was decided by: the rows do not
+                    outbox.record(conn, it.config, code, y, it.events)  # depend on where batches were cut
 
         self.db.write(work)
         self.state = new
@@ -1025,12 +1063,12 @@ def simulate_persistent(cfg: Configuration, db: str, *, year: int | None = None,
                         progress: Callable[[int, int], None] | None = None,
                         notify: Callable[[str], None] | None = None) -> SimulationResult:
     """`govcore simulate … --db`: from `start` (1 January of `year` by default) to the end of
-    `until` (31 December of the start year by default), committed item by item; `resume`
+    `until` (31 December of the start year by default), committed a simulated day at a time; `resume`
     continues an interrupted one. The result — events, summary, a summary per calendar year of a
     longer span — is the one `govcore.simulate.simulate` gives for the same span.
 
     `progress(done, total)` is called once the run is open (done = the items already committed)
-    and after each committed item; `notify` receives a line when a run is resumed. The library
+    and after each committed batch; `notify` receives a line when a run is resumed. The library
     draws nothing itself: the command line turns these into a progress bar.
     """
     first = start or dt.date(year or cfg.year, 1, 1)
