@@ -25,8 +25,11 @@ CANONICAL_FIELDS = ("id", "seq", "at", "type", "rule", "goal", "owner", "subject
 CHAIN_VERSION = 2
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(value)  # json.dumps with these options would build an encoder per call
 
 
 def genesis(municipality: str, start: dt.date, version: int = CHAIN_VERSION) -> str:
