@@ -18,11 +18,13 @@ that was never interrupted (nothing stored depends on where the batches were cut
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Callable, Iterator, Sequence
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -205,6 +207,28 @@ def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) ->
         stmt = _UPSERTS[cache] = ins.on_conflict_do_update(
             index_elements=keys, set_={c: ins.excluded[c] for c in rows[0] if c not in keys})
     conn.execute(stmt, rows)
+
+
+_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (all with the keys of the first) through the driver's `executemany`.
+
+    The rows hold plain text and numbers already (the tables keep times and JSON as text), so
+    nothing needs SQLAlchemy's per-row parameter processing, which cost more than the database's
+    own work (10,000 observations: about 0.4 s against 0.05 s)."""
+    if not rows:
+        return
+    cols = tuple(rows[0])
+    key = (conn.dialect.name, t.name, cols)
+    sql = _INSERTS.get(key)
+    if sql is None:
+        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        prep = conn.dialect.identifier_preparer
+        sql = _INSERTS[key] = (f"INSERT INTO {prep.format_table(t)} ({', '.join(prep.quote(c) for c in cols)}) "
+                               f"VALUES ({', '.join(mark for _ in cols)})")
+    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
 
 
 def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -440,9 +464,9 @@ class PersistentRun:
             _insert_missing(conn, RULE, rules)
             conn.execute(sa.insert(RUN), [run_row])
             if observations:
-                conn.execute(sa.insert(OBS), observations)
+                _bulk_insert(conn, OBS, observations)
             if responses:
-                conn.execute(sa.insert(RESP), responses)
+                _bulk_insert(conn, RESP, responses)
             self._write_derived(conn, derived)
             return not had_config, sorted({(str(r["rule_hash"]), str(r["rule_id"])) for r in rules} - had_rules)
 
@@ -671,7 +695,7 @@ class PersistentRun:
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
             if rows:
-                conn.execute(sa.insert(EVENT), rows)
+                _bulk_insert(conn, EVENT, rows)
             self._write_derived(conn, changed)
             if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
                 for it in batch:  # item by item, under the version it was decided by: the rows do not
@@ -730,8 +754,9 @@ class PersistentRun:
         done: list[tuple[facts.Digests, str]] = []
 
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
-            existing = [dict(r._mapping) for r in conn.execute(
-                sa.select(OBS).where(_where(OBS, self.code, self.key)).order_by(OBS.c.n))]
+            # Only what finding the superseded rows takes: this reads every row of the run.
+            existing = [dict(r._mapping) for r in conn.execute(sa.select(*_SUPERSEDE_COLUMNS).where(
+                _where(OBS, self.code, self.key)).order_by(OBS.c.n))]
             n0 = max((int(r["n"]) for r in existing), default=0)
             rows: list[dict[str, Any]] = []
             earlier = _Superseded(existing)
@@ -745,7 +770,7 @@ class PersistentRun:
                 earlier.add(rows[-1])
             digests, _, sealed = self._next_facts([(OBS, rows)])
             self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(fed), facts=sealed))
-            conn.execute(sa.insert(OBS), rows)
+            _bulk_insert(conn, OBS, rows)
             done.append((digests, sealed))
             return rows
 
@@ -792,7 +817,7 @@ class PersistentRun:
                 "fed_clock": clock, "actor": actor} for i, r in enumerate(responses, start=1)]
             digests, _, sealed = self._next_facts([(RESP, rows)])
             self._advance_row(conn, s, dataclasses.replace(s, inputs=s.inputs + len(rows), facts=sealed))
-            conn.execute(sa.insert(RESP), rows)
+            _bulk_insert(conn, RESP, rows)
             done.append((digests, sealed))
 
         self.db.write(work)
@@ -884,24 +909,31 @@ def _condition(c: Any) -> dict[str, Any]:
     return {"field": c.field, "op": c.op, "value": value, "text": c.text}
 
 
+_SUPERSEDE_COLUMNS = (OBS.c.n, OBS.c.kpi, OBS.c.series, OBS.c.of_municipality, OBS.c.period, OBS.c.known_at)
+
+
 class _Superseded:
     """Which earlier row a new observation replaces: the latest known earlier row of the same
-    series and period. Rows are indexed by series and period as they are added, so a batch of
-    many observations costs a lookup each, not a scan of every row before it."""
+    series and period (ties: the later row). Rows are indexed by series and period as they are
+    added, each key's rows sorted by (known_at, n), so a batch of many observations costs a
+    binary search each, not a scan of every row before it (a KPI's cloned series can hold
+    hundreds of rows under one key)."""
 
-    def __init__(self, rows: Sequence[dict[str, Any]] = ()) -> None:
+    def __init__(self, rows: Iterable[Mapping[str, Any]] = ()) -> None:
         self._by_key: dict[tuple[Any, ...], list[tuple[str, int]]] = {}
         for r in rows:
             self.add(r)
 
-    def add(self, r: dict[str, Any]) -> None:
+    def add(self, r: Mapping[str, Any]) -> None:
         key = (r["kpi"], r["series"], r["of_municipality"], r["period"])
-        self._by_key.setdefault(key, []).append((str(r["known_at"]), int(r["n"])))
+        bisect.insort(self._by_key.setdefault(key, []), (str(r["known_at"]), int(r["n"])))
 
     def of(self, o: Observation) -> int | None:
-        known = o.known.isoformat()
-        same = [x for x in self._by_key.get((o.kpi, o.series, o.municipality, o.period), []) if x[0] <= known]
-        return max(same)[1] if same else None
+        same = self._by_key.get((o.kpi, o.series, o.municipality, o.period))
+        if not same:
+            return None
+        i = bisect.bisect_right(same, (o.known.isoformat(), math.inf))
+        return same[i - 1][1] if i else None
 
 
 def _observation_rows(code: str, start: str, observations: Sequence[Observation],
