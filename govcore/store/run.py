@@ -24,6 +24,7 @@ import datetime as dt
 import hashlib
 import json
 import math
+import operator
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -183,37 +184,28 @@ def run_label(name: str, code: str, start: dt.date | str) -> str:
 # Items committed in one transaction at most (a simulated day is one batch unless it has more).
 BATCH_ITEMS = 500
 
-# Built once: this runs for every committed batch.
-_ADVANCE = sa.update(RUN).where(
-    RUN.c.municipality == sa.bindparam("m"), RUN.c.start == sa.bindparam("y"),
-    RUN.c["items"] == sa.bindparam("old_items"), RUN.c.events == sa.bindparam("old_events"),
-    RUN.c.inputs == sa.bindparam("old_inputs")).values(
-    items=sa.bindparam("new_items"), events=sa.bindparam("new_events"), inputs=sa.bindparam("new_inputs"),
-    clock=sa.bindparam("new_clock"), head_hash=sa.bindparam("new_head"), complete=sa.bindparam("new_complete"),
-    facts=sa.bindparam("new_facts"))
+_SQL: dict[tuple[Any, ...], str] = {}
 
 
-_UPSERTS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+def _sql(conn: sa.Connection, key: tuple[Any, ...], build: Callable[[Callable[[str], str], str], str]) -> str:
+    """A statement as the driver's own SQL text, built once per dialect: `build(quote, mark)`
+    gets the identifier quoting and the parameter mark ("?" for SQLite, "%s" for psycopg)."""
+    full = (conn.dialect.name, *key)
+    sql = _SQL.get(full)
+    if sql is None:
+        prep = conn.dialect.identifier_preparer
+        sql = _SQL[full] = build(prep.quote, "?" if conn.dialect.paramstyle == "qmark" else "%s")
+    return sql
 
 
 def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    if not rows:
-        return
-    cache = (conn.dialect.name, t.name, tuple(rows[0]))
-    stmt = _UPSERTS.get(cache)
-    if stmt is None:  # built once per table and dialect: building it costs more than running it
-        keys = [c.name for c in t.primary_key.columns]
-        ins = postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t)
-        stmt = _UPSERTS[cache] = ins.on_conflict_do_update(
-            index_elements=keys, set_={c: ins.excluded[c] for c in rows[0] if c not in keys})
-    conn.execute(stmt, rows)
+    _bulk_insert(conn, t, rows, upsert=True)
 
 
-_INSERTS: dict[tuple[str, str, tuple[str, ...]], str] = {}
-
-
-def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (all with the keys of the first) through the driver's `executemany`.
+def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False) -> None:
+    """Insert rows (all with the keys of the first) through the driver's `executemany`; `upsert`:
+    a row whose key is there replaces it (`ON CONFLICT … DO UPDATE`, the same text in SQLite and
+    PostgreSQL).
 
     The rows hold plain text and numbers already (the tables keep times and JSON as text), so
     nothing needs SQLAlchemy's per-row parameter processing, which cost more than the database's
@@ -221,14 +213,28 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
     if not rows:
         return
     cols = tuple(rows[0])
-    key = (conn.dialect.name, t.name, cols)
-    sql = _INSERTS.get(key)
-    if sql is None:
-        mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-        prep = conn.dialect.identifier_preparer
-        sql = _INSERTS[key] = (f"INSERT INTO {prep.format_table(t)} ({', '.join(prep.quote(c) for c in cols)}) "
-                               f"VALUES ({', '.join(mark for _ in cols)})")
-    conn.exec_driver_sql(sql, [tuple(r[c] for c in cols) for r in rows])
+
+    def build(q: Callable[[str], str], mark: str) -> str:
+        sql = f"INSERT INTO {q(t.name)} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(mark for _ in cols)})"
+        if upsert:
+            keys = [c.name for c in t.primary_key.columns]
+            sql += (f" ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET "
+                    f"{', '.join(f'{q(c)} = excluded.{q(c)}' for c in cols if c not in keys)}")
+        return sql
+
+    sql = _sql(conn, ("insert", t.name, cols, upsert), build)
+    values = operator.itemgetter(*cols)
+    conn.exec_driver_sql(sql, [values(r) for r in rows] if len(cols) > 1 else [(values(r),) for r in rows])
+
+
+# The run row moves only from the state this process last wrote (see `_advance_row`).
+_ADVANCE_SET = ("items", "events", "inputs", "clock", "head_hash", "complete", "facts")
+_ADVANCE_WHERE = ("municipality", "start", "items", "events", "inputs")
+
+
+def _advance_sql(q: Callable[[str], str], mark: str) -> str:
+    return (f"UPDATE {q(RUN.name)} SET {', '.join(f'{q(c)} = {mark}' for c in _ADVANCE_SET)} "
+            f"WHERE {' AND '.join(f'{q(c)} = {mark}' for c in _ADVANCE_WHERE)}")
 
 
 def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
@@ -675,8 +681,8 @@ class PersistentRun:
         head = s.head_hash
         for it in batch:
             for ev in it.events:
-                h = chain.link(head, chain.event_json(ev, it.number, s.chain))
                 d = ev.to_dict()
+                h = chain.link(head, chain.dict_json(d, it.number, s.chain))
                 rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": it.number, "at": d["at"],
                              "type": ev.type, "rule": ev.rule, "goal": ev.goal, "owner": ev.owner,
                              "subject": ev.subject, "subject_kind": ev.subject_kind,
@@ -718,11 +724,9 @@ class PersistentRun:
 
     def _advance_row(self, conn: sa.Connection, old: RunState, new: RunState) -> None:
         """Move the run row from `old` to `new`, only if nobody else moved it meanwhile."""
-        done = conn.execute(_ADVANCE, {
-            "m": self.code, "y": self.key, "old_items": old.items, "old_events": old.events,
-            "old_inputs": old.inputs, "new_items": new.items, "new_events": new.events, "new_inputs": new.inputs,
-            "new_clock": new.clock, "new_head": new.head_hash, "new_complete": new.complete,
-            "new_facts": new.facts})
+        done = conn.exec_driver_sql(_sql(conn, ("advance",), _advance_sql), (
+            new.items, new.events, new.inputs, new.clock, new.head_hash, new.complete, new.facts,
+            self.code, self.key, old.items, old.events, old.inputs))
         if done.rowcount != 1:
             raise RunError(f"the run of {self.label} was changed by another process "
                            "while this one was writing it; nothing more was written — run the command again")
