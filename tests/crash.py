@@ -1,11 +1,12 @@
 """Fault injection for the kill -9 tests: run `govcore` and SIGKILL the process right after the
-transaction that committed item N (0: right after the run was created).
+first transaction that committed item N or a later one (items are committed in batches, a
+simulated day at a time; 0: right after the run was created).
 
     python tests/crash.py N simulate CONFIG --out DIR --db URL
     python tests/crash.py N tick CONFIG --db URL --now DATE
 
 It wraps the library's progress callback (called once the run is open and after every committed
-item), so the kill lands exactly where a `kill -9` from outside could land, without a test hook
+batch), so the kill lands exactly where a `kill -9` from outside could land, without a test hook
 in production code. Nothing runs after the signal: no cleanup, no rollback, no flush.
 """
 
@@ -26,7 +27,7 @@ def _crashing(original: Callable[..., Any], kill_after: int) -> Callable[..., An
         def crash(done: int, total: int) -> None:
             if progress is not None:
                 progress(done, total)
-            if done == kill_after:
+            if done >= kill_after:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         return original(*args, progress=crash, **kwargs)

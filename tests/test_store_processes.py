@@ -3,8 +3,9 @@ processes writing one database at once. Each test runs the `govcore` command lin
 subprocesses, against SQLite and (with GOVCORE_TEST_PG_URL, or always under CI) PostgreSQL.
 
 A kill at a chosen point is made deterministic by fault injection (tests/crash.py, which wraps
-the library's progress callback): the process sends itself SIGKILL right after committing item N
-— a real `kill -9`, no cleanup runs. Production code has no test hook.
+the library's progress callback): the process sends itself SIGKILL right after the first commit
+of item N or later (items are committed a simulated day at a time) — a real `kill -9`, no
+cleanup runs. Production code has no test hook.
 """
 
 from __future__ import annotations
@@ -110,11 +111,12 @@ def test_killed_at_chosen_points_a_resumed_run_is_identical(
         out = tmp_path / f"out{point}"
         killed = govcore(*simulate_args(VEJLE, out, db), kill_after=point, check=False)
         assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
-        assert items_of(db) == point
+        stored = items_of(db)  # the batch boundary at or after the point (a simulated day is one batch)
+        assert point <= stored <= n and (stored < n or point > n - 20), (point, stored)
         assert not (out / "events.jsonl").exists()
         resumed = govcore(*[a for a in simulate_args(VEJLE, out, db, "--resume") if a != "--quiet"])
-        if point:
-            assert f"resuming Vejle 2021 after item {point}" in resumed.stderr
+        if stored:
+            assert f"resuming Vejle 2021 after item {stored}" in resumed.stderr
         same_outputs(out, ref_out)
         assert dump(db, "630") == expected, point
         assert [r.problem for r in verify(open_database(db))] == [None]
@@ -207,7 +209,7 @@ def test_killed_while_ticking_across_the_new_year_a_resumed_run_is_identical(tmp
         govcore("tick", str(folder), "--db", db, "--now", "2021-11-30")
         killed = govcore("tick", str(folder), "--db", db, "--now", "2022-02-28", kill_after=point, check=False)
         assert killed.returncode == -signal.SIGKILL, (point, killed.stderr)
-        assert items_of(db) == point
+        assert point <= items_of(db) <= after
         govcore("tick", str(folder), "--db", db, "--now", "2022-02-28")
         assert dump(db, "630") == dump(ref, "630"), point
         assert [r.problem for r in verify(open_database(db))] == [None]
@@ -231,7 +233,7 @@ def test_a_stored_simulation_over_two_years_killed_in_the_second_resumes_identic
     point = n * 3 // 4  # in 2022
     killed = govcore("simulate", str(folder), *span, "--out", str(out), "--format", "md", "--db", db, "--quiet",
                      kill_after=point, check=False)
-    assert killed.returncode == -signal.SIGKILL and items_of(db) == point
+    assert killed.returncode == -signal.SIGKILL and point <= items_of(db) < n
     conn = sqlite3.connect(db)
     try:
         (clock,) = conn.execute("SELECT clock FROM govcore_run").fetchone()

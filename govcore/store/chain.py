@@ -25,8 +25,11 @@ CANONICAL_FIELDS = ("id", "seq", "at", "type", "rule", "goal", "owner", "subject
 CHAIN_VERSION = 2
 
 
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(value)  # json.dumps with these options would build an encoder per call
 
 
 def genesis(municipality: str, start: dt.date, version: int = CHAIN_VERSION) -> str:
@@ -41,7 +44,12 @@ def link(prev_hash: str, canonical: str) -> str:
 
 
 def event_json(ev: EngineEvent, item: int = 0, version: int = CHAIN_VERSION) -> str:
-    d = ev.to_dict()
+    return dict_json(ev.to_dict(), item, version)
+
+
+def dict_json(d: Mapping[str, Any], item: int = 0, version: int = CHAIN_VERSION) -> str:
+    """`event_json` of an event already turned into its dict (`EngineEvent.to_dict`): the store
+    builds that dict once per event for both the row and the link."""
     fields = {k: d[k] for k in CANONICAL_FIELDS}
     if version >= 2:
         fields["item"] = item

@@ -47,9 +47,13 @@ ADDED_COLUMNS = frozenset({"jointly_with"})
 
 
 def row_digest(row: Mapping[str, Any]) -> str:
-    return hashlib.sha256(chain.canonical_json(
-        {k: v for k, v in row.items() if k not in ("municipality", "start")
-         and not (k in ADDED_COLUMNS and v == "")}).encode()).hexdigest()
+    own = dict(row)  # every column but the run key (a copy and two deletions: this runs per stored row)
+    own.pop("municipality", None)
+    own.pop("start", None)
+    for k in ADDED_COLUMNS:
+        if own.get(k) == "":
+            del own[k]
+    return hashlib.sha256(chain.canonical_json(own).encode()).hexdigest()
 
 
 def _key(t: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:

@@ -11,8 +11,9 @@ PostgreSQL: a session-level advisory lock (`pg_advisory_lock`) on a connection o
 by a 64-bit hash of municipality and start. The server drops it when that connection ends, so a
 process killed with `kill -9` never leaves a run locked; another process can take it at once.
 
-SQLite: each committed item is a short write transaction, so the database's own write lock,
-though it covers the whole file and every process, holds only for one item at a time. The run
+SQLite: each committed batch (a simulated day's items) is a short write transaction, so the
+database's own write lock, though it covers the whole file and every process, holds only for one
+batch at a time. The run
 lock is an advisory POSIX record lock (`fcntl.lockf`) on one byte of a file next to the database
 (`<file>-runlock`); the kernel drops it when the process ends, killed or not.
 

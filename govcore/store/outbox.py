@@ -1,5 +1,5 @@
 """The notification outbox: which notifications a live run's events cause, written in the same
-transaction as the events (the stored run calls `record` for every committed item).
+transaction as the events (the stored run calls `record` for every item of each committed batch).
 
 Because the rows are committed with the events that cause them, a notification is never lost
 (the event is there, so is its row) and never invented (an item that is rolled back takes its

@@ -1,0 +1,235 @@
+"""What does persistence cost? Figures and ratios, never pass/fail.
+
+    python benchmarks/bench_store.py [--config examples/vejle] [--municipalities 98]
+                                     [--from 2021] [--to 2021] [--pg URL] [--batch 10000]
+                                     [--no-runs] [--json]
+
+1. Runs. The same municipalities (the configuration cloned per code with scaled observations, as
+   in bench_year.py) over the same span — one continuous run each from 1 January of --from to
+   31 December of --to — one after another in this process: in memory (`simulate`), into one
+   fresh SQLite file (`simulate_persistent`), and, with `--pg URL` (or GOVCORE_TEST_PG_URL), into
+   that PostgreSQL database (runs of these municipalities already there are deleted first). Every
+   persisted run must give the in-memory events (their sha256, asserted).
+2. A batch of --batch observations through the HTTP API's path (`LiveRuns.add_observations`:
+   checked, stored all-or-nothing, processed by the engine and committed), into the live run of
+   the first municipality ticked to 30 June 2021, on SQLite and PostgreSQL; beside it the same
+   work in memory (the engine at the same point takes the same observations and processes them).
+   The rows stored are counted, and a second batch with one bad row must store nothing (asserted).
+
+CPU time of this process (time.process_time) and wall time. PostgreSQL's server works in another
+process, so for it the wall time is the figure. Aims (issue 12): persistence <= 1.5x the in-memory
+time; 98 x 10 years <= 30 s into SQLite and <= 60 s into PostgreSQL; a municipality-year into
+PostgreSQL <= 1 s. Issue 9: a batch of 10,000 observations accepted in <= 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_year import clone
+
+from govcore.access.live import InvalidInput, LiveRuns
+from govcore.access.principal import Principal
+from govcore.config import Configuration, load_config
+from govcore.engine import Engine
+from govcore.model import Observation, municipalities
+from govcore.simulate import SimulationResult, simulate
+from govcore.store.admin import delete_run
+from govcore.store.db import Database, open_database
+from govcore.store.run import simulate_persistent, tick
+from govcore.store.schema import ensure
+
+AIM_RATIO = 1.5
+AIM_BATCH_S = 2.0
+TICKED_TO = dt.date(2021, 6, 30)
+
+
+def timed(configs: list[Configuration], run: Callable[[Configuration], SimulationResult],
+          hashes: list[str] | None) -> dict[str, Any]:
+    cpu = wall = 0.0
+    events = 0
+    out: list[str] = []
+    for cfg in configs:
+        c0, t0 = time.process_time(), time.perf_counter()
+        result = run(cfg)
+        cpu, wall = cpu + time.process_time() - c0, wall + time.perf_counter() - t0
+        events += len(result.events)
+        out.append(result.summary["events_sha256"])
+    if hashes is not None and out != hashes:
+        raise SystemExit("a persisted run gave other events than the same run in memory")
+    return {"cpu_s": cpu, "wall_s": wall, "events": events, "hashes": out,
+            "per_municipality_wall_s": wall / max(1, len(configs)),
+            "per_municipality_cpu_s": cpu / max(1, len(configs))}
+
+
+def batch_rows(cfg: Configuration, n: int) -> list[dict[str, Any]]:
+    """n observations of the configuration's own series and periods with new values (figures
+    sent again, corrected): each supersedes an earlier row and is processed by the engine."""
+    base = [o for o in cfg.observations if o.kpi in cfg.kpis]
+    return [{"kpi": o.kpi, "period": o.period, "value": round(o.value * (1 + (i % 7) / 100), 3),
+             "series": o.series, **({"municipality": o.municipality} if o.municipality else {})}
+            for i, o in ((i, base[i % len(base)]) for i in range(n))]
+
+
+def in_memory_batch(cfg: Configuration, rows: list[dict[str, Any]], at: dt.datetime) -> tuple[float, float, int]:
+    """The same work without a database: the live run's engine at the same point takes the
+    observations (dated as the store dates them) and processes what they cause."""
+    live = dataclasses.replace(cfg, responses=[])  # a live run takes no responses.yaml
+    engine = Engine(live, start=dt.date(2021, 1, 1))
+    try:
+        for _ in engine.steps(engine.calendar.local_datetime(TICKED_TO, 23, 59)):
+            pass
+        engine.now = max(engine.now, engine.calendar.local_datetime(TICKED_TO, 23, 59))
+        now = at.astimezone(engine.now.tzinfo)
+        for _ in engine.steps(now):
+            pass
+        engine.now = max(engine.now, now)
+        today = engine.now.date()
+
+        def observe(r: dict[str, Any]) -> None:
+            o = Observation.model_validate({**r, "source": "api:bench"})
+            engine.observe(o.model_copy(update={"known_at": max(o.known, today)}))
+
+        observe(rows[0])  # as the stored side's warm-up
+        for _ in engine.steps(engine.now):
+            pass
+        before = len(engine.events)
+        c0, t0 = time.process_time(), time.perf_counter()
+        for r in rows:
+            observe(r)
+        for _ in engine.steps(engine.now):
+            pass
+        return time.process_time() - c0, time.perf_counter() - t0, len(engine.events) - before
+    finally:
+        engine.close()
+
+
+def observation_batch(cfg: Configuration, db: Database, rows: list[dict[str, Any]],
+                      at: dt.datetime) -> dict[str, Any]:
+    code = cfg.municipality.code
+    ensure(db, create=True)
+    delete_run(db, code, "2021-01-01")
+    tick(cfg, db, now=TICKED_TO)
+    key = Principal("key", "bench", code, scopes=frozenset({"observations:write"}))
+    live = LiveRuns(db, lambda m, s: cfg, clock=lambda: at)
+    live.add_observations(key, code, rows[:1])  # warm-up: the run's first write after the tick
+    c0, t0 = time.process_time(), time.perf_counter()
+    answer = live.add_observations(key, code, rows)
+    cpu, wall = time.process_time() - c0, time.perf_counter() - t0
+    stored = live.run(code).inputs
+    if answer["added"] != len(rows) or stored != len(rows) + 1:
+        raise SystemExit(f"the batch stored {answer['added']} rows ({stored} inputs), not {len(rows)}")
+    bad = [*rows[:100], {"kpi": rows[0]["kpi"], "period": rows[0]["period"], "value": "x"}]
+    try:
+        live.add_observations(key, code, bad)
+        raise SystemExit("a batch with a bad row was accepted")
+    except InvalidInput:
+        pass
+    if live.run(code).inputs != stored:
+        raise SystemExit("a refused batch stored rows")
+    return {"cpu_s": cpu, "wall_s": wall, "events": len(answer["events"])}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
+    ap.add_argument("--config", default="examples/vejle")
+    ap.add_argument("--municipalities", type=int, default=98)
+    ap.add_argument("--from", dest="first", type=int, default=2021)
+    ap.add_argument("--to", dest="last", type=int, default=None)
+    ap.add_argument("--pg", default=os.environ.get("GOVCORE_TEST_PG_URL", ""), help="a PostgreSQL URL")
+    ap.add_argument("--batch", type=int, default=10_000, help="observations in the API batch (0: skip)")
+    ap.add_argument("--no-runs", action="store_true", help="only the observation batch")
+    ap.add_argument("--json", action="store_true")
+    args = ap.parse_args(argv)
+    last = args.last or args.first
+    base = load_config(args.config)
+    munis = list(municipalities().values())[:args.municipalities]
+    configs = [clone(base, m) for m in munis]
+    start, until = dt.date(args.first, 1, 1), dt.date(last, 12, 31)
+    simulate(configs[0], start=start, until=until)  # warm-up
+    res: dict[str, Any] = {"municipalities": len(configs), "span": [args.first, last],
+                           "loadavg": os.getloadavg(), "cpus": os.cpu_count()}
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.no_runs:
+            res["memory"] = timed(configs, lambda c: simulate(c, start=start, until=until), None)
+            url = str(Path(tmp) / "bench.db")
+            res["sqlite"] = timed(configs, lambda c: simulate_persistent(c, url, start=start, until=until),
+                                  res["memory"]["hashes"])
+            res["sqlite"]["bytes"] = Path(url).stat().st_size
+            if args.pg:
+                pg = open_database(args.pg)
+                try:
+                    ensure(pg, create=True)
+                    for c in configs:
+                        delete_run(pg, c.municipality.code, start.isoformat())
+                finally:
+                    pg.close()
+                res["postgresql"] = timed(configs, lambda c: simulate_persistent(c, args.pg, start=start,
+                                                                                 until=until),
+                                          res["memory"]["hashes"])
+            for part in ("memory", "sqlite", "postgresql"):
+                if part in res:
+                    res[part].pop("hashes")
+        if args.batch:
+            cfg = configs[0]
+            rows = batch_rows(cfg, args.batch)
+            at = dt.datetime(2021, 7, 1, 7, 0, tzinfo=dt.UTC)
+            cpu, wall, events = in_memory_batch(cfg, rows, at)
+            res["batch"] = {"observations": len(rows), "memory": {"cpu_s": cpu, "wall_s": wall, "events": events}}
+            targets = [("sqlite", str(Path(tmp) / "batch.db"))] + ([("postgresql", args.pg)] if args.pg else [])
+            for part, target in targets:
+                db = open_database(target)
+                try:
+                    res["batch"][part] = observation_batch(cfg, db, rows, at)
+                finally:
+                    db.close()
+                if res["batch"][part]["events"] != events:
+                    raise SystemExit(f"the batch gave {res['batch'][part]['events']} events on {part}, "
+                                     f"{events} in memory")
+    if args.json:
+        print(json.dumps(res, indent=2, sort_keys=True))
+        return 0
+    print(f"govcore persistence benchmark — {len(configs)} municipalities, {args.first}–{last}, {args.config}; "
+          f"load average {res['loadavg'][0]:.1f} on {res['cpus']} CPUs")
+    if "memory" in res:
+        m = res["memory"]
+        years = last - args.first + 1
+        print(f"1. runs ({years} year{'s' if years > 1 else ''} each, continuous)")
+        print(f"  in memory:   {m['cpu_s']:7.2f} s CPU {m['wall_s']:7.2f} s wall  ({m['events']} events; "
+              f"{m['per_municipality_cpu_s'] * 1000:.0f} ms CPU per municipality)")
+        for part, label in (("sqlite", "SQLite:     "), ("postgresql", "PostgreSQL: ")):
+            if part in res:
+                p = res[part]
+                print(f"  {label}{p['cpu_s']:7.2f} s CPU {p['wall_s']:7.2f} s wall  = "
+                      f"{p['cpu_s'] / m['cpu_s']:.2f}x CPU, {p['wall_s'] / m['wall_s']:.2f}x wall of in memory "
+                      f"(aim <= {AIM_RATIO}x); per municipality {p['per_municipality_cpu_s'] * 1000:.0f} ms CPU, "
+                      f"{p['per_municipality_wall_s'] * 1000:.0f} ms wall; same events: yes")
+    if "batch" in res:
+        b = res["batch"]
+        m = b["memory"]
+        print(f"2. a batch of {b['observations']} observations through LiveRuns.add_observations "
+              f"(all-or-nothing; {m['events']} events)")
+        print(f"  in memory:   {m['cpu_s']:7.2f} s CPU {m['wall_s']:7.2f} s wall")
+        for part, label in (("sqlite", "SQLite:     "), ("postgresql", "PostgreSQL: ")):
+            if part in b:
+                p = b[part]
+                print(f"  {label}{p['cpu_s']:7.2f} s CPU {p['wall_s']:7.2f} s wall  = "
+                      f"{p['cpu_s'] / m['cpu_s']:.2f}x CPU, {p['wall_s'] / m['wall_s']:.2f}x wall of in memory "
+                      f"(aim <= {AIM_BATCH_S:g} s wall); same events, a bad batch stored nothing: yes")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
