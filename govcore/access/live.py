@@ -2,8 +2,9 @@
 API (and the command line), each checked by `permissions.authorize` before anything is looked up.
 
 Reads come from the stored rows (actions, deviations, escalations, deliverables, the event log),
-which the store keeps current with every committed item; the goals' status is what `govcore report
---db` computes (`report_as_of`), so the API and the report never disagree. Writes (observations
+which the store keeps current with every committed item; the goals' status is evaluated on the
+stored observations as the run's engine holds them (`govcore.access.goals`): what `govcore report
+--db` shows, without replaying the run. Writes (observations
 and responses) go through `PersistentRun` like `govcore observe` and `govcore respond`: the run is
 first advanced to now (data arriving is one of the moments a live run moves on), the input is
 stored with who gave it, and what it causes is processed at once.
@@ -22,11 +23,11 @@ import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from govcore.access.goals import goal_status, moment_of
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.config import Configuration, Response
@@ -35,7 +36,7 @@ from govcore.errors import GovcoreError, did_you_mean
 from govcore.model import ActionState, Observation
 from govcore.store.configs import live_runs
 from govcore.store.db import Database
-from govcore.store.run import PersistentRun, RunError, local_target, report_as_of
+from govcore.store.run import PersistentRun, RunError, local_target
 from govcore.store.tables import (
     ActionRow,
     ConfigVersion,
@@ -200,30 +201,21 @@ class LiveRuns:
 
     def goals(self, principal: Principal, municipality: str) -> dict[str, Any]:
         """Every goal with its status as of now (or the run's clock, if that is earlier) and why:
-        the figures, the explanation and the forecast the report shows."""
+        the figures, the explanation and the forecast the report shows.
+
+        Computed from the stored observations (`govcore.access.goals`), not by replaying the run,
+        and kept per run until the run's stored state or the day changes: its event count, inputs
+        and clock move with every committed item, whichever process committed it."""
         authorize(principal, Operation.VIEW, municipality)
         run = self.run(municipality)
         cfg = self.config(run)
-        zone = ZoneInfo(cfg.wheel.timezone)
-        day = min(self.clock().astimezone(zone).date(), dt.datetime.fromisoformat(run.clock).date())
+        moment = moment_of(cfg, run.start, run.clock, self.clock())
         key = (run.municipality, run.start)
-        token = (run.events, run.inputs, run.clock, day, run.fingerprint)
+        token = (run.events, run.inputs, run.clock, run.fingerprint, moment, id(cfg))
         cached = self._goals.get(key)
         if cached is not None and cached[0] == token:
             return cached[1]
-        result = report_as_of(cfg, self.db, as_of=max(day, dt.date.fromisoformat(run.start)),
-                              start=dt.date.fromisoformat(run.start))
-        shown = result.config.version_at(day)
-        goals = []
-        for g in shown.goals:
-            st = result.summary["goals"].get(g.id)
-            if st is None:
-                continue
-            goals.append({"id": g.id, "title": g.title, "level": g.level.value, "owner": g.owner,
-                          "owners": list(g.owners), "kpi": g.kpi, "status": st["status"], "actual": st["actual"],
-                          "expected": st["expected"], "period": st["period"], "explanation": st["explanation"],
-                          "in_effect": st["in_effect"], "forecast": st["forecast"]})
-        answer = {"municipality": municipality, "run": run.start, "as_of": result.summary["as_of"], "goals": goals}
+        answer = goal_status(self.db, cfg, run.municipality, run.start, moment)
         self._goals[key] = (token, answer)
         return answer
 
