@@ -70,7 +70,7 @@ def loop_server(db_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterat
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",  # configuration: stored
-                        GOVCORE_ADVANCE_SECONDS="0",  # the test advances the run itself (tick)
+                        GOVCORE_SCHEDULER="off",  # the test advances the run itself (tick)
                         GOVCORE_SMTP_HOST="127.0.0.1", GOVCORE_SMTP_PORT=str(inbox[1]), GOVCORE_SMTP_STARTTLS="false",
                         GOVCORE_SMTP_FROM="govcore@vejle.example", GOVCORE_NOTIFY_SECONDS="0.2",
                         GOVCORE_BASE_URL="https://govcore.vejle.example")

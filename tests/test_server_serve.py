@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 from conftest import write_config
-from live_server import LiveServer, stored_config
+from live_server import LiveServer
 
 from govcore.access.accounts import add_user
 from govcore.config import load_config
@@ -45,7 +45,7 @@ def test_govcore_serve_serves_a_live_run_and_limits_logins(tmp_path: Path) -> No
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp_path / "unused", tmp_path / "serve.log", GOVCORE_LOGIN_BURST="3",
-                        GOVCORE_ADVANCE_SECONDS="0",
+                        GOVCORE_SCHEDULER="off",
                         command=[*_govcore(), "serve", "--db", db_url, "--config", str(folder), "--port", "{port}"])
     server.start()
     try:
@@ -69,32 +69,3 @@ def test_the_command_line_does_not_import_the_web_stack() -> None:
     code = "import sys, govcore.cli; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
-
-
-def test_the_server_advances_every_live_run_to_now_by_itself(tmp_path: Path) -> None:
-    import time
-
-    folder = stored_config(tmp_path / "config")
-    db_url = str(tmp_path / "govcore.db")
-    tick(load_config(folder), db_url, now=dt.date(2021, 2, 26))
-    db = open_database(db_url)
-    try:
-        add_user(db, "chefen", "630", ["chef"], password=PASSWORD)
-    finally:
-        db.close()
-    server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",
-                        GOVCORE_ADVANCE_SECONDS="3600")
-    server.set_clock("2021-03-01T12:00:00+01:00")  # after the follow-up of 1 March, which no tick has run
-    server.start()
-    try:
-        with server.client(server.login("chefen", PASSWORD)) as c:
-            deadline = time.monotonic() + 60
-            actions: list[dict[str, object]] = []
-            while not actions and time.monotonic() < deadline:  # the first round runs at start, in the background
-                actions = c.get("/api/v1/municipalities/630/actions").json()
-                time.sleep(0.1)
-            assert [(a["id"], a["owner"], a["state"]) for a in actions] == [("act-0001", "center", "demanded")]
-            events = c.get("/api/v1/municipalities/630/events", params={"limit": 1000}).json()["events"]
-            assert events[-1]["at"] <= "2021-03-01T12:00"
-    finally:
-        server.stop()

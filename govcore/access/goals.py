@@ -64,12 +64,14 @@ def stored_observations(db: Database, cfg: Configuration, municipality: str, sta
             OBS.c.fed_order)))
 
     # Of two values of one period known on the same day the one fed later is taken in later
-    # (the store's order matters only then), so feeding order is the engine's order.
+    # (the store's order matters only then), so feeding order is the engine's order. The rows
+    # were checked by the Observation model when they were stored: built here without checking
+    # again (a tenth of the time, which counts after a batch of 10,000).
     for r in db.read(work):
         known = dt.date.fromisoformat(r.known_at)
         if _taken_in(cfg, known, dt.datetime.fromisoformat(r.fed_clock)) <= moment:
-            store.add(Observation(kpi=r.kpi, period=r.period, value=r.value, series=r.series,
-                                  municipality=r.of_municipality, source=r.source, known_at=known))
+            store.add(Observation.model_construct(kpi=r.kpi, period=r.period, value=float(r.value), series=r.series,
+                                                  municipality=r.of_municipality, source=r.source, known_at=known))
     return store
 
 
