@@ -4,13 +4,15 @@
                                       [--until 2021-06-30] [--requests 300] [--batch 10000]
                                       [--batches 3] [--pg URL] [--no-sqlite] [--json]
 
-1. setup: the configuration copied into one folder per municipality (its code changed, the rule
-   files inside the folder so that the run can be rebuilt from the database alone, as `govcore
-   serve` does), and each municipality's live run ticked from 1 January to --until 12:00 in ONE
-   database (SQLite; PostgreSQL too with --pg or GOVCORE_TEST_PG_URL); an API key per
-   municipality;
-2. a real server process: uvicorn on 127.0.0.1 with the app over that database and a fixed clock
-   (--until 12:00, so that nothing is advanced while it is measured; the scheduler is off);
+1. setup: the configuration cloned per municipality (as bench_year.py does: its code changed,
+   observations scaled by a small deterministic factor per code), and each municipality's live
+   run ticked from 1 January to --until 12:00 in ONE database (SQLite; PostgreSQL too with --pg
+   or GOVCORE_TEST_PG_URL); an API key per municipality;
+2. a real server process: uvicorn on 127.0.0.1 with the app over that database, the clones as its
+   configurations (`create_app(load=…)`: loaded once in the server, so that 98 copies of the
+   YAML need not be parsed — what loading one configuration costs is measured on its own) and a
+   fixed clock (--until 12:00, so that nothing is advanced while it is measured; the scheduler
+   is off);
 3. latency seen by a client on the same machine (httpx, one keep-alive connection, requests one
    after another):
    - the goal status (GET …/goals): the first call for each municipality (nothing cached), then
@@ -31,8 +33,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -45,6 +45,13 @@ from typing import Any
 
 import httpx
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_year import clone
+
+from govcore.config import Configuration
+from govcore.model import municipalities
+
 ROOT = Path(__file__).resolve().parent.parent
 AIM_P95_MS = 100.0
 AIM_BATCH_S = 2.0
@@ -54,13 +61,27 @@ ZONE = "+02:00"  # the fixed clock's offset (summer time: --until is in the summ
 # ---------------------------------------------------------------------------- the server process
 
 
+def clones(config: Configuration) -> Callable[[str, str], Configuration]:
+    """Each municipality's configuration: `config` cloned for its code (made once per code)."""
+    made: dict[str, Configuration] = {}
+
+    def load(municipality: str, start: str) -> Configuration:
+        if municipality not in made:
+            made[municipality] = clone(config, municipalities()[municipality])
+        return made[municipality]
+
+    return load
+
+
 def make() -> Any:
     """The app factory uvicorn imports in the server process (`--factory bench_server:make`)."""
+    from govcore.config import load_config
     from govcore.server.app import create_app
     from govcore.server.settings import Settings
 
     now = dt.datetime.fromisoformat(os.environ["GOVCORE_BENCH_NOW"])
-    return create_app(Settings.from_env(os.environ["GOVCORE_BENCH_DB"]), clock=lambda: now)
+    load = clones(load_config(os.environ["GOVCORE_BENCH_CONFIG"]))
+    return create_app(Settings.from_env(os.environ["GOVCORE_BENCH_DB"]), load=load, clock=lambda: now)
 
 
 def free_port() -> int:
@@ -71,10 +92,11 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, db_url: str, now: str, log: Path) -> None:
+    def __init__(self, db_url: str, config: Path, now: str, log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = {**os.environ, "GOVCORE_BENCH_DB": db_url, "GOVCORE_BENCH_NOW": now, "GOVCORE_SCHEDULER": "off"}
+        env = {**os.environ, "GOVCORE_BENCH_DB": db_url, "GOVCORE_BENCH_CONFIG": str(config.resolve()),
+               "GOVCORE_BENCH_NOW": now, "GOVCORE_SCHEDULER": "off"}
         self.log = log
         with log.open("wb") as out:
             self.proc = subprocess.Popen(
@@ -108,34 +130,20 @@ class Server:
 # ---------------------------------------------------------------------------------------- setup
 
 
-def municipality_folder(config: Path, code: str, into: Path) -> Path:
-    """A copy of the configuration folder for municipality `code`, its rule files inside it."""
-    folder = into / code
-    shutil.copytree(config, folder, ignore=shutil.ignore_patterns("tools", "__pycache__"))
-    shutil.copytree(ROOT / "rules", folder / "rules")
-    main = folder / "municipality.yaml"
-    text = main.read_text(encoding="utf-8")
-    text = re.sub(r"(?m)^municipality: *\d+", f"municipality: {code}", text)
-    text = re.sub(r"(?ms)^allow_paths:\n(  - .*?\n)+", "", text)
-    text = text.replace("../../rules/", "rules/")
-    main.write_text(text, encoding="utf-8")
-    return folder
-
-
-def setup(db_url: str, config: Path, codes: Sequence[str], until: dt.date, work: Path,
+def setup(db_url: str, config: Configuration, codes: Sequence[str], until: dt.date,
           progress: Callable[[str], None]) -> dict[str, Any]:
     """Every municipality's live run in one database, and a key each: {code: token}."""
     from govcore.access.keys import create_key
-    from govcore.config import load_config
     from govcore.store.db import open_database
     from govcore.store.run import tick
 
     t0 = time.perf_counter()
     keys: dict[str, str] = {}
+    load = clones(config)
     db = open_database(db_url)
     try:
         for i, code in enumerate(codes, 1):
-            cfg = load_config(municipality_folder(config, code, work))
+            cfg = load(code, "")
             tick(cfg, db, now=dt.datetime.fromisoformat(f"{until.isoformat()}T12:00:00{ZONE}"),
                  start=dt.date(until.year, 1, 1))
             keys[code] = create_key(db, code, "bench", ["status:read", "observations:write", "events:read"])[1]
@@ -228,13 +236,12 @@ def measure(url: str, keys: dict[str, str], requests: int, batch: int, batches: 
     return out
 
 
-def bench(label: str, db_url: str, args: argparse.Namespace, codes: Sequence[str], work: Path) -> dict[str, Any]:
-    from govcore.config import load_config
-
+def bench(label: str, db_url: str, args: argparse.Namespace, config: Configuration, codes: Sequence[str],
+          work: Path) -> dict[str, Any]:
     print(f"{label}: storing {len(codes)} live runs to {args.until} …", file=sys.stderr)
-    made = setup(db_url, Path(args.config), codes, args.until, work, lambda m: print(m, file=sys.stderr))
-    kpis = sorted(load_config(args.config).kpis)
-    server = Server(db_url, f"{args.until.isoformat()}T12:00:00{ZONE}", work / "server.log")
+    made = setup(db_url, config, codes, args.until, lambda m: print(m, file=sys.stderr))
+    kpis = sorted(config.kpis)
+    server = Server(db_url, Path(args.config), f"{args.until.isoformat()}T12:00:00{ZONE}", work / "server.log")
     try:
         result = measure(server.url, made["keys"], args.requests, args.batch, args.batches, kpis, args.until)
     finally:
@@ -274,23 +281,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-sqlite", action="store_true")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    from govcore.model import municipalities
+    from govcore.config import load_config
 
     codes = sorted(municipalities())[:args.municipalities]
+    t0 = time.perf_counter()
+    config = load_config(args.config)
+    load_s = time.perf_counter() - t0
     results = []
     with tempfile.TemporaryDirectory(prefix="bench-server-") as tmp:
         if not args.no_sqlite:
             (Path(tmp) / "sqlite").mkdir()
-            results.append(bench("SQLite", str(Path(tmp) / "sqlite" / "govcore.db"), args, codes, Path(tmp) / "sqlite"))
+            results.append(bench("SQLite", str(Path(tmp) / "sqlite" / "govcore.db"), args, config, codes,
+                                 Path(tmp) / "sqlite"))
         if args.pg:
             (Path(tmp) / "pg").mkdir()
-            results.append(bench("PostgreSQL", args.pg, args, codes, Path(tmp) / "pg"))
+            results.append(bench("PostgreSQL", args.pg, args, config, codes, Path(tmp) / "pg"))
     meta = {"python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-            "until": args.until.isoformat()}
+            "until": args.until.isoformat(), "config_load_s": round(load_s, 2)}
     if args.json:
         print(json.dumps({"meta": meta, "results": results}, indent=2))
     else:
-        print(f"python {meta['python']} on {meta['machine']}, {meta['cpus']} CPUs")
+        print(f"python {meta['python']} on {meta['machine']}, {meta['cpus']} CPUs; loading the configuration "
+              f"once (what a server does per municipality before its first request) took {meta['config_load_s']} s")
         report(results)
     return 0
 

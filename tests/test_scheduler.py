@@ -11,16 +11,21 @@ import shutil
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import ROOT, write_config
 from live_server import LiveServer, stored_config
+from test_notifications import SENDER, Inbox, smtp_env
+from test_notifications import add_user as add_person
+from test_notifications import rows as outbox
 from test_store import dump
 
 from govcore.config import Configuration, load_config
 from govcore.model import Observation
+from govcore.notify.mail import SmtpSettings
 from govcore.server.scheduler import Outcome, Scheduler
 from govcore.store.audit import verify
 from govcore.store.db import open_database
@@ -204,6 +209,21 @@ def test_data_stored_by_another_process_without_advancing_the_run_is_noticed_onc
 # ------------------------------------------------------------------ the scheduler in a real server
 
 
+@pytest.fixture
+def mailserver() -> Iterator[tuple[Inbox, SmtpSettings]]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepts."""
+    from aiosmtpd.controller import Controller
+    from live_server import free_port
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield inbox, SmtpSettings(host="127.0.0.1", port=controller.port, starttls=False, sender=SENDER, timeout=30)
+    finally:
+        controller.stop()
+
+
 def run_clock(url: str, code: str = "630") -> str:
     return clocks(url).get(code, "")
 
@@ -267,17 +287,29 @@ def test_the_server_advances_its_runs_at_start_when_data_arrives_and_daily(tmp_p
     assert [r.problem for r in verify(open_database(db_url)) if r.municipality == "630"] == [None]
 
 
+def due(url: str, now: str = "2021-03-02T01:00:00+00:00") -> list[dict[str, Any]]:
+    """The outbox rows that may be sent at the test clock's last time (reminders wait longer)."""
+    return [r for r in outbox(url) if r["not_before"] <= now]
+
+
 @pytest.mark.postgres
-def test_two_servers_on_one_postgresql_advance_each_run_once(tmp_path: Path, pg_url: str) -> None:
-    """Two server processes, each with its scheduler, on one database: both catch up at start and
-    both see 02:00 come; each run's log is what one process ticking alone writes, and intact."""
+def test_two_servers_on_one_postgresql_advance_each_run_once_and_send_each_notification_once(
+        tmp_path: Path, pg_url: str, mailserver: tuple[Inbox, SmtpSettings]) -> None:
+    """Two server processes, each with its scheduler and its notification worker, on one
+    database: both catch up at start and both see 02:00 come; each run's log is what one process
+    ticking alone writes, and intact; every notification those rounds caused reaches the SMTP
+    server once."""
+    inbox, mail = mailserver
     folders = [stored_config(tmp_path / f"c{code}", code) for code in ("630", "740")]
     cfgs = [load_config(f) for f in folders]
     for cfg in cfgs:
         tick(cfg, pg_url, now=local(2021, 2, 26, 12, 0))
+        for role in ("udvalg", "direktoer", "chef", "center"):
+            add_person(pg_url, f"{role}{cfg.municipality.code}", [role], f"{role}{cfg.municipality.code}@kommune.dk",
+                       municipality=cfg.municipality.code)
     clock = tmp_path / "clock.txt"
-    servers = [LiveServer(pg_url, [], clock, tmp_path / f"server{i}.log", GOVCORE_SCHEDULER_CHECK_SECONDS="0.2")
-               for i in (1, 2)]
+    servers = [LiveServer(pg_url, [], clock, tmp_path / f"server{i}.log", GOVCORE_SCHEDULER_CHECK_SECONDS="0.2",
+                          GOVCORE_NOTIFY_SECONDS="0.2", **smtp_env(mail)) for i in (1, 2)]
     servers[0].set_clock("2021-03-01T12:00:00+01:00")
     try:
         for s in servers:
@@ -287,6 +319,8 @@ def test_two_servers_on_one_postgresql_advance_each_run_once(tmp_path: Path, pg_
         servers[0].set_clock("2021-03-02T02:00:00+01:00")
         both = {"630": "2021-03-02T02:00:00+01:00", "740": "2021-03-02T02:00:00+01:00"}
         wait_for(lambda: clocks(pg_url) == both, "the daily round", servers[0])
+        wait_for(lambda: bool(due(pg_url)) and all(r["state"] in ("sent", "cancelled") for r in due(pg_url)),
+                 "sending every notification due", servers[0])
     finally:
         for s in servers:
             s.stop()
@@ -298,3 +332,8 @@ def test_two_servers_on_one_postgresql_advance_each_run_once(tmp_path: Path, pg_
             tick(cfg, ref, now=now)
         assert events(pg_url, cfg.municipality.code) == events(ref, cfg.municipality.code)
     assert [r.problem for r in verify(open_database(pg_url))] == [None, None]
+    sent = [r for r in outbox(pg_url) if r["state"] == "sent"]
+    assert {r["municipality"] for r in sent} == {"630", "740"}  # each run's demanded action, at least
+    assert len(sent) == len([r for r in due(pg_url) if r["state"] == "sent"])  # reminders wait for their day
+    ids = inbox.ids()
+    assert len(ids) == len(sent) and set(ids.values()) == {1}
