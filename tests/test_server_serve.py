@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import write_config
 from live_server import LiveServer
 
@@ -69,3 +70,34 @@ def test_the_command_line_does_not_import_the_web_stack() -> None:
     code = "import sys, govcore.cli; print(sorted(m for m in ('fastapi', 'uvicorn', 'starlette') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_scheduler_settings_come_from_the_environment_and_bad_ones_are_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from govcore.server.settings import Settings, SettingsError
+
+    for name in ("GOVCORE_SCHEDULER", "GOVCORE_DAILY_AT", "GOVCORE_SCHEDULER_TIMEZONE",
+                 "GOVCORE_SCHEDULER_CHECK_SECONDS", "GOVCORE_ADVANCE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    s = Settings.from_env("x.db")
+    assert (s.scheduler, s.daily_at, s.scheduler_zone, s.scheduler_check_every) == (
+        True, dt.time(2, 0), "Europe/Copenhagen", 60.0)
+    monkeypatch.setenv("GOVCORE_SCHEDULER", "off")
+    monkeypatch.setenv("GOVCORE_DAILY_AT", "03:30")
+    monkeypatch.setenv("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Oslo")
+    monkeypatch.setenv("GOVCORE_SCHEDULER_CHECK_SECONDS", "5")
+    s = Settings.from_env("x.db")
+    assert (s.scheduler, s.daily_at, s.scheduler_zone, s.scheduler_check_every) == (
+        False, dt.time(3, 30), "Europe/Oslo", 5.0)
+    for name, value, message in (("GOVCORE_SCHEDULER", "maybe", "give on or off"),
+                                 ("GOVCORE_DAILY_AT", "2 am", "HH:MM"),
+                                 ("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Vejle", "not a known time zone"),
+                                 ("GOVCORE_SCHEDULER_CHECK_SECONDS", "0", "above 0"),
+                                 ("GOVCORE_ADVANCE_SECONDS", "3600", "no longer read")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(SettingsError, match=message):
+                Settings.from_env("x.db")
+    monkeypatch.delenv("GOVCORE_SCHEDULER")
+    monkeypatch.setenv("GOVCORE_ADVANCE_SECONDS", "0")  # the old way to say "never"
+    assert Settings.from_env("x.db").scheduler is False

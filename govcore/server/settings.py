@@ -79,11 +79,18 @@ _SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "fals
 
 
 def _scheduler_settings(env: Mapping[str, str]) -> dict[str, object]:
-    if env.get(f"{ENV_PREFIX}ADVANCE_SECONDS", "").strip():
-        raise SettingsError("GOVCORE_ADVANCE_SECONDS is no longer read: the server advances the live runs at "
-                            "start, daily at GOVCORE_DAILY_AT and when data arrives; GOVCORE_SCHEDULER=off "
-                            "turns that off (docs/server.md)")
     values: dict[str, object] = {}
+    legacy = env.get(f"{ENV_PREFIX}ADVANCE_SECONDS", "").strip()
+    if legacy:  # the hourly round of earlier versions: only its "never" still has a meaning
+        try:
+            never = float(legacy) == 0
+        except ValueError:
+            never = False
+        if not never:
+            raise SettingsError("GOVCORE_ADVANCE_SECONDS is no longer read: the server advances the live runs at "
+                                "start, daily at GOVCORE_DAILY_AT and when data arrives; GOVCORE_SCHEDULER=off "
+                                "turns that off (docs/server.md)")
+        values["scheduler"] = False
     switch = env.get(f"{ENV_PREFIX}SCHEDULER", "").strip().lower()
     if switch:
         if switch not in _SWITCH:
