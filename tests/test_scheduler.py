@@ -165,6 +165,38 @@ def test_the_thread_wakes_when_data_arrives_and_stops_cleanly(
         db.close()
 
 
+def test_the_thread_outlives_a_clock_that_fails(configs: dict[str, Configuration], tmp_path: Path) -> None:
+    """A clock that cannot be read for a moment (the test clock file being replaced, say) costs a
+    round, not the scheduler."""
+    seen: list[Outcome] = []
+    arrived = threading.Event()
+    fails = [3]
+
+    def clock() -> dt.datetime:
+        if fails[0] > 0 and threading.current_thread().name == "govcore-scheduler":
+            fails[0] -= 1
+            raise ValueError("Invalid isoformat string: ''")
+        return local(2021, 2, 10, 9, 0)
+
+    def record(o: Outcome) -> None:
+        seen.append(o)
+        arrived.set()
+
+    db = open_database(str(tmp_path / "t.db"))
+    try:
+        sched = Scheduler(db, lambda m, s: configs[m], lambda: [("630", START)], clock=clock, on_outcome=record,
+                          check_every=0.05)
+        sched.start(catch_up=True)  # the round at start fails with the clock
+        try:
+            sched.data_arrived("630", START)
+            assert arrived.wait(timeout=300), "the scheduler thread died"
+        finally:
+            sched.stop(timeout=300)
+        assert fails == [0] and seen[0].ok and seen[0].municipality == "630"
+    finally:
+        db.close()
+
+
 def test_by_default_the_scheduler_finds_the_live_runs_and_their_stored_configurations(
         configs: dict[str, Configuration], db_url: str) -> None:
     for code in ("630", "740"):

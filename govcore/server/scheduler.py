@@ -241,18 +241,22 @@ class Scheduler:
 
     def _loop(self, catch_up: bool) -> None:
         if catch_up and not self._stop.is_set():
-            self.advance_all(reason="start")
+            try:
+                self.advance_all(reason="start")
+            except Exception:  # the clock failed: the daily round and data arrival still come
+                log.exception("the scheduler's round at start failed")
         self._remember()
         while not self._stop.is_set():
+            wait = self.check_every
             try:
                 self.step()
-            except Exception:  # the loop must outlive a failing round (a database restart, say)
-                log.exception("the scheduler's round failed")
-            wait = (self.next_daily - self._now()).total_seconds()
+                wait = min(max((self.next_daily - self._now()).total_seconds(), 0.0), self.check_every)
+            except Exception:  # the loop must outlive a failing round or clock (a database restart, say)
+                log.exception("the scheduler's round failed; it tries again in %g s", self.check_every)
             # Woken early by data_arrived or stop; it looks again every check_every seconds for
             # data stored by other processes, and so that a clock change (suspend, NTP) cannot
             # make the daily round wait much too long.
-            self._wake.wait(timeout=min(max(wait, 0.0), self.check_every))
+            self._wake.wait(timeout=wait)
 
 
 def stored_progress(db: Database) -> dict[tuple[str, str], tuple[int, str]]:
