@@ -74,7 +74,11 @@ class LiveServer:
         self.proc: subprocess.Popen[bytes] | None = None
 
     def set_clock(self, when: str) -> None:
-        self.clock_file.write_text(when, encoding="utf-8")
+        """Replace the clock file at once (the server reads it from other threads at any moment:
+        it must never see it empty)."""
+        part = self.clock_file.with_name(self.clock_file.name + ".new")
+        part.write_text(when, encoding="utf-8")
+        os.replace(part, self.clock_file)
 
     def start(self, timeout: float = 60.0) -> LiveServer:
         env = {**os.environ, "GOVCORE_TEST_DB": self.db, "GOVCORE_TEST_CLOCK_FILE": str(self.clock_file),

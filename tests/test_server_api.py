@@ -64,7 +64,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log",  # configurations: stored
-                        GOVCORE_MAX_BODY_BYTES=str(LIMIT), GOVCORE_ADVANCE_SECONDS="0")
+                        GOVCORE_MAX_BODY_BYTES=str(LIMIT), GOVCORE_SCHEDULER="off")
     server.set_clock("2021-03-03T10:00:00+01:00")
     server.start()
     try:

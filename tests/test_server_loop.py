@@ -1,5 +1,6 @@
 """The end-to-end live loop against a real server process (uvicorn on 127.0.0.1), on SQLite and
-PostgreSQL: figures posted through the API → the monthly follow-up flags a deviation → the owner
+PostgreSQL, its scheduler advancing the run as the test clock moves: figures posted through the
+API → the monthly follow-up flags a deviation → the owner
 finds the demanded action in the task list and submits it → the superior accepts → better figures
 → the deviation closes at the next follow-up; the decision log names who answered."""
 
@@ -9,7 +10,8 @@ import datetime as dt
 import email
 import email.policy
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -70,7 +72,7 @@ def loop_server(db_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterat
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",  # configuration: stored
-                        GOVCORE_ADVANCE_SECONDS="0",  # the test advances the run itself (tick)
+                        GOVCORE_SCHEDULER_CHECK_SECONDS="0.2",  # the server's scheduler advances the run
                         GOVCORE_SMTP_HOST="127.0.0.1", GOVCORE_SMTP_PORT=str(inbox[1]), GOVCORE_SMTP_STARTTLS="false",
                         GOVCORE_SMTP_FROM="govcore@vejle.example", GOVCORE_NOTIFY_SECONDS="0.2",
                         GOVCORE_BASE_URL="https://govcore.vejle.example")
@@ -84,19 +86,19 @@ def loop_server(db_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterat
 
 def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str], db_url: str,
                                       inbox: tuple[Inbox, int]) -> None:
-    server, folder, key = loop_server
+    server, _folder, key = loop_server
     mail = inbox[0]
-    cfg = load_config(folder)
     with server.client(key) as system:
         r = system.post("/api/v1/municipalities/630/observations",
                         json={"observations": [{"kpi": "jobrate", "period": "2021-01", "value": 47}]})
         assert r.status_code == 200, r.text
         assert r.json()["added"] == 1 and r.json()["rows"][0]["known_at"] == "2021-02-05"
 
-    tick(cfg, db_url, now=dt.date(2021, 3, 1))  # the monthly follow-up of 1 March sees 47 % < 48 %
-    # The server's notification worker tells the owner by e-mail (a real SMTP server receives it).
+    # The night's round of the server's scheduler takes the run past the monthly follow-up of
+    # 1 March, which sees 47 % < 48 %; the server's notification worker tells the owner by e-mail
+    # (a real SMTP server receives it).
     server.set_clock("2021-03-02T08:00:00+01:00")
-    assert mail.arrived.wait(60), "no e-mail reached the SMTP server; server log:\n" + server.log.read_text()
+    assert mail.arrived.wait(180), "no e-mail reached the SMTP server; server log:\n" + server.log.read_text()
     to, message = mail.messages[0]
     assert to == [OWNER_MAIL] and "<govcore@vejle.example>" in str(message["From"])
     body = message.get_body(preferencelist=("plain",))
@@ -140,8 +142,9 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
             assert r.status_code == 200, r.text
         assert o.get("/api/v1/municipalities/630/deviations", params={"state": "open"}).json() != []
 
-        tick(cfg, db_url, now=dt.date(2021, 5, 3))  # the follow-up of 3 May: on track again
-        closed = o.get("/api/v1/municipalities/630/deviations", params={"state": "closed"}).json()
+        server.set_clock("2021-05-04T08:00:00+02:00")  # the scheduler's round: the follow-up of 3 May
+        closed = wait_for(lambda: o.get("/api/v1/municipalities/630/deviations", params={"state": "closed"}).json(),
+                          "the deviation closing at the follow-up of 3 May", server)
         assert [(d["subject"], d["state"]) for d in closed] == [("g-job", "closed")]
         assert o.get("/api/v1/municipalities/630/actions", params={"state": "open"}).json() == []
         goals = {g["id"]: g for g in o.get("/api/v1/municipalities/630/goals").json()["goals"]}
@@ -160,6 +163,16 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
     assert by_type["deviation_closed"]["actor"] is None
     assert feed["next_after"] == feed["events"][-1]["seq"] == feed["last"]
     assert [e["seq"] for e in feed["events"]] == list(range(1, len(feed["events"]) + 1))
+
+
+def wait_for(get: Callable[[], Any], what: str, server: LiveServer, timeout: float = 180.0) -> Any:
+    """`get()` once it gives something (polled every tenth of a second), failing after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not (found := get()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} did not happen within {timeout} s; server log:\n{server.output()}")
+        time.sleep(0.1)  # polling interval while waiting for a condition, not a timing assumption
+    return found
 
 
 def _notifications_key(db_url: str) -> str:

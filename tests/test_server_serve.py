@@ -7,8 +7,9 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 from conftest import write_config
-from live_server import LiveServer, stored_config
+from live_server import LiveServer
 
 from govcore.access.accounts import add_user
 from govcore.config import load_config
@@ -45,7 +46,7 @@ def test_govcore_serve_serves_a_live_run_and_limits_logins(tmp_path: Path) -> No
     finally:
         db.close()
     server = LiveServer(db_url, [], tmp_path / "unused", tmp_path / "serve.log", GOVCORE_LOGIN_BURST="3",
-                        GOVCORE_ADVANCE_SECONDS="0",
+                        GOVCORE_SCHEDULER="off",
                         command=[*_govcore(), "serve", "--db", db_url, "--config", str(folder), "--port", "{port}"])
     server.start()
     try:
@@ -71,30 +72,32 @@ def test_the_command_line_does_not_import_the_web_stack() -> None:
     assert out.strip() == "[]"
 
 
-def test_the_server_advances_every_live_run_to_now_by_itself(tmp_path: Path) -> None:
-    import time
+def test_the_scheduler_settings_come_from_the_environment_and_bad_ones_are_refused(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from govcore.server.settings import Settings, SettingsError
 
-    folder = stored_config(tmp_path / "config")
-    db_url = str(tmp_path / "govcore.db")
-    tick(load_config(folder), db_url, now=dt.date(2021, 2, 26))
-    db = open_database(db_url)
-    try:
-        add_user(db, "chefen", "630", ["chef"], password=PASSWORD)
-    finally:
-        db.close()
-    server = LiveServer(db_url, [], tmp_path / "clock.txt", tmp_path / "server.log",
-                        GOVCORE_ADVANCE_SECONDS="3600")
-    server.set_clock("2021-03-01T12:00:00+01:00")  # after the follow-up of 1 March, which no tick has run
-    server.start()
-    try:
-        with server.client(server.login("chefen", PASSWORD)) as c:
-            deadline = time.monotonic() + 60
-            actions: list[dict[str, object]] = []
-            while not actions and time.monotonic() < deadline:  # the first round runs at start, in the background
-                actions = c.get("/api/v1/municipalities/630/actions").json()
-                time.sleep(0.1)
-            assert [(a["id"], a["owner"], a["state"]) for a in actions] == [("act-0001", "center", "demanded")]
-            events = c.get("/api/v1/municipalities/630/events", params={"limit": 1000}).json()["events"]
-            assert events[-1]["at"] <= "2021-03-01T12:00"
-    finally:
-        server.stop()
+    for name in ("GOVCORE_SCHEDULER", "GOVCORE_DAILY_AT", "GOVCORE_SCHEDULER_TIMEZONE",
+                 "GOVCORE_SCHEDULER_CHECK_SECONDS", "GOVCORE_ADVANCE_SECONDS"):
+        monkeypatch.delenv(name, raising=False)
+    s = Settings.from_env("x.db")
+    assert (s.scheduler, s.daily_at, s.scheduler_zone, s.scheduler_check_every) == (
+        True, dt.time(2, 0), "Europe/Copenhagen", 60.0)
+    monkeypatch.setenv("GOVCORE_SCHEDULER", "off")
+    monkeypatch.setenv("GOVCORE_DAILY_AT", "03:30")
+    monkeypatch.setenv("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Oslo")
+    monkeypatch.setenv("GOVCORE_SCHEDULER_CHECK_SECONDS", "5")
+    s = Settings.from_env("x.db")
+    assert (s.scheduler, s.daily_at, s.scheduler_zone, s.scheduler_check_every) == (
+        False, dt.time(3, 30), "Europe/Oslo", 5.0)
+    for name, value, message in (("GOVCORE_SCHEDULER", "maybe", "give on or off"),
+                                 ("GOVCORE_DAILY_AT", "2 am", "HH:MM"),
+                                 ("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Vejle", "not a known time zone"),
+                                 ("GOVCORE_SCHEDULER_CHECK_SECONDS", "0", "above 0"),
+                                 ("GOVCORE_ADVANCE_SECONDS", "3600", "no longer read")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(SettingsError, match=message):
+                Settings.from_env("x.db")
+    monkeypatch.delenv("GOVCORE_SCHEDULER")
+    monkeypatch.setenv("GOVCORE_ADVANCE_SECONDS", "0")  # the old way to say "never"
+    assert Settings.from_env("x.db").scheduler is False

@@ -2,8 +2,9 @@
 API (and the command line), each checked by `permissions.authorize` before anything is looked up.
 
 Reads come from the stored rows (actions, deviations, escalations, deliverables, the event log),
-which the store keeps current with every committed item; the goals' status is what `govcore report
---db` computes (`report_as_of`), so the API and the report never disagree. Writes (observations
+which the store keeps current with every committed item; the goals' status is evaluated on the
+stored observations as the run's engine holds them (`govcore.access.goals`): what `govcore report
+--db` shows, without replaying the run. Writes (observations
 and responses) go through `PersistentRun` like `govcore observe` and `govcore respond`: the run is
 first advanced to now (data arriving is one of the moments a live run moves on), the input is
 stored with who gave it, and what it causes is processed at once.
@@ -18,24 +19,23 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-import threading
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from pydantic import ValidationError
 
+from govcore.access.goals import goal_status, moment_of
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.config import Configuration, Response
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError, did_you_mean
 from govcore.model import ActionState, Observation
-from govcore.store.configs import live_runs
 from govcore.store.db import Database
-from govcore.store.run import PersistentRun, RunError, local_target, report_as_of
+from govcore.store.locks import RunBusy, run_lock
+from govcore.store.run import PersistentRun, RunError, local_target
 from govcore.store.tables import (
     ActionRow,
     ConfigVersion,
@@ -61,6 +61,7 @@ Loader = Callable[[str, str], Configuration]
 """A run's configuration: (municipality code, the run's start date as ISO text) -> Configuration."""
 
 MAX_EVENTS_PAGE = 1000
+WRITE_WAIT = 60.0  # seconds a write waits for the run while another thread or process advances it
 MAX_OBSERVATIONS = 100_000
 _OPEN = frozenset(s.value for s in ActionState if s is not ActionState.closed)
 _SUBMITTABLE = frozenset({ActionState.demanded.value, ActionState.escalated.value, ActionState.rejected.value})
@@ -120,8 +121,8 @@ class LiveRuns:
     clock: Callable[[], dt.datetime] = wall_clock
     _configs: dict[tuple[str, str], tuple[Any, Configuration]] = field(default_factory=dict, repr=False)
     _goals: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = field(default_factory=dict, repr=False)
-    _locks: dict[tuple[str, str], threading.Lock] = field(default_factory=dict, repr=False)
-    _guard: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    on_written: Callable[[str, str], None] | None = None
+    """Called with (municipality, start) after a write advanced the run to now (the scheduler's cue)."""
 
     # ------------------------------------------------------------------------------ lookups
 
@@ -140,24 +141,6 @@ class LiveRuns:
             raise NotFound(f"municipality {municipality} has no live run")
         return RunRef(str(r.municipality), str(r.start), str(r.name), str(r.fingerprint), str(r.clock),
                       int(r.events), int(r.inputs))
-
-    def advance(self, municipality: str, start: str | None = None) -> int:
-        """Advance a live run to now and store what happened (the server's scheduler does this for
-        every run, as `govcore tick` from cron would); the number of new events."""
-        run = self.run(municipality, start)
-        _, events = self._write(run, self.config(run), lambda live: None)
-        return len(events)
-
-    def advance_all(self) -> dict[str, int | str]:
-        """`advance` every live run (`govcore.store.configs.live_runs`); a run that fails is reported
-        (its message, under "code/start") and the others go on."""
-        out: dict[str, int | str] = {}
-        for municipality, start in live_runs(self.db):
-            try:
-                out[f"{municipality}/{start}"] = self.advance(municipality, start)
-            except GovcoreError as err:
-                out[f"{municipality}/{start}"] = str(err)
-        return out
 
     def config(self, run: RunRef) -> Configuration:
         """The run's configuration, loaded again only when a stored configuration version changed."""
@@ -200,30 +183,21 @@ class LiveRuns:
 
     def goals(self, principal: Principal, municipality: str) -> dict[str, Any]:
         """Every goal with its status as of now (or the run's clock, if that is earlier) and why:
-        the figures, the explanation and the forecast the report shows."""
+        the figures, the explanation and the forecast the report shows.
+
+        Computed from the stored observations (`govcore.access.goals`), not by replaying the run,
+        and kept per run until the run's stored state or the day changes: its event count, inputs
+        and clock move with every committed item, whichever process committed it."""
         authorize(principal, Operation.VIEW, municipality)
         run = self.run(municipality)
         cfg = self.config(run)
-        zone = ZoneInfo(cfg.wheel.timezone)
-        day = min(self.clock().astimezone(zone).date(), dt.datetime.fromisoformat(run.clock).date())
+        moment = moment_of(cfg, run.start, run.clock, self.clock())
         key = (run.municipality, run.start)
-        token = (run.events, run.inputs, run.clock, day, run.fingerprint)
+        token = (run.events, run.inputs, run.clock, run.fingerprint, moment, id(cfg))
         cached = self._goals.get(key)
         if cached is not None and cached[0] == token:
             return cached[1]
-        result = report_as_of(cfg, self.db, as_of=max(day, dt.date.fromisoformat(run.start)),
-                              start=dt.date.fromisoformat(run.start))
-        shown = result.config.version_at(day)
-        goals = []
-        for g in shown.goals:
-            st = result.summary["goals"].get(g.id)
-            if st is None:
-                continue
-            goals.append({"id": g.id, "title": g.title, "level": g.level.value, "owner": g.owner,
-                          "owners": list(g.owners), "kpi": g.kpi, "status": st["status"], "actual": st["actual"],
-                          "expected": st["expected"], "period": st["period"], "explanation": st["explanation"],
-                          "in_effect": st["in_effect"], "forecast": st["forecast"]})
-        answer = {"municipality": municipality, "run": run.start, "as_of": result.summary["as_of"], "goals": goals}
+        answer = goal_status(self.db, cfg, run.municipality, run.start, moment)
         self._goals[key] = (token, answer)
         return answer
 
@@ -407,23 +381,26 @@ class LiveRuns:
     def _write(self, run: RunRef, cfg: Configuration,
                work: Callable[[PersistentRun], Any]) -> tuple[Any, list[dict[str, Any]]]:
         """Open the run, advance it to now (to the minute), do `work`, process what is due, and
-        commit — or take everything back if anything fails. One writer per run in this process;
-        another process writing at the same time makes this one fail with `Conflict`."""
-        key = (run.municipality, run.start)
-        with self._guard:
-            lock = self._locks.setdefault(key, threading.Lock())
-        with lock:
-            try:
-                with PersistentRun.open(self.db, cfg, start=dt.date.fromisoformat(run.start), create=False,
-                                        live=True) as live, live.atomic():
-                    now = local_target(live.engine, self.clock()).replace(second=0, microsecond=0)
-                    new = live.advance(now) if now >= live.engine.now else []
-                    done = work(live)
-                    new += live.advance(live.engine.now)
-            except RunError as err:
-                if "another process" in str(err):
-                    raise Conflict(f"{err}") from None
-                raise
+        commit — or take everything back if anything fails. Holds the run's lock
+        (`govcore.store.locks`) throughout, as `govcore tick` and the scheduler do: a request
+        waits while another thread or process advances the run, up to `WRITE_WAIT` seconds, and
+        is then refused with `Conflict`."""
+        try:
+            with run_lock(self.db, run.municipality, run.start, timeout=WRITE_WAIT), \
+                    PersistentRun.open(self.db, cfg, start=dt.date.fromisoformat(run.start), create=False,
+                                       live=True) as live, live.atomic():
+                now = local_target(live.engine, self.clock()).replace(second=0, microsecond=0)
+                new = live.advance(now) if now >= live.engine.now else []
+                done = work(live)
+                new += live.advance(live.engine.now)
+        except RunBusy as err:
+            raise Conflict(str(err)) from None
+        except RunError as err:
+            if "another process" in str(err):
+                raise Conflict(f"{err}") from None
+            raise
+        if self.on_written is not None:
+            self.on_written(run.municipality, run.start)
         return done, [{"seq": e.seq, "id": e.id, "at": e.at.isoformat(), "type": e.type, "owner": e.owner,
                        "subject": e.subject, "text": describe_event(e.type, e.details, e.owner, e.subject)}
                       for e in new]

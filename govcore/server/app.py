@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import logging
 import threading
@@ -18,6 +17,7 @@ from govcore.config import Configuration
 from govcore.server import errors
 from govcore.server.ratelimit import TokenBucket
 from govcore.server.routers import ROUTERS
+from govcore.server.scheduler import Scheduler
 from govcore.server.settings import Settings
 from govcore.store.db import Database, open_database
 from govcore.store.schema import ensure
@@ -36,18 +36,22 @@ def stored_loader(db: Database) -> Loader:
 log = logging.getLogger("govcore.server")
 
 
-async def _scheduler(live: LiveRuns, every: float) -> None:
-    """Advance every live run to now at start and then every `every` seconds (in a worker thread:
-    the store is synchronous). A run another process is advancing just waits for the next round."""
-    while True:
-        try:
-            results = await asyncio.to_thread(live.advance_all)
-            for code, result in sorted(results.items()):
-                if isinstance(result, str):
-                    log.warning("advancing the live run of %s failed: %s", code, result)
-        except Exception:  # the scheduler must outlive a failing round (a database restart, say)
-            log.exception("advancing the live runs failed")
-        await asyncio.sleep(every)
+def _scheduler(live: LiveRuns, settings: Settings, clock: Callable[[], dt.datetime]) -> Scheduler | None:
+    """The one scheduler of the server (`govcore.server.scheduler`): every live run advanced to
+    now at start, daily at GOVCORE_DAILY_AT and when data arrives; None with GOVCORE_SCHEDULER=off
+    (then `govcore tick --all` from cron keeps the runs going). It takes the runs' configurations
+    from the requests' cache, so that its round at start has loaded them before people ask."""
+    if not settings.scheduler:
+        log.info("live runs are not advanced by this server (GOVCORE_SCHEDULER=off)")
+        return None
+
+    def load(municipality: str, start: str) -> Configuration:
+        return live.config(live.run(municipality, start))
+
+    scheduler = Scheduler(live.db, load, daily_at=settings.daily_at, zone=settings.scheduler_zone, clock=clock,
+                          check_every=settings.scheduler_check_every)
+    live.on_written = scheduler.written
+    return scheduler
 
 
 def _notifier(db: Database, settings: Settings, clock: Callable[[], dt.datetime],
@@ -89,18 +93,21 @@ def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: 
     if load is None:
         load = folder_loader(folders, fallback=stored_loader(database)) if folders else stored_loader(database)
 
+    live = LiveRuns(database, load, clock)
+    scheduler = _scheduler(live, settings, clock)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        task = asyncio.create_task(_scheduler(app.state.live, settings.advance_every)) \
-            if settings.advance_every > 0 else None
+        if scheduler is not None:
+            scheduler.start(catch_up=True)
         stop = threading.Event()
         notifier = _notifier(database, settings, clock, stop)
         yield
         stop.set()
+        if scheduler is not None:
+            scheduler.stop(timeout=120)
         if notifier is not None:
             notifier.join(timeout=120)
-        if task is not None:
-            task.cancel()
         if db is None:
             database.close()
 
@@ -110,7 +117,8 @@ def create_app(settings: Settings, *, folders: Sequence[str | Path] = (), load: 
                   swagger_ui_oauth2_redirect_url="/api/v1/docs/oauth2-redirect")
     app.state.settings = settings
     app.state.db = database
-    app.state.live = LiveRuns(database, load, clock)
+    app.state.live = live
+    app.state.scheduler = scheduler
     app.state.logins = TokenBucket(settings.login_burst, settings.login_per_minute)
     errors.install(app)
     app.add_middleware(errors.RequestLimits, max_body_bytes=settings.max_body_bytes)

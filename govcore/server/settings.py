@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import zoneinfo
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from govcore.errors import GovcoreError
@@ -24,18 +26,23 @@ class SettingsError(GovcoreError):
 class Settings:
     database_url: str
     base_url: str = "http://127.0.0.1:8000"
-    max_body_bytes: int = 1_000_000  # a request body above this is refused (413) while it is read
+    max_body_bytes: int = 4_000_000  # a request body above this is refused (413) while it is read (10,000
+    # observations are about 1.3 MB)
     token_lifetime: dt.timedelta = dt.timedelta(hours=8)
     login_burst: int = 10  # logins one client address may try at once...
     login_per_minute: float = 6.0  # ...and then this many a minute
-    advance_every: float = 3600.0  # seconds between advancing every live run to now (0: never; cron ticks)
+    scheduler: bool = True  # advance the live runs inside the server (off: `govcore tick --all` from cron)
+    daily_at: dt.time = dt.time(2, 0)  # the daily round, local time in `scheduler_zone`
+    scheduler_zone: str = "Europe/Copenhagen"
+    scheduler_check_every: float = 60.0  # seconds between looks at the clock and for data stored elsewhere
     notify_every: float = 60.0  # seconds between rounds of the notification worker (with GOVCORE_SMTP_HOST)
 
     @classmethod
     def from_env(cls, database_url: str | None = None, **overrides: object) -> Settings:
         """Settings from GOVCORE_DB, GOVCORE_BASE_URL, GOVCORE_MAX_BODY_BYTES,
-        GOVCORE_TOKEN_HOURS, GOVCORE_LOGIN_BURST, GOVCORE_LOGIN_PER_MINUTE, GOVCORE_ADVANCE_SECONDS and
-        GOVCORE_NOTIFY_SECONDS."""
+        GOVCORE_TOKEN_HOURS, GOVCORE_LOGIN_BURST, GOVCORE_LOGIN_PER_MINUTE, GOVCORE_SCHEDULER,
+        GOVCORE_DAILY_AT, GOVCORE_SCHEDULER_TIMEZONE, GOVCORE_SCHEDULER_CHECK_SECONDS and
+        GOVCORE_NOTIFY_SECONDS (docs/server.md)."""
         env = os.environ
         url = database_url or env.get(f"{ENV_PREFIX}DB") or "govcore.db"
         values: dict[str, object] = {"database_url": url}
@@ -50,18 +57,61 @@ class Settings:
                 values["login_burst"] = int(env[f"{ENV_PREFIX}LOGIN_BURST"])
             if env.get(f"{ENV_PREFIX}LOGIN_PER_MINUTE"):
                 values["login_per_minute"] = float(env[f"{ENV_PREFIX}LOGIN_PER_MINUTE"])
-            if env.get(f"{ENV_PREFIX}ADVANCE_SECONDS"):
-                values["advance_every"] = float(env[f"{ENV_PREFIX}ADVANCE_SECONDS"])
+            if env.get(f"{ENV_PREFIX}SCHEDULER_CHECK_SECONDS"):
+                values["scheduler_check_every"] = float(env[f"{ENV_PREFIX}SCHEDULER_CHECK_SECONDS"])
             if env.get(f"{ENV_PREFIX}NOTIFY_SECONDS"):
                 values["notify_every"] = float(env[f"{ENV_PREFIX}NOTIFY_SECONDS"])
         except ValueError as err:
             raise SettingsError(f"a GOVCORE_ setting is not a number: {err}") from None
+        values.update(_scheduler_settings(env))
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
         if settings.max_body_bytes < 1024 or settings.login_burst < 1 or settings.login_per_minute <= 0 \
-                or settings.token_lifetime <= dt.timedelta(0) or settings.advance_every < 0 \
+                or settings.token_lifetime <= dt.timedelta(0) or settings.scheduler_check_every <= 0 \
                 or settings.notify_every < 0:
             raise SettingsError("GOVCORE_MAX_BODY_BYTES must be at least 1024, GOVCORE_LOGIN_BURST at least 1, "
-                                "GOVCORE_LOGIN_PER_MINUTE and GOVCORE_TOKEN_HOURS above 0, "
-                                "GOVCORE_ADVANCE_SECONDS and GOVCORE_NOTIFY_SECONDS 0 or more")
+                                "GOVCORE_LOGIN_PER_MINUTE, GOVCORE_TOKEN_HOURS and "
+                                "GOVCORE_SCHEDULER_CHECK_SECONDS above 0, GOVCORE_NOTIFY_SECONDS 0 or more")
         return settings
+
+
+_SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
+
+
+def _scheduler_settings(env: Mapping[str, str]) -> dict[str, object]:
+    values: dict[str, object] = {}
+    legacy = env.get(f"{ENV_PREFIX}ADVANCE_SECONDS", "").strip()
+    if legacy:  # the hourly round of earlier versions: only its "never" still has a meaning
+        try:
+            never = float(legacy) == 0
+        except ValueError:
+            never = False
+        if not never:
+            raise SettingsError("GOVCORE_ADVANCE_SECONDS is no longer read: the server advances the live runs at "
+                                "start, daily at GOVCORE_DAILY_AT and when data arrives; GOVCORE_SCHEDULER=off "
+                                "turns that off (docs/server.md)")
+        values["scheduler"] = False
+    switch = env.get(f"{ENV_PREFIX}SCHEDULER", "").strip().lower()
+    if switch:
+        if switch not in _SWITCH:
+            raise SettingsError(f"GOVCORE_SCHEDULER is '{switch}': give on or off")
+        values["scheduler"] = _SWITCH[switch]
+    daily = env.get(f"{ENV_PREFIX}DAILY_AT", "").strip()
+    if daily:
+        try:
+            at = dt.time.fromisoformat(daily)
+        except ValueError:
+            raise SettingsError(f"GOVCORE_DAILY_AT is '{daily}': give a local time as HH:MM, such as 02:00") from None
+        if at.tzinfo is not None:
+            raise SettingsError("GOVCORE_DAILY_AT is a local time without an offset (the zone is "
+                                "GOVCORE_SCHEDULER_TIMEZONE)")
+        values["daily_at"] = at
+    zone = env.get(f"{ENV_PREFIX}SCHEDULER_TIMEZONE", "").strip()
+    if zone:
+        try:
+            zoneinfo.ZoneInfo(zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise SettingsError(f"GOVCORE_SCHEDULER_TIMEZONE is '{zone}': not a known time zone "
+                                "(such as Europe/Copenhagen)") from None
+        values["scheduler_zone"] = zone
+    return values
