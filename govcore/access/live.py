@@ -268,11 +268,11 @@ class LiveRuns:
             return rows, answers
 
         rows, answers = self.db.read(work)
-        actors = _actors(answers)
+        actors = actors_of_answers(answers)
         out = []
         for r in rows:
             details = json.loads(r["details"])
-            key = _response_key(r["type"], details, r["at"])
+            key = response_key(r["type"], details, r["at"])
             out.append({"seq": r["seq"], "id": f"e{r['seq']:06d}", "at": r["at"], "type": r["type"],
                         "rule": r["rule"], "goal": r["goal"], "owner": r["owner"], "subject": r["subject"],
                         "subject_kind": r["subject_kind"], "text": describe_event(r["type"], details, r["owner"],
@@ -456,7 +456,9 @@ def _deviation(r: Mapping[str, Any]) -> dict[str, Any]:
             "inputs": json.loads(r["inputs"])}
 
 
-def _response_key(kind: str, details: Mapping[str, Any], at: str) -> tuple[str, str, str] | None:
+def response_key(kind: str, details: Mapping[str, Any], at: str) -> tuple[str, str, str] | None:
+    """The (answer kind, target, local minute) an event of the decision log was caused by, or None
+    when it is not an answer: how the events are matched with who gave the answer (`actors_of_answers`)."""
     answer = str(details.get("response")) if kind == "response_ignored" else _RESPONSE_EVENTS.get(kind)
     if answer is None:
         return None
@@ -464,7 +466,7 @@ def _response_key(kind: str, details: Mapping[str, Any], at: str) -> tuple[str, 
     return answer, str(target), at[:16]
 
 
-def _actors(answers: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str], str]:
+def actors_of_answers(answers: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str], str]:
     """Who gave each stored response, by (kind, target, local minute): the key of the events it caused."""
     out: dict[tuple[str, str, str], str] = {}
     for a in answers:

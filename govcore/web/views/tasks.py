@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from govcore.access.live import EVENT, RESP, LiveRuns, _actors, _response_key
+from govcore.access.live import EVENT, RESP, LiveRuns, actors_of_answers, response_key
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 
@@ -50,12 +50,12 @@ def answers(live: LiveRuns, principal: Principal, municipality: str) -> dict[str
         return events, given
 
     events, given = live.db.read(work)
-    actors = _actors(given)
+    actors = actors_of_answers(given)
     out: dict[str, list[Answer]] = {}
     for e in events:
         details = json.loads(str(e["details"]))
         at, kind = str(e["at"]), str(e["type"])
-        key = _response_key(kind, details, at)
+        key = response_key(kind, details, at)
         action = str(details.get("action", ""))
         new_due = details.get("new_due")
         out.setdefault(action, []).append(Answer(
