@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 from live_server import ROOT, LiveServer, stored_config
-from web_support import PASSWORD, Site, assert_accessible
+from web_support import PASSWORD, Site, add_people, assert_accessible, serve
 
-from govcore.access.accounts import add_user
 from govcore.access.keys import create_key
 from govcore.config import load_config
 from govcore.store.db import open_database
@@ -61,24 +60,16 @@ def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VejleSite]:
     folders = {"630": vejle_config(tmp / "630"), "615": stored_config(tmp / "615", "615")}
     for folder in folders.values():
         tick(load_config(folder), db_url, now=dt.date(2021, 12, 1))
+    add_people(db_url)
     db = open_database(db_url)
     try:
-        for username, (code, roles, admin, name) in PEOPLE.items():
-            add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
-                     email=f"{username}@example.org")
         key, secret = create_key(db, "630", "sagssystem", ["actions:decide"])
     finally:
         db.close()
-    server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
-                        GOVCORE_LOGIN_BURST="1000")
-    server.set_clock("2021-12-02T10:00:00+01:00")
-    server.start()
-    try:
+    with serve(tmp, db_url, clock="2021-12-02T10:00:00+01:00") as server:
         site = VejleSite(server, db_url, folders, key.id)
         answered(site, secret)
         yield site
-    finally:
-        server.stop()
 
 
 def answered(site: Site, key_secret: str) -> None:

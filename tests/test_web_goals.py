@@ -16,12 +16,10 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
-from live_server import LiveServer, stored_config
-from web_support import PASSWORD, PEOPLE, Site, assert_accessible
+from live_server import stored_config
+from web_support import Site, add_people, assert_accessible, serve
 
-from govcore.access.accounts import add_user
 from govcore.config import load_config
-from govcore.store.db import open_database
 from govcore.store.run import tick
 
 if TYPE_CHECKING:
@@ -74,21 +72,9 @@ def goals_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     folders = {code: stored_config(tmp / code, code, goals=GOALS) for code in ("630", "615")}
     for folder in folders.values():
         tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
-    db = open_database(db_url)
-    try:
-        for username, (code, roles, admin, name) in PEOPLE.items():
-            add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
-                     email=f"{username}@example.org")
-    finally:
-        db.close()
-    server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
-                        GOVCORE_LOGIN_BURST="1000")
-    server.set_clock("2021-03-03T10:00:00+01:00")
-    server.start()
-    try:
+    add_people(db_url)
+    with serve(tmp, db_url) as server:
         yield Site(server, db_url, folders)
-    finally:
-        server.stop()
 
 
 def main(html: str) -> str:

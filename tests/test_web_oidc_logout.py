@@ -16,11 +16,9 @@ import httpx
 import pytest
 from live_server import LiveServer, stored_config
 from oidc_provider import TestProvider, serve
-from web_support import PASSWORD, PEOPLE, Site, assert_accessible
+from web_support import Site, add_people, assert_accessible
 
-from govcore.access.accounts import add_user
 from govcore.config import load_config
-from govcore.store.db import open_database
 from govcore.store.run import tick
 
 if TYPE_CHECKING:
@@ -37,13 +35,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     tmp = tmp_path_factory.mktemp("oidc-logout")
     db_url = str(tmp / "govcore.db")
     tick(load_config(stored_config(tmp / "630", "630")), db_url, now=dt.date(2021, 3, 1))
-    db = open_database(db_url)
-    try:
-        for username, (code, roles, admin, name) in PEOPLE.items():
-            add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
-                     email=f"{username}@example.org")
-    finally:
-        db.close()
+    add_people(db_url)
     provider = TestProvider()
     provider.user = {**provider.user, "email": "u-center@example.org"}
     with serve(provider.app) as issuer:

@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 import sqlalchemy as sa
-from live_server import LiveServer, stored_config
-from web_support import PASSWORD, PEOPLE, Site, assert_accessible
+from live_server import stored_config
+from web_support import Site, add_people, assert_accessible, serve
 
-from govcore.access.accounts import add_user
 from govcore.access.live import LiveRuns
 from govcore.access.principal import Principal
 from govcore.config import load_config
@@ -73,22 +72,12 @@ SITE_GOALS = _goals(
 HORSENS_GOALS = _goals(_goal("g-horsens", "Horsens-målet for job", "center"))  # its own act-0001
 
 
-def _people(db_url: str) -> None:
-    db = open_database(db_url)
-    try:
-        for username, (code, roles, admin, name) in PEOPLE.items():
-            add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
-                     email=f"{username}@example.org")
-    finally:
-        db.close()
-
-
 def prepare(tmp: Path) -> str:
     """Vejle (630) and Horsens (615) ticked to 1 March 2021, with the people of web_support."""
     db_url = str(tmp / "govcore.db")
     for code, goals in (("630", SITE_GOALS), ("615", HORSENS_GOALS)):
         tick(load_config(stored_config(tmp / code, code, goals=goals)), db_url, now=dt.date(2021, 3, 1))
-    _people(db_url)
+    add_people(db_url)
     return db_url
 
 
@@ -100,7 +89,7 @@ def prepare_later(tmp: Path) -> str:
     folder = stored_config(tmp / "630", "630", goals=_goals(_goal("g-job", "Mindst 50 % i job", "center"),
                                                             _goal("g-svar", "Flere i fleksjob", "center")))
     tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
-    _people(db_url)
+    add_people(db_url)
     db = open_database(db_url)
     now = [dt.datetime(2021, 3, 1, 12, tzinfo=dt.UTC)]
     live = LiveRuns(db, stored_loader(db), lambda: now[0])
@@ -111,7 +100,7 @@ def prepare_later(tmp: Path) -> str:
         (8, lambda: live.reject(chef, "630", "act-0002", "Mangler tal for effekten")),
         (9, lambda: live.submit(center, "630", "act-0002", "Nu med tal: 40 flere i fleksjob")),
         (10, lambda: live.accept(chef, "630", "act-0002", "Fint, tak")),
-        (16, lambda: live.advance("630")),
+        (16, lambda: tick(live.config(live.run("630")), db, now=now[0])),  # as the scheduler would
     ]
     try:
         for day, step in steps:
@@ -124,14 +113,8 @@ def prepare_later(tmp: Path) -> str:
 
 @contextmanager
 def _serve(tmp: Path, db_url: str, clock: str) -> Iterator[Site]:
-    server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
-                        GOVCORE_LOGIN_BURST="1000")
-    server.set_clock(clock)
-    server.start()
-    try:
+    with serve(tmp, db_url, clock=clock) as server:
         yield Site(server, db_url, {})
-    finally:
-        server.stop()
 
 
 @pytest.fixture(scope="module")

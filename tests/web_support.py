@@ -98,13 +98,8 @@ def assert_accessible(page: Page) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations)
 
 
-@pytest.fixture(scope="module", name="site")
-def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    tmp = tmp_path_factory.mktemp("web")
-    db_url = str(tmp / "govcore.db")
-    folders = {code: stored_config(tmp / code, code) for code in ("630", "615")}
-    for folder in folders.values():
-        tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
+def add_people(db_url: str) -> None:
+    """The people of PEOPLE, with PASSWORD, into the database."""
     db = open_database(db_url)
     try:
         for username, (code, roles, admin, name) in PEOPLE.items():
@@ -112,11 +107,29 @@ def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                      email=f"{username}@example.org")
     finally:
         db.close()
-    server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
-                        GOVCORE_LOGIN_BURST="1000")
-    server.set_clock("2021-03-03T10:00:00+01:00")
+
+
+@contextmanager
+def serve(tmp: Path, db_url: str, *, clock: str = "2021-03-03T10:00:00+01:00", **env: str) -> Iterator[LiveServer]:
+    """A real server over `db_url` (configurations from the database) with its clock at `clock`,
+    the scheduler off and logins not rate-limited (`env` adds GOVCORE_* settings); stopped after."""
+    server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log",
+                        **{"GOVCORE_ADVANCE_SECONDS": "0", "GOVCORE_LOGIN_BURST": "1000", **env})
+    server.set_clock(clock)
     server.start()
     try:
-        yield Site(server, db_url, folders)
+        yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module", name="site")
+def site_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    tmp = tmp_path_factory.mktemp("web")
+    db_url = str(tmp / "govcore.db")
+    folders = {code: stored_config(tmp / code, code) for code in ("630", "615")}
+    for folder in folders.values():
+        tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
+    add_people(db_url)
+    with serve(tmp, db_url) as server:
+        yield Site(server, db_url, folders)
