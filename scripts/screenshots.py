@@ -80,6 +80,7 @@ def _prepare(config: Path, day: dt.date, db_url: str) -> dict[str, Any]:
     db = open_database(db_url)
     try:
         live = LiveRuns(db, stored_loader(db))
+        now = dt.datetime.combine(day, dt.time(10, 0)).astimezone()
         viewer = Principal("user", "screenshots", code, frozenset(), True)
         actions = live.actions(viewer, code)
         below_top = [a for a in actions if len(org.chain(a["owner"])) > 1]
@@ -88,6 +89,7 @@ def _prepare(config: Path, day: dt.date, db_url: str) -> dict[str, Any]:
         chain = org.chain(owner_role)
         superior_role = chain[1] if len(chain) > 1 else chain[0]
         top_role = chain[-1]
+        _submit_one_below(LiveRuns(db, stored_loader(db), lambda: now), org, code, superior_role, open_action)
         password = secrets.token_urlsafe(24)
         people = {"admin": ("skaerm.admin", [top_role], True, "Anne Administrator"),
                   "owner": ("skaerm.ejer", [owner_role], False, "Ole Ejer"),
@@ -104,6 +106,21 @@ def _prepare(config: Path, day: dt.date, db_url: str) -> dict[str, Any]:
     finally:
         db.close()
     return {"password": password, "users": {k: v[0] for k, v in people.items()}, "examples": examples}
+
+
+def _submit_one_below(live: Any, org: Any, code: str, superior_role: str, shown: dict[str, Any] | None) -> None:
+    """Another open action of a role below the superior, submitted by a person of its role, so that
+    the superior's /godkendelser has something to decide (the owner's own action stays open)."""
+    from govcore.access.principal import Principal
+
+    viewer = Principal("user", "screenshots", code, frozenset(), True)
+    for a in live.actions(viewer, code, "demanded"):
+        if shown is not None and a["id"] == shown["id"]:
+            continue
+        if superior_role in org.chain(a["owner"])[1:]:
+            owner = Principal("user", "skaerm.kollega", code, frozenset({a["owner"]}))
+            live.submit(owner, code, a["id"], "Vi sætter ekstra opfølgning i gang og rapporterer til næste møde.")
+            return
 
 
 def _fail_a_few(db: Any, code: str, day: dt.date) -> None:
@@ -144,7 +161,7 @@ def _shoot(page: Any, target: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", type=Path, default=ROOT / "examples" / "vejle")
-    parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2021, 6, 15))
+    parser.add_argument("--date", type=dt.date.fromisoformat, default=dt.date(2021, 5, 15))
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     args = parser.parse_args()
 
