@@ -3,11 +3,10 @@
 
 The status comes from `LiveRuns.goals` (what `govcore report --db` computes); the hierarchy,
 owners, levels and categories from the run's configuration (`govcore.cascade`). A goal's charts
-need the observations as the run knew them, which only a replay of the stored run gives
-(`report_as_of`, as `LiveRuns.goals` does): the replay's observations are kept per run and
-reused until the run's state changes (new events or inputs, another day, another configuration),
-the same key `LiveRuns.goals` caches by, so a goal page costs one replay per change of the run,
-not one per view.
+need the observations as the run knew them at the moment shown: the same observation store the
+goal status is computed on (`govcore.access.goals.stored_observations`, rebuilt from the stored
+rows without replaying the run), kept per run until the run's state changes (new events or
+inputs, another day, another configuration), the key `LiveRuns.goals` caches by.
 """
 
 from __future__ import annotations
@@ -23,6 +22,7 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
+from govcore.access.goals import moment_of, stored_observations
 from govcore.access.live import FieldProblem, InvalidInput, LiveRuns, NotFound, RunRef
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
@@ -32,8 +32,7 @@ from govcore.forecast import forecast_goal
 from govcore.goalchart import GoalChart, goal_charts
 from govcore.model import Goal, Rank
 from govcore.observations import ObservationView
-from govcore.report import ACTION_STATES, LEVEL_LABELS, STATUS_LABELS, describe_target, known_at_year_end
-from govcore.store.run import report_as_of
+from govcore.report import ACTION_STATES, LEVEL_LABELS, STATUS_LABELS, describe_target
 from govcore.store.tables import EventRow, table
 from govcore.text import danish_number, date_text, quantity
 
@@ -292,9 +291,9 @@ class ChartCache:
         with lock:
             replay = self._runs.get(key)
             if replay is None or replay.token != token:
-                start = dt.date.fromisoformat(run.start)
-                result = report_as_of(cfg, live.db, as_of=max(day, start), start=start)
-                replay = _Replay(token, known_at_year_end(result), result.config)
+                moment = moment_of(cfg, run.start, run.clock, live.clock())
+                view = stored_observations(live.db, cfg, run.municipality, run.start, moment).as_of(moment.date())
+                replay = _Replay(token, view, cfg.version_at(moment.date()))
             with self._guard:
                 self._runs[key] = replay
                 self._runs.move_to_end(key)
