@@ -89,7 +89,7 @@ def pages(base: Configuration, codes: Sequence[str], db_url: str, until: dt.date
         return configs[code]
 
     now = dt.datetime.combine(until, dt.time(23, 0), tzinfo=dt.UTC)
-    app = create_app(Settings.from_env(db_url, advance_every=0.0, notify_every=0.0, login_burst=10_000),
+    app = create_app(Settings.from_env(db_url, scheduler=False, notify_every=0.0, login_burst=10_000),
                      load=load, clock=lambda: now)
     keys = ("cascade_cold", "cascade_warm", "goal_cold", "goal_first", "goal_warm")
     out: dict[str, list[float]] = {k: [] for k in keys}

@@ -190,7 +190,7 @@ def main() -> int:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         now = dt.datetime.combine(args.date, dt.time(10, 0)).astimezone().isoformat()
-        env = {**os.environ, ENV_DB: db_url, ENV_NOW: now, "GOVCORE_ADVANCE_SECONDS": "0",
+        env = {**os.environ, ENV_DB: db_url, ENV_NOW: now, "GOVCORE_SCHEDULER": "off",
                "GOVCORE_LOGIN_BURST": "1000", "GOVCORE_BASE_URL": url}
         env.pop("GOVCORE_SMTP_HOST", None)
         log = Path(tmp) / "server.log"

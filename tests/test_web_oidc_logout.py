@@ -40,7 +40,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     provider.user = {**provider.user, "email": "u-center@example.org"}
     with serve(provider.app) as issuer:
         provider.issuer = issuer
-        server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_ADVANCE_SECONDS="0",
+        server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log", GOVCORE_SCHEDULER="off",
                             GOVCORE_LOGIN_BURST="1000", GOVCORE_OIDC_ISSUER=issuer, GOVCORE_OIDC_CLIENT_ID="govcore",
                             GOVCORE_OIDC_CLIENT_SECRET="s3cret", GOVCORE_OIDC_CLAIM="email",
                             GOVCORE_OIDC_MUNICIPALITY="630")

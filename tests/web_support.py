@@ -114,7 +114,7 @@ def serve(tmp: Path, db_url: str, *, clock: str = "2021-03-03T10:00:00+01:00", *
     """A real server over `db_url` (configurations from the database) with its clock at `clock`,
     the scheduler off and logins not rate-limited (`env` adds GOVCORE_* settings); stopped after."""
     server = LiveServer(db_url, [], tmp / "clock.txt", tmp / "server.log",
-                        **{"GOVCORE_ADVANCE_SECONDS": "0", "GOVCORE_LOGIN_BURST": "1000", **env})
+                        **{"GOVCORE_SCHEDULER": "off", "GOVCORE_LOGIN_BURST": "1000", **env})
     server.set_clock(clock)
     server.start()
     try:
