@@ -60,7 +60,7 @@ def vejle_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VejleSite]:
     folders = {"630": vejle_config(tmp / "630"), "615": stored_config(tmp / "615", "615")}
     for folder in folders.values():
         tick(load_config(folder), db_url, now=dt.date(2021, 12, 1))
-    add_people(db_url)
+    add_people(db_url, PEOPLE)
     db = open_database(db_url)
     try:
         key, secret = create_key(db, "630", "sagssystem", ["actions:decide"])

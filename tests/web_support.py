@@ -98,11 +98,11 @@ def assert_accessible(page: Page) -> None:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}" for v in violations)
 
 
-def add_people(db_url: str) -> None:
-    """The people of PEOPLE, with PASSWORD, into the database."""
+def add_people(db_url: str, people: dict[str, tuple[str, list[str], bool, str]] | None = None) -> None:
+    """The people (PEOPLE unless given), with PASSWORD, into the database."""
     db = open_database(db_url)
     try:
-        for username, (code, roles, admin, name) in PEOPLE.items():
+        for username, (code, roles, admin, name) in (PEOPLE if people is None else people).items():
             add_user(db, username, code, roles, admin=admin, name=name, password=PASSWORD,
                      email=f"{username}@example.org")
     finally:
