@@ -11,14 +11,14 @@ import shutil
 import threading
 import time
 import zoneinfo
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from conftest import ROOT, write_config
 from live_server import LiveServer, stored_config
-from test_notifications import SENDER, Inbox, smtp_env
+from test_notifications import SENDER, Inbox, smtp, smtp_env  # noqa: F401 (smtp: the aiosmtpd fixture)
 from test_notifications import add_user as add_person
 from test_notifications import rows as outbox
 from test_store import dump
@@ -241,21 +241,6 @@ def test_data_stored_by_another_process_without_advancing_the_run_is_noticed_onc
 # ------------------------------------------------------------------ the scheduler in a real server
 
 
-@pytest.fixture
-def mailserver() -> Iterator[tuple[Inbox, SmtpSettings]]:
-    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it accepts."""
-    from aiosmtpd.controller import Controller
-    from live_server import free_port
-
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield inbox, SmtpSettings(host="127.0.0.1", port=controller.port, starttls=False, sender=SENDER, timeout=30)
-    finally:
-        controller.stop()
-
-
 def run_clock(url: str, code: str = "630") -> str:
     return clocks(url).get(code, "")
 
@@ -326,12 +311,12 @@ def due(url: str, now: str = "2021-03-02T01:00:00+00:00") -> list[dict[str, Any]
 
 @pytest.mark.postgres
 def test_two_servers_on_one_postgresql_advance_each_run_once_and_send_each_notification_once(
-        tmp_path: Path, pg_url: str, mailserver: tuple[Inbox, SmtpSettings]) -> None:
+        tmp_path: Path, pg_url: str, smtp: tuple[Inbox, SmtpSettings]) -> None:  # noqa: F811 (the fixture)
     """Two server processes, each with its scheduler and its notification worker, on one
     database: both catch up at start and both see 02:00 come; each run's log is what one process
     ticking alone writes, and intact; every notification those rounds caused reaches the SMTP
     server once."""
-    inbox, mail = mailserver
+    inbox, mail = smtp
     folders = [stored_config(tmp_path / f"c{code}", code) for code in ("630", "740")]
     cfgs = [load_config(f) for f in folders]
     for cfg in cfgs:
