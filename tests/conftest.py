@@ -182,3 +182,21 @@ def browser(chromium_path: Path) -> Iterator[Browser]:
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Messages in English, in this process and in the processes a test starts: for tests that pin the
+    logic of a message by its English id. What Danish readers see is pinned by tests without it, and
+    tests/test_i18n.py checks that every message has its Danish translation."""
+    from govcore.i18n import use_language
+
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+    with use_language("en"):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _danish_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A developer's own GOVCORE_LANG must not change what the tests see: Danish is the default."""
+    monkeypatch.delenv("GOVCORE_LANG", raising=False)

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "govcore"
 
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
-    {"errors", "text", "formatting", "danish_words"},
+    {"errors", "text", "formatting", "danish_words", "i18n"},
     {"model"},
     {"observations", "sourcefile", "calendar", "remote"},
     {"targets", "forecast", "charts", "goalchart", "wheel", "extension"},
