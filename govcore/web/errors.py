@@ -1,5 +1,6 @@
 """Errors on pages are pages: the same exceptions the API answers with JSON (govcore.server.errors)
-are shown as a Danish HTML page with the status code, for every path outside /api and /auth.
+are shown as an HTML page with the status code, in the request's language (Danish by default), for
+every path outside /api and /auth.
 A page that needs a login sends the browser to /login and back afterwards."""
 
 from __future__ import annotations
@@ -17,22 +18,27 @@ from starlette.exceptions import HTTPException
 from govcore.access.live import Conflict, InvalidInput, NotFound
 from govcore.access.permissions import Forbidden
 from govcore.errors import GovcoreError
+from govcore.i18n import N_, _, use_language
+from govcore.web.language import language_of
 from govcore.web.session import CsrfRefused, LoginRequired, current
 
 log = logging.getLogger("govcore.web")
 
 JSON_PREFIXES = ("/api/", "/auth/")
 
-TITLES = {400: "Forkert forespørgsel", 403: "Ingen adgang", 404: "Siden findes ikke", 405: "Ikke tilladt",
-          409: "Kan ikke lade sig gøre lige nu", 413: "For stor", 422: "Noget i formularen skal rettes",
-          429: "For mange forsøg", 500: "Der skete en fejl"}
+TITLES = {400: N_("Bad request"), 403: N_("No access"), 404: N_("The page does not exist"),
+          405: N_("Not allowed"), 409: N_("Cannot be done right now"), 413: N_("Too large"),
+          422: N_("Something in the form must be corrected"), 429: N_("Too many attempts"),
+          500: N_("Something went wrong")}
 # What the person reads; the API's English message is for developers and the log.
-TEXTS = {403: "Du har ikke adgang til denne side eller handling. Den hører til en anden rolle eller kommune, "
-              "eller den findes ikke.",
-         404: "Siden eller det, den viser, findes ikke.",
-         409: "Handlingen passer ikke til tingens tilstand (den er måske allerede besvaret).",
-         429: "Vent lidt, og prøv igen.",
-         500: "Siden kunne ikke vises. Fejlen er skrevet i serverens log."}
+TEXTS = {403: N_("You do not have access to this page or action. It belongs to another role or municipality, "
+                 "or it does not exist."),
+         404: N_("The page, or what it shows, does not exist."),
+         409: N_("The action does not fit the state of the thing (it may already have been answered)."),
+         429: N_("Wait a little, and try again."),
+         500: N_("The page could not be shown. The error is written in the server's log.")}
+ERROR = N_("Error")
+INVALID_FORM = N_("A field in the form is missing or wrong.")
 
 Handler = Callable[[Request, Any], Awaitable[Response]]
 
@@ -40,9 +46,11 @@ Handler = Callable[[Request, Any], Awaitable[Response]]
 def error_page(request: Request, status: int, detail: str = "") -> Response:
     from govcore.web.templating import render
 
-    who = current(request) if status != 500 else None
-    text = TEXTS.get(status) or detail or TITLES.get(status, "Fejl")
-    return render(request, "error.html", who, status=status, title=TITLES.get(status, "Fejl"), text=text)
+    with use_language(language_of(request.state)):
+        who = current(request) if status != 500 else None
+        title = _(TITLES.get(status, ERROR))
+        text = _(TEXTS[status]) if status in TEXTS else detail or title
+        return render(request, "error.html", who, status=status, title=title, text=text)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -70,7 +78,7 @@ def install_error_pages(app: FastAPI) -> None:
     app.add_exception_handler(LoginRequired, login)
     app.add_exception_handler(CsrfRefused, csrf)
     wrap(HTTPException, lambda exc: int(exc.status_code))
-    wrap(RequestValidationError, lambda exc: 422, lambda exc: "Et felt i formularen mangler eller er forkert.")
+    wrap(RequestValidationError, lambda exc: 422, lambda exc: _(INVALID_FORM))
     wrap(InvalidInput, lambda exc: 422, str)
     wrap(Forbidden, lambda exc: 403)
     wrap(NotFound, lambda exc: 404)

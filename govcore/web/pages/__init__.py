@@ -6,7 +6,19 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from govcore.web.pages import admin, budget, decisions, deviations, goals, login, observations, surveys, tasks, wheel
+from govcore.web.pages import (
+    admin,
+    budget,
+    decisions,
+    deviations,
+    goals,
+    language,
+    login,
+    observations,
+    surveys,
+    tasks,
+    wheel,
+)
 
 PAGES: list[APIRouter] = [login.router, tasks.router, admin.router, goals.router, wheel.router, deviations.router,
-                          budget.router, surveys.router, observations.router, decisions.router]
+                          budget.router, surveys.router, observations.router, decisions.router, language.router]

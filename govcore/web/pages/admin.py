@@ -353,7 +353,7 @@ def notifications(request: Request, who: Person, tilstand: str = "") -> Response
 def retry_notification(request: Request, who: Person, ident: str, form: CheckedForm) -> Response:
     _admin(who)
     try:
-        code, _, _ = outbox.parse_id(ident)
+        code, _kind, _rest = outbox.parse_id(ident)
     except GovcoreError:
         raise NotFound("no such notification") from None
     authorize(who.principal, Operation.ADMINISTER, code)  # the id names its municipality

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from govcore.access.live import InvalidInput
+from govcore.i18n import _
 from govcore.web.session import Person, WebSession
 from govcore.web.templating import render
 from govcore.web.views.goals import ChartCache, Filters, goal_cascade, goal_page
@@ -33,9 +34,9 @@ def chart_cache(request: Request) -> ChartCache:
 
 
 def invalid(request: Request, who: WebSession, err: InvalidInput, hint: str) -> Response:
-    """A bad query as a Danish page (422) that says what to change; nothing else is shown."""
+    """A bad query as a page (422) that says what to change; nothing else is shown."""
     problems = "; ".join(p.message for p in err.problems)
-    return render(request, "error.html", who, status=422, title="Noget i adressen skal rettes",
+    return render(request, "error.html", who, status=422, title=_("Something in the address must be corrected"),
                   text=f"{problems[:300]}. {hint}")
 
 
@@ -46,8 +47,8 @@ def cascade_page(request: Request, who: Person, ansvarlig: Text = "", niveau: Te
     try:
         tree = goal_cascade(request.app.state.live, who.principal, kommune or who.municipality, filters)
     except InvalidInput as err:
-        return invalid(request, who, err, "Vælg et filter i listerne på siden Mål.")
-    return render(request, "pages/goals.html", who, title="Mål", tree=tree)
+        return invalid(request, who, err, _("Choose a filter in the lists on the page Goals."))
+    return render(request, "pages/goals.html", who, title=_("Goals"), tree=tree)
 
 
 @router.get("/maal/{goal_id}")

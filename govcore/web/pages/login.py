@@ -14,6 +14,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from govcore.access.accounts import LoginFailed, authenticate
 from govcore.access.sessions import create_session, end_session
+from govcore.i18n import _
 from govcore.web.session import (
     CheckedForm,
     Person,
@@ -39,7 +40,7 @@ def _oidc_button() -> bool:
 
 def _login_page(request: Request, next_path: str, *, status: int = 200, error: str = "",
                 username: str = "") -> Response:
-    return render(request, "pages/login.html", None, status=status, title="Log ind", next_path=safe_next(next_path),
+    return render(request, "pages/login.html", None, status=status, title=_("Log in"), next_path=safe_next(next_path),
                   error=error, username=username, oidc=_oidc_button())
 
 
@@ -62,17 +63,18 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     """One answer for every failed login, as the API gives; a post from another site is refused
     (a forged login would put the victim in the attacker's account)."""
     if not same_origin(request):
-        return _login_page(request, next, status=403, error="Formularen kom ikke fra denne side. Prøv igen.")
+        return _login_page(request, next, status=403, error=_("The form did not come from this page. Try again."))
     address = request.client.host if request.client else "unknown"
     permitted, wait = request.app.state.logins.take(address)
     if not permitted:
         return _login_page(request, next, status=429, username=username,
-                           error=f"For mange forsøg fra denne adresse. Prøv igen om {int(wait) + 1} sekunder.")
+                           error=_("Too many attempts from this address. Try again in {seconds} seconds.").format(
+                               seconds=int(wait) + 1))
     try:
         user = authenticate(request.app.state.db, username.strip(), password)
     except LoginFailed:
         return _login_page(request, next, status=401, username=username,
-                           error="Forkert brugernavn eller adgangskode (eller kontoen er spærret et stykke tid).")
+                           error=_("Wrong username or password (or the account is locked for a while)."))
     token = create_session(request.app.state.db, user.username, user.municipality, kind="web")
     target = safe_next(next)
     resp = RedirectResponse(START_PAGE if target == "/" else target, status_code=303)
@@ -107,6 +109,6 @@ def logout(request: Request, who: Person, _form: CheckedForm) -> Response:
     if provider is None:
         resp = RedirectResponse("/login", status_code=303)
     else:
-        resp = render(request, "pages/logged_out.html", None, title="Du er logget ud", provider=provider)
+        resp = render(request, "pages/logged_out.html", None, title=_("You are logged out"), provider=provider)
     clear_session_cookie(request, resp)
     return resp

@@ -24,10 +24,11 @@ from fastapi.responses import RedirectResponse, Response
 from govcore.access.accounts import AccountError, get_user
 from govcore.access.live import InvalidInput, LiveRuns, NotFound
 from govcore.access.permissions import Forbidden, Operation, allowed
+from govcore.i18n import N_, _, ngettext
 from govcore.model import Organisation
-from govcore.report import ACTION_STATES
 from govcore.web.session import CheckedForm, Person, WebSession
 from govcore.web.templating import render, today
+from govcore.web.views.run import action_state
 from govcore.web.views.tasks import Answer, answers
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +40,10 @@ _DONE_STATES = {"submitted": "indsendt", "accepted": "godkendt", "rejected": "af
 
 # The confirmation after a successful post: only these words are shown (never the query's text).
 CONFIRMATIONS = {
-    "indsendt": "Handlingen {id} er indsendt. Den afventer nu godkendelse.",
-    "afleveret": "Leverancen {id} er meldt afleveret.",
-    "godkendt": "Handlingen {id} er godkendt.",
-    "afvist": "Handlingen {id} er afvist. Ejeren skal indsende en ny handling.",
+    "indsendt": N_("The action {id} is submitted. It now awaits approval."),
+    "afleveret": N_("The deliverable {id} is reported delivered."),
+    "godkendt": N_("The action {id} is accepted."),
+    "afvist": N_("The action {id} is rejected. The owner must submit a new action."),
 }
 
 
@@ -53,13 +54,11 @@ def days_left(state: str, due: str | None, day: dt.date) -> tuple[str, bool]:
     if state not in WAITING or not due:
         return "", False
     n = (dt.date.fromisoformat(due[:10]) - day).days
-    if n > 1:
-        return f"{n} dage tilbage", False
-    if n == 1:
-        return "1 dag tilbage", False
+    if n > 0:
+        return ngettext("{n} day left", "{n} days left", n).format(n=n), False
     if n == 0:
-        return "Fristen er i dag", False
-    return (f"{-n} dag over fristen" if n == -1 else f"{-n} dage over fristen"), True
+        return _("The deadline is today"), False
+    return ngettext("{n} day past the deadline", "{n} days past the deadline", -n).format(n=-n), True
 
 
 def _role_title(org: Organisation, role: str) -> str:
@@ -75,10 +74,10 @@ class _Names:
 
     def __call__(self, actor: str | None) -> str:
         if not actor:
-            return "ukendt (fra en svarfil)"
+            return _("unknown (from an answer file)")
         if actor not in self._seen:
-            kind, _, name = actor.partition(":")
-            text = f"API-nøgle {name}" if kind == "key" else name
+            kind, _sep, name = actor.partition(":")
+            text = _("API key {name}").format(name=name) if kind == "key" else name
             if kind == "user":
                 try:
                     user = get_user(self.request.app.state.db, name)
@@ -117,12 +116,12 @@ class ActionView:
     submitted: Trail | None = None
 
 
-_ANSWER_LABELS = {"submitted": "Indsendt", "accepted": "Godkendt", "rejected": "Afvist"}
+_ANSWER_LABELS = {"submitted": N_("Submitted"), "accepted": N_("Accepted"), "rejected": N_("Rejected")}
 
 
 def _trail(found: Sequence[Answer], names: _Names) -> list[Trail]:
-    return [Trail(a.kind, _ANSWER_LABELS.get(a.kind, a.kind), a.at, a.text, names(a.actor), a.new_due)
-            for a in found]
+    return [Trail(a.kind, _(_ANSWER_LABELS[a.kind]) if a.kind in _ANSWER_LABELS else a.kind, a.at, a.text,
+                  names(a.actor), a.new_due) for a in found]
 
 
 def _view(a: dict[str, Any], org: Organisation, day: dt.date, trail: list[Trail],
@@ -130,9 +129,9 @@ def _view(a: dict[str, Any], org: Organisation, day: dt.date, trail: list[Trail]
     text, late = days_left(str(a["state"]), a["due"], day)
     esc = escalations.get(str(a["id"]))
     mine = set(roles)
-    v = ActionView(a, ACTION_STATES.get(str(a["state"]), str(a["state"])), text, late,
+    v = ActionView(a, action_state(str(a["state"])), text, late,
                    joint=[_role_title(org, r) for r in a["owners"] if r not in mine],
-                   owner_title=" og ".join(_role_title(org, r) for r in a["owners"]), trail=trail)
+                   owner_title=_(" and ").join(_role_title(org, r) for r in a["owners"]), trail=trail)
     if esc is not None:
         v.escalated_from = _role_title(org, str(esc["from_role"]))
         v.escalated_to = _role_title(org, str(esc["to_role"]))
@@ -158,7 +157,7 @@ def _goal_titles(live: LiveRuns, municipality: str) -> dict[str, str]:
 
 
 def _confirmation(ok: str | None, ident: str | None) -> str:
-    template = CONFIRMATIONS.get(ok or "")
+    template = _(CONFIRMATIONS[ok]) if ok in CONFIRMATIONS else None
     if template is None:
         return ""
     shown = ident if ident and _ID.fullmatch(ident) else ""
@@ -188,7 +187,7 @@ def _tasks_page(request: Request, who: WebSession, *, status: int = 200, errors:
     try:
         live, org, day = _context(request, who)
     except NotFound:
-        return _no_run(request, who, "Mine opgaver")
+        return _no_run(request, who, _("My tasks"))
     p, m = who.principal, who.municipality
     roles = p.roles
     actions = live.actions(p, m)
@@ -224,7 +223,7 @@ def _tasks_page(request: Request, who: WebSession, *, status: int = 200, errors:
                                                                               owner_roles=d["owners"]),
                              "owner_title": " og ".join(_role_title(org, r) for r in d["owners"])})
     deliverables.sort(key=lambda d: (d["delivered_at"] is not None, str(d["due"] or "9999"), str(d["id"])))
-    return render(request, "pages/tasks.html", who, status=status, title="Mine opgaver",
+    return render(request, "pages/tasks.html", who, status=status, title=_("My tasks"),
                   open_actions=open_actions, awaiting=awaiting, gone_up=gone_up, history=history,
                   deliverables=deliverables, roles=[_role_title(org, r) for r in sorted(roles)],
                   errors=errors or {}, drafts=drafts or {}, confirmation=_confirmation(ok, ident),
@@ -253,9 +252,10 @@ def submit(request: Request, who: Person, form: CheckedForm, action_id: str) -> 
     text = _text(form, "text")
     problem = ""
     if not text.strip():
-        problem = "Skriv, hvad der er gjort eller bliver gjort, før du indsender handlingen."
+        problem = _("Write what has been done or will be done before you submit the action.")
     elif len(text) > MAX_TEXT:
-        problem = f"Teksten er for lang: højst {MAX_TEXT} tegn (den har {len(text)})."
+        problem = _("The text is too long: at most {limit} characters (it has {length}).").format(
+            limit=MAX_TEXT, length=len(text))
     if not problem:
         try:
             request.app.state.live.submit(who.principal, who.municipality, action_id, text.strip())
@@ -294,7 +294,7 @@ def _approvals_page(request: Request, who: WebSession, *, status: int = 200,
     try:
         live, org, day = _context(request, who)
     except NotFound:
-        return _no_run(request, who, "Godkendelser")
+        return _no_run(request, who, _("Approvals"))
     p, m = who.principal, who.municipality
     trail_of = answers(live, p, m)
     names = _Names(request, m)
@@ -304,7 +304,7 @@ def _approvals_page(request: Request, who: WebSession, *, status: int = 200,
     items.sort(key=lambda v: (str(v.action["submitted_at"] or ""), str(v.action["id"])))
     below = sorted({r.id for r in org.roles if r.id not in p.roles
                     and p.roles & set(org.chain(r.id)[1:])})
-    return render(request, "pages/approvals.html", who, status=status, title="Godkendelser", items=items,
+    return render(request, "pages/approvals.html", who, status=status, title=_("Approvals"), items=items,
                   below=[_role_title(org, r) for r in below], errors=errors or {}, drafts=drafts or {},
                   confirmation=_confirmation(ok, ident), max_text=MAX_TEXT, goal_titles=_goal_titles(live, m))
 
@@ -316,7 +316,7 @@ def approvals(request: Request, who: Person, ok: str | None = None, id: str | No
 
 @router.post("/godkendelser/{action_id}")
 def decide(request: Request, who: Person, form: CheckedForm, action_id: str) -> Response:
-    live, org, _ = _context(request, who)
+    live, org, _day = _context(request, who)
     p, m = who.principal, who.municipality
     known = _ID.fullmatch(action_id) and any(
         a["id"] == action_id and allowed(p, Operation.DECIDE, m, organisation=org, owner_roles=a["owners"])
@@ -326,11 +326,12 @@ def decide(request: Request, who: Person, form: CheckedForm, action_id: str) -> 
     decision, comment = _text(form, "decision"), _text(form, "comment")
     problem = ""
     if decision not in ("accept", "reject"):
-        problem = "Vælg Godkend eller Afvis."
+        problem = _("Choose Accept or Reject.")
     elif decision == "reject" and not comment.strip():
-        problem = "Skriv i kommentaren, hvorfor handlingen afvises: ejeren skal vide, hvad der mangler."
+        problem = _("Write in the comment why the action is rejected: the owner must know what is missing.")
     elif len(comment) > MAX_TEXT:
-        problem = f"Kommentaren er for lang: højst {MAX_TEXT} tegn (den har {len(comment)})."
+        problem = _("The comment is too long: at most {limit} characters (it has {length}).").format(
+            limit=MAX_TEXT, length=len(comment))
     if not problem:
         try:
             if decision == "accept":

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govcore.web.views.run import ACTION_STATES, RunView
+from govcore.web.views.run import RunView, action_state
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def deviation_lines(view: RunView, state: str | None) -> list[DeviationLine]:
             if a is None:
                 continue
             lines.append(ActionLine(ident, a["title"], view.role(a["owner"]), a["due"], a["state"],
-                                    ACTION_STATES.get(a["state"], a["state"]),
+                                    action_state(a["state"]),
                                     a["state"] not in ("accepted", "closed")))
         goal = d["goal"] or (d["subject"] if d["subject_kind"] == "goal" else None)
         out.append(DeviationLine(

@@ -30,28 +30,32 @@ from govcore.cascade import cascade
 from govcore.config import Configuration
 from govcore.forecast import forecast_goal
 from govcore.goalchart import GoalChart, goal_charts
+from govcore.i18n import N_, _
 from govcore.model import Goal, Rank
 from govcore.observations import ObservationView
-from govcore.report import ACTION_STATES, LEVEL_LABELS, STATUS_LABELS, describe_target
+from govcore.report import LEVEL_LABELS, STATUS_LABELS, describe_target
 from govcore.store.tables import EventRow, table
 from govcore.text import danish_number, date_text, quantity
+from govcore.web.views.run import action_state
 
 EVENT = table(EventRow)
 
-LEVELS = {"national": "Ministermål", "political": "Fokusområde", "administrative": "Administrativt mål",
-          "team": "Teammål"}
-CATEGORIES = {"economy": "Økonomisk mål", "activity": "Aktivitetsmål", "service_quality": "Service- og kvalitetsmål"}
-NOT_IN_EFFECT = "Ikke i kraft"
+# Message ids: translate where they are read, `_(LEVELS[level])`.
+LEVELS = {"national": N_("Ministermål"), "political": N_("Focus area"), "administrative": N_("Administrative goal"),
+          "team": N_("Team goal")}
+CATEGORIES = {"economy": N_("Economic goal"), "activity": N_("Activity goal"),
+              "service_quality": N_("Service and quality goal")}
+NOT_IN_EFFECT = N_("Not in effect")
 # One decision-log entry in words: what happened (the event's type).
 EVENT_WORDS = {
-    "deviation_flagged": "Afvigelse åbnet", "deviation_closed": "Afvigelse lukket",
-    "action_demanded": "Korrigerende handling krævet", "action_submitted": "Handling indsendt",
-    "action_accepted": "Handling godkendt", "action_rejected": "Handling afvist",
-    "action_overdue": "Fristen for handlingen overskredet", "escalated": "Eskaleret",
-    "escalation_exhausted": "Eskalering udtømt", "notification": "Varsling",
-    "decision_requested": "Beslutning ønsket", "decision_made": "Beslutning truffet",
-    "deliverable_required": "Leverance krævet", "response_ignored": "Svar uden virkning",
-    "goal_status": "Status ændret",
+    "deviation_flagged": N_("Deviation opened"), "deviation_closed": N_("Deviation closed"),
+    "action_demanded": N_("Corrective action demanded"), "action_submitted": N_("Action submitted"),
+    "action_accepted": N_("Action accepted"), "action_rejected": N_("Action rejected"),
+    "action_overdue": N_("The action's deadline passed"), "escalated": N_("Escalated"),
+    "escalation_exhausted": N_("Escalation exhausted"), "notification": N_("Notification"),
+    "decision_requested": N_("Decision requested"), "decision_made": N_("Decision made"),
+    "deliverable_required": N_("Deliverable demanded"), "response_ignored": N_("Answer without effect"),
+    "goal_status": N_("Status changed"),
 }
 MAX_LOG = 200
 _CACHE_SIZE = 128
@@ -147,7 +151,10 @@ def _actual_text(goal: Goal, st: Mapping[str, Any], unit: str) -> str:
     actual = st.get("actual")
     if actual is None:
         return "–"
-    text = f"nr. {danish_number(actual)}" if isinstance(goal.target, Rank) else quantity(actual, unit)
+    if isinstance(goal.target, Rank):
+        text = _("no. {rank}").format(rank=danish_number(actual))
+    else:
+        text = quantity(actual, unit)
     return f"{text} ({st['period']})" if st.get("period") else text
 
 
@@ -165,10 +172,10 @@ def _node(data: Mapping[str, Any], goals: Mapping[str, Goal], statuses: Mapping[
     in_effect = bool(st["in_effect"]) if st else False
     titles = " / ".join(cfg.organisation.role(r).title if cfg.organisation.has(r) else r for r in g.owners)
     return GoalNode(
-        id=g.id, title=g.title, level=g.level.value, level_label=LEVELS[g.level.value], category=g.category.value,
-        category_label=CATEGORIES.get(g.category.value, g.category.value), owners=g.owners, owner_titles=titles,
+        id=g.id, title=g.title, level=g.level.value, level_label=_(LEVELS[g.level.value]), category=g.category.value,
+        category_label=_(CATEGORIES.get(g.category.value, g.category.value)), owners=g.owners, owner_titles=titles,
         kpi=kpi.name if kpi else (g.kpi or "–"), target=describe_target(g.target, kpi, cfg.kpis),
-        status=status, status_label=STATUS_LABELS.get(status, status) if in_effect else NOT_IN_EFFECT,
+        status=status, status_label=_(STATUS_LABELS.get(status, status)) if in_effect else _(NOT_IN_EFFECT),
         in_effect=in_effect, actual=_actual_text(g, st, kpi.unit if kpi else "") if st else "–",
         explanation=str(st.get("explanation", "")) if st else "",
         children=[_node(c, goals, statuses, cfg) for c in data["children"]])
@@ -195,7 +202,8 @@ def _walk(nodes: Sequence[GoalNode]) -> list[GoalNode]:
 
 def _check(name: str, value: str, choices: Mapping[str, str], what: str) -> None:
     if value and value not in choices:
-        raise InvalidInput([FieldProblem(("query", name), f"ukendt {what} '{value}'")])
+        raise InvalidInput([FieldProblem(("query", name), _("unknown {what} '{value}'").format(
+            what=_(what), value=value))])
 
 
 def goal_cascade(live: LiveRuns, principal: Principal, municipality: str, filters: Filters) -> Cascade:
@@ -208,9 +216,9 @@ def goal_cascade(live: LiveRuns, principal: Principal, municipality: str, filter
     shown = _shown_config(cfg, day)
     statuses = {g["id"]: g for g in answer["goals"]}
     roles = {r.id: r.title for r in cfg.organisation.roles}
-    _check("ansvarlig", filters.owner, roles, "ansvarlig")
-    _check("niveau", filters.level, LEVELS, "niveau")
-    _check("kategori", filters.category, CATEGORIES, "kategori")
+    _check("ansvarlig", filters.owner, roles, N_("responsible"))
+    _check("niveau", filters.level, LEVELS, N_("level"))
+    _check("kategori", filters.category, CATEGORIES, N_("category"))
     goals = {g.id: g for g in shown.goals}
     tree = cascade(shown)
     national = [NationalNode(n["id"], n["number"], n["title"],
@@ -222,15 +230,15 @@ def goal_cascade(live: LiveRuns, principal: Principal, municipality: str, filter
     every = [n for nn in national for n in _walk(nn.goals)] + _walk(local)
     matching = [n for n in every if n.matches]
     counted = Counter(n.status for n in matching if n.in_effect)
-    counts = [StatusCount(k, v, counted[k]) for k, v in STATUS_LABELS.items()]
-    counts.append(StatusCount("not_in_effect", NOT_IN_EFFECT, sum(1 for n in matching if not n.in_effect)))
+    counts = [StatusCount(k, _(v), counted[k]) for k, v in STATUS_LABELS.items()]
+    counts.append(StatusCount("not_in_effect", _(NOT_IN_EFFECT), sum(1 for n in matching if not n.in_effect)))
     used = {r for g in shown.goals for r in g.owners}
     return Cascade(
         municipality=shown.municipality.name, as_of=str(answer["as_of"]), national=national, local=local,
         counts=counts, shown=len(matching), total=len(shown.goals),
         owners=[Option(r.id, r.title) for r in cfg.organisation.roles if r.id in used],
-        levels=[Option(k, v) for k, v in LEVELS.items()],
-        categories=[Option(k, v) for k, v in CATEGORIES.items()], filters=filters)
+        levels=[Option(k, _(v)) for k, v in LEVELS.items()],
+        categories=[Option(k, _(v)) for k, v in CATEGORIES.items()], filters=filters)
 
 
 # -------------------------------------------------------------------------------- one goal
@@ -317,9 +325,12 @@ def _forecast_text(st: Mapping[str, Any], unit: str) -> str:
     value = fc.get("forecast")
     if value is None:
         return "–"
-    status = STATUS_LABELS.get(str(fc.get("forecast_status", "")), "")
+    status = _(STATUS_LABELS[str(fc.get("forecast_status"))]) if fc.get("forecast_status") in STATUS_LABELS else ""
     period = fc.get("forecast_period") or ""
-    return f"{quantity(value, unit)}" + (f" i {period}" if period else "") + (f": {status.lower()}" if status else "")
+    text = quantity(value, unit)
+    if period:
+        text = _("{value} in {period}").format(value=text, period=period)
+    return text + (f": {status.lower()}" if status else "")
 
 
 def _log(live: LiveRuns, principal: Principal, run: RunRef, goal_id: str) -> tuple[list[LogEntry], int]:
@@ -342,7 +353,7 @@ def _log(live: LiveRuns, principal: Principal, run: RunRef, goal_id: str) -> tup
         inputs = d.get("inputs") or {}
         why = [str(x) for x in (inputs.get("explanation"), d.get("reason")) if x]
         rule = f"{d['rule_title']} ({r.rule})" if d.get("rule_title") and r.rule else str(r.rule or "")
-        what = EVENT_WORDS.get(str(r.type), str(r.type))
+        what = _(EVENT_WORDS[str(r.type)]) if str(r.type) in EVENT_WORDS else str(r.type)
         text = str(d.get("title") or d.get("text") or "")
         at = dt.datetime.fromisoformat(str(r.at))
         out.append(LogEntry(seq=int(r.seq), at=f"{date_text(at.date())} {at:%H:%M}", what=what, text=text,
@@ -370,16 +381,17 @@ def goal_page(live: LiveRuns, charts: ChartCache, principal: Principal, municipa
     unit = kpi.unit if kpi else ""
     expected = st.get("expected")
     expected_text = "–" if expected is None else (
-        f"top {danish_number(expected)}" if isinstance(g.target, Rank) else quantity(expected, unit))
+        _("top {rank}").format(rank=danish_number(expected)) if isinstance(g.target, Rank)
+        else quantity(expected, unit))
     national = next((f"{n.number}. {n.title}" for n in shown.national_goals if n.id == g.national_goal), "")
     deviations = [d for d in live.deviations(principal, municipality)
                   if d["goal"] == goal_id or (d["subject_kind"] == "goal" and d["subject"] == goal_id)]
     roles = {r.id: r.title for r in cfg.organisation.roles}
     actions = [{**a, "owner_title": roles.get(a["owner"], a["owner"]),
-                "state_label": ACTION_STATES.get(a["state"], a["state"])}
+                "state_label": action_state(a["state"])}
                for a in live.actions(principal, municipality) if a["goal"] == goal_id]
     for d in deviations:
-        d["state_label"] = "Åben" if d["state"] == "open" else "Lukket"
+        d["state_label"] = _("Open") if d["state"] == "open" else _("Closed")
         d["owner_title"] = roles.get(d["owner"], d["owner"])
     log, total = _log(live, principal, run, goal_id)
     parent = (g.parent, goals[g.parent].title) if g.parent and g.parent in goals else None

@@ -13,15 +13,22 @@ from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.config import Configuration
 from govcore.extension import Subject, SubjectContext
+from govcore.i18n import N_, _
 from govcore.observations import ObservationStore
 from govcore.web.views.observations import observation_store
 
 MUNICIPALITY_CODE = re.compile(r"\d{3}")
 
-ACTION_STATES = {"demanded": "Afventer handling", "escalated": "Eskaleret – afventer handling",
-                 "submitted": "Indsendt – afventer godkendelse", "accepted": "Godkendt",
-                 "rejected": "Afvist – afventer ny handling", "closed": "Lukket"}
-SUBJECT_KINDS = {"goal": "mål", "deliverable": "leverance", "action": "handling"}
+# Message ids: translate where they are read, `_(ACTION_STATES[state])`.
+ACTION_STATES = {"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
+                 "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Accepted"),
+                 "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")}
+SUBJECT_KINDS = {"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")}
+
+
+def action_state(state: str) -> str:
+    """An action's state in words, in the reader's language."""
+    return _(ACTION_STATES[state]) if state in ACTION_STATES else state
 
 
 @dataclass
@@ -114,9 +121,9 @@ class RunView:
 
     def subject_kind(self, kind: str) -> str:
         if kind in SUBJECT_KINDS:
-            return SUBJECT_KINDS[kind]
+            return _(SUBJECT_KINDS[kind])
         spec = self.cfg.subject_kinds.get(kind)
-        return spec.label if spec is not None and spec.label else "emne"
+        return spec.label if spec is not None and spec.label else _("subject")
 
 
 def open_run(live: LiveRuns, principal: Principal, municipality: str,
@@ -132,7 +139,7 @@ def open_run(live: LiveRuns, principal: Principal, municipality: str,
 
 
 class QueryProblem(Exception):
-    """A query parameter of a page is wrong; the message is Danish and says what to write."""
+    """A query parameter of a page is wrong; the message, in the reader's language, says what to write."""
 
 
 def municipality_of(principal: Principal, kommune: str) -> str:
@@ -141,7 +148,8 @@ def municipality_of(principal: Principal, kommune: str) -> str:
     if not kommune:
         return principal.municipality
     if not MUNICIPALITY_CODE.fullmatch(kommune):
-        raise QueryProblem(f"Kommunekoden '{kommune[:20]}' er ikke tre cifre (for eksempel 630).")
+        raise QueryProblem(_("The municipality code '{code}' is not three digits (for example 630).").format(
+            code=kommune[:20]))
     return kommune
 
 
@@ -150,4 +158,5 @@ def choice(value: str, choices: dict[str, str], name: str) -> str:
     if value in choices:
         return choices[value]
     allowed = ", ".join(sorted(choices))
-    raise QueryProblem(f"'{value[:40]}' er ikke en mulig værdi for {name}. Vælg en af: {allowed}.")
+    raise QueryProblem(_("'{value}' is not a possible value of {name}. Choose one of: {allowed}.").format(
+        value=value[:40], name=name, allowed=allowed))
