@@ -27,6 +27,7 @@ from govcore.access import keys as api_keys
 from govcore.access.live import NotFound
 from govcore.access.permissions import SCOPES, Operation, authorize
 from govcore.errors import GovcoreError
+from govcore.i18n import N_, _
 from govcore.notify import state as outbox
 from govcore.text import date_text
 from govcore.web.session import CheckedForm, Person, WebSession
@@ -36,26 +37,31 @@ router = APIRouter(include_in_schema=False)
 log = logging.getLogger("govcore.web.admin")
 
 ZONE = ZoneInfo("Europe/Copenhagen")
+# Message ids: the templates and _notice translate them where they are read.
 SCOPE_TEXT = {
-    "status:read": "Læse mål, status, tiltag, afvigelser og årshjul",
-    "events:read": "Læse beslutningsloggen",
-    "observations:write": "Indberette observationer",
-    "actions:submit": "Indsende tiltag",
-    "actions:decide": "Godkende eller afvise tiltag",
-    "deliverables:write": "Melde leverancer afleveret",
-    "notifications:read": "Læse notifikationernes tilstand",
+    "status:read": N_("Read goals, status, actions, deviations and the annual cycle"),
+    "events:read": N_("Read the decision log"),
+    "observations:write": N_("Report observations"),
+    "actions:submit": N_("Submit actions"),
+    "actions:decide": N_("Accept or reject actions"),
+    "deliverables:write": N_("Report deliverables delivered"),
+    "notifications:read": N_("Read the state of the notifications"),
 }
-STATE_TEXT = {"pending": "Venter", "sent": "Sendt", "failed": "Fejlet", "cancelled": "Annulleret",
-              "digested": "Samlet i daglig oversigt"}
-KIND_TEXT = {"action_demanded": "Tiltag krævet", "rejected": "Tiltag afvist", "overdue": "Frist overskredet",
-             "escalated": "Eskaleret", "deviation": "Afvigelse", "notify": "Besked", "reminder": "Påmindelse",
-             "digest": "Daglig oversigt"}
-NOTICES = {"tilfoejet": "Personen er oprettet.", "roller": "Rollerne er gemt.",
-           "admin-ja": "Personen er nu administrator.",
-           "admin-nej": "Personen er ikke længere administrator.", "spaerret": "Personen er spærret.",
-           "aabnet": "Personen kan logge ind igen.", "adgangskode": "Den nye adgangskode er gemt.",
-           "tilbagekaldt": "Nøglen er tilbagekaldt og virker ikke længere.",
-           "igen": "Notifikationen sendes igen ved næste udsendelse."}
+STATE_TEXT = {"pending": N_("Waiting"), "sent": N_("Sent"), "failed": N_("Failed"),
+              "cancelled": N_("Cancelled"), "digested": N_("Gathered in the daily digest")}
+KIND_TEXT = {"action_demanded": N_("Action demanded"), "rejected": N_("Action turned down"),
+             "overdue": N_("Deadline passed"), "escalated": N_("Escalated"),
+             "deviation": N_("Deviation"), "notify": N_("Message"),
+             "reminder": N_("Reminder"), "digest": N_("Daily digest")}
+NOTICES = {"tilfoejet": N_("The person is created."),
+           "roller": N_("The roles are saved."),
+           "admin-ja": N_("The person is now an administrator."),
+           "admin-nej": N_("The person is no longer an administrator."),
+           "spaerret": N_("The person is locked."),
+           "aabnet": N_("The person can log in again."),
+           "adgangskode": N_("The new password is saved."),
+           "tilbagekaldt": N_("The key is revoked and no longer works."),
+           "igen": N_("The notification is sent again at the next sending.")}
 SHOWN_NOTIFICATIONS = 200
 
 
@@ -88,11 +94,12 @@ def _at(value: str | None) -> str:
     when = dt.datetime.fromisoformat(value)
     if when.tzinfo is not None:
         when = when.astimezone(ZONE)
-    return f"{date_text(when)} kl. {when:%H.%M}"
+    return _("{day} at {time}").format(day=date_text(when), time=f"{when:%H.%M}")
 
 
 def _notice(request: Request) -> str:
-    return NOTICES.get(request.query_params.get("besked", ""), "")
+    key = request.query_params.get("besked", "")
+    return _(NOTICES[key]) if key in NOTICES else ""
 
 
 def _done(path: str, notice: str) -> RedirectResponse:
@@ -107,13 +114,13 @@ def _text(form: FormData, name: str, limit: int = 200) -> str:
 def _role_problem(chosen: list[str], roles: list[RoleChoice]) -> str:
     known = {r.id for r in roles}
     if not roles:
-        return ("Kommunen har ingen aktiv kørsel, så dens roller kendes ikke. "
-                "Personer kan oprettes med govcore users add.")
+        return _("The municipality has no live run, so its roles are not known. "
+                 "People can be created with govcore users add.")
     if not chosen:
-        return "Vælg mindst én rolle."
+        return _("Choose at least one role.")
     unknown = [c for c in chosen if c not in known]
     if unknown:
-        return f"Ukendt rolle: {', '.join(unknown)}. Vælg blandt organisationens roller."
+        return _("Unknown role: {roles}. Choose among the organisation's roles.").format(roles=", ".join(unknown))
     return ""
 
 
@@ -129,7 +136,7 @@ def overview(request: Request, who: Person) -> Response:
     counts: dict[str, int] = {}
     for n in outbox.notification_state(db, code):
         counts[n["state"]] = counts.get(n["state"], 0) + 1
-    return render(request, "pages/admin.html", who, title="Administration", section="",
+    return render(request, "pages/admin.html", who, title=_("Administration"), section="",
                   people=len(people), active_people=sum(not p.disabled for p in people),
                   keys=sum(k.revoked_at is None for k in keys), counts=counts, states=STATE_TEXT)
 
@@ -143,7 +150,7 @@ def _people_page(request: Request, who: WebSession, *, status: int = 200, errors
     roles = _roles(request, code)
     titles = {r.id: r.title for r in roles}
     people = accounts.list_users(request.app.state.db, code)
-    return render(request, "pages/admin_people.html", who, status=status, title="Personer og roller",
+    return render(request, "pages/admin_people.html", who, status=status, title=_("People and roles"),
                   section="personer", people=people, roles=roles, titles=titles, errors=errors or {},
                   values=values or {"roles": []}, notice=_notice(request), min_password=accounts.MIN_PASSWORD)
 
@@ -169,20 +176,20 @@ def add_person(request: Request, who: Person, form: CheckedForm) -> Response:
     password = raw if isinstance(raw, str) else ""
     errors: dict[str, str] = {}
     if not accounts.USERNAME.match(username):
-        errors["username"] = ("Brugernavnet skal have 2–64 tegn: små bogstaver, cifre og . _ @ - "
-                              "(og begynde med et bogstav eller ciffer).")
+        errors["username"] = _("The username must have 2–64 characters: small letters, digits and . _ @ - "
+                               "(and begin with a letter or digit).")
     else:
         try:
             accounts.get_user(db, username)
-            errors["username"] = f"Brugernavnet {username} er optaget. Vælg et andet."
+            errors["username"] = _("The username {username} is taken. Choose another.").format(username=username)
         except accounts.AccountError:
             pass
     if email is not None and not accounts.EMAIL.match(email):
-        errors["email"] = "E-mailadressen er ikke gyldig (fx navn@kommune.dk)."
+        errors["email"] = _("The e-mail address is not valid (e.g. navn@kommune.dk).")
     if sso and email is None:
-        errors["email"] = "En person, der kun logger ind med kommunens login, skal have en e-mailadresse."
+        errors["email"] = _("A person who logs in only with the municipality's login must have an e-mail address.")
     if not sso and len(password) < accounts.MIN_PASSWORD:
-        errors["password"] = f"Adgangskoden skal have mindst {accounts.MIN_PASSWORD} tegn."
+        errors["password"] = _("The password must have at least {n} characters.").format(n=accounts.MIN_PASSWORD)
     role_problem = _role_problem(chosen, roles := _roles(request, code))
     if role_problem:
         errors["roller"] = role_problem
@@ -194,8 +201,8 @@ def add_person(request: Request, who: Person, form: CheckedForm) -> Response:
                                  password=None if sso else password, single_sign_on=sso,
                                  known_roles=[r.id for r in roles])
     except accounts.AccountError as err:  # the library's own checks (e.g. the username taken meanwhile)
-        return _people_page(request, who, status=422, errors={"username": f"Personen kunne ikke oprettes: {err}"},
-                            values=values)
+        problem = _("The person could not be created: {error}").format(error=err)
+        return _people_page(request, who, status=422, errors={"username": problem}, values=values)
     log.info("%s added person %s in %s (roles %s%s%s)", who.principal.actor, user.username, code,
              ",".join(user.roles), ", administrator" if user.admin else "", ", single sign-on" if sso else "")
     return _done(f"/admin/personer/{user.username}", "tilfoejet")
@@ -250,7 +257,7 @@ def change_admin(request: Request, who: Person, username: str, form: CheckedForm
         accounts.set_admin(request.app.state.db, username, make, municipality=code, acting=who.user.username)
     except accounts.OwnAccount:
         return _person_page(request, who, username, status=409, errors={
-            "administrator": "Du kan ikke fjerne din egen administratorrolle. Bed en anden administrator om det."})
+            "administrator": _("You cannot remove your own administrator role. Ask another administrator to.")})
     log.info("%s %s administrator %s in %s", who.principal.actor, "made" if make else "removed", username, code)
     return _done(f"/admin/personer/{username}", "admin-ja" if make else "admin-nej")
 
@@ -264,7 +271,7 @@ def change_disabled(request: Request, who: Person, username: str, form: CheckedF
         accounts.set_disabled(request.app.state.db, username, disable, municipality=code, acting=who.user.username)
     except accounts.OwnAccount:
         return _person_page(request, who, username, status=409, errors={
-            "spaerring": "Du kan ikke spærre dig selv. Bed en anden administrator om det."})
+            "spaerring": _("You cannot lock yourself. Ask another administrator to.")})
     log.info("%s %s %s in %s", who.principal.actor, "disabled" if disable else "enabled", username, code)
     return _done(f"/admin/personer/{username}", "spaerret" if disable else "aabnet")
 
@@ -277,7 +284,7 @@ def change_password(request: Request, who: Person, username: str, form: CheckedF
     password = raw if isinstance(raw, str) else ""
     if len(password) < accounts.MIN_PASSWORD:
         return _person_page(request, who, username, status=422, errors={
-            "password": f"Adgangskoden skal have mindst {accounts.MIN_PASSWORD} tegn."})
+            "password": _("The password must have at least {n} characters.").format(n=accounts.MIN_PASSWORD)})
     accounts.set_password(request.app.state.db, username, password, municipality=code)
     log.info("%s set a new password for %s in %s", who.principal.actor, username, code)
     return _done(f"/admin/personer/{username}", "adgangskode")
@@ -289,7 +296,7 @@ def change_password(request: Request, who: Person, username: str, form: CheckedF
 def _keys_page(request: Request, who: WebSession, *, status: int = 200, errors: dict[str, str] | None = None,
                values: dict[str, Any] | None = None) -> Response:
     keys = api_keys.list_keys(request.app.state.db, who.municipality)
-    return render(request, "pages/admin_keys.html", who, status=status, title="API-nøgler", section="noegler",
+    return render(request, "pages/admin_keys.html", who, status=status, title=_("API keys"), section="noegler",
                   keys=keys, scopes=SCOPE_TEXT, at=_at, errors=errors or {},
                   values=values or {"name": "", "scopes": []}, notice=_notice(request))
 
@@ -308,16 +315,16 @@ def create_key(request: Request, who: Person, form: CheckedForm) -> Response:
     chosen = [v for v in form.getlist("scope") if isinstance(v, str)]
     errors: dict[str, str] = {}
     if not name:
-        errors["name"] = "Skriv, hvad nøglen bruges til (fx økonomisystem)."
+        errors["name"] = _("Write what the key is used for (e.g. økonomisystem).")
     if not chosen:
-        errors["scopes"] = "Vælg mindst én adgang."
+        errors["scopes"] = _("Choose at least one access.")
     elif any(s not in SCOPES for s in chosen):
-        errors["scopes"] = "Ukendt adgang. Vælg blandt dem, der står på listen."
+        errors["scopes"] = _("Unknown access. Choose among those in the list.")
     if errors:
         return _keys_page(request, who, status=422, errors=errors, values={"name": name, "scopes": chosen})
     key, token = api_keys.create_key(request.app.state.db, code, name, chosen, created_by=who.principal.actor)
     log.info("%s created API key %s in %s (%s)", who.principal.actor, key.id, code, ",".join(key.scopes))
-    return render(request, "pages/admin_key_created.html", who, title="Ny API-nøgle", section="noegler",
+    return render(request, "pages/admin_key_created.html", who, title=_("New API key"), section="noegler",
                   key=key, token=token, scopes=SCOPE_TEXT)
 
 
@@ -344,7 +351,7 @@ def notifications(request: Request, who: Person, tilstand: str = "") -> Response
     shown = ([r for r in newest if r["state"] == "failed"] + [r for r in newest if r["state"] != "failed"]
              )[:SHOWN_NOTIFICATIONS]
     titles = {r.id: r.title for r in _roles(request, code)}
-    return render(request, "pages/admin_notifications.html", who, title="Notifikationer", section="notifikationer",
+    return render(request, "pages/admin_notifications.html", who, title=_("Notifications"), section="notifikationer",
                   rows=shown, total=len(rows), state=state or "", states=STATE_TEXT, kinds=KIND_TEXT, at=_at,
                   titles=titles, notice=_notice(request))
 
@@ -362,7 +369,7 @@ def retry_notification(request: Request, who: Person, ident: str, form: CheckedF
     except outbox.UnknownNotification:
         raise NotFound("no such notification") from None
     except GovcoreError:
-        return render(request, "error.html", who, status=409, title="Kan ikke sendes igen",
-                      text="Notifikationen er allerede sendt og sendes ikke igen.")
+        return render(request, "error.html", who, status=409, title=_("Cannot be sent again"),
+                      text=_("The notification is already sent and is not sent again."))
     log.info("%s asked to send notification %s again", who.principal.actor, ident)
     return _done("/admin/notifikationer", "igen")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from govcore.i18n import _
 from govcore.web.errors import error_page
 from govcore.web.session import Person
 from govcore.web.templating import render
@@ -22,5 +23,5 @@ def budget(request: Request, who: Person, kommune: str = "") -> Response:
     except QueryProblem as problem:
         return error_page(request, 422, str(problem))
     view = open_run(request.app.state.live, who.principal, code)
-    return render(request, "pages/budget.html", who, title="Budgetkontrol", control=budget_control(view),
+    return render(request, "pages/budget.html", who, title=_("Budget control"), control=budget_control(view),
                   as_of=view.day, municipality=code)

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from govcore.access.permissions import Operation
+from govcore.i18n import _
 from govcore.web.errors import error_page
 from govcore.web.session import Person
 from govcore.web.templating import render
@@ -18,7 +19,8 @@ router = APIRouter(include_in_schema=False)
 
 def _after(text: str) -> int:
     if not text.isdigit() or len(text) > 12:
-        raise QueryProblem(f"'efter' skal være et hændelsesnummer (et helt tal, 0 eller mere), ikke '{text[:20]}'.")
+        raise QueryProblem(_("'efter' must be an event number (a whole number, 0 or more), not '{value}'.").format(
+            value=text[:20]))
     return int(text)
 
 
@@ -32,5 +34,5 @@ def decision_log(request: Request, who: Person, efter: str = "0", slags: str = "
         return error_page(request, 422, str(problem))
     view = open_run(request.app.state.live, who.principal, code, Operation.READ_EVENTS)
     page = log_page(view, after, kind)
-    return render(request, "pages/decisions.html", who, title="Beslutningslog", page=page, kinds=KINDS,
+    return render(request, "pages/decisions.html", who, title=_("Decision log"), page=page, kinds=KINDS,
                   slags=slags, kommune=kommune, municipality=code)

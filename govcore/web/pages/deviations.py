@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from govcore.i18n import _
 from govcore.web.errors import error_page
 from govcore.web.session import Person
 from govcore.web.templating import render
@@ -25,6 +26,6 @@ def deviations(request: Request, who: Person, vis: str = "alle", kommune: str = 
         return error_page(request, 422, str(problem))
     view = open_run(request.app.state.live, who.principal, code)
     lines = deviation_lines(view, state)
-    return render(request, "pages/deviations.html", who, title="Afvigelser og eskaleringer", deviations=lines,
+    return render(request, "pages/deviations.html", who, title=_("Deviations and escalations"), deviations=lines,
                   escalations=escalation_lines(view), vis=vis, kommune=kommune, municipality=code,
                   open_count=sum(1 for d in lines if d.is_open))

@@ -9,6 +9,7 @@ import re
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from govcore.i18n import _
 from govcore.web.errors import error_page
 from govcore.web.session import Person
 from govcore.web.templating import render
@@ -26,24 +27,25 @@ def observations(request: Request, who: Person, kpi: str = "", periode: str = ""
     try:
         code = municipality_of(who.principal, kommune)
         if periode and not PERIOD_START.fullmatch(periode):
-            raise QueryProblem(f"Perioden '{periode[:20]}' kendes ikke: skriv et år (2021), et kvartal (2021-Q1) "
-                               "eller en måned (2021-05).")
+            raise QueryProblem(_("The period '{value}' is not known: write a year (2021), a quarter (2021-Q1) "
+                                 "or a month (2021-05).").format(value=periode[:20]))
         if not side.isdigit() or not 1 <= int(side) <= 100_000:
-            raise QueryProblem(f"'side' skal være et sidenummer fra 1, ikke '{side[:20]}'.")
+            raise QueryProblem(_("'side' must be a page number from 1, not '{value}'.").format(value=side[:20]))
     except QueryProblem as problem:
         return error_page(request, 422, str(problem))
     view = open_run(request.app.state.live, who.principal, code)
     kpis = sorted(view.cfg.kpis)
     if kpi and kpi not in view.cfg.kpis:
         close = difflib.get_close_matches(kpi, kpis, n=1)
-        hint = f" Mente du '{close[0]}'?" if close else " Vælg et nøgletal på listen."
-        return error_page(request, 422, f"Nøgletallet '{kpi[:60]}' findes ikke i konfigurationen.{hint}")
+        hint = _("Did you mean '{kpi}'?").format(kpi=close[0]) if close else _("Choose a KPI in the list.")
+        return error_page(request, 422, _("The KPI '{kpi}' does not exist in the configuration.").format(kpi=kpi[:60])
+                          + " " + hint)
     found = figures(stored_rows(view.live, who.principal, code, view.day, kpi or None), periode)
     if rettede:
         found = [f for f in found if f.corrected]
     page = int(side)
     shown = found[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]
     options = sorted(((k, view.kpi(k)) for k in kpis), key=lambda p: (p[1].lower(), p[0]))
-    return render(request, "pages/observations.html", who, title="Observationer", figures=shown, total=len(found),
+    return render(request, "pages/observations.html", who, title=_("Observations"), figures=shown, total=len(found),
                   page=page, pages=max(1, -(-len(found) // PAGE_SIZE)), kpi=kpi, periode=periode, rettede=rettede,
                   kpis=options, kommune=kommune, municipality=code, as_of=view.day, kpi_name=view.kpi)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
+from govcore.i18n import _
 from govcore.web.errors import error_page
 from govcore.web.session import Person
 from govcore.web.templating import render
@@ -23,5 +24,5 @@ def surveys(request: Request, who: Person, kommune: str = "") -> Response:
         return error_page(request, 422, str(problem))
     view = open_run(request.app.state.live, who.principal, code)
     spec = view.cfg.sources.get("surveys", {})
-    return render(request, "pages/surveys.html", who, title="Brugertilfredshed", areas=survey_areas(view),
+    return render(request, "pages/surveys.html", who, title=_("User satisfaction"), areas=survey_areas(view),
                   as_of=view.day, municipality=code, z_critical=spec.get("z_critical", 1.96))

@@ -10,6 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from govcore.i18n import _
 from govcore.web.session import Person
 from govcore.web.templating import render, today
 from govcore.web.views.wheel import FIRST_YEAR, LAST_YEAR, parse_year, year_wheel
@@ -23,9 +24,10 @@ def wheel_page(request: Request, who: Person, aar: Annotated[str, Query(max_leng
     now = today(request)
     year = parse_year(aar) if aar.strip() else now.year
     if year is None:
-        return render(request, "error.html", who, status=422, title="Noget i adressen skal rettes",
-                      text=f"Året skal være et årstal fra {FIRST_YEAR} til {LAST_YEAR}, fx ?aar={now.year}. "
-                           f"“{aar[:20]}” er ikke et af dem.")
+        return render(request, "error.html", who, status=422, title=_("Something in the address must be corrected"),
+                      text=_("The year must be a year from {first} to {last}, e.g. ?aar={example}. "
+                             "“{value}” is not one of them.").format(first=FIRST_YEAR, last=LAST_YEAR,
+                                                                     example=now.year, value=aar[:20]))
     page = year_wheel(request.app.state.live, who.principal, kommune or who.municipality, year, now)
-    return render(request, "pages/wheel.html", who, title=f"Årshjul {year}", page=page,
+    return render(request, "pages/wheel.html", who, title=_("Annual cycle {year}").format(year=year), page=page,
                   previous=year - 1 if year > FIRST_YEAR else None, following=year + 1 if year < LAST_YEAR else None)

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 
 from govcore.charts import COLORS, MONTH_SHORT, Bar, ChartTable, Line, bar_chart, chart_table, line_chart
 from govcore.goalchart import GoalChart
+from govcore.i18n import N_, _
 from govcore.text import danish_number, percent
 from govcore.web.views.run import RunView
 
 KIND = "budget_area"
-STATUS_LABELS = {"on_track": "Inden for budget", "at_risk": "Over budget inden for tolerancen",
-                 "off_track": "Over budget", "no_data": "Ingen tal"}
+# Message ids: translate where they are read.
+STATUS_LABELS = {"on_track": N_("Within budget"), "at_risk": N_("Over budget within the tolerance"),
+                 "off_track": N_("Over budget"), "no_data": N_("No figures")}
 MIO = 1_000_000.0
 
 
@@ -60,21 +62,23 @@ def _area_chart(view: RunView, area: str, title: str, period: str) -> GoalChart 
                 if o.period.startswith(year + "-") and len(o.period) == 7}
 
     spent, committed = months("spent"), months("committed")
-    series = [("Forbrug", spent, "solid", COLORS[0]),
-              ("Forbrug + disponeret", {m: v + committed.get(m, 0.0) for m, v in spent.items()}, "dashed", COLORS[3]),
-              ("Forventet forbrug til dato", months("expected_spent"), "dotted", COLORS[2]),
-              ("Forventet forbrug for året", months("forecast"), "dashed", COLORS[1]),
-              ("Budget", months("budget"), "solid", COLORS[4])]
+    series = [(_("Spent"), spent, "solid", COLORS[0]),
+              (_("Spent + committed"), {m: v + committed.get(m, 0.0) for m, v in spent.items()}, "dashed",
+               COLORS[3]),
+              (_("Expected spending to date"), months("expected_spent"), "dotted", COLORS[2]),
+              (_("Expected spending for the year"), months("forecast"), "dashed", COLORS[1]),
+              (_("Budget"), months("budget"), "solid", COLORS[4])]
     lines = [Line(label, [(float(m), v / MIO) for m, v in sorted(values.items())], style, color)  # type: ignore[arg-type]
              for label, values, style, color in series if values]
     if not lines:
         return None
     labels = {float(m): MONTH_SHORT[m - 1] for m in range(1, 13)}
-    chart_title = f"{title}: forbrug og forventet forbrug mod budget {year}"
-    desc = (f"{title} måned for måned i {year}, i mio. kr.: forbrug til dato, forbrug plus disponeret, "
-            "det forbrug budgetprofilen forventer til dato, det forventede forbrug for hele året og budgettet.")
+    chart_title = _("{title}: spending and expected spending against the budget {year}").format(title=title, year=year)
+    desc = _("{title} month by month in {year}, in mio. kr.: spending to date, spending plus committed, "
+             "the spending the budget profile expects by then, the expected spending for the whole year and the "
+             "budget.").format(title=title, year=year)
     svg = line_chart(lines, title=chart_title, x_labels=labels, unit="mio. kr.", desc=desc)
-    table = chart_table(lines, labels, lambda v: danish_number(v, 1, fixed=True), first="Måned")
+    table = chart_table(lines, labels, lambda v: danish_number(v, 1, fixed=True), first=_("Month"))
     return GoalChart(anchor=f"budget-{area}", title=chart_title, svg=svg, desc=desc, table=table)
 
 
@@ -83,10 +87,11 @@ def _overview(areas: list[Area]) -> GoalChart | None:
     if not shown:
         return None
     bars = [Bar(a.title, a.forecast_deviation_pct or 0.0, highlight=(a.forecast_deviation or 0.0) > 0) for a in shown]
-    title = "Forventet forbrug over (+) eller under (−) budget, i % af budgettet"
-    desc = "Hvert budgetområdes forventede forbrug for året i forhold til budgettet, i procent; over 0 er over budget."
+    title = _("Expected spending over (+) or under (−) the budget, in % of the budget")
+    desc = _("Each budget area's expected spending for the year compared with the budget, in per cent; over 0 is "
+             "over budget.")
     svg = bar_chart(bars, title=title, unit="%", desc=desc)
-    table = ChartTable(headers=("Område", "Afvigelse"), rows=tuple((a.title, percent(a.forecast_deviation_pct))
+    table = ChartTable(headers=(_("Area"), _("Deviation")), rows=tuple((a.title, percent(a.forecast_deviation_pct))
                                                                     for a in shown))
     return GoalChart(anchor="budget-oversigt", title=title, svg=svg, desc=desc, table=table)
 
@@ -106,7 +111,7 @@ def budget_control(view: RunView) -> BudgetControl | None:
             budget=f.get("budget"), spent=f.get("spent"), committed=f.get("committed"), forecast=f.get("forecast"),
             expected_spent=f.get("expected_spent"), forecast_deviation=f.get("forecast_deviation"),
             forecast_deviation_pct=f.get("forecast_deviation_pct"), tolerance_pct=f.get("tolerance_pct"),
-            status=status, status_label=STATUS_LABELS.get(status, status),
+            status=status, status_label=_(STATUS_LABELS[status]) if status in STATUS_LABELS else status,
             chart=_area_chart(view, s.id, s.title or s.id, str(f.get("period") or ""))))
     return BudgetControl(tuple(areas), _overview(areas))
 

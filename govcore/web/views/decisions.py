@@ -1,6 +1,7 @@
-"""The decision log (the run's event log) in Danish: what happened, and why — the rule that
-decided it and the reason it gave, or what else caused it (a figure arriving, the årshjul, a
-deadline, a person's answer); and who gave each answer (`user:…` or `key:…`)."""
+"""The decision log (the run's event log) in the reader's language (Danish by default): what
+happened, and why — the rule that decided it and the reason it gave, or what else caused it (a
+figure arriving, the årshjul, a deadline, a person's answer); and who gave each answer (`user:…` or
+`key:…`)."""
 
 from __future__ import annotations
 
@@ -8,38 +9,41 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govcore.i18n import N_, _, ngettext
 from govcore.text import danish_number, date_text
 from govcore.web.views.run import RunView
 
 PAGE_SIZE = 50
 SCAN_PAGE = 1000  # events read at a time while looking for one kind
 
+# Message ids: translate where they are read.
 KINDS = {
-    "observation": "Tal modtaget", "followup": "Opfølgning", "milestone": "Milepæl",
-    "deviation_flagged": "Afvigelse åbnet", "deviation_closed": "Afvigelse lukket",
-    "action_demanded": "Korrigerende handling krævet", "action_submitted": "Handling indsendt",
-    "action_accepted": "Handling godkendt", "action_rejected": "Handling afvist",
-    "action_overdue": "Frist overskredet", "escalated": "Eskaleret", "escalation_exhausted": "Eskalering udtømt",
-    "notification": "Varsling", "deliverable_required": "Leverance krævet",
-    "deliverable_delivered": "Leverance afleveret", "deliverable_missed": "Leverance ikke afleveret",
-    "decision_requested": "Beslutning ønsket", "decision_made": "Beslutning truffet",
-    "response_ignored": "Svar uden virkning", "configuration_changed": "Konfiguration ændret",
-    "year_started": "Nyt år",
+    "observation": N_("Figure received"), "followup": N_("Follow-up"), "milestone": N_("Milestone"),
+    "deviation_flagged": N_("Deviation opened"), "deviation_closed": N_("Deviation closed"),
+    "action_demanded": N_("Corrective action demanded"), "action_submitted": N_("Action submitted"),
+    "action_accepted": N_("Action accepted"), "action_rejected": N_("Action rejected"),
+    "action_overdue": N_("Deadline passed"), "escalated": N_("Escalated"),
+    "escalation_exhausted": N_("Escalation exhausted"),
+    "notification": N_("Notification"), "deliverable_required": N_("Deliverable demanded"),
+    "deliverable_delivered": N_("Deliverable delivered"), "deliverable_missed": N_("Deliverable not delivered"),
+    "decision_requested": N_("Decision requested"), "decision_made": N_("Decision made"),
+    "response_ignored": N_("Answer without effect"), "configuration_changed": N_("Configuration changed"),
+    "year_started": N_("New year"),
 }
 # Kinds whose cause is not a rule, and what caused them.
 CAUSES = {
-    "observation": "Et tal er kommet fra kilden.",
-    "followup": "Årshjulet: en tilbagevendende opfølgning er nået.",
-    "milestone": "Årshjulet: en milepæl er nået.",
-    "action_overdue": "Fristen for den krævede handling er overskredet.",
-    "deliverable_missed": "Fristen for leverancen er overskredet.",
-    "action_submitted": "Den ansvarlige har indsendt handlingen.",
-    "action_accepted": "En leder over den ansvarlige har godkendt handlingen.",
-    "action_rejected": "En leder over den ansvarlige har afvist handlingen.",
-    "deliverable_delivered": "Den ansvarlige har meldt leverancen afleveret.",
-    "decision_made": "Beslutningen er truffet.",
-    "configuration_changed": "En ny version af konfigurationen er trådt i kraft.",
-    "year_started": "Et nyt år er begyndt.",
+    "observation": N_("A figure has come from the source."),
+    "followup": N_("The annual cycle: a recurring follow-up has been reached."),
+    "milestone": N_("The annual cycle: a milestone has been reached."),
+    "action_overdue": N_("The deadline of the demanded action has passed."),
+    "deliverable_missed": N_("The deadline of the deliverable has passed."),
+    "action_submitted": N_("The responsible has submitted the action."),
+    "action_accepted": N_("A manager above the responsible has accepted the action."),
+    "action_rejected": N_("A manager above the responsible has rejected the action."),
+    "deliverable_delivered": N_("The responsible has reported the deliverable delivered."),
+    "decision_made": N_("The decision is made."),
+    "configuration_changed": N_("A new version of the configuration has come into force."),
+    "year_started": N_("A new year has begun."),
 }
 
 
@@ -70,59 +74,67 @@ def _d(value: Any) -> str:
 
 def what(view: RunView, kind: str, d: Mapping[str, Any], owner: str | None, subject: str | None,
          subject_kind: str | None) -> str:
-    """The event in one Danish sentence."""
+    """The event in one sentence, in the reader's language (the recorded texts stay as recorded)."""
     about = str(d.get("subject_title") or (view.subject(subject_kind or "", subject) if subject else ""))
     text = f": «{d['text']}»" if d.get("text") else ""
-    action = f"Handling {d.get('action')}" + (f" «{about}»" if about else "")
+    action = _("Action {id}").format(id=d.get("action")) + (f" «{about}»" if about else "")
+    deliverable = view.subject("deliverable", d.get("deliverable")) if kind.startswith("deliverable") else ""
     if kind == "observation":
-        of = f" for kommune {d['municipality']}" if d.get("municipality") else ""
+        of = _(" for municipality {code}").format(code=d["municipality"]) if d.get("municipality") else ""
         series = "" if d.get("series") in (None, "", "local") else f" ({d['series']})"
         return (f"{view.kpi(str(d.get('kpi')))}{series} {d.get('period')} = {danish_number(d.get('value'), 2)}{of}"
-                + (f", fra {d['source']}" if d.get("source") else ""))
+                + (_(", from {source}").format(source=d["source"]) if d.get("source") else ""))
     if kind in ("followup", "milestone"):
-        return f"{d.get('title') or d.get('wheel')}" + (f" (dækker {d['covers']})" if d.get("covers") else "")
+        return f"{d.get('title') or d.get('wheel')}" + (
+            _(" (covers {period})").format(period=d["covers"]) if d.get("covers") else "")
     if kind == "deviation_flagged":
-        return f"Afvigelse {d.get('deviation')} åbnet for «{about}»"
+        return _("Deviation {id} opened for «{about}»").format(id=d.get("deviation"), about=about)
     if kind == "deviation_closed":
-        return f"Afvigelse {d.get('deviation')} for «{about}» lukket"
+        return _("Deviation {id} for «{about}» closed").format(id=d.get("deviation"), about=about)
     if kind == "action_demanded":
-        return (f"Korrigerende handling {d.get('action')} «{d.get('title')}» krævet af {view.role(owner)}, "
-                f"frist {_d(d.get('due'))}")
+        return _("Corrective action {id} «{title}» demanded of {role}, deadline {due}").format(
+            id=d.get("action"), title=d.get("title"), role=view.role(owner), due=_d(d.get("due")))
     if kind == "escalated":
-        return (f"{action} eskaleret fra {view.role(d.get('from'))} til {view.role(d.get('to'))} "
-                f"(niveau {d.get('level')}), ny frist {_d(d.get('due'))}")
+        return _("{action} escalated from {source} to {target} (level {level}), new deadline {due}").format(
+            action=action, source=view.role(d.get("from")), target=view.role(d.get("to")), level=d.get("level"),
+            due=_d(d.get("due")))
     if kind == "escalation_exhausted":
-        return f"{action} kan ikke eskaleres længere"
+        return _("{action} cannot be escalated further").format(action=action)
     if kind == "notification":
-        return f"{view.role(d.get('to'))} varslet: {d.get('message')}"
+        return _("{role} notified: {message}").format(role=view.role(d.get("to")), message=d.get("message"))
     if kind == "deliverable_required":
-        return f"Leverance «{view.subject('deliverable', d.get('deliverable'))}» krævet af {view.role(owner)}, " \
-               f"frist {_d(d.get('due'))}"
+        return _("Deliverable «{title}» demanded of {role}, deadline {due}").format(
+            title=deliverable, role=view.role(owner), due=_d(d.get("due")))
     if kind == "deliverable_delivered":
         late = int(d.get("days_late") or 0)
-        return f"Leverance «{view.subject('deliverable', d.get('deliverable'))}» afleveret" + (
-            f", {late} dage for sent" if late else " til tiden")
+        if late:
+            return ngettext("Deliverable «{title}» delivered, {n} day late",
+                            "Deliverable «{title}» delivered, {n} days late", late).format(title=deliverable, n=late)
+        return _("Deliverable «{title}» delivered on time").format(title=deliverable)
     if kind == "deliverable_missed":
-        return (f"Leverance «{view.subject('deliverable', d.get('deliverable'))}» ikke afleveret til fristen "
-                f"{_d(d.get('due'))}")
+        return _("Deliverable «{title}» not delivered by the deadline {due}").format(
+            title=deliverable, due=_d(d.get("due")))
     if kind == "action_overdue":
-        return f"{action} skulle være indsendt {_d(d.get('due'))} af {view.role(owner)}"
+        return _("{action} should have been submitted {due} by {role}").format(
+            action=action, due=_d(d.get("due")), role=view.role(owner))
     if kind == "action_submitted":
-        return f"{action} indsendt " + ("til tiden" if d.get("on_time") else "for sent") + text
+        return (_("{action} submitted on time") if d.get("on_time") else _("{action} submitted late")).format(
+            action=action) + text
     if kind == "action_accepted":
-        return f"{action} godkendt" + text
+        return _("{action} accepted").format(action=action) + text
     if kind == "action_rejected":
-        return f"{action} afvist, ny frist {_d(d.get('new_due'))}" + text
+        return _("{action} rejected, new deadline {due}").format(action=action, due=_d(d.get("new_due"))) + text
     if kind == "decision_requested":
-        return f"{view.role(owner)} bedes tage stilling: {d.get('question')}"
+        return _("{role} is asked to decide: {question}").format(role=view.role(owner), question=d.get("question"))
     if kind == "decision_made":
-        return f"Beslutning {d.get('decision')} truffet af {view.role(d.get('by'))}: {d.get('option')}" + text
+        return _("Decision {id} made by {role}: {option}").format(
+            id=d.get("decision"), role=view.role(d.get("by")), option=d.get("option")) + text
     if kind == "response_ignored":
-        return f"Et svar ({d.get('response')}) fik ingen virkning"
+        return _("An answer ({id}) had no effect").format(id=d.get("response"))
     if kind == "configuration_changed":
-        return f"Konfigurationen fra {_d(d.get('effective'))} trådte i kraft" + (
+        return _("The configuration from {day} came into force").format(day=_d(d.get("effective"))) + (
             f": {d['description']}" if d.get("description") else "")
-    return KINDS.get(kind, kind.replace("_", " ")) + (f" «{about}»" if about else "")
+    return (_(KINDS[kind]) if kind in KINDS else kind.replace("_", " ")) + (f" «{about}»" if about else "")
 
 
 def why(view: RunView, kind: str, rule: str | None, d: Mapping[str, Any],
@@ -138,7 +150,7 @@ def why(view: RunView, kind: str, rule: str | None, d: Mapping[str, Any],
         return title, reason or view.rule(rule)[1]
     if kind in ("escalation_exhausted", "response_ignored"):
         return "–", reason
-    return "–", CAUSES.get(kind, reason)
+    return "–", _(CAUSES[kind]) if kind in CAUSES else reason
 
 
 def log_page(view: RunView, after: int, kind: str | None) -> LogPage:
@@ -167,7 +179,7 @@ def log_page(view: RunView, after: int, kind: str | None) -> LogPage:
         d = e["details"] if isinstance(e["details"], Mapping) else {}
         rule, reason = why(view, e["type"], e["rule"], d, deviations)
         lines.append(LogLine(seq=int(e["seq"]), at=str(e["at"]), kind=e["type"],
-                             kind_label=KINDS.get(e["type"], e["type"]),
+                             kind_label=_(KINDS[e["type"]]) if e["type"] in KINDS else e["type"],
                              what=what(view, e["type"], d, e["owner"], e["subject"], e["subject_kind"]),
                              owner=view.role(e["owner"]), rule=rule, why=reason, actor=e["actor"]))
     next_after = lines[-1].seq if more and lines else None

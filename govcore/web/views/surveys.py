@@ -7,14 +7,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from govcore.i18n import N_, _
 from govcore.web.views.run import RunView
 
 KIND = "survey_area"
-CLASSIFICATIONS = {"lift": "Løft indsatsen", "keep": "Bevar styrken", "baseline": "Første måling (baseline)",
-                   "no_data": "Ingen resultat"}
+# Message ids: translate where they are read.
+CLASSIFICATIONS = {"lift": N_("Lift the effort"), "keep": N_("Keep the strength"),
+                   "baseline": N_("First measurement (baseline)"), "no_data": N_("No result")}
 # The status colour of each classification (the word is always shown beside it).
 CLASS_STATUS = {"lift": "off_track", "keep": "on_track", "baseline": "no_data", "no_data": "no_data"}
-RESPONDENTS = {"borgere": "Borgere", "virksomheder": "Virksomheder"}
+RESPONDENTS = {"borgere": N_("Citizens"), "virksomheder": N_("Businesses")}
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,12 @@ class SurveyArea:
     def verdict(self) -> str:
         """The change from the baseline in words: significant or noise."""
         if self.score is None:
-            return "Intet resultat endnu"
+            return _("No result yet")
         if self.is_baseline:
-            return "Kun én måling (baseline)"
+            return _("Only one measurement (baseline)")
         if not self.significant:
-            return "Ikke signifikant"
-        return "Signifikant stigning" if (self.change or 0) > 0 else "Signifikant fald"
+            return _("Not significant")
+        return _("Significant increase") if (self.change or 0) > 0 else _("Significant decrease")
 
 
 def _int(value: Any) -> int | None:
@@ -67,12 +69,13 @@ def survey_areas(view: RunView) -> list[SurveyArea] | None:
         cls = str(f.get("classification") or "no_data")
         who = str(f.get("respondent"))
         out.append(SurveyArea(
-            id=s.id, title=s.title or s.id, respondent=RESPONDENTS.get(who, who),
+            id=s.id, title=s.title or s.id, respondent=_(RESPONDENTS[who]) if who in RESPONDENTS else who,
             owner=view.role(s.owner), baseline=f.get("baseline"), baseline_year=_int(f.get("baseline_year")),
             baseline_n=_int(f.get("baseline_n")), score=f.get("score"), year=_int(f.get("year")), n=_int(f.get("n")),
             change=f.get("change"),
             z=f.get("z"), significant=bool(f.get("significant")),
             is_baseline=f.get("year") is not None and f.get("year") == f.get("baseline_year"),
             threshold=f.get("threshold"), below_threshold=bool(f.get("below_threshold")), classification=cls,
-            classification_label=CLASSIFICATIONS.get(cls, cls), status=CLASS_STATUS.get(cls, "no_data")))
+            classification_label=_(CLASSIFICATIONS[cls]) if cls in CLASSIFICATIONS else cls,
+            status=CLASS_STATUS.get(cls, "no_data")))
     return out

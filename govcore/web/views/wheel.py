@@ -10,14 +10,16 @@ from dataclasses import dataclass
 from govcore.access.live import LiveRuns
 from govcore.access.principal import Principal
 from govcore.charts import WheelMark, wheel_chart
+from govcore.i18n import N_, _, ngettext
 from govcore.report import MONTHS
 from govcore.text import date_text
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
-KINDS = {"as_of": "Milepæl (skæringsdato)", "due": "Milepæl (frist)", "followup": "Opfølgning"}
-FREQUENCIES = {"every_14_days": "hver 14. dag", "monthly": "månedlig", "every_2nd_month": "hver 2. måned",
-               "quarterly": "kvartalsvis", "half_yearly": "halvårlig", "yearly": "årlig"}
-NO_OWNER = "(ingen ansvarlig)"
+# Message ids: translate where they are read.
+KINDS = {"as_of": N_("Milestone (cut-off date)"), "due": N_("Milestone (deadline)"), "followup": N_("Follow-up")}
+FREQUENCIES = {"every_14_days": N_("every 14 days"), "monthly": N_("monthly"), "every_2nd_month": N_("every 2nd month"),
+               "quarterly": N_("quarterly"), "half_yearly": N_("half-yearly"), "yearly": N_("yearly")}
+NO_OWNER = N_("(no one responsible)")
 
 
 @dataclass(frozen=True)
@@ -53,10 +55,6 @@ class WheelPage:
     today_in_year: bool
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def parse_year(text: str) -> int | None:
     """`?aar=` as a year between FIRST_YEAR and LAST_YEAR, else None ('' is None too)."""
     s = text.strip()
@@ -79,13 +77,15 @@ def year_wheel(live: LiveRuns, principal: Principal, municipality: str, year: in
     marks = []
     for i, e in enumerate(events, start=1):
         day = dt.date.fromisoformat(str(e["date"]))
-        kind = KINDS.get(str(e["kind"]), str(e["kind"]))
+        kind = _(KINDS[str(e["kind"])]) if str(e["kind"]) in KINDS else str(e["kind"])
         if e.get("frequency"):
-            kind += f" ({FREQUENCIES.get(str(e['frequency']), str(e['frequency']))})"
+            frequency = str(e["frequency"])
+            kind += f" ({_(FREQUENCIES[frequency]) if frequency in FREQUENCIES else frequency})"
         owner = str(e.get("responsible") or "")
         item = WheelItem(
             anchor=f"hjul-{i}", date=date_text(day), title=str(e["title"]), kind=kind,
-            milestone=e["kind"] != "followup", owner=owner, owner_title=titles.get(owner, owner) if owner else NO_OWNER,
+            milestone=e["kind"] != "followup", owner=owner,
+            owner_title=titles.get(owner, owner) if owner else _(NO_OWNER),
             participants=", ".join(titles.get(p, p) for p in e.get("participants") or []),
             deliverables=", ".join(cfg.deliverables[d].title if d in cfg.deliverables else d
                                    for d in e.get("deliverables") or []),
@@ -95,13 +95,17 @@ def year_wheel(live: LiveRuns, principal: Principal, municipality: str, year: in
                                ring=ring[owner], milestone=item.milestone, href=f"#{item.anchor}"))
     milestones = sum(1 for m in marks if m.milestone)
     in_year = today.year == year
-    desc = (f"Årshjulet {year}: {_plural(milestones, 'milepæl', 'milepæle')} og "
-            f"{_plural(len(marks) - milestones, 'opfølgning', 'opfølgninger')} fordelt på "
-            f"{_plural(len(rings), 'ansvarlig', 'ansvarlige')}"
-            + (f" ({', '.join(rings)})" if rings else "") + ". Alle punkter står i listen under diagrammet."
-            + (f" I dag er {date_text(today)}." if in_year else ""))
-    svg = wheel_chart(marks, year=year, rings=rings, title=f"Årshjul {year}", today=today, desc=desc,
+    followups = len(marks) - milestones
+    desc = _("The annual cycle {year}: {milestones} and {followups} spread over {owners}").format(
+        year=year, milestones=ngettext("{n} milestone", "{n} milestones", milestones).format(n=milestones),
+        followups=ngettext("{n} follow-up", "{n} follow-ups", followups).format(n=followups),
+        owners=ngettext("{n} responsible", "{n} responsible", len(rings)).format(n=len(rings)))
+    desc += (f" ({', '.join(rings)})" if rings else "") + ". " + _("Every item is in the list below the diagram.")
+    if in_year:
+        desc += " " + _("Today is {day}.").format(day=date_text(today))
+    svg = wheel_chart(marks, year=year, rings=rings, title=_("Annual cycle {year}").format(year=year), today=today,
+                      desc=desc,
                       role="group")
     return WheelPage(year=year, municipality=cfg.municipality.name, svg=svg, desc=desc,
-                     months=[Month(MONTHS[m].capitalize(), items) for m, items in enumerate(months)],
+                     months=[Month(_(MONTHS[m]).capitalize(), items) for m, items in enumerate(months)],
                      count=len(marks), today=date_text(today), today_in_year=in_year)
