@@ -187,7 +187,7 @@ def test_malformed_json_is_422_with_where(world: World) -> None:
     r = world.call("center", "POST", "/api/v1/municipalities/630/actions/act-0001/submit",
                    content=b'{"text": "half', headers={"content-type": "application/json"})
     assert r.status_code == 422
-    assert "malformed JSON" in r.json()["errors"][0]["message"]
+    assert "ugyldig JSON" in r.json()["errors"][0]["message"]
 
 
 def test_wrong_types_name_the_field(world: World) -> None:

@@ -1,6 +1,10 @@
 """Every error as JSON, never a stack trace: `{"error": code, "message": text, "request_id": id}`,
 with `errors: [{"loc", "field", "message"}]` for invalid input (422).
 
+`error` is the code a program reads (the same in every language); `message` is for the developer
+reading it, in the request's language (Accept-Language, else the server's, Danish by default:
+govcore.web.language). pydantic's own field messages stay English.
+
 Each request gets an id (the `X-Request-ID` response header); an unexpected error is logged on
 the server with its traceback and that id, and the client sees only the id.
 """
@@ -23,6 +27,7 @@ from govcore.access.accounts import LoginFailed
 from govcore.access.live import Conflict, FieldProblem, InvalidInput, NotFound
 from govcore.access.permissions import Forbidden
 from govcore.errors import GovcoreError
+from govcore.i18n import _, ngettext
 
 log = logging.getLogger("govcore.server")
 
@@ -63,10 +68,11 @@ def install(app: FastAPI) -> None:
             loc = tuple(x if isinstance(x, int) else str(x) for x in e.get("loc", ()))
             msg = str(e.get("msg", "invalid")).removeprefix("Value error, ")
             if e.get("type") == "json_invalid":
-                msg = f"malformed JSON: {e.get('ctx', {}).get('error', msg)}"
+                msg = _("malformed JSON: {error}").format(error=e.get("ctx", {}).get("error", msg))
             errors.append(FieldProblem(loc, msg))
         n = len(errors)
-        return problem(request, 422, f"{n} problem{'s' if n != 1 else ''} in the request", errors=errors)
+        message = ngettext("{n} problem in the request", "{n} problems in the request", n).format(n=n)
+        return problem(request, 422, message, errors=errors)
 
     @app.exception_handler(InvalidInput)
     async def invalid_input(request: Request, exc: InvalidInput) -> JSONResponse:
@@ -96,17 +102,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(GovcoreError)
     async def govcore_error(request: Request, exc: GovcoreError) -> JSONResponse:
         log.error("request %s failed: %s", request_id(request), exc)
-        return problem(request, 500, f"the request could not be completed: {exc}")
+        return problem(request, 500, _("the request could not be completed: {error}").format(error=exc))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.error("request %s failed with an unexpected error", request_id(request), exc_info=exc)
-        return problem(request, 500, "internal error; the server logged it with this request id")
+        return problem(request, 500, _("internal error; the server logged it with this request id"))
 
 
 class TooLarge(HTTPException):
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the request body is larger than {limit} bytes")
+        super().__init__(413, _("the request body is larger than {limit} bytes").format(limit=limit))
 
 
 class RequestLimits:
@@ -135,8 +141,8 @@ class RequestLimits:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.limit):
             await _send_json(send_with_id, 413 if declared.isdigit() else 400, rid,
-                             f"the request body is larger than {self.limit} bytes" if declared.isdigit()
-                             else "invalid Content-Length")
+                             _("the request body is larger than {limit} bytes").format(limit=self.limit)
+                             if declared.isdigit() else _("invalid Content-Length"))
             return
         seen = 0
 
