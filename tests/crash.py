@@ -1,6 +1,6 @@
 """Fault injection for the kill -9 tests: run `govcore` and SIGKILL the process right after the
-first transaction that committed item N or a later one (items are committed in batches, a
-simulated day at a time; 0: right after the run was created).
+first transaction that committed item N or a later one (items are committed in batches of whole
+simulated days; 0: right after the run was created).
 
     python tests/crash.py N simulate CONFIG --out DIR --db URL
     python tests/crash.py N tick CONFIG --db URL --now DATE

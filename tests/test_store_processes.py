@@ -4,7 +4,7 @@ subprocesses, against SQLite and (with GOVCORE_TEST_PG_URL, or always under CI) 
 
 A kill at a chosen point is made deterministic by fault injection (tests/crash.py, which wraps
 the library's progress callback): the process sends itself SIGKILL right after the first commit
-of item N or later (items are committed a simulated day at a time) — a real `kill -9`, no
+of item N or later (items are committed in batches of whole simulated days) — a real `kill -9`, no
 cleanup runs. Production code has no test hook.
 """
 
@@ -111,7 +111,7 @@ def test_killed_at_chosen_points_a_resumed_run_is_identical(
         out = tmp_path / f"out{point}"
         killed = govcore(*simulate_args(VEJLE, out, db), kill_after=point, check=False)
         assert killed.returncode == -signal.SIGKILL, (point, killed.returncode, killed.stderr)
-        stored = items_of(db)  # the batch boundary at or after the point (a simulated day is one batch)
+        stored = items_of(db)  # the batch boundary at or after the point
         assert point <= stored <= n and (stored < n or point > n - 20), (point, stored)
         assert not (out / "events.jsonl").exists()
         resumed = govcore(*[a for a in simulate_args(VEJLE, out, db, "--resume") if a != "--quiet"])

@@ -1,6 +1,6 @@
 """Persistence and audit: runs stored in SQLite (the default) or PostgreSQL.
 
-- `run`: a municipality's run in the database, committed a simulated day at a time (`simulate --db`,
+- `run`: a municipality's run in the database, committed in batches of whole simulated days (`simulate --db`,
   `--resume`, `tick`, `observe`); the API is `simulate_persistent`, `tick`, `observe`, `respond`
   and `PersistentRun`.
 - `chain`: the tamper-evident, hash-chained event log.

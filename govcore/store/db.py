@@ -55,14 +55,24 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
-    def write(self, work: Callable[[sa.Connection], T]) -> T:
+    def write(self, work: Callable[[sa.Connection], T], *, flush: bool = True) -> T:
         """Run `work` in one transaction, committed when it returns; retried on transient errors.
 
         `work` must be repeatable: it is run again from the start after a rollback.
+
+        flush=False (PostgreSQL; SQLite's `synchronous=NORMAL` behaves so already): the commit
+        returns before the server has flushed its log to disk (`synchronous_commit = off` for
+        this transaction only). The transaction stays atomic and is visible at once, and a killed
+        client loses nothing it committed; a crash of the server or the machine may lose the last
+        such commits (up to about 0.6 s), never part of one. Only for writes whose loss is
+        recoverable — a simulation's batches, which `--resume` redoes — and the caller ends with a
+        flushed commit, which flushes every earlier one with it.
         """
         for attempt in range(RETRIES):
             try:
                 with self.engine.begin() as conn:
+                    if not flush and self.dialect == "postgresql":
+                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
                     return work(conn)
             except DBAPIError as err:
                 if not _transient(err) or attempt == RETRIES - 1:

@@ -56,15 +56,16 @@ def row_digest(row: Mapping[str, Any]) -> str:
     return hashlib.sha256(chain.canonical_json(own).encode()).hexdigest()
 
 
-def _key(t: sa.Table, row: Mapping[str, Any]) -> tuple[Any, ...]:
-    return tuple(row[c.name] for c in t.primary_key.columns if c.name not in ("municipality", "start"))
+def _key_names(t: sa.Table) -> tuple[str, ...]:
+    return tuple(c.name for c in t.primary_key.columns if c.name not in ("municipality", "start"))
 
 
 def add_rows(digests: Digests, t: sa.Table, rows: Iterable[Mapping[str, Any]]) -> None:
     """Record (or replace) the digests of `rows` of table `t`."""
     own = digests.setdefault(t.name, {})
+    names = _key_names(t)  # once per call: a run's creation adds thousands of rows
     for r in rows:
-        own[_key(t, r)] = row_digest(r)
+        own[tuple(r[c] for c in names)] = row_digest(r)
 
 
 def load(conn: sa.Connection, code: str, start: str, fingerprint: str) -> Digests:

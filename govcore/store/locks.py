@@ -11,7 +11,7 @@ PostgreSQL: a session-level advisory lock (`pg_advisory_lock`) on a connection o
 by a 64-bit hash of municipality and start. The server drops it when that connection ends, so a
 process killed with `kill -9` never leaves a run locked; another process can take it at once.
 
-SQLite: each committed batch (a simulated day's items) is a short write transaction, so the
+SQLite: each committed batch (whole simulated days, 64–500 items) is a short write transaction, so the
 database's own write lock, though it covers the whole file and every process, holds only for one
 batch at a time. The run
 lock is an advisory POSIX record lock (`fcntl.lockf`) on one byte of a file next to the database

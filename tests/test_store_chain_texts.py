@@ -1,0 +1,55 @@
+"""The store cuts an event's link JSON and details JSON from the engine's canonical line
+(`chain.event_texts`) instead of encoding them again: the texts must equal the ones encoded
+field by field, for any field values (quotes, commas, text that looks like a field, non-ASCII,
+missing fields), in both log formats."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from govcore.engine import EngineEvent
+from govcore.store import chain
+
+TRICKY = st.sampled_from(['","owner":"x', '"}', ',"item":1', "æøå", "\\", "\n", '"id":"e000001"', ""])
+TEXT = st.one_of(st.none(), st.text(max_size=12), TRICKY)
+VALUE: st.SearchStrategy[Any] = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False), TEXT),
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=8)
+
+
+def slow(ev: EngineEvent, item: int, version: int) -> tuple[str, str]:
+    d = ev.to_dict()
+    return chain.dict_json(d, item, version), chain.canonical_json(d["details"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(seq=st.integers(1, 10**7), minute=st.integers(0, 10**6), type_=st.text(min_size=1, max_size=10),
+       rule=TEXT, goal=TEXT, owner=TEXT, subject=TEXT, kind=TEXT,
+       details=st.dictionaries(st.one_of(st.text(max_size=8), TRICKY), VALUE, max_size=5),
+       item=st.integers(0, 10**6), version=st.sampled_from([1, 2]))
+def test_cut_texts_equal_the_encoded_ones(seq: int, minute: int, type_: str, rule: str | None, goal: str | None,
+                                          owner: str | None, subject: str | None, kind: str | None,
+                                          details: dict[str, Any], item: int, version: int) -> None:
+    at = dt.datetime(2021, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=1))) + dt.timedelta(minutes=minute)
+    ev = EngineEvent(seq, at, type_, rule, goal, owner, subject, kind, details)
+    assert chain.event_texts(ev, item, version) == slow(ev, item, version)
+    assert chain.event_json(ev, item, version) == slow(ev, item, version)[0]
+
+
+def test_the_cut_is_taken_for_the_engines_events() -> None:
+    """The fast path is the one used (the engine's line holds the chain's fields), and a run's real
+    events give the texts encoded field by field."""
+    from govcore.config import load_config
+    from govcore.simulate import simulate
+
+    assert chain._SAME_FIELDS
+    result = simulate(load_config(Path(__file__).resolve().parent.parent / "examples" / "vejle"), year=2021)
+    assert len(result.events) > 500
+    for i, ev in enumerate(result.events):
+        assert chain.event_texts(ev, i) == slow(ev, i, chain.CHAIN_VERSION)
