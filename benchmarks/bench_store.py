@@ -53,6 +53,8 @@ from govcore.store.schema import ensure
 
 AIM_RATIO = 1.5
 AIM_BATCH_S = 2.0
+AIM_PG_YEAR_S = 1.0
+AIM_98_SQLITE_S, AIM_98_PG_S = 30.0, 60.0
 TICKED_TO = dt.date(2021, 6, 30)
 
 
@@ -216,6 +218,17 @@ def main(argv: list[str] | None = None) -> int:
                       f"{p['cpu_s'] / m['cpu_s']:.2f}x CPU, {p['wall_s'] / m['wall_s']:.2f}x wall of in memory "
                       f"(aim <= {AIM_RATIO}x); per municipality {p['per_municipality_cpu_s'] * 1000:.0f} ms CPU, "
                       f"{p['per_municipality_wall_s'] * 1000:.0f} ms wall; same events: yes")
+        if "postgresql" in res:
+            print(f"  PostgreSQL: {res['postgresql']['wall_s'] / (len(configs) * years):.2f} s wall per "
+                  f"municipality-year (aim <= {AIM_PG_YEAR_S:g} s)")
+        if len(configs) < 98:
+            scale = 98 / len(configs)
+            print(f"  98 municipalities x {years} years, extrapolated x{scale:.1f} (not measured): "
+                  + ", ".join(f"{label.strip()} {res[part]['cpu_s'] * scale:.0f} s CPU / "
+                              f"{res[part]['wall_s'] * scale:.0f} s wall"
+                              for part, label in (("memory", "in memory:"), ("sqlite", "SQLite:"),
+                                                  ("postgresql", "PostgreSQL:")) if part in res)
+                  + f" (aims {AIM_98_SQLITE_S:g} s SQLite, {AIM_98_PG_S:g} s PostgreSQL, for 10 years)")
     if "batch" in res:
         b = res["batch"]
         m = b["memory"]
