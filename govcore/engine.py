@@ -52,7 +52,7 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import depends_on_day, goal_core, goal_result, goal_stale
+from govcore.targets import DayFreeView, day_class, goal_core, goal_result, goal_stale, on_day
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
@@ -204,7 +204,8 @@ class Engine:
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
-        self._core_cache: dict[str, tuple[int, TargetResult]] = {}
+        # (made with the day left open in its words, see `targets.DayFreeView`)
+        self._core_cache: dict[str, tuple[int, bool, TargetResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -767,13 +768,14 @@ class Engine:
             return cached[day]
         count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
         if last is None or day >= last:
+            started = day_class(g, day)
             hit = self._core_cache.get(g.id)
-            if hit is not None and hit[0] == count:
-                core = hit[1]
+            if hit is not None and hit[0] == count and hit[1] == started:
+                template = hit[2]
             else:
-                core = goal_core(g, self.config.kpis, self.store.as_of(day), self.code)
-                if not depends_on_day(core):
-                    self._core_cache[g.id] = (count, core)
+                template = goal_core(g, self.config.kpis, DayFreeView(self.store, day), self.code)
+                self._core_cache[g.id] = (count, started, template)
+            core = on_day(template, day)
             return goal_stale(g, self.config.kpis, core, day) or core
         return self.goal_result(g, day)
 
@@ -864,8 +866,12 @@ class Engine:
         if self._day_tested and day != self._matched_day:
             self._matched.clear()
         self._matched_day = day
-        # the types too: True == 1 == 1.0 in Python, not in durable-rules
-        key = (*sent.items(), *map(type, sent.values()))
+        # the types too: True == 1 == 1.0 in Python, not in durable-rules; the day only when a
+        # rule tests it (otherwise the same message on another day matches the same rules)
+        if self._day_tested:
+            key: tuple[Any, ...] = (*sent.items(), *map(type, sent.values()))
+        else:
+            key = tuple((k, v, type(v)) for k, v in sent.items() if k != "day")
         fired = self._matched.get(key)
         sent["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
         if fired is None:
