@@ -530,9 +530,8 @@ class Engine:
                 self._next_cycle(d, ev.date)
         if ev.kind == "followup":
             day = self.now.date()
-            for g in self.config.goals:
-                if self.config.goal_active(g, day):
-                    self._reviewed[g.id] = _period_key(g.followup, day)
+            for g in self._active_goals(day):
+                self._reviewed[g.id] = _period_key(g.followup, day)
 
     def _next_cycle(self, deliverable: str, due: dt.date) -> None:
         """Once this cycle's plan is in, a later due date (next year's plan) starts afresh; a plan
@@ -548,9 +547,10 @@ class Engine:
         for goal_id in self._goals_by_kpi.get(o.kpi, ()):
             self._status_cache.pop(goal_id, None)
             self._forecast_cache.pop(goal_id, None)
-        self._emit("observation", subject=None, details={
-            "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
-            "municipality": o.municipality or "", "source": o.source})
+        value = o.value
+        self._emit("observation", subject=None, ready=True, details={
+            "kpi": o.kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
+            "series": o.series, "municipality": o.municipality or "", "source": o.source})
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
             for subject in self._subjects(kind, kpi=o.kpi):
@@ -717,9 +717,7 @@ class Engine:
     def _all_subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
-            if self._active[0] != day:
-                self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
-            return [self._goal_subject(g, day) for g in self._active[1]
+            return [self._goal_subject(g, day) for g in self._active_goals(day)
                     if kpi is None or kpi in self._goal_kpis[g.id]]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
@@ -742,6 +740,11 @@ class Engine:
         for subject in subjects:
             check_fields(kind, spec.fields, subject)
         return subjects
+
+    def _active_goals(self, day: dt.date) -> list[Goal]:
+        if self._active[0] != day:
+            self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
+        return self._active[1]
 
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """The goal's status as of `day` (default: now), on the observations known then."""
@@ -1056,7 +1059,14 @@ class Engine:
     # ---------------------------------------------------------------------------------- events
 
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
-              owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
+              owner: str | None = None, details: Mapping[str, Any] | None = None, ready: bool = False) -> None:
+        """`ready`: `details` is a new dict of text and rounded numbers already (no copy needed)."""
+        if ready and subject is None and rule is None:
+            assert isinstance(details, dict)
+            self._append(EngineEvent(
+                seq=len(self.events) + 1, at=self.now, type=event_type, rule=None, goal=None, owner=owner,
+                subject=None, subject_kind=None, details=details))
+            return
         d = dict(details or {})
         if subject is not None and subject.title:
             d.setdefault("subject_title", subject.title)
@@ -1068,6 +1078,9 @@ class Engine:
             seq=len(self.events) + 1, at=self.now, type=event_type, rule=rule.id if rule else None,
             goal=subject.goal if subject else None, owner=owner, subject=subject.id if subject else None,
             subject_kind=subject.kind if subject else None, details=_jsonable(d))
+        self._append(ev)
+
+    def _append(self, ev: EngineEvent) -> None:
         self.events.append(ev)
         if self._on_event is not None:
             self._on_event(ev)
