@@ -766,10 +766,11 @@ class Engine:
             cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
-    def _subject_result(self, g: Goal, day: dt.date) -> TargetResult:
+    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> TargetResult:
         """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
         day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
-        does not carry the inputs)."""
+        does not carry the inputs). Without `render` the explanation may still hold the day's
+        placeholder (`targets.on_day` writes it in)."""
         cached = self._status_cache.get(g.id)
         if cached is not None and day in cached:
             return cached[day]
@@ -782,8 +783,9 @@ class Engine:
             else:
                 template = goal_core(g, self.config.kpis, DayFreeView(self.store, day), self.code)
                 self._core_cache[g.id] = (count, started, template)
-            core = on_day(template, day)
-            return goal_stale(g, self.config.kpis, core, day) or core
+            # the staleness check reads the status and period, not the words
+            return goal_stale(g, self.config.kpis, template, day) or \
+                (on_day(template, day) if render else template)
         return self.goal_result(g, day)
 
     def _fixed(self, g: Goal) -> tuple[str, str, str, str, str, str]:
@@ -900,7 +902,7 @@ class Engine:
                 continue
             if closed and ("goal", g.id) in closed:
                 continue
-            res = self._subject_result(g, day)
+            res = self._subject_result(g, day, render=False)
             sent = dict(head)
             if names[0]:
                 sent["subject"] = g.id
@@ -918,7 +920,7 @@ class Engine:
                     sent[k] = self._goal_field(k, g, res, fixed, day)
             fired = self._fired(item, sent, "goal", g.id)
             if fired or self.trace is not None:
-                self._fire(item, trigger, self._goal_subject(g, day, res), sent, fired)
+                self._fire(item, trigger, self._goal_subject(g, day, on_day(res, day)), sent, fired)
 
     def _goal_field(self, name: str, g: Goal, res: TargetResult, fixed: tuple[str, ...], day: dt.date) -> Any:
         """One field of `_goal_subject`'s fields, alone."""
@@ -928,8 +930,9 @@ class Engine:
             return self._reviewed.get(g.id) != _period_key(g.followup, day)
         if name in _GOAL_FIXED:
             return g.id if name == "goal" else fixed[_GOAL_FIXED[name]]
-        return {"value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or "",
-                "explanation": res.explanation}[name]
+        if name == "explanation":
+            return on_day(res, day).explanation
+        return {"value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or ""}[name]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         sent = self._sent(trigger, subject)
