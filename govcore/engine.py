@@ -68,6 +68,7 @@ _GOAL_FIXED = {"goal": -1, "level": 0, "category": 1, "kind": 2, "kpi": 3, "nati
 # json.dumps with these options would build a new encoder for every event
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 AWAITING = (ActionState.demanded, ActionState.escalated)
+_HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline", "response", "year", "version")}
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
@@ -443,10 +444,7 @@ class Engine:
     def _process(self, item: _Item) -> None:
         if self._closed:
             raise EngineError("the engine is closed")
-        handler = {"wheel": self._on_wheel, "observation": self._on_observation,
-                   "deadline": self._on_deadline, "response": self._on_response, "year": self._on_year,
-                   "version": self._on_version}[item.kind]
-        handler(item)
+        getattr(self, _HANDLERS[item.kind])(item)
 
     def _on_year(self, item: _Item) -> None:
         """1 January: the year's ministermål take over, goals answering last year's end, and the
