@@ -12,8 +12,10 @@
 3. memory against the number of years: the Python peak (tracemalloc) of one municipality's
    continuous run over 1, 2, 5 and 10 years, to show whether memory grows with the years.
 
-The aim (from issue 8): all 98 × 10 years in ≤ 15 s, with peak memory flat in the number of years
-(≤ 200 MiB). The machine is shared: compare the two sides of a ratio from the same run.
+The aims: all 98 × 10 years in ≤ 15 s (issue 8) and ≤ 10 s (issue 12), with peak memory flat in
+the number of years (≤ 200 MiB). Both are judged on CPU time and on wall time: on a shared machine
+the wall time says more about the other processes than about the engine. Compare the two sides of a
+ratio from the same run.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.model import Municipality, municipalities
 
-AIM_S = 15.0
+AIM_S = 15.0  # issue 8
+AIM_12_S = 10.0  # issue 12
 AIM_MIB = 200.0
 MIB = 1024 * 1024
 
@@ -124,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         res["ratio_cpu"] = res["separate"]["cpu_s"] / res["continuous"]["cpu_s"]
     spans = [n for n in (1, 2, 5, 10) if n <= args.last - args.first + 1]
     res["tracemalloc_peak_mib_by_years"] = memory_by_years(base, args.first, spans)
-    res["aims"] = {"wall_s": AIM_S, "peak_mib": AIM_MIB}
+    res["aims"] = {"seconds_issue_8": AIM_S, "seconds_issue_12": AIM_12_S, "peak_mib": AIM_MIB}
     if args.json:
         print(json.dumps(res, indent=2, sort_keys=True))
         return 0
@@ -132,11 +135,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{len(configs)} municipalities × {args.last - args.first + 1} years ({args.first}–{args.last}), "
           f"{args.config}; load {load_s:.2f} s; load average {res['environment']['loadavg'][0]:.2f} "
           f"on {os.cpu_count()} CPUs")
-    ok = ("met" if c["wall_s"] <= AIM_S else "NOT met") if len(configs) == 98 else "applies to all 98"
+    def verdict(aim: float) -> str:
+        if len(configs) != 98:
+            return "applies to all 98"
+        return (f"CPU {'met' if c['cpu_s'] <= aim else 'NOT met'}, "
+                f"wall {'met' if c['wall_s'] <= aim else 'NOT met'}")
     print(f"  continuous (one engine each): {c['wall_s']:6.1f} s wall, {c['cpu_s']:6.1f} s CPU, "
           f"{c['per_municipality_ms']:.0f} ms per municipality, {c['events']} events, {c['items']} items; "
           f"cloning the data {c['clone_s']:.1f} s apart "
-          f"(aim ≤ {AIM_S:.0f} s: {ok})")
+          f"(aim ≤ {AIM_S:.0f} s, issue 8: {verdict(AIM_S)}; ≤ {AIM_12_S:.0f} s, issue 12: {verdict(AIM_12_S)})")
     if "separate" in res:
         s = res["separate"]
         print(f"  ten separate engines each:    {s['wall_s']:6.1f} s wall, {s['cpu_s']:6.1f} s CPU, "

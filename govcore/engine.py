@@ -52,17 +52,23 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import depends_on_day, goal_core, goal_result, goal_stale
+from govcore.targets import DayFreeView, day_class, goal_core, goal_result, goal_stale, on_day
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
 RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 2, "wheel": 3}
 WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
 # the fields `_state_fields` gives (built for durable-rules only when a rule tests one of them)
-_STATE_KEYS = frozenset({"open_deviation", "open_action", "action_state", "decision", "decision_age"})
+_STATE_KEYS_ORDER = ("open_deviation", "open_action", "action_state", "decision", "decision_age")
+_STATE_KEYS = frozenset(_STATE_KEYS_ORDER)
+# a goal subject's fields in their order, and where the fixed ones are in `Engine._fixed`
+_GOAL_FIELDS = ("goal", "level", "category", "kind", "kpi", "status", "value", "expected", "gap", "period",
+                "review_due", "national_goal", "goal_followup", "explanation")
+_GOAL_FIXED = {"goal": -1, "level": 0, "category": 1, "kind": 2, "kpi": 3, "national_goal": 4, "goal_followup": 5}
 # json.dumps with these options would build a new encoder for every event
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 AWAITING = (ActionState.demanded, ActionState.escalated)
+_HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline", "response", "year", "version")}
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
@@ -204,7 +210,8 @@ class Engine:
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
-        self._core_cache: dict[str, tuple[int, TargetResult]] = {}
+        # (made with the day left open in its words, see `targets.DayFreeView`)
+        self._core_cache: dict[str, tuple[int, bool, TargetResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -264,6 +271,7 @@ class Engine:
             # (effective dates), answers are kept for one day only.
             self._matched: dict[tuple[Any, ...], list[str]] = {}
             self._day_tested = _names_field(compiled, "day")
+            self._goal_tested = [k for k in _GOAL_FIELDS if k in self._durable_keys]
             self._matched_day = 0
 
     def _lay_out(self, year: int, *, turn: bool = True) -> None:
@@ -436,10 +444,7 @@ class Engine:
     def _process(self, item: _Item) -> None:
         if self._closed:
             raise EngineError("the engine is closed")
-        handler = {"wheel": self._on_wheel, "observation": self._on_observation,
-                   "deadline": self._on_deadline, "response": self._on_response, "year": self._on_year,
-                   "version": self._on_version}[item.kind]
-        handler(item)
+        getattr(self, _HANDLERS[item.kind])(item)
 
     def _on_year(self, item: _Item) -> None:
         """1 January: the year's ministermål take over, goals answering last year's end, and the
@@ -522,16 +527,14 @@ class Engine:
         self._emit("followup" if ev.kind == "followup" else "milestone", owner=ev.responsible, details=details)
         trigger = {"trigger": "wheel", "wheel": ev.definition, "frequency": freq}
         for kind in self._kinds_for("wheel", ev.definition, freq):
-            for subject in self._subjects(kind, wheel=ev):
-                self._post(item, trigger, subject)
+            self._post_all(item, trigger, kind, wheel=ev)
         if ev.kind == "due":
             for d in ev.deliverables:
                 self._next_cycle(d, ev.date)
         if ev.kind == "followup":
             day = self.now.date()
-            for g in self.config.goals:
-                if self.config.goal_active(g, day):
-                    self._reviewed[g.id] = _period_key(g.followup, day)
+            for g in self._active_goals(day):
+                self._reviewed[g.id] = _period_key(g.followup, day)
 
     def _next_cycle(self, deliverable: str, due: dt.date) -> None:
         """Once this cycle's plan is in, a later due date (next year's plan) starts afresh; a plan
@@ -547,13 +550,13 @@ class Engine:
         for goal_id in self._goals_by_kpi.get(o.kpi, ()):
             self._status_cache.pop(goal_id, None)
             self._forecast_cache.pop(goal_id, None)
-        self._emit("observation", subject=None, details={
-            "kpi": o.kpi, "period": o.period, "value": o.value, "series": o.series,
-            "municipality": o.municipality or "", "source": o.source})
+        value = o.value
+        self._emit("observation", subject=None, ready=True, details={
+            "kpi": o.kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
+            "series": o.series, "municipality": o.municipality or "", "source": o.source})
         trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
         for kind in self._kinds_for("observation", o.kpi, ""):
-            for subject in self._subjects(kind, kpi=o.kpi):
-                self._post(item, trigger, subject)
+            self._post_all(item, trigger, kind, kpi=o.kpi)
 
     def _on_deadline(self, item: _Item) -> None:
         kind, ident, due = item.payload
@@ -716,9 +719,7 @@ class Engine:
     def _all_subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
         day = self.now.date()
         if kind == "goal":
-            if self._active[0] != day:
-                self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
-            return [self._goal_subject(g, day) for g in self._active[1]
+            return [self._goal_subject(g, day) for g in self._active_goals(day)
                     if kpi is None or kpi in self._goal_kpis[g.id]]
         if kind == "deliverable":
             ids = wheel.deliverables if wheel else ()
@@ -742,6 +743,11 @@ class Engine:
             check_fields(kind, spec.fields, subject)
         return subjects
 
+    def _active_goals(self, day: dt.date) -> list[Goal]:
+        if self._active[0] != day:
+            self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
+        return self._active[1]
+
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """The goal's status as of `day` (default: now), on the observations known then."""
         d = day or self.now.date()
@@ -758,31 +764,39 @@ class Engine:
             cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
-    def _subject_result(self, g: Goal, day: dt.date) -> TargetResult:
+    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> TargetResult:
         """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
         day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
-        does not carry the inputs)."""
+        does not carry the inputs). Without `render` the explanation may still hold the day's
+        placeholder (`targets.on_day` writes it in)."""
         cached = self._status_cache.get(g.id)
         if cached is not None and day in cached:
             return cached[day]
         count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
         if last is None or day >= last:
+            started = day_class(g, day)
             hit = self._core_cache.get(g.id)
-            if hit is not None and hit[0] == count:
-                core = hit[1]
+            if hit is not None and hit[0] == count and hit[1] == started:
+                template = hit[2]
             else:
-                core = goal_core(g, self.config.kpis, self.store.as_of(day), self.code)
-                if not depends_on_day(core):
-                    self._core_cache[g.id] = (count, core)
-            return goal_stale(g, self.config.kpis, core, day) or core
+                template = goal_core(g, self.config.kpis, DayFreeView(self.store, day), self.code)
+                self._core_cache[g.id] = (count, started, template)
+            # the staleness check reads the status and period, not the words
+            return goal_stale(g, self.config.kpis, template, day) or \
+                (on_day(template, day) if render else template)
         return self.goal_result(g, day)
 
-    def _goal_subject(self, g: Goal, day: dt.date) -> Subject:
-        res = self._subject_result(g, day)
+    def _fixed(self, g: Goal) -> tuple[str, str, str, str, str, str]:
         fixed = self._goal_fixed.get(g.id)
         if fixed is None:
             fixed = self._goal_fixed[g.id] = (g.level.value, g.category.value, g.kind.value if g.kind else "",
                                               g.kpi or "", g.national_goal or "", g.followup.value)
+        return fixed
+
+    def _goal_subject(self, g: Goal, day: dt.date, res: TargetResult | None = None) -> Subject:
+        if res is None:
+            res = self._subject_result(g, day)
+        fixed = self._fixed(g)
         fields = {
             "goal": g.id, "level": fixed[0], "category": fixed[1], "kind": fixed[2], "kpi": fixed[3],
             "status": res.status.value, "value": res.actual, "expected": res.expected, "gap": res.gap,
@@ -804,10 +818,13 @@ class Engine:
             jointly_with=d.jointly_with)
 
     def _state_fields(self, subject: Subject) -> dict[str, Any]:
-        latest = self._latest_action(subject)
-        dec = self.decisions.get(self._latest_decision.get((subject.kind, subject.id), ""))
+        return self._state_of(subject.kind, subject.id)
+
+    def _state_of(self, kind: str, ident: str) -> dict[str, Any]:
+        latest = self._latest_action_of(kind, ident)
+        dec = self.decisions.get(self._latest_decision.get((kind, ident), ""))
         return {
-            "open_deviation": (subject.kind, subject.id) in self._open_by_subject,
+            "open_deviation": (kind, ident) in self._open_by_subject,
             "open_action": latest is not None and latest.state is not ActionState.closed,
             "action_state": latest.state.value if latest else "none",
             "decision": "none" if dec is None else dec.option or "pending",
@@ -827,9 +844,12 @@ class Engine:
         return msg
 
     def _latest_action(self, subject: Subject) -> CorrectiveAction | None:
-        if subject.kind == "action":
-            return self.actions.get(subject.id)
-        dev = self._open_by_subject.get((subject.kind, subject.id))
+        return self._latest_action_of(subject.kind, subject.id)
+
+    def _latest_action_of(self, kind: str, ident: str) -> CorrectiveAction | None:
+        if kind == "action":
+            return self.actions.get(ident)
+        dev = self._open_by_subject.get((kind, ident))
         if dev is None:
             return None
         ids = self.deviations[dev].actions
@@ -857,25 +877,94 @@ class Engine:
         msg.pop("id", None)
         return msg
 
+    def _post_all(self, item: _Item, trigger: Mapping[str, Any], kind: str, *, wheel: WheelEvent | None = None,
+                  kpi: str | None = None) -> None:
+        """Post every subject of `kind` now. A goal's subject is built only when a rule fires on
+        it (or the engine traces): its message to durable-rules is made from the goal and its
+        result directly, the same fields in the same order as `_sent` gives."""
+        if kind != "goal" or self._forecasts:
+            for subject in self._subjects(kind, wheel=wheel, kpi=kpi):
+                self._post(item, trigger, subject)
+            return
+        day = self.now.date()
+        keys = self._durable_keys
+        head = {k: v for k, v in trigger.items() if k in keys}
+        head["for_each"] = "goal"
+        head["day"] = _day_number(day)
+        names = ("subject" in keys, "title" in keys, "owner" in keys)
+        state = [k for k in _STATE_KEYS_ORDER if k in keys]
+        tested = self._goal_tested
+        closed = self._closed_by_decision
+        for g in self._active_goals(day):
+            if kpi is not None and kpi not in self._goal_kpis[g.id]:
+                continue
+            if closed and ("goal", g.id) in closed:
+                continue
+            res = self._subject_result(g, day, render=False)
+            sent = dict(head)
+            if names[0]:
+                sent["subject"] = g.id
+            if names[1]:
+                sent["title"] = g.title
+            if names[2]:
+                sent["owner"] = g.owner
+            if state:
+                now = self._state_of("goal", g.id)
+                for k in state:
+                    sent[k] = now[k]
+            if tested:
+                fixed = self._fixed(g)
+                for k in tested:
+                    sent[k] = self._goal_field(k, g, res, fixed, day)
+            fired = self._fired(item, sent, "goal", g.id)
+            if fired or self.trace is not None:
+                self._fire(item, trigger, self._goal_subject(g, day, on_day(res, day)), sent, fired)
+
+    def _goal_field(self, name: str, g: Goal, res: TargetResult, fixed: tuple[str, ...], day: dt.date) -> Any:
+        """One field of `_goal_subject`'s fields, alone."""
+        if name == "status":
+            return res.status.value
+        if name == "review_due":
+            return self._reviewed.get(g.id) != _period_key(g.followup, day)
+        if name in _GOAL_FIXED:
+            return g.id if name == "goal" else fixed[_GOAL_FIXED[name]]
+        if name == "explanation":
+            return on_day(res, day).explanation
+        return {"value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or ""}[name]
+
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
-        assert self._runtime is not None
         sent = self._sent(trigger, subject)
+        fired = self._fired(item, sent, subject.kind, subject.id)
+        if not fired and self.trace is None:
+            return
+        self._fire(item, trigger, subject, sent, fired)
+
+    def _fired(self, item: _Item, sent: dict[str, Any], kind: str, ident: str) -> list[str]:
+        """The rules `sent` matches (from the match memory, or durable-rules); adds its id."""
+        assert self._runtime is not None
         day = sent["day"]
         if self._day_tested and day != self._matched_day:
             self._matched.clear()
         self._matched_day = day
-        # the types too: True == 1 == 1.0 in Python, not in durable-rules
-        key = (*sent.items(), *map(type, sent.values()))
+        # the types too: True == 1 == 1.0 in Python, not in durable-rules; the day only when a
+        # rule tests it (otherwise the same message on another day matches the same rules)
+        if self._day_tested:
+            key: tuple[Any, ...] = (*sent.items(), *map(type, sent.values()))
+        else:
+            key = tuple((k, v, type(v)) for k, v in sent.items() if k != "day")
         fired = self._matched.get(key)
-        sent["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
+        sent["id"] = f"{item.seq}:{kind}:{ident}"
         if fired is None:
             fired = self._runtime.match(sent)
             self.rule_calls += 1
             if len(self._matched) >= _MATCHED_MAX:
                 self._matched.clear()
             self._matched[key] = fired
-        if not fired and self.trace is None:
-            return
+        return fired
+
+    def _fire(self, item: _Item, trigger: Mapping[str, Any], subject: Subject, sent: dict[str, Any],
+              fired: list[str]) -> None:
+        """Apply the fired rules' actions (and trace the message)."""
         msg = self._message(item, trigger, subject)
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired), sent))
@@ -1050,7 +1139,14 @@ class Engine:
     # ---------------------------------------------------------------------------------- events
 
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
-              owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
+              owner: str | None = None, details: Mapping[str, Any] | None = None, ready: bool = False) -> None:
+        """`ready`: `details` is a new dict of text and rounded numbers already (no copy needed)."""
+        if ready and subject is None and rule is None:
+            assert isinstance(details, dict)
+            self._append(EngineEvent(
+                seq=len(self.events) + 1, at=self.now, type=event_type, rule=None, goal=None, owner=owner,
+                subject=None, subject_kind=None, details=details))
+            return
         d = dict(details or {})
         if subject is not None and subject.title:
             d.setdefault("subject_title", subject.title)
@@ -1062,6 +1158,9 @@ class Engine:
             seq=len(self.events) + 1, at=self.now, type=event_type, rule=rule.id if rule else None,
             goal=subject.goal if subject else None, owner=owner, subject=subject.id if subject else None,
             subject_kind=subject.kind if subject else None, details=_jsonable(d))
+        self._append(ev)
+
+    def _append(self, ev: EngineEvent) -> None:
         self.events.append(ev)
         if self._on_event is not None:
             self._on_event(ev)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import re
 import stat
@@ -407,9 +408,16 @@ def validate_settings(model: type[M], settings: Mapping[str, Any], section: str)
 
     Problems name their place as a field path (`sources.budget.areas[0].owner`), with "did you
     mean" hints; the configuration loader turns the path into file:line:column.
+
+    A frozen model's result is remembered: subject providers validate their section every time
+    the engine asks them for subjects (hundreds of times a run), always the same settings.
     """
+    frozen = bool(model.model_config.get("frozen"))
+    key = (model, json.dumps(settings, sort_keys=True, default=repr)) if frozen else None
+    if key is not None and key in _VALIDATED:
+        return _VALIDATED[key]  # type: ignore[return-value]
     try:
-        return model.model_validate(dict(settings))
+        result = model.model_validate(dict(settings))
     except ValidationError as err:
         doc = YamlDoc(path="", data=None)
         problems = []
@@ -420,6 +428,14 @@ def validate_settings(model: type[M], settings: Mapping[str, Any], section: str)
             problems.append(Problem(message=message, field=f"{section}.{p.field}" if p.field else section,
                                     hint=p.hint))
         raise InputError(problems) from None
+    if key is not None:
+        if len(_VALIDATED) >= 256:
+            _VALIDATED.clear()
+        _VALIDATED[key] = result
+    return result
+
+
+_VALIDATED: dict[tuple[type[BaseModel], str], BaseModel] = {}
 
 
 def field_path(text: str) -> Key:

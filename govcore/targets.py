@@ -47,7 +47,8 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 
-__all__ = ["combine", "depends_on_day", "evaluate", "goal_core", "goal_result", "goal_stale", "interpolate"]
+__all__ = ["DAY_PLACEHOLDER", "DayFreeView", "combine", "day_class", "depends_on_day", "evaluate", "goal_core",
+           "goal_result", "goal_stale", "interpolate", "on_day"]
 
 Inputs = dict[str, float | str | None]
 
@@ -137,8 +138,22 @@ def _observed(obs: Observation) -> Inputs:
     return {"value": obs.value, "period": obs.period, "value_known_at": obs.known.isoformat()}
 
 
+DAY_PLACEHOLDER = "\ue000dag\ue001"
+
+
+class DayFreeView(ObservationView):
+    """A view whose texts name the day they are known on by `DAY_PLACEHOLDER` (private-use
+    characters no configuration text holds): one evaluation then serves every day that sees the
+    same figures, with the day written in by `on_day`."""
+
+
+def _known_on(view: ObservationView) -> str:
+    """The day in 'not known on ...' texts."""
+    return DAY_PLACEHOLDER if isinstance(view, DayFreeView) else _day(view.day)
+
+
 def _nothing_known(kpi: KPI, view: ObservationView) -> str:
-    return f"ingen værdi for {kpi.name} er kendt pr. {_day(view.day)}"
+    return f"ingen værdi for {kpi.name} er kendt pr. {_known_on(view)}"
 
 
 # ------------------------------------------------------------------------------------ kinds
@@ -176,7 +191,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
         obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
         if obs is None or _period(obs.period).end <= base_p.end:
             return _no_data(f"ingen værdi for {kpi.name} for en periode efter basisperioden {base_p} "
-                            f"er kendt pr. {_day(view.day)}", inputs)
+                            f"er kendt pr. {_known_on(view)}", inputs)
         if target.by_period is not None:
             end_p = _period(target.by_period)
             inputs["path"] = target.path
@@ -185,7 +200,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
                 end_obs = view.observation(kpi.id, end_p, "local", _who(view, kpi.id, "local", municipality))
                 if end_obs is None:
                     return _no_data(f"værdien for {kpi.name} i slutperioden {end_p} er ikke kendt pr. "
-                                    f"{_day(view.day)}", inputs)
+                                    f"{_known_on(view)}", inputs)
                 obs = end_obs
             elif target.path == "none":
                 return _no_data(f"kriteriet gælder for {end_p}; dokumentet fastsætter kun slutpunktet, og "
@@ -197,7 +212,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     inputs["baseline"] = base
     if base is None:
         return _no_data(f"basisværdien for {kpi.name} i {base_p} er ikke kendt pr. "
-                        f"{_day(view.day)}", inputs)
+                        f"{_known_on(view)}", inputs)
     if target.unit == "percent" and base == 0:
         return _no_data(f"basisværdien for {base_p} er 0, så en ændring i procent kan ikke "
                         "beregnes", inputs)
@@ -285,7 +300,7 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
     inputs["benchmark"] = bench
     if bench is None:
         return _no_data(f"værdien for {target.series} af {kpi.name} i {obs.period} er ikke kendt pr. "
-                        f"{_day(view.day)}", inputs)
+                        f"{_known_on(view)}", inputs)
     expected = bench + target.margin if higher_good else bench - target.margin
     inputs["expected"] = expected
     relation = "bedre" if target.relation == "better" else "dårligere"
@@ -396,7 +411,7 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
     inputs.update(previous_period=before_p.text, previous=before)
     if before is None:
         return _no_data(f"værdien for {kpi.name} i {before_p} (at sammenligne {obs.period} med) er ikke "
-                        f"kendt pr. {_day(view.day)}", inputs)
+                        f"kendt pr. {_known_on(view)}", inputs)
     inputs["expected"] = before
     gain = obs.value - before if higher_good else before - obs.value
     eps = _eps(before)
@@ -533,13 +548,30 @@ def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                         {"goal": goal.id, "kpi": goal.kpi})
     if goal.target.period is not None:
         within = _period(goal.target.period)
-        result = evaluate(goal.target, kpi, ObservationView(view.store, view.day, within), municipality, kpis)
+        result = evaluate(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
         if result.status is Status.no_data and result.period is None and view.day > within.start:
             result = _with(result, explanation=f"ingen tal for {kpi.name} for {within} er kendt pr. "
-                                               f"{_day(view.day)}")
+                                               f"{_known_on(view)}")
         return _with(result, inputs={"goal": goal.id, "target_period": within.text, **result.inputs})
     result = evaluate(goal.target, kpi, view, municipality, kpis)
     return _with(result, inputs={"goal": goal.id, **result.inputs})
+
+
+def day_class(goal: Goal, day: dt.date) -> bool:
+    """What besides the figures and the words naming the day makes `goal_core` differ between
+    days: whether a target period has begun (a period with no figure yet is then 'not known').
+    On a `DayFreeView`, `on_day(goal_core(...), day)` equals `goal_core` on `day` (but for
+    `inputs['as_of']`) for every day that sees the same figures and has the same class."""
+    period = goal.target.period if goal.target is not None else None
+    return period is not None and day > _period(period).start
+
+
+def on_day(template: TargetResult, day: dt.date) -> TargetResult:
+    """A result made on a `DayFreeView` with `day` written into its explanation (a compound's parts keep
+    the placeholder; only the explanation is read from a reused result)."""
+    if DAY_PLACEHOLDER not in template.explanation:
+        return template
+    return _with(template, explanation=template.explanation.replace(DAY_PLACEHOLDER, _day(day)))
 
 
 def _with(result: TargetResult, **update: Any) -> TargetResult:

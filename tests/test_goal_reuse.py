@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
+from govcore.formatting import danish_date
 from govcore.model import Target
 from govcore.rules.compiler import compile_ruleset
 from govcore.targets import goal_result
@@ -44,16 +45,32 @@ def cross_kpi(config: Configuration) -> Configuration:
     return dataclasses.replace(cfg, goals=goals, versions=[])
 
 
-@pytest.mark.parametrize("cross", [False, True], ids=["vejle", "criteria-with-own-kpi"])
-def test_a_reused_goal_result_is_the_fresh_one(cross: bool) -> None:
+def in_period(config: Configuration, period: str) -> Configuration:
+    """Every simple goal target judged 'in `period`' only: before the period begins such a goal is
+    not yet due, after that a period without figures is 'not known' (the day the reuse tells apart)."""
+    cfg = config.version_at(dt.date(config.year, 1, 1))
+    goals = [g if g.target is None or g.target.kind in ("all_of", "any_of", "until")
+             else g.model_copy(update={"target": g.target.model_copy(update={"period": period})})
+             for g in cfg.goals]
+    return dataclasses.replace(cfg, goals=goals, versions=[])
+
+
+@pytest.mark.parametrize(("variant", "first", "last"), [
+    ("", 2020, 2022), ("cross", 2020, 2022), ("", 2017, 2019), ("period", 2021, 2021)],
+    ids=["vejle", "criteria-with-own-kpi", "years-without-figures", "target-period-begins"])
+def test_a_reused_goal_result_is_the_fresh_one(variant: str, first: int, last: int) -> None:
+    """Also in years without figures, where every result is 'not known on <day>' and is reused
+    with the day written in."""
     base = load_config(VEJLE)
-    cfg = cross_kpi(base) if cross else dataclasses.replace(base.version_at(dt.date(base.year, 1, 1)), versions=[])
+    cross = variant == "cross"
+    cfg = cross_kpi(base) if cross else in_period(base, "2021-Q4") if variant == "period" else \
+        dataclasses.replace(base.version_at(dt.date(base.year, 1, 1)), versions=[])
     goals = {g.id: g for g in cfg.goals}
     if cross:
         assert sum(len(g.kpis()) > 1 for g in cfg.goals) >= 5
-    checked = 0
-    with Engine(cfg, start=dt.date(2020, 1, 1), trace=True) as engine:
-        engine.advance_to(dt.date(2022, 12, 31))
+    checked = named_day = 0
+    with Engine(cfg, start=dt.date(first, 1, 1), trace=True) as engine:
+        engine.advance_to(dt.date(last, 12, 31))
         for post in engine.trace or []:
             m = post.message
             # at a follow-up every figure known that day has arrived (observations come at 06:00)
@@ -64,7 +81,9 @@ def test_a_reused_goal_result_is_the_fresh_one(cross: bool) -> None:
             assert seen == (fresh.status.value, fresh.actual, fresh.expected, fresh.period or "",
                             fresh.explanation), (m["subject"], post.at)
             checked += 1
+            named_day += danish_date(post.at.date()) in fresh.explanation
     assert checked > 200
+    assert named_day > (100 if first < 2019 else 0)
 
 
 def test_remembered_matches_are_durable_rules_own() -> None:
