@@ -1,0 +1,417 @@
+"""The engine's workflow, each branch from both sides: escalation up the line and at its top,
+deliverables required, missed, delivered on time and late, responses that are transitions and
+responses that are not, and what carries over when the year turns (the goals in effect, open work).
+
+Each test pins what an administrator or auditor reads: the ids, the roles, the due dates, the
+rendered texts and the inputs recorded with each event."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import GOALS, ROOT
+
+from govcore.config import load_config
+from govcore.engine import Engine, EngineEvent, _covered, _period_key, check_fields
+from govcore.errors import EngineError, GovcoreError
+from govcore.extension import FieldSpec, Subject
+from govcore.model import Frequency
+
+SHIPPED = [str(ROOT / "rules" / "*.yaml")]
+
+
+def _types(events: list[EngineEvent], kind: str) -> list[EngineEvent]:
+    return [e for e in events if e.type == kind]
+
+
+def _rules(tmp_path: Path, text: str) -> list[str]:
+    """The shipped rules and one extra rule file (outside the configuration folder)."""
+    folder = tmp_path / "extra"
+    folder.mkdir(exist_ok=True)
+    (folder / "extra.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return [str(ROOT / "rules" / "goals.yaml"), str(folder / "extra.yaml")]
+
+
+# ------------------------------------------------------------------------------- escalation
+
+
+def test_each_escalation_is_recorded_with_its_ids_roles_due_date_and_inputs(
+        make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        overdue = _types(engine.events, "action_overdue")
+        escalated = _types(engine.events, "escalated")
+        action = engine.actions["act-0001"]
+    # Demanded 1 March, due 15 March; overdue on the 16th, escalated to the chef with 5 working days.
+    assert [(e.at.date(), e.details["due"], e.details["escalation_level"]) for e in overdue[:2]] == [
+        (dt.date(2021, 3, 16), "2021-03-15", 0), (dt.date(2021, 3, 24), "2021-03-23", 1)]
+    first = escalated[0]
+    assert first.rule == "eskaler-manglende-handling" and first.subject == "act-0001"
+    assert first.subject_kind == "action" and first.goal == "g-job" and first.owner == "chef"
+    assert first.details["action"] == "act-0001" and first.details["escalation"] == "esc-0001"
+    assert (first.details["from"], first.details["to"], first.details["level"]) == ("center", "chef", 1)
+    assert first.details["due"] == "2021-03-23"  # 5 working days after Tuesday 16 March
+    assert first.details["inputs"]["at_top"] is False
+    assert "jointly_with" not in first.details
+    assert [e.details["escalation"] for e in escalated] == ["esc-0001", "esc-0002", "esc-0003"]
+    assert sorted(engine.escalations) == ["esc-0001", "esc-0002", "esc-0003"]
+    esc = engine.escalations["esc-0002"]
+    assert (esc.from_role, esc.to_role, esc.level, esc.action, esc.rule) == (
+        "chef", "direktoer", 2, "act-0001", "eskaler-manglende-handling")
+    # The action now lies with the committee, escalated three times, due on the last escalation's date.
+    assert (action.owner, action.escalation_level, action.state.value) == ("udvalg", 3, "escalated")
+    assert action.due.isoformat() == escalated[-1].details["due"]
+
+
+def test_at_the_top_the_committee_is_told_once_and_nothing_escalates_further(
+        make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 12, 31))
+        overdue = [e for e in engine.events if e.type == "action_overdue" and e.subject == "act-0001"]
+        told = [e for e in engine.events if e.rule == "manglende-handling-i-udvalget" and e.subject == "act-0001"]
+    # Overdue with the centre, the chef, the direktør and the committee: four deadlines, no fifth.
+    assert [e.details["escalation_level"] for e in overdue] == [0, 1, 2, 3]
+    assert [e.owner for e in overdue] == ["center", "chef", "direktoer", "udvalg"]
+    (note,) = told
+    assert note.type == "notification" and note.owner == "udvalg" and note.details["to"] == "udvalg"
+    assert note.details["message"] == "Ingen korrigerende handling for Korrigerende handling: Mindst 50 % i job " \
+                                      "trods eskalering (3 gange)"
+    assert note.details["inputs"]["at_top"] is True
+
+
+def test_a_submitted_action_is_not_overdue_and_does_not_escalate(make_config: Callable[..., Path]) -> None:
+    responses = "responses:\n  - {date: 2021-03-12, submit: {subject: g-job, text: Plan}}\n"
+    with Engine(load_config(make_config(responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        submitted = _types(engine.events, "action_submitted")
+        assert not _types(engine.events, "action_overdue") and not _types(engine.events, "escalated")
+    assert submitted[0].details["on_time"] is True and submitted[0].details["due"] == "2021-03-15"
+    assert submitted[0].details["text"] == "Plan" and submitted[0].owner == "center"
+
+
+def test_a_submission_after_the_due_date_is_marked_late(make_config: Callable[..., Path]) -> None:
+    # At midnight after the due date (15 March) the response comes before the deadline is processed.
+    responses = "responses:\n  - {date: 2021-03-16, time: '00:00', submit: {subject: g-job, text: Sent}}\n"
+    with Engine(load_config(make_config(responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        (submitted,) = _types(engine.events, "action_submitted")
+        assert not _types(engine.events, "action_overdue")
+    assert submitted.owner == "center" and submitted.details["due"] == "2021-03-15"
+    assert submitted.details["on_time"] is False
+
+
+def _escalate_rules(tmp_path: Path, to: str) -> list[str]:
+    return _rules(tmp_path, f"""
+        rules:
+          - id: altid-eskaler
+            title: Eskaler altid
+            when: {{deadline: corrective_action}}
+            then:
+              - escalate: {{to: {to}, within: 2 working days}}
+        """)
+
+
+def test_escalating_past_the_top_is_exhausted_with_the_reason(make_config: Callable[..., Path],
+                                                             tmp_path: Path) -> None:
+    with Engine(load_config(make_config(rules=_escalate_rules(tmp_path, "superior")))) as engine:
+        engine.advance_to(dt.date(2021, 5, 31))
+        exhausted = _types(engine.events, "escalation_exhausted")
+        escalated = _types(engine.events, "escalated")
+    assert [e.details["to"] for e in escalated if e.subject == "act-0001"] == ["chef", "direktoer", "udvalg"]
+    assert all(e.details["due"] == "2021-03-18" for e in escalated[:1])  # 2 working days after 16 March
+    first = next(e for e in exhausted if e.subject == "act-0001")
+    assert first.owner == "udvalg" and first.rule == "altid-eskaler"
+    assert first.details == {**first.details, "action": "act-0001", "reason": "'udvalg' has no superior"}
+    assert "at_top" not in first.details["inputs"]  # the rule tests nothing: no field is an input
+
+
+def test_escalating_to_a_named_role_goes_there_and_to_oneself_is_exhausted(make_config: Callable[..., Path],
+                                                                          tmp_path: Path) -> None:
+    with Engine(load_config(make_config(rules=_escalate_rules(tmp_path, "direktoer")))) as engine:
+        engine.advance_to(dt.date(2021, 4, 15))
+        escalated = [e for e in engine.events if e.type == "escalated" and e.subject == "act-0001"]
+        exhausted = [e for e in engine.events if e.type == "escalation_exhausted" and e.subject == "act-0001"]
+    assert [(e.details["from"], e.details["to"]) for e in escalated] == [("center", "direktoer")]
+    # The second deadline finds the action with the direktør already: escalating to itself is no step.
+    assert exhausted and exhausted[0].details["reason"] == "'direktoer' has no superior"
+
+
+# ------------------------------------------------------------------------------ deliverables
+
+
+def test_a_deliverable_delivered_on_time_is_not_missed(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config(responses="responses:\n  - {date: 2021-09-20, deliver: plan}\n"))) as engine:
+        engine.run_year()
+        plan = [e for e in engine.events if e.subject == "plan"]
+        assert engine.delivered["plan"].date() == dt.date(2021, 9, 20)
+    (delivered,) = plan
+    assert delivered.type == "deliverable_delivered" and delivered.owner == "chef"
+    assert delivered.details["due"] == "2021-09-30" and delivered.details["days_late"] == 0
+    assert delivered.subject_kind == "deliverable" and delivered.details["subject_title"] == "Beskæftigelsesplan"
+
+
+def test_a_late_delivery_closes_the_deviation_and_a_second_delivery_changes_nothing(
+        make_config: Callable[..., Path]) -> None:
+    responses = "responses:\n  - {date: 2021-10-04, deliver: plan}\n  - {date: 2021-10-06, deliver: plan}\n"
+    with Engine(load_config(make_config(responses=responses))) as engine:
+        engine.run_year()
+        plan = [e for e in engine.events if e.subject == "plan"]
+        assert not engine.open_deviations() or all(d.subject != "plan" for d in engine.open_deviations())
+    flagged = plan[0]
+    assert flagged.type == "deviation_flagged" and flagged.rule == "leverance-mangler-ved-frist"
+    assert flagged.details["reason"] == "Beskæftigelsesplan er ikke afleveret ved fristen 30.09.2021"
+    assert flagged.details["inputs"]["delivered"] is False
+    demanded = plan[1]
+    assert demanded.details["title"] == "Aflever Beskæftigelsesplan" and demanded.owner == "chef"
+    assert [e.type for e in plan].count("deliverable_delivered") == 1
+    closed = plan[-1]
+    assert closed.type == "deviation_closed" and closed.details["note"] == "delivered"
+    assert closed.details["inputs"] == {"days_late": 4} and closed.rule is None
+    assert closed.details["deviation"] == flagged.details["deviation"]
+
+
+def _require_rules(tmp_path: Path) -> list[str]:
+    return _rules(tmp_path, """
+        rules:
+          - id: kraev-plan
+            title: Planen kræves, når et mål er ude af kurs
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == off_track]
+            then:
+              - require_deliverable: {deliverable: plan, from: superior, within: 3 working days}
+          - id: plan-ikke-modtaget
+            title: Planen kom ikke
+            when: {deadline: deliverable}
+            then:
+              - notify: {to: owner, message: "{title} mangler ({days_late} dage)"}
+        """)
+
+
+def test_a_required_deliverable_that_does_not_come_is_missed_at_its_deadline(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    with Engine(load_config(make_config(rules=_require_rules(tmp_path)))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        required = _types(engine.events, "deliverable_required")
+        missed = _types(engine.events, "deliverable_missed")
+        told = [e for e in engine.events if e.rule == "plan-ikke-modtaget"]
+        assert engine.required["plan"] == dt.date(2021, 3, 4)
+    # g-job is off track at the March follow-up (1 March): the plan is required from the owner's superior.
+    (req,) = required
+    assert req.at.date() == dt.date(2021, 3, 1) and req.owner == "chef" and req.subject == "plan"
+    assert req.details["due"] == "2021-03-04" and req.details["inputs"]["status"] == "off_track"
+    (miss,) = missed
+    assert miss.at.date() == dt.date(2021, 3, 5) and miss.owner == "chef"
+    assert miss.details == {**miss.details, "deliverable": "plan", "due": "2021-03-04"}
+    (note,) = told
+    assert note.details["message"] == "Beskæftigelsesplan mangler (1 dage)"
+
+
+def test_a_required_deliverable_delivered_in_time_is_not_missed(make_config: Callable[..., Path],
+                                                               tmp_path: Path) -> None:
+    responses = "responses:\n  - {date: 2021-03-03, deliver: plan}\n"
+    with Engine(load_config(make_config(rules=_require_rules(tmp_path), responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        assert not _types(engine.events, "deliverable_missed")
+        (delivered,) = _types(engine.events, "deliverable_delivered")
+        # Delivered, it is not required again at the April follow-up.
+        assert len(_types(engine.events, "deliverable_required")) == 1
+    assert delivered.details["due"] == "2021-03-04" and delivered.details["days_late"] == 0
+
+
+def test_a_deliverable_delivered_for_this_year_starts_afresh_next_year(make_config: Callable[..., Path]) -> None:
+    responses = "responses:\n  - {date: 2021-09-20, deliver: plan}\n"
+    with Engine(load_config(make_config(responses=responses)), start=dt.date(2021, 9, 1)) as engine:
+        engine.advance_to(dt.date(2021, 12, 31))
+        assert "plan" in engine.delivered and engine.required["plan"] == dt.date(2021, 9, 30)
+        engine.advance_to(dt.date(2022, 1, 3))
+        (started,) = _types(engine.events, "year_started")
+        # 2022's wheel: the plan is due again on 30 September 2022, not delivered for it yet.
+        assert engine.required["plan"] == dt.date(2022, 9, 30) and "plan" not in engine.delivered
+    assert started.details["required"] == {}  # delivered when the year turned
+
+
+def test_a_deliverable_missing_at_new_year_keeps_its_old_due_date(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config()), start=dt.date(2021, 9, 1)) as engine:
+        engine.advance_to(dt.date(2022, 1, 3))
+        (started,) = _types(engine.events, "year_started")
+        assert engine.required["plan"] == dt.date(2021, 9, 30)
+        engine.deliver("plan")
+        (delivered,) = _types(engine.events, "deliverable_delivered")
+        assert engine.required["plan"] == dt.date(2022, 9, 30) and "plan" not in engine.delivered
+    assert started.details["required"] == {"plan": "2021-09-30"}
+    # the missed plan's deviation and its action carry over into 2022
+    assert started.details["open_deviations"] == ["dev-0001"] and started.details["open_actions"] == ["act-0001"]
+    assert delivered.details["due"] == "2021-09-30" and delivered.details["days_late"] == (
+        dt.date(2022, 1, 3) - dt.date(2021, 9, 30)).days
+
+
+# ---------------------------------------------------------------------------------- responses
+
+
+def test_responses_that_are_no_transition_are_ignored_with_the_reason(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        (action,) = engine.open_actions()
+        (no_accept,) = engine.accept_action(action.id)
+        (no_reject,) = engine.reject_action(action.id)
+        assert [e.type for e in engine.submit_action(action.id, "Plan A")] == ["action_submitted"]
+        (no_resubmit,) = engine.submit_action(action.id, "Plan B")
+        assert engine.actions[action.id].text == "Plan A"
+    assert no_accept.type == no_reject.type == no_resubmit.type == "response_ignored"
+    assert no_accept.details["reason"] == "only a submitted action can be accepted"
+    assert no_reject.details["reason"] == "only a submitted action can be rejected"
+    assert no_resubmit.details["reason"] == "the action is submitted"
+    assert no_accept.details["action"] == action.id and no_accept.details["response"] == "accept"
+    assert no_accept.subject == "g-job"
+
+
+def test_a_rejected_action_is_demanded_again_and_may_be_submitted_anew(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        (action,) = engine.open_actions()
+        engine.submit_action(action.id, "Plan A")
+        (rejected,) = engine.reject_action(action.id, "For vag")
+        assert engine.actions[action.id].state.value == "demanded"
+        (again,) = engine.submit_action(action.id, "Plan B")
+        engine.advance_to(dt.date(2021, 3, 31))
+        assert not _types(engine.events, "action_overdue")  # submitted anew: the new deadline finds it so
+    assert rejected.type == "action_rejected" and rejected.owner == "center"
+    assert rejected.details["text"] == "For vag"
+    assert rejected.details["new_due"] == "2021-03-09"  # 5 working days after Tuesday 2 March
+    assert again.type == "action_submitted" and again.details["due"] == "2021-03-09"
+
+
+def test_a_rejected_action_not_submitted_again_is_overdue_at_its_new_due_date(
+        make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        (action,) = engine.open_actions()
+        engine.submit_action(action.id)
+        engine.reject_action(action.id)
+        engine.advance_to(dt.date(2021, 3, 12))
+        overdue = _types(engine.events, "action_overdue")
+    # overdue the day after the new due date (9 March), not after the first one (15 March)
+    assert [(e.at.date(), e.details["due"]) for e in overdue] == [(dt.date(2021, 3, 10), "2021-03-09")]
+
+
+def test_a_response_about_a_subject_without_an_action_is_ignored(make_config: Callable[..., Path]) -> None:
+    responses = "responses:\n  - {date: 2021-02-10, submit: {subject: g-ledige, text: Hvad?}}\n"
+    with Engine(load_config(make_config(responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 2, 28))
+        (ignored,) = _types(engine.events, "response_ignored")
+    assert ignored.details["reason"] == "no open corrective action matches"
+    assert ignored.details["response"] == "submit" and ignored.details["subject"] == "g-ledige"
+    assert ignored.details["text"] == "Hvad?" and ignored.subject is None
+
+
+def test_a_response_before_the_clock_is_refused(make_config: Callable[..., Path]) -> None:
+    from govcore.config import Response
+
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        with pytest.raises(EngineError, match=r"a response dated 2021-03-01T10:00:00\+01:00 is before the "
+                                              r"engine's clock \(2021-03-02T23:59:00\+01:00\)"):
+            engine.respond(Response(date=dt.date(2021, 3, 1), time="10:00", deliver="plan"))
+        engine.respond(Response(date=dt.date(2021, 3, 3), time="10:30", deliver="plan"))
+        (delivered,) = engine.advance_to(dt.date(2021, 3, 3))
+    assert delivered.type == "deliverable_delivered" and delivered.at.hour == 10 and delivered.at.minute == 30
+
+
+def test_the_api_names_the_known_deliverables_when_one_is_unknown(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine, pytest.raises(
+            EngineError, match=r"^unknown deliverable 'budget' \(") as err:
+        engine.deliver("budget")
+    assert "plan" in str(err.value)
+
+
+# --------------------------------------------------------------------------- the year turns
+
+
+def test_the_new_year_says_which_goals_ended_which_are_in_effect_and_what_carries_over(
+        make_config: Callable[..., Path]) -> None:
+    goals = GOALS.replace("    followup: monthly\n  - id: g-ledige",
+                          "    followup: monthly\n    valid_to: 2021-12-31\n  - id: g-ledige", 1)
+    goals = goals.replace("deliverables:", "  - {id: g-ny, title: Mindst 60 % i job, level: administrative, "
+                                           "owner: center, kpi: jobrate, target: {kind: at_least, value: 60}, "
+                                           "followup: monthly, valid_from: 2022-01-01}\ndeliverables:")
+    observations = "kpi,period,value,known_at\n" + "".join(
+        f"jobrate,2021-{m:02d},40,2021-{m + 1:02d}-02\n" for m in range(1, 12))
+    with Engine(load_config(make_config(goals=goals, observations=observations)),
+                start=dt.date(2021, 11, 1)) as engine:
+        engine.advance_to(dt.date(2021, 12, 31))
+        open_before = [(d.id, d.subject) for d in engine.open_deviations()]
+        engine.advance_to(dt.date(2022, 2, 28))
+        (started,) = _types(engine.events, "year_started")
+        closed = [e for e in engine.events if e.type == "deviation_closed" and e.subject == "g-job"]
+        flagged_2022 = {e.subject for e in engine.events if e.type == "deviation_flagged" and e.at.year == 2022}
+    assert open_before == [("dev-0001", "g-job")]
+    assert started.at == engine.calendar.local_datetime(dt.date(2022, 1, 1), 0)
+    assert started.details["year"] == 2022
+    assert started.details["goals"] == ["g-ledige", "g-ny"] and started.details["goals_ended"] == ["g-job"]
+    assert started.details["national_goals"] == []
+    # g-job's deviation and its escalated action are still open when the year turns, and say so
+    assert started.details["open_deviations"] == ["dev-0001"] and started.details["open_actions"] == ["act-0001"]
+    assert started.details["required"] == {}  # the engine started after the plan's 2021 due date
+    # g-job's open deviation is closed at the turn of the year, saying why; no rule closed it.
+    (end,) = closed
+    assert end.at == started.at and end.rule is None
+    assert end.details["note"] == "Mindst 50 % i job: målet er ikke længere i kraft (målet gælder til 2021-12-31)"
+    # The 2022 goal is followed up from 2022 on (40 % is off track against 60 %).
+    assert "g-ny" in flagged_2022 and "g-job" not in flagged_2022
+
+
+def test_a_goal_that_is_not_in_effect_yet_is_not_followed_up(make_config: Callable[..., Path]) -> None:
+    goals = GOALS.replace("    followup: monthly\n  - id: g-ledige",
+                          "    followup: monthly\n    valid_from: 2021-06-01\n  - id: g-ledige", 1)
+    with Engine(load_config(make_config(goals=goals))) as engine:
+        engine.advance_to(dt.date(2021, 5, 31))
+        assert not [e for e in engine.events if e.subject == "g-job"]
+        assert "g-job" not in engine.goal_statuses()
+        engine.advance_to(dt.date(2021, 6, 30))
+        assert "g-job" in engine.goal_statuses()
+
+
+# ------------------------------------------------------------------------------- pure helpers
+
+
+@pytest.mark.parametrize(("freq", "day", "covered"), [
+    (Frequency.monthly, dt.date(2021, 1, 4), "2020-12"),
+    (Frequency.monthly, dt.date(2021, 3, 1), "2021-02"),
+    (Frequency.every_2nd_month, dt.date(2021, 3, 1), "2021-01–2021-02"),
+    (Frequency.quarterly, dt.date(2021, 4, 1), "2021-Q1"),
+    (Frequency.quarterly, dt.date(2021, 1, 4), "2020-Q4"),
+    (Frequency.half_yearly, dt.date(2021, 7, 1), "2021-H1"),
+    (Frequency.half_yearly, dt.date(2021, 1, 4), "2020-H2"),
+    (Frequency.yearly, dt.date(2021, 1, 4), "2020"),
+    (Frequency.every_14_days, dt.date(2021, 3, 15), "2021-03-01/2021-03-14"),
+])
+def test_a_followup_covers_the_last_whole_period_before_it(freq: Frequency, day: dt.date, covered: str) -> None:
+    assert _covered(freq, day) == covered
+
+
+def test_a_followup_period_key_changes_exactly_at_the_period_boundary() -> None:
+    assert _period_key(Frequency.monthly, dt.date(2021, 3, 31)) != _period_key(Frequency.monthly, dt.date(2021, 4, 1))
+    assert _period_key(Frequency.quarterly, dt.date(2021, 4, 1)) == _period_key(Frequency.quarterly,
+                                                                                dt.date(2021, 6, 30))
+    assert _period_key(Frequency.quarterly, dt.date(2021, 6, 30)) != _period_key(Frequency.quarterly,
+                                                                                 dt.date(2021, 7, 1))
+    day = dt.date(2021, 3, 15)
+    assert _period_key(Frequency.every_14_days, day) == (2021, day.toordinal() // 14)
+
+
+def test_a_plugin_subject_field_of_the_wrong_type_is_refused() -> None:
+    specs = [FieldSpec(name="amount", type="number", description="Beløb"),
+             FieldSpec(name="done", type="bool", description="Færdig")]
+    ok = Subject(kind="budget", id="b1", owner="chef", fields={"amount": 1.5, "done": False})
+    check_fields("budget", specs, ok)
+    check_fields("budget", specs, Subject(kind="budget", id="b2", owner="chef", fields={"amount": None}))
+    with pytest.raises(GovcoreError, match=r"the subject kind 'budget' gave 'b3' the field 'amount' as bool True; "
+                                           r"it is declared as a number"):
+        check_fields("budget", specs, Subject(kind="budget", id="b3", owner="chef", fields={"amount": True}))
+    with pytest.raises(GovcoreError, match=r"field 'done' as str 'ja'; it is declared as true or false"):
+        check_fields("budget", specs, Subject(kind="budget", id="b4", owner="chef", fields={"done": "ja"}))
