@@ -28,12 +28,12 @@ def _types(events: list[EngineEvent], kind: str) -> list[EngineEvent]:
     return [e for e in events if e.type == kind]
 
 
-def _rules(tmp_path: Path, text: str) -> list[str]:
-    """The shipped rules and one extra rule file (outside the configuration folder)."""
+def _rules(tmp_path: Path, text: str, *, shipped_goal_rules: bool = True) -> list[str]:
+    """One extra rule file (outside the configuration folder), after the shipped goal rules."""
     folder = tmp_path / "extra"
     folder.mkdir(exist_ok=True)
     (folder / "extra.yaml").write_text(textwrap.dedent(text), encoding="utf-8")
-    return [str(ROOT / "rules" / "goals.yaml"), str(folder / "extra.yaml")]
+    return [str(ROOT / "rules" / "goals.yaml")] * shipped_goal_rules + [str(folder / "extra.yaml")]
 
 
 # ------------------------------------------------------------------------------- escalation
@@ -415,3 +415,103 @@ def test_a_plugin_subject_field_of_the_wrong_type_is_refused() -> None:
         check_fields("budget", specs, Subject(kind="budget", id="b3", owner="chef", fields={"amount": True}))
     with pytest.raises(GovcoreError, match=r"field 'done' as str 'ja'; it is declared as true or false"):
         check_fields("budget", specs, Subject(kind="budget", id="b4", owner="chef", fields={"done": "ja"}))
+
+
+# --------------------------------------------------------------------------------- decisions
+
+LOW = "kpi,period,value,known_at\n" + "".join(f"jobrate,2021-{m:02d},40,2021-{m + 1:02d}-02\n" for m in range(1, 12))
+
+
+def _decision_rules(tmp_path: Path) -> list[str]:
+    """A goal off track gets a deviation and a decision asked of the owner's superior (the
+    initiatives plugin's `demand_decision`); a goal adjusted by a decision is reported on."""
+    return _rules(tmp_path, """
+        rules:
+          - id: efter-justering
+            title: Et justeret mål
+            when: {followup: monthly}
+            for_each: goal
+            if: [decision == adjust]
+            then:
+              - notify: {to: owner, message: "{title}: {decision} for {decision_age} dage siden"}
+          - id: beslut-om-maal
+            title: Chefen beslutter om et mål ude af kurs
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == off_track, open_deviation == false]
+            then:
+              - flag_deviation: {reason: "{title} er ude af kurs"}
+              - demand_decision: {from: superior, question: "Skal {title} fortsætte?"}
+        """, shipped_goal_rules=False)
+
+
+def test_a_decision_is_requested_once_answered_and_a_later_one_asked_anew(make_config: Callable[..., Path],
+                                                                         tmp_path: Path) -> None:
+    cfg = load_config(make_config(rules=_decision_rules(tmp_path), observations=LOW))
+    with Engine(cfg) as engine:
+        engine.advance_to(dt.date(2021, 4, 6))
+        requested = _types(engine.events, "decision_requested")
+        (pending,) = engine.open_decisions()
+        made, closed = engine.decide(pending.id, "adjust", text="Ny plan")
+        assert not engine.open_decisions()
+        engine.advance_to(dt.date(2021, 5, 31))
+        later = [e for e in engine.events if e.at.date() == dt.date(2021, 5, 3)]
+    # Asked on 1 March of the chef (the centre's superior); the April follow-up asks nothing new.
+    (req,) = requested
+    assert req.at.date() == dt.date(2021, 3, 1) and req.owner == "chef" and req.rule == "beslut-om-maal"
+    assert req.details["decision"] == "dec-0001" and req.details["question"] == "Skal Mindst 50 % i job fortsætte?"
+    assert req.details["options"] == ["continue", "adjust", "close"] and req.details["subject"] == "g-job"
+    assert req.details["inputs"]["status"] == "off_track" and req.details["inputs"]["open_deviation"] is False
+    assert (pending.subject, pending.role, pending.deviation, pending.goal) == ("g-job", "chef", "dev-0001", "g-job")
+    # Answered: by the role when no one is named, the deviation closed with the decision as its note.
+    assert made.type == "decision_made" and made.owner == "chef" and made.details["by"] == "chef"
+    assert made.details["option"] == "adjust" and made.details["ends_followup"] is False
+    assert made.details["requested_at"] == req.at.isoformat() and made.details["question"] == req.details["question"]
+    assert closed.type == "deviation_closed" and closed.details["note"] == "besluttet: adjust – Ny plan"
+    assert closed.details["inputs"] == {"decision": "dec-0001", "option": "adjust"}
+    # Adjusted, the goal is still followed up: the May meeting reports the decision's age, flags the
+    # goal again and asks a new decision.
+    assert [e.type for e in later if e.subject == "g-job"] == [
+        "notification", "deviation_flagged", "decision_requested"]
+    note = next(e for e in later if e.type == "notification" and e.subject == "g-job")
+    assert note.details["message"] == "Mindst 50 % i job: adjust for 27 dage siden"  # 6 April to 3 May
+    assert next(e for e in later if e.type == "decision_requested").details["decision"] == "dec-0002"
+
+
+def test_a_decision_to_close_ends_the_follow_up_and_other_answers_are_ignored_with_the_reason(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    responses = """
+    responses:
+      - {date: 2021-03-02, decide: {subject: g-ledige, option: close}}
+      - {date: 2021-03-04, decide: {subject: g-job, option: close, text: Opgivet, by: Udvalgsformand}}
+      - {date: 2021-03-05, decide: {decision: dec-0001, option: continue}}
+    """
+    cfg = load_config(make_config(rules=_decision_rules(tmp_path), observations=LOW, responses=responses))
+    with Engine(cfg) as engine:
+        engine.advance_to(dt.date(2021, 6, 30))
+        ignored = _types(engine.events, "response_ignored")
+        (made,) = _types(engine.events, "decision_made")
+        after = [e for e in engine.events if e.subject == "g-job" and e.at.date() > dt.date(2021, 3, 4)]
+        with pytest.raises(EngineError, match=r"^decision 'dec-0001' was taken on 2021-03-04: close$"):
+            engine.decide("dec-0001", "adjust")
+    assert [e.details["reason"] for e in ignored] == [
+        "no decision about 'g-ledige' is open", "decision 'dec-0001' was taken on 2021-03-04: close"]
+    assert ignored[0].details["subject"] == "g-ledige" and ignored[0].details["option"] == "close"
+    assert ignored[1].details["decision"] == "dec-0001" and ignored[1].details["option"] == "continue"
+    assert made.details["by"] == "Udvalgsformand" and made.details["ends_followup"] is True
+    assert made.details["text"] == "Opgivet"
+    assert after == []  # closed by the decision: no later meeting follows g-job up
+
+
+def test_an_unknown_decision_is_refused_with_what_is_open(make_config: Callable[..., Path], tmp_path: Path) -> None:
+    cfg = load_config(make_config(rules=_decision_rules(tmp_path), observations=LOW))
+    with Engine(cfg) as engine:
+        with pytest.raises(EngineError, match=r"^unknown decision 'dec-0001' \(no decision is open\)$"):
+            engine.decide("dec-0001", "close")
+        engine.advance_to(dt.date(2021, 3, 2))
+        with pytest.raises(EngineError, match=r"^unknown decision 'xyz' \(open decisions: dec-0001\)$"):
+            engine.decide("xyz", "close")
+        with pytest.raises(EngineError, match=r"^'luk' is not an option of decision 'dec-0001'"):
+            engine.decide("dec-0001", "luk")
+        assert engine.check_decision("dec-0001", "continue").id == "dec-0001"
+        assert [d.id for d in engine.open_decisions()] == ["dec-0001"]
