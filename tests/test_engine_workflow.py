@@ -160,7 +160,10 @@ def test_a_late_delivery_closes_the_deviation_and_a_second_delivery_changes_noth
     with Engine(load_config(make_config(responses=responses))) as engine:
         engine.run_year()
         plan = [e for e in engine.events if e.subject == "plan"]
-        assert not engine.open_deviations() or all(d.subject != "plan" for d in engine.open_deviations())
+        dev = next(d for d in engine.deviations.values() if d.subject == "plan")
+        assert dev.state.value == "closed" and dev.closed_at is not None
+        assert dev.closed_at.date() == dt.date(2021, 10, 4)
+        assert [engine.actions[a].state.value for a in dev.actions] == ["closed"]
     flagged = plan[0]
     assert flagged.type == "deviation_flagged" and flagged.rule == "leverance-mangler-ved-frist"
     assert flagged.details["reason"] == "Beskæftigelsesplan er ikke afleveret ved fristen 30.09.2021"
@@ -171,7 +174,8 @@ def test_a_late_delivery_closes_the_deviation_and_a_second_delivery_changes_noth
     closed = plan[-1]
     assert closed.type == "deviation_closed" and closed.details["note"] == "delivered"
     assert closed.details["inputs"] == {"days_late": 4} and closed.rule is None
-    assert closed.details["deviation"] == flagged.details["deviation"]
+    assert closed.details["deviation"] == flagged.details["deviation"] == dev.id
+    assert closed.details["actions"] == [demanded.details["action"]] and closed.owner == "chef"
 
 
 def _require_rules(tmp_path: Path) -> list[str]:
@@ -183,7 +187,7 @@ def _require_rules(tmp_path: Path) -> list[str]:
             for_each: goal
             if: [status == off_track]
             then:
-              - require_deliverable: {deliverable: plan, from: superior, within: 3 working days}
+              - require_deliverable: {deliverable: plan, from: owner, within: 3 working days}
           - id: plan-ikke-modtaget
             title: Planen kom ikke
             when: {deadline: deliverable}
@@ -200,7 +204,8 @@ def test_a_required_deliverable_that_does_not_come_is_missed_at_its_deadline(
         missed = _types(engine.events, "deliverable_missed")
         told = [e for e in engine.events if e.rule == "plan-ikke-modtaget"]
         assert engine.required["plan"] == dt.date(2021, 3, 4)
-    # g-job is off track at the March follow-up (1 March): the plan is required from the owner's superior.
+    # g-job is off track at the March follow-up (1 March): the plan is required from its owner (the
+    # deliverable's owner, the chef, not the goal's, the centre).
     (req,) = required
     assert req.at.date() == dt.date(2021, 3, 1) and req.owner == "chef" and req.subject == "plan"
     assert req.details["due"] == "2021-03-04" and req.details["inputs"]["status"] == "off_track"
@@ -359,7 +364,10 @@ def test_the_new_year_says_which_goals_ended_which_are_in_effect_and_what_carrie
     assert started.details["required"] == {}  # the engine started after the plan's 2021 due date
     # g-job's open deviation is closed at the turn of the year, saying why; no rule closed it.
     (end,) = closed
-    assert end.at == started.at and end.rule is None
+    assert end.at == started.at and end.rule is None and end.details["inputs"] == {}
+    assert (end.goal, end.subject_kind, end.owner) == ("g-job", "goal", "center")
+    assert end.details["subject_title"] == "Mindst 50 % i job"
+    assert end.details["actions"] == ["act-0001"] and end.details["deviation"] == "dev-0001"
     assert end.details["note"] == "Mindst 50 % i job: målet er ikke længere i kraft (målet gælder til 2021-12-31)"
     # The 2022 goal is followed up from 2022 on (40 % is off track against 60 %).
     assert "g-ny" in flagged_2022 and "g-job" not in flagged_2022
