@@ -32,6 +32,7 @@ declare -A TESTS=(
              --deselect tests/test_wheel.py::test_no_event_outside_the_year_and_rolled_deadlines_are_working_days
              --deselect tests/test_wheel.py::test_rendering_is_deterministic"
     [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py
+              tests/test_continuous.py::test_a_version_that_changes_goals_wheel_and_rules_takes_over_on_its_date
               --deselect tests/test_engine.py::test_property_deterministic_and_inside_the_year
               --deselect tests/test_engine.py::test_creating_and_closing_300_engines_leaves_no_threads_or_memory
               --deselect tests/test_engine.py::test_compiled_rules_do_not_grow_with_the_number_of_goals"

@@ -523,3 +523,43 @@ def test_an_unknown_decision_is_refused_with_what_is_open(make_config: Callable[
             engine.decide("dec-0001", "luk")
         assert engine.check_decision("dec-0001", "continue").id == "dec-0001"
         assert [d.id for d in engine.open_decisions()] == ["dec-0001"]
+
+
+# ------------------------------------------------------------------------------ versions
+
+
+def test_a_version_logs_goal_by_goal_and_rule_by_rule_what_changed(make_config: Callable[..., Path]) -> None:
+    from conftest import KPIS
+
+    folder = make_config()
+    (folder / "extra.yaml").write_text(textwrap.dedent("""
+        rules:
+          - id: ledige-i-risiko
+            title: Ledige i risiko
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == at_risk]
+            then:
+              - notify: {to: owner, message: "{title} er i risiko"}
+        """), encoding="utf-8")
+    (folder / "goals-2.yaml").write_text(GOALS.replace("value: 1000}", "value: 900}"), encoding="utf-8")
+    (folder / "kpis-2.yaml").write_text(
+        KPIS + "  - {id: sygefravaer, name: Sygefravær, unit: '%', higher_is_better: false}\n", encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2021-03-10\n    description: Skærpet mål for ledige\n"
+                "    goals: goals-2.yaml\n    kpis: kpis-2.yaml\n"
+                f"    rules: [{ROOT / 'rules' / '*.yaml'}, extra.yaml]\n")
+    cfg = load_config(folder)
+    with Engine(cfg, year=2021) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        (changed,) = _types(engine.events, "configuration_changed")
+        meetings = [e.at.date() for e in engine.events if e.type == "followup"]
+        assert engine.config is cfg.versions[1]
+    assert changed.at == engine.calendar.local_datetime(dt.date(2021, 3, 10), 0)
+    assert changed.details == {
+        "effective": "2021-03-10", "fingerprint": cfg.versions[1].fingerprint(),
+        "description": "Skærpet mål for ledige", "goals_added": [], "goals_removed": [],
+        "goals_changed": ["g-ledige"], "rules_added": ["ledige-i-risiko"], "rules_removed": [], "rules_changed": [],
+        "kpis_added": ["sygefravaer"], "wheel_changed": False}
+    # the wheel did not change: its meetings stay where they were, none twice
+    assert meetings == [dt.date(2021, 1, 4), dt.date(2021, 2, 1), dt.date(2021, 3, 1), dt.date(2021, 4, 6)]
