@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GOALS, ROOT
+from conftest import GOALS, ROOT, WHEEL
 
 from govcore.config import load_config
 from govcore.engine import Engine, EngineEvent, _covered, _period_key, check_fields
@@ -563,3 +563,77 @@ def test_a_version_logs_goal_by_goal_and_rule_by_rule_what_changed(make_config: 
         "kpis_added": ["sygefravaer"], "wheel_changed": False}
     # the wheel did not change: its meetings stay where they were, none twice
     assert meetings == [dt.date(2021, 1, 4), dt.date(2021, 2, 1), dt.date(2021, 3, 1), dt.date(2021, 4, 6)]
+
+
+# ----------------------------------------------------------------------- what the log records
+
+RICH_WHEEL = (WHEEL + """
+  - id: kvartalsmoede
+    title: Kvartalsmøde
+    every: quarterly
+    on: first_working_day
+    responsible: direktoer
+    participants: [chef, center]
+    source: "Styringskoncept, tabel 2"
+    responsible_basis: chosen
+""").replace("""milestones:
+""", """milestones:
+  - id: lovfrist
+    title: Lovbestemt frist
+    date: "31.10"
+    type: due
+    roll: previous
+    responsible: chef
+    jointly_with: [direktoer]
+    date_basis: law
+    source: "Lov om en aktiv beskæftigelsesindsats § 1"
+  - id: ministermaal
+    title: Ministeren udmelder ministermål
+    date: "15.12"
+    type: as_of
+    by_others: Ministeren
+""")
+
+
+def test_wheel_events_record_where_their_date_and_role_come_from(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config(wheel=RICH_WHEEL))) as engine:
+        engine.run_year()
+        quarterly = [e for e in engine.events if e.type == "followup" and e.details["wheel"] == "kvartalsmoede"]
+        (law,) = [e for e in engine.events if e.type == "milestone" and e.details["wheel"] == "lovfrist"]
+        (minister,) = [e for e in engine.events if e.type == "milestone" and e.details["wheel"] == "ministermaal"]
+        monthly = next(e for e in engine.events if e.type == "followup" and e.details["wheel"] == "maanedsmoede")
+    assert [e.details["covers"] for e in quarterly] == ["2020-Q4", "2021-Q1", "2021-Q2", "2021-Q3"]
+    assert quarterly[1].at == engine.calendar.local_datetime(dt.date(2021, 4, 6), 9)
+    assert quarterly[1].owner == "direktoer"
+    assert quarterly[1].details == {
+        "wheel": "kvartalsmoede", "title": "Kvartalsmøde", "kind": "followup", "date": "2021-04-06",
+        "nominal_date": "2021-04-06", "participants": ["chef", "center"], "deliverables": [],
+        "frequency": "quarterly", "covers": "2021-Q1", "date_basis": "chosen", "responsible_basis": "chosen",
+        "source": "Styringskoncept, tabel 2"}
+    # 31 October 2021 is a Sunday: the deadline rolls back to Friday the 29th, at 23:00.
+    assert law.at == engine.calendar.local_datetime(dt.date(2021, 10, 29), 23) and law.owner == "chef"
+    assert law.details == {
+        "wheel": "lovfrist", "title": "Lovbestemt frist", "kind": "due", "date": "2021-10-29",
+        "nominal_date": "2021-10-31", "participants": [], "deliverables": [], "frequency": "",
+        "jointly_with": ["direktoer"], "date_basis": "law", "source": "Lov om en aktiv beskæftigelsesindsats § 1"}
+    # what others do is known that day at 9:00, with no role of the municipality responsible
+    assert (minister.at, minister.owner) == (engine.calendar.local_datetime(dt.date(2021, 12, 15), 9), None)
+    assert minister.details["by_others"] == "Ministeren" and minister.details["kind"] == "as_of"
+    assert monthly.at == engine.calendar.local_datetime(dt.date(2021, 1, 4), 9)
+    assert "source" not in monthly.details and "responsible_basis" not in monthly.details
+
+
+def test_an_observation_is_logged_when_it_becomes_known_with_where_it_came_from(
+        make_config: Callable[..., Path]) -> None:
+    observations = ("kpi,period,value,known_at,series,municipality\n"
+                    "jobrate,2020-12,52,2021-01-02,local,\n"
+                    "ledige,2021-01,1100,,benchmark,461\n")
+    with Engine(load_config(make_config(observations=observations))) as engine:
+        engine.advance_to(dt.date(2021, 2, 28))
+        logged = _types(engine.events, "observation")
+    assert [(e.at, e.subject) for e in logged] == [
+        (engine.calendar.local_datetime(dt.date(2021, 1, 2), 6), None),
+        (engine.calendar.local_datetime(dt.date(2021, 2, 1), 6), None)]  # known the day after January
+    assert logged[1].details == {"kpi": "ledige", "period": "2021-01", "value": 1100.0, "series": "benchmark",
+                                 "municipality": "461", "source": "observations.csv"}
+    assert logged[0].details["municipality"] == ""
