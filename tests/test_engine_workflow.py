@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 from conftest import GOALS, ROOT, WHEEL
+from pydantic import BaseModel
 
+from govcore import ActionContext, ActionSpec, hookimpl
 from govcore.config import load_config
 from govcore.engine import Engine, EngineEvent, _covered, _period_key, check_fields
 from govcore.errors import EngineError, GovcoreError
 from govcore.extension import FieldSpec, Subject
 from govcore.model import Frequency
+from govcore.plugins import load_plugins
 
 SHIPPED = [str(ROOT / "rules" / "*.yaml")]
 
@@ -637,3 +640,53 @@ def test_an_observation_is_logged_when_it_becomes_known_with_where_it_came_from(
     assert logged[1].details == {"kpi": "ledige", "period": "2021-01", "value": 1100.0, "series": "benchmark",
                                  "municipality": "461", "source": "observations.csv"}
     assert logged[0].details["municipality"] == ""
+
+
+# ----------------------------------------------------------------- what a plugin action sees
+
+
+class _Say(BaseModel):
+    text: str = "{title}: {status}"
+
+
+def _say(ctx: ActionContext, params: _Say) -> None:
+    """Emit what the context tells: its clock, rule, subject, roles and the rendered text."""
+    ctx.emit("said", owner=ctx.role("superior"), text=ctx.render(params.text), at=ctx.at.isoformat(),
+             rule_seen=ctx.rule, subject_seen=ctx.subject.id, above_centre=ctx.superior_of("center"),
+             above_committee=ctx.superior_of("udvalg"), above_nobody=ctx.superior_of("nobody"),
+             named=ctx.role("direktoer"))
+
+
+class _SayPlugin:
+    @hookimpl
+    def govcore_actions(self) -> list[ActionSpec]:
+        return [ActionSpec(name="say", description="emit what the action context tells", params=_Say, run=_say,
+                           events=("said",))]
+
+
+def test_a_plugin_action_sees_the_clock_the_rule_the_subject_and_the_roles(make_config: Callable[..., Path],
+                                                                         tmp_path: Path) -> None:
+    plugins = load_plugins()
+    plugins.register(_SayPlugin(), name="say-plugin")
+    rules = _rules(tmp_path, """
+        rules:
+          - id: sig-det
+            title: Sig det
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == off_track]
+            then:
+              - say: {text: "{title} er {status} ({value})"}
+        """, shipped_goal_rules=False)
+    with Engine(load_config(make_config(rules=rules), plugins=plugins)) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        (said,) = _types(engine.events, "said")
+    assert said.at == engine.calendar.local_datetime(dt.date(2021, 3, 1), 9)
+    assert (said.rule, said.subject, said.goal, said.owner) == ("sig-det", "g-job", "g-job", "chef")
+    assert said.details["text"] == "Mindst 50 % i job er off_track (47)"
+    assert said.details["at"] == said.at.isoformat()
+    assert (said.details["rule_seen"], said.details["subject_seen"]) == ("sig-det", "g-job")
+    assert (said.details["above_centre"], said.details["above_committee"], said.details["above_nobody"]) == (
+        "chef", None, None)
+    assert said.details["named"] == "direktoer"
+    assert said.details["inputs"]["status"] == "off_track" and said.details["rule_title"] == "Sig det"
