@@ -16,11 +16,11 @@ import pytest
 from conftest import GOALS, ROOT, WHEEL
 from pydantic import BaseModel
 
-from govcore import ActionContext, ActionSpec, hookimpl
+from govcore import ActionContext, ActionSpec, KpiSource, SubjectKind, hookimpl
 from govcore.config import load_config
 from govcore.engine import Engine, EngineEvent, _covered, _period_key, check_fields
 from govcore.errors import EngineError, GovcoreError
-from govcore.extension import FieldSpec, Subject
+from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.model import Frequency
 from govcore.plugins import load_plugins
 
@@ -508,6 +508,7 @@ def test_a_decision_to_close_ends_the_follow_up_and_other_answers_are_ignored_wi
     assert [e.details["reason"] for e in ignored] == [
         "no decision about 'g-ledige' is open", "decision 'dec-0001' was taken on 2021-03-04: close"]
     assert ignored[0].details["subject"] == "g-ledige" and ignored[0].details["option"] == "close"
+    assert ignored[0].details["response"] == ignored[1].details["response"] == "decide"
     assert ignored[1].details["decision"] == "dec-0001" and ignored[1].details["option"] == "continue"
     assert made.details["by"] == "Udvalgsformand" and made.details["ends_followup"] is True
     assert made.details["text"] == "Opgivet"
@@ -690,3 +691,104 @@ def test_a_plugin_action_sees_the_clock_the_rule_the_subject_and_the_roles(make_
         "chef", None, None)
     assert said.details["named"] == "direktoer"
     assert said.details["inputs"]["status"] == "off_track" and said.details["rule_title"] == "Sig det"
+
+
+def _areas(ctx: SubjectContext) -> list[Subject]:
+    """Subjects from the settings: one area, or a failure when the settings ask for one."""
+    if ctx.settings.get("fail"):
+        raise RuntimeError("no register")
+    known = ctx.observations.latest("jobrate")
+    return [Subject(kind="omraade", id="nord", owner="center", title="Nord", fields={
+        "code": ctx.municipality.code, "limit": ctx.settings["limit"], "known": known.period if known else "",
+        "day": ctx.day.isoformat(), "teams": ctx.settings.get("teams", 0) if ctx.base_dir.is_dir() else -1})]
+
+
+class _AreaPlugin:
+    """Areas as a subject kind, read from the `omraader` section (which a plugin's subject kind
+    shares with its KPI source, here one without KPIs), and an action that fails."""
+
+    @hookimpl
+    def govcore_kpi_sources(self) -> list[KpiSource]:
+        return [KpiSource(name="omraader", description="areas", kpis=lambda ctx: [], load=lambda ctx: [])]
+
+    @hookimpl
+    def govcore_subject_kinds(self) -> list[SubjectKind]:
+        return [SubjectKind(name="omraade", description="areas", subjects=_areas, settings_key="omraader",
+                            fields=(FieldSpec(name="limit", type="number", description="Grænse"),
+                                    FieldSpec(name="code", type="text", description="Kommune"),
+                                    FieldSpec(name="known", type="text", description="Seneste"),
+                                    FieldSpec(name="day", type="text", description="Dag"),
+                                    FieldSpec(name="teams", type="number", description="Teams")))]
+
+    @hookimpl
+    def govcore_actions(self) -> list[ActionSpec]:
+        def boom(ctx: ActionContext, params: _Say) -> None:
+            raise ValueError(ctx.render(params.text))
+        return [ActionSpec(name="boom", description="fails", params=_Say, run=boom)]
+
+
+def _area_engine(make_config: Callable[..., Path], tmp_path: Path, settings: str, then: str) -> Engine:
+    plugins = load_plugins()
+    plugins.register(_AreaPlugin(), name="area-plugin")
+    rules = _rules(tmp_path, f"""
+        rules:
+          - id: omraade-over-graensen
+            title: Et område over grænsen
+            when: {{followup: monthly}}
+            for_each: omraade
+            if: [limit > 2]
+            then:
+              - {then}
+        """, shipped_goal_rules=False)
+    folder = make_config(rules=rules)
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"sources:\n  omraader: {settings}\n")
+    return Engine(load_config(folder, plugins=plugins))
+
+
+def test_a_plugin_subject_is_built_from_the_configuration_and_the_figures_known_that_day(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    then = 'notify: {to: owner, message: "{title} {code} {limit} {known} {day} {teams}"}'
+    with _area_engine(make_config, tmp_path, "{limit: 3, teams: 4}", then) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        told = _types(engine.events, "notification")
+    assert [e.details["message"] for e in told] == [
+        "Nord 630 3 2020-12 04.01.2021 4", "Nord 630 3 2020-12 01.02.2021 4", "Nord 630 3 2021-01 01.03.2021 4"]
+    # January's figure is known on 2 February: the February meeting (the 1st) does not see it yet
+    assert told[0].subject_kind == "omraade" and told[0].owner == "center"
+
+
+def test_a_failing_plugin_subject_kind_or_action_is_named_in_the_error(make_config: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    with _area_engine(make_config, tmp_path, "{limit: 3, fail: true}", "notify: {to: owner}") as engine, \
+            pytest.raises(GovcoreError, match=r"^the subject kind 'omraade' failed on 2021-01-04: "
+                                              r"RuntimeError: no register$"):
+        engine.advance_to(dt.date(2021, 1, 31))
+    with _area_engine(make_config, tmp_path, "{limit: 3}", 'boom: {text: "{title} ({limit})"}') as engine, \
+            pytest.raises(GovcoreError, match=r"^the action 'boom' \(rule 'omraade-over-graensen'\) failed: "
+                                              r"ValueError: Nord \(3\)$"):
+        engine.advance_to(dt.date(2021, 1, 31))
+
+
+def test_a_plugin_subject_with_a_field_of_the_wrong_type_stops_the_run(make_config: Callable[..., Path],
+                                                                       tmp_path: Path) -> None:
+    with _area_engine(make_config, tmp_path, "{limit: 'tre'}", "notify: {to: owner}") as engine, \
+            pytest.raises(GovcoreError, match=r"gave 'nord' the field 'limit' as str 'tre'; it is declared as a n"):
+        engine.advance_to(dt.date(2021, 1, 31))
+
+
+def test_event_details_become_plain_json_values() -> None:
+    from govcore.engine import _jsonable
+    from govcore.model import Period, Status
+
+    class Row(dict[str, object]):
+        """A mapping that is not exactly a dict."""
+
+    value = {1: (0.1234567891, "a"), "d": [dt.date(2021, 3, 1), dt.datetime(2021, 3, 1, 9, 30)], "n": None,
+             "p": Period.parse("2021-03"), "s": Status.off_track, "b": True, "i": 7, "row": Row(x=2.0000004),
+             "set": frozenset()}
+    assert _jsonable(value) == {
+        "1": [0.123457, "a"], "d": ["2021-03-01", "2021-03-01T09:30:00"], "n": None, "p": "2021-03",
+        "s": "off_track", "b": True, "i": 7, "row": {"x": 2.0}, "set": frozenset()}
+    assert _jsonable((1.0000001, [2.5])) == [1.0, [2.5]] and _jsonable(3.14159265) == 3.141593
+    assert type(_jsonable(True)) is bool and _jsonable(None) is None and _jsonable("x") == "x"
