@@ -50,6 +50,7 @@ def test_each_escalation_is_recorded_with_its_ids_roles_due_date_and_inputs(
         escalated = _types(engine.events, "escalated")
         action = engine.actions["act-0001"]
     # Demanded 1 March, due 15 March; overdue on the 16th, escalated to the chef with 5 working days.
+    assert [e.details["action"] for e in overdue[:2]] == ["act-0001", "act-0001"]
     assert [(e.at.date(), e.details["due"], e.details["escalation_level"]) for e in overdue[:2]] == [
         (dt.date(2021, 3, 16), "2021-03-15", 0), (dt.date(2021, 3, 24), "2021-03-23", 1)]
     first = escalated[0]
@@ -212,6 +213,7 @@ def test_a_required_deliverable_that_does_not_come_is_missed_at_its_deadline(
     (req,) = required
     assert req.at.date() == dt.date(2021, 3, 1) and req.owner == "chef" and req.subject == "plan"
     assert req.details["due"] == "2021-03-04" and req.details["inputs"]["status"] == "off_track"
+    assert req.details["deliverable"] == "plan" and req.details["subject_title"] == "Beskæftigelsesplan"
     (miss,) = missed
     assert miss.at.date() == dt.date(2021, 3, 5) and miss.owner == "chef"
     assert miss.details == {**miss.details, "deliverable": "plan", "due": "2021-03-04"}
@@ -305,6 +307,27 @@ def test_a_rejected_action_not_submitted_again_is_overdue_at_its_new_due_date(
         overdue = _types(engine.events, "action_overdue")
     # overdue the day after the new due date (9 March), not after the first one (15 March)
     assert [(e.at.date(), e.details["due"]) for e in overdue] == [(dt.date(2021, 3, 10), "2021-03-09")]
+
+
+def test_a_deviation_closed_by_a_rule_names_the_rule_its_note_and_inputs(make_config: Callable[..., Path]) -> None:
+    responses = """
+    responses:
+      - {date: 2021-03-05, submit: {subject: g-job, text: Ny indsats}}
+      - {date: 2021-03-08, accept: {subject: g-job}}
+    """
+    with Engine(load_config(make_config(responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        (closed,) = _types(engine.events, "deviation_closed")
+    assert closed.rule == "maal-tilbage-paa-sporet" and closed.owner == "center" and closed.subject == "g-job"
+    assert closed.details["note"] == "Mindst 50 % i job er tilbage på sporet: 53 mod kravet 50"
+    assert closed.details["inputs"]["action_state"] == "accepted" and closed.details["inputs"]["status"] == "on_track"
+    assert closed.details["rule_title"] == "Mål tilbage på sporet – afvigelsen lukkes"
+
+
+def test_an_unknown_action_without_a_near_name_points_to_the_open_actions(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine, pytest.raises(
+            EngineError, match=r"^unknown corrective action 'zzz' \(see engine\.open_actions\(\)\)$"):
+        engine.submit_action("zzz")
 
 
 def test_a_response_about_a_subject_without_an_action_is_ignored(make_config: Callable[..., Path]) -> None:
@@ -487,6 +510,31 @@ def test_a_decision_is_requested_once_answered_and_a_later_one_asked_anew(make_c
     note = next(e for e in later if e.type == "notification" and e.subject == "g-job")
     assert note.details["message"] == "Mindst 50 % i job: adjust for 27 dage siden"  # 6 April to 3 May
     assert next(e for e in later if e.type == "decision_requested").details["decision"] == "dec-0002"
+
+
+def test_a_decision_asked_again_while_it_is_open_is_the_same_decision(make_config: Callable[..., Path],
+                                                                     tmp_path: Path) -> None:
+    rules = _rules(tmp_path, """
+        rules:
+          - id: spoerg
+            title: Spørg hver måned
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == off_track]
+            then:
+              - demand_decision: {from: direktoer}
+        """, shipped_goal_rules=False)
+    with Engine(load_config(make_config(rules=rules, observations=LOW))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        asked = [e for e in _types(engine.events, "decision_requested") if e.subject == "g-job"]
+        assert [d.id for d in engine.open_decisions()] == ["dec-0001"]
+        engine.decide("dec-0001", "continue")
+        engine.advance_to(dt.date(2021, 5, 31))
+        again = [e for e in _types(engine.events, "decision_requested") if e.subject == "g-job"]
+    # asked in March; April's meeting finds it open and asks nothing new; decided, May asks anew
+    assert [(e.at.date(), e.owner, e.details["decision"]) for e in asked] == [(dt.date(2021, 3, 1), "direktoer",
+                                                                               "dec-0001")]
+    assert [e.details["decision"] for e in again] == ["dec-0001", "dec-0002"]
 
 
 def test_a_decision_to_close_ends_the_follow_up_and_other_answers_are_ignored_with_the_reason(
