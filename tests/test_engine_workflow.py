@@ -840,3 +840,54 @@ def test_event_details_become_plain_json_values() -> None:
         "s": "off_track", "b": True, "i": 7, "row": {"x": 2.0}, "set": frozenset()}
     assert _jsonable((1.0000001, [2.5])) == [1.0, [2.5]] and _jsonable(3.14159265) == 3.141593
     assert type(_jsonable(True)) is bool and _jsonable(None) is None and _jsonable("x") == "x"
+
+
+def test_a_goal_subject_carries_each_of_its_fields_under_its_own_name(make_config: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    rules = _rules(tmp_path, """
+        rules:
+          - id: fortael
+            title: Fortæl om målet
+            when: {followup: monthly}
+            for_each: goal
+            if: [goal == g-job]
+            then:
+              - notify: {to: owner, message: "{goal}|{level}|{category}|{kind}|{kpi}|{status}|{period}|{goal_followup}"}
+        """, shipped_goal_rules=False)
+    goals = GOALS.replace("    level: administrative\n", "    level: administrative\n    category: economy\n", 1)
+    with Engine(load_config(make_config(rules=rules, goals=goals))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        told = [e.details["message"] for e in _types(engine.events, "notification")]
+    assert told[-1] == "g-job|administrative|economy||jobrate|off_track|2021-01|monthly"
+
+
+def test_a_deliverable_due_twice_a_year_is_owed_again_after_the_first_due_date(
+        make_config: Callable[..., Path]) -> None:
+    wheel = WHEEL.replace("""milestones:
+""", """milestones:
+  - id: plan-udkast
+    title: Udkast til beskæftigelsesplan
+    date: "31.03"
+    type: due
+    deliverables: [plan]
+    responsible: chef
+""")
+    responses = "responses:\n  - {date: 2021-03-20, deliver: plan}\n"
+    with Engine(load_config(make_config(wheel=wheel, responses=responses))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        # delivered for 31 March: from then on the plan is owed for 30 September
+        assert engine.required["plan"] == dt.date(2021, 9, 30) and "plan" not in engine.delivered
+        engine.run_year()
+        flagged = [e for e in _types(engine.events, "deviation_flagged") if e.subject == "plan"]
+    assert [e.at.date() for e in flagged] == [dt.date(2021, 9, 30)]
+
+
+def test_the_municipalitys_own_labelled_series_decides_over_the_unlabelled_one(
+        make_config: Callable[..., Path]) -> None:
+    observations = ("kpi,period,value,known_at,municipality\n"
+                    "jobrate,2021-01,60,2021-02-02,\n"
+                    "jobrate,2021-01,40,2021-02-02,630\n")
+    with Engine(load_config(make_config(observations=observations))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        flagged = _types(engine.events, "deviation_flagged")
+    assert [(e.subject, e.details["inputs"]["value"]) for e in flagged] == [("g-job", 40.0)]
