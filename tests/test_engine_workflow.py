@@ -891,3 +891,53 @@ def test_the_municipalitys_own_labelled_series_decides_over_the_unlabelled_one(
         engine.advance_to(dt.date(2021, 3, 31))
         flagged = _types(engine.events, "deviation_flagged")
     assert [(e.subject, e.details["inputs"]["value"]) for e in flagged] == [("g-job", 40.0)]
+
+
+def test_a_traced_run_keeps_what_was_sent_to_the_rules_and_what_fired(make_config: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    rules = _rules(tmp_path, """
+        rules:
+          - id: chefens-maal
+            title: Chefens mål
+            when: {followup: monthly}
+            for_each: goal
+            if: [owner == chef]
+            then:
+              - notify: {to: owner, message: "{title}"}
+          - id: lav-vaerdi
+            title: Lav værdi
+            when: {followup: monthly}
+            for_each: goal
+            if: [value < 45]
+            then:
+              - notify: {to: owner, message: "{title}: {value}"}
+        """, shipped_goal_rules=False)
+    with Engine(load_config(make_config(rules=rules, observations=LOW)), trace=True) as engine:
+        engine.advance_to(dt.date(2021, 3, 2))
+        trace = engine.trace
+        told = [(e.rule, e.subject) for e in _types(engine.events, "notification")]
+    assert trace is not None
+    march = [p for p in trace if p.at.date() == dt.date(2021, 3, 1)]
+    by_subject = {p.message["subject"]: p for p in march}
+    assert by_subject["g-job"].fired == ("lav-vaerdi",) and by_subject["g-ledige"].fired == ("chefens-maal",)
+    assert by_subject["g-job"].sent["value"] == 40.0 and by_subject["g-job"].sent["owner"] == "center"
+    assert by_subject["g-ledige"].sent["value"] is None  # no data: sent as none, never left out
+    # only what rules can test goes to durable-rules; the long texts stay in the message
+    assert "explanation" not in by_subject["g-job"].sent and "explanation" in by_subject["g-job"].message
+    assert told[-2:] == [("lav-vaerdi", "g-job"), ("chefens-maal", "g-ledige")]
+    last_told = _types(engine.events, "notification")[-1].details
+    assert last_told["rule_file"] == "extra.yaml" and len(last_told["rule_hash"]) == 12
+
+
+def test_a_version_with_a_new_wheel_still_turns_the_year_once(make_config: Callable[..., Path]) -> None:
+    folder = make_config()
+    (folder / "wheel-2.yaml").write_text(WHEEL.replace("on: first_working_day", "on: {day: 15}"), encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2021-06-10\n    description: Møder den 15.\n    wheel: wheel-2.yaml\n")
+    with Engine(load_config(folder), year=2021) as engine:
+        engine.advance_to(dt.date(2022, 2, 28))
+        started = _types(engine.events, "year_started")
+        meetings = [e.at.date() for e in engine.events if e.type == "followup"]
+    assert [e.details["year"] for e in started] == [2022]
+    assert meetings[5:8] == [dt.date(2021, 6, 1), dt.date(2021, 6, 15), dt.date(2021, 7, 15)]
+    assert meetings[-2:] == [dt.date(2022, 1, 17), dt.date(2022, 2, 15)]  # 15 January 2022 is a Saturday
