@@ -832,7 +832,8 @@ def test_event_details_become_plain_json_values() -> None:
     class Row(dict[str, object]):
         """A mapping that is not exactly a dict."""
 
-    value: dict[object, object] = {1: (0.1234567891, "a"), "d": [dt.date(2021, 3, 1), dt.datetime(2021, 3, 1, 9, 30)], "n": None,
+    value: dict[object, object] = {
+        1: (0.1234567891, "a"), "d": [dt.date(2021, 3, 1), dt.datetime(2021, 3, 1, 9, 30)], "n": None,
              "p": Period.parse("2021-03"), "s": Status.off_track, "b": True, "i": 7, "row": Row(x=2.0000004),
              "set": frozenset()}
     assert _jsonable(value) == {
