@@ -942,3 +942,19 @@ def test_a_version_with_a_new_wheel_still_turns_the_year_once(make_config: Calla
     assert [e.details["year"] for e in started] == [2022]
     assert meetings[5:8] == [dt.date(2021, 6, 1), dt.date(2021, 6, 15), dt.date(2021, 7, 15)]
     assert meetings[-2:] == [dt.date(2022, 1, 17), dt.date(2022, 2, 15)]  # 15 January 2022 is a Saturday
+
+
+def test_an_engine_started_at_a_time_of_day_takes_the_version_in_force_that_day(
+        make_config: Callable[..., Path]) -> None:
+    folder = make_config()
+    (folder / "wheel-2.yaml").write_text(WHEEL.replace("on: first_working_day", "on: {day: 15}"), encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2021-06-10\n    description: Møder den 15.\n    wheel: wheel-2.yaml\n")
+    cfg = load_config(folder)
+    zone = cfg.wheel.calendar.local_datetime(dt.date(2021, 7, 1), 0).tzinfo
+    with Engine(cfg, start=dt.datetime(2021, 7, 1, 12, 30, tzinfo=zone)) as aware, \
+            Engine(cfg, start=dt.datetime(2021, 7, 1, 12, 30)) as naive:
+        assert aware.config is naive.config is cfg.versions[1] and aware.year == naive.year == 2021
+        assert aware.start == naive.start == aware.calendar.local_datetime(dt.date(2021, 7, 1), 12, 30)
+        meetings = [e.at.date() for e in aware.advance_to(dt.date(2021, 8, 31)) if e.type == "followup"]
+    assert meetings == [dt.date(2021, 7, 15), dt.date(2021, 8, 16)]  # 15 August 2021 is a Sunday
