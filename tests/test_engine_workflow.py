@@ -747,7 +747,7 @@ def _areas(ctx: SubjectContext) -> list[Subject]:
         raise RuntimeError("no register")
     known = ctx.observations.latest("jobrate")
     return [Subject(kind="omraade", id="nord", owner="center", title="Nord", fields={
-        "code": ctx.municipality.code, "limit": ctx.settings["limit"], "known": known.period if known else "",
+        "code": ctx.municipality.code, "limit": ctx.settings.get("limit", 0), "known": known.period if known else "",
         "day": ctx.day.isoformat(), "teams": ctx.settings.get("teams", 0) if ctx.base_dir.is_dir() else -1})]
 
 
@@ -775,7 +775,7 @@ class _AreaPlugin:
         return [ActionSpec(name="boom", description="fails", params=_Say, run=boom)]
 
 
-def _area_engine(make_config: Callable[..., Path], tmp_path: Path, settings: str, then: str) -> Engine:
+def _area_engine(make_config: Callable[..., Path], tmp_path: Path, settings: str | None, then: str) -> Engine:
     plugins = load_plugins()
     plugins.register(_AreaPlugin(), name="area-plugin")
     rules = _rules(tmp_path, f"""
@@ -789,8 +789,9 @@ def _area_engine(make_config: Callable[..., Path], tmp_path: Path, settings: str
               - {then}
         """, shipped_goal_rules=False)
     folder = make_config(rules=rules)
-    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
-        f.write(f"sources:\n  omraader: {settings}\n")
+    if settings is not None:
+        with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+            f.write(f"sources:\n  omraader: {settings}\n")
     return Engine(load_config(folder, plugins=plugins))
 
 
@@ -804,6 +805,14 @@ def test_a_plugin_subject_is_built_from_the_configuration_and_the_figures_known_
         "Nord 630 3 2020-12 04.01.2021 4", "Nord 630 3 2020-12 01.02.2021 4", "Nord 630 3 2021-01 01.03.2021 4"]
     # January's figure is known on 2 February: the February meeting (the 1st) does not see it yet
     assert told[0].subject_kind == "omraade" and told[0].owner == "center"
+
+
+def test_a_plugin_subject_kind_without_its_section_gets_empty_settings(make_config: Callable[..., Path],
+                                                                      tmp_path: Path) -> None:
+    with _area_engine(make_config, tmp_path, None, "notify: {to: owner}") as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        assert not _types(engine.events, "notification")  # limit 0: the rule does not fire
+        assert len(_types(engine.events, "followup")) == 3
 
 
 def test_a_failing_plugin_subject_kind_or_action_is_named_in_the_error(make_config: Callable[..., Path],
