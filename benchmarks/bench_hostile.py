@@ -1,6 +1,6 @@
 """How long and how much memory does govcore spend refusing a hostile file? Figures, never pass/fail.
 
-    python benchmarks/bench_hostile.py [--config examples/vejle] [--json]
+    python benchmarks/bench_hostile.py [--config examples/vejle] [--input NAME ...] [--file NAME ...] [--json]
 
 For each hostile document (alias expansion "billion laughs", flow and block nesting 20,000 levels
 deep, a 2 MB file of comments, a megabyte of keys) appended to each YAML file of the configuration, `load_config`
@@ -67,6 +67,8 @@ def measure(folder: Path) -> tuple[float, float, str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--config", default=str(ROOT / "examples" / "vejle"))
+    parser.add_argument("--input", action="append", choices=list(HOSTILE), help="only this input (default: all)")
+    parser.add_argument("--file", action="append", choices=FILES, help="only into this file (default: all)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rows = []
@@ -78,8 +80,10 @@ def main() -> None:
         elapsed, peak, outcome = measure(base)
         rows.append({"input": "untouched", "file": "-", "seconds": elapsed, "peak_mb": peak, "outcome": outcome})
         for name, make in HOSTILE.items():
+            if args.input and name not in args.input:
+                continue
             text = make()
-            for file in FILES:
+            for file in args.file or FILES:
                 original = (base / file).read_text(encoding="utf-8")
                 (base / file).write_text(original + text, encoding="utf-8")
                 elapsed, peak, outcome = measure(base)
