@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from govcore.model import Observation, Period
+from govcore.model import Observation, ObservationRow, Observations, Period
 
 SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configured one)
 
@@ -21,7 +21,7 @@ SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configur
 class _Row(NamedTuple):
     """One row as received (a tuple: a million of them must stay small and quick to make)."""
 
-    obs: Observation
+    obs: ObservationRow
     period: Period
     known: dt.date
     seq: int
@@ -85,20 +85,32 @@ class _Series:
 _EMPTY = _Series()
 
 
+def rows_of(observations: Observation | ObservationRow | Iterable[Observation | ObservationRow]
+            ) -> Iterable[ObservationRow]:
+    """Observations as rows: a configuration's `Observations` give theirs without making a model
+    each, so a million are taken in without a million pydantic objects."""
+    if isinstance(observations, Observations):
+        return observations.rows
+    if isinstance(observations, Observation | ObservationRow):
+        return (ObservationRow.of(observations),)
+    return map(ObservationRow.of, observations)
+
+
 class ObservationStore:
     """All observations received, including superseded ones."""
 
-    def __init__(self, observations: Iterable[Observation] = ()) -> None:
+    def __init__(self, observations: Iterable[Observation | ObservationRow] = ()) -> None:
         self._series: dict[SeriesKey, _Series] = {}
         # municipality codes with a series, per (kpi, series), in the order they first arrived
         self._codes: dict[tuple[str, str], list[str]] = defaultdict(list)
         # per KPI: how many rows arrived, and the latest day one of them became known
         self._kpi_state: dict[str, tuple[int, dt.date]] = {}
         self._seq = 0
-        for o in observations:
+        for o in rows_of(observations):
             self.add(o)
 
-    def add(self, obs: Observation) -> None:
+    def add(self, observation: Observation | ObservationRow) -> None:
+        obs = ObservationRow.of(observation)
         key = (obs.kpi, obs.series, obs.municipality or "")
         self._seq += 1
         series = self._series.get(key)
@@ -134,7 +146,7 @@ class ObservationStore:
 
     def all(self) -> list[Observation]:
         rows = [r for v in self._series.values() for r in v.rows]
-        return [r.obs for r in sorted(rows, key=lambda r: r.seq)]
+        return [r.obs.model() for r in sorted(rows, key=lambda r: r.seq)]
 
     def kpis(self) -> set[str]:
         return {k[0] for k in self._series}
@@ -171,19 +183,20 @@ class ObservationView:
 
     def history(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[Observation]:
         """Current value of every known period, oldest period first."""
-        return [r.obs for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
+        return [r.obs.model() for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
 
     def observation(self, kpi: str, period: str | Period, series: str = "local",
                     municipality: str | None = None) -> Observation | None:
         """The current value of one period, with when it became known."""
         text = period.text if isinstance(period, Period) else Period.parse(period).text
         row = self._current(kpi, series, municipality).get(text)
-        return row.obs if row else None
+        return row.obs.model() if row else None
 
     def value(self, kpi: str, period: str | Period, series: str = "local",
               municipality: str | None = None) -> float | None:
-        obs = self.observation(kpi, period, series, municipality)
-        return obs.value if obs else None
+        text = period.text if isinstance(period, Period) else Period.parse(period).text
+        row = self._current(kpi, series, municipality).get(text)
+        return row.obs.value if row else None
 
     def latest(self, kpi: str, series: str = "local", municipality: str | None = None,
                grain: str | None = None) -> Observation | None:
@@ -191,7 +204,7 @@ class ObservationView:
         for r in reversed(self.store.series((kpi, series, municipality or "")).history(self.day)):
             p = r.period
             if (grain is None or p.grain == grain) and (w is None or (w.start <= p.start and p.end <= w.end)):
-                return r.obs
+                return r.obs.model()
         return None
 
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:
