@@ -935,6 +935,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     versions: list[Configuration] = []
     settings = cfg
     read: list[Parts] = []
+    csv_files: dict[Path, _ObservationFile] = {}
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
@@ -945,7 +946,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
-            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry))
+            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry,
+                                    csv_files))
         except InputError as err:
             problems.extend(q for q in err.problems if q not in problems)
     if problems:
@@ -981,8 +983,18 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+@dataclass
+class _ObservationFile:
+    """An observations file as read once for every version that names it (a million rows each)."""
+
+    rows: Observations
+    first: dict[str, tuple[str, int]]  # per KPI, the file and line of its first row
+    sha256: str
+
+
 def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, the_year: int,
-                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Parts:
+                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None,
+                csv_files: dict[Path, _ObservationFile] | None = None) -> Parts:
     """One version of the configuration: its files read into Parts (build_configuration builds it)."""
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
@@ -1027,12 +1039,21 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
         if obs_path is None:
             continue
         try:
-            where = str(obs_path)
-            for o, line in observation_rows(obs_path):
-                observations.append(o)
-                if o.kpi not in rows:
-                    rows[o.kpi] = (where, line)
-            files[name] = _hash(obs_path)
+            got = csv_files.get(obs_path) if csv_files is not None else None
+            if got is None:
+                got = _ObservationFile(Observations(), {}, "")
+                where = str(obs_path)
+                for o, line in observation_rows(obs_path):
+                    got.rows.append(o)
+                    if o.kpi not in got.first:
+                        got.first[o.kpi] = (where, line)
+                got.sha256 = _hash(obs_path)
+                if csv_files is not None:
+                    csv_files[obs_path] = got
+            observations.extend(got.rows)
+            for kpi, at in got.first.items():
+                rows.setdefault(kpi, at)
+            files[name] = got.sha256
         except InputError as err:
             problems.extend(err.problems)
 
