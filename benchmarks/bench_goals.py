@@ -26,6 +26,7 @@ import dataclasses
 import datetime as dt
 import gc
 import json
+import os
 import resource
 import shutil
 import sys
@@ -155,6 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.observations:
         loaded = len(config.observations)
+        os.environ.setdefault("GOVCORE_MAX_FILE_MB", "500")  # a million rows are ~60 MB, over the 20 MB default
         del config
         gc.collect()
         with tempfile.TemporaryDirectory(prefix="bench-goals-") as tmp:

@@ -587,7 +587,7 @@ def _check_deliverable_owners(parts: Parts, org: Organisation, problems: list[Pr
 def _check_observations(observations: Observations, rows: Mapping[str, tuple[str, int]], kpis: Mapping[str, KPI],
                         problems: list[Problem]) -> None:
     reported: set[str] = set()
-    for o in observations.rows:
+    for o in observations.rows():
         if o.kpi in kpis or o.kpi in reported:
             continue
         reported.add(o.kpi)
