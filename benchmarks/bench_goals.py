@@ -90,9 +90,10 @@ def with_history(config: Configuration, years: int) -> Configuration:
 
 def observations_folder(config_dir: Path, count: int, into: Path, loaded: int = 0) -> Path:
     """A copy of the configuration folder (and the folders it may read, at the same places relative
-    to the working directory) whose observations file holds `count` rows less what the sources add (`loaded`:
-    the configuration's observations, the file's and the sources'): the configuration's own, then copies labelled with made-up municipality codes, as
-    a file of every municipality's figures would be. Returns the copy's folder."""
+    to the working directory) whose observations file holds `count` rows less what the sources add
+    (`loaded`: the configuration's observations, the file's and the sources'): the configuration's
+    own, then copies labelled with made-up municipality codes, as a file of every municipality's
+    figures would be. Returns the copy's folder."""
     src = config_dir.resolve()
     doc: dict[str, Any] = load_yaml(src / "municipality.yaml").data
     cwd = Path.cwd().resolve()
