@@ -22,22 +22,26 @@ from govcore.danish_words import to_english
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
 from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
 from govcore.model import (
+    ID_PATTERN,
     KPI,
     Deliverable,
     Goal,
     Municipality,
     NationalGoal,
     Observation,
+    ObservationRow,
+    Observations,
     Organisation,
     Role,
     WheelEvent,
+    check_period,
     municipality,
 )
 from govcore.observations import ObservationStore, ObservationView
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
-from govcore.sourcefile import Key, YamlDoc, clip, field_path, load_yaml, read_csv, resolve_inside, validate
+from govcore.sourcefile import CsvRow, Key, YamlDoc, clip, field_path, load_yaml, read_csv, resolve_inside, validate
 from govcore.text import decimal_mark, parse_number
 from govcore.wheel import Wheel
 
@@ -216,7 +220,7 @@ class Configuration:
     deliverables: dict[str, Deliverable]
     wheel: Wheel
     rules: RuleSet
-    observations: list[Observation]
+    observations: Sequence[Observation]  # `Observations` when loaded: held as compact rows
     responses: list[Response]
     sources: dict[str, dict[str, Any]]
     national_goals: list[NationalGoal]
@@ -350,8 +354,9 @@ class Parts:
     sources_dir: Path | None = None  # where the sources' files are; None: `base_dir`
     load_sources: bool = True  # False: `sources` were loaded already (their KPIs are in `kpis`)
     source_observations: bool = True  # False: the sources' KPIs are declared but their data is not used
-    observations: list[Observation] = field(default_factory=list)
-    observation_rows: list[tuple[str, int]] = field(default_factory=list)  # file, line of each observation
+    observations: Sequence[Observation] = field(default_factory=list)
+    # per KPI, the file and line of its first observation read from a file (where an unknown KPI is reported)
+    observation_rows: dict[str, tuple[str, int]] = field(default_factory=dict)
     responses: Located[Response] = field(default_factory=lambda: Located([]))
     national_goals: Literal["plugin", "none"] | list[NationalGoal] = "plugin"
     allow_paths: list[Path] = field(default_factory=list)
@@ -382,22 +387,20 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
     kpis = _unique_ids(parts, [parts.kpis], "KPI", problems)
     deliverables = _unique_ids(parts, parts.deliverables, "deliverable", problems)
     goals = [g for part in parts.goals for g in part.items]
-    observations = list(parts.observations)
-    rows = list(parts.observation_rows) + [("", 0)] * (len(observations) - len(parts.observation_rows))
+    observations = Observations(parts.observations)
     sources_dir = parts.sources_dir or parts.base_dir
     national = _national_goals(parts, plugins, problems)
     if parts.load_sources:
         found = _load_sources(parts, sources_dir, plugins, kpis, national, problems)
         if parts.source_observations:
             observations.extend(found)
-            rows.extend([("", 0)] * len(found))
     _check_goals(parts, kpis, organisation, national, problems)
     if organisation is not None:
         _check_deliverable_owners(parts, organisation, problems)
         problems.extend(parts.wheel.check_roles(r.id for r in organisation.roles))
         _check_plugin_settings(parts, plugins, organisation, kpis, sources_dir, problems)
     problems.extend(parts.wheel.check_deliverables(deliverables))
-    _check_observations(observations, rows, kpis, problems)
+    _check_observations(observations, parts.observation_rows, kpis, problems)
     _check_national_goals(parts, national, goals, problems)
     _check_responses(parts, deliverables, problems)
     rule_paths = parts.rule_paths if parts.rule_paths is not None else _rule_paths(parts, plugins, problems)
@@ -581,13 +584,14 @@ def _check_deliverable_owners(parts: Parts, org: Organisation, problems: list[Pr
                 problems.append(parts.problem(part, (j, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
 
 
-def _check_observations(observations: list[Observation], rows: list[tuple[str, int]], kpis: Mapping[str, KPI],
+def _check_observations(observations: Observations, rows: Mapping[str, tuple[str, int]], kpis: Mapping[str, KPI],
                         problems: list[Problem]) -> None:
     reported: set[str] = set()
-    for o, (path, line) in zip(observations, rows, strict=True):
+    for o in observations.rows():
         if o.kpi in kpis or o.kpi in reported:
             continue
         reported.add(o.kpi)
+        path, line = rows.get(o.kpi, ("", 0))
         problems.append(Problem(path or o.source or "observations", line, 0, f"observation of unknown KPI '{o.kpi}'",
                                 field="kpi" if line else "", hint=did_you_mean(o.kpi, kpis)))
 
@@ -811,59 +815,102 @@ def _validated(model: type[BaseModel], doc: YamlDoc | None, problems: list[Probl
 
 def load_observations_csv(path: Path) -> list[Observation]:
     """Observations from a CSV file (kpi, period, value[, series, municipality, source, known_at])."""
-    return [o for o, _ in observation_rows(path)]
+    return [o.model() for o, _ in observation_rows(path)]
 
 
-def observation_rows(path: Path) -> list[tuple[Observation, int]]:
-    """Observations from a CSV file with the line each was read from.
+_ID = re.compile(ID_PATTERN)
+
+
+def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
+    """Observations from a CSV file with the line each was read from, one at a time (a file of a
+    million rows is never held as a list of rows); a ConfigError with every problem (at most 50)
+    once the file is read.
 
     Values are read as govcore reads every number (text.parse_number: 1.450,5, 1450,5, -3,2, 1450.5);
     the file's decimal mark is the one its first unambiguous value shows, so 1.450 is 1,45 in a file
     of 12.5's and 1.450 in a file of 12,5's (and of nothing else: the Danish reading). A value that
-    writes decimals the other way is an error."""
-    out: list[tuple[Observation, int]] = []
+    writes decimals the other way is an error. Repeated texts (KPI, period, series, source) are
+    held once."""
     problems: list[Problem] = []
-    rows = list(read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]))
-    marks = [(decimal_mark([row.values["value"]]), row.line) for row in rows]
-    mark, mark_line = next(((m, line) for m, line in marks if m is not None), (None, 0))
-    for row, (own, _) in zip(rows, marks, strict=True):
+    mark: str | None = None
+    mark_line = 0
+    # rows read before the decimal mark is known whose value has a separator (1.450): held until it is
+    waiting: list[CsvRow] = []
+    texts: dict[str, str] = {}
+    days: dict[str, dt.date] = {}
+    name = path.name
+
+    def one(row: CsvRow, own: str | None) -> ObservationRow | None:
         v = row.values
         if own is not None and own != mark:
             problems.append(row.problem("value", f"'{clip(v['value'])}' has '{own}' as its decimal mark, but line "
                                         f"{mark_line} has '{mark}'", "write every value of a file the same way, "
                                         "e.g. 1.450,5 (Danish) or 1450.5"))
-            continue
+            return None
         try:
             value = parse_number(v["value"], mark)
         except ValueError:
             problems.append(row.problem("value", f"'{clip(v['value'])}' is not a number",
                                         "write e.g. 42, 42,5 or 1.450,5"))
-            continue
+            return None
         known: dt.date | None = None
-        if v.get("known_at"):
+        if at := v.get("known_at"):
+            known = days.get(at)
+            if known is None:
+                try:
+                    known = days[at] = dt.date.fromisoformat(at)
+                except ValueError:
+                    problems.append(row.problem("known_at", f"'{clip(at)}' is not a date that exists",
+                                                "write YYYY-MM-DD, e.g. 2021-02-05"))
+                    return None
+        kpi, series = v["kpi"], v.get("series") or "local"
+        municipality, source = v.get("municipality") or None, v.get("source") or name
+        try:  # the checks Observation makes, without making one: a million models would not fit
+            period = check_period(v["period"]) if _ID.match(kpi) and len(kpi) <= 120 else None
+        except ValueError:
+            period = None
+        if period is None:  # let the model say what is wrong, in its words
             try:
-                known = dt.date.fromisoformat(v["known_at"])
-            except ValueError:
-                problems.append(row.problem("known_at", f"'{clip(v['known_at'])}' is not a date that exists",
-                                            "write YYYY-MM-DD, e.g. 2021-02-05"))
-                continue
-        try:
-            out.append((Observation(
-                kpi=v["kpi"], period=v["period"], value=value, series=v.get("series") or "local",
-                municipality=v.get("municipality") or None, source=v.get("source") or path.name, known_at=known,
-            ), row.line))
-        except ValidationError as err:
-            for e in err.errors(include_url=False):
-                column = str(e["loc"][0]) if e["loc"] else "value"
-                msg = str(e["msg"]).removeprefix("Value error, ")
-                if e["type"] == "string_pattern_mismatch":
-                    msg = f"'{clip(e['input'])}' is not a valid id"
-                problems.append(row.problem(column, clip(msg, 200)))
+                o = Observation(kpi=kpi, period=v["period"], value=value, series=series, municipality=municipality,
+                                source=source, known_at=known)
+            except ValidationError as err:
+                for e in err.errors(include_url=False):
+                    column = str(e["loc"][0]) if e["loc"] else "value"
+                    msg = str(e["msg"]).removeprefix("Value error, ")
+                    if e["type"] == "string_pattern_mismatch":
+                        msg = f"'{clip(e['input'])}' is not a valid id"
+                    problems.append(row.problem(column, clip(msg, 200)))
+                return None
+            kpi, period = o.kpi, o.period
+        held = texts.setdefault
+        return ObservationRow(held(kpi, kpi), held(period, period), value, held(series, series),
+                              None if municipality is None else held(municipality, municipality),
+                              held(source, source), known)
+
+    for row in read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]):
+        own = decimal_mark([row.values["value"]])
+        if mark is None:
+            if own is None:
+                if waiting or any(c in row.values["value"] for c in ".,"):
+                    waiting.append(row)
+                    continue
+            else:
+                mark, mark_line = own, row.line
+        for r in (*waiting, row) if waiting else (row,):
+            got = one(r, own if r is row else None)
+            if got is not None:
+                yield got, r.line
+            if len(problems) >= 50:
+                raise ConfigError(problems)
+        waiting.clear()
+    for r in waiting:
+        got = one(r, None)
+        if got is not None:
+            yield got, r.line
         if len(problems) >= 50:
             break
     if problems:
         raise ConfigError(problems)
-    return out
 
 
 def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int | None = None,
@@ -888,6 +935,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     versions: list[Configuration] = []
     settings = cfg
     read: list[Parts] = []
+    csv_files: dict[Path, _ObservationFile] = {}
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
@@ -898,7 +946,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
             (cfg.versions[0].effective - dt.timedelta(days=1)).year if cfg.versions else the_year
         own = _canonical(cfg, i)
         try:
-            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry))
+            read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry,
+                                    csv_files))
         except InputError as err:
             problems.extend(q for q in err.problems if q not in problems)
     if problems:
@@ -934,8 +983,18 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+@dataclass
+class _ObservationFile:
+    """An observations file as read once for every version that names it (a million rows each)."""
+
+    rows: Observations
+    first: dict[str, tuple[str, int]]  # per KPI, the file and line of its first row
+    sha256: str
+
+
 def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, the_year: int,
-                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None) -> Parts:
+                extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None,
+                csv_files: dict[Path, _ObservationFile] | None = None) -> Parts:
     """One version of the configuration: its files read into Parts (build_configuration builds it)."""
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
@@ -973,17 +1032,28 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
         except InputError as err:
             problems.extend(err.problems)
 
-    observations: list[Observation] = []
-    rows: list[tuple[str, int]] = []
+    observations = Observations()
+    rows: dict[str, tuple[str, int]] = {}
     for k, name in enumerate(cfg.observations):
         obs_path = _file(base, name, cfg_doc, ("observations", k), roots, problems)
         if obs_path is None:
             continue
         try:
-            for o, line in observation_rows(obs_path):
-                observations.append(o)
-                rows.append((str(obs_path), line))
-            files[name] = _hash(obs_path)
+            got = csv_files.get(obs_path) if csv_files is not None else None
+            if got is None:
+                got = _ObservationFile(Observations(), {}, "")
+                where = str(obs_path)
+                for o, line in observation_rows(obs_path):
+                    got.rows.append(o)
+                    if o.kpi not in got.first:
+                        got.first[o.kpi] = (where, line)
+                got.sha256 = _hash(obs_path)
+                if csv_files is not None:
+                    csv_files[obs_path] = got
+            observations.extend(got.rows)
+            for kpi, at in got.first.items():
+                rows.setdefault(kpi, at)
+            files[name] = got.sha256
         except InputError as err:
             problems.extend(err.problems)
 

@@ -35,12 +35,13 @@ from govcore.model import (
     Frequency,
     Goal,
     Observation,
+    ObservationRow,
     Period,
     Status,
     TargetResult,
     WheelEvent,
 )
-from govcore.observations import ObservationStore
+from govcore.observations import ObservationStore, rows_of
 from govcore.rules.compiler import compile_ruleset
 from govcore.rules.durations import Duration
 from govcore.rules.loader import Rule
@@ -328,7 +329,7 @@ class Engine:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
         kpis, today, add = self.config.kpis, self.now.date(), self.store.add
         at_six = self._at_six
-        for o in [obs] if isinstance(obs, Observation) else obs:
+        for o in rows_of(obs):  # rows, not models: a run may take in a million
             if o.kpi not in kpis:
                 raise EngineError(f"observation of unknown KPI '{o.kpi}'")
             known = o.known_at or _day_after(o.period)
@@ -545,7 +546,7 @@ class Engine:
             self.delivered.pop(deliverable)
 
     def _on_observation(self, item: _Item) -> None:
-        o: Observation = item.payload
+        o: ObservationRow = item.payload
         self.store.add(o)
         for goal_id in self._goals_by_kpi.get(o.kpi, ()):
             self._status_cache.pop(goal_id, None)

@@ -10,12 +10,12 @@ import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from itertools import pairwise
-from typing import Annotated, Any, Literal
+from itertools import chain, pairwise
+from typing import Annotated, Any, Literal, overload
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -205,6 +205,12 @@ class Period(BaseModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+@cache
+def _day_after(period: str) -> dt.date:
+    """The day an observation of `period` becomes known unless it says otherwise."""
+    return _parse_period_text(period).end + dt.timedelta(days=1)
 
 
 @cache
@@ -439,6 +445,132 @@ class Observation(Strict):
     @property
     def known(self) -> dt.date:
         return self.known_at or (self.period_obj.end + dt.timedelta(days=1))
+
+
+class ObservationRow:
+    """One observation held compactly: the fields of `Observation` in slots, with no validation
+    and no pydantic bookkeeping (about 100 bytes instead of about 770; a file of every
+    municipality's figures holds a million). Rows are made only from checked values (a validated
+    `Observation`, or a CSV cell that passed the same checks); `model()` gives the `Observation` at
+    the public edge. Treat a row as immutable, as `Observation` is frozen. `span` (the parsed
+    period, shared between rows) and `known` are worked out once, for the observation store."""
+
+    __slots__ = ("_model", "known", "known_at", "kpi", "municipality", "period", "series", "source", "span", "value")
+
+    def __init__(self, kpi: str, period: str, value: float, series: str = "local", municipality: str | None = None,
+                 source: str = "", known_at: dt.date | None = None, model: Observation | None = None) -> None:
+        self.kpi, self.period, self.value, self.series = kpi, period, value, series
+        self.municipality, self.source, self.known_at, self._model = municipality, source, known_at, model
+        self.span = span = Period.parse(period)
+        self.known: dt.date = known_at or _day_after(span.text)
+
+    @classmethod
+    def of(cls, o: Observation | ObservationRow) -> ObservationRow:
+        """The row of an observation (a row stays itself); the model is kept, so `model()` gives
+        back the very object that came in."""
+        if isinstance(o, ObservationRow):
+            return o
+        return cls(o.kpi, o.period, o.value, o.series, o.municipality, o.source, o.known_at, o)
+
+    @property
+    def period_obj(self) -> Period:
+        return self.span
+
+    def model(self) -> Observation:
+        """The `Observation` (made once, when first asked for: look-ups ask for few of a million)."""
+        m = self._model
+        if m is None:
+            m = self._model = self.build()
+        return m
+
+    def build(self) -> Observation:
+        """A new `Observation` of the row, not kept (for a pass over every row)."""
+        if self._model is not None:
+            return self._model
+        return Observation.model_construct(kpi=self.kpi, period=self.period, value=self.value, series=self.series,
+                                           municipality=self.municipality, source=self.source, known_at=self.known_at)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, ObservationRow | Observation):
+            return (self.kpi, self.period, self.value, self.series, self.municipality, self.source, self.known_at) == (
+                other.kpi, other.period, other.value, other.series, other.municipality, other.source, other.known_at)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"ObservationRow(kpi={self.kpi!r}, period={self.period!r}, value={self.value!r}, "
+                f"series={self.series!r}, municipality={self.municipality!r}, source={self.source!r}, "
+                f"known_at={self.known_at!r})")
+
+
+class Observations(Sequence[Observation]):
+    """A configuration's observations, in order, held as `ObservationRow`s: reading one gives an
+    `Observation` made for the reader, so a million held take about 130 MB, not 900. The engine
+    and the observation store take the rows themselves (`rows()`).
+
+    The rows are kept in runs that several lists may share: the dated versions of a configuration
+    share the rows of a file they all name instead of holding a copy each. A run once shared is
+    never added to again (each list appends to a run of its own)."""
+
+    __slots__ = ("_runs", "_tail")
+
+    def __init__(self, items: Iterable[Observation | ObservationRow] = ()) -> None:
+        self._runs: list[list[ObservationRow]] = []
+        self._tail: list[ObservationRow] | None = None
+        self.extend(items)
+
+    def rows(self) -> Iterator[ObservationRow]:
+        return chain.from_iterable(self._runs)
+
+    def append(self, item: Observation | ObservationRow) -> None:
+        tail = self._tail
+        if tail is None:
+            tail = self._tail = []
+            self._runs.append(tail)
+        tail.append(ObservationRow.of(item))
+
+    def extend(self, items: Iterable[Observation | ObservationRow]) -> None:
+        if isinstance(items, Observations):
+            items._tail = self._tail = None  # the runs are shared from now on
+            self._runs.extend(run for run in items._runs if run)
+            return
+        for o in items:
+            self.append(o)
+
+    def __len__(self) -> int:
+        return sum(len(run) for run in self._runs)
+
+    @overload
+    def __getitem__(self, index: int) -> Observation: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Observations: ...
+
+    def __getitem__(self, index: int | slice) -> Observation | Observations:
+        if isinstance(index, slice):
+            return Observations(list(self.rows())[index])
+        i = index + len(self) if index < 0 else index
+        for run in self._runs:
+            if 0 <= i < len(run):
+                return run[i].build()
+            i -= len(run)
+        raise IndexError("observation index out of range")
+
+    def __iter__(self) -> Iterator[Observation]:
+        return (r.build() for r in self.rows())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Observations | list | tuple):
+            return len(other) == len(self) and all(
+                r == o for r, o in zip(self.rows(), other.rows() if isinstance(other, Observations) else other,
+                                       strict=True))
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Observations({len(self)} rows)"
 
 
 # --------------------------------------------------------------------------------------- targets

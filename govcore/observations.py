@@ -11,44 +11,35 @@ import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import NamedTuple
 
-from govcore.model import Observation, Period
+from govcore.model import Observation, ObservationRow, Observations, Period
 
 SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configured one)
 
 
-class _Row(NamedTuple):
-    """One row as received (a tuple: a million of them must stay small and quick to make)."""
-
-    obs: Observation
-    period: Period
-    known: dt.date
-    seq: int
-
-
-def _by_period(row: _Row) -> tuple[dt.date, dt.date]:
-    return row.period.end, row.period.start
+def _by_period(row: ObservationRow) -> tuple[dt.date, dt.date]:
+    return row.span.end, row.span.start
 
 
 class _Series:
-    """One series' rows, and its current figure per period (the most recently known row), kept up
-    to date as rows arrive: a look-up on or after the last known day costs the same however long
-    the history is. Only a look-up into the past scans the rows."""
+    """One series' rows in the order they arrived, and its current figure per period (the most
+    recently known row), kept up to date as rows arrive: a look-up on or after the last known day
+    costs the same however long the history is. Only a look-up into the past scans the rows."""
 
     __slots__ = ("best", "last_known", "ordered", "rows")
 
     def __init__(self) -> None:
-        self.rows: list[_Row] = []
-        self.best: dict[str, _Row] = {}
+        self.rows: list[ObservationRow] = []
+        self.best: dict[str, ObservationRow] = {}
         self.last_known: dt.date | None = None
-        self.ordered: list[_Row] | None = None
+        self.ordered: list[ObservationRow] | None = None
 
-    def add(self, row: _Row) -> None:
+    def add(self, row: ObservationRow) -> None:
         self.rows.append(row)
-        cur = self.best.get(row.period.text)
-        if cur is None or row.known >= cur.known:  # rows arrive in seq order: a tie goes to the newer
-            self.best[row.period.text] = row
+        text = row.span.text
+        cur = self.best.get(text)
+        if cur is None or row.known >= cur.known:  # a tie goes to the row that arrived later
+            self.best[text] = row
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
                 if cur is None:
@@ -61,19 +52,19 @@ class _Series:
         if self.last_known is None or row.known > self.last_known:
             self.last_known = row.known
 
-    def current(self, day: dt.date) -> dict[str, _Row]:
+    def current(self, day: dt.date) -> dict[str, ObservationRow]:
         if self.last_known is not None and day >= self.last_known:
             return self.best
-        best: dict[str, _Row] = {}
-        for r in self.rows:
+        best: dict[str, ObservationRow] = {}
+        for r in self.rows:  # in the order they arrived: a tie goes to the later
             if r.known > day:
                 continue
-            cur = best.get(r.period.text)
-            if cur is None or (r.known, r.seq) >= (cur.known, cur.seq):
-                best[r.period.text] = r
+            cur = best.get(r.span.text)
+            if cur is None or r.known >= cur.known:
+                best[r.span.text] = r
         return best
 
-    def history(self, day: dt.date) -> list[_Row]:
+    def history(self, day: dt.date) -> list[ObservationRow]:
         """The current rows, oldest period first (the order is kept while no row arrives)."""
         if self.last_known is not None and day >= self.last_known:
             if self.ordered is None:
@@ -85,30 +76,41 @@ class _Series:
 _EMPTY = _Series()
 
 
+def rows_of(observations: Observation | ObservationRow | Iterable[Observation | ObservationRow]
+            ) -> Iterable[ObservationRow]:
+    """Observations as rows: a configuration's `Observations` give theirs without making a model
+    each, so a million are taken in without a million pydantic objects."""
+    if isinstance(observations, Observations):
+        return observations.rows()
+    if isinstance(observations, Observation | ObservationRow):
+        return (ObservationRow.of(observations),)
+    return map(ObservationRow.of, observations)
+
+
 class ObservationStore:
     """All observations received, including superseded ones."""
 
-    def __init__(self, observations: Iterable[Observation] = ()) -> None:
+    def __init__(self, observations: Iterable[Observation | ObservationRow] = ()) -> None:
         self._series: dict[SeriesKey, _Series] = {}
         # municipality codes with a series, per (kpi, series), in the order they first arrived
         self._codes: dict[tuple[str, str], list[str]] = defaultdict(list)
         # per KPI: how many rows arrived, and the latest day one of them became known
         self._kpi_state: dict[str, tuple[int, dt.date]] = {}
-        self._seq = 0
-        for o in observations:
+        self._order: list[ObservationRow] = []  # every row, in the order it arrived
+        for o in rows_of(observations):
             self.add(o)
 
-    def add(self, obs: Observation) -> None:
+    def add(self, observation: Observation | ObservationRow) -> None:
+        obs = ObservationRow.of(observation)
         key = (obs.kpi, obs.series, obs.municipality or "")
-        self._seq += 1
+        self._order.append(obs)
         series = self._series.get(key)
         if series is None:
             series = self._series[key] = _Series()
             if key[2]:
                 self._codes[key[0], key[1]].append(key[2])
-        period = obs.period_obj
-        known = obs.known_at or (period.end + dt.timedelta(days=1))
-        series.add(_Row(obs, period, known, self._seq))
+        known = obs.known
+        series.add(obs)
         count, last = self._kpi_state.get(obs.kpi, (0, known))
         self._kpi_state[obs.kpi] = (count + 1, max(last, known))
 
@@ -130,11 +132,10 @@ class ObservationStore:
         return count, last
 
     def __len__(self) -> int:
-        return self._seq
+        return len(self._order)
 
     def all(self) -> list[Observation]:
-        rows = [r for v in self._series.values() for r in v.rows]
-        return [r.obs for r in sorted(rows, key=lambda r: r.seq)]
+        return [r.model() for r in self._order]
 
     def kpis(self) -> set[str]:
         return {k[0] for k in self._series}
@@ -142,7 +143,7 @@ class ObservationStore:
     def as_of(self, day: dt.date) -> ObservationView:
         return ObservationView(self, day)
 
-    def rows(self, key: SeriesKey) -> list[_Row]:
+    def rows(self, key: SeriesKey) -> list[ObservationRow]:
         series = self._series.get(key)
         return series.rows if series is not None else []
 
@@ -166,32 +167,33 @@ class ObservationView:
         # The latest figure is sought only among periods inside `within` (a target 'in 2022').
         self.within = within
 
-    def _current(self, kpi: str, series: str, municipality: str | None) -> dict[str, _Row]:
+    def _current(self, kpi: str, series: str, municipality: str | None) -> dict[str, ObservationRow]:
         return self.store.series((kpi, series, municipality or "")).current(self.day)
 
     def history(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[Observation]:
         """Current value of every known period, oldest period first."""
-        return [r.obs for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
+        return [r.model() for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
 
     def observation(self, kpi: str, period: str | Period, series: str = "local",
                     municipality: str | None = None) -> Observation | None:
         """The current value of one period, with when it became known."""
         text = period.text if isinstance(period, Period) else Period.parse(period).text
         row = self._current(kpi, series, municipality).get(text)
-        return row.obs if row else None
+        return row.model() if row else None
 
     def value(self, kpi: str, period: str | Period, series: str = "local",
               municipality: str | None = None) -> float | None:
-        obs = self.observation(kpi, period, series, municipality)
-        return obs.value if obs else None
+        text = period.text if isinstance(period, Period) else Period.parse(period).text
+        row = self._current(kpi, series, municipality).get(text)
+        return row.value if row else None
 
     def latest(self, kpi: str, series: str = "local", municipality: str | None = None,
                grain: str | None = None) -> Observation | None:
         w = self.within
         for r in reversed(self.store.series((kpi, series, municipality or "")).history(self.day)):
-            p = r.period
+            p = r.span
             if (grain is None or p.grain == grain) and (w is None or (w.start <= p.start and p.end <= w.end)):
-                return r.obs
+                return r.model()
         return None
 
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:

@@ -30,14 +30,38 @@ class SimulationResult:
     years: list[SimulationResult] = field(default_factory=list)
 
     def events_jsonl(self) -> str:
-        return "".join(e.to_json() + "\n" for e in self.events)
+        return "".join(_line(e) + "\n" for e in self.events)
 
 
-def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[str, Any]:
+# the encoder of EngineEvent.json_line: lines made here are the same bytes, and are not kept
+_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _line(event: EngineEvent) -> str:
+    """The event's line in events.jsonl, without keeping it on the event (a year with a million
+    observations has 250,000 events; their kept lines would be about 100 MB)."""
+    kept = getattr(event, "__dict__", {}).get("json_line")
+    return kept if isinstance(kept, str) else _LINE.encode(event.to_dict())
+
+
+def events_digest(events: Sequence[EngineEvent], *also: Any) -> str:
+    """sha256 of the events as events.jsonl holds them, line by line (never the whole stream at
+    once); each line also goes into the hashes `also` (a span's digest from its years' lines)."""
+    digest = hashlib.sha256()
+    for e in events:
+        line = (_line(e) + "\n").encode()
+        digest.update(line)
+        for other in also:
+            other.update(line)
+    return digest.hexdigest()
+
+
+def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
+              digest: str | None = None) -> dict[str, Any]:
     """Counts per event type, the final status of every goal, and what is still open.
 
     `events` (default: all) are the events the counts and the hash cover: a year's own events in
-    the summary of one calendar year of a longer run.
+    the summary of one calendar year of a longer run. `digest`: their `events_digest`, when known.
     """
     cfg = engine.config
     evs = engine.events if events is None else events
@@ -50,7 +74,6 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[s
                           "actual": r.actual, "expected": r.expected, "period": r.period,
                           "explanation": r.explanation, "in_effect": cfg.goal_active(g, end),
                           "forecast": {**fc.fields(), "horizon": fc.horizon.isoformat()}}
-    stream = "".join(e.to_json() + "\n" for e in evs)
     first = evs[0].at.date() if evs and events is not None else engine.start.date()
     years = list(range(first.year, end.year + 1))
     observed = {e.at.year for e in evs if e.type == "observation"}
@@ -67,7 +90,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None) -> dict[s
         "rules_version": cfg.rules.version(),
         "rules": len(cfg.rules.rules),
         "events": len(evs),
-        "events_sha256": hashlib.sha256(stream.encode()).hexdigest(),
+        "events_sha256": digest if digest is not None else events_digest(evs),
         "counts": dict(sorted(Counter(e.type for e in evs).items())),
         "goals": statuses,
         "national_goals": [{"id": n.id, "number": n.number, "title": n.title, "status": n.status}
@@ -100,6 +123,8 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
         end = engine.calendar.local_datetime(last, 23, 59)
         done = 0
         years: list[SimulationResult] = []
+        span = hashlib.sha256()  # the whole span's digest, from the years' lines
+        events_digest(engine.events, span)
         for y in range(first.year, last.year + 1):
             stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
             before = len(engine.events)
@@ -110,8 +135,10 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
             engine.advance_to(stop)
             own = engine.events[before:]
             if last.year > first.year:
-                years.append(SimulationResult(engine.config, y, list(own), summarize(engine, own)))
-        return SimulationResult(engine.config, first.year, list(engine.events), summarize(engine), years)
+                years.append(SimulationResult(engine.config, y, list(own),
+                                              summarize(engine, own, digest=events_digest(own, span))))
+        whole = span.hexdigest() if years else None
+        return SimulationResult(engine.config, first.year, list(engine.events), summarize(engine, digest=whole), years)
 
 
 # --format: which report files to write ('both' is md and html, as before PDF existed).
@@ -135,7 +162,9 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
     out.mkdir(parents=True, exist_ok=True)
     files = []
     p = out / "events.jsonl"
-    p.write_text(result.events_jsonl(), encoding="utf-8")
+    with p.open("w", encoding="utf-8") as f:  # line by line: never the whole log as one text
+        for e in result.events:
+            f.write(_line(e) + "\n")
     files.append(p)
     parts = [(result, ""), *((y, f"-{y.year}") for y in result.years)]
     for part, suffix in parts:
