@@ -969,14 +969,17 @@ class Engine:
         msg = self._message(item, trigger, subject)
         if self.trace is not None:
             self.trace.append(Posted(self.now, dict(msg), tuple(self._rules[n].id for n in fired), sent))
+        # Each rule's inputs are the message as durable-rules matched it, before any rule acted: an
+        # earlier rule's deviation must not show up in a later rule's recorded `open_deviation`.
+        matched = dict(msg)
         for name in fired:
             rule = self._rules[name]
-            inputs = {f: msg.get(f) for f in rule.fields_used()}
+            inputs = {f: matched.get(f) for f in rule.fields_used()}
             if subject.kind == "goal":
                 for f in ("status", "value", "expected", "period"):
-                    inputs.setdefault(f, msg.get(f))
-            if msg.get("explanation"):
-                inputs["explanation"] = msg["explanation"]
+                    inputs.setdefault(f, matched.get(f))
+            if matched.get("explanation"):
+                inputs["explanation"] = matched["explanation"]
             for call in rule.actions:
                 self._apply(rule, call.name, call.params, subject, msg, inputs)
                 msg.update(self._state_fields(subject))

@@ -967,3 +967,29 @@ def test_an_engine_started_at_a_time_of_day_takes_the_version_in_force_that_day(
         assert aware.start == naive.start == aware.calendar.local_datetime(dt.date(2021, 7, 1), 12, 30)
         meetings = [e.at.date() for e in aware.advance_to(dt.date(2021, 8, 31)) if e.type == "followup"]
     assert meetings == [dt.date(2021, 7, 15), dt.date(2021, 8, 16)]  # 15 August 2021 is a Sunday
+
+
+def test_a_later_rule_records_the_inputs_it_was_matched_on_not_what_an_earlier_rule_did(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    # Both rules match g-job's first off-track follow-up with no open deviation; the shipped rule fires
+    # first and opens one. The second rule's recorded inputs must still say what made it fire.
+    rules = _rules(tmp_path, """
+        rules:
+          - id: ude-af-kurs-uden-afvigelse
+            title: Ude af kurs uden åben afvigelse
+            when: {followup: monthly}
+            for_each: goal
+            if:
+              - status == off_track
+              - open_deviation == false
+            then:
+              - notify: {to: owner, message: "{title} er ude af kurs"}
+        """)
+    with Engine(load_config(make_config(rules=rules))) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+    flagged = next(e for e in engine.events if e.type == "deviation_flagged" and e.subject == "g-job")
+    told = next(e for e in engine.events if e.rule == "ude-af-kurs-uden-afvigelse" and e.subject == "g-job")
+    assert told.at == flagged.at and told.seq > flagged.seq
+    assert told.details["inputs"]["open_deviation"] is False
+    assert told.details["inputs"]["status"] == "off_track"
+    assert flagged.details["inputs"]["open_deviation"] is False
