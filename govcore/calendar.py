@@ -21,6 +21,8 @@ from typing import Final, Literal, get_args
 import pendulum
 from holidays import country_holidays
 
+from govcore.i18n import _
+
 RollPolicy = Literal["none", "next", "previous"]
 ROLL_POLICIES: Final[tuple[RollPolicy, ...]] = get_args(RollPolicy)
 
@@ -49,14 +51,15 @@ def parse_day_month(text: str) -> tuple[int, int]:
     """'24.12' or '5.6' → (day, month). Raises ValueError for text that is no such day in any year."""
     m = _DAY_MONTH.match(text.strip())
     if not m:
-        raise ValueError(f"'{text}' is not a day and month; write DD.MM, e.g. 24.12")
+        raise ValueError(_("'{value}' is not a day and month; write DD.MM, e.g. 24.12").format(value=text))
     day, month = int(m.group(1)), int(m.group(2))
     if not 1 <= month <= 12:
-        raise ValueError(f"'{text}' is not a date that exists: there is no month {month}")
+        raise ValueError(_("'{value}' is not a date that exists: there is no month {month}").format(
+            value=text, month=month))
     try:
         dt.date(_LEAP_YEAR, month, day)
     except ValueError:
-        raise ValueError(f"'{text}' is not a date that exists in any year") from None
+        raise ValueError(_("'{value}' is not a date that exists in any year").format(value=text)) from None
     return day, month
 
 
@@ -68,13 +71,14 @@ def parse_closed_day(value: str | dt.date) -> tuple[int, int] | dt.date:
     if _DAY_MONTH.match(text):
         day, month = parse_day_month(text)
         if (day, month) == (29, 2):
-            raise ValueError("'29.02' exists only in leap years; name the dates, e.g. 2024-02-29")
+            raise ValueError(_("'29.02' exists only in leap years; name the dates, e.g. 2024-02-29"))
         return day, month
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            f"'{value}' is not a closing day; write DD.MM for every year (24.12) or a date (2021-12-27)"
+            _("'{value}' is not a closing day; write DD.MM for every year (24.12) or a date (2021-12-27)").format(
+                value=value)
         ) from None
 
 
@@ -84,7 +88,7 @@ def check_timezone(name: str) -> str:
         pendulum.timezone(name)
         zoneinfo.ZoneInfo(name)
     except (ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ValueError(f"unknown time zone '{name}'") from None
+        raise ValueError(_("unknown time zone '{name}'").format(name=name)) from None
     return name
 
 

@@ -19,8 +19,9 @@ from typing import Any, Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from govcore.danish_words import to_english
-from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean
+from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean, titled
 from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
+from govcore.i18n import N_, _
 from govcore.model import (
     ID_PATTERN,
     KPI,
@@ -41,7 +42,18 @@ from govcore.observations import ObservationStore, ObservationView
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
-from govcore.sourcefile import CsvRow, Key, YamlDoc, clip, field_path, load_yaml, read_csv, resolve_inside, validate
+from govcore.sourcefile import (
+    CsvRow,
+    Key,
+    YamlDoc,
+    clip,
+    field_path,
+    load_yaml,
+    pydantic_message,
+    read_csv,
+    resolve_inside,
+    validate,
+)
 from govcore.text import decimal_mark, parse_number
 from govcore.wheel import Wheel
 
@@ -100,7 +112,7 @@ class NotificationSettings(_Strict):
         try:
             parsed = dt.time.fromisoformat(v)
         except ValueError:
-            raise ValueError(f"'{v}' is not a time of day; write it as 07:00") from None
+            raise ValueError(_("'{value}' is not a time of day; write it as 07:00").format(value=v)) from None
         return parsed.strftime("%H:%M")
 
     @field_validator("reminders")
@@ -108,9 +120,9 @@ class NotificationSettings(_Strict):
     def _days(cls, v: list[int]) -> list[int]:
         for n in v:
             if not 1 <= n <= 250:
-                raise ValueError(f"a reminder is 1 to 250 working days before the due date, not {n}")
+                raise ValueError(_("a reminder is 1 to 250 working days before the due date, not {n}").format(n=n))
         if len(set(v)) != len(v):
-            raise ValueError("each reminder day may be given once")
+            raise ValueError(_("each reminder day may be given once"))
         return sorted(v, reverse=True)
 
 
@@ -138,7 +150,7 @@ class ConfigFile(_Strict):
     def _in_order(self) -> ConfigFile:
         dates = [v.effective for v in self.versions]
         if dates != sorted(set(dates)):
-            raise ValueError("versions must be in date order, one per date")
+            raise ValueError(_("versions must be in date order, one per date"))
         return self
 
 
@@ -181,22 +193,25 @@ class Response(_Strict):
     def kind(self) -> str:
         given = [k for k in RESPONSE_KINDS if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("a response is exactly one of submit, accept, reject, deliver or decide")
+            raise ValueError(_("a response is exactly one of submit, accept, reject, deliver or decide"))
         return given[0]
 
     def decide_problems(self) -> list[tuple[str, str, str]]:
         """What is wrong with a `decide` answer on its own: (field, message, hint) for each."""
         d = self.decide or {}
-        out = [(k, f"'{k}' is not a field of a decision's answer", f"the fields are {', '.join(DECIDE_KEYS)}")
+        out = [(k, _("'{key}' is not a field of a decision's answer").format(key=k),
+                _("the fields are {fields}").format(fields=", ".join(DECIDE_KEYS)))
                for k in d if k not in DECIDE_KEYS]
         ident = d.get("decision")
         if not ident and not d.get("subject"):
-            out.append(("decision", "say which decision is answered", "e.g. 'decision: dec-0001' (the id in the "
-                        "decision_requested event), or 'subject: …' for the subject's open decision"))
+            out.append(("decision", _("say which decision is answered"),
+                        _("e.g. 'decision: dec-0001' (the id in the decision_requested event), or 'subject: …' "
+                          "for the subject's open decision")))
         elif ident and not DECISION_ID.fullmatch(ident):
-            out.append(("decision", f"'{ident}' is not a decision id", "decision ids read dec-0001, dec-0002, …"))
+            out.append(("decision", _("'{value}' is not a decision id").format(value=ident),
+                        _("decision ids read dec-0001, dec-0002, …")))
         if not d.get("option"):
-            out.append(("option", "say which option is chosen", "e.g. 'option: close'"))
+            out.append(("option", _("say which option is chosen"), _("e.g. 'option: close'")))
         return out
 
 
@@ -384,8 +399,9 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
     """
     problems = parts.problems
     organisation = _organisation(parts, problems)
-    kpis = _unique_ids(parts, [parts.kpis], "KPI", problems)
-    deliverables = _unique_ids(parts, parts.deliverables, "deliverable", problems)
+    kpis = _unique_ids(parts, [parts.kpis], N_("the KPI id '{id}' is used twice"), problems)
+    deliverables = _unique_ids(parts, parts.deliverables, N_("the deliverable id '{id}' is used twice"),
+                              problems)
     goals = [g for part in parts.goals for g in part.items]
     observations = Observations(parts.observations)
     sources_dir = parts.sources_dir or parts.base_dir
@@ -405,7 +421,7 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
     _check_responses(parts, deliverables, problems)
     rule_paths = parts.rule_paths if parts.rule_paths is not None else _rule_paths(parts, plugins, problems)
     if problems or organisation is None:
-        raise ConfigError(problems or [parts.doc.problem((), "configuration incomplete")])
+        raise ConfigError(problems or [parts.doc.problem((), _("configuration incomplete"))])
 
     vocab = vocabulary(plugins, parts.wheel, kpis, organisation, deliverables, parts.year)
     try:
@@ -458,11 +474,15 @@ def _unique_ids(parts: Parts, located: list[Located[Any]], what: str, problems: 
     out: dict[str, Any] = {}
     for part, i, item in _each(located):
         if item.id in out:
-            problems.append(parts.problem(part, (i, "id"), f"{what} id '{item.id}' is used twice",
-                                          "give each one its own id"))
+            problems.append(parts.problem(part, (i, "id"), _(what).format(id=item.id),
+                                          _("give each one its own id")))
             continue
         out[item.id] = item
     return out
+
+
+def _no_role(ident: str) -> str:
+    return _("no role has the id '{id}'").format(id=ident)
 
 
 def _organisation(parts: Parts, problems: list[Problem]) -> Organisation | None:
@@ -470,11 +490,11 @@ def _organisation(parts: Parts, problems: list[Problem]) -> Organisation | None:
     circles of superiors, and more than one top unless `tops` declares them."""
     part = parts.roles
     before = len(problems)
-    roles = _unique_ids(parts, [part], "role", problems)
+    roles = _unique_ids(parts, [part], N_("the role id '{id}' is used twice"), problems)
     index = {r.id: i for i, r in enumerate(part.items)}
     for i, r in enumerate(part.items):
         if r.superior is not None and r.superior not in roles:
-            problems.append(parts.problem(part, (i, "superior"), f"no role has the id '{r.superior}'",
+            problems.append(parts.problem(part, (i, "superior"), _no_role(r.superior),
                                           did_you_mean(r.superior, roles)))
     if len(problems) == before:
         reported: set[str] = set()
@@ -487,29 +507,32 @@ def _organisation(parts: Parts, problems: list[Problem]) -> Organisation | None:
                     if not reported & set(circle):
                         reported.update(circle)
                         problems.append(parts.problem(part, (index[cur.id], "superior"),
-                                                      "the line of superiors goes round in a circle: "
-                                                      + " → ".join([*circle, cur.superior]),
-                                                      "one role on the line must have another superior"))
+                                                      _("the line of superiors goes round in a circle: {line}")
+                                                      .format(line=" → ".join([*circle, cur.superior])),
+                                                      _("one role on the line must have another superior")))
                     break
                 seen.append(cur.superior)
                 cur = roles[cur.superior]
     tops = [r.id for r in roles.values() if r.superior is None]
     if not tops and len(problems) == before:
-        problems.append(parts.problem(part, (), "no role is at the top: one role (the political committee) "
-                                      "must have no superior", "leave out 'superior' for the committee"))
+        problems.append(parts.problem(part, (), _("no role is at the top: one role (the political committee) "
+                                                  "must have no superior"),
+                                      _("leave out 'superior' for the committee")))
     declared = parts.tops or []
     for name in declared:
         if name not in roles:
-            problems.append(parts.doc.problem(("tops",), f"no role has the id '{name}'",
+            problems.append(parts.doc.problem(("tops",), _no_role(name),
                                               hint=did_you_mean(name, roles)))
     if len(tops) > 1 and sorted(tops) != sorted(declared):
         undeclared = [t for t in tops if t not in declared][1:] if not declared else \
             [t for t in tops if t not in declared]
         for t in undeclared:
-            problems.append(parts.problem(part, (index[t],), f"role '{t}' has no superior, like '{tops[0]}': "
-                                          "the organisation has more than one top",
-                                          "give it a superior, or declare every top with 'tops: [...]' in "
-                                          "organisation.yaml"))
+            problems.append(parts.problem(part, (index[t],),
+                                          _("the role {role} has no superior, like {other}: the organisation has "
+                                            "more than one top").format(role=titled(roles[t].title, t),
+                                                                         other=titled(roles[tops[0]].title, tops[0])),
+                                          _("give it a superior, or declare every top with 'tops: [...]' in "
+                                            "organisation.yaml")))
     if len(problems) > before:
         return None
     try:
@@ -529,14 +552,19 @@ def _measurement_hint(g: Goal, national: Sequence[NationalGoal]) -> str:
     mine = next((n for n in national if n.id == g.national_goal), None)
     if mine is not None and not mine.measure_ids:
         if mine.measures:
-            return (f"ministermål {mine.number} ({mine.year}) has no Jobindsats measurement id (its measurement: "
-                    f"{'; '.join(mine.measures)}) — use a KPI of your own for it")
-        return (f"ministermål {mine.number} ({mine.year}) has no national measurement (no Jobindsats måling): "
-                "the municipality chooses its own indicator — use a local KPI")
+            return _("ministermål {number} ({year}) has no Jobindsats measurement id (its measurement: "
+                     "{measures}) — use a KPI of your own for it").format(
+                         number=mine.number, year=mine.year, measures="; ".join(mine.measures))
+        return _("ministermål {number} ({year}) has no national measurement (no Jobindsats måling): the "
+                 "municipality chooses its own indicator — use a local KPI").format(number=mine.number,
+                                                                                     year=mine.year)
     have = ", ".join(f"{m} (ministermål {n.number})" for n in national for m in n.measure_ids)
     none = ", ".join(str(n.number) for n in national if not n.measure_ids)
-    return (f"no ministermål {national[0].year} has the measurement {wanted} (measurements: {have or 'none'}"
-            + (f"; ministermål {none}: none" if none else "") + ")")
+    text = _("no ministermål {year} has the measurement {wanted} (measurements: {have}").format(
+        year=national[0].year, wanted=wanted, have=have or _("none"))
+    if none:
+        text += "; " + _("ministermål {numbers}: none").format(numbers=none)
+    return text + ")"
 
 
 def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None, national: Sequence[NationalGoal],
@@ -547,22 +575,22 @@ def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None
     roles = {r.id for r in org.roles} if org else None
     for k, (part, i, g) in enumerate(_each(parts.goals)):
         if ids.index(g.id) != k:
-            problems.append(parts.problem(part, (i, "id"), f"goal id '{g.id}' is used twice",
-                                          "give each goal its own id"))
+            problems.append(parts.problem(part, (i, "id"), _("the goal id '{id}' is used twice").format(id=g.id),
+                                          _("give each goal its own id")))
         if g.kpi and g.kpi not in kpis:
-            problems.append(parts.problem(part, (i, "kpi"), f"no KPI has the id '{g.kpi}'",
+            problems.append(parts.problem(part, (i, "kpi"), _("no KPI has the id '{id}'").format(id=g.kpi),
                                           _measurement_hint(g, national) or did_you_mean(g.kpi, kpis)
-                                          or "add it to the KPIs"))
+                                          or _("add it to the KPIs")))
         for where, c in _criteria_at(g.target, ("target",)) if g.target is not None else ():
             if c.kpi and c.kpi not in kpis:
-                problems.append(parts.problem(part, (i, *where, "kpi"), f"no KPI has the id '{c.kpi}' (the "
-                                              "criterion's own KPI)",
-                                              did_you_mean(c.kpi, kpis) or "add it to the KPIs"))
+                problems.append(parts.problem(part, (i, *where, "kpi"),
+                                              _("no KPI has the id '{id}' (the criterion's own KPI)").format(id=c.kpi),
+                                              did_you_mean(c.kpi, kpis) or _("add it to the KPIs")))
         for r in g.owners if roles is not None else ():
             if roles is not None and r not in roles:
-                problems.append(parts.problem(part, (i, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
+                problems.append(parts.problem(part, (i, "owner"), _no_role(r), did_you_mean(r, roles)))
         if g.parent and g.parent not in by_id:
-            problems.append(parts.problem(part, (i, "parent"), f"no goal has the id '{g.parent}'",
+            problems.append(parts.problem(part, (i, "parent"), _("no goal has the id '{id}'").format(id=g.parent),
                                           did_you_mean(g.parent, ids)))
         elif g.parent:
             seen = [g.id]
@@ -571,9 +599,10 @@ def _check_goals(parts: Parts, kpis: Mapping[str, KPI], org: Organisation | None
                 seen.append(cur.id)
                 cur = by_id.get(cur.parent) if cur.parent else None
             if cur is not None and cur.id == g.id:
-                problems.append(parts.problem(part, (i, "parent"), "the goal's parents go round in a circle: "
-                                              + " → ".join([*seen, g.id]),
-                                              "a goal cannot (indirectly) be its own parent"))
+                problems.append(parts.problem(part, (i, "parent"),
+                                              _("the goal's parents go round in a circle: {line}").format(
+                                                  line=" → ".join([*seen, g.id])),
+                                              _("a goal cannot (indirectly) be its own parent")))
 
 
 def _check_deliverable_owners(parts: Parts, org: Organisation, problems: list[Problem]) -> None:
@@ -581,7 +610,7 @@ def _check_deliverable_owners(parts: Parts, org: Organisation, problems: list[Pr
     for part, j, d in _each(parts.deliverables):
         for r in (d.owner, *d.jointly_with):
             if r not in roles:
-                problems.append(parts.problem(part, (j, "owner"), f"no role has the id '{r}'", did_you_mean(r, roles)))
+                problems.append(parts.problem(part, (j, "owner"), _no_role(r), did_you_mean(r, roles)))
 
 
 def _check_observations(observations: Observations, rows: Mapping[str, tuple[str, int]], kpis: Mapping[str, KPI],
@@ -592,7 +621,8 @@ def _check_observations(observations: Observations, rows: Mapping[str, tuple[str
             continue
         reported.add(o.kpi)
         path, line = rows.get(o.kpi, ("", 0))
-        problems.append(Problem(path or o.source or "observations", line, 0, f"observation of unknown KPI '{o.kpi}'",
+        problems.append(Problem(path or o.source or "observations", line, 0,
+                                _("observation of unknown KPI '{id}'").format(id=o.kpi),
                                 field="kpi" if line else "", hint=did_you_mean(o.kpi, kpis)))
 
 
@@ -616,7 +646,8 @@ def _check_national_goals(parts: Parts, national: list[NationalGoal], goals: lis
     for part, i, g in _each(parts.goals):
         if g.national_goal and national and g.national_goal not in ids:
             problems.append(parts.problem(part, (i, "national_goal"),
-                                          f"no ministermål {parts.year} has the id '{g.national_goal}'",
+                                          _("no ministermål {year} has the id '{id}'").format(
+                                              year=parts.year, id=g.national_goal),
                                           did_you_mean(g.national_goal, ids)))
 
 
@@ -631,7 +662,8 @@ def _check_responses(parts: Parts, deliverables: Mapping[str, Deliverable], prob
                 sub = (i, "decide", key) if key in r.decide else (i, "decide")
                 problems.append(parts.problem(parts.responses, sub, message, hint))
         if r.deliver and r.deliver not in deliverables:
-            problems.append(parts.problem(parts.responses, (i, "deliver"), f"no deliverable has the id '{r.deliver}'",
+            problems.append(parts.problem(parts.responses, (i, "deliver"),
+                                          _("no deliverable has the id '{id}'").format(id=r.deliver),
                                           did_you_mean(r.deliver, deliverables)))
 
 
@@ -654,10 +686,12 @@ def _check_decision_options(parts: Parts, rules: RuleSet, actions: Mapping[str, 
     for i, r in enumerate(parts.responses.items):
         option = (r.decide or {}).get("option")
         if option and option not in asked:
-            hint = did_you_mean(option, asked) or (f"the options are {', '.join(sorted(asked))}" if asked else
-                                                   "no rule of this configuration demands a decision")
+            hint = did_you_mean(option, asked) or (
+                _("the options are {options}").format(options=", ".join(sorted(asked))) if asked else
+                _("no rule of this configuration demands a decision"))
             problems.append(parts.problem(parts.responses, (i, "decide", "option"),
-                                          f"no rule demands a decision with the option '{option}'", hint))
+                                          _("no rule demands a decision with the option '{option}'").format(
+                                              option=option), hint))
 
 
 def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[str, KPI],
@@ -667,12 +701,15 @@ def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[
     out: list[Observation] = []
     for name, settings in parts.sources.items():
         if name not in available:
-            problems.append(parts.doc.problem(("sources", name), f"no installed plugin provides the KPI source "
-                                              f"'{name}'", hint=did_you_mean(name, available)
-                                              or "install the plugin that provides it (see `govcore plugins`)"))
+            problems.append(parts.doc.problem(("sources", name),
+                                              _("no installed plugin provides the KPI source '{name}'").format(
+                                                  name=name), hint=did_you_mean(name, available)
+                                              or _("install the plugin that provides it (see `govcore plugins`)")))
             continue
         if not isinstance(settings, Mapping):
-            problems.append(parts.doc.problem(("sources", name), f"the settings of '{name}' must be a mapping"))
+            problems.append(parts.doc.problem(("sources", name),
+                                              _("the settings of '{name}' must be fields (name: value)").format(
+                                                  name=name)))
             continue
         plugin, src = available[name]
         ctx = SourceContext(municipality=parts.municipality, base_dir=sources_dir, settings=settings,
@@ -687,8 +724,10 @@ def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[
         except InputError as err:
             problems.extend(_locate(p, parts.doc) for p in err.problems)
         except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
-            problems.append(parts.doc.problem(("sources", name), f"plugin '{plugin}' failed to load source "
-                                              f"'{name}': {type(err).__name__}: {clip(err, 200)}"))
+            problems.append(parts.doc.problem(("sources", name),
+                                              _("plugin '{plugin}' failed to load source '{name}': {error}").format(
+                                                  plugin=plugin, name=name,
+                                                  error=f"{type(err).__name__}: {clip(err, 200)}")))
     return out
 
 
@@ -712,9 +751,10 @@ def _check_plugin_settings(parts: Parts, plugins: Plugins, org: Organisation, kp
         except InputError as err:
             problems.extend(_locate(p, parts.doc) for p in err.problems)
         except Exception as err:  # a plugin bug is reported with its name
-            problems.append(parts.doc.problem(("sources", kind.settings_key), f"plugin '{plugin}' failed to "
-                                              f"check the settings of '{name}': {type(err).__name__}: "
-                                              f"{clip(err, 200)}"))
+            problems.append(parts.doc.problem(("sources", kind.settings_key),
+                                              _("plugin '{plugin}' failed to check the settings of '{name}': "
+                                                "{error}").format(plugin=plugin, name=name,
+                                                                  error=f"{type(err).__name__}: {clip(err, 200)}")))
 
 
 def _rule_paths(parts: Parts, plugins: Plugins, problems: list[Problem]) -> list[Path]:
@@ -731,7 +771,8 @@ def _rule_paths(parts: Parts, plugins: Plugins, problems: list[Problem]) -> list
                 problems.append(parts.problem(parts.rules, sub, str(err)))
                 continue
             if not found:
-                problems.append(parts.problem(parts.rules, sub, f"the plugin '{text[7:]}' has no rule files"))
+                problems.append(parts.problem(parts.rules, sub, _("the plugin '{name}' has no rule files").format(
+                    name=text[7:])))
             out.extend(found)
             continue
         try:
@@ -742,7 +783,7 @@ def _rule_paths(parts: Parts, plugins: Plugins, problems: list[Problem]) -> list
             out.extend(paths)
         except InputError as err:
             for p in err.problems:
-                hint = p.hint.replace(str(parts.base_dir), "the configuration's folder") if p.hint else ""
+                hint = p.hint.replace(str(parts.base_dir), _("the configuration's folder")) if p.hint else ""
                 problems.append(parts.problem(parts.rules, sub, f"'{clip(text)}': {p.message}", hint))
     return list(dict.fromkeys(out))
 
@@ -843,15 +884,17 @@ def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
     def one(row: CsvRow, own: str | None) -> ObservationRow | None:
         v = row.values
         if own is not None and own != mark:
-            problems.append(row.problem("value", f"'{clip(v['value'])}' has '{own}' as its decimal mark, but line "
-                                        f"{mark_line} has '{mark}'", "write every value of a file the same way, "
-                                        "e.g. 1.450,5 (Danish) or 1450.5"))
+            problems.append(row.problem("value", _("'{value}' has '{own}' as its decimal mark, but line {line} has "
+                                                   "'{mark}'").format(value=clip(v["value"]), own=own,
+                                                                      line=mark_line, mark=mark),
+                                        _("write every value of a file the same way, e.g. 1.450,5 (Danish) or "
+                                          "1450.5")))
             return None
         try:
             value = parse_number(v["value"], mark)
         except ValueError:
-            problems.append(row.problem("value", f"'{clip(v['value'])}' is not a number",
-                                        "write e.g. 42, 42,5 or 1.450,5"))
+            problems.append(row.problem("value", _("'{value}' is not a number").format(value=clip(v["value"])),
+                                        _("write e.g. 42, 42,5 or 1.450,5")))
             return None
         known: dt.date | None = None
         if at := v.get("known_at"):
@@ -860,8 +903,8 @@ def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
                 try:
                     known = days[at] = dt.date.fromisoformat(at)
                 except ValueError:
-                    problems.append(row.problem("known_at", f"'{clip(at)}' is not a date that exists",
-                                                "write YYYY-MM-DD, e.g. 2021-02-05"))
+                    problems.append(row.problem("known_at", _("'{value}' is not a date that exists").format(
+                        value=clip(at)), _("write YYYY-MM-DD, e.g. 2021-02-05")))
                     return None
         kpi, series = v["kpi"], v.get("series") or "local"
         municipality, source = v.get("municipality") or None, v.get("source") or name
@@ -876,10 +919,8 @@ def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
             except ValidationError as err:
                 for e in err.errors(include_url=False):
                     column = str(e["loc"][0]) if e["loc"] else "value"
-                    msg = str(e["msg"]).removeprefix("Value error, ")
-                    if e["type"] == "string_pattern_mismatch":
-                        msg = f"'{clip(e['input'])}' is not a valid id"
-                    problems.append(row.problem(column, clip(msg, 200)))
+                    msg, hint = pydantic_message(e, tuple(e["loc"]))
+                    problems.append(row.problem(column, clip(msg, 200), hint))
                 return None
             kpi, period = o.kpi, o.period
         held = texts.setdefault
@@ -929,9 +970,10 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         raise ConfigError(problems)
     the_year = year or cfg.year
     if not MIN_YEAR <= the_year <= MAX_YEAR:
-        raise ConfigError([Problem(str(cfg_path), message=f"the year {the_year} asked for is outside "
-                                   f"{MIN_YEAR}–{MAX_YEAR}", field="year", hint="govcore runs years "
-                                   f"{MIN_YEAR} to {MAX_YEAR}")])
+        raise ConfigError([Problem(str(cfg_path), message=_("the year {year} asked for is outside {first}–{last}")
+                                   .format(year=the_year, first=MIN_YEAR, last=MAX_YEAR), field="year",
+                                   hint=_("govcore runs years {first} to {last}").format(first=MIN_YEAR,
+                                                                                        last=MAX_YEAR))])
     versions: list[Configuration] = []
     settings = cfg
     read: list[Parts] = []
@@ -1066,7 +1108,7 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
             responses = Located(list(rfile.responses), rdoc, ("responses",))
 
     if org_file is None or wheel is None or kpi_file is None or len(goal_files) != len(goal_names):
-        raise ConfigError(problems or [Problem(str(cfg_path), message="configuration incomplete")])
+        raise ConfigError(problems or [Problem(str(cfg_path), message=_("configuration incomplete"))])
     parts = Parts(
         doc=cfg_doc, base_dir=base, municipality=muni, year=the_year,
         roles=Located(list(org_file.roles), org_doc, ("roles",)), tops=org_file.tops,

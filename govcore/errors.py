@@ -11,6 +11,7 @@ import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from govcore.i18n import _
 from govcore.text import normalise_name
 
 
@@ -34,12 +35,12 @@ class Problem:
                 where += f":{self.column}"
         text = f"{where}: "
         if self.rule:
-            text += f"rule '{self.rule}': "
+            text += _("rule '{rule}'").format(rule=self.rule) + ": "
         if self.field:
             text += f"{self.field}: "
         text += self.message
         if self.hint:
-            text += f" (hint: {self.hint})"
+            text += " (" + _("hint: {hint}").format(hint=self.hint) + ")"
         return text
 
 
@@ -77,7 +78,8 @@ class PluginError(GovcoreError):
         self.plugin = plugin
         self.hook = hook
         self.error = error
-        super().__init__(f"plugin '{plugin}' failed in {hook}: {type(error).__name__}: {error}")
+        super().__init__(_("plugin '{plugin}' failed in {hook}: {error}").format(
+            plugin=plugin, hook=hook, error=f"{type(error).__name__}: {error}"))
 
 
 class EngineError(GovcoreError):
@@ -96,14 +98,33 @@ class DecisionError(EngineError):
 def did_you_mean(word: str, choices: Iterable[str], list_all: bool = True) -> str:
     """A hint naming the closest known word ("did you mean 'Vejle'?"), or listing up to 12 choices
     when none is close (unless `list_all` is false), or ''. Names are also compared loosely
-    (`normalise_name`), so "Koebenhavn" finds "København"."""
+    (`normalise_name`), so "Koebenhavn" finds "København". In the reader's language."""
+    options = sorted(set(choices))
+    close = closest(word, options)
+    if close is not None:
+        return _("did you mean '{word}'?").format(word=close)
+    if list_all and 0 < len(options) <= 12:
+        return one_of(options)
+    return ""
+
+
+def titled(title: str, ident: str) -> str:
+    """A role, goal or KPI as a reader knows it: its title, with the id a person types in parentheses
+    ("Arbejdsmarkedschef (arbejdsmarkedschef)"); only the id when it has no other title."""
+    return f"{title} ({ident})" if title and title != ident else f"'{ident}'"
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The known word closest to `word` (exactly as `did_you_mean` finds it), or None: for callers
+    that build their own hint around it."""
     options = sorted(set(choices))
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         by_key = {normalise_name(o): o for o in options}
         close = [by_key[k] for k in difflib.get_close_matches(normalise_name(word), list(by_key), n=1, cutoff=0.6)]
-    if close:
-        return f"did you mean '{close[0]}'?"
-    if list_all and 0 < len(options) <= 12:
-        return "expected one of: " + ", ".join(options)
-    return ""
+    return close[0] if close else None
+
+
+def one_of(options: Iterable[str]) -> str:
+    """"expected one of: a, b, c" in the reader's language."""
+    return _("expected one of: {choices}").format(choices=", ".join(options))

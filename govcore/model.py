@@ -20,7 +20,8 @@ from typing import Annotated, Any, Literal, overload
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from govcore.danish_words import to_english
-from govcore.errors import did_you_mean
+from govcore.errors import did_you_mean, titled
+from govcore.i18n import _
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9_.:-]*$"
 Ident = Annotated[str, Field(pattern=ID_PATTERN, max_length=120)]
@@ -32,7 +33,7 @@ _EMAIL = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[^@\s<>,;:\"()\[\]\\]+\.[^@\s<>,;:
 def email_address(text: str) -> str:
     """`text` if it is one plain e-mail address (name@example.dk); else ValueError saying so."""
     if len(text) > 254 or not _EMAIL.match(text):
-        raise ValueError(f"'{text}' is not one e-mail address; write it as name@example.dk")
+        raise ValueError(_("'{value}' is not one e-mail address; write it as name@example.dk").format(value=text))
     return text
 
 
@@ -161,8 +162,8 @@ class Period(BaseModel):
         m = _PERIOD.match(s)
         if not m:
             raise ValueError(
-                f"'{s}' is not a period; write a year (2021), half (2021-H1), quarter (2021-Q2), "
-                "month (2021-04) or date (2021-04-30)"
+                _("'{value}' is not a period; write a year (2021), half (2021-H1), quarter (2021-Q2), "
+                  "month (2021-04) or date (2021-04-30)").format(value=s)
             )
         year = int(m.group(1))
         month, day, quarter, half = m.group(2), m.group(3), m.group(4), m.group(5)
@@ -170,7 +171,7 @@ class Period(BaseModel):
             try:
                 d = dt.date(year, int(month), int(day))
             except ValueError:
-                raise ValueError(f"'{s}' is not a date that exists") from None
+                raise ValueError(_("'{value}' is not a date that exists").format(value=s)) from None
             return cls(text=s, start=d, end=d, grain="day")
         if month:
             start = dt.date(year, int(month), 1)
@@ -239,11 +240,11 @@ def joint(data: Any, key: str) -> Any:
         return data
     roles = data[key]
     if not roles:
-        raise ValueError(f"'{key}' lists no role")
+        raise ValueError(_("'{key}' lists no role").format(key=key))
     if len(set(map(str, roles))) != len(roles):
-        raise ValueError(f"'{key}' names a role twice")
+        raise ValueError(_("'{key}' names a role twice").format(key=key))
     if data.get("jointly_with"):
-        raise ValueError(f"give the roles either as a list in '{key}' or in 'jointly_with', not both")
+        raise ValueError(_("give the roles either as a list in '{key}' or in 'jointly_with', not both").format(key=key))
     return {**data, key: roles[0], "jointly_with": tuple(roles[1:])}
 
 
@@ -272,7 +273,7 @@ def municipality(code: str | int) -> Municipality:
         if str(code).lower() in by_name:
             return by_name[str(code).lower()]
         hint = did_you_mean(str(code), [m.name for m in municipalities().values()])
-        raise ValueError(f"unknown municipality '{code}'" + (f" ({hint})" if hint else ""))
+        raise ValueError(_("unknown municipality '{code}'").format(code=code) + (f" ({hint})" if hint else ""))
     return found
 
 
@@ -306,23 +307,25 @@ class Organisation(Strict):
         ids = [r.id for r in self.roles]
         dupes = sorted({i for i in ids if ids.count(i) > 1})
         if dupes:
-            raise ValueError(f"role ids must be unique; repeated: {', '.join(dupes)}")
+            raise ValueError(_("role ids must be unique; repeated: {ids}").format(ids=", ".join(dupes)))
         known = set(ids)
         for r in self.roles:
             if r.superior is not None and r.superior not in known:
                 raise ValueError(
-                    f"role '{r.id}' has unknown superior '{r.superior}' ({did_you_mean(r.superior, known)})"
+                    _("the role {role} has the unknown superior '{superior}' ({hint})").format(
+                        role=titled(r.title, r.id), superior=r.superior, hint=did_you_mean(r.superior, known))
                 )
         for r in self.roles:
             seen = {r.id}
             cur = r
             while cur.superior is not None:
                 if cur.superior in seen:
-                    raise ValueError(f"the line of superiors from '{r.id}' goes round in a circle")
+                    raise ValueError(_("the line of superiors from {role} goes round in a circle").format(
+                        role=titled(r.title, r.id)))
                 seen.add(cur.superior)
                 cur = self.role(cur.superior)
         if not any(r.superior is None for r in self.roles):
-            raise ValueError("one role (the political committee) must have no superior")
+            raise ValueError(_("one role (the political committee) must have no superior"))
         return self
 
     def role(self, role_id: str) -> Role:
@@ -368,7 +371,8 @@ class KPI(Strict):
     @classmethod
     def _age(cls, v: str | None) -> str | None:
         if v is not None and not _AGE.match(v):
-            raise ValueError(f"'{v}' is not an age; write e.g. '3 months', '45 days' or '2 years'")
+            raise ValueError(_("'{value}' is not an age; write e.g. '3 months', '45 days' or '2 years'").format(
+                value=v))
         return v
 
     def stale_after(self, period_end: dt.date) -> dt.date | None:
@@ -435,7 +439,7 @@ class Observation(Strict):
     @classmethod
     def _finite(cls, v: float) -> float:
         if not math.isfinite(v):
-            raise ValueError("must be a finite number (not nan or infinity)")
+            raise ValueError(_("must be a finite number (not nan or infinity)"))
         return v
 
     @property
@@ -663,7 +667,7 @@ class Trajectory(TargetBase):
     def _sorted(cls, v: list[MilestonePoint]) -> list[MilestonePoint]:
         ends = [Period.parse(m.period).end for m in v]
         if ends != sorted(ends) or len(set(ends)) != len(ends):
-            raise ValueError("milestones must be in time order, one per period")
+            raise ValueError(_("milestones must be in time order, one per period"))
         return v
 
 
@@ -801,14 +805,14 @@ class Goal(Strict):
     @model_validator(mode="after")
     def _check(self) -> Goal:
         if self.target is not None and self.kpi is None:
-            raise ValueError("a goal with a target needs a kpi to measure it")
+            raise ValueError(_("a goal with a target needs a kpi to measure it"))
         if isinstance(self.target, TargetBase) and self.target.kpi not in (None, self.kpi):
-            raise ValueError("a single criterion is measured by the goal's kpi: 'kpi:' on a criterion is for "
-                             "criteria inside all_of, any_of or until (a goal with criteria on several KPIs)")
+            raise ValueError(_("a single criterion is measured by the goal's kpi: 'kpi:' on a criterion is for "
+                               "criteria inside all_of, any_of or until (a goal with criteria on several KPIs)"))
         if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
-            raise ValueError("valid_to is before valid_from")
+            raise ValueError(_("valid_to is before valid_from"))
         if self.owner in self.jointly_with:
-            raise ValueError(f"'{self.owner}' is both the owner and jointly responsible")
+            raise ValueError(_("'{role}' is both the owner and jointly responsible").format(role=self.owner))
         return self
 
     @property

@@ -26,6 +26,8 @@ from ruamel.yaml.reader import ReaderError
 
 from govcore.danish_words import with_danish
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
+from govcore.formatting import plain_number
+from govcore.i18n import N_, _
 
 Key = tuple[str | int, ...]
 M = TypeVar("M", bound=BaseModel)
@@ -115,8 +117,9 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
     tag = _tag(node)
     if tag is not None:
         line, col = doc.where(loc)
-        problems.append(Problem(doc.path, line, col, f"YAML tag '{tag}' is not allowed", field=dotted(loc),
-                                hint="files are data: use plain text, numbers, lists and mappings"))
+        problems.append(Problem(doc.path, line, col, _("YAML tag '{tag}' is not allowed").format(tag=tag),
+                                field=dotted(loc),
+                                hint=_("files are data: use plain text, numbers, lists and mappings")))
         return None
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
@@ -125,7 +128,7 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
             kloc = (*loc, str(key))
             doc.positions[kloc] = (line + 1, col + 1)
             if not isinstance(key, str) and not keys_as_text:
-                problems.append(Problem(doc.path, line + 1, col + 1, f"key {key!r} must be text"))
+                problems.append(Problem(doc.path, line + 1, col + 1, _("key {key} must be text").format(key=repr(key))))
             out[str(key)] = _plain(node[key], kloc, doc, problems, keys_as_text)
         return out
     if isinstance(node, CommentedSeq):
@@ -147,8 +150,8 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
         return dt.date(node.year, node.month, node.day)
     line, col = doc.where(loc)
     problems.append(
-        Problem(doc.path, line, col, f"unsupported YAML value of type {type(node).__name__}",
-                field=dotted(loc), hint="use plain text, numbers, lists and mappings; YAML tags are not allowed")
+        Problem(doc.path, line, col, _("unsupported YAML value of type {type}").format(type=type(node).__name__),
+                field=dotted(loc), hint=_("use plain text, numbers, lists and mappings; YAML tags are not allowed"))
     )
     return None
 
@@ -161,8 +164,9 @@ def _check_shape(text: str, path: str) -> None:
     """
     lim = limits()
     if len(text.encode("utf-8", "replace")) > lim.yaml_bytes:
-        raise ConfigError([Problem(path, 1, 1, f"the YAML file is larger than the limit of {_mb(lim.yaml_bytes)}",
-                                   hint="raise GOVCORE_MAX_YAML_MB if the file really is this large")])
+        raise ConfigError([Problem(path, 1, 1, _("the YAML file is larger than the limit of {size}").format(
+            size=_mb(lim.yaml_bytes)),
+                                   hint=_("raise GOVCORE_MAX_YAML_MB if the file really is this large"))])
     depth = deepest = 0
     for m in _BRACKET.finditer(text):  # ruamel's scanner is quadratic in flow nesting: count first
         depth = depth + 1 if m.group() in "[{" else max(depth - 1, 0)
@@ -171,9 +175,7 @@ def _check_shape(text: str, path: str) -> None:
             if deepest > lim.yaml_depth:
                 line = text.count("\n", 0, m.start()) + 1
                 raise ConfigError([Problem(path, line, m.start() - text.rfind("\n", 0, m.start()),
-                                           f"the document nests deeper than {lim.yaml_depth} levels",
-                                           hint="no configuration needs this; the file is probably damaged "
-                                           "or hostile")])
+                                           _nests_too_deep(lim.yaml_depth), hint=_hostile())])
     sizes: dict[str, int] = {}
     stack: list[tuple[str | None, int]] = []  # (anchor, expanded node count so far) per open collection
     total = 0
@@ -184,8 +186,7 @@ def _check_shape(text: str, path: str) -> None:
             elif isinstance(event, CollectionStartEvent):
                 stack.append((event.anchor, total))
                 if len(stack) > lim.yaml_depth:
-                    raise _shape_error(path, event, f"the document nests deeper than {lim.yaml_depth} levels",
-                                       "no configuration needs this; the file is probably damaged or hostile")
+                    raise _shape_error(path, event, _nests_too_deep(lim.yaml_depth), _hostile())
                 continue
             elif isinstance(event, CollectionEndEvent):
                 anchor, start = stack.pop()
@@ -200,9 +201,10 @@ def _check_shape(text: str, path: str) -> None:
                 continue
             total += grown
             if total > lim.yaml_nodes:
-                raise _shape_error(path, event, f"the document expands to more than {lim.yaml_nodes:,} values "
-                                   "(through aliases '*name' or sheer size)",
-                                   "write the values out; aliases may not multiply a document")
+                raise _shape_error(path, event, _("the document expands to more than {n} values (through "
+                                                     "aliases '*name' or sheer size)").format(
+                                                         n=plain_number(lim.yaml_nodes)),
+                                   _("write the values out; aliases may not multiply a document"))
     except MarkedYAMLError:
         return  # the real parse below reports the syntax error with its position
     except ConfigError:
@@ -214,6 +216,14 @@ def _check_shape(text: str, path: str) -> None:
 _BRACKET = re.compile(r"[\[\]{}]")
 
 
+def _nests_too_deep(depth: int) -> str:
+    return _("the document nests deeper than {depth} levels").format(depth=depth)
+
+
+def _hostile() -> str:
+    return _("no configuration needs this; the file is probably damaged or hostile")
+
+
 def _shape_error(path: str, event: Any, message: str, hint: str) -> ConfigError:
     mark = getattr(event, "start_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
@@ -221,11 +231,26 @@ def _shape_error(path: str, event: Any, message: str, hint: str) -> ConfigError:
 
 
 def _mb(n: int) -> str:
-    return f"{n / 1024 / 1024:g} MB"
+    return f"{plain_number(n / 1024 / 1024)} MB"
 
 
 def _timestamp_as_text(constructor: Any, node: Any) -> str:
     return str(node.value)
+
+
+def _yaml_syntax(problem: str) -> tuple[str, str]:
+    """(message, hint) for a YAML syntax error: ruamel's words for the common mistakes become ours."""
+    text = problem.strip()
+    if "duplicate key" in text:
+        key = re.search(r"duplicate key (\"[^\"]*\"|'[^']*'|\S+)", text)
+        return (_("YAML syntax error: duplicate key {key}").format(key=key.group(1) if key else ""),
+                _("each key may appear once in a mapping"))
+    if "tab" in text.lower():
+        return _("YAML syntax error: a tab character"), _("indent with spaces, not tabs")
+    if "mapping values are not allowed" in text:
+        return (_("YAML syntax error: ':' where no field can begin"),
+                _("put a space after ':' and quote text that contains ': '"))
+    return _("YAML syntax error: {detail}").format(detail=text or _("invalid YAML")), ""
 
 
 def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False) -> YamlDoc:
@@ -244,26 +269,19 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        msg = (err.problem or err.context or "invalid YAML").strip()
-        hint = ""
-        if "duplicate key" in msg:
-            hint = "each key may appear once in a mapping"
-        elif "tab" in msg.lower():
-            hint = "indent with spaces, not tabs"
-        elif "mapping values are not allowed" in msg:
-            hint = "put a space after ':' and quote text that contains ': '"
-        raise ConfigError([Problem(path, line, col, f"YAML syntax error: {msg}", hint=hint)]) from None
+        msg, hint = _yaml_syntax(err.problem or err.context or "")
+        raise ConfigError([Problem(path, line, col, msg, hint=hint)]) from None
     except ReaderError as err:  # a control character: located by its position in the text
         pos = max(int(err.position), 0)
         line = text.count("\n", 0, pos) + 1
         col = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        raise ConfigError([Problem(path, line, col, f"the file contains the control character "
-                                   f"#x{int(err.character) if isinstance(err.character, int) else 0:04x}, "
-                                   "which YAML does not allow",
-                                   hint="remove it (it is often pasted in from another program)")]) from None
+        char = f"#x{int(err.character) if isinstance(err.character, int) else 0:04x}"
+        raise ConfigError([Problem(path, line, col, _("the file contains the control character {char}, which "
+                                                      "YAML does not allow").format(char=char),
+                                   hint=_("remove it (it is often pasted in from another program)"))]) from None
     except Exception as err:  # ruamel raises a few non-marked errors (e.g. bad tags)
         first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ConfigError([Problem(path, 1, 1, f"YAML error: {clip(first, 200)}")]) from None
+        raise ConfigError([Problem(path, 1, 1, _("YAML error: {detail}").format(detail=clip(first, 200)))]) from None
     doc = YamlDoc(path=path, data=None)
     doc.positions[()] = (1, 1)
     problems: list[Problem] = []
@@ -278,12 +296,13 @@ def check_file(path: Path) -> None:
     file over GOVCORE_MAX_FILE_MB) before anything opens it: /dev/zero would never end."""
     info = os.stat(path)
     if not stat.S_ISREG(info.st_mode):
-        what = "a folder" if stat.S_ISDIR(info.st_mode) else "not a regular file (a device, pipe or socket)"
-        raise ConfigError([Problem(str(path), message=f"this is {what}", hint="name a data file")])
+        what = (_("this is a folder") if stat.S_ISDIR(info.st_mode)
+                else _("this is not a regular file (a device, pipe or socket)"))
+        raise ConfigError([Problem(str(path), message=what, hint=_("name a data file"))])
     lim = limits()
     if info.st_size > lim.file_bytes:
-        raise ConfigError([Problem(str(path), message=f"the file is larger than the limit of {_mb(lim.file_bytes)}",
-                                   hint="raise GOVCORE_MAX_FILE_MB if the file really is this large")])
+        raise ConfigError([Problem(str(path), message=_("the file is larger than the limit of {size}").format(
+            size=_mb(lim.file_bytes)), hint=_("raise GOVCORE_MAX_FILE_MB if the file really is this large"))])
 
 
 def read_text(path: str | Path) -> str:
@@ -294,13 +313,14 @@ def read_text(path: str | Path) -> str:
         check_file(p)
         return p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError([Problem(str(path), message="file not found",
-                                   hint="paths are relative to the configuration folder")]) from None
+        raise ConfigError([Problem(str(path), message=_("file not found"),
+                                   hint=_("paths are relative to the configuration folder"))]) from None
     except UnicodeDecodeError as err:
-        raise ConfigError([Problem(str(path), message=f"not UTF-8 text ({err.reason})",
-                                   hint="save the file as UTF-8 (in Excel: 'CSV UTF-8')")]) from None
+        raise ConfigError([Problem(str(path), message=_("not UTF-8 text ({reason})").format(reason=err.reason),
+                                   hint=_("save the file as UTF-8 (in Excel: 'CSV UTF-8')"))]) from None
     except OSError as err:
-        raise ConfigError([Problem(str(path), message=f"cannot read the file: {err.strerror}")]) from None
+        raise ConfigError([Problem(str(path), message=_("cannot read the file: {reason}").format(
+            reason=err.strerror))]) from None
 
 
 def load_yaml(path: str | Path) -> YamlDoc:
@@ -308,46 +328,118 @@ def load_yaml(path: str | Path) -> YamlDoc:
 
 
 def validation_problems(err: ValidationError, doc: YamlDoc, base: Key = (), rule: str = "") -> list[Problem]:
-    """Translate pydantic errors into located problems in the author's terms."""
+    """Translate pydantic errors into located problems in the author's terms and language."""
+    return [p for p, _name in _located(err, doc, base, rule)]
+
+
+def _located(err: ValidationError, doc: YamlDoc, base: Key = (), rule: str = "",
+             setting: bool = False) -> list[tuple[Problem, str]]:
+    """Each pydantic error as a located problem, with the unknown field's name ('' for other errors)
+    so the caller can look for a close field name. `setting` words them as a plugin's settings."""
     problems = []
     for e in err.errors(include_url=False):
         loc: Key = tuple(p for p in e["loc"] if not (isinstance(p, str) and ("[" in p or p.startswith("function-"))))
         full = (*base, *loc)
-        kind = e["type"]
-        msg = e["msg"]
-        hint = ""
-        if kind == "extra_forbidden":
-            name = str(loc[-1]) if loc else ""
-            msg = f"unknown field '{name}'"
+        unknown = ""
+        msg, hint = pydantic_message(e, loc, setting)
+        if e["type"] == "extra_forbidden":
+            unknown = str(loc[-1]) if loc else ""
             model_fields = _fields_at(e, err)
-            hint = did_you_mean(name, model_fields) if model_fields else ""
-        elif kind == "missing":
-            msg = f"missing required field '{loc[-1]}'" if loc else "missing value"
-        elif kind in ("literal_error", "enum"):
-            expected = e.get("ctx", {}).get("expected", "")
-            msg = f"{e['input']!r} is not allowed"
-            given = str(e.get("input", ""))
-            choices = [c.strip().strip("'") for c in str(expected).replace(" or ", ",").split(",") if c.strip()]
-            hint = _either_language(given, choices) or (f"expected {expected}" if expected else "")
-        elif kind == "union_tag_invalid":
-            ctx = e.get("ctx", {})
-            tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
-            msg = f"unknown {ctx.get('discriminator', 'kind').strip(chr(39))} '{ctx.get('tag', '')}'"
-            hint = _either_language(str(ctx.get("tag", "")), tags)
-        elif kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing"):
-            given = str(e.get("input", ""))
-            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
-                msg = f"'{given}' is not a date that exists"
-            else:
-                msg = f"'{given}' is not a date"
-                hint = "write dates as YYYY-MM-DD, e.g. 2021-09-30"
-        elif kind == "string_pattern_mismatch" and "a-z0-9" in str(e.get("ctx", {}).get("pattern", "")):
-            msg = f"'{e['input']}' is not a valid id"
-            hint = "use lower-case letters, digits, '-', '_', '.' and ':', e.g. sygedagpenge or a-dagpenge"
-        elif msg.startswith("Value error, "):
-            msg = msg[len("Value error, "):]
-        problems.append(doc.problem(full, msg, hint=hint, rule=rule, fld=dotted(loc)))
+            hint = did_you_mean(unknown, model_fields) if model_fields else ""
+        problems.append((doc.problem(full, msg, hint=hint, rule=rule, fld=dotted(loc)), unknown))
     return problems
+
+
+def pydantic_message(e: Mapping[str, Any], loc: Key, setting: bool = False) -> tuple[str, str]:
+    """(message, hint) for one pydantic error in the reader's language: pydantic's own sentences are
+    English, so each kind of error a configuration can have gets a sentence of ours."""
+    kind = e["type"]
+    ctx = e.get("ctx") or {}
+    given = clip(e.get("input", ""))
+    if kind == "extra_forbidden":
+        name = str(loc[-1]) if loc else ""
+        return (_("unknown setting '{name}'") if setting else _("unknown field '{name}'")).format(name=name), ""
+    if kind == "missing":
+        if not loc:
+            return _("missing value"), ""
+        return (_("missing setting '{name}'") if setting else _("missing required field '{name}'")).format(
+            name=loc[-1]), ""
+    if kind in ("literal_error", "enum"):
+        expected = str(ctx.get("expected", ""))
+        choices = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
+        hint = _either_language(given, choices) or (
+            _("expected {choices}").format(choices=_either(choices)) if choices else "")
+        return _("{value} is not allowed").format(value=repr(e.get("input"))), hint
+    if kind == "union_tag_invalid":
+        tags = [t.strip().strip("'") for t in str(ctx.get("expected_tags", "")).split(",")]
+        what = str(ctx.get("discriminator", "kind")).strip("'")
+        tag = str(ctx.get("tag", ""))
+        return _("unknown {what} '{value}'").format(what=what, value=tag), _either_language(tag, tags)
+    if kind in ("date_from_datetime_parsing", "date_parsing", "date_type", "datetime_parsing"):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", given):
+            return _("'{value}' is not a date that exists").format(value=given), ""
+        return (_("'{value}' is not a date").format(value=given),
+                _("write dates as YYYY-MM-DD, e.g. 2021-09-30"))
+    if kind == "string_pattern_mismatch":
+        if "a-z0-9" in str(ctx.get("pattern", "")):
+            return (_("'{value}' is not a valid id").format(value=given),
+                    _("use lower-case letters, digits, '-', '_', '.' and ':', e.g. sygedagpenge or a-dagpenge"))
+        return _("'{value}' does not have the expected form").format(value=given), str(ctx.get("pattern", ""))
+    simple = _SIMPLE.get(kind)
+    if simple is not None:
+        return _(simple).format(value=given, **{k: _ctx_text(v) for k, v in ctx.items()}), ""
+    msg = str(e["msg"])
+    for prefix in ("Value error, ", "Assertion failed, "):
+        if msg.startswith(prefix):
+            return msg[len(prefix):], ""
+    return msg, ""
+
+
+def _ctx_text(value: object) -> str:
+    """A limit from pydantic's context of an error, as a reader writes it (numbers: 0; 2,5)."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return plain_number(value)
+    return clip(value)
+
+
+# pydantic's error kinds a configuration meets, with our sentence for each ({value}: the input,
+# other names: pydantic's context of the error).
+_SIMPLE = {
+    "int_parsing": N_("'{value}' is not a whole number"),
+    "int_type": N_("'{value}' is not a whole number"),
+    "int_from_float": N_("'{value}' is not a whole number"),
+    "float_parsing": N_("'{value}' is not a number"),
+    "float_type": N_("'{value}' is not a number"),
+    "decimal_parsing": N_("'{value}' is not a number"),
+    "finite_number": N_("'{value}' is not a finite number"),
+    "bool_parsing": N_("'{value}' is not yes or no (write true or false)"),
+    "bool_type": N_("'{value}' is not yes or no (write true or false)"),
+    "string_type": N_("expected text, not '{value}'"),
+    "list_type": N_("expected a list, not '{value}'"),
+    "tuple_type": N_("expected a list, not '{value}'"),
+    "set_type": N_("expected a list, not '{value}'"),
+    "dict_type": N_("expected fields (name: value), not '{value}'"),
+    "model_type": N_("expected fields (name: value), not '{value}'"),
+    "model_attributes_type": N_("expected fields (name: value), not '{value}'"),
+    "greater_than": N_("must be greater than {gt}"),
+    "greater_than_equal": N_("must be greater than or equal to {ge}"),
+    "less_than": N_("must be less than {lt}"),
+    "less_than_equal": N_("must be less than or equal to {le}"),
+    "string_too_short": N_("must have at least {min_length} characters"),
+    "string_too_long": N_("may have at most {max_length} characters"),
+    "too_short": N_("must have at least {min_length} entries"),
+    "too_long": N_("may have at most {max_length} entries"),
+    "time_parsing": N_("'{value}' is not a time of day"),
+    "time_type": N_("'{value}' is not a time of day"),
+    "timezone_naive": N_("'{value}' needs a time zone"),
+    "none_required": N_("no value is allowed here"),
+}
+
+
+def _either(choices: Sequence[str]) -> str:
+    """'a', 'b' or 'c' — the choices quoted, the last joined by "or" in the reader's language."""
+    quoted = [f"'{c}'" for c in choices]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + _(" or ") + quoted[-1]
 
 
 def _either_language(word: str, choices: list[str]) -> str:
@@ -367,15 +459,13 @@ def validate(model: type[M], data: Any, doc: YamlDoc, base: Key = (), rule: str 
     try:
         return model.model_validate(data, context={"doc": doc, "base": base})
     except ValidationError as err:
-        problems = validation_problems(err, doc, base, rule)
-        problems = [_with_field_hint(p, model, base) for p in problems]
+        problems = [_with_field_hint(p, name, model) for p, name in _located(err, doc, base, rule)]
         raise ConfigError(problems) from None
 
 
-def _with_field_hint(p: Problem, model: type[BaseModel], base: Key) -> Problem:
-    if p.hint or not p.message.startswith("unknown field"):
+def _with_field_hint(p: Problem, name: str, model: type[BaseModel]) -> Problem:
+    if p.hint or not name:
         return p
-    name = p.message.split("'")[1]
     parts = [x for x in p.field.replace("[", ".").replace("]", "").split(".") if x]
     current: Any = model
     for part in parts[:-1]:
@@ -421,11 +511,9 @@ def validate_settings(model: type[M], settings: Mapping[str, Any], section: str)
     except ValidationError as err:
         doc = YamlDoc(path="", data=None)
         problems = []
-        for p in validation_problems(err, doc):
-            p = _with_field_hint(p, model, ())
-            message = p.message.replace("unknown field", "unknown setting").replace("missing required field",
-                                                                                    "missing setting")
-            problems.append(Problem(message=message, field=f"{section}.{p.field}" if p.field else section,
+        for p, name in _located(err, doc, setting=True):
+            p = _with_field_hint(p, name, model)
+            problems.append(Problem(message=p.message, field=f"{section}.{p.field}" if p.field else section,
                                     hint=p.hint))
         raise InputError(problems) from None
     if key is not None:
@@ -474,8 +562,8 @@ def csv_header(path: str | Path, example: str = "") -> tuple[list[str], str]:
     """
     lines = read_text(path).splitlines()
     if not lines or not lines[0].strip():
-        raise InputError(Problem(str(path), 1, 0, "the first line must name the columns",
-                                 hint=f"e.g. {example}" if example else ""))
+        raise InputError(Problem(str(path), 1, 0, _("the first line must name the columns"),
+                                 hint=_("e.g. {example}").format(example=example) if example else ""))
     delimiter = sniff_delimiter(lines[0])
     return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))], delimiter
 
@@ -484,21 +572,23 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
     """Rows of a CSV file (comma or semicolon separated, as Danish exports often are)."""
     lines = read_text(path).splitlines()
     if not lines:
-        raise ConfigError([Problem(str(path), 1, 0, "the file is empty", hint="the first line names the columns")])
+        raise ConfigError([Problem(str(path), 1, 0, _("the file is empty"),
+                                    hint=_("the first line names the columns"))])
     delimiter = sniff_delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]
     except csv.Error as err:
-        raise InputError([Problem(str(path), 1, 0, f"the header line cannot be read as CSV: {err}")]) from None
+        raise InputError([Problem(str(path), 1, 0, _("the header line cannot be read as CSV: {reason}").format(
+            reason=err))]) from None
     known = set(required) | set(optional or [])
     problems = [
-        Problem(str(path), 1, 0, f"missing column '{col}'", field=col,
+        Problem(str(path), 1, 0, _("missing column '{column}'").format(column=col), field=col,
                 hint=did_you_mean(col, [clip(h, 30) for h in header]))
         for col in required if col not in header
     ]
     problems += [
-        Problem(str(path), 1, 0, f"unknown column '{clip(col)}'", field=clip(col),
+        Problem(str(path), 1, 0, _("unknown column '{column}'").format(column=clip(col)), field=clip(col),
                 hint=did_you_mean(col, known))
         for col in header if col not in known
     ]
@@ -511,14 +601,16 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         except StopIteration:
             return
         except csv.Error as err:
-            raise InputError([Problem(str(path), reader.line_num, 0, f"the line cannot be read as CSV: {err}",
-                                      hint="a cell this long is probably a missing closing quote")]) from None
+            raise InputError([Problem(str(path), reader.line_num, 0,
+                                      _("the line cannot be read as CSV: {reason}").format(reason=err),
+                                      hint=_("a cell this long is probably a missing closing quote"))]) from None
         i = reader.line_num
         if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
             continue
         if len(cells) != len(header):
-            raise InputError([Problem(str(path), i, 0, f"expected {len(header)} cells, found {len(cells)}",
-                                      hint=f"separate cells with '{delimiter}' and quote text containing it")])
+            raise InputError([Problem(str(path), i, 0, _("expected {expected} cells, found {found}").format(
+                expected=len(header), found=len(cells)),
+                hint=_("separate cells with '{delimiter}' and quote text containing it").format(delimiter=delimiter))])
         yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)}, tuple(header))
 
 
@@ -533,7 +625,7 @@ def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> 
     target = (given if given.is_absolute() else base / given).resolve()
     allowed = [base.resolve(), *(r.resolve() for r in roots)]
     if not any(target.is_relative_to(r) for r in allowed):
-        raise InputError([Problem(message=f"'{clip(name)}' is outside the configuration folder",
-                                  hint="keep data files in the configuration folder, or list their folder "
-                                  "under 'allow_paths' in municipality.yaml")])
+        raise InputError([Problem(message=_("'{name}' is outside the configuration folder").format(name=clip(name)),
+                                  hint=_("keep data files in the configuration folder, or list their folder "
+                                         "under 'allow_paths' in municipality.yaml"))])
     return target

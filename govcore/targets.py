@@ -24,6 +24,7 @@ from weakref import WeakKeyDictionary
 from govcore.formatting import danish_date as _day
 from govcore.formatting import danish_number, is_rank_unit, percent, plain_number, quantity
 from govcore.formatting import exact_number as _num
+from govcore.i18n import _
 from govcore.model import (
     KPI,
     AllOf,
@@ -251,7 +252,7 @@ def interpolate(milestones: Sequence[MilestonePoint], day: dt.date) -> float:
     the promised range.
     """
     if not milestones:
-        raise ValueError("a trajectory needs at least one milestone")
+        raise ValueError(_("a trajectory needs at least one milestone"))
     ends = [_period(m.period).end for m in milestones]
     i = bisect.bisect_left(ends, day)
     if i < len(ends) and ends[i] == day:

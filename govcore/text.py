@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from govcore.formatting import RANK_UNITS, danish_date, danish_number, date_text, is_rank_unit, percent, quantity
+from govcore.i18n import _
 
 # The number and date formatter lives in govcore.formatting; its names stay importable from here.
 __all__ = ["RANK_UNITS", "danish_number", "date_text", "decimal_mark", "is_rank_unit", "normalise_name", "parse_number",
@@ -54,7 +55,7 @@ def parse_number(text: str, decimal: str | None = None) -> float:
         negative, s = True, s[:-1]
     value = _unsigned(s, decimal)
     if value is None or not math.isfinite(value):
-        raise ValueError(f"'{text.strip()}' is not a number")
+        raise ValueError(_("'{value}' is not a number").format(value=text.strip()))
     return -value if negative else value
 
 

@@ -30,8 +30,9 @@ from govcore.calendar import (
     parse_closed_day,
     parse_day_month,
 )
-from govcore.errors import ConfigError, Problem, did_you_mean
+from govcore.errors import ConfigError, Problem, did_you_mean, titled
 from govcore.formatting import danish_date
+from govcore.i18n import N_, _
 from govcore.model import Frequency, Ident, Strict, WheelEvent, joint
 from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
@@ -49,7 +50,7 @@ __all__ = [
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday"]
 _WEEKDAY_NUMBER: Final = {"monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4}
-_DATE_HINT: Final = "write DD.MM (30.04), a quarter (Q1–Q4), a half-year (H1, H2) or a date (2021-04-30)"
+_DATE_HINT: Final = N_("write DD.MM (30.04), a quarter (Q1–Q4), a half-year (H1, H2) or a date (2021-04-30)")
 _QUARTER = re.compile(r"^([QH])([1-4])$", re.IGNORECASE)
 _ISO_SHAPE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 _DAY_MONTH_SHAPE = re.compile(r"^\d{1,2}\.\d{1,2}\.?$")
@@ -67,7 +68,7 @@ class After(Strict):
     @model_validator(mode="after")
     def _one_offset(self) -> After:
         if (self.working_days is None) == (self.days is None):
-            raise ValueError("give either working_days or days (calendar days), not both or neither")
+            raise ValueError(_("give either working_days or days (calendar days), not both or neither"))
         return self
 
 
@@ -81,7 +82,7 @@ class YearChange(Strict):
     @model_validator(mode="after")
     def _one(self) -> YearChange:
         if (self.date is None) != self.skip:
-            raise ValueError("give either date: (another date that year) or skip: true")
+            raise ValueError(_("give either date: (another date that year) or skip: true"))
         return self
 
 
@@ -149,9 +150,10 @@ class On(Strict):
     def _one_rule(self) -> On:
         given = [n for n in ("named", "day", "weekday") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError("give one of first_working_day, last_working_day, {day: N} or {weekday: …}")
+            raise ValueError(_("give one of first_working_day, last_working_day, {{day: N}} or {{weekday: …}}")
+                             .format())
         if self.week is not None and self.weekday is None:
-            raise ValueError("week goes with weekday, e.g. {weekday: tuesday, week: 2}")
+            raise ValueError(_("week goes with weekday, e.g. {{weekday: tuesday, week: 2}}").format())
         return self
 
 
@@ -250,11 +252,11 @@ class Wheel(Strict):
     @classmethod
     def _from_doc(cls, doc: YamlDoc) -> Wheel:
         if doc.data is None:
-            raise ConfigError([doc.problem((), "the wheel file is empty",
-                                           hint="start with 'milestones:' and/or 'followups:'")])
+            raise ConfigError([doc.problem((), _("the wheel file is empty"),
+                                           hint=_("start with 'milestones:' and/or 'followups:'"))])
         if not isinstance(doc.data, dict):
-            raise ConfigError([doc.problem((), "a wheel file is a mapping of settings, not a list or text",
-                                           hint="start with 'milestones:' and/or 'followups:'")])
+            raise ConfigError([doc.problem((), _("a wheel file is a mapping of settings, not a list or text"),
+                                           hint=_("start with 'milestones:' and/or 'followups:'"))])
         return validate(cls, doc.data, doc)
 
     @model_validator(mode="after")
@@ -279,7 +281,7 @@ class Wheel(Strict):
         try:
             check_timezone(self.timezone)
         except ValueError as err:
-            hint = did_you_mean(self.timezone, zoneinfo.available_timezones()) or "e.g. Europe/Copenhagen"
+            hint = did_you_mean(self.timezone, zoneinfo.available_timezones()) or _("e.g. Europe/Copenhagen")
             problems.append(self._at(("timezone",), str(err), hint))
         closed: list[str | dt.date] = []
         for i, value in enumerate(self.closed_days):
@@ -309,28 +311,30 @@ class Wheel(Strict):
         for section, i, ident in items:
             where = self._doc.where((*self._base, section, i, "id"))
             if ident in first_seen:
-                line, _ = first_seen[ident]
-                hint = f"first used at line {line}" if line > 1 else "each id must be unique"
-                problems.append(self._at((section, i, "id"), f"id '{ident}' is used twice", hint))
+                line, _col = first_seen[ident]
+                hint = _("first used at line {line}").format(line=line) if line > 1 else _("each id must be unique")
+                problems.append(self._at((section, i, "id"), _("id '{id}' is used twice").format(id=ident), hint))
             else:
                 first_seen[ident] = where
         return problems
 
     def _number_date(self, loc: Key, value: float) -> Problem:
-        return self._at(loc, f"{value!r} is a number here, not a date",
-                        'put the date in quotes, e.g. "30.10": without them YAML reads 30.10 as 30.1')
+        return self._at(loc, _("{value} is a number here, not a date").format(value=repr(value)),
+                        _('put the date in quotes, e.g. "30.10": without them YAML reads 30.10 as 30.1'))
 
     def _check_milestone(self, i: int, m: Milestone) -> list[Problem]:
         loc: Key = ("milestones", i)
         problems = []
         if m.date is None and m.after is None:
-            problems.append(self._at(loc, f"milestone '{m.id}' has no date",
-                                     "give date: (e.g. \"30.04\") or after: {milestone: …, working_days: N}"))
+            problems.append(self._at(loc, _("the milestone {milestone} has no date").format(
+                milestone=titled(m.title, m.id)),
+                                     _("give date: (e.g. \"30.04\") or after: {{milestone: …, working_days: N}}")
+                                     .format()))
         if m.date is not None and m.after is not None:
-            problems.append(self._at((*loc, "after"), "give either date or after, not both"))
+            problems.append(self._at((*loc, "after"), _("give either date or after, not both")))
         if m.type == "as_of" and m.roll is not None:
-            problems.append(self._at((*loc, "roll"), "an as_of milestone is a data cut-off and never moves",
-                                     "remove roll, or use type: due for a deadline"))
+            problems.append(self._at((*loc, "roll"), _("an as_of milestone is a data cut-off and never moves"),
+                                     _("remove roll, or use type: due for a deadline")))
         if isinstance(m.date, int | float):
             problems.append(self._number_date((*loc, "date"), m.date))
         elif m.date is not None:
@@ -340,43 +344,47 @@ class Wheel(Strict):
                 problems.append(self._at((*loc, "date"), err.message, err.hint))
             else:
                 if m.at is not None and spec.kind not in ("quarter", "half"):
-                    problems.append(self._at((*loc, "at"), "at: applies only to quarters and half-years",
-                                             "remove at, or write date: Q1 … Q4 / H1, H2"))
+                    problems.append(self._at((*loc, "at"), _("at: applies only to quarters and half-years"),
+                                             _("remove at, or write date: Q1 … Q4 / H1, H2")))
                 self._specs[m.id] = spec
         if m.at is not None and m.date is None:
-            problems.append(self._at((*loc, "at"), "at: applies only to quarters and half-years"))
+            problems.append(self._at((*loc, "at"), _("at: applies only to quarters and half-years")))
         years = [c.year for c in m.in_year]
         for j, change in enumerate(m.in_year):
             where: Key = (*loc, "in_year", j)
             year, value = change.year, change.date
             if years.count(year) > 1 and years.index(year) != j:
-                problems.append(self._at(where, f"{year} is changed twice", "one change per year"))
+                problems.append(self._at(where, _("{year} is changed twice").format(year=year),
+                                         _("one change per year")))
             if value is None:
                 continue
             if m.after is not None:
-                problems.append(self._at((*where, "date"), "a milestone dated with after: follows the other one; "
-                                                "move that one, or write skip"))
+                problems.append(self._at((*where, "date"), _("a milestone dated with after: follows the other one; "
+                                                  "move that one, or write skip")))
                 continue
             try:
                 spec = _parse_date(value, m.at)
             except _DateError as err:
-                problems.append(self._at((*where, "date"), err.message, err.hint + ", or skip: true"))
+                problems.append(self._at((*where, "date"), err.message,
+                                         _("{hint}, or skip: true").format(hint=err.hint)))
                 continue
             if spec.kind == "once" and spec.once is not None and spec.once.year != year:
-                problems.append(self._at((*where, "date"), f"{spec.once.isoformat()} is not in {year}",
-                                         f"write a date in {year}, or DD.MM"))
+                problems.append(self._at((*where, "date"),
+                                         _("{date} is not in {year}").format(date=spec.once.isoformat(), year=year),
+                                         _("write a date in {year}, or DD.MM").format(year=year)))
             else:
                 self._overrides[(m.id, year)] = spec
         if m.date_basis == "law" and not m.source:
-            problems.append(self._at((*loc, "source"), "a date set by law needs the law as its source",
-                                     "cite the law, e.g. source: \"Lov om kommunernes styrelse …\""))
+            problems.append(self._at((*loc, "source"), _("a date set by law needs the law as its source"),
+                                     _("cite the law, e.g. source: \"Lov om kommunernes styrelse …\"")))
         if m.by_others:
             if m.responsible is not None or m.deliverables:
-                problems.append(self._at((*loc, "by_others"), f"'{m.by_others}' does this, not a municipal role",
-                                         "remove responsible and deliverables; participants may follow it"))
+                problems.append(self._at((*loc, "by_others"),
+                                         _("'{who}' does this, not a municipal role").format(who=m.by_others),
+                                         _("remove responsible and deliverables; participants may follow it")))
             if m.type == "due":
-                problems.append(self._at((*loc, "type"), "what others do is no deadline for the municipality",
-                                         "use type: as_of (the day it is known)"))
+                problems.append(self._at((*loc, "type"), _("what others do is no deadline for the municipality"),
+                                         _("use type: as_of (the day it is known)")))
         return problems
 
     def date_basis(self, m: Milestone) -> DateBasis:
@@ -396,9 +404,9 @@ class Wheel(Strict):
             ref = m.after.milestone
             loc: Key = ("milestones", i, "after", "milestone")
             if ref in followups:
-                problems.append(self._at(loc, f"'{ref}' is a follow-up; after: must name a milestone"))
+                problems.append(self._at(loc, _("'{id}' is a follow-up; after: must name a milestone").format(id=ref)))
             else:
-                problems.append(self._at(loc, f"unknown milestone '{ref}'", did_you_mean(ref, by_id)))
+                problems.append(self._at(loc, _("unknown milestone '{id}'").format(id=ref), did_you_mean(ref, by_id)))
         index = {m.id: i for i, m in enumerate(self.milestones)}
         reported: set[str] = set()
         for m in self.milestones:
@@ -414,8 +422,8 @@ class Wheel(Strict):
                         shown = cycle[cycle.index(first):] + cycle[:cycle.index(first)] + [first]
                         problems.append(self._at(
                             ("milestones", index[first], "after"),
-                            "after: goes round in a circle: " + " → ".join(shown),
-                            "one milestone in the chain needs a date instead of after"))
+                            _("after: goes round in a circle: {line}").format(line=" → ".join(shown)),
+                            _("one milestone in the chain needs a date instead of after")))
                     break
                 path.append(nxt)
                 cur = by_id[nxt]
@@ -429,21 +437,22 @@ class Wheel(Strict):
         problems = []
         if f.every is Frequency.every_14_days:
             if f.start is None:
-                problems.append(self._at(loc, "every_14_days needs start: the date of one meeting",
-                                         'e.g. start: "2021-01-05"'))
+                problems.append(self._at(loc, _("every_14_days needs start: the date of one meeting"),
+                                         _('e.g. start: "2021-01-05"')))
             if f.start_month is not None:
-                problems.append(self._at((*loc, "start_month"), "start_month does not apply to every_14_days",
-                                         "the rhythm follows start"))
+                problems.append(self._at((*loc, "start_month"), _("start_month does not apply to every_14_days"),
+                                         _("the rhythm follows start")))
             if f.on is not None and (f.on.weekday is None or f.on.week is not None):
-                problems.append(self._at((*loc, "on"), "every_14_days takes only on: {weekday: …}",
-                                         "or leave on out: the meetings fall on start's weekday"))
+                problems.append(self._at((*loc, "on"), _("every_14_days takes only on: {{weekday: …}}").format(),
+                                         _("or leave on out: the meetings fall on start's weekday")))
         else:
             if f.start is not None:
-                problems.append(self._at((*loc, "start"), f"start is only for every_14_days, not {f.every}",
-                                         "use start_month to choose the months"))
+                problems.append(self._at((*loc, "start"),
+                                         _("start is only for every_14_days, not {every}").format(every=f.every),
+                                         _("use start_month to choose the months")))
             if f.every is Frequency.monthly and f.start_month is not None:
-                problems.append(self._at((*loc, "start_month"), "a monthly follow-up happens every month",
-                                         "remove start_month"))
+                problems.append(self._at((*loc, "start_month"), _("a monthly follow-up happens every month"),
+                                         _("remove start_month")))
         return problems
 
     # ------------------------------------------------------------------------------ queries
@@ -474,7 +483,7 @@ class Wheel(Strict):
                 refs.append(((section, i, "responsible"), item.responsible))
             refs += [((section, i, "responsible", j + 1), r) for j, r in enumerate(item.jointly_with)]
             refs += [((section, i, "participants", j), p) for j, p in enumerate(item.participants)]
-            problems += [self._at(loc, f"unknown role '{r}'", did_you_mean(r, roles))
+            problems += [self._at(loc, _("unknown role '{id}'").format(id=r), did_you_mean(r, roles))
                          for loc, r in refs if r not in roles]
         return problems
 
@@ -485,8 +494,8 @@ class Wheel(Strict):
         items: list[tuple[str, int, Milestone | FollowUp]] = [
             ("milestones", i, m) for i, m in enumerate(self.milestones)]
         items += [("followups", i, f) for i, f in enumerate(self.followups)]
-        return [self._at((section, i, "deliverables", j), f"no deliverable has the id '{d}'",
-                         did_you_mean(d, ids) or "list it under 'deliverables:' in the goals file")
+        return [self._at((section, i, "deliverables", j), _("no deliverable has the id '{id}'").format(id=d),
+                         did_you_mean(d, ids) or _("list it under 'deliverables:' in the goals file"))
                 for section, i, item in items for j, d in enumerate(item.deliverables) if d not in ids]
 
     def events(self, year: int, extra: Iterable[WheelEvent] = ()) -> list[WheelEvent]:
@@ -657,16 +666,16 @@ def _parse_date(value: str | dt.date, at: Literal["start", "end"] | None) -> _Da
         kind: Literal["quarter", "half"] = "quarter" if m.group(1).upper() == "Q" else "half"
         part = int(m.group(2))
         if kind == "half" and part > 2:
-            raise _DateError(f"'{text}' is not a half-year", "write H1 or H2")
+            raise _DateError(_("'{value}' is not a half-year").format(value=text), _("write H1 or H2"))
         return _DateSpec(kind, part=part, at=at or "end")
     if _DAY_MONTH_SHAPE.match(text):
         try:
             day, month = parse_day_month(text)
         except ValueError as err:
-            raise _DateError(str(err), "check the day and the month (DD.MM)") from None
+            raise _DateError(str(err), _("check the day and the month (DD.MM)")) from None
         if (day, month) == (29, 2):
-            raise _DateError("'29.02' is not a date that exists in 2021 or any year that is not a leap year",
-                             "use 28.02 or 01.03")
+            raise _DateError(_("'29.02' is not a date that exists in 2021 or any year that is not a leap year"),
+                             _("use 28.02 or 01.03"))
         return _DateSpec("day_month", day=day, month=month)
     if _ISO_SHAPE.match(text):
         year = text[:4]
@@ -674,9 +683,9 @@ def _parse_date(value: str | dt.date, at: Literal["start", "end"] | None) -> _Da
             parts = [int(p) for p in text.split("-")]
             return _DateSpec("once", once=dt.date(parts[0], parts[1], parts[2]))
         except ValueError:
-            raise _DateError(f"'{text}' is not a date that exists in {year}",
-                             "check the day and the month (YYYY-MM-DD)") from None
-    raise _DateError(f"'{text}' is not a date", _DATE_HINT)
+            raise _DateError(_("'{value}' is not a date that exists in {year}").format(value=text, year=year),
+                             _("check the day and the month (YYYY-MM-DD)")) from None
+    raise _DateError(_("'{value}' is not a date").format(value=text), _(_DATE_HINT))
 
 
 # ---------------------------------------------------------------------------------- rendering

@@ -8,6 +8,9 @@ from hypothesis import strategies as st
 
 from govcore.calendar import ROLL_POLICIES, DanishCalendar, check_timezone, parse_closed_day, parse_day_month
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 D = dt.date
 CAL = DanishCalendar(["24.12", "31.12"])
 PLAIN = DanishCalendar()

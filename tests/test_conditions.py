@@ -22,6 +22,9 @@ from govcore.rules.loader import Rule, check_text
 from govcore.rules.vocabulary import Vocabulary
 from govcore.ruletest.explain import failing, held
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 VOCAB = Vocabulary.build()
 FIELDS = VOCAB.fields("goal")
 _ids = itertools.count()

@@ -10,6 +10,9 @@ from govcore.config import observation_rows
 from govcore.errors import GovcoreError
 from govcore.text import decimal_mark, parse_number
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def _values(tmp_path: Path, *values: str, sep: str = ";") -> list[float]:
     path = tmp_path / "obs.csv"

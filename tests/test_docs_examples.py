@@ -26,6 +26,9 @@ from govcore.ruletest.scenario import load_scenario_file
 from govcore.sourcefile import parse_yaml
 from govcore.wheel import After, FollowUp, Wheel
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = sorted((ROOT / "docs").glob("*.md"))
 FENCE = re.compile(r"```ya?ml\n(.*?)```", re.S)

@@ -16,6 +16,9 @@ from govcore.config import load_config
 from govcore.errors import ConfigError, InputError
 from govcore.sourcefile import parse_yaml
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parent.parent
 SECRET = "root:x:0:0:SECRET-FIRST-LINE"
 
@@ -81,14 +84,14 @@ def test_files_over_the_size_limits_are_refused(make_config: Callable[..., Path]
     (folder / "kpis.yaml").write_text(original + "# padding\n" * 30_000, encoding="utf-8")
     monkeypatch.setenv("GOVCORE_MAX_YAML_MB", "0.25")
     problems = _problems(folder)
-    assert any("kpis.yaml:1:1" in p and "YAML file is larger than the limit of 0.25 MB" in p for p in problems)
+    assert any("kpis.yaml:1:1" in p and "YAML file is larger than the limit of 0,25 MB" in p for p in problems)
     monkeypatch.delenv("GOVCORE_MAX_YAML_MB")  # the default, 1 MB, takes it
     assert load_config(folder).kpis
     monkeypatch.setenv("GOVCORE_MAX_FILE_MB", "0.5")
     with (folder / "observations.csv").open("a", encoding="utf-8") as f:
         f.write("# padding\n" * 60_000)
     problems = _problems(folder)
-    assert any("observations.csv" in p and "larger than the limit of 0.5 MB" in p for p in problems), problems
+    assert any("observations.csv" in p and "larger than the limit of 0,5 MB" in p for p in problems), problems
 
 
 def test_appending_a_bomb_to_any_configuration_file_is_a_located_error(make_config: Callable[..., Path]) -> None:

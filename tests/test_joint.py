@@ -24,6 +24,9 @@ from govcore.report import ILLUSTRATIVE, render_report
 from govcore.simulate import simulate
 from govcore.wheel import Wheel, render_text
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 ORGANISATION = """
 roles:
   - {id: udvalg, title: Arbejdsmarkedsudvalget, kind: committee}

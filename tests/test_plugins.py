@@ -22,6 +22,9 @@ from govcore.cli import main
 from govcore.config import load_config
 from govcore.errors import ConfigError
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -14,6 +14,9 @@ from govcore.model import KPI, Goal, MilestonePoint, Observation, Period, Status
 from govcore.observations import ObservationStore, ObservationView
 from govcore.targets import evaluate, goal_result, interpolate
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 TARGET = TypeAdapter(Target)
 D = dt.date
 

@@ -14,6 +14,9 @@ from govcore.errors import ConfigError
 from govcore.model import Frequency, WheelEvent
 from govcore.wheel import After, FollowUp, Milestone, On, Wheel, render_ics, render_json, render_text
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 D = dt.date
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle" / "wheel.yaml"
 years = st.integers(min_value=2015, max_value=2035)
@@ -443,7 +446,7 @@ milestones:
     assert "a monthly follow-up happens every month" in text
     assert "start is only for every_14_days" in text
     assert "an as_of milestone is a data cut-off and never moves" in text
-    assert "milestone 'b' has no date" in text
+    assert "the milestone B (b) has no date" in text
     assert "at: applies only to quarters and half-years" in text
 
 
@@ -598,7 +601,7 @@ milestones:
         "wheel.yaml:3:64: followups[1].on: every_14_days takes only on: {weekday: …} "
         "(hint: or leave on out: the meetings fall on start's weekday)",
         "wheel.yaml:5:31: milestones[0].after.milestone: 'h' is a follow-up; after: must name a milestone",
-        "wheel.yaml:6:5: milestones[1]: milestone 'b' has no date "
+        "wheel.yaml:6:5: milestones[1]: the milestone B (b) has no date "
         "(hint: give date: (e.g. \"30.04\") or after: {milestone: …, working_days: N})",
         "wheel.yaml:6:23: milestones[1].at: at: applies only to quarters and half-years",
         "wheel.yaml:7:23: milestones[2].date: 'H3' is not a half-year (hint: write H1 or H2)",

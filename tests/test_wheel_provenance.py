@@ -19,6 +19,9 @@ from govcore.engine import Engine
 from govcore.errors import ConfigError
 from govcore.wheel import CHOSEN_NOTE, CHOSEN_RESPONSIBLE_NOTE, Wheel, render_ics, render_text
 
+# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+pytestmark = pytest.mark.usefixtures("english")
+
 WHEEL = """
 milestones:
   - id: aarsregnskab

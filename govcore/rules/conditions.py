@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from govcore.errors import did_you_mean
+from govcore.errors import did_you_mean, one_of
 from govcore.extension import FieldSpec
+from govcore.i18n import N_, _
 
 OPERATORS = ("==", "!=", "<=", ">=", "<", ">", "not in", "in")
 _TOKEN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*(==|!=|<=|>=|<|>|=|not\s+in\b|in\b)\s*(.*?)\s*$")
@@ -79,11 +80,12 @@ def _scalar(text: str) -> Scalar:
         n = float(t.replace("_", ""))
     except ValueError:
         if not _WORD.match(t):
-            raise ConditionError(f"'{t}' is not a value", hint="quote text that contains spaces") from None
+            raise ConditionError(_("'{value}' is not a value").format(value=t),
+                                 hint=_("quote text that contains spaces")) from None
         return t
     if not math.isfinite(n):
-        raise ConditionError(f"'{t}' is not a number a figure can be compared with",
-                             hint="write a finite number, e.g. 2.5 (nan never matches and inf always does)")
+        raise ConditionError(_("'{value}' is not a number a figure can be compared with").format(value=t),
+                             hint=_("write a finite number, e.g. 2.5 (nan never matches and inf always does)"))
     return int(n) if n.is_integer() and "." not in t else n
 
 
@@ -106,57 +108,65 @@ def parse_condition(text: str, fields: Mapping[str, FieldSpec]) -> Condition:
             col = text.rfind(name)  # the last word: find() would stop inside 'not' for a field like 'o'
             spec = _field(name, fields, col)
             if spec.type != "bool":
-                raise ConditionError(f"'{name}' is a {spec.type}, not yes/no: compare it with a value", col,
-                                     hint=f"e.g. '{name} > 0'" if spec.type == "number" else "")
+                raise ConditionError(_("'{name}' is a {type}, not yes/no: compare it with a value").format(
+                    name=name, type=_type(spec.type)), col,
+                                     hint=_("e.g. '{example}'").format(example=f"{name} > 0")
+                                     if spec.type == "number" else "")
             return Condition(name, "==", not negated, text.strip())
         raise ConditionError(
-            f"cannot read condition '{text.strip()}'",
+            _("cannot read condition '{text}'").format(text=text.strip()),
             0,
-            hint="write <field> <operator> <value>, e.g. 'forecast_deviation_pct > 2'; operators: "
-            + ", ".join(OPERATORS),
+            hint=_("write <field> <operator> <value>, e.g. 'forecast_deviation_pct > 2'; operators: {operators}")
+            .format(operators=", ".join(OPERATORS)),
         )
     name, op, raw = m.group(1), re.sub(r"\s+", " ", m.group(2)), m.group(3)
     if op == "=":
-        raise ConditionError("'=' is not an operator", m.start(2), hint="use '==' to test equality")
+        raise ConditionError(_("'=' is not an operator"), m.start(2), hint=_("use '==' to test equality"))
     spec = _field(name, fields, m.start(1))
     vcol = m.start(3)
     if not raw:
         example = {"number": "2", "bool": "true"}.get(spec.type, spec.choices[-1] if spec.choices else "text")
-        raise ConditionError(f"the condition on '{name}' has no value after '{op}'", vcol,
-                             hint=f"write e.g. '{name} {op} {example}'")
+        raise ConditionError(_("the condition on '{name}' has no value after '{op}'").format(name=name, op=op), vcol,
+                             hint=_("write e.g. '{example}'").format(example=f"{name} {op} {example}"))
     value: Scalar | tuple[Scalar, ...]
     if op in ("in", "not in"):
         if not (raw.startswith("[") and raw.endswith("]")):
-            raise ConditionError(f"'{op}' needs a list", vcol, hint=f"write e.g. '{name} {op} [a, b]'")
+            raise ConditionError(_("'{op}' needs a list").format(op=op), vcol,
+                                 hint=_("write e.g. '{example}'").format(example=f"{name} {op} [a, b]"))
         items = [i for i in (x.strip() for x in raw[1:-1].split(",")) if i]
         if not items:
-            raise ConditionError("the list is empty", vcol)
+            raise ConditionError(_("the list is empty"), vcol)
         value = tuple(_check_type(_scalar_at(i, vcol), spec, vcol) for i in items)
     else:
         value = _check_type(_scalar_at(raw, vcol), spec, vcol)
         if op in ("<", "<=", ">", ">=") and spec.type != "number":
-            raise ConditionError(f"'{op}' compares numbers, but '{name}' is {spec.type}", m.start(2),
-                                 hint="use == or != for text and yes/no fields")
+            raise ConditionError(_("'{op}' compares numbers, but '{name}' is {type}").format(
+                op=op, name=name, type=_type(spec.type)), m.start(2),
+                                 hint=_("use == or != for text and yes/no fields"))
     return Condition(name, op, value, text.strip())
 
 
 def _field(name: str, fields: Mapping[str, FieldSpec], col: int) -> FieldSpec:
     spec = fields.get(name)
     if spec is None:
-        raise ConditionError(f"unknown field '{name}'", max(col, 0), hint=did_you_mean(name, fields))
+        raise ConditionError(_("unknown field '{name}'").format(name=name), max(col, 0),
+                             hint=did_you_mean(name, fields))
     return spec
 
 
 def _check_type(value: Scalar, spec: FieldSpec, col: int) -> Scalar:
     if spec.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ConditionError(f"'{spec.name}' is a number, but '{value}' is text", col,
-                                 hint=f"compare it with a number, e.g. '{spec.name} > 2.5'; write decimals with a dot")
+            raise ConditionError(_("'{name}' is a number, but '{value}' is text").format(name=spec.name, value=value),
+                                 col, hint=_("compare it with a number, e.g. '{example}'; write decimals with a dot")
+                                 .format(example=f"{spec.name} > 2.5"))
         return value
     if spec.type == "bool":
         if not isinstance(value, bool):
-            raise ConditionError(f"'{spec.name}' is yes/no, but '{value}' is not true or false", col,
-                                 hint=f"write '{spec.name} == true' or '{spec.name} == false'")
+            raise ConditionError(_("'{name}' is yes/no, but '{value}' is not true or false").format(
+                name=spec.name, value=value), col,
+                                 hint=_("write '{yes}' or '{no}'").format(yes=f"{spec.name} == true",
+                                                                          no=f"{spec.name} == false"))
         return value
     if isinstance(value, bool):
         value = "true" if value else "false"
@@ -164,9 +174,17 @@ def _check_type(value: Scalar, spec: FieldSpec, col: int) -> Scalar:
         value = str(value)
     if spec.choices and value not in spec.choices:
         hint = did_you_mean(value, spec.choices)
-        raise ConditionError(f"'{value}' is not a possible value of '{spec.name}'", col,
-                             hint=hint or "expected one of: " + ", ".join(c for c in spec.choices if c))
+        raise ConditionError(_("'{value}' is not a possible value of '{name}'").format(value=value, name=spec.name),
+                             col, hint=hint or one_of(c for c in spec.choices if c))
     return value
+
+
+_TYPES = {"number": N_("number"), "bool": N_("bool"), "text": N_("text"), "date": N_("date")}
+
+
+def _type(kind: str) -> str:
+    """A field's type as a reader says it."""
+    return _(_TYPES[kind]) if kind in _TYPES else kind
 
 
 def to_durable(cond: Condition) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from govcore.i18n import _
+
 _DURATION = re.compile(
     r"^\s*(\d{1,3})\s+(working days?|business days?|arbejdsdage?|days?|dage?|weeks?|uger?|months?|måneder?)\s*$",
     re.IGNORECASE,
@@ -18,6 +20,11 @@ class WorkingDays(Protocol):
     def add_working_days(self, d: dt.date, n: int) -> dt.date: ...
 
 
+
+class DurationError(ValueError):
+    """Text that is no duration ('10 working days', '2 uger')."""
+
+
 @dataclass(frozen=True)
 class Duration:
     amount: int
@@ -27,8 +34,9 @@ class Duration:
     def parse(cls, text: object) -> Duration:
         m = _DURATION.match(str(text))
         if not m:
-            raise ValueError(
-                f"'{text}' is not a duration; write e.g. '10 working days', '14 days', '2 weeks' or '1 month'")
+            raise DurationError(
+                _("'{value}' is not a duration; write e.g. '10 working days', '14 days', '2 weeks' or '1 month'")
+                .format(value=text))
         word = m.group(2).lower()
         unit: Unit
         if word.startswith(("working", "business", "arbejds")):

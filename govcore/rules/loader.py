@@ -19,18 +19,24 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
-from govcore.errors import ConfigError, InputError, Problem, RuleError, did_you_mean
+from govcore.danish_words import with_danish
+from govcore.errors import ConfigError, InputError, Problem, RuleError, closest, did_you_mean, one_of
+from govcore.i18n import N_, _
 from govcore.model import ID_PATTERN, Frequency
 from govcore.rules.conditions import Condition, ConditionError, parse_condition
-from govcore.rules.durations import Duration
+from govcore.rules.durations import Duration, DurationError
 from govcore.rules.vocabulary import DEADLINE_KINDS, ROLE_WORDS, Vocabulary
-from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml, read_text
+from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml, pydantic_message, read_text
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class TriggerError(ValueError):
+    """'when' names no trigger or several (its own kind, so the message can be reworded by kind)."""
 
 
 class TriggerModel(_Model):
@@ -43,8 +49,8 @@ class TriggerModel(_Model):
     def _one(self) -> TriggerModel:
         given = [k for k in ("wheel", "followup", "observation", "deadline") if getattr(self, k) is not None]
         if len(given) != 1:
-            raise ValueError("'when' needs exactly one of: wheel, followup, observation, deadline"
-                             + (f" (found {', '.join(given)})" if given else ""))
+            raise TriggerError(_("'when' needs exactly one of: wheel, followup, observation, deadline")
+                             + (" (" + _("found {names}").format(names=", ".join(given)) + ")" if given else ""))
         return self
 
 
@@ -147,19 +153,19 @@ def expand_paths(patterns: Iterable[str | Path], base: Path | None = None) -> li
         if any(ch in text for ch in "*?["):
             found = sorted(Path(p) for p in globmod.glob(full, recursive=True))
             if not found:
-                problems.append(Problem(text, message="this pattern matches no file",
-                                        hint="check the folder and the spelling; patterns are relative to "
-                                        + (str(base) if base else "the current folder")))
+                problems.append(Problem(text, message=_("this pattern matches no file"),
+                                        hint=_("check the folder and the spelling; patterns are relative to {folder}")
+                                        .format(folder=str(base) if base else _("the current folder"))))
             out.extend(found)
         else:
             p = Path(full)
             if p.is_dir():
                 found = sorted(p.glob("*.yaml")) + sorted(p.glob("*.yml"))
                 if not found:
-                    problems.append(Problem(text, message="this folder holds no .yaml rule file"))
+                    problems.append(Problem(text, message=_("this folder holds no .yaml rule file")))
                 out.extend(found)
             elif not p.exists():
-                problems.append(Problem(text, message="file not found"))
+                problems.append(Problem(text, message=_("file not found")))
             else:
                 out.append(p)
     if problems:
@@ -184,9 +190,11 @@ def load_rules(paths: Sequence[str | Path], vocab: Vocabulary) -> RuleSet:
         problems.extend(file_problems)
         for r in rules:
             if r.id in seen:
-                problems.append(Problem(r.file, r.line, r.column, f"rule id '{r.id}' is already used in {seen[r.id]}",
+                problems.append(Problem(r.file, r.line, r.column,
+                                        _("rule id '{id}' is already used in {place}").format(
+                                            id=r.id, place=seen[r.id]),
                                         rule=r.id, field="id",
-                                        hint="give every rule its own id, e.g. by adding a word to one of them"))
+                                        hint=_("give every rule its own id, e.g. by adding a word to one of them")))
                 continue
             seen[r.id] = f"{Path(r.file).name}:{r.line}"
             ruleset.rules.append(_with_order(r, order))
@@ -210,14 +218,13 @@ def check_text(text: str, path: str, vocab: Vocabulary) -> tuple[list[Rule], lis
         return [], [yaml_problem(text, path, p) for p in err.problems]
     file_hash = hashlib.sha256(text.encode()).hexdigest()
     if doc.data is None:
-        return [], [Problem(path, 1, 1, "the rule file is empty",
-                            hint="start the file with 'rules:' and list rules below it with '- id: …'")]
+        return [], [Problem(path, 1, 1, _("the rule file is empty"), hint=_(_START_HINT))]
     if not isinstance(doc.data, dict):
-        what = "a list" if isinstance(doc.data, list) else "plain text"
-        return [], [Problem(path, 1, 1, f"this file is {what}, but a rule file is a mapping with a 'rules:' list",
-                            hint="put 'rules:' on the first line and indent the list of rules below it"
-                            if isinstance(doc.data, list) else
-                            "start the file with 'rules:' and list rules below it with '- id: …'")]
+        what = _("a list") if isinstance(doc.data, list) else _("plain text")
+        return [], [Problem(path, 1, 1, _("this file is {what}, but a rule file is a mapping with a 'rules:' list")
+                            .format(what=what),
+                            hint=_("put 'rules:' on the first line and indent the list of rules below it")
+                            if isinstance(doc.data, list) else _(_START_HINT))]
     try:
         top = RuleFileModel.model_validate(doc.data)
     except ValidationError as err:
@@ -258,20 +265,17 @@ def yaml_problem(text: str, path: str, p: Problem, *, in_rules: bool = True) -> 
     try:
         yaml.load(text)
     except MarkedYAMLError as err:
-        found = _marked_problem(text, path, err, p)
+        found = _marked_problem(text, path, err, p, in_rules)
     except Exception as err:  # a value the YAML library could not build, e.g. the date 2021-13-01
         found = _value_problem(text, path, str(err), p)
     else:
         return p
     if not in_rules:
-        return Problem(found.file, found.line, found.column, found.message, "", found.field,
-                       found.hint.replace("a rule has one 'when:', one 'if:' and one 'then:' list",
-                                          "each key appears once in a mapping")
-                       .replace("the keys of one rule ('id:', 'when:', 'if:', 'then:')", "keys of one mapping"))
+        return Problem(found.file, found.line, found.column, found.message, "", found.field, found.hint)
     return found
 
 
-def _marked_problem(text: str, path: str, err: MarkedYAMLError, p: Problem) -> Problem:
+def _marked_problem(text: str, path: str, err: MarkedYAMLError, p: Problem, in_rules: bool = True) -> Problem:
     lines = text.splitlines()
     mark, ctx = err.problem_mark, err.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (p.line, p.column)
@@ -279,35 +283,40 @@ def _marked_problem(text: str, path: str, err: MarkedYAMLError, p: Problem) -> P
     context = (err.context or "").strip()
     rule = _rule_at(lines, line)
     here = lines[line - 1] if 0 < line <= len(lines) else ""
-    message, hint = f"the YAML cannot be read: {problem}", p.hint
+    message, hint = _("the YAML cannot be read: {problem}").format(problem=problem), p.hint
     if "\\t" in problem or "\t" in here[: max(col, 1)]:
-        message = "a tab is used for indentation; YAML allows only spaces"
-        hint = f"replace the tab at the start of line {line} with spaces"
+        message = _("a tab is used for indentation; YAML allows only spaces")
+        hint = _("replace the tab at the start of line {line} with spaces").format(line=line)
     elif problem.startswith("found duplicate key"):
         key = problem.split('"')[1] if '"' in problem else "?"
         first = _first_key_line(lines, key, ctx.line if ctx else 0, line, col)
-        message = f"'{key}' appears twice in the same mapping" + (f" (first on line {first})" if first else "")
-        hint = "keep one of them; a rule has one 'when:', one 'if:' and one 'then:' list"
+        message = _("'{key}' appears twice in the same mapping").format(key=key) + (
+            " (" + _("first on line {line}").format(line=first) + ")" if first else "")
+        hint = (_("keep one of them; a rule has one 'when:', one 'if:' and one 'then:' list") if in_rules
+                else _("keep one of them; each key appears once in a mapping"))
     elif "while parsing a flow mapping" in context and ctx is not None:
-        message = f"the '{{' opened on line {ctx.line + 1} is not closed with '}}'"
-        hint = "close it on the same line, e.g. 'when: {followup: monthly}', or write the settings as indented lines"
+        message = _("the '{{' opened on line {line} is not closed with '}}'").format(line=ctx.line + 1)
+        hint = _("close it on the same line, e.g. 'when: {{followup: monthly}}', or write the settings as indented "
+                 "lines").format()
         line, col = ctx.line + 1, ctx.column + 1
     elif "while parsing a flow sequence" in context and ctx is not None:
-        message = f"the '[' opened on line {ctx.line + 1} is not closed with ']'"
-        hint = "close it on the same line, e.g. 'then: [flag_deviation]', or write one item per line with '- '"
+        message = _("the '[' opened on line {line} is not closed with ']'").format(line=ctx.line + 1)
+        hint = _("close it on the same line, e.g. 'then: [flag_deviation]', or write one item per line with '- '")
         line, col = ctx.line + 1, ctx.column + 1
     elif "quoted scalar" in context and ctx is not None:
-        message = f"the quote opened on line {ctx.line + 1} is never closed"
-        hint = "end the text with the same quote character it starts with"
+        message = _("the quote opened on line {line} is never closed").format(line=ctx.line + 1)
+        hint = _("end the text with the same quote character it starts with")
         line, col = ctx.line + 1, ctx.column + 1
     elif problem.startswith("mapping values are not allowed"):
-        message = "a ':' follows a value on this line"
-        hint = "quote text that contains ': ' (e.g. message: \"Mål: {title}\"), or put the value on its own line"
+        message = _("a ':' follows a value on this line")
+        hint = _("quote text that contains ': ' (e.g. message: \"Mål: {{title}}\"), or put the value on its own "
+                 "line").format()
     elif problem.startswith("expected <block end>") or "could not find expected ':'" in problem:
-        word = here.strip().split(":")[0].lstrip("- ").strip() or "this line"
-        message = f"line {line} is not indented like the lines it belongs with"
-        hint = (f"the keys of one rule ('id:', 'when:', 'if:', 'then:') start in the same column; "
-                f"check the spaces before '{word}'")
+        word = here.strip().split(":")[0].lstrip("- ").strip() or _("this line")
+        message = _("line {line} is not indented like the lines it belongs with").format(line=line)
+        hint = (_("the keys of one rule ('id:', 'when:', 'if:', 'then:') start in the same column; check the "
+                  "spaces before '{word}'") if in_rules else
+                _("keys of one mapping start in the same column; check the spaces before '{word}'")).format(word=word)
     return Problem(path, line, col, message, rule=rule, hint=hint)
 
 
@@ -319,9 +328,11 @@ def _value_problem(text: str, path: str, error: str, p: Problem) -> Problem:
             try:
                 dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
-                return Problem(path, n, m.start() + 1, f"'{m.group(0)}' is not a date that exists ({error})",
-                               rule=_rule_at(lines, n), hint="write dates as YYYY-MM-DD, e.g. 2021-06-01")
-    return Problem(path, p.line, p.column, f"the YAML cannot be read: {error}", hint=p.hint)
+                return Problem(path, n, m.start() + 1,
+                               _("'{value}' is not a date that exists").format(value=m.group(0)),
+                               rule=_rule_at(lines, n), hint=_("write dates as YYYY-MM-DD, e.g. 2021-06-01"))
+    return Problem(path, p.line, p.column, _("the YAML cannot be read: {problem}").format(problem=error),
+                   hint=p.hint)
 
 
 _RULE_START = re.compile(r"^\s*-\s+id:\s*['\"]?([^'\"#\s]+)")
@@ -353,23 +364,36 @@ _RULE_WORDS: dict[str, list[str]] = {
     "when": ["wheel", "followup", "observation", "deadline"],
     "in_effect": ["from", "to"],
 }
+_START_HINT = N_("start the file with 'rules:' and list rules below it with '- id: …'")
+# Hints with braces are written doubled ({{…}}) and read with .format(), like every other message.
 _MISSING_HINTS = {
-    "id": "give the rule an id, e.g. 'id: maal-ude-af-kurs'",
-    "when": "say what starts the rule, e.g. 'when: {followup: monthly}'",
-    "then": "say what happens, e.g. 'then: [flag_deviation]'",
-    "rules": "start the file with 'rules:' and list rules below it with '- id: …'",
+    "id": N_("give the rule an id, e.g. 'id: maal-ude-af-kurs'"),
+    "when": N_("say what starts the rule, e.g. 'when: {{followup: monthly}}'"),
+    "then": N_("say what happens, e.g. 'then: [flag_deviation]'"),
+    "rules": _START_HINT,
 }
 _SHAPE_HINTS = {
-    "if": "write one condition per line below 'if:', each starting with '- ', e.g. '- status == off_track'",
-    "then": "write one action per line below 'then:', each starting with '- ', e.g. '- flag_deviation'",
-    "when": "e.g. 'when: {followup: monthly}' or 'when: {wheel: budgetkontrol-30-04}'",
-    "in_effect": "e.g. 'in_effect: {from: 2021-01-01, to: 2021-12-31}'",
-    "rules": "list rules below 'rules:', each starting with '- id: …'",
+    "if": N_("write one condition per line below 'if:', each starting with '- ', e.g. '- status == off_track'"),
+    "then": N_("write one action per line below 'then:', each starting with '- ', e.g. '- flag_deviation'"),
+    "when": N_("e.g. 'when: {{followup: monthly}}' or 'when: {{wheel: budgetkontrol-30-04}}'"),
+    "in_effect": N_("e.g. 'in_effect: {{from: 2021-01-01, to: 2021-12-31}}'"),
+    "rules": N_("list rules below 'rules:', each starting with '- id: …'"),
 }
 _CHOICES = {
-    "followup": ("a follow-up frequency", [*(f.value for f in Frequency), "any"]),
-    "deadline": ("a kind of deadline", list(DEADLINE_KINDS)),
+    "followup": (N_("'{value}' is not a follow-up frequency"), [*(f.value for f in Frequency), "any"]),
+    "deadline": (N_("'{value}' is not a kind of deadline"), list(DEADLINE_KINDS)),
 }
+
+
+# pydantic's reasons why a date does not exist (English), in the reader's language.
+_DATE_REASONS = {"month must be 1-12": N_("month must be 1-12"),
+                 "day value is outside expected range": N_("the day does not exist in that month")}
+
+
+def _hint(table: dict[str, str], name: str, default: str = "") -> str:
+    """A hint of one of the tables above, in the reader's language."""
+    found = table.get(name)
+    return _(found).format() if found else default
 
 
 def _plain_problems(err: ValidationError, doc: YamlDoc, base: Key, rid: str,
@@ -395,67 +419,80 @@ def _plain_problems(err: ValidationError, doc: YamlDoc, base: Key, rid: str,
         name = str(loc[-1]) if loc else ""
         scope = ".".join(str(x) for x in loc[:-1] if not isinstance(x, int))
         given = e.get("input")
-        message, hint = str(e["msg"]).removeprefix("Value error, "), ""
+        message, hint = pydantic_message(e, loc)
         if kind == "extra_forbidden":
             choices = words.get(scope, [])
             if action:
-                message = f"unknown setting '{name}' for the action '{action}'"
+                message = _("unknown setting '{name}' for the action '{action}'").format(name=name, action=action)
+            elif scope:
+                message = _("unknown key '{name}' in '{scope}'").format(name=name, scope=scope)
+            elif rid:
+                message = _("unknown key '{name}' in a rule").format(name=name)
             else:
-                place = {"": "in a rule" if rid else "at the top of a rule file"}.get(scope, f"in '{scope}'")
-                message = f"unknown key '{name}' {place}"
-            close = [m for m in missing if m[:-1] == loc[:-1] and did_you_mean(name, [str(m[-1])]).startswith("did")]
+                message = _("unknown key '{name}' at the top of a rule file").format(name=name)
+            close = [m for m in missing if m[:-1] == loc[:-1] and closest(name, [str(m[-1])]) is not None]
             if close:
                 explained.add(close[0])
-                hint = f"did you mean '{close[0][-1]}'?"
+                hint = _("did you mean '{word}'?").format(word=close[0][-1])
+            elif action and (closest(name, choices) is None):
+                hint = _("the settings of '{action}' are: {names}").format(action=action, names=", ".join(choices))
             else:
-                hint = did_you_mean(name, choices) or (
-                    "expected one of: " + ", ".join(choices) if choices else "")
+                hint = did_you_mean(name, choices) or (one_of(choices) if choices else "")
         elif kind == "missing":
-            what = "the rule" if rid else "the file"
-            message = f"{what} has no '{name}'" if not action else f"'{action}' needs the setting '{name}'"
-            hint = _MISSING_HINTS.get(name, "")
+            if action:
+                message = _("'{action}' needs the setting '{name}'").format(action=action, name=name)
+            elif rid:
+                message = _("the rule has no '{name}'").format(name=name)
+            else:
+                message = _("the file has no '{name}'").format(name=name)
+            hint = _hint(_MISSING_HINTS, name)
         elif kind in ("list_type", "tuple_type"):
-            message = f"'{name}' must be a list"
-            hint = _SHAPE_HINTS.get(name, "")
+            message = _("'{name}' must be a list").format(name=name)
+            hint = _hint(_SHAPE_HINTS, name)
         elif kind in ("model_type", "dict_type", "model_attributes_type"):
-            message = f"'{name}' must be a mapping of settings, not {_shape(given)}"
-            hint = _SHAPE_HINTS.get(name, "write the settings as indented 'key: value' lines")
+            message = _("'{name}' must be fields of settings, not {shape}").format(name=name, shape=_shape(given))
+            hint = _hint(_SHAPE_HINTS, name, _("write the settings as indented 'key: value' lines"))
         elif kind in ("string_type",):
-            message = f"'{name}' must be text, not {_shape(given)}"
+            message = _("'{name}' must be text, not {shape}").format(name=name, shape=_shape(given))
         elif kind == "string_pattern_mismatch" and name == "id":
-            message = f"'{given}' is not a valid rule id"
+            message = _("'{value}' is not a valid rule id").format(value=given)
             plain = str(given).lower().replace("æ", "ae").replace("ø", "oe").replace("å", "aa")
             slug = re.sub(r"[^a-z0-9_.:-]+", "-", plain).strip("-") or "maal-ude-af-kurs"
-            hint = f"use lower-case letters, digits and '-' without spaces, e.g. '{slug}'"
+            hint = _("use lower-case letters, digits and '-' without spaces, e.g. '{example}'").format(example=slug)
         elif kind in ("bool_parsing", "bool_type"):
-            message = f"'{given}' is not true or false"
-            hint = f"write '{name}: true' or '{name}: false'"
+            message = _("'{value}' is not true or false").format(value=given)
+            hint = _("write '{yes}' or '{no}'").format(yes=f"{name}: true", no=f"{name}: false")
         elif kind.startswith(("date_", "datetime_")):
             why = str(e.get("ctx", {}).get("error", "")).replace("value is outside expected range of", "must be")
-            message = f"'{given}' is not a date" + (f" ({why})" if why else "")
-            hint = "write dates as YYYY-MM-DD, e.g. 2021-06-01"
+            message = _("'{value}' is not a date").format(value=given)
+            if why:
+                message += " (" + (_(_DATE_REASONS[why]) if why in _DATE_REASONS else why) + ")"
+            hint = _("write dates as YYYY-MM-DD, e.g. 2021-06-01")
         elif kind in ("enum", "literal_error"):
             label, options = _CHOICES.get(name, ("", []))
             if not options:
                 expected = str(e.get("ctx", {}).get("expected", ""))
                 options = [c.strip().strip("'") for c in expected.replace(" or ", ",").split(",") if c.strip()]
-            message = f"'{given}' is not {label or 'allowed here'}"
-            hint = did_you_mean(str(given), options) or ("expected one of: " + ", ".join(options))
+            message = _(label or N_("'{value}' is not allowed here")).format(value=given)
+            hint = did_you_mean(str(given), with_danish(options), list_all=False) or did_you_mean(str(given), options)
         elif kind == "too_short" and name in ("then", "rules"):
-            message = "'then' has no actions" if name == "then" else "the file has no rules ('rules:' is empty)"
-            hint = ("add at least one action, e.g. '- flag_deviation'" if name == "then"
-                    else "add a rule below 'rules:', or delete the file")
-        elif kind == "value_error" and "is not a duration" in message:
+            message = _("'then' has no actions") if name == "then" else _("the file has no rules ('rules:' is empty)")
+            hint = (_("add at least one action, e.g. '- flag_deviation'") if name == "then"
+                    else _("add a rule below 'rules:', or delete the file"))
+        elif kind == "value_error" and isinstance(e.get("ctx", {}).get("error"), DurationError):
             hint = _duration_hint(str(given))
-        elif kind == "value_error" and message.startswith("'when' needs exactly one") and isinstance(given, dict):
+        elif kind == "value_error" and isinstance(e.get("ctx", {}).get("error"), TriggerError) \
+                and isinstance(given, dict):
             keys = [str(k) for k in given if given[k] is not None]
             if len(keys) > 1:
                 loc = (*loc, keys[1])
-                message = (f"'when' has {len(keys)} triggers ({', '.join(keys)}); a rule has exactly one")
-                hint = "keep one, or write one rule per trigger"
+                message = _("'when' has {n} triggers ({names}); a rule has exactly one").format(
+                    n=len(keys), names=", ".join(f"'{k}'" for k in keys))
+                hint = _("keep one, or write one rule per trigger")
             else:
-                message = "'when' names no trigger"
-                hint = "write one of: wheel, followup, observation, deadline, e.g. 'when: {followup: monthly}'"
+                message = _("'when' names no trigger")
+                hint = _("write one of: wheel, followup, observation, deadline, e.g. 'when: {{followup: monthly}}'") \
+                    .format()
         problems_loc = (*base, *loc)
         line, col = doc.where(problems_loc)
         out.append(Problem(doc.path, line, col, message, rule=rid, field=dotted(problems_loc), hint=hint))
@@ -464,14 +501,14 @@ def _plain_problems(err: ValidationError, doc: YamlDoc, base: Key, rid: str,
 
 def _shape(value: Any) -> str:
     if isinstance(value, list):
-        return "a list"
+        return _("a list")
     if isinstance(value, dict):
-        return "a mapping"
+        return _("fields (name: value)")
     if isinstance(value, bool):
         return "true/false"
     if isinstance(value, int | float):
-        return f"the number {value}"
-    return f"the text '{value}'"
+        return _("the number {value}").format(value=value)
+    return _("the text '{value}'").format(value=value)
 
 
 def _duration_hint(text: str) -> str:
@@ -479,9 +516,9 @@ def _duration_hint(text: str) -> str:
     if not m:
         return ""
     units = ["working days", "days", "weeks", "months", "arbejdsdage", "dage", "uger", "måneder"]
-    close = did_you_mean(m.group(2).lower(), units)
-    if close.startswith("did you mean"):
-        return f"did you mean '{m.group(1)} {close.split(chr(39))[1]}'?"
+    close = closest(m.group(2).lower(), units)
+    if close is not None:
+        return _("did you mean '{word}'?").format(word=f"{m.group(1)} {close}")
     return ""
 
 
@@ -493,9 +530,9 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
     base: Key = ("rules", i)
     rid = str(raw.get("id", f"#{i + 1}")) if isinstance(raw, dict) else f"#{i + 1}"
     if not isinstance(raw, dict):
-        return None, [doc.problem(base, f"a rule is a mapping with id, when, for_each, if and then, not "
-                                  f"{_shape(raw)}", rule=rid,
-                                  hint="start each rule with '- id: …' and indent its keys below it")]
+        return None, [doc.problem(base, _("a rule is fields with id, when, for_each, if and then, not {shape}")
+                                  .format(shape=_shape(raw)), rule=rid,
+                                  hint=_("start each rule with '- id: …' and indent its keys below it"))]
     try:
         m = RuleModel.model_validate(raw)
     except ValidationError as err:
@@ -516,27 +553,30 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
     if trigger == "wheel" and vocab.wheel_ids is not None:
         for v in values:
             if v != "any" and v not in vocab.wheel_ids:
-                bad(("when", "wheel"), f"no wheel event has the id '{v}'", did_you_mean(v, vocab.wheel_ids))
+                bad(("when", "wheel"), _("no wheel event has the id '{id}'").format(id=v),
+                    did_you_mean(v, vocab.wheel_ids))
     if trigger == "observation" and vocab.kpi_ids is not None:
         for v in values:
             if v != "any" and v not in vocab.kpi_ids:
-                bad(("when", "observation"), f"no KPI has the id '{v}'", did_you_mean(v, vocab.kpi_ids))
+                bad(("when", "observation"), _("no KPI has the id '{id}'").format(id=v), did_you_mean(v, vocab.kpi_ids))
 
     implied = {"corrective_action": "action", "deliverable": "deliverable"}.get(values[0]) \
         if trigger == "deadline" else None
     for_each = m.for_each or implied or ("goal" if trigger in ("followup", "observation") else None)
     if for_each is None:
-        bad(("when",), "say what the rule looks at with 'for_each'",
-            "e.g. 'for_each: goal' or one of: " + ", ".join(sorted(vocab.kinds)))
+        bad(("when",), _("say what the rule looks at with 'for_each'"),
+            _("e.g. 'for_each: goal' or one of: {kinds}").format(kinds=", ".join(sorted(vocab.kinds))))
         return None, problems
     if for_each not in vocab.kinds:
-        bad(("for_each",), f"unknown subject kind '{for_each}'", did_you_mean(for_each, vocab.kinds))
+        bad(("for_each",), _("unknown subject kind '{kind}'").format(kind=for_each),
+            did_you_mean(for_each, vocab.kinds))
         return None, problems
     if implied and for_each != implied:
-        bad(("for_each",), f"a '{values[0]}' deadline is about a {implied}, not a {for_each}",
-            f"write 'for_each: {implied}' or leave it out")
+        bad(("for_each",), _("a '{deadline}' deadline is about '{implied}', not '{kind}'").format(
+            deadline=values[0], implied=implied, kind=for_each),
+            _("write '{example}' or leave it out").format(example=f"for_each: {implied}"))
     if for_each == "action" and trigger != "deadline":
-        bad(("for_each",), "'for_each: action' only works with 'when: {deadline: corrective_action}'")
+        bad(("for_each",), _("'for_each: action' only works with 'when: {{deadline: corrective_action}}'").format())
     fields = vocab.fields(for_each)
 
     conditions: list[Condition] = []
@@ -551,7 +591,7 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
             group: list[Condition] = []
             for k, sub in enumerate(item["any"]):
                 if not isinstance(sub, str):
-                    bad(("if", j, "any", k), "a condition is text like 'status == off_track'")
+                    bad(("if", j, "any", k), _("a condition is text like 'status == off_track'"))
                     continue
                 try:
                     group.append(parse_condition(sub, fields))
@@ -563,14 +603,16 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
             key, val = next(iter(item.items()))
             shown = ", ".join(map(str, val)) if isinstance(val, list) else val
             if key in fields:
-                bad(("if", j, key), f"'{key}: {shown}' is not a condition: a condition compares with an operator",
-                    f"write '{key} == {shown}'" if not isinstance(val, list) else f"write '{key} in [{shown}]'")
+                bad(("if", j, key), _("'{text}' is not a condition: a condition compares with an operator").format(
+                    text=f"{key}: {shown}"), _("write '{example}'").format(
+                        example=f"{key} == {shown}" if not isinstance(val, list) else f"{key} in [{shown}]"))
             else:
-                bad(("if", j, key), f"unknown condition group '{key}'", "use 'any:' with a list of conditions")
+                bad(("if", j, key), _("unknown condition group '{name}'").format(name=key),
+                    _("use 'any:' with a list of conditions"))
         elif isinstance(item, dict) and "any" in item:
-            bad(("if", j, "any"), "'any:' takes a list of conditions, one per line starting with '- '")
+            bad(("if", j, "any"), _("'any:' takes a list of conditions, one per line starting with '- '"))
         else:
-            bad(("if", j), f"a condition is text like 'status == off_track', not {_shape(item)}")
+            bad(("if", j), _("a condition is text like 'status == off_track', not {shape}").format(shape=_shape(item)))
 
     actions: list[ActionCall] = []
     for j, item in enumerate(m.then):
@@ -578,41 +620,38 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
             names = [k for k in item if vocab.action_params(str(k)) is not None]
             if len(names) == 1:
                 others = [str(k) for k in item if k != names[0]]
-                bad(("then", j, others[0]), f"the settings of '{names[0]}' ({', '.join(others)}) are not indented "
-                    f"below it", f"indent '{others[0]}:' by two more spaces than '{names[0]}:'")
+                bad(("then", j, others[0]), _("the settings of '{action}' ({names}) are not indented below it").format(
+                    action=names[0], names=", ".join(others)),
+                    _("indent '{setting}:' by two more spaces than '{action}:'").format(setting=others[0],
+                                                                                       action=names[0]))
             else:
-                bad(("then", j), "each action is one name with its settings, e.g. '- notify: {to: owner}'",
-                    "start each action on its own line with '- '")
+                bad(("then", j),
+                    _("each action is one name with its settings, e.g. '- notify: {{to: owner}}'").format(),
+                    _("start each action on its own line with '- '"))
             continue
         if not isinstance(item, str | dict):
-            bad(("then", j), f"an action is a name like 'flag_deviation', not {_shape(item)}")
+            bad(("then", j), _("an action is a name like 'flag_deviation', not {shape}").format(shape=_shape(item)))
             continue
         name, params = (item, {}) if isinstance(item, str) else next(iter(item.items()))
         loc = ("then", j) if isinstance(item, str) else ("then", j, name)
         model = vocab.action_params(name)
         if model is None:
-            bad(loc, f"unknown action '{name}'", did_you_mean(name, vocab.action_names()))
+            bad(loc, _("unknown action '{name}'").format(name=name), did_you_mean(name, vocab.action_names()))
             continue
         if params is None:
             params = {}
         if not isinstance(params, dict):
-            bad(loc, f"the settings of '{name}' must be a mapping, not {_shape(params)}",
-                f"e.g. '{name}: {{{next(iter(_param_names(model)), 'setting')}: …}}'" if _param_names(model)
-                else f"write just '- {name}'")
+            bad(loc, _("the settings of '{action}' must be fields (name: value), not {shape}").format(
+                action=name, shape=_shape(params)),
+                _("e.g. '{example}'").format(example=f"{name}: {{{next(iter(_param_names(model)))}: …}}")
+                if _param_names(model) else _("write just '{example}'").format(example=f"- {name}"))
             continue
         try:
             parsed = model.model_validate(params)
         except ValidationError as err:
             words = {"": _param_names(model)}
             probs = _plain_problems(err, doc, (*base, *loc), m.id, words, action=name)
-            for p in probs:
-                if p.message.startswith("unknown setting") and not p.hint:
-                    p = Problem(p.file, p.line, p.column, p.message, p.rule, p.field,
-                                "settings of '" + name + "': " + ", ".join(_param_names(model)))
-                elif p.message.startswith("unknown setting") and p.hint.startswith("expected one of"):
-                    p = Problem(p.file, p.line, p.column, p.message, p.rule, p.field,
-                                p.hint.replace("expected one of", f"the settings of '{name}' are"))
-                problems.append(p)
+            problems.extend(probs)
             continue
         problems.extend(_check_action(name, parsed, trigger, values, for_each, fields, vocab, doc,
                                       (*base, *loc), m.id))
@@ -620,8 +659,8 @@ def _check_rule(raw: Any, i: int, doc: YamlDoc, file_hash: str, vocab: Vocabular
 
     eff = m.in_effect
     if eff and eff.from_ and eff.to and eff.to < eff.from_:
-        bad(("in_effect", "to"), f"in_effect.to ({eff.to}) is before in_effect.from ({eff.from_})",
-            "swap the two dates, or correct the year")
+        bad(("in_effect", "to"), _("in_effect.to ({to}) is before in_effect.from ({start})").format(
+            to=eff.to, start=eff.from_), _("swap the two dates, or correct the year"))
     line, column = doc.where(base)
     rule = Rule(
         id=m.id, title=m.title or m.id, description=m.description, file=doc.path, file_hash=file_hash,
@@ -654,27 +693,30 @@ def _check_action(name: str, params: BaseModel, trigger: str, values: tuple[str,
         if (key in ("from_role", "to") and isinstance(role, str) and role not in ROLE_WORDS
                 and vocab.role_ids is not None and role not in vocab.role_ids):
             alias = "from" if key == "from_role" else "to"
-            problems.append(doc.problem((*loc, alias), f"no role has the id '{role}'",
+            problems.append(doc.problem((*loc, alias), _("no role has the id '{id}'").format(id=role),
                                         hint=did_you_mean(role, [*ROLE_WORDS, *vocab.role_ids]), rule=rid))
     for key, text in data.items():
         if isinstance(text, str) and "{" in text:
             for ph in _PLACEHOLDER.findall(text):
                 if ph not in fields:
                     alias = "from" if key == "from_role" else key
-                    hint = did_you_mean(ph, fields) or f"a {for_each} has the fields: " + ", ".join(sorted(fields))
-                    problems.append(doc.problem((*loc, alias), f"unknown placeholder '{{{ph}}}': a {for_each} has "
-                                                f"no field '{ph}'", hint=hint, rule=rid))
+                    hint = did_you_mean(ph, fields) or _("a {kind} has the fields: {names}").format(
+                        kind=for_each, names=", ".join(sorted(fields)))
+                    problems.append(doc.problem((*loc, alias), _("unknown placeholder '{placeholder}': a {kind} has no "
+                                                                 "field '{name}'").format(
+                        placeholder="{" + ph + "}", kind=for_each, name=ph), hint=hint, rule=rid))
     if name == "escalate" and not (trigger == "deadline" and values[0] == "corrective_action"):
-        problems.append(doc.problem(loc, "'escalate' moves an overdue corrective action up the line, so it "
-                                    "needs 'when: {deadline: corrective_action}'", rule=rid,
-                                    hint="move 'escalate' to a rule with 'when: {deadline: corrective_action}', "
-                                    "or use 'notify' or 'demand_action' here"))
+        problems.append(doc.problem(loc, _("'escalate' moves an overdue corrective action up the line, so it "
+                                           "needs 'when: {{deadline: corrective_action}}'").format(), rule=rid,
+                                    hint=_("move 'escalate' to a rule with 'when: {{deadline: corrective_action}}', "
+                                           "or use 'notify' or 'demand_action' here").format()))
     if name == "require_deliverable":
         deliverable = data.get("deliverable") or ""
         if not deliverable and for_each != "deliverable":
-            problems.append(doc.problem(loc, "say which deliverable with 'deliverable: <id>'", rule=rid))
+            problems.append(doc.problem(loc, _("say which deliverable with 'deliverable: <id>'"), rule=rid))
         elif deliverable and vocab.deliverable_ids is not None and deliverable not in vocab.deliverable_ids:
-            problems.append(doc.problem((*loc, "deliverable"), f"no deliverable has the id '{deliverable}'",
+            problems.append(doc.problem((*loc, "deliverable"),
+                                        _("no deliverable has the id '{id}'").format(id=deliverable),
                                         hint=did_you_mean(deliverable, vocab.deliverable_ids), rule=rid))
     within = data.get("within")
     if within is not None:

@@ -13,6 +13,12 @@ from govcore_budget.source import SOURCE, budget_kpis, load_budget
 
 from govcore import KPI, InputError, Observation, ObservationStore, SourceContext, municipality
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 AREAS: list[dict[str, Any]] = [
     {"id": "sygedagpenge", "title": "Sygedagpenge", "owner": "center-sundhed",
      "effort_group": "sygedagpenge"},

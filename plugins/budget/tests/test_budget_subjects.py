@@ -24,6 +24,12 @@ from govcore import (
     municipality,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 ORG = Organisation(roles=[
     Role(id="arbejdsmarkedsudvalget", title="Arbejdsmarkedsudvalget", kind="committee"),
     Role(id="center-sundhed", title="Center for Sundhed & Fastholdelse", kind="centre",

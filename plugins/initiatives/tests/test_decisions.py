@@ -19,6 +19,12 @@ from govcore.errors import DecisionError
 from govcore.store.db import open_database
 from govcore.store.run import tick
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "hilleroed"
 STRAKS = "straksaktivering-unge"

@@ -17,6 +17,12 @@ from govcore import ConfigError, InputError, Municipality, Observation, Observat
 from govcore import simulate as run_year
 from govcore.report import build_report, render_report
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "hilleroed"
 STRAKS = "straksaktivering-unge"

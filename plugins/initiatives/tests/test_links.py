@@ -11,6 +11,12 @@ import pytest
 
 from govcore import ConfigError, load_config
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "hilleroed"
 LATER_GOAL = """goals:

@@ -29,6 +29,12 @@ from govcore import (
     render_template,
 )
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+
 ORG = Organisation(roles=[
     Role(id="arbejdsmarkedsudvalget", title="Arbejdsmarkedsudvalget", kind="committee"),
     Role(id="arbejdsmarkedschef", title="Arbejdsmarkedschef", kind="head", superior="arbejdsmarkedsudvalget"),
