@@ -13,6 +13,7 @@ import pluggy
 from govcore import hookspecs
 from govcore.errors import GovcoreError, PluginError
 from govcore.extension import ActionSpec, KpiSource, ReportSectionSpec, SubjectKind
+from govcore.i18n import N_, _
 from govcore.model import NationalGoal, WheelEvent
 
 ENTRY_POINT_GROUP = "govcore"
@@ -54,28 +55,34 @@ class Plugins:
         return [(name, item) for name, items in self.call(hook, **kwargs) for item in items]
 
     def kpi_sources(self) -> dict[str, tuple[str, KpiSource]]:
-        return _unique(self.collect("govcore_kpi_sources"), lambda s: s.name, "KPI source")
+        return _unique(self.collect("govcore_kpi_sources"), lambda s: s.name,
+                       N_("the KPI source '{name}' is provided twice: by '{first}' and '{second}'"))
 
     def subject_kinds(self) -> dict[str, tuple[str, SubjectKind]]:
-        return _unique(self.collect("govcore_subject_kinds"), lambda s: s.name, "subject kind")
+        return _unique(self.collect("govcore_subject_kinds"), lambda s: s.name,
+                       N_("the subject kind '{name}' is provided twice: by '{first}' and '{second}'"))
 
     def actions(self) -> dict[str, tuple[str, ActionSpec]]:
-        return _unique(self.collect("govcore_actions"), lambda s: s.name, "action")
+        return _unique(self.collect("govcore_actions"), lambda s: s.name,
+                       N_("the action '{name}' is provided twice: by '{first}' and '{second}'"))
 
     def report_sections(self) -> dict[str, tuple[str, ReportSectionSpec]]:
-        return _unique(self.collect("govcore_report_sections"), lambda s: s.name, "report section")
+        return _unique(self.collect("govcore_report_sections"), lambda s: s.name,
+                       N_("the report section '{name}' is provided twice: by '{first}' and '{second}'"))
 
     def national_goals(self, year: int) -> tuple[str, list[NationalGoal]] | None:
         answers = [(n, g) for n, g in self.call("govcore_national_goals", year=year) if g]
         if len(answers) > 1:
             raise GovcoreError(
-                f"two plugins provide national goals for {year}: {', '.join(n for n, _ in answers)}")
+                _("two plugins provide national goals for {year}: {plugins}").format(
+                    year=year, plugins=", ".join(n for n, _answer in answers)))
         return answers[0] if answers else None
 
     def rule_files(self, plugin: str) -> list[Path]:
         impls = [i for i in self.pm.hook.govcore_rule_files.get_hookimpls() if i.plugin_name == plugin]
         if not impls and plugin not in self.names():
-            raise GovcoreError(f"no plugin named '{plugin}' is installed (installed: {', '.join(self.names())})")
+            raise GovcoreError(_("no plugin named '{plugin}' is installed (installed: {names})").format(
+                plugin=plugin, names=", ".join(self.names())))
         return [Path(p) for n, files in self.call("govcore_rule_files") if n == plugin for p in files]
 
     def wheel_events(self, year: int) -> list[tuple[str, WheelEvent]]:
@@ -123,7 +130,7 @@ def _unique(pairs: list[tuple[str, Any]], key: Callable[[Any], str], what: str) 
     for plugin, item in pairs:
         name = key(item)
         if name in out:
-            raise GovcoreError(f"{what} '{name}' is provided twice: by '{out[name][0]}' and '{plugin}'")
+            raise GovcoreError(_(what).format(name=name, first=out[name][0], second=plugin))
         out[name] = (plugin, item)
     return out
 

@@ -18,6 +18,8 @@ from typing import Any
 from govcore.config import Configuration
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import GovcoreError
+from govcore.formatting import danish_date
+from govcore.i18n import _
 
 
 @dataclass
@@ -118,7 +120,8 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
     first = start or dt.date(year or config.year, 1, 1)
     last = until or dt.date(first.year, 12, 31)
     if last < first:
-        raise GovcoreError(f"the end {last.isoformat()} is before the start {first.isoformat()}")
+        raise GovcoreError(_("the end {end} is before the start {start}").format(end=danish_date(last),
+                                                                                  start=danish_date(first)))
     with Engine(config, start=first) as engine:
         end = engine.calendar.local_datetime(last, 23, 59)
         done = 0
@@ -128,7 +131,7 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
         for y in range(first.year, last.year + 1):
             stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
             before = len(engine.events)
-            for _ in engine.steps(stop):
+            for _step in engine.steps(stop):
                 done += 1
                 if progress is not None:
                     progress(done, max(done + engine.pending(), done))

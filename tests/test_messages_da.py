@@ -266,3 +266,19 @@ def test_the_danish_output_of_check_has_no_untranslated_english(make_config: Mak
         result = CliRunner().invoke(main, ["check", str(folder)])
         assert result.exit_code != 0
         assert text.splitlines()[0] in result.output
+
+
+def test_simulate_and_plugin_lookups_are_danish(make_config: MakeConfig) -> None:
+    import datetime as dt
+
+    from govcore.errors import GovcoreError
+    from govcore.plugins import load_plugins
+    from govcore.simulate import simulate
+
+    cfg = load_config(make_config())
+    with pytest.raises(GovcoreError, match=r"^slutningen 01\.01\.2021 ligger før starten 01\.02\.2021$"):
+        simulate(cfg, start=dt.date(2021, 2, 1), until=dt.date(2021, 1, 1))
+    with pytest.raises(GovcoreError, match=r"^intet plugin ved navn 'budgt' er installeret \(installeret: "):
+        load_plugins().rule_files("budgt")
+    with use_language("en"), pytest.raises(GovcoreError, match=r"^no plugin named 'budgt' is installed"):
+        load_plugins().rule_files("budgt")
