@@ -25,6 +25,7 @@ from govcore.config import Configuration, Response
 from govcore.errors import DecisionError, EngineError, GovcoreError, did_you_mean
 from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.forecast import GoalForecast, forecast_goal
+from govcore.i18n import use_language
 from govcore.model import (
     ActionState,
     CorrectiveAction,
@@ -655,7 +656,8 @@ class Engine:
                                                         "reason": f"no decision about '{data['subject']}' is open"})
                 return
         try:
-            dec = self.check_decision(ident, option)
+            with use_language("en"):  # the reason is recorded: the same bytes in every reader's language
+                dec = self.check_decision(ident, option)
         except EngineError as err:
             self._emit("response_ignored", details={"response": "decide", "decision": ident, "option": option,
                                                     "reason": str(err)})

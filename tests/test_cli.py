@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
 
@@ -59,6 +60,7 @@ def test_wheel_ics_imports_as_a_calendar(tmp_path: Path) -> None:
     assert any("Budgetkontrol pr. 30.4" in str(e.get("SUMMARY")) for e in events)
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_rules_check_ok_and_failing(tmp_path: Path) -> None:
     code, out = run("rules", "check", str(ROOT / "rules" / "*.yaml"))
     assert code == 0 and "rules: OK" in out
@@ -70,6 +72,7 @@ def test_rules_check_ok_and_failing(tmp_path: Path) -> None:
     assert f"{bad}:5:10: rule 'a'" in out and "unknown field 'staus'" in out and "did you mean 'status'?" in out
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_rules_check_against_a_configuration_knows_wheel_ids(tmp_path: Path) -> None:
     rule = tmp_path / "r.yaml"
     rule.write_text("rules:\n  - id: a\n    when: {wheel: budgetkontrol-3004}\n    for_each: goal\n"
@@ -79,6 +82,7 @@ def test_rules_check_against_a_configuration_knows_wheel_ids(tmp_path: Path) -> 
     assert code == 1 and "did you mean 'budgetkontrol-30-04'?" in out
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_a_glob_that_matches_nothing_is_an_error(tmp_path: Path) -> None:
     code, out = run("rules", "check", str(tmp_path / "*.yaml"))
     assert code == 1 and "matches no file" in out
@@ -92,6 +96,7 @@ def test_simulate_writes_the_three_outputs(tmp_path: Path) -> None:
     assert summary["counts"]["escalated"] == 2
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_missing_configuration_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     code, out = run("check", str(tmp_path))
     assert code == 2 and "municipality.yaml: file not found" in out

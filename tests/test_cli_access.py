@@ -42,6 +42,7 @@ def test_add_a_person_and_log_in_with_the_password_from_stdin(db: str) -> None:
     assert code == 0 and out.splitlines() == ["jens\t630\tteam-integration,center-job-erhverv\tjens@vejle.dk"]
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_a_misspelt_role_is_refused_with_a_suggestion_and_nothing_is_stored(db: str) -> None:
     code, out = run("users", "add", "hanne", "-m", "630", "--role", "teem-integration", "--password-stdin",
                     "--config", VEJLE, "--db", db, stdin=PASSWORD + "\n")

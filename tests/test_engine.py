@@ -231,6 +231,7 @@ def test_an_engine_started_mid_year_does_not_replay_earlier_meetings(make_config
     assert all(e.at >= start for e in events)
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_the_api_refuses_unknown_actions_and_deliverables(make_config: Callable[..., Path]) -> None:
     cfg = load_config(make_config())
     with Engine(cfg) as engine:

@@ -19,6 +19,7 @@ def test_danish_numbers_are_read(text: str, value: float) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1.2.3,4,5", "1,23,4", "..", "-"])
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_what_is_not_a_number_is_an_error(text: str) -> None:
     with pytest.raises(ValueError, match="is not a number"):
         govcore.parse_number(text)
@@ -30,6 +31,7 @@ def test_numbers_written_in_danish_style_are_read_back() -> None:
         assert govcore.parse_number(govcore.danish_number(v, decimals=2)) == v
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_names_compare_loosely_and_did_you_mean_uses_it() -> None:
     assert govcore.normalise_name("Køn i alt") == govcore.normalise_name("KOEN-I-ALT") == "koenialt"
     assert govcore.did_you_mean("Koebenhavn", ["København", "Vejle"]) == "did you mean 'København'?"
@@ -37,6 +39,7 @@ def test_names_compare_loosely_and_did_you_mean_uses_it() -> None:
     assert govcore.did_you_mean("xyz", ["a", "b"], list_all=False) == ""
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_csv_header_and_delimiter_are_sniffed(tmp_path: Path) -> None:
     semi = tmp_path / "a.csv"
     semi.write_text("omraade;periode;beloeb, i kr\n", encoding="utf-8")

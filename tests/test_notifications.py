@@ -272,6 +272,7 @@ def test_a_failed_command_takes_its_rows_back(tmp_path: Path) -> None:
     assert rows(url) == before  # new rows gone, cancelled reminders pending again
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_notification_settings_and_mailboxes_are_checked(tmp_path: Path) -> None:
     folder = live_config(tmp_path / "config", reminders="[7, 0]")
     with pytest.raises(ConfigError) as err:
@@ -548,6 +549,7 @@ def test_a_daily_digest_gathers_each_persons_notifications(tmp_path: Path, db_ur
     assert len(inbox.messages) == 4
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_digest_settings_are_checked(tmp_path: Path) -> None:
     folder = live_config(tmp_path / "config")
     cfg_file = folder / "municipality.yaml"

@@ -404,6 +404,7 @@ def test_reusing_a_configuration(tmp_path: Path) -> None:
     ("- name: x\n  known: 3 days later\n  expect: []\n", "'3 days later' is not a rule for when figures become known"),
     ("- name: x\n  allow_extra: [deviations]\n  expect: []\n", "'deviations' is not a kind of event"),
 ])
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_scenario_mistakes_are_located_errors(tmp_path: Path, scenarios: str, message: str) -> None:
     path = write(tmp_path, scenarios)
     result = run(str(path))
@@ -423,6 +424,7 @@ def test_scenario_mistakes_are_located_errors(tmp_path: Path, scenarios: str, me
     ("rules: [x.yaml]\nscenarios: []\n", "the file has no scenarios"),
     ((RULES / "goals.yaml").read_text(encoding="utf-8"), "this is a rule file, not a scenario file"),
 ])
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_broken_scenario_files_never_show_a_traceback(tmp_path: Path, text: str, message: str) -> None:
     path = tmp_path / "s.yaml"
     path.write_text(text, encoding="utf-8")
@@ -432,6 +434,7 @@ def test_broken_scenario_files_never_show_a_traceback(tmp_path: Path, text: str,
     assert "Traceback" not in result.output and "internal error" not in result.output
 
 
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_a_pattern_matching_no_scenario_file_is_an_error(tmp_path: Path) -> None:
     result = run(str(tmp_path / "no-such" / "*.yaml"))
     assert result.exit_code == 2

@@ -86,6 +86,7 @@ def test_the_first_rule_in_the_reference_is_valid() -> None:
 
 
 @pytest.mark.parametrize("snippet", re.findall(r"```yaml\n(- [a-z_]+:.*?)```", RULES_MD, re.S))
+@pytest.mark.usefixtures("english")  # pins the message by its English id
 def test_the_action_examples_are_valid(snippet: str) -> None:
     text = "rules:\n  - id: x\n    when: {deadline: corrective_action}\n    then:\n" + \
         "".join(f"      {line}\n" for line in snippet.splitlines())
