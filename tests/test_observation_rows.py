@@ -46,9 +46,9 @@ def test_a_bad_row_is_located_as_before(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as err:
         list(observation_rows(p))
     (kpi, period) = err.value.problems
-    assert (kpi.line, kpi.column, kpi.field) == (3, 1, "kpi") and "'Job Andel' is not a valid id" in kpi.message
+    assert (kpi.line, kpi.column, kpi.field) == (3, 1, "kpi") and "'Job Andel' er ikke et gyldigt id" in kpi.message
     assert (period.line, period.column, period.field) == (4, 2, "period")
-    assert "'2021-13' is not a period" in period.message
+    assert "'2021-13' er ikke en periode" in period.message
 
 
 def test_an_ambiguous_value_waits_for_the_files_decimal_mark(tmp_path: Path) -> None:
