@@ -79,6 +79,7 @@ EVENT_LABELS = Labels({
     "deliverable_missed": N_("Deliverables not delivered on time"),
     "decision_requested": N_("Decisions requested"),
     "decision_made": N_("Decisions made"), "response_ignored": N_("Responses without effect"),
+    "configuration_changed": N_("Configuration changed"), "year_started": N_("New year"),
 })
 # What a wheel event caused, in the order it is told (singular, plural; for ngettext).
 CAUSED = (
@@ -818,7 +819,8 @@ def _wheel(result: SimulationResult, names: _Names) -> tuple[list[WheelMonth], l
         if e.type == "followup" and freq:
             kind += f" ({_FREQUENCIES.get(freq, freq)})"
         told = [_plural(c[t], one, many) for t, one, many in CAUSED if c[t]]
-        told += [f"{_count(n)} × {t}" for t, n in sorted(c.items()) if t not in _CAUSED_TYPES and n]
+        told += [f"{_count(n)} × {EVENT_LABELS.get(t, t).lower()}" for t, n in sorted(c.items())
+                 if t not in _CAUSED_TYPES and n]
         day = e.at.date()
         entry = WheelEntry(
             anchor=f"hjul-{e.seq}", date=_date(day), title=str(d.get("title", d.get("wheel", ""))), kind=kind,
