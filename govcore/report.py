@@ -899,7 +899,7 @@ def _roles(result: SimulationResult, names: _Names, open_actions: list[OpenActio
 
 
 def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
-    words = {"submit": _("submission"), "accept": _("approval"), "reject": _("rejection"), "deliver": _("delivery")}
+    words = {"submit": _("submission"), "accept": _("approval"), "reject": _("rejection"), "deliver": _("hand-over")}
     out = []
     for e in sorted(events, key=lambda e: e.seq):
         if e.type != "response_ignored":

@@ -146,3 +146,21 @@ def test_the_danish_emails_read_as_before() -> None:
     assert "Der er registreret en afvigelse, og der kræves en korrigerende handling." in \
         _mail("action_demanded", title="")[1]
     assert _mail("notify", title="")[0] == "Besked"
+
+
+def test_no_other_catalog_gives_a_report_message_other_danish() -> None:
+    """At run time the domains are one catalog, searched in file order: a message id that another
+    domain translates differently would change the report's words (the first catalog wins)."""
+    from babel.messages.pofile import read_po
+
+    folder = Path(__file__).resolve().parent.parent / "govcore" / "locale" / "da" / "LC_MESSAGES"
+
+    def singular(domain: str) -> dict[str, str]:
+        with (folder / f"{domain}.po").open("rb") as handle:
+            return {m.id: m.string for m in read_po(handle) if isinstance(m.id, str) and m.id and m.string}
+
+    report = singular("report")
+    clashes = [(other.stem, ident, report[ident], text) for other in sorted(folder.glob("*.po"))
+               if other.stem != "report" for ident, text in singular(other.stem).items()
+               if ident in report and report[ident] != text]
+    assert clashes == []
