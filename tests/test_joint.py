@@ -20,9 +20,12 @@ from govcore.config import load_config
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import GovcoreError
 from govcore.model import Goal
-from govcore.report import ILLUSTRATIVE, render_report
+from govcore.report import render_report
 from govcore.simulate import simulate
 from govcore.wheel import Wheel, render_text
+
+# How the Danish report marks a target whose figures are govcore's example, not the municipality's.
+ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
 
 ORGANISATION = """
 roles:
