@@ -74,7 +74,7 @@ EVENT_LABELS = Labels({
     "action_demanded": N_("Corrective actions demanded"), "action_submitted": N_("Actions submitted"),
     "action_accepted": N_("Actions approved"), "action_rejected": N_("Actions rejected"),
     "action_overdue": N_("Deadlines missed"), "escalated": N_("Escalations"),
-    "escalation_exhausted": N_("Escalations exhausted"), "notification": N_("Notifications"),
+    "escalation_exhausted": N_("Escalations exhausted"), "notification": N_("Alerts"),
     "deliverable_required": N_("Deliverables required"), "deliverable_delivered": N_("Deliverables delivered"),
     "deliverable_missed": N_("Deliverables not delivered on time"),
     "decision_requested": N_("Decisions requested"),
@@ -634,7 +634,7 @@ def _summary(result: SimulationResult, groups: list[GoalGroup], deviations: list
     facts = [
         Fact(_("Goals on track"), _("{n} of {total}").format(n=_count(on_track), total=_count(len(in_effect)))),
         Fact(_("Deviations opened"), _count(len(deviations))),
-        Fact(_("Open deviations"), _count(len(open_devs))),
+        Fact(_("Deviations still open"), _count(len(open_devs))),
         Fact(_("Open corrective actions"), _count(len(open_acts))),
         Fact(_("Escalations"), _count(len(escalations))),
         Fact(_("Deliverables late or missing"), _count(late)),
