@@ -26,7 +26,7 @@ from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
 from govcore.goalchart import BENCHMARK_NAMES, GoalChart, goal_charts
-from govcore.i18n import N_, _, install_jinja, language
+from govcore.i18n import N_, _, install_jinja, language, ngettext
 from govcore.labels import Labels, Words
 from govcore.model import (
     KPI,
@@ -847,9 +847,12 @@ def _wheel_diagram(year: int, items: list[tuple[EngineEvent, WheelEntry]], names
              for e, entry in items]
     milestones = sum(1 for m in marks if m.milestone)
     desc = (_("The annual wheel {year}: {milestones} and {followups} across {roles} ({titles}).").format(
-                year=year, milestones=_plural(milestones, N_("{n} milestone"), N_("{n} milestones")),
-                followups=_plural(len(marks) - milestones, N_("{n} follow-up"), N_("{n} follow-ups")),
-                roles=_plural(len(roles), N_("{n} responsible"), N_("{n} responsibles")), titles=", ".join(titles))
+                year=year, milestones=ngettext("{n} milestone", "{n} milestones", milestones).format(
+                    n=_count(milestones)),
+                followups=ngettext("{n} follow-up", "{n} follow-ups", len(marks) - milestones).format(
+                    n=_count(len(marks) - milestones)),
+                roles=ngettext("{n} responsible", "{n} responsible", len(roles)).format(n=_count(len(roles))),
+                titles=", ".join(titles))
             + " " + _("Every item is in the list below the diagram.")
             + (" " + _("Today is {day}.").format(day=_date(today)) if today is not None and today.year == year else ""))
     return WheelDiagram(year=year, desc=desc, svg=wheel_chart(marks, year=year, rings=titles,
