@@ -19,6 +19,8 @@ from typing import Literal
 
 from govcore.forecast import GoalForecast
 from govcore.formatting import danish_date, danish_number
+from govcore.i18n import N_, _
+from govcore.labels import Words
 from govcore.model import Observation, Period
 
 __all__ = ["Bar", "ChartTable", "Line", "bar_chart", "chart_table", "goal_chart", "line_chart", "wheel_chart"]
@@ -117,7 +119,8 @@ def line_chart(lines: Sequence[Line], *, title: str, x_labels: Mapping[float, st
     ys = [y for ln in lines for _, y in ln.points] + [v for ln in lines for _, lo, hi in ln.band for v in (lo, hi)]
     out = _head(title, desc, width, height)
     if not xs:
-        out.append(f'<text x="{left}" y="{height // 2}">Ingen data</text></svg>')
+        none = escape(_("No data"))
+        out.append(f'<text x="{left}" y="{height // 2}">{none}</text></svg>')
         return "\n".join(out)
     ticks = nice_ticks(min(ys), max(ys))
     x0, x1 = min(xs), max(xs)
@@ -178,7 +181,8 @@ def bar_chart(bars: Sequence[Bar], *, title: str, unit: str = "", width: int = 5
     height = top + row * max(1, len(bars)) + 12
     out = _head(title, desc, width, height)
     if not bars:
-        out.append(f'<text x="4" y="{top + 14}">Ingen data</text></svg>')
+        none = escape(_("No data"))
+        out.append(f'<text x="4" y="{top + 14}">{none}</text></svg>')
         return "\n".join(out)
     high = max(0.0, *(b.value for b in bars))
     low = min(0.0, *(b.value for b in bars))
@@ -241,20 +245,20 @@ def goal_lines(history: Sequence[Observation], forecast: GoalForecast | None = N
     if not obs:
         return list(refs)
     points = [(period_x(o.period_obj), o.value) for o in obs]
-    lines = [Line("Faktisk", points), *refs]
+    lines = [Line(_("Actual"), points), *refs]
     fc = forecast.forecast if forecast else None
     if forecast and fc and fc.value is not None and fc.period and fc.method != "observed":
         at = period_x(fc.period)
         last_x, last_y = points[-1]
         low = fc.low if fc.low is not None else fc.value
         high = fc.high if fc.high is not None else fc.value
-        lines.append(Line(f"Prognose {fc.period}", [(last_x, last_y), (at, fc.value)], "dashed", COLORS[1],
-                          markers=False, band=[(last_x, last_y, last_y), (at, low, high)]))
+        lines.append(Line(_("Forecast {period}").format(period=fc.period), [(last_x, last_y), (at, fc.value)],
+                          "dashed", COLORS[1], markers=False, band=[(last_x, last_y, last_y), (at, low, high)]))
     if forecast and forecast.required is not None and fc and fc.period and not refs:
         at = period_x(fc.period)
         start = min(points[-1][0], at - 31)
-        lines.append(Line(f"Krav {danish_number(forecast.required)}", [(start, forecast.required),
-                                                                         (at, forecast.required)],
+        label = _("Requirement {value}").format(value=danish_number(forecast.required))
+        lines.append(Line(label, [(start, forecast.required), (at, forecast.required)],
                           "dotted", COLORS[2], markers=False))
     return lines
 
@@ -268,18 +272,20 @@ class ChartTable:
 
 
 def chart_table(lines: Sequence[Line], x_labels: Mapping[float, str], fmt: Callable[[float], str],
-                first: str = "Periode") -> ChartTable:
+                first: str = "") -> ChartTable:
     """One row per labelled x position, one column per line; '–' where a line has no point."""
     values = [{x: y for x, y in ln.points} for ln in lines]
     xs = sorted({x for v in values for x in v if x in x_labels})
     rows = tuple((x_labels[x], *(fmt(v[x]) if x in v else "–" for v in values)) for x in xs)
-    return ChartTable(headers=(first, *(ln.label for ln in lines)), rows=rows)
+    return ChartTable(headers=(first or _("Period"), *(ln.label for ln in lines)), rows=rows)
 
 
 # ------------------------------------------------------------------------------------ the årshjul
 
 RING_COLORS = ("#1f4e79", "#c0504d", "#4f8f3a", "#7f6084", "#b36b00", "#2f7f8f", "#8a5a2b", "#5a5a5a")
-MONTH_SHORT = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+# Translated when read (the web pages read them too).
+MONTH_SHORT = Words((N_("jan"), N_("feb"), N_("mar"), N_("apr"), N_("may"), N_("jun"), N_("jul"), N_("aug"),
+                     N_("sep"), N_("oct"), N_("nov"), N_("dec")))
 
 
 @dataclass(frozen=True)
@@ -328,7 +334,7 @@ def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], 
         out.append(f'<path d="M{ix0},{iy0} L{ox0},{oy0} A{_f(r_month)},{_f(r_month)} 0 0 1 {ox1},{oy1} '
                    f'L{ix1},{iy1} A{_f(r_in)},{_f(r_in)} 0 0 0 {ix0},{iy0} Z" fill="{fill}" stroke="#bbb"/>')
         tx, ty = at((r_out + r_month) / 2, (a0 + a1) / 2)
-        out.append(f'<text x="{tx}" y="{_f(float(ty) + 4)}" text-anchor="middle">{MONTH_SHORT[m]}</text>')
+        out.append(f'<text x="{tx}" y="{_f(float(ty) + 4)}" text-anchor="middle">{escape(MONTH_SHORT[m])}</text>')
     for i in range(n + 1):
         out.append(f'<circle cx="{cx}" cy="{cy}" r="{_f(r_in + i * band)}" fill="none" stroke="#ccc"/>')
     out.append(f'<text x="{cx}" y="{cy + 5}" text-anchor="middle" font-size="15" font-weight="bold">{year}</text>')
@@ -350,18 +356,20 @@ def wheel_chart(marks: Sequence[WheelMark], *, year: int, rings: Sequence[str], 
         x1, y1 = at(r_month + 6, a)
         tx, ty = at(r_month + 16, a)
         out.append(f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="#b00020" stroke-width="2.5"/>')
-        out.append(f'<text x="{tx}" y="{ty}" text-anchor="middle" fill="#b00020" font-weight="bold">'
-                   f'I dag {danish_date(today)}</text>')
+        label = escape(_("Today {day}").format(day=danish_date(today)))
+        out.append(f'<text x="{tx}" y="{ty}" text-anchor="middle" fill="#b00020" font-weight="bold">{label}</text>')
     lx, ly = 8, 2 * cy
-    out.append(f'<text x="{lx}" y="{ly}" font-weight="bold">Ringe indefra og ud</text>')
+    legend = escape(_("Rings from the inside out"))
+    out.append(f'<text x="{lx}" y="{ly}" font-weight="bold">{legend}</text>')
     for i, role in enumerate(rings):
         y = ly + 18 * (i + 1)
         out.append(f'<circle cx="{lx + 6}" cy="{y - 4}" r="5" fill="{RING_COLORS[i % len(RING_COLORS)]}"/>')
         out.append(f'<text x="{lx + 16}" y="{y}">{i + 1}. {escape(_fit(role, width - lx - 30))}</text>')
     y = ly + 18 * (len(rings) + 2)
     out.append(f'<polygon points="{lx + 6},{y - 10} {lx + 12},{y - 4} {lx + 6},{y + 2} {lx},{y - 4}" fill="#555"/>')
-    out.append(f'<text x="{lx + 16}" y="{y}">milepæl</text>')
+    milestone, followup = escape(_("milestone")), escape(_("follow-up"))
+    out.append(f'<text x="{lx + 16}" y="{y}">{milestone}</text>')
     out.append(f'<circle cx="{lx + 86}" cy="{y - 4}" r="4" fill="#555"/>')
-    out.append(f'<text x="{lx + 96}" y="{y}">opfølgning</text>')
+    out.append(f'<text x="{lx + 96}" y="{y}">{followup}</text>')
     out.append("</svg>")
     return "\n".join(out)

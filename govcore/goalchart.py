@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from govcore.charts import COLORS, ChartTable, Line, chart_table, goal_lines, goal_x_labels, line_chart, period_x
 from govcore.forecast import GoalForecast
 from govcore.formatting import is_rank_unit, percent, quantity
+from govcore.i18n import N_, _
 from govcore.model import (
     KPI,
     AllOf,
@@ -36,7 +37,8 @@ from govcore.observations import ObservationView
 
 __all__ = ["BENCHMARK_NAMES", "GoalChart", "goal_charts"]
 
-BENCHMARK_NAMES = {"national": "landsgennemsnittet", "region": "regionen", "cluster": "klyngen"}
+# Marked for the catalog: translate where shown, `_(BENCHMARK_NAMES[series])`.
+BENCHMARK_NAMES = {"national": N_("the national average"), "region": N_("the region"), "cluster": N_("the cluster")}
 _MAX_RANK_PERIODS = 16  # a computed rank reads every municipality's figure: the recent periods are enough
 
 
@@ -82,12 +84,12 @@ def _reference_lines(goal: Goal, kpi: KPI, view: ObservationView, municipality: 
     xs = sorted(labels)
     for t in criteria:
         if isinstance(t, AtLeast | AtMost):
-            word = "mindst" if isinstance(t, AtLeast) else "højst"
-            lines.append(_level(f"Krav: {word} {quantity(t.value, unit)}", t.value, xs))
+            label = _("Requirement: at least {value}") if isinstance(t, AtLeast) else _("Requirement: at most {value}")
+            lines.append(_level(label.format(value=quantity(t.value, unit)), t.value, xs))
         elif isinstance(t, Trajectory):
-            word = "mindst" if t.direction == "at_least" else "højst"
+            label = _("Trajectory: at least") if t.direction == "at_least" else _("Trajectory: at most")
             pts = sorted((period_x(m.period), m.value) for m in t.milestones)
-            lines.append(Line(f"Forløb: {word}", pts, "dashed", COLORS[3]))
+            lines.append(Line(label, pts, "dashed", COLORS[3]))
         elif isinstance(t, Change):
             lines.extend(_change_line(t, kpi, view, municipality, local, labels))
         elif isinstance(t, Benchmark):
@@ -97,7 +99,7 @@ def _reference_lines(goal: Goal, kpi: KPI, view: ObservationView, municipality: 
             if series:
                 for o in series:
                     labels.setdefault(period_x(o.period_obj), o.period)
-                name = BENCHMARK_NAMES.get(t.series, t.series)
+                name = _(BENCHMARK_NAMES[t.series]) if t.series in BENCHMARK_NAMES else t.series
                 lines.append(Line(name[:1].upper() + name[1:], [(period_x(o.period_obj), o.value) for o in series],
                                   "solid", COLORS[4]))
     return lines
@@ -117,7 +119,8 @@ def _change_line(t: Change, kpi: KPI, view: ObservationView, municipality: str |
             base = view.value(kpi.id, o.period_obj.same_last_year(), "local", owner)
             if base is not None:
                 pts.append((period_x(o.period_obj), required(base)))
-        return [Line(f"Krav: året før {by}", pts, "dotted", COLORS[2], markers=True)] if pts else []
+        label = _("Requirement: the year before {by}").format(by=by)
+        return [Line(label, pts, "dotted", COLORS[2], markers=True)] if pts else []
     base_p = Period.parse(t.baseline)
     base = view.value(kpi.id, base_p, "local", owner)
     end = t.by_period or t.period
@@ -125,7 +128,8 @@ def _change_line(t: Change, kpi: KPI, view: ObservationView, municipality: str |
         return []
     labels.setdefault(period_x(base_p), base_p.text)
     labels.setdefault(period_x(end), Period.parse(end).text)
-    return [Line(f"Krav: {by} fra {base_p.text}", [(period_x(base_p), base), (period_x(end), required(base))],
+    label = _("Requirement: {by} from {base}").format(by=by, base=base_p.text)
+    return [Line(label, [(period_x(base_p), base), (period_x(end), required(base))],
                  "dotted", COLORS[2], markers=True)]
 
 
@@ -155,12 +159,13 @@ def _fmt(unit: str) -> Callable[[float], str]:
 def _desc(kpi: KPI, lines: Sequence[Line], labels: dict[float, str], fmt: Callable[[float], str]) -> str:
     first = lines[0] if lines else None
     if first is None or not first.points:
-        return f"Ingen værdier for {kpi.name} er kendt."
+        return _("No values for {kpi} are known.").format(kpi=kpi.name)
     x, y = first.points[-1]
     others = ", ".join(ln.label for ln in lines[1:])
-    return (f"{kpi.name} fra {labels.get(first.points[0][0], '')} til {labels.get(x, '')}; seneste værdi {fmt(y)}"
-            f" ({labels.get(x, '')}). " + (f"Også vist: {others}. " if others else "")
-            + "Tallene står i tabellen til grafen.")
+    return (_("{kpi} from {first} to {last}; latest value {value} ({last}).").format(
+                kpi=kpi.name, first=labels.get(first.points[0][0], ""), last=labels.get(x, ""), value=fmt(y))
+            + " " + (_("Also shown: {others}.").format(others=others) + " " if others else "")
+            + _("The figures are in the chart's table."))
 
 
 def goal_charts(goal: Goal, kpi: KPI, view: ObservationView, municipality: str | None,
@@ -182,12 +187,13 @@ def goal_charts(goal: Goal, kpi: KPI, view: ObservationView, municipality: str |
     if ranks:
         history = _rank_history(kpi, view, municipality, local)
         rank_labels = {period_x(o.period_obj): o.period for o, _ in history}
-        rank_lines = [Line("Placering", [(period_x(o.period_obj), r) for o, r in history])] if history else []
+        rank_lines = [Line(_("Rank"), [(period_x(o.period_obj), r) for o, r in history])] if history else []
         if history:
-            rank_lines += [_level(f"Top {t.top} af {t.of}", float(t.top), sorted(rank_labels)) for t in ranks]
-        title = f"{goal.title} – placering"
+            rank_lines += [_level(_("Top {top} of {of}").format(top=t.top, of=t.of), float(t.top), sorted(rank_labels))
+                           for t in ranks]
+        title = _("{goal} – rank").format(goal=goal.title)
         rank_fmt = _fmt("placering")
-        rank_kpi = KPI(id=kpi.id, name=f"Placering for {kpi.name}", unit="placering")
+        rank_kpi = KPI(id=kpi.id, name=_("Rank for {kpi}").format(kpi=kpi.name), unit="placering")
         rdesc = _desc(rank_kpi, rank_lines, rank_labels, rank_fmt)
         charts.append(GoalChart(anchor=f"graf-{goal.id}-placering", title=title,
                                 svg=line_chart(rank_lines, title=title, x_labels=rank_labels, desc=rdesc,

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -30,8 +31,15 @@ CHROMIUM_ENV = "GOVCORE_CHROMIUM"
 _NAMES = ("chromium", "chromium-browser", "google-chrome-stable", "google-chrome")
 _PLACES = ("/usr/bin/chromium", "/usr/lib/chromium/chromium", "/usr/bin/chromium-browser")
 
-FOOTER = ('<div style="font-size:8pt;width:100%;text-align:center;color:#444;">'
-          'Side <span class="pageNumber"></span> af <span class="totalPages"></span></div>')
+# Chromium fills in the page numbers; the words around them are the reader's.
+FOOTER = '<div style="font-size:8pt;width:100%;text-align:center;color:#444;">{text}</div>'
+_PAGE = '<span class="pageNumber"></span>'
+_PAGES = '<span class="totalPages"></span>'
+
+
+def footer() -> str:
+    """The page footer ('Side 3 af 12') in the reader's language."""
+    return FOOTER.format(text=_("Page {page} of {pages}").format(page=_PAGE, pages=_PAGES))
 
 
 class PdfError(GovcoreError):
@@ -61,15 +69,15 @@ def require_pdf() -> Path:
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        raise PdfError("--format pdf needs Playwright for Python: pip install 'govcore[pdf]' "
-                       "(its browser download is not needed; govcore uses the system's Chromium)") from None
+        raise PdfError(_("--format pdf needs Playwright for Python: pip install 'govcore[pdf]' (its browser "
+                         "download is not needed; govcore uses the system's Chromium)")) from None
     chromium = find_chromium()
     if chromium is None:
         chosen = os.environ.get(CHROMIUM_ENV, "").strip()
         if chosen:
-            raise PdfError(f"{CHROMIUM_ENV}={chosen} is not an executable file")
-        raise PdfError("--format pdf needs Chromium: on Debian `apt-get install chromium` "
-                       f"(or set {CHROMIUM_ENV}=/path/to/chromium)")
+            raise PdfError(_("{setting}={path} is not an executable file").format(setting=CHROMIUM_ENV, path=chosen))
+        raise PdfError(_("--format pdf needs Chromium: on Debian `apt-get install chromium` (or set "
+                         "{setting}=/path/to/chromium)").format(setting=CHROMIUM_ENV))
     return chromium
 
 
@@ -84,7 +92,7 @@ class _Printer:
             page.set_content(html, wait_until="load")
             options: dict[str, Any] = {
                 "format": "A4", "print_background": True, "display_header_footer": True,
-                "header_template": "<div></div>", "footer_template": FOOTER,
+                "header_template": "<div></div>", "footer_template": footer(),
                 "margin": {"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"}}
             return page.pdf(**options)
         finally:
@@ -107,7 +115,8 @@ def pdf_printer() -> Iterator[_Printer]:
             finally:
                 browser.close()
     except PlaywrightError as err:
-        raise PdfError(f"Chromium ({chromium}) could not print the report: {err.message}") from err
+        raise PdfError(_("Chromium ({chromium}) could not print the report: {error}").format(
+            chromium=chromium, error=err.message)) from err
 
 
 def html_to_pdf(html: str) -> bytes:

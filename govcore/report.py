@@ -26,6 +26,8 @@ from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
 from govcore.goalchart import BENCHMARK_NAMES, GoalChart, goal_charts
+from govcore.i18n import N_, _, install_jinja, language, ngettext
+from govcore.labels import Labels, Words
 from govcore.model import (
     KPI,
     AllOf,
@@ -53,35 +55,40 @@ __all__ = ["Report", "build_report", "danish_number", "render_report"]
 
 ReportFormat = Literal["md", "html"]
 
-STATUS_LABELS = {"on_track": "På sporet", "at_risk": "I risiko", "off_track": "Ude af kurs",
-                 "no_data": "Ingen data"}
-LEVEL_LABELS = {"national": "Nationale mål (ministermål)", "political": "Politiske mål (fokusområder)",
-                "administrative": "Administrative mål", "team": "Teammål"}
-MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-          "oktober", "november", "december")
-ACTION_STATES = {"demanded": "Afventer handling", "escalated": "Eskaleret – afventer handling",
-                 "submitted": "Indsendt – afventer godkendelse", "accepted": "Godkendt",
-                 "rejected": "Afvist – afventer ny handling", "closed": "Lukket"}
-SUBJECT_KINDS = {"goal": "mål", "deliverable": "leverance", "action": "handling"}
-EVENT_LABELS = {
-    "observation": "Observationer modtaget", "followup": "Opfølgninger", "milestone": "Milepæle",
-    "deviation_flagged": "Afvigelser åbnet", "deviation_closed": "Afvigelser lukket",
-    "action_demanded": "Korrigerende handlinger krævet", "action_submitted": "Handlinger indsendt",
-    "action_accepted": "Handlinger godkendt", "action_rejected": "Handlinger afvist",
-    "action_overdue": "Frister overskredet", "escalated": "Eskaleringer",
-    "escalation_exhausted": "Eskaleringer udtømt", "notification": "Varslinger",
-    "deliverable_required": "Leverancer krævet", "deliverable_delivered": "Leverancer afleveret",
-    "deliverable_missed": "Leverancer ikke afleveret til tiden", "decision_requested": "Beslutninger ønsket",
-    "decision_made": "Beslutninger truffet", "response_ignored": "Svar uden virkning",
-}
-# What a wheel event caused, in the order it is told (singular, plural).
+
+
+STATUS_LABELS = Labels({"on_track": N_("On track"), "at_risk": N_("At risk"), "off_track": N_("Off track"),
+                        "no_data": N_("No data")})
+LEVEL_LABELS = Labels({"national": N_("National goals (ministermål)"),
+                       "political": N_("Political goals (focus areas)"),
+                       "administrative": N_("Administrative goals"), "team": N_("Team goals")})
+MONTHS = Words((N_("january"), N_("february"), N_("march"), N_("april"), N_("may"), N_("june"), N_("july"),
+                N_("august"), N_("september"), N_("october"), N_("november"), N_("december")))
+ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
+                        "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Approved"),
+                        "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})
+SUBJECT_KINDS = Labels({"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")})
+EVENT_LABELS = Labels({
+    "observation": N_("Observations received"), "followup": N_("Follow-ups"), "milestone": N_("Milestones"),
+    "deviation_flagged": N_("Deviations opened"), "deviation_closed": N_("Deviations closed"),
+    "action_demanded": N_("Corrective actions demanded"), "action_submitted": N_("Actions submitted"),
+    "action_accepted": N_("Actions approved"), "action_rejected": N_("Actions rejected"),
+    "action_overdue": N_("Deadlines missed"), "escalated": N_("Escalations"),
+    "escalation_exhausted": N_("Escalations exhausted"), "notification": N_("Alerts"),
+    "deliverable_required": N_("Deliverables required"), "deliverable_delivered": N_("Deliverables delivered"),
+    "deliverable_missed": N_("Deliverables not delivered on time"),
+    "decision_requested": N_("Decisions requested"),
+    "decision_made": N_("Decisions made"), "response_ignored": N_("Responses without effect"),
+    "configuration_changed": N_("Configuration changed"), "year_started": N_("New year"),
+})
+# What a wheel event caused, in the order it is told (singular, plural; for ngettext).
 CAUSED = (
-    ("deviation_flagged", "afvigelse åbnet", "afvigelser åbnet"),
-    ("action_demanded", "handling krævet", "handlinger krævet"),
-    ("notification", "varsling", "varslinger"),
-    ("decision_requested", "beslutning ønsket", "beslutninger ønsket"),
-    ("deliverable_required", "leverance krævet", "leverancer krævet"),
-    ("deviation_closed", "afvigelse lukket", "afvigelser lukket"),
+    ("deviation_flagged", N_("{n} deviation opened"), N_("{n} deviations opened")),
+    ("action_demanded", N_("{n} action demanded"), N_("{n} actions demanded")),
+    ("notification", N_("{n} notification"), N_("{n} notifications")),
+    ("decision_requested", N_("{n} decision requested"), N_("{n} decisions requested")),
+    ("deliverable_required", N_("{n} deliverable required"), N_("{n} deliverables required")),
+    ("deviation_closed", N_("{n} deviation closed"), N_("{n} deviations closed")),
 )
 _CAUSED_TYPES = frozenset(t for t, _, _ in CAUSED)
 # The event types that begin the processing of one engine item (a wheel event, an observation, a
@@ -112,7 +119,9 @@ def _as_date(value: dt.date | dt.datetime | str | None) -> dt.date | None:
 
 
 def _plural(n: int, one: str, many: str) -> str:
-    return f"{_count(n)} {one if n == 1 else many}"
+    """`one` or `many` (English message ids marked with N_, with `{n}`) in the reader's language: Danish
+    counts as English does (one, many), so the catalog holds each form as its own message."""
+    return _(one if n == 1 else many).format(n=_count(n))
 
 
 def _with_unit(value: float | None, unit: str) -> str:
@@ -126,21 +135,23 @@ def _interval(low: float | None, high: float | None, unit: str) -> str:
     return f"{danish_number(low)}–{_with_unit(high, unit)}"
 
 
-_UNITS = {"working_days": ("arbejdsdag", "arbejdsdage"), "days": ("dag", "dage"), "weeks": ("uge", "uger"),
-          "months": ("måned", "måneder")}
-
-
 def _duration(text: str) -> str:
     """'10 working days' → '10 arbejdsdage'; a text that is no duration is shown as written."""
     try:
         d = Duration.parse(text)
     except ValueError:
         return text
-    return _plural(d.amount, *_UNITS[d.unit])
+    if d.unit == "working_days":
+        return _plural(d.amount, N_("{n} working day"), N_("{n} working days"))
+    if d.unit == "days":
+        return _plural(d.amount, N_("{n} day"), N_("{n} days"))
+    if d.unit == "weeks":
+        return _plural(d.amount, N_("{n} week"), N_("{n} weeks"))
+    return _plural(d.amount, N_("{n} month"), N_("{n} months"))
 
 
 # Shown after a target whose figures govcore added to make an example run (`illustrative: true`).
-ILLUSTRATIVE = " (eksempel: tallet er ikke kommunens)"
+ILLUSTRATIVE = N_(" (example: the figure is not the municipality's)")
 
 
 def describe_target(target: Target | None, kpi: KPI | None, kpis: Mapping[str, KPI] | None = None) -> str:
@@ -156,33 +167,42 @@ def describe_target(target: Target | None, kpi: KPI | None, kpis: Mapping[str, K
     if target is None:
         return "–"
     if isinstance(target, AtLeast | AtMost) and is_rank_unit(unit):
-        return f"{_with_unit(target.value, unit)} eller {'bedre' if isinstance(target, AtMost) else 'lavere'}"
+        if isinstance(target, AtMost):
+            return _("{value} or better").format(value=_with_unit(target.value, unit))
+        return _("{value} or lower").format(value=_with_unit(target.value, unit))
     if isinstance(target, AtLeast):
-        return f"mindst {_with_unit(target.value, unit)}"
+        return _("at least {value}").format(value=_with_unit(target.value, unit))
     if isinstance(target, AtMost):
-        return f"højst {_with_unit(target.value, unit)}"
+        return _("at most {value}").format(value=_with_unit(target.value, unit))
     if isinstance(target, Change):
         sign = "+" if target.by >= 0 else "-"
         by = sign + (percent(abs(target.by)) if target.unit == "percent" else _with_unit(abs(target.by), unit))
-        base = "samme periode året før" if target.baseline == "previous_year" else target.baseline
-        return f"{by} fra {base}" + (f" til {target.by_period}" if target.by_period else "")
+        base = _("the same period the year before") if target.baseline == "previous_year" else target.baseline
+        text = _("{by} from {base}").format(by=by, base=base)
+        return text + (_(" by {period}").format(period=target.by_period) if target.by_period else "")
     if isinstance(target, Trajectory):
-        word = "mindst" if target.direction == "at_least" else "højst"
         path = " → ".join(f"{_with_unit(m.value, unit)} ({m.period})" for m in target.milestones)
-        return f"{word} {path}"
+        if target.direction == "at_least":
+            return _("at least {path}").format(path=path)
+        return _("at most {path}").format(path=path)
     if isinstance(target, Benchmark):
-        rel = "bedre end" if target.relation == "better" else "dårligere end"
-        margin = f" med mindst {_with_unit(target.margin, unit)}" if target.margin else " (lig med er ikke nok)"
-        return f"{rel} {BENCHMARK_NAMES.get(target.series, target.series)}{margin}"
+        series = _(BENCHMARK_NAMES[target.series]) if target.series in BENCHMARK_NAMES else target.series
+        rel = (_("better than {series}") if target.relation == "better" else _("worse than {series}")).format(
+            series=series)
+        margin = (_(" by at least {margin}").format(margin=_with_unit(target.margin, unit)) if target.margin
+                  else _(" (equal is not enough)"))
+        return rel + margin
     if isinstance(target, Rank):
-        return f"top {target.top} af {target.of}"
+        return _("top {top} of {of}").format(top=target.top, of=target.of)
     if isinstance(target, Direction):
-        must = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[target.must]
-        return must + (" ift. forrige periode" if target.compare == "previous_period" else " ift. året før")
+        must = {"rise": _("must rise"), "fall": _("must fall"), "improve": _("must improve")}[target.must]
+        return must + (_(" compared with the previous period") if target.compare == "previous_period"
+                       else _(" compared with the year before"))
     if isinstance(target, Until):
-        return f"{describe_target(target.improve, kpi, kpis)} frem mod {describe_target(target.reached, kpi, kpis)}"
+        return _("{improve} on the way to {reached}").format(improve=describe_target(target.improve, kpi, kpis),
+                                                             reached=describe_target(target.reached, kpi, kpis))
     if isinstance(target, AllOf | AnyOf):
-        word = " og " if isinstance(target, AllOf) else " eller "
+        word = _(" and ") if isinstance(target, AllOf) else _(" or ")
         return word.join(describe_target(c, kpi, kpis) for c in target.criteria)
     return target.description or "–"
 
@@ -197,7 +217,7 @@ class Header:
     year: str
     title: str
     period_label: str
-    span_word: str  # "året", or "perioden" for a report over several years
+    span_word: str  # "året" (the year), or "perioden" (the period) for a report over several years
     end_word: str
     until: str
     configuration_version: str
@@ -322,6 +342,7 @@ class DeliverableRow:
     days_late: str
     status: str
     notes: str
+    state: str = ""  # on_time, late, delivered, no_deadline, missing, not_due
 
 
 @dataclass(frozen=True)
@@ -451,13 +472,13 @@ class _Names:
         self.titles = {(e.subject_kind, e.subject): str(e.details["subject_title"])
                        for e in result.events if e.subject and e.details.get("subject_title")}
         self.kinds = dict(SUBJECT_KINDS)
-        for name, (_, spec) in cfg.plugins.subject_kinds().items():
+        for name, (_plugin, spec) in cfg.plugins.subject_kinds().items():
             if spec.label:
                 self.kinds[name] = spec.label
 
     def kind(self, kind: str | None) -> str:
         """A subject kind in Danish: an identifier such as 'budget_area' is never shown."""
-        return self.kinds.get(kind or "", "emne")
+        return self.kinds.get(kind or "", _("subject"))
 
     def role(self, role_id: str | None) -> str:
         return "–" if not role_id else self.roles.get(role_id, role_id)
@@ -488,10 +509,11 @@ def _header(result: SimulationResult) -> Header:
     return Header(
         municipality=str(muni.get("name", result.config.municipality.name)),
         code=str(muni.get("code", result.config.municipality.code)),
-        year=span, title=f"Rapport for perioden {span}" if len(years) > 1 else f"Årsrapport {span}",
-        period_label="Periode" if len(years) > 1 else "År",
-        span_word="perioden" if len(years) > 1 else "året",
-        end_word="periodens udgang" if len(years) > 1 else "årets udgang",
+        year=span,
+        title=(_("Report for the period {span}") if len(years) > 1 else _("Year report {span}")).format(span=span),
+        period_label=_("Period") if len(years) > 1 else _("Year"),
+        span_word=_("the period") if len(years) > 1 else _("the year"),
+        end_word=_("the end of the period") if len(years) > 1 else _("the end of the year"),
         until=_date(s.get("until")),
         configuration_version=str(s.get("configuration_version", "")),
         rules_version=str(s.get("rules_version", "")),
@@ -543,8 +565,8 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
         unit = kpi.unit if kpi else ""
         actual, expected = st.get("actual"), st.get("expected")
         if isinstance(g.target, Rank):
-            actual_text = f"nr. {danish_number(actual)}" if actual is not None else "–"
-            expected_text = f"top {danish_number(expected)}" if expected is not None else "–"
+            actual_text = _("no. {rank}").format(rank=danish_number(actual)) if actual is not None else "–"
+            expected_text = _("top {n}").format(n=danish_number(expected)) if expected is not None else "–"
         else:
             actual_text, expected_text = _with_unit(actual, unit), _with_unit(expected, unit)
         if actual is not None and st.get("period"):
@@ -556,14 +578,16 @@ def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], 
             fc_status = fc.status.value
             f = fc.forecast
             if f.value is not None:
-                spread = f" (80-procents-interval {_interval(f.low, f.high, unit)})" \
+                spread = _(" (80 percent interval {interval})").format(interval=_interval(f.low, f.high, unit)) \
                     if f.low is not None and f.high is not None and f.low != f.high else ""
-                fc_text = f"{_with_unit(f.value, unit)}{spread} i {f.period}: {STATUS_LABELS[fc_status].lower()}"
+                fc_text = _("{value}{spread} in {period}: {status}").format(
+                    value=_with_unit(f.value, unit), spread=spread, period=f.period,
+                    status=STATUS_LABELS[fc_status].lower())
             charts = tuple(goal_charts(g, kpi, view, cfg.municipality.code, fc))
         groups[g.level.value].append(GoalRow(
             id=g.id, title=g.title, owner=" / ".join(names.role(r) for r in g.owners),
             kpi=kpi.name if kpi else (g.kpi or "–"),
-            target=describe_target(g.target, kpi, cfg.kpis) + (ILLUSTRATIVE if g.illustrative else ""),
+            target=describe_target(g.target, kpi, cfg.kpis) + (_(ILLUSTRATIVE) if g.illustrative else ""),
             actual=actual_text, expected=expected_text, status=status,
             status_label=STATUS_LABELS.get(status, status), explanation=str(st.get("explanation", "")),
             in_effect=in_effect, forecast=fc_text, forecast_status=fc_status, charts=charts))
@@ -587,7 +611,7 @@ def _below(goal_id: str, children: Mapping[str, list[str]], rows: Mapping[str, G
     if not counted:
         return "–"
     parts = [f"{_count(counted[k])} {v.lower()}" for k, v in STATUS_LABELS.items() if counted[k]]
-    return f"{_plural(sum(counted.values()), 'mål', 'mål')} under: " + ", ".join(parts)
+    return _plural(sum(counted.values()), N_("{n} goal below: "), N_("{n} goals below: ")) + ", ".join(parts)
 
 
 def _summary(result: SimulationResult, groups: list[GoalGroup], deviations: list[DeviationView],
@@ -606,14 +630,14 @@ def _summary(result: SimulationResult, groups: list[GoalGroup], deviations: list
 
     in_effect = [g for g in rows.values() if g.in_effect]
     on_track = sum(1 for g in in_effect if g.status == "on_track")
-    late = sum(1 for d in deliverables if d.status in ("Afleveret for sent", "Mangler ved årets udgang"))
+    late = sum(1 for d in deliverables if d.state in ("late", "missing"))
     facts = [
-        Fact("Mål på sporet", f"{_count(on_track)} af {_count(len(in_effect))}"),
-        Fact("Afvigelser åbnet", _count(len(deviations))),
-        Fact("Åbne afvigelser", _count(len(open_devs))),
-        Fact("Åbne korrigerende handlinger", _count(len(open_acts))),
-        Fact("Eskaleringer", _count(len(escalations))),
-        Fact("Leverancer for sent eller mangler", _count(late)),
+        Fact(_("Goals on track"), _("{n} of {total}").format(n=_count(on_track), total=_count(len(in_effect)))),
+        Fact(_("Deviations opened"), _count(len(deviations))),
+        Fact(_("Deviations still open"), _count(len(open_devs))),
+        Fact(_("Open corrective actions"), _count(len(open_acts))),
+        Fact(_("Escalations"), _count(len(escalations))),
+        Fact(_("Deliverables late or missing"), _count(late)),
     ]
     return Summary(national=lights("national"), political=lights("political"), facts=facts)
 
@@ -659,9 +683,9 @@ def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[Deviatio
             act = ActionView(id=action_id, title=title, owner=names.role(e.owner), demanded=day,
                              due=_date(d.get("due")))
             within = f" ({_duration(str(d['within']))})" if d.get("within") else ""
-            by = f" (regel «{rule_title}»)" if rule_title else ""
-            act.steps.append(Step(day, f"Krævet{by}: {names.role(e.owner)} skal indsende en handling senest "
-                                       f"{_date(d.get('due'))}{within}"))
+            by = _(" (rule «{rule}»)").format(rule=rule_title) if rule_title else ""
+            act.steps.append(Step(day, _("Demanded{by}: {owner} must submit an action by {due}{within}").format(
+                by=by, owner=names.role(e.owner), due=_date(d.get("due")), within=within)))
             actions[action_id] = act
             dev = devs.get(str(d.get("deviation", "")))
             if dev is not None:
@@ -674,20 +698,21 @@ def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[Deviatio
             for a in d.get("actions", []):
                 if str(a) in actions:
                     actions[str(a)].state = "closed"
-                    actions[str(a)].steps.append(Step(day, "Lukket sammen med afvigelsen"))
+                    actions[str(a)].steps.append(Step(day, _("Closed together with the deviation")))
         elif act is not None and e.type == "action_submitted":
             act.state = "submitted"
-            when = "rettidigt" if d.get("on_time", True) else "efter fristen"
-            act.steps.append(Step(day, f"Indsendt {when}" + (f": {d['text']}" if d.get("text") else "")))
+            when = _("Submitted on time") if d.get("on_time", True) else _("Submitted after the deadline")
+            act.steps.append(Step(day, when + (f": {d['text']}" if d.get("text") else "")))
         elif act is not None and e.type == "action_accepted":
             act.state = "accepted"
-            act.steps.append(Step(day, "Godkendt" + (f": {d['text']}" if d.get("text") else "")))
+            act.steps.append(Step(day, _("Approved") + (f": {d['text']}" if d.get("text") else "")))
         elif act is not None and e.type == "action_rejected":
             act.state = "rejected"
             text = f": {d['text']}" if d.get("text") else ""
-            act.steps.append(Step(day, f"Afvist{text} – ny frist {_date(d.get('new_due'))}"))
+            act.steps.append(Step(day, _("Rejected{text} – new deadline {due}").format(
+                text=text, due=_date(d.get("new_due")))))
         elif act is not None and e.type == "action_overdue":
-            act.steps.append(Step(day, f"Fristen {_date(d.get('due'))} er overskredet"))
+            act.steps.append(Step(day, _("The deadline {due} is missed").format(due=_date(d.get("due")))))
         elif e.type == "escalated":
             row = EscalationRow(
                 date=day, action=names.subject("action", action_id),
@@ -697,19 +722,21 @@ def _deviations(events: list[EngineEvent], names: _Names) -> tuple[list[Deviatio
             escalations.append(row)
             if act is not None:
                 act.state = "escalated"
-                act.steps.append(Step(day, f"Eskaleret fra {row.from_role} til {row.to_role} "
-                                           f"(niveau {row.level}), ny frist {row.due}"))
+                act.steps.append(Step(day, _("Escalated from {from_role} to {to_role} (level {level}), new deadline "
+                                             "{due}").format(from_role=row.from_role, to_role=row.to_role,
+                                                             level=row.level, due=row.due)))
         elif e.type == "escalation_exhausted":
             row = EscalationRow(
                 date=day, action=names.subject("action", action_id),
                 subject=names.subject(*action_subject.get(action_id, (None, None))),
-                from_role=names.role(e.owner), to_role="– (ingen overordnet)", level="–", due="–",
+                from_role=names.role(e.owner), to_role=_("– (no superior)"), level="–", due="–",
                 rule=e.rule or "–")
             exhausted.append(row)
             if act is not None:
-                act.steps.append(Step(day, f"Kan ikke eskaleres højere end {row.from_role}"))
+                act.steps.append(Step(day, _("Cannot be escalated higher than {role}").format(role=row.from_role)))
         elif act is not None and e.type == "notification":
-            act.steps.append(Step(day, f"Varsling til {names.role(e.owner)}: {d.get('message', '')}"))
+            act.steps.append(Step(day, _("Notification to {role}: {message}").format(
+                role=names.role(e.owner), message=d.get("message", ""))))
     ordered = sorted(devs.values(), key=lambda v: v.seq)
     for v in ordered:
         v.actions.sort(key=lambda a: a.id)
@@ -735,7 +762,7 @@ def _open_items(result: SimulationResult, names: _Names) -> tuple[list[OpenDevia
         acts.append(OpenAction(
             id=str(a["id"]), title=str(a.get("title") or a["id"]), owner=names.role(a.get("owner")),
             state=ACTION_STATES.get(str(a.get("state")), str(a.get("state"))), due=_date(due),
-            overdue=_plural(late, "dag", "dage") if late > 0 else "–"))
+            overdue=_plural(late, N_("{n} day"), N_("{n} days")) if late > 0 else "–"))
     return devs, acts
 
 
@@ -745,10 +772,11 @@ def _deliverables(result: SimulationResult, names: _Names) -> list[DeliverableRo
     for e in sorted(result.events, key=lambda e: e.seq):
         if e.type == "deliverable_required":
             notes[str(e.details.get("deliverable"))].append(
-                f"Krævet {_date(e.at)} af reglen {e.rule} med frist {_date(e.details.get('due'))}")
+                _("Required {day} by the rule {rule} with the deadline {due}").format(
+                    day=_date(e.at), rule=e.rule, due=_date(e.details.get("due"))))
         elif e.type == "deliverable_missed":
             notes[str(e.details.get("deliverable"))].append(
-                f"Ikke afleveret ved fristen {_date(e.details.get('due'))}")
+                _("Not delivered by the deadline {due}").format(due=_date(e.details.get("due"))))
     info: Mapping[str, Mapping[str, Any]] = result.summary.get("deliverables", {})
     cfg = result.config.deliverables
     rows = []
@@ -759,21 +787,21 @@ def _deliverables(result: SimulationResult, names: _Names) -> list[DeliverableRo
         late = 0
         if delivered and due:
             late = max(0, (delivered - due).days)
-            status = "Afleveret rettidigt" if late == 0 else "Afleveret for sent"
+            state = "on_time" if late == 0 else "late"
         elif delivered:
-            status = "Afleveret"
+            state = "delivered"
         elif due is None:
-            status = "Ingen frist i året"
+            state = "no_deadline"
         elif due < end:
             late = (end - due).days
-            status = "Mangler ved årets udgang"
+            state = "missing"
         else:
-            status = "Ikke forfalden"
+            state = "not_due"
         d = cfg.get(ident)
         rows.append(DeliverableRow(
             id=ident, title=d.title if d else ident, owner=names.role(d.owner if d else None), due=_date(due),
             delivered=_date(delivered), days_late=_count(late) if (due and (delivered or due < end)) else "–",
-            status=status, notes="; ".join(notes.get(ident, []))))
+            status=DELIVERABLE_STATES[state], state=state, notes="; ".join(notes.get(ident, []))))
     return rows
 
 
@@ -786,13 +814,13 @@ def _wheel(result: SimulationResult, names: _Names) -> tuple[list[WheelMonth], l
             continue
         d = e.details
         c = caused.get(e.seq, Counter())
-        kind = {"followup": "Opfølgning", "as_of": "Skæringsdato", "due": "Frist"}.get(str(d.get("kind")),
-                                                                                     str(d.get("kind", "")))
+        kind = _WHEEL_KINDS.get(str(d.get("kind")), str(d.get("kind", "")))
         freq = str(d.get("frequency", ""))
         if e.type == "followup" and freq:
             kind += f" ({_FREQUENCIES.get(freq, freq)})"
         told = [_plural(c[t], one, many) for t, one, many in CAUSED if c[t]]
-        told += [f"{_count(n)} × {t}" for t, n in sorted(c.items()) if t not in _CAUSED_TYPES and n]
+        told += [f"{_count(n)} × {EVENT_LABELS.get(t, t).lower()}" for t, n in sorted(c.items())
+                 if t not in _CAUSED_TYPES and n]
         day = e.at.date()
         entry = WheelEntry(
             anchor=f"hjul-{e.seq}", date=_date(day), title=str(d.get("title", d.get("wheel", ""))), kind=kind,
@@ -813,23 +841,33 @@ def _wheel_diagram(year: int, items: list[tuple[EngineEvent, WheelEntry]], names
     each item linking to its row in the list; 'today' is the as-of day of a stored run's report."""
     roles = sorted({str(e.owner or "") for e, _ in items}, key=names.role_key)
     ring = {r: i for i, r in enumerate(roles)}
-    titles = [names.role(r) if r else "(ingen ansvarlig)" for r in roles]
+    titles = [names.role(r) if r else _("(no one responsible)") for r in roles]
     marks = [WheelMark(day=e.at.date(), label=f"{entry.date}: {entry.title} ({entry.kind}) – {entry.responsible}",
                        ring=ring[str(e.owner or "")], milestone=e.type == "milestone", href=f"#{entry.anchor}")
              for e, entry in items]
     milestones = sum(1 for m in marks if m.milestone)
-    desc = (f"Årshjulet {year}: {_plural(milestones, 'milepæl', 'milepæle')} og "
-            f"{_plural(len(marks) - milestones, 'opfølgning', 'opfølgninger')} fordelt på "
-            f"{_plural(len(roles), 'ansvarlig', 'ansvarlige')} ({', '.join(titles)}). "
-            "Alle punkter står i listen under diagrammet."
-            + (f" I dag er {_date(today)}." if today is not None and today.year == year else ""))
-    return WheelDiagram(year=year, desc=desc, svg=wheel_chart(marks, year=year, rings=titles, title=f"Årshjul {year}",
+    desc = (_("The annual wheel {year}: {milestones} and {followups} across {roles} ({titles}).").format(
+                year=year, milestones=ngettext("{n} milestone", "{n} milestones", milestones).format(
+                    n=_count(milestones)),
+                followups=ngettext("{n} follow-up", "{n} follow-ups", len(marks) - milestones).format(
+                    n=_count(len(marks) - milestones)),
+                roles=ngettext("{n} responsible", "{n} responsible", len(roles)).format(n=_count(len(roles))),
+                titles=", ".join(titles))
+            + " " + _("Every item is in the list below the diagram.")
+            + (" " + _("Today is {day}.").format(day=_date(today)) if today is not None and today.year == year else ""))
+    return WheelDiagram(year=year, desc=desc, svg=wheel_chart(marks, year=year, rings=titles,
+                                                              title=_("Annual wheel {year}").format(year=year),
                                                               today=today, desc=desc))
 
 
-_NOTES = {"delivered": "leverancen er afleveret"}
-_FREQUENCIES = {"every_14_days": "hver 14. dag", "monthly": "månedlig", "every_2nd_month": "hver 2. måned",
-                "quarterly": "kvartalsvis", "half_yearly": "halvårlig", "yearly": "årlig"}
+_NOTES = Labels({"delivered": N_("the deliverable is delivered")})
+_FREQUENCIES = Labels({"every_14_days": N_("every 14 days"), "monthly": N_("monthly"),
+                       "every_2nd_month": N_("every 2nd month"), "quarterly": N_("quarterly"),
+                       "half_yearly": N_("half-yearly"), "yearly": N_("yearly")})
+_WHEEL_KINDS = Labels({"followup": N_("Follow-up"), "as_of": N_("Cut-off date"), "due": N_("Deadline")})
+DELIVERABLE_STATES = Labels({"on_time": N_("Delivered on time"), "late": N_("Delivered late"),
+                             "delivered": N_("Delivered"), "no_deadline": N_("No deadline in the year"),
+                             "missing": N_("Missing at the end of the year"), "not_due": N_("Not yet due")})
 
 
 def _messages(events: Iterable[EngineEvent], key: str) -> list[Message]:
@@ -864,7 +902,7 @@ def _roles(result: SimulationResult, names: _Names, open_actions: list[OpenActio
 
 
 def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
-    words = {"submit": "indsendelse", "accept": "godkendelse", "reject": "afvisning", "deliver": "aflevering"}
+    words = {"submit": _("submission"), "accept": _("approval"), "reject": _("rejection"), "deliver": _("hand-over")}
     out = []
     for e in sorted(events, key=lambda e: e.seq):
         if e.type != "response_ignored":
@@ -896,7 +934,8 @@ def plugin_sections(result: SimulationResult) -> list[ReportSection]:
             out.extend(spec.build(ctx))
         except Exception as err:  # a plugin's bug must not take the year report down
             out.append(ReportSection(title=spec.description or name, notes=(
-                f"Afsnittet '{name}' fra plugin '{plugin}' kunne ikke laves: {type(err).__name__}: {err}",)))
+                _("The section '{name}' from plugin '{plugin}' could not be made: {error}").format(
+                    name=name, plugin=plugin, error=f"{type(err).__name__}: {err}"),)))
     return out
 
 
@@ -960,6 +999,7 @@ def _environment() -> jinja2.Environment:
     env.filters["cell"] = _md_cell
     env.filters["md"] = md_text
     env.filters["alt"] = lambda text: re.sub(r"[\[\]\n]", " ", str(text))
+    install_jinja(env)
     return env
 
 
@@ -978,7 +1018,7 @@ def render_report_files(result: SimulationResult, fmt: ReportFormat, charts: str
     report = build_report(result)
     files = chart_files(report, charts) if charts and fmt == "md" else {}
     text = _environment().get_template(f"report.{fmt}.j2").render(
-        r=report, charts={key: path for key, (path, _) in files.items()})
+        r=report, charts={key: path for key, (path, _svg) in files.items()}, lang=language())
     return text, dict(files.values())
 
 

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "govcore"
 
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
-    {"errors", "text", "formatting", "danish_words", "i18n"},
+    {"errors", "text", "formatting", "danish_words", "i18n", "labels"},
     {"model"},
     {"observations", "sourcefile", "calendar", "remote"},
     {"targets", "forecast", "charts", "goalchart", "wheel", "extension"},

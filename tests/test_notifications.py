@@ -351,9 +351,9 @@ def test_a_refused_notification_fails_and_can_be_retried(live: str, smtp: tuple[
             ("630:2021-01-01:1", "the SMTP server answered 550 5.7.1 not allowed")]
         assert retry(database, "630:2021-01-01:1")["state"] == "pending"
         assert [o.state for o in w.run_once()] == ["sent"]
-        with pytest.raises(NotifyError, match="was sent at"):
+        with pytest.raises(NotifyError, match="blev sendt"):
             retry(database, "630:2021-01-01:1")
-        with pytest.raises(NotifyError, match="no notification"):
+        with pytest.raises(NotifyError, match="ingen varsling"):
             retry(database, "630:2021-01-01:999")
     finally:
         database.close()
@@ -381,11 +381,11 @@ def test_smtp_settings_come_from_the_environment_and_hide_the_password() -> None
     assert (s.host, s.port, s.starttls, s.user) == ("smtp.vejle.dk", 587, True, "govcore")
     assert "hemmeligt" not in repr(s)
     assert SmtpSettings.from_env({**env, "GOVCORE_SMTP_STARTTLS": "false"}).port == 25
-    for broken, words in (({"GOVCORE_SMTP_HOST": ""}, "set GOVCORE_SMTP_HOST"),
-                          ({"GOVCORE_SMTP_FROM": "govcore"}, "GOVCORE_SMTP_FROM must be"),
-                          ({"GOVCORE_SMTP_PORT": "smtp"}, "GOVCORE_SMTP_PORT must be a port"),
-                          ({"GOVCORE_SMTP_STARTTLS": "maybe"}, "GOVCORE_SMTP_STARTTLS must be true or false"),
-                          ({"GOVCORE_SMTP_PASSWORD": ""}, "set both GOVCORE_SMTP_USER and GOVCORE_SMTP_PASSWORD")):
+    for broken, words in (({"GOVCORE_SMTP_HOST": ""}, "sæt GOVCORE_SMTP_HOST"),
+                          ({"GOVCORE_SMTP_FROM": "govcore"}, "GOVCORE_SMTP_FROM skal være afsenderens"),
+                          ({"GOVCORE_SMTP_PORT": "smtp"}, "GOVCORE_SMTP_PORT skal være et portnummer"),
+                          ({"GOVCORE_SMTP_STARTTLS": "maybe"}, "GOVCORE_SMTP_STARTTLS skal være true eller false"),
+                          ({"GOVCORE_SMTP_PASSWORD": ""}, "sæt både GOVCORE_SMTP_USER og GOVCORE_SMTP_PASSWORD")):
         with pytest.raises(NotifyError, match=words) as err:
             SmtpSettings.from_env({**env, **broken})
         assert "hemmeligt" not in str(err.value)
@@ -487,7 +487,7 @@ def test_the_commands_list_send_and_retry(live: str, smtp: tuple[Inbox, SmtpSett
     assert listed.output.splitlines()[0].startswith("630:2021-01-01:1  pending   action_demanded → center  act-0001")
     assert len(listed.output.splitlines()) == 9
     missing = runner.invoke(main, ["notifications", "send", "--db", live])
-    assert missing.exit_code == 2 and "set GOVCORE_SMTP_HOST" in missing.output
+    assert missing.exit_code == 2 and "sæt GOVCORE_SMTP_HOST" in missing.output
     for k, v in smtp_env(settings).items():
         monkeypatch.setenv(k, v)
     inbox.replies = ["550 5.1.1 no such user"]
@@ -501,7 +501,7 @@ def test_the_commands_list_send_and_retry(live: str, smtp: tuple[Inbox, SmtpSett
     assert again.exit_code == 0 and "630:2021-01-01:1  pending" in again.output
     assert "sent" in runner.invoke(main, ["notifications", "send", "--db", live]).output
     bad = runner.invoke(main, ["notifications", "retry", "17", "--db", live])
-    assert bad.exit_code == 2 and "is not a notification id" in bad.output
+    assert bad.exit_code == 2 and "er ikke et varslings-id" in bad.output
     assert len(inbox.messages) == 9
 
 

@@ -50,7 +50,7 @@ def test_a_missing_chromium_is_a_clear_error_and_nothing_is_written(tmp_path: Pa
     run = CliRunner().invoke(main, ["simulate", str(write_config(tmp_path / "config")), "--out", str(out),
                                     "--format", "pdf", "-q"])
     assert run.exit_code == 2
-    assert f"{CHROMIUM_ENV}={tmp_path / 'no-such-chromium'} is not an executable file" in run.output
+    assert f"{CHROMIUM_ENV}={tmp_path / 'no-such-chromium'} er ikke en fil, der kan køres" in run.output
     assert "Traceback" not in run.output
     assert not out.exists()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.model import email_address
 
 ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD, ENV_STARTTLS, ENV_FROM = (
@@ -58,24 +59,27 @@ class SmtpSettings:
         e = os.environ if env is None else env
         host = e.get(ENV_HOST, "").strip()
         if not host:
-            raise NotifyError(f"set {ENV_HOST} (and {ENV_FROM}) to the SMTP server that sends the notifications "
-                              "(see docs/server.md, Notifications)")
+            raise NotifyError(_("set {host} (and {sender}) to the SMTP server that sends the notifications "
+                                "(see docs/server.md, Notifications)").format(host=ENV_HOST, sender=ENV_FROM))
         sender = e.get(ENV_FROM, "").strip()
         try:
             email_address(sender)
         except ValueError:
-            raise NotifyError(f"{ENV_FROM} must be the sender's e-mail address (e.g. govcore@kommune.dk), "
-                              f"not '{sender}'") from None
+            raise NotifyError(_("{setting} must be the sender's e-mail address (e.g. govcore@kommune.dk), "
+                                "not '{value}'").format(setting=ENV_FROM, value=sender)) from None
         flag = e.get(ENV_STARTTLS, "true").strip().lower()
         if flag not in _TRUE + _FALSE:
-            raise NotifyError(f"{ENV_STARTTLS} must be true or false, not '{flag}'")
+            raise NotifyError(_("{setting} must be true or false, not '{value}'").format(setting=ENV_STARTTLS,
+                                                                                        value=flag))
         starttls = flag in _TRUE
         port_text = e.get(ENV_PORT, "").strip() or ("587" if starttls else "25")
         if not port_text.isdigit() or not 0 < int(port_text) < 65536:
-            raise NotifyError(f"{ENV_PORT} must be a port number, not '{port_text}'")
+            raise NotifyError(_("{setting} must be a port number, not '{value}'").format(setting=ENV_PORT,
+                                                                                        value=port_text))
         user, password = e.get(ENV_USER) or None, e.get(ENV_PASSWORD) or None
         if (user is None) != (password is None):
-            raise NotifyError(f"set both {ENV_USER} and {ENV_PASSWORD}, or neither")
+            raise NotifyError(_("set both {user} and {password}, or neither").format(user=ENV_USER,
+                                                                                   password=ENV_PASSWORD))
         return cls(host=host, sender=sender, port=int(port_text), starttls=starttls, user=user, password=password)
 
 
@@ -83,7 +87,8 @@ def base_url(env: Mapping[str, str] | None = None) -> str | None:
     """The address people open govcore at (GOVCORE_BASE_URL), for the link in each message."""
     value = (os.environ if env is None else env).get(ENV_BASE_URL, "").strip().rstrip("/")
     if value and not value.startswith(("https://", "http://")):
-        raise NotifyError(f"{ENV_BASE_URL} must start with https:// or http://, not '{value}'")
+        raise NotifyError(_("{setting} must start with https:// or http://, not '{value}'").format(
+            setting=ENV_BASE_URL, value=value))
     return value or None
 
 

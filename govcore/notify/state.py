@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from govcore.i18n import _
 from govcore.notify.mail import NotifyError
 from govcore.store.db import Database
 from govcore.store.outbox import NOTIFICATION as N
@@ -26,7 +27,8 @@ def notification_state(db: Database, municipality: str | None = None, *, state: 
     dicts: id, kind, role, item, not_before, state, attempts, next_attempt_at, error, sent_at,
     message_id, title. The HTTP API returns these for `GET …/notifications`."""
     if state is not None and state not in STATES:
-        raise NotifyError(f"unknown state '{state}'; use one of {', '.join(STATES)}")
+        raise NotifyError(_("unknown state '{state}'; use one of {states}").format(state=state,
+                                                                                  states=", ".join(STATES)))
 
     def work(conn: sa.Connection) -> list[dict[str, Any]]:
         query = sa.select(N)
@@ -59,8 +61,8 @@ def parse_id(text: str) -> tuple[str, str, int]:
     """'630:2021-01-01:17' → ('630', '2021-01-01', 17)."""
     parts = text.strip().split(":")
     if len(parts) != 3 or not parts[2].isdigit():
-        raise NotifyError(f"'{text}' is not a notification id; ids look like 630:2021-01-01:17 "
-                          "(see `govcore notifications list`)")
+        raise NotifyError(_("'{text}' is not a notification id; ids look like 630:2021-01-01:17 "
+                            "(see `govcore notifications list`)").format(text=text))
     return parts[0], parts[1], int(parts[2])
 
 
@@ -73,9 +75,10 @@ def retry(db: Database, ident: str) -> dict[str, Any]:
     def work(conn: sa.Connection) -> dict[str, Any]:
         row = conn.execute(sa.select(N).where(*key)).first()
         if row is None:
-            raise UnknownNotification(f"no notification {ident}")
+            raise UnknownNotification(_("no notification {ident}").format(ident=ident))
         if row.state == "sent":
-            raise NotifyError(f"notification {ident} was sent at {row.sent_at}; it is not sent again")
+            raise NotifyError(_("notification {ident} was sent at {sent}; it is not sent again").format(
+                ident=ident, sent=row.sent_at))
         if row.state != "pending":
             conn.execute(sa.update(N).where(*key).values(state="pending", attempts=0, next_attempt_at=None,
                                                          claimed_until=None, cancelled_by=None))

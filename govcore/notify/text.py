@@ -1,5 +1,6 @@
-"""The Danish text of a notification: a jinja2 template per kind (templates/), filled from the
-row's payload, with a link to the item when the base URL is known (GOVCORE_BASE_URL)."""
+"""The text of a notification: a jinja2 template per kind (templates/), filled from the row's
+payload, with a link to the item when the base URL is known (GOVCORE_BASE_URL). Danish unless the
+sending process's language is English (`GOVCORE_LANG`, govcore.i18n.language())."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from urllib.parse import quote
 import jinja2
 
 from govcore.formatting import danish_date
+from govcore.i18n import _, install_jinja
 
 KINDS = ("action_demanded", "reminder", "rejected", "overdue", "escalated", "deviation", "notify", "digest")
 # Where each kind of item is seen in the web application (under the base URL).
@@ -35,6 +37,7 @@ def _environment() -> jinja2.Environment:
                              undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     env.filters["dato"] = _dato
+    install_jinja(env)
     return env
 
 
@@ -61,7 +64,8 @@ def render(row: Mapping[str, Any], base_url: str | None = None) -> tuple[str, st
     kind = str(row["kind"])
     name = payload.get("municipality_name", "")
     context = {**payload, "link": link(base_url, str(row["municipality"]), row),
-               "name": f"{name} Kommune" if name else f"kommune {row['municipality']}"}
+               "name": _("{name} Municipality").format(name=name) if name
+               else _("municipality {code}").format(code=row["municipality"])}
     text = _environment().get_template(f"{kind if kind in KINDS else 'notify'}.txt.j2").render(context)
-    first, _, body = text.partition("\n")
+    first, _sep, body = text.partition("\n")
     return " ".join(first.split())[:200], body.lstrip("\n")
