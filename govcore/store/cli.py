@@ -14,9 +14,12 @@ from typing import Any, TypeVar
 
 import click
 
+from govcore.commandline.cli import Command, Group
+from govcore.i18n import N_
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-DB_HELP = ("The database: a SQLite file (default govcore.db in the working directory, or $GOVCORE_DB) "
+DB_HELP = N_("The database: a SQLite file (default govcore.db in the working directory, or $GOVCORE_DB) "
            "or a URL such as postgresql+psycopg://user:password@host/db.")
 
 
@@ -25,12 +28,12 @@ def db_option(f: F) -> F:
 
 
 def run_options(f: F) -> F:
-    f = click.option("--start", "start", help="The run's start date, e.g. 2021-01-01 (when one municipality has "
-                     "several runs).")(f)
-    f = click.option("--year", type=int, help="The year the run started in (needed when the database holds "
-                     "several).")(f)
+    f = click.option("--start", "start", help=N_("The run's start date, e.g. 2021-01-01 (when one municipality has "
+                     "several runs)."))(f)
+    f = click.option("--year", type=int, help=N_("The year the run started in (needed when the database holds "
+                     "several)."))(f)
     return click.option("--municipality", "-m",
-                        help="The run's municipality: code or name (needed when the database holds several).")(f)
+                        help=N_("The run's municipality: code or name (needed when the database holds several)."))(f)
 
 
 def _open(db: str, *, create: bool = True) -> Any:
@@ -48,8 +51,8 @@ def _config(path: str, year: int | None) -> Any:
 def stored_run_options(f: F) -> F:
     """A run named without its configuration folder: the configuration is rebuilt from the database."""
     f = start_options(f)
-    return click.option("--municipality", "-m", help="The run's municipality (code or name) when CONFIG is not "
-                        "given and the database holds several runs.")(f)
+    return click.option("--municipality", "-m", help=N_("The run's municipality (code or name) when CONFIG is not "
+                        "given and the database holds several runs."))(f)
 
 
 def _run_config(db: str, config: str | None, municipality: str | None, year: int | None,
@@ -92,9 +95,9 @@ def _is_config(path: str) -> bool:
 
 
 def start_options(f: F) -> F:
-    f = click.option("--start", "start", help="The run's start date (default: 1 January of --year).")(f)
-    return click.option("--year", type=int, help="The run starts on 1 January of this year (default: the "
-                        "configuration's year).")(f)
+    f = click.option("--start", "start", help=N_("The run's start date (default: 1 January of --year)."))(f)
+    return click.option("--year", type=int, help=N_("The run starts on 1 January of this year (default: the "
+                        "configuration's year)."))(f)
 
 
 def _parse_start(text: str | None) -> dt.date | None:
@@ -125,15 +128,16 @@ def _event_line(ev: Any) -> str:
 # ------------------------------------------------------------------------------------- db
 
 
-@click.group("db")
+@click.group("db", cls=Group, help=N_(
+    "Create, upgrade and inspect the database of stored runs."))
 def db() -> None:
-    """Create, upgrade and inspect the database of stored runs."""
+    pass
 
 
-@db.command("init")
+@db.command("init", help=N_(
+    "Create the govcore tables in an empty database (a SQLite file is created if missing)."))
 @db_option
 def db_init(db: str) -> None:
-    """Create the govcore tables in an empty database (a SQLite file is created if missing)."""
     from govcore.store.schema import init
 
     database = _open(db)
@@ -143,10 +147,10 @@ def db_init(db: str) -> None:
         database.close()
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_(
+    "Bring the database's schema to this govcore's version (creates it in an empty database)."))
 @db_option
 def db_upgrade(db: str) -> None:
-    """Bring the database's schema to this govcore's version (creates it in an empty database)."""
     from govcore.store.schema import upgrade
 
     database = _open(db)
@@ -157,10 +161,10 @@ def db_upgrade(db: str) -> None:
         database.close()
 
 
-@db.command("status")
+@db.command("status", help=N_(
+    "Show the schema version and every stored run (municipality, year, progress)."))
 @db_option
 def db_status(db: str) -> None:
-    """Show the schema version and every stored run (municipality, year, progress)."""
     from govcore.store.audit import list_runs
     from govcore.store.schema import SCHEMA_VERSION, current_version
 
@@ -184,15 +188,15 @@ def db_status(db: str) -> None:
         database.close()
 
 
-@db.command("delete-run")
+@db.command("delete-run", help=N_(
+    "Delete one stored run (its event log, observations, records), e.g. to start it again on a\n"
+    "changed configuration. Other municipalities' and years' runs are not touched."))
 @db_option
-@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
-@click.option("--year", type=int, help="The year the run started in.")
-@click.option("--start", "start", help="The run's start date (e.g. 2021-01-01).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--municipality", "-m", required=True, help=N_("The run's municipality (code or name)."))
+@click.option("--year", type=int, help=N_("The year the run started in."))
+@click.option("--start", "start", help=N_("The run's start date (e.g. 2021-01-01)."))
+@click.option("--yes", is_flag=True, help=N_("Do not ask for confirmation."))
 def db_delete_run(db: str, municipality: str, year: int | None, start: str | None, yes: bool) -> None:
-    """Delete one stored run (its event log, observations, records), e.g. to start it again on a
-    changed configuration. Other municipalities' and years' runs are not touched."""
     from govcore.store.admin import delete_run
     from govcore.store.audit import one_run
 
@@ -213,26 +217,27 @@ def db_delete_run(db: str, municipality: str, year: int | None, start: str | Non
 # ---------------------------------------------------------------------------------- audit
 
 
-@click.group("audit")
+@click.group("audit", cls=Group, help=N_(
+    "Check the tamper-evident decision log."))
 def audit() -> None:
-    """Check the tamper-evident decision log."""
+    pass
 
 
-@audit.command("verify")
+@audit.command("verify", help=N_(
+    "Check the hash chain of every stored run (or one) and the record of its stored facts, and\n"
+    "report the first entry that was changed or removed, or the table edited. With --checkpoint,\n"
+    "also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;\n"
+    "with --replay, re-derive that run from its inputs (and its configuration as stored, or as in\n"
+    "the folder CONFIG) and report every difference. Exits 1 if anything is not intact."))
 @db_option
 @run_options
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
-              help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
+              help=N_("Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`)."))
 @click.option("--replay", "replay_config", is_flag=False, flag_value="", default=None, metavar="[CONFIG]",
-              help="Also re-derive the run from its stored inputs and compare every event and record; with the "
-                   "configuration stored in the database, or the folder CONFIG.")
+              help=N_("Also re-derive the run from its stored inputs and compare every event and record; with the "
+                   "configuration stored in the database, or the folder CONFIG."))
 def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
                  checkpoint_file: str | None, replay_config: str | None) -> None:
-    """Check the hash chain of every stored run (or one) and the record of its stored facts, and
-    report the first entry that was changed or removed, or the table edited. With --checkpoint,
-    also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;
-    with --replay, re-derive that run from its inputs (and its configuration as stored, or as in
-    the folder CONFIG) and report every difference. Exits 1 if anything is not intact."""
     from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
@@ -277,13 +282,13 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
         sys.exit(1)
 
 
-@audit.command("checkpoint")
+@audit.command("checkpoint", help=N_(
+    "Print the head of every stored run's log (or one run's): municipality, year, number of\n"
+    "events and the hash of the last one. Keep the lines outside the database (the committee's\n"
+    "minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."))
 @db_option
 @run_options
 def audit_checkpoint(db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Print the head of every stored run's log (or one run's): municipality, year, number of
-    events and the hash of the last one. Keep the lines outside the database (the committee's
-    minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
     from govcore.store.audit import checkpoint
 
     database = _open(db, create=False)
@@ -300,17 +305,16 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None, start:
 # -------------------------------------------------------------------------------- explain
 
 
-@click.command("explain")
+@click.command("explain", cls=Command, help=N_(
+    "Explain why a stored event happened: the rule (title, file, version), its conditions with\n"
+    "the actual values, what was done and what it led to later.\n"
+    "\n"
+    "EVENT_ID is an id from events.jsonl (e000042); with several runs in the database give\n"
+    "--municipality and --year, or write 630/2021/e000042."))
 @click.argument("event_id")
 @db_option
 @run_options
 def explain(event_id: str, db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Explain why a stored event happened: the rule (title, file, version), its conditions with
-    the actual values, what was done and what it led to later.
-
-    EVENT_ID is an id from events.jsonl (e000042); with several runs in the database give
-    --municipality and --year, or write 630/2021/e000042.
-    """
     from govcore.store.audit import explain as run_explain
 
     database = _open(db, create=False)
@@ -323,21 +327,21 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None, 
 # ----------------------------------------------------------------------------------- tick
 
 
-@click.command("tick")
+@click.command("tick", cls=Command, help=N_(
+    "Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one\n"
+    "--municipality names, with the configuration stored with it), advance it to today (or --now)\n"
+    "and store what happened — across new years too. Running it again the same day adds nothing.\n"
+    "CONFIG is needed to start a run, and for runs stored before configurations were kept.\n"
+    "--all advances every live run of the database in turn."))
 @click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
-@click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
+@click.option("--now", "now_text", help=N_("Advance to this date (its end, 23:59) or time instead of today."))
 @click.option("--all", "all_runs", is_flag=True,
-              help="Advance every live run in the database that is not complete, each with its stored "
-                   "configuration; a run that fails is reported and the others go on (exit 1 at the end).")
+              help=N_("Advance every live run in the database that is not complete, each with its stored "
+                   "configuration; a run that fails is reported and the others go on (exit 1 at the end)."))
 @stored_run_options
 def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, municipality: str | None,
          year: int | None, start: str | None) -> None:
-    """Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one
-    --municipality names, with the configuration stored with it), advance it to today (or --now)
-    and store what happened — across new years too. Running it again the same day adds nothing.
-    CONFIG is needed to start a run, and for runs stored before configurations were kept.
-    --all advances every live run of the database in turn."""
     from govcore.store.run import tick as run_tick
 
     now = _parse_now(now_text)
@@ -401,19 +405,18 @@ def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
 # -------------------------------------------------------------------------------- observe
 
 
-@click.command("observe")
+@click.command("observe", cls=Command, help=N_(
+    "Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the\n"
+    "stored run of CONFIG's municipality (or the one --municipality names, with its stored\n"
+    "configuration) — new figures or corrections of earlier ones. CONFIG is a folder or a .yaml\n"
+    "file; every other argument is a CSV file.\n"
+    "\n"
+    "A correction is a new row: the old value stays in the history (`govcore observations`), the\n"
+    "new one counts from now on, and goals are evaluated again on it."))
 @click.argument("args", nargs=-1, required=True, metavar="[CONFIG] FILE...")
 @db_option
 @stored_run_options
 def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
-    stored run of CONFIG's municipality (or the one --municipality names, with its stored
-    configuration) — new figures or corrections of earlier ones. CONFIG is a folder or a .yaml
-    file; every other argument is a CSV file.
-
-    A correction is a new row: the old value stays in the history (`govcore observations`), the
-    new one counts from now on, and goals are evaluated again on it.
-    """
     from govcore.config import load_observations_csv
     from govcore.store.run import observe as run_observe
 
@@ -439,27 +442,26 @@ def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int 
 # ---------------------------------------------------------------------------------- fetch
 
 
-@click.command("fetch")
+@click.command("fetch", cls=Command, help=N_(
+    "Fetch new figures from the remote KPI sources (Jobindsats, Danmarks Statistik) of CONFIG — or,\n"
+    "without it, of the configuration stored with the run --municipality names — and store them in\n"
+    "the run, known from the fetch date.\n"
+    "\n"
+    "Only what is new is stored: a new period, or a changed value — a correction, as with `govcore\n"
+    "observe` (the old value stays in the history). Each table is stored whole or not at all; a\n"
+    "table that fails is reported and the command exits 1. Every raw response is kept on disk\n"
+    "(in --keep; without CONFIG there is no configuration folder to keep them in, so --keep or\n"
+    "--replay is needed)."))
 @click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
 @click.option("--replay", type=click.Path(exists=True, file_okay=False),
-              help="Answer every request from the responses kept in this folder: no network, no API key.")
+              help=N_("Answer every request from the responses kept in this folder: no network, no API key."))
 @click.option("--keep", type=click.Path(file_okay=False),
-              help="Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>; needed "
-                   "without CONFIG).")
+              help=N_("Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>; needed "
+                   "without CONFIG)."))
 @stored_run_options
 def fetch(config: str | None, db: str, replay: str | None, keep: str | None, municipality: str | None,
           year: int | None, start: str | None) -> None:
-    """Fetch new figures from the remote KPI sources (Jobindsats, Danmarks Statistik) of CONFIG — or,
-    without it, of the configuration stored with the run --municipality names — and store them in
-    the run, known from the fetch date.
-
-    Only what is new is stored: a new period, or a changed value — a correction, as with `govcore
-    observe` (the old value stays in the history). Each table is stored whole or not at all; a
-    table that fails is reported and the command exits 1. Every raw response is kept on disk
-    (in --keep; without CONFIG there is no configuration folder to keep them in, so --keep or
-    --replay is needed).
-    """
     from govcore.store.fetch import fetch as run_fetch
 
     if config is None and keep is None and replay is None:
@@ -492,15 +494,15 @@ def fetch(config: str | None, db: str, replay: str | None, keep: str | None, mun
         sys.exit(1)
 
 
-@click.command("observations")
+@click.command("observations", cls=Command, help=N_(
+    "Show the stored observations of a run with their history: every received value, its\n"
+    "source and when it was received; corrected values stay listed, marked as replaced."))
 @db_option
 @run_options
-@click.option("--kpi", help="Only this KPI.")
-@click.option("--period", help="Only this period (e.g. 2021-03).")
+@click.option("--kpi", help=N_("Only this KPI."))
+@click.option("--period", help=N_("Only this period (e.g. 2021-03)."))
 def observations(db: str, municipality: str | None, year: int | None, start: str | None, kpi: str | None,
                  period: str | None) -> None:
-    """Show the stored observations of a run with their history: every received value, its
-    source and when it was received; corrected values stay listed, marked as replaced."""
     from govcore.store.audit import observation_history, one_run
 
     database = _open(db, create=False)
@@ -521,25 +523,26 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
 # --------------------------------------------------------------------------------- report
 
 
-@click.command("report")
+@click.command("report", cls=Command, help=N_(
+    "Write the report of a stored run as of a date: the events so far (events.jsonl), their\n"
+    "summary (summary.json) and the report (report.md / report.html), from the database's log\n"
+    "replayed up to that day — for a live run kept by `govcore tick`, across any number of years."))
 @db_option
-@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
+@click.option("--municipality", "-m", required=True, help=N_("The run's municipality (code or name)."))
 @click.option("--config", "config", type=click.Path(exists=True),
-              help="The municipality's configuration folder (default: the configuration stored with the run; "
+              help=N_("The municipality's configuration folder (default: the configuration stored with the run; "
                    "needed for runs stored before configurations were kept). It must be the one the run was "
-                   "stored with.")
+                   "stored with."))
 @start_options
-@click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
+@click.option("--as-of", "as_of", help=N_(
+    "The report as of the end of this date (default: today, or the run's clock)."))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for events.jsonl, summary.json and the report.")
+              help=N_("Folder for events.jsonl, summary.json and the report."))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "both", "all"]), default="both",
-              show_default=True, help="Format of the report: both = md and html, all = md, html and pdf (pdf needs "
-              "the pdf extra and Chromium, see the README).")
+              show_default=True, help=N_("Format of the report: both = md and html, all = md, html and pdf (pdf needs "
+              "the pdf extra and Chromium, see the README)."))
 def report(db: str, municipality: str, config: str | None, year: int | None, start: str | None,
            as_of: str | None, out: str, fmt: str) -> None:
-    """Write the report of a stored run as of a date: the events so far (events.jsonl), their
-    summary (summary.json) and the report (report.md / report.html), from the database's log
-    replayed up to that day — for a live run kept by `govcore tick`, across any number of years."""
     from govcore.model import municipality as lookup
     from govcore.simulate import write_outputs
     from govcore.store.run import report_as_of
