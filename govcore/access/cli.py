@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from govcore.commandline.cli import Command, Group
-from govcore.i18n import N_
+from govcore.i18n import N_, _, ngettext
 from govcore.store.cli import _event_line, _parse_now, _run_config, db_option, stored_run_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -43,8 +43,8 @@ def _known_roles(config: str | None, code: str) -> list[str] | None:
 
     cfg = load_config(config)
     if cfg.municipality.code != code:
-        raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
-                                 f"({cfg.municipality.code}), not of {code}", param_hint="--config")
+        raise click.BadParameter(_("{config} is the configuration of {name} ({code}), not of {other}").format(
+            config=config, name=cfg.municipality.name, code=cfg.municipality.code, other=code), param_hint="--config")
     return [r.id for r in cfg.organisation.roles]
 
 
@@ -57,7 +57,7 @@ def _config_option(f: F) -> F:
 def _read_password() -> str:
     line = sys.stdin.readline()
     if not line:
-        raise click.UsageError("--password-stdin: nothing on standard input")
+        raise click.UsageError(_("--password-stdin: nothing on standard input"))
     return line.rstrip("\r\n")
 
 
@@ -100,7 +100,8 @@ def users_add(username: str, municipality: str, roles: Sequence[str], email: str
     user = accounts.add_user(_open(db), username, municipality, list(roles), name=name, email=email, admin=admin,
                              password=password, oidc_issuer=oidc_issuer, oidc_subject=oidc_subject,
                              single_sign_on=single_sign_on, known_roles=_known_roles(config, municipality))
-    click.echo(f"added {user.username} ({user.municipality}): {', '.join(user.roles)}")
+    click.echo(_("added {user} ({municipality}): {roles}").format(user=user.username, municipality=user.municipality,
+                                                                  roles=", ".join(user.roles)))
 
 
 @users.command("list", help=N_(
@@ -130,7 +131,7 @@ def users_disable(username: str, enable: bool, db: str) -> None:
     from govcore.access import accounts
 
     user = accounts.set_disabled(_open(db), username, not enable)
-    click.echo(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+    click.echo(f"{user.username}: " + (_("disabled") if user.disabled else _("enabled")))
 
 
 @users.command("set-roles", help=N_(
@@ -157,7 +158,7 @@ def users_set_admin(username: str, remove: bool, db: str) -> None:
     from govcore.access import accounts
 
     user = accounts.set_admin(_open(db), username, not remove)
-    click.echo(f"{user.username}: {'administrator' if user.admin else 'not an administrator'}")
+    click.echo(f"{user.username}: " + (_("administrator") if user.admin else _("not an administrator")))
 
 
 @users.command("set-password", help=N_(
@@ -170,7 +171,7 @@ def users_set_password(username: str, password_stdin: bool, db: str) -> None:
     from govcore.access import accounts
 
     user = accounts.set_password(_open(db), username, _read_password())
-    click.echo(f"{user.username}: password changed")
+    click.echo(_("{user}: password changed").format(user=user.username))
 
 
 @users.command("calendar-token", help=N_(
@@ -188,10 +189,11 @@ def users_calendar_token(username: str, revoke: bool, base_url: str, db: str) ->
     database = _open(db)
     accounts.get_user(database, username)
     if revoke:
-        click.echo(f"{username}: calendar token {'revoked' if revoke_calendar_token(database, username) else 'none'}")
+        revoked = revoke_calendar_token(database, username)
+        click.echo(f"{username}: " + (_("calendar token revoked") if revoked else _("no calendar token")))
         return
     token = new_calendar_token(database, username)
-    click.echo(f"{username}: the calendar feed (shown only now; a new token replaces the old one):")
+    click.echo(_("{user}: the calendar feed (shown only now; a new token replaces the old one):").format(user=username))
     click.echo(f"{base_url.rstrip('/')}/api/v1/calendar/{token}.ics")
 
 
@@ -214,7 +216,8 @@ def keys_create(municipality: str, name: str, scopes: Sequence[str], db: str) ->
     from govcore.access import keys as api_keys
 
     key, token = api_keys.create_key(_open(db), municipality, name, list(scopes), created_by="cli")
-    click.echo(f"created key {key.id} for {key.municipality} ({', '.join(key.scopes)}); its token, shown only now:")
+    click.echo(_("created key {key} for {municipality} ({scopes}); its token, shown only now:").format(
+        key=key.id, municipality=key.municipality, scopes=", ".join(key.scopes)))
     click.echo(token)
 
 
@@ -226,7 +229,7 @@ def keys_list(municipality: str | None, db: str) -> None:
     from govcore.access import keys as api_keys
 
     for k in api_keys.list_keys(_open(db), municipality):
-        state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+        state = _("revoked {time}").format(time=k.revoked_at) if k.revoked_at else _("active")
         click.echo(f"{k.id}\t{k.municipality}\t{k.name}\t{','.join(k.scopes)}\t{k.created_at}\t{state}")
 
 
@@ -238,7 +241,7 @@ def keys_revoke(key_id: str, db: str) -> None:
     from govcore.access import keys as api_keys
 
     key = api_keys.revoke_key(_open(db), key_id)
-    click.echo(f"key {key.id}: revoked {key.revoked_at}")
+    click.echo(_("key {key}: revoked {time}").format(key=key.id, time=key.revoked_at))
 
 
 
@@ -271,10 +274,11 @@ def _respond_command(kind: str, target: str, doc: str) -> click.Command:
         from govcore.store.run import respond as run_respond
 
         if len(args) > 2:
-            raise click.UsageError(f"give [CONFIG] {target.upper()}: {len(args)} arguments given")
+            raise click.UsageError(_("give [CONFIG] {target}: {n} arguments given").format(target=target.upper(),
+                                                                                          n=len(args)))
         config, ident = (args[0], args[1]) if len(args) == 2 else (None, args[0])
         if config is not None and not Path(config).exists():
-            raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+            raise click.BadParameter(_("'{path}' does not exist").format(path=config), param_hint="CONFIG")
         cfg, first = _run_config(db, config, municipality, year, start)
         local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
         if as_user is not None:
@@ -283,8 +287,10 @@ def _respond_command(kind: str, target: str, doc: str) -> click.Command:
         data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
         response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
         events = run_respond(cfg, db, [response], year=year, start=first)
-        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
-                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
+        click.echo(ngettext("{municipality}: {kind} {ident} stored for {time}, {n} new event",
+                            "{municipality}: {kind} {ident} stored for {time}, {n} new events", len(events)).format(
+            municipality=cfg.municipality.name, kind=kind, ident=ident, time=local.strftime("%Y-%m-%d %H:%M"),
+            n=len(events)))
         for ev in events:
             click.echo(_event_line(ev))
 
@@ -301,7 +307,8 @@ def _respond_as(db: str, cfg: Any, first: dt.date | None, username: str, kind: s
     database = _open(db)
     principal = principal_of_user(database, username)
     if principal is None:
-        raise click.BadParameter(f"no enabled account '{username}' (see `govcore users list`)", param_hint="--as")
+        raise click.BadParameter(_("no enabled account '{user}' (see `govcore users list`)").format(user=username),
+                                 param_hint="--as")
     code = cfg.municipality.code
     live = LiveRuns(database, lambda _m, _s: cfg, clock=lambda: local)
     if kind == "deliver":
@@ -309,8 +316,11 @@ def _respond_as(db: str, cfg: Any, first: dt.date | None, username: str, kind: s
     else:
         result = getattr(live, kind)(principal, code, ident, text)
     events = result["events"]
-    click.echo(f"{cfg.municipality.name}: {kind} {ident} stored as {principal.actor} for "
-               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    click.echo(ngettext("{municipality}: {kind} {ident} stored as {actor} for {time}, {n} new event",
+                        "{municipality}: {kind} {ident} stored as {actor} for {time}, {n} new events",
+                        len(events)).format(municipality=cfg.municipality.name, kind=kind, ident=ident,
+                                            actor=principal.actor, time=local.strftime("%Y-%m-%d %H:%M"),
+                                            n=len(events)))
     for ev in events:
         click.echo(f"  {ev['id']}  {str(ev['at'])[:16].replace('T', ' ')}  {ev['type']}: {ev['text']}")
 
@@ -332,11 +342,12 @@ def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int |
     from govcore.store.run import respond as run_respond
 
     if len(args) not in (2, 3):
-        raise click.UsageError(f"give [CONFIG] DECISION OPTION: {len(args)} argument{'s' if len(args) != 1 else ''} "
-                               "given")
+        raise click.UsageError(ngettext("give [CONFIG] DECISION OPTION: {n} argument given",
+                                        "give [CONFIG] DECISION OPTION: {n} arguments given", len(args))
+                               .format(n=len(args)))
     config, decision, option = (args[0], args[1], args[2]) if len(args) == 3 else (None, args[0], args[1])
     if config is not None and not Path(config).exists():
-        raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+        raise click.BadParameter(_("'{path}' does not exist").format(path=config), param_hint="CONFIG")
     cfg, first = _run_config(db, config, municipality, year, start)
     local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
     response = Response(date=local.date(), time=local.strftime("%H:%M"),
@@ -345,8 +356,10 @@ def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int |
         events = run_respond(cfg, db, [response], year=year, start=first, actor=by or None)
     except DecisionError as err:
         raise click.BadParameter(str(err), param_hint=err.field.upper()) from None
-    click.echo(f"{cfg.municipality.name}: decision {decision} taken ({option}) for "
-               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    click.echo(ngettext("{municipality}: decision {decision} taken ({option}) for {time}, {n} new event",
+                        "{municipality}: decision {decision} taken ({option}) for {time}, {n} new events",
+                        len(events)).format(municipality=cfg.municipality.name, decision=decision, option=option,
+                                            time=local.strftime("%Y-%m-%d %H:%M"), n=len(events)))
     for ev in events:
         click.echo(_event_line(ev))
 

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from govcore.commandline.cli import Group
-from govcore.i18n import N_
+from govcore.i18n import N_, _
 from govcore.store.cli import db_option
 
 STATE_CHOICE = click.Choice(["pending", "sent", "failed", "cancelled", "digested"])
@@ -58,12 +58,12 @@ def notifications_list(db: str, state: str | None, municipality: str | None, as_
         when = r["sent_at"] if r["state"] == "sent" else r["next_attempt_at"] or r["not_before"]
         line = f"{r['id']}  {r['state']:<9} {r['kind']:<15} → {r['role'] or r['username']}  {r['item'] or ''}  {when}"
         if r["attempts"]:
-            line += f"  attempts {r['attempts']}"
+            line += "  " + _("attempts {n}").format(n=r["attempts"])
         if r["error"]:
             line += f"\n    {r['error']}"
         click.echo(line)
     if not rows and not as_json:
-        click.echo("no notifications" + (f" in state {state}" if state else ""))
+        click.echo(_("no notifications in state {state}").format(state=state) if state else _("no notifications"))
 
 
 @notifications.command("send", help=N_(
@@ -82,7 +82,7 @@ def notifications_send(db: str, loop: bool, interval: float, municipality: str |
 
     def report(outcomes: list[Outcome]) -> None:
         if not outcomes and not loop:
-            click.echo("no notification is due")
+            click.echo(_("no notification is due"))
         for o in outcomes:
             to = f" → {', '.join(o.recipients)}" if o.recipients else ""
             click.echo(f"{o.ident}  {o.state:<7} {o.kind}{to}" + (f"  ({o.error})" if o.error else ""))
@@ -111,7 +111,7 @@ def notifications_retry(ident: str, db: str) -> None:
         r = retry(database, ident)
     finally:
         database.close()
-    click.echo(f"{r['id']}  {r['state']}: sent by the next `govcore notifications send`")
+    click.echo(f"{r['id']}  {r['state']}: " + _("sent by the next `govcore notifications send`"))
 
 
 COMMANDS = [notifications]

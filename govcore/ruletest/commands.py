@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from govcore.commandline.cli import Command
-from govcore.i18n import N_
+from govcore.i18n import N_, _
 
 EXIT_FAILED = 1
 EXIT_INVALID = 2
@@ -52,7 +52,7 @@ def rules_test(files: tuple[str, ...], junit: str | None, as_json: bool, run_fil
     else:
         click.echo(render_text(report, coverage=not no_coverage, verbose=verbose), nl=False)
         if junit:
-            click.echo(f"wrote {junit}")
+            click.echo(_("wrote {file}").format(file=junit))
     counts = report.counts()
     if counts["invalid_files"]:
         sys.exit(EXIT_INVALID)

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from govcore.commandline.cli import Command, Group
-from govcore.i18n import N_
+from govcore.i18n import N_, _, ngettext
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,8 +74,9 @@ def _run_config(db: str, config: str | None, municipality: str | None, year: int
             except ValueError as err:
                 raise click.BadParameter(str(err), param_hint="--municipality") from None
             if code != cfg.municipality.code:
-                raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
-                                         f"({cfg.municipality.code}), not of {code}", param_hint="--municipality")
+                raise click.BadParameter(_("{config} is the configuration of {name} ({code}), not of {other}").format(
+                    config=config, name=cfg.municipality.name, code=cfg.municipality.code, other=code),
+                    param_hint="--municipality")
         return cfg, first
     from govcore.store.audit import one_run
     from govcore.store.configs import stored_configuration
@@ -106,7 +107,8 @@ def _parse_start(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date (e.g. 2021-01-01)", param_hint="--start") from None
+        raise click.BadParameter(_("'{text}' is not an ISO date (e.g. 2021-01-01)").format(text=text),
+                                 param_hint="--start") from None
 
 
 def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
@@ -115,8 +117,8 @@ def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
     try:
         return dt.date.fromisoformat(text) if len(text.strip()) == 10 else dt.datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date or time (e.g. 2021-03-15 or 2021-03-15T09:00)",
-                                 param_hint="--now") from None
+        raise click.BadParameter(_("'{text}' is not an ISO date or time (e.g. 2021-03-15 or 2021-03-15T09:00)")
+                                 .format(text=text), param_hint="--now") from None
 
 
 def _event_line(ev: Any) -> str:
@@ -172,18 +174,20 @@ def db_status(db: str) -> None:
     try:
         version = database.read(current_version)
         if version is None:
-            click.echo(f"{database.display}: no govcore tables (run `govcore db init`)")
+            click.echo(_("{database}: no govcore tables (run `govcore db init`)").format(database=database.display))
             return
-        click.echo(f"{database.display}: schema version {version} (this govcore: {SCHEMA_VERSION})")
+        click.echo(_("{database}: schema version {version} (this govcore: {expected})").format(
+            database=database.display, version=version, expected=SCHEMA_VERSION))
         if version != SCHEMA_VERSION:
             return
         runs = list_runs(database)
         for r in runs:
-            state = "complete" if r.complete else f"at {r.clock}"
-            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {r.items:>5} items  {r.events:>6} events  "
-                       f"{state}")
+            state = _("complete") if r.complete else _("at {clock}").format(clock=r.clock)
+            items = _("{n} items").format(n=f"{r.items:>5}")
+            events = _("{n} events").format(n=f"{r.events:>6}")
+            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {items}  {events}  {state}")
         if not runs:
-            click.echo("  no runs stored")
+            click.echo("  " + _("no runs stored"))
     finally:
         database.close()
 
@@ -203,13 +207,13 @@ def db_delete_run(db: str, municipality: str, year: int | None, start: str | Non
     database = _open(db, create=False)
     try:
         if year is None and start is None:
-            raise click.UsageError("give the run's --year or --start")
+            raise click.UsageError(_("give the run's --year or --start"))
         run = one_run(database, municipality, year, start)
         if not yes:
-            click.confirm(f"Delete the run of {run.label} ({run.events} events) from {database.display}?",
-                          abort=True)
+            click.confirm(_("Delete the run of {run} ({n} events) from {database}?").format(
+                run=run.label, n=run.events, database=database.display), abort=True)
         n = delete_run(database, run.municipality, run.start)
-        click.echo(f"deleted the run of {run.label} ({n} rows)")
+        click.echo(_("deleted the run of {run} ({n} rows)").format(run=run.label, n=n))
     finally:
         database.close()
 
@@ -248,36 +252,39 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
     finally:
         database.close()
     if not reports:
-        click.echo("no runs stored")
+        click.echo(_("no runs stored"))
+    ok, tampered, replayed = _("OK"), _("TAMPERED"), _("REPLAYED")
+    width = max(len(ok), len(tampered), len(replayed))
     bad = 0
     for r in reports:
         if r.problem is None:
-            click.echo(f"OK        {r.municipality} {start_text(r.start)}: {r.events} events, chain intact, head "
-                       f"{r.head_hash[:16]}")
+            click.echo(f"{ok:<{width}}  {r.municipality} {start_text(r.start)}: " + _(
+                "{n} events, chain intact, head {hash}").format(n=r.events, hash=r.head_hash[:16]))
         else:
             bad += 1
-            click.echo(f"TAMPERED  {r.municipality} {start_text(r.start)}: {r.problem}")
+            click.echo(f"{tampered:<{width}}  {r.municipality} {start_text(r.start)}: {r.problem}")
     for c in checked:
         if c.problem is None:
-            click.echo(f"OK        {c.municipality} {start_text(c.start)}: holds the checkpoint's entry "
-                       f"e{c.events:06d} unchanged")
+            click.echo(f"{ok:<{width}}  {c.municipality} {start_text(c.start)}: " + _(
+                "holds the checkpoint's entry {entry} unchanged").format(entry=f"e{c.events:06d}"))
         else:
             bad += 1
-            click.echo(f"TAMPERED  {c.municipality} {start_text(c.start)}: {c.problem}")
+            click.echo(f"{tampered:<{width}}  {c.municipality} {start_text(c.start)}: {c.problem}")
     if replay_config is not None:
         from govcore.store.run import replay_check
 
         if replay_config and not Path(replay_config).exists():
-            raise click.BadParameter(f"'{replay_config}' does not exist", param_hint="--replay")
+            raise click.BadParameter(_("'{path}' does not exist").format(path=replay_config), param_hint="--replay")
         cfg, first = _run_config(db, replay_config or None, municipality, year, start)
         n, problems = replay_check(cfg, db, year=year, start=first)
         who = f"{cfg.municipality.code} {start_text((first or dt.date(year or cfg.year, 1, 1)).isoformat())}"
         if problems:
             bad += 1
             for p in problems:
-                click.echo(f"TAMPERED  {who}: {p}")
+                click.echo(f"{tampered:<{width}}  {who}: {p}")
         else:
-            click.echo(f"REPLAYED  {who}: {n} events and every record re-derived from the stored inputs, identical")
+            click.echo(f"{replayed:<{width}}  {who}: " + _(
+                "{n} events and every record re-derived from the stored inputs, identical").format(n=n))
     if bad:
         sys.exit(1)
 
@@ -297,7 +304,7 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None, start:
     finally:
         database.close()
     if not lines:
-        click.echo("no runs stored", err=True)
+        click.echo(_("no runs stored"), err=True)
     for line in lines:
         click.echo(line)
 
@@ -347,8 +354,8 @@ def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, muni
     now = _parse_now(now_text)
     if all_runs:
         if config is not None or municipality is not None or year is not None or start is not None:
-            raise click.UsageError("--all advances every live run with its stored configuration: give no CONFIG, "
-                                   "--municipality, --year or --start with it")
+            raise click.UsageError(_("--all advances every live run with its stored configuration: give no CONFIG, "
+                                     "--municipality, --year or --start with it"))
         _tick_all(db, now)
         return
     cfg, first = _run_config(db, config, municipality, year, start)
@@ -358,9 +365,10 @@ def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, muni
 def _tick_lines(result: Any) -> None:
     from govcore.store.audit import start_text
 
-    state = "complete" if result.complete else f"clock {result.clock}"
-    click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
-               f"event{'s' if len(result.events) != 1 else ''} ({state}, {result.items} items processed)")
+    state = _("complete") if result.complete else _("clock {clock}").format(clock=result.clock)
+    click.echo(f"{result.name} {start_text(result.start)}: " + ngettext(
+        "{n} new event ({state}, {items} items processed)", "{n} new events ({state}, {items} items processed)",
+        len(result.events)).format(n=len(result.events), state=state, items=result.items))
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -387,18 +395,20 @@ def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
                 _tick_lines(run_tick(cfg, database, now=now, start=dt.date.fromisoformat(start)))
             except InputError as err:
                 failed.append(label)
-                click.echo(f"{label}: FAILED: {err.format()}", err=True)
+                click.echo(_("{run}: FAILED: {message}").format(run=label, message=err.format()), err=True)
             except GovcoreError as err:
                 failed.append(label)
-                click.echo(f"{label}: FAILED: {err}", err=True)
+                click.echo(_("{run}: FAILED: {message}").format(run=label, message=err), err=True)
             except Exception as err:  # a plugin's bug in one municipality must not stop the others
                 failed.append(label)
-                click.echo(f"{label}: FAILED: internal error: {type(err).__name__}: {err}", err=True)
+                click.echo(_("{run}: FAILED: internal error: {kind}: {message}").format(
+                    run=label, kind=type(err).__name__, message=err), err=True)
     finally:
         database.close()
-    click.echo(f"{len(runs) - len(failed)} of {len(runs)} live run{'s' if len(runs) != 1 else ''} advanced")
+    click.echo(ngettext("{n} of {total} live run advanced", "{n} of {total} live runs advanced", len(runs))
+               .format(n=len(runs) - len(failed), total=len(runs)))
     if failed:
-        click.echo(f"{len(failed)} failed: {', '.join(failed)}", err=True)
+        click.echo(_("{n} failed: {runs}").format(n=len(failed), runs=", ".join(failed)), err=True)
         sys.exit(1)
 
 
@@ -422,19 +432,20 @@ def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int 
 
     config, files = (args[0], args[1:]) if _is_config(args[0]) else (None, args)
     if not files:
-        raise click.UsageError("give one or more observation files (CSV)")
+        raise click.UsageError(_("give one or more observation files (CSV)"))
     for f in files:
         if not Path(f).is_file():
-            raise click.BadParameter(f"'{f}' is not a file", param_hint="FILE")
+            raise click.BadParameter(_("'{path}' is not a file").format(path=f), param_hint="FILE")
     cfg, first = _run_config(db, config, municipality, year, start)
     observations = [o for f in files for o in load_observations_csv(Path(f))]
     result = run_observe(cfg, db, observations, year=year, start=first)
-    click.echo(f"{cfg.municipality.name}: {len(result.added)} observation"
-               f"{'s' if len(result.added) != 1 else ''} added, {len(result.events)} new events")
+    click.echo(f"{cfg.municipality.name}: " + ngettext(
+        "{n} observation added, {events} new events", "{n} observations added, {events} new events",
+        len(result.added)).format(n=len(result.added), events=len(result.events)))
     for r in result.added:
-        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
-        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} = {r['value']:g} ({r['series']}), known "
-                   f"{r['known_at']}{note}")
+        note = "  " + _("(corrects #{n})").format(n=r["supersedes"]) if r["supersedes"] else ""
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} = {r['value']:g} ({r['series']}), "
+                   + _("known {date}").format(date=r["known_at"]) + note)
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -465,7 +476,7 @@ def fetch(config: str | None, db: str, replay: str | None, keep: str | None, mun
     from govcore.store.fetch import fetch as run_fetch
 
     if config is None and keep is None and replay is None:
-        raise click.UsageError("without CONFIG, give --keep DIR for the raw responses (or --replay DIR)")
+        raise click.UsageError(_("without CONFIG, give --keep DIR for the raw responses (or --replay DIR)"))
     cfg, first = _run_config(db, config, municipality, year, start)
     kept = None
     if replay is None:
@@ -473,24 +484,30 @@ def fetch(config: str | None, db: str, replay: str | None, keep: str | None, mun
         kept = Path(keep) if keep else cfg.base_dir / "fetched" / stamp
     result = run_fetch(cfg, db, year=year, start=first, replay=Path(replay) if replay else None, keep=kept)
     for t in result.tables:
-        what = {"stored": f"{t.new} new, {t.corrected} corrected", "unchanged": "nothing new",
-                "skipped": f"not updated since {t.updated}", "failed": f"FAILED: {t.error}"}[t.state]
-        stamp = f" (updated {t.updated})" if t.updated and t.state in ("stored", "unchanged") else ""
-        click.echo(f"  {t.source} {t.table or '(tables)'}: {what}{stamp}")
-    click.echo(f"{cfg.municipality.name} {year or (first.year if first else cfg.year)}: {len(result.added)} observation"
-               f"{'s' if len(result.added) != 1 else ''} stored, {len(result.events)} new events, "
-               f"{result.requests} requests" + (f", responses kept in {kept}" if kept and result.requests else ""))
+        what = {"stored": _("{new} new, {corrected} corrected").format(new=t.new, corrected=t.corrected),
+                "unchanged": _("nothing new"),
+                "skipped": _("not updated since {date}").format(date=t.updated),
+                "failed": _("FAILED: {message}").format(message=t.error)}[t.state]
+        stamp = _(" (updated {date})").format(date=t.updated) if t.updated and t.state in ("stored", "unchanged") \
+            else ""
+        table = t.table or _("(tables)")
+        click.echo(f"  {t.source} {table}: {what}{stamp}")
+    click.echo(f"{cfg.municipality.name} {year or (first.year if first else cfg.year)}: " + ngettext(
+        "{n} observation stored, {events} new events, {requests} requests",
+        "{n} observations stored, {events} new events, {requests} requests", len(result.added)).format(
+        n=len(result.added), events=len(result.events), requests=result.requests)
+        + (_(", responses kept in {folder}").format(folder=kept) if kept and result.requests else ""))
     for r in result.added:
-        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
+        note = "  " + _("(corrects #{n})").format(n=r["supersedes"]) if r["supersedes"] else ""
         of = f" {r['of_municipality']}" if r["of_municipality"] else ""
-        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}, known "
-                   f"{r['known_at']}{note}")
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}, "
+                   + _("known {date}").format(date=r["known_at"]) + note)
     for ev in result.events:
         click.echo(_event_line(ev))
     if result.failed:
         n = len(result.failed)
-        click.echo(f"{n} table{'s' if n != 1 else ''} failed; nothing of {'them' if n != 1 else 'it'} was stored",
-                   err=True)
+        click.echo(ngettext("{n} table failed; nothing of it was stored",
+                            "{n} tables failed; nothing of them was stored", n).format(n=n), err=True)
         sys.exit(1)
 
 
@@ -511,13 +528,16 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
         rows = observation_history(database, run, kpi, period)
     finally:
         database.close()
-    click.echo(f"{run.label}: {len(rows)} observation rows (✓ = the value in use at {run.clock[:10]})")
+    click.echo(_("{run}: {n} observation rows (✓ = the value in use at {date})").format(
+        run=run.label, n=len(rows), date=run.clock[:10]))
     for r in rows:
-        mark = "✓" if r["current"] else (f"replaced by #{r['superseded_by']}" if r["superseded_by"] else " ")
+        mark = "✓" if r["current"] else (_("replaced by #{n}").format(n=r["superseded_by"]) if r["superseded_by"]
+                                         else " ")
         of = f" {r['of_municipality']}" if r["of_municipality"] else ""
         click.echo(f"  #{r['n']:<4} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}   "
-                   f"source {r['source'] or '?'}, known {r['known_at']}, received {r['received_at']}, "
-                   f"{r['origin']}  {mark}")
+                   + _("source {source}, known {known}, received {received}").format(
+                       source=r["source"] or "?", known=r["known_at"], received=r["received_at"])
+                   + f", {r['origin']}  {mark}")
 
 
 # --------------------------------------------------------------------------------- report
@@ -559,8 +579,9 @@ def report(db: str, municipality: str, config: str | None, year: int | None, sta
         require_pdf()
     result = report_as_of(cfg, db, as_of=day, year=year, start=first)
     files = write_outputs(result, Path(out), report_format=fmt)
-    click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
-               f"{len(result.events)} events")
+    click.echo(_("{municipality} as of {time}: {n} events").format(
+        municipality=cfg.municipality.name, time=result.summary["as_of"][:16].replace("T", " "),
+        n=len(result.events)))
     from govcore.simulate import written_lines
 
     for line in written_lines(files):
