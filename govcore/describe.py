@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govcore.i18n import N_, _, ngettext
+from govcore.rules.durations import Duration
 
 _HIDDEN = ("inputs", "rule_title", "rule_file", "rule_hash", "subject_title")
 
@@ -19,6 +20,22 @@ def show(value: Any) -> str:
     if value is None:
         return "–"
     return str(value)
+
+
+def _within(text: Any) -> str:
+    """A recorded duration ('10 working days', as the rule file wrote it) in the reader's words."""
+    try:
+        d = Duration.parse(text)
+    except ValueError:
+        return str(text)
+    n = d.amount
+    if d.unit == "working_days":
+        return ngettext("{n} working day", "{n} working days", n).format(n=n)
+    if d.unit == "days":
+        return ngettext("{n} day", "{n} days", n).format(n=n)
+    if d.unit == "weeks":
+        return ngettext("{n} week", "{n} weeks", n).format(n=n)
+    return ngettext("{n} month", "{n} months", n).format(n=n)
 
 
 def _listed(values: Any) -> str:
@@ -67,7 +84,7 @@ def describe_event(kind: str, details: Mapping[str, Any], owner: str | None = No
     if kind == "action_demanded":
         return (_("corrective action {action} “{title}” demanded from {owner}{about}, due {due}").format(
             action=action, title=g("title"), owner=owner, about=about, due=g("due"))
-                + (f" ({g('within')})" if g("within") else ""))
+                + (f" ({_within(g('within'))})" if g("within") else ""))
     if kind == "escalated":
         return _("corrective action {action}{about} escalated from {source} to {target} (level {level}), new due "
                  "date {due}").format(action=action, about=about, source=g("from"), target=g("to"),

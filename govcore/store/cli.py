@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -326,9 +326,115 @@ def explain(event_id: str, db: str, municipality: str | None, year: int | None, 
 
     database = _open(db, create=False)
     try:
-        click.echo(run_explain(database, event_id, municipality=municipality, year=year, start=start))
+        click.echo(_explanation_text(run_explain(database, event_id, municipality=municipality, year=year,
+                                                 start=start)))
     finally:
         database.close()
+
+
+def _explanation_text(found: Any) -> str:
+    """`govcore explain`'s words for an audit.Explanation, in the reader's language (the rule's own
+    title, description and condition texts are the municipality's, shown as recorded)."""
+    import json
+
+    from govcore.store.audit import _cond, _led_to, _when, describe
+
+    run, ev, rule, rows = found.run, found.event, found.rule, found.rows
+    d = json.loads(ev["details"])
+    out = [f"e{ev['seq']:06d}  {_when(ev['at'])}  {run.label}  {ev['type']}"]
+    who = [f"{ev['subject_kind']} {ev['subject']}" if ev["subject"] else "",
+           _("goal {goal}").format(goal=ev["goal"]) if ev["goal"] and ev["goal"] != ev["subject"] else "",
+           _("owner {owner}").format(owner=ev["owner"]) if ev["owner"] else ""]
+    if any(who):
+        out.append("  " + " · ".join(w for w in who if w))
+    out.append("")
+    occasion = [r for r in rows if r["item"] == ev["item"] and r["seq"] < ev["seq"] and not r["rule"]]
+    if ev["rule"]:
+        out.append(_("Why: rule '{rule}' — {title}").format(rule=ev["rule"], title=d.get("rule_title", "")))
+        where = _("file {file}").format(file=d.get("rule_file", "?"))
+        if rule is not None:
+            where += _(", line {line}").format(line=rule["line"])
+        out.append("  " + _("{where}, file version {version}").format(where=where, version=d.get("rule_hash", "?")))
+        if occasion:
+            o = occasion[0]
+            tested = f"e{o['seq']:06d} {o['type']} — {describe(o)}"
+            out.append("  " + _("It was tested at: {event}").format(event=tested))
+        inputs: dict[str, Any] = d.get("inputs", {}) or {}
+        if rule is None:
+            out.append("  " + _("(this version of the rule is not stored; the inputs it matched were:)"))
+            out.extend(f"    {k} = {_value(v)}" for k, v in inputs.items() if k != "explanation")
+        else:
+            if rule["description"]:
+                out.append(f"  {rule['description'].strip()}")
+            conds = [_cond(c) for c in json.loads(rule["conditions"])]
+            groups = [[_cond(c) for c in g] for g in json.loads(rule["any_of"])]
+            if conds or groups:
+                out.append("  " + _("Conditions, with the values they were tested on:"))
+            used = set()
+            for c in conds:
+                out.append("    " + _condition_line(c, inputs))
+                used.add(c.field)
+            for g in groups:
+                out.append("    " + _("at least one of:"))
+                for c in g:
+                    out.append("      " + _condition_line(c, inputs))
+                    used.add(c.field)
+            if not conds and not groups:
+                out.append("  " + _("The rule has no conditions: it fires whenever its trigger happens."))
+            other = {k: v for k, v in inputs.items() if k not in used and k != "explanation"}
+            if other:
+                out.append("  " + _("Other values at the time: {values}").format(
+                    values=", ".join(f"{k} {_value(v)}" for k, v in other.items())))
+        if inputs.get("explanation"):
+            out.append("  " + _("Status explained: {text}").format(text=inputs["explanation"]))
+    else:
+        out.append(_("Why: no rule — {reason}").format(reason=_(_NO_RULE.get(ev["type"], _NO_RULE[""]))))
+        if occasion:
+            o = occasion[0]
+            happened = f"e{o['seq']:06d} {o['type']} — {describe(o)}"
+            out.append("  " + _("It happened at: {event}").format(event=happened))
+    out.append("")
+    out.append(_("What happened: {event}").format(event=describe(ev)))
+    out.append("")
+    led = _led_to(ev, d, rows)
+    if led:
+        out.append(_("What it led to:"))
+        out.extend(f"  e{r['seq']:06d}  {_when(r['at'])}  {r['type']}: {describe(r)}" for r in led)
+    else:
+        out.append(_("What it led to: nothing further in the log (so far)."))
+    return "\n".join(out)
+
+
+_NO_RULE = {
+    "observation": N_("a KPI value arrived from its source (an input)."),
+    "followup": N_("a follow-up meeting of the annual wheel (årshjul) took place (the calendar)."),
+    "milestone": N_("a milestone of the annual wheel (årshjul) was reached (the calendar)."),
+    "action_overdue": N_("the due date of a corrective action passed without a submitted action."),
+    "deliverable_missed": N_("the due date of a deliverable passed without a delivery."),
+    "deliverable_delivered": N_("a deliverable was delivered (a human response)."),
+    "action_submitted": N_("the owner submitted a corrective action (a human response)."),
+    "action_accepted": N_("a submitted corrective action was accepted (a human response)."),
+    "action_rejected": N_("a submitted corrective action was rejected (a human response)."),
+    "response_ignored": N_("a human response did not fit the state of its corrective action."),
+    "deviation_closed": N_("the deviation was closed because its subject was dealt with."),
+    "": N_("recorded by the engine."),
+}
+
+
+def _value(value: Any) -> str:
+    from govcore.describe import show
+
+    if isinstance(value, bool):  # as the rule's condition writes it
+        return "true" if value else "false"
+    return _("(none)") if value is None or value == "" else show(value)
+
+
+def _condition_line(c: Any, inputs: Mapping[str, Any]) -> str:
+    if c.field not in inputs:
+        return f"? {c.text}   (" + _("{field} was not recorded").format(field=c.field) + ")"
+    actual = inputs[c.field]
+    return f"{'✓' if c.holds(actual) else '✗'} {c.text}   (" + _("{field} was {value}").format(
+        field=c.field, value=_value(actual)) + ")"
 
 
 # ----------------------------------------------------------------------------------- tick
