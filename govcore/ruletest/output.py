@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from govcore.errors import Problem
+from govcore.formatting import danish_number
 from govcore.i18n import _, ngettext
 from govcore.ruletest.explain import relative, where
 from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report
@@ -67,7 +68,8 @@ def render_text(report: Report, *, coverage: bool = True, verbose: bool = False)
                      .format(n=c["invalid_files"]))
     n = len(report.files)
     lines.append(ngettext("{counts} — {n} scenario file in {seconds} s", "{counts} — {n} scenario files in {seconds} s",
-                          n).format(counts=", ".join(parts), n=n, seconds=f"{report.seconds:.2f}"))
+                          n).format(counts=", ".join(parts), n=n,
+                                    seconds=danish_number(report.seconds, 2, fixed=True)))
     return "\n".join(lines) + "\n"
 
 
@@ -76,7 +78,8 @@ def _case_text(r: CaseResult, verbose: bool) -> list[str]:
     width = max(len(m) for m in marks.values())
     span = _("{start} to {until}").format(start=r.case.start, until=r.case.until)
     events = ngettext("{n} event", "{n} events", len(r.run.events)).format(n=len(r.run.events))
-    out = [f"  {marks[r.status]:<{width}}  {r.case.name}  ({span}, {events}, {r.run.seconds:.2f} s)"]
+    seconds = danish_number(r.run.seconds, 2, fixed=True)
+    out = [f"  {marks[r.status]:<{width}}  {r.case.name}  ({span}, {events}, {seconds} s)"]
     unexpected = [f for f in r.failures if f.what == "unexpected"]
     for f in [f for f in r.failures if f.what != "unexpected"] + unexpected[:MAX_UNEXPECTED]:
         out += _failure_text(f)
