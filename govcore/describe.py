@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from govcore.i18n import N_, _, ngettext
+from govcore.danish_words import danish_for
+from govcore.i18n import N_, _, language, ngettext
 from govcore.rules.durations import Duration
 
 _HIDDEN = ("inputs", "rule_title", "rule_file", "rule_hash", "subject_title")
@@ -20,6 +21,11 @@ def show(value: Any) -> str:
     if value is None:
         return "–"
     return str(value)
+
+
+def config_word(word: Any) -> str:
+    """A configuration word ('monthly') as the reader says it: its Danish spelling in Danish."""
+    return str(word) if language() == "en" else (danish_for(str(word)) or (str(word),))[0]
 
 
 def _within(text: Any) -> str:
@@ -60,7 +66,7 @@ def describe_event(kind: str, details: Mapping[str, Any], owner: str | None = No
         return _("figure {kpi} {period} = {value}").format(kpi=f"{g('kpi')}{series}", period=g("period"),
                                                            value=show(g("value"))) + of + source
     if kind in ("followup", "milestone"):
-        freq = f", {g('frequency')}" if g("frequency") else ""
+        freq = f", {config_word(g('frequency'))}" if g("frequency") else ""
         what = _("follow-up") if kind == "followup" else _("milestone")
         return f"{what} {g('title') or g('wheel')} ({g('wheel')}{freq})"
     if kind == "year_started":

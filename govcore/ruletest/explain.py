@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govcore.describe import config_word
 from govcore.engine import Posted
 from govcore.errors import did_you_mean
 from govcore.i18n import _
@@ -66,7 +67,7 @@ def trigger_words(rule: Rule) -> str:
     listed = _(" or ").join(f"'{v}'" for v in values)
     if rule.trigger == "followup":
         return _("every follow-up") if anything else _("every {frequencies} follow-up").format(
-            frequencies=_(" or ").join(values))
+            frequencies=_(" or ").join(config_word(v) for v in values))
     if rule.trigger == "wheel":
         return _("every event of the annual wheel") if anything else _("the wheel event {names}").format(names=listed)
     if rule.trigger == "observation":
