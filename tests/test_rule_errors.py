@@ -18,6 +18,10 @@ from click.testing import CliRunner
 
 from govcore.cli import main
 
+# The messages are pinned by their English ids (tests/data/bad_rules/*.expected); tests/test_i18n.py
+# checks that each has its Danish translation.
+pytestmark = pytest.mark.usefixtures("english")
+
 BAD = Path(__file__).resolve().parent / "data" / "bad_rules"
 CASES: dict[str, list[str]] = {
     p.stem: [p.name] for p in sorted(BAD.glob("*.yaml")) if not p.stem.startswith("17-")
