@@ -22,6 +22,9 @@ from govcore.rules.loader import Rule, check_text
 from govcore.rules.vocabulary import Vocabulary
 from govcore.ruletest.explain import failing, held
 
+# The explanation texts are pinned by their English ids; the Danish is in tests/test_cli_language.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 VOCAB = Vocabulary.build()
 FIELDS = VOCAB.fields("goal")
 _ids = itertools.count()
