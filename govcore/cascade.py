@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcore.config import Configuration
+from govcore.danish_words import danish_for
 from govcore.formatting import plain_number
 from govcore.model import Direction, Goal, Level, Target
 
@@ -30,7 +31,8 @@ def _criterion_text(t: Target) -> str:
     if t.kind == "change":
         unit = " %" if t.unit == "percent" else ""
         until = f" til {t.by_period}" if t.by_period else ""
-        return f"ændring {'+' if t.by >= 0 else '-'}{plain_number(abs(t.by))}{unit} fra {t.baseline}{until}"
+        base = "samme periode året før" if t.baseline == "previous_year" else t.baseline
+        return f"ændring {'+' if t.by >= 0 else '-'}{plain_number(abs(t.by))}{unit} fra {base}{until}"
     if t.kind == "trajectory":
         return "forløb " + ", ".join(f"{plain_number(m.value)} i {m.period}" for m in t.milestones)
     if t.kind == "benchmark":
@@ -78,7 +80,7 @@ def _lines(node: dict[str, Any], depth: int) -> list[str]:
     pad = "  " * depth
     out = [f"{pad}- [{_LABEL[node['level']]}] {node['title']}",
            f"{pad}    ansvarlig: {node['owner_title']}; nøgletal: {node['kpi'] or '-'}; "
-           f"succeskriterie: {node['target']}; opfølgning: {node['followup']}"]
+           f"succeskriterie: {node['target']}; opfølgning: {(danish_for(node['followup']) or (node['followup'],))[0]}"]
     for c in node["children"]:
         out.extend(_lines(c, depth + 1))
     return out

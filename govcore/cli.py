@@ -16,7 +16,9 @@ from typing import Any, TypeVar
 
 import click
 
+from govcore.commandline.cli import Group, check_environment, language_option
 from govcore.errors import GovcoreError, InputError
+from govcore.i18n import N_, _, language, ngettext, use_language
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -29,8 +31,16 @@ def _fail(message: str, code: int = EXIT_INPUT) -> None:
     sys.exit(code)
 
 
-class GovcoreGroup(click.Group):
-    """Turns govcore's errors into messages and exit codes instead of tracebacks."""
+class GovcoreGroup(Group):
+    """Turns govcore's errors into messages and exit codes instead of tracebacks, in the reader's
+    language."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """The whole command, its errors included, in one language scope: `--lang` sets the language
+        inside it, and it ends with the command."""
+        check_environment()
+        with use_language(language()):
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -39,37 +49,39 @@ class GovcoreGroup(click.Group):
             raise
         except InputError as err:
             n = len(err.problems)
-            _fail(err.format() + f"\n{n} problem{'s' if n != 1 else ''} found.")
+            _fail(err.format() + "\n" + ngettext("{n} problem found.", "{n} problems found.", n).format(n=n))
         except GovcoreError as err:
-            _fail(f"error: {err}")
+            _fail(_("error: {message}").format(message=err))
         except KeyboardInterrupt:
-            _fail("interrupted", 130)
+            _fail(_("interrupted"), 130)
         except OSError as err:  # the file system said no (a missing output folder, no permission, disk full)
-            where = f" {err.filename}" if err.filename else ""
-            _fail(f"error: cannot write or read{where}: {err.strerror or err}")
+            _fail(_("error: cannot write or read {file}: {reason}").format(file=err.filename or "",
+                                                                            reason=err.strerror or err))
         except BrokenPipeError:  # `govcore ... | head`: the reader left; say nothing more
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(141)
         except Exception as err:
             if os.environ.get("GOVCORE_DEBUG"):
                 raise
-            _fail(f"internal error: {type(err).__name__}: {err}\n"
-                  "This is a bug in govcore or a plugin; run again with GOVCORE_DEBUG=1 to see where.", 3)
+            _fail(_("internal error: {kind}: {message}\n"
+                    "This is a bug in govcore or a plugin; run again with GOVCORE_DEBUG=1 to see where.")
+                  .format(kind=type(err).__name__, message=err), 3)
 
 
-@click.group(cls=GovcoreGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="govcore")
+@click.group(cls=GovcoreGroup, context_settings={"help_option_names": ["-h", "--help"]}, help=N_(
+    "govcore: governance of a municipality's employment effort as data and rules.\n"
+    "\n"
+    "A configuration directory (see examples/vejle) holds the organisation, goals, KPIs, the annual\n"
+    "wheel (årshjul) and the rule files. Start with:\n"
+    "\n"
+    "\b\n"
+    "  govcore check examples/vejle\n"
+    "  govcore wheel examples/vejle --year 2021\n"
+    "  govcore simulate examples/vejle --year 2021 --out out/vejle-2021"))
+@click.version_option(package_name="govcore", help=N_("Show the version and exit."))
+@language_option
 def main() -> None:
-    """govcore: governance of a municipality's employment effort as data and rules.
-
-    A configuration directory (see examples/vejle) holds the organisation, goals, KPIs, the annual
-    wheel (årshjul) and the rule files. Start with:
-
-    \b
-      govcore check examples/vejle
-      govcore wheel examples/vejle --year 2021
-      govcore simulate examples/vejle --year 2021 --out out/vejle-2021
-    """
+    pass
 
 
 def _check_pdf(fmt: str) -> None:
@@ -86,42 +98,42 @@ def _config(path: str, year: int | None = None) -> Any:
     return load_config(path, year=year)
 
 
-@main.command()
+@main.command(help=N_(
+    "Simulate governance over a span of time and write what happened.\n"
+    "\n"
+    "Runs one engine on a simulated clock from --from to --to (or the calendar year --year), across\n"
+    "as many years as the span holds: observations arrive, the wheel's milestones and follow-ups\n"
+    "happen, rules flag deviations, demand corrective actions and escalate, and everything open\n"
+    "carries over the new year. Writes OUT/events.jsonl (one event per line), OUT/summary.json and\n"
+    "OUT/report.md/.html/.pdf (as --format says) for the whole span, and for a span of several years\n"
+    "also OUT/summary-YYYY.json and OUT/report-YYYY.* for each calendar year in it."))
 @click.argument("config", type=click.Path(exists=True))
-@click.option("--year", type=int, help="One calendar year to simulate (default: the configuration's year); "
-              "shorthand for --from Y-01-01 --to Y-12-31.")
-@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="First day of the run (YYYY-MM-DD).")
+@click.option("--year", type=int, help=N_("One calendar year to simulate (default: the configuration's year); "
+              "shorthand for --from Y-01-01 --to Y-12-31."))
+@click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help=N_("First day of the run (YYYY-MM-DD)."))
 @click.option("--to", "until", type=click.DateTime(["%Y-%m-%d"]),
-              help="Last day of the run (YYYY-MM-DD; default: 31 December of the start year).")
+              help=N_("Last day of the run (YYYY-MM-DD; default: 31 December of the start year)."))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for events.jsonl, summary.json and the reports.")
+              help=N_("Folder for events.jsonl, summary.json and the reports."))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "both", "all"]), default="both",
-              show_default=True, help="Format of the reports: both = md and html, all = md, html and pdf (pdf needs "
-              "the pdf extra and Chromium, see the README).")
-@click.option("--db", help="Persist to this database (a SQLite path or a SQLAlchemy URL such as "
-              "postgresql+psycopg://user@host/db).")
-@click.option("--resume", is_flag=True, help="With --db: continue an interrupted run from its last committed event.")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+              show_default=True, help=N_("Format of the reports: both = md and html, all = md, html and pdf (pdf needs "
+              "the pdf extra and Chromium, see the README)."))
+@click.option("--db", help=N_("Persist to this database (a SQLite path or a SQLAlchemy URL such as "
+              "postgresql+psycopg://user@host/db)."))
+@click.option("--resume", is_flag=True, help=N_(
+    "With --db: continue an interrupted run from its last committed event."))
+@click.option("--quiet", "-q", is_flag=True, help=N_("No progress bar."))
 def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt.datetime | None, out: str,
              fmt: str, db: str | None, resume: bool, quiet: bool) -> None:
-    """Simulate governance over a span of time and write what happened.
-
-    Runs one engine on a simulated clock from --from to --to (or the calendar year --year), across
-    as many years as the span holds: observations arrive, the wheel's milestones and follow-ups
-    happen, rules flag deviations, demand corrective actions and escalate, and everything open
-    carries over the new year. Writes OUT/events.jsonl (one event per line), OUT/summary.json and
-    OUT/report.md/.html/.pdf (as --format says) for the whole span, and for a span of several years
-    also OUT/summary-YYYY.json and OUT/report-YYYY.* for each calendar year in it.
-    """
     from govcore.simulate import simulate as run
     from govcore.simulate import write_outputs
 
     if year is not None and (start or until):
-        raise click.UsageError("give either --year or --from/--to, not both")
+        raise click.UsageError(_("give either --year or --from/--to, not both"))
     first = start.date() if start else None
     last = until.date() if until else None
     if resume and db is None:
-        raise click.UsageError("--resume needs --db")
+        raise click.UsageError(_("--resume needs --db"))
     _check_pdf(fmt)
     cfg = _config(config, year or (first.year if first else None))
     label = f"{cfg.municipality.name} {first or year or cfg.year}" + (f"–{last}" if last else "")
@@ -143,30 +155,31 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
     counts = result.summary["counts"]
     years = result.summary.get("years") or [result.year]
     span = f"{years[0]}–{years[-1]}" if len(years) > 1 else str(years[0])
-    click.echo(f"{cfg.municipality.name} {span}: {len(result.events)} events "
-               f"({counts.get('deviation_flagged', 0)} deviations, {counts.get('action_demanded', 0)} corrective "
-               f"actions demanded, {counts.get('escalated', 0)} escalations)")
+    click.echo(_("{municipality} {span}: {events} events ({deviations} deviations, {actions} corrective actions "
+                 "demanded, {escalations} escalations)").format(
+        municipality=cfg.municipality.name, span=span, events=len(result.events),
+        deviations=counts.get("deviation_flagged", 0), actions=counts.get("action_demanded", 0),
+        escalations=counts.get("escalated", 0)))
     for quiet_year in result.summary.get("years_without_observations", []):
-        click.echo(f"warning: no observation at all arrived in {quiet_year}: goals were judged without new "
-                   "figures (see years_without_observations in summary.json)", err=True)
+        click.echo(_("warning: no observation at all arrived in {year}: goals were judged without new figures "
+                     "(see years_without_observations in summary.json)").format(year=quiet_year), err=True)
     from govcore.simulate import written_lines
 
     for line in written_lines(files):
         click.echo(f"  {line}")
 
 
-@main.command()
+@main.command(help=N_(
+    "Print the annual wheel (årshjul) of a year: milestones and follow-ups with their dates.\n"
+    "\n"
+    "CONFIG is a configuration directory or a wheel YAML file. Deadlines on holidays are rolled by\n"
+    "the wheel's roll policy; as-of dates (data cut-offs) never move."))
 @click.argument("config", type=click.Path(exists=True))
-@click.option("--year", type=int, help="The year to show (default: the configuration's year).")
+@click.option("--year", type=int, help=N_("The year to show (default: the configuration's year)."))
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "ics"]), default="text", show_default=True,
-              help="text to read, json for programs, ics to import into a calendar program.")
-@click.option("--out", type=click.Path(dir_okay=False), help="Write to this file instead of standard output.")
+              help=N_("text to read, json for programs, ics to import into a calendar program."))
+@click.option("--out", type=click.Path(dir_okay=False), help=N_("Write to this file instead of standard output."))
 def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
-    """Print the annual wheel (årshjul) of a year: milestones and follow-ups with their dates.
-
-    CONFIG is a configuration directory or a wheel YAML file. Deadlines on holidays are rolled by
-    the wheel's roll policy; as-of dates (data cut-offs) never move.
-    """
     from govcore.wheel import Wheel, render_ics, render_json, render_text
 
     p = Path(config)
@@ -197,47 +210,55 @@ def wheel(config: str, year: int | None, fmt: str, out: str | None) -> None:
         text = render_ics(events, name or p.stem)
     if out:
         Path(out).write_text(text, encoding="utf-8", newline="")
-        click.echo(f"wrote {out}")
+        click.echo(_("wrote {file}").format(file=out))
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
 
-@main.command()
+@main.command(help=N_(
+    "Check a whole configuration: organisation, KPIs, goals, wheel, data files and rule files.\n"
+    "\n"
+    "Reports every problem at once with file:line:column and a hint, and exits non-zero if any."))
 @click.argument("config", type=click.Path(exists=True))
-@click.option("--year", type=int, help="The year to check (default: the configuration's year).")
+@click.option("--year", type=int, help=N_("The year to check (default: the configuration's year)."))
 def check(config: str, year: int | None) -> None:
-    """Check a whole configuration: organisation, KPIs, goals, wheel, data files and rule files.
+    from govcore.formatting import date_text
 
-    Reports every problem at once with file:line:column and a hint, and exits non-zero if any.
-    """
     cfg = _config(config, year)
     cfg = cfg.for_year(year or cfg.year)
     versions = len(cfg.versions)
-    click.echo(f"{cfg.municipality.name} ({cfg.municipality.code}) {cfg.year}: configuration OK — "
-               f"{len(cfg.organisation.roles)} roles, {len(cfg.goals)} goals, {len(cfg.kpis)} KPIs, "
-               f"{len(cfg.observations)} observations, {len(cfg.rules.rules)} rules, "
-               f"{len(cfg.wheel_events())} wheel events"
-               + (f"; {versions} configuration versions, the one shown in effect from "
-                  f"{cfg.effective.isoformat() if cfg.effective else 'the start'}" if versions > 1 else ""))
+    counted = ", ".join([
+        ngettext("{n} role", "{n} roles", len(cfg.organisation.roles)).format(n=len(cfg.organisation.roles)),
+        ngettext("{n} goal", "{n} goals", len(cfg.goals)).format(n=len(cfg.goals)),
+        ngettext("{n} KPI", "{n} KPIs", len(cfg.kpis)).format(n=len(cfg.kpis)),
+        ngettext("{n} observation", "{n} observations", len(cfg.observations)).format(n=len(cfg.observations)),
+        ngettext("{n} rule", "{n} rules", len(cfg.rules.rules)).format(n=len(cfg.rules.rules)),
+        ngettext("{n} wheel event", "{n} wheel events", len(cfg.wheel_events())).format(n=len(cfg.wheel_events()))])
+    if versions > 1:
+        since = date_text(cfg.effective) if cfg.effective else _("the start")
+        counted += _("; {n} configuration versions, the one shown in effect from {date}").format(n=versions,
+                                                                                                  date=since)
+    click.echo(_("{municipality} ({code}) {year}: configuration OK — {counted}").format(
+        municipality=cfg.municipality.name, code=cfg.municipality.code, year=cfg.year, counted=counted))
     for failure in cfg.plugins.failures:
-        click.echo(f"warning: {failure}", err=True)
+        click.echo(_("warning: {message}").format(message=failure), err=True)
 
 
-@main.group(cls=GovcoreGroup)
+@main.group(cls=GovcoreGroup, help=N_(
+    "Check and test rule files."))
 def rules() -> None:
-    """Check and test rule files."""
+    pass
 
 
-@rules.command("check")
+@rules.command("check", help=N_(
+    "Check rule files (paths or globs) and report every error with file:line:column and a hint.\n"
+    "\n"
+    "Without --config, names of wheel events, KPIs and roles are not checked (only the format,\n"
+    "fields, conditions and actions). Exits 0 when every file is valid, 1 otherwise."))
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--config", type=click.Path(exists=True),
-              help="Also check references (wheel events, KPIs, roles) against this configuration.")
+              help=N_("Also check references (wheel events, KPIs, roles) against this configuration."))
 def rules_check(paths: tuple[str, ...], config: str | None) -> None:
-    """Check rule files (paths or globs) and report every error with file:line:column and a hint.
-
-    Without --config, names of wheel events, KPIs and roles are not checked (only the format,
-    fields, conditions and actions). Exits 0 when every file is valid, 1 otherwise.
-    """
     from govcore.rules.loader import check_paths
 
     vocab = _vocabulary(config)
@@ -246,10 +267,11 @@ def rules_check(paths: tuple[str, ...], config: str | None) -> None:
         for p in problems:
             click.echo(p.format())
         n = len(problems)
-        _fail(f"{n} problem{'s' if n != 1 else ''} found.", EXIT_FAILED)
+        _fail(ngettext("{n} problem found.", "{n} problems found.", n).format(n=n), EXIT_FAILED)
     assert ruleset is not None
-    click.echo(f"{len(ruleset.files)} file{'s' if len(ruleset.files) != 1 else ''}, "
-               f"{len(ruleset.rules)} rules: OK")
+    click.echo(_("{files}, {rules}: OK").format(
+        files=ngettext("{n} file", "{n} files", len(ruleset.files)).format(n=len(ruleset.files)),
+        rules=ngettext("{n} rule", "{n} rules", len(ruleset.rules)).format(n=len(ruleset.rules))))
 
 
 def _vocabulary(config: str | None) -> Any:
@@ -266,35 +288,35 @@ def _vocabulary(config: str | None) -> Any:
                             [a for _, a in plugins.actions().values()])
 
 
-@main.command()
+@main.command(help=N_(
+    "List installed plugins and what each contributes (KPI sources, subject kinds, actions, report\n"
+    "sections, rule files, national goal sets). Plugins that failed to load are listed with their error."))
 def plugins() -> None:
-    """List installed plugins and what each contributes (KPI sources, subject kinds, actions, report
-    sections, rule files, national goal sets). Plugins that failed to load are listed with their error."""
     from govcore.plugins import load_plugins
 
     pl = load_plugins()
     described = pl.describe()
     if not described:
-        click.echo("no plugins installed")
+        click.echo(_("no plugins installed"))
     for item in described:
         click.echo(f"{item['name']}  ({item['distribution']})")
-        for key, label in (("kpi_sources", "KPI sources"), ("subject_kinds", "subject kinds"),
-                           ("actions", "actions"), ("report_sections", "report sections"),
-                           ("rule_files", "rule files"),
-                           ("national_goal_years", "national goals for")):
+        for key, label in (("kpi_sources", N_("KPI sources")), ("subject_kinds", N_("subject kinds")),
+                           ("actions", N_("actions")), ("report_sections", N_("report sections")),
+                           ("rule_files", N_("rule files")),
+                           ("national_goal_years", N_("national goals for"))):
             if item.get(key):
-                click.echo(f"    {label}: {', '.join(map(str, item[key]))}")
+                click.echo(f"    {_(label)}: {', '.join(map(str, item[key]))}")
     for failure in pl.failures:
-        click.echo(f"FAILED  {failure}")
+        click.echo(_("FAILED  {message}").format(message=failure))
 
 
-@main.command()
+@main.command(help=N_(
+    "Show the goal cascade: national goals (ministermål) → political → administrative → team,\n"
+    "with owners and targets, and flag national goals that no local goal answers."))
 @click.argument("config", type=click.Path(exists=True))
-@click.option("--year", type=int, help="The year (default: the configuration's year).")
-@click.option("--json", "as_json", is_flag=True, help="Print the cascade as JSON.")
+@click.option("--year", type=int, help=N_("The year (default: the configuration's year)."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the cascade as JSON."))
 def goals(config: str, year: int | None, as_json: bool) -> None:
-    """Show the goal cascade: national goals (ministermål) → political → administrative → team,
-    with owners and targets, and flag national goals that no local goal answers."""
     from govcore.cascade import cascade, render_cascade
 
     cfg = _config(config, year)
@@ -305,20 +327,20 @@ def goals(config: str, year: int | None, as_json: bool) -> None:
         click.echo(render_cascade(tree))
 
 
-@main.command()
+@main.command(help=N_(
+    "Serve the HTTP API (JSON under /api/v1, OpenAPI at /api/v1/openapi.json) over the database's\n"
+    "live runs, for every municipality in it: people log in with their accounts, other systems use\n"
+    "API keys. See docs/server.md and docs/api.md."))
 @click.option("--db", envvar="GOVCORE_DB", default="govcore.db", show_default=True,
-              help="The database: a SQLite file or a URL such as postgresql+psycopg://user@host/db (the password "
-                   "from PGPASSWORD, not the command line).")
+              help=N_("The database: a SQLite file or a URL such as postgresql+psycopg://user@host/db (the password "
+                   "from PGPASSWORD, not the command line)."))
 @click.option("--host", default="127.0.0.1", show_default=True,
-              help="The address to listen on (keep 127.0.0.1 behind a reverse proxy).")
-@click.option("--port", type=int, default=8000, show_default=True, help="The port to listen on.")
+              help=N_("The address to listen on (keep 127.0.0.1 behind a reverse proxy)."))
+@click.option("--port", type=int, default=8000, show_default=True, help=N_("The port to listen on."))
 @click.option("--config", "configs", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="A municipality's configuration folder, used instead of the configuration stored with its run "
-                   "(for runs stored before configurations were kept; repeat for several municipalities).")
+              help=N_("A municipality's configuration folder, used instead of the configuration stored with its run "
+                   "(for runs stored before configurations were kept; repeat for several municipalities)."))
 def serve(db: str, host: str, port: int, configs: tuple[str, ...]) -> None:
-    """Serve the HTTP API (JSON under /api/v1, OpenAPI at /api/v1/openapi.json) over the database's
-    live runs, for every municipality in it: people log in with their accounts, other systems use
-    API keys. See docs/server.md and docs/api.md."""
     from govcore.server.run import serve as run_server
 
     run_server(db, host=host, port=port, folders=configs)

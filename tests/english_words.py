@@ -1,7 +1,7 @@
 """A scan for English left in Danish output: the words below are common in govcore's English messages and
 are not Danish words, so one of them in Danish output is an untranslated message.
 
-Words that are also Danish ("for", "status", "deadline", "test", "version", "database", "data", "plan") are
+Words that are also Danish ("for", "have", "status", "deadline", "test", "version", "database", "data", "plan") are
 not in the list. Identifiers a person must type (`no_data`, `g-job`, `--lang`) are skipped: only plain
 words of letters count, and text inside `backticks` or 'quotes' is left out.
 """
@@ -12,7 +12,7 @@ import re
 
 _WORDS = """
 the of in on and or not with without from into which when where while this that these those there their is
-are was were has have had will would should must can cannot could been being does did goal goals
+are was were has had will would should must can cannot could been being does did goal goals
 target targets action actions owner owners approver deviation deviations escalated escalation
 follow-up followup follow-ups review reviewed overdue accepted rejected submitted demanded unknown
 missing expected invalid error errors warning found file line column field value values period

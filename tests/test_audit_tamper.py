@@ -58,7 +58,7 @@ def _reseal(url: str) -> None:
         database.close()
 
 
-def test_an_untouched_log_verifies_against_its_checkpoint(stored: tuple[str, Path]) -> None:
+def test_an_untouched_log_verifies_against_its_checkpoint(stored: tuple[str, Path], english: None) -> None:
     url, point = stored
     out = cli("audit", "verify", "--db", url, "--checkpoint", str(point))
     assert out.exit_code == 0 and "holds the checkpoint's entry" in out.output
@@ -82,7 +82,7 @@ def test_removing_the_last_events_and_adjusting_the_run_row(stored: tuple[str, P
     assert out.exit_code == 1 and f"cut short: the checkpoint names entry e{n:06d}" in out.output
 
 
-def test_deleting_a_run_with_its_events(stored: tuple[str, Path]) -> None:
+def test_deleting_a_run_with_its_events(stored: tuple[str, Path], english: None) -> None:
     url, point = stored
     for table in ("govcore_notification", "govcore_event", "govcore_observation", "govcore_response",
                   "govcore_deviation", "govcore_action", "govcore_escalation", "govcore_deliverable", "govcore_run"):
@@ -185,7 +185,7 @@ def test_a_resume_refuses_edited_facts(stored: tuple[str, Path], tmp_path: Path)
         tick(small(tmp_path / "c"), url, now=dt.date(2021, 10, 30))
 
 
-def test_replay_re_derives_an_untouched_run(stored: tuple[str, Path], tmp_path: Path) -> None:
+def test_replay_re_derives_an_untouched_run(stored: tuple[str, Path], tmp_path: Path, english: None) -> None:
     url, _ = stored
     out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
     assert out.exit_code == 0 and "REPLAYED  630 2021:" in out.output and "identical" in out.output, out.output

@@ -50,13 +50,13 @@ def test_a_misspelt_role_is_refused_with_a_suggestion_and_nothing_is_stored(db: 
     assert run("users", "list", "--db", db) == (0, "")
 
 
-def test_a_configuration_of_another_municipality_is_refused(db: str) -> None:
+def test_a_configuration_of_another_municipality_is_refused(db: str, english: None) -> None:
     code, out = run("users", "add", "hanne", "-m", "101", "--role", "direktoer", "--password-stdin",
                     "--config", VEJLE, "--db", db, stdin=PASSWORD + "\n")
     assert code == 2 and "not of 101" in out
 
 
-def test_disable_set_roles_and_set_password(db: str) -> None:
+def test_disable_set_roles_and_set_password(db: str, english: None) -> None:
     assert run("users", "add", "jens", "-m", "630", "--role", "team-integration", "--password-stdin", "--db", db,
                stdin=PASSWORD + "\n")[0] == 0
     assert run("users", "disable", "jens", "--db", db) == (0, "jens: disabled\n")
@@ -74,7 +74,7 @@ def test_disable_set_roles_and_set_password(db: str) -> None:
         database.close()
 
 
-def test_set_admin_and_an_account_for_single_sign_on_only(db: str) -> None:
+def test_set_admin_and_an_account_for_single_sign_on_only(db: str, english: None) -> None:
     code, out = run("users", "add", "sso", "-m", "630", "--role", "direktoer", "--email", "sso@vejle.dk", "--db", db)
     assert code == 2 and "--single-sign-on" in out  # neither a password nor single sign-on: refused
     assert run("users", "add", "sso", "-m", "630", "--role", "direktoer", "--email", "sso@vejle.dk",
@@ -102,7 +102,7 @@ def test_unknown_account_is_a_clear_error(db: str) -> None:
     assert code == 2 and "no account 'nobody'" in out
 
 
-def test_a_key_is_printed_once_works_and_can_be_revoked(db: str) -> None:
+def test_a_key_is_printed_once_works_and_can_be_revoked(db: str, english: None) -> None:
     code, out = run("keys", "create", "-m", "630", "--name", "økonomisystem", "--scope", "observations:write",
                     "--db", db)
     assert code == 0, out
@@ -159,7 +159,7 @@ def _actors(db: str) -> dict[str, str | None]:
         database.close()
 
 
-def test_respond_as_a_person_is_checked_and_recorded(live_run: str) -> None:
+def test_respond_as_a_person_is_checked_and_recorded(live_run: str, english: None) -> None:
     code, out = run("respond", "submit", "act-0001", "--text", "Flere virksomhedsbesøg", "--as", "centerleder",
                     "--at", "2021-03-02T10:00", "--db", live_run)
     assert code == 0, out
@@ -172,7 +172,7 @@ def test_respond_as_a_person_is_checked_and_recorded(live_run: str) -> None:
     assert _actors(live_run) == {"submit": "user:centerleder", "accept": "user:chefen"}
 
 
-def test_respond_as_someone_without_the_role_is_refused_and_nothing_is_stored(live_run: str) -> None:
+def test_respond_as_someone_without_the_role_is_refused_and_nothing_is_stored(live_run: str, english: None) -> None:
     code, out = run("respond", "submit", "act-0001", "--text", "x", "--as", "chefen", "--at", "2021-03-02T10:00",
                     "--db", live_run)
     assert code == 2 and "forbidden" in out

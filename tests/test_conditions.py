@@ -22,7 +22,8 @@ from govcore.rules.loader import Rule, check_text
 from govcore.rules.vocabulary import Vocabulary
 from govcore.ruletest.explain import failing, held
 
-# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+# The messages and explanation texts are pinned by their English ids; the Danish is pinned in
+# tests/test_messages_da.py and tests/test_cli_language.py.
 pytestmark = pytest.mark.usefixtures("english")
 
 VOCAB = Vocabulary.build()

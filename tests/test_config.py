@@ -129,7 +129,7 @@ def test_yaml_tags_cannot_build_objects(vejle: Path) -> None:
     assert "kpis.yaml" in err.value.format()
 
 
-def test_check_command_prints_problems_without_traceback(vejle: Path) -> None:
+def test_check_command_prints_problems_without_traceback(vejle: Path, english: None) -> None:
     _edit(vejle / "goals.yaml", "    valid_from: 2020-01-01", "    valid_from: 2021-02-30")
     result = CliRunner().invoke(main, ["check", str(vejle)])
     assert result.exit_code == 2

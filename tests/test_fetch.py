@@ -42,7 +42,7 @@ def copy_example(dest: Path, *, base: str | None = None) -> Path:
 
 
 def test_the_example_runs_offline_from_its_recorded_responses(
-        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, english: None) -> None:
     monkeypatch.delenv("JOBINDSATS_API_KEY", raising=False)
     args = ["fetch", str(EXAMPLE), "--db", db_url, "--replay", str(RECORDED)]
     first = CliRunner().invoke(main, args)
@@ -122,7 +122,7 @@ def govcore(*args: str, **kw: Any) -> subprocess.CompletedProcess[str]:
 
 @pytest.mark.slow
 def test_a_fetch_killed_mid_way_leaves_the_database_as_it_was(
-        db_url: str, tmp_path: Path, server: tuple[str, type[_Recorded]]) -> None:
+        db_url: str, tmp_path: Path, server: tuple[str, type[_Recorded]], english: None) -> None:
     base, handler = server
     config = copy_example(tmp_path / "cfg", base=base)
     done = govcore("tick", str(config), "--db", db_url, "--now", "2024-03-01")
@@ -151,7 +151,7 @@ def test_a_fetch_killed_mid_way_leaves_the_database_as_it_was(
     assert "195 observations stored" in again.stdout
 
 
-def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path) -> None:
+def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path, english: None) -> None:
     res = CliRunner().invoke(main, ["fetch", str(ROOT / "examples" / "vejle"), "--db", str(tmp_path / "g.db")])
     assert res.exit_code == 2
     assert "error: the configuration names no remote KPI source under sources: (e.g. jobindsats or statbank)" \
@@ -160,7 +160,7 @@ def test_a_configuration_without_remote_sources_is_a_clear_error(tmp_path: Path)
 
 
 def test_fetch_works_from_the_stored_configuration(db_url: str, tmp_path: Path,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                   monkeypatch: pytest.MonkeyPatch, english: None) -> None:
     monkeypatch.delenv("JOBINDSATS_API_KEY", raising=False)
     folder = tmp_path / "examples" / "jobindsats"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("tools", "recorded"))

@@ -14,6 +14,7 @@ PACKAGE = ROOT / "govcore"
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
     {"errors", "text", "formatting", "danish_words", "i18n", "labels"},
+    {"commandline"},  # what every package's cli.py shares: help and click's words in the reader's language
     {"model"},
     {"observations", "sourcefile", "calendar", "remote"},
     {"targets", "forecast", "charts", "goalchart", "wheel", "extension"},

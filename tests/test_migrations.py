@@ -101,7 +101,7 @@ def raw_dump(url: str) -> dict[str, list[dict[str, Any]]]:
         database.close()
 
 
-def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str) -> None:
+def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str, english: None) -> None:
     before = raw_dump(legacy_db)
     assert len(before["govcore_event"]) == 21
 
@@ -166,7 +166,7 @@ def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str) -> None:
     assert cli("tick", "--db", legacy_db, "--now", "2022-02-02").exit_code == 0
 
 
-def test_an_upgrade_that_fails_changes_nothing(legacy_db: str) -> None:
+def test_an_upgrade_that_fails_changes_nothing(legacy_db: str, english: None) -> None:
     database = open_database(legacy_db)
     try:
         # In the way of the last table copy of revision 0002: the upgrade fails after it has

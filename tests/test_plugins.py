@@ -39,7 +39,7 @@ def test_installed_plugins_are_found_through_entry_points() -> None:
     assert name == "ministermaal" and len(goals) == 5
 
 
-def test_plugins_command_lists_contributions() -> None:
+def test_plugins_command_lists_contributions(english: None) -> None:
     result = CliRunner().invoke(main, ["plugins"])
     assert result.exit_code == 0, result.output
     assert "budget" in result.output and "KPI sources: budget" in result.output
@@ -71,7 +71,8 @@ def test_a_plugin_that_raises_is_reported_and_the_rest_keeps_working() -> None:
     assert any("govcore_national_goals: ValueError: no data for 2021" in m for m in messages)
 
 
-def test_a_plugin_that_fails_to_import_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_plugin_that_fails_to_import_is_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                   english: None) -> None:
     dist = tmp_path / "broken_plugin-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: broken-plugin\nVersion: 1.0\n")

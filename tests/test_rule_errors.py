@@ -18,7 +18,8 @@ from click.testing import CliRunner
 
 from govcore.cli import main
 
-# These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
+# The messages are pinned by their English ids (tests/data/bad_rules/*.expected); tests/test_i18n.py
+# checks that each has its Danish translation.
 pytestmark = pytest.mark.usefixtures("english")
 
 BAD = Path(__file__).resolve().parent / "data" / "bad_rules"

@@ -17,6 +17,10 @@ from govcore.plugins import load_plugins
 from govcore.ruletest import load_scenario_file, run_files
 
 ROOT = Path(__file__).resolve().parent.parent
+# These tests pin the logic of rule-test messages by their English ids; the Danish a reader sees is pinned
+# in tests/test_cli_language.py.
+pytestmark = pytest.mark.usefixtures("english")
+
 RULES = ROOT / "rules"
 
 SETUP = f"""

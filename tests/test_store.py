@@ -221,7 +221,7 @@ def test_tick_is_idempotent_per_day_and_crosses_the_new_year(db_url: str, tmp_pa
     assert [r.problem for r in verify(open_database(db_url))] == [None]
 
 
-def test_tick_from_the_command_line(tmp_path: Path) -> None:
+def test_tick_from_the_command_line(tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c")
     db = str(tmp_path / "live.db")
     out = cli("tick", str(folder), "--db", db, "--now", "2021-02-01")
@@ -245,7 +245,7 @@ ledige,2020-12,950,2021-01-02
 """
 
 
-def test_a_correction_is_a_new_row_and_goals_are_evaluated_again(db_url: str, tmp_path: Path) -> None:
+def test_a_correction_is_a_new_row_and_goals_are_evaluated_again(db_url: str, tmp_path: Path, english: None) -> None:
     cfg = small(tmp_path / "c", observations=CORRECTABLE)
     tick(cfg, db_url, now=dt.date(2021, 4, 20))
     fix = Observation(kpi="jobrate", period="2021-03", value=41.0, source="Jobindsats, rettet")
@@ -282,7 +282,7 @@ def test_a_correction_is_a_new_row_and_goals_are_evaluated_again(db_url: str, tm
     assert [e.to_json() for e in final.events] == expected
 
 
-def test_observe_from_the_command_line(tmp_path: Path) -> None:
+def test_observe_from_the_command_line(tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c", observations=CORRECTABLE)
     db = str(tmp_path / "g.db")
     assert cli("tick", str(folder), "--db", db, "--now", "2021-04-20").exit_code == 0
@@ -374,7 +374,8 @@ def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) 
 # ------------------------------------------------------------------------------ audit, explain
 
 
-def test_audit_verify_reports_the_first_changed_or_removed_entry(db_url: str, vejle: Configuration) -> None:
+def test_audit_verify_reports_the_first_changed_or_removed_entry(db_url: str, vejle: Configuration,
+                                                                 english: None) -> None:
     simulate_persistent(vejle, db_url)
     ok = cli("audit", "verify", "--db", db_url)
     assert ok.exit_code == 0 and re.search(r"OK +630 2021: \d+ events, chain intact", ok.output)
@@ -410,7 +411,8 @@ def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path) -> None:
     assert out.exit_code == 1 and "entry e000005 was changed and its hash recomputed" in out.output
 
 
-def test_explain_says_why_in_plain_words(db_url: str, vejle: Configuration, vejle_plain: SimulationResult) -> None:
+def test_explain_says_why_in_plain_words(db_url: str, vejle: Configuration, vejle_plain: SimulationResult,
+                                         english: None) -> None:
     simulate_persistent(vejle, db_url)
     flagged = next(e for e in vejle_plain.events if e.type == "deviation_flagged" and e.subject_kind == "goal")
     demanded = next(e for e in vejle_plain.events if e.type == "action_demanded"
@@ -435,7 +437,7 @@ def test_explain_says_why_in_plain_words(db_url: str, vejle: Configuration, vejl
     assert cli("explain", "nonsense", "--db", db_url).exit_code == 2
 
 
-def test_explain_works_after_the_rule_file_changed(tmp_path: Path) -> None:
+def test_explain_works_after_the_rule_file_changed(tmp_path: Path, english: None) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     folder = write_config(tmp_path / "c", rules=[str(rules / "*.yaml")])
@@ -455,7 +457,7 @@ TENANT_TABLES = {t.name for t in TABLES if "municipality" in t.c}
 
 def test_municipalities_share_a_database_without_touching_each_other(
         db_url: str, vejle: Configuration, vejle_plain: SimulationResult, other: Configuration,
-        other_plain: SimulationResult, monkeypatch: pytest.MonkeyPatch) -> None:
+        other_plain: SimulationResult, monkeypatch: pytest.MonkeyPatch, english: None) -> None:
     simulate_persistent(vejle, db_url)
     vejle_rows = dump(db_url, "630")
 
@@ -517,7 +519,7 @@ def test_municipalities_share_a_database_without_touching_each_other(
 # ---------------------------------------------------------------------------- schema, errors
 
 
-def test_schema_init_status_and_upgrade(db_url: str) -> None:
+def test_schema_init_status_and_upgrade(db_url: str, english: None) -> None:
     out = cli("db", "init", "--db", db_url)
     assert out.exit_code == 0 and f"created the govcore schema (version {SCHEMA_VERSION})" in out.output
     assert "already has the govcore schema" in cli("db", "init", "--db", db_url).output

@@ -91,7 +91,7 @@ def test_a_simulation_is_not_a_live_run(tmp_path: Path) -> None:
         database.close()
 
 
-def test_commands_work_without_the_configuration_folder(tmp_path: Path) -> None:
+def test_commands_work_without_the_configuration_folder(tmp_path: Path, english: None) -> None:
     folder = portable(tmp_path)
     db = str(tmp_path / "live.db")
     assert cli("tick", str(folder), "--db", db, "--now", "2021-02-01").exit_code == 0
@@ -274,7 +274,8 @@ def test_stored_rows_go_with_their_configuration_version(tmp_path: Path) -> None
         database.close()
 
 
-def test_tick_all_advances_every_live_run_and_reports_one_that_fails(db_url: str, tmp_path: Path) -> None:
+def test_tick_all_advances_every_live_run_and_reports_one_that_fails(db_url: str, tmp_path: Path,
+                                                                      english: None) -> None:
     vejle = portable(tmp_path / "a")
     aarhus = portable(tmp_path / "b")
     text = (aarhus / "municipality.yaml").read_text(encoding="utf-8")

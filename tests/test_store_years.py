@@ -40,7 +40,7 @@ def with_version(folder: Path, effective: str) -> Path:
     return folder
 
 
-def test_observe_explain_and_verify_across_the_new_year(db_url: str, tmp_path: Path) -> None:
+def test_observe_explain_and_verify_across_the_new_year(db_url: str, tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c", goals=GOALS)
     cfg = load_config(folder)
     tick(cfg, db_url, now=dt.date(2021, 12, 20))
@@ -95,7 +95,7 @@ def test_a_version_that_would_rewrite_the_past_is_refused(db_url: str, tmp_path:
     assert out.exit_code == 2 and "rewrite the past" in out.output
 
 
-def test_a_live_run_takes_responses_from_the_respond_command(tmp_path: Path) -> None:
+def test_a_live_run_takes_responses_from_the_respond_command(tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c", responses="""
         responses:
           - {date: 2021-03-03, submit: {subject: g-job, text: Fra responses.yaml}}
@@ -118,7 +118,7 @@ def test_a_live_run_takes_responses_from_the_respond_command(tmp_path: Path) -> 
     assert [r[5] for r in rows] == ["submit", "accept"]  # kind; nothing from responses.yaml
 
 
-def test_report_of_a_stored_run_as_of_a_date(tmp_path: Path) -> None:
+def test_report_of_a_stored_run_as_of_a_date(tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c")
     db = str(tmp_path / "live.db")
     cfg = load_config(folder)

@@ -239,7 +239,7 @@ def test_a_year_far_beyond_the_data_is_never_judged_on_old_figures(tmp_path: Pat
                            "--year", "2030", "--out", str(tmp_path), "--quiet"],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
-    assert "warning: no observation at all arrived in 2030" in proc.stderr
+    assert "advarsel: der kom slet ingen observationer i 2030" in proc.stderr
     summary = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     assert summary["years_without_observations"] == [2030]
     judged = {g: s for g, s in summary["goals"].items() if s["in_effect"] and s["status"] != "no_data"}

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from govcore.commandline.cli import Command, Group
+from govcore.i18n import N_, _, ngettext
 from govcore.store.cli import _event_line, _parse_now, _run_config, db_option, stored_run_options
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -41,21 +43,21 @@ def _known_roles(config: str | None, code: str) -> list[str] | None:
 
     cfg = load_config(config)
     if cfg.municipality.code != code:
-        raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
-                                 f"({cfg.municipality.code}), not of {code}", param_hint="--config")
+        raise click.BadParameter(_("{config} is the configuration of {name} ({code}), not of {other}").format(
+            config=config, name=cfg.municipality.name, code=cfg.municipality.code, other=code), param_hint="--config")
     return [r.id for r in cfg.organisation.roles]
 
 
 def _config_option(f: F) -> F:
     return click.option("--config", type=click.Path(exists=True),
-                        help="The municipality's configuration folder: roles are checked against its "
-                        "organisation.")(f)
+                        help=N_("The municipality's configuration folder: roles are checked against its "
+                        "organisation."))(f)
 
 
 def _read_password() -> str:
     line = sys.stdin.readline()
     if not line:
-        raise click.UsageError("--password-stdin: nothing on standard input")
+        raise click.UsageError(_("--password-stdin: nothing on standard input"))
     return line.rstrip("\r\n")
 
 
@@ -65,47 +67,49 @@ def _user_line(u: Any) -> str:
             f"{chr(9) + ' '.join(flags) if flags else ''}")
 
 
-@click.group("users")
+@click.group("users", cls=Group, help=N_(
+    "Accounts of the people who log in to `govcore serve`: each belongs to one municipality and\n"
+    "holds roles of its organisation; administrators manage their municipality's people and keys."))
 def users() -> None:
-    """Accounts of the people who log in to `govcore serve`: each belongs to one municipality and
-    holds roles of its organisation; administrators manage their municipality's people and keys."""
+    pass
 
 
-@users.command("add")
+@users.command("add", help=N_(
+    "Create an account with a password (--password-stdin), an OpenID Connect identity, or for\n"
+    "single sign-on only (--single-sign-on)."))
 @click.argument("username")
-@click.option("--municipality", "-m", required=True, help="The municipality's three-digit code, e.g. 630.")
-@click.option("--role", "roles", multiple=True, required=True, help="A role id of the organisation (repeatable).")
-@click.option("--email", help="Where notifications are sent.")
-@click.option("--name", default="", help="The person's name as shown (default: the username).")
-@click.option("--admin", is_flag=True, help="An administrator of the municipality.")
-@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-@click.option("--oidc-issuer", help="OpenID Connect issuer URL the person logs in through.")
-@click.option("--oidc-subject", help="The person's subject (sub) at that issuer.")
+@click.option("--municipality", "-m", required=True, help=N_("The municipality's three-digit code, e.g. 630."))
+@click.option("--role", "roles", multiple=True, required=True, help=N_("A role id of the organisation (repeatable)."))
+@click.option("--email", help=N_("Where notifications are sent."))
+@click.option("--name", default="", help=N_("The person's name as shown (default: the username)."))
+@click.option("--admin", is_flag=True, help=N_("An administrator of the municipality."))
+@click.option("--password-stdin", is_flag=True, help=N_("Read the password from the first line of standard input."))
+@click.option("--oidc-issuer", help=N_("OpenID Connect issuer URL the person logs in through."))
+@click.option("--oidc-subject", help=N_("The person's subject (sub) at that issuer."))
 @click.option("--single-sign-on", is_flag=True,
-              help="No password: the person logs in through OpenID Connect, bound at the first login by e-mail "
-              "or username.")
+              help=N_("No password: the person logs in through OpenID Connect, bound at the first login by e-mail "
+              "or username."))
 @_config_option
 @db_option
 def users_add(username: str, municipality: str, roles: Sequence[str], email: str | None, name: str, admin: bool,
               password_stdin: bool, oidc_issuer: str | None, oidc_subject: str | None, single_sign_on: bool,
               config: str | None, db: str) -> None:
-    """Create an account with a password (--password-stdin), an OpenID Connect identity, or for
-    single sign-on only (--single-sign-on)."""
     from govcore.access import accounts
 
     password = _read_password() if password_stdin else None
     user = accounts.add_user(_open(db), username, municipality, list(roles), name=name, email=email, admin=admin,
                              password=password, oidc_issuer=oidc_issuer, oidc_subject=oidc_subject,
                              single_sign_on=single_sign_on, known_roles=_known_roles(config, municipality))
-    click.echo(f"added {user.username} ({user.municipality}): {', '.join(user.roles)}")
+    click.echo(_("added {user} ({municipality}): {roles}").format(user=user.username, municipality=user.municipality,
+                                                                  roles=", ".join(user.roles)))
 
 
-@users.command("list")
-@click.option("--municipality", "-m", help="Only this municipality (three-digit code).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@users.command("list", help=N_(
+    "List accounts: username, municipality, roles, e-mail and flags (never a password hash)."))
+@click.option("--municipality", "-m", help=N_("Only this municipality (three-digit code)."))
+@click.option("--json", "as_json", is_flag=True, help=N_("Print JSON."))
 @db_option
 def users_list(municipality: str | None, as_json: bool, db: str) -> None:
-    """List accounts: username, municipality, roles, e-mail and flags (never a password hash)."""
     from govcore.access import accounts
 
     found = accounts.list_users(_open(db), municipality)
@@ -118,25 +122,25 @@ def users_list(municipality: str | None, as_json: bool, db: str) -> None:
         click.echo(_user_line(u))
 
 
-@users.command("disable")
+@users.command("disable", help=N_(
+    "Disable an account (its sessions stop working at once) or, with --enable, enable it again."))
 @click.argument("username")
-@click.option("--enable", is_flag=True, help="Enable the account again instead.")
+@click.option("--enable", is_flag=True, help=N_("Enable the account again instead."))
 @db_option
 def users_disable(username: str, enable: bool, db: str) -> None:
-    """Disable an account (its sessions stop working at once) or, with --enable, enable it again."""
     from govcore.access import accounts
 
     user = accounts.set_disabled(_open(db), username, not enable)
-    click.echo(f"{user.username}: {'disabled' if user.disabled else 'enabled'}")
+    click.echo(f"{user.username}: " + (_("disabled") if user.disabled else _("enabled")))
 
 
-@users.command("set-roles")
+@users.command("set-roles", help=N_(
+    "Replace the roles a person holds."))
 @click.argument("username")
-@click.option("--role", "roles", multiple=True, required=True, help="A role id (repeatable); replaces the roles.")
+@click.option("--role", "roles", multiple=True, required=True, help=N_("A role id (repeatable); replaces the roles."))
 @_config_option
 @db_option
 def users_set_roles(username: str, roles: Sequence[str], config: str | None, db: str) -> None:
-    """Replace the roles a person holds."""
     from govcore.access import accounts
 
     database = _open(db)
@@ -145,96 +149,99 @@ def users_set_roles(username: str, roles: Sequence[str], config: str | None, db:
     click.echo(f"{user.username}: {', '.join(user.roles)}")
 
 
-@users.command("set-admin")
+@users.command("set-admin", help=N_(
+    "Make a person an administrator of their municipality or, with --remove, no longer one."))
 @click.argument("username")
-@click.option("--remove", is_flag=True, help="Remove the administrator flag instead.")
+@click.option("--remove", is_flag=True, help=N_("Remove the administrator flag instead."))
 @db_option
 def users_set_admin(username: str, remove: bool, db: str) -> None:
-    """Make a person an administrator of their municipality or, with --remove, no longer one."""
     from govcore.access import accounts
 
     user = accounts.set_admin(_open(db), username, not remove)
-    click.echo(f"{user.username}: {'administrator' if user.admin else 'not an administrator'}")
+    click.echo(f"{user.username}: " + (_("administrator") if user.admin else _("not an administrator")))
 
 
-@users.command("set-password")
+@users.command("set-password", help=N_(
+    "Set a new password (and lift a lock after repeated wrong passwords)."))
 @click.argument("username")
 @click.option("--password-stdin", is_flag=True, required=True,
-              help="Read the new password from the first line of standard input.")
+              help=N_("Read the new password from the first line of standard input."))
 @db_option
 def users_set_password(username: str, password_stdin: bool, db: str) -> None:
-    """Set a new password (and lift a lock after repeated wrong passwords)."""
     from govcore.access import accounts
 
     user = accounts.set_password(_open(db), username, _read_password())
-    click.echo(f"{user.username}: password changed")
+    click.echo(_("{user}: password changed").format(user=user.username))
 
 
-@users.command("calendar-token")
+@users.command("calendar-token", help=N_(
+    "Make (or replace) the secret token of a person's calendar feed and print the feed's URL,\n"
+    "to subscribe to in Outlook or on a phone; only the token's hash is stored."))
 @click.argument("username")
-@click.option("--revoke", is_flag=True, help="Revoke the person's calendar token instead (the feed stops at once).")
+@click.option("--revoke", is_flag=True, help=N_("Revoke the person's calendar token instead (the feed stops at once)."))
 @click.option("--base-url", envvar="GOVCORE_BASE_URL", default="http://127.0.0.1:8000", show_default=True,
-              help="How people reach the server ($GOVCORE_BASE_URL), to print the whole feed URL.")
+              help=N_("How people reach the server ($GOVCORE_BASE_URL), to print the whole feed URL."))
 @db_option
 def users_calendar_token(username: str, revoke: bool, base_url: str, db: str) -> None:
-    """Make (or replace) the secret token of a person's calendar feed and print the feed's URL,
-    to subscribe to in Outlook or on a phone; only the token's hash is stored."""
     from govcore.access import accounts
     from govcore.access.calendar_feed import new_calendar_token, revoke_calendar_token
 
     database = _open(db)
     accounts.get_user(database, username)
     if revoke:
-        click.echo(f"{username}: calendar token {'revoked' if revoke_calendar_token(database, username) else 'none'}")
+        revoked = revoke_calendar_token(database, username)
+        click.echo(f"{username}: " + (_("calendar token revoked") if revoked else _("no calendar token")))
         return
     token = new_calendar_token(database, username)
-    click.echo(f"{username}: the calendar feed (shown only now; a new token replaces the old one):")
+    click.echo(_("{user}: the calendar feed (shown only now; a new token replaces the old one):").format(user=username))
     click.echo(f"{base_url.rstrip('/')}/api/v1/calendar/{token}.ics")
 
 
-@click.group("keys")
+@click.group("keys", cls=Group, help=N_(
+    "API keys for other systems: bound to one municipality, allowed only their scopes, sent as\n"
+    "bearer tokens. The secret is shown once, when the key is created."))
 def keys() -> None:
-    """API keys for other systems: bound to one municipality, allowed only their scopes, sent as
-    bearer tokens. The secret is shown once, when the key is created."""
+    pass
 
 
-@keys.command("create")
-@click.option("--municipality", "-m", required=True, help="The municipality's three-digit code.")
-@click.option("--name", required=True, help="What uses the key, e.g. 'økonomisystem'.")
+@keys.command("create", help=N_(
+    "Create a key and print its secret token once (store it in the other system's secrets)."))
+@click.option("--municipality", "-m", required=True, help=N_("The municipality's three-digit code."))
+@click.option("--name", required=True, help=N_("What uses the key, e.g. 'økonomisystem'."))
 @click.option("--scope", "scopes", multiple=True, required=True,
-              help="What the key may do (repeatable): status:read, events:read, observations:write, "
-              "actions:submit, actions:decide, deliverables:write, notifications:read.")
+              help=N_("What the key may do (repeatable): status:read, events:read, observations:write, "
+              "actions:submit, actions:decide, deliverables:write, notifications:read."))
 @db_option
 def keys_create(municipality: str, name: str, scopes: Sequence[str], db: str) -> None:
-    """Create a key and print its secret token once (store it in the other system's secrets)."""
     from govcore.access import keys as api_keys
 
     key, token = api_keys.create_key(_open(db), municipality, name, list(scopes), created_by="cli")
-    click.echo(f"created key {key.id} for {key.municipality} ({', '.join(key.scopes)}); its token, shown only now:")
+    click.echo(_("created key {key} for {municipality} ({scopes}); its token, shown only now:").format(
+        key=key.id, municipality=key.municipality, scopes=", ".join(key.scopes)))
     click.echo(token)
 
 
-@keys.command("list")
-@click.option("--municipality", "-m", help="Only this municipality (three-digit code).")
+@keys.command("list", help=N_(
+    "List keys: id, municipality, name, scopes, created, revoked (never the secret)."))
+@click.option("--municipality", "-m", help=N_("Only this municipality (three-digit code)."))
 @db_option
 def keys_list(municipality: str | None, db: str) -> None:
-    """List keys: id, municipality, name, scopes, created, revoked (never the secret)."""
     from govcore.access import keys as api_keys
 
     for k in api_keys.list_keys(_open(db), municipality):
-        state = f"revoked {k.revoked_at}" if k.revoked_at else "active"
+        state = _("revoked {time}").format(time=k.revoked_at) if k.revoked_at else _("active")
         click.echo(f"{k.id}\t{k.municipality}\t{k.name}\t{','.join(k.scopes)}\t{k.created_at}\t{state}")
 
 
-@keys.command("revoke")
+@keys.command("revoke", help=N_(
+    "Revoke a key at once; it stays listed, with when it was revoked."))
 @click.argument("key_id", metavar="KEY")
 @db_option
 def keys_revoke(key_id: str, db: str) -> None:
-    """Revoke a key at once; it stays listed, with when it was revoked."""
     from govcore.access import keys as api_keys
 
     key = api_keys.revoke_key(_open(db), key_id)
-    click.echo(f"key {key.id}: revoked {key.revoked_at}")
+    click.echo(_("key {key}: revoked {time}").format(key=key.id, time=key.revoked_at))
 
 
 
@@ -252,25 +259,26 @@ def _response_time(at: str | None, zone: ZoneInfo) -> dt.datetime:
 
 
 def _respond_command(kind: str, target: str, doc: str) -> click.Command:
-    @click.command(kind, help=doc)
+    @click.command(kind, cls=Command, help=doc)
     @click.argument("args", nargs=-1, required=True, metavar=f"[CONFIG] {target.upper()}")
     @db_option
     @stored_run_options
-    @click.option("--text", default="", help="What the person wrote (the action's text, a reason).")
-    @click.option("--at", "at", help="When it was given (ISO time; default: now). Not before the run's clock.")
+    @click.option("--text", default="", help=N_("What the person wrote (the action's text, a reason)."))
+    @click.option("--at", "at", help=N_("When it was given (ISO time; default: now). Not before the run's clock."))
     @click.option("--as", "as_user", metavar="USERNAME",
-                  help="Answer as this person (an account of `govcore users`): their permissions are checked as "
-                  "the server checks them, and the decision log records them as who answered.")
+                  help=N_("Answer as this person (an account of `govcore users`): their permissions are checked as "
+                  "the server checks them, and the decision log records them as who answered."))
     def command(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None,
                 text: str, at: str | None, as_user: str | None) -> None:
         from govcore.config import Response
         from govcore.store.run import respond as run_respond
 
         if len(args) > 2:
-            raise click.UsageError(f"give [CONFIG] {target.upper()}: {len(args)} arguments given")
+            raise click.UsageError(_("give [CONFIG] {target}: {n} arguments given").format(target=target.upper(),
+                                                                                          n=len(args)))
         config, ident = (args[0], args[1]) if len(args) == 2 else (None, args[0])
         if config is not None and not Path(config).exists():
-            raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+            raise click.BadParameter(_("'{path}' does not exist").format(path=config), param_hint="CONFIG")
         cfg, first = _run_config(db, config, municipality, year, start)
         local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
         if as_user is not None:
@@ -279,8 +287,10 @@ def _respond_command(kind: str, target: str, doc: str) -> click.Command:
         data: dict[str, Any] = {"deliver": ident} if kind == "deliver" else {kind: {"action": ident, "text": text}}
         response = Response(date=local.date(), time=local.strftime("%H:%M"), **data)
         events = run_respond(cfg, db, [response], year=year, start=first)
-        click.echo(f"{cfg.municipality.name}: {kind} {ident} stored for {local.strftime('%Y-%m-%d %H:%M')}, "
-                   f"{len(events)} new event{'s' if len(events) != 1 else ''}")
+        click.echo(ngettext("{municipality}: {kind} {ident} stored for {time}, {n} new event",
+                            "{municipality}: {kind} {ident} stored for {time}, {n} new events", len(events)).format(
+            municipality=cfg.municipality.name, kind=kind, ident=ident, time=local.strftime("%Y-%m-%d %H:%M"),
+            n=len(events)))
         for ev in events:
             click.echo(_event_line(ev))
 
@@ -297,7 +307,8 @@ def _respond_as(db: str, cfg: Any, first: dt.date | None, username: str, kind: s
     database = _open(db)
     principal = principal_of_user(database, username)
     if principal is None:
-        raise click.BadParameter(f"no enabled account '{username}' (see `govcore users list`)", param_hint="--as")
+        raise click.BadParameter(_("no enabled account '{user}' (see `govcore users list`)").format(user=username),
+                                 param_hint="--as")
     code = cfg.municipality.code
     live = LiveRuns(database, lambda _m, _s: cfg, clock=lambda: local)
     if kind == "deliver":
@@ -305,34 +316,38 @@ def _respond_as(db: str, cfg: Any, first: dt.date | None, username: str, kind: s
     else:
         result = getattr(live, kind)(principal, code, ident, text)
     events = result["events"]
-    click.echo(f"{cfg.municipality.name}: {kind} {ident} stored as {principal.actor} for "
-               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    click.echo(ngettext("{municipality}: {kind} {ident} stored as {actor} for {time}, {n} new event",
+                        "{municipality}: {kind} {ident} stored as {actor} for {time}, {n} new events",
+                        len(events)).format(municipality=cfg.municipality.name, kind=kind, ident=ident,
+                                            actor=principal.actor, time=local.strftime("%Y-%m-%d %H:%M"),
+                                            n=len(events)))
     for ev in events:
         click.echo(f"  {ev['id']}  {str(ev['at'])[:16].replace('T', ' ')}  {ev['type']}: {ev['text']}")
 
 
-@click.command("decide")
+@click.command("decide", cls=Command, help=N_(
+    "The role asked answers demanded decision DECISION (e.g. dec-0001) with OPTION (e.g. continue,\n"
+    "adjust or close). The decision is recorded with who and when, the subject's open deviation is\n"
+    "closed with it, and 'close' ends the subject's follow-up."))
 @click.argument("args", nargs=-1, required=True, metavar="[CONFIG] DECISION OPTION")
 @db_option
 @stored_run_options
-@click.option("--text", default="", help="The decision's note (why; what is adjusted).")
-@click.option("--by", "by", default="", help="Who decided (a person or a role; default: the role asked).")
-@click.option("--at", "at", help="When it was decided (ISO time; default: now). Not before the run's clock.")
+@click.option("--text", default="", help=N_("The decision's note (why; what is adjusted)."))
+@click.option("--by", "by", default="", help=N_("Who decided (a person or a role; default: the role asked)."))
+@click.option("--at", "at", help=N_("When it was decided (ISO time; default: now). Not before the run's clock."))
 def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None, text: str,
            by: str, at: str | None) -> None:
-    """The role asked answers demanded decision DECISION (e.g. dec-0001) with OPTION (e.g. continue,
-    adjust or close). The decision is recorded with who and when, the subject's open deviation is
-    closed with it, and 'close' ends the subject's follow-up."""
     from govcore.config import Response
     from govcore.errors import DecisionError
     from govcore.store.run import respond as run_respond
 
     if len(args) not in (2, 3):
-        raise click.UsageError(f"give [CONFIG] DECISION OPTION: {len(args)} argument{'s' if len(args) != 1 else ''} "
-                               "given")
+        raise click.UsageError(ngettext("give [CONFIG] DECISION OPTION: {n} argument given",
+                                        "give [CONFIG] DECISION OPTION: {n} arguments given", len(args))
+                               .format(n=len(args)))
     config, decision, option = (args[0], args[1], args[2]) if len(args) == 3 else (None, args[0], args[1])
     if config is not None and not Path(config).exists():
-        raise click.BadParameter(f"'{config}' does not exist", param_hint="CONFIG")
+        raise click.BadParameter(_("'{path}' does not exist").format(path=config), param_hint="CONFIG")
     cfg, first = _run_config(db, config, municipality, year, start)
     local = _response_time(at, ZoneInfo(cfg.wheel.timezone))
     response = Response(date=local.date(), time=local.strftime("%H:%M"),
@@ -341,26 +356,32 @@ def decide(args: tuple[str, ...], db: str, municipality: str | None, year: int |
         events = run_respond(cfg, db, [response], year=year, start=first, actor=by or None)
     except DecisionError as err:
         raise click.BadParameter(str(err), param_hint=err.field.upper()) from None
-    click.echo(f"{cfg.municipality.name}: decision {decision} taken ({option}) for "
-               f"{local.strftime('%Y-%m-%d %H:%M')}, {len(events)} new event{'s' if len(events) != 1 else ''}")
+    click.echo(ngettext("{municipality}: decision {decision} taken ({option}) for {time}, {n} new event",
+                        "{municipality}: decision {decision} taken ({option}) for {time}, {n} new events",
+                        len(events)).format(municipality=cfg.municipality.name, decision=decision, option=option,
+                                            time=local.strftime("%Y-%m-%d %H:%M"), n=len(events)))
     for ev in events:
         click.echo(_event_line(ev))
 
 
-@click.group("respond")
+@click.group("respond", cls=Group, help=N_(
+    "Record what people answered in a stored live run: a corrective action submitted, accepted\n"
+    "or rejected, a deliverable delivered, a demanded decision taken. Takes effect at its time (now\n"
+    "by default)."))
 def respond() -> None:
-    """Record what people answered in a stored live run: a corrective action submitted, accepted
-    or rejected, a deliverable delivered, a demanded decision taken. Takes effect at its time (now
-    by default)."""
+    pass
 
 
-respond.add_command(_respond_command("submit", "action", "The owner submits corrective action ACTION (e.g. act-0001) "
-                                     "with --text."))
-respond.add_command(_respond_command("accept", "action", "The superior accepts the submitted corrective action "
-                                     "ACTION."))
-respond.add_command(_respond_command("reject", "action", "The superior rejects the submitted corrective action ACTION "
-                                     "(--text: why); the owner must submit again."))
-respond.add_command(_respond_command("deliver", "deliverable", "Deliverable DELIVERABLE (e.g. plan) was delivered."))
+respond.add_command(_respond_command("submit", "action", N_(
+    "The owner submits corrective action ACTION (e.g. act-0001) "
+                                     "with --text.")))
+respond.add_command(_respond_command("accept", "action", N_("The superior accepts the submitted corrective action "
+                                     "ACTION.")))
+respond.add_command(_respond_command("reject", "action", N_(
+    "The superior rejects the submitted corrective action ACTION "
+                                     "(--text: why); the owner must submit again.")))
+respond.add_command(_respond_command("deliver", "deliverable", N_(
+    "Deliverable DELIVERABLE (e.g. plan) was delivered.")))
 respond.add_command(decide)
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from govcore.commandline.cli import Group
+from govcore.i18n import N_, _
 from govcore.store.cli import db_option
 
 STATE_CHOICE = click.Choice(["pending", "sent", "failed", "cancelled", "digested"])
@@ -29,18 +31,19 @@ def _database(db: str) -> Any:
     return database
 
 
-@click.group("notifications")
+@click.group("notifications", cls=Group, help=N_(
+    "The notifications of live runs (e-mail to owners and superiors): list, send, retry."))
 def notifications() -> None:
-    """The notifications of live runs (e-mail to owners and superiors): list, send, retry."""
+    pass
 
 
-@notifications.command("list")
+@notifications.command("list", help=N_(
+    "List notifications with their state (pending, sent, failed, cancelled) and last error."))
 @db_option
-@click.option("--state", type=STATE_CHOICE, help="Only notifications in this state.")
-@click.option("--municipality", "-m", help="Only this municipality's notifications (its code, e.g. 630).")
-@click.option("--json", "as_json", is_flag=True, help="One JSON object per notification, for programs.")
+@click.option("--state", type=STATE_CHOICE, help=N_("Only notifications in this state."))
+@click.option("--municipality", "-m", help=N_("Only this municipality's notifications (its code, e.g. 630)."))
+@click.option("--json", "as_json", is_flag=True, help=N_("One JSON object per notification, for programs."))
 def notifications_list(db: str, state: str | None, municipality: str | None, as_json: bool) -> None:
-    """List notifications with their state (pending, sent, failed, cancelled) and last error."""
     from govcore.notify.state import notification_state
 
     database = _database(db)
@@ -55,22 +58,22 @@ def notifications_list(db: str, state: str | None, municipality: str | None, as_
         when = r["sent_at"] if r["state"] == "sent" else r["next_attempt_at"] or r["not_before"]
         line = f"{r['id']}  {r['state']:<9} {r['kind']:<15} → {r['role'] or r['username']}  {r['item'] or ''}  {when}"
         if r["attempts"]:
-            line += f"  attempts {r['attempts']}"
+            line += "  " + _("attempts {n}").format(n=r["attempts"])
         if r["error"]:
             line += f"\n    {r['error']}"
         click.echo(line)
     if not rows and not as_json:
-        click.echo("no notifications" + (f" in state {state}" if state else ""))
+        click.echo(_("no notifications in state {state}").format(state=state) if state else _("no notifications"))
 
 
-@notifications.command("send")
+@notifications.command("send", help=N_(
+    "Send the notifications that are due over SMTP (settings from GOVCORE_SMTP_* variables), once or in a loop."))
 @db_option
-@click.option("--loop", is_flag=True, help="Keep running: send what is due, wait --interval seconds, repeat.")
+@click.option("--loop", is_flag=True, help=N_("Keep running: send what is due, wait --interval seconds, repeat."))
 @click.option("--interval", type=click.FloatRange(min=1), default=60, show_default=True,
-              help="Seconds between rounds with --loop.")
-@click.option("--municipality", "-m", help="Send only this municipality's notifications (its code).")
+              help=N_("Seconds between rounds with --loop."))
+@click.option("--municipality", "-m", help=N_("Send only this municipality's notifications (its code)."))
 def notifications_send(db: str, loop: bool, interval: float, municipality: str | None) -> None:
-    """Send the notifications that are due over SMTP (settings from GOVCORE_SMTP_* variables), once or in a loop."""
     from govcore.notify.mail import SmtpSender, SmtpSettings, base_url
     from govcore.notify.worker import Outcome, Worker, serve_forever
 
@@ -79,7 +82,7 @@ def notifications_send(db: str, loop: bool, interval: float, municipality: str |
 
     def report(outcomes: list[Outcome]) -> None:
         if not outcomes and not loop:
-            click.echo("no notification is due")
+            click.echo(_("no notification is due"))
         for o in outcomes:
             to = f" → {', '.join(o.recipients)}" if o.recipients else ""
             click.echo(f"{o.ident}  {o.state:<7} {o.kind}{to}" + (f"  ({o.error})" if o.error else ""))
@@ -96,11 +99,11 @@ def notifications_send(db: str, loop: bool, interval: float, municipality: str |
         database.close()
 
 
-@notifications.command("retry")
+@notifications.command("retry", help=N_(
+    "Send a failed or cancelled notification again (ID as `notifications list` shows it)."))
 @click.argument("ident", metavar="ID")
 @db_option
 def notifications_retry(ident: str, db: str) -> None:
-    """Send a failed or cancelled notification again (ID as `notifications list` shows it)."""
     from govcore.notify.state import retry
 
     database = _database(db)
@@ -108,7 +111,7 @@ def notifications_retry(ident: str, db: str) -> None:
         r = retry(database, ident)
     finally:
         database.close()
-    click.echo(f"{r['id']}  {r['state']}: sent by the next `govcore notifications send`")
+    click.echo(f"{r['id']}  {r['state']}: " + _("sent by the next `govcore notifications send`"))
 
 
 COMMANDS = [notifications]

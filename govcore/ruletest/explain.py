@@ -13,8 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from govcore.describe import config_word
 from govcore.engine import Posted
 from govcore.errors import did_you_mean
+from govcore.i18n import _
 from govcore.model import ActionState
 from govcore.rules.loader import Rule
 from govcore.ruletest.kinds import KINDS, article, fmt, same
@@ -62,16 +64,17 @@ def trigger_words(rule: Rule) -> str:
     """What starts the rule, in words."""
     values = rule.trigger_values
     anything = "any" in values
-    listed = " or ".join(f"'{v}'" for v in values)
+    listed = _(" or ").join(f"'{v}'" for v in values)
     if rule.trigger == "followup":
-        return "every follow-up" if anything else f"every {' or '.join(values)} follow-up"
+        return _("every follow-up") if anything else _("every {frequencies} follow-up").format(
+            frequencies=_(" or ").join(config_word(v) for v in values))
     if rule.trigger == "wheel":
-        return "every event of the annual wheel" if anything else f"the wheel event {listed}"
+        return _("every event of the annual wheel") if anything else _("the wheel event {names}").format(names=listed)
     if rule.trigger == "observation":
-        return "every new figure" if anything else f"a new figure for the KPI {listed}"
+        return _("every new figure") if anything else _("a new figure for the KPI {names}").format(names=listed)
     if values[0] == "corrective_action":
-        return "the deadline of a corrective action passing"
-    return "the deadline of a deliverable passing"
+        return _("the deadline of a corrective action passing")
+    return _("the deadline of a deliverable passing")
 
 
 def occurrences(rule: Rule, run: Run) -> list[dt.datetime]:
@@ -123,31 +126,36 @@ def failing(rule: Rule, message: Mapping[str, Any]) -> list[str]:
     for c in rule.conditions:
         actual = message.get(c.field)
         if not c.holds(actual):
-            out.append(f"{c.text}: {c.field} was {_value(actual)}")
+            out.append(f"{c.text}: " + _was(c.field, actual))
     for group in rule.any_of:
         if not any(c.holds(message.get(c.field)) for c in group):
-            seen = ", ".join(f"{c.field} was {_value(message.get(c.field))}" for c in group)
-            out.append(f"none of [{'; '.join(c.text for c in group)}] held: {seen}")
+            seen = ", ".join(_was(c.field, message.get(c.field)) for c in group)
+            out.append(_("none of [{conditions}] held: {seen}").format(conditions="; ".join(c.text for c in group),
+                                                                     seen=seen))
     return out
 
 
 def held(rule: Rule, message: Mapping[str, Any]) -> list[str]:
     """The conditions of a rule that fired, with the values that made them hold."""
-    out = [f"{c.text} ({c.field} was {_value(message.get(c.field))})" for c in rule.conditions]
+    out = [f"{c.text} ({_was(c.field, message.get(c.field))})" for c in rule.conditions]
     for group in rule.any_of:
         hit = [c for c in group if c.holds(message.get(c.field))]
-        out.extend(f"{c.text} ({c.field} was {_value(message.get(c.field))})" for c in hit[:1])
+        out.extend(f"{c.text} ({_was(c.field, message.get(c.field))})" for c in hit[:1])
     return out
 
 
 def _value(v: Any) -> str:
-    return "not known" if v is None or v == "" else fmt(v)
+    return _("not known") if v is None or v == "" else fmt(v)
+
+
+def _was(field: str, v: Any) -> str:
+    return _("{field} was {value}").format(field=field, value=_value(v))
 
 
 def _effect_words(rule: Rule, day: dt.date) -> str:
     if rule.effective_from and day < rule.effective_from:
-        return f"the rule is not in effect until {rule.effective_from}"
-    return f"the rule stopped being in effect after {rule.effective_to}"
+        return _("the rule is not in effect until {date}").format(date=rule.effective_from)
+    return _("the rule stopped being in effect after {date}").format(date=rule.effective_to)
 
 
 def _subject_of(exp: Expectation) -> Any:
@@ -159,7 +167,7 @@ def _clip(window: Window, run: Run) -> tuple[dt.date, dt.date]:
 
 
 def _span_words(lo: dt.date, hi: dt.date) -> str:
-    return f"on {lo}" if lo == hi else f"between {lo} and {hi}"
+    return _("on {date}").format(date=lo) if lo == hi else _("between {start} and {end}").format(start=lo, end=hi)
 
 
 def why_not(exp: Expectation, run: Run) -> list[str]:
@@ -169,17 +177,18 @@ def why_not(exp: Expectation, run: Run) -> list[str]:
     if named is not None:
         chosen = [r for r in run.rules if same(named, r.id)]
         if not chosen:
-            return [f"no rule under test has the id '{named}'"
+            return [_("no rule under test has the id '{rule}'").format(rule=named)
                     + (f" ({did_you_mean(str(named), [r.id for r in run.rules])})" if run.rules else "")]
         producing = [r for r in chosen if r in candidates]
         if not producing:
             r = chosen[0]
             actions = ", ".join(a.name for a in r.actions)
-            return [f"rule '{r.id}' ({where(r)}) cannot give {article(exp.kind.label)}: its actions are {actions}"]
+            return [_("rule '{rule}' ({where}) cannot give {kind}: its actions are {actions}").format(
+                rule=r.id, where=where(r), kind=article(exp.kind.label), actions=actions)]
         candidates = producing
     if not candidates:
-        extra = " (a delivery also closes a deliverable's deviation)" if exp.kind.name == "closed" else ""
-        return [f"no rule under test can give {article(exp.kind.label)}{extra}"]
+        extra = _(" (a delivery also closes a deliverable's deviation)") if exp.kind.name == "closed" else ""
+        return [_("no rule under test can give {kind}").format(kind=article(exp.kind.label)) + extra]
     lo, hi = _clip(exp.window, run)
     started = [r for r in candidates if any(lo <= t.date() <= hi for t in occurrences(r, run))]
     if started and named is None:
@@ -188,17 +197,18 @@ def why_not(exp: Expectation, run: Run) -> list[str]:
     for rule in candidates[:3]:
         lines.extend(_why_rule_did_not(rule, exp, run))
     if len(candidates) > 3:
-        lines.append(f"(and {len(candidates) - 3} more rules that could give {article(exp.kind.label)})")
+        lines.append("(" + _("and {n} more rules that could give {kind}").format(n=len(candidates) - 3,
+                                                                                kind=article(exp.kind.label)) + ")")
     return lines
 
 
 def _why_rule_did_not(rule: Rule, exp: Expectation, run: Run) -> list[str]:
-    head = f"rule '{rule.id}' ({where(rule)})"
+    head = _("rule '{rule}' ({where})").format(rule=rule.id, where=where(rule))
     lo, hi = _clip(exp.window, run)
     if rule.effective_from and rule.effective_from > hi:
-        return [f"{head} is not in effect until {rule.effective_from}"]
+        return [_("{rule} is not in effect until {date}").format(rule=head, date=rule.effective_from)]
     if rule.effective_to and rule.effective_to < lo:
-        return [f"{head} stopped being in effect after {rule.effective_to}"]
+        return [_("{rule} stopped being in effect after {date}").format(rule=head, date=rule.effective_to)]
     when = [t for t in occurrences(rule, run)]
     inside = [t for t in when if lo <= t.date() <= hi]
     if not inside:
@@ -206,11 +216,12 @@ def _why_rule_did_not(rule: Rule, exp: Expectation, run: Run) -> list[str]:
         after = [t.date() for t in when if t.date() > hi]
         near = []
         if before:
-            near.append(f"the one before was on {before[-1]}")
+            near.append(_("the one before was on {date}").format(date=before[-1]))
         if after:
-            near.append(f"the next was on {after[0]}")
-        tail = f" ({'; '.join(near)})" if near else " (none in the whole scenario)"
-        lines = [f"{head} runs at {trigger_words(rule)}; none took place {_span_words(lo, hi)}{tail}"]
+            near.append(_("the next was on {date}").format(date=after[0]))
+        tail = f" ({'; '.join(near)})" if near else " (" + _("none in the whole scenario") + ")"
+        lines = [_("{rule} runs at {trigger}; none took place {span}").format(
+            rule=head, trigger=trigger_words(rule), span=_span_words(lo, hi)) + tail]
         subject = _subject_of(exp)
         if rule.trigger == "deadline" and rule.trigger_values[0] == "corrective_action" and subject is not None:
             lines.extend(_actions_of(subject, run))
@@ -222,49 +233,56 @@ def _why_rule_did_not(rule: Rule, exp: Expectation, run: Run) -> list[str]:
                 or same(subject, p.message.get("goal"))]
         if not mine:
             looked = sorted({run.business_subject(p.message) for p in posts})
-            seen = f"it looked at {', '.join(looked[:8])}" + (" …" if len(looked) > 8 else "") if looked \
-                else f"there was no {rule.for_each} to look at"
-            lines = [f"{head} ran {_span_words(lo, hi)} but not for '{fmt(subject)}': {seen}"]
+            seen = _("it looked at {subjects}").format(subjects=", ".join(looked[:8])) \
+                + (" …" if len(looked) > 8 else "") if looked \
+                else _("there was no {kind} to look at").format(kind=rule.for_each)
+            lines = [_("{rule} ran {span} but not for '{subject}': {seen}").format(
+                rule=head, span=_span_words(lo, hi), subject=fmt(subject), seen=seen)]
             lines.extend(_absent(subject, rule, run, hi))
             return lines
         posts = mine
     fired = [p for p in posts if rule.id in p.fired]
     if fired:
         p = fired[-1]
-        return [f"{head} fired on {p.at.date()} for {run.business_subject(p.message)}, but gave no matching "
-                f"{exp.kind.label}: {_no_effect(exp, p)}"]
+        return [_("{rule} fired on {date} for {subject}, but gave no matching {kind}: {reason}").format(
+            rule=head, date=p.at.date(), subject=run.business_subject(p.message), kind=_(exp.kind.label),
+            reason=_no_effect(exp, p))]
     lines = []
     for p in posts[-3:]:
-        reasons = failing(rule, p.message) or ["all conditions held, yet the rule did not fire"]
-        lines.append(f"{head} on {p.at.date()} for {run.business_subject(p.message)}: {'; '.join(reasons)}")
+        reasons = failing(rule, p.message) or [_("all conditions held, yet the rule did not fire")]
+        lines.append(_("{rule} on {date} for {subject}: {reasons}").format(
+            rule=head, date=p.at.date(), subject=run.business_subject(p.message), reasons="; ".join(reasons)))
     return lines
 
 
 def _no_effect(exp: Expectation, p: Posted) -> str:
     m = p.message
     if exp.kind.name == "deviation" and m.get("open_deviation"):
-        return "a deviation was already open (flag_deviation does nothing then)"
+        return _("a deviation was already open (flag_deviation does nothing then)")
     if exp.kind.name == "action" and m.get("action_state") in ("demanded", "escalated", "submitted"):
-        return f"a corrective action was already under way (state {m.get('action_state')})"
+        return _("a corrective action was already under way (state {state})").format(state=m.get("action_state"))
     if exp.kind.name == "escalation" and m.get("state") not in ("demanded", "escalated"):
-        return f"the action was {m.get('state')}, and only a demanded or escalated action is escalated"
+        return _("the action was {state}, and only a demanded or escalated action is escalated").format(
+            state=m.get("state"))
     if exp.kind.name == "escalation" and "to" in exp.fields and m.get("superior"):
-        return (f"the action's owner was {m.get('owner')}, whose superior is {m.get('superior')} "
-                "(the organisation decides who is next in line)")
-    return "what it gave differs from the expectation (see the closest event above)"
+        return _("the action's owner was {owner}, whose superior is {superior} (the organisation decides who is "
+                 "next in line)").format(owner=m.get("owner"), superior=m.get("superior"))
+    return _("what it gave differs from the expectation (see the closest event above)")
 
 
 def _actions_of(subject: Any, run: Run) -> list[str]:
     found = [a for a in run.actions.values() if same(subject, a.subject)]
     if not found:
-        return [f"no corrective action was demanded for '{fmt(subject)}', so no deadline could pass"]
+        return [_("no corrective action was demanded for '{subject}', so no deadline could pass").format(
+            subject=fmt(subject))]
     out = []
     for a in found:
         if a.state in (ActionState.submitted, ActionState.accepted, ActionState.closed):
-            out.append(f"{a.id} for {a.subject} is {a.state.value}, so its deadline ({a.due}) did not count")
+            out.append(_("{action} for {subject} is {state}, so its deadline ({due}) did not count").format(
+                action=a.id, subject=a.subject, state=a.state.value, due=a.due))
         else:
-            out.append(f"{a.id} for {a.subject} is due {a.due}; its deadline passes at the start of "
-                       f"{a.due + dt.timedelta(days=1)}")
+            out.append(_("{action} for {subject} is due {due}; its deadline passes at the start of {day}").format(
+                action=a.id, subject=a.subject, due=a.due, day=a.due + dt.timedelta(days=1)))
     return out
 
 
@@ -272,9 +290,10 @@ def _absent(subject: Any, rule: Rule, run: Run, day: dt.date) -> list[str]:
     if rule.for_each == "goal":
         goal = next((g for g in run.config.goals if same(subject, g.id)), None)
         if goal is None:
-            return [f"there is no goal '{fmt(subject)}'"]
+            return [_("there is no goal '{goal}'").format(goal=fmt(subject))]
         if not goal.in_effect(day):
-            return [f"the goal '{goal.id}' is not in effect on {day} (valid {goal.valid_from} to {goal.valid_to})"]
+            return [_("the goal '{goal}' is not in effect on {day} (valid {start} to {end})").format(
+                goal=goal.id, day=day, start=goal.valid_from, end=goal.valid_to)]
     if rule.for_each == "action":
         return _actions_of(subject, run)
     return []
@@ -289,28 +308,31 @@ def why_fired(index: int, run: Run) -> list[str]:
     for p in run.trace:
         if p.at == event.at and rule.id in p.fired and run.business_subject(p.message) == v.get("subject"):
             conditions = held(rule, p.message)
-            what = f"rule '{rule.id}' ({where(rule)}) fired at {trigger_words(rule)}"
-            return [what + (": " + "; ".join(conditions) if conditions else " (it has no conditions)")]
-    return [f"rule '{rule.id}' ({where(rule)})"]
+            what = _("rule '{rule}' ({where}) fired at {trigger}").format(rule=rule.id, where=where(rule),
+                                                                          trigger=trigger_words(rule))
+            return [what + (": " + "; ".join(conditions) if conditions else " (" + _("it has no conditions") + ")")]
+    return [_("rule '{rule}' ({where})").format(rule=rule.id, where=where(rule))]
 
 
 def explain_rule(rule_id: str, run: Run) -> list[str]:
     """Every time a rule was asked during a run: fired, or which conditions failed (`--explain`)."""
     rule = run.rule(rule_id)
     if rule is None:
-        return [f"rule '{rule_id}' is not among the rules of this scenario"]
-    lines = [f"rule '{rule.id}' ({where(rule)}) runs at {trigger_words(rule)}"]
+        return [_("rule '{rule}' is not among the rules of this scenario").format(rule=rule_id)]
+    lines = [_("rule '{rule}' ({where}) runs at {trigger}").format(rule=rule.id, where=where(rule),
+                                                                   trigger=trigger_words(rule))]
     posts = [p for p in run.trace if asked(rule, p.message)]
     if not posts:
         when = occurrences(rule, run)
-        lines.append("  it was never asked: " + (f"{len(when)} times the trigger happened, but there was no "
-                                                 f"{rule.for_each} to look at" if when else
-                                                 "what starts it never happened in this scenario"))
+        lines.append("  " + (_("it was never asked: {n} times the trigger happened, but there was no {kind} to look "
+                               "at").format(n=len(when), kind=rule.for_each) if when else
+                             _("it was never asked: what starts it never happened in this scenario")))
     for p in posts:
         subject = run.business_subject(p.message)
         if rule.id in p.fired:
-            because = "; ".join(held(rule, p.message)) or "no conditions"
-            lines.append(f"  {p.at:%Y-%m-%d %H:%M}  {subject}: fired ({because})")
+            because = "; ".join(held(rule, p.message)) or _("no conditions")
+            lines.append(f"  {p.at:%Y-%m-%d %H:%M}  {subject}: " + _("fired ({reasons})").format(reasons=because))
         else:
-            lines.append(f"  {p.at:%Y-%m-%d %H:%M}  {subject}: not fired ({'; '.join(failing(rule, p.message))})")
+            lines.append(f"  {p.at:%Y-%m-%d %H:%M}  {subject}: "
+                         + _("not fired ({reasons})").format(reasons="; ".join(failing(rule, p.message))))
     return lines

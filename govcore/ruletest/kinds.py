@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from govcore.describe import describe_event
+from govcore.i18n import N_, _, language
 
 COMMON_FIELDS: tuple[str, ...] = ("subject", "subject_kind", "goal", "owner", "rule")
 
@@ -36,40 +37,40 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("deviation", "deviation_flagged", ("reason", "deviation"), True, "deviation",
+    Kind("deviation", "deviation_flagged", ("reason", "deviation"), True, N_("deviation"),
          ("subject", "rule")),
     Kind("action", "action_demanded", ("due", "title", "within", "action", "deviation"), True,
-         "demanded corrective action", ("subject", "owner", "due")),
-    Kind("escalation", "escalated", ("from", "to", "level", "due", "action"), True, "escalation",
+         N_("demanded corrective action"), ("subject", "owner", "due")),
+    Kind("escalation", "escalated", ("from", "to", "level", "due", "action"), True, N_("escalation"),
          ("subject", "to", "level", "due")),
     Kind("escalation_exhausted", "escalation_exhausted", ("action", "reason"), True,
-         "escalation with no one left to escalate to", ("subject", "owner")),
-    Kind("notification", "notification", ("to", "message"), True, "notification", ("subject", "to")),
-    Kind("closed", "deviation_closed", ("note", "deviation"), True, "closed deviation", ("subject",)),
+         N_("escalation with no one left to escalate to"), ("subject", "owner")),
+    Kind("notification", "notification", ("to", "message"), True, N_("notification"), ("subject", "to")),
+    Kind("closed", "deviation_closed", ("note", "deviation"), True, N_("closed deviation"), ("subject",)),
     Kind("deliverable_required", "deliverable_required", ("deliverable", "due"), True,
-         "required deliverable", ("deliverable", "owner", "due")),
+         N_("required deliverable"), ("deliverable", "owner", "due")),
     Kind("decision", "decision_requested", ("from", "question", "area", "respondent"), True,
-         "decision requested", ("subject", "from")),
+         N_("decision requested"), ("subject", "from")),
     # Not decisions: things that happen to the workflow. They can be expected, but an unexpected
     # one never fails a scenario.
-    Kind("deliverable_missed", "deliverable_missed", ("deliverable", "due"), False, "missed deliverable",
+    Kind("deliverable_missed", "deliverable_missed", ("deliverable", "due"), False, N_("missed deliverable"),
          ("deliverable",)),
     Kind("deliverable_delivered", "deliverable_delivered", ("deliverable", "due", "days_late"), False,
-         "delivery", ("deliverable",)),
-    Kind("action_overdue", "action_overdue", ("action", "due", "level"), False, "overdue corrective action",
+         N_("delivery"), ("deliverable",)),
+    Kind("action_overdue", "action_overdue", ("action", "due", "level"), False, N_("overdue corrective action"),
          ("subject", "owner")),
     Kind("action_submitted", "action_submitted", ("action", "text", "due", "on_time"), False,
-         "submitted corrective action", ("subject",)),
-    Kind("action_accepted", "action_accepted", ("action", "text"), False, "accepted corrective action",
+         N_("submitted corrective action"), ("subject",)),
+    Kind("action_accepted", "action_accepted", ("action", "text"), False, N_("accepted corrective action"),
          ("subject",)),
     Kind("action_rejected", "action_rejected", ("action", "text", "new_due"), False,
-         "rejected corrective action", ("subject",)),
+         N_("rejected corrective action"), ("subject",)),
     Kind("decided", "decision_made", ("decision", "option", "text", "by", "ends_followup"), False,
-         "decision taken", ("subject", "option")),
+         N_("decision taken"), ("subject", "option")),
     Kind("response_ignored", "response_ignored", ("response", "action", "reason"), False,
-         "ignored response", ("reason",)),
-    Kind("followup", "followup", ("wheel", "title", "frequency"), False, "follow-up", ("wheel",)),
-    Kind("milestone", "milestone", ("wheel", "title"), False, "milestone", ("wheel",)),
+         N_("ignored response"), ("reason",)),
+    Kind("followup", "followup", ("wheel", "title", "frequency"), False, N_("follow-up"), ("wheel",)),
+    Kind("milestone", "milestone", ("wheel", "title"), False, N_("milestone"), ("wheel",)),
 )}
 
 # The engine's names are accepted too, so an author who copies an event type from events.jsonl
@@ -103,8 +104,12 @@ class EventLike(Protocol):
 
 
 def article(label: str) -> str:
-    """'a deviation', 'an escalation'."""
-    return f"{'an' if label[:1] in 'aeio' else 'a'} {label}"
+    """A kind's label as a message names it: 'a deviation', 'an escalation' in English; in Danish the
+    messages are worded for the bare noun ('afvigelse')."""
+    text = _(label)
+    if language() != "en":
+        return text
+    return f"{'an' if text[:1] in 'aeio' else 'a'} {text}"
 
 
 def kind_of(event_type: str) -> Kind:
@@ -175,7 +180,7 @@ def same(expected: Any, actual: Any) -> bool:
 def fmt(value: Any) -> str:
     """A value as a person reads it in a report (and writes it in a scenario)."""
     if value is None:
-        return "(none)"
+        return _("(none)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from govcore.errors import Problem
+from govcore.formatting import danish_number
+from govcore.i18n import _, ngettext
 from govcore.ruletest.explain import relative, where
 from govcore.ruletest.runner import CaseResult, Coverage, Failure, FileResult, Report
 
@@ -18,8 +20,10 @@ def _suggestions(failures: list[Failure], indent: str) -> list[str]:
     snippets = [str(f.data["suggestion"]) for f in failures if f.what == "unexpected" and f.data.get("suggestion")]
     if not snippets:
         return []
-    out = [f"{indent}if {'these are' if len(snippets) > 1 else 'this is'} right, add to the scenario's 'expect:' "
-           "list (or write 'allow_extra: true' to allow events it does not list):"]
+    out = [indent + ngettext("if this is right, add it to the scenario's 'expect:' list (or write 'allow_extra: true' "
+                             "to allow events it does not list):",
+                             "if these are right, add them to the scenario's 'expect:' list (or write "
+                             "'allow_extra: true' to allow events it does not list):", len(snippets))]
     for snippet in snippets:
         out += [f"{indent}  {line}" for line in snippet.splitlines()]
     return out
@@ -42,39 +46,47 @@ def render_text(report: Report, *, coverage: bool = True, verbose: bool = False)
     for f in report.files:
         lines.append(relative(f.path))
         if f.problems:
-            lines.append("  the file cannot be run:")
+            lines.append("  " + _("the file cannot be run:"))
             lines += ["    " + _problem_text(p) for p in f.problems]
         for r in f.results:
             lines += _case_text(r, verbose)
         if f.skipped:
-            lines.append(f"  ({f.skipped} scenario{'s' if f.skipped != 1 else ''} not selected by --run)")
+            lines.append("  (" + ngettext("{n} scenario not selected by --run", "{n} scenarios not selected by --run",
+                                          f.skipped).format(n=f.skipped) + ")")
         lines.append("")
     if coverage and report.coverage.rules:
         lines += coverage_text(report.coverage)
         lines.append("")
     c = report.counts()
-    parts = [f"{c['passed']} passed"]
+    parts = [_("{n} passed").format(n=c["passed"])]
     if c["failed"]:
-        parts.append(f"{c['failed']} failed")
+        parts.append(_("{n} failed").format(n=c["failed"]))
     if c["error"]:
-        parts.append(f"{c['error']} stopped with an error")
+        parts.append(_("{n} stopped with an error").format(n=c["error"]))
     if c["invalid_files"]:
-        parts.append(f"{c['invalid_files']} file{'s' if c['invalid_files'] != 1 else ''} with problems")
+        parts.append(ngettext("{n} file with problems", "{n} files with problems", c["invalid_files"])
+                     .format(n=c["invalid_files"]))
     n = len(report.files)
-    lines.append(f"{', '.join(parts)} — {n} scenario file{'s' if n != 1 else ''} in {report.seconds:.2f} s")
+    lines.append(ngettext("{counts} — {n} scenario file in {seconds} s", "{counts} — {n} scenario files in {seconds} s",
+                          n).format(counts=", ".join(parts), n=n,
+                                    seconds=danish_number(report.seconds, 2, fixed=True)))
     return "\n".join(lines) + "\n"
 
 
 def _case_text(r: CaseResult, verbose: bool) -> list[str]:
-    mark = {"passed": "ok    ", "failed": "FAILED", "error": "ERROR "}[r.status]
-    span = f"{r.case.start} to {r.case.until}"
-    out = [f"  {mark}  {r.case.name}  ({span}, {len(r.run.events)} events, {r.run.seconds:.2f} s)"]
+    marks = {"passed": _("ok"), "failed": _("FAILED"), "error": _("ERROR")}
+    width = max(len(m) for m in marks.values())
+    span = _("{start} to {until}").format(start=r.case.start, until=r.case.until)
+    events = ngettext("{n} event", "{n} events", len(r.run.events)).format(n=len(r.run.events))
+    seconds = danish_number(r.run.seconds, 2, fixed=True)
+    out = [f"  {marks[r.status]:<{width}}  {r.case.name}  ({span}, {events}, {seconds} s)"]
     unexpected = [f for f in r.failures if f.what == "unexpected"]
     for f in [f for f in r.failures if f.what != "unexpected"] + unexpected[:MAX_UNEXPECTED]:
         out += _failure_text(f)
         out.append("")
     if len(unexpected) > MAX_UNEXPECTED:
-        out += [f"      … and {len(unexpected) - MAX_UNEXPECTED} more unexpected events (all are in --json)", ""]
+        out += ["      " + _("… and {n} more unexpected events (all are in --json)").format(
+            n=len(unexpected) - MAX_UNEXPECTED), ""]
     if unexpected:
         out += _suggestions(unexpected, "      ")
         out.append("")
@@ -90,26 +102,28 @@ def coverage_text(cov: Coverage) -> list[str]:
     total = len(cov.rules)
     if not total:
         return []
-    lines = ["Coverage"]
+    lines = [_("Coverage")]
     never = cov.never_fired
-    lines.append(f"  rules that fired in at least one scenario: {total - len(never)} of {total}")
+    lines.append("  " + _("rules that fired in at least one scenario: {n} of {total}").format(n=total - len(never),
+                                                                                             total=total))
     if never:
-        lines.append("  rules that never fired in any scenario:")
+        lines.append("  " + _("rules that never fired in any scenario:"))
         lines += [f"    {r.id}  ({where(r)})" for r in never]
     if cov.escalation_rules:
         if cov.levels:
             levels = ", ".join(f"{lv} ({n}×)" for lv, n in sorted(cov.levels.items()))
-            lines.append(f"  escalation levels reached: {levels}" + (f" of {cov.deepest} possible"
-                                                                      if cov.deepest else ""))
-            lines.append("  escalation steps taken: " + ", ".join(sorted(cov.paths)))
+            lines.append("  " + _("escalation levels reached: {levels}").format(levels=levels)
+                         + (_(" of {n} possible").format(n=cov.deepest) if cov.deepest else ""))
+            lines.append("  " + _("escalation steps taken: {steps}").format(steps=", ".join(sorted(cov.paths))))
         else:
-            lines.append("  no scenario escalated anything")
+            lines.append("  " + _("no scenario escalated anything"))
         untaken = cov.steps_not_taken
         if untaken:
-            shown = ", ".join(untaken[:8]) + (f" and {len(untaken) - 8} more" if len(untaken) > 8 else "")
-            lines.append(f"  escalation steps no scenario took: {shown}")
-        lines.append(f"  escalations with no one left above (escalation_exhausted): {cov.exhausted}"
-                     + ("" if cov.exhausted else " — no scenario took an action past the top of the line"))
+            shown = ", ".join(untaken[:8]) + (_(" and {n} more").format(n=len(untaken) - 8) if len(untaken) > 8
+                                              else "")
+            lines.append("  " + _("escalation steps no scenario took: {steps}").format(steps=shown))
+        lines.append("  " + _("escalations with no one left above (escalation_exhausted): {n}").format(n=cov.exhausted)
+                     + ("" if cov.exhausted else _(" — no scenario took an action past the top of the line")))
     return lines
 
 

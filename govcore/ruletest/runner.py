@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from govcore.errors import InputError, Problem
+from govcore.i18n import _, ngettext
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import Rule, expand_paths
 from govcore.ruletest.explain import explain_rule, why_fired, why_not
@@ -115,8 +116,8 @@ def run_files(patterns: Sequence[str], *, run_filter: str | None = None, explain
     for path in paths:
         files.append(run_file(path, plugins, run_filter=run_filter, explain=explain))
     if run_filter and not any(f.results for f in files) and not any(f.problems for f in files):
-        raise InputError([Problem(message=f"no scenario matches --run '{run_filter}'",
-                                  hint="the filter matches scenario names (with * as a wildcard)")])
+        raise InputError([Problem(message=_("no scenario matches --run '{filter}'").format(filter=run_filter),
+                                  hint=_("the filter matches scenario names (with * as a wildcard)"))])
     return Report(files=files, seconds=time.perf_counter() - began, coverage=coverage(files))
 
 
@@ -160,7 +161,7 @@ def evaluate(case: Case, run: Run) -> list[Failure]:
     failures: list[Failure] = []
     if run.error:
         failures.append(Failure("error", f"{case.file}:{case.line}:{case.column}",
-                                f"the run stopped with an error: {run.error}",
+                                _("the run stopped with an error: {message}").format(message=run.error),
                                 timeline(run, run.views[-1]["date"] if run.views else None)))
     claimed: set[int] = set()
     shown: set[int] = set()  # events already shown as the closest to a missing expectation
@@ -216,13 +217,15 @@ def _closest(exp: Expectation, run: Run) -> dict[str, Any] | None:
 
 def diff_table(exp: Expectation, v: dict[str, Any]) -> list[str]:
     """Field by field: what was expected, what the closest event had, and which differ."""
-    rows = [("when", exp.window.describe(), v["date"], _distance(exp, dt.date.fromisoformat(v["date"])) == 0)]
+    rows = [(_("when"), exp.window.describe(), v["date"], _distance(exp, dt.date.fromisoformat(v["date"])) == 0)]
     rows += [(k, fmt(val), fmt(v.get(k)), same(val, v.get(k))) for k, val in exp.fields.items()]
-    w1 = max(len(r[0]) for r in rows)
-    w2 = max(len("expected"), *(len(r[1]) for r in rows))
-    out = [f"{'field':<{w1}}  {'expected':<{w2}}  actual"]
+    field, expected, actual = _("field"), _("expected"), _("actual")
+    w1 = max(len(field), *(len(r[0]) for r in rows))
+    w2 = max(len(expected), *(len(r[1]) for r in rows))
+    out = [f"{field:<{w1}}  {expected:<{w2}}  {actual}"]
+    differs = "   <-- " + _("differs")
     for name, want, got, ok in rows:
-        out.append(f"{name:<{w1}}  {want:<{w2}}  {got}{'' if ok else '   <-- differs'}")
+        out.append(f"{name:<{w1}}  {want:<{w2}}  {got}{'' if ok else differs}")
     return out
 
 
@@ -230,23 +233,25 @@ def _missing(exp: Expectation, run: Run) -> Failure:
     lines: list[str] = []
     closest = _closest(exp, run)
     if closest is None:
-        lines.append(f"no {exp.kind.label} happened at all in this scenario")
+        lines.append(_("no {kind} happened at all in this scenario").format(kind=_(exp.kind.label)))
     else:
-        rule = f", rule {closest['rule']}" if closest.get("rule") else ""
-        lines.append(f"the closest {exp.kind.label} ({closest['date']}{rule}):")
+        rule = _(", rule {rule}").format(rule=closest["rule"]) if closest.get("rule") else ""
+        lines.append(_("the closest {kind} ({date}{rule}):").format(kind=_(exp.kind.label), date=closest["date"],
+                                                                   rule=rule))
         lines.extend("  " + row for row in diff_table(exp, closest))
     why = why_not(exp, run)
     if why:
-        lines.append("why:")
+        lines.append(_("why:"))
         lines.extend("  " + w for w in why)
     anchor = exp.window.anchor()
     shown = timeline(run, anchor.isoformat() if anchor else (closest["date"] if closest else None))
     if shown:
-        lines.append("what happened around " + (anchor.isoformat() if anchor else closest["date"] if closest
-                                                 else "then") + ":")
+        lines.append(_("what happened around {date}:").format(
+            date=anchor.isoformat() if anchor else closest["date"] if closest else _("then")))
         lines.extend("  " + t for t in shown)
     index = next((i for i, v in enumerate(run.views) if v is closest), None)
-    return Failure("missing", exp.where(), f"{exp.headline()}: it did not happen", lines,
+    return Failure("missing", exp.where(), _("{expectation}: it did not happen").format(expectation=exp.headline()),
+                   lines,
                    {"expected": _expected_data(exp), "closest": _public(closest), "why": why, "timeline": shown,
                     "closest_index": index})
 
@@ -255,31 +260,33 @@ def _count(exp: Expectation, found: list[dict[str, Any]], run: Run) -> Failure:
     lines = [f"{v['date']} {v['time']}  {describe(v)}" + (f"  [{v['rule']}]" if v.get("rule") else "")
              for v in found]
     return Failure("count", exp.where(),
-                   f"{exp.headline()}: it happened {len(found)} time{'s' if len(found) != 1 else ''}",
-                   ["it happened on:", *("  " + x for x in lines)],
+                   ngettext("{expectation}: it happened {n} time", "{expectation}: it happened {n} times",
+                            len(found)).format(expectation=exp.headline(), n=len(found)),
+                   [_("it happened on:"), *("  " + x for x in lines)],
                    {"expected": _expected_data(exp), "found": [_public(v) for v in found]})
 
 
 def _never(exp: Expectation, index: int, run: Run) -> Failure:
     v = run.views[index]
     why = why_fired(index, run)
-    lines = [f"it happened on {v['date']} {v['time']}: {describe(v)}"]
+    lines = [_("it happened on {date} {time}: {event}").format(date=v["date"], time=v["time"], event=describe(v))]
     if why:
-        lines += ["why:", *("  " + w for w in why)]
+        lines += [_("why:"), *("  " + w for w in why)]
     shown = timeline(run, v["date"])
-    lines += [f"what happened around {v['date']}:", *("  " + t for t in shown)]
-    return Failure("never", exp.where(), f"{exp.headline()}: it happened on {v['date']}", lines,
+    lines += [_("what happened around {date}:").format(date=v["date"]), *("  " + t for t in shown)]
+    return Failure("never", exp.where(), _("{expectation}: it happened on {date}").format(
+        expectation=exp.headline(), date=v["date"]), lines,
                    {"expected": _expected_data(exp), "event": _public(v), "why": why, "timeline": shown})
 
 
 def _unexpected(index: int, run: Run) -> Failure:
     case = run.case
     v = run.views[index]
-    label = kind_of(v["type"]).label
+    label = _(kind_of(v["type"]).label)
     why = why_fired(index, run)
-    lines = [describe(v)] + [f"why: {w}" for w in why]
+    lines = [describe(v)] + [_("why: {reason}").format(reason=w) for w in why]
     return Failure("unexpected", f"{case.file}:{case.line}:{case.column}",
-                   f"unexpected {label} on {v['date']}", lines,
+                   _("unexpected {kind} on {date}").format(kind=label, date=v["date"]), lines,
                    {"event": _public(v), "why": why, "suggestion": suggestion(v)})
 
 

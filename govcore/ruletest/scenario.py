@@ -24,6 +24,7 @@ from pydantic import ValidationError
 
 from govcore.config import Response
 from govcore.errors import InputError, Problem, did_you_mean
+from govcore.i18n import _
 from govcore.model import Observation, Period
 from govcore.plugins import Plugins
 from govcore.rules.durations import Duration
@@ -56,14 +57,14 @@ class Window:
 
     def describe(self) -> str:
         if self.exact and self.start is not None:
-            return f"on {self.start}"
+            return _("on {date}").format(date=self.start)
         if self.start is not None and self.end is not None:
-            return f"between {self.start} and {self.end}"
+            return _("between {start} and {end}").format(start=self.start, end=self.end)
         if self.end is not None:
-            return f"by {self.end}"
+            return _("by {date}").format(date=self.end)
         if self.start is not None:
-            return f"from {self.start}"
-        return "at any time"
+            return _("from {date}").format(date=self.start)
+        return _("at any time")
 
     def anchor(self) -> dt.date | None:
         return self.end or self.start
@@ -88,12 +89,13 @@ class Expectation:
     def text(self) -> str:
         """The expectation as written (normalised), e.g. `escalation {to: direktoer, level: 1}`."""
         inner = ", ".join(f"{k}: {fmt(v)}" for k, v in self.fields.items())
-        times = f" ({self.times} times)" if self.times is not None else ""
+        times = " (" + _("{n} times").format(n=self.times) + ")" if self.times is not None else ""
         return f"{self.kind.name} {{{inner}}}{times}"
 
     def headline(self) -> str:
-        verb = "expected no" if self.never else "expected"
-        return f"{verb} {self.text()} {self.window.describe()}"
+        if self.never:
+            return _("expected no {event} {when}").format(event=self.text(), when=self.window.describe())
+        return _("expected {event} {when}").format(event=self.text(), when=self.window.describe())
 
 
 @dataclass
@@ -679,7 +681,8 @@ def _fields(value: Any, kind: Kind, loc: Key, doc: YamlDoc, setup: Setup,
     out: dict[str, Any] = {}
     for key, v in value.items():
         if not plugin_kind and key not in allowed:
-            problems.append(doc.problem((*loc, key), f"{article(kind.label)} has no field '{key}'",
+            problems.append(doc.problem((*loc, key),
+                                        _("{kind} has no field '{field}'").format(kind=article(kind.label), field=key),
                                         hint=did_you_mean(str(key), allowed) or "fields: " + ", ".join(allowed)))
             continue
         if isinstance(v, list | dict):

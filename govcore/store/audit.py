@@ -153,10 +153,23 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
 _EVENT_ID = re.compile(r"^(?:(\d{3})[/:](\d{4}(?:-\d\d-\d\d)?)[/:])?e?0*(\d+)$")
 
 
+@dataclass(frozen=True)
+class Explanation:
+    """What `govcore explain` tells about one stored event: the run, the event row, the stored
+    version of the rule that decided it (None: no rule, or that version is not stored) and every
+    event of the run (for what it led to). The command line puts it in words, in the reader's
+    language."""
+
+    run: RunInfo
+    event: Mapping[str, Any]
+    rule: Mapping[str, Any] | None
+    rows: Sequence[Mapping[str, Any]]
+
+
 def explain(db: Database, event_id: str, *, municipality: str | None = None, year: int | None = None,
-            start: str | None = None) -> str:
-    """Why an event happened, in plain words: its rule and file version, the conditions with
-    the values they were tested on, what was done, and what it led to later."""
+            start: str | None = None) -> Explanation:
+    """Why an event happened: its rule and file version, the conditions with the values they
+    were tested on, what was done, and what it led to later."""
     m = _EVENT_ID.match(event_id.strip())
     if not m:
         raise AuditError(f"'{event_id}' is not an event id (write e.g. e000042, or 630/2021/e000042)")
@@ -186,87 +199,7 @@ def explain(db: Database, event_id: str, *, municipality: str | None = None, yea
     target = next((r for r in rows if r["seq"] == seq), None)
     if target is None:
         raise AuditError(f"{run.label} has no event e{seq:06d} (its log has {len(rows)} events)")
-    return _explain_text(run, target, rule, rows)
-
-
-def _explain_text(run: RunInfo, ev: Mapping[str, Any], rule: Mapping[str, Any] | None,
-                  rows: Sequence[Mapping[str, Any]]) -> str:
-    d = json.loads(ev["details"])
-    out = [f"e{ev['seq']:06d}  {_when(ev['at'])}  {run.label}  {ev['type']}"]
-    who = [f"{ev['subject_kind']} {ev['subject']}" if ev["subject"] else "",
-           f"goal {ev['goal']}" if ev["goal"] and ev["goal"] != ev["subject"] else "",
-           f"owner {ev['owner']}" if ev["owner"] else ""]
-    if any(who):
-        out.append("  " + " · ".join(w for w in who if w))
-    out.append("")
-    occasion = [r for r in rows if r["item"] == ev["item"] and r["seq"] < ev["seq"] and not r["rule"]]
-    if ev["rule"]:
-        out.append(f"Why: rule '{ev['rule']}' — {d.get('rule_title', '')}")
-        where = f"file {d.get('rule_file', '?')}"
-        if rule is not None:
-            where += f", line {rule['line']}"
-        out.append(f"  {where}, file version {d.get('rule_hash', '?')}")
-        if occasion:
-            o = occasion[0]
-            out.append(f"  It was tested at: e{o['seq']:06d} {o['type']} — {describe(o)}")
-        inputs: dict[str, Any] = d.get("inputs", {}) or {}
-        if rule is None:
-            out.append("  (this version of the rule is not stored; the inputs it matched were:)")
-            out.extend(f"    {k} = {_show(v)}" for k, v in inputs.items() if k != "explanation")
-        else:
-            if rule["description"]:
-                out.append(f"  {rule['description'].strip()}")
-            conds = [_cond(c) for c in json.loads(rule["conditions"])]
-            groups = [[_cond(c) for c in g] for g in json.loads(rule["any_of"])]
-            if conds or groups:
-                out.append("  Conditions, with the values they were tested on:")
-            used = set()
-            for c in conds:
-                out.append("    " + _cond_line(c, inputs))
-                used.add(c.field)
-            for g in groups:
-                out.append("    at least one of:")
-                for c in g:
-                    out.append("      " + _cond_line(c, inputs))
-                    used.add(c.field)
-            if not conds and not groups:
-                out.append("  The rule has no conditions: it fires whenever its trigger happens.")
-            other = {k: v for k, v in inputs.items() if k not in used and k != "explanation"}
-            if other:
-                out.append("  Other values at the time: " + ", ".join(f"{k} {_show(v)}" for k, v in other.items()))
-        if inputs.get("explanation"):
-            out.append(f"  Status explained: {inputs['explanation']}")
-    else:
-        out.append("Why: no rule — " + _no_rule_reason(ev["type"]))
-        if occasion:
-            o = occasion[0]
-            out.append(f"  It happened at: e{o['seq']:06d} {o['type']} — {describe(o)}")
-    out.append("")
-    out.append(f"What happened: {describe(ev)}")
-    out.append("")
-    led = _led_to(ev, d, rows)
-    if led:
-        out.append("What it led to:")
-        out.extend(f"  e{r['seq']:06d}  {_when(r['at'])}  {r['type']}: {describe(r)}" for r in led)
-    else:
-        out.append("What it led to: nothing further in the log (so far).")
-    return "\n".join(out)
-
-
-def _no_rule_reason(kind: str) -> str:
-    return {
-        "observation": "a KPI value arrived from its source (an input).",
-        "followup": "a follow-up meeting of the annual wheel (årshjul) took place (the calendar).",
-        "milestone": "a milestone of the annual wheel (årshjul) was reached (the calendar).",
-        "action_overdue": "the due date of a corrective action passed without a submitted action.",
-        "deliverable_missed": "the due date of a deliverable passed without a delivery.",
-        "deliverable_delivered": "a deliverable was delivered (a human response).",
-        "action_submitted": "the owner submitted a corrective action (a human response).",
-        "action_accepted": "a submitted corrective action was accepted (a human response).",
-        "action_rejected": "a submitted corrective action was rejected (a human response).",
-        "response_ignored": "a human response did not fit the state of its corrective action.",
-        "deviation_closed": "the deviation was closed because its subject was dealt with.",
-    }.get(kind, "recorded by the engine.")
+    return Explanation(run, target, rule, rows)
 
 
 def _ids(details: Mapping[str, Any]) -> set[str]:
@@ -296,13 +229,6 @@ def _led_to(ev: Mapping[str, Any], d: Mapping[str, Any], rows: Sequence[Mapping[
 def _cond(c: Mapping[str, Any]) -> Condition:
     value = tuple(c["value"]) if isinstance(c["value"], list) else c["value"]
     return Condition(str(c["field"]), str(c["op"]), value, str(c["text"]))
-
-
-def _cond_line(c: Condition, inputs: Mapping[str, Any]) -> str:
-    if c.field not in inputs:
-        return f"? {c.text}   ({c.field} was not recorded)"
-    actual = inputs[c.field]
-    return f"{'✓' if c.holds(actual) else '✗'} {c.text}   ({c.field} was {_show(actual)})"
 
 
 def _show(value: Any) -> str:

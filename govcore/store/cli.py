@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
+from govcore.commandline.cli import Command, Group
+from govcore.i18n import N_, _, ngettext
+
 F = TypeVar("F", bound=Callable[..., Any])
 
-DB_HELP = ("The database: a SQLite file (default govcore.db in the working directory, or $GOVCORE_DB) "
+DB_HELP = N_("The database: a SQLite file (default govcore.db in the working directory, or $GOVCORE_DB) "
            "or a URL such as postgresql+psycopg://user:password@host/db.")
 
 
@@ -25,12 +28,12 @@ def db_option(f: F) -> F:
 
 
 def run_options(f: F) -> F:
-    f = click.option("--start", "start", help="The run's start date, e.g. 2021-01-01 (when one municipality has "
-                     "several runs).")(f)
-    f = click.option("--year", type=int, help="The year the run started in (needed when the database holds "
-                     "several).")(f)
+    f = click.option("--start", "start", help=N_("The run's start date, e.g. 2021-01-01 (when one municipality has "
+                     "several runs)."))(f)
+    f = click.option("--year", type=int, help=N_("The year the run started in (needed when the database holds "
+                     "several)."))(f)
     return click.option("--municipality", "-m",
-                        help="The run's municipality: code or name (needed when the database holds several).")(f)
+                        help=N_("The run's municipality: code or name (needed when the database holds several)."))(f)
 
 
 def _open(db: str, *, create: bool = True) -> Any:
@@ -48,8 +51,8 @@ def _config(path: str, year: int | None) -> Any:
 def stored_run_options(f: F) -> F:
     """A run named without its configuration folder: the configuration is rebuilt from the database."""
     f = start_options(f)
-    return click.option("--municipality", "-m", help="The run's municipality (code or name) when CONFIG is not "
-                        "given and the database holds several runs.")(f)
+    return click.option("--municipality", "-m", help=N_("The run's municipality (code or name) when CONFIG is not "
+                        "given and the database holds several runs."))(f)
 
 
 def _run_config(db: str, config: str | None, municipality: str | None, year: int | None,
@@ -71,8 +74,9 @@ def _run_config(db: str, config: str | None, municipality: str | None, year: int
             except ValueError as err:
                 raise click.BadParameter(str(err), param_hint="--municipality") from None
             if code != cfg.municipality.code:
-                raise click.BadParameter(f"{config} is the configuration of {cfg.municipality.name} "
-                                         f"({cfg.municipality.code}), not of {code}", param_hint="--municipality")
+                raise click.BadParameter(_("{config} is the configuration of {name} ({code}), not of {other}").format(
+                    config=config, name=cfg.municipality.name, code=cfg.municipality.code, other=code),
+                    param_hint="--municipality")
         return cfg, first
     from govcore.store.audit import one_run
     from govcore.store.configs import stored_configuration
@@ -92,9 +96,9 @@ def _is_config(path: str) -> bool:
 
 
 def start_options(f: F) -> F:
-    f = click.option("--start", "start", help="The run's start date (default: 1 January of --year).")(f)
-    return click.option("--year", type=int, help="The run starts on 1 January of this year (default: the "
-                        "configuration's year).")(f)
+    f = click.option("--start", "start", help=N_("The run's start date (default: 1 January of --year)."))(f)
+    return click.option("--year", type=int, help=N_("The run starts on 1 January of this year (default: the "
+                        "configuration's year)."))(f)
 
 
 def _parse_start(text: str | None) -> dt.date | None:
@@ -103,7 +107,8 @@ def _parse_start(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date (e.g. 2021-01-01)", param_hint="--start") from None
+        raise click.BadParameter(_("'{text}' is not an ISO date (e.g. 2021-01-01)").format(text=text),
+                                 param_hint="--start") from None
 
 
 def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
@@ -112,8 +117,8 @@ def _parse_now(text: str | None) -> dt.datetime | dt.date | None:
     try:
         return dt.date.fromisoformat(text) if len(text.strip()) == 10 else dt.datetime.fromisoformat(text)
     except ValueError:
-        raise click.BadParameter(f"'{text}' is not an ISO date or time (e.g. 2021-03-15 or 2021-03-15T09:00)",
-                                 param_hint="--now") from None
+        raise click.BadParameter(_("'{text}' is not an ISO date or time (e.g. 2021-03-15 or 2021-03-15T09:00)")
+                                 .format(text=text), param_hint="--now") from None
 
 
 def _event_line(ev: Any) -> str:
@@ -125,15 +130,16 @@ def _event_line(ev: Any) -> str:
 # ------------------------------------------------------------------------------------- db
 
 
-@click.group("db")
+@click.group("db", cls=Group, help=N_(
+    "Create, upgrade and inspect the database of stored runs."))
 def db() -> None:
-    """Create, upgrade and inspect the database of stored runs."""
+    pass
 
 
-@db.command("init")
+@db.command("init", help=N_(
+    "Create the govcore tables in an empty database (a SQLite file is created if missing)."))
 @db_option
 def db_init(db: str) -> None:
-    """Create the govcore tables in an empty database (a SQLite file is created if missing)."""
     from govcore.store.schema import init
 
     database = _open(db)
@@ -143,10 +149,10 @@ def db_init(db: str) -> None:
         database.close()
 
 
-@db.command("upgrade")
+@db.command("upgrade", help=N_(
+    "Bring the database's schema to this govcore's version (creates it in an empty database)."))
 @db_option
 def db_upgrade(db: str) -> None:
-    """Bring the database's schema to this govcore's version (creates it in an empty database)."""
     from govcore.store.schema import upgrade
 
     database = _open(db)
@@ -157,10 +163,10 @@ def db_upgrade(db: str) -> None:
         database.close()
 
 
-@db.command("status")
+@db.command("status", help=N_(
+    "Show the schema version and every stored run (municipality, year, progress)."))
 @db_option
 def db_status(db: str) -> None:
-    """Show the schema version and every stored run (municipality, year, progress)."""
     from govcore.store.audit import list_runs
     from govcore.store.schema import SCHEMA_VERSION, current_version
 
@@ -168,44 +174,46 @@ def db_status(db: str) -> None:
     try:
         version = database.read(current_version)
         if version is None:
-            click.echo(f"{database.display}: no govcore tables (run `govcore db init`)")
+            click.echo(_("{database}: no govcore tables (run `govcore db init`)").format(database=database.display))
             return
-        click.echo(f"{database.display}: schema version {version} (this govcore: {SCHEMA_VERSION})")
+        click.echo(_("{database}: schema version {version} (this govcore: {expected})").format(
+            database=database.display, version=version, expected=SCHEMA_VERSION))
         if version != SCHEMA_VERSION:
             return
         runs = list_runs(database)
         for r in runs:
-            state = "complete" if r.complete else f"at {r.clock}"
-            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {r.items:>5} items  {r.events:>6} events  "
-                       f"{state}")
+            state = _("complete") if r.complete else _("at {clock}").format(clock=r.clock)
+            items = _("{n} items").format(n=f"{r.items:>5}")
+            events = _("{n} events").format(n=f"{r.events:>6}")
+            click.echo(f"  {r.municipality} {r.name:<16} {r.short:<10}  {items}  {events}  {state}")
         if not runs:
-            click.echo("  no runs stored")
+            click.echo("  " + _("no runs stored"))
     finally:
         database.close()
 
 
-@db.command("delete-run")
+@db.command("delete-run", help=N_(
+    "Delete one stored run (its event log, observations, records), e.g. to start it again on a\n"
+    "changed configuration. Other municipalities' and years' runs are not touched."))
 @db_option
-@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
-@click.option("--year", type=int, help="The year the run started in.")
-@click.option("--start", "start", help="The run's start date (e.g. 2021-01-01).")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--municipality", "-m", required=True, help=N_("The run's municipality (code or name)."))
+@click.option("--year", type=int, help=N_("The year the run started in."))
+@click.option("--start", "start", help=N_("The run's start date (e.g. 2021-01-01)."))
+@click.option("--yes", is_flag=True, help=N_("Do not ask for confirmation."))
 def db_delete_run(db: str, municipality: str, year: int | None, start: str | None, yes: bool) -> None:
-    """Delete one stored run (its event log, observations, records), e.g. to start it again on a
-    changed configuration. Other municipalities' and years' runs are not touched."""
     from govcore.store.admin import delete_run
     from govcore.store.audit import one_run
 
     database = _open(db, create=False)
     try:
         if year is None and start is None:
-            raise click.UsageError("give the run's --year or --start")
+            raise click.UsageError(_("give the run's --year or --start"))
         run = one_run(database, municipality, year, start)
         if not yes:
-            click.confirm(f"Delete the run of {run.label} ({run.events} events) from {database.display}?",
-                          abort=True)
+            click.confirm(_("Delete the run of {run} ({n} events) from {database}?").format(
+                run=run.label, n=run.events, database=database.display), abort=True)
         n = delete_run(database, run.municipality, run.start)
-        click.echo(f"deleted the run of {run.label} ({n} rows)")
+        click.echo(_("deleted the run of {run} ({n} rows)").format(run=run.label, n=n))
     finally:
         database.close()
 
@@ -213,26 +221,27 @@ def db_delete_run(db: str, municipality: str, year: int | None, start: str | Non
 # ---------------------------------------------------------------------------------- audit
 
 
-@click.group("audit")
+@click.group("audit", cls=Group, help=N_(
+    "Check the tamper-evident decision log."))
 def audit() -> None:
-    """Check the tamper-evident decision log."""
+    pass
 
 
-@audit.command("verify")
+@audit.command("verify", help=N_(
+    "Check the hash chain of every stored run (or one) and the record of its stored facts, and\n"
+    "report the first entry that was changed or removed, or the table edited. With --checkpoint,\n"
+    "also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;\n"
+    "with --replay, re-derive that run from its inputs (and its configuration as stored, or as in\n"
+    "the folder CONFIG) and report every difference. Exits 1 if anything is not intact."))
 @db_option
 @run_options
 @click.option("--checkpoint", "checkpoint_file", type=click.Path(exists=True, dir_okay=False),
-              help="Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`).")
+              help=N_("Also check against this checkpoint (lines printed earlier by `govcore audit checkpoint`)."))
 @click.option("--replay", "replay_config", is_flag=False, flag_value="", default=None, metavar="[CONFIG]",
-              help="Also re-derive the run from its stored inputs and compare every event and record; with the "
-                   "configuration stored in the database, or the folder CONFIG.")
+              help=N_("Also re-derive the run from its stored inputs and compare every event and record; with the "
+                   "configuration stored in the database, or the folder CONFIG."))
 def audit_verify(db: str, municipality: str | None, year: int | None, start: str | None,
                  checkpoint_file: str | None, replay_config: str | None) -> None:
-    """Check the hash chain of every stored run (or one) and the record of its stored facts, and
-    report the first entry that was changed or removed, or the table edited. With --checkpoint,
-    also report runs deleted, logs cut short and logs rewritten since the checkpoint was taken;
-    with --replay, re-derive that run from its inputs (and its configuration as stored, or as in
-    the folder CONFIG) and report every difference. Exits 1 if anything is not intact."""
     from govcore.store.audit import start_text, verify, verify_checkpoint
 
     text = Path(checkpoint_file).read_text(encoding="utf-8", errors="replace") if checkpoint_file else None
@@ -243,47 +252,50 @@ def audit_verify(db: str, municipality: str | None, year: int | None, start: str
     finally:
         database.close()
     if not reports:
-        click.echo("no runs stored")
+        click.echo(_("no runs stored"))
+    ok, tampered, replayed = _("OK"), _("TAMPERED"), _("REPLAYED")
+    width = max(len(ok), len(tampered), len(replayed))
     bad = 0
     for r in reports:
         if r.problem is None:
-            click.echo(f"OK        {r.municipality} {start_text(r.start)}: {r.events} events, chain intact, head "
-                       f"{r.head_hash[:16]}")
+            click.echo(f"{ok:<{width}}  {r.municipality} {start_text(r.start)}: " + _(
+                "{n} events, chain intact, head {hash}").format(n=r.events, hash=r.head_hash[:16]))
         else:
             bad += 1
-            click.echo(f"TAMPERED  {r.municipality} {start_text(r.start)}: {r.problem}")
+            click.echo(f"{tampered:<{width}}  {r.municipality} {start_text(r.start)}: {r.problem}")
     for c in checked:
         if c.problem is None:
-            click.echo(f"OK        {c.municipality} {start_text(c.start)}: holds the checkpoint's entry "
-                       f"e{c.events:06d} unchanged")
+            click.echo(f"{ok:<{width}}  {c.municipality} {start_text(c.start)}: " + _(
+                "holds the checkpoint's entry {entry} unchanged").format(entry=f"e{c.events:06d}"))
         else:
             bad += 1
-            click.echo(f"TAMPERED  {c.municipality} {start_text(c.start)}: {c.problem}")
+            click.echo(f"{tampered:<{width}}  {c.municipality} {start_text(c.start)}: {c.problem}")
     if replay_config is not None:
         from govcore.store.run import replay_check
 
         if replay_config and not Path(replay_config).exists():
-            raise click.BadParameter(f"'{replay_config}' does not exist", param_hint="--replay")
+            raise click.BadParameter(_("'{path}' does not exist").format(path=replay_config), param_hint="--replay")
         cfg, first = _run_config(db, replay_config or None, municipality, year, start)
         n, problems = replay_check(cfg, db, year=year, start=first)
         who = f"{cfg.municipality.code} {start_text((first or dt.date(year or cfg.year, 1, 1)).isoformat())}"
         if problems:
             bad += 1
             for p in problems:
-                click.echo(f"TAMPERED  {who}: {p}")
+                click.echo(f"{tampered:<{width}}  {who}: {p}")
         else:
-            click.echo(f"REPLAYED  {who}: {n} events and every record re-derived from the stored inputs, identical")
+            click.echo(f"{replayed:<{width}}  {who}: " + _(
+                "{n} events and every record re-derived from the stored inputs, identical").format(n=n))
     if bad:
         sys.exit(1)
 
 
-@audit.command("checkpoint")
+@audit.command("checkpoint", help=N_(
+    "Print the head of every stored run's log (or one run's): municipality, year, number of\n"
+    "events and the hash of the last one. Keep the lines outside the database (the committee's\n"
+    "minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."))
 @db_option
 @run_options
 def audit_checkpoint(db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Print the head of every stored run's log (or one run's): municipality, year, number of
-    events and the hash of the last one. Keep the lines outside the database (the committee's
-    minutes, a signed report); `govcore audit verify --checkpoint FILE` checks against them."""
     from govcore.store.audit import checkpoint
 
     database = _open(db, create=False)
@@ -292,7 +304,7 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None, start:
     finally:
         database.close()
     if not lines:
-        click.echo("no runs stored", err=True)
+        click.echo(_("no runs stored"), err=True)
     for line in lines:
         click.echo(line)
 
@@ -300,51 +312,156 @@ def audit_checkpoint(db: str, municipality: str | None, year: int | None, start:
 # -------------------------------------------------------------------------------- explain
 
 
-@click.command("explain")
+@click.command("explain", cls=Command, help=N_(
+    "Explain why a stored event happened: the rule (title, file, version), its conditions with\n"
+    "the actual values, what was done and what it led to later.\n"
+    "\n"
+    "EVENT_ID is an id from events.jsonl (e000042); with several runs in the database give\n"
+    "--municipality and --year, or write 630/2021/e000042."))
 @click.argument("event_id")
 @db_option
 @run_options
 def explain(event_id: str, db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Explain why a stored event happened: the rule (title, file, version), its conditions with
-    the actual values, what was done and what it led to later.
-
-    EVENT_ID is an id from events.jsonl (e000042); with several runs in the database give
-    --municipality and --year, or write 630/2021/e000042.
-    """
     from govcore.store.audit import explain as run_explain
 
     database = _open(db, create=False)
     try:
-        click.echo(run_explain(database, event_id, municipality=municipality, year=year, start=start))
+        click.echo(_explanation_text(run_explain(database, event_id, municipality=municipality, year=year,
+                                                 start=start)))
     finally:
         database.close()
+
+
+def _explanation_text(found: Any) -> str:
+    """`govcore explain`'s words for an audit.Explanation, in the reader's language (the rule's own
+    title, description and condition texts are the municipality's, shown as recorded)."""
+    import json
+
+    from govcore.store.audit import _cond, _led_to, _when, describe
+
+    run, ev, rule, rows = found.run, found.event, found.rule, found.rows
+    d = json.loads(ev["details"])
+    out = [f"e{ev['seq']:06d}  {_when(ev['at'])}  {run.label}  {ev['type']}"]
+    who = [f"{ev['subject_kind']} {ev['subject']}" if ev["subject"] else "",
+           _("goal {goal}").format(goal=ev["goal"]) if ev["goal"] and ev["goal"] != ev["subject"] else "",
+           _("owner {owner}").format(owner=ev["owner"]) if ev["owner"] else ""]
+    if any(who):
+        out.append("  " + " · ".join(w for w in who if w))
+    out.append("")
+    occasion = [r for r in rows if r["item"] == ev["item"] and r["seq"] < ev["seq"] and not r["rule"]]
+    if ev["rule"]:
+        out.append(_("Why: rule '{rule}' — {title}").format(rule=ev["rule"], title=d.get("rule_title", "")))
+        where = _("file {file}").format(file=d.get("rule_file", "?"))
+        if rule is not None:
+            where += _(", line {line}").format(line=rule["line"])
+        out.append("  " + _("{where}, file version {version}").format(where=where, version=d.get("rule_hash", "?")))
+        if occasion:
+            o = occasion[0]
+            tested = f"e{o['seq']:06d} {o['type']} — {describe(o)}"
+            out.append("  " + _("It was tested at: {event}").format(event=tested))
+        inputs: dict[str, Any] = d.get("inputs", {}) or {}
+        if rule is None:
+            out.append("  " + _("(this version of the rule is not stored; the inputs it matched were:)"))
+            out.extend(f"    {k} = {_value(v)}" for k, v in inputs.items() if k != "explanation")
+        else:
+            if rule["description"]:
+                out.append(f"  {rule['description'].strip()}")
+            conds = [_cond(c) for c in json.loads(rule["conditions"])]
+            groups = [[_cond(c) for c in g] for g in json.loads(rule["any_of"])]
+            if conds or groups:
+                out.append("  " + _("Conditions, with the values they were tested on:"))
+            used = set()
+            for c in conds:
+                out.append("    " + _condition_line(c, inputs))
+                used.add(c.field)
+            for g in groups:
+                out.append("    " + _("at least one of:"))
+                for c in g:
+                    out.append("      " + _condition_line(c, inputs))
+                    used.add(c.field)
+            if not conds and not groups:
+                out.append("  " + _("The rule has no conditions: it fires whenever its trigger happens."))
+            other = {k: v for k, v in inputs.items() if k not in used and k != "explanation"}
+            if other:
+                out.append("  " + _("Other values at the time: {values}").format(
+                    values=", ".join(f"{k} {_value(v)}" for k, v in other.items())))
+        if inputs.get("explanation"):
+            out.append("  " + _("Status explained: {text}").format(text=inputs["explanation"]))
+    else:
+        out.append(_("Why: no rule — {reason}").format(reason=_(_NO_RULE.get(ev["type"], _NO_RULE[""]))))
+        if occasion:
+            o = occasion[0]
+            happened = f"e{o['seq']:06d} {o['type']} — {describe(o)}"
+            out.append("  " + _("It happened at: {event}").format(event=happened))
+    out.append("")
+    out.append(_("What happened: {event}").format(event=describe(ev)))
+    out.append("")
+    led = _led_to(ev, d, rows)
+    if led:
+        out.append(_("What it led to:"))
+        out.extend(f"  e{r['seq']:06d}  {_when(r['at'])}  {r['type']}: {describe(r)}" for r in led)
+    else:
+        out.append(_("What it led to: nothing further in the log (so far)."))
+    return "\n".join(out)
+
+
+_NO_RULE = {
+    "observation": N_("a KPI value arrived from its source (an input)."),
+    "followup": N_("a follow-up meeting of the annual wheel (årshjul) took place (the calendar)."),
+    "milestone": N_("a milestone of the annual wheel (årshjul) was reached (the calendar)."),
+    "action_overdue": N_("the due date of a corrective action passed without a submitted action."),
+    "deliverable_missed": N_("the due date of a deliverable passed without a delivery."),
+    "deliverable_delivered": N_("a deliverable was delivered (a human response)."),
+    "action_submitted": N_("the owner submitted a corrective action (a human response)."),
+    "action_accepted": N_("a submitted corrective action was accepted (a human response)."),
+    "action_rejected": N_("a submitted corrective action was rejected (a human response)."),
+    "response_ignored": N_("a human response did not fit the state of its corrective action."),
+    "deviation_closed": N_("the deviation was closed because its subject was dealt with."),
+    "": N_("recorded by the engine."),
+}
+
+
+def _value(value: Any) -> str:
+    from govcore.describe import show
+
+    if isinstance(value, bool):  # as the rule's condition writes it
+        return "true" if value else "false"
+    return _("(none)") if value is None or value == "" else show(value)
+
+
+def _condition_line(c: Any, inputs: Mapping[str, Any]) -> str:
+    if c.field not in inputs:
+        return f"? {c.text}   (" + _("{field} was not recorded").format(field=c.field) + ")"
+    actual = inputs[c.field]
+    return f"{'✓' if c.holds(actual) else '✗'} {c.text}   (" + _("{field} was {value}").format(
+        field=c.field, value=_value(actual)) + ")"
 
 
 # ----------------------------------------------------------------------------------- tick
 
 
-@click.command("tick")
+@click.command("tick", cls=Command, help=N_(
+    "Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one\n"
+    "--municipality names, with the configuration stored with it), advance it to today (or --now)\n"
+    "and store what happened — across new years too. Running it again the same day adds nothing.\n"
+    "CONFIG is needed to start a run, and for runs stored before configurations were kept.\n"
+    "--all advances every live run of the database in turn."))
 @click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
-@click.option("--now", "now_text", help="Advance to this date (its end, 23:59) or time instead of today.")
+@click.option("--now", "now_text", help=N_("Advance to this date (its end, 23:59) or time instead of today."))
 @click.option("--all", "all_runs", is_flag=True,
-              help="Advance every live run in the database that is not complete, each with its stored "
-                   "configuration; a run that fails is reported and the others go on (exit 1 at the end).")
+              help=N_("Advance every live run in the database that is not complete, each with its stored "
+                   "configuration; a run that fails is reported and the others go on (exit 1 at the end)."))
 @stored_run_options
 def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, municipality: str | None,
          year: int | None, start: str | None) -> None:
-    """Live mode (a daily cron job): load the stored run (of CONFIG's municipality, or the one
-    --municipality names, with the configuration stored with it), advance it to today (or --now)
-    and store what happened — across new years too. Running it again the same day adds nothing.
-    CONFIG is needed to start a run, and for runs stored before configurations were kept.
-    --all advances every live run of the database in turn."""
     from govcore.store.run import tick as run_tick
 
     now = _parse_now(now_text)
     if all_runs:
         if config is not None or municipality is not None or year is not None or start is not None:
-            raise click.UsageError("--all advances every live run with its stored configuration: give no CONFIG, "
-                                   "--municipality, --year or --start with it")
+            raise click.UsageError(_("--all advances every live run with its stored configuration: give no CONFIG, "
+                                     "--municipality, --year or --start with it"))
         _tick_all(db, now)
         return
     cfg, first = _run_config(db, config, municipality, year, start)
@@ -354,9 +471,10 @@ def tick(config: str | None, db: str, now_text: str | None, all_runs: bool, muni
 def _tick_lines(result: Any) -> None:
     from govcore.store.audit import start_text
 
-    state = "complete" if result.complete else f"clock {result.clock}"
-    click.echo(f"{result.name} {start_text(result.start)}: {len(result.events)} new "
-               f"event{'s' if len(result.events) != 1 else ''} ({state}, {result.items} items processed)")
+    state = _("complete") if result.complete else _("clock {clock}").format(clock=result.clock)
+    click.echo(f"{result.name} {start_text(result.start)}: " + ngettext(
+        "{n} new event ({state}, {items} items processed)", "{n} new events ({state}, {items} items processed)",
+        len(result.events)).format(n=len(result.events), state=state, items=result.items))
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -383,55 +501,57 @@ def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
                 _tick_lines(run_tick(cfg, database, now=now, start=dt.date.fromisoformat(start)))
             except InputError as err:
                 failed.append(label)
-                click.echo(f"{label}: FAILED: {err.format()}", err=True)
+                click.echo(_("{run}: FAILED: {message}").format(run=label, message=err.format()), err=True)
             except GovcoreError as err:
                 failed.append(label)
-                click.echo(f"{label}: FAILED: {err}", err=True)
+                click.echo(_("{run}: FAILED: {message}").format(run=label, message=err), err=True)
             except Exception as err:  # a plugin's bug in one municipality must not stop the others
                 failed.append(label)
-                click.echo(f"{label}: FAILED: internal error: {type(err).__name__}: {err}", err=True)
+                click.echo(_("{run}: FAILED: internal error: {kind}: {message}").format(
+                    run=label, kind=type(err).__name__, message=err), err=True)
     finally:
         database.close()
-    click.echo(f"{len(runs) - len(failed)} of {len(runs)} live run{'s' if len(runs) != 1 else ''} advanced")
+    click.echo(ngettext("{n} of {total} live run advanced", "{n} of {total} live runs advanced", len(runs))
+               .format(n=len(runs) - len(failed), total=len(runs)))
     if failed:
-        click.echo(f"{len(failed)} failed: {', '.join(failed)}", err=True)
+        click.echo(_("{n} failed: {runs}").format(n=len(failed), runs=", ".join(failed)), err=True)
         sys.exit(1)
 
 
 # -------------------------------------------------------------------------------- observe
 
 
-@click.command("observe")
+@click.command("observe", cls=Command, help=N_(
+    "Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the\n"
+    "stored run of CONFIG's municipality (or the one --municipality names, with its stored\n"
+    "configuration) — new figures or corrections of earlier ones. CONFIG is a folder or a .yaml\n"
+    "file; every other argument is a CSV file.\n"
+    "\n"
+    "A correction is a new row: the old value stays in the history (`govcore observations`), the\n"
+    "new one counts from now on, and goals are evaluated again on it."))
 @click.argument("args", nargs=-1, required=True, metavar="[CONFIG] FILE...")
 @db_option
 @stored_run_options
 def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int | None, start: str | None) -> None:
-    """Add observations (CSV: kpi, period, value[, series, municipality, source, known_at]) to the
-    stored run of CONFIG's municipality (or the one --municipality names, with its stored
-    configuration) — new figures or corrections of earlier ones. CONFIG is a folder or a .yaml
-    file; every other argument is a CSV file.
-
-    A correction is a new row: the old value stays in the history (`govcore observations`), the
-    new one counts from now on, and goals are evaluated again on it.
-    """
     from govcore.config import load_observations_csv
     from govcore.store.run import observe as run_observe
 
     config, files = (args[0], args[1:]) if _is_config(args[0]) else (None, args)
     if not files:
-        raise click.UsageError("give one or more observation files (CSV)")
+        raise click.UsageError(_("give one or more observation files (CSV)"))
     for f in files:
         if not Path(f).is_file():
-            raise click.BadParameter(f"'{f}' is not a file", param_hint="FILE")
+            raise click.BadParameter(_("'{path}' is not a file").format(path=f), param_hint="FILE")
     cfg, first = _run_config(db, config, municipality, year, start)
     observations = [o for f in files for o in load_observations_csv(Path(f))]
     result = run_observe(cfg, db, observations, year=year, start=first)
-    click.echo(f"{cfg.municipality.name}: {len(result.added)} observation"
-               f"{'s' if len(result.added) != 1 else ''} added, {len(result.events)} new events")
+    click.echo(f"{cfg.municipality.name}: " + ngettext(
+        "{n} observation added, {events} new events", "{n} observations added, {events} new events",
+        len(result.added)).format(n=len(result.added), events=len(result.events)))
     for r in result.added:
-        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
-        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} = {r['value']:g} ({r['series']}), known "
-                   f"{r['known_at']}{note}")
+        note = "  " + _("(corrects #{n})").format(n=r["supersedes"]) if r["supersedes"] else ""
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} = {r['value']:g} ({r['series']}), "
+                   + _("known {date}").format(date=r["known_at"]) + note)
     for ev in result.events:
         click.echo(_event_line(ev))
 
@@ -439,31 +559,30 @@ def observe(args: tuple[str, ...], db: str, municipality: str | None, year: int 
 # ---------------------------------------------------------------------------------- fetch
 
 
-@click.command("fetch")
+@click.command("fetch", cls=Command, help=N_(
+    "Fetch new figures from the remote KPI sources (Jobindsats, Danmarks Statistik) of CONFIG — or,\n"
+    "without it, of the configuration stored with the run --municipality names — and store them in\n"
+    "the run, known from the fetch date.\n"
+    "\n"
+    "Only what is new is stored: a new period, or a changed value — a correction, as with `govcore\n"
+    "observe` (the old value stays in the history). Each table is stored whole or not at all; a\n"
+    "table that fails is reported and the command exits 1. Every raw response is kept on disk\n"
+    "(in --keep; without CONFIG there is no configuration folder to keep them in, so --keep or\n"
+    "--replay is needed)."))
 @click.argument("config", type=click.Path(exists=True), required=False)
 @db_option
 @click.option("--replay", type=click.Path(exists=True, file_okay=False),
-              help="Answer every request from the responses kept in this folder: no network, no API key.")
+              help=N_("Answer every request from the responses kept in this folder: no network, no API key."))
 @click.option("--keep", type=click.Path(file_okay=False),
-              help="Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>; needed "
-                   "without CONFIG).")
+              help=N_("Folder for the raw responses (default: CONFIG/fetched/<UTC time of the fetch>; needed "
+                   "without CONFIG)."))
 @stored_run_options
 def fetch(config: str | None, db: str, replay: str | None, keep: str | None, municipality: str | None,
           year: int | None, start: str | None) -> None:
-    """Fetch new figures from the remote KPI sources (Jobindsats, Danmarks Statistik) of CONFIG — or,
-    without it, of the configuration stored with the run --municipality names — and store them in
-    the run, known from the fetch date.
-
-    Only what is new is stored: a new period, or a changed value — a correction, as with `govcore
-    observe` (the old value stays in the history). Each table is stored whole or not at all; a
-    table that fails is reported and the command exits 1. Every raw response is kept on disk
-    (in --keep; without CONFIG there is no configuration folder to keep them in, so --keep or
-    --replay is needed).
-    """
     from govcore.store.fetch import fetch as run_fetch
 
     if config is None and keep is None and replay is None:
-        raise click.UsageError("without CONFIG, give --keep DIR for the raw responses (or --replay DIR)")
+        raise click.UsageError(_("without CONFIG, give --keep DIR for the raw responses (or --replay DIR)"))
     cfg, first = _run_config(db, config, municipality, year, start)
     kept = None
     if replay is None:
@@ -471,36 +590,42 @@ def fetch(config: str | None, db: str, replay: str | None, keep: str | None, mun
         kept = Path(keep) if keep else cfg.base_dir / "fetched" / stamp
     result = run_fetch(cfg, db, year=year, start=first, replay=Path(replay) if replay else None, keep=kept)
     for t in result.tables:
-        what = {"stored": f"{t.new} new, {t.corrected} corrected", "unchanged": "nothing new",
-                "skipped": f"not updated since {t.updated}", "failed": f"FAILED: {t.error}"}[t.state]
-        stamp = f" (updated {t.updated})" if t.updated and t.state in ("stored", "unchanged") else ""
-        click.echo(f"  {t.source} {t.table or '(tables)'}: {what}{stamp}")
-    click.echo(f"{cfg.municipality.name} {year or (first.year if first else cfg.year)}: {len(result.added)} observation"
-               f"{'s' if len(result.added) != 1 else ''} stored, {len(result.events)} new events, "
-               f"{result.requests} requests" + (f", responses kept in {kept}" if kept and result.requests else ""))
+        what = {"stored": _("{new} new, {corrected} corrected").format(new=t.new, corrected=t.corrected),
+                "unchanged": _("nothing new"),
+                "skipped": _("not updated since {date}").format(date=t.updated),
+                "failed": _("FAILED: {message}").format(message=t.error)}[t.state]
+        stamp = _(" (updated {date})").format(date=t.updated) if t.updated and t.state in ("stored", "unchanged") \
+            else ""
+        table = t.table or _("(tables)")
+        click.echo(f"  {t.source} {table}: {what}{stamp}")
+    click.echo(f"{cfg.municipality.name} {year or (first.year if first else cfg.year)}: " + ngettext(
+        "{n} observation stored, {events} new events, {requests} requests",
+        "{n} observations stored, {events} new events, {requests} requests", len(result.added)).format(
+        n=len(result.added), events=len(result.events), requests=result.requests)
+        + (_(", responses kept in {folder}").format(folder=kept) if kept and result.requests else ""))
     for r in result.added:
-        note = f"  (corrects #{r['supersedes']})" if r["supersedes"] else ""
+        note = "  " + _("(corrects #{n})").format(n=r["supersedes"]) if r["supersedes"] else ""
         of = f" {r['of_municipality']}" if r["of_municipality"] else ""
-        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}, known "
-                   f"{r['known_at']}{note}")
+        click.echo(f"  #{r['n']} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}, "
+                   + _("known {date}").format(date=r["known_at"]) + note)
     for ev in result.events:
         click.echo(_event_line(ev))
     if result.failed:
         n = len(result.failed)
-        click.echo(f"{n} table{'s' if n != 1 else ''} failed; nothing of {'them' if n != 1 else 'it'} was stored",
-                   err=True)
+        click.echo(ngettext("{n} table failed; nothing of it was stored",
+                            "{n} tables failed; nothing of them was stored", n).format(n=n), err=True)
         sys.exit(1)
 
 
-@click.command("observations")
+@click.command("observations", cls=Command, help=N_(
+    "Show the stored observations of a run with their history: every received value, its\n"
+    "source and when it was received; corrected values stay listed, marked as replaced."))
 @db_option
 @run_options
-@click.option("--kpi", help="Only this KPI.")
-@click.option("--period", help="Only this period (e.g. 2021-03).")
+@click.option("--kpi", help=N_("Only this KPI."))
+@click.option("--period", help=N_("Only this period (e.g. 2021-03)."))
 def observations(db: str, municipality: str | None, year: int | None, start: str | None, kpi: str | None,
                  period: str | None) -> None:
-    """Show the stored observations of a run with their history: every received value, its
-    source and when it was received; corrected values stay listed, marked as replaced."""
     from govcore.store.audit import observation_history, one_run
 
     database = _open(db, create=False)
@@ -509,37 +634,41 @@ def observations(db: str, municipality: str | None, year: int | None, start: str
         rows = observation_history(database, run, kpi, period)
     finally:
         database.close()
-    click.echo(f"{run.label}: {len(rows)} observation rows (✓ = the value in use at {run.clock[:10]})")
+    click.echo(_("{run}: {n} observation rows (✓ = the value in use at {date})").format(
+        run=run.label, n=len(rows), date=run.clock[:10]))
     for r in rows:
-        mark = "✓" if r["current"] else (f"replaced by #{r['superseded_by']}" if r["superseded_by"] else " ")
+        mark = "✓" if r["current"] else (_("replaced by #{n}").format(n=r["superseded_by"]) if r["superseded_by"]
+                                         else " ")
         of = f" {r['of_municipality']}" if r["of_municipality"] else ""
         click.echo(f"  #{r['n']:<4} {r['kpi']} {r['period']} {r['series']}{of} = {r['value']:g}   "
-                   f"source {r['source'] or '?'}, known {r['known_at']}, received {r['received_at']}, "
-                   f"{r['origin']}  {mark}")
+                   + _("source {source}, known {known}, received {received}").format(
+                       source=r["source"] or "?", known=r["known_at"], received=r["received_at"])
+                   + f", {r['origin']}  {mark}")
 
 
 # --------------------------------------------------------------------------------- report
 
 
-@click.command("report")
+@click.command("report", cls=Command, help=N_(
+    "Write the report of a stored run as of a date: the events so far (events.jsonl), their\n"
+    "summary (summary.json) and the report (report.md / report.html), from the database's log\n"
+    "replayed up to that day — for a live run kept by `govcore tick`, across any number of years."))
 @db_option
-@click.option("--municipality", "-m", required=True, help="The run's municipality (code or name).")
+@click.option("--municipality", "-m", required=True, help=N_("The run's municipality (code or name)."))
 @click.option("--config", "config", type=click.Path(exists=True),
-              help="The municipality's configuration folder (default: the configuration stored with the run; "
+              help=N_("The municipality's configuration folder (default: the configuration stored with the run; "
                    "needed for runs stored before configurations were kept). It must be the one the run was "
-                   "stored with.")
+                   "stored with."))
 @start_options
-@click.option("--as-of", "as_of", help="The report as of the end of this date (default: today, or the run's clock).")
+@click.option("--as-of", "as_of", help=N_(
+    "The report as of the end of this date (default: today, or the run's clock)."))
 @click.option("--out", "out", type=click.Path(file_okay=False), required=True,
-              help="Folder for events.jsonl, summary.json and the report.")
+              help=N_("Folder for events.jsonl, summary.json and the report."))
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "pdf", "both", "all"]), default="both",
-              show_default=True, help="Format of the report: both = md and html, all = md, html and pdf (pdf needs "
-              "the pdf extra and Chromium, see the README).")
+              show_default=True, help=N_("Format of the report: both = md and html, all = md, html and pdf (pdf needs "
+              "the pdf extra and Chromium, see the README)."))
 def report(db: str, municipality: str, config: str | None, year: int | None, start: str | None,
            as_of: str | None, out: str, fmt: str) -> None:
-    """Write the report of a stored run as of a date: the events so far (events.jsonl), their
-    summary (summary.json) and the report (report.md / report.html), from the database's log
-    replayed up to that day — for a live run kept by `govcore tick`, across any number of years."""
     from govcore.model import municipality as lookup
     from govcore.simulate import write_outputs
     from govcore.store.run import report_as_of
@@ -556,8 +685,9 @@ def report(db: str, municipality: str, config: str | None, year: int | None, sta
         require_pdf()
     result = report_as_of(cfg, db, as_of=day, year=year, start=first)
     files = write_outputs(result, Path(out), report_format=fmt)
-    click.echo(f"{cfg.municipality.name} as of {result.summary['as_of'][:16].replace('T', ' ')}: "
-               f"{len(result.events)} events")
+    click.echo(_("{municipality} as of {time}: {n} events").format(
+        municipality=cfg.municipality.name, time=result.summary["as_of"][:16].replace("T", " "),
+        n=len(result.events)))
     from govcore.simulate import written_lines
 
     for line in written_lines(files):

@@ -110,7 +110,8 @@ def test_responses_yaml_answers_are_checked_against_the_options_rules_offer(tmp_
         assert engine.decisions["dec-0001"].text == "Ny målgruppe"
 
 
-def test_respond_decide_on_a_stored_run(tmp_path: Path) -> None:
+def test_respond_decide_on_a_stored_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVCORE_LANG", "en")  # the messages are pinned by their English ids
     db = str(tmp_path / "live.db")
     folder = str(EXAMPLE)
     first = tick(load_config(EXAMPLE), db, now=dt.date(2014, 7, 1))

@@ -237,7 +237,8 @@ def test_a_selection_the_table_does_not_have_is_a_settings_error_with_a_hint(
 
 
 def test_the_command_reports_each_table_and_exits_1_when_one_failed(
-        config: Path, tmp_path: Path, key: str, respx_mock: respx.MockRouter) -> None:
+        config: Path, tmp_path: Path, key: str, respx_mock: respx.MockRouter, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("GOVCORE_LANG", "en")  # the messages are pinned by their English ids
     serve(respx_mock, meta30=httpx.Response(500))
     res = CliRunner().invoke(main, ["fetch", str(config), "--db", str(tmp_path / "g.db"), "--keep",
                                     str(tmp_path / "k")])

@@ -1,0 +1,246 @@
+"""The command line speaks Danish unless asked for English: every command's help, click's own words,
+and what `check`, `wheel`, `goals`, `rules test` and `explain` print — scanned for English words left
+untranslated. `--lang en` and `GOVCORE_LANG=en` give English; a language govcore does not have is a
+usage error (exit 2) before anything runs."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner, Result
+from english_words import untranslated
+
+from govcore.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+VEJLE = str(ROOT / "examples" / "vejle")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> Result:
+    result = CliRunner().invoke(main, list(args), env=env)
+    assert "Traceback" not in result.output
+    return result
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out = [path]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            out += _commands(command, (*path, name))
+        else:
+            out.append((*path, name))
+    return out
+
+
+COMMANDS = _commands(main)
+
+
+def _readable_help(text: str, path: tuple[str, ...]) -> str:
+    """The help without what a person types: the usage line, example command lines, command names in
+    the list of commands, choices in brackets ([md|html|pdf])."""
+    names = {n for p in COMMANDS for n in p}
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(("Brug:", "Usage:")) or line.strip().startswith("govcore "):
+            continue
+        words = line.split()
+        if words and words[0] in names and line.startswith("  ") and not line.startswith("   " * 2):
+            line = " ".join(words[1:])
+        lines.append(re.sub(r"\[[\w|-]+\]", " ", line))
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize("path", COMMANDS, ids=lambda p: " ".join(p) or "govcore")
+def test_every_commands_help_is_danish(path: tuple[str, ...]) -> None:
+    result = run(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert "Brug:" in result.output and "Tilvalg:" in result.output
+    assert "Vis denne hjælp og afslut." in result.output
+    assert untranslated(_readable_help(result.output, path)) == [], result.output
+
+
+def test_help_in_english_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
+    english = run("--lang", "en", "check", "--help").output
+    assert "Usage:" in english and "Options:" in english and "Show this message and exit." in english
+    assert "Check a whole configuration" in english and "The year to check" in english
+    monkeypatch.setenv("GOVCORE_LANG", "en")
+    assert "Check a whole configuration" in run("check", "--help").output
+    danish = run("--lang", "da", "check", "--help").output
+    assert "Kontrollér en hel konfiguration" in danish and "Det år, der kontrolleres" in danish
+
+
+def test_the_language_of_one_command_does_not_leak_into_the_next() -> None:
+    assert "Usage:" in run("--lang", "en", "--help").output
+    assert "Brug:" in run("--help").output
+
+
+def test_an_unknown_language_is_a_usage_error() -> None:
+    result = run("--lang", "fr", "check", VEJLE)
+    assert result.exit_code == 2
+    assert "ukendt sprog 'fr' i --lang: vælg da eller en" in result.output
+    result = run("check", VEJLE, env={"GOVCORE_LANG": "klingon"})
+    assert result.exit_code == 2
+    assert result.output.strip() == "Fejl: ukendt sprog 'klingon' i GOVCORE_LANG: vælg da eller en"
+
+
+def test_an_unknown_govcore_lang_stops_the_installed_command_too() -> None:
+    script = Path(sys.executable).with_name("govcore")
+    done = subprocess.run([str(script), "--help"], capture_output=True, text=True,
+                          env={"PATH": "/usr/bin:/bin", "GOVCORE_LANG": "fr"})
+    assert done.returncode == 2 and "ukendt sprog 'fr' i GOVCORE_LANG" in done.stderr and not done.stdout
+
+
+def test_clicks_own_errors_are_danish_and_english_on_request() -> None:
+    result = run("check")
+    assert result.exit_code == 2
+    assert "Fejl: Mangler argument 'CONFIG'." in result.output
+    assert "Prøv 'main check --help' for hjælp." in result.output
+    result = run("wheel", VEJLE, "--format", "pdf")
+    assert result.exit_code == 2 and "Ugyldig værdi for '--format'" in result.output
+    assert "Error: Missing argument 'CONFIG'." in run("--lang", "en", "check").output
+    assert "Fejl: Kommandoen 'chekc' findes ikke." in run("chekc").output
+
+
+def test_check_is_danish() -> None:
+    result = run("check", VEJLE)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Vejle \(630\) 2021: konfigurationen er i orden — \d+ roller, \d+ mål, \d+ KPI'er, "
+                     r"\d+ observationer, \d+ regler, \d+ begivenheder i årshjulet", result.output), result.output
+    assert untranslated(result.output) == []
+    english = run("--lang", "en", "check", VEJLE)
+    assert english.exit_code == 0 and "Vejle (630) 2021: configuration OK — " in english.output
+    assert " goals, " in english.output and " wheel events" in english.output
+
+
+def test_a_bad_configuration_is_still_located_and_counted_in_danish(tmp_path: Path) -> None:
+    bad = tmp_path / "rules.yaml"
+    bad.write_text("rules:\n  - id: a\n    when: {followup: monthly}\n    for_each: goal\n"
+                   "    if: [staus == off_track]\n    then: [flag_deviation]\n", encoding="utf-8")
+    result = run("rules", "check", str(bad))
+    assert result.exit_code == 1
+    assert f"{bad}:5:10:" in result.output and result.output.strip().endswith("1 problem fundet.")
+    assert run("rules", "check", str(ROOT / "rules" / "*.yaml")).output.strip().endswith("regler: OK")
+
+
+def test_wheel_and_goals_are_danish() -> None:
+    wheel = run("wheel", VEJLE, "--year", "2021")
+    assert wheel.exit_code == 0 and "Årshjul 2021" in wheel.output
+    assert untranslated(wheel.output) == []
+    goals = run("goals", VEJLE)
+    assert goals.exit_code == 0 and "opfølgning: kvartalsvis" in goals.output
+    assert "quarterly" not in goals.output and "previous_year" not in goals.output
+    assert untranslated(goals.output) == []
+
+
+def test_rules_test_is_danish_and_english_on_request() -> None:
+    result = run("rules", "test", str(ROOT / "rules" / "tests"))
+    assert result.exit_code == 0, result.output
+    assert "Dækning" in result.output and re.search(r"\d+ bestået — 7 scenariefiler på \d+,\d\d s", result.output)
+    assert untranslated(result.output) == []
+    english = run("--lang", "en", "rules", "test", str(ROOT / "rules" / "tests"))
+    assert re.search(r"\d+ passed — 7 scenario files in \d+,\d\d s", english.output) and "Coverage" in english.output
+
+
+SETUP = f"""
+rules: ["{ROOT / 'rules' / 'goals.yaml'}", "{ROOT / 'rules' / 'escalation.yaml'}"]
+year: 2021
+until: 2021-03-31
+organisation:
+  - {{id: udvalg, title: Udvalg, kind: committee}}
+  - {{id: direktoer, title: Direktør, kind: director, superior: udvalg}}
+  - {{id: chef, title: Chef, kind: head, superior: direktoer}}
+  - {{id: center, title: Center, kind: centre, superior: chef}}
+kpis: [jobrate]
+goals:
+  - {{id: g-job, title: Mindst 50 % i job, level: team, owner: center, kpi: jobrate,
+     target: {{kind: at_least, value: 50, tolerance: 2}}}}
+wheel:
+  followups:
+    - {{id: moede, title: Møde, every: monthly, on: first_working_day}}
+scenarios:
+  - name: forkert forventet
+    observations:
+      jobrate: {{2020-12: 49, 2021-01: 47}}
+    expect:
+      - on: 2021-01-04
+        deviation: {{subject: g-job}}
+      - on: 2021-02-16
+        escalation: {{subject: g-job, to: direktoer}}
+  - name: for lidt forventet
+    until: 2021-02-28
+    observations:
+      jobrate: {{2020-12: 52, 2021-01: 47}}
+    expect:
+      - on: 2021-02-01
+        deviation: {{subject: g-job}}
+"""
+
+
+def _scenario_syntax_removed(text: str) -> str:
+    """A rule test's output without what the author writes in scenario and rule files: expectations
+    (`deviation {subject: g-job}`), the snippets to paste, conditions (`status == off_track`) and the
+    values they saw, and the source of scenario figures."""
+    text = re.sub(r"^\s*(- on: .*|\w+: \{.*\})$", "", text, flags=re.M)
+    text = re.sub(r"\w+ \{[^}]*\}", " ", text)
+    text = re.sub(r"\w+ (==|!=|>=|<=|>|<) \S+", " ", text)
+    text = re.sub(r"\w+ var \w+", " ", text)
+    return text.replace("fra scenario", " ")
+
+
+def test_a_failing_rule_test_explains_itself_in_danish(tmp_path: Path) -> None:
+    path = tmp_path / "scenarie.yaml"
+    path.write_text(textwrap.dedent(SETUP), encoding="utf-8")
+    result = run("rules", "test", str(path), "--explain", "goal-off-track")
+    assert result.exit_code == 1
+    out = result.output
+    assert "forventede deviation {subject: g-job} den 2021-01-04: det skete ikke" in out
+    assert "hvornår  den 2021-01-04  2021-02-01   <-- afviger" in out
+    assert "status == off_track: status var at_risk" in out
+    assert "uventet hændelse af typen krævet korrigerende handling den 2021-02-01" in out
+    assert "hvis de er rigtige, så tilføj dem til scenariets liste 'expect:'" in out
+    assert "FEJL" in out and "2 fejlet" in out
+    assert untranslated(_scenario_syntax_removed(out)) == [], out
+    english = run("--lang", "en", "rules", "test", str(path)).output
+    assert "expected deviation {subject: g-job} on 2021-01-04: it did not happen" in english
+    assert "unexpected demanded corrective action on 2021-02-01" in english
+
+
+def _recorded_removed(text: str) -> str:
+    """`explain` without what is recorded as written: event types (as in events.jsonl) and the rule's
+    own description and condition texts."""
+    kept = []
+    for n, line in enumerate(text.splitlines()):
+        if line.lstrip().startswith(("✓", "✗", "?")):
+            continue
+        if n == 0:
+            line = line.rsplit(" ", 1)[0]
+        elif n == 1 and " · " in line:
+            line = line.split(None, 1)[1]
+        line = re.sub(r"(e\d{6}(?:  \S+ \S+)?)  ?[a-z_]+(:| —|$)", r"\1\2", line)
+        kept.append(line)
+    return "\n".join(kept)
+
+
+def test_explain_is_danish(tmp_path: Path) -> None:
+    db, out = str(tmp_path / "g.db"), str(tmp_path / "out")
+    assert run("simulate", VEJLE, "--year", "2021", "--out", out, "--db", db, "-q").exit_code == 0
+    events = [json.loads(line) for line in (tmp_path / "out" / "events.jsonl").read_text().splitlines()]
+    for kind in ("deviation_flagged", "escalated", "observation"):
+        event = next(e for e in events if e["type"] == kind)
+        result = run("explain", event["id"], "--db", db)
+        assert result.exit_code == 0, result.output
+        assert "Hvad der skete: " in result.output and "Hvad det førte til" in result.output
+        assert untranslated(_recorded_removed(result.output).replace(event.get("details", {}).get("text", ""), "")) \
+            == [], result.output
+    deviation = next(e for e in events if e["type"] == "deviation_flagged")
+    danish = run("explain", deviation["id"], "--db", db).output
+    assert "Hvorfor: reglen '" in danish and "Betingelser med de værdier, de blev afprøvet på:" in danish
+    english = run("--lang", "en", "explain", deviation["id"], "--db", db).output
+    assert "Why: rule '" in english and "What happened: deviation dev-0001 opened" in english
