@@ -110,6 +110,14 @@ def _translated(param: click.Parameter, help_id: str | None = None) -> click.Par
     return param
 
 
+def _translate_params(command: click.Command) -> None:
+    command.params = [_translated(p) for p in command.params]
+
+
+def _help_option(option: click.Option | None) -> click.Option | None:
+    return None if option is None else _translated(option, "Show this message and exit.")  # type: ignore[return-value]
+
+
 class Command(click.Command):
     """A command whose help (and its options' help) is shown in the reader's language."""
 
@@ -117,11 +125,10 @@ class Command(click.Command):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params = [_translated(p) for p in self.params]
+        _translate_params(self)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        return None if option is None else _translated(option, "Show this message and exit.")  # type: ignore[return-value]
+        return _help_option(super().get_help_option(ctx))
 
 
 class Group(click.Group):
@@ -134,11 +141,10 @@ class Group(click.Group):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.params = [_translated(p) for p in self.params]
+        _translate_params(self)
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        return None if option is None else _translated(option, "Show this message and exit.")  # type: ignore[return-value]
+        return _help_option(super().get_help_option(ctx))
 
 
 def _choose_language(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
