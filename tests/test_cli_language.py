@@ -16,6 +16,7 @@ import click
 import pytest
 from click.testing import CliRunner, Result
 from english_words import untranslated
+from test_ruletest import SETUP as RULETEST_SETUP
 
 from govcore.cli import main
 
@@ -148,38 +149,22 @@ def test_rules_test_is_danish_and_english_on_request() -> None:
     assert re.search(r"\d+ passed — 7 scenario files in \d+,\d\d s", english.output) and "Coverage" in english.output
 
 
-SETUP = f"""
-rules: ["{ROOT / 'rules' / 'goals.yaml'}", "{ROOT / 'rules' / 'escalation.yaml'}"]
-year: 2021
-until: 2021-03-31
-organisation:
-  - {{id: udvalg, title: Udvalg, kind: committee}}
-  - {{id: direktoer, title: Direktør, kind: director, superior: udvalg}}
-  - {{id: chef, title: Chef, kind: head, superior: direktoer}}
-  - {{id: center, title: Center, kind: centre, superior: chef}}
-kpis: [jobrate]
-goals:
-  - {{id: g-job, title: Mindst 50 % i job, level: team, owner: center, kpi: jobrate,
-     target: {{kind: at_least, value: 50, tolerance: 2}}}}
-wheel:
-  followups:
-    - {{id: moede, title: Møde, every: monthly, on: first_working_day}}
-scenarios:
+SETUP = RULETEST_SETUP + """scenarios:
   - name: forkert forventet
     observations:
-      jobrate: {{2020-12: 49, 2021-01: 47}}
+      jobrate: {2020-12: 49, 2021-01: 47}
     expect:
       - on: 2021-01-04
-        deviation: {{subject: g-job}}
+        deviation: {subject: g-job}
       - on: 2021-02-16
-        escalation: {{subject: g-job, to: direktoer}}
+        escalation: {subject: g-job, to: direktoer}
   - name: for lidt forventet
     until: 2021-02-28
     observations:
-      jobrate: {{2020-12: 52, 2021-01: 47}}
+      jobrate: {2020-12: 52, 2021-01: 47}
     expect:
       - on: 2021-02-01
-        deviation: {{subject: g-job}}
+        deviation: {subject: g-job}
 """
 
 
