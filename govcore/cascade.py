@@ -12,40 +12,51 @@ from typing import Any
 from govcore.config import Configuration
 from govcore.danish_words import danish_for
 from govcore.formatting import plain_number
+from govcore.i18n import N_, _, language, ngettext
+from govcore.labels import Labels
 from govcore.model import Direction, Goal, Level, Target
 
 _ORDER = {Level.national: 0, Level.political: 1, Level.administrative: 2, Level.team: 3}
-_LABEL = {"national": "Nationalt", "political": "Politisk", "administrative": "Administrativt", "team": "Team"}
+_LABEL = Labels({"national": N_("National"), "political": N_("Political"), "administrative": N_("Administrative"),
+                 "team": N_("Team")})
+_MUST = Labels({"rise": N_("must rise"), "fall": N_("must fall"), "improve": N_("must improve")})
 
 
 def _target_text(g: Goal) -> str:
-    return "intet succeskriterie" if g.target is None else _criterion_text(g.target)
+    return _("no success criterion") if g.target is None else _criterion_text(g.target)
 
 
 def _criterion_text(t: Target) -> str:
+    """A criterion in a line of the cascade, in the reader's language; figures the Danish way."""
     own = getattr(t, "kpi", None)
     if own:
         return f"{_criterion_text(t.model_copy(update={'kpi': None}))} ({own})"
     if t.kind in ("at_least", "at_most"):
-        return f"{'mindst' if t.kind == 'at_least' else 'højst'} {plain_number(t.value)}"
+        word = _("at least {value}") if t.kind == "at_least" else _("at most {value}")
+        return word.format(value=plain_number(t.value))
     if t.kind == "change":
         unit = " %" if t.unit == "percent" else ""
-        until = f" til {t.by_period}" if t.by_period else ""
-        base = "samme periode året før" if t.baseline == "previous_year" else t.baseline
-        return f"ændring {'+' if t.by >= 0 else '-'}{plain_number(abs(t.by))}{unit} fra {base}{until}"
+        base = _("the same period a year before") if t.baseline == "previous_year" else t.baseline
+        change = f"{'+' if t.by >= 0 else '-'}{plain_number(abs(t.by))}{unit}"
+        text = _("change {change} from {base}").format(change=change, base=base)
+        return text + (_(" by {period}").format(period=t.by_period) if t.by_period else "")
     if t.kind == "trajectory":
-        return "forløb " + ", ".join(f"{plain_number(m.value)} i {m.period}" for m in t.milestones)
+        steps = ", ".join(_("{value} in {period}").format(value=plain_number(m.value), period=m.period)
+                          for m in t.milestones)
+        return _("trajectory {steps}").format(steps=steps)
     if t.kind == "benchmark":
-        return f"{'bedre' if t.relation == 'better' else 'dårligere'} end {t.series}"
+        word = _("better than {series}") if t.relation == "better" else _("worse than {series}")
+        return word.format(series=t.series)
     if t.kind == "rank":
-        return f"top {t.top} af {t.of}"
+        return _("top {top} of {of}").format(top=t.top, of=t.of)
     if t.kind == "until":
-        return f"{_criterion_text(t.improve)} frem mod {_criterion_text(t.reached)}"
+        return _("{improve} towards {reached}").format(improve=_criterion_text(t.improve),
+                                                      reached=_criterion_text(t.reached))
     if t.kind in ("all_of", "any_of"):
-        return (" og " if t.kind == "all_of" else " eller ").join(_criterion_text(c) for c in t.criteria)
+        return (_(" and ") if t.kind == "all_of" else _(" or ")).join(_criterion_text(c) for c in t.criteria)
     assert isinstance(t, Direction)
-    verb = {"rise": "skal stige", "fall": "skal falde", "improve": "skal forbedres"}[t.must]
-    return verb + (" ift. sidste år" if t.compare == "previous_year" else " ift. forrige periode")
+    return _MUST[t.must] + (_(" compared with last year") if t.compare == "previous_year"
+                            else _(" compared with the previous period"))
 
 
 def _node(g: Goal, cfg: Configuration, children: dict[str | None, list[Goal]]) -> dict[str, Any]:
@@ -78,37 +89,45 @@ def cascade(cfg: Configuration) -> dict[str, Any]:
 
 def _lines(node: dict[str, Any], depth: int) -> list[str]:
     pad = "  " * depth
-    out = [f"{pad}- [{_LABEL[node['level']]}] {node['title']}",
-           f"{pad}    ansvarlig: {node['owner_title']}; nøgletal: {node['kpi'] or '-'}; "
-           f"succeskriterie: {node['target']}; opfølgning: {(danish_for(node['followup']) or (node['followup'],))[0]}"]
+    followup = node["followup"]
+    if language() == "da":
+        followup = (danish_for(followup) or (followup,))[0]
+    details = _("responsible: {owner}; KPI: {kpi}; success criterion: {target}; follow-up: {followup}").format(
+        owner=node["owner_title"], kpi=node["kpi"] or "-", target=node["target"], followup=followup)
+    out = [f"{pad}- [{_LABEL[node['level']]}] {node['title']}", f"{pad}    {details}"]
     for c in node["children"]:
         out.extend(_lines(c, depth + 1))
     return out
 
 
 def render_cascade(tree: dict[str, Any]) -> str:
-    out = [f"Målhierarki for {tree['municipality']} {tree['year']}", ""]
+    year = tree["year"]
+    out = [_("Goal hierarchy for {municipality} {year}").format(municipality=tree["municipality"], year=year), ""]
     if tree["national"]:
-        out.append(f"Ministermål {tree['year']}:")
+        out.append(_("Ministermål {year}:").format(year=year))
         for n in tree["national"]:
-            flag = "" if n["answered"] else "   <-- INGEN lokale mål besvarer dette ministermål"
-            out.append(f"{n['number']}. {n['title']} ({'nyt' if n['status'] == 'new' else 'videreført'}){flag}")
+            flag = "" if n["answered"] else _("   <-- NO local goal answers this ministermål")
+            status = _("new") if n["status"] == "new" else _("continued")
+            out.append(f"{n['number']}. {n['title']} ({status}){flag}")
             if n["measure_ids"]:
-                out.append(f"   national måling: {', '.join(n['measure_ids'])}")
+                out.append(_("   national measurement: {ids}").format(ids=", ".join(n["measure_ids"])))
             elif n["measures"]:
-                out.append(f"   national måling uden kendt Jobindsats-id: {'; '.join(n['measures'])}")
+                out.append(_("   national measurement without a known Jobindsats id: {measures}").format(
+                    measures="; ".join(n["measures"])))
             else:
-                out.append("   ingen national måling: kommunen vælger selv sine indikatorer")
+                out.append(_("   no national measurement: the municipality chooses its own indicators"))
             for g in n["goals"]:
                 out.extend(_lines(g, 1))
         out.append("")
     else:
-        out.append(f"Ingen ministermål for {tree['year']} (er ministermål-pluginet installeret?)")
+        out.append(_("No ministermål for {year} (is the ministermål plugin installed?)").format(year=year))
         out.append("")
     if tree["local"]:
-        out.append("Lokale mål uden for ministermålene:")
+        out.append(_("Local goals outside the ministermål:"))
         for g in tree["local"]:
             out.extend(_lines(g, 1))
     if tree["unanswered"]:
-        out += ["", f"{len(tree['unanswered'])} ministermål uden lokale mål: {', '.join(tree['unanswered'])}"]
+        out += ["", ngettext("{n} ministermål without local goals: {ids}", "{n} ministermål without local goals: {ids}",
+                             len(tree["unanswered"])).format(n=len(tree["unanswered"]),
+                                                             ids=", ".join(tree["unanswered"]))]
     return "\n".join(out) + "\n"

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping, Sequence
 from typing import overload
 
-from govcore.i18n import _
+from govcore.i18n import N_, _
 
-__all__ = ["Labels", "Words"]
+__all__ = ["MONTHS", "Labels", "Words"]
 
 
 class Labels(Mapping[str, str]):
@@ -52,3 +52,7 @@ class Words(Sequence[str]):
 
     def __len__(self) -> int:
         return len(self._words)
+
+
+MONTHS = Words((N_("january"), N_("february"), N_("march"), N_("april"), N_("may"), N_("june"), N_("july"),
+                N_("august"), N_("september"), N_("october"), N_("november"), N_("december")))

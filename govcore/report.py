@@ -27,7 +27,7 @@ from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
 from govcore.goalchart import BENCHMARK_NAMES, GoalChart, goal_charts
 from govcore.i18n import N_, _, install_jinja, language, ngettext
-from govcore.labels import Labels, Words
+from govcore.labels import MONTHS, Labels
 from govcore.model import (
     KPI,
     AllOf,
@@ -62,8 +62,6 @@ STATUS_LABELS = Labels({"on_track": N_("On track"), "at_risk": N_("At risk"), "o
 LEVEL_LABELS = Labels({"national": N_("National goals (ministermål)"),
                        "political": N_("Political goals (focus areas)"),
                        "administrative": N_("Administrative goals"), "team": N_("Team goals")})
-MONTHS = Words((N_("january"), N_("february"), N_("march"), N_("april"), N_("may"), N_("june"), N_("july"),
-                N_("august"), N_("september"), N_("october"), N_("november"), N_("december")))
 ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
                         "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Approved"),
                         "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})

@@ -23,7 +23,6 @@ import icalendar
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from govcore.calendar import (
-    WEEKDAYS_DA,
     DanishCalendar,
     RollPolicy,
     check_timezone,
@@ -33,6 +32,7 @@ from govcore.calendar import (
 from govcore.errors import ConfigError, Problem, did_you_mean, titled
 from govcore.formatting import danish_date
 from govcore.i18n import N_, _
+from govcore.labels import MONTHS, Labels, Words
 from govcore.model import Frequency, Ident, Strict, WheelEvent, joint
 from govcore.sourcefile import Key, YamlDoc, load_yaml, parse_yaml, validate
 
@@ -690,14 +690,14 @@ def _parse_date(value: str | dt.date, at: Literal["start", "end"] | None) -> _Da
 
 # ---------------------------------------------------------------------------------- rendering
 
-MONTHS_DA: Final = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september",
-                    "oktober", "november", "december")
-KIND_DA: Final = {"as_of": "skæringsdato", "due": "frist", "followup": "opfølgning"}
-FREQUENCY_DA: Final = {
-    Frequency.every_14_days: "hver 14. dag", Frequency.monthly: "hver måned",
-    Frequency.every_2nd_month: "hver 2. måned", Frequency.quarterly: "hvert kvartal",
-    Frequency.half_yearly: "hvert halve år", Frequency.yearly: "hvert år",
-}
+KIND_WORDS: Final = Labels({"as_of": N_("cut-off date"), "due": N_("deadline"), "followup": N_("follow-up")})
+FREQUENCY_WORDS: Final = Labels({
+    Frequency.every_14_days: N_("every 14 days"), Frequency.monthly: N_("every month"),
+    Frequency.every_2nd_month: N_("every 2nd month"), Frequency.quarterly: N_("every quarter"),
+    Frequency.half_yearly: N_("every half year"), Frequency.yearly: N_("every year"),
+})
+WEEKDAYS: Final = Words((N_("monday"), N_("tuesday"), N_("wednesday"), N_("thursday"), N_("friday"),
+                         N_("saturday"), N_("sunday")))
 
 
 def _responsible(e: WheelEvent) -> str:
@@ -705,72 +705,77 @@ def _responsible(e: WheelEvent) -> str:
     return " / ".join(r for r in (e.responsible, *e.jointly_with) if r)
 
 
-CHOSEN_NOTE: Final = "* dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden"
-CHOSEN_RESPONSIBLE_NOTE: Final = "(valgt) den ansvarlige er valgt i konfigurationen; dokumenterne nævner ingen"
+CHOSEN_NOTE: Final = N_("* the day is chosen in the configuration; the documents name only the quarter or the "
+                        "frequency")
+CHOSEN_RESPONSIBLE_NOTE: Final = N_("(chosen) the responsible role is chosen in the configuration; the documents "
+                                    "name none")
 
 
 def _provenance(e: WheelEvent) -> list[str]:
     """Where the date comes from and who acts, when it is not simply the documents' own day."""
     out = []
     if e.date_basis == "law":
-        out.append(f"fastsat ved lov: {e.source}")
+        out.append(_("set by law: {source}").format(source=e.source))
     elif e.source:
-        out.append(f"kilde: {e.source}")
+        out.append(_("source: {source}").format(source=e.source))
     if e.by_others:
-        out.append(f"gøres af {e.by_others}; ingen frist for kommunen")
+        out.append(_("done by {who}; no deadline for the municipality").format(who=e.by_others))
     return out
 
 
 def _day(d: dt.date) -> str:
-    return f"{WEEKDAYS_DA[d.weekday()][:3]} {d:%d.%m}"
+    return f"{WEEKDAYS[d.weekday()][:3]} {d:%d.%m}"
 
 
 def _closed_reason(d: dt.date, calendar: DanishCalendar) -> str:
-    return calendar.holiday_name(d) or WEEKDAYS_DA[d.weekday()]
+    return calendar.holiday_name(d) or WEEKDAYS[d.weekday()]
 
 
 def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalendar) -> str:
-    """A plain-text overview in Danish, by quarter and month, saying which dates moved and why."""
+    """A plain-text overview in the reader's language, by quarter and month, saying which dates moved
+    and why (holiday names are the Danish calendar's own)."""
     rows = sorted(events, key=lambda e: (e.date, e.definition, e.id))
-    labels = [KIND_DA[e.kind] + (f" ({FREQUENCY_DA[e.frequency]})" if e.frequency else "") for e in rows]
+    labels = [KIND_WORDS[e.kind] + (f" ({FREQUENCY_WORDS[e.frequency]})" if e.frequency else "") for e in rows]
     label_w = max([len(label) for label in labels], default=0)
     title_w = max([len(e.title) for e in rows], default=0)
     indent = " " * (4 + len("man 01.01") + 2 + label_w + 2)
-    lines = [f"Årshjul {year}", "=" * len(f"Årshjul {year}"), ""]
+    heading = _("Annual wheel {year}").format(year=year)
+    lines = [heading, "=" * len(heading), ""]
     if not rows:
-        lines += ["(ingen begivenheder)", ""]
+        lines += [_("(no events)"), ""]
     current: tuple[int, int] | None = None
     current_month: tuple[int, int] | None = None
     for e, label in zip(rows, labels, strict=True):
         quarter = (e.date.year, (e.date.month - 1) // 3 + 1)
         if quarter != current:
             current = quarter
-            head = f"{quarter[1]}. kvartal {quarter[0]}"
+            head = _("Q{quarter} {year}").format(quarter=quarter[1], year=quarter[0])
             lines += (["", head, "-" * len(head)] if len(lines) > 3 else [head, "-" * len(head)])
         if (e.date.year, e.date.month) != current_month:
             current_month = (e.date.year, e.date.month)
-            lines.append(f"  {MONTHS_DA[e.date.month - 1].capitalize()}")
-        owner = f"ansvarlig: {_responsible(e)}" + (" (valgt)" if e.responsible_basis == "chosen" else "") \
-            if e.responsible else ""
+            lines.append(f"  {MONTHS[e.date.month - 1].capitalize()}")
+        owner = _("responsible: {who}").format(who=_responsible(e)) + \
+            (_(" (chosen)") if e.responsible_basis == "chosen" else "") if e.responsible else ""
         title = e.title + ("*" if e.date_basis == "chosen" else "")
         lines.append(f"    {_day(e.date)}  {label:<{label_w}}  {title:<{title_w + 1}}  {owner}".rstrip())
         lines += [f"{indent}{line}" for line in _provenance(e)]
         if e.participants:
-            lines.append(f"{indent}deltagere: {', '.join(e.participants)}")
+            lines.append(indent + _("participants: {names}").format(names=", ".join(e.participants)))
         if e.deliverables:
-            lines.append(f"{indent}leverancer: {', '.join(e.deliverables)}")
+            lines.append(indent + _("deliverables: {names}").format(names=", ".join(e.deliverables)))
         if e.date != e.nominal_date:
             reason = _closed_reason(e.nominal_date, calendar)
-            lines.append(f"{indent}flyttet fra {_day(e.nominal_date)} ({reason})")
+            lines.append(indent + _("moved from {day} ({reason})").format(day=_day(e.nominal_date), reason=reason))
         elif not calendar.is_working_day(e.date):
-            note = f"{indent}falder på en lukkedag ({_closed_reason(e.date, calendar)})"
-            lines.append(note + ("; en skæringsdato flyttes ikke" if e.kind == "as_of" else ""))
+            note = indent + _("falls on a closed day ({reason})").format(reason=_closed_reason(e.date, calendar))
+            lines.append(note + (_("; a cut-off date is never moved") if e.kind == "as_of" else ""))
     if any(e.date_basis == "chosen" for e in rows):
-        lines += ["", CHOSEN_NOTE]
+        lines += ["", _(CHOSEN_NOTE)]
     if any(e.responsible and e.responsible_basis == "chosen" for e in rows):
-        lines += ([] if any(e.date_basis == "chosen" for e in rows) else [""]) + [CHOSEN_RESPONSIBLE_NOTE]
+        lines += ([] if any(e.date_basis == "chosen" for e in rows) else [""]) + [_(CHOSEN_RESPONSIBLE_NOTE)]
     closed = calendar.closed_days(year)
-    lines += ["", f"Helligdage og lukkedage {year}", "-" * len(f"Helligdage og lukkedage {year}")]
+    closed_head = _("Public holidays and closed days {year}").format(year=year)
+    lines += ["", closed_head, "-" * len(closed_head)]
     lines += [f"    {_day(d)}  {name}" for d, name in closed.items()]
     return "\n".join(lines) + "\n"
 
@@ -815,7 +820,7 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
 
 
 def _ics_description(e: WheelEvent) -> str:
-    label = KIND_DA[e.kind] + (f", {FREQUENCY_DA[e.frequency]}" if e.frequency is not None else "")
+    label = KIND_WORDS[e.kind] + (f", {FREQUENCY_WORDS[e.frequency]}" if e.frequency is not None else "")
     parts = [f"Type: {label}"]
     if e.responsible:
         parts.append(f"Ansvarlig: {_responsible(e)}" + (" (valgt i konfigurationen; dokumenterne nævner ingen "

@@ -200,3 +200,14 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _danish_unless_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """A developer's own GOVCORE_LANG must not change what the tests see: Danish is the default."""
     monkeypatch.delenv("GOVCORE_LANG", raising=False)
+
+
+@pytest.fixture
+def danish(english: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Danish inside a module whose other tests use `english`: for a test that pins what a Danish
+    reader sees (it asks for `english` so that it is set up after, and wins over, the module's mark)."""
+    from govcore.i18n import use_language
+
+    monkeypatch.setenv("GOVCORE_LANG", "da")
+    with use_language("da"):
+        yield

@@ -140,6 +140,20 @@ def test_wheel_and_goals_are_danish() -> None:
     assert untranslated(goals.output) == []
 
 
+def test_wheel_and_goals_in_english_on_request() -> None:
+    wheel = run("--lang", "en", "wheel", VEJLE, "--year", "2021")
+    assert wheel.exit_code == 0 and wheel.output.startswith("Annual wheel 2021\n")
+    assert "Q1 2021" in wheel.output and "  January" in wheel.output and "follow-up (every month)" in wheel.output
+    assert "Public holidays and closed days 2021" in wheel.output and "moved from" in wheel.output
+    own = "\n".join(line for line in wheel.output.splitlines()  # the documents' own words
+                     if "source:" not in line and "set by law:" not in line)
+    assert not any(w in own for w in ("Årshjul", "kvartal", "opfølgning", "ansvarlig:", "flyttet fra"))
+    goals = run("--lang", "en", "goals", VEJLE)
+    assert goals.exit_code == 0 and goals.output.startswith("Goal hierarchy for Vejle 2021\n")
+    assert "follow-up: quarterly" in goals.output and "success criterion: better than national" in goals.output
+    assert not any(w in goals.output for w in ("Målhierarki", "opfølgning:", "succeskriterie:", "nøgletal:"))
+
+
 def test_rules_test_is_danish_and_english_on_request() -> None:
     result = run("rules", "test", str(ROOT / "rules" / "tests"))
     assert result.exit_code == 0, result.output

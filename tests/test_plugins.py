@@ -124,6 +124,7 @@ def test_an_unknown_source_is_a_located_error(make_config: Callable[..., Path]) 
     assert problem.hint == "did you mean 'budget'?"
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_goals_cascade_flags_national_goals_without_local_goals() -> None:
     result = CliRunner().invoke(main, ["goals", str(ROOT / "examples" / "vejle"), "--year", "2021"])
     assert result.exit_code == 0, result.output
@@ -134,6 +135,7 @@ def test_goals_cascade_flags_national_goals_without_local_goals() -> None:
     assert '"unanswered": []' in as_json.output
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_goals_cascade_with_an_unanswered_national_goal(tmp_path: Path) -> None:
     folder = tmp_path / "vejle"
     shutil.copytree(ROOT / "examples" / "vejle", folder)
@@ -148,6 +150,7 @@ def test_goals_cascade_with_an_unanswered_national_goal(tmp_path: Path) -> None:
     assert "1 ministermål uden lokale mål: mm2021-3" in result.output
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_goals_cascade_says_which_ministermaal_have_a_national_measurement() -> None:
     result = CliRunner().invoke(main, ["goals", str(ROOT / "examples" / "vejle"), "--year", "2021"])
     lines = result.output.splitlines()
@@ -259,6 +262,7 @@ def _site_packages(python: str) -> str:
 
 
 @pytest.mark.slow
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_a_new_years_goal_set_arrives_as_a_plugin_without_core_changes(tmp_path: Path) -> None:
     core_before = _tree_hash(ROOT / "govcore")
     plugin = tmp_path / "plugin"

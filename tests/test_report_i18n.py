@@ -14,8 +14,9 @@ from english_words import untranslated
 from govcore.charts import MONTH_SHORT
 from govcore.config import load_config
 from govcore.i18n import use_language
+from govcore.labels import MONTHS
 from govcore.notify.text import KINDS, render
-from govcore.report import MONTHS, STATUS_LABELS, render_report
+from govcore.report import STATUS_LABELS, render_report
 from govcore.simulate import SimulationResult, simulate
 
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle"

@@ -472,6 +472,7 @@ def test_direct_construction_is_checked_too() -> None:
 # ------------------------------------------------------------------------------------------ rendering
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_render_text_labels_and_moved_dates() -> None:
     wheel = Wheel.load(VEJLE)
     text = render_text(wheel.events(2021), 2021, wheel.calendar)
@@ -703,6 +704,7 @@ followups:
 """
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_render_text_in_full() -> None:
     """The printed wheel an administrator checks: every moved date says from where and why."""
     wheel = Wheel.parse(SMALL)
@@ -760,6 +762,7 @@ Helligdage og lukkedage 2021
 """
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_render_text_of_an_empty_year() -> None:
     wheel = Wheel.parse("milestones: []\n")
     text = render_text([], 2024, wheel.calendar)
@@ -767,6 +770,7 @@ def test_render_text_of_an_empty_year() -> None:
     assert "Store bededag" not in text
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_render_ics_event_text() -> None:
     wheel = Wheel.parse(SMALL)
     events = {e.definition: e for e in wheel.events(2021)}
@@ -784,6 +788,7 @@ def test_render_ics_event_text() -> None:
                                          "Flyttet fra 31.12.2021")
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_a_due_date_kept_on_a_holiday_is_noted_without_the_cut_off_remark() -> None:
     wheel = Wheel.parse('milestones:\n  - {id: a, title: Årsplan, date: "30.04", roll: none}\n')
     text = render_text(wheel.events(2021), 2021, wheel.calendar)
@@ -800,6 +805,7 @@ def test_render_json_is_indented_and_keeps_danish_letters() -> None:
     assert text.endswith("}\n]\n")
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_render_ics_names_its_producer_and_lists_deliverables() -> None:
     wheel = Wheel.parse('milestones:\n  - {id: a, title: A, date: "30.04", deliverables: [plan, budget]}\n')
     text = render_ics(wheel.events(2021), "Vejle")

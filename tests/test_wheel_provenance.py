@@ -17,6 +17,7 @@ import pytest
 from govcore.config import load_config
 from govcore.engine import Engine
 from govcore.errors import ConfigError
+from govcore.i18n import _
 from govcore.wheel import CHOSEN_NOTE, CHOSEN_RESPONSIBLE_NOTE, Wheel, render_ics, render_text
 
 # These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
@@ -66,11 +67,12 @@ def test_each_event_says_where_its_day_comes_from() -> None:
     assert events["ministermaal-udmeldes"].responsible is None
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_the_text_and_calendar_say_it_too() -> None:
     wheel = Wheel.parse(WHEEL)
     text = render_text(wheel.events(2021), 2021, wheel.calendar)
     assert "Årsregnskab*" in text and "Budgetkontrol pr. 30.4*" not in text
-    assert CHOSEN_NOTE in text
+    assert _(CHOSEN_NOTE) in text and _(CHOSEN_NOTE).startswith("* dagen er valgt")
     assert "fastsat ved lov: Lov om kommunernes styrelse; budget-" in text
     assert "gøres af Beskæftigelsesministeren; ingen frist for kommunen" in text
     ics = render_ics(wheel.events(2021), "Vejle").replace("\r\n ", "")
@@ -104,6 +106,7 @@ def test_the_engine_logs_the_basis(make_config: Callable[..., Path]) -> None:
     assert "date_basis" not in wheel["budgetkontrol-30-04"].details
 
 
+@pytest.mark.usefixtures("danish")  # pins the Danish listing
 def test_a_responsible_the_documents_do_not_give_is_marked_per_item(make_config: Callable[..., Path]) -> None:
     # Vejle's årshjul names no responsible for its items ("1. kvartal: Årsregnskab, Budgetkontrol");
     # the follow-up table does ("Hver måned – Opfølgningsmøde – Centerledere").
@@ -112,7 +115,8 @@ def test_a_responsible_the_documents_do_not_give_is_marked_per_item(make_config:
     assert events["aarsregnskab"].responsible_basis == "chosen"
     assert events["maanedsmoede"].responsible_basis == "document"
     text = render_text(wheel.events(2021), 2021, wheel.calendar)
-    assert "ansvarlig: chef (valgt)" in text and CHOSEN_RESPONSIBLE_NOTE in text
+    assert "ansvarlig: chef (valgt)" in text and _(CHOSEN_RESPONSIBLE_NOTE).startswith("(valgt) den ansvarlige")
+    assert _(CHOSEN_RESPONSIBLE_NOTE) in text
     assert text.count("(valgt)") == 2  # Årsregnskab's line and the note
     ics = render_ics(wheel.events(2021), "Vejle").replace("\r\n ", "")
     assert "Ansvarlig: chef (valgt i konfigurationen\\; dokumenterne nævner ingen ansvarlig)" in ics

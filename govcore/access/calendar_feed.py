@@ -36,11 +36,12 @@ from govcore.access.accounts import AccountError, User, get_user
 from govcore.config import Configuration
 from govcore.engine import WHEEL_HOUR
 from govcore.formatting import danish_date
+from govcore.i18n import N_, _
 from govcore.model import WheelEvent
 from govcore.store.configs import live_runs, stored_configuration
 from govcore.store.db import Database
 from govcore.store.tables import ActionRow, DeliverableRow, Run, UserRow, table
-from govcore.wheel import KIND_DA
+from govcore.wheel import KIND_WORDS
 
 USER = table(UserRow)
 ACTION = table(ActionRow)
@@ -51,6 +52,7 @@ DEADLINE_AT = dt.time(9, 0)
 DEADLINE_LENGTH = dt.timedelta(minutes=15)
 MEETING_LENGTH = dt.timedelta(hours=1)
 OPEN_ACTION_STATES = ("demanded", "escalated", "rejected")
+RUNS_UNTIL = N_("The deadline runs to the end of {day}")
 
 
 @dataclass(frozen=True)
@@ -144,15 +146,15 @@ def _wheel_item(cfg: Configuration, e: WheelEvent) -> FeedItem:
         start = cfg.wheel.calendar.local_datetime(e.date, WHEEL_HOUR[e.kind])
         kind = "as_of" if e.kind == "as_of" else "meeting"
         end = start + (DEADLINE_LENGTH if e.kind == "as_of" else MEETING_LENGTH)
-    lines = [f"Type: {KIND_DA[e.kind]}"]
+    lines = [_("Type: {kind}").format(kind=KIND_WORDS[e.kind])]
     if e.responsible:
-        lines.append("Ansvarlig: " + " / ".join(r for r in (e.responsible, *e.jointly_with) if r))
+        lines.append(_("Responsible: {who}").format(who=" / ".join(r for r in (e.responsible, *e.jointly_with) if r)))
     if e.participants:
-        lines.append(f"Deltagere: {', '.join(e.participants)}")
+        lines.append(_("Participants: {names}").format(names=", ".join(e.participants)))
     if e.deliverables:
-        lines.append(f"Leverancer: {', '.join(e.deliverables)}")
+        lines.append(_("Deliverables: {names}").format(names=", ".join(e.deliverables)))
     if e.kind == "due":
-        lines.append(f"Fristen løber til udgangen af {danish_date(e.date)}")
+        lines.append(_(RUNS_UNTIL).format(day=danish_date(e.date)))
     if e.description:
         lines.append(e.description)
     return FeedItem(uid=f"wheel-{e.id}-{code}@govcore", kind=kind, title=e.title, start=start, end=end,
@@ -194,13 +196,13 @@ def _deadlines(db: Database, cfg: Configuration, start: str, roles: set[str]) ->
     for a in actions:
         due = dt.date.fromisoformat(str(a["due"])[:10])
         escalated = int(a["escalation_level"]) > 0
-        lines = [f"Korrigerende handling {a['id']} ({a['subject']})", f"Ansvarlig: {a['owner']}",
-                 f"Fristen løber til udgangen af {danish_date(due)}"]
+        lines = [_("Corrective action {action} ({subject})").format(action=a["id"], subject=a["subject"]),
+                 _("Responsible: {who}").format(who=a["owner"]), _(RUNS_UNTIL).format(day=danish_date(due))]
         if escalated:
-            lines.append(f"Eskaleret (niveau {a['escalation_level']})")
+            lines.append(_("Escalated (level {level})").format(level=a["escalation_level"]))
         items.append(FeedItem(
             uid=f"action-{a['id']}-{code}-{start}@govcore", kind="action_due",
-            title=("Eskaleret: " if escalated else "Frist: ") + str(a["title"]),
+            title=(_("Escalated: {title}") if escalated else _("Deadline: {title}")).format(title=a["title"]),
             start=_at(cfg, due, DEADLINE_AT), end=_at(cfg, due, DEADLINE_AT) + DEADLINE_LENGTH,
             roles=(str(a["owner"]),), description="\n".join(lines), ref={"action": str(a["id"])}))
     for d in deliverables:
@@ -212,9 +214,11 @@ def _deadlines(db: Database, cfg: Configuration, start: str, roles: set[str]) ->
         title = spec.title if spec is not None else str(d["id"])
         items.append(FeedItem(
             uid=f"deliverable-{d['id']}-{due.isoformat()}-{code}-{start}@govcore", kind="deliverable_due",
-            title=f"Frist: {title}", start=_at(cfg, due, DEADLINE_AT), end=_at(cfg, due, DEADLINE_AT) + DEADLINE_LENGTH,
-            roles=tuple(owners), description=f"Leverance: {title}\nAnsvarlig: {' / '.join(owners)}\n"
-                                             f"Fristen løber til udgangen af {danish_date(due)}",
+            title=_("Deadline: {title}").format(title=title), start=_at(cfg, due, DEADLINE_AT),
+            end=_at(cfg, due, DEADLINE_AT) + DEADLINE_LENGTH,
+            roles=tuple(owners), description="\n".join((
+                _("Deliverable: {title}").format(title=title), _("Responsible: {who}").format(who=" / ".join(owners)),
+                _(RUNS_UNTIL).format(day=danish_date(due)))),
             ref={"deliverable": str(d["id"])}))
     return items, clock
 

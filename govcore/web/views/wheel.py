@@ -11,7 +11,7 @@ from govcore.access.live import LiveRuns
 from govcore.access.principal import Principal
 from govcore.charts import WheelMark, wheel_chart
 from govcore.i18n import N_, _, ngettext
-from govcore.report import MONTHS
+from govcore.labels import MONTHS
 from govcore.text import date_text
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
