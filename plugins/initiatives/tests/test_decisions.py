@@ -140,8 +140,11 @@ def test_respond_decide_on_a_stored_run(tmp_path: Path, monkeypatch: pytest.Monk
     assert again.exit_code == 2 and "was taken on 2014-07-02: close" in again.output  # type: ignore[attr-defined]
 
 
-def test_the_report_counts_decisions_taken_and_keeps_them_apart_from_the_meeting(tmp_path: Path) -> None:
+def test_the_report_counts_decisions_taken_and_keeps_them_apart_from_the_meeting(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from govcore import simulate
+
+    monkeypatch.setenv("GOVCORE_LANG", "da")  # the Danish report (the module's messages are pinned in English)
     from govcore.report import build_report, render_report
 
     folder = tmp_path / "h"
