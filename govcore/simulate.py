@@ -19,7 +19,7 @@ from govcore.config import Configuration
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import GovcoreError
 from govcore.formatting import danish_date
-from govcore.i18n import _
+from govcore.i18n import _, ngettext
 
 
 @dataclass
@@ -205,6 +205,7 @@ def written_lines(files: Sequence[Path]) -> list[str]:
         if f.suffix == ".svg":
             charts[f.parent] = charts.get(f.parent, 0) + 1
         else:
-            lines.append(f"wrote {f}")
-    lines += [f"wrote {n} chart{'s' if n != 1 else ''} in {folder}/" for folder, n in charts.items()]
+            lines.append(_("wrote {file}").format(file=f))
+    lines += [ngettext("wrote {n} chart in {folder}/", "wrote {n} charts in {folder}/", n).format(n=n, folder=folder)
+              for folder, n in charts.items()]
     return lines

@@ -19,7 +19,8 @@ missing expected invalid error errors warning found file line column field value
 periods figure figures latest older newer than every each none nothing only already yet rule rules
 fired matched message messages passed failed scenario scenarios yes no true false day days week
 weeks month months year years today tomorrow yesterday run runs stored configuration municipality
-report wheel milestone milestones monthly quarterly yearly annual weekly daily previous next
+report wheel milestone milestones monthly quarterly yearly annual weekly daily previous next wrote chart
+charts events
 """
 ENGLISH = frozenset(re.findall(r"\S+", _WORDS))
 

@@ -243,3 +243,13 @@ def test_explain_is_danish(tmp_path: Path) -> None:
     assert "Hvorfor: reglen '" in danish and "Betingelser med de værdier, de blev afprøvet på:" in danish
     english = run("--lang", "en", "explain", deviation["id"], "--db", db).output
     assert "Why: rule '" in english and "What happened: deviation dev-0001 opened" in english
+
+
+def test_the_main_job_speaks_danish(tmp_path: Path) -> None:
+    """The README's first command simulates Vejle and lists what it wrote: all of it Danish."""
+    result = run("simulate", VEJLE, "--year", "2021", "--out", str(tmp_path / "v"))
+    assert result.exit_code == 0, result.output
+    assert "skrev " in result.output and " diagrammer i " in result.output
+    assert untranslated(result.output) == []
+    english = run("--lang", "en", "simulate", VEJLE, "--year", "2021", "--out", str(tmp_path / "e"))
+    assert "wrote " in english.output and " charts in " in english.output

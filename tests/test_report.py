@@ -560,9 +560,14 @@ def test_chart_file_names_are_safe_and_never_clash(result: SimulationResult) -> 
 
 
 def test_the_files_written_are_listed_with_charts_counted_per_folder(tmp_path: Path) -> None:
+    from govcore.i18n import use_language
     from govcore.simulate import written_lines
 
     files = [tmp_path / "report.md", tmp_path / "charts" / "a.svg", tmp_path / "charts" / "b.svg",
              tmp_path / "charts-2021" / "a.svg"]
-    assert written_lines(files) == [f"wrote {tmp_path / 'report.md'}", f"wrote 2 charts in {tmp_path / 'charts'}/",
-                                    f"wrote 1 chart in {tmp_path / 'charts-2021'}/"]
+    assert written_lines(files) == [f"skrev {tmp_path / 'report.md'}", f"skrev 2 diagrammer i {tmp_path / 'charts'}/",
+                                    f"skrev 1 diagram i {tmp_path / 'charts-2021'}/"]
+    with use_language("en"):
+        assert written_lines(files) == [f"wrote {tmp_path / 'report.md'}",
+                                        f"wrote 2 charts in {tmp_path / 'charts'}/",
+                                        f"wrote 1 chart in {tmp_path / 'charts-2021'}/"]
