@@ -36,6 +36,7 @@ DOMAINS: list[tuple[str, list[str]]] = [
     ("web", ["govcore/web/*", "govcore/server/*"]),
     ("report", ["govcore/report.py", "govcore/pdf.py", "govcore/charts.py", "govcore/goalchart.py",
                 "govcore/templates/*", "govcore/notify/*"]),
+    ("store", ["govcore/store/*", "govcore/access/*"]),
     ("messages", ["govcore/*"]),
 ]
 PYTHON_KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
