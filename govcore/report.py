@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import jinja2
 
 from govcore.charts import WheelMark, wheel_chart
+from govcore.event_labels import EVENT_LABELS
 from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
@@ -66,19 +67,6 @@ ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Esca
                         "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Approved"),
                         "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})
 SUBJECT_KINDS = Labels({"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")})
-EVENT_LABELS = Labels({
-    "observation": N_("Observations received"), "followup": N_("Follow-ups"), "milestone": N_("Milestones"),
-    "deviation_flagged": N_("Deviations opened"), "deviation_closed": N_("Deviations closed"),
-    "action_demanded": N_("Corrective actions demanded"), "action_submitted": N_("Actions submitted"),
-    "action_accepted": N_("Actions approved"), "action_rejected": N_("Actions rejected"),
-    "action_overdue": N_("Deadlines missed"), "escalated": N_("Escalations"),
-    "escalation_exhausted": N_("Escalations exhausted"), "notification": N_("Alerts"),
-    "deliverable_required": N_("Deliverables required"), "deliverable_delivered": N_("Deliverables delivered"),
-    "deliverable_missed": N_("Deliverables not delivered on time"),
-    "decision_requested": N_("Decisions requested"),
-    "decision_made": N_("Decisions made"), "response_ignored": N_("Responses without effect"),
-    "configuration_changed": N_("Configuration changed"), "year_started": N_("New year"),
-})
 # What a wheel event caused, in the order it is told (singular, plural; for ngettext).
 CAUSED = (
     ("deviation_flagged", N_("{n} deviation opened"), N_("{n} deviations opened")),
@@ -1012,7 +1000,7 @@ def render_report_files(result: SimulationResult, fmt: ReportFormat, charts: str
     {path relative to the report: SVG}). The Markdown links each chart by that relative path, so
     report.md and its folder can be moved together; the HTML carries its charts inline."""
     if fmt not in ("md", "html"):
-        raise ValueError(f"unknown report format '{fmt}'; use md or html")
+        raise ValueError(_("unknown report format '{format}'; use md or html").format(format=fmt))
     report = build_report(result)
     files = chart_files(report, charts) if charts and fmt == "md" else {}
     text = _environment().get_template(f"report.{fmt}.j2").render(

@@ -34,8 +34,8 @@ CATALOGS = PACKAGE / "locale" / "da" / "LC_MESSAGES"
 DOMAINS: list[tuple[str, list[str]]] = [
     ("cli", ["govcore/cli.py", "govcore/*/cli.py", "govcore/ruletest/*.py", "govcore/describe.py"]),
     ("web", ["govcore/web/*", "govcore/server/*"]),
-    ("report", ["govcore/report.py", "govcore/pdf.py", "govcore/charts.py", "govcore/goalchart.py",
-                "govcore/templates/*", "govcore/notify/*"]),
+    ("report", ["govcore/report.py", "govcore/event_labels.py", "govcore/pdf.py", "govcore/charts.py",
+                "govcore/goalchart.py", "govcore/templates/*", "govcore/notify/*"]),
     ("store", ["govcore/store/*", "govcore/access/*"]),
     ("messages", ["govcore/*"]),
 ]

@@ -34,6 +34,7 @@ from govcore.access import accounts
 from govcore.cli import main
 from govcore.config import Response, load_config
 from govcore.errors import ConfigError
+from govcore.i18n import use_language
 from govcore.notify.mail import DeliveryError, NotifyError, SmtpSender, SmtpSettings
 from govcore.notify.state import notification_state, retry
 from govcore.notify.text import render
@@ -348,7 +349,7 @@ def test_a_refused_notification_fails_and_can_be_retried(live: str, smtp: tuple[
         assert outcomes[0].state == "failed" and all(o.state == "sent" for o in outcomes[1:])
         failed = notification_state(database, "630", state="failed")
         assert [(f["id"], f["error"]) for f in failed] == [
-            ("630:2021-01-01:1", "the SMTP server answered 550 5.7.1 not allowed")]
+            ("630:2021-01-01:1", "SMTP-serveren svarede 550 5.7.1 not allowed")]
         assert retry(database, "630:2021-01-01:1")["state"] == "pending"
         assert [o.state for o in w.run_once()] == ["sent"]
         with pytest.raises(NotifyError, match="blev sendt"):
@@ -370,7 +371,8 @@ def test_a_role_nobody_holds_fails_with_the_reason(tmp_path: Path, smtp: tuple[I
         database.close()
     assert [(o.kind, o.state) for o in outcomes] == [("action_demanded", "failed"), ("reminder", "failed"),
                                                      ("reminder", "failed")]  # its reminders are due by the clock
-    assert "no enabled account of the role 'center' has an e-mail address" in (outcomes[0].error or "")
+    assert outcomes[0].error == ("ingen at sende til: ingen aktiv konto i rollen 'center' har en e-mailadresse, og "
+                                 "rollen angiver ingen postkasse")
     assert smtp[0].messages == []
 
 
@@ -396,9 +398,13 @@ def test_a_server_without_starttls_is_refused_when_starttls_is_on(smtp: tuple[In
                             user="govcore", password="hemmeligt-kodeord", timeout=30)
     msg = EmailMessage()
     msg["Subject"], msg["From"], msg["To"] = "x", SENDER, "a@vejle.dk"
-    with pytest.raises(DeliveryError, match="does not offer STARTTLS") as err:
+    with pytest.raises(DeliveryError, match=f"SMTP-serveren 127.0.0.1:{settings.port} tilbyder ikke STARTTLS") as err:
         SmtpSender(settings).send(msg, ["a@vejle.dk"])
     assert "hemmeligt" not in str(err.value) and smtp[0].messages == []
+    with use_language("en"):  # the same error read in English: the text is put together when it is read
+        assert str(err.value).startswith(f"the SMTP server 127.0.0.1:{settings.port} does not offer STARTTLS (set "
+                                          "GOVCORE_SMTP_STARTTLS=false")
+    assert err.value.recorded().startswith("SMTP-serveren")
 
 
 def test_the_text_has_no_link_without_a_base_url(live: str) -> None:
@@ -443,7 +449,8 @@ def test_a_worker_killed_mid_send_loses_nothing(live: str, smtp: tuple[Inbox, Sm
     finally:
         database.close()
     assert [(o.ident, o.state) for o in again] == [("630:2021-01-01:1", "sent")]
-    assert "was interrupted" in (again[0].error or "")
+    assert "blev afbrudt (reservationen udløb" in (again[0].error or "")
+    assert "sendt igen med samme Message-ID" in (rows(live)[0]["last_error"] or "")
     assert all(r["state"] in ("sent", "cancelled") for r in rows(live))
     ids = inbox.ids()
     assert len(ids) == 9 and rows(live)[0]["attempts"] == 2
@@ -491,12 +498,15 @@ def test_the_commands_list_send_and_retry(live: str, smtp: tuple[Inbox, SmtpSett
     for k, v in smtp_env(settings).items():
         monkeypatch.setenv(k, v)
     inbox.replies = ["550 5.1.1 no such user"]
-    sent = runner.invoke(main, ["notifications", "send", "--db", live])
+    sent = runner.invoke(main, ["--lang", "en", "notifications", "send", "--db", live])
     assert sent.exit_code == 0, sent.output
     assert "630:2021-01-01:1  failed  action_demanded  (the SMTP server answered 550 5.1.1 no such user)" in sent.output
     assert sent.output.count("  sent ") == 8
-    failed = runner.invoke(main, ["notifications", "list", "--db", live, "--state", "failed", "--json"])
-    assert json.loads(failed.output)["error"] == "the SMTP server answered 550 5.1.1 no such user"
+    # what the outbox recorded is Danish whatever the sender's language, and whatever the reader's
+    for lang in ("da", "en"):
+        failed = runner.invoke(main, ["--lang", lang, "notifications", "list", "--db", live, "--state", "failed",
+                                      "--json"])
+        assert json.loads(failed.output)["error"] == "SMTP-serveren svarede 550 5.1.1 no such user"
     again = runner.invoke(main, ["notifications", "retry", "630:2021-01-01:1", "--db", live])
     assert again.exit_code == 0 and "630:2021-01-01:1  pending" in again.output
     assert "sent" in runner.invoke(main, ["notifications", "send", "--db", live]).output

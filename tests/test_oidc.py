@@ -19,10 +19,11 @@ from fastapi import FastAPI, HTTPException, Request
 from oidc_provider import TestProvider, serve
 
 from govcore.access.sessions import session_of
-from govcore.server.oidc import SESSION_COOKIE, OidcSettings, find_account, oidc_router
+from govcore.server.oidc import SESSION_COOKIE, OidcSettings, OidcSettingsError, find_account, oidc_router
 from govcore.store.db import Database, open_database
 from govcore.store.schema import ensure
 from govcore.store.tables import UserRow, table
+from govcore.web.language import RequestLanguage
 
 USER = table(UserRow)
 
@@ -41,9 +42,11 @@ def user(db: Database, username: str) -> dict[str, Any] | None:
 
 
 class Stack:
-    def __init__(self, provider: TestProvider, db: Database, rp: str, settings: OidcSettings) -> None:
+    def __init__(self, provider: TestProvider, db: Database, rp: str, settings: OidcSettings,
+                 accept_language: str | None = None) -> None:
         self.provider, self.db, self.rp, self.settings = provider, db, rp, settings
-        self.browser = httpx.Client(follow_redirects=False, timeout=30)
+        headers = {"Accept-Language": accept_language} if accept_language else {}
+        self.browser = httpx.Client(follow_redirects=False, timeout=30, headers=headers)
 
     def login(self, next_path: str = "/me") -> httpx.Response:
         """Start at the login URL and follow the redirects to the callback's answer."""
@@ -63,11 +66,12 @@ def stack(tmp_path: Path) -> Iterator[Callable[..., Stack]]:
     with ExitStack() as stack:
         provider.issuer = stack.enter_context(serve(provider.app))
 
-        def make(**given: Any) -> Stack:
+        def make(accept_language: str | None = None, **given: Any) -> Stack:
             settings = OidcSettings(issuer=provider.issuer, client_id="govcore", client_secret="s3cret",
                                     **{"claim": "email", "municipality": "630", **given})
             app = FastAPI()
             app.include_router(oidc_router(db, settings))
+            app.add_middleware(RequestLanguage)  # as in the server: the browser's language per request
 
             @app.get("/me")
             def me(request: Request) -> dict[str, Any]:
@@ -76,7 +80,7 @@ def stack(tmp_path: Path) -> Iterator[Callable[..., Stack]]:
                     raise HTTPException(401, "not logged in")
                 return {"username": found["username"], "kind": found["kind"]}
 
-            s = Stack(provider, db, stack.enter_context(serve(app)), settings)
+            s = Stack(provider, db, stack.enter_context(serve(app)), settings, accept_language)
             stack.callback(s.browser.close)
             return s
 
@@ -108,11 +112,11 @@ def test_a_good_login_creates_a_web_session_and_binds_the_account(stack: Callabl
 
 
 @pytest.mark.parametrize(("tamper", "message"), [
-    ({"nonce": "not-the-nonce"}, "Invalid claim: 'nonce'"),
-    ({"iss": "https://evil.example"}, "Invalid claim: 'iss'"),
-    ({"aud": "another-client"}, "issued for another client"),
-    ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000}, "expired"),
-    ({"sign_with_other_key": True}, "signature is not valid"),
+    ({"nonce": "not-the-nonce"}, "ID-tokenet er ikke gyldigt: 'nonce'-claim er forkert"),
+    ({"iss": "https://evil.example"}, "ID-tokenet er ikke gyldigt: 'iss'-claim er forkert"),
+    ({"aud": "another-client"}, "ID-tokenet er ikke gyldigt: det er udstedt til en anden klient (aud)"),
+    ({"exp": int(time.time()) - 3600, "iat": int(time.time()) - 4000}, "ID-tokenet er ikke gyldigt: det er udløbet"),
+    ({"sign_with_other_key": True}, "ID-tokenets signatur er ikke gyldig"),
 ], ids=["nonce", "issuer", "audience", "expired", "signature"])
 def test_a_bad_id_token_is_refused(stack: Callable[..., Stack], tamper: dict[str, Any], message: str) -> None:
     s = stack()
@@ -122,10 +126,36 @@ def test_a_bad_id_token_is_refused(stack: Callable[..., Stack], tamper: dict[str
     s.provider.tamper = tamper
     done = s.login()
     assert done.status_code == 401, done.text
-    assert message.lower() in done.json()["detail"].lower()
+    assert message in done.json()["detail"]
     assert not any(k == "set-cookie" and v.startswith(SESSION_COOKIE) for k, v in done.headers.multi_items())
     assert s.browser.get(f"{s.rp}/me").status_code == 401
     assert user(s.db, "jens")["oidc_subject"] is None  # type: ignore[index]
+
+
+def test_a_login_refused_is_told_in_the_browsers_language(stack: Callable[..., Stack]) -> None:
+    """What a person reads at a refused login follows Accept-Language (Danish without one)."""
+    english = stack(accept_language="en-US,en;q=0.9")
+    add_user(english.db, "jens", email="jens@vejle.dk")
+    english.provider.tamper = {"aud": "another-client"}
+    done = english.login()
+    assert done.status_code == 401
+    assert done.json()["detail"] == "the ID token is not valid: it was issued for another client (aud)"
+    english.provider.tamper = {"nonce": "not-the-nonce"}
+    assert english.login().json()["detail"] == "the ID token is not valid: the claim 'nonce' is wrong"
+    danish = stack(accept_language="da-DK,da;q=0.9,en;q=0.5")
+    english.provider.tamper = {}
+    english.provider.user = {**english.provider.user, "email": "nobody@vejle.dk", "sub": "n-1"}
+    assert danish.login().json()["detail"].startswith("der er ingen konto til denne person")
+    assert english.login().json()["detail"] == (
+        "no account belongs to this person; ask your municipality's administrator for one")
+
+
+def test_settings_errors_name_the_variable_in_english_on_request(english: None) -> None:
+    with pytest.raises(OidcSettingsError, match=r"^GOVCORE_OIDC_ISSUER: the OpenID Connect issuer must be an https"):
+        OidcSettings.from_env({"GOVCORE_OIDC_ISSUER": "http://login.vejle.dk", "GOVCORE_OIDC_CLIENT_ID": "c"})
+    with pytest.raises(OidcSettingsError, match=r"^GOVCORE_OIDC_SCOPES: the scopes must include 'openid'"):
+        OidcSettings.from_env({"GOVCORE_OIDC_ISSUER": "https://login.vejle.dk", "GOVCORE_OIDC_CLIENT_ID": "c",
+                               "GOVCORE_OIDC_SCOPES": "email"})
 
 
 def test_an_unknown_person_is_refused_unless_provisioning_is_configured(stack: Callable[..., Stack]) -> None:
@@ -134,13 +164,15 @@ def test_an_unknown_person_is_refused_unless_provisioning_is_configured(stack: C
     add_user(s.db, "jens740", municipality="740", email="jens@vejle.dk")  # same address, other municipality
     done = s.login()
     assert done.status_code == 403
-    assert "no account belongs to this person" in done.json()["detail"]
+    assert done.json()["detail"] == ("der er ingen konto til denne person; bed din kommunes administrator "
+                                     "om en")
     assert user(s.db, "jens740")["oidc_subject"] is None  # type: ignore[index]
 
     # provisioning would take the username 'jens', which belongs to someone else: refused
     p = stack(provision_roles=("center",))
     done = p.login()
-    assert done.status_code == 403 and "is taken" in done.json()["detail"]
+    assert done.status_code == 403
+    assert done.json()["detail"].startswith("der kunne ikke oprettes en konto til denne person: ")
     assert user(p.db, "jens")["oidc_subject"] is None  # type: ignore[index]
 
 
@@ -165,11 +197,12 @@ def test_disabled_unverified_and_ambiguous_accounts_are_refused(stack: Callable[
     s2.provider.user = {**s2.provider.user, "email": "ib@vejle.dk", "email_verified": False, "sub": "ib"}
     add_user(s2.db, "ib", email="ib@vejle.dk")
     refused = s2.login()
-    assert refused.status_code == 403 and "not verified" in refused.json()["detail"]
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "udbyderen oplyser, at e-mailadressen ikke er bekræftet"
     s2.provider.user = {**s2.provider.user, "email": "to@vejle.dk", "email_verified": True, "sub": "to"}
     add_user(s2.db, "to1", email="to@vejle.dk")
     add_user(s2.db, "to2", email="TO@vejle.dk")
-    assert "several accounts" in s2.login().json()["detail"]
+    assert "flere konti passer på denne person" in s2.login().json()["detail"]
 
 
 def test_a_forged_or_missing_state_is_refused(stack: Callable[..., Stack]) -> None:
@@ -180,13 +213,13 @@ def test_a_forged_or_missing_state_is_refused(stack: Callable[..., Stack]) -> No
     url = urlsplit(to_callback.headers["location"])
     code = parse_qs(url.query)["code"][0]
     wrong = s.browser.get(f"{s.rp}/auth/oidc/callback", params={"code": code, "state": "forged"})
-    assert wrong.status_code == 400 and "state does not match" in wrong.json()["detail"]
+    assert wrong.status_code == 400 and wrong.json()["detail"] == "loginets state passer ikke; start det igen"
     fresh = httpx.Client(follow_redirects=False)  # a browser that never started the login
     try:
         other = fresh.get(to_callback.headers["location"])
     finally:
         fresh.close()
-    assert other.status_code == 400 and "not started here" in other.json()["detail"]
+    assert other.status_code == 400 and "blev ikke startet her" in other.json()["detail"]
 
 
 def test_next_is_only_a_local_path(stack: Callable[..., Stack]) -> None:
@@ -220,12 +253,14 @@ def test_settings_read_the_secret_only_from_the_environment() -> None:
     assert OidcSettings.from_env(env, scopes=("openid", "email")).scopes == ("openid", "email")  # type: ignore[union-attr]
     assert OidcSettings.from_env({**env, "GOVCORE_OIDC_SCOPES": "openid upn"}).scopes == (  # type: ignore[union-attr]
         "openid", "upn")
-    with pytest.raises(ValueError, match="only"):
+    with pytest.raises(OidcSettingsError, match=r"læses kun fra \$GOVCORE_OIDC_CLIENT_SECRET"):
         OidcSettings.from_env(env, client_secret="in-a-file")
-    with pytest.raises(ValueError, match="https"):
+    with pytest.raises(OidcSettingsError, match=r"^GOVCORE_OIDC_ISSUER: OpenID Connect-udstederen skal være en https"):
         OidcSettings(issuer="http://login.vejle.dk", client_id="govcore")
-    with pytest.raises(ValueError, match="municipality"):
+    with pytest.raises(ValueError, match=r"^GOVCORE_OIDC_PROVISION_ROLES: .*GOVCORE_OIDC_MUNICIPALITY"):
         OidcSettings(issuer="https://login.vejle.dk", client_id="govcore", provision_roles=("center",))
+    with pytest.raises(ValueError, match=r"^GOVCORE_OIDC_CLIENT_ID: "):
+        OidcSettings.from_env({"GOVCORE_OIDC_ISSUER": "https://login.vejle.dk"})
     roles = OidcSettings.from_env({**env, "GOVCORE_OIDC_PROVISION_ROLES": "center chef"})
     assert roles is not None and roles.provision_roles == ("center", "chef")
 
@@ -236,7 +271,7 @@ def test_find_account_refuses_an_account_bound_to_another_identity(tmp_path: Pat
         ensure(db, create=True)
         add_user(db, "jens", email="jens@vejle.dk", issuer="https://idp.vejle.dk", subject="old")
         settings = OidcSettings(issuer="https://idp.vejle.dk", client_id="c", claim="email")
-        with pytest.raises(Exception, match="bound to another"):
+        with pytest.raises(Exception, match="knyttet til en anden single sign-on-identitet"):
             find_account(db, settings, {"iss": "https://idp.vejle.dk", "sub": "new", "email": "jens@vejle.dk"})
         assert find_account(db, settings, {"iss": "https://idp.vejle.dk", "sub": "old"}).username == "jens"
     finally:

@@ -13,6 +13,7 @@ import pytest
 
 from govcore.config import load_config
 from govcore.engine import EngineEvent
+from govcore.i18n import use_language
 from govcore.plugins import load_plugins
 from govcore.report import build_report, danish_number, md_text, render_report
 from govcore.simulate import SimulationResult, simulate
@@ -442,7 +443,9 @@ def test_rendering_is_deterministic(result: SimulationResult, tmp_path: Path) ->
 
 
 def test_unknown_format_is_refused(result: SimulationResult) -> None:
-    with pytest.raises(ValueError, match="unknown report format 'pdf'"):
+    with pytest.raises(ValueError, match="ukendt rapportformat 'pdf'; brug md eller html"):
+        render_report(result, "pdf")  # type: ignore[arg-type]
+    with use_language("en"), pytest.raises(ValueError, match="unknown report format 'pdf'; use md or html"):
         render_report(result, "pdf")  # type: ignore[arg-type]
 
 

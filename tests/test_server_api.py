@@ -241,13 +241,26 @@ def test_an_oversize_body_is_413_while_it_is_read(world: World) -> None:
     assert world.call("key:all", "GET", "/api/v1/health").status_code == 200
 
 
-@pytest.mark.parametrize("who,expect", [(None, "log in"), ("expired", "expired"), ("revoked", "revoked"),
-                                        ("disabled", "disabled")])
+@pytest.mark.parametrize("who,expect,english", [
+    (None, "log ind: send Authorization: Bearer", "log in: send Authorization: Bearer"),
+    ("expired", "ukendt eller udløbet token: log ind igen", "unknown or expired token: log in again"),
+    ("revoked", "ukendt eller tilbagekaldt API-nøgle", "unknown or revoked API key"),
+    ("disabled", "kontoen bag dette token er spærret eller slettet", "the account of this token is disabled")])
 def test_missing_expired_revoked_and_disabled_credentials_are_401(world: World, who: str | None,
-                                                                   expect: str) -> None:
+                                                                   expect: str, english: str) -> None:
+    """The message follows Accept-Language (Danish without it); the error code never changes."""
     r = world.call(who, "GET", "/api/v1/municipalities/630/goals")
-    assert r.status_code == 401 and expect in r.json()["message"]
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized" and r.json()["message"].startswith(expect)
     assert r.headers["www-authenticate"] == "Bearer"
+    r = world.call(who, "GET", "/api/v1/municipalities/630/goals", headers={"Accept-Language": "en-GB,en;q=0.8"})
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized" and r.json()["message"].startswith(english)
+
+
+def test_too_many_logins_and_an_unknown_calendar_in_both_languages(world: World) -> None:
+    assert world.call(None, "GET", "/api/v1/calendar/" + "x" * 30 + ".ics").json()["message"] == \
+        "kalenderen findes ikke"
+    assert world.call(None, "GET", "/api/v1/calendar/" + "x" * 30 + ".ics", headers={"Accept-Language": "en"}
+                      ).json()["message"] == "no such calendar"
 
 
 @pytest.mark.parametrize("header", ["Bearer garbage", "Bearer gck_000000000000_" + "x" * 40, "Bearer",

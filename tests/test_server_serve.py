@@ -89,15 +89,35 @@ def test_the_scheduler_settings_come_from_the_environment_and_bad_ones_are_refus
     s = Settings.from_env("x.db")
     assert (s.scheduler, s.daily_at, s.scheduler_zone, s.scheduler_check_every) == (
         False, dt.time(3, 30), "Europe/Oslo", 5.0)
-    for name, value, message in (("GOVCORE_SCHEDULER", "maybe", "give on or off"),
-                                 ("GOVCORE_DAILY_AT", "2 am", "HH:MM"),
-                                 ("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Vejle", "not a known time zone"),
-                                 ("GOVCORE_SCHEDULER_CHECK_SECONDS", "0", "above 0"),
-                                 ("GOVCORE_ADVANCE_SECONDS", "3600", "no longer read")):
+    for name, value, message in (("GOVCORE_SCHEDULER", "maybe", "GOVCORE_SCHEDULER er 'maybe': angiv on eller off"),
+                                 ("GOVCORE_DAILY_AT", "2 am", "GOVCORE_DAILY_AT er '2 am': angiv et lokalt klokkeslæt"),
+                                 ("GOVCORE_SCHEDULER_TIMEZONE", "Europe/Vejle",
+                                  "GOVCORE_SCHEDULER_TIMEZONE er 'Europe/Vejle': ikke en kendt tidszone"),
+                                 ("GOVCORE_SCHEDULER_CHECK_SECONDS", "0",
+                                  "GOVCORE_SCHEDULER_CHECK_SECONDS skal være over 0"),
+                                 ("GOVCORE_SCHEDULER_CHECK_SECONDS", "ofte",
+                                  "GOVCORE_SCHEDULER_CHECK_SECONDS er 'ofte': angiv et tal"),
+                                 ("GOVCORE_TOKEN_HOURS", "1e400", "GOVCORE_TOKEN_HOURS er '1e400': angiv et tal"),
+                                 ("GOVCORE_MAX_BODY_BYTES", "100", "GOVCORE_MAX_BODY_BYTES skal være mindst 1024"),
+                                 ("GOVCORE_ADVANCE_SECONDS", "3600", "GOVCORE_ADVANCE_SECONDS læses ikke længere")):
         with monkeypatch.context() as m:
             m.setenv(name, value)
-            with pytest.raises(SettingsError, match=message):
+            with pytest.raises(SettingsError, match=f"^{message}"):
                 Settings.from_env("x.db")
     monkeypatch.delenv("GOVCORE_SCHEDULER")
     monkeypatch.setenv("GOVCORE_ADVANCE_SECONDS", "0")  # the old way to say "never"
     assert Settings.from_env("x.db").scheduler is False
+
+
+def test_settings_errors_are_english_on_request(monkeypatch: pytest.MonkeyPatch, english: None) -> None:
+    """Each names its GOVCORE_* variable, in English with GOVCORE_LANG=en."""
+    from govcore.server.settings import Settings, SettingsError
+
+    for name, value, message in (("GOVCORE_SCHEDULER", "maybe", "GOVCORE_SCHEDULER is 'maybe': give on or off"),
+                                 ("GOVCORE_LOGIN_BURST", "mange", "GOVCORE_LOGIN_BURST is 'mange': give a number"),
+                                 ("GOVCORE_LOGIN_PER_MINUTE", "0", "GOVCORE_LOGIN_PER_MINUTE must be above 0"),
+                                 ("GOVCORE_NOTIFY_SECONDS", "-1", "GOVCORE_NOTIFY_SECONDS must be 0 or more")):
+        with monkeypatch.context() as m:
+            m.setenv(name, value)
+            with pytest.raises(SettingsError, match=f"^{message}$"):
+                Settings.from_env("x.db")

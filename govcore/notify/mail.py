@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 
 from govcore.errors import GovcoreError
-from govcore.i18n import _
+from govcore.i18n import N_, _, use_language
 from govcore.model import email_address
 
 ENV_HOST, ENV_PORT, ENV_USER, ENV_PASSWORD, ENV_STARTTLS, ENV_FROM = (
@@ -29,11 +29,23 @@ class NotifyError(GovcoreError):
 
 class DeliveryError(GovcoreError):
     """One message was not delivered. `permanent`: sending it again will not help (the server
-    refused every recipient, or there is no one to send it to)."""
+    refused every recipient, or there is no one to send it to).
 
-    def __init__(self, message: str, *, permanent: bool = False) -> None:
+    `message` is the English message id (marked with `N_`) and `values` fill its placeholders; the
+    text is put together when it is read, in the language of that moment: the outbox records it in
+    Danish (`recorded`), a person sending from the command line reads it in theirs (`str`)."""
+
+    def __init__(self, message: str, *, permanent: bool = False, **values: object) -> None:
         super().__init__(message)
-        self.permanent = permanent
+        self.message, self.values, self.permanent = message, values, permanent
+
+    def __str__(self) -> str:
+        return _(self.message).format(**self.values) if self.values else _(self.message)
+
+    def recorded(self) -> str:
+        """The text the outbox keeps: Danish, whatever the reader's language (a recorded text)."""
+        with use_language("da"):
+            return str(self)
 
 
 @dataclass(frozen=True)
@@ -115,19 +127,21 @@ class SmtpSender:
                 return sorted(refused)
         except smtplib.SMTPRecipientsRefused as err:
             answers = list(err.recipients.values())
-            raise DeliveryError(f"the SMTP server refused every recipient ({_reply(*answers[0])})",
-                                permanent=all(code >= 500 for code, _ in answers)) from None
+            raise DeliveryError(N_("the SMTP server refused every recipient ({reply})"), reply=_reply(*answers[0]),
+                                permanent=all(code >= 500 for code, _text in answers)) from None
         except smtplib.SMTPAuthenticationError as err:
-            raise DeliveryError(f"the SMTP server did not accept {ENV_USER}/{ENV_PASSWORD} "
-                                f"({_reply(err.smtp_code, err.smtp_error)})") from None
+            raise DeliveryError(N_("the SMTP server did not accept {user}/{password} ({reply})"), user=ENV_USER,
+                                password=ENV_PASSWORD, reply=_reply(err.smtp_code, err.smtp_error)) from None
         except smtplib.SMTPNotSupportedError:
-            raise DeliveryError(f"the SMTP server {s.host}:{s.port} does not offer STARTTLS (set {ENV_STARTTLS}="
-                                "false only for a server on a trusted network)") from None
+            raise DeliveryError(N_("the SMTP server {host}:{port} does not offer STARTTLS (set {setting}=false only "
+                                   "for a server on a trusted network)"), host=s.host, port=s.port,
+                                setting=ENV_STARTTLS) from None
         except smtplib.SMTPResponseException as err:
-            raise DeliveryError(f"the SMTP server answered {_reply(err.smtp_code, err.smtp_error)}",
+            raise DeliveryError(N_("the SMTP server answered {reply}"), reply=_reply(err.smtp_code, err.smtp_error),
                                 permanent=err.smtp_code >= 500) from None
         except (smtplib.SMTPException, OSError) as err:
-            raise DeliveryError(f"cannot send through {s.host}:{s.port}: {type(err).__name__}: {err}") from None
+            raise DeliveryError(N_("cannot send through {host}:{port}: {kind}: {error}"), host=s.host, port=s.port,
+                                kind=type(err).__name__, error=err) from None
 
 
 def _reply(code: int, text: bytes | str) -> str:

@@ -42,6 +42,7 @@ from typing import Any, Protocol
 
 import sqlalchemy as sa
 
+from govcore.i18n import N_, _, ngettext, use_language
 from govcore.notify.mail import DeliveryError
 from govcore.notify.recipients import recipients
 from govcore.notify.text import link, render
@@ -153,10 +154,10 @@ class Worker:
             if row is None:
                 return None
             note = row.last_error
-            interrupted = row.claimed_by is not None and row.claimed_until is not None
+            interrupted = (str(row.claimed_by), str(row.claimed_until)) \
+                if row.claimed_by is not None and row.claimed_until is not None else None
             if interrupted:
-                note = (f"the attempt by {row.claimed_by} was interrupted (its claim ran out at {row.claimed_until}); "
-                        "sent again with the same Message-ID")
+                note = _recorded(_interrupted, *interrupted)
             values = {"claimed_by": self.worker_id, "claimed_until": until, "attempts": row.attempts + 1,
                       "message_id": row.message_id or message_id(row, self.domain), "last_error": note}
             conn.execute(sa.update(N).where(*_key(row)).values(**values))
@@ -175,7 +176,7 @@ class Worker:
             return Outcome(ident(row), row.kind, "skipped")
         people = recipients(self.db, row.municipality, row.role, row.address, row.username)
         if not people:
-            return self._failed(row, DeliveryError(_nobody(row), permanent=True))
+            return self._failed(row, _nobody(row))
         subject, body = render(claimed, self.base_url)
         msg = EmailMessage()
         msg["From"] = formataddr(("govcore", self.sender_address))
@@ -191,17 +192,20 @@ class Worker:
             refused = self.sender.send(msg, addresses)
         except DeliveryError as err:
             return self._failed(row, err)
-        note = f"refused by the server: {', '.join(refused)}" if refused else None
-        if claimed.get("interrupted"):
-            note = "; ".join(filter(None, [claimed["last_error"], note]))
+        def sent_note() -> str | None:
+            refusal = _("refused by the server: {addresses}").format(addresses=", ".join(refused)) if refused else None
+            before = _interrupted(*claimed["interrupted"]) if claimed.get("interrupted") else None
+            return "; ".join(filter(None, [before, refusal])) or None
+
+        note = _recorded(sent_note)
         now = utc_text(self.clock())
         kept = self.db.write(lambda conn: conn.execute(sa.update(N).where(*_key(row), N.c.claimed_by == self.worker_id)
                                                        .values(state="sent", sent_at=now, claimed_until=None,
                                                                next_attempt_at=None, last_error=note)).rowcount)
         if not kept:
             return Outcome(ident(row), row.kind, "sent", tuple(addresses),
-                           "sent, but this worker's claim had run out: another worker may send it too")
-        return Outcome(ident(row), row.kind, "sent", tuple(a for a in addresses if a not in refused), note)
+                           _("sent, but this worker's claim had run out: another worker may send it too"))
+        return Outcome(ident(row), row.kind, "sent", tuple(a for a in addresses if a not in refused), sent_note())
 
     # ------------------------------------------------------------------------------ digests
 
@@ -255,14 +259,16 @@ class Worker:
                     username=person.username, address=None if person.username else person.address,
                     subject_kind=None, subject=None, item=None, not_before=now_text, state="pending",
                     cancelled_by=None, attempts=0, payload=canonical_json(payload)))
-                out.append(Outcome(f"{code}:{start}:{lowest[start]}", "digest", "digest",
-                                   (person.address,), f"{len(items)} notifications"))
+                out.append(Outcome(f"{code}:{start}:{lowest[start]}", "digest", "digest", (person.address,),
+                                   ngettext("{n} notification in the digest", "{n} notifications in the digest",
+                                            len(items)).format(n=len(items))))
             for r in rows:
                 state = "digested" if reach[(r.role, r.address, r.username)] else "failed"
                 conn.execute(sa.update(N).where(*_key(r)).values(
                     state=state, claimed_until=None, claimed_by=self.worker_id,
-                    last_error=_nobody(r) if state == "failed" else None))
-                out.append(Outcome(ident(r), str(r.kind), state, error=_nobody(r) if state == "failed" else None))
+                    last_error=_nobody(r).recorded() if state == "failed" else None))
+                out.append(Outcome(ident(r), str(r.kind), state,
+                                   error=str(_nobody(r)) if state == "failed" else None))
             return out
 
         return self.db.write(work)
@@ -272,7 +278,7 @@ class Worker:
     def _failed(self, row: Any, err: DeliveryError) -> Outcome:
         now = self.clock()
         final = err.permanent or row.attempts >= self.policy.max_attempts
-        values: dict[str, Any] = {"claimed_until": None, "last_error": str(err)[:2000]}
+        values: dict[str, Any] = {"claimed_until": None, "last_error": err.recorded()[:2000]}
         if final:
             values.update(state="failed", next_attempt_at=None)
         else:
@@ -297,9 +303,24 @@ def serve_forever(worker: Worker, stop: threading.Event, interval: float = 60.0,
         stop.wait(interval)
 
 
-def _nobody(row: Any) -> str:
-    who = f"the person '{row.username}'" if row.username else f"the role '{row.role}'"
-    return f"no one to send to: no enabled account of {who} has an e-mail address, and the role names no mailbox"
+def _nobody(row: Any) -> DeliveryError:
+    """Nobody to send to: a permanent failure."""
+    if row.username:
+        return DeliveryError(N_("no one to send to: the person '{username}' has no enabled account with an e-mail "
+                                "address"), username=row.username, permanent=True)
+    return DeliveryError(N_("no one to send to: no enabled account of the role '{role}' has an e-mail address, and "
+                            "the role names no mailbox"), role=row.role, permanent=True)
+
+
+def _interrupted(worker: str, until: str) -> str:
+    return _("the attempt by {worker} was interrupted (its claim ran out at {until}); sent again with the same "
+             "Message-ID").format(worker=worker, until=until)
+
+
+def _recorded(build: Callable[..., str | None], *args: Any) -> str | None:
+    """A text the outbox keeps (its last error or note): Danish, whatever the reader's language."""
+    with use_language("da"):
+        return build(*args)
 
 
 def _key(row: Any) -> tuple[sa.ColumnElement[bool], ...]:

@@ -14,6 +14,7 @@ from govcore.access.keys import is_key, principal_of_key
 from govcore.access.live import LiveRuns
 from govcore.access.principal import Principal
 from govcore.access.sessions import session_of
+from govcore.i18n import _
 from govcore.store.db import Database
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/token", auto_error=False,
@@ -37,18 +38,18 @@ def _unauthorized(message: str) -> HTTPException:
 def principal(token: Annotated[str | None, Depends(bearer)],
               db: Annotated[Database, Depends(database)]) -> Principal:
     if not token:
-        raise _unauthorized("log in: send Authorization: Bearer <token from POST /api/v1/token, or an API key>")
+        raise _unauthorized(_("log in: send Authorization: Bearer <token from POST /api/v1/token, or an API key>"))
     if is_key(token):
         found = principal_of_key(db, token)
         if found is None:
-            raise _unauthorized("unknown or revoked API key")
+            raise _unauthorized(_("unknown or revoked API key"))
         return found
     session = session_of(db, token)
     if session is None or session.get("kind") != "api":
-        raise _unauthorized("unknown or expired token: log in again (POST /api/v1/token)")
+        raise _unauthorized(_("unknown or expired token: log in again (POST /api/v1/token)"))
     user = principal_of_user(db, str(session["username"]))
     if user is None:
-        raise _unauthorized("the account of this token is disabled or removed")
+        raise _unauthorized(_("the account of this token is disabled or removed"))
     return user
 
 

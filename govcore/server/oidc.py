@@ -56,12 +56,14 @@ from authlib.oauth2.rfc7636 import create_s256_code_challenge
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import ExpiredTokenError, InsecureClaimError, InvalidClaimError, JoseError, MissingClaimError
 from joserfc.jwk import KeySet
 from starlette.concurrency import run_in_threadpool
 
 from govcore.access.accounts import AccountError, User, add_user, get_user
 from govcore.access.sessions import WEB_SESSION_LIFETIME, create_session
+from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.store.db import Database
 from govcore.store.tables import UserRow, table
 
@@ -82,6 +84,11 @@ class OidcError(Exception):
     def __init__(self, message: str, status: int = 401) -> None:
         super().__init__(message)
         self.status = status
+
+
+class OidcSettingsError(GovcoreError, ValueError):
+    """The OpenID Connect settings (GOVCORE_OIDC_*) cannot be used; the message names the variable.
+    A ValueError too, as before it had its own class."""
 
 
 @dataclass(frozen=True)
@@ -112,13 +119,15 @@ class OidcSettings:
         parts = urlsplit(self.issuer)
         loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
         if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
-            raise ValueError(f"the OpenID Connect issuer must be an https URL, not {self.issuer!r}")
+            raise OidcSettingsError(_("GOVCORE_OIDC_ISSUER: the OpenID Connect issuer must be an https URL, "
+                                      "not '{value}'").format(value=self.issuer))
         if not self.client_id:
-            raise ValueError("the OpenID Connect client id is empty")
+            raise OidcSettingsError(_("GOVCORE_OIDC_CLIENT_ID: the OpenID Connect client id is empty"))
         if self.provision_roles and not self.municipality:
-            raise ValueError("provisioning accounts needs the provider's municipality")
+            raise OidcSettingsError(_("GOVCORE_OIDC_PROVISION_ROLES: provisioning accounts needs the provider's "
+                                      "municipality (GOVCORE_OIDC_MUNICIPALITY)"))
         if "openid" not in self.scopes:
-            raise ValueError("the scopes must include 'openid'")
+            raise OidcSettingsError(_("GOVCORE_OIDC_SCOPES: the scopes must include 'openid'"))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **given: Any) -> OidcSettings | None:
@@ -127,7 +136,7 @@ class OidcSettings:
         no issuer is configured: OpenID Connect is off."""
         env = os.environ if env is None else env
         if "client_secret" in given:
-            raise ValueError(f"the client secret is read from ${SECRET_ENV} only")
+            raise OidcSettingsError(_("the client secret is read from ${setting} only").format(setting=SECRET_ENV))
 
         def get(key: str) -> Any:
             value = given.get(key)
@@ -165,11 +174,11 @@ class Provider:
             url = self.settings.issuer.rstrip("/") + "/.well-known/openid-configuration"
             meta = await self._get(url)
             if meta.get("issuer") != self.settings.issuer:
-                raise OidcError(f"the provider's discovery document names issuer {meta.get('issuer')!r}, "
-                                f"not the configured {self.settings.issuer!r}", 502)
+                raise OidcError(_("the provider's discovery document names issuer '{named}', not the configured "
+                                  "'{issuer}'").format(named=meta.get("issuer"), issuer=self.settings.issuer), 502)
             for key in ("authorization_endpoint", "token_endpoint", "jwks_uri"):
                 if not isinstance(meta.get(key), str):
-                    raise OidcError(f"the provider's discovery document has no {key}", 502)
+                    raise OidcError(_("the provider's discovery document has no {key}").format(key=key), 502)
             self._meta = meta
         return self._meta
 
@@ -180,7 +189,7 @@ class Provider:
             try:
                 self._keys = KeySet.import_key_set(await self._get(meta["jwks_uri"]))  # type: ignore[arg-type]
             except (JoseError, ValueError, TypeError) as err:
-                raise OidcError(f"the provider's keys cannot be read: {err}", 502) from None
+                raise OidcError(_("the provider's keys cannot be read: {error}").format(error=err), 502) from None
         assert self._keys is not None
         return self._keys
 
@@ -191,9 +200,10 @@ class Provider:
                 resp.raise_for_status()
                 data = resp.json()
         except (httpx.HTTPError, ValueError) as err:
-            raise OidcError(f"the identity provider did not answer {url}: {err}", 502) from None
+            raise OidcError(_("the identity provider did not answer {url}: {error}").format(url=url, error=err),
+                            502) from None
         if not isinstance(data, dict):
-            raise OidcError(f"the identity provider's answer from {url} is not a JSON object", 502)
+            raise OidcError(_("the identity provider's answer from {url} is not a JSON object").format(url=url), 502)
         return data
 
     async def exchange(self, code: str, verifier: str, redirect_uri: str) -> dict[str, Any]:
@@ -210,10 +220,12 @@ class Provider:
                                        headers={"Accept": "application/json"})
                 data = resp.json()
         except (httpx.HTTPError, ValueError) as err:
-            raise OidcError(f"the identity provider's token endpoint did not answer: {err}", 502) from None
+            raise OidcError(_("the identity provider's token endpoint did not answer: {error}").format(error=err),
+                            502) from None
         if resp.status_code != 200 or not isinstance(data, dict):
             reason = data.get("error") if isinstance(data, dict) else None
-            raise OidcError(f"the identity provider refused the code ({reason or resp.status_code})")
+            raise OidcError(_("the identity provider refused the code ({reason})").format(
+                reason=reason or resp.status_code))
         return data
 
     async def verify(self, id_token: str, nonce: str, now: Callable[[], float]) -> dict[str, Any]:
@@ -223,14 +235,14 @@ class Provider:
             header = json.loads(base64.urlsafe_b64decode(id_token.split(".")[0] + "=="))
             kid = header.get("kid") if isinstance(header, dict) else None
         except (ValueError, IndexError):
-            raise OidcError("the ID token is malformed") from None
+            raise OidcError(_("the ID token is malformed")) from None
         keys = await self.keys(kid if isinstance(kid, str) else None)
         try:
             token = jwt.decode(id_token, keys, algorithms=ALGORITHMS)
         except JoseError as err:
-            raise OidcError(f"the ID token's signature is not valid ({err.error})") from None
+            raise OidcError(_("the ID token's signature is not valid ({error})").format(error=err.error)) from None
         except ValueError as err:
-            raise OidcError(f"the ID token cannot be read ({err})") from None
+            raise OidcError(_("the ID token cannot be read ({error})").format(error=err)) from None
         claims = dict(token.claims)
         registry = jwt.JWTClaimsRegistry(
             now=lambda: int(now()), leeway=s.leeway,
@@ -239,14 +251,27 @@ class Provider:
         try:
             registry.validate(claims)
         except JoseError as err:
-            raise OidcError(f"the ID token is not valid: {err.description or err.error}") from None
+            raise OidcError(_("the ID token is not valid: {error}").format(error=_claim_problem(err))) from None
         aud = claims.get("aud")
         audiences = [aud] if isinstance(aud, str) else aud if isinstance(aud, list) else []
         if s.client_id not in audiences:
-            raise OidcError("the ID token is not valid: it was issued for another client (aud)")
+            raise OidcError(_("the ID token is not valid: it was issued for another client (aud)"))
         if len(audiences) > 1 and claims.get("azp") != s.client_id:
-            raise OidcError("the ID token is not valid: several audiences and azp is not this client")
+            raise OidcError(_("the ID token is not valid: several audiences and azp is not this client"))
         return claims
+
+
+def _claim_problem(err: JoseError) -> str:
+    """What is wrong with a claim, in the reader's words (joserfc's own texts are English)."""
+    if isinstance(err, ExpiredTokenError):
+        return _("it has expired")
+    if isinstance(err, MissingClaimError):
+        return _("the claim '{claim}' is missing").format(claim=err.claim)
+    if isinstance(err, InsecureClaimError):
+        return _("the claim '{claim}' is not safe").format(claim=err.claim)
+    if isinstance(err, InvalidClaimError):
+        return _("the claim '{claim}' is wrong").format(claim=err.claim)
+    return str(err.description or err.error)
 
 
 # ----------------------------------------------------------------------- the login state cookie
@@ -312,38 +337,40 @@ def find_account(db: Database, settings: OidcSettings, claims: Mapping[str, Any]
         if row is None and s.claim:
             value = claims.get(s.claim)
             if not isinstance(value, str) or not value:
-                raise OidcError(f"the ID token has no '{s.claim}' claim to find the account by", 403)
+                raise OidcError(_("the ID token has no '{claim}' claim to find the account by").format(claim=s.claim),
+                                403)
             if s.claim == "email" and claims.get("email_verified") is False:
-                raise OidcError("the provider says the e-mail address is not verified", 403)
+                raise OidcError(_("the provider says the e-mail address is not verified"), 403)
             column = USER.c.email if s.claim == "email" else USER.c.username
             query = sa.select(USER).where(sa.func.lower(column) == value.lower())
             if s.municipality:
                 query = query.where(USER.c.municipality == s.municipality)
             found = list(conn.execute(query).mappings())
             if len(found) > 1:
-                raise OidcError("several accounts match this person; ask an administrator", 403)
+                raise OidcError(_("several accounts match this person; ask an administrator"), 403)
             if found:
                 row = found[0]
                 if row["disabled"]:
-                    raise OidcError("the account is disabled", 403)
+                    raise OidcError(_("the account is disabled"), 403)
                 if row["oidc_subject"] is not None:
-                    raise OidcError("the account is bound to another single sign-on identity", 403)
+                    raise OidcError(_("the account is bound to another single sign-on identity"), 403)
                 conn.execute(sa.update(USER).where(USER.c.username == row["username"]).values(
                     oidc_issuer=iss, oidc_subject=sub))
         if row is None:
             return None
         if s.municipality and row["municipality"] != s.municipality:
-            raise OidcError("this identity provider does not log in people of that municipality", 403)
+            raise OidcError(_("this identity provider does not log in people of that municipality"), 403)
         return str(row["username"])
 
     username = db.write(work)
     if username is None:
         if not s.provision_roles or not s.municipality:
-            raise OidcError("no account belongs to this person; ask your municipality's administrator for one", 403)
+            raise OidcError(_("no account belongs to this person; ask your municipality's administrator for one"),
+                            403)
         return _provision(db, s, claims, now)
     account = get_user(db, username)
     if account.disabled:
-        raise OidcError("the account is disabled", 403)
+        raise OidcError(_("the account is disabled"), 403)
     return account
 
 
@@ -357,7 +384,7 @@ def _provision(db: Database, s: OidcSettings, claims: Mapping[str, Any], now: dt
                         email=email if isinstance(email, str) else None, oidc_issuer=str(claims["iss"]),
                         oidc_subject=str(claims["sub"]), now=now)
     except AccountError as err:
-        raise OidcError(f"no account could be made for this person: {err}", 403) from None
+        raise OidcError(_("no account could be made for this person: {error}").format(error=err), 403) from None
     log.info("provisioned account %s in municipality %s from %s", username, s.municipality, claims["iss"])
     return made
 
@@ -443,17 +470,17 @@ def oidc_router(db: Database, settings: OidcSettings, *, prefix: str = "/auth/oi
         pending = _open(key, request.cookies.get(cookie), clock())
         try:
             if pending is None:
-                raise OidcError("the login has expired or was not started here; start it again", 400)
+                raise OidcError(_("the login has expired or was not started here; start it again"), 400)
             if not state or not hmac.compare_digest(str(pending["state"]), state):
-                raise OidcError("the login's state does not match; start it again", 400)
+                raise OidcError(_("the login's state does not match; start it again"), 400)
             if error:
-                raise OidcError(f"the identity provider refused the login ({error[:100]})")
+                raise OidcError(_("the identity provider refused the login ({error})").format(error=error[:100]))
             if not code:
-                raise OidcError("the identity provider sent no code", 400)
+                raise OidcError(_("the identity provider sent no code"), 400)
             tokens = await provider.exchange(code, str(pending["verifier"]), callback_url(request))
             id_token = tokens.get("id_token")
             if not isinstance(id_token, str):
-                raise OidcError("the identity provider sent no ID token")
+                raise OidcError(_("the identity provider sent no ID token"))
             claims = await provider.verify(id_token, str(pending["nonce"]), clock)
             account = await run_in_threadpool(find_account, db, settings, claims)
             token = await run_in_threadpool(create_session, db, account.username, account.municipality, kind="web")
@@ -472,4 +499,5 @@ def oidc_router(db: Database, settings: OidcSettings, *, prefix: str = "/auth/oi
     return router
 
 
-__all__ = ["OidcError", "OidcSettings", "Provider", "end_session_url", "find_account", "oidc_router"]
+__all__ = ["OidcError", "OidcSettings", "OidcSettingsError", "Provider", "end_session_url", "find_account",
+           "oidc_router"]

@@ -8,6 +8,7 @@ from pathlib import Path
 from govcore.access.live import Loader
 from govcore.config import Configuration, load_config
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 
 
 def folder_loader(folders: Sequence[str | Path], fallback: Loader | None = None) -> Loader:
@@ -17,8 +18,9 @@ def folder_loader(folders: Sequence[str | Path], fallback: Loader | None = None)
     for f in folders:
         cfg = load_config(f)
         if cfg.municipality.code in by_code:
-            raise GovcoreError(f"two configuration folders for {cfg.municipality.name} ({cfg.municipality.code}): "
-                               f"{by_code[cfg.municipality.code]} and {f}")
+            raise GovcoreError(_("two configuration folders for {name} ({code}): {first} and {second}").format(
+                name=cfg.municipality.name, code=cfg.municipality.code, first=by_code[cfg.municipality.code],
+                second=f))
         by_code[cfg.municipality.code] = Path(f)
 
     def load(municipality: str, start: str) -> Configuration:
@@ -26,7 +28,8 @@ def folder_loader(folders: Sequence[str | Path], fallback: Loader | None = None)
         if folder is None and fallback is not None:
             return fallback(municipality, start)
         if folder is None:
-            raise GovcoreError(f"no configuration folder was given for municipality {municipality} (--config)")
+            raise GovcoreError(_("no configuration folder was given for municipality {code} (--config)").format(
+                code=municipality))
         return load_config(folder, year=int(start[:4]))
 
     return load

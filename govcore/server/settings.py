@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import zoneinfo
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from govcore.errors import GovcoreError
+from govcore.i18n import N_, _
 
 ENV_PREFIX = "GOVCORE_"
 
@@ -46,34 +47,40 @@ class Settings:
         env = os.environ
         url = database_url or env.get(f"{ENV_PREFIX}DB") or "govcore.db"
         values: dict[str, object] = {"database_url": url}
-        try:
-            if env.get(f"{ENV_PREFIX}BASE_URL"):
-                values["base_url"] = env[f"{ENV_PREFIX}BASE_URL"].rstrip("/")
-            if env.get(f"{ENV_PREFIX}MAX_BODY_BYTES"):
-                values["max_body_bytes"] = int(env[f"{ENV_PREFIX}MAX_BODY_BYTES"])
-            if env.get(f"{ENV_PREFIX}TOKEN_HOURS"):
-                values["token_lifetime"] = dt.timedelta(hours=float(env[f"{ENV_PREFIX}TOKEN_HOURS"]))
-            if env.get(f"{ENV_PREFIX}LOGIN_BURST"):
-                values["login_burst"] = int(env[f"{ENV_PREFIX}LOGIN_BURST"])
-            if env.get(f"{ENV_PREFIX}LOGIN_PER_MINUTE"):
-                values["login_per_minute"] = float(env[f"{ENV_PREFIX}LOGIN_PER_MINUTE"])
-            if env.get(f"{ENV_PREFIX}SCHEDULER_CHECK_SECONDS"):
-                values["scheduler_check_every"] = float(env[f"{ENV_PREFIX}SCHEDULER_CHECK_SECONDS"])
-            if env.get(f"{ENV_PREFIX}NOTIFY_SECONDS"):
-                values["notify_every"] = float(env[f"{ENV_PREFIX}NOTIFY_SECONDS"])
-        except ValueError as err:
-            raise SettingsError(f"a GOVCORE_ setting is not a number: {err}") from None
+        if env.get(f"{ENV_PREFIX}BASE_URL"):
+            values["base_url"] = env[f"{ENV_PREFIX}BASE_URL"].rstrip("/")
+        for name, key, read in _NUMBERS:
+            text = env.get(ENV_PREFIX + name, "").strip()
+            if text:
+                try:
+                    values[key] = read(text)
+                except (ValueError, OverflowError):
+                    raise SettingsError(_("{setting} is '{value}': give a number").format(
+                        setting=ENV_PREFIX + name, value=text[:40])) from None
         values.update(_scheduler_settings(env))
         values.update(overrides)
         settings = cls(**values)  # type: ignore[arg-type]
-        if settings.max_body_bytes < 1024 or settings.login_burst < 1 or settings.login_per_minute <= 0 \
-                or settings.token_lifetime <= dt.timedelta(0) or settings.scheduler_check_every <= 0 \
-                or settings.notify_every < 0:
-            raise SettingsError("GOVCORE_MAX_BODY_BYTES must be at least 1024, GOVCORE_LOGIN_BURST at least 1, "
-                                "GOVCORE_LOGIN_PER_MINUTE, GOVCORE_TOKEN_HOURS and "
-                                "GOVCORE_SCHEDULER_CHECK_SECONDS above 0, GOVCORE_NOTIFY_SECONDS 0 or more")
+        limits = ((settings.max_body_bytes >= 1024, "MAX_BODY_BYTES", N_("at least 1024")),
+                  (settings.token_lifetime > dt.timedelta(0), "TOKEN_HOURS", N_("above 0")),
+                  (settings.login_burst >= 1, "LOGIN_BURST", N_("at least 1")),
+                  (settings.login_per_minute > 0, "LOGIN_PER_MINUTE", N_("above 0")),
+                  (settings.scheduler_check_every > 0, "SCHEDULER_CHECK_SECONDS", N_("above 0")),
+                  (settings.notify_every >= 0, "NOTIFY_SECONDS", N_("0 or more")))
+        for right, name, limit in limits:
+            if not right:
+                raise SettingsError(_("{setting} must be {limit}").format(setting=ENV_PREFIX + name, limit=_(limit)))
         return settings
 
+
+def _hours(text: str) -> dt.timedelta:
+    return dt.timedelta(hours=float(text))
+
+
+# The numeric settings: the variable (after GOVCORE_), the field, how it is read.
+_NUMBERS: tuple[tuple[str, str, Callable[[str], object]], ...] = (
+    ("MAX_BODY_BYTES", "max_body_bytes", int), ("TOKEN_HOURS", "token_lifetime", _hours),
+    ("LOGIN_BURST", "login_burst", int), ("LOGIN_PER_MINUTE", "login_per_minute", float),
+    ("SCHEDULER_CHECK_SECONDS", "scheduler_check_every", float), ("NOTIFY_SECONDS", "notify_every", float))
 
 _SWITCH = {"on": True, "true": True, "yes": True, "1": True, "off": False, "false": False, "no": False, "0": False}
 
@@ -87,31 +94,32 @@ def _scheduler_settings(env: Mapping[str, str]) -> dict[str, object]:
         except ValueError:
             never = False
         if not never:
-            raise SettingsError("GOVCORE_ADVANCE_SECONDS is no longer read: the server advances the live runs at "
-                                "start, daily at GOVCORE_DAILY_AT and when data arrives; GOVCORE_SCHEDULER=off "
-                                "turns that off (docs/server.md)")
+            raise SettingsError(_("GOVCORE_ADVANCE_SECONDS is no longer read: the server advances the live runs at "
+                                  "start, daily at GOVCORE_DAILY_AT and when data arrives; GOVCORE_SCHEDULER=off "
+                                  "turns that off (docs/server.md)"))
         values["scheduler"] = False
     switch = env.get(f"{ENV_PREFIX}SCHEDULER", "").strip().lower()
     if switch:
         if switch not in _SWITCH:
-            raise SettingsError(f"GOVCORE_SCHEDULER is '{switch}': give on or off")
+            raise SettingsError(_("GOVCORE_SCHEDULER is '{value}': give on or off").format(value=switch[:40]))
         values["scheduler"] = _SWITCH[switch]
     daily = env.get(f"{ENV_PREFIX}DAILY_AT", "").strip()
     if daily:
         try:
             at = dt.time.fromisoformat(daily)
         except ValueError:
-            raise SettingsError(f"GOVCORE_DAILY_AT is '{daily}': give a local time as HH:MM, such as 02:00") from None
+            raise SettingsError(_("GOVCORE_DAILY_AT is '{value}': give a local time as HH:MM, such as 02:00").format(
+                value=daily[:40])) from None
         if at.tzinfo is not None:
-            raise SettingsError("GOVCORE_DAILY_AT is a local time without an offset (the zone is "
-                                "GOVCORE_SCHEDULER_TIMEZONE)")
+            raise SettingsError(_("GOVCORE_DAILY_AT is a local time without an offset (the zone is "
+                                  "GOVCORE_SCHEDULER_TIMEZONE)"))
         values["daily_at"] = at
     zone = env.get(f"{ENV_PREFIX}SCHEDULER_TIMEZONE", "").strip()
     if zone:
         try:
             zoneinfo.ZoneInfo(zone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise SettingsError(f"GOVCORE_SCHEDULER_TIMEZONE is '{zone}': not a known time zone "
-                                "(such as Europe/Copenhagen)") from None
+            raise SettingsError(_("GOVCORE_SCHEDULER_TIMEZONE is '{value}': not a known time zone "
+                                  "(such as Europe/Copenhagen)").format(value=zone[:60])) from None
         values["scheduler_zone"] = zone
     return values

@@ -21,6 +21,7 @@ from govcore.access.accounts import AccountError, User, get_user
 from govcore.access.principal import Principal
 from govcore.access.sessions import WEB_SESSION_LIFETIME, session_of
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.store.db import Database
 
 SESSION_COOKIE = "govcore_session"
@@ -53,7 +54,7 @@ class LoginRequired(GovcoreError):
     """No valid web session: the page sends the browser to /login and back to `next` afterwards."""
 
     def __init__(self, next_path: str) -> None:
-        super().__init__("log in to see this page")
+        super().__init__(_("log in to see this page"))
         self.next_path = next_path
 
 
@@ -123,7 +124,8 @@ async def _checked_form(request: Request, who: Person) -> FormData:
     sent = form.get(CSRF_FIELD)
     if not same_origin(request) or not isinstance(sent, str) \
             or not hmac.compare_digest(sent.encode(), who.csrf.encode()):
-        raise CsrfRefused("the form was not sent from this site's page (or the page is too old): reload and try again")
+        raise CsrfRefused(_("the form was not sent from this site's page (or the page is too old): reload and "
+                            "try again"))
     return form
 
 

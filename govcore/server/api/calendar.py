@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from govcore.access.live import LiveRuns, NotFound
+from govcore.i18n import _
 from govcore.server.auth import database, live_runs
 from govcore.store.db import Database
 
@@ -24,6 +25,6 @@ def calendar(request: Request, token: Annotated[str, Path(min_length=20, max_len
 
     text = calendar_of_token(db, token, today=live.clock().date(), load=live.load)
     if text is None:
-        raise NotFound("no such calendar")
+        raise NotFound(_("no such calendar"))
     return Response(text, media_type="text/calendar; charset=utf-8",
                     headers={"Cache-Control": "private, max-age=300"})

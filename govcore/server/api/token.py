@@ -9,6 +9,7 @@ from fastapi.security import OAuth2PasswordRequestForm
 
 from govcore.access.accounts import authenticate
 from govcore.access.sessions import create_session
+from govcore.i18n import _
 from govcore.server.auth import CurrentPrincipal, database
 from govcore.store.db import Database
 
@@ -24,7 +25,8 @@ def token(request: Request, form: Annotated[OAuth2PasswordRequestForm, Depends()
     address = request.client.host if request.client else "unknown"
     allowed, wait = request.app.state.logins.take(address)
     if not allowed:
-        raise HTTPException(429, f"too many logins from this address; try again in {int(wait) + 1} s",
+        raise HTTPException(429, _("too many logins from this address; try again in {seconds} s").format(
+            seconds=int(wait) + 1),
                             headers={"Retry-After": str(int(wait) + 1)})
     user = authenticate(db, form.username, form.password)
     access = create_session(db, user.username, user.municipality, kind="api", lifetime=settings.token_lifetime)

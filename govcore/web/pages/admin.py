@@ -212,7 +212,7 @@ def _the_person(request: Request, code: str, username: str) -> accounts.User:
     try:
         return accounts.get_user(request.app.state.db, username, municipality=code)
     except accounts.AccountError:
-        raise NotFound("no such person in this municipality") from None
+        raise NotFound(_("no such person in this municipality")) from None
 
 
 def _person_page(request: Request, who: WebSession, username: str, *, status: int = 200,
@@ -334,7 +334,7 @@ def revoke_key(request: Request, who: Person, key_id: str, form: CheckedForm) ->
     try:
         key = api_keys.revoke_key(request.app.state.db, key_id, municipality=code)
     except api_keys.ApiKeyError:
-        raise NotFound("no such key in this municipality") from None
+        raise NotFound(_("no such key in this municipality")) from None
     log.info("%s revoked API key %s in %s", who.principal.actor, key.id, code)
     return _done("/admin/noegler", "tilbagekaldt")
 
@@ -362,12 +362,12 @@ def retry_notification(request: Request, who: Person, ident: str, form: CheckedF
     try:
         code, _kind, _rest = outbox.parse_id(ident)
     except GovcoreError:
-        raise NotFound("no such notification") from None
+        raise NotFound(_("no such notification")) from None
     authorize(who.principal, Operation.ADMINISTER, code)  # the id names its municipality
     try:
         outbox.retry(request.app.state.db, ident)
     except outbox.UnknownNotification:
-        raise NotFound("no such notification") from None
+        raise NotFound(_("no such notification")) from None
     except GovcoreError:
         return render(request, "error.html", who, status=409, title=_("Cannot be sent again"),
                       text=_("The notification is already sent and is not sent again."))

@@ -243,7 +243,7 @@ def _submittable(request: Request, who: WebSession, action_id: str) -> dict[str,
         for a in live.actions(p, who.municipality):
             if a["id"] == action_id and allowed(p, Operation.SUBMIT, who.municipality, owner_roles=a["owners"]):
                 return a
-    raise Forbidden("forbidden: this is demanded of another role than yours, or does not exist")
+    raise Forbidden(_("forbidden: this is demanded of another role than yours, or does not exist"))
 
 
 @router.post("/opgaver/{action_id}/indsend")
@@ -274,7 +274,7 @@ def deliver(request: Request, who: Person, _form: CheckedForm, deliverable_id: s
         d["id"] == deliverable_id and allowed(p, Operation.DELIVER, who.municipality, owner_roles=d["owners"])
         for d in live.deliverables(p, who.municipality))
     if not mine:
-        raise Forbidden("forbidden: this deliverable is demanded of another role than yours, or does not exist")
+        raise Forbidden(_("forbidden: this deliverable is demanded of another role than yours, or does not exist"))
     live.deliver(p, who.municipality, deliverable_id)
     return _redirect("/opgaver", "afleveret", deliverable_id)
 
@@ -322,7 +322,7 @@ def decide(request: Request, who: Person, form: CheckedForm, action_id: str) -> 
         a["id"] == action_id and allowed(p, Operation.DECIDE, m, organisation=org, owner_roles=a["owners"])
         for a in live.actions(p, m))
     if not known:
-        raise Forbidden("forbidden: only a role above the owner may decide, or the action does not exist")
+        raise Forbidden(_("forbidden: only a role above the owner may decide, or the action does not exist"))
     decision, comment = _text(form, "decision"), _text(form, "comment")
     problem = ""
     if decision not in ("accept", "reject"):

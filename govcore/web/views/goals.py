@@ -28,6 +28,7 @@ from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.cascade import cascade
 from govcore.config import Configuration
+from govcore.event_labels import EVENT_WORDS
 from govcore.forecast import forecast_goal
 from govcore.goalchart import GoalChart, goal_charts
 from govcore.i18n import N_, _
@@ -46,17 +47,10 @@ LEVELS = {"national": N_("Ministermål"), "political": N_("Focus area"), "admini
 CATEGORIES = {"economy": N_("Economic goal"), "activity": N_("Activity goal"),
               "service_quality": N_("Service and quality goal")}
 NOT_IN_EFFECT = N_("Not in effect")
-# One decision-log entry in words: what happened (the event's type).
-EVENT_WORDS = {
-    "deviation_flagged": N_("Deviation opened"), "deviation_closed": N_("Deviation closed"),
-    "action_demanded": N_("Corrective action demanded"), "action_submitted": N_("Action submitted"),
-    "action_accepted": N_("Action accepted"), "action_rejected": N_("Action rejected"),
-    "action_overdue": N_("The action's deadline passed"), "escalated": N_("Escalated"),
-    "escalation_exhausted": N_("Escalation exhausted"), "notification": N_("Notification"),
-    "decision_requested": N_("Decision requested"), "decision_made": N_("Decision made"),
-    "deliverable_required": N_("Deliverable demanded"), "response_ignored": N_("Answer without effect"),
-    "goal_status": N_("Status changed"),
-}
+# The event types a goal's decision log shows (their words: govcore.event_labels, shared with the report).
+LOG_TYPES = ("deviation_flagged", "deviation_closed", "action_demanded", "action_submitted", "action_accepted",
+             "action_rejected", "action_overdue", "escalated", "escalation_exhausted", "notification",
+             "decision_requested", "decision_made", "deliverable_required", "response_ignored", "goal_status")
 MAX_LOG = 200
 _CACHE_SIZE = 128
 
@@ -338,7 +332,7 @@ def _log(live: LiveRuns, principal: Principal, run: RunRef, goal_id: str) -> tup
 
     def work(conn: sa.Connection) -> tuple[list[Any], int]:
         about = sa.and_(EVENT.c.municipality == run.municipality, EVENT.c.start == run.start,
-                        EVENT.c.type.in_(list(EVENT_WORDS)),
+                        EVENT.c.type.in_(LOG_TYPES),
                         sa.or_(EVENT.c.goal == goal_id,
                                sa.and_(EVENT.c.subject_kind == "goal", EVENT.c.subject == goal_id)))
         total = int(conn.execute(sa.select(sa.func.count()).select_from(EVENT).where(about)).scalar_one())
@@ -353,7 +347,7 @@ def _log(live: LiveRuns, principal: Principal, run: RunRef, goal_id: str) -> tup
         inputs = d.get("inputs") or {}
         why = [str(x) for x in (inputs.get("explanation"), d.get("reason")) if x]
         rule = f"{d['rule_title']} ({r.rule})" if d.get("rule_title") and r.rule else str(r.rule or "")
-        what = _(EVENT_WORDS[str(r.type)]) if str(r.type) in EVENT_WORDS else str(r.type)
+        what = EVENT_WORDS.get(str(r.type), str(r.type))
         text = str(d.get("title") or d.get("text") or "")
         at = dt.datetime.fromisoformat(str(r.at))
         out.append(LogEntry(seq=int(r.seq), at=f"{date_text(at.date())} {at:%H:%M}", what=what, text=text,
@@ -373,7 +367,8 @@ def goal_page(live: LiveRuns, charts: ChartCache, principal: Principal, municipa
     goals = {g.id: g for g in shown.goals}
     g = goals.get(goal_id)
     if g is None:
-        raise NotFound(f"no goal '{goal_id}' in the live run of {run.name} ({run.municipality})")
+        raise NotFound(_("no goal '{goal}' in the live run of {run} ({code})").format(
+            goal=goal_id, run=run.name, code=run.municipality))
     statuses = {x["id"]: x for x in answer["goals"]}
     node = _node({"id": g.id, "children": []}, goals, statuses, shown)
     st = statuses.get(g.id, {})
