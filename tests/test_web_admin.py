@@ -307,6 +307,24 @@ def test_horsens_administrator_neither_sees_nor_changes_vejle(site: Site, db: Da
     assert api_keys.principal_of_key(db, token) is not None  # not revoked
 
 
+def test_a_refusal_is_a_page_in_the_persons_language(site: Site) -> None:
+    with site.client("u-horsens") as c:
+        danish = c.get("/admin/personer/u-center")
+        english = c.get("/admin/personer/u-center", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert danish.status_code == english.status_code == 404
+    assert "<h1>Siden findes ikke</h1>" in danish.text and "<h1>The page does not exist</h1>" in english.text
+
+
+def test_the_last_error_of_a_notification_is_recorded_in_danish_for_every_reader(site: Site, db: Database) -> None:
+    """The outbox keeps the SMTP server's refusal as a recorded text: Danish, on an English page too."""
+    assert _fail_notifications(db)
+    errors = {n["error"] for n in notification_state(db, "630", state="failed")}
+    assert errors == {"SMTP-serveren svarede 550 5.7.1 Mailbox unavailable"}
+    with site.client("u-admin") as c:
+        english = c.get("/admin/notifikationer", headers={"Accept-Language": "en"}).text
+    assert "SMTP-serveren svarede 550 5.7.1 Mailbox unavailable" in english
+
+
 def test_a_forged_post_changes_nothing(site: Site, db: Database) -> None:
     users_before, keys_before = accounts.list_users(db), api_keys.list_keys(db)
     new_person = {"username": "falsk.person", "rolle": "center", "login": "adgangskode",
