@@ -30,7 +30,7 @@ TITLES = {400: N_("Bad request"), 403: N_("No access"), 404: N_("The page does n
           405: N_("Not allowed"), 409: N_("Cannot be done right now"), 413: N_("Too large"),
           422: N_("Something in the form must be corrected"), 429: N_("Too many attempts"),
           500: N_("Something went wrong")}
-# What the person reads; the API's English message is for developers and the log.
+# What the person reads; the exception's own message goes to the API's JSON (in the request's language).
 TEXTS = {403: N_("You do not have access to this page or action. It belongs to another role or municipality, "
                  "or it does not exist."),
          404: N_("The page, or what it shows, does not exist."),
