@@ -80,7 +80,7 @@ def _kpis(ctx: SourceContext) -> list[KPI]:
         periods.setdefault(o.kpi.rsplit(":", 1)[0], set()).add(o.period)
     out = []
     for i in load_initiatives(ctx.base_dir, settings):
-        for measure, (unit, higher, name, _) in MEASURES.items():
+        for measure, (unit, higher, name, _summed) in MEASURES.items():
             kid = kpi_id(i.id, measure)
             published = (Frequency.of_periods(periods.get(kid, ()))
                          or Frequency.of_periods(periods.get(f"initiative:{i.id}", ())) or Frequency.monthly)

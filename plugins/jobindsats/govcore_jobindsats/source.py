@@ -204,7 +204,7 @@ def _find(mid: str, catalogue: Sequence[CatalogueTable], m: MeasurementSettings 
         select = tuple(sorted(m.select.items())) if m else ()
         return Job(measurement_kpi(mid), t.table, name, m.period if m else None, select, defaults=not select)
     if not hits:
-        ids = {i for t in catalogue for (i, _) in t.measurements}
+        ids = {i for t in catalogue for (i, _name) in t.measurements}
         hint = did_you_mean(mid, ids, list_all=False)
         return FetchError(f"no table in the Jobindsats catalogue ({len(catalogue)} tables) lists the measurement "
                           f"{mid}{f' ({hint})' if hint else ''}; name its table under {setting} (table, measurement)",

@@ -32,11 +32,8 @@ from govcore.store.db import open_database
 from govcore.store.fetch import FetchResult, _stored, fetch
 from govcore.store.run import tick
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 KEY = "s3cret-key-value-123"
 WHEN = dt.datetime(2024, 4, 20, 6, 0, tzinfo=dt.UTC)

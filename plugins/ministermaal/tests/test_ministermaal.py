@@ -12,11 +12,8 @@ from govcore_ministermaal.plugin import govcore_national_goals, govcore_wheel_ev
 
 from govcore import InputError, load_plugins
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 # Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, and the
 # measures of the annex's "Det måles ved" without Vejle's own direction and ambition.

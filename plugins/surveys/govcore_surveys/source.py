@@ -131,7 +131,7 @@ class _Row:
 
 def read_results(path: Path, settings: SurveySettings) -> list[Result]:
     """The results of a survey file; every problem in it is raised at once as an InputError."""
-    header, _ = csv_header(path, "respondent;area;question;year;score;n")
+    header, _delimiter = csv_header(path, "respondent;area;question;year;score;n")
     keys = _map_header(str(path), header)
     column = {k: header.index(h) + 1 for k, h in keys.items()}
     problems: list[Problem] = []

@@ -12,11 +12,8 @@ from govcore_surveys.source import load_surveys, survey_kpis
 
 from govcore import InputError, SourceContext, municipality
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 AREAS = {"modtagelse": {"title": "Modtagelse", "owner": "center-job"},
          "virksomhedsservice": {"title": "Virksomhedsservice"}}
