@@ -101,6 +101,16 @@ def test_an_unknown_value_code_is_a_settings_error_with_a_hint(config: Path, tmp
            "'TOT'?)" in t.error
 
 
+def test_an_administrator_reads_the_statbank_errors_in_danish(config: Path, tmp_path: Path,
+                                                              respx_mock: respx.MockRouter, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids)."""
+    p = config / "municipality.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("YDELSESTYPE: TOT", "YDELSESTYPE: TOTAL"), encoding="utf-8")
+    respx_mock.get(f"{BASE}/tableinfo/AUK01").mock(return_value=httpx.Response(200, json=info()))
+    [t] = run(config, tmp_path / "g.db").tables
+    assert t.state == "failed" and "variablen har ingen værdikode 'TOTAL' (mente du 'TOT'?)" in t.error, t.error
+
+
 @pytest.mark.parametrize(("csv", "words"), [
     ("AREA;TID;INDHOLD\n630;2024K1;1\n", "field 'OMRÅDE'"),
     ("OMRÅDE;YDELSESTYPE;TID;INDHOLD\n630;TOT;2024K1\n", "field 'line 2'"),
