@@ -42,3 +42,16 @@ def test_a_plugins_error_at_the_command_line_follows_lang(tmp_path: Path) -> Non
     assert danish.exit_code != 0 and english.exit_code != 0
     assert "'sheet: Tal' er sat, men filen er ikke en Excel-projektmappe" in danish.output, danish.output
     assert "'sheet: Tal' is set, but the file is not a workbook" in english.output, english.output
+
+
+def test_a_plugins_subject_kinds_are_named_in_the_readers_language() -> None:
+    """`SubjectKind.label` with the plugin's `translate`: the report and the pages name the kind."""
+    from govcore import load_plugins, use_language
+
+    kinds = {name: spec for name, (_plugin, spec) in load_plugins().subject_kinds().items()}
+    danish = {name: kinds[name].reader_label() for name in ("budget_area", "initiative", "offer", "survey_area")}
+    assert danish == {"budget_area": "budgetområde", "initiative": "indsats", "offer": "tilbud",
+                      "survey_area": "tilfredshedsområde"}
+    with use_language("en"):
+        assert kinds["budget_area"].reader_label() == "budget area"
+        assert kinds["survey_area"].reader_label() == "satisfaction area"

@@ -32,7 +32,7 @@ from govcore import (
 )
 from govcore_initiatives.businesscase import CaseFigures, Initiative, InitiativeFile, figures, saving
 from govcore_initiatives.cells import date, inside, number
-from govcore_initiatives.i18n import _
+from govcore_initiatives.i18n import N_, _
 from govcore_initiatives.settings import InitiativeSettings, initiative_settings
 
 # measure -> (unit, higher is better, name in Danish, summed over a year)
@@ -336,7 +336,8 @@ def by_id(ctx: SubjectContext | SourceContext) -> Mapping[str, Initiative]:
 
 KIND = SubjectKind(
     name="initiative",
-    label="indsats",
+    label=N_("initiative"),
+    translate=_,
     description="every initiative (indsats) of the initiatives file, with its business case and how the "
                 "follow-up figures known on the day compare with it",
     fields=FIELDS,

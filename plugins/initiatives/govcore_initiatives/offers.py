@@ -37,7 +37,7 @@ from govcore import (
     read_csv,
 )
 from govcore_initiatives.cells import date, inside, number
-from govcore_initiatives.i18n import _
+from govcore_initiatives.i18n import N_, _
 from govcore_initiatives.settings import OfferSettings, Weights, offer_settings
 
 COLUMNS = ["offer", "title", "group", "year", "participants", "cost", "employment_pct", "progression_pct",
@@ -232,7 +232,8 @@ def offer_subjects(ctx: SubjectContext) -> list[Subject]:
 
 KIND = SubjectKind(
     name="offer",
-    label="tilbud",
+    label=N_("offer"),
+    translate=_,
     description="every offer (tilbud) with figures known on the day: its latest year's effect per krone and "
                 "its rank among the comparable offers of its group",
     fields=FIELDS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Subject, SubjectContext, SubjectKind, did_you_mean
-from govcore_surveys.i18n import _
+from govcore_surveys.i18n import N_, _
 from govcore_surveys.settings import SECTION, SurveySettings, parse_settings
 from govcore_surveys.source import KPI_PATTERN, n_kpi, score_kpi, sort_key
 from govcore_surveys.stats import Classification, classify, is_significant, two_proportion_z
@@ -101,7 +101,8 @@ def _check_owners(settings: SurveySettings, areas: set[str], ctx: SubjectContext
 
 KIND = SubjectKind(
     name="survey_area",
-    label="tilfredshedsområde",
+    label=N_("satisfaction area"),
+    translate=_,
     description="every respondent group and area of the survey file, with the latest result known, the "
                 "baseline (first measurement) and the classification",
     fields=FIELDS,
