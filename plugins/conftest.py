@@ -1,5 +1,9 @@
-"""The plugins' tests use the language fixtures of govcore's own tests (tests/conftest.py): Danish
-unless a test asks for `english` (or `danish` inside a module pinned in English)."""
+"""The plugins' tests share govcore's test configuration, tests/conftest.py, loaded from there (not
+copied): Danish unless a test asks for `english` (or `danish` inside a module pinned in English).
+
+Both files are imported under the name `conftest`, and govcore's tests write `from conftest import
+write_config`: whichever of the two Python finds must hold the same names, so this one takes them
+all."""
 
 from __future__ import annotations
 
@@ -14,7 +18,4 @@ _spec = importlib.util.spec_from_file_location("govcore_tests_conftest", _TESTS 
 assert _spec is not None and _spec.loader is not None
 _shared = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(_shared)
-
-english = _shared.english
-danish = _shared.danish
-_danish_unless_asked = _shared._danish_unless_asked
+globals().update({name: value for name, value in vars(_shared).items() if not name.startswith("__")})
