@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     )
     from govcore.formatting import danish_date, danish_number, percent
     from govcore.hookspecs import hookimpl
+    from govcore.i18n import N_, Translations, language, translations, use_language
     from govcore.model import (
         KPI,
         CorrectiveAction,
@@ -113,6 +114,11 @@ _LAZY: dict[str, tuple[str, str]] = {
     "SubjectKind": ("govcore.extension", "SubjectKind"),
     "in_force": ("govcore.extension", "in_force"),
     "hookimpl": ("govcore.hookspecs", "hookimpl"),
+    "N_": ("govcore.i18n", "N_"),
+    "Translations": ("govcore.i18n", "Translations"),
+    "language": ("govcore.i18n", "language"),
+    "translations": ("govcore.i18n", "translations"),
+    "use_language": ("govcore.i18n", "use_language"),
     "KPI": ("govcore.model", "KPI"),
     "CorrectiveAction": ("govcore.model", "CorrectiveAction"),
     "Decision": ("govcore.model", "Decision"),
@@ -196,6 +202,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     "KPI",
+    "N_",
     "ActionContext",
     "ActionSpec",
     "Bar",
@@ -245,6 +252,7 @@ __all__ = [
     "SubjectContext",
     "SubjectKind",
     "TargetResult",
+    "Translations",
     "Wheel",
     "WheelEvent",
     "__version__",
@@ -256,6 +264,7 @@ __all__ = [
     "goal_chart",
     "hookimpl",
     "in_force",
+    "language",
     "line_chart",
     "load_config",
     "load_plugins",
@@ -271,6 +280,8 @@ __all__ = [
     "secret_from_env",
     "simulate",
     "sniff_delimiter",
+    "translations",
+    "use_language",
     "validate_settings",
     "validate_yaml",
 ]

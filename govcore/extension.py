@@ -170,8 +170,16 @@ class SubjectKind:
     """Checks the settings against the configuration when it is loaded (e.g. that every owner is
     a role), raising InputError with field paths; without it a mistake surfaces during the run."""
     label: str = ""
-    """The kind in Danish, singular ('budgetområde'), shown in reports and pages after a subject's
-    title; without it the report says 'emne', never the identifier."""
+    """The kind, singular, shown in reports and pages after a subject's title; without it the report
+    says 'emne' ('subject'), never the identifier. Danish ('budgetområde'), or with `translate` an
+    English message id ('budget area') shown in the reader's language."""
+    translate: Callable[[str], str] | None = None
+    """The plugin's gettext (`govcore.translations(domain, localedir).gettext`), which gives `label`
+    in the reader's language (`reader_label`); see docs/plugins.md."""
+
+    def reader_label(self) -> str:
+        """`label` in the reader's language ('' when the kind has none)."""
+        return self.translate(self.label) if self.translate is not None and self.label else self.label
 
 
 class ActionContext(Protocol):

@@ -40,6 +40,7 @@ __all__ = [
     "LANGUAGES",
     "N_",
     "LanguageError",
+    "Translations",
     "_",
     "from_accept_language",
     "install_jinja",
@@ -47,6 +48,7 @@ __all__ = [
     "ngettext",
     "parse_language",
     "set_language",
+    "translations",
     "use_language",
 ]
 
@@ -164,6 +166,49 @@ def N_(message: str) -> str:
     """Marks a message for the catalog without translating it now (module-level constants are built
     before anyone has chosen a language): translate it where it is read, with `_(CONSTANT)`."""
     return message
+
+
+class Translations:
+    """The messages of one gettext domain that is not govcore's own — a plugin's — in the reader's language.
+
+    A plugin ships its Danish catalog in its own package (`<localedir>/da/LC_MESSAGES/<domain>.mo`)
+    and marks its messages with this object's `gettext` and `ngettext` (bound to `_` and `ngettext`
+    in the plugin, so that `scripts/i18n.py` and Babel find them). The language is govcore's
+    (`language()`: `--lang`, `GOVCORE_LANG`, the browser, `use_language`), asked at every call, so a
+    plugin follows the reader like the core does. A language without a compiled catalog (English,
+    or a plugin that has none yet) gives the English message ids."""
+
+    def __init__(self, domain: str, localedir: str | Path) -> None:
+        self.domain = domain
+        self.localedir = Path(localedir)
+        self._catalogs: dict[str, _gettext.NullTranslations] = {}
+
+    def _catalog(self) -> _gettext.NullTranslations:
+        lang = language()
+        found = self._catalogs.get(lang)
+        if found is None:
+            path = self.localedir / lang / "LC_MESSAGES" / f"{self.domain}.mo"
+            if lang == "en" or not path.is_file():
+                found = _gettext.NullTranslations()
+            else:
+                with path.open("rb") as handle:
+                    found = _gettext.GNUTranslations(handle)
+            self._catalogs[lang] = found
+        return found
+
+    def gettext(self, message: str) -> str:
+        """`message` (English) in the reader's language."""
+        return self._catalog().gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The singular or plural form for `n`, in the reader's language."""
+        return self._catalog().ngettext(singular, plural, n)
+
+
+def translations(domain: str, localedir: str | Path) -> Translations:
+    """A plugin's catalog: `translations("govcore_budget", Path(__file__).parent / "locale")`.
+    See docs/plugins.md ("A plugin's messages in the reader's language")."""
+    return Translations(domain, localedir)
 
 
 def install_jinja(env: jinja2.Environment) -> None:

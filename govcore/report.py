@@ -460,7 +460,7 @@ class _Names:
         self.kinds = dict(SUBJECT_KINDS)
         for name, (_plugin, spec) in cfg.plugins.subject_kinds().items():
             if spec.label:
-                self.kinds[name] = spec.label
+                self.kinds[name] = spec.reader_label()
 
     def kind(self, kind: str | None) -> str:
         """A subject kind in Danish: an identifier such as 'budget_area' is never shown."""

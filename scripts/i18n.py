@@ -10,6 +10,10 @@ Messages are English in the code, marked with `_()`, `N_()` or `ngettext()` in P
 govcore/locale/da/LC_MESSAGES/<domain>.po: the domains only split the catalog by owner so that work on
 the command line and on the web pages never edits the same file. Translate in the .po file (an empty
 msgstr is a missing translation; a fuzzy one does not count), then `update` and `compile`.
+
+Each plugin under plugins/ is a domain of its own, named after its package (govcore_budget, …): its
+catalog ships inside the package, plugins/<name>/govcore_<name>/locale/da/LC_MESSAGES/govcore_<name>.po
+(+ .mo), and holds the messages of that package's Python files.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "govcore"
 CATALOGS = PACKAGE / "locale" / "da" / "LC_MESSAGES"
+PLUGINS = ROOT / "plugins"
 
 # First match wins; "messages" takes every other source file.
 DOMAINS: list[tuple[str, list[str]]] = [
@@ -53,7 +58,20 @@ def new_catalog(domain: str) -> Catalog:
                    creation_date=FIXED, revision_date=FIXED, fuzzy=False)
 
 
+def plugin_packages() -> list[Path]:
+    """The package of every plugin under plugins/ (plugins/budget/govcore_budget, …): one domain each."""
+    return sorted(p.parent for p in PLUGINS.glob("*/govcore_*/__init__.py"))
+
+
+def domains() -> list[str]:
+    """Every domain: govcore's own, then one per plugin (its package's name)."""
+    return [d for d, _ in DOMAINS] + [p.name for p in plugin_packages()]
+
+
 def domain_of(path: Path) -> str:
+    for package in plugin_packages():
+        if path.is_relative_to(package):
+            return package.name
     rel = path.relative_to(ROOT).as_posix()
     for domain, patterns in DOMAINS:
         if any(fnmatch.fnmatch(rel, p) for p in patterns):
@@ -62,11 +80,14 @@ def domain_of(path: Path) -> str:
 
 
 def sources() -> Iterator[Path]:
+    """govcore's Python files and templates, and every plugin package's Python files."""
     for path in sorted(PACKAGE.rglob("*")):
         if "__pycache__" in path.parts or not path.is_file():
             continue
         if path.suffix == ".py" or path.name.endswith(TEMPLATE_SUFFIXES):
             yield path
+    for package in plugin_packages():
+        yield from sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def extract(path: Path) -> Iterator[tuple[str | tuple[str, str], int]]:
@@ -89,7 +110,7 @@ def extract(path: Path) -> Iterator[tuple[str | tuple[str, str], int]]:
 
 def extracted() -> dict[str, Catalog]:
     """The messages the code uses now, one template catalog per domain."""
-    found = {domain: new_catalog(domain) for domain, _ in DOMAINS}
+    found = {domain: new_catalog(domain) for domain in domains()}
     for path in sources():
         for message, line in extract(path):
             found[domain_of(path)].add(message, locations=[(path.relative_to(ROOT).as_posix(), line)])
@@ -97,7 +118,15 @@ def extracted() -> dict[str, Catalog]:
 
 
 def po_path(domain: str) -> Path:
-    return CATALOGS / f"{domain}.po"
+    """A domain's Danish catalog: govcore's under govcore/locale, a plugin's inside its package."""
+    package = next((p for p in plugin_packages() if p.name == domain), None)
+    folder = CATALOGS if package is None else package / "locale" / "da" / "LC_MESSAGES"
+    return folder / f"{domain}.po"
+
+
+def po_files() -> list[Path]:
+    """Every Danish catalog there is, govcore's and the plugins'."""
+    return [path for path in (po_path(d) for d in domains()) if path.exists()]
 
 
 def read(domain: str) -> Catalog:
@@ -115,11 +144,11 @@ def compiled(catalog: Catalog) -> bytes:
 
 
 def update() -> None:
-    CATALOGS.mkdir(parents=True, exist_ok=True)
     for domain, template in extracted().items():
         catalog = read(domain)
         if not len(template) and not po_path(domain).exists():
             continue
+        po_path(domain).parent.mkdir(parents=True, exist_ok=True)
         catalog.update(template, no_fuzzy_matching=True)
         catalog.obsolete.clear()
         with po_path(domain).open("wb") as handle:
@@ -127,7 +156,7 @@ def update() -> None:
 
 
 def compile_all() -> None:
-    for po in sorted(CATALOGS.glob("*.po")):
+    for po in po_files():
         po.with_suffix(".mo").write_bytes(compiled(read(po.stem)))
 
 

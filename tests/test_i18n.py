@@ -35,13 +35,13 @@ def test_every_message_in_the_code_has_a_danish_translation() -> None:
 
 def test_the_catalogs_hold_no_message_the_code_no_longer_uses() -> None:
     used = SCRIPT.extracted()
-    for po in sorted(SCRIPT.CATALOGS.glob("*.po")):
+    for po in SCRIPT.po_files():
         stale = sorted(str(m.id) for m in SCRIPT.read(po.stem) if m.id and m.id not in used[po.stem])
         assert stale == [], f"{po.name}: run scripts/i18n.py update"
 
 
 def test_every_compiled_catalog_is_compiled_from_its_po_file() -> None:
-    pos = sorted(SCRIPT.CATALOGS.glob("*.po"))
+    pos = SCRIPT.po_files()
     assert pos, "no Danish catalog"
     for po in pos:
         mo = po.with_suffix(".mo")
@@ -51,7 +51,48 @@ def test_every_compiled_catalog_is_compiled_from_its_po_file() -> None:
 
 def test_every_source_file_belongs_to_one_domain() -> None:
     for path in SCRIPT.sources():
-        assert SCRIPT.domain_of(path) in {d for d, _ in SCRIPT.DOMAINS}
+        assert SCRIPT.domain_of(path) in SCRIPT.domains()
+
+
+def test_every_plugin_has_its_own_catalog_inside_its_package() -> None:
+    """The guards above cover the plugins' catalogs too: each plugin package is a domain, its Danish
+    catalog lies in the package (so its wheel carries it) and holds its messages."""
+    packages = SCRIPT.plugin_packages()
+    assert {p.name for p in packages} >= {"govcore_budget", "govcore_initiatives", "govcore_jobindsats",
+                                          "govcore_ministermaal", "govcore_statbank", "govcore_surveys"}
+    for package in packages:
+        po = SCRIPT.po_path(package.name)
+        assert po == package / "locale" / "da" / "LC_MESSAGES" / f"{package.name}.po"
+        assert po in SCRIPT.po_files() and len(SCRIPT.read(package.name)) > 0, f"{package.name} has no catalog"
+    assert SCRIPT.domain_of(packages[0] / "plugin.py") == packages[0].name
+
+
+def test_a_plugins_translations_follow_govcores_language(tmp_path: Path) -> None:
+    """govcore.translations: a plugin's own catalog, in the language govcore's reader chose (asked at
+    every call); English, or a language the plugin has no catalog for, gives the message ids."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.mofile import write_mo
+
+    import govcore
+
+    catalog = Catalog(locale="da", domain="govcore_demo")
+    catalog.add(("{n} row is wrong", "{n} rows are wrong"), ("{n} række er forkert", "{n} rækker er forkerte"))
+    catalog.add("unknown area", "ukendt område")
+    folder = tmp_path / "locale" / "da" / "LC_MESSAGES"
+    folder.mkdir(parents=True)
+    with (folder / "govcore_demo.mo").open("wb") as handle:
+        write_mo(handle, catalog)
+    t = govcore.translations("govcore_demo", tmp_path / "locale")
+    assert isinstance(t, govcore.Translations)
+    assert t.gettext("unknown area") == "ukendt område"
+    assert t.ngettext("{n} row is wrong", "{n} rows are wrong", 2) == "{n} rækker er forkerte"
+    with govcore.use_language("en"):
+        assert govcore.language() == "en"
+        assert t.gettext("unknown area") == "unknown area"
+        assert t.ngettext("{n} row is wrong", "{n} rows are wrong", 1) == "{n} row is wrong"
+    assert t.gettext("a message it has no Danish for") == "a message it has no Danish for"
+    empty = govcore.translations("govcore_none", tmp_path / "nowhere")
+    assert empty.gettext("unknown area") == "unknown area"
 
 
 def test_danish_is_the_default_and_english_is_there_on_request(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tomllib
 import venv
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from importlib import metadata
 from pathlib import Path
@@ -68,6 +69,12 @@ def test_wheels_install_into_a_fresh_environment_and_simulate_vejle(tmp_path: Pa
     assert len(wheels) == len(PROJECTS) and len(list(dist.glob("*.tar.gz"))) == len(PROJECTS)
     assert {w.name.split("-")[0] for w in wheels} == {n.replace("-", "_") for n in names}
 
+    for wheel in wheels:  # each plugin carries its own Danish catalog (docs/plugins.md)
+        package = wheel.name.split("-")[0].removeprefix("govcore_")
+        if package != "govcore":
+            mo = f"govcore_{package}/locale/da/LC_MESSAGES/govcore_{package}.mo"
+            assert mo in zipfile.ZipFile(wheel).namelist(), f"{wheel.name} lacks {mo}"
+
     durable_rules = _run(["bash", DURABLE_RULES, sys.executable], cwd=tmp_path).strip()
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
@@ -82,6 +89,9 @@ def test_wheels_install_into_a_fresh_environment_and_simulate_vejle(tmp_path: Pa
     where = _run([python, "-c", "import govcore, durable_rules_engine as d; print(govcore.__file__, d.__file__)"],
                  cwd=work, env=env)
     assert all(Path(f).is_relative_to(env_dir) for f in where.split()), where
+    speaks = _run([python, "-c", "from govcore_budget.parsing import parse_amount\ntry: parse_amount('mange')\n"
+                   "except ValueError as err: print(err)"], cwd=work, env={**env, "GOVCORE_LANG": "da"})
+    assert speaks.strip() == "'mange' er ikke et beløb"  # the installed plugin reads its installed catalog
     assert _run([env_dir / "bin" / "govcore", "--version"], cwd=work, env=env).strip().endswith(govcore.__version__)
     listed = _run([env_dir / "bin" / "govcore", "plugins"], cwd=work, env=env)
     for name in names[1:]:

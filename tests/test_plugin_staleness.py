@@ -74,7 +74,7 @@ def test_a_statbank_table_govcore_does_not_know_needs_its_publication_frequency(
     with pytest.raises(ConfigError) as err:
         load_config(folder)
     assert "sources.statbank.kpis[0]" in str(err.value)
-    assert "say how often Danmarks Statistik publishes table RAS200" in str(err.value)
+    assert "sig, hvor ofte Danmarks Statistik udgiver tabel RAS200" in str(err.value)
     path.write_text(text.replace("table: AUK01", "table: RAS200\n        published: yearly"), encoding="utf-8")
     kpi = load_config(folder).kpis["statbank:offentligt_forsorgede"]
     assert (kpi.published, kpi.max_age) == (Frequency.yearly, "18 months")

@@ -123,7 +123,7 @@ class RunView:
         if kind in SUBJECT_KINDS:
             return _(SUBJECT_KINDS[kind])
         spec = self.cfg.subject_kinds.get(kind)
-        return spec.label if spec is not None and spec.label else _("subject")
+        return spec.reader_label() if spec is not None and spec.label else _("subject")
 
 
 def open_run(live: LiveRuns, principal: Principal, municipality: str,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from govcore import Status
+from govcore_budget.i18n import _
 
 MONTHS = 12
 FLAT: tuple[float, ...] = (1.0,) * MONTHS
@@ -22,7 +23,7 @@ FLAT: tuple[float, ...] = (1.0,) * MONTHS
 def r2(value: float) -> float:
     """Round to øre, half away from zero as in accounting (0.625 -> 0.63); never -0.0, NaN or infinity."""
     if not math.isfinite(value):
-        raise ValueError(f"not a finite number: {value}")
+        raise ValueError(_("not a finite number: {value}").format(value=value))
     out = float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
     return 0.0 if out == 0 else out
 
@@ -31,19 +32,19 @@ def normalise_profile(weights: Sequence[float] | None) -> tuple[float, ...]:
     """Twelve monthly shares summing to 1 (None or empty means a flat profile)."""
     w = tuple(float(x) for x in (weights or FLAT))
     if len(w) != MONTHS:
-        raise ValueError(f"a profile has 12 monthly weights (January to December), not {len(w)}")
+        raise ValueError(_("a profile has 12 monthly weights (January to December), not {n}").format(n=len(w)))
     if any(not math.isfinite(x) or x < 0 for x in w):
-        raise ValueError("profile weights must be 0 or more")
+        raise ValueError(_("profile weights must be 0 or more"))
     total = sum(w)
     if total <= 0:
-        raise ValueError("at least one profile weight must be more than 0")
+        raise ValueError(_("at least one profile weight must be more than 0"))
     return tuple(x / total for x in w)
 
 
 def cumulative_share(profile: Sequence[float], month: int) -> float:
     """Share of the year's budget expected to be spent by the end of `month` (1-12)."""
     if not 1 <= month <= MONTHS:
-        raise ValueError(f"month must be 1-12, not {month}")
+        raise ValueError(_("month must be 1-12, not {month}").format(month=month))
     shares = normalise_profile(profile)
     return 1.0 if month == MONTHS else min(1.0, sum(shares[:month]))
 

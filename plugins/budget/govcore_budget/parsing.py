@@ -10,10 +10,11 @@ import datetime as dt
 import re
 
 from govcore import parse_number
+from govcore_budget.i18n import N_, _
 
-AMOUNT_HINT = "write an amount like 1.234.567,89 or 1234567.89"
-MONTH_HINT = "write the month as 2021-04 (also accepted: 04-2021, 202104, 2021-04-30, april 2021)"
-DATE_HINT = "write the date as 2021-05-03 or 03-05-2021"
+AMOUNT_HINT = N_("write an amount like 1.234.567,89 or 1234567.89")
+MONTH_HINT = N_("write the month as 2021-04 (also accepted: 04-2021, 202104, 2021-04-30, april 2021)")
+DATE_HINT = N_("write the date as 2021-05-03 or 03-05-2021")
 
 _CURRENCY = re.compile(r"^(?:kr\.?|dkk)\s*|\s*(?:kr\.?|dkk)$", re.IGNORECASE)
 
@@ -37,15 +38,15 @@ def parse_amount(cell: object) -> float:
     three digits (1.500 or 1,500) separates thousands; amounts have at most two decimals (øre).
     """
     if isinstance(cell, bool):
-        raise ValueError(f"{cell!r} is not an amount")
+        raise ValueError(_("{value} is not an amount").format(value=repr(cell)))
     if isinstance(cell, int | float):
         value = float(cell)
     elif isinstance(cell, str):
         value = _amount_text(cell)
     else:
-        raise ValueError(f"'{cell}' is not an amount")
+        raise ValueError(_("'{value}' is not an amount").format(value=cell))
     if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"'{cell}' is not a finite amount")
+        raise ValueError(_("'{value}' is not a finite amount").format(value=cell))
     return value
 
 
@@ -53,7 +54,7 @@ def _amount_text(text: str) -> float:
     try:
         return parse_number(_CURRENCY.sub("", text.strip()))
     except ValueError:
-        raise ValueError(f"'{text.strip()}' is not an amount") from None
+        raise ValueError(_("'{value}' is not an amount").format(value=text.strip())) from None
 
 
 def parse_month(cell: object) -> str:
@@ -65,7 +66,7 @@ def parse_month(cell: object) -> str:
     if isinstance(cell, float) and cell.is_integer():
         cell = str(int(cell))
     if not isinstance(cell, str):
-        raise ValueError(f"'{cell}' is not a month")
+        raise ValueError(_("'{value}' is not a month").format(value=cell))
     text = cell.strip()
     s = text.lower().replace(" ", "")
     patterns: list[tuple[str, str, str]] = [
@@ -88,19 +89,19 @@ def parse_month(cell: object) -> str:
             try:
                 dt.date(parts["y"], parts["m"], parts["d"])
             except ValueError:
-                raise ValueError(f"'{text}' is not a date that exists") from None
+                raise ValueError(_("'{value}' is not a date that exists").format(value=text)) from None
         return _month(parts["y"], parts["m"], text)
     m = re.fullmatch(r"([a-zæøå]+)\.?-?([0-9]{4})", s)
     if m and m.group(1) in MONTH_NAMES:
         return _month(int(m.group(2)), MONTH_NAMES[m.group(1)], text)
-    raise ValueError(f"'{text}' is not a month")
+    raise ValueError(_("'{value}' is not a month").format(value=text))
 
 
 def _month(year: int, month: int, text: str) -> str:
     if not 1 <= month <= 12:
-        raise ValueError(f"'{text}' has no month {month}")
+        raise ValueError(_("'{value}' has no month {month}").format(value=text, month=month))
     if not 1900 <= year <= 2200:
-        raise ValueError(f"'{text}' has an unlikely year {year}")
+        raise ValueError(_("'{value}' has an unlikely year {year}").format(value=text, year=year))
     return f"{year:04d}-{month:02d}"
 
 
@@ -111,7 +112,7 @@ def parse_date(cell: object) -> dt.date:
     if isinstance(cell, dt.date):
         return cell
     if not isinstance(cell, str):
-        raise ValueError(f"'{cell}' is not a date")
+        raise ValueError(_("'{value}' is not a date").format(value=cell))
     s = cell.strip()
     m = re.fullmatch(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:[T ][0-9:.]+)?", s)
     if m:
@@ -119,9 +120,9 @@ def parse_date(cell: object) -> dt.date:
     else:
         m = re.fullmatch(r"([0-9]{1,2})[-/.]([0-9]{1,2})[-/.]([0-9]{4})", s)
         if not m:
-            raise ValueError(f"'{s}' is not a date")
+            raise ValueError(_("'{value}' is not a date").format(value=s))
         d, mo, y = int(m.group(1)), int(m.group(2)), int(m.group(3))
     try:
         return dt.date(y, mo, d)
     except ValueError:
-        raise ValueError(f"'{s}' is not a date that exists") from None
+        raise ValueError(_("'{value}' is not a date that exists").format(value=s)) from None

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from govcore import SourceContext, normalise_name, validate_settings
 from govcore_budget.figures import FLAT, normalise_profile
+from govcore_budget.i18n import _
 
 SECTION = "sources.budget"
 AREA_ID = r"^[a-z0-9][a-z0-9_-]*$"
@@ -59,7 +60,8 @@ class BudgetSettings(_Model):
                     continue
                 key = normalise_name(value)
                 if key in seen:
-                    raise ValueError(f"two areas have the {what} '{value}' ('{seen[key]}' and '{a.id}')")
+                    raise ValueError(_("two areas have the {setting} '{value}' ('{first}' and '{second}')").format(
+                        setting=what, value=value, first=seen[key], second=a.id))
                 seen[key] = a.id
         return self
 

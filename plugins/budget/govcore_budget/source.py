@@ -19,6 +19,7 @@ from govcore import (
     normalise_name,
 )
 from govcore_budget.figures import MEASURES, derive, extrapolate_forecast
+from govcore_budget.i18n import _
 from govcore_budget.parsing import (
     AMOUNT_HINT,
     DATE_HINT,
@@ -126,11 +127,12 @@ def read_budget_file(path: Path, settings: BudgetSettings) -> list[Observation]:
         area, month, entry = read
         key = (area.id, month, entry.group, entry.known)
         if key in seen:
-            problems.append(row.problem("period", f"repeats area '{area.id}', month {month}"
-                                        + (f", effort group '{entry.group}'" if entry.group else "")
-                                        + f" from line {seen[key]}",
-                                        hint="add the amounts into one row, or give a correction a later "
-                                        "'kendt' date"))
+            message = (_("repeats area '{area}', month {month}, effort group '{group}' from line {line}")
+                       if entry.group else _("repeats area '{area}', month {month} from line {line}"))
+            problems.append(row.problem("period", message.format(area=area.id, month=month, group=entry.group,
+                                                                 line=seen[key]),
+                                        hint=_("add the amounts into one row, or give a correction a later "
+                                               "'kendt' date")))
             continue
         seen[key] = row.line
         entries[(area.id, month)].append(entry)
@@ -150,13 +152,13 @@ def _read_row(row: Row, settings: BudgetSettings,
     try:
         month = parse_month(row.value("period")) if not is_blank(row.value("period")) else None
         if month is None:
-            problems.append(row.problem("period", "no month given", MONTH_HINT))
+            problems.append(row.problem("period", _("no month given"), _(MONTH_HINT)))
     except ValueError as err:
-        problems.append(row.problem("period", str(err), MONTH_HINT))
+        problems.append(row.problem("period", str(err), _(MONTH_HINT)))
     budget = _amount(row, "budget", problems, required=True)
     if budget is not None and budget < 0:
-        problems.append(row.problem("budget", f"the budget '{row.text('budget')}' is negative",
-                                    "a budget is 0 or more; check the sign"))
+        problems.append(row.problem("budget", _("the budget '{amount}' is negative").format(amount=row.text("budget")),
+                                    _("a budget is 0 or more; check the sign")))
     spent = _amount(row, "spent", problems, required=True)
     committed = _amount(row, "committed", problems)
     forecast = _amount(row, "forecast", problems)
@@ -165,14 +167,15 @@ def _read_row(row: Row, settings: BudgetSettings,
         try:
             known = parse_date(row.value("known"))
         except ValueError as err:
-            problems.append(row.problem("known", str(err), DATE_HINT))
+            problems.append(row.problem("known", str(err), _(DATE_HINT)))
     if len(problems) > before or area is None or month is None or budget is None or spent is None:
         return None
     start = dt.date(int(month[:4]), int(month[5:7]), 1)
     next_month = dt.date(start.year + start.month // 12, start.month % 12 + 1, 1)
     if known is not None and known < start:
-        problems.append(row.problem("known", f"the figures of {month} cannot be known on {known}, before the "
-                                    "month began", "'kendt' is the date the figures became available"))
+        problems.append(row.problem("known", _("the figures of {month} cannot be known on {day}, before the month "
+                                               "began").format(month=month, day=known),
+                                    _("'kendt' is the date the figures became available")))
         return None
     return area, month, _Entry(row.line, normalise_name(group_text), known or next_month,
                                budget, spent, committed or 0.0, forecast)
@@ -191,17 +194,17 @@ def _area(row: Row, area_text: str, group_text: str, settings: BudgetSettings,
                 return a
         names = [a.id for a in settings.areas] + [a.title for a in settings.areas if a.title]
         close = did_you_mean(area_text, names)
-        hint = (f"{close}; " if close else "") + "areas are listed under sources.budget.areas"
-        problems.append(row.problem("area", f"unknown area '{area_text}'", hint))
+        hint = (f"{close}; " if close else "") + _("areas are listed under sources.budget.areas")
+        problems.append(row.problem("area", _("unknown area '{area}'").format(area=area_text), hint))
         return None
     if group_text:
         groups = [a.effort_group for a in settings.areas if a.effort_group]
-        problems.append(row.problem("effort_group", f"no area has the effort group '{group_text}'",
-                                    did_you_mean(group_text, groups) or "set effort_group on an area in "
-                                    "sources.budget.areas, or fill in omraade"))
+        problems.append(row.problem("effort_group", _("no area has the effort group '{group}'").format(
+            group=group_text), did_you_mean(group_text, groups) or _("set effort_group on an area in "
+                                                                      "sources.budget.areas, or fill in omraade")))
         return None
-    problems.append(row.problem("area", "no area given", "fill in omraade with an area id or title from "
-                                "sources.budget.areas"))
+    problems.append(row.problem("area", _("no area given"), _("fill in omraade with an area id or title from "
+                                                              "sources.budget.areas")))
     return None
 
 
@@ -209,12 +212,12 @@ def _amount(row: Row, key: str, problems: list[Problem], required: bool = False)
     value = row.value(key)
     if is_blank(value):
         if required:
-            problems.append(row.problem(key, "no amount given", "write 0 if there is nothing"))
+            problems.append(row.problem(key, _("no amount given"), _("write 0 if there is nothing")))
         return None
     try:
         return parse_amount(value)
     except ValueError as err:
-        problems.append(row.problem(key, str(err), AMOUNT_HINT))
+        problems.append(row.problem(key, str(err), _(AMOUNT_HINT)))
         return None
 
 
@@ -234,9 +237,10 @@ def _observations(entries: dict[tuple[str, str], list[_Entry]], settings: Budget
             whole = min(e.line for e in items if not e.group)
             parts = ", ".join(str(e.line) for e in items if e.group)
             problems.append(by_line[whole].problem(
-                "effort_group", f"area '{area_id}' in {month} has a row without effort group and rows "
-                f"per effort group (lines {parts}); the amounts would be counted twice",
-                "fill in indsatsgruppe on every row of the area, or give one row for the whole area"))
+                "effort_group", _("area '{area}' in {month} has a row without effort group and rows per effort "
+                                  "group (lines {lines}); the amounts would be counted twice").format(
+                    area=area_id, month=month, lines=parts),
+                _("fill in indsatsgruppe on every row of the area, or give one row for the whole area")))
             continue
         for day in sorted({e.known for e in items}):
             chosen = []
@@ -250,8 +254,8 @@ def _observations(entries: dict[tuple[str, str], list[_Entry]], settings: Budget
                 if budget <= 0:
                     first = min(e.line for e in chosen)
                     problems.append(by_line[first].problem(
-                        "budget", f"area '{area_id}' has no budget (0) in {month}",
-                        "a budget area needs a budget above 0 to compare spending with"))
+                        "budget", _("area '{area}' has no budget (0) in {month}").format(area=area_id, month=month),
+                        _("a budget area needs a budget above 0 to compare spending with")))
                     break
                 forecast = sum(extrapolate_forecast(e.spent, e.budget, m, area.shares)
                                if e.forecast is None else e.forecast for e in chosen)

@@ -7,6 +7,7 @@ from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind, did_you_mean
 from govcore_budget.figures import budget_status, derive
+from govcore_budget.i18n import N_, _
 from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
 from govcore_budget.source import MAX_AGE, kpi_id
 
@@ -73,7 +74,7 @@ def area_fields(area: AreaSettings, settings: BudgetSettings, ctx: SubjectContex
 def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
     roles = [r.id for r in ctx.organisation.roles]
     problems = [
-        Problem(message=f"no role has the id '{a.owner}'", field=f"{SECTION}.areas[{i}].owner",
+        Problem(message=_("no role has the id '{role}'").format(role=a.owner), field=f"{SECTION}.areas[{i}].owner",
                 hint=did_you_mean(a.owner, roles))
         for i, a in enumerate(settings.areas) if not ctx.organisation.has(a.owner)
     ]
@@ -83,7 +84,8 @@ def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
 
 KIND = SubjectKind(
     name="budget_area",
-    label="budgetområde",
+    label=N_("budget area"),
+    translate=_,
     description="every budget area of sources.budget.areas, with its figures for the latest month known",
     fields=FIELDS,
     subjects=budget_subjects,

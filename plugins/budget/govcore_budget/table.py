@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from govcore import InputError, Problem, csv_header, did_you_mean, normalise_name, read_csv
+from govcore_budget.i18n import _
 from govcore_budget.parsing import is_blank
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
@@ -61,7 +62,7 @@ class Row:
         cell = self.cells.get(key)
         column = cell.column if cell else 0
         if self.excel and column:
-            message = f"cell {column_letter(column)}{self.line}: {message}"
+            message = _("cell {cell}: {message}").format(cell=f"{column_letter(column)}{self.line}", message=message)
         return Problem(self.file, self.line, column, message, field=cell.header if cell else key, hint=hint)
 
 
@@ -81,14 +82,14 @@ def read_table(path: Path, columns: Sequence[Column], sheet: str | None = None,
         header_line, header, data = _excel(path, columns, sheet)
         excel = True
     elif path.suffix.lower() == ".xls":
-        raise InputError(Problem(str(path), message="old Excel files (.xls) cannot be read",
-                                 hint="save the file as .xlsx or as CSV UTF-8"))
+        raise InputError(Problem(str(path), message=_("old Excel files (.xls) cannot be read"),
+                                 hint=_("save the file as .xlsx or as CSV UTF-8")))
     else:
         if sheet:
-            raise InputError(Problem(str(path), message=f"'sheet: {sheet}' is set, but the file is not a "
-                                     "workbook", field="sheet",
-                                     hint="remove 'sheet' or point 'file' at the .xlsx file"))
-        header, _ = csv_header(path, "omraade;periode;budget;forbrug;disponeret;forventet_forbrug")
+            raise InputError(Problem(str(path), message=_("'sheet: {sheet}' is set, but the file is not a "
+                                                          "workbook").format(sheet=sheet), field="sheet",
+                                     hint=_("remove 'sheet' or point 'file' at the .xlsx file")))
+        header, _delimiter = csv_header(path, "omraade;periode;budget;forbrug;disponeret;forventet_forbrug")
         header_line, data = 1, None
         excel = False
     by_column = _map_header(str(path), header_line, header, columns, one_of, excel)
@@ -116,25 +117,30 @@ def _map_header(file: str, line: int, header: Sequence[str], columns: Sequence[C
         if not h:
             continue
         col = next((c for c in columns if c.matches(h)), None)
-        where = f"cell {column_letter(i + 1)}{line}: " if excel else ""
+        where = _("cell {cell}: ").format(cell=f"{column_letter(i + 1)}{line}") if excel else ""
         if col is None:
-            hint = did_you_mean(h, names) or "known columns: " + ", ".join(c.names[0] for c in columns)
-            problems.append(Problem(file, line, i + 1, f"{where}unknown column '{h}'", field=h, hint=hint))
+            hint = did_you_mean(h, names) or _("known columns: {columns}").format(
+                columns=", ".join(c.names[0] for c in columns))
+            problems.append(Problem(file, line, i + 1, where + _("unknown column '{column}'").format(column=h),
+                                    field=h, hint=hint))
         elif col.key in first:
-            problems.append(Problem(file, line, i + 1, f"{where}columns '{first[col.key]}' and '{h}' both "
-                                    f"give {col.names[0]}", field=h, hint="keep one of them"))
+            problems.append(Problem(file, line, i + 1, where + _("columns '{first}' and '{second}' both give "
+                                                                 "{column}").format(
+                first=first[col.key], second=h, column=col.names[0]), field=h, hint=_("keep one of them")))
         else:
             first[col.key] = h
             by_column[i] = (col.key, h)
     for col in columns:
         if col.required and col.key not in first:
-            problems.append(Problem(file, line, 0, f"missing column '{col.names[0]}'", field=col.names[0],
+            problems.append(Problem(file, line, 0, _("missing column '{column}'").format(column=col.names[0]),
+                                    field=col.names[0],
                                     hint=_missing_hint(col, header)))
     for group in one_of:
         if not any(k in first for k in group):
             wanted = [c.names[0] for c in columns if c.key in group]
-            problems.append(Problem(file, line, 0, "missing column: the file needs " + " or ".join(
-                f"'{w}'" for w in wanted), field=wanted[0], hint="name the columns in the first line"))
+            problems.append(Problem(file, line, 0, _("missing column: the file needs {columns}").format(
+                columns=_(" or ").join(f"'{w}'" for w in wanted)), field=wanted[0],
+                hint=_("name the columns in the first line")))
     if problems:
         raise InputError(problems)
     return by_column
@@ -143,7 +149,7 @@ def _map_header(file: str, line: int, header: Sequence[str], columns: Sequence[C
 def _missing_hint(col: Column, header: Sequence[str]) -> str:
     close = did_you_mean(col.names[0], [h for h in header if h], list_all=False)
     also = ", ".join(col.names[1:4])
-    return close or (f"also accepted: {also}" if also else "")
+    return close or (_("also accepted: {names}").format(names=also) if also else "")
 
 
 def _excel(path: Path, columns: Sequence[Column],
@@ -152,18 +158,18 @@ def _excel(path: Path, columns: Sequence[Column],
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not path.is_file():
-        raise InputError(Problem(str(path), message="file not found",
-                                 hint="the path is relative to the configuration folder"))
+        raise InputError(Problem(str(path), message=_("file not found"),
+                                 hint=_("the path is relative to the configuration folder")))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as err:
-        raise InputError(Problem(str(path), message=f"cannot read the workbook ({type(err).__name__}: {err})",
-                                 hint="open it in Excel and save it as .xlsx")) from None
+        raise InputError(Problem(str(path), message=_("cannot read the workbook ({error})").format(
+            error=f"{type(err).__name__}: {err}"), hint=_("open it in Excel and save it as .xlsx"))) from None
     try:
         if sheet is not None and sheet not in wb.sheetnames:
-            hint = did_you_mean(sheet, wb.sheetnames) or "sheets: " + ", ".join(wb.sheetnames)
-            raise InputError(Problem(str(path), message=f"the workbook has no sheet '{sheet}'", field="sheet",
-                                     hint=hint))
+            hint = did_you_mean(sheet, wb.sheetnames) or _("sheets: {sheets}").format(sheets=", ".join(wb.sheetnames))
+            raise InputError(Problem(str(path), message=_("the workbook has no sheet '{sheet}'").format(sheet=sheet),
+                                     field="sheet", hint=hint))
         ws = wb[sheet] if sheet is not None else wb.worksheets[0]
         rows = [(i, tuple(_clean(v) for v in values))
                 for i, values in enumerate(ws.iter_rows(min_row=1, min_col=1, values_only=True), start=1)]
@@ -173,9 +179,9 @@ def _excel(path: Path, columns: Sequence[Column],
         texts = [v if isinstance(v, str) else "" for v in values]
         if sum(1 for t in texts if t and any(c.matches(t) for c in columns)) >= 2:
             return line, texts, rows[idx + 1:]
-    raise InputError(Problem(str(path), 1, 0, f"no header row in the first {HEADER_SEARCH_ROWS} rows of "
-                             f"sheet '{ws.title}'", hint="one row must name the columns, e.g. omraade, "
-                             "periode, budget, forbrug"))
+    raise InputError(Problem(str(path), 1, 0, _("no header row in the first {n} rows of sheet '{sheet}'").format(
+        n=HEADER_SEARCH_ROWS, sheet=ws.title), hint=_("one row must name the columns, e.g. omraade, periode, "
+                                                       "budget, forbrug")))
 
 
 def _clean(value: Any) -> Any:

@@ -27,9 +27,9 @@ def test_flat_profile_is_twelve_equal_shares() -> None:
 
 
 @pytest.mark.parametrize(("weights", "message"), [
-    ([1] * 11, "12 monthly weights"),
-    ([1] * 11 + [-1], "0 or more"),
-    ([0] * 12, "more than 0"),
+    ([1] * 11, "12 månedsvægte"),
+    ([1] * 11 + [-1], "0 eller mere"),
+    ([0] * 12, "skal være over 0"),
 ])
 def test_bad_profiles(weights: list[float], message: str) -> None:
     with pytest.raises(ValueError, match=message):
@@ -43,7 +43,7 @@ def test_cumulative_share_and_expected_spending() -> None:
     assert cumulative_share(LATE, 9) == pytest.approx(0.5)
     assert expected_spent(120_000_000, 4) == pytest.approx(40_000_000)
     assert expected_spent(120, 9, LATE) == pytest.approx(60)
-    with pytest.raises(ValueError, match="month"):
+    with pytest.raises(ValueError, match="måneden skal være 1-12"):
         cumulative_share(LATE, 13)
 
 
@@ -121,7 +121,7 @@ def test_amounts(cell: object, value: float) -> None:
 
 @pytest.mark.parametrize("cell", ["abc", "1.23.4", "12a", "1,234.5,6", "1.2.3,4.5", "-", "", True, None])
 def test_not_amounts(cell: object) -> None:
-    with pytest.raises(ValueError, match=r"not an amount|not a finite"):
+    with pytest.raises(ValueError, match=r"er ikke et beløb|er ikke et endeligt beløb"):
         parse_amount(cell)
 
 

@@ -9,15 +9,13 @@ from typing import Any
 
 import openpyxl
 import pytest
+from english_words import untranslated
 from govcore_budget.source import SOURCE, budget_kpis, load_budget
 
-from govcore import KPI, InputError, Observation, ObservationStore, SourceContext, municipality
+from govcore import KPI, InputError, Observation, ObservationStore, SourceContext, municipality, use_language
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 AREAS: list[dict[str, Any]] = [
     {"id": "sygedagpenge", "title": "Sygedagpenge", "owner": "center-sundhed",
@@ -172,6 +170,23 @@ def test_xlsx_sheet_setting_and_cell_references(tmp_path: Path) -> None:
         load_budget(ctx(tmp_path, file="budget.xlsx", sheet="tal"))
     with pytest.raises(InputError, match="no header row"):
         load_budget(ctx(tmp_path, file="budget.xlsx"))  # the first sheet has no table
+
+
+def test_an_administrator_reads_the_errors_of_a_finance_export_in_danish(tmp_path: Path, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids); English on request."""
+    path = write(tmp_path, "omraade;periode;budget;forbrug\n"
+                           "sygedagpengge;2021-13;-5;tolv millioner\n")
+    with pytest.raises(InputError) as err:
+        load_budget(ctx(tmp_path))
+    text = err.value.format()
+    assert f"{path}:2:1: omraade: ukendt område 'sygedagpengge'" in text
+    assert "mente du 'sygedagpenge'?; områderne står under sources.budget.areas" in text
+    assert "'2021-13' har ingen måned 13" in text and "skriv måneden som 2021-04" in text
+    assert "budgettet '-5' er negativt" in text and "'tolv millioner' er ikke et beløb" in text
+    assert untranslated(text) == []
+    with use_language("en"), pytest.raises(InputError) as english:
+        load_budget(ctx(tmp_path))
+    assert "omraade: unknown area 'sygedagpengge'" in english.value.format()
 
 
 def test_every_problem_of_a_file_is_reported_with_row_and_column(tmp_path: Path) -> None:

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from govcore_initiatives.i18n import _
+
 ID = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -49,9 +51,9 @@ class BusinessCase(_Model):
     @model_validator(mode="after")
     def _check(self) -> BusinessCase:
         if self.weeks_after >= self.weeks_before:
-            raise ValueError("weeks_after must be fewer than weeks_before: the case is about shorter spells")
+            raise ValueError(_("weeks_after must be fewer than weeks_before: the case is about shorter spells"))
         if self.years != list(range(self.years[0], self.years[0] + len(self.years))):
-            raise ValueError("years must be consecutive, in order (e.g. [2013, 2014, 2015, 2016])")
+            raise ValueError(_("years must be consecutive, in order (e.g. [2013, 2014, 2015, 2016])"))
         return self
 
 
@@ -72,9 +74,9 @@ class Initiative(_Model):
     @model_validator(mode="after")
     def _check(self) -> Initiative:
         if self.end < self.start:
-            raise ValueError("end is before start")
+            raise ValueError(_("end is before start"))
         if self.evaluation is not None and self.evaluation < self.start:
-            raise ValueError("the evaluation is before the start")
+            raise ValueError(_("the evaluation is before the start"))
         return self
 
     @property
@@ -91,7 +93,7 @@ class InitiativeFile(_Model):
         ids = [i.id for i in self.initiatives]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
-            raise ValueError(f"initiative ids must be unique; repeated: {', '.join(repeated)}")
+            raise ValueError(_("initiative ids must be unique; repeated: {ids}").format(ids=", ".join(repeated)))
         return self
 
 

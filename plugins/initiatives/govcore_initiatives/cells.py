@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from govcore import InputError, Problem, parse_number
+from govcore_initiatives.i18n import _
 
 
 def inside(base_dir: Path, name: str, setting: str) -> Path:
@@ -14,8 +15,8 @@ def inside(base_dir: Path, name: str, setting: str) -> Path:
     error (configurations are data and never read outside their folder)."""
     path = (base_dir / name).resolve()
     if Path(name).is_absolute() or not path.is_relative_to(base_dir.resolve()):
-        raise InputError(Problem(message=f"'{name}' is outside the configuration folder", field=setting,
-                                 hint="give a path relative to the folder of municipality.yaml"))
+        raise InputError(Problem(message=_("'{name}' is outside the configuration folder").format(name=name),
+                                 field=setting, hint=_("give a path relative to the folder of municipality.yaml")))
     return path
 
 

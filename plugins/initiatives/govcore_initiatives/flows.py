@@ -19,6 +19,7 @@ import re
 
 from govcore import KPI, Frequency, InputError, KpiSource, Observation, Period, Problem, SourceContext, read_csv
 from govcore_initiatives.cells import date, inside, number
+from govcore_initiatives.i18n import _
 from govcore_initiatives.settings import flow_settings
 
 GROUP = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -52,11 +53,11 @@ def _read(ctx: SourceContext) -> list[Observation]:
         bad = len(problems)
         group = v["group"].lower()
         if not GROUP.match(group):
-            problems.append(row.problem("group", f"'{v['group']}' is not a group id",
-                                        "use lower-case letters, digits, '-' and '_' (e.g. unge-kontanthjaelp)"))
+            problems.append(row.problem("group", _("'{value}' is not a group id").format(value=v["group"]),
+                                        _("use lower-case letters, digits, '-' and '_' (e.g. unge-kontanthjaelp)")))
         elif settings.groups and group not in settings.groups:
-            problems.append(row.problem("group", f"unknown group '{v['group']}'",
-                                        "the groups are listed under sources.flows.groups"))
+            problems.append(row.problem("group", _("unknown group '{group}'").format(group=v["group"]),
+                                        _("the groups are listed under sources.flows.groups")))
         try:
             period = Period.parse(v["period"])
         except ValueError as err:
@@ -66,12 +67,14 @@ def _read(ctx: SourceContext) -> list[Observation]:
         for col in ("stock", "inflow", "outflow"):
             x = number(v[col])
             if x is None or x < 0:
-                problems.append(row.problem(col, f"'{v[col]}' is not a number of 0 or more", "e.g. 1.250 or 38"))
+                problems.append(row.problem(col, _("'{value}' is not a number of 0 or more").format(value=v[col]),
+                                            _("e.g. 1.250 or 38")))
             else:
                 nums[col] = x
         known = date(v.get("known", "")) if v.get("known") else None
         if v.get("known") and known is None:
-            problems.append(row.problem("known", f"'{v['known']}' is not a date", "write e.g. 2021-02-10"))
+            problems.append(row.problem("known", _("'{value}' is not a date").format(value=v["known"]),
+                                        _("write e.g. {example}").format(example="2021-02-10")))
         if len(problems) > bad or period is None:
             continue
         for measure, value in rates(nums["stock"], nums["inflow"], nums["outflow"]).items():

@@ -32,6 +32,7 @@ from govcore import (
 )
 from govcore_initiatives.businesscase import CaseFigures, Initiative, InitiativeFile, figures, saving
 from govcore_initiatives.cells import date, inside, number
+from govcore_initiatives.i18n import N_, _
 from govcore_initiatives.settings import InitiativeSettings, initiative_settings
 
 # measure -> (unit, higher is better, name in Danish, summed over a year)
@@ -62,8 +63,9 @@ def load_initiatives(base_dir: Path, settings: InitiativeSettings) -> tuple[Init
     """The initiatives file, read once per version of the file (subjects are built every meeting)."""
     path = inside(base_dir, settings.file, "sources.initiatives.file")
     if not path.is_file():
-        raise InputError(Problem(message=f"the initiatives file '{settings.file}' does not exist",
-                                 field="sources.initiatives.file", hint="the path is relative to municipality.yaml"))
+        raise InputError(Problem(message=_("the initiatives file '{file}' does not exist").format(file=settings.file),
+                                 field="sources.initiatives.file",
+                                 hint=_("the path is relative to municipality.yaml")))
     st = path.stat()
     return _read(path, (st.st_mtime_ns, st.st_size))
 
@@ -80,7 +82,7 @@ def _kpis(ctx: SourceContext) -> list[KPI]:
         periods.setdefault(o.kpi.rsplit(":", 1)[0], set()).add(o.period)
     out = []
     for i in load_initiatives(ctx.base_dir, settings):
-        for measure, (unit, higher, name, _) in MEASURES.items():
+        for measure, (unit, higher, name, _summed) in MEASURES.items():
             kid = kpi_id(i.id, measure)
             published = (Frequency.of_periods(periods.get(kid, ()))
                          or Frequency.of_periods(periods.get(f"initiative:{i.id}", ())) or Frequency.monthly)
@@ -102,13 +104,13 @@ def _load(ctx: SourceContext) -> list[Observation]:
     for row in read_csv(path, ["initiative", "period", "measure", "value"], ["known"]):
         v = row.values
         if v["initiative"] not in initiatives:
-            problems.append(row.problem("initiative", f"unknown initiative '{v['initiative']}'",
-                                        "the ids are those in " + settings.file))
+            problems.append(row.problem("initiative", _("unknown initiative '{id}'").format(id=v["initiative"]),
+                                        _("the ids are those in {file}").format(file=settings.file)))
             continue
         measure = ALIASES.get(v["measure"].lower(), v["measure"].lower())
         if measure not in MEASURES:
-            problems.append(row.problem("measure", f"unknown measure '{v['measure']}'",
-                                        "one of: " + ", ".join(MEASURES)))
+            problems.append(row.problem("measure", _("unknown measure '{measure}'").format(measure=v["measure"]),
+                                        _("one of: {choices}").format(choices=", ".join(MEASURES))))
             continue
         try:
             period = Period.parse(v["period"])
@@ -116,17 +118,19 @@ def _load(ctx: SourceContext) -> list[Observation]:
             problems.append(row.problem("period", str(err)))
             continue
         if MEASURES[measure][3] and period.grain not in MONTHS:
-            problems.append(row.problem("period", f"{measure} is counted per month, quarter, half year or year",
-                                        "write e.g. 2014-03, 2014-Q1 or 2014"))
+            problems.append(row.problem("period", _("{measure} is counted per month, quarter, half year or "
+                                                    "year").format(measure=measure),
+                                        _("write e.g. 2014-03, 2014-Q1 or 2014")))
             continue
         value = number(v["value"])
         if value is None or value < 0:
-            problems.append(row.problem("value", f"'{v['value']}' is not a number of 0 or more",
-                                        "write e.g. 38 or 5,2"))
+            problems.append(row.problem("value", _("'{value}' is not a number of 0 or more").format(value=v["value"]),
+                                        _("write e.g. 38 or 5,2")))
             continue
         known = date(v.get("known", "")) if v.get("known") else None
         if v.get("known") and known is None:
-            problems.append(row.problem("known", f"'{v['known']}' is not a date", "write e.g. 2014-04-10"))
+            problems.append(row.problem("known", _("'{value}' is not a date").format(value=v["known"]),
+                                        _("write e.g. {example}").format(example="2014-04-10")))
             continue
         out.append(Observation(kpi=kpi_id(v["initiative"], measure), period=period.text, value=value,
                                source=f"initiatives:{path.name}", known_at=known))
@@ -270,7 +274,7 @@ def initiative_subjects(ctx: SubjectContext) -> list[Subject]:
 
 
 def _owner_problems(items: tuple[Initiative, ...], ctx: SubjectContext) -> list[Problem]:
-    return [Problem(message=f"initiative '{i.id}': no role has the id '{i.owner}'",
+    return [Problem(message=_("initiative '{id}': no role has the id '{role}'").format(id=i.id, role=i.owner),
                     field="sources.initiatives.file") for i in items if not ctx.organisation.has(i.owner)]
 
 
@@ -292,24 +296,27 @@ def _link_problems(items: tuple[Initiative, ...], ctx: SubjectContext, path: Pat
     for n, i in enumerate(items):
         where = ("initiatives", n)
         if not ctx.organisation.has(i.owner):
-            out.append(doc.problem((*where, "owner"), f"initiative '{i.id}': no role has the id '{i.owner}'",
+            out.append(doc.problem((*where, "owner"), _("initiative '{id}': no role has the id '{role}'").format(
+                id=i.id, role=i.owner),
                                    hint=did_you_mean(i.owner, [r.id for r in ctx.organisation.roles], list_all=False)))
         for k, goal in enumerate(i.goals):
             spans = ctx.goals.get(goal)
             if spans is None:
-                out.append(doc.problem((*where, "goals", k), f"initiative '{i.id}': no goal has the id '{goal}'",
-                                       hint=did_you_mean(goal, ctx.goals)
-                                       or "the goal ids are those of the goal files, in any version"))
+                out.append(doc.problem((*where, "goals", k), _("initiative '{id}': no goal has the id '{goal}'").format(
+                    id=i.id, goal=goal), hint=did_you_mean(goal, ctx.goals)
+                    or _("the goal ids are those of the goal files, in any version")))
             elif not in_force(spans, i.start, i.end):
-                held = ", ".join(f"{_when(a, 'the start')} to {_when(b, 'the end')}" for a, b in spans)
-                out.append(doc.problem((*where, "goals", k), f"initiative '{i.id}' runs {i.start} to {i.end}, but "
-                                       f"goal '{goal}' is not in force then (it is from {held})",
-                                       hint="link a goal of the configuration version in force while it runs"))
+                held = ", ".join(_("{first} to {last}").format(first=_when(a, _("the start")),
+                                                               last=_when(b, _("the end"))) for a, b in spans)
+                out.append(doc.problem((*where, "goals", k), _(
+                    "initiative '{id}' runs {start} to {end}, but goal '{goal}' is not in force then (it is from "
+                    "{spans})").format(id=i.id, start=i.start, end=i.end, goal=goal, spans=held),
+                    hint=_("link a goal of the configuration version in force while it runs")))
         for k, kpi in enumerate(i.kpis):
             if kpi not in ctx.kpis:
-                out.append(doc.problem((*where, "kpis", k), f"initiative '{i.id}': no KPI has the id '{kpi}'",
-                                       hint=did_you_mean(kpi, ctx.kpis) or "the KPI ids are those in kpis.yaml and "
-                                       "the sources'"))
+                out.append(doc.problem((*where, "kpis", k), _("initiative '{id}': no KPI has the id '{kpi}'").format(
+                    id=i.id, kpi=kpi), hint=did_you_mean(kpi, ctx.kpis)
+                    or _("the KPI ids are those in kpis.yaml and the sources'")))
     return out
 
 
@@ -329,7 +336,8 @@ def by_id(ctx: SubjectContext | SourceContext) -> Mapping[str, Initiative]:
 
 KIND = SubjectKind(
     name="initiative",
-    label="indsats",
+    label=N_("initiative"),
+    translate=_,
     description="every initiative (indsats) of the initiatives file, with its business case and how the "
                 "follow-up figures known on the day compare with it",
     fields=FIELDS,

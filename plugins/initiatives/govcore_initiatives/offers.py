@@ -37,6 +37,7 @@ from govcore import (
     read_csv,
 )
 from govcore_initiatives.cells import date, inside, number
+from govcore_initiatives.i18n import N_, _
 from govcore_initiatives.settings import OfferSettings, Weights, offer_settings
 
 COLUMNS = ["offer", "title", "group", "year", "participants", "cost", "employment_pct", "progression_pct",
@@ -110,28 +111,32 @@ def _read(path: Path, _stamp: tuple[int, int]) -> tuple[OfferYear, ...]:
         v = row.values
         bad = len(problems)
         if not v["offer"]:
-            problems.append(row.problem("offer", "no offer id given", "write the offer's id, e.g. virksomhedspraktik"))
+            problems.append(row.problem("offer", _("no offer id given"),
+                                        _("write the offer's id, e.g. virksomhedspraktik")))
         year = int(v["year"]) if v["year"].isdigit() and len(v["year"]) == 4 else None
         if year is None:
-            problems.append(row.problem("year", f"'{v['year']}' is not a year", "write e.g. 2021"))
+            problems.append(row.problem("year", _("'{value}' is not a year").format(value=v["year"]),
+                                        _("write e.g. {example}").format(example="2021")))
         nums: dict[str, float] = {}
         for col in ("participants", "cost", *EFFECTS):
             x = number(v[col])
             if x is None or x < 0 or (col == "participants" and x == 0) or (col in EFFECTS and x > 100):
-                what = "a share in percent (0-100)" if col in EFFECTS else \
-                    "a number above 0" if col == "participants" else "a number of 0 or more"
-                problems.append(row.problem(col, f"'{v[col]}' is not {what}", "e.g. 38,5 or 1.250.000"))
+                message = _("'{value}' is not a share in percent (0-100)") if col in EFFECTS else \
+                    _("'{value}' is not a number above 0") if col == "participants" else \
+                    _("'{value}' is not a number of 0 or more")
+                problems.append(row.problem(col, message.format(value=v[col]), _("e.g. 38,5 or 1.250.000")))
             else:
                 nums[col] = x
         if "cost" in nums and nums["cost"] == 0:
-            problems.append(row.problem("cost", "the cost is 0, so effect per krone is undefined",
-                                        "give the offer's cost for the year"))
+            problems.append(row.problem("cost", _("the cost is 0, so effect per krone is undefined"),
+                                        _("give the offer's cost for the year")))
         known = date(v.get("known", "")) if v.get("known") else dt.date((year or 2000) + 1, 1, 1)
         if known is None:
-            problems.append(row.problem("known", f"'{v['known']}' is not a date", "write e.g. 2022-03-01"))
+            problems.append(row.problem("known", _("'{value}' is not a date").format(value=v["known"]),
+                                        _("write e.g. {example}").format(example="2022-03-01")))
         if year is not None and (v["offer"], year) in seen:
-            problems.append(row.problem("offer", f"offer '{v['offer']}' appears twice for {year}",
-                                        "keep one row per offer and year"))
+            problems.append(row.problem("offer", _("offer '{offer}' appears twice for {year}").format(
+                offer=v["offer"], year=year), _("keep one row per offer and year")))
         if len(problems) > bad or year is None or known is None:
             continue
         seen.add((v["offer"], year))
@@ -146,8 +151,8 @@ def _read(path: Path, _stamp: tuple[int, int]) -> tuple[OfferYear, ...]:
 def load_offers(base_dir: Path, settings: OfferSettings) -> tuple[OfferYear, ...]:
     path = inside(base_dir, settings.file, "sources.offers.file")
     if not path.is_file():
-        raise InputError(Problem(message=f"the offers file '{settings.file}' does not exist",
-                                 field="sources.offers.file", hint="the path is relative to municipality.yaml"))
+        raise InputError(Problem(message=_("the offers file '{file}' does not exist").format(file=settings.file),
+                                 field="sources.offers.file", hint=_("the path is relative to municipality.yaml")))
     st = path.stat()
     return _read(path, (st.st_mtime_ns, st.st_size))
 
@@ -219,14 +224,16 @@ def offer_subjects(ctx: SubjectContext) -> list[Subject]:
     top = next((r.id for r in ctx.organisation.roles if r.superior is None), "")
     owner = settings.owner or top
     if not ctx.organisation.has(owner):
-        raise InputError(Problem(message=f"no role has the id '{owner}'", field="sources.offers.owner"))
+        raise InputError(Problem(message=_("no role has the id '{role}'").format(role=owner),
+                                 field="sources.offers.owner"))
     return [Subject(kind="offer", id=r.row.offer, owner=owner, title=r.row.title, fields=offer_fields(r))
             for r in ranked]
 
 
 KIND = SubjectKind(
     name="offer",
-    label="tilbud",
+    label=N_("offer"),
+    translate=_,
     description="every offer (tilbud) with figures known on the day: its latest year's effect per krone and "
                 "its rank among the comparable offers of its group",
     fields=FIELDS,

@@ -14,6 +14,7 @@ from govcore import (
     percent,
 )
 from govcore_initiatives.businesscase import figures
+from govcore_initiatives.i18n import _
 from govcore_initiatives.initiatives import load_initiatives, realised
 from govcore_initiatives.offers import latest_ranking, load_offers
 from govcore_initiatives.settings import initiative_settings, offer_settings
@@ -35,20 +36,22 @@ def initiative_sections(ctx: SubjectContext) -> list[ReportSection]:
         case = figures(i)
         planned = case.year(year)
         real = realised(i, case, ctx.observations, year)
-        payback = "–" if case.payback_years is None else f"{danish_number(case.payback_years * 12)} mdr."
-        evaluation = "gennemført" if real.evaluated else \
-            ("mangler" if ctx.day >= i.evaluation_date else f"senest {danish_date(i.evaluation_date)}")
+        payback = "–" if case.payback_years is None else _("{n} months").format(
+            n=danish_number(case.payback_years * 12))
+        evaluation = _("done") if real.evaluated else \
+            (_("missing") if ctx.day >= i.evaluation_date else _("by {date}").format(
+                date=danish_date(i.evaluation_date)))
         rows.append((i.title, f"{danish_date(i.start)}–{danish_date(i.end)}", kr(case.net_cost),
                      kr(planned.net_saving) if planned else "–", kr(real.net_saving), pct(real.pct_of_case),
                      payback, evaluation))
     return [ReportSection(
-        title="Indsatser og businesscases",
-        intro=f"Hver indsats' businesscase for {year} sammenlignet med de realiserede tal (deltagere og varighed "
-              "på ydelse omregnet til helår). Nettobesparelsen er efter statens refusion af ydelsen; "
-              "første år tæller med indfasningen.",
-        headers=("Indsats", "Periode", "Nettoudgift pr. år", f"Forventet nettobesparelse {year}",
-                 f"Realiseret nettobesparelse {year}", "Realiseret i % af businesscasen", "Tilbagebetalingstid",
-                 "Evaluering"),
+        title=_("Initiatives and business cases"),
+        intro=_("Each initiative's business case for {year} compared with the realised figures (participants and "
+                "duration on benefit converted to full years). The net saving is after the state's refusion of the "
+                "benefit; the first year counts with the ramp-up.").format(year=year),
+        headers=(_("Initiative"), _("Period"), _("Net cost per year"),
+                 _("Expected net saving {year}").format(year=year), _("Realised net saving {year}").format(year=year),
+                 _("Realised in % of the business case"), _("Payback time"), _("Evaluation")),
         rows=tuple(rows))]
 
 
@@ -66,15 +69,18 @@ def offer_sections(ctx: SubjectContext) -> list[ReportSection]:
                       pct(r.row.satisfaction), danish_number(r.score), danish_number(r.effect_per_kr, 2))
                      for r in mine)
         chart = bar_chart([Bar(r.row.title, r.effect_per_kr, highlight=r.of > 1 and r.rank == r.of) for r in mine],
-                          title=f"Effekt pr. {per} kr. pr. deltager – {group} ({year})", unit="point")
+                          title=_("Effect per {per} kr. per participant – {group} ({year})").format(
+                              per=per, group=group, year=year), unit=_("points"))
         out.append(ReportSection(
-            title=f"Effektøkonomi: {group} ({year})",
-            intro=f"Effekt = {danish_number(we * 100, 0)} % × andel i job eller uddannelse efter "
-                  f"{settings.months} måneder + {danish_number(wp * 100, 0)} % × progression + "
-                  f"{danish_number(ws * 100, 0)} % × tilfredshed; effekt pr. krone = effekten pr. {per} kr. "
-                  "brugt pr. deltager. Tilbuddene er sammenlignelige og rangeret med mest effekt pr. krone først.",
-            headers=("Plads", "Tilbud", "Deltagere", "Udgift pr. deltager", "I job/uddannelse", "Progression",
-                     "Tilfredshed", "Effekt (point)", f"Effekt pr. {per} kr."),
+            title=_("Effect economics: {group} ({year})").format(group=group, year=year),
+            intro=_("Effect = {we} % × share in employment or education after {months} months + {wp} % × "
+                    "progression + {ws} % × satisfaction; effect per krone = the effect per {per} kr. spent per "
+                    "participant. The offers are comparable and ranked with the most effect per krone first.").format(
+                we=danish_number(we * 100, 0), months=settings.months, wp=danish_number(wp * 100, 0),
+                ws=danish_number(ws * 100, 0), per=per),
+            headers=(_("Rank"), _("Offer"), _("Participants"), _("Cost per participant"), _("In job/education"),
+                     _("Progression"), _("Satisfaction"), _("Effect (points)"),
+                     _("Effect per {per} kr.").format(per=per)),
             rows=rows, chart=chart))
     return out
 

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govcore import validate_settings
+from govcore_initiatives.i18n import _
 
 
 class _Model(BaseModel):
@@ -29,7 +30,7 @@ class Weights(_Model):
     @model_validator(mode="after")
     def _some(self) -> Weights:
         if self.employment + self.progression + self.satisfaction <= 0:
-            raise ValueError("at least one weight must be above 0")
+            raise ValueError(_("at least one weight must be above 0"))
         return self
 
     def normalised(self) -> tuple[float, float, float]:

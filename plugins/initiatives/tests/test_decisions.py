@@ -19,11 +19,8 @@ from govcore.errors import DecisionError
 from govcore.store.db import open_database
 from govcore.store.run import tick
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "hilleroed"
@@ -141,10 +138,9 @@ def test_respond_decide_on_a_stored_run(tmp_path: Path, monkeypatch: pytest.Monk
 
 
 def test_the_report_counts_decisions_taken_and_keeps_them_apart_from_the_meeting(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, danish: None) -> None:
+    """The Danish report (the module's other messages are pinned in English)."""
     from govcore import simulate
-
-    monkeypatch.setenv("GOVCORE_LANG", "da")  # the Danish report (the module's messages are pinned in English)
     from govcore.report import build_report, render_report
 
     folder = tmp_path / "h"

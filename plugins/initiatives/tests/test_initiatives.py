@@ -17,11 +17,8 @@ from govcore import ConfigError, InputError, Municipality, Observation, Observat
 from govcore import simulate as run_year
 from govcore.report import build_report, render_report
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 ROOT = Path(__file__).resolve().parents[3]
 EXAMPLE = ROOT / "examples" / "hilleroed"
@@ -146,7 +143,7 @@ def test_the_hilleroed_year_flags_the_initiative_and_warns_early(year: object) -
     assert "54,7 %" in decision.details["question"]
 
 
-def test_the_report_shows_the_business_cases_and_the_effektoekonomi_chart(year: object) -> None:
+def test_the_report_shows_the_business_cases_and_the_effektoekonomi_chart(year: object, danish: None) -> None:
     report = build_report(year)  # type: ignore[arg-type]
     titles = [s.title for s in report.sections]
     assert titles == ["Indsatser og businesscases", "Effektøkonomi: unge (2013)"]
@@ -161,6 +158,13 @@ def test_the_report_shows_the_business_cases_and_the_effektoekonomi_chart(year: 
     assert "Effektøkonomi: unge (2013)" in html and ranking.chart in html
     assert html.count('<figure class="chart" id="graf-') == 2  # two goals' charts, besides the ranking
     assert "| 1 | Straksaktivering | 230 | 2.537 kr. |" in md
+
+
+def test_the_plugins_report_sections_are_english_when_the_reader_is(year: object) -> None:
+    report = build_report(year)  # type: ignore[arg-type]
+    assert [s.title for s in report.sections] == ["Initiatives and business cases", "Effect economics: unge (2013)"]
+    assert report.sections[0].headers[-2:] == ("Payback time", "Evaluation")
+    assert report.sections[0].rows[0][6:] == ("3,6 months", "done")
 
 
 def test_the_hilleroed_year_is_deterministic(year: object) -> None:

@@ -6,11 +6,12 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from english_words import untranslated
 from govcore_initiatives import flows, offers
 from govcore_initiatives.offers import OfferYear, latest_ranking, rank
 from govcore_initiatives.settings import Weights
 
-from govcore import InputError, Municipality, SourceContext
+from govcore import InputError, Municipality, SourceContext, use_language
 
 MUNI = Municipality(code="219", name="Hillerød")
 
@@ -40,7 +41,7 @@ def test_weights_change_the_ranking_and_are_normalised() -> None:
     assert only_jobs[0].score == pytest.approx(60)
     only_progress = rank([a, b], Weights(employment=0, progression=1, satisfaction=0))
     assert [r.row.offer for r in only_progress] == ["a", "b"]
-    with pytest.raises(ValueError, match="at least one weight"):
+    with pytest.raises(ValueError, match="mindst én vægt skal være over 0"):
         Weights(employment=0, progression=0, satisfaction=0)
 
 
@@ -82,7 +83,7 @@ def test_bad_offer_rows_are_reported_with_line_and_column(tmp_path: Path) -> Non
         offers.SOURCE.load(ctx(tmp_path, {"file": "offers.csv"}))
     text = str(err.value)
     assert "offers.csv:2" in text and "participants" in text
-    assert "offers.csv:3" in text and "'13' is not a year" in text and "employment_pct" in text
+    assert "offers.csv:3" in text and "'13' er ikke et år" in text and "employment_pct" in text
 
 
 def test_flow_rates_are_per_100_at_the_start_of_the_period() -> None:
@@ -112,7 +113,11 @@ def test_bad_flow_rows_and_paths_outside_the_folder_are_errors(tmp_path: Path) -
         flows.SOURCE.load(ctx(tmp_path, {"file": "flows.csv"}))
     text = str(err.value)
     assert "flows.csv:2" in text and "group" in text and "period" in text and "stock" in text
-    with pytest.raises(InputError, match="outside the configuration folder"):
+    assert "'Unge X' er ikke en gruppes id" in text and "'-1' er ikke et tal på 0 eller mere" in text
+    assert untranslated(" ".join(f"{p.message} {p.hint}" for p in err.value.problems)) == []  # fields are columns
+    with pytest.raises(InputError, match=r"'\.\./flows\.csv' ligger uden for konfigurationens mappe"):
+        flows.SOURCE.load(ctx(tmp_path, {"file": "../flows.csv"}))
+    with use_language("en"), pytest.raises(InputError, match=r"'\.\./flows\.csv' is outside the configuration folder"):
         flows.SOURCE.load(ctx(tmp_path, {"file": "../flows.csv"}))
 
 

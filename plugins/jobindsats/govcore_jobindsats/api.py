@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from govcore import FetchError, Http, did_you_mean, normalise_name
+from govcore_jobindsats.i18n import _
 
 SOURCE = "jobindsats"
 
@@ -55,20 +56,21 @@ class Data:
 
 
 def shape(table: str, fld: str, message: str) -> FetchError:
-    return FetchError(f"the response is not shaped as expected: {message}; the Jobindsats API may have changed",
-                      kind="shape", source=SOURCE, table=table, field=fld)
+    return FetchError(_("the response is not shaped as expected: {problem}; the Jobindsats API may have "
+                        "changed").format(problem=message), kind="shape", source=SOURCE, table=table, field=fld)
 
 
 def check_selection(table: str, info: TableInfo, select: Mapping[str, str]) -> None:
     """Every selected dimension and value exists in the table (a settings error with a hint if not)."""
     for dim, value in select.items():
         if dim not in info.dimensions:
-            hint = did_you_mean(dim, info.dimensions) or "the table has no dimensions"
-            raise FetchError(f"the table has no dimension '{dim}' ({hint})", kind="settings", source=SOURCE,
-                             table=table, field=dim)
-        if value not in info.dimensions[dim]:
-            raise FetchError(f"the dimension has no value '{value}' ({did_you_mean(value, info.dimensions[dim])})",
+            hint = did_you_mean(dim, info.dimensions) or _("the table has no dimensions")
+            raise FetchError(_("the table has no dimension '{name}' ({hint})").format(name=dim, hint=hint),
                              kind="settings", source=SOURCE, table=table, field=dim)
+        if value not in info.dimensions[dim]:
+            raise FetchError(_("the dimension has no value '{value}' ({hint})").format(
+                value=value, hint=did_you_mean(value, info.dimensions[dim])), kind="settings", source=SOURCE,
+                table=table, field=dim)
 
 
 class V2:
@@ -81,16 +83,16 @@ class V2:
         if isinstance(doc, list) and len(doc) == 1:
             doc = doc[0]
         if not isinstance(doc, dict):
-            raise shape(table, "(table)", "expected one table description")
+            raise shape(table, "(table)", _("expected one table description"))
         periods = doc.get("Period")
         if not isinstance(periods, list) or not all(isinstance(p, str) for p in periods):
-            raise shape(table, "Period", "expected a list of period codes")
+            raise shape(table, "Period", _("expected a list of period codes"))
         dims: dict[str, tuple[str, ...]] = {}
         defaults: dict[str, str] = {}
         for i, d in enumerate(doc.get("Dimensions") or []):
             if not isinstance(d, dict) or not isinstance(d.get("DimensionID"), str) or \
                     not isinstance(d.get("Values"), list):
-                raise shape(table, f"Dimensions[{i}]", "expected DimensionID and Values")
+                raise shape(table, f"Dimensions[{i}]", _("expected DimensionID and Values"))
             dims[d["DimensionID"]] = tuple(str(v) for v in d["Values"])
             if isinstance(d.get("DefaultValue"), str) and d["DefaultValue"] in dims[d["DimensionID"]]:
                 defaults[d["DimensionID"]] = d["DefaultValue"]
@@ -103,19 +105,20 @@ class V2:
         raw = self.http.get(f"{self.base}/tables/", headers=self.headers, table=CATALOGUE)
         doc = raw.json(SOURCE, CATALOGUE)
         if not isinstance(doc, list):
-            raise shape(CATALOGUE, "(catalogue)", "expected a list of tables")
+            raise shape(CATALOGUE, "(catalogue)", _("expected a list of tables"))
         out = []
         for i, t in enumerate(doc):
             if not isinstance(t, dict) or not isinstance(t.get("TableID"), str):
-                raise shape(CATALOGUE, f"[{i}].TableID", "expected each table to have a TableID")
+                raise shape(CATALOGUE, f"[{i}].TableID", _("expected each table to have a TableID"))
             ms = t.get("Measurements")
             if not isinstance(ms, list):
-                raise shape(CATALOGUE, f"[{i}].Measurements", f"expected a list of measurements for {t['TableID']}")
+                raise shape(CATALOGUE, f"[{i}].Measurements", _("expected a list of measurements for {table}").format(
+                    table=t["TableID"]))
             pairs = []
             for j, m in enumerate(ms):
                 if not isinstance(m, dict) or not isinstance(m.get("ID"), str) or not isinstance(m.get("Name"), str):
                     raise shape(CATALOGUE, f"[{i}].Measurements[{j}]",
-                                f"expected ID and Name for each measurement of {t['TableID']}")
+                                _("expected ID and Name for each measurement of {table}").format(table=t["TableID"]))
                 pairs.append((m["ID"], m["Name"]))
             out.append(CatalogueTable(t["TableID"].upper(), str(t.get("TableName") or ""), tuple(pairs)))
         return tuple(out)
@@ -128,12 +131,12 @@ class V2:
         if isinstance(doc, list) and len(doc) == 1:
             doc = doc[0]
         if not isinstance(doc, dict):
-            raise shape(table, "(data)", "expected one data set")
+            raise shape(table, "(data)", _("expected one data set"))
         variables, rows = doc.get("Variables"), doc.get("Data")
         if not isinstance(variables, list) or not all(isinstance(v, dict) and "Label" in v for v in variables):
-            raise shape(table, "Variables", "expected a list of columns with a Label")
+            raise shape(table, "Variables", _("expected a list of columns with a Label"))
         if not isinstance(rows, list):
-            raise shape(table, "Data", "expected a list of rows")
+            raise shape(table, "Data", _("expected a list of rows"))
         return Data(tuple(str(v["Label"]) for v in variables), _rows(table, rows, len(variables), "Data"))
 
 
@@ -151,7 +154,7 @@ class V3:
                             table=table)
         doc = raw.json(SOURCE, table)
         if not isinstance(doc, dict) or not isinstance(doc.get("dimensions"), list):
-            raise shape(table, "dimensions", "expected a table description with dimensions")
+            raise shape(table, "dimensions", _("expected a table description with dimensions"))
         dims: dict[str, list[str]] = {}
         ids: dict[tuple[str, str], str] = {}
         for hierarchy_id, values in _hierarchies(table, doc["dimensions"]):
@@ -160,16 +163,16 @@ class V3:
                 ids[(hierarchy_id, v[1])] = v[0]
         periods = doc.get("periods") or []
         if not isinstance(periods, list):
-            raise shape(table, "periods", "expected a list of period codes")
+            raise shape(table, "periods", _("expected a list of period codes"))
         return TableInfo(tuple(str(p) for p in periods), str(doc.get("latest_update") or ""),
                          {k: tuple(v) for k, v in dims.items()}, value_ids=ids)
 
     def catalogue(self) -> tuple[CatalogueTable, ...]:
         """Not read through v3: where v3's catalogue lists a table's measurement ids is not known
         from any public code (see the README), so v3 needs the table named in the settings."""
-        raise FetchError("finding a measurement's table in the Jobindsats catalogue needs api: v2 (where the v3 "
-                         "catalogue lists measurement ids is not known); name the table under "
-                         "sources.jobindsats.measurements", kind="settings", source=SOURCE, table=CATALOGUE)
+        raise FetchError(_("finding a measurement's table in the Jobindsats catalogue needs api: v2 (where the v3 "
+                           "catalogue lists measurement ids is not known); name the table under "
+                           "sources.jobindsats.measurements"), kind="settings", source=SOURCE, table=CATALOGUE)
 
     def data(self, table: str, info: TableInfo, periods: list[str], select: Mapping[str, str], kind: str) -> Data:
         params: dict[str, str] = {"mgroup.*": "*", f"period.{V3_PERIOD[kind]}": ",".join(periods),
@@ -179,28 +182,28 @@ class V3:
         raw = self.http.get(f"{self.base}/data/{table.lower()}", params=params, headers=self.headers, table=table)
         doc = raw.json(SOURCE, table)
         if not isinstance(doc, dict):
-            raise shape(table, "(data)", "expected columns and rows")
+            raise shape(table, "(data)", _("expected columns and rows"))
         columns, rows = doc.get("columns"), doc.get("rows")
         if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
-            raise shape(table, "columns", "expected a list of column names")
+            raise shape(table, "columns", _("expected a list of column names"))
         if not isinstance(rows, list):
-            raise shape(table, "rows", "expected a list of rows")
+            raise shape(table, "rows", _("expected a list of rows"))
         return Data(tuple(columns), _rows(table, rows, len(columns), "rows"))
 
 
 def _hierarchies(table: str, dimensions: list[Any]) -> Iterator[tuple[str, list[tuple[str, str]]]]:
     for i, d in enumerate(dimensions):
         if not isinstance(d, dict) or not isinstance(d.get("hierarchies"), list):
-            raise shape(table, f"dimensions[{i}].hierarchies", "expected a list of hierarchies")
+            raise shape(table, f"dimensions[{i}].hierarchies", _("expected a list of hierarchies"))
         for j, h in enumerate(d["hierarchies"]):
             where = f"dimensions[{i}].hierarchies[{j}]"
             if not isinstance(h, dict) or not isinstance(h.get("hierarchy_id"), str):
-                raise shape(table, f"{where}.hierarchy_id", "expected a hierarchy id")
+                raise shape(table, f"{where}.hierarchy_id", _("expected a hierarchy id"))
             values: list[tuple[str, str]] = []
             for k, level in enumerate(h.get("levels") or []):
                 for m, v in enumerate(level.get("values") or [] if isinstance(level, dict) else []):
                     if not isinstance(v, dict) or "value_id" not in v or "value_name" not in v:
-                        raise shape(table, f"{where}.levels[{k}].values[{m}]", "expected value_id and value_name")
+                        raise shape(table, f"{where}.levels[{k}].values[{m}]", _("expected value_id and value_name"))
                     values.append((str(v["value_id"]), str(v["value_name"])))
             yield h["hierarchy_id"], values
 
@@ -209,7 +212,8 @@ def _rows(table: str, rows: list[Any], width: int, name: str) -> tuple[tuple[Any
     out = []
     for i, r in enumerate(rows):
         if not isinstance(r, list) or len(r) != width:
-            raise shape(table, f"{name}[{i}]", f"expected a row of {width} cells like the column list")
+            raise shape(table, f"{name}[{i}]", _("expected a row of {width} cells like the column list").format(
+                width=width))
         out.append(tuple(r))
     return tuple(out)
 
@@ -220,5 +224,6 @@ def column(table: str, columns: tuple[str, ...], wanted: str) -> int:
     key = normalise_name(wanted)
     if key in keys:
         return keys.index(key)
-    raise shape(table, wanted, f"no column '{wanted}' in the data (columns: {', '.join(columns)}); "
-                f"{did_you_mean(wanted, columns, list_all=False) or 'check the measurement name'}")
+    raise shape(table, wanted, _("no column '{name}' in the data (columns: {columns}); {hint}").format(
+        name=wanted, columns=", ".join(columns),
+        hint=did_you_mean(wanted, columns, list_all=False) or _("check the measurement name")))

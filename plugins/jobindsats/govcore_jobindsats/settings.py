@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govcore import validate_settings
+from govcore_jobindsats.i18n import _
 
 SECTION = "sources.jobindsats"
 KPI_ID = r"^jobindsats:[a-z0-9][a-z0-9_.-]*$"
@@ -61,10 +62,10 @@ class MeasurementSettings(_Model):
     @model_validator(mode="after")
     def _table_and_measurement(self) -> MeasurementSettings:
         if self.table is not None and self.measurement is None:
-            raise ValueError("a measurement with a table also needs `measurement` (the column's name in the table)")
+            raise ValueError(_("a measurement with a table also needs `measurement` (the column's name in the table)"))
         if self.table is None and self.measurement is not None:
-            raise ValueError("`measurement` names a column of `table`: give both, or neither to find the table "
-                             "in the Jobindsats catalogue")
+            raise ValueError(_("`measurement` names a column of `table`: give both, or neither to find the table "
+                               "in the Jobindsats catalogue"))
         return self
 
 
@@ -85,10 +86,10 @@ class JobindsatsSettings(_Model):
         seen: set[str] = set()
         for k in self.kpis:
             if k.id in seen:
-                raise ValueError(f"two KPIs have the id '{k.id}'")
+                raise ValueError(_("two KPIs have the id '{id}'").format(id=k.id))
             seen.add(k.id)
         if not self.kpis and self.ranking is None and not self.ministermaal:
-            raise ValueError("nothing to fetch: list kpis, a ranking, or set ministermaal: true")
+            raise ValueError(_("nothing to fetch: list kpis, a ranking, or set ministermaal: true"))
         return self
 
     @property

@@ -47,6 +47,7 @@ from govcore_jobindsats.api import (
     column,
     shape,
 )
+from govcore_jobindsats.i18n import _, ngettext
 from govcore_jobindsats.periods import kind_of, to_period, year_of
 from govcore_jobindsats.settings import JobindsatsSettings, MeasurementSettings, PeriodKind, parse_settings
 
@@ -158,9 +159,9 @@ def _jobs(s: JobindsatsSettings, goals: Sequence[NationalGoal], resolved: Mappin
             jobs.append(found)
         else:
             failed[mid.upper()] = found or FetchError(
-                f"no table is known for the ministermål measurement {mid}; name it under "
-                f"sources.jobindsats.measurements.{mid} (table, measurement)", kind="settings", source=SOURCE,
-                table=mid.upper())
+                _("no table is known for the ministermål measurement {id}; name it under {setting} (table, "
+                  "measurement)").format(id=mid, setting=f"sources.jobindsats.measurements.{mid}"), kind="settings",
+                source=SOURCE, table=mid.upper())
     return jobs, failed
 
 
@@ -186,8 +187,9 @@ def _resolved(ctx: FetchContext, s: JobindsatsSettings) -> dict[str, Job | Fetch
             catalogue = _api(ctx, s).catalogue()
         except FetchError as err:
             why = str(err).split(": ", 1)[-1] if err.source else str(err)
-            out = {mid: FetchError(f"the Jobindsats table catalogue could not be read to find the table of {mid}: "
-                                   f"{why}", kind=err.kind, source=SOURCE, table=mid.upper(), field=err.field)
+            out = {mid: FetchError(_("the Jobindsats table catalogue could not be read to find the table of {id}: "
+                                     "{reason}").format(id=mid, reason=why), kind=err.kind, source=SOURCE,
+                                   table=mid.upper(), field=err.field)
                    for mid in wanted}
         else:
             out = {mid: _find(mid, catalogue, s.measurements.get(mid)) for mid in wanted}
@@ -204,15 +206,20 @@ def _find(mid: str, catalogue: Sequence[CatalogueTable], m: MeasurementSettings 
         select = tuple(sorted(m.select.items())) if m else ()
         return Job(measurement_kpi(mid), t.table, name, m.period if m else None, select, defaults=not select)
     if not hits:
-        ids = {i for t in catalogue for (i, _) in t.measurements}
+        ids = {i for t in catalogue for (i, _name) in t.measurements}
         hint = did_you_mean(mid, ids, list_all=False)
-        return FetchError(f"no table in the Jobindsats catalogue ({len(catalogue)} tables) lists the measurement "
-                          f"{mid}{f' ({hint})' if hint else ''}; name its table under {setting} (table, measurement)",
-                          kind="not_found", source=SOURCE, table=mid.upper(), field="measure_ids")
+        return FetchError(ngettext("no table in the Jobindsats catalogue ({n} table) lists the measurement "
+                                   "{id}{hint}; name its table under {setting} (table, measurement)",
+                                   "no table in the Jobindsats catalogue ({n} tables) lists the measurement "
+                                   "{id}{hint}; name its table under {setting} (table, measurement)",
+                                   len(catalogue)).format(
+            n=len(catalogue), id=mid, hint=f" ({hint})" if hint else "", setting=setting),
+            kind="not_found", source=SOURCE, table=mid.upper(), field="measure_ids")
     where = "; ".join(f"{t.table} ({t.name}): '{name}'" if t.name else f"{t.table}: '{name}'" for t, name in hits)
-    return FetchError(f"the measurement {mid} is listed by {len(hits)} tables of the Jobindsats catalogue — {where}; "
-                      f"choose one under {setting} (table, measurement)", kind="settings", source=SOURCE,
-                      table=mid.upper(), field="measure_ids")
+    return FetchError(_("the measurement {id} is listed by {n} tables of the Jobindsats catalogue — {tables}; "
+                        "choose one under {setting} (table, measurement)").format(
+        id=mid, n=len(hits), tables=where, setting=setting), kind="settings", source=SOURCE, table=mid.upper(),
+        field="measure_ids")
 
 
 def jobindsats_tables(ctx: FetchContext) -> list[str]:
@@ -249,9 +256,9 @@ def fetch_table(ctx: FetchContext, table: str) -> FetchedTable:
         if info.measurements:
             for j in group:
                 if normalise_name(j.measurement) not in {normalise_name(m) for m in info.measurements}:
-                    raise FetchError(f"the table has no measurement '{j.measurement}' (it has: "
-                                     f"{', '.join(info.measurements)})", kind="settings", source=SOURCE,
-                                     table=table, field=j.measurement)
+                    raise FetchError(_("the table has no measurement '{name}' (it has: {names})").format(
+                        name=j.measurement, names=", ".join(info.measurements)), kind="settings", source=SOURCE,
+                        table=table, field=j.measurement)
         periods = sorted(p for p in info.periods if kind_of(p) == kind and year_of(p) >= first)
         if not periods:
             continue
@@ -284,8 +291,9 @@ def _observations(table: str, data: Data, jobs: list[Job], areas: dict[str, tupl
             continue
         period = to_period(code)
         if period is None:
-            raise shape(table, data.columns[1], f"row {i + 1} ({area}) has the period '{code}', which is not a "
-                        "Jobindsats period code (2025M01, 2025Q1, 2024QMAT02, 2024Y01)")
+            raise shape(table, data.columns[1], _("row {n} ({area}) has the period '{code}', which is not a Jobindsats "
+                                                  "period code (2025M01, 2025Q1, 2024QMAT02, 2024Y01)").format(
+                n=i + 1, area=area, code=code))
         for j in jobs:
             value = _number(table, data.columns[cols[j.kpi]], row[cols[j.kpi]], area, code)
             if value is None:
@@ -311,7 +319,8 @@ def _number(table: str, fld: str, cell: object, area: str, period: str) -> float
     try:
         return parse_number(text)
     except ValueError:
-        raise shape(table, fld, f"the value '{text}' for {area} {period} is not a number") from None
+        raise shape(table, fld, _("the value '{value}' for {area} {period} is not a number").format(
+            value=text, area=area, period=period)) from None
 
 
 def no_observations(ctx: SourceContext) -> list[Observation]:

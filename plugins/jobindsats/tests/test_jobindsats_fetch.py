@@ -32,11 +32,8 @@ from govcore.store.db import open_database
 from govcore.store.fetch import FetchResult, _stored, fetch
 from govcore.store.run import tick
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 KEY = "s3cret-key-value-123"
 WHEN = dt.datetime(2024, 4, 20, 6, 0, tzinfo=dt.UTC)
@@ -234,6 +231,16 @@ def test_a_selection_the_table_does_not_have_is_a_settings_error_with_a_hint(
     serve(respx_mock)
     err = only(run(config, tmp_path / "g.db"), "Y36A02").error
     assert "field '_kon': the dimension has no value 'Koen ialt' (did you mean 'Køn i alt'?)" in err
+
+
+def test_an_administrator_reads_the_jobindsats_errors_in_danish(
+        config: Path, tmp_path: Path, key: str, respx_mock: respx.MockRouter, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids)."""
+    text = (config / "municipality.yaml").read_text(encoding="utf-8").replace("_kon: Køn i alt", "_kon: Koen ialt")
+    (config / "municipality.yaml").write_text(text, encoding="utf-8")
+    serve(respx_mock)
+    err = only(run(config, tmp_path / "g.db"), "Y36A02").error
+    assert "dimensionen har ingen værdi 'Koen ialt' (mente du 'Køn i alt'?)" in err, err
 
 
 def test_the_command_reports_each_table_and_exits_1_when_one_failed(

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from govcore import InputError, NationalGoal, Problem, load_yaml, validate_yaml
+from govcore_ministermaal.i18n import _
 
 DATA_DIR = Path(__file__).with_name("data")
 FILE_RE = re.compile(r"^ministermaal-(\d{4})\.yaml$")
@@ -114,29 +115,30 @@ def load_file(path: str | Path) -> GoalSet:
     """Read and check one year file; raises `govcore.InputError` listing every problem found."""
     doc = load_yaml(path)
     if not isinstance(doc.data, dict):
-        raise InputError([doc.problem((), "the file must be a mapping with 'year' and 'goals'",
-                                      hint="see plugins/ministermaal/README.md for the format")])
+        raise InputError([doc.problem((), _("the file must be a mapping with 'year' and 'goals'"),
+                                      hint=_("see plugins/ministermaal/README.md for the format"))])
     envelope = validate_yaml(_GoalFile, doc.data, doc)
     problems: list[Problem] = []
 
     match = FILE_RE.match(Path(path).name)
     if match and int(match.group(1)) != envelope.year:
-        problems.append(doc.problem(("year",), f"year {envelope.year} does not match the file name",
-                                    hint=f"name the file ministermaal-{envelope.year}.yaml"))
+        problems.append(doc.problem(("year",), _("year {year} does not match the file name").format(
+            year=envelope.year), hint=_("name the file {name}").format(name=f"ministermaal-{envelope.year}.yaml")))
 
     if envelope.confidence is None:
-        problems.append(doc.problem((), "the file does not say how sure the set is",
-                                    hint="add 'confidence: high | medium | low' (see the README)"))
+        problems.append(doc.problem((), _("the file does not say how sure the set is"),
+                                    hint=_("add 'confidence: high | medium | low' (see the README)")))
     if not envelope.checked_against:
-        problems.append(doc.problem((), "the file does not say what the set was checked against",
-                                    hint="add 'checked_against:' with the minister's letter, STAR/Jobindsats or "
-                                    "the municipal plans that quote it, and what each showed"))
+        problems.append(doc.problem((), _("the file does not say what the set was checked against"),
+                                    hint=_("add 'checked_against:' with the minister's letter, STAR/Jobindsats or "
+                                           "the municipal plans that quote it, and what each showed")))
     if envelope.confidence == "high" and not any(c.kind in ("minister", "agency") for c in envelope.checked_against):
-        problems.append(doc.problem(("confidence",), "a set checked only against municipal plans is not 'high'",
-                                    hint="use 'medium', or add the minister's letter or STAR/Jobindsats "
-                                    "to checked_against"))
+        problems.append(doc.problem(("confidence",), _("a set checked only against municipal plans is not 'high'"),
+                                    hint=_("use 'medium', or add the minister's letter or STAR/Jobindsats to "
+                                           "checked_against")))
     if envelope.confidence in ("medium", "low") and not envelope.note:
-        problems.append(doc.problem(("note",), f"a '{envelope.confidence}' set needs a note saying what is uncertain"))
+        problems.append(doc.problem(("note",), _("a '{confidence}' set needs a note saying what is uncertain").format(
+            confidence=envelope.confidence)))
 
     goals: list[NationalGoal] = []
     notes: dict[str, str] = {}
@@ -147,15 +149,16 @@ def load_file(path: str | Path) -> GoalSet:
         data = dict(raw)
         note = data.pop("note", "")
         if not isinstance(note, str):
-            problems.append(doc.problem((*loc, "note"), "note must be text"))
+            problems.append(doc.problem((*loc, "note"), _("{field} must be text").format(field="note")))
             note = ""
         said = data.pop("minister_words", "")
         if not isinstance(said, str):
-            problems.append(doc.problem((*loc, "minister_words"), "minister_words must be text"))
+            problems.append(doc.problem((*loc, "minister_words"), _("{field} must be text").format(
+                field="minister_words")))
             said = ""
         if "year" in data:
-            problems.append(doc.problem((*loc, "year"), "a goal does not carry its own year",
-                                        hint="the year is set once, at the top of the file"))
+            problems.append(doc.problem((*loc, "year"), _("a goal does not carry its own year"),
+                                        hint=_("the year is set once, at the top of the file")))
             continue
         try:
             goal = validate_yaml(NationalGoal, {**data, "year": envelope.year}, doc, base=loc)
@@ -167,7 +170,8 @@ def load_file(path: str | Path) -> GoalSet:
         for where, message, hint in _check_goal(goal, note.strip(), i, len(envelope.goals)):
             problems.append(doc.problem((*loc, *where), message, hint=hint))
         if goal.id in seen:
-            problems.append(doc.problem((*loc, "id"), f"goal id '{goal.id}' is used twice in this file"))
+            problems.append(doc.problem((*loc, "id"), _("goal id '{id}' is used twice in this file").format(
+                id=goal.id)))
         seen.add(goal.id)
         goals.append(goal)
         if note.strip():
@@ -208,32 +212,33 @@ def _check_goal(goal: NationalGoal, note: str, index: int, count: int) -> list[F
         return ((where,) if isinstance(where, str) else where, message, hint)
 
     if goal.number != index + 1:
-        problems.append(at("number", f"goal number {goal.number} is out of order; expected {index + 1}",
-                           hint=f"number the goals 1..{count} in the order the ministry lists them"))
+        problems.append(at("number", _("goal number {number} is out of order; expected {expected}").format(
+            number=goal.number, expected=index + 1),
+            hint=_("number the goals 1..{count} in the order the ministry lists them").format(count=count)))
     expected_id = f"mm{goal.year}-{goal.number}"
     if goal.id != expected_id:
-        problems.append(at("id", f"goal id '{goal.id}' does not follow the convention",
-                           hint=f"use '{expected_id}' (mm<year>-<number>)"))
+        problems.append(at("id", _("goal id '{id}' does not follow the convention").format(id=goal.id),
+                           hint=_("use '{id}' (mm<year>-<number>)").format(id=expected_id)))
     if not goal.title:
-        problems.append(at("title", "the title is empty",
-                           hint="give the Danish title as the ministry published it"))
+        problems.append(at("title", _("the title is empty"),
+                           hint=_("give the Danish title as the ministry published it")))
     if not goal.source:
-        problems.append(at("source", "every goal needs a public source",
-                           hint="name the publication (and its address, if it has one)"))
+        problems.append(at("source", _("every goal needs a public source"),
+                           hint=_("name the publication (and its address, if it has one)")))
     for j, mid in enumerate(goal.measure_ids):
         if not MEASURE_ID_RE.match(mid):
-            problems.append(at(("measure_ids", j), f"measure id '{mid}' is not a Jobindsats id",
-                               hint="Jobindsats measure ids look like 'MM13'"))
+            problems.append(at(("measure_ids", j), _("measure id '{id}' is not a Jobindsats id").format(id=mid),
+                               hint=_("Jobindsats measure ids look like 'MM13'")))
     texts: list[tuple[tuple[str | int, ...], str]] = [(("title",), goal.title)]
     texts += [(("measures", j), m) for j, m in enumerate(goal.measures)]
     for where, text in texts:
         found = LOCAL_AMBITION.search(text)
         if found:
-            problems.append(at(where, f"'{found.group(0)}' is a municipality's ambition, not the minister's",
-                               hint="keep local ambitions in the municipality's own goals (with a source)"))
+            problems.append(at(where, _("'{words}' is a municipality's ambition, not the minister's").format(
+                words=found.group(0)), hint=_("keep local ambitions in the municipality's own goals (with a source)")))
     if not goal.measures and not note:
-        problems.append(at("measures", "no measures are given and no note explains why",
-                           hint="list how the goal is measured, or add a 'note' saying it is not known"))
+        problems.append(at("measures", _("no measures are given and no note explains why"),
+                           hint=_("list how the goal is measured, or add a 'note' saying it is not known")))
     return problems
 
 
@@ -246,8 +251,8 @@ def available_years(directory: Path | None = None) -> list[int]:
             continue
         match = FILE_RE.match(p.name)
         if not match:
-            raise InputError([Problem(str(p), message="file name is not ministermaal-YYYY.yaml",
-                                      hint="name year files ministermaal-<year>.yaml")])
+            raise InputError([Problem(str(p), message=_("file name is not ministermaal-YYYY.yaml"),
+                                      hint=_("name year files ministermaal-<year>.yaml"))])
         years.append(int(match.group(1)))
     return years
 

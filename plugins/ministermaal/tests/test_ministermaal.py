@@ -6,17 +6,15 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from english_words import untranslated
 from govcore_ministermaal import available_years, load_file, load_year
 from govcore_ministermaal.loader import LOCAL_AMBITION
 from govcore_ministermaal.plugin import govcore_national_goals, govcore_wheel_events
 
-from govcore import InputError, load_plugins
+from govcore import InputError, load_plugins, use_language
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 # Seed 002 (Vejle, Beskæftigelsesplan 2020-23, 2021 part and its annex): title, status, and the
 # measures of the annex's "Det måles ved" without Vejle's own direction and ambition.
@@ -157,6 +155,21 @@ def test_a_broken_file_gives_located_errors(tmp_path: Path) -> None:
     assert any(p.startswith(f"{path}:8:") and "use 'mm2030-3'" in p for p in problems)
     assert any(p.startswith(f"{path}:12:") and "measure id 'MM-13'" in p for p in problems)
     assert any("no measures are given" in p for p in problems)
+
+
+def test_an_administrator_reads_the_errors_of_a_goal_file_in_danish(tmp_path: Path, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids); English on request."""
+    path = tmp_path / "ministermaal-2031.yaml"
+    path.write_text(GOOD.replace('    source: "En kilde"\n', "").replace("number: 1", "number: 2"), encoding="utf-8")
+    text = "\n".join(_problems(path))
+    assert f"{path}:1:1: year: året 2030 passer ikke med filnavnet (tip: kald filen ministermaal-2030.yaml)" in text
+    assert "hvert mål skal have en offentlig kilde" in text
+    assert "mål nummer 2 står uden for rækkefølgen; forventede 1" in text
+    with pytest.raises(InputError) as err:
+        load_file(path)
+    assert untranslated(" ".join(f"{p.message} {p.hint}" for p in err.value.problems)) == []  # fields are keys
+    with use_language("en"):
+        assert "year 2030 does not match the file name" in "\n".join(_problems(path))
 
 
 def test_missing_source_and_year_mismatch_are_located(tmp_path: Path) -> None:

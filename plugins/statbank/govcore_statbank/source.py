@@ -31,6 +31,7 @@ from govcore import (
     sniff_delimiter,
     validate_settings,
 )
+from govcore_statbank.i18n import _
 
 SOURCE = "statbank"
 SECTION = "sources.statbank"
@@ -73,9 +74,9 @@ class KpiSettings(_Model):
     @model_validator(mode="after")
     def _cadence(self) -> KpiSettings:
         if self.published is None and self.table.upper() not in TABLES:
-            raise ValueError(f"say how often Danmarks Statistik publishes table {self.table.upper()}: "
-                             "published: monthly, quarterly, half_yearly or yearly (govcore knows "
-                             f"{', '.join(sorted(TABLES))})")
+            raise ValueError(_("say how often Danmarks Statistik publishes table {table}: published: monthly, "
+                               "quarterly, half_yearly or yearly (govcore knows {known})").format(
+                table=self.table.upper(), known=", ".join(sorted(TABLES))))
         return self
 
     @property
@@ -121,28 +122,28 @@ def statbank_tables(ctx: FetchContext) -> list[str]:
 
 
 def _shape(table: str, fld: str, message: str) -> FetchError:
-    return FetchError(f"the response is not shaped as expected: {message}; the Statbank API may have changed",
-                      kind="shape", source=SOURCE, table=table, field=fld)
+    return FetchError(_("the response is not shaped as expected: {problem}; the Statbank API may have "
+                        "changed").format(problem=message), kind="shape", source=SOURCE, table=table, field=fld)
 
 
 def _tableinfo(ctx: FetchContext, base: str, table: str) -> tuple[str, dict[str, dict[str, str]]]:
     doc = ctx.http.get(f"{base}/tableinfo/{table}", params={"format": "JSON", "lang": "da"},
                        table=table).json(SOURCE, table)
     if not isinstance(doc, dict) or not isinstance(doc.get("variables"), list):
-        raise _shape(table, "variables", "expected a table description with variables")
+        raise _shape(table, "variables", _("expected a table description with variables"))
     variables: dict[str, dict[str, str]] = {}
     for i, v in enumerate(doc["variables"]):
         if not isinstance(v, dict) or not isinstance(v.get("id"), str) or not isinstance(v.get("values"), list):
-            raise _shape(table, f"variables[{i}]", "expected id and values")
+            raise _shape(table, f"variables[{i}]", _("expected id and values"))
         values = {}
         for j, x in enumerate(v["values"]):
             if not isinstance(x, dict) or "id" not in x:
-                raise _shape(table, f"variables[{i}].values[{j}]", "expected id and text")
+                raise _shape(table, f"variables[{i}].values[{j}]", _("expected id and text"))
             values[str(x["id"])] = str(x.get("text", x["id"]))
         variables[v["id"]] = values
     for needed in (AREA, TIME):
         if needed not in variables:
-            raise _shape(table, needed, f"the table has no variable {needed}")
+            raise _shape(table, needed, _("the table has no variable {name}").format(name=needed))
     return str(doc.get("updated") or ""), variables
 
 
@@ -160,11 +161,13 @@ def fetch_table(ctx: FetchContext, table: str) -> FetchedTable:
     for k in kpis:
         for var, code in k.select.items():
             if var not in variables:
-                raise FetchError(f"the table has no variable '{var}' ({did_you_mean(var, variables)})",
-                                 kind="settings", source=SOURCE, table=table, field=var)
+                raise FetchError(_("the table has no variable '{name}' ({hint})").format(
+                    name=var, hint=did_you_mean(var, variables)), kind="settings", source=SOURCE, table=table,
+                    field=var)
             if code not in variables[var]:
-                raise FetchError(f"the variable has no value code '{code}' ({did_you_mean(code, variables[var])})",
-                                 kind="settings", source=SOURCE, table=table, field=var)
+                raise FetchError(_("the variable has no value code '{code}' ({hint})").format(
+                    code=code, hint=did_you_mean(code, variables[var])), kind="settings", source=SOURCE, table=table,
+                    field=var)
         if not times:
             continue
         body = {"table": table, "format": "CSV", "lang": "da", "valuePresentation": "Code",
@@ -180,8 +183,8 @@ def _areas(ctx: FetchContext, s: StatbankSettings, table: str, values: dict[str,
     """OMRÅDE code → series."""
     m = ctx.municipality
     if m.code not in values:
-        raise FetchError(f"the table has no figures for {m.name} (OMRÅDE {m.code})", kind="settings",
-                         source=SOURCE, table=table, field=AREA)
+        raise FetchError(_("the table has no figures for {municipality} (OMRÅDE {code})").format(
+            municipality=m.name, code=m.code), kind="settings", source=SOURCE, table=table, field=AREA)
     out = {m.code: "local"}
     if "national" in s.benchmarks and NATIONAL_CODE in values:
         out[NATIONAL_CODE] = "national"
@@ -189,8 +192,8 @@ def _areas(ctx: FetchContext, s: StatbankSettings, table: str, values: dict[str,
         names = {normalise_name(text): code for code, text in values.items()}
         code = names.get(normalise_name(m.region)) or names.get(normalise_name(m.region.removeprefix("Region ")))
         if code is None:
-            raise FetchError(f"the table has no area named {m.region}", kind="settings", source=SOURCE, table=table,
-                             field=AREA)
+            raise FetchError(_("the table has no area named {region}").format(region=m.region), kind="settings",
+                             source=SOURCE, table=table, field=AREA)
         out[code] = "region"
     return out
 
@@ -198,21 +201,22 @@ def _areas(ctx: FetchContext, s: StatbankSettings, table: str, values: dict[str,
 def _observations(table: str, kpi: str, text: str, areas: dict[str, str]) -> list[Observation]:
     lines = text.lstrip("\ufeff").splitlines()
     if not lines:
-        raise _shape(table, "(data)", "the CSV answer is empty")
+        raise _shape(table, "(data)", _("the CSV answer is empty"))
     reader = csv.reader(lines, delimiter=sniff_delimiter(lines[0]))
     header = [normalise_name(h) for h in next(reader)]
     try:
         ia, it = header.index(normalise_name(AREA)), header.index(normalise_name(TIME))
     except ValueError:
         raise _shape(table, AREA if normalise_name(AREA) not in header else TIME,
-                     f"the CSV header ({lines[0]}) lacks the column") from None
+                     _("the CSV header ({header}) lacks the column").format(header=lines[0])) from None
     iv = len(header) - 1
     out = []
     for n, cells in enumerate(reader, start=2):
         if not cells:
             continue
         if len(cells) != len(header):
-            raise _shape(table, f"line {n}", f"expected {len(header)} cells, found {len(cells)}")
+            raise _shape(table, _("line {n}").format(n=n), _("expected {expected} cells, found {found}").format(
+                expected=len(header), found=len(cells)))
         series = areas.get(cells[ia].strip())
         period = to_period(cells[it])
         if series is None or period is None:
@@ -223,7 +227,8 @@ def _observations(table: str, kpi: str, text: str, areas: dict[str, str]) -> lis
         try:
             value = parse_number(raw)
         except ValueError:
-            raise _shape(table, "INDHOLD", f"line {n}: the value '{raw}' is not a number") from None
+            raise _shape(table, "INDHOLD", _("line {n}: the value '{value}' is not a number").format(
+                n=n, value=raw)) from None
         out.append(Observation(kpi=kpi, period=period, value=value, series=series, source=SOURCE))
     return out
 

@@ -17,11 +17,8 @@ import govcore
 from govcore.store.db import open_database
 from govcore.store.fetch import FetchResult, _stored, fetch
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 ROOT = Path(__file__).resolve().parents[3]
 BASE = "https://api.statbank.dk/v1"
@@ -102,6 +99,16 @@ def test_an_unknown_value_code_is_a_settings_error_with_a_hint(config: Path, tmp
     assert t.state == "failed"
     assert "statbank table AUK01, field 'YDELSESTYPE': the variable has no value code 'TOTAL' (did you mean " \
            "'TOT'?)" in t.error
+
+
+def test_an_administrator_reads_the_statbank_errors_in_danish(config: Path, tmp_path: Path,
+                                                              respx_mock: respx.MockRouter, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids)."""
+    p = config / "municipality.yaml"
+    p.write_text(p.read_text(encoding="utf-8").replace("YDELSESTYPE: TOT", "YDELSESTYPE: TOTAL"), encoding="utf-8")
+    respx_mock.get(f"{BASE}/tableinfo/AUK01").mock(return_value=httpx.Response(200, json=info()))
+    [t] = run(config, tmp_path / "g.db").tables
+    assert t.state == "failed" and "variablen har ingen værdikode 'TOTAL' (mente du 'TOT'?)" in t.error, t.error
 
 
 @pytest.mark.parametrize(("csv", "words"), [

@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from govcore import SourceContext, validate_settings
+from govcore_surveys.i18n import _
 from govcore_surveys.stats import Z_CRITICAL
 
 SECTION = "sources.surveys"
@@ -40,7 +41,8 @@ class SurveySettings(_Model):
             return v
         for key in v:
             if not AREA_ID.match(str(key)):
-                raise ValueError(f"'{key}' is not an area id: use lower-case letters, digits, '-' and '_'")
+                raise ValueError(_("'{key}' is not an area id: use lower-case letters, digits, '-' and '_'").format(
+                    key=key))
         return {k: ({} if a is None else a) for k, a in v.items()}
 
     def path(self, ctx: SourceContext) -> Path:

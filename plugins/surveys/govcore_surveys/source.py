@@ -24,6 +24,7 @@ from govcore import (
     parse_number,
     read_csv,
 )
+from govcore_surveys.i18n import _
 from govcore_surveys.settings import AREA_ID, SurveySettings, parse_settings
 
 # column key -> names accepted in the header (compared without case, spaces, '_' and with æøå spelled out)
@@ -131,7 +132,7 @@ class _Row:
 
 def read_results(path: Path, settings: SurveySettings) -> list[Result]:
     """The results of a survey file; every problem in it is raised at once as an InputError."""
-    header, _ = csv_header(path, "respondent;area;question;year;score;n")
+    header, _delimiter = csv_header(path, "respondent;area;question;year;score;n")
     keys = _map_header(str(path), header)
     column = {k: header.index(h) + 1 for k, h in keys.items()}
     problems: list[Problem] = []
@@ -159,9 +160,11 @@ def read_results(path: Path, settings: SurveySettings) -> list[Result]:
         day = known or dt.date(year + 1, 1, 1)
         key = (respondent, area, year, normalise_name(question), day)
         if key in seen:
-            bad("question", f"repeats {respondent}, {area}, {year}" + (f", '{question}'" if question else "")
-                + f" from line {seen[key]}", "give each question one row per year, or a correction a later "
-                "'published' date")
+            message = (_("repeats {respondent}, {area}, {year}, '{question}' from line {line}") if question
+                       else _("repeats {respondent}, {area}, {year} from line {line}"))
+            bad("question", message.format(respondent=respondent, area=area, year=year, question=question,
+                                           line=seen[key]),
+                _("give each question one row per year, or a correction a later 'published' date"))
             continue
         seen[key] = row.line
         groups[(respondent, area, year)].append(_Row(row.line, normalise_name(question), day, score, n))
@@ -201,19 +204,19 @@ def _map_header(file: str, header: list[str]) -> dict[str, str]:
             continue
         key = lookup.get(normalise_name(h))
         if key is None:
-            problems.append(Problem(file, 1, i, f"unknown column '{h}'", field=h,
+            problems.append(Problem(file, 1, i, _("unknown column '{column}'").format(column=h), field=h,
                                     hint=did_you_mean(h, [n[0] for n in COLUMNS.values()])))
         elif key in keys:
-            problems.append(Problem(file, 1, i, f"columns '{keys[key]}' and '{h}' both give {key}", field=h,
-                                    hint="keep one of them"))
+            problems.append(Problem(file, 1, i, _("columns '{first}' and '{second}' both give {column}").format(
+                first=keys[key], second=h, column=key), field=h, hint=_("keep one of them")))
         else:
             keys[key] = h
     for key in REQUIRED:
         if key not in keys:
-            problems.append(Problem(file, 1, 0, f"missing column '{key}'", field=key,
-                                    hint="the columns are respondent;area;question;year;score;n (question "
-                                    "and published may be left out); also accepted: "
-                                    + ", ".join(COLUMNS[key][1:3])))
+            problems.append(Problem(file, 1, 0, _("missing column '{column}'").format(column=key), field=key,
+                                    hint=_("the columns are respondent;area;question;year;score;n (question and "
+                                           "published may be left out); also accepted: {names}").format(
+                                        names=", ".join(COLUMNS[key][1:3]))))
     if problems:
         raise InputError(problems)
     return keys
@@ -225,37 +228,39 @@ class _Bad(Protocol):
 
 def _respondent(text: str, bad: _Bad) -> str | None:
     if not text:
-        bad("respondent", "no respondent group given", "write borgere or virksomheder")
+        bad("respondent", _("no respondent group given"), _("write borgere or virksomheder"))
         return None
     found = RESPONDENTS.get(normalise_name(text))
     if found is None:
-        bad("respondent", f"unknown respondent group '{text}'", did_you_mean(text, RESPONDENT_ORDER))
+        bad("respondent", _("unknown respondent group '{group}'").format(group=text),
+            did_you_mean(text, RESPONDENT_ORDER))
     return found
 
 
 def _area(text: str, settings: SurveySettings, bad: _Bad) -> str | None:
     if not text:
-        bad("area", "no area given", "write the area's id, e.g. modtagelse")
+        bad("area", _("no area given"), _("write the area's id, e.g. modtagelse"))
         return None
     if settings.areas:
         for area, a in settings.areas.items():
             if normalise_name(text) in (normalise_name(area), normalise_name(a.title or area)):
                 return area
-        bad("area", f"unknown area '{text}'", did_you_mean(text, settings.areas)
-            + " (areas are listed under sources.surveys.areas)")
+        bad("area", _("unknown area '{area}'").format(area=text), did_you_mean(text, settings.areas)
+            + " " + _("(areas are listed under sources.surveys.areas)"))
         return None
     if AREA_ID.match(text.lower()):
         return text.lower()
-    bad("area", f"'{text}' is not an area id", "use lower-case letters, digits, '-' and '_' (e.g. "
-        "modtagelse), or list the areas with their titles under sources.surveys.areas")
+    bad("area", _("'{value}' is not an area id").format(value=text), _(
+        "use lower-case letters, digits, '-' and '_' (e.g. modtagelse), or list the areas with their titles under "
+        "sources.surveys.areas"))
     return None
 
 
 def _year(text: str, bad: _Bad) -> int | None:
     if re.fullmatch(r"[0-9]{4}", text) and 1990 <= int(text) <= 2100:
         return int(text)
-    bad("year", f"'{text}' is not a year" if text else "no year given",
-        "write the year of the survey, e.g. 2021")
+    bad("year", _("'{value}' is not a year").format(value=text) if text else _("no year given"),
+        _("write the year of the survey, e.g. 2021"))
     return None
 
 
@@ -265,12 +270,12 @@ def _score(text: str, bad: _Bad) -> float | None:
     except ValueError:
         value = -1.0
     if value < 0:
-        bad("score", f"'{text}' is not a share in percent" if text else "no score given",
-            "write the share of satisfied respondents in percent, e.g. 78,5 or 78.5")
+        bad("score", _("'{value}' is not a share in percent").format(value=text) if text else _("no score given"),
+            _("write the share of satisfied respondents in percent, e.g. 78,5 or 78.5"))
         return None
     if value > 100:
-        bad("score", f"the share {text} is above 100 %",
-            "write the share of satisfied respondents in percent (0-100), not a count")
+        bad("score", _("the share {value} is above 100 %").format(value=text),
+            _("write the share of satisfied respondents in percent (0-100), not a count"))
         return None
     return value
 
@@ -280,11 +285,11 @@ def _count(text: str, bad: _Bad) -> int | None:
     if re.fullmatch(r"[0-9]{1,3}(\.[0-9]{3})+", s):
         s = s.replace(".", "")
     if not re.fullmatch(r"[0-9]+", s):
-        bad("n", f"'{text}' is not a number of responses" if text else "no number of responses given",
-            "write the number of responses as a whole number, e.g. 412")
+        bad("n", _("'{value}' is not a number of responses").format(value=text) if text
+            else _("no number of responses given"), _("write the number of responses as a whole number, e.g. 412"))
         return None
     if int(s) < 1:
-        bad("n", "the number of responses must be at least 1", "leave out areas nobody answered")
+        bad("n", _("the number of responses must be at least 1"), _("leave out areas nobody answered"))
         return None
     return int(s)
 
@@ -301,9 +306,11 @@ def _published(text: str, year: int | None, bad: _Bad) -> dt.date | None:
     except ValueError:
         day = None
     if day is None:
-        bad("published", f"'{text}' is not a date", "write the date as 2021-11-15 or 15-11-2021")
+        bad("published", _("'{value}' is not a date").format(value=text), _("write the date as 2021-11-15 or "
+                                                                           "15-11-2021"))
         return None
     if year is not None and day.year < year:
-        bad("published", f"a {year} survey cannot be published on {day}", "check the year and the date")
+        bad("published", _("a {year} survey cannot be published on {day}").format(year=year, day=day),
+            _("check the year and the date"))
         return None
     return day

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 from enum import StrEnum
 
+from govcore_surveys.i18n import _
+
 Z_CRITICAL = 1.96  # two-sided, 5 % significance level
 
 
@@ -27,7 +29,7 @@ def two_proportion_z(baseline_pct: float, baseline_n: int, score_pct: float, n: 
     0 when the shares cannot differ (both 0 % or both 100 %).
     """
     if baseline_n <= 0 or n <= 0:
-        raise ValueError("response counts must be at least 1")
+        raise ValueError(_("response counts must be at least 1"))
     p1, p2 = baseline_pct / 100.0, score_pct / 100.0
     pooled = (p1 * baseline_n + p2 * n) / (baseline_n + n)
     variance = pooled * (1.0 - pooled) * (1.0 / baseline_n + 1.0 / n)

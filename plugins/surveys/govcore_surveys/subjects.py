@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Subject, SubjectContext, SubjectKind, did_you_mean
+from govcore_surveys.i18n import N_, _
 from govcore_surveys.settings import SECTION, SurveySettings, parse_settings
 from govcore_surveys.source import KPI_PATTERN, n_kpi, score_kpi, sort_key
 from govcore_surveys.stats import Classification, classify, is_significant, two_proportion_z
@@ -91,7 +92,8 @@ def _check_owners(settings: SurveySettings, areas: set[str], ctx: SubjectContext
     roles = [r.id for r in ctx.organisation.roles]
     wanted = {f"{SECTION}.owner": settings.owner}
     wanted.update({f"{SECTION}.areas.{a}.owner": s.owner for a, s in settings.areas.items() if s.owner})
-    problems = [Problem(message=f"no role has the id '{owner}'", field=where, hint=did_you_mean(owner, roles))
+    problems = [Problem(message=_("no role has the id '{role}'").format(role=owner), field=where,
+                        hint=did_you_mean(owner, roles))
                 for where, owner in wanted.items() if not ctx.organisation.has(owner)]
     if problems:
         raise InputError(problems)
@@ -99,7 +101,8 @@ def _check_owners(settings: SurveySettings, areas: set[str], ctx: SubjectContext
 
 KIND = SubjectKind(
     name="survey_area",
-    label="tilfredshedsområde",
+    label=N_("satisfaction area"),
+    translate=_,
     description="every respondent group and area of the survey file, with the latest result known, the "
                 "baseline (first measurement) and the classification",
     fields=FIELDS,

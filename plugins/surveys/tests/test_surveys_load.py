@@ -8,15 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from english_words import untranslated
 from govcore_surveys.source import load_surveys, survey_kpis
 
-from govcore import InputError, SourceContext, municipality
+from govcore import InputError, SourceContext, municipality, use_language
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 AREAS = {"modtagelse": {"title": "Modtagelse", "owner": "center-job"},
          "virksomhedsservice": {"title": "Virksomhedsservice"}}
@@ -104,6 +102,21 @@ def test_every_problem_of_a_file_is_reported_with_row_and_column(tmp_path: Path)
     assert "above 100" in found[(5, 5, "score")].message
     assert "from line 11" in found[(12, 3, "question")].message
     assert f"{path}:7:6: n: the number of responses must be at least 1" in err.value.format()
+
+
+def test_an_administrator_reads_the_errors_of_a_survey_file_in_danish(tmp_path: Path, danish: None) -> None:
+    """Danish by default (the module's other tests pin the English ids); English on request."""
+    text = ("respondent;area;question;year;score;n;published\n"
+            "borgerne;modtagelse;q;2021;180;0;2020-12-01\n")
+    with pytest.raises(InputError) as err:
+        load_surveys(ctx(tmp_path, text))
+    message = err.value.format()
+    assert "respondent: ukendt respondentgruppe 'borgerne'" in message and "mente du 'borgere'?" in message
+    assert "andelen 180 er over 100 %" in message and "antallet af svar skal være mindst 1" in message
+    assert untranslated(message) == []
+    with use_language("en"), pytest.raises(InputError) as english:
+        load_surveys(ctx(tmp_path, text))
+    assert "respondent: unknown respondent group 'borgerne'" in english.value.format()
 
 
 def test_header_problems(tmp_path: Path) -> None:

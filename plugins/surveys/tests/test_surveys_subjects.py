@@ -29,11 +29,8 @@ from govcore import (
     render_template,
 )
 
-
-@pytest.fixture(autouse=True)
-def _english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests pin govcore's messages by their English ids (Danish is govcore's default)."""
-    monkeypatch.setenv("GOVCORE_LANG", "en")
+# These tests pin the messages by their English ids (Danish is the default; see the Danish test).
+pytestmark = pytest.mark.usefixtures("english")
 
 ORG = Organisation(roles=[
     Role(id="arbejdsmarkedsudvalget", title="Arbejdsmarkedsudvalget", kind="committee"),
