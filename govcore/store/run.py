@@ -38,7 +38,7 @@ from govcore.config import Configuration, Response
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.model import Observation
-from govcore.simulate import SimulationResult, summarize
+from govcore.simulate import SimulationResult, events_digest, summarize
 from govcore.store import chain, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
@@ -304,6 +304,7 @@ class YearBook:
         self.mark = 0
         self.results: list[SimulationResult] = []
         self.quiet: list[int] = []
+        self.span = hashlib.sha256()  # the whole span's digest, from the years' lines (as `simulate`)
 
     def before_item(self) -> None:
         """Close every year that lies before the next item."""
@@ -318,9 +319,18 @@ class YearBook:
         if not any(e.type == "observation" for e in own):
             self.quiet.append(self.year)
         if self.last > self.first:
-            self.results.append(SimulationResult(engine.config, self.year, list(own), summarize(engine, own)))
+            digest = events_digest(own, self.span)
+            self.results.append(SimulationResult(engine.config, self.year, list(own),
+                                                 summarize(engine, own, digest=digest)))
         self.mark = len(engine.events)
         self.year += 1
+
+    def digest(self) -> str | None:
+        """The digest of every event so far, when the years' own digests cover them all (a span
+        of several years, each closed): the whole run's summary then hashes no event again."""
+        if self.results and self.mark == len(self.engine.events):
+            return self.span.hexdigest()
+        return None
 
 
 class PersistentRun:
@@ -1187,7 +1197,7 @@ def simulate_persistent(cfg: Configuration, db: str | Database, *, year: int | N
         while book.year < last.year:
             book.close()
         book.close(run.end)
-        summary = summarize(engine)
+        summary = summarize(engine, digest=book.digest())
         summary["years"] = list(range(first.year, last.year + 1))
         summary["years_without_observations"] = book.quiet
         return SimulationResult(engine.config, first.year, list(engine.events), summary, book.results)
