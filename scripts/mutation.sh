@@ -8,7 +8,15 @@
 # files that exercise it; mutmut then runs each mutant against only the tests that reach the mutated
 # function. Hypothesis properties with hundreds of examples are deselected (seconds per mutant): the
 # example tests must kill mutants on their own, so the score is a lower bound for the whole suite.
-# Results: .mutation/<module>/survivors.txt and a summary line per module on stdout.
+# Resumable: MUTATION_RESUME=1 scripts/mutation.sh engine keeps .mutation/<module>/ and lets mutmut continue
+# where an earlier run stopped (stop one with Ctrl-C, or kill -INT the mutmut process: every verdict is saved
+# as it comes; the mutant under test when stopped stays unchecked). Checked mutants keep their verdict, tests
+# added to the selected files since are picked up for the mutants still to check. It refuses when the
+# module's source changed since the run began (its sha256 is kept in .mutation/<module>/source.sha256) or
+# the test selection / pyproject.toml did (mutmut would drop every verdict): start afresh without
+# MUTATION_RESUME. With MUTATION_ONLY, the named mutants are re-checked even when they have a verdict.
+# Results: .mutation/<module>/survivors.txt and a summary line per module on stdout ("partial" while some
+# mutants are unchecked).
 # Inspect a survivor: cd .mutation/<module> && ../../.venv/bin/mutmut show <name>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +36,13 @@ declare -A TESTS=(
     [targets]="tests/test_targets.py --deselect tests/test_targets.py::test_evaluation_properties
                --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs"
     [calendar]="tests/test_calendar.py"
-    [wheel]="tests/test_wheel.py --deselect tests/test_wheel.py::test_occurrences_per_year
+    [wheel]="tests/test_wheel.py tests/test_wheel_provenance.py
+             tests/test_joint.py::test_joint_roles_in_the_wheel_are_checked_and_shown
+             tests/test_joint.py::test_joint_responsibility_is_written_as_a_list_once
+             tests/test_cli.py::test_wheel_text_shows_the_30_04_control_and_holidays
+             tests/test_cli.py::test_wheel_json_is_sorted_and_complete
+             tests/test_cli.py::test_wheel_ics_imports_as_a_calendar
+             --deselect tests/test_wheel.py::test_occurrences_per_year
              --deselect tests/test_wheel.py::test_no_event_outside_the_year_and_rolled_deadlines_are_working_days
              --deselect tests/test_wheel.py::test_rendering_is_deterministic"
     [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py
@@ -54,8 +68,22 @@ toml_list() { local out="" x; for x in "$@"; do out+="\"$x\", "; done; echo "[${
 
 for m in "${modules[@]}"; do
     work=".mutation/$m"
-    rm -rf "$work" && mkdir -p "$work"
-    for d in govcore tests rules examples docs; do ln -s "$ROOT/$d" "$work/$d"; done
+    sha=$(sha256sum "${SOURCE[$m]}" | cut -d' ' -f1)
+    if [ "${MUTATION_RESUME:-0}" = 1 ] && [ -d "$work/mutants" ]; then
+        was=$(cat "$work/source.sha256" 2>/dev/null || echo none)
+        if [ "$was" != "$sha" ]; then
+            echo "cannot resume $m: ${SOURCE[$m]} changed since the run in $work began" \
+                 "(sha256 $was, now $sha); run again without MUTATION_RESUME to start afresh" >&2
+            exit 3
+        fi
+        echo "== $m: resuming the run in $work"
+        resume=1
+    else
+        rm -rf "$work" && mkdir -p "$work"
+        for d in govcore tests rules examples docs; do ln -s "$ROOT/$d" "$work/$d"; done
+        echo "$sha" > "$work/source.sha256"
+        resume=0
+    fi
     # shellcheck disable=SC2086
     { cat pyproject.toml; cat <<TOML
 
@@ -70,13 +98,23 @@ use_git_change_detection = false
 # and wheels cache what they computed, and a cache filled by the unmutated code hides the mutant.
 process_isolation = "forkserver"
 TOML
-    } > "$work/pyproject.toml"
+    } > "$work/pyproject.toml.new"
+    if [ "$resume" = 1 ] && ! cmp -s "$work/pyproject.toml.new" "$work/pyproject.toml"; then
+        rm "$work/pyproject.toml.new"
+        echo "cannot resume $m: its test selection or pyproject.toml changed since the run in $work began" \
+             "(mutmut would drop every verdict); run again without MUTATION_RESUME to start afresh" >&2
+        exit 3
+    fi
+    mv "$work/pyproject.toml.new" "$work/pyproject.toml"
     echo "== $m: ${SOURCE[$m]} against ${TESTS[$m]}"
+    [ "$resume" = 1 ] && [ -f "$work/run.log" ] && cat "$work/run.log" >> "$work/run.log.earlier"
     start=$(date +%s)
     # shellcheck disable=SC2086
     (cd "$work" && set -f && "$ROOT/.venv/bin/mutmut" run --max-children "$CHILDREN" ${MUTATION_ONLY:-} > run.log 2>&1) || {
         echo "mutmut failed for $m; see $work/run.log" >&2; tail -20 "$work/run.log" >&2; exit 1; }
     seconds=$(( $(date +%s) - start ))
+    echo "$seconds" >> "$work/sittings"
+    [ "$(wc -l < "$work/sittings")" -gt 1 ] && seconds="$(paste -sd+ "$work/sittings") = $(( $(paste -sd+ "$work/sittings") ))"
     (cd "$work" && "$ROOT/.venv/bin/mutmut" results | grep -v ': not checked$' > survivors.txt || true)
     (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null)
     "$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$m" "$seconds" <<'PY'
@@ -85,7 +123,8 @@ s = json.load(open(sys.argv[1]))
 # with MUTATION_ONLY the other mutants stay unchecked: the score is over the checked ones
 checked = sum(s.get(k, 0) for k in ("killed", "timeout", "survived", "no_tests", "suspicious", "segfault"))
 score = 100 * (s["killed"] + s["timeout"]) / checked if checked else 0.0
+partial = f" (partial: {s['total'] - checked} not checked)" if checked < s["total"] else ""
 print(f"{sys.argv[2]}: {checked} of {s['total']} mutants checked, {s['killed']} killed, {s['timeout']} timeout, "
-      f"{s['survived']} survived, {s['no_tests']} without tests, score {score:.1f} % in {sys.argv[3]} s")
+      f"{s['survived']} survived, {s['no_tests']} without tests, score {score:.1f} % in {sys.argv[3]} s{partial}")
 PY
 done

@@ -982,3 +982,38 @@ def test_two_interleaved_cycles_are_each_reported_once() -> None:
 def test_the_wheel_calendar_keeps_its_time_zone() -> None:
     wheel = Wheel.parse('timezone: Atlantic/Faroe\nmilestones:\n  - {id: a, title: A, date: "01.03"}\n')
     assert wheel.calendar.timezone == "Atlantic/Faroe"
+
+
+# ------------------------------------------------------------------------------------ references to other files
+
+DELIVERING = ("milestones:\n  - {id: a, title: A, date: Q1, deliverables: [plan, budgt]}\n"
+              "followups:\n  - {id: f, title: F, every: monthly, deliverables: [x, plan]}\n"
+              "  - {id: g, title: G, every: monthly, responsible: [chef, direktor], participants: [chef]}\n")
+
+
+def test_unknown_deliverables_are_located_in_milestones_and_followups_with_a_hint() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_deliverables(["plan", "budget"])] == [
+        "wheel.yaml:2:54: milestones[0].deliverables[1]: no deliverable has the id 'budgt' "
+        "(hint: did you mean 'budget'?)",
+        "wheel.yaml:4:54: followups[0].deliverables[0]: no deliverable has the id 'x' "
+        "(hint: expected one of: budget, plan)",
+    ]
+    assert wheel.check_deliverables(["plan", "budgt", "x"]) == []
+
+
+def test_without_a_close_deliverable_the_hint_says_where_to_list_it() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_deliverables([])] == [
+        f"wheel.yaml:{where}: no deliverable has the id '{d}' (hint: list it under 'deliverables:' in the goals file)"
+        for where, d in [("2:48: milestones[0].deliverables[0]", "plan"),
+                         ("2:54: milestones[0].deliverables[1]", "budgt"),
+                         ("4:54: followups[0].deliverables[0]", "x"),
+                         ("4:57: followups[0].deliverables[1]", "plan")]]
+
+
+def test_a_jointly_responsible_role_is_checked_at_its_place_in_the_list() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_roles(["chef", "direktoer"])] == [
+        "wheel.yaml:5:59: followups[1].responsible[1]: unknown role 'direktor' (hint: did you mean 'direktoer'?)"]
+    assert wheel.check_roles(["chef", "direktor"]) == []
