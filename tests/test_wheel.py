@@ -1017,3 +1017,29 @@ def test_a_jointly_responsible_role_is_checked_at_its_place_in_the_list() -> Non
     assert [p.format() for p in wheel.check_roles(["chef", "direktoer"])] == [
         "wheel.yaml:5:59: followups[1].responsible[1]: unknown role 'direktor' (hint: did you mean 'direktoer'?)"]
     assert wheel.check_roles(["chef", "direktor"]) == []
+
+
+def _listing(text: str) -> str:
+    wheel = Wheel.parse(text)
+    return render_text(wheel.events(2021), 2021, wheel.calendar).split("\n\nPublic holidays")[0]
+
+
+CHOSEN_DAY = "* the day is chosen in the configuration; the documents name only the quarter or the frequency"
+CHOSEN_ROLE = "(chosen) the responsible role is chosen in the configuration; the documents name none"
+
+
+def test_the_notes_on_chosen_days_and_roles_appear_exactly_when_an_event_needs_them() -> None:
+    """The listing explains '*' and '(chosen)' under the events, once each, only when one is shown."""
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible: chef}\n').endswith(
+        "    mon 01.03  deadline  A   responsible: chef")
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible_basis: chosen}\n').endswith(
+        "    mon 01.03  deadline  A")  # no role, so nothing chosen is shown
+    assert _listing("milestones:\n  - {id: a, title: A, date: Q1}\n").endswith(
+        f"    wed 31.03  deadline  A*\n\n{CHOSEN_DAY}")
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible: chef, '
+                    'responsible_basis: chosen}\n').endswith(
+        f"    mon 01.03  deadline  A   responsible: chef (chosen)\n\n{CHOSEN_ROLE}")
+    assert _listing('milestones:\n  - {id: a, title: A, date: Q1, responsible: chef, responsible_basis: chosen}\n'
+                    '  - {id: b, title: B, date: "01.03"}\n').endswith(
+        f"    mon 01.03  deadline  B\n    wed 31.03  deadline  A*  responsible: chef (chosen)\n\n"
+        f"{CHOSEN_DAY}\n{CHOSEN_ROLE}")
