@@ -1043,3 +1043,12 @@ def test_the_notes_on_chosen_days_and_roles_appear_exactly_when_an_event_needs_t
                     '  - {id: b, title: B, date: "01.03"}\n').endswith(
         f"    mon 01.03  deadline  B\n    wed 31.03  deadline  A*  responsible: chef (chosen)\n\n"
         f"{CHOSEN_DAY}\n{CHOSEN_ROLE}")
+
+
+def test_a_documents_source_is_quoted_under_the_event_and_a_laws_is_named_as_law() -> None:
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", source: "Styringskoncept s. 4"}\n'
+                    '  - {id: b, title: B, date: "02.03", date_basis: law, source: "LBK 1"}\n').endswith(
+        "    mon 01.03  deadline  A\n"
+        "                         source: Styringskoncept s. 4\n"
+        "    tue 02.03  deadline  B\n"
+        "                         set by law: LBK 1")
