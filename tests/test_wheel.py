@@ -1052,3 +1052,22 @@ def test_a_documents_source_is_quoted_under_the_event_and_a_laws_is_named_as_law
         "                         source: Styringskoncept s. 4\n"
         "    tue 02.03  deadline  B\n"
         "                         set by law: LBK 1")
+
+
+def test_a_milestone_skipped_one_year_takes_only_itself_and_what_follows_it_out() -> None:
+    wheel = Wheel.parse('''milestones:
+  - {id: a, title: A, date: "01.03", in_year: [{year: 2022, skip: true}]}
+  - {id: c, title: C, after: {milestone: a, working_days: 2}}
+  - {id: b, title: B, date: "01.06"}
+''')
+    assert [(e.definition, e.date) for e in wheel.events(2021)] == [
+        ("a", D(2021, 3, 1)), ("c", D(2021, 3, 3)), ("b", D(2021, 6, 1))]
+    assert [(e.definition, e.date) for e in wheel.events(2022)] == [("b", D(2022, 6, 1))]
+
+
+def test_a_quarter_and_a_half_year_are_days_chosen_by_the_configuration_a_day_is_the_documents() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: h, title: H, date: H1}\n  - {id: q, title: Q, date: Q2}\n'
+                        '  - {id: d, title: D, date: "01.06"}\n  - {id: o, title: O, date: "2021-05-03"}\n'
+                        '  - {id: l, title: L, date: H2, date_basis: law, source: LBK}\n')
+    assert {e.definition: e.date_basis for e in wheel.events(2021)} == {
+        "h": "chosen", "q": "chosen", "d": "document", "o": "document", "l": "law"}
