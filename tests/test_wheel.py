@@ -1071,3 +1071,22 @@ def test_a_quarter_and_a_half_year_are_days_chosen_by_the_configuration_a_day_is
                         '  - {id: l, title: L, date: H2, date_basis: law, source: LBK}\n')
     assert {e.definition: e.date_basis for e in wheel.events(2021)} == {
         "h": "chosen", "q": "chosen", "d": "document", "o": "document", "l": "law"}
+
+
+def test_events_carry_joint_roles_sources_and_the_basis_of_their_definition() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: m, title: M, date: "01.03", responsible: [chef, direktoer], responsible_basis: chosen, source: Doc M}
+followups:
+  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}, responsible: [chef, udvalg],
+     responsible_basis: chosen, source: Tabel F, date_basis: document}
+""")
+    m, f = wheel.events(2021)
+    assert (m.jointly_with, m.responsible_basis, m.source, m.date_basis) == (
+        ("direktoer",), "chosen", "Doc M", "document")
+    assert (f.jointly_with, f.responsible_basis, f.source, f.date_basis) == (
+        ("udvalg",), "chosen", "Tabel F", "document")
+    plain = Wheel.parse('milestones:\n  - {id: m, title: M, date: "01.03", responsible: chef}\n'
+                        'followups:\n  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}}\n')
+    m, f = plain.events(2021)
+    assert (m.jointly_with, m.responsible_basis, m.source, f.source, f.responsible_basis, f.date_basis) == (
+        (), "document", "", "", "document", "chosen")
