@@ -9,8 +9,8 @@
 # function. Hypothesis properties with hundreds of examples are deselected (seconds per mutant): the
 # example tests must kill mutants on their own, so the score is a lower bound for the whole suite.
 # Resumable: MUTATION_RESUME=1 scripts/mutation.sh engine keeps .mutation/<module>/ and lets mutmut continue
-# where an earlier run stopped (stop one with Ctrl-C, or kill -INT the mutmut process: every verdict is saved
-# as it comes; the mutant under test when stopped stays unchecked). Checked mutants keep their verdict, tests
+# where an earlier run stopped (stop one with Ctrl-C, or in the background kill its process group: every
+# verdict is saved as it comes; the mutant under test when stopped stays unchecked). Checked mutants keep their verdict, tests
 # added to the selected files since are picked up for the mutants still to check. It refuses when the
 # module's source changed since the run began (its sha256 is kept in .mutation/<module>/source.sha256) or
 # the test selection / pyproject.toml did (mutmut would drop every verdict): start afresh without
@@ -106,15 +106,21 @@ TOML
         exit 3
     fi
     mv "$work/pyproject.toml.new" "$work/pyproject.toml"
-    [ "$resume" = 1 ] && echo "== $m: resuming the run in $work (verdicts kept: $(cat "$work/sittings" 2>/dev/null | wc -l) sitting(s) before)"
+    meta="$work/mutants/${SOURCE[$m]}.meta"
+    if [ "$resume" = 1 ] && [ -f "$work/sitting.start" ] && [ -f "$meta" ]; then
+        # the last sitting was stopped before its summary: it lasted until its last saved verdict
+        echo $(( $(stat -c %Y "$meta") - $(cat "$work/sitting.start") )) >> "$work/sittings"
+    fi
+    [ "$resume" = 1 ] && echo "== $m: resuming the run in $work after $(cat "$work/sittings" 2>/dev/null | wc -l) sitting(s)"
     echo "== $m: ${SOURCE[$m]} against ${TESTS[$m]}"
     [ "$resume" = 1 ] && [ -f "$work/run.log" ] && cat "$work/run.log" >> "$work/run.log.earlier"
     start=$(date +%s)
+    echo "$start" > "$work/sitting.start"
     # shellcheck disable=SC2086
     (cd "$work" && set -f && "$ROOT/.venv/bin/mutmut" run --max-children "$CHILDREN" ${MUTATION_ONLY:-} > run.log 2>&1) || {
         echo "mutmut failed for $m; see $work/run.log" >&2; tail -20 "$work/run.log" >&2; exit 1; }
     seconds=$(( $(date +%s) - start ))
-    echo "$seconds" >> "$work/sittings"
+    echo "$seconds" >> "$work/sittings" && rm "$work/sitting.start"
     [ "$(wc -l < "$work/sittings")" -gt 1 ] && seconds="$(paste -sd+ "$work/sittings") = $(( $(paste -sd+ "$work/sittings") ))"
     (cd "$work" && "$ROOT/.venv/bin/mutmut" results | grep -v ': not checked$' > survivors.txt || true)
     (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null)
