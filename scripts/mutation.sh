@@ -8,7 +8,15 @@
 # files that exercise it; mutmut then runs each mutant against only the tests that reach the mutated
 # function. Hypothesis properties with hundreds of examples are deselected (seconds per mutant): the
 # example tests must kill mutants on their own, so the score is a lower bound for the whole suite.
-# Results: .mutation/<module>/survivors.txt and a summary line per module on stdout.
+# Resumable: MUTATION_RESUME=1 scripts/mutation.sh engine keeps .mutation/<module>/ and lets mutmut continue
+# where an earlier run stopped (stop one with Ctrl-C, or in the background kill its process group: every
+# verdict is saved as it comes; the mutant under test when stopped stays unchecked). Checked mutants keep their verdict, tests
+# added to the selected files since are picked up for the mutants still to check. It refuses when the
+# module's source changed since the run began (its sha256 is kept in .mutation/<module>/source.sha256) or
+# the test selection / pyproject.toml did (mutmut would drop every verdict): start afresh without
+# MUTATION_RESUME. With MUTATION_ONLY, the named mutants are re-checked even when they have a verdict.
+# Results: .mutation/<module>/survivors.txt and a summary line per module on stdout ("partial" while some
+# mutants are unchecked).
 # Inspect a survivor: cd .mutation/<module> && ../../.venv/bin/mutmut show <name>
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,12 +31,19 @@ declare -A SOURCE=(
     [wheel]=govcore/wheel.py
     [engine]=govcore/engine.py
 )
+# The wheel is exercised by more files than its own: the provenance tests and the joint-role tests are
+# fast and in; the CLI's wheel command tests are out (they load the whole Vejle configuration: 5–12 s
+# each, 85 % of the selection's time) — tests/test_wheel.py pins what they reach (check_deliverables, the
+# renderers) on small wheels.
 declare -A TESTS=(
     [conditions]="tests/test_conditions.py tests/test_rule_errors.py"
     [targets]="tests/test_targets.py --deselect tests/test_targets.py::test_evaluation_properties
                --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs"
     [calendar]="tests/test_calendar.py"
-    [wheel]="tests/test_wheel.py --deselect tests/test_wheel.py::test_occurrences_per_year
+    [wheel]="tests/test_wheel.py tests/test_wheel_provenance.py
+             tests/test_joint.py::test_joint_roles_in_the_wheel_are_checked_and_shown
+             tests/test_joint.py::test_joint_responsibility_is_written_as_a_list_once
+             --deselect tests/test_wheel.py::test_occurrences_per_year
              --deselect tests/test_wheel.py::test_no_event_outside_the_year_and_rolled_deadlines_are_working_days
              --deselect tests/test_wheel.py::test_rendering_is_deterministic"
     [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py
@@ -54,8 +69,21 @@ toml_list() { local out="" x; for x in "$@"; do out+="\"$x\", "; done; echo "[${
 
 for m in "${modules[@]}"; do
     work=".mutation/$m"
-    rm -rf "$work" && mkdir -p "$work"
-    for d in govcore tests rules examples docs; do ln -s "$ROOT/$d" "$work/$d"; done
+    sha=$(sha256sum "${SOURCE[$m]}" | cut -d' ' -f1)
+    if [ "${MUTATION_RESUME:-0}" = 1 ] && [ -d "$work/mutants" ]; then
+        was=$(cat "$work/source.sha256" 2>/dev/null || echo none)
+        if [ "$was" != "$sha" ]; then
+            echo "cannot resume $m: ${SOURCE[$m]} changed since the run in $work began" \
+                 "(sha256 $was, now $sha); run again without MUTATION_RESUME to start afresh" >&2
+            exit 3
+        fi
+        resume=1
+    else
+        rm -rf "$work" && mkdir -p "$work"
+        for d in govcore tests rules examples docs; do ln -s "$ROOT/$d" "$work/$d"; done
+        echo "$sha" > "$work/source.sha256"
+        resume=0
+    fi
     # shellcheck disable=SC2086
     { cat pyproject.toml; cat <<TOML
 
@@ -70,13 +98,30 @@ use_git_change_detection = false
 # and wheels cache what they computed, and a cache filled by the unmutated code hides the mutant.
 process_isolation = "forkserver"
 TOML
-    } > "$work/pyproject.toml"
+    } > "$work/pyproject.toml.new"
+    if [ "$resume" = 1 ] && ! cmp -s "$work/pyproject.toml.new" "$work/pyproject.toml"; then
+        rm "$work/pyproject.toml.new"
+        echo "cannot resume $m: its test selection or pyproject.toml changed since the run in $work began" \
+             "(mutmut would drop every verdict); run again without MUTATION_RESUME to start afresh" >&2
+        exit 3
+    fi
+    mv "$work/pyproject.toml.new" "$work/pyproject.toml"
+    meta="$work/mutants/${SOURCE[$m]}.meta"
+    if [ "$resume" = 1 ] && [ -f "$work/sitting.start" ] && [ -f "$meta" ]; then
+        # the last sitting was stopped before its summary: it lasted until its last saved verdict
+        echo $(( $(stat -c %Y "$meta") - $(cat "$work/sitting.start") )) >> "$work/sittings"
+    fi
+    [ "$resume" = 1 ] && echo "== $m: resuming the run in $work after $(cat "$work/sittings" 2>/dev/null | wc -l) sitting(s)"
     echo "== $m: ${SOURCE[$m]} against ${TESTS[$m]}"
+    [ "$resume" = 1 ] && [ -f "$work/run.log" ] && cat "$work/run.log" >> "$work/run.log.earlier"
     start=$(date +%s)
+    echo "$start" > "$work/sitting.start"
     # shellcheck disable=SC2086
     (cd "$work" && set -f && "$ROOT/.venv/bin/mutmut" run --max-children "$CHILDREN" ${MUTATION_ONLY:-} > run.log 2>&1) || {
         echo "mutmut failed for $m; see $work/run.log" >&2; tail -20 "$work/run.log" >&2; exit 1; }
     seconds=$(( $(date +%s) - start ))
+    echo "$seconds" >> "$work/sittings" && rm "$work/sitting.start"
+    [ "$(wc -l < "$work/sittings")" -gt 1 ] && seconds="$(paste -sd+ "$work/sittings") = $(( $(paste -sd+ "$work/sittings") ))"
     (cd "$work" && "$ROOT/.venv/bin/mutmut" results | grep -v ': not checked$' > survivors.txt || true)
     (cd "$work" && "$ROOT/.venv/bin/mutmut" export-cicd-stats > /dev/null)
     "$ROOT/.venv/bin/python" - "$work/mutants/mutmut-cicd-stats.json" "$m" "$seconds" <<'PY'
@@ -85,7 +130,8 @@ s = json.load(open(sys.argv[1]))
 # with MUTATION_ONLY the other mutants stay unchecked: the score is over the checked ones
 checked = sum(s.get(k, 0) for k in ("killed", "timeout", "survived", "no_tests", "suspicious", "segfault"))
 score = 100 * (s["killed"] + s["timeout"]) / checked if checked else 0.0
+partial = f" (partial: {s['total'] - checked} not checked)" if checked < s["total"] else ""
 print(f"{sys.argv[2]}: {checked} of {s['total']} mutants checked, {s['killed']} killed, {s['timeout']} timeout, "
-      f"{s['survived']} survived, {s['no_tests']} without tests, score {score:.1f} % in {sys.argv[3]} s")
+      f"{s['survived']} survived, {s['no_tests']} without tests, score {score:.1f} % in {sys.argv[3]} s{partial}")
 PY
 done

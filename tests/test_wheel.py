@@ -982,3 +982,111 @@ def test_two_interleaved_cycles_are_each_reported_once() -> None:
 def test_the_wheel_calendar_keeps_its_time_zone() -> None:
     wheel = Wheel.parse('timezone: Atlantic/Faroe\nmilestones:\n  - {id: a, title: A, date: "01.03"}\n')
     assert wheel.calendar.timezone == "Atlantic/Faroe"
+
+
+# ------------------------------------------------------------------------------------ references to other files
+
+DELIVERING = ("milestones:\n  - {id: a, title: A, date: Q1, deliverables: [plan, budgt]}\n"
+              "followups:\n  - {id: f, title: F, every: monthly, deliverables: [x, plan]}\n"
+              "  - {id: g, title: G, every: monthly, responsible: [chef, direktor], participants: [chef]}\n")
+
+
+def test_unknown_deliverables_are_located_in_milestones_and_followups_with_a_hint() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_deliverables(["plan", "budget"])] == [
+        "wheel.yaml:2:54: milestones[0].deliverables[1]: no deliverable has the id 'budgt' "
+        "(hint: did you mean 'budget'?)",
+        "wheel.yaml:4:54: followups[0].deliverables[0]: no deliverable has the id 'x' "
+        "(hint: expected one of: budget, plan)",
+    ]
+    assert wheel.check_deliverables(["plan", "budgt", "x"]) == []
+
+
+def test_without_a_close_deliverable_the_hint_says_where_to_list_it() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_deliverables([])] == [
+        f"wheel.yaml:{where}: no deliverable has the id '{d}' (hint: list it under 'deliverables:' in the goals file)"
+        for where, d in [("2:48: milestones[0].deliverables[0]", "plan"),
+                         ("2:54: milestones[0].deliverables[1]", "budgt"),
+                         ("4:54: followups[0].deliverables[0]", "x"),
+                         ("4:57: followups[0].deliverables[1]", "plan")]]
+
+
+def test_a_jointly_responsible_role_is_checked_at_its_place_in_the_list() -> None:
+    wheel = Wheel.parse(DELIVERING, "wheel.yaml")
+    assert [p.format() for p in wheel.check_roles(["chef", "direktoer"])] == [
+        "wheel.yaml:5:59: followups[1].responsible[1]: unknown role 'direktor' (hint: did you mean 'direktoer'?)"]
+    assert wheel.check_roles(["chef", "direktor"]) == []
+
+
+def _listing(text: str) -> str:
+    wheel = Wheel.parse(text)
+    return render_text(wheel.events(2021), 2021, wheel.calendar).split("\n\nPublic holidays")[0]
+
+
+CHOSEN_DAY = "* the day is chosen in the configuration; the documents name only the quarter or the frequency"
+CHOSEN_ROLE = "(chosen) the responsible role is chosen in the configuration; the documents name none"
+
+
+def test_the_notes_on_chosen_days_and_roles_appear_exactly_when_an_event_needs_them() -> None:
+    """The listing explains '*' and '(chosen)' under the events, once each, only when one is shown."""
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible: chef}\n').endswith(
+        "    mon 01.03  deadline  A   responsible: chef")
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible_basis: chosen}\n').endswith(
+        "    mon 01.03  deadline  A")  # no role, so nothing chosen is shown
+    assert _listing("milestones:\n  - {id: a, title: A, date: Q1}\n").endswith(
+        f"    wed 31.03  deadline  A*\n\n{CHOSEN_DAY}")
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", responsible: chef, '
+                    'responsible_basis: chosen}\n').endswith(
+        f"    mon 01.03  deadline  A   responsible: chef (chosen)\n\n{CHOSEN_ROLE}")
+    assert _listing('milestones:\n  - {id: a, title: A, date: Q1, responsible: chef, responsible_basis: chosen}\n'
+                    '  - {id: b, title: B, date: "01.03"}\n').endswith(
+        f"    mon 01.03  deadline  B\n    wed 31.03  deadline  A*  responsible: chef (chosen)\n\n"
+        f"{CHOSEN_DAY}\n{CHOSEN_ROLE}")
+
+
+def test_a_documents_source_is_quoted_under_the_event_and_a_laws_is_named_as_law() -> None:
+    assert _listing('milestones:\n  - {id: a, title: A, date: "01.03", source: "Styringskoncept s. 4"}\n'
+                    '  - {id: b, title: B, date: "02.03", date_basis: law, source: "LBK 1"}\n').endswith(
+        "    mon 01.03  deadline  A\n"
+        "                         source: Styringskoncept s. 4\n"
+        "    tue 02.03  deadline  B\n"
+        "                         set by law: LBK 1")
+
+
+def test_a_milestone_skipped_one_year_takes_only_itself_and_what_follows_it_out() -> None:
+    wheel = Wheel.parse('''milestones:
+  - {id: a, title: A, date: "01.03", in_year: [{year: 2022, skip: true}]}
+  - {id: c, title: C, after: {milestone: a, working_days: 2}}
+  - {id: b, title: B, date: "01.06"}
+''')
+    assert [(e.definition, e.date) for e in wheel.events(2021)] == [
+        ("a", D(2021, 3, 1)), ("c", D(2021, 3, 3)), ("b", D(2021, 6, 1))]
+    assert [(e.definition, e.date) for e in wheel.events(2022)] == [("b", D(2022, 6, 1))]
+
+
+def test_a_quarter_and_a_half_year_are_days_chosen_by_the_configuration_a_day_is_the_documents() -> None:
+    wheel = Wheel.parse('milestones:\n  - {id: h, title: H, date: H1}\n  - {id: q, title: Q, date: Q2}\n'
+                        '  - {id: d, title: D, date: "01.06"}\n  - {id: o, title: O, date: "2021-05-03"}\n'
+                        '  - {id: l, title: L, date: H2, date_basis: law, source: LBK}\n')
+    assert {e.definition: e.date_basis for e in wheel.events(2021)} == {
+        "h": "chosen", "q": "chosen", "d": "document", "o": "document", "l": "law"}
+
+
+def test_events_carry_joint_roles_sources_and_the_basis_of_their_definition() -> None:
+    wheel = Wheel.parse("""milestones:
+  - {id: m, title: M, date: "01.03", responsible: [chef, direktoer], responsible_basis: chosen, source: Doc M}
+followups:
+  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}, responsible: [chef, udvalg],
+     responsible_basis: chosen, source: Tabel F, date_basis: document}
+""")
+    m, f = wheel.events(2021)
+    assert (m.jointly_with, m.responsible_basis, m.source, m.date_basis) == (
+        ("direktoer",), "chosen", "Doc M", "document")
+    assert (f.jointly_with, f.responsible_basis, f.source, f.date_basis) == (
+        ("udvalg",), "chosen", "Tabel F", "document")
+    plain = Wheel.parse('milestones:\n  - {id: m, title: M, date: "01.03", responsible: chef}\n'
+                        'followups:\n  - {id: f, title: F, every: yearly, start_month: 3, on: {day: 2}}\n')
+    m, f = plain.events(2021)
+    assert (m.jointly_with, m.responsible_basis, m.source, f.source, f.responsible_basis, f.date_basis) == (
+        (), "document", "", "", "document", "chosen")
