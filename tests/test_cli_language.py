@@ -44,12 +44,15 @@ COMMANDS = _commands(main)
 
 
 def _readable_help(text: str, path: tuple[str, ...]) -> str:
-    """The help without what a person types: the usage line, example command lines, command names in
-    the list of commands, choices in brackets ([md|html|pdf])."""
+    """The help without what a person types: command names (in the usage line too, whose placeholders
+    are read), example command lines, command names in the list of commands, choices in brackets
+    ([md|html|pdf])."""
     names = {n for p in COMMANDS for n in p}
     lines = []
     for line in text.splitlines():
-        if line.startswith(("Brug:", "Usage:")) or line.strip().startswith("govcore "):
+        if line.startswith(("Brug:", "Usage:")):
+            line = " ".join(w for w in line.split() if w not in names)
+        elif line.strip().startswith("govcore "):
             continue
         words = line.split()
         if words and words[0] in names and line.startswith("  ") and not line.startswith("   " * 2):
@@ -64,7 +67,16 @@ def test_every_commands_help_is_danish(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Brug:" in result.output and "Tilvalg:" in result.output
     assert "Vis denne hjælp og afslut." in result.output
+    usage = result.output.splitlines()[0]
+    assert usage.startswith("Brug: ") and " [TILVALG]" in usage, usage
+    assert not any(word in usage for word in ("OPTIONS", "COMMAND", "ARGS")), usage
     assert untranslated(_readable_help(result.output, path)) == [], result.output
+
+
+def test_the_usage_line_is_english_on_request() -> None:
+    assert run("--lang", "en", "--help").output.startswith("Usage: main [OPTIONS] COMMAND [ARGS]...\n")
+    assert run("--help").output.startswith("Brug: main [TILVALG] KOMMANDO [ARGUMENTER]...\n")
+    assert run("--lang", "en", "rules", "test", "--help").output.startswith("Usage: main rules test [OPTIONS] FILES")
 
 
 def test_help_in_english_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
