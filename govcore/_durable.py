@@ -27,6 +27,7 @@ import durable_rules_engine
 from durable import engine as _engine
 
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 
 _names = itertools.count()
 MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
@@ -52,8 +53,8 @@ def clean(message: Mapping[str, Any]) -> dict[str, Any]:
             if "e" in repr(value):
                 value = 0.0 if abs(value) < 1 else int(value)
         elif not isinstance(value, str | int):
-            raise GovcoreError(f"the message field '{key}' is a {type(value).__name__}; durable-rules "
-                               "takes only text, numbers and true/false")
+            raise GovcoreError(_("the message field '{field}' is a {type}; durable-rules takes only text, "
+                                 "numbers and true/false").format(field=key, type=type(value).__name__))
         out[key] = value
     return out
 
@@ -72,7 +73,7 @@ class _Shared:
         try:
             self.host.set_rulesets({self.name: rules})
         except Exception as err:
-            raise GovcoreError(f"durable-rules refused the compiled rules: {err}") from None
+            raise GovcoreError(_("durable-rules refused the compiled rules: {error}").format(error=err)) from None
         self.ruleset = self.host.get_ruleset(self.name)
         self.free: list[str] = []
         self.next_sid = 0
@@ -139,14 +140,14 @@ class RuleRuntime:
     def match(self, message: Mapping[str, Any]) -> list[str]:
         """The names of the rules the message matches (in definition order)."""
         if self._closed:
-            raise GovcoreError("the rule runtime is closed")
+            raise GovcoreError(_("the rule runtime is closed"))
         return self.match_payload(self.payload(message))
 
     def payload(self, message: Mapping[str, Any]) -> str:
         """The JSON text durable-rules receives for `message` in this engine's session."""
         fact = clean({**message, "sid": self._sid})
         if "id" not in fact:
-            raise GovcoreError("every message to durable-rules needs an explicit id")
+            raise GovcoreError(_("every message to durable-rules needs an explicit id"))
         return _ENCODER.encode(fact)
 
     def match_payload(self, payload: str) -> list[str]:
@@ -172,7 +173,7 @@ class RuleRuntime:
         if code == 1:
             return False
         if code == 2:
-            raise GovcoreError("durable-rules saw the same message twice; every message needs a unique id")
+            raise GovcoreError(_("durable-rules saw the same message twice; every message needs a unique id"))
         ruleset = self._shared.ruleset
         errors: list[BaseException] = []
 
@@ -183,7 +184,7 @@ class RuleRuntime:
         ruleset.do_actions(result[1] if code == 0 else 0, complete)
         self._drain()
         if errors:
-            raise GovcoreError(f"durable-rules failed while matching: {errors[0]}")
+            raise GovcoreError(_("durable-rules failed while matching: {error}").format(error=errors[0]))
         return True
 
     def _drain(self) -> None:

@@ -21,7 +21,7 @@ from typing import Final, Literal, get_args
 import pendulum
 from holidays import country_holidays
 
-from govcore.i18n import _
+from govcore.i18n import N_, _, language, use_language
 
 RollPolicy = Literal["none", "next", "previous"]
 ROLL_POLICIES: Final[tuple[RollPolicy, ...]] = get_args(RollPolicy)
@@ -34,16 +34,21 @@ _ONE_DAY = dt.timedelta(days=1)
 _LEAP_YEAR = 2000
 
 
+# The `holidays` library's own names: Danish, or English for an English reader.
+_HOLIDAY_LANGUAGE = {"da": "da", "en": "en_US"}
+CLOSING_DAY = N_("Closing day")
+
+
 @cache
-def _public_holidays(year: int) -> Mapping[dt.date, str]:
-    found = country_holidays("DK", years=year, language="da")
+def _public_holidays(year: int, lang: str = "da") -> Mapping[dt.date, str]:
+    found = country_holidays("DK", years=year, language=_HOLIDAY_LANGUAGE[lang])
     return MappingProxyType({d: str(name) for d, name in found.items()})
 
 
 @cache
-def _optional_holidays(year: int) -> Mapping[tuple[int, int], str]:
+def _optional_holidays(year: int, lang: str = "da") -> Mapping[tuple[int, int], str]:
     """Names of the customary days off (juleaftensdag, grundlovsdag, …), used to name closing days."""
-    found = country_holidays("DK", years=year, language="da", categories=("optional",))
+    found = country_holidays("DK", years=year, language=_HOLIDAY_LANGUAGE[lang], categories=("optional",))
     return MappingProxyType({(d.month, d.day): str(name) for d, name in found.items()})
 
 
@@ -153,16 +158,28 @@ class DanishCalendar:
             merged = dict(_public_holidays(year))
             named = _optional_holidays(year)
             extra = [dt.date(year, m, d) for d, m in self._yearly] + [d for d in self._once if d.year == year]
+            with use_language("da"):
+                closing_day = _(CLOSING_DAY)
             for d in extra:
-                merged.setdefault(d, named.get((d.month, d.day), "Lukkedag"))
+                merged.setdefault(d, named.get((d.month, d.day), closing_day))
             found = MappingProxyType(dict(sorted(merged.items())))
             self._closed[year] = found
             self._closed_weekdays[year] = sorted(d for d in found if d.weekday() < 5)
         return found
 
+    def closed_day_names(self, year: int) -> Mapping[dt.date, str]:
+        """`closed_days` with the names in the reader's language (the `holidays` library's English
+        names for an English reader; Danish, as `closed_days`, otherwise)."""
+        lang = language()
+        if lang == "da":
+            return self.closed_days(year)
+        public, named = _public_holidays(year, lang), _optional_holidays(year, lang)
+        return {d: public.get(d) or named.get((d.month, d.day)) or _(CLOSING_DAY) for d in self.closed_days(year)}
+
     def holiday_name(self, d: dt.date) -> str | None:
-        """The Danish name of the holiday or closing day on d; None on ordinary days and weekends."""
-        return self.closed_days(d.year).get(d)
+        """The name of the holiday or closing day on d in the reader's language; None on ordinary
+        days and weekends."""
+        return self.closed_day_names(d.year).get(d) if d in self.closed_days(d.year) else None
 
     def is_working_day(self, d: dt.date) -> bool:
         return d.weekday() < 5 and d not in self.closed_days(d.year)

@@ -34,14 +34,7 @@ def _within(text: Any) -> str:
         d = Duration.parse(text)
     except ValueError:
         return str(text)
-    n = d.amount
-    if d.unit == "working_days":
-        return ngettext("{n} working day", "{n} working days", n).format(n=n)
-    if d.unit == "days":
-        return ngettext("{n} day", "{n} days", n).format(n=n)
-    if d.unit == "weeks":
-        return ngettext("{n} week", "{n} weeks", n).format(n=n)
-    return ngettext("{n} month", "{n} months", n).format(n=n)
+    return str(d)
 
 
 def _listed(values: Any) -> str:

@@ -25,7 +25,7 @@ from govcore.config import Configuration, Response
 from govcore.errors import DecisionError, EngineError, GovcoreError, did_you_mean
 from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.forecast import GoalForecast, forecast_goal
-from govcore.i18n import use_language
+from govcore.i18n import N_, _, use_language
 from govcore.model import (
     ActionState,
     CorrectiveAction,
@@ -332,7 +332,7 @@ class Engine:
         at_six = self._at_six
         for o in rows_of(obs):  # rows, not models: a run may take in a million
             if o.kpi not in kpis:
-                raise EngineError(f"observation of unknown KPI '{o.kpi}'")
+                raise EngineError(_("observation of unknown KPI '{kpi}'").format(kpi=o.kpi))
             known = o.known_at or _day_after(o.period)
             if quiet_before_start and known < today:  # history: known at 06:00 before today
                 add(o)
@@ -350,8 +350,8 @@ class Engine:
         hour, minute = (int(x) for x in response.time.split(":"))
         at = self._as_datetime(response.date, hour, minute)
         if at < self.now:
-            raise EngineError(f"a response dated {at.isoformat()} is before the engine's clock "
-                              f"({self.now.isoformat()})")
+            raise EngineError(_("a response dated {at} is before the engine's clock "
+                              "({now})").format(at=at.isoformat(), now=self.now.isoformat()))
         self._schedule(at, "response", response)
 
     def submit_action(self, action_id: str, text: str = "") -> list[EngineEvent]:
@@ -366,8 +366,9 @@ class Engine:
 
     def deliver(self, deliverable_id: str) -> list[EngineEvent]:
         if deliverable_id not in self.config.deliverables:
-            raise EngineError(f"unknown deliverable '{deliverable_id}' "
-                              f"({did_you_mean(deliverable_id, self.config.deliverables) or 'none defined'})")
+            raise EngineError(_("unknown deliverable '{deliverable}' ({hint})").format(
+                deliverable=deliverable_id, hint=did_you_mean(deliverable_id, self.config.deliverables)
+                or _("none defined")))
         return self._now_response({"deliver": deliverable_id})
 
     def decide(self, decision_id: str, option: str, text: str = "", by: str = "") -> list[EngineEvent]:
@@ -381,23 +382,24 @@ class Engine:
         dec = self.decisions.get(decision_id)
         if dec is None:
             hint = did_you_mean(decision_id, self.decisions, list_all=False) or (
-                "open decisions: " + ", ".join(d.id for d in self.open_decisions()) if self.open_decisions()
-                else "no decision is open")
-            raise DecisionError(f"unknown decision '{decision_id}' ({hint})", "decision")
+                _("open decisions: ") + ", ".join(d.id for d in self.open_decisions()) if self.open_decisions()
+                else _("no decision is open"))
+            raise DecisionError(_("unknown decision '{decision}' ({hint})").format(decision=decision_id, hint=hint),
+                                "decision")
         if dec.option is not None:
             assert dec.decided_at is not None
-            raise DecisionError(f"decision '{decision_id}' was taken on {dec.decided_at.date().isoformat()}: "
-                                f"{dec.option}", "decision")
+            raise DecisionError(_("decision '{decision}' was taken on {day}: {option}").format(
+                decision=decision_id, day=dec.decided_at.date().isoformat(), option=dec.option), "decision")
         if option not in dec.options:
-            raise DecisionError(f"'{option}' is not an option of decision '{decision_id}' "
-                                f"({did_you_mean(option, dec.options)})", "option")
+            raise DecisionError(_("'{option}' is not an option of decision '{decision}' ({hint})").format(
+                option=option, decision=decision_id, hint=did_you_mean(option, dec.options)), "option")
         return dec
 
     def _known_action(self, action_id: str) -> str:
         """An API caller naming an action that does not exist made a mistake: say so, do nothing."""
         if action_id not in self.actions:
-            hint = did_you_mean(action_id, self.actions) or "see engine.open_actions()"
-            raise EngineError(f"unknown corrective action '{action_id}' ({hint})")
+            hint = did_you_mean(action_id, self.actions) or _("see engine.open_actions()")
+            raise EngineError(_("unknown corrective action '{action}' ({hint})").format(action=action_id, hint=hint))
         return action_id
 
     def _now_response(self, data: dict[str, Any]) -> list[EngineEvent]:
@@ -419,11 +421,12 @@ class Engine:
         """Process every item due up to `when`, in time order; returns the events it caused."""
         target = when if isinstance(when, dt.datetime) else self._as_datetime(when, 23, 59)
         if target.tzinfo is None:
-            raise EngineError("advance_to needs a time with a time zone (or a date)")
+            raise EngineError(_("advance_to needs a time with a time zone (or a date)"))
         if target < self.now:
-            raise EngineError(f"the clock cannot go back from {self.now.isoformat()} to {target.isoformat()}")
+            raise EngineError(_("the clock cannot go back from {now} to {target}").format(
+                now=self.now.isoformat(), target=target.isoformat()))
         before = len(self.events)
-        for _ in self.steps(target):
+        for _step in self.steps(target):
             pass
         self.now = target
         return self.events[before:]
@@ -445,7 +448,7 @@ class Engine:
 
     def _process(self, item: _Item) -> None:
         if self._closed:
-            raise EngineError("the engine is closed")
+            raise EngineError(_("the engine is closed"))
         getattr(self, _HANDLERS[item.kind])(item)
 
     def _on_year(self, item: _Item) -> None:
@@ -731,7 +734,7 @@ class Engine:
             return []
         spec = self.config.subject_kinds.get(kind)
         if spec is None:
-            raise GovcoreError(f"no plugin provides the subject kind '{kind}'")
+            raise GovcoreError(_("no plugin provides the subject kind '{kind}'").format(kind=kind))
         ctx = SubjectContext(
             municipality=self.config.municipality, day=day, observations=self.store.as_of(day),
             organisation=self.config.organisation, kpis=self.config.kpis,
@@ -741,7 +744,8 @@ class Engine:
         except GovcoreError:
             raise
         except Exception as err:
-            raise GovcoreError(f"the subject kind '{kind}' failed on {day}: {type(err).__name__}: {err}") from err
+            raise GovcoreError(_("the subject kind '{kind}' failed on {day}: {error}").format(
+                kind=kind, day=day, error=f"{type(err).__name__}: {err}")) from err
         for subject in subjects:
             check_fields(kind, spec.fields, subject)
         return subjects
@@ -1012,8 +1016,8 @@ class Engine:
             except GovcoreError:
                 raise
             except Exception as err:
-                raise GovcoreError(f"the action '{name}' (rule '{rule.id}') failed: {type(err).__name__}: {err}") \
-                    from err
+                raise GovcoreError(_("the action '{action}' (rule '{rule}') failed: {error}").format(
+                    action=name, rule=rule.id, error=f"{type(err).__name__}: {err}")) from err
 
     def _next_id(self, prefix: str) -> str:
         n = self._counters.get(prefix, 0) + 1
@@ -1188,7 +1192,7 @@ class Engine:
 
 
 _TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "bool": (bool,), "text": (str,), "date": (str,)}
-_TYPE_WORDS = {"number": "a number", "bool": "true or false", "text": "text", "date": "a date as text"}
+_TYPE_WORDS = {"number": N_("a number"), "bool": N_("true or false"), "text": N_("text"), "date": N_("a date as text")}
 
 
 def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> None:
@@ -1201,8 +1205,10 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
             continue
         ok = isinstance(value, _TYPES[spec.type]) and not (spec.type == "number" and isinstance(value, bool))
         if not ok:
-            raise GovcoreError(f"the subject kind '{kind}' gave '{subject.id}' the field '{spec.name}' as "
-                               f"{type(value).__name__} {value!r}; it is declared as {_TYPE_WORDS[spec.type]}")
+            raise GovcoreError(_("the subject kind '{kind}' gave '{subject}' the field '{field}' as {value}; "
+                                 "it is declared as {declared}").format(
+                kind=kind, subject=subject.id, field=spec.name, value=f"{type(value).__name__} {value!r}",
+                declared=_(_TYPE_WORDS[spec.type])))
 
 
 def _names_field(definition: Any, name: str) -> bool:

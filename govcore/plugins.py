@@ -122,7 +122,7 @@ def _dist_of(plugin: object) -> str:
             return f"{dist} {md.version(dist)}"
         except md.PackageNotFoundError:
             continue
-    return "(registered in code)"
+    return _("(registered in code)")
 
 
 def _unique(pairs: list[tuple[str, Any]], key: Callable[[Any], str], what: str) -> dict[str, tuple[str, Any]]:

@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 import httpx
 
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 
 RETRY_STATUS = frozenset({429, 500, 502, 503, 504})
 
@@ -33,15 +34,26 @@ class FetchError(GovcoreError):
     `kind` is one of: key (401/403 or a missing key), not_found (404), unavailable (429/5xx after
     the retries), timeout, network, shape (the response is not shaped as expected), replay (no
     kept response for a request), settings, plugin (a plugin failed unexpectedly).
+
+    The message may be a function giving the text (`lambda: _("…").format(…)`): then `str(err)` is
+    written in the language of whoever reads it — the reader's on screen, Danish in the fetch log
+    (`with use_language("da"): str(err)`), which is recorded.
     """
 
-    def __init__(self, message: str, *, kind: str, source: str = "", table: str = "", field: str = "") -> None:
+    def __init__(self, message: str | Callable[[], str], *, kind: str, source: str = "", table: str = "",
+                 field: str = "") -> None:
         self.kind = kind
         self.source = source
         self.table = table
         self.field = field
-        where = source + (f" table {table}" if table else "") + (f", field '{field}'" if field else "")
-        super().__init__(f"{where}: {message}" if where else message)
+        self._message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        message = self._message() if callable(self._message) else self._message
+        where = (self.source + (_(" table {table}").format(table=self.table) if self.table else "")
+                 + (_(", field '{field}'").format(field=self.field) if self.field else ""))
+        return f"{where}: {message}" if where else message
 
 
 @dataclass(frozen=True)
@@ -57,8 +69,9 @@ class Reply:
         try:
             return json.loads(self.text)
         except ValueError:
-            raise FetchError(f"the response from {self.url} is not JSON (it starts {self.text[:60]!r}); the API "
-                             "may have changed", kind="shape", source=source, table=table) from None
+            raise FetchError(lambda: _("the response from {url} is not JSON (it starts {start}); the API "
+                                       "may have changed").format(url=self.url, start=repr(self.text[:60])),
+                             kind="shape", source=source, table=table) from None
 
 
 def request_key(method: str, url: str, params: Mapping[str, Any] | None, body: Any) -> str:
@@ -76,9 +89,9 @@ def secret_from_env(variable: str, source: str) -> str:
     """An API key from the environment variable the configuration names; its value is never shown."""
     value = os.environ.get(variable, "").strip()
     if not value:
-        raise FetchError(f"the API key is read from the environment variable {variable}, which is not set "
-                         f"(set it before running `govcore fetch`, or use --replay with kept responses)",
-                         kind="key", source=source)
+        raise FetchError(lambda: _("the API key is read from the environment variable {variable}, which is not set "
+                                   "(set it before running `govcore fetch`, or use --replay with kept "
+                                   "responses)").format(variable=variable), kind="key", source=source)
     return value
 
 
@@ -145,12 +158,14 @@ class Http:
             try:
                 r = self._client.request(method, url, params=dict(params or {}), json=body, headers=dict(headers))
             except httpx.TimeoutException:
-                raise FetchError(f"{shown} did not answer in time; try again later", kind="timeout",
-                                 source=self.source, table=table) from None
+                raise FetchError(lambda: _("{url} did not answer in time; try again later").format(url=shown),
+                                 kind="timeout", source=self.source, table=table) from None
             except httpx.TransportError as err:
-                raise FetchError(f"could not reach {httpx.URL(url).host} ({type(err).__name__}); check the network "
-                                 "connection, or use --replay with kept responses", kind="network",
-                                 source=self.source, table=table) from None
+                host, error = httpx.URL(url).host, type(err).__name__
+                raise FetchError(lambda: _(
+                    "could not reach {host} ({error}); check the network connection, or use --replay with kept "
+                    "responses").format(host=host, error=error),  # noqa: B023 (raised at once)
+                                 kind="network", source=self.source, table=table) from None
             if r.status_code in RETRY_STATUS and attempt < self.retries:
                 self.sleep(self._delay(r, attempt))
                 continue
@@ -169,18 +184,21 @@ class Http:
         if s < 400:
             return reply
         if s in (401, 403):
-            raise FetchError(f"the API refused the key (HTTP {s}); check that the key in the configured "
-                             "environment variable is valid and has access", kind="key", source=self.source,
-                             table=table)
+            raise FetchError(lambda: _("the API refused the key (HTTP {status}); check that the key in the configured "
+                                       "environment variable is valid and has access").format(status=s),
+                             kind="key", source=self.source, table=table)
         if s == 404:
-            raise FetchError(f"not found (HTTP 404) at {reply.url}; check the table id", kind="not_found",
-                             source=self.source, table=table)
+            raise FetchError(lambda: _("not found (HTTP 404) at {url}; check the table id").format(url=reply.url),
+                             kind="not_found", source=self.source, table=table)
         if s in RETRY_STATUS:
-            what = "too many requests" if s == 429 else "the server failed"
-            raise FetchError(f"{what} (HTTP {s}) after {self.retries + 1} attempts; try again later",
+            attempts = self.retries + 1
+            raise FetchError(lambda: (_("too many requests (HTTP {status}) after {n} attempts; try again later")
+                                      if s == 429 else
+                                      _("the server failed (HTTP {status}) after {n} attempts; try again later")
+                                      ).format(status=s, n=attempts),
                              kind="unavailable", source=self.source, table=table)
-        raise FetchError(f"the API answered HTTP {s}: {reply.text[:200]}", kind="unavailable", source=self.source,
-                         table=table)
+        raise FetchError(lambda: _("the API answered HTTP {status}: {text}").format(status=s, text=reply.text[:200]),
+                         kind="unavailable", source=self.source, table=table)
 
     def _keep(self, key: str, method: str, url: str, params: Mapping[str, Any] | None, body: Any,
               reply: Reply, table: str) -> None:
@@ -200,13 +218,16 @@ class Http:
         path = self.replay / _file_name(self.source, table, key)
         shown = url + (f"?{urlencode(sorted(params.items()), doseq=True)}" if params else "")
         if not path.is_file():
-            raise FetchError(f"no kept response for {method} {shown} in {self.replay} (expected {path.name}); "
-                             "replay needs the responses of a fetch with the same settings", kind="replay",
-                             source=self.source, table=table)
+            folder = self.replay
+            raise FetchError(lambda: _("no kept response for {request} in {folder} (expected {file}); replay needs "
+                                       "the responses of a fetch with the same settings").format(
+                request=f"{method} {shown}", folder=folder, file=path.name),
+                             kind="replay", source=self.source, table=table)
         try:
             record = json.loads(path.read_text(encoding="utf-8"))
             return Reply(shown, int(record["status"]), str(record["text"]),
                          dt.datetime.fromisoformat(record["fetched_at"]))
         except (ValueError, KeyError, TypeError) as err:
-            raise FetchError(f"the kept response {path} is damaged ({type(err).__name__}: {err})", kind="replay",
-                             source=self.source, table=table) from None
+            error = f"{type(err).__name__}: {err}"
+            raise FetchError(lambda: _("the kept response {path} is damaged ({error})").format(path=path, error=error),
+                             kind="replay", source=self.source, table=table) from None

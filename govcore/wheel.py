@@ -506,7 +506,7 @@ class Wheel(Strict):
         error rather than a mistake in the file.
         """
         if not dt.MINYEAR < year < dt.MAXYEAR:
-            raise ValueError(f"year {year} is out of range")
+            raise ValueError(_("year {year} is out of range").format(year=year))
         own = self._cache.get(year)
         if own is None:
             own = tuple(self._milestone_events(year)) + tuple(self._followup_events(year))
@@ -515,9 +515,10 @@ class Wheel(Strict):
         ids = {e.id for e in own}
         for e in extra:
             if e.date.year != year:
-                raise ValueError(f"extra event '{e.id}' is dated {e.date.isoformat()}, outside {year}")
+                raise ValueError(_("extra event '{event}' is dated {day}, outside {year}").format(
+                    event=e.id, day=e.date.isoformat(), year=year))
             if e.id in ids:
-                raise ValueError(f"extra event '{e.id}' has the id of another event")
+                raise ValueError(_("extra event '{event}' has the id of another event").format(event=e.id))
             ids.add(e.id)
             out.append(e)
         return sorted(out, key=lambda e: (e.date, e.definition, e.id))
@@ -733,7 +734,7 @@ def _closed_reason(d: dt.date, calendar: DanishCalendar) -> str:
 
 def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalendar) -> str:
     """A plain-text overview in the reader's language, by quarter and month, saying which dates moved
-    and why (holiday names are the Danish calendar's own)."""
+    and why."""
     rows = sorted(events, key=lambda e: (e.date, e.definition, e.id))
     labels = [KIND_WORDS[e.kind] + (f" ({FREQUENCY_WORDS[e.frequency]})" if e.frequency else "") for e in rows]
     label_w = max([len(label) for label in labels], default=0)
@@ -773,7 +774,7 @@ def render_text(events: Iterable[WheelEvent], year: int, calendar: DanishCalenda
         lines += ["", _(CHOSEN_NOTE)]
     if any(e.responsible and e.responsible_basis == "chosen" for e in rows):
         lines += ([] if any(e.date_basis == "chosen" for e in rows) else [""]) + [_(CHOSEN_RESPONSIBLE_NOTE)]
-    closed = calendar.closed_days(year)
+    closed = calendar.closed_day_names(year)
     closed_head = _("Public holidays and closed days {year}").format(year=year)
     lines += ["", closed_head, "-" * len(closed_head)]
     lines += [f"    {_day(d)}  {name}" for d, name in closed.items()]
@@ -802,14 +803,14 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"Årshjul – {municipality_name}")
+    cal.add("x-wr-calname", _("Annual wheel – {municipality}").format(municipality=municipality_name))
     for e in sorted(events, key=lambda e: (e.date, e.definition, e.id)):
         ev = icalendar.Event()
         ev.add("uid", f"{e.id}@govcore")
         ev.add("dtstamp", dt.datetime(e.date.year, 1, 1, tzinfo=dt.UTC))
         ev.add("dtstart", e.date)
         ev.add("dtend", e.date + dt.timedelta(days=1))
-        summary = e.title + (f" (ansvarlig: {_responsible(e)})" if e.responsible else "")
+        summary = e.title + (_(" (responsible: {who})").format(who=_responsible(e)) if e.responsible else "")
         ev.add("summary", summary)
         ev.add("description", _ics_description(e))
         ev.add("categories", ["followup" if e.kind == "followup" else "milestone"])
@@ -821,18 +822,20 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
 
 def _ics_description(e: WheelEvent) -> str:
     label = KIND_WORDS[e.kind] + (f", {FREQUENCY_WORDS[e.frequency]}" if e.frequency is not None else "")
-    parts = [f"Type: {label}"]
+    parts = [_("Type: {kind}").format(kind=label)]
     if e.responsible:
-        parts.append(f"Ansvarlig: {_responsible(e)}" + (" (valgt i konfigurationen; dokumenterne nævner ingen "
-                                                         "ansvarlig)" if e.responsible_basis == "chosen" else ""))
+        parts.append(_("Responsible: {who}").format(who=_responsible(e)) + (
+            _(" (chosen in the configuration; the documents name no one responsible)")
+            if e.responsible_basis == "chosen" else ""))
     if e.participants:
-        parts.append(f"Deltagere: {', '.join(e.participants)}")
+        parts.append(_("Participants: {names}").format(names=", ".join(e.participants)))
     if e.deliverables:
-        parts.append(f"Leverancer: {', '.join(e.deliverables)}")
+        parts.append(_("Deliverables: {names}").format(names=", ".join(e.deliverables)))
     if e.date != e.nominal_date:
-        parts.append(f"Flyttet fra {danish_date(e.nominal_date)}")
+        parts.append(_("Moved from {day}").format(day=danish_date(e.nominal_date)))
     if e.date_basis == "chosen":
-        parts.append("Dagen er valgt i konfigurationen; dokumenterne nævner kun kvartalet eller hyppigheden")
+        parts.append(_("The day is chosen in the configuration; the documents name only the quarter or the "
+                       "frequency"))
     parts += [line[0].upper() + line[1:] for line in _provenance(e)]
     if e.description:
         parts.append(e.description)

@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govcore.calendar import ROLL_POLICIES, DanishCalendar, check_timezone, parse_closed_day, parse_day_month
+from govcore.i18n import use_language
 
 # These tests pin the logic of the messages by their English ids (tests/test_messages_da.py pins the Danish).
 pytestmark = pytest.mark.usefixtures("english")
@@ -31,7 +32,7 @@ def brute_force_count(cal: DanishCalendar, first: dt.date, last: dt.date) -> int
 # ------------------------------------------------------------------------------------- holidays
 
 
-def test_store_bededag_exists_until_2023_and_not_from_2024() -> None:
+def test_store_bededag_exists_until_2023_and_not_from_2024(danish: None) -> None:
     assert not PLAIN.is_working_day(D(2021, 4, 30))
     assert PLAIN.holiday_name(D(2021, 4, 30)) == "Store bededag"
     assert not PLAIN.is_working_day(D(2023, 5, 5))
@@ -45,7 +46,7 @@ def test_weekends_are_closed_but_not_named() -> None:
     assert PLAIN.is_working_day(D(2021, 5, 3))
 
 
-def test_extra_closed_days_yearly_and_once() -> None:
+def test_extra_closed_days_yearly_and_once(danish: None) -> None:
     cal = DanishCalendar(["24.12", "5.6", "2021-12-27", D(2022, 1, 3)])
     assert PLAIN.is_working_day(D(2021, 12, 24))
     assert not cal.is_working_day(D(2021, 12, 24))
@@ -56,6 +57,22 @@ def test_extra_closed_days_yearly_and_once() -> None:
     assert cal.holiday_name(D(2021, 12, 27)) == "Lukkedag"
     assert cal.is_working_day(D(2022, 12, 27))
     assert not cal.is_working_day(D(2022, 1, 3))
+
+
+def test_holiday_names_follow_the_readers_language() -> None:
+    """An English reader gets the `holidays` library's English names (and 'Closing day'); the
+    calendar's own list (`closed_days`, which decides working days) stays Danish."""
+    cal = DanishCalendar(["24.12", "2021-12-27"])
+    assert cal.holiday_name(D(2021, 4, 30)) == "Great Prayer Day"
+    assert cal.holiday_name(D(2021, 12, 24)) == "Christmas Eve"
+    assert cal.holiday_name(D(2021, 12, 27)) == "Closing day"
+    assert cal.holiday_name(D(2021, 5, 1)) is None
+    assert cal.closed_day_names(2021)[D(2021, 1, 1)] == "New Year's Day"
+    assert cal.closed_days(2021)[D(2021, 1, 1)] == "Nytårsdag"
+    with use_language("da"):
+        assert cal.holiday_name(D(2021, 4, 30)) == "Store bededag"
+        assert cal.holiday_name(D(2021, 12, 27)) == "Lukkedag"
+        assert cal.closed_day_names(2021) is cal.closed_days(2021)
 
 
 def test_closed_days_lists_holidays_with_names_and_is_cached() -> None:
@@ -110,7 +127,7 @@ def test_a_calendar_shows_its_closing_days_and_zone() -> None:
     assert str(err.value) == "unknown time zone 'Mars/Olympus'"
 
 
-def test_a_closing_day_on_a_public_holiday_keeps_the_holiday_name() -> None:
+def test_a_closing_day_on_a_public_holiday_keeps_the_holiday_name(danish: None) -> None:
     cal = DanishCalendar(["25.12", "2021-05-13"])
     assert cal.holiday_name(D(2021, 12, 25)) == "Juledag"
     assert cal.holiday_name(D(2021, 5, 13)) == "Kristi himmelfartsdag"

@@ -44,12 +44,15 @@ COMMANDS = _commands(main)
 
 
 def _readable_help(text: str, path: tuple[str, ...]) -> str:
-    """The help without what a person types: the usage line, example command lines, command names in
-    the list of commands, choices in brackets ([md|html|pdf])."""
+    """The help without what a person types: command names (in the usage line too, whose placeholders
+    are read), example command lines, command names in the list of commands, choices in brackets
+    ([md|html|pdf])."""
     names = {n for p in COMMANDS for n in p}
     lines = []
     for line in text.splitlines():
-        if line.startswith(("Brug:", "Usage:")) or line.strip().startswith("govcore "):
+        if line.startswith(("Brug:", "Usage:")):
+            line = " ".join(w for w in line.split() if w not in names)
+        elif line.strip().startswith("govcore "):
             continue
         words = line.split()
         if words and words[0] in names and line.startswith("  ") and not line.startswith("   " * 2):
@@ -64,7 +67,16 @@ def test_every_commands_help_is_danish(path: tuple[str, ...]) -> None:
     assert result.exit_code == 0, result.output
     assert "Brug:" in result.output and "Tilvalg:" in result.output
     assert "Vis denne hjælp og afslut." in result.output
+    usage = result.output.splitlines()[0]
+    assert usage.startswith("Brug: ") and " [TILVALG]" in usage, usage
+    assert not any(word in usage for word in ("OPTIONS", "COMMAND", "ARGS")), usage
     assert untranslated(_readable_help(result.output, path)) == [], result.output
+
+
+def test_the_usage_line_is_english_on_request() -> None:
+    assert run("--lang", "en", "--help").output.startswith("Usage: main [OPTIONS] COMMAND [ARGS]...\n")
+    assert run("--help").output.startswith("Brug: main [TILVALG] KOMMANDO [ARGUMENTER]...\n")
+    assert run("--lang", "en", "rules", "test", "--help").output.startswith("Usage: main rules test [OPTIONS] FILES")
 
 
 def test_help_in_english_on_request(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,3 +265,71 @@ def test_the_main_job_speaks_danish(tmp_path: Path) -> None:
     assert untranslated(result.output) == []
     english = run("--lang", "en", "simulate", VEJLE, "--year", "2021", "--out", str(tmp_path / "e"))
     assert "wrote " in english.output and " charts in " in english.output
+
+
+BROKEN_SCENARIOS = RULETEST_SETUP + """scenarios:
+  - name: mange fejl
+    observations:
+      jobrat: {2021-01: 47}
+      jobrate: {2021-01: mange, 2021-02: {value: 40, known: 2021-01-01, extra: 1}}
+    responses:
+      - {date: 2021-02-01}
+      - {date: 2021-02-03, submit: g-job, accept: g-job}
+    deliveries: {planen: 2021-03-01}
+    expect:
+      - on: 2021-02-01
+        deviaton: {subject: g-job}
+      - on: 2021-02-01
+        by: 2021-02-03
+        deviation: {subject: g-job, rule: ingen-regel}
+      - deviation: {subject: g-job}
+        times: nul
+    allow_extra: maybe
+    expected: []
+  - observations: {}
+  - name: parametre
+    expect:
+      - on: 2021-02-01
+        deviation: {subject: $emne}
+    cases:
+      - {emn: g-job}
+  - name: forkert periode
+    start: 2021-02-30
+    expect: []
+"""
+
+
+def test_a_broken_scenario_file_is_explained_in_danish(tmp_path: Path) -> None:
+    """Every problem of a scenario file a person got wrong, located (file:line:column) and in Danish;
+    the same problems in English on request."""
+    path = tmp_path / "scenarie.yaml"
+    path.write_text(BROKEN_SCENARIOS, encoding="utf-8")
+    result = run("rules", "test", str(path))
+    assert result.exit_code == 2, result.output
+    out = result.output
+    problems = [line.strip() for line in out.splitlines() if line.strip().startswith(f"{path}:")]
+    assert len(problems) >= 15, out
+    assert re.search(r":\d+:\d+: scenarios\[0\]\.observations\.jobrate\.2021-01: 'mange' er ikke et tal "
+                     r"\(tip: skriv fx 39,1 eller 39\.1\)", out), out
+    assert "ukendt nøgle 'expected' i et scenarie (tip: mente du 'expect'?)" in out
+    assert "et svar er præcis én af submit, accept, reject, deliver eller decide (fandt submit, accept)" in out
+    assert "scenariet 'scenarie 2' forventer intet" in out
+    assert "'2021-02-30' er ikke en dato" in out
+    assert "1 fil med problemer" in out
+    readable = [p.split(": ", 2)[-1] for p in problems]  # without file:line:column and the field path
+    assert untranslated(_scenario_syntax_removed("\n".join(readable))) == [], out
+    english = run("--lang", "en", "rules", "test", str(path)).output
+    assert "unknown key 'expected' in a scenario (hint: did you mean 'expect'?)" in english
+    assert "'mange' is not a number (hint: write e.g. 39.1 or 39,1)" in english
+    assert "(found submit, accept)" in english and "the scenario 'scenario 2' expects nothing" in english
+
+
+def test_an_answer_the_engine_refuses_is_explained_in_danish(tmp_path: Path) -> None:
+    db = str(tmp_path / "g.db")
+    assert run("tick", VEJLE, "--db", db, "--now", "2021-01-15").exit_code == 0
+    result = run("respond", "decide", VEJLE, "dec-0077", "close", "--db", db)
+    assert result.exit_code == 2
+    assert "Fejl: Ugyldig værdi for DECISION: ukendt beslutning 'dec-0077' (ingen beslutning er åben)" in result.output
+    assert untranslated(result.output.split("Fejl: ", 1)[1]) == [], result.output
+    english = run("--lang", "en", "respond", "decide", VEJLE, "dec-0077", "close", "--db", db).output
+    assert "unknown decision 'dec-0077' (no decision is open)" in english

@@ -94,7 +94,7 @@ def test_clock_never_goes_back(make_config: Callable[..., Path]) -> None:
     cfg = load_config(make_config())
     with Engine(cfg) as engine:
         engine.advance_to(dt.date(2021, 4, 1))
-        with pytest.raises(EngineError, match="cannot go back"):
+        with pytest.raises(EngineError, match="uret kan ikke gå tilbage"):
             engine.advance_to(dt.date(2021, 3, 1))
 
 
@@ -109,7 +109,7 @@ def test_advance_processes_nothing_after_the_target(make_config: Callable[..., P
 
 def test_unknown_kpi_is_refused(make_config: Callable[..., Path]) -> None:
     cfg = load_config(make_config())
-    with Engine(cfg) as engine, pytest.raises(EngineError, match="unknown KPI 'nope'"):
+    with Engine(cfg) as engine, pytest.raises(EngineError, match="ukendt KPI 'nope'"):
         engine.observe(Observation(kpi="nope", period="2021-01", value=1))
 
 

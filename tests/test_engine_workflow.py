@@ -324,6 +324,7 @@ def test_a_deviation_closed_by_a_rule_names_the_rule_its_note_and_inputs(make_co
     assert closed.details["rule_title"] == "Mål tilbage på sporet – afvigelsen lukkes"
 
 
+@pytest.mark.usefixtures("english")
 def test_an_unknown_action_without_a_near_name_points_to_the_open_actions(make_config: Callable[..., Path]) -> None:
     with Engine(load_config(make_config())) as engine, pytest.raises(
             EngineError, match=r"^unknown corrective action 'zzz' \(see engine\.open_actions\(\)\)$"):
@@ -340,6 +341,7 @@ def test_a_response_about_a_subject_without_an_action_is_ignored(make_config: Ca
     assert ignored.details["text"] == "Hvad?" and ignored.subject is None
 
 
+@pytest.mark.usefixtures("english")
 def test_a_response_before_the_clock_is_refused(make_config: Callable[..., Path]) -> None:
     from govcore.config import Response
 
@@ -353,6 +355,7 @@ def test_a_response_before_the_clock_is_refused(make_config: Callable[..., Path]
     assert delivered.type == "deliverable_delivered" and delivered.at.hour == 10 and delivered.at.minute == 30
 
 
+@pytest.mark.usefixtures("english")
 def test_the_api_names_the_known_deliverables_when_one_is_unknown(make_config: Callable[..., Path]) -> None:
     with Engine(load_config(make_config())) as engine, pytest.raises(
             EngineError, match=r"^unknown deliverable 'budget' \(") as err:
@@ -438,6 +441,7 @@ def test_a_followup_period_key_changes_exactly_at_the_period_boundary() -> None:
     assert _period_key(Frequency.every_14_days, day) == (2021, day.toordinal() // 14)
 
 
+@pytest.mark.usefixtures("english")
 def test_a_plugin_subject_field_of_the_wrong_type_is_refused() -> None:
     specs = [FieldSpec(name="amount", type="number", description="Beløb"),
              FieldSpec(name="done", type="bool", description="Færdig")]
@@ -537,6 +541,7 @@ def test_a_decision_asked_again_while_it_is_open_is_the_same_decision(make_confi
     assert [e.details["decision"] for e in again] == ["dec-0001", "dec-0002"]
 
 
+@pytest.mark.usefixtures("english")
 def test_a_decision_to_close_ends_the_follow_up_and_other_answers_are_ignored_with_the_reason(
         make_config: Callable[..., Path], tmp_path: Path) -> None:
     responses = """
@@ -563,6 +568,7 @@ def test_a_decision_to_close_ends_the_follow_up_and_other_answers_are_ignored_wi
     assert after == []  # closed by the decision: no later meeting follows g-job up
 
 
+@pytest.mark.usefixtures("english")
 def test_an_unknown_decision_is_refused_with_what_is_open(make_config: Callable[..., Path], tmp_path: Path) -> None:
     cfg = load_config(make_config(rules=_decision_rules(tmp_path), observations=LOW))
     with Engine(cfg) as engine:
@@ -815,6 +821,7 @@ def test_a_plugin_subject_kind_without_its_section_gets_empty_settings(make_conf
         assert len(_types(engine.events, "followup")) == 3
 
 
+@pytest.mark.usefixtures("english")
 def test_a_failing_plugin_subject_kind_or_action_is_named_in_the_error(make_config: Callable[..., Path],
                                                                       tmp_path: Path) -> None:
     with _area_engine(make_config, tmp_path, "{limit: 3, fail: true}", "notify: {to: owner}") as engine, \
@@ -827,6 +834,7 @@ def test_a_failing_plugin_subject_kind_or_action_is_named_in_the_error(make_conf
         engine.advance_to(dt.date(2021, 1, 31))
 
 
+@pytest.mark.usefixtures("english")
 def test_a_plugin_subject_with_a_field_of_the_wrong_type_stops_the_run(make_config: Callable[..., Path],
                                                                        tmp_path: Path) -> None:
     with _area_engine(make_config, tmp_path, "{limit: 'tre'}", "notify: {to: owner}") as engine, \

@@ -282,3 +282,79 @@ def test_simulate_and_plugin_lookups_are_danish(make_config: MakeConfig) -> None
         load_plugins().rule_files("budgt")
     with use_language("en"), pytest.raises(GovcoreError, match=r"^no plugin named 'budgt' is installed"):
         load_plugins().rule_files("budgt")
+
+
+# ------------------------------------------------------------------ the engine, durations, fetching, holidays
+
+
+def _raised(make: Callable[[], object]) -> str:
+    with pytest.raises(Exception) as err:
+        make()
+    return str(err.value)
+
+
+def test_the_engines_errors_are_danish_and_english_on_request(make_config: MakeConfig) -> None:
+    import datetime as dt
+
+    from govcore.engine import Engine
+
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 1))
+        da, en = _both(lambda: _raised(lambda: engine.deliver("budget")))
+        assert da == "ukendt leverance 'budget' (forventede en af: plan)"
+        assert en == "unknown deliverable 'budget' (expected one of: plan)"
+        da, en = _both(lambda: _raised(lambda: engine.decide("dec-9", "close")))
+        assert da == "ukendt beslutning 'dec-9' (ingen beslutning er åben)"
+        assert en == "unknown decision 'dec-9' (no decision is open)"
+        da, en = _both(lambda: _raised(lambda: engine.submit_action("act-9")))
+        assert da.startswith("ukendt korrigerende handling 'act-9' (")
+        assert en.startswith("unknown corrective action 'act-9' (")
+        da, en = _both(lambda: _raised(lambda: engine.advance_to(dt.date(2021, 2, 1))))
+        assert da.startswith("uret kan ikke gå tilbage fra 2021-03-01T23:59:00+01:00 til 2021-02-01")
+        assert en.startswith("the clock cannot go back from 2021-03-01T23:59:00+01:00 to 2021-02-01")
+        for text in (da, _raised(lambda: engine.deliver("budget")), _raised(lambda: engine.decide("dec-9", "x"))):
+            assert untranslated(text) == [], text
+
+
+def test_durations_are_read_in_the_readers_language() -> None:
+    from govcore.rules.durations import Duration
+
+    da, en = _both(lambda: " / ".join(str(Duration.parse(t)) for t in ("1 working day", "5 arbejdsdage", "14 days",
+                                                                          "1 week", "2 uger", "3 months")))
+    assert da == "1 arbejdsdag / 5 arbejdsdage / 14 dage / 1 uge / 2 uger / 3 måneder"
+    assert en == "1 working day / 5 working days / 14 days / 1 week / 2 weeks / 3 months"
+
+
+def test_fetch_errors_are_written_in_the_language_of_whoever_reads_them(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A FetchError's text is made when it is read: the reader's language on screen, Danish when the
+    fetch log records it (`with use_language("da")`), from the same error."""
+    from govcore.remote import FetchError, Http, secret_from_env
+
+    with pytest.raises(FetchError) as caught, Http("jobindsats", replay=tmp_path) as http:
+        http.get("https://api.example/v2/data/y01a", table="Y01A")
+    err = caught.value
+    with use_language("en"):
+        english = str(err)
+    assert english.startswith("jobindsats table Y01A: no kept response for GET https://api.example/v2/data/y01a in ")
+    assert str(err).startswith("jobindsats tabel Y01A: intet gemt svar på GET https://api.example/v2/data/y01a i ")
+    assert "en genafspilning kræver svarene fra en hentning med de samme indstillinger" in str(err)
+    monkeypatch.delenv("GOVCORE_TEST_NO_SUCH_KEY", raising=False)
+    da, en = _both(lambda: _raised(lambda: secret_from_env("GOVCORE_TEST_NO_SUCH_KEY", "statbank")))
+    assert da.startswith("statbank: API-nøglen læses fra miljøvariablen GOVCORE_TEST_NO_SUCH_KEY, som ikke er sat")
+    assert en.startswith("statbank: the API key is read from the environment variable GOVCORE_TEST_NO_SUCH_KEY")
+    assert untranslated(str(err)) == [] and untranslated(da) == []
+    assert str(FetchError("as written", kind="plugin", source="x")) == "x: as written"
+
+
+def test_holidays_in_the_wheel_are_english_on_request() -> None:
+    vejle = str(Path(__file__).resolve().parent.parent / "examples" / "vejle")
+    danish = CliRunner().invoke(main, ["wheel", vejle, "--year", "2021"]).output
+    english = CliRunner().invoke(main, ["--lang", "en", "wheel", vejle, "--year", "2021"]).output
+    assert "fre 30.04  Store bededag" in danish and "(Nytårsaften)" in danish
+    assert "fri 30.04  Great Prayer Day" in english and "(New Year's Eve)" in english
+    assert "Store bededag" not in english and "Nytårsaften" not in english
+    ics_da = CliRunner().invoke(main, ["wheel", vejle, "--year", "2021", "--format", "ics"]).output
+    ics_en = CliRunner().invoke(main, ["--lang", "en", "wheel", vejle, "--year", "2021", "--format", "ics"]).output
+    assert "X-WR-CALNAME:Årshjul – Vejle" in ics_da and "(ansvarlig: " in ics_da
+    assert "X-WR-CALNAME:Annual wheel – Vejle" in ics_en and "(responsible: " in ics_en and "(ansvarlig: " not in ics_en

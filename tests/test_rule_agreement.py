@@ -135,5 +135,5 @@ def test_a_subject_field_of_another_type_than_declared_is_refused() -> None:
                                           fields={"spent_pct": 3, "late": False, "area": "x"}))
     check_fields("budget", specs, Subject(kind="budget", id="a1", owner="o", fields={"spent_pct": None}))
     for wrong in ({"spent_pct": "1"}, {"spent_pct": True}, {"late": 1}, {"area": 2}):
-        with pytest.raises(GovcoreError, match="subject kind 'budget' gave 'a1' the field"):
+        with pytest.raises(GovcoreError, match="emnetypen 'budget' gav 'a1' feltet"):
             check_fields("budget", specs, Subject(kind="budget", id="a1", owner="o", fields=wrong))

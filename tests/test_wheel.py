@@ -494,7 +494,7 @@ def test_render_json_round_trips_with_sorted_keys() -> None:
     assert all(list(row) == sorted(row) for row in data)
 
 
-def test_render_ics_is_a_valid_calendar() -> None:
+def test_render_ics_is_a_valid_calendar(danish: None) -> None:
     events = Wheel.load(VEJLE).events(2021)
     text = render_ics(events, "Vejle Kommune")
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")

@@ -37,6 +37,11 @@ for _module in (click.core, click.decorators, click.exceptions, click.formatting
 
 def _click_words() -> None:  # pragma: no cover - never called: lists click's own words for the catalog
     N_("Usage:")
+    N_("[OPTIONS]")
+    N_("COMMAND [ARGS]...")
+    N_("[COMMAND] [ARGS]...")
+    N_("COMMAND1 [ARGS]... [COMMAND2 [ARGS]...]...")
+    N_("[COMMAND1] [ARGS]... [COMMAND2 [ARGS]...]...")
     N_("Options")
     N_("Commands")
     N_("Positional arguments")
@@ -98,6 +103,21 @@ def _keep_help(self: Any, value: str | None) -> None:
 _HELP = property(_read_help, _keep_help)
 
 
+def _metavar(name: str) -> property:
+    """click's placeholders in the usage line (`[OPTIONS]`, `COMMAND [ARGS]...`), kept as message ids
+    and read in the reader's language (`[TILVALG]`)."""
+    key = f"_{name}_id"
+
+    def read(self: Any) -> str | None:
+        text: str | None = self.__dict__.get(key)
+        return _(text) if text else text
+
+    def keep(self: Any, value: str | None) -> None:
+        self.__dict__[key] = value
+
+    return property(read, keep)
+
+
 class _Option(click.Option):
     help = _HELP
 
@@ -122,6 +142,7 @@ class Command(click.Command):
     """A command whose help (and its options' help) is shown in the reader's language."""
 
     help = _HELP
+    options_metavar = _metavar("options_metavar")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -136,6 +157,8 @@ class Group(click.Group):
     same kind (`command_class`, `group_class`)."""
 
     help = _HELP
+    options_metavar = _metavar("options_metavar")
+    subcommand_metavar = _metavar("subcommand_metavar")
     command_class = Command
     group_class = type
 

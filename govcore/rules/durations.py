@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-from govcore.i18n import _
+from govcore.i18n import _, ngettext
 
 _DURATION = re.compile(
     r"^\s*(\d{1,3})\s+(working days?|business days?|arbejdsdage?|days?|dage?|weeks?|uger?|months?|måneder?)\s*$",
@@ -66,5 +66,13 @@ class Duration:
         return calendar.add_working_days(end - dt.timedelta(days=1), 1)
 
     def __str__(self) -> str:
-        names = {"working_days": "working day", "days": "day", "weeks": "week", "months": "month"}
-        return f"{self.amount} {names[self.unit]}{'' if self.amount == 1 else 's'}"
+        """'5 working days' in the reader's language ('5 arbejdsdage'): for reading only — what is
+        recorded keeps the text the rule file wrote."""
+        n = self.amount
+        if self.unit == "working_days":
+            return ngettext("{n} working day", "{n} working days", n).format(n=n)
+        if self.unit == "days":
+            return ngettext("{n} day", "{n} days", n).format(n=n)
+        if self.unit == "weeks":
+            return ngettext("{n} week", "{n} weeks", n).format(n=n)
+        return ngettext("{n} month", "{n} months", n).format(n=n)

@@ -186,9 +186,11 @@ def to_junit(report: Report) -> str:
                               failures=str(failed), errors=str(errors),
                               time=f"{sum(r.run.seconds for r in f.results):.3f}")
         if f.problems:
-            case = ET.SubElement(suite, "testcase", classname=relative(f.path), name="(scenario file)")
-            err = ET.SubElement(case, "error", message=f"{len(f.problems)} problem(s) in the scenario or rule files",
-                                type="invalid")
+            case = ET.SubElement(suite, "testcase", classname=relative(f.path), name=_("(scenario file)"))
+            n = len(f.problems)
+            message = ngettext("{n} problem in the scenario or rule files",
+                               "{n} problems in the scenario or rule files", n).format(n=n)
+            err = ET.SubElement(case, "error", message=message, type="invalid")
             err.text = "\n".join(_problem_text(p) for p in f.problems)
         for r in f.results:
             case = ET.SubElement(suite, "testcase", classname=relative(f.path), name=r.case.name,

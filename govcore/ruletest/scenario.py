@@ -145,28 +145,29 @@ def load_scenario_file(path: Path, plugins: Plugins) -> ScenarioFile:
     data = doc.data
     if data is None:
         return ScenarioFile(str(path), None, problems=[Problem(
-            str(path), 1, 1, "the scenario file is empty",
-            hint="start with 'rules:' (the rule files under test) and 'scenarios:'; see docs/rule-testing.md")])
+            str(path), 1, 1, _("the scenario file is empty"),
+            hint=_("start with 'rules:' (the rule files under test) and 'scenarios:'; see docs/rule-testing.md"))])
     if not isinstance(data, dict):
         return ScenarioFile(str(path), None, problems=[Problem(
-            str(path), 1, 1, "a scenario file is a mapping with 'rules:', the setup and 'scenarios:'",
-            hint="see docs/rule-testing.md")])
+            str(path), 1, 1, _("a scenario file is a mapping with 'rules:', the setup and 'scenarios:'"),
+            hint=_("see docs/rule-testing.md"))])
     rules = data.get("rules")
     if "scenarios" not in data and isinstance(rules, list) and rules and all(isinstance(r, dict) for r in rules):
         return ScenarioFile(str(path), None, problems=[Problem(
-            str(path), 1, 1, "this is a rule file, not a scenario file",
-            hint="check a rule file with `govcore rules check`; test it with a scenario file that names it "
-            "under 'rules:' (see docs/rule-testing.md and rules/tests/)")])
-    _check_keys(data, FILE_KEYS, (), doc, problems, "at the top of a scenario file")
+            str(path), 1, 1, _("this is a rule file, not a scenario file"),
+            hint=_("check a rule file with `govcore rules check`; test it with a scenario file that names it "
+                   "under 'rules:' (see docs/rule-testing.md and rules/tests/)"))])
+    _check_keys(data, FILE_KEYS, (), doc, problems, _("at the top of a scenario file"))
     scenarios = data.get("scenarios")
     if not isinstance(scenarios, list) or not scenarios:
         problems.append(doc.problem(("scenarios",) if "scenarios" in data else (),
-                                    "the file has no scenarios" if scenarios in (None, []) else
-                                    "'scenarios' is a list of scenarios, each starting with '- name: …'",
-                                    hint="add 'scenarios:' with at least one '- name: …'"))
+                                    _("the file has no scenarios") if scenarios in (None, []) else
+                                    _("'scenarios' is a list of scenarios, each starting with '- name: …'"),
+                                    hint=_("add 'scenarios:' with at least one '- name: …'")))
     for key in ("year",):
         if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool)):
-            problems.append(doc.problem((key,), f"'{data[key]}' is not a year", hint="e.g. 'year: 2021'"))
+            problems.append(doc.problem((key,), _("'{value}' is not a year").format(
+                value=data[key]), hint=_("e.g. 'year: 2021'")))
     setup = build_setup(doc, data, path.parent, plugins, first_year(data), problems)
     out = ScenarioFile(str(path), setup, problems=problems, description=str(data.get("description", "")))
     if setup is None or not isinstance(scenarios, list):
@@ -195,7 +196,8 @@ def _check_keys(data: Mapping[str, Any], allowed: Sequence[str], loc: Key, doc: 
     for key in data:
         if key not in allowed:
             hint = (hints or {}).get(key) or did_you_mean(str(key), allowed)
-            problems.append(doc.problem((*loc, key), f"unknown key '{key}' {where}", hint=hint))
+            problems.append(doc.problem((*loc, key), _("unknown key '{key}' {where}").format(
+                key=key, where=where), hint=hint))
 
 
 # ------------------------------------------------------------------------------ shared defaults
@@ -234,7 +236,9 @@ def _date(value: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> dt.dat
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        problems.append(doc.problem(loc, f"'{value}' is not a date", hint="write dates as YYYY-MM-DD, e.g. 2021-03-01"))
+        problems.append(doc.problem(loc, _("'{value}' is not a date").format(
+            value=value), hint=_("write dates as YYYY-MM-DD, e.g. "
+                                                                            "2021-03-01")))
         return None
 
 
@@ -280,35 +284,37 @@ def _scenario(raw: Any, i: int, doc: YamlDoc, setup: Setup, defaults: _Defaults,
               problems: list[Problem]) -> list[Case]:
     loc: Key = ("scenarios", i)
     if not isinstance(raw, dict):
-        problems.append(doc.problem(loc, "a scenario is a mapping starting with '- name: …'"))
+        problems.append(doc.problem(loc, _("a scenario is a mapping starting with '- name: …'")))
         return []
-    _check_keys(raw, SCENARIO_KEYS, loc, doc, problems, "in a scenario",
-                {"expected": "did you mean 'expect'?", "expectations": "write 'expect:'",
-                 "events": "write 'expect:' for events that must happen"})
+    _check_keys(raw, SCENARIO_KEYS, loc, doc, problems, _("in a scenario"),
+                {"expected": _("did you mean 'expect'?"), "expectations": _("write 'expect:'"),
+                 "events": _("write 'expect:' for events that must happen")})
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(doc.problem(loc if name is None else (*loc, "name"), "the scenario has no name",
-                                    hint="start it with '- name: <what the scenario shows>'"))
-        name = f"scenario {i + 1}"
+        problems.append(doc.problem(loc if name is None else (*loc, "name"), _("the scenario has no name"),
+                                    hint=_("start it with '- name: <what the scenario shows>'")))
+        name = _("scenario {n}").format(n=i + 1)
     if "expect" not in raw and "never" not in raw and "cases" not in raw:
-        problems.append(doc.problem(loc, f"the scenario '{name}' expects nothing",
-                                    hint="add 'expect:' (events that must happen) or 'never:' (events that "
-                                    "must not); with neither, write 'expect: []' to say nothing may happen"))
+        problems.append(doc.problem(loc, _("the scenario '{name}' expects nothing").format(name=name),
+                                    hint=_("add 'expect:' (events that must happen) or 'never:' (events that "
+                                           "must not); with neither, write 'expect: []' to say nothing may "
+                                           "happen")))
     line, column = doc.where(loc)
     rows = raw.get("cases")
     if rows is None:
         return [c for c in [_case(raw, {}, "", loc, loc, doc, setup, defaults, problems, name, line, column)]
                 if c is not None]
     if not isinstance(rows, list) or not rows:
-        problems.append(doc.problem((*loc, "cases"), "'cases' is a list of parameter rows",
-                                    hint="e.g. 'cases: [{value: 39}, {value: 35}]'; use $value in the scenario"))
+        problems.append(doc.problem((*loc, "cases"), _("'cases' is a list of parameter rows"),
+                                    hint=_("e.g. 'cases: [{value: 39}, {value: 35}]'; use $value in the "
+                                           "scenario")))
         return []
     out = []
     body = {k: v for k, v in raw.items() if k != "cases"}
     for j, row in enumerate(rows):
         cloc: Key = (*loc, "cases", j)
         if not isinstance(row, dict) or not row:
-            problems.append(doc.problem(cloc, "a case is a mapping of parameters, e.g. '{value: 39}'"))
+            problems.append(doc.problem(cloc, _("a case is a mapping of parameters, e.g. '{value: 39}'")))
             continue
         params = {str(k): v for k, v in row.items() if k not in CASE_KEYS}
         used: set[str] = set()
@@ -316,14 +322,16 @@ def _scenario(raw: Any, i: int, doc: YamlDoc, setup: Setup, defaults: _Defaults,
         scenario_body = _substitute(body, params, loc, used, unknown)
         extra = {k: _substitute(row[k], params, (*cloc, k), used, unknown) for k in CASE_KEYS[1:] if k in row}
         for where, pname in dict.fromkeys(unknown):
-            problems.append(doc.problem(where, f"unknown parameter '${pname}'",
+            problems.append(doc.problem(where, _("unknown parameter '${parameter}'").format(parameter=pname),
                                         hint=did_you_mean(pname, params) or (
-                                            "parameters of this case: " + ", ".join(params) if params
-                                            else "give it in every row of 'cases:'")))
+                                            _("parameters of this case: ") + ", ".join(params) if params
+                                            else _("give it in every row of 'cases:'"))))
         for pname in params:
             if pname not in used:
-                problems.append(doc.problem((*cloc, pname), f"the parameter '{pname}' is not used in the scenario",
-                                            hint=f"write ${pname} where its value belongs, or remove it"))
+                problems.append(doc.problem((*cloc, pname), _("the parameter '{parameter}' is not used in the "
+                                                              "scenario").format(parameter=pname),
+                                            hint=_("write ${parameter} where its value belongs, or remove it").format(
+                                                parameter=pname)))
         own_name = scenario_body.get("name") if isinstance(scenario_body.get("name"), str) else name
         label = str(row["name"]) if "name" in row else (
             "" if own_name != name else ", ".join(f"{k}={fmt(v)}" for k, v in params.items()))
@@ -340,7 +348,8 @@ def _case(body: Mapping[str, Any], extra: Mapping[str, Any], label: str, loc: Ke
     before = len(problems)
     year = body.get("year", defaults.year)
     if not isinstance(year, int) or isinstance(year, bool):
-        problems.append(doc.problem((*loc, "year"), f"'{year}' is not a year", hint="e.g. 'year: 2021'"))
+        problems.append(doc.problem((*loc, "year"), _("'{year}' is not a year").format(
+            year=year), hint=_("e.g. 'year: 2021'")))
         return None
     start = _date(*_span_key(body, "start", "from", loc), doc, problems) or defaults.start
     until = _date(*_span_key(body, "until", "to", loc), doc, problems) or defaults.until
@@ -351,10 +360,12 @@ def _case(body: Mapping[str, Any], extra: Mapping[str, Any], label: str, loc: Ke
     start = start or dt.date(year, 1, 1)
     until = until or dt.date(start.year, 12, 31)
     if start.year != year:
-        problems.append(doc.problem((*loc, "start"), f"the start {start} is not in the year {year}",
-                                    hint="the start date is a day of the scenario's year"))
+        problems.append(doc.problem((*loc, "start"), _("the start {start} is not in the year {year}").format(
+            start=start, year=year),
+                                    hint=_("the start date is a day of the scenario's year")))
     if until < start:
-        problems.append(doc.problem((*loc, "until"), f"'until' ({until}) is before the start ({start})"))
+        problems.append(doc.problem((*loc, "until"), _("'until' ({until}) is before the start ({start})").format(
+            until=until, start=start)))
         return None
     span = (start, until)
 
@@ -414,9 +425,9 @@ def _known_rule(value: Any, loc: Key, doc: YamlDoc, setup: Setup, problems: list
             problems.append(doc.problem(loc, str(err)))
             return None
         return lambda p: duration.after(p.end, cal)
-    problems.append(doc.problem(loc, f"'{text}' is not a rule for when figures become known",
-                                hint="write 'day after period end', 'period end' or e.g. "
-                                "'10 working days after period end'"))
+    problems.append(doc.problem(loc, _("'{text}' is not a rule for when figures become known").format(text=text),
+                                hint=_("write 'day after period end', 'period end' or e.g. '10 working days "
+                                       "after period end'")))
     return None
 
 
@@ -425,21 +436,21 @@ def _observations(data: Any, loc: Key, doc: YamlDoc, setup: Setup, known: KnownR
     """`{kpi: {2021-03: 39.1}}`; `kpi@national` for another series; `known:` inside a KPI's table
     overrides the known-date rule; a value may be `{value: 39.1, known: 2021-04-20}`."""
     if not isinstance(data, dict):
-        problems.append(doc.problem(loc, "'observations' is a table of figures per KPI",
-                                    hint="e.g. 'observations: {jobandel: {2021-01: 41, 2021-02: 39.1}}'"))
+        problems.append(doc.problem(loc, _("'observations' is a table of figures per KPI"),
+                                    hint=_("e.g. 'observations: {jobandel: {2021-01: 41, 2021-02: 39.1}}'")))
         return []
     kpis = setup.config.kpis
     out: list[Observation] = []
     for key, table in data.items():
         kloc: Key = (*loc, key)
-        kpi, _, series = str(key).partition("@")
+        kpi, _sep, series = str(key).partition("@")
         if kpi not in kpis:
-            problems.append(doc.problem(kloc, f"no KPI has the id '{kpi}'",
-                                        hint=did_you_mean(kpi, kpis) or "declare it under 'kpis:'"))
+            problems.append(doc.problem(kloc, _("no KPI has the id '{kpi}'").format(kpi=kpi),
+                                        hint=did_you_mean(kpi, kpis) or _("declare it under 'kpis:'")))
             continue
         if not isinstance(table, dict):
-            problems.append(doc.problem(kloc, f"the figures of '{key}' are a table of period: value",
-                                        hint=f"e.g. '{key}: {{2021-01: 41, 2021-02: 39.1}}'"))
+            problems.append(doc.problem(kloc, _("the figures of '{key}' are a table of period: value").format(key=key),
+                                        hint=_("e.g. '{key}: {{2021-01: 41, 2021-02: 39.1}}'").format(key=key)))
             continue
         rule = known
         if "known" in table:
@@ -460,8 +471,8 @@ def _observations(data: Any, loc: Key, doc: YamlDoc, setup: Setup, known: KnownR
                 continue
             day = known_at or rule(period)
             if day < period.start:
-                problems.append(doc.problem(ploc, f"the figure for {period.text} cannot be known on {day}, before "
-                                            "the period begins"))
+                problems.append(doc.problem(ploc, _("the figure for {text} cannot be known on {day}, before "
+                                                    "the period begins").format(text=period.text, day=day)))
                 continue
             out.append(Observation(kpi=kpi, period=period.text, value=value, series=series or "local",
                                    source="scenario", known_at=day))
@@ -474,8 +485,9 @@ def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[f
         extra = [k for k in raw if k not in ("value", "known")]
         if extra or "value" not in raw:
             problems.append(doc.problem((*loc, extra[0]) if extra else loc,
-                                        f"unknown key '{extra[0]}' in a figure" if extra else "the figure has no value",
-                                        hint="write a number, or {value: 39.1, known: 2021-04-20}"))
+                                        _("unknown key '{extra}' in a figure").format(
+                                            extra=extra[0]) if extra else _("the figure has no value"),
+                                        hint=_("write a number, or {value: 39.1, known: 2021-04-20}")))
             return None, None
         if "known" in raw:
             known_at = _date(raw["known"], (*loc, "known"), doc, problems)
@@ -483,18 +495,21 @@ def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[f
                 return None, None
         raw = raw["value"]
     if isinstance(raw, bool) or raw is None:
-        problems.append(doc.problem(loc, f"'{fmt(raw)}' is not a number", hint="write e.g. 39.1"))
+        problems.append(doc.problem(loc, _("'{value}' is not a number").format(value=fmt(raw)),
+                                    hint=_("write e.g. 39.1")))
         return None, None
     try:
         # govcore's one number reader; a lone comma is the Danish decimal mark (39,1 and 1,500 are
         # decimals), 1.450,5 groups thousands
         value = float(raw) if isinstance(raw, int | float) else parse_number(str(raw).replace("_", ""), ",")
     except (ValueError, OverflowError):
-        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a number", hint="write e.g. 39.1 or 39,1"))
+        problems.append(doc.problem(loc, _("'{value}' is not a number").format(
+            value=clip(raw)), hint=_("write e.g. 39.1 or 39,1")))
         return None, None
     if not math.isfinite(value):
-        problems.append(doc.problem(loc, f"'{clip(raw)}' is not a finite number",
-                                    hint="a figure is a real number, e.g. 39.1; leave out a period without a figure"))
+        problems.append(doc.problem(loc, _("'{value}' is not a finite number").format(value=clip(raw)),
+                                    hint=_("a figure is a real number, e.g. 39.1; leave out a period without a "
+                                           "figure")))
         return None, None
     return value, known_at
 
@@ -505,8 +520,9 @@ def _value(raw: Any, loc: Key, doc: YamlDoc, problems: list[Problem]) -> tuple[f
 def _in_span(day: dt.date, span: tuple[dt.date, dt.date], loc: Key, doc: YamlDoc, what: str,
              problems: list[Problem]) -> bool:
     if not span[0] <= day <= span[1]:
-        problems.append(doc.problem(loc, f"{what} {day} is outside the scenario ({span[0]} to {span[1]})",
-                                    hint="move it into the scenario's span, or change 'start'/'until'"))
+        problems.append(doc.problem(loc, _("{what} {day} is outside the scenario ({start} to {end})").format(
+            what=what, day=day, start=span[0], end=span[1]),
+                                    hint=_("move it into the scenario's span, or change 'start'/'until'")))
         return False
     return True
 
@@ -519,66 +535,72 @@ def _responses(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.d
     if data is None:
         return []
     if not isinstance(data, list):
-        problems.append(doc.problem(loc, "'responses' is a list, each item starting with '- date: …'"))
+        problems.append(doc.problem(loc, _("'responses' is a list, each item starting with '- date: …'")))
         return []
     out = []
     for k, item in enumerate(data):
         iloc: Key = (*loc, k)
         if not isinstance(item, dict):
-            problems.append(doc.problem(iloc, "a response is a mapping, e.g. '{date: 2021-03-05, submit: g-job}'"))
+            problems.append(doc.problem(iloc, _("a response is a mapping, e.g. '{date: 2021-03-05, submit: "
+                                                "g-job}'")))
             continue
-        _check_keys(item, RESPONSE_KEYS, iloc, doc, problems, "in a response")
+        _check_keys(item, RESPONSE_KEYS, iloc, doc, problems, _("in a response"))
         given = [key for key in ("submit", "accept", "reject", "deliver", "decide") if key in item]
         if len(given) != 1:
-            problems.append(doc.problem(iloc, "a response is exactly one of submit, accept, reject, deliver or decide"
-                                        + (f" (found {', '.join(given)})" if given else ""),
-                                        hint="e.g. '{date: 2021-03-05, submit: g-job}'"))
+            problems.append(doc.problem(iloc, _("a response is exactly one of submit, accept, reject, deliver "
+                                                "or decide")
+                                        + (_(" (found {keys})").format(keys=", ".join(given)) if given else ""),
+                                        hint=_("e.g. '{date: 2021-03-05, submit: g-job}'")))
             continue
         what = given[0]
         day = _date(item.get("date"), (*iloc, "date"), doc, problems)
         if day is None:
             if "date" not in item:
-                problems.append(doc.problem(iloc, "the response has no date", hint="add 'date: YYYY-MM-DD'"))
+                problems.append(doc.problem(iloc, _("the response has no date"), hint=_("add 'date: YYYY-MM-DD'")))
             continue
         value = item[what]
         data_out: dict[str, Any] = {"date": day, "time": str(item.get("time", "12:00"))}
         if what == "deliver":
             if str(value) not in setup.config.deliverables:
-                problems.append(doc.problem((*iloc, what), f"no deliverable has the id '{value}'",
+                problems.append(doc.problem((*iloc, what), _("no deliverable has the id '{value}'").format(value=value),
                                             hint=did_you_mean(str(value), setup.config.deliverables)))
                 continue
             data_out["deliver"] = str(value)
         elif what == "decide":
             if not isinstance(value, dict) or "option" not in value or not ({"subject", "decision"} & set(value)):
-                problems.append(doc.problem((*iloc, what), "say which decision is taken and the option chosen",
-                                            hint="e.g. 'decide: {subject: straksaktivering-unge, option: close}'"))
+                problems.append(doc.problem((*iloc, what), _("say which decision is taken and the option chosen"),
+                                            hint=_("e.g. 'decide: {subject: straksaktivering-unge, option: close}'")))
                 continue
             data_out["decide"] = {**{str(a): str(b) for a, b in value.items()},
                                   **({"text": str(item["text"])} if "text" in item else {})}
             options = setup.decision_options
             if data_out["decide"]["option"] not in options:
                 problems.append(doc.problem((*iloc, what, "option"),
-                                            f"no rule demands a decision with the option '{value['option']}'",
+                                            _("no rule demands a decision with the option '{option}'").format(
+                                                option=value['option']),
                                             hint=did_you_mean(str(value["option"]), options) or
-                                            (f"the options are {', '.join(sorted(options))}" if options else
-                                             "no rule of the scenario demands a decision")))
+                                            (_("the options are {options}").format(
+                                                options=', '.join(sorted(options))) if options else
+                                             _("no rule of the scenario demands a decision"))))
                 continue
         else:
             target = {"subject": str(value)} if isinstance(value, str) else value
             if not isinstance(target, dict) or not ({"subject", "action"} & set(target)):
-                problems.append(doc.problem((*iloc, what), f"say which action to {what}: its subject or its id",
-                                            hint=f"e.g. '{what}: g-job' or '{what}: {{action: act-0001}}'"))
+                problems.append(doc.problem((*iloc, what),
+                                            _("say which action to {what}: its subject or its id").format(what=what),
+                                            hint=_("e.g. '{what}: g-job' or '{what}: {{action: act-0001}}'").format(
+                                                what=what)))
                 continue
             data_out[what] = {**{str(a): str(b) for a, b in target.items()},
                               **({"text": str(item["text"])} if "text" in item else {})}
-        if not _in_span(day, span, (*iloc, "date"), doc, "the response date", problems):
+        if not _in_span(day, span, (*iloc, "date"), doc, _("the response date"), problems):
             continue
         try:
             out.append(Response.model_validate(data_out))
         except ValidationError as err:
             problems.append(doc.problem(iloc, "; ".join(e["msg"].removeprefix("Value error, ")
                                                         for e in err.errors(include_url=False)),
-                                        hint="a time is written HH:MM, e.g. '09:30'"))
+                                        hint=_("a time is written HH:MM, e.g. '09:30'")))
     return out
 
 
@@ -588,19 +610,19 @@ def _deliveries(data: Any, loc: Key, doc: YamlDoc, setup: Setup, span: tuple[dt.
     if data is None:
         return []
     if not isinstance(data, dict):
-        problems.append(doc.problem(loc, "'deliveries' is a table of deliverable: date",
-                                    hint="e.g. 'deliveries: {beskaeftigelsesplan: 2021-09-28}'"))
+        problems.append(doc.problem(loc, _("'deliveries' is a table of deliverable: date"),
+                                    hint=_("e.g. 'deliveries: {beskaeftigelsesplan: 2021-09-28}'")))
         return []
     out = []
     for ident, when in data.items():
         iloc: Key = (*loc, ident)
         if ident not in setup.config.deliverables:
-            problems.append(doc.problem(iloc, f"no deliverable has the id '{ident}'",
+            problems.append(doc.problem(iloc, _("no deliverable has the id '{ident}'").format(ident=ident),
                                         hint=did_you_mean(str(ident), setup.config.deliverables)
-                                        or "declare it under 'deliverables:'"))
+                                        or _("declare it under 'deliverables:'")))
             continue
         day = _date(when, iloc, doc, problems)
-        if day is not None and _in_span(day, span, iloc, doc, "the delivery date", problems):
+        if day is not None and _in_span(day, span, iloc, doc, _("the delivery date"), problems):
             out.append(Response(date=day, deliver=str(ident)))
     return out
 
@@ -618,8 +640,9 @@ def _expectations(data: Any, loc: Key, never: bool, doc: YamlDoc, setup: Setup, 
         return []
     word = "never" if never else "expect"
     if not isinstance(data, list):
-        problems.append(doc.problem(loc, f"'{word}' is a list of events, each starting with '- '",
-                                    hint="e.g. '- on: 2021-03-01' and below it '  deviation: {subject: g-job}'"))
+        problems.append(doc.problem(loc, _("'{word}' is a list of events, each starting with '- '").format(word=word),
+                                    hint=_("e.g. '- on: 2021-03-01' and below it '  deviation: {subject: "
+                                           "g-job}'")))
         return []
     kinds = known_kinds(setup)
     out = []
@@ -627,8 +650,8 @@ def _expectations(data: Any, loc: Key, never: bool, doc: YamlDoc, setup: Setup, 
         iloc: Key = (*loc, k)
         line, column = doc.where(iloc)
         if not isinstance(item, dict):
-            problems.append(doc.problem(iloc, f"an item of '{word}' is a mapping naming an event",
-                                        hint="e.g. '- deviation: {subject: g-job}'"))
+            problems.append(doc.problem(iloc, _("an item of '{word}' is a mapping naming an event").format(word=word),
+                                        hint=_("e.g. '- deviation: {subject: g-job}'")))
             continue
         extra_keys = ("times",) if not never else ()
         named = [key for key in item if key not in (*DATE_KEYS, *extra_keys)]
@@ -636,18 +659,20 @@ def _expectations(data: Any, loc: Key, never: bool, doc: YamlDoc, setup: Setup, 
             if key not in kinds:
                 hint = did_you_mean(str(key), [*kinds, *DATE_KEYS, *extra_keys])
                 if key in ("at", "date", "when", "before"):
-                    hint = "write 'on: YYYY-MM-DD' for that day, or 'by: YYYY-MM-DD' for on or before it"
+                    hint = _("write 'on: YYYY-MM-DD' for that day, or 'by: YYYY-MM-DD' for on or before it")
                 elif key == "times" and never:
-                    hint = "'never' means zero times; move the item to 'expect' to count events"
-                problems.append(doc.problem((*iloc, key), f"unknown key '{key}' in an expected event", hint=hint))
+                    hint = _("'never' means zero times; move the item to 'expect' to count events")
+                problems.append(doc.problem((*iloc, key), _("unknown key '{key}' in an expected event").format(
+                    key=key), hint=hint))
         named = [key for key in named if key in kinds]
         if len(named) != 1:
             if len(named) > 1:
-                problems.append(doc.problem(iloc, f"one item names one event, not {len(named)} ({', '.join(named)})",
-                                            hint="write each event as its own item starting with '- '"))
+                problems.append(doc.problem(iloc, _("one item names one event, not {n} ({events})").format(
+                    n=len(named), events=', '.join(named)),
+                                            hint=_("write each event as its own item starting with '- '")))
             elif not any(key not in (*DATE_KEYS, *extra_keys) for key in item):
-                problems.append(doc.problem(iloc, "the item names no event",
-                                            hint="add the event, e.g. 'deviation: {subject: g-job}'; events: "
+                problems.append(doc.problem(iloc, _("the item names no event"),
+                                            hint=_("add the event, e.g. 'deviation: {subject: g-job}'; events: ")
                                             + ", ".join(k for k, v in KINDS.items() if v.decision)))
             continue
         canonical = ALIASES.get(named[0], named[0])
@@ -656,8 +681,9 @@ def _expectations(data: Any, loc: Key, never: bool, doc: YamlDoc, setup: Setup, 
         window = _window(item, iloc, doc, span, problems)
         times = item.get("times")
         if times is not None and (not isinstance(times, int) or isinstance(times, bool) or times < 1):
-            problems.append(doc.problem((*iloc, "times"), f"'{times}' is not a number of times",
-                                        hint="a whole number from 1; to forbid an event, put it under 'never:'"))
+            problems.append(doc.problem((*iloc, "times"), _("'{times}' is not a number of times").format(times=times),
+                                        hint=_("a whole number from 1; to forbid an event, put it under "
+                                               "'never:'")))
             continue
         if fields is None or window is None:
             continue
@@ -673,8 +699,9 @@ def _fields(value: Any, kind: Kind, loc: Key, doc: YamlDoc, setup: Setup,
     if isinstance(value, str | int | float | dt.date):
         return {"subject": value}
     if not isinstance(value, dict):
-        problems.append(doc.problem(loc, f"the details of '{kind.name}' are a mapping of field: value",
-                                    hint=f"e.g. '{kind.name}: {{subject: g-job}}'"))
+        problems.append(doc.problem(loc, _("the details of '{name}' are a mapping of field: value").format(
+            name=kind.name),
+                                    hint=_("e.g. '{kind}: {{subject: g-job}}'").format(kind=kind.name)))
         return None
     allowed = (*COMMON_FIELDS, *kind.fields)
     plugin_kind = kind.name not in KINDS
@@ -686,11 +713,13 @@ def _fields(value: Any, kind: Kind, loc: Key, doc: YamlDoc, setup: Setup,
                                         hint=did_you_mean(str(key), allowed) or "fields: " + ", ".join(allowed)))
             continue
         if isinstance(v, list | dict):
-            problems.append(doc.problem((*loc, key), f"'{key}' is compared with one value, not {type(v).__name__}",
-                                        hint="write one value; text may use * as a wildcard, e.g. '*i risiko*'"))
+            problems.append(doc.problem((*loc, key), _("'{key}' is compared with one value, not {type}").format(
+                key=key, type=type(v).__name__),
+                                        hint=_("write one value; text may use * as a wildcard, e.g. '*i "
+                                               "risiko*'")))
             continue
         if key == "rule" and isinstance(v, str) and "*" not in v and v not in {r.id for r in setup.rules.rules}:
-            problems.append(doc.problem((*loc, key), f"no rule under test has the id '{v}'",
+            problems.append(doc.problem((*loc, key), _("no rule under test has the id '{v}'").format(v=v),
                                         hint=did_you_mean(v, [r.id for r in setup.rules.rules])))
             continue
         out[str(key)] = v
@@ -707,14 +736,15 @@ def _window(item: Mapping[str, Any], loc: Key, doc: YamlDoc, span: tuple[dt.date
         if day is not None and not _in_span(day, span, (*loc, k), doc, f"'{k}'", problems):
             return None
     if "on" in days and len(days) > 1:
-        problems.append(doc.problem((*loc, "on"), "'on' is one day; it does not go with 'by' or 'from'",
-                                    hint="use 'from' and 'by' together for a span of days"))
+        problems.append(doc.problem((*loc, "on"), _("'on' is one day; it does not go with 'by' or 'from'"),
+                                    hint=_("use 'from' and 'by' together for a span of days")))
         return None
     if "on" in days:
         return Window(days["on"], days["on"], exact=True)
     start, end = days.get("from"), days.get("by")
     if start and end and end < start:
-        problems.append(doc.problem((*loc, "by"), f"'by' ({end}) is before 'from' ({start})"))
+        problems.append(doc.problem((*loc, "by"), _("'by' ({end}) is before 'from' ({start})").format(
+            end=end, start=start)))
         return None
     return Window(start, end)
 
@@ -726,10 +756,12 @@ def _allow_extra(value: Any, loc: Key, doc: YamlDoc, setup: Setup, problems: lis
         kinds = known_kinds(setup)
         bad = [v for v in value if v not in kinds]
         for v in bad:
-            problems.append(doc.problem(loc, f"'{v}' is not a kind of event", hint=did_you_mean(v, kinds)))
+            problems.append(doc.problem(loc, _("'{value}' is not a kind of event").format(
+                value=v), hint=did_you_mean(v, kinds)))
         return frozenset(_event_type(str(v)) for v in value if v not in bad)
-    problems.append(doc.problem(loc, f"'allow_extra' is true, false or a list of event kinds, not '{value}'",
-                                hint="e.g. 'allow_extra: true' or 'allow_extra: [notification]'"))
+    problems.append(doc.problem(loc, _("'allow_extra' is true, false or a list of event kinds, not '{value}'").format(
+        value=value),
+                                hint=_("e.g. 'allow_extra: true' or 'allow_extra: [notification]'")))
     return False
 
 

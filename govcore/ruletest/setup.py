@@ -18,6 +18,7 @@ from pydantic import RootModel
 
 from govcore.config import Configuration, Located, Parts, build_configuration, decision_options, load_config
 from govcore.errors import GovcoreError, InputError, Problem
+from govcore.i18n import _
 from govcore.model import KPI, Deliverable, Goal, Role, municipality
 from govcore.plugins import Plugins
 from govcore.rules.loader import RuleSet
@@ -68,7 +69,7 @@ def _at(doc: YamlDoc, loc: Key, message: str, hint: str = "") -> Problem:
 def _validated(model: type[RootModel[Any]], data: Any, doc: YamlDoc, loc: Key,
                problems: list[Problem]) -> list[Any] | None:
     if not isinstance(data, list):
-        problems.append(_at(doc, loc, f"'{loc[-1]}' must be a list, each item starting with '- '"))
+        problems.append(_at(doc, loc, _("'{loc}' must be a list, each item starting with '- '").format(loc=loc[-1])))
         return None
     try:
         return list(validate(model, data, doc, loc).root)
@@ -99,23 +100,24 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
             return None
         year = year or base.year
     elif "rules" not in data:
-        problems.append(_at(doc, (), "the scenario file does not say which rules it tests",
-                            "add 'rules: [../goals.yaml]' (paths are relative to the scenario file), or "
-                            "'config: <configuration folder>' to test that configuration's rules"))
+        problems.append(_at(doc, (), _("the scenario file does not say which rules it tests"),
+                            _("add 'rules: [../goals.yaml]' (paths are relative to the scenario file), or "
+                              "'config: <configuration folder>' to test that configuration's rules")))
     if year is None and base is None:
-        problems.append(_at(doc, (), "the scenario file does not say which year it starts in",
-                            "add e.g. 'year: 2021' at the top"))
+        problems.append(_at(doc, (), _("the scenario file does not say which year it starts in"),
+                            _("add e.g. 'year: 2021' at the top")))
     rules = data.get("rules")
     if rules is not None and (not isinstance(rules, list | str) or not rules
                               or not all(isinstance(r, str) for r in ([rules] if isinstance(rules, str) else rules))):
-        problems.append(_at(doc, ("rules",), "'rules' lists the rule files under test",
-                            "e.g. 'rules: [../goals.yaml]'; paths and patterns are relative to the scenario file"))
+        problems.append(_at(doc, ("rules",), _("'rules' lists the rule files under test"),
+                            _("e.g. 'rules: [../goals.yaml]'; paths and patterns are relative to the scenario "
+                              "file")))
 
     missing = [key for key in ("organisation", "goals", "wheel") if base is None and key not in data]
     for key in missing:
-        problems.append(_at(doc, (), f"the scenario file has no '{key}'",
-                            f"write the {key} here as in {key}.yaml, or reuse a configuration with "
-                            "'config: <folder>'"))
+        problems.append(_at(doc, (), _("the scenario file has no '{key}'").format(key=key),
+                            _("write the {key} here as in {key}.yaml, or reuse a configuration with 'config: "
+                              "<folder>'").format(key=key)))
     if missing or year is None:
         return None
 
@@ -145,8 +147,9 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
     if own_sources:
         sources = data["sources"] if isinstance(data["sources"], dict) else {}
         if not isinstance(data["sources"], dict):
-            problems.append(_at(doc, ("sources",), "'sources' is a mapping of plugin settings, as in "
-                                "municipality.yaml", "e.g. 'sources: {budget: {file: budget.csv, areas: […]}}'"))
+            problems.append(_at(doc, ("sources",), _("'sources' is a mapping of plugin settings, as in "
+                                                     "municipality.yaml"),
+                                _("e.g. 'sources: {budget: {file: budget.csv, areas: […]}}'")))
     keep_data = base is not None and not own_sources and data.get("use_config_data") is True
     if wheel is None or len(problems) > before:
         return None
@@ -180,21 +183,24 @@ def build_setup(doc: YamlDoc, data: Mapping[str, Any], base_dir: Path, plugins: 
 def _load_base(doc: YamlDoc, value: Any, base_dir: Path, plugins: Plugins, year: int | None,
                problems: list[Problem]) -> Configuration | None:
     if not isinstance(value, str):
-        problems.append(_at(doc, ("config",), "'config' is the path of a configuration folder",
-                            "e.g. 'config: ../../examples/vejle'"))
+        problems.append(_at(doc, ("config",), _("'config' is the path of a configuration folder"),
+                            _("e.g. 'config: ../../examples/vejle'")))
         return None
     path = (base_dir / value) if not Path(value).is_absolute() else Path(value)
     if not path.exists():
-        problems.append(_at(doc, ("config",), f"the configuration '{value}' does not exist ({path})",
-                            "the path is relative to the scenario file"))
+        problems.append(_at(doc, ("config",), _("the configuration '{value}' does not exist ({path})").format(
+            value=value, path=path),
+                            _("the path is relative to the scenario file")))
         return None
     try:
         return load_config(path, plugins=plugins, year=year)
     except InputError as err:
-        problems.append(_at(doc, ("config",), f"the configuration '{value}' has problems (listed below)"))
+        problems.append(_at(doc, ("config",), _("the configuration '{value}' has problems (listed below)").format(
+            value=value)))
         problems.extend(err.problems)
     except GovcoreError as err:
-        problems.append(_at(doc, ("config",), f"the configuration '{value}' cannot be loaded: {err}"))
+        problems.append(_at(doc, ("config",), _("the configuration '{value}' cannot be loaded: {err}").format(
+            value=value, err=err)))
     return None
 
 
@@ -203,13 +209,13 @@ def _wheel(doc: YamlDoc, value: Any, base_dir: Path, problems: list[Problem]) ->
         if isinstance(value, str):
             path = base_dir / value
             if not path.exists():
-                problems.append(_at(doc, ("wheel",), f"the wheel file '{value}' does not exist",
-                                    "the path is relative to the scenario file"))
+                problems.append(_at(doc, ("wheel",), _("the wheel file '{value}' does not exist").format(value=value),
+                                    _("the path is relative to the scenario file")))
                 return None
             return Wheel.load(path)
         if not isinstance(value, dict):
-            problems.append(_at(doc, ("wheel",), "'wheel' is a wheel (milestones, followups) or the path of a "
-                                "wheel file", "see docs/wheel.md"))
+            problems.append(_at(doc, ("wheel",), _("'wheel' is a wheel (milestones, followups) or the path of "
+                                                   "a wheel file"), _("see docs/wheel.md")))
             return None
         return validate(Wheel, value, doc, ("wheel",))
     except InputError as err:
