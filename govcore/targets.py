@@ -136,8 +136,14 @@ def _number(x: float | None) -> float | None:
     return float(x) if x.__class__ is int or x.__class__ is bool else x
 
 
+_INTEGRAL = frozenset((int, bool))
+
+
 def _clean(inputs: Inputs) -> Inputs:
-    """A copy of `inputs` as `TargetResult`'s validation leaves it (ints and bools as floats)."""
+    """A copy of `inputs` as `TargetResult`'s validation leaves it (ints and bools as floats); most
+    hold none, and are copied without a look at each value in Python."""
+    if _INTEGRAL.isdisjoint(map(type, inputs.values())):
+        return dict(inputs)
     return {k: float(v) if v.__class__ is int or v.__class__ is bool else v for k, v in inputs.items()}
 
 
@@ -634,7 +640,7 @@ _STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
 
 
 def _stale_after(kpi: KPI, period: str) -> dt.date | None:
-    key = (kpi.max_age, kpi.published.value if kpi.published else None, period)
+    key = (kpi.max_age, kpi.published._value_ if kpi.published else None, period)  # (`.value` is slow)
     if key not in _STALE:
         if len(_STALE) > 65536:
             _STALE.clear()

@@ -36,6 +36,10 @@ def test_numbers_and_inputs_are_what_validation_makes() -> None:
     assert cleaned is not inputs and inputs["n"] == 3 and type(inputs["n"]) is int
     assert {k: (v, type(v)) for k, v in cleaned.items()} == {
         "n": (3.0, float), "flag": (1.0, float), "x": (2.5, float), "s": ("tekst", str), "none": (None, type(None))}
+    plain: dict[str, float | str | None] = {"x": 2.5, "s": "tekst", "none": None}
+    copied = _clean(plain)
+    assert copied == plain and copied is not plain  # a copy also without ints: the caller's dict stays its own
+    assert _clean({"only": True}) == {"only": 1.0} and type(_clean({"n": 7})["n"]) is float
     validated_inputs = TargetResult(status=Status.no_data, inputs=inputs).inputs
     assert json.dumps(cleaned) == json.dumps(validated_inputs)
 
