@@ -771,6 +771,12 @@ class Engine:
             cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         return cached[d]
 
+    def reused_goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
+        """`goal_result` as the goal's subject shows it: a result made on an earlier day that saw
+        the same figures is reused, so its `inputs['as_of']` may name that day (for a reader of
+        the status, figures and words, such as the summary)."""
+        return self._subject_result(goal, day or self.now.date())
+
     def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> TargetResult:
         """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
         day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject

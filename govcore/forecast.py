@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -42,6 +42,7 @@ from govcore.model import (
     Direction,
     Goal,
     Observation,
+    ObservationRow,
     Period,
     Rank,
     Status,
@@ -191,28 +192,45 @@ def _seasonal(series: Sequence[tuple[int, float]], at: int, period: str) -> Fore
     return Forecast("seasonal_naive", period, value, value - half, value + half, len(series))
 
 
-def forecast_series(history: Sequence[Observation], target: Period) -> Forecast:
+def forecast_series(history: Sequence[Observation | ObservationRow], target: Period,
+                    count: Callable[[str], int] | None = None) -> Forecast:
     """Forecast `history` (oldest first) for the period `target` (same grain as the series).
 
     Only observations of the latest observation's grain are used, so a yearly total never sits
-    on the same line as monthly figures.
+    on the same line as monthly figures. Only the latest `2 * SEASON` of them are read (from the
+    end), so a forecast costs the same however long the history is; `count(grain)`, how many
+    periods of the grain the history holds (for an observed period's count), saves going
+    through it all.
     """
     if not history:
         return Forecast("none", target.text, reason="ingen observationer")
-    grain = history[-1].period_obj.grain
-    series = [(period_index(o.period_obj), o.value) for o in history if o.period_obj.grain == grain]
+    last = history[-1].period_obj
+    grain = last.grain
     at = period_index(target)
-    if at <= series[-1][0]:
-        known = dict(series).get(at)
-        if known is not None:
-            return Forecast("observed", target.text, known, known, known, len(series))
-    past = [p for p in series if p[0] < at]
+    known: float | None = None
+    tail: list[tuple[int, float]] = []  # the latest points before `at`, newest first
+    for o in reversed(history):
+        p = o.period_obj
+        if p.grain != grain:
+            continue
+        i = period_index(p)
+        if i >= at:
+            if i == at:
+                known = o.value
+            continue
+        tail.append((i, o.value))
+        if len(tail) == 2 * SEASON:
+            break
+    if known is not None:
+        n = count(grain) if count is not None else sum(o.period_obj.grain == grain for o in history)
+        return Forecast("observed", target.text, known, known, known, n)
+    past = tail[::-1]
     if len(past) < MIN_OBSERVATIONS:
         return Forecast("none", target.text, observations=len(past),
                         reason=f"{len(past)} observationer; der kræves mindst {MIN_OBSERVATIONS}")
-    if grain == "month" and len(past) >= 2 * SEASON and _consecutive(past[-2 * SEASON:]) and \
-            seasonal_strength([y for _, y in past[-2 * SEASON:]]) >= SEASON_CORRELATION:
-        return _seasonal(past[-2 * SEASON:], at, target.text)
+    if grain == "month" and len(past) >= 2 * SEASON and _consecutive(past) and \
+            seasonal_strength([y for _, y in past]) >= SEASON_CORRELATION:
+        return _seasonal(past, at, target.text)
     return _linear(past[-WINDOW:], at, target.text)
 
 
@@ -247,7 +265,7 @@ def _series_owner(view: ObservationView, kpi: str, series: str, municipality: st
 
 
 def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str | None,
-              at: Period, latest: Observation) -> tuple[float | None, bool, str]:
+              at: Period, latest: ObservationRow) -> tuple[float | None, bool, str]:
     """What the target requires of the value of period `at`, whether higher is good, and why none."""
     def value(p: Period, series: str = "local") -> float | None:
         return view.value(kpi.id, p, series, _series_owner(view, kpi.id, series, municipality))
@@ -295,7 +313,8 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if isinstance(goal.target, AllOf | AnyOf | Until):
         return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, Status.no_data,
                             "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
-    history = view.history(kpi.id, "local", _series_owner(view, kpi.id, "local", municipality))
+    owner = _series_owner(view, kpi.id, "local", municipality)
+    history = view.rows(kpi.id, "local", owner)  # rows, no models: only the latest few are read
     if not history:
         return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
@@ -305,7 +324,7 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                             f"ingen prognose: seneste tal for {kpi.name} er fra {history[-1].period}, og tal må "
                             f"højst være {kpi.age_text()} gamle")
     at = period_of(history[-1].period_obj.grain, end)
-    fc = forecast_series(history, at)
+    fc = forecast_series(history, at, lambda grain: view.count(kpi.id, grain, "local", owner))
     if fc.value is None:
         return GoalForecast(fc, end, None, Status.no_data, f"ingen prognose for {at}: {fc.reason}")
     required, higher, why = _required(goal.target, kpi, view, municipality, at, history[-1])

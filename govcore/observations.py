@@ -26,11 +26,12 @@ class _Series:
     recently known row), kept up to date as rows arrive: a look-up on or after the last known day
     costs the same however long the history is. Only a look-up into the past scans the rows."""
 
-    __slots__ = ("best", "last_known", "ordered", "rows")
+    __slots__ = ("best", "grains", "last_known", "ordered", "rows")
 
     def __init__(self) -> None:
         self.rows: list[ObservationRow] = []
         self.best: dict[str, ObservationRow] = {}
+        self.grains: dict[str, int] = {}  # how many periods of each grain `best` holds
         self.last_known: dt.date | None = None
         self.ordered: list[ObservationRow] | None = None
 
@@ -40,6 +41,9 @@ class _Series:
         cur = self.best.get(text)
         if cur is None or row.known >= cur.known:  # a tie goes to the row that arrived later
             self.best[text] = row
+            if cur is None:
+                grain = row.span.grain
+                self.grains[grain] = self.grains.get(grain, 0) + 1
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
                 if cur is None:
@@ -71,6 +75,12 @@ class _Series:
                 self.ordered = sorted(self.best.values(), key=_by_period)
             return self.ordered
         return sorted(self.current(day).values(), key=_by_period)
+
+    def count(self, day: dt.date, grain: str) -> int:
+        """How many periods of `grain` have a figure known on `day` (kept up to date as rows arrive)."""
+        if self.last_known is not None and day >= self.last_known:
+            return self.grains.get(grain, 0)
+        return sum(r.span.grain == grain for r in self.current(day).values())
 
 
 _EMPTY = _Series()
@@ -173,6 +183,14 @@ class ObservationView:
     def history(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[Observation]:
         """Current value of every known period, oldest period first."""
         return [r.model() for r in self.store.series((kpi, series, municipality or "")).history(self.day)]
+
+    def rows(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[ObservationRow]:
+        """`history` as rows, no model made (the list is the store's own: do not change it)."""
+        return self.store.series((kpi, series, municipality or "")).history(self.day)
+
+    def count(self, kpi: str, grain: str, series: str = "local", municipality: str | None = None) -> int:
+        """How many periods of `grain` `history` holds, without going through it."""
+        return self.store.series((kpi, series, municipality or "")).count(self.day, grain)
 
     def observation(self, kpi: str, period: str | Period, series: str = "local",
                     municipality: str | None = None) -> Observation | None:
