@@ -140,7 +140,7 @@ def test_an_unknown_person_is_refused_unless_provisioning_is_configured(stack: C
     # provisioning would take the username 'jens', which belongs to someone else: refused
     p = stack(provision_roles=("center",))
     done = p.login()
-    assert done.status_code == 403 and "is taken" in done.json()["detail"]
+    assert done.status_code == 403 and "brugernavnet 'jens' er optaget" in done.json()["detail"]
     assert user(p.db, "jens")["oidc_subject"] is None  # type: ignore[index]
 
 
