@@ -70,12 +70,12 @@ def test_a_disabled_account_cannot_log_in_and_has_no_principal(db: Database) -> 
 
 
 @pytest.mark.parametrize(("username", "code", "roles", "password", "message"), [
-    ("Jens Hansen", "630", ["team"], PASSWORD, "invalid username"),
-    ("jens", "63", ["team"], PASSWORD, "invalid municipality code"),
-    ("jens", "630", [], PASSWORD, "at least one role"),
-    ("jens", "630", ["team"], "kort", "at least 10 characters"),
-    ("jens", "630", ["teem-integration"], PASSWORD, "unknown role 'teem-integration'"),
-    ("jens", "630", ["team"], None, "give a password"),
+    ("Jens Hansen", "630", ["team"], PASSWORD, "ugyldigt brugernavn 'Jens Hansen'"),
+    ("jens", "63", ["team"], PASSWORD, "ugyldig kommunekode '63'"),
+    ("jens", "630", [], PASSWORD, "mindst én rolle"),
+    ("jens", "630", ["team"], "kort", "mindst 10 tegn"),
+    ("jens", "630", ["teem-integration"], PASSWORD, "ukendt rolle 'teem-integration'"),
+    ("jens", "630", ["team"], None, "angiv en adgangskode"),
 ])
 def test_bad_accounts_are_refused_with_a_reason(db: Database, username: str, code: str, roles: list[str],
                                                 password: str | None, message: str) -> None:
@@ -85,7 +85,7 @@ def test_bad_accounts_are_refused_with_a_reason(db: Database, username: str, cod
     assert accounts.list_users(db) == []
 
 
-def test_a_taken_username_is_refused_and_the_first_account_kept(db: Database) -> None:
+def test_a_taken_username_is_refused_and_the_first_account_kept(db: Database, english: None) -> None:
     accounts.add_user(db, "jens", "630", ["team-integration"], password=PASSWORD)
     with pytest.raises(accounts.AccountError, match="taken"):
         accounts.add_user(db, "jens", "101", ["direktoer"], password=PASSWORD)
@@ -115,7 +115,7 @@ def test_an_api_key_works_until_revoked_and_only_with_its_own_secret(db: Databas
     assert keys.list_keys(db, "630")[0].revoked_at == T0.isoformat()
 
 
-def test_an_unknown_scope_is_refused(db: Database) -> None:
+def test_an_unknown_scope_is_refused(db: Database, english: None) -> None:
     with pytest.raises(keys.ApiKeyError, match="unknown scope 'observation:write'"):
         keys.create_key(db, "630", "x", ["observation:write"])
     assert keys.list_keys(db) == []

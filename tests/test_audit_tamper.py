@@ -64,7 +64,7 @@ def test_an_untouched_log_verifies_against_its_checkpoint(stored: tuple[str, Pat
     assert out.exit_code == 0 and "holds the checkpoint's entry" in out.output
 
 
-def test_removing_the_last_events_and_adjusting_the_run_row(stored: tuple[str, Path]) -> None:
+def test_removing_the_last_events_and_adjusting_the_run_row(stored: tuple[str, Path], english: None) -> None:
     url, point = stored
     n = _events(url)
     keep = n - 3
@@ -92,7 +92,7 @@ def test_deleting_a_run_with_its_events(stored: tuple[str, Path], english: None)
     assert out.exit_code == 1 and "the run 630 2021 is gone" in out.output
 
 
-def test_rewriting_an_entry_and_re_chaining_the_whole_log(stored: tuple[str, Path]) -> None:
+def test_rewriting_an_entry_and_re_chaining_the_whole_log(stored: tuple[str, Path], english: None) -> None:
     url, point = stored
     database = open_database(url)
     try:
@@ -118,14 +118,15 @@ def test_rewriting_an_entry_and_re_chaining_the_whole_log(stored: tuple[str, Pat
     assert out.exit_code == 1 and "was rewritten" in out.output and "re-hashed" in out.output
 
 
-def test_a_changed_entry_is_caught_without_a_checkpoint(stored: tuple[str, Path]) -> None:
+def test_a_changed_entry_is_caught_without_a_checkpoint(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     execute(url, "UPDATE govcore_event SET type = 'forged' WHERE municipality = '630' AND seq = 4")
     out = cli("audit", "verify", "--db", url)
     assert out.exit_code == 1 and "entry e000004 was changed" in out.output
 
 
-def test_a_checkpoint_file_without_checkpoint_lines_is_an_error(stored: tuple[str, Path], tmp_path: Path) -> None:
+def test_a_checkpoint_file_without_checkpoint_lines_is_an_error(stored: tuple[str, Path], tmp_path: Path,
+                                                                english: None) -> None:
     url, _ = stored
     empty = tmp_path / "empty.txt"
     empty.write_text("nothing here\n", encoding="utf-8")
@@ -138,7 +139,7 @@ def _verify_names(url: str, table: str) -> None:
     assert out.exit_code == 1 and f"rows of {table} were changed outside govcore" in out.output, out.output
 
 
-def test_editing_a_stored_rule_version(stored: tuple[str, Path]) -> None:
+def test_editing_a_stored_rule_version(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     rule = str(_scalar(url, "SELECT rule FROM govcore_event WHERE municipality = '630' AND rule IS NOT NULL "
                             "ORDER BY seq LIMIT 1"))
@@ -147,38 +148,38 @@ def test_editing_a_stored_rule_version(stored: tuple[str, Path]) -> None:
     _verify_names(url, "govcore_rule")
 
 
-def test_editing_a_deviation(stored: tuple[str, Path]) -> None:
+def test_editing_a_deviation(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     assert execute(url, "UPDATE govcore_deviation SET state = 'closed' WHERE municipality = '630'") >= 1
     _verify_names(url, "govcore_deviation")
 
 
-def test_editing_a_corrective_action(stored: tuple[str, Path]) -> None:
+def test_editing_a_corrective_action(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     assert execute(url, "UPDATE govcore_action SET due = '2021-12-31T00:00:00+01:00' WHERE municipality = '630'") >= 1
     _verify_names(url, "govcore_action")
 
 
-def test_editing_an_escalation(stored: tuple[str, Path]) -> None:
+def test_editing_an_escalation(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     assert execute(url, "UPDATE govcore_escalation SET to_role = 'center' WHERE municipality = '630'") >= 1
     _verify_names(url, "govcore_escalation")
 
 
-def test_editing_an_observation(stored: tuple[str, Path]) -> None:
+def test_editing_an_observation(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     assert execute(url, "UPDATE govcore_observation SET value = 99 WHERE municipality = '630' AND n = 2") == 1
     _verify_names(url, "govcore_observation")
 
 
-def test_moving_an_event_to_another_item(stored: tuple[str, Path]) -> None:
+def test_moving_an_event_to_another_item(stored: tuple[str, Path], english: None) -> None:
     url, _ = stored
     assert execute(url, "UPDATE govcore_event SET item = item + 1 WHERE municipality = '630' AND seq = 3") == 1
     out = cli("audit", "verify", "--db", url)
     assert out.exit_code == 1 and "entry e000003 was changed" in out.output
 
 
-def test_a_resume_refuses_edited_facts(stored: tuple[str, Path], tmp_path: Path) -> None:
+def test_a_resume_refuses_edited_facts(stored: tuple[str, Path], tmp_path: Path, english: None) -> None:
     url, _ = stored
     execute(url, "UPDATE govcore_action SET state = 'accepted' WHERE municipality = '630'")
     with pytest.raises(RunError, match=r"govcore_action.*cannot be resumed"):
@@ -192,7 +193,7 @@ def test_replay_re_derives_an_untouched_run(stored: tuple[str, Path], tmp_path: 
 
 
 def test_replay_catches_an_edited_record_whose_digest_was_recomputed(stored: tuple[str, Path],
-                                                                     tmp_path: Path) -> None:
+                                                                     tmp_path: Path, english: None) -> None:
     url, _ = stored
     execute(url, "UPDATE govcore_action SET title = 'forged' WHERE municipality = '630' AND id = 'act-0001'")
     _reseal(url)
@@ -202,7 +203,7 @@ def test_replay_catches_an_edited_record_whose_digest_was_recomputed(stored: tup
 
 
 def test_replay_catches_a_configuration_observation_rewritten_with_its_digest(stored: tuple[str, Path],
-                                                                             tmp_path: Path) -> None:
+                                                                             tmp_path: Path, english: None) -> None:
     url, _ = stored
     execute(url, "UPDATE govcore_observation SET value = 60 WHERE municipality = '630' AND n = 2")
     _reseal(url)
@@ -210,7 +211,7 @@ def test_replay_catches_a_configuration_observation_rewritten_with_its_digest(st
     assert out.exit_code == 1 and "observation #2: value differ from the configuration" in out.output, out.output
 
 
-def test_replay_catches_a_log_rewritten_and_re_chained(stored: tuple[str, Path], tmp_path: Path) -> None:
+def test_replay_catches_a_log_rewritten_and_re_chained(stored: tuple[str, Path], tmp_path: Path, english: None) -> None:
     url, _ = stored
     database = open_database(url)
     try:

@@ -99,7 +99,7 @@ def test_set_admin_and_an_account_for_single_sign_on_only(db: str, english: None
 
 def test_unknown_account_is_a_clear_error(db: str) -> None:
     code, out = run("users", "disable", "nobody", "--db", db)
-    assert code == 2 and "no account 'nobody'" in out
+    assert code == 2 and "ingen konto 'nobody'" in out
 
 
 def test_a_key_is_printed_once_works_and_can_be_revoked(db: str, english: None) -> None:
@@ -123,7 +123,7 @@ def test_a_key_is_printed_once_works_and_can_be_revoked(db: str, english: None) 
 
 def test_an_unknown_scope_is_refused(db: str) -> None:
     code, out = run("keys", "create", "-m", "630", "--name", "x", "--scope", "observations:read", "--db", db)
-    assert code == 2 and "unknown scope 'observations:read'" in out and "status:read" in out
+    assert code == 2 and "ukendt rettighed 'observations:read'" in out and "status:read" in out
 
 
 # ------------------------------------------------------------------ respond --as USERNAME

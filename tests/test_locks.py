@@ -145,7 +145,7 @@ def test_a_held_run_lock_keeps_another_process_out_until_it_is_released(
     try:
         with run_lock(db, "630", "2021-01-01"):
             out = finish(child("try", folder, url))
-            assert out.startswith("busy: the run of municipality 630 from 2021-01-01 is being advanced"), out
+            assert out.startswith("busy: kørslen for kommune 630 fra 2021-01-01 føres frem af en anden proces"), out
             # another run of the same database is free meanwhile
             with run_lock(db, "630", "2022-01-01", wait=False):
                 pass
@@ -172,7 +172,7 @@ def test_a_waiting_lock_gives_up_after_its_timeout_with_a_clear_error(tmp_path: 
             t = threading.Thread(target=other)
             t.start()
             t.join()
-        assert len(errors) == 1 and "another thread of this process" in errors[0], errors
+        assert len(errors) == 1 and "en anden tråd i denne proces" in errors[0], errors
     finally:
         db.close()
 

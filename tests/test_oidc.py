@@ -173,6 +173,7 @@ def test_an_unknown_person_is_refused_unless_provisioning_is_configured(stack: C
     done = p.login()
     assert done.status_code == 403
     assert done.json()["detail"].startswith("der kunne ikke oprettes en konto til denne person: ")
+    assert "brugernavnet 'jens' er optaget" in done.json()["detail"]
     assert user(p.db, "jens")["oidc_subject"] is None  # type: ignore[index]
 
 

@@ -177,7 +177,7 @@ def test_a_municipality_without_a_live_run_is_404_for_its_own_people(world: Worl
         db.close()
     with world.server.client(token) as c:
         r = c.get("/api/v1/municipalities/851/goals")
-    assert r.status_code == 404 and "no live run" in r.json()["message"]
+    assert r.status_code == 404 and r.json()["message"] == "kommune 851 har ingen levende kørsel"
 
 
 # --------------------------------------------------------------------------- bad requests

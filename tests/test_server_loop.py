@@ -122,7 +122,7 @@ def test_the_live_loop_through_the_api(loop_server: tuple[LiveServer, Path, str]
 
         server.set_clock("2021-03-03T10:15:00+01:00")
         r = b.post(f"/api/v1/municipalities/630/actions/{act['id']}/accept", json={})
-        assert r.status_code == 409 and "only a submitted action" in r.json()["message"]
+        assert r.status_code == 409 and "kun en indsendt handling kan godkendes" in r.json()["message"]
         r = o.post(f"/api/v1/municipalities/630/actions/{act['id']}/submit",
                    json={"text": "Ekstra virksomhedskonsulenter i april"})
         assert r.status_code == 200, r.text

@@ -167,7 +167,7 @@ def test_every_event_is_a_decision_record(db_url: str, vejle: Configuration) -> 
     assert all(e["prev_hash"] == p["hash"] for p, e in itertools.pairwise(events))
 
 
-def test_a_stored_run_is_not_started_twice(db_url: str, tmp_path: Path) -> None:
+def test_a_stored_run_is_not_started_twice(db_url: str, tmp_path: Path, english: None) -> None:
     cfg = small(tmp_path / "c")
     simulate_persistent(cfg, db_url)
     with pytest.raises(RunError, match=r"already holds a run of .* add --resume"):
@@ -298,7 +298,7 @@ def test_observe_from_the_command_line(tmp_path: Path, english: None) -> None:
     assert out.exit_code == 2 and "unknown KPI 'ukendt'" in out.output
 
 
-def test_responses_can_be_added_to_a_stored_run(db_url: str, tmp_path: Path) -> None:
+def test_responses_can_be_added_to_a_stored_run(db_url: str, tmp_path: Path, english: None) -> None:
     from govcore.config import Response
     from govcore.store.run import respond
 
@@ -320,7 +320,7 @@ def test_responses_can_be_added_to_a_stored_run(db_url: str, tmp_path: Path) -> 
 # ------------------------------------------------------------------- changed configurations
 
 
-def test_resume_refuses_a_changed_configuration(db_url: str, tmp_path: Path) -> None:
+def test_resume_refuses_a_changed_configuration(db_url: str, tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c")
     tick(load_config(folder), db_url, now=dt.date(2021, 3, 1))
     goals = folder / "goals.yaml"
@@ -332,7 +332,7 @@ def test_resume_refuses_a_changed_configuration(db_url: str, tmp_path: Path) -> 
         tick(changed, db_url, now=dt.date(2021, 3, 2))
 
 
-def test_resume_refuses_a_changed_rule_file(db_url: str, tmp_path: Path) -> None:
+def test_resume_refuses_a_changed_rule_file(db_url: str, tmp_path: Path, english: None) -> None:
     rules = tmp_path / "rules"
     shutil.copytree(ROOT / "rules", rules)
     folder = write_config(tmp_path / "c", rules=[str(rules / "*.yaml")])
@@ -350,7 +350,7 @@ def test_the_fingerprint_ignores_where_the_configuration_lives(tmp_path: Path) -
     assert config_fingerprint(a, jan) == config_fingerprint(b, jan) != config_fingerprint(a, dt.date(2022, 1, 1))
 
 
-def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path) -> None:
+def test_resume_refuses_a_log_that_does_not_replay(db_url: str, tmp_path: Path, english: None) -> None:
     cfg = small(tmp_path / "c")
     tick(cfg, db_url, now=dt.date(2021, 3, 1))
     execute(db_url, "UPDATE govcore_event SET details = :d WHERE municipality = '630' AND seq = 3",
@@ -396,7 +396,7 @@ def test_audit_verify_reports_the_first_changed_or_removed_entry(db_url: str, ve
     assert out.exit_code == 1 and re.search(r"entry e000099…e\d+ was removed \(the run records", out.output)
 
 
-def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path) -> None:
+def test_a_rehashed_change_is_caught_at_the_next_link(tmp_path: Path, english: None) -> None:
     db = str(tmp_path / "g.db")
     simulate_persistent(small(tmp_path / "c"), db)
     with sqlite3.connect(db) as conn:
@@ -550,14 +550,14 @@ def test_the_default_database_is_a_wal_sqlite_file_in_the_working_directory(
     ("{tmp}/no/such/folder/g.db", "the folder"),
     ("{tmp}", "is a folder"),
 ])
-def test_database_errors_are_one_clear_line(url: str, message: str, tmp_path: Path) -> None:
+def test_database_errors_are_one_clear_line(url: str, message: str, tmp_path: Path, english: None) -> None:
     out = cli("db", "status", "--db", url.replace("{tmp}", str(tmp_path)))
     assert out.exit_code == 2
     assert message in out.output and "secret" not in out.output
     assert out.output.count("\n") == 1
 
 
-def test_commands_on_an_empty_database_say_what_to_do(tmp_path: Path) -> None:
+def test_commands_on_an_empty_database_say_what_to_do(tmp_path: Path, english: None) -> None:
     db = str(tmp_path / "empty.db")
     out = cli("audit", "verify", "--db", db)
     assert out.exit_code == 2 and "there is no database" in out.output and "govcore db init" in out.output
@@ -569,7 +569,7 @@ def test_commands_on_an_empty_database_say_what_to_do(tmp_path: Path) -> None:
     assert out.exit_code == 2 and "holds no run" in out.output
 
 
-def test_two_writers_of_one_run_cannot_fork_its_log(db_url: str, tmp_path: Path) -> None:
+def test_two_writers_of_one_run_cannot_fork_its_log(db_url: str, tmp_path: Path, english: None) -> None:
     cfg = small(tmp_path / "c")
     tick(cfg, db_url, now=dt.date(2021, 2, 1))
     database = open_database(db_url)

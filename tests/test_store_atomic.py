@@ -131,7 +131,7 @@ def test_observe_whose_processing_fails_takes_its_observations_back(
     assert everything(db_url) == before
 
 
-def test_a_command_that_lost_a_race_takes_back_nothing_of_the_winners_work(tmp_path: Path) -> None:
+def test_a_command_that_lost_a_race_takes_back_nothing_of_the_winners_work(tmp_path: Path, english: None) -> None:
     from govcore.store.db import open_database
     from govcore.store.run import PersistentRun, RunError
 

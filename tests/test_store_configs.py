@@ -123,7 +123,7 @@ def test_commands_work_without_the_configuration_folder(tmp_path: Path, english:
     assert wrong.exit_code == 2 and "not of 740" in wrong.output
 
 
-def test_a_run_stored_without_files_needs_its_folder_once(db_url: str, tmp_path: Path) -> None:
+def test_a_run_stored_without_files_needs_its_folder_once(db_url: str, tmp_path: Path, english: None) -> None:
     folder = portable(tmp_path)
     tick(load_config(folder), db_url, now=dt.date(2021, 2, 1))
     execute(db_url, "DELETE FROM govcore_config_file")  # as a run stored before configurations were kept
@@ -147,7 +147,7 @@ def _stored(tmp_path: Path) -> str:
     return db
 
 
-def test_a_changed_stored_file_is_refused(tmp_path: Path) -> None:
+def test_a_changed_stored_file_is_refused(tmp_path: Path, english: None) -> None:
     db = _stored(tmp_path)
     execute(db, "UPDATE govcore_config_file SET content = :c WHERE path LIKE '%goals.yaml' AND path LIKE 'kommune%'",
             c=b"goals: []\n")
@@ -165,7 +165,8 @@ def test_a_changed_stored_file_is_refused(tmp_path: Path) -> None:
         database.close()
 
 
-def test_other_installed_plugin_rules_are_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_other_installed_plugin_rules_are_refused_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                          english: None) -> None:
     vejle = ROOT / "examples" / "vejle"
     db = str(tmp_path / "vejle.db")
     tick(load_config(vejle), db, now=dt.date(2021, 1, 5))
@@ -199,7 +200,7 @@ def test_other_installed_plugin_rules_are_refused_by_name(tmp_path: Path, monkey
         database.close()
 
 
-def test_absolute_paths_in_a_stored_configuration_are_refused(tmp_path: Path) -> None:
+def test_absolute_paths_in_a_stored_configuration_are_refused(tmp_path: Path, english: None) -> None:
     db = str(tmp_path / "abs.db")
     tick(load_config(write_config(tmp_path / "cfg")), db, now=dt.date(2021, 2, 1))  # rules named by absolute path
     database = open_database(db)
@@ -217,7 +218,7 @@ HOSTILE = ["/tmp/govcore-pwned", "../pwned", "a/../../pwned", "kommune/../../pwn
 
 
 @pytest.mark.parametrize("path", HOSTILE)
-def test_a_hostile_path_cannot_write_outside(tmp_path: Path, path: str) -> None:
+def test_a_hostile_path_cannot_write_outside(tmp_path: Path, path: str, english: None) -> None:
     db = _stored(tmp_path)
     execute(db, "INSERT INTO govcore_config_file (municipality, fingerprint, path, kind, sha256, content) "
                 "SELECT municipality, fingerprint, :p, 'file', :h, :c FROM govcore_run", p=path,
@@ -240,7 +241,7 @@ def test_a_hostile_path_cannot_write_outside(tmp_path: Path, path: str) -> None:
     assert not Path("/tmp/govcore-pwned").exists()
 
 
-def test_materialise_does_not_follow_symlinks(tmp_path: Path) -> None:
+def test_materialise_does_not_follow_symlinks(tmp_path: Path, english: None) -> None:
     target = tmp_path / "outside"
     target.mkdir()
     folder = tmp_path / "folder"

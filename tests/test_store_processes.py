@@ -116,7 +116,7 @@ def test_killed_at_chosen_points_a_resumed_run_is_identical(
         assert not (out / "events.jsonl").exists()
         resumed = govcore(*[a for a in simulate_args(VEJLE, out, db, "--resume") if a != "--quiet"])
         if stored:
-            assert f"resuming Vejle 2021 after item {stored}" in resumed.stderr
+            assert f"genoptager Vejle 2021 efter punkt {stored}" in resumed.stderr
         same_outputs(out, ref_out)
         assert dump(db, "630") == expected, point
         assert [r.problem for r in verify(open_database(db))] == [None]

@@ -82,7 +82,7 @@ def test_a_stored_run_takes_a_version_dated_after_its_clock(db_url: str, tmp_pat
     assert tick(cfg, db_url, now=dt.date(2021, 8, 15)).events == []
 
 
-def test_a_version_that_would_rewrite_the_past_is_refused(db_url: str, tmp_path: Path) -> None:
+def test_a_version_that_would_rewrite_the_past_is_refused(db_url: str, tmp_path: Path, english: None) -> None:
     folder = write_config(tmp_path / "c")
     tick(load_config(folder), db_url, now=dt.date(2021, 5, 31))
     before = dump(db_url, "630")

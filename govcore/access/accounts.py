@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from govcore.access.principal import Principal
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.store.db import Database
 from govcore.store.tables import UserRow, table
 
@@ -50,7 +51,7 @@ class LoginFailed(GovcoreError):
     """Wrong username or password, a disabled or locked account: one message for all of them."""
 
     def __init__(self) -> None:
-        super().__init__("wrong username or password (or the account is disabled or locked for a while)")
+        super().__init__(_("wrong username or password (or the account is disabled or locked for a while)"))
 
 
 @dataclass(frozen=True)
@@ -92,18 +93,19 @@ def _user(row: Any) -> User:
 
 def check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise AccountError(_("the password must have at least {n} characters").format(n=MIN_PASSWORD))
 
 
 def _check_roles(roles: Sequence[str], known_roles: Collection[str] | None) -> tuple[str, ...]:
     from govcore.errors import did_you_mean
 
     if not roles:
-        raise AccountError("a person needs at least one role (--role)")
+        raise AccountError(_("a person needs at least one role (--role)"))
     if known_roles is not None:
         for r in roles:
             if r not in known_roles:
-                raise AccountError(f"unknown role {r!r} ({did_you_mean(r, known_roles)})")
+                raise AccountError(_("unknown role {role} ({hint})").format(
+                    role=repr(r), hint=did_you_mean(r, known_roles)))
     return tuple(dict.fromkeys(roles))
 
 
@@ -116,13 +118,15 @@ def add_user(db: Database, username: str, municipality: str, roles: Sequence[str
     `single_sign_on` makes an account without a password that OpenID Connect binds at the person's
     first login (by e-mail or username, govcore.server.oidc.find_account)."""
     if not USERNAME.match(username):
-        raise AccountError(f"invalid username {username!r}: 2–64 characters, lower-case letters, digits and . _ @ -")
+        raise AccountError(_("invalid username {name}: 2–64 characters, lower-case letters, digits and . _ @ -").format(
+            name=repr(username)))
     if not _CODE.match(municipality):
-        raise AccountError(f"invalid municipality code {municipality!r}: three digits, e.g. 630")
+        raise AccountError(_("invalid municipality code {code}: three digits, e.g. 630").format(
+            code=repr(municipality)))
     if email is not None and not EMAIL.match(email):
-        raise AccountError(f"invalid e-mail address {email!r}")
+        raise AccountError(_("invalid e-mail address {email}").format(email=repr(email)))
     if password is None and oidc_subject is None and oidc_issuer is None and not single_sign_on:
-        raise AccountError("give a password (--password-stdin), an OpenID Connect identity or --single-sign-on")
+        raise AccountError(_("give a password (--password-stdin), an OpenID Connect identity or --single-sign-on"))
     if password is not None:
         check_password(password)
     the_roles = _check_roles(roles, known_roles)
@@ -134,7 +138,7 @@ def add_user(db: Database, username: str, municipality: str, roles: Sequence[str
 
     def work(conn: sa.Connection) -> None:
         if conn.execute(sa.select(USER.c.username).where(USER.c.username == username)).first() is not None:
-            raise AccountError(f"the username {username!r} is taken")
+            raise AccountError(_("the username {name} is taken").format(name=repr(username)))
         conn.execute(sa.insert(USER).values(**row))
 
     db.write(work)
@@ -153,7 +157,7 @@ def get_user(db: Database, username: str, *, municipality: str | None = None) ->
 
     row = db.read(work)
     if row is None:
-        raise AccountError(f"no account {username!r}")
+        raise AccountError(_("no account {name}").format(name=repr(username)))
     return _user(row)
 
 
@@ -173,7 +177,7 @@ def _change(db: Database, username: str, municipality: str | None, **values: Any
         return conn.execute(sa.update(USER).where(*_where(username, municipality)).values(**values)).rowcount
 
     if not db.write(work):
-        raise AccountError(f"no account {username!r}")
+        raise AccountError(_("no account {name}").format(name=repr(username)))
     return get_user(db, username)
 
 
@@ -187,7 +191,7 @@ def set_disabled(db: Database, username: str, disabled: bool = True, *, municipa
     """Disable (or enable again) an account; its sessions stop working at once (looked up per request).
     `acting` is who asks (a person on a page): nobody disables their own account."""
     if disabled and acting == username:
-        raise OwnAccount("you cannot disable your own account")
+        raise OwnAccount(_("you cannot disable your own account"))
     return _change(db, username, municipality, disabled=disabled)
 
 
@@ -196,7 +200,7 @@ def set_admin(db: Database, username: str, admin: bool = True, *, municipality: 
     """Make an account an administrator of its municipality, or no longer one. `acting` is who
     asks: nobody removes their own administrator flag."""
     if not admin and acting == username:
-        raise OwnAccount("you cannot remove your own administrator flag")
+        raise OwnAccount(_("you cannot remove your own administrator flag"))
     return _change(db, username, municipality, admin=admin)
 
 

@@ -92,7 +92,7 @@ def new_calendar_token(db: Database, username: str) -> str:
             calendar_token_hash=_hash(token))).rowcount
 
     if db.write(work) != 1:
-        raise AccountError(f"no account {username!r}")
+        raise AccountError(_("no account {name}").format(name=repr(username)))
     return token
 
 

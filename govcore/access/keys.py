@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from govcore.access.permissions import SCOPES
 from govcore.access.principal import Principal
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.store.db import Database
 from govcore.store.tables import ApiKeyRow, table
 
@@ -65,12 +66,15 @@ def create_key(db: Database, municipality: str, name: str, scopes: Sequence[str]
     from govcore.errors import did_you_mean
 
     if not re.match(r"^\d{3}$", municipality):
-        raise ApiKeyError(f"invalid municipality code {municipality!r}: three digits, e.g. 630")
+        raise ApiKeyError(_("invalid municipality code {code}: three digits, e.g. 630").format(
+            code=repr(municipality)))
     if not scopes:
-        raise ApiKeyError(f"a key needs at least one scope (--scope); scopes: {', '.join(SCOPES)}")
+        raise ApiKeyError(_("a key needs at least one scope (--scope); scopes: {scopes}").format(
+            scopes=", ".join(SCOPES)))
     for s in scopes:
         if s not in SCOPES:
-            raise ApiKeyError(f"unknown scope {s!r} ({did_you_mean(s, SCOPES)}); scopes: {', '.join(SCOPES)}")
+            raise ApiKeyError(_("unknown scope {scope} ({hint}); scopes: {scopes}").format(
+                scope=repr(s), hint=did_you_mean(s, SCOPES), scopes=", ".join(SCOPES)))
     key_id = secrets.token_hex(6)
     token = f"{PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     row = {"id": key_id, "municipality": municipality, "name": name, "scopes": json.dumps(list(dict.fromkeys(scopes))),
@@ -117,5 +121,5 @@ def revoke_key(db: Database, key_id: str, *, municipality: str | None = None,
 
     row = db.write(work)
     if row is None:
-        raise ApiKeyError(f"no key {key_id!r}")
+        raise ApiKeyError(_("no key {key}").format(key=repr(key_id)))
     return _key(row)

@@ -32,10 +32,12 @@ from govcore.access.principal import Principal
 from govcore.config import Configuration, Response
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError, did_you_mean
+from govcore.i18n import N_, _, ngettext
 from govcore.model import ActionState, Observation
+from govcore.sourcefile import pydantic_message
 from govcore.store.db import Database
 from govcore.store.locks import RunBusy, run_lock
-from govcore.store.run import PersistentRun, RunError, local_target
+from govcore.store.run import PersistentRun, RunError, RunRace, local_target
 from govcore.store.tables import (
     ActionRow,
     ConfigVersion,
@@ -91,7 +93,8 @@ class InvalidInput(GovcoreError):
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
         self.problems = list(problems)
         n = len(self.problems)
-        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the request; nothing was stored")
+        super().__init__(ngettext("{n} problem in the request; nothing was stored",
+                                  "{n} problems in the request; nothing was stored", n).format(n=n))
 
 
 def wall_clock() -> dt.datetime:
@@ -138,7 +141,7 @@ class LiveRuns:
 
         r = self.db.read(work)
         if r is None:
-            raise NotFound(f"municipality {municipality} has no live run")
+            raise NotFound(_("municipality {code} has no live run").format(code=municipality))
         return RunRef(str(r.municipality), str(r.start), str(r.name), str(r.fingerprint), str(r.clock),
                       int(r.events), int(r.inputs))
 
@@ -168,7 +171,8 @@ class LiveRuns:
     def _one(self, t: sa.Table, run: RunRef, ident: str, what: str) -> dict[str, Any]:
         rows = self._rows(t, run, t.c.id == ident)
         if not rows:
-            raise NotFound(f"no {what} '{ident}' in the live run of {run.name} ({run.municipality})")
+            raise NotFound(_("no {what} '{id}' in the live run of {name} ({code})").format(
+                what=_(what), id=ident, name=run.name, code=run.municipality))
         return rows[0]
 
     @staticmethod
@@ -213,7 +217,7 @@ class LiveRuns:
     def action(self, principal: Principal, municipality: str, action_id: str) -> dict[str, Any]:
         authorize(principal, Operation.VIEW, municipality)
         run = self.run(municipality)
-        return _action(self._one(ACTION, run, action_id, "corrective action"), self._joint_owners(run))
+        return _action(self._one(ACTION, run, action_id, N_("corrective action")), self._joint_owners(run))
 
     def deviations(self, principal: Principal, municipality: str, state: str | None = None) -> list[dict[str, Any]]:
         """Deviations (afvigelser), all or `open` / `closed`."""
@@ -250,9 +254,9 @@ class LiveRuns:
         authorize(principal, Operation.READ_EVENTS, municipality)
         problems = []
         if after < 0:
-            problems.append(FieldProblem(("query", "after"), "must be 0 or more"))
+            problems.append(FieldProblem(("query", "after"), _("must be 0 or more")))
         if not 1 <= limit <= MAX_EVENTS_PAGE:
-            problems.append(FieldProblem(("query", "limit"), f"must be between 1 and {MAX_EVENTS_PAGE}"))
+            problems.append(FieldProblem(("query", "limit"), _("must be between 1 and {n}").format(n=MAX_EVENTS_PAGE)))
         if problems:
             raise InvalidInput(problems)
         run = self.run(municipality)
@@ -289,7 +293,7 @@ class LiveRuns:
         cfg = self.config(run)
         y = year or dt.datetime.fromisoformat(run.clock).year
         if not 2000 <= y <= 2100:
-            raise InvalidInput([FieldProblem(("query", "year"), "must be a year between 2000 and 2100")])
+            raise InvalidInput([FieldProblem(("query", "year"), _("must be a year between 2000 and 2100"))])
         shown = cfg.for_year(y)
         events = sorted(shown.wheel_events(y), key=lambda e: (e.date, e.definition, e.id))
         return {"municipality": municipality, "year": y, "events": [e.model_dump(mode="json") for e in events]}
@@ -304,9 +308,10 @@ class LiveRuns:
         run = self.run(municipality)
         cfg = self.config(run)
         if not rows:
-            raise InvalidInput([FieldProblem(("observations",), "give at least one observation")])
+            raise InvalidInput([FieldProblem(("observations",), _("give at least one observation"))])
         if len(rows) > MAX_OBSERVATIONS:
-            raise InvalidInput([FieldProblem(("observations",), f"at most {MAX_OBSERVATIONS} in one batch")])
+            raise InvalidInput([FieldProblem(("observations",), _("at most {n} in one batch").format(
+                n=MAX_OBSERVATIONS))])
         observations, problems = _observations(rows, cfg, principal)
         if problems:
             raise InvalidInput(problems)
@@ -337,20 +342,23 @@ class LiveRuns:
         operation = Operation.SUBMIT if kind == "submit" else Operation.DECIDE
         self._gate(principal, operation, municipality)
         run = self.run(municipality)
-        row = self._one(ACTION, run, action_id, "corrective action")
+        row = self._one(ACTION, run, action_id, N_("corrective action"))
         cfg = self.config(run)
         owners = _owners(row, self._joint_owners(run))
         authorize(principal, operation, municipality, organisation=cfg.organisation, owner_roles=owners)
         if kind in ("submit", "reject") and not text.strip():
-            raise InvalidInput([FieldProblem(("body", "text"), "say what was done" if kind == "submit"
-                                             else "say why the action is rejected")])
+            raise InvalidInput([FieldProblem(("body", "text"), _("say what was done") if kind == "submit"
+                                             else _("say why the action is rejected"))])
         if kind == "submit" and row["state"] not in _SUBMITTABLE:
-            raise Conflict(f"corrective action {action_id} is {row['state']}: it cannot be submitted now")
+            raise Conflict(_("corrective action {action} is {state}: it cannot be submitted now").format(
+                action=action_id, state=row["state"]))
         if kind != "submit" and row["state"] != ActionState.submitted.value:
-            raise Conflict(f"corrective action {action_id} is {row['state']}: only a submitted action can be "
-                           f"{'accepted' if kind == 'accept' else 'rejected'}")
-        _, events = self._respond(run, cfg, principal, {kind: {"action": action_id, "text": text}})
-        after = self._one(ACTION, self.run(municipality), action_id, "corrective action")
+            raise Conflict((_("corrective action {action} is {state}: only a submitted action can be accepted")
+                            if kind == "accept" else
+                            _("corrective action {action} is {state}: only a submitted action can be rejected")
+                            ).format(action=action_id, state=row["state"]))
+        _done, events = self._respond(run, cfg, principal, {kind: {"action": action_id, "text": text}})
+        after = self._one(ACTION, self.run(municipality), action_id, N_("corrective action"))
         return {"action": _action(after, self._joint_owners(run)), "events": events}
 
     def deliver(self, principal: Principal, municipality: str, deliverable_id: str) -> dict[str, Any]:
@@ -360,12 +368,14 @@ class LiveRuns:
         cfg = self.config(run)
         d = cfg.deliverables.get(deliverable_id)
         if d is None:
-            raise NotFound(f"no deliverable '{deliverable_id}' in the live run of {run.name} ({run.municipality})")
+            raise NotFound(_("no deliverable '{id}' in the live run of {name} ({code})").format(
+                id=deliverable_id, name=run.name, code=run.municipality))
         authorize(principal, Operation.DELIVER, municipality, owner_roles=(d.owner, *d.jointly_with))
         stored = self._rows(DELIVERABLE, run, DELIVERABLE.c.id == deliverable_id)
         if stored and stored[0]["delivered_at"] is not None:
-            raise Conflict(f"deliverable {deliverable_id} was delivered already ({stored[0]['delivered_at']})")
-        _, events = self._respond(run, cfg, principal, {"deliver": deliverable_id})
+            raise Conflict(_("deliverable {id} was delivered already ({at})").format(
+                id=deliverable_id, at=stored[0]["delivered_at"]))
+        _done, events = self._respond(run, cfg, principal, {"deliver": deliverable_id})
         return {"deliverable": next(x for x in self.deliverables(principal, municipality)
                                     if x["id"] == deliverable_id), "events": events}
 
@@ -396,8 +406,8 @@ class LiveRuns:
         except RunBusy as err:
             raise Conflict(str(err)) from None
         except RunError as err:
-            if "another process" in str(err):
-                raise Conflict(f"{err}") from None
+            if isinstance(err, RunRace) or isinstance(err.__cause__, RunRace):
+                raise Conflict(str(err)) from None
             raise
         if self.on_written is not None:
             self.on_written(run.municipality, run.start)
@@ -432,8 +442,8 @@ def _states(state: str | None, known: set[str], name: str) -> list[str] | None:
     if state in known:
         return [state]
     choices = sorted(known | {"open", "all"})
-    raise InvalidInput([FieldProblem(("query", name), f"unknown state '{state}' ({did_you_mean(state, choices)}); "
-                                                      f"one of {', '.join(choices)}")])
+    raise InvalidInput([FieldProblem(("query", name), _("unknown state '{state}' ({hint}); one of {choices}").format(
+        state=state, hint=did_you_mean(state, choices), choices=", ".join(choices)))])
 
 
 def _owners(row: Mapping[str, Any], joint: Mapping[str, list[str]]) -> tuple[str, ...]:
@@ -490,19 +500,20 @@ def _observations(rows: Sequence[Mapping[str, Any]], cfg: Configuration,
         if len(problems) >= 200:
             break
         if not isinstance(row, Mapping):
-            problems.append(FieldProblem(("observations", i), "must be an object with kpi, period and value"))
+            problems.append(FieldProblem(("observations", i), _("must be an object with kpi, period and value")))
             continue
         extra = sorted(set(row) - _FIELDS)
         for k in extra:
             problems.append(FieldProblem(("observations", i, str(k)),
-                                         f"unknown field ({did_you_mean(str(k), sorted(_FIELDS))})"))
+                                         _("unknown field ({hint})").format(
+                                             hint=did_you_mean(str(k), sorted(_FIELDS)))))
         data = {k: v for k, v in row.items() if k in _FIELDS}
         data.setdefault("source", f"api:{principal.actor}")
         value = row.get("value")
         bad_value = isinstance(value, bool) or (value is not None and not isinstance(value, (int, float))) or (
             isinstance(value, float) and not math.isfinite(value))
         if bad_value:  # a number in quotes is a wrong type here, not a number (pydantic would take "5")
-            problems.append(FieldProblem(("observations", i, "value"), "must be a finite number"))
+            problems.append(FieldProblem(("observations", i, "value"), _("must be a finite number")))
             data["value"] = 0.0
         before = len(problems)
         try:
@@ -510,16 +521,19 @@ def _observations(rows: Sequence[Mapping[str, Any]], cfg: Configuration,
         except ValidationError as err:
             for e in err.errors(include_url=False):
                 loc = tuple(str(x) for x in e["loc"]) or ("value",)
-                problems.append(FieldProblem(("observations", i, *loc), str(e["msg"]).removeprefix("Value error, ")))
+                message, hint = pydantic_message(e, loc)
+                problems.append(FieldProblem(("observations", i, *loc), f"{message} ({hint})" if hint else message))
             kpi = data.get("kpi")
             if isinstance(kpi, str) and kpi and kpi not in cfg.kpis and not any(p.loc[2:3] == ("kpi",)
                                                                               for p in problems[before:]):
                 problems.append(FieldProblem(("observations", i, "kpi"),
-                                             f"unknown KPI '{kpi}' ({did_you_mean(kpi, cfg.kpis)})"))
+                                             _("unknown KPI '{kpi}' ({hint})").format(
+                                                 kpi=kpi, hint=did_you_mean(kpi, cfg.kpis))))
             continue
         if o.kpi not in cfg.kpis:
             problems.append(FieldProblem(("observations", i, "kpi"),
-                                         f"unknown KPI '{o.kpi}' ({did_you_mean(o.kpi, cfg.kpis)})"))
+                                         _("unknown KPI '{kpi}' ({hint})").format(
+                                             kpi=o.kpi, hint=did_you_mean(o.kpi, cfg.kpis))))
             continue
         if bad_value:
             continue

@@ -13,6 +13,7 @@ from enum import Enum
 
 from govcore.access.principal import Principal
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.model import Organisation
 
 
@@ -48,34 +49,34 @@ def authorize(principal: Principal, operation: Operation, municipality: str, *,
     (the line of escalation).
     """
     if principal.municipality != municipality:
-        raise Forbidden("forbidden: this belongs to another municipality or does not exist")
+        raise Forbidden(_("forbidden: this belongs to another municipality or does not exist"))
     if principal.kind == "key":
         if operation is Operation.ADMINISTER or operation.value not in principal.scopes:
-            raise Forbidden(f"forbidden: the key lacks the scope {operation.value!r}")
+            raise Forbidden(_("forbidden: the key lacks the scope {scope}").format(scope=repr(operation.value)))
         return
     if principal.kind != "user":
-        raise Forbidden("forbidden: unknown kind of principal")
+        raise Forbidden(_("forbidden: unknown kind of principal"))
     if operation in _EVERYONE:
         return
     if operation in (Operation.ADMINISTER, Operation.READ_NOTIFICATIONS, Operation.WRITE_OBSERVATIONS):
         if not principal.admin:
-            raise Forbidden("forbidden: only an administrator of the municipality may do this")
+            raise Forbidden(_("forbidden: only an administrator of the municipality may do this"))
         return
     if not owner_roles:
-        raise Forbidden("forbidden: the item names no responsible role")
+        raise Forbidden(_("forbidden: the item names no responsible role"))
     own = principal.roles & set(owner_roles)
     if operation in (Operation.SUBMIT, Operation.DELIVER):
         if not own:
-            raise Forbidden("forbidden: this is demanded of another role than yours")
+            raise Forbidden(_("forbidden: this is demanded of another role than yours"))
         return
     # DECIDE: a role above the owner in the line of escalation, and never one's own action.
     if own:
-        raise Forbidden("forbidden: you cannot accept or reject an action demanded of your own role")
+        raise Forbidden(_("forbidden: you cannot accept or reject an action demanded of your own role"))
     if organisation is None:
-        raise Forbidden("forbidden: the line of escalation is unknown")
+        raise Forbidden(_("forbidden: the line of escalation is unknown"))
     above = {r for o in owner_roles if organisation.has(o) for r in organisation.chain(o)[1:]}
     if not principal.roles & above:
-        raise Forbidden("forbidden: only a role above the owner in the line of escalation may decide")
+        raise Forbidden(_("forbidden: only a role above the owner in the line of escalation may decide"))
 
 
 def allowed(principal: Principal, operation: Operation, municipality: str, *,

@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.rules.conditions import Condition
 from govcore.store import chain, facts
 from govcore.store.db import Database
@@ -73,7 +74,9 @@ def start_text(start: str) -> str:
 
 
 def run_label(name: str, code: str, start: str) -> str:
-    return f"{name} ({code}) {start_text(start) if start[4:] == '-01-01' else 'from ' + start}"
+    if start[4:] == "-01-01":
+        return f"{name} ({code}) {start_text(start)}"
+    return _("{name} ({code}) from {start}").format(name=name, code=code, start=start)
 
 
 def list_runs(db: Database, municipality: str | None = None, year: int | None = None,
@@ -114,10 +117,11 @@ def one_run(db: Database, municipality: str | None, year: int | None, start: str
         return runs[0]
     if not runs:
         which = " ".join(x for x in (municipality or "", str(year or ""), start or "") if x)
-        raise AuditError(f"{db.display} holds no run{' of ' + which if which else ''}")
+        raise AuditError(_("{db} holds no run of {which}").format(db=db.display, which=which) if which
+                         else _("{db} holds no run").format(db=db.display))
     names = ", ".join(r.label for r in runs[:6]) + (" …" if len(runs) > 6 else "")
-    raise AuditError(f"{db.display} holds {len(runs)} runs ({names}): choose one with "
-                      "--municipality and --year (or --start)")
+    raise AuditError(_("{db} holds {n} runs ({names}): choose one with "
+                        "--municipality and --year (or --start)").format(db=db.display, n=len(runs), names=names))
 
 
 # ----------------------------------------------------------------------------------- verify
@@ -141,8 +145,8 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
             if not tables:
                 return report
             return dataclasses.replace(report, problem=(
-                f"rows of {', '.join(tables)} were changed outside govcore (they no longer match the run's "
-                "record of its facts)"))
+                _("rows of {tables} were changed outside govcore (they no longer match the run's "
+                  "record of its facts)").format(tables=", ".join(tables))))
 
         reports.append(db.read(work))
     return reports
@@ -172,7 +176,8 @@ def explain(db: Database, event_id: str, *, municipality: str | None = None, yea
     were tested on, what was done, and what it led to later."""
     m = _EVENT_ID.match(event_id.strip())
     if not m:
-        raise AuditError(f"'{event_id}' is not an event id (write e.g. e000042, or 630/2021/e000042)")
+        raise AuditError(_("'{value}' is not an event id (write e.g. e000042, or 630/2021/e000042)").format(
+            value=event_id))
     if m.group(1):
         municipality = m.group(1)
         if len(m.group(2)) == 4:
@@ -198,7 +203,8 @@ def explain(db: Database, event_id: str, *, municipality: str | None = None, yea
     rows, rule = db.read(work)
     target = next((r for r in rows if r["seq"] == seq), None)
     if target is None:
-        raise AuditError(f"{run.label} has no event e{seq:06d} (its log has {len(rows)} events)")
+        raise AuditError(_("{run} has no event {event} (its log has {n} events)").format(
+            run=run.label, event=f"e{seq:06d}", n=len(rows)))
     return Explanation(run, target, rule, rows)
 
 
@@ -317,11 +323,12 @@ def parse_checkpoint(text: str) -> list[tuple[str, str, int, str]]:
             continue
         if len(words) != 5 or not re.fullmatch(r"\d{4}-\d\d-\d\d", words[2]) or not words[3].isdigit() or \
                 not re.fullmatch(r"[0-9a-f]{64}", words[4]):
-            raise AuditError(f"checkpoint line {n} is not `{CHECKPOINT_TAG} MUNICIPALITY START EVENTS HASH`: "
-                             f"{line[:80]}")
+            raise AuditError(_("checkpoint line {n} is not `{tag} MUNICIPALITY START EVENTS HASH`: {line}").format(
+                n=n, tag=CHECKPOINT_TAG, line=line[:80]))
         found.append((words[1], words[2], int(words[3]), words[4]))
     if not found:
-        raise AuditError(f"no `{CHECKPOINT_TAG}` line found (write them with `govcore audit checkpoint`)")
+        raise AuditError(_("no `{tag}` line found (write them with `govcore audit checkpoint`)").format(
+            tag=CHECKPOINT_TAG))
     return found
 
 
@@ -345,14 +352,15 @@ def verify_checkpoint(db: Database, text: str) -> list[CheckpointReport]:
         exists, count, at = db.read(work)
         label = f"{code} {start_text(year)}"
         if not exists and count == 0:
-            problem: str | None = (f"the run {label} is gone: the checkpoint names its {events} events "
-                                   "(the run was deleted)")
+            problem: str | None = _("the run {run} is gone: the checkpoint names its {n} events "
+                                    "(the run was deleted)").format(run=label, n=events)
         elif events and at is None:
-            problem = (f"the log of {label} was cut short: the checkpoint names entry e{events:06d}, the log "
-                       f"holds {count} entries")
+            problem = _("the log of {run} was cut short: the checkpoint names entry {entry}, the log "
+                        "holds {n} entries").format(run=label, entry=f"e{events:06d}", n=count)
         elif events and at != head:
-            problem = (f"the log of {label} was rewritten: entry e{events:06d} no longer has the hash of the "
-                       f"checkpoint ({head[:12]}…, now {str(at)[:12]}…) — changed and re-hashed")
+            problem = _("the log of {run} was rewritten: entry {entry} no longer has the hash of the "
+                        "checkpoint ({hash}…, now {now}…) — changed and re-hashed").format(
+                            run=label, entry=f"e{events:06d}", hash=head[:12], now=str(at)[:12])
         else:
             problem = None
         reports.append(CheckpointReport(code, year, events, problem))

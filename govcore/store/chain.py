@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from govcore.engine import EngineEvent
+from govcore.i18n import _
 
 CANONICAL_FIELDS = ("id", "seq", "at", "type", "rule", "goal", "owner", "subject", "subject_kind", "details")
 # The log format of new runs. 1: govcore 0.1.0 (runs upgraded from it keep it, so their hashes still
@@ -162,34 +163,41 @@ def verify_rows(municipality: str, start: dt.date, rows: Iterable[Mapping[str, A
             missing = f"e{expected_seq:06d}" if seq == expected_seq + 1 else \
                 f"e{expected_seq:06d}…e{seq - 1:06d}"
             return ChainReport(municipality, year, count, prev,
-                               f"entry {missing} was removed (e{expected_seq - 1:06d} is followed by e{seq:06d})",
+                               _("entry {entry} was removed ({previous} is followed by {next})").format(
+                                   entry=missing, previous=f"e{expected_seq - 1:06d}", next=f"e{seq:06d}"),
                                expected_seq)
         try:
             text = row_json(row, version)
         except (ValueError, TypeError):
             return ChainReport(municipality, year, count, prev,
-                               f"entry e{seq:06d} was changed (its details are not valid JSON)", seq)
+                               _("entry {entry} was changed (its details are not valid JSON)").format(
+                                   entry=f"e{seq:06d}"),
+                               seq)
         if row["prev_hash"] != prev:
             if seq == 1:
                 return ChainReport(municipality, year, count, prev,
-                                   "entry e000001 was changed (it does not start this run's chain)", 1)
+                                   _("entry {entry} was changed (it does not start this run's chain)").format(
+                                       entry="e000001"), 1)
             return ChainReport(municipality, year, count, prev,
-                               f"entry e{seq - 1:06d} was changed and its hash recomputed (e{seq:06d} no longer "
-                               "links to it)", seq - 1)
+                               _("entry {entry} was changed and its hash recomputed ({next} no longer links to "
+                                 "it)").format(
+                                   entry=f"e{seq - 1:06d}", next=f"e{seq:06d}"), seq - 1)
         h = link(prev, text)
         if h != row["hash"]:
             return ChainReport(municipality, year, count, prev,
-                               f"entry e{seq:06d} was changed (its content no longer matches its hash)", seq)
+                               _("entry {entry} was changed (its content no longer matches its hash)").format(
+                                   entry=f"e{seq:06d}"), seq)
         prev = h
         expected_seq += 1
     if count != recorded_events or prev != recorded_head:
         if count < recorded_events:
             gone = f"e{count + 1:06d}" + (f"…e{recorded_events:06d}" if recorded_events > count + 1 else "")
             return ChainReport(municipality, year, count, prev,
-                               f"entry {gone} was removed (the run records {recorded_events} events, "
-                               f"{count} remain)", count + 1)
+                               _("entry {entry} was removed (the run records {events} events, {left} remain)").format(
+                                   entry=gone, events=recorded_events, left=count), count + 1)
         return ChainReport(municipality, year, count, prev,
-                           f"the run's record of its last entry (e{recorded_events:06d}, head hash "
-                           f"{recorded_head[:12]}) does not match the log (e{count:06d}, {prev[:12]})",
+                           _("the run's record of its last entry ({entry}, head hash {hash}) does not match the log "
+                             "({last}, {last_hash})").format(entry=f"e{recorded_events:06d}", hash=recorded_head[:12],
+                                                            last=f"e{count:06d}", last_hash=prev[:12]),
                            min(count, recorded_events) or 1)
     return ChainReport(municipality, year, count, prev)

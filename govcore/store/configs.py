@@ -42,6 +42,7 @@ import sqlalchemy as sa
 
 from govcore.config import Configuration, load_config
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.model import municipality as lookup
 from govcore.store.db import Database
 from govcore.store.tables import ConfigFileRow, ConfigVersion, Run, table
@@ -87,8 +88,8 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
                 continue
             path = (v.base_dir / name).resolve()
             if not path.is_file():
-                raise StoredConfigError(f"the configuration file {name} is not a file in {v.base_dir}; "
-                                        "it cannot be stored")
+                raise StoredConfigError(_("the configuration file {name} is not a file in {folder}; "
+                                          "it cannot be stored").format(name=name, folder=v.base_dir))
             content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
             # municipality.yaml alone is hashed as its parsed settings (Configuration.version)
             kind = "file" if content_hash == digest else CONFIGURATION
@@ -100,8 +101,8 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
                 found.setdefault(path, "file")
     configs = [p for p, k in found.items() if k == CONFIGURATION]
     if len(configs) != 1:
-        raise StoredConfigError(f"cannot tell which file of {cfg.base_dir} is the configuration file "
-                                f"({len(configs)} candidates); it cannot be stored")
+        raise StoredConfigError(_("cannot tell which file of {folder} is the configuration file "
+                                  "({n} candidates); it cannot be stored").format(folder=cfg.base_dir, n=len(configs)))
     root = Path(os.path.commonpath([base, *found]))
     out: dict[str, tuple[str, bytes]] = {}
     for path, kind in sorted(found.items()):
@@ -130,11 +131,12 @@ def safe_path(text: str) -> PurePosixPath:
     no empty or `.` part, no backslash or NUL — so it names a place inside the folder it is
     written to, whatever the row says."""
     if not text or "\\" in text or "\x00" in text or text.startswith("/") or (len(text) > 1 and text[1] == ":"):
-        raise StoredConfigError(f"the stored configuration file path {text!r} is not a plain relative path")
+        raise StoredConfigError(_("the stored configuration file path {path} is not a plain relative path").format(
+            path=repr(text)))
     parts = text.split("/")
     if any(p in ("", ".", "..") for p in parts) or len(parts) > MAX_DEPTH:
-        raise StoredConfigError(f"the stored configuration file path {text!r} is not a plain relative path "
-                                "(empty, '.' or '..' parts are refused)")
+        raise StoredConfigError(_("the stored configuration file path {path} is not a plain relative path "
+                                  "(empty, '.' or '..' parts are refused)").format(path=repr(text)))
     return PurePosixPath(text)
 
 
@@ -147,8 +149,8 @@ def materialise(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
         rel = safe_path(str(r["path"]))
         content = bytes(r["content"])
         if hashlib.sha256(content).hexdigest() != r["sha256"]:
-            raise StoredConfigError(f"the stored configuration file {rel} does not match its recorded hash: the "
-                                    "database was changed outside govcore")
+            raise StoredConfigError(_("the stored configuration file {path} does not match its recorded hash: the "
+                                      "database was changed outside govcore").format(path=rel))
         where = root
         for part in rel.parts[:-1]:
             where = where / part
@@ -156,24 +158,25 @@ def materialise(rows: Iterable[Mapping[str, Any]], folder: Path) -> Path:
                 os.mkdir(where, 0o700)
             except FileExistsError:
                 if not stat.S_ISDIR(os.lstat(where).st_mode):
-                    raise StoredConfigError(f"the stored configuration file {rel} clashes with another stored "
-                                            "file") from None
+                    raise StoredConfigError(_("the stored configuration file {path} clashes with another stored "
+                                              "file").format(path=rel)) from None
         target = where / rel.parts[-1]
         if not target.resolve().is_relative_to(root):  # cannot happen for a safe path; kept as a second wall
-            raise StoredConfigError(f"the stored configuration file {rel} would lie outside its folder")
+            raise StoredConfigError(_("the stored configuration file {path} would lie outside its folder").format(
+                path=rel))
         try:
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         except FileExistsError:
-            raise StoredConfigError(f"the stored configuration file {rel} is stored twice or clashes with a "
-                                    "stored folder") from None
+            raise StoredConfigError(_("the stored configuration file {path} is stored twice or clashes with a "
+                                      "stored folder").format(path=rel)) from None
         with os.fdopen(fd, "wb") as f:
             f.write(content)
         if r["kind"] == CONFIGURATION:
             if config is not None:
-                raise StoredConfigError("the stored configuration has two configuration files")
+                raise StoredConfigError(_("the stored configuration has two configuration files"))
             config = target
     if config is None:
-        raise StoredConfigError("the stored configuration has no configuration file (municipality.yaml)")
+        raise StoredConfigError(_("the stored configuration has no configuration file (municipality.yaml)"))
     return config
 
 
@@ -218,16 +221,18 @@ def stored_configuration(db: Database, municipality: str, start: str | dt.date |
 
     runs, version, rows = db.read(load)
     if not runs:
-        raise StoredConfigError(f"{db.display} holds no run of {code}{' from ' + key if key else ''}")
+        raise StoredConfigError(_("{db} holds no run of {code} from {start}").format(
+            db=db.display, code=code, start=key)
+                                if key else _("{db} holds no run of {code}").format(db=db.display, code=code))
     if len(runs) > 1:
-        raise StoredConfigError(f"{db.display} holds {len(runs)} runs of {code} (from "
-                                f"{', '.join(str(r.start) for r in runs)}): give the run's start")
+        raise StoredConfigError(_("{db} holds {n} runs of {code} (from {starts}): give the run's start").format(
+            db=db.display, n=len(runs), code=code, starts=", ".join(str(r.start) for r in runs)))
     run = runs[0]
     label = run_label(str(run.name), code, str(run.start))
     if not rows or version is None:
-        raise StoredConfigError(f"the run of {label} was stored before govcore kept configurations in the database: "
-                                "pass its configuration folder (--config DIR, or CONFIG); the next command that "
-                                "writes to the run with it stores the configuration")
+        raise StoredConfigError(_("the run of {run} was stored before govcore kept configurations in the database: "
+                                  "pass its configuration folder (--config DIR, or CONFIG); the next command that "
+                                  "writes to the run with it stores the configuration").format(run=label))
     first = dt.date.fromisoformat(str(run.start))
     folder = Path(tempfile.mkdtemp(prefix="govcore-config-"))
     try:
@@ -239,15 +244,17 @@ def stored_configuration(db: Database, municipality: str, start: str | dt.date |
             raise StoredConfigError(_difference(label, version, check, parts))
         outside = _outside(cfg, folder)
         if outside:
-            raise StoredConfigError(f"the configuration stored for the run of {label} names files by absolute path "
-                                    f"({', '.join(outside[:3])}): they would be read from this machine, not from "
-                                    "the database; pass the configuration folder (--config), or name files "
-                                    "relative to the configuration folder")
+            raise StoredConfigError(_("the configuration stored for the run of {run} names files by absolute path "
+                                      "({files}): they would be read from this machine, not from "
+                                      "the database; pass the configuration folder (--config), or name files "
+                                      "relative to the configuration folder").format(
+                                          run=label, files=", ".join(outside[:3])))
     except GovcoreError as err:
         shutil.rmtree(folder, ignore_errors=True)
         if isinstance(err, StoredConfigError):
             raise
-        raise StoredConfigError(f"the configuration stored for the run of {label} does not load: {err}") from None
+        raise StoredConfigError(_("the configuration stored for the run of {run} does not load: {problem}").format(
+            run=label, problem=err)) from None
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -270,10 +277,14 @@ def _difference(label: str, version: Any, cfg: Configuration, parts: Mapping[str
     what = sorted(p for p in set(stored_parts) | set(parts) if stored_parts.get(p) != parts.get(p))
     rules = sorted(n.removeprefix("rules:") for n in set(stored_files) | set(cfg.files)
                    if n.startswith("rules:") and stored_files.get(n) != cfg.files.get(n))
-    hint = (f"; rule files that differ: {', '.join(rules)} — rule files of installed plugins are not stored, so "
-            "install the plugin versions the run was stored with" if rules else "")
-    return (f"the configuration stored for the run of {label} does not rebuild exactly on this machine "
-            f"(differs: {', '.join(what) or 'fingerprint'}){hint}; or pass the configuration folder (--config)")
+    differs = ", ".join(what) or _("fingerprint")
+    if rules:
+        return _("the configuration stored for the run of {run} does not rebuild exactly on this machine "
+                 "(differs: {parts}); rule files that differ: {files} — rule files of installed plugins are not "
+                 "stored, so install the plugin versions the run was stored with; or pass the configuration "
+                 "folder (--config)").format(run=label, parts=differs, files=", ".join(rules))
+    return _("the configuration stored for the run of {run} does not rebuild exactly on this machine "
+             "(differs: {parts}); or pass the configuration folder (--config)").format(run=label, parts=differs)
 
 
 def live_runs(db: Database) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError, OperationalError
 
 from govcore.errors import GovcoreError
+from govcore.i18n import N_, _
 
 DEFAULT_DB = "govcore.db"
 ENV_DB = "GOVCORE_DB"
@@ -36,7 +37,7 @@ BUSY_TIMEOUT_MS = 60_000
 RETRIES = 8
 T = TypeVar("T")
 
-_URL_HINT = "give a file path (SQLite), sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db"
+_URL_HINT = N_("give a file path (SQLite), sqlite:///path/to/file.db or postgresql+psycopg://user:password@host/db")
 
 
 class DatabaseError(GovcoreError):
@@ -98,7 +99,7 @@ class Database:
 
     def error(self, err: DBAPIError) -> DatabaseError:
         first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
-        return DatabaseError(f"database {self.display}: {first}")
+        return DatabaseError(_("database {db}: {problem}").format(db=self.display, problem=first))
 
     def close(self) -> None:
         self.engine.dispose()
@@ -115,29 +116,35 @@ def _transient(err: DBAPIError) -> bool:
 def resolve_url(db: str | None) -> URL:
     """The URL for `--db` (default: $GOVCORE_DB, else govcore.db in the working directory)."""
     if db is not None and not db.strip():
-        raise DatabaseError(f"--db is empty; give a database file such as {DEFAULT_DB} or a URL ({_URL_HINT})")
+        raise DatabaseError(_("--db is empty; give a database file such as {file} or a URL ({hint})").format(
+            file=DEFAULT_DB, hint=_(_URL_HINT)))
     text = (db or os.environ.get(ENV_DB) or DEFAULT_DB).strip()
     if "://" not in text:
         path = Path(text).expanduser()
         if path.is_dir():
-            raise DatabaseError(f"--db {text} is a folder; give a database file such as {path / DEFAULT_DB}")
+            raise DatabaseError(_("--db {value} is a folder; give a database file such as {file}").format(
+                value=text, file=path / DEFAULT_DB))
         return URL.create("sqlite", database=str(path.resolve()))
     try:
         url = make_url(text)
-        _ = url.port  # a port that is not a number fails here, not deep inside the driver
+        _port = url.port  # a port that is not a number fails here, not deep inside the driver
     except (ArgumentError, ValueError):
         shown = re.sub(r"(://[^:/@]*):[^@]*@", r"\1:***@", text)  # never echo a password
-        raise DatabaseError(f"'{shown}' is not a database URL ({_URL_HINT})") from None
+        raise DatabaseError(_("'{value}' is not a database URL ({hint})").format(
+            value=shown, hint=_(_URL_HINT))) from None
     backend = url.get_backend_name()
     if (backend == "postgresql" and url.drivername in ("postgresql", "postgres")) or backend == "postgres":
         url = url.set(drivername="postgresql+psycopg")
     backend = url.get_backend_name()
     if backend not in ("sqlite", "postgresql"):
-        raise DatabaseError(f"govcore cannot store in '{backend}' databases ({_URL_HINT})")
+        raise DatabaseError(_("govcore cannot store in '{backend}' databases ({hint})").format(
+            backend=backend, hint=_(_URL_HINT)))
     if backend == "sqlite" and url.database in (None, "", ":memory:"):
-        raise DatabaseError(f"'{text}' names no file; an in-memory database would be lost ({_URL_HINT})")
+        raise DatabaseError(_("'{value}' names no file; an in-memory database would be lost ({hint})").format(
+            value=text, hint=_(_URL_HINT)))
     if backend == "postgresql" and url.drivername != "postgresql+psycopg":
-        raise DatabaseError(f"use the psycopg driver: postgresql+psycopg://… (not {url.drivername})")
+        raise DatabaseError(_("use the psycopg driver: postgresql+psycopg://… (not {driver})").format(
+            driver=url.drivername))
     return url
 
 
@@ -153,17 +160,18 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
         assert url.database is not None
         parent = Path(url.database).parent
         if not parent.is_dir():
-            raise DatabaseError(f"cannot create the database {url.database}: the folder {parent} does not exist")
+            raise DatabaseError(_("cannot create the database {file}: the folder {folder} does not exist").format(
+                file=url.database, folder=parent))
         if not create and not Path(url.database).exists():
-            raise DatabaseError(f"there is no database {url.database} (create one with `govcore db init` or "
-                                "`govcore simulate … --db`)")
+            raise DatabaseError(_("there is no database {file} (create one with `govcore db init` or "
+                                  "`govcore simulate … --db`)").format(file=url.database))
         engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
         _sqlite_setup(engine)
     else:
         try:
             engine = sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
         except (NoSuchModuleError, ImportError):
-            raise DatabaseError("PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'") from None
+            raise DatabaseError(_("PostgreSQL needs the psycopg driver: pip install 'psycopg[binary]'")) from None
     database = Database(engine, display, db or "")
     try:
         with engine.connect() as conn:
@@ -171,10 +179,12 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
     except DBAPIError as err:
         engine.dispose()
         first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
-        raise DatabaseError(f"cannot connect to the database {display}: {first}") from None
+        raise DatabaseError(_("cannot connect to the database {db}: {problem}").format(
+            db=display, problem=first)) from None
     except (ValueError, TypeError, sa.exc.ArgumentError) as err:  # a URL the driver cannot use
         engine.dispose()
-        raise DatabaseError(f"cannot connect to the database {display}: {err}") from None
+        raise DatabaseError(_("cannot connect to the database {db}: {problem}").format(
+            db=display, problem=err)) from None
     return database
 
 

@@ -28,6 +28,7 @@ import sqlalchemy as sa
 from govcore.config import Configuration
 from govcore.engine import EngineEvent
 from govcore.extension import FetchContext, FetchedTable, KpiSource
+from govcore.i18n import _
 from govcore.model import Observation
 from govcore.remote import FetchError, Http
 from govcore.store.audit import list_runs, observation_history
@@ -99,8 +100,8 @@ def fetch(cfg: Configuration, db: str | Database, *, year: int | None = None, st
     y = year or cfg.year
     sources = remote_sources(cfg)
     if not sources:
-        raise FetchError("the configuration names no remote KPI source under sources: (e.g. jobindsats or "
-                         "statbank); see `govcore plugins`", kind="settings")
+        raise FetchError(_("the configuration names no remote KPI source under sources: (e.g. jobindsats or "
+                           "statbank); see `govcore plugins`"), kind="settings")
     result = FetchResult()
     with opened(db) as database:
         stored = _stored(database, cfg.municipality.code, y, start)
@@ -149,8 +150,8 @@ def _call(fn: Callable[..., Any], ctx: FetchContext, source: str, table: str, *a
     except FetchError:
         raise
     except Exception as err:
-        raise FetchError(f"the plugin failed: {type(err).__name__}: {err}", kind="plugin", source=source,
-                         table=table) from None
+        raise FetchError(_("the plugin failed: {error}").format(error=f"{type(err).__name__}: {err}"), kind="plugin",
+                         source=source, table=table) from None
 
 
 def _one_table(src: KpiSource, ctx: FetchContext, name: str, table: str, cfg: Configuration,
@@ -160,8 +161,8 @@ def _one_table(src: KpiSource, ctx: FetchContext, name: str, table: str, cfg: Co
         got: FetchedTable = _call(src.fetch, ctx, name, table, table)
         for o in got.observations:
             if o.kpi not in cfg.kpis:
-                raise FetchError(f"the plugin gave an observation of KPI '{o.kpi}', which the configuration does "
-                                 "not have", kind="plugin", source=name, table=table)
+                raise FetchError(_("the plugin gave an observation of KPI '{kpi}', which the configuration does "
+                                   "not have").format(kpi=o.kpi), kind="plugin", source=name, table=table)
     except FetchError as err:
         return TableOutcome(name, table, "failed", error=str(err)), []
     if got.skipped:

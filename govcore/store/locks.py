@@ -36,6 +36,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
 from govcore.errors import GovcoreError
+from govcore.i18n import _
 from govcore.store.db import Database
 
 LOCK_TIMEOUT = 600.0  # seconds a command waits for another process to finish with the run
@@ -79,10 +80,11 @@ def run_lock(db: Database, municipality: str, start: str, *, wait: bool = True,
     if ident in held:
         yield
         return
-    what = f"the run of municipality {municipality} from {start}"
+    what = _("the run of municipality {municipality} from {start}").format(municipality=municipality, start=start)
     local = _thread_lock(db, key)
     if not local.acquire(blocking=wait, timeout=timeout if wait else -1):
-        raise RunBusy(f"{what} is being advanced by another thread of this process; try again later")
+        raise RunBusy(_("{what} is being advanced by another thread of this process; try again later").format(
+            what=what))
     held.add(ident)
     try:
         left = timeout if wait else None
@@ -99,9 +101,9 @@ def run_lock(db: Database, municipality: str, start: str, *, wait: bool = True,
 
 def _busy(what: str, wait: float | None) -> RunBusy:
     if wait is not None:
-        return RunBusy(f"{what} is being advanced by another process and was not free within "
-                       f"{wait:g} s; try again later")
-    return RunBusy(f"{what} is being advanced by another process right now")
+        return RunBusy(_("{what} is being advanced by another process and was not free within "
+                         "{seconds} s; try again later").format(what=what, seconds=f"{wait:g}"))
+    return RunBusy(_("{what} is being advanced by another process right now").format(what=what))
 
 
 @contextmanager

@@ -37,6 +37,7 @@ from sqlalchemy.exc import IntegrityError
 from govcore.config import Configuration, Response
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
+from govcore.i18n import _
 from govcore.model import Observation
 from govcore.simulate import SimulationResult, events_digest, summarize
 from govcore.store import chain, configs, facts, outbox
@@ -75,6 +76,11 @@ DELIVERABLE = table(DeliverableRow)
 
 class RunError(GovcoreError):
     """A stored run cannot be used as asked (missing, already there, different configuration...)."""
+
+
+class RunRace(RunError):
+    """Another process created or moved the run at the same time: nothing was written, and the same
+    command run again will see what the other one did (the server answers 409 Conflict)."""
 
 
 def _cj(value: Any) -> str:
@@ -145,10 +151,11 @@ def _rewrites_past(before: dict[str, str], now: dict[str, str], clock: dt.dateti
     for key in sorted(k for k in set(before) | set(now) if before.get(k) != now.get(k)):
         day = dt.date.fromisoformat(key.removeprefix(VERSION_PART))
         if day <= clock.date():
-            how = "added" if key not in before else "removed" if key not in now else "changed"
-            return (f"the configuration version effective {day} was {how}, but the run of {what} is already at "
-                    f"{clock.isoformat()}: that would rewrite the past. A stored run takes new versions only from "
-                    f"a date after its clock (effective {clock.date() + dt.timedelta(days=1)} or later)")
+            how = _("added") if key not in before else _("removed") if key not in now else _("changed")
+            return _("the configuration version effective {day} was {how}, but the run of {run} is already at "
+                     "{clock}: that would rewrite the past. A stored run takes new versions only from "
+                     "a date after its clock (effective {next} or later)").format(
+                         day=day, how=how, run=what, clock=clock.isoformat(), next=clock.date() + dt.timedelta(days=1))
     return None
 
 
@@ -396,11 +403,15 @@ class PersistentRun:
         fingerprint = config_fingerprint(cfg, y, parts)
         what = run_label(cfg.municipality.name, code, y)
         if stored is not None and fresh:
-            raise RunError(f"{db.display} already holds a run of {what} ({stored.items} items, {stored.events} "
-                           f"events{', complete' if stored.complete else ''}): add --resume to continue it, or "
-                           f"delete it with `govcore db delete-run --municipality {code} --start {key}`")
+            raise RunError((_("{db} already holds a run of {run} ({items} items, {events} events, complete): add "
+                             "--resume to continue it, or delete it with `govcore db delete-run --municipality "
+                             "{code} --start {start}`") if stored.complete else
+                            _("{db} already holds a run of {run} ({items} items, {events} events): add --resume to "
+                              "continue it, or delete it with `govcore db delete-run --municipality {code} --start "
+                              "{start}`")).format(db=db.display, run=what, items=stored.items, events=stored.events,
+                                                  code=code, start=key))
         if stored is None and not create:
-            raise RunError(f"{db.display} holds no run of {what}")
+            raise RunError(_("{db} holds no run of {run}").format(db=db.display, run=what))
         adopt = stored is not None and stored.fingerprint != fingerprint
         if stored is not None and adopt:
             before = db.read(lambda conn: _stored_parts(conn, code, stored.fingerprint)) or {}
@@ -466,8 +477,8 @@ class PersistentRun:
                                                      RUN.c["items"] == old.items).values(
                 fingerprint=fingerprint, facts=sealed if old.facts is not None else None))
             if done.rowcount != 1:
-                raise RunError(f"the run of {self.label} was changed by another process "
-                               "while this one opened it; run the command again")
+                raise RunRace(_("the run of {run} was changed by another process "
+                                 "while this one opened it; run the command again").format(run=self.label))
 
         self.db.write(work)
         digests, sealed = found[-1]
@@ -518,8 +529,8 @@ class PersistentRun:
 
         def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
             if _load_state(conn, code, y) is not None:
-                raise RunError(f"another process created the run of {self.label} at the same time; "
-                               "run again with --resume")
+                raise RunRace(_("another process created the run of {run} at the same time; "
+                                 "run again with --resume").format(run=self.label))
             had_config = conn.execute(sa.select(CONFIG.c.fingerprint).where(
                 CONFIG.c.municipality == code, CONFIG.c.fingerprint == self.state.fingerprint)).first() is not None
             had_rules = {(str(r.rule_hash), str(r.rule_id)) for r in conn.execute(
@@ -542,8 +553,9 @@ class PersistentRun:
             self._mark = (self.state, self._mark[1])
             self._mark_facts = (digests, refs)
         except IntegrityError as err:
-            raise RunError(f"another process created the run of {self.label} at the same time "
-                           f"({str(err.orig).splitlines()[0]}); run again with --resume") from None
+            raise RunRace(_("another process created the run of {run} at the same time "
+                             "({problem}); run again with --resume").format(
+                                 run=self.label, problem=str(err.orig).splitlines()[0])) from None
 
     @classmethod
     def _replayed(cls, db: Database, cfg: Configuration, start: dt.date, engine: Engine,
@@ -564,8 +576,9 @@ class PersistentRun:
         # stay in the log, hidden behind a chain that the replay reproduces.
         report = chain.verify_rows(code, start, rows, state.events, state.head_hash, state.chain)
         if report.problem is not None:
-            raise RunError(f"the stored log of {what} is not intact: {report.problem} "
-                           "(see `govcore audit verify`); it cannot be resumed")
+            raise RunError(_("the stored log of {run} is not intact: {problem} "
+                             "(see `govcore audit verify`); it cannot be resumed").format(
+                                 run=what, problem=report.problem))
         zone = engine.now.tzinfo
         pending = list(inputs)
 
@@ -586,9 +599,10 @@ class PersistentRun:
                 book.before_item()
             step = next(engine.steps(end), None)
             if step is None:
-                raise RunError(f"replaying the stored run of {what} ends after "
-                               f"{engine.items_processed} items, but {state.items} were stored; the inputs, rules, a "
-                               "plugin or govcore changed since it was stored")
+                raise RunError(_("replaying the stored run of {run} ends after "
+                                 "{n} items, but {stored} were stored; the inputs, rules, a "
+                                 "plugin or govcore changed since it was stored").format(
+                                     run=what, n=engine.items_processed, stored=state.items))
             item_of.update((ev.seq, engine.items_processed) for ev in step)
             feed_due()
         if as_of is not None:  # a view of the past: the events so far must be the stored ones
@@ -598,9 +612,9 @@ class PersistentRun:
             run._load_facts(digests, rows)
             return run
         if pending:
-            raise RunError(f"the stored run of {what} has inputs fed after item "
-                           f"{pending[0].items}, beyond its {state.items} committed items: the database is "
-                           "inconsistent")
+            raise RunError(_("the stored run of {run} has inputs fed after item "
+                             "{item}, beyond its {n} committed items: the database is "
+                             "inconsistent").format(run=what, item=pending[0].items, n=state.items))
         _check_replay(cfg, start, engine.events, item_of, rows, state)
         engine.now = max(engine.now, dt.datetime.fromisoformat(state.clock).astimezone(zone))
         run = cls(db, cfg, start, engine, state)
@@ -633,8 +647,9 @@ class PersistentRun:
             try:
                 self.undo()
             except Exception as undo_err:
-                raise RunError(f"{err} — and taking back what this command had written failed too "
-                               f"({undo_err}); check the run with `govcore audit verify`") from err
+                raise RunError(_("{error} — and taking back what this command had written failed too "
+                                 "({problem}); check the run with `govcore audit verify`").format(
+                                     error=err, problem=undo_err)) from err
             raise
 
     def undo(self) -> None:
@@ -795,8 +810,9 @@ class PersistentRun:
             new.items, new.events, new.inputs, new.clock, new.head_hash, new.complete, new.facts,
             self.code, self.key, old.items, old.events, old.inputs))
         if done.rowcount != 1:
-            raise RunError(f"the run of {self.label} was changed by another process "
-                           "while this one was writing it; nothing more was written — run the command again")
+            raise RunRace(_("the run of {run} was changed by another process "
+                             "while this one was writing it; nothing more was written — run the command again").format(
+                                 run=self.label))
 
     # ------------------------------------------------------------------------------- inputs
 
@@ -814,7 +830,8 @@ class PersistentRun:
         fed = []
         for o in observations:
             if o.kpi not in self.cfg.kpis:
-                raise RunError(f"observation of unknown KPI '{o.kpi}' ({o.source or 'input'})")
+                raise RunError(_("observation of unknown KPI '{kpi}' ({source})").format(
+                    kpi=o.kpi, source=o.source or _("input")))
             fed.append(o.model_copy(update={"known_at": max(o.known, today)}))
         if not fed:
             return []
@@ -862,8 +879,9 @@ class PersistentRun:
         for r in responses:
             at = engine.calendar.local_datetime(r.date, *_hm(r.time))
             if at < engine.now:
-                raise RunError(f"a response dated {at.isoformat()} is before the run's clock "
-                               f"({engine.now.isoformat()}); responses cannot change the past")
+                raise RunError(_("a response dated {at} is before the run's clock "
+                                 "({clock}); responses cannot change the past").format(
+                                     at=at.isoformat(), clock=engine.now.isoformat()))
             r.kind()
             if r.decide is not None:
                 wrong = r.decide_problems()
@@ -954,9 +972,9 @@ class PersistentRun:
         refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
         actual = facts.summarize(digests, refs)
         if self.state.facts is not None and actual != self.state.facts:
-            raise RunError(f"the stored rows of {self.label} were changed outside govcore "
-                           f"({', '.join(facts.changed(self.state.facts, actual))}); see `govcore audit verify` — "
-                           "it cannot be resumed")
+            raise RunError(_("the stored rows of {run} were changed outside govcore "
+                             "({tables}); see `govcore audit verify` — it cannot be resumed").format(
+                                 run=self.label, tables=", ".join(facts.changed(self.state.facts, actual))))
         self._digests, self._refs = digests, refs
         self._mark_facts = (digests, refs)
 
@@ -1058,7 +1076,7 @@ def _feed(engine: Engine, inp: _Input) -> None:
         elif inp.response is not None:
             engine.respond(inp.response)
     except EngineError as err:
-        raise RunError(f"replaying a stored input failed: {err}") from None
+        raise RunError(_("replaying a stored input failed: {problem}").format(problem=err)) from None
 
 
 def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEvent], item_of: dict[int, int],
@@ -1077,14 +1095,16 @@ def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEve
                 chain.link(prev, chain.row_json(by_seq[ev.seq], 1)) == stored[ev.seq]:
             head = stored[ev.seq]  # the entry as govcore 0.1.0 wrote it: the same decision (chain.py)
         if stored.get(ev.seq) != head:
-            raise RunError(f"replaying the stored run of {what} does not reproduce its event {ev.id} "
-                           f"({ev.type} at {ev.at.isoformat()}): the rules, a plugin or govcore changed since it was "
-                           "stored, or the log was tampered with (see `govcore audit verify`); it cannot be resumed")
+            raise RunError(_("replaying the stored run of {run} does not reproduce its event {event} "
+                             "({type} at {at}): the rules, a plugin or govcore changed since it was "
+                             "stored, or the log was tampered with (see `govcore audit verify`); it cannot be "
+                             "resumed").format(run=what, event=ev.id, type=ev.type, at=ev.at.isoformat()))
     if partial:
         return
     if len(events) != len(hashes) or len(events) != state.events or head != state.head_hash:
-        raise RunError(f"replaying the stored run of {what} gives {len(events)} events, but {state.events} are "
-                       "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be resumed")
+        raise RunError(_("replaying the stored run of {run} gives {n} events, but {stored} are "
+                         "recorded: the database is inconsistent (see `govcore audit verify`); it cannot be "
+                         "resumed").format(run=what, n=len(events), stored=state.events))
 
 
 def _stored_parts(conn: sa.Connection, code: str, fingerprint: str) -> dict[str, str] | None:
@@ -1132,11 +1152,15 @@ def _changed_message(db: Database, cfg: Configuration, start: dt.date, stored: R
         files = sorted(n for n in set(before[0]) | set(cfg.files) if before[0].get(n) != cfg.files.get(n))
         what = [p for p in parts if p != "files" and before[1].get(p) != parts[p]]
         names = what + [f for f in files if f not in what]
-        changed = f" (changed: {', '.join(names)})" if names else ""
+        changed = ", ".join(names)
     label = run_label(cfg.municipality.name, cfg.municipality.code, start)
-    return (f"the configuration changed since the run of {label} "
-            f"was stored in {db.display}{changed}; a run cannot continue on a different configuration — start a "
-            f"new one after `govcore db delete-run --municipality {cfg.municipality.code} --start {start}`")
+    return (_("the configuration changed since the run of {run} was stored in {db} (changed: {parts}); a run "
+              "cannot continue on a different configuration — start a new one after `govcore db delete-run "
+              "--municipality {code} --start {start}`") if changed else
+            _("the configuration changed since the run of {run} was stored in {db}; a run cannot continue on a "
+              "different configuration — start a new one after `govcore db delete-run --municipality {code} "
+              "--start {start}`")).format(run=label, db=db.display, parts=changed, code=cfg.municipality.code,
+                                          start=start)
 
 
 @contextmanager
@@ -1180,15 +1204,15 @@ def simulate_persistent(cfg: Configuration, db: str | Database, *, year: int | N
     first = start or dt.date(year or cfg.year, 1, 1)
     last = until or dt.date(first.year, 12, 31)
     if last < first:
-        raise RunError(f"the end {last} is before the start {first}")
+        raise RunError(_("the end {end} is before the start {start}").format(end=last, start=first))
     with opened(db) as database, locked(database, cfg, None, first), \
             PersistentRun.open(database, cfg, start=first, until=last, fresh=not resume) as run, run.atomic():
         engine, book = run.engine, run.book
         assert book is not None
         total = engine.items_processed + engine.pending()
         if run.resumed_items and notify is not None:
-            notify(f"resuming {run.name} {start_text(run.key)} after item {run.resumed_items} "
-                   f"({run.state.events} events already stored)")
+            notify(_("resuming {name} {start} after item {item} ({events} events already stored)").format(
+                name=run.name, start=start_text(run.key), item=run.resumed_items, events=run.state.events))
         if progress is not None:
             progress(engine.items_processed, max(total, engine.items_processed))
         step = None if progress is None else (lambda done: progress(done, max(total, done)))
@@ -1322,21 +1346,26 @@ def replay_check(cfg: Configuration, db: str | Database, *, year: int | None = N
             problems = []
             for k in sorted(set(expected) | set(stored)):
                 if k not in stored:
-                    problems.append(f"{k[0]} {k[1]} is missing from the database (the replay gives it)")
+                    problems.append(_("{kind} {id} is missing from the database (the replay gives it)").format(
+                        kind=k[0], id=k[1]))
                 elif k not in expected:
-                    problems.append(f"{k[0]} {k[1]} is in the database but the replay does not give it")
+                    problems.append(_("{kind} {id} is in the database but the replay does not give it").format(
+                        kind=k[0], id=k[1]))
                 else:
                     cols = sorted(c for c in expected[k] if expected[k][c] != stored[k].get(c))
                     if cols:
-                        problems.append(f"{k[0]} {k[1]}: {', '.join(cols)} differ from the replay")
+                        problems.append(_("{kind} {id}: {fields} differ from the replay").format(
+                            kind=k[0], id=k[1], fields=", ".join(cols)))
             if len(obs) != len(expected_obs):
-                problems.append(f"the configuration's observations: {len(obs)} rows stored, {len(expected_obs)} given")
+                problems.append(_("the configuration's observations: {stored} rows stored, {given} given").format(
+                    stored=len(obs), given=len(expected_obs)))
             for a, b in zip(obs, expected_obs, strict=False):
                 cols = sorted(c for c in b if b[c] != a.get(c))
                 if cols:
-                    problems.append(f"observation #{b['n']}: {', '.join(cols)} differ from the configuration")
+                    problems.append(_("observation #{n}: {fields} differ from the configuration").format(
+                        n=b["n"], fields=", ".join(cols)))
             if resp != expected_resp:
-                problems.append("the configuration's responses differ from the stored rows")
+                problems.append(_("the configuration's responses differ from the stored rows"))
             return len(run.engine.events), problems
 
 
@@ -1354,11 +1383,11 @@ def report_as_of(cfg: Configuration, db: str | Database, *, as_of: dt.date | Non
         state = database.read(lambda conn: _load_state(conn, cfg.municipality.code, first.isoformat()))
         if state is None:
             label = run_label(cfg.municipality.name, cfg.municipality.code, first)
-            raise RunError(f"{database.display} holds no run of {label}")
+            raise RunError(_("{db} holds no run of {run}").format(db=database.display, run=label))
         clock = dt.datetime.fromisoformat(state.clock)
         day = as_of or dt.datetime.now(clock.tzinfo).date()
         if day < first:
-            raise RunError(f"--as-of {day} is before the run's start ({first})")
+            raise RunError(_("--as-of {day} is before the run's start ({start})").format(day=day, start=first))
         with PersistentRun.open(database, cfg, start=first, create=False, as_of=day) as run:
             engine = run.engine
             summary = summarize(engine)

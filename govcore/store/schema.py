@@ -24,6 +24,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+from govcore.i18n import N_, _
 from govcore.store.db import Database, DatabaseError
 from govcore.store.tables import TABLES, SchemaVersion, table
 
@@ -33,6 +34,22 @@ _LOCK_KEY = 0x60C0_0001  # pg_advisory_xact_lock key serialising schema changes
 _MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 _SCHEMA = table(SchemaVersion)
+
+# What each migration does, in the reader's language (`govcore db upgrade` lists them); the
+# migrations' docstrings say it at length for developers.
+SUMMARIES = {
+    "0001": N_("Baseline: the schema of govcore 0.1.0 (schema version 1), as it was before migrations began"),
+    "0002": N_("Runs keyed by municipality and start date instead of calendar year (a run goes on across "
+               "years)"),
+    "0003": N_("Stored configurations: every file of a configuration version, byte for byte, so that a run "
+               "can be reported, verified and continued from the database alone"),
+    "0004": N_("Accounts for the server: people (local passwords or OpenID Connect), API keys with scopes "
+               "for other systems, and sessions"),
+    "0005": N_("The notification outbox: rows written in the same transaction as the event that causes "
+               "them, sent by the delivery worker"),
+    "0006": N_("The roles holding a corrective action jointly with its owner, as a column of "
+               "govcore_action"),
+}
 
 
 def _config(conn: sa.Connection | None = None) -> Config:
@@ -81,8 +98,8 @@ def _migrate(conn: sa.Connection, db: Database) -> list[str]:
     if v is not None and v > SCHEMA_VERSION:
         raise _too_new(db, v)
     if v == 0:
-        raise DatabaseError(f"{db.display} has govcore tables but no schema version: it was not made by govcore "
-                            "(or was damaged); restore a backup")
+        raise DatabaseError(_("{db} has govcore tables but no schema version: it was not made by govcore "
+                              "(or was damaged); restore a backup").format(db=db.display))
     if v == SCHEMA_VERSION:
         return []
     cfg = _config(conn)
@@ -91,7 +108,14 @@ def _migrate(conn: sa.Connection, db: Database) -> list[str]:
     command.upgrade(cfg, "head")
     script = ScriptDirectory.from_config(cfg)
     done = [r for r in script.walk_revisions("base", "head") if v is None or int(r.revision) > v]
-    return [f"version {int(r.revision)}: {(r.doc or '').splitlines()[0].rstrip('.')}" for r in reversed(done)]
+    return [_("version {n}: {summary}").format(n=int(r.revision), summary=_summary(r.revision, r.doc))
+            for r in reversed(done)]
+
+
+def _summary(revision: str, doc: str | None) -> str:
+    if revision in SUMMARIES:
+        return _(SUMMARIES[revision])
+    return (doc or "").splitlines()[0].rstrip(".")
 
 
 def init(db: Database) -> str:
@@ -102,12 +126,13 @@ def init(db: Database) -> str:
         v = current_version(conn)
         if v is None:
             _migrate(conn, db)
-            return f"created the govcore schema (version {SCHEMA_VERSION}) in {db.display}"
+            return _("created the govcore schema (version {version}) in {db}").format(version=SCHEMA_VERSION,
+                                                                                     db=db.display)
         if v == SCHEMA_VERSION:
-            return f"{db.display} already has the govcore schema (version {v})"
+            return _("{db} already has the govcore schema (version {version})").format(db=db.display, version=v)
         if v < SCHEMA_VERSION:
-            raise DatabaseError(f"{db.display} has schema version {v}; run `govcore db upgrade` to bring it "
-                                f"to version {SCHEMA_VERSION}")
+            raise DatabaseError(_("{db} has schema version {version}; run `govcore db upgrade` to bring it "
+                                  "to version {needed}").format(db=db.display, version=v, needed=SCHEMA_VERSION))
         raise _too_new(db, v)
 
     return db.write(work)
@@ -121,9 +146,10 @@ def upgrade(db: Database) -> list[str]:
         v = current_version(conn)
         done = _migrate(conn, db)
         if v is None:
-            return [f"created the govcore schema (version {SCHEMA_VERSION}) in {db.display}"]
+            return [_("created the govcore schema (version {version}) in {db}").format(version=SCHEMA_VERSION,
+                                                                                      db=db.display)]
         if not done:
-            return [f"{db.display} is up to date (schema version {v})"]
+            return [_("{db} is up to date (schema version {version})").format(db=db.display, version=v)]
         return done
 
     return db.write(work)
@@ -138,17 +164,18 @@ def ensure(db: Database, *, create: bool) -> None:
     v = db.read(check)
     if v is None:
         if not create:
-            raise DatabaseError(f"{db.display} holds no govcore data (create it with `govcore db init` or "
-                                "`govcore simulate … --db`)")
+            raise DatabaseError(_("{db} holds no govcore data (create it with `govcore db init` or "
+                                  "`govcore simulate … --db`)").format(db=db.display))
         init(db)
         return
     if v < SCHEMA_VERSION:
-        raise DatabaseError(f"the database schema is version {v} but this govcore needs version "
-                            f"{SCHEMA_VERSION}: run `govcore db upgrade --db {db.arg or db.display}`")
+        raise DatabaseError(_("the database schema is version {version} but this govcore needs version "
+                              "{needed}: run `govcore db upgrade --db {db}`").format(
+                                  version=v, needed=SCHEMA_VERSION, db=db.arg or db.display))
     if v > SCHEMA_VERSION:
         raise _too_new(db, v)
 
 
 def _too_new(db: Database, v: int) -> DatabaseError:
-    return DatabaseError(f"{db.display} has schema version {v}, newer than this govcore understands "
-                         f"({SCHEMA_VERSION}): upgrade govcore")
+    return DatabaseError(_("{db} has schema version {version}, newer than this govcore understands "
+                           "({known}): upgrade govcore").format(db=db.display, version=v, known=SCHEMA_VERSION))
