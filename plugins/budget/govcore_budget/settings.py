@@ -12,6 +12,7 @@ from govcore import SourceContext, normalise_name, validate_settings
 from govcore_budget.figures import FLAT, normalise_profile
 
 SECTION = "sources.budget"
+FLAT_SHARES = normalise_profile(FLAT)  # an area without a profile: asked for at every follow-up
 AREA_ID = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -40,7 +41,7 @@ class AreaSettings(_Model):
 
     @property
     def shares(self) -> tuple[float, ...]:
-        return self.profile or normalise_profile(FLAT)
+        return self.profile or FLAT_SHARES
 
 
 class BudgetSettings(_Model):
