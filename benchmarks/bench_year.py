@@ -48,7 +48,8 @@ from govcore._durable import RuleRuntime, clean
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.errors import GovcoreError
-from govcore.model import Municipality, Observation, municipalities
+from govcore.model import Municipality, Observation, ObservationRow, Observations, municipalities
+from govcore.observations import rows_of
 from govcore.rules.compiler import compile_ruleset
 from govcore.simulate import simulate
 
@@ -112,12 +113,17 @@ def scale_factor(code: str) -> float:
     return 1 + (int(code) % 7 - 3) / 100
 
 
-def scaled(observations: Sequence[Observation], factor: float) -> list[Observation]:
-    """The observations with every value times `factor` (published ranks are ordinal: kept)."""
+def scaled(observations: Sequence[Observation], factor: float) -> Observations:
+    """The observations with every value times `factor` (published ranks are ordinal: kept), held
+    as rows as `load_config` holds them: a clone made of pydantic models would make each engine
+    convert 3 020 models to rows when it starts, work that a configuration read from its files
+    never asks for."""
     if factor == 1:
-        return list(observations)
-    return [o if o.series == "rank" else o.model_copy(update={"value": round(o.value * factor, 4)})
-            for o in observations]
+        return Observations(rows_of(observations))
+    return Observations(
+        r if r.series == "rank" else ObservationRow(r.kpi, r.period, round(r.value * factor, 4), r.series,
+                                                    r.municipality, r.source, r.known_at)
+        for r in rows_of(observations))
 
 
 def clone(config: Configuration, muni: Municipality) -> Configuration:

@@ -426,8 +426,15 @@ class Engine:
             raise EngineError(_("the clock cannot go back from {now} to {target}").format(
                 now=self.now.isoformat(), target=target.isoformat()))
         before = len(self.events)
-        for _step in self.steps(target):
-            pass
+        process = self._process
+        # as `steps`, without a slice of events per item (a new configuration version may replace
+        # the queue, so it is looked up each time)
+        while self._queue and self._queue[0].at <= target:
+            item = heapq.heappop(self._queue)
+            if item.at > self.now:
+                self.now = item.at
+            process(item)
+            self.items_processed += 1
         self.now = target
         return self.events[before:]
 
@@ -559,9 +566,11 @@ class Engine:
         self._emit("observation", subject=None, ready=True, details={
             "kpi": o.kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
             "series": o.series, "municipality": o.municipality or "", "source": o.source})
-        trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
-        for kind in self._kinds_for("observation", o.kpi, ""):
-            self._post_all(item, trigger, kind, kpi=o.kpi)
+        kinds = self._kinds_for("observation", o.kpi, "")
+        if kinds:
+            trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
+            for kind in kinds:
+                self._post_all(item, trigger, kind, kpi=o.kpi)
 
     def _on_deadline(self, item: _Item) -> None:
         kind, ident, due = item.payload
@@ -904,32 +913,34 @@ class Engine:
         head = {k: v for k, v in trigger.items() if k in keys}
         head["for_each"] = "goal"
         head["day"] = _day_number(day)
-        names = ("subject" in keys, "title" in keys, "owner" in keys)
+        names = [k for k in ("subject", "title", "owner") if k in keys]
         state = [k for k in _STATE_KEYS_ORDER if k in keys]
         tested = self._goal_tested
         closed = self._closed_by_decision
+        # Every message of this loop has the same fields in the same order: its match-memory key
+        # is the loop's shape (the fixed part, the names of the rest) with the values and their
+        # types of the rest, built without a pass over (name, value) pairs.
+        fixed_part = [(k, v, type(v)) for k, v in head.items() if self._day_tested or k != "day"]
+        shape = ("goal-loop", *fixed_part, *names, *state, *tested)
+        rest = (*names, *state, *tested)
         for g in self._active_goals(day):
             if kpi is not None and kpi not in self._goal_kpis[g.id]:
                 continue
             if closed and ("goal", g.id) in closed:
                 continue
             res = self._subject_result(g, day, render=False)
-            sent = dict(head)
-            if names[0]:
-                sent["subject"] = g.id
-            if names[1]:
-                sent["title"] = g.title
-            if names[2]:
-                sent["owner"] = g.owner
+            values: list[Any] = []
+            for k in names:
+                values.append(g.id if k == "subject" else g.title if k == "title" else g.owner)
             if state:
                 now = self._state_of("goal", g.id)
-                for k in state:
-                    sent[k] = now[k]
+                values.extend(now[k] for k in state)
             if tested:
                 fixed = self._fixed(g)
-                for k in tested:
-                    sent[k] = self._goal_field(k, g, res, fixed, day)
-            fired = self._fired(item, sent, "goal", g.id)
+                values.extend(self._goal_field(k, g, res, fixed, day) for k in tested)
+            sent = dict(head)
+            sent.update(zip(rest, values, strict=True))
+            fired = self._fired(item, sent, "goal", g.id, (shape, tuple(values), tuple(map(type, values))))
             if fired or self.trace is not None:
                 self._fire(item, trigger, self._goal_subject(g, day, on_day(res, day)), sent, fired)
 
@@ -952,8 +963,10 @@ class Engine:
             return
         self._fire(item, trigger, subject, sent, fired)
 
-    def _fired(self, item: _Item, sent: dict[str, Any], kind: str, ident: str) -> list[str]:
-        """The rules `sent` matches (from the match memory, or durable-rules); adds its id."""
+    def _fired(self, item: _Item, sent: dict[str, Any], kind: str, ident: str,
+               key: tuple[Any, ...] | None = None) -> list[str]:
+        """The rules `sent` matches (from the match memory, or durable-rules); adds its id. `key`:
+        the message's match-memory key when the caller built it (see `_post_all`)."""
         assert self._runtime is not None
         day = sent["day"]
         if self._day_tested and day != self._matched_day:
@@ -961,8 +974,10 @@ class Engine:
         self._matched_day = day
         # the types too: True == 1 == 1.0 in Python, not in durable-rules; the day only when a
         # rule tests it (otherwise the same message on another day matches the same rules)
-        if self._day_tested:
-            key: tuple[Any, ...] = (*sent.items(), *map(type, sent.values()))
+        if key is not None:
+            pass
+        elif self._day_tested:
+            key = (*sent.items(), *map(type, sent.values()))
         else:
             key = tuple((k, v, type(v)) for k, v in sent.items() if k != "day")
         fired = self._matched.get(key)

@@ -8,6 +8,7 @@ conditions and reports see the same numbers.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -100,8 +101,11 @@ def derive(budget: float, spent: float, committed: float, forecast: float | None
     Deviations: spent − expected spending to date (in % of the expected spending, or of the budget
     while nothing is expected yet) and forecast − budget (in % of the budget).
     """
-    fc = extrapolate_forecast(spent, budget, month, profile) if forecast is None else forecast
-    expected = expected_spent(budget, month, profile)
+    # the share to date, worked out once (as `expected_spent` and `extrapolate_forecast` do it); a
+    # tuple profile (the settings' shares, the same at every follow-up) is looked up
+    share = _share(profile, month) if type(profile) is tuple else cumulative_share(profile, month)
+    fc = (budget + spent if share == 0 else spent / share) if forecast is None else forecast
+    expected = budget * share
     spent_dev = spent - expected
     fc_dev = fc - budget
     return Figures(
@@ -110,6 +114,9 @@ def derive(budget: float, spent: float, committed: float, forecast: float | None
         spent_deviation_pct=r2(pct_of(spent_dev, expected if expected else budget)),
         forecast_deviation=r2(fc_dev), forecast_deviation_pct=r2(pct_of(fc_dev, budget)),
     )
+
+
+_share = functools.lru_cache(maxsize=512)(cumulative_share)
 
 
 def budget_status(forecast_deviation: float, forecast_deviation_pct: float, tolerance_pct: float) -> Status:

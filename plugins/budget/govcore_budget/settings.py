@@ -13,6 +13,7 @@ from govcore_budget.figures import FLAT, normalise_profile
 from govcore_budget.i18n import _
 
 SECTION = "sources.budget"
+FLAT_SHARES = normalise_profile(FLAT)  # an area without a profile: asked for at every follow-up
 AREA_ID = r"^[a-z0-9][a-z0-9_-]*$"
 
 
@@ -41,7 +42,7 @@ class AreaSettings(_Model):
 
     @property
     def shares(self) -> tuple[float, ...]:
-        return self.profile or normalise_profile(FLAT)
+        return self.profile or FLAT_SHARES
 
 
 class BudgetSettings(_Model):

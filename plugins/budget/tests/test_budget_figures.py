@@ -70,6 +70,21 @@ def test_derive_spending_and_forecast_deviations() -> None:
     assert h.expected_spent == 0.0 and h.spent_deviation_pct == 1.0
 
 
+def test_derive_looks_up_the_share_of_its_own_profile_and_month() -> None:
+    """derive remembers the share to date of a tuple profile: asked again with another profile or
+    month, and with the same weights as a list, it gives what the functions themselves give."""
+    late, flat, front = normalise_profile(LATE), normalise_profile(None), normalise_profile([3] + [1] * 11)
+    for _ in range(2):  # the second pass answers from what the first remembered
+        for profile in (late, flat, front, list(front)):
+            for month in (1, 2, 6, 12):
+                f = derive(budget=1200, spent=100, committed=0, forecast=None, month=month, profile=profile)
+                assert f.expected_spent == r2(expected_spent(1200, month, profile)), (profile, month)
+                assert f.forecast == r2(extrapolate_forecast(100, 1200, month, profile)), (profile, month)
+    assert derive(1200, 100, 0, None, 1, front).expected_spent == 257.14  # 3 of 14 weights
+    assert derive(1200, 100, 0, None, 1, flat).expected_spent == 100.0
+    assert derive(1200, 100, 0, None, 2, flat).expected_spent == 200.0
+
+
 def test_figures_are_plain_rounded_floats() -> None:
     f = derive(budget=3, spent=1, committed=0, forecast=None, month=7)
     for name, value in f.as_dict().items():
