@@ -23,6 +23,13 @@ from typing import Any, NamedTuple
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
 from govcore.errors import DecisionError, EngineError, GovcoreError, did_you_mean
+from govcore.event_labels import (
+    ACTION_IS,
+    NO_ACTION_MATCHES,
+    NO_DECISION_ABOUT,
+    ONLY_SUBMITTED_ACCEPTED,
+    ONLY_SUBMITTED_REJECTED,
+)
 from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.forecast import GoalForecast, forecast_goal
 from govcore.i18n import N_, _, use_language
@@ -620,7 +627,7 @@ class Engine:
         action = self._find_action(data)
         if action is None:
             self._emit("response_ignored", details={"response": kind, **data,
-                                                    "reason": "no open corrective action matches"})
+                                                    "reason": NO_ACTION_MATCHES})
             return
         text = data.get("text", "")
         subj = Subject(kind=action.subject_kind, id=action.subject, owner=action.owner, fields={},
@@ -628,7 +635,7 @@ class Engine:
         if kind == "submit":
             if action.state not in AWAITING and action.state is not ActionState.rejected:
                 self._emit("response_ignored", subject=subj, details={
-                    "response": kind, "action": action.id, "reason": f"the action is {action.state.value}"})
+                    "response": kind, "action": action.id, "reason": ACTION_IS.format(state=action.state.value)})
                 return
             action.state = ActionState.submitted
             action.submitted_at = self.now
@@ -639,7 +646,7 @@ class Engine:
         elif kind == "accept":
             if action.state is not ActionState.submitted:
                 self._emit("response_ignored", subject=subj, details={
-                    "response": kind, "action": action.id, "reason": "only a submitted action can be accepted"})
+                    "response": kind, "action": action.id, "reason": ONLY_SUBMITTED_ACCEPTED})
                 return
             action.state = ActionState.accepted
             self._emit("action_accepted", subject=subj, owner=action.owner,
@@ -647,7 +654,7 @@ class Engine:
         else:
             if action.state is not ActionState.submitted:
                 self._emit("response_ignored", subject=subj, details={
-                    "response": kind, "action": action.id, "reason": "only a submitted action can be rejected"})
+                    "response": kind, "action": action.id, "reason": ONLY_SUBMITTED_REJECTED})
                 return
             action.state = ActionState.demanded
             action.due = Duration.parse("5 working days").after(self.now.date(), self.calendar)
@@ -665,7 +672,7 @@ class Engine:
             if not ident:
                 self._emit("response_ignored", details={"response": "decide", "subject": data["subject"],
                                                         "option": option,
-                                                        "reason": f"no decision about '{data['subject']}' is open"})
+                                                        "reason": NO_DECISION_ABOUT.format(subject=data["subject"])})
                 return
         try:
             with use_language("en"):  # the reason is recorded: the same bytes in every reader's language

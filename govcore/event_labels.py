@@ -10,10 +10,11 @@ The messages belong to the report's catalog (scripts/i18n.py puts this file in t
 
 from __future__ import annotations
 
-from govcore.i18n import N_
+from govcore.i18n import N_, reword
 from govcore.labels import Labels
 
-__all__ = ["EVENT_LABELS", "EVENT_TYPES", "EVENT_WORDS"]
+__all__ = ["ACTION_IS", "EVENT_LABELS", "EVENT_TYPES", "EVENT_WORDS", "NO_ACTION_MATCHES", "NO_DECISION_ABOUT",
+           "ONLY_SUBMITTED_ACCEPTED", "ONLY_SUBMITTED_REJECTED", "ignored_reason"]
 
 # type → (one event, several events / a heading)
 EVENT_TYPES: dict[str, tuple[str, str]] = {
@@ -42,3 +43,26 @@ EVENT_TYPES: dict[str, tuple[str, str]] = {
 }
 EVENT_WORDS = Labels({t: one for t, (one, _several) in EVENT_TYPES.items()})
 EVENT_LABELS = Labels({t: several for t, (_one, several) in EVENT_TYPES.items()})
+
+
+# Why an answer had no effect, recorded in English (stored runs hold these texts: the same bytes in
+# every language); `ignored_reason` gives a reader their language.
+NO_ACTION_MATCHES = N_("no open corrective action matches")
+ACTION_IS = N_("the action is {state}")
+ONLY_SUBMITTED_ACCEPTED = N_("only a submitted action can be accepted")
+ONLY_SUBMITTED_REJECTED = N_("only a submitted action can be rejected")
+NO_DECISION_ABOUT = N_("no decision about '{subject}' is open")
+_IGNORED_REASONS = (
+    NO_ACTION_MATCHES, ACTION_IS, ONLY_SUBMITTED_ACCEPTED, ONLY_SUBMITTED_REJECTED, NO_DECISION_ABOUT,
+    # check_decision's refusals and their hints, recorded inside use_language("en")
+    N_("unknown decision '{decision}' ({hint})"), N_("decision '{decision}' was taken on {day}: {option}"),
+    N_("'{option}' is not an option of decision '{decision}' ({hint})"), N_("did you mean '{word}'?"),
+    N_("expected one of: {choices}"), N_("open decisions: "), N_("no decision is open"),
+)
+_STATE_WORDS = {"state": {"demanded": N_("demanded"), "submitted": N_("submitted"), "accepted": N_("accepted"),
+                          "rejected": N_("rejected"), "escalated": N_("escalated"), "closed": N_("closed")}}
+
+
+def ignored_reason(reason: str) -> str:
+    """A recorded `response_ignored` reason in the reader's language (recorded in English)."""
+    return reword(reason, _IGNORED_REASONS, _STATE_WORDS)

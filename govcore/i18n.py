@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import gettext as _gettext
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from functools import cache
@@ -160,6 +161,36 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for `n`, in the reader's language."""
     return _translations(language()).ngettext(singular, plural, n)
+
+
+def reword(text: str, templates: Sequence[str], words: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """A text recorded in English from one of `templates` (its message ids, `{name}` placeholders), in
+    the reader's language; any other text as it is.
+
+    Some texts were recorded in English before recorded texts were Danish, and must stay so (a stored
+    run replays to the same bytes); a reader gets them in their language all the same. The values in
+    the placeholders are reworded too (a hint inside a message), or looked up in `words[name]`
+    (message ids of a closed set, such as states). A template ending in ': ' also matches a text that
+    goes on after it (a list the code appended)."""
+    if language() == "en":
+        return text
+    for template in templates:
+        found = _template_pattern(template).fullmatch(text)
+        if found is None:
+            continue
+        if template.endswith(": ") and not template.count("{"):
+            return _(template) + text[len(template):]
+        values = {name: _(words[name][value]) if words and name in words and value in words[name]
+                  else reword(value, templates, words) for name, value in found.groupdict().items()}
+        return _(template).format(**values)
+    return text
+
+
+@cache
+def _template_pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"\{(\w+)\}", template)
+    pattern = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.*?)" for i, p in enumerate(parts))
+    return re.compile(pattern + (".*" if template.endswith(": ") and "{" not in template else ""), re.S)
 
 
 def N_(message: str) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import jinja2
 
 from govcore.charts import WheelMark, wheel_chart
-from govcore.event_labels import EVENT_LABELS
+from govcore.event_labels import EVENT_LABELS, ignored_reason
 from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
@@ -898,7 +898,7 @@ def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
         out.append(IgnoredResponse(date=_date(e.at), response=words.get(str(d.get("response")),
                                                                         str(d.get("response", ""))),
                                    target=names.subject("action", target) if d.get("action") else target,
-                                   reason=str(d.get("reason", ""))))
+                                   reason=ignored_reason(str(d.get("reason", "")))))
     return out
 
 

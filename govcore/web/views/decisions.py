@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from govcore.event_labels import ignored_reason
 from govcore.i18n import N_, _, ngettext
 from govcore.text import danish_number, date_text
 from govcore.web.views.run import RunView
@@ -148,7 +149,9 @@ def why(view: RunView, kind: str, rule: str | None, d: Mapping[str, Any],
     if rule:
         title = str(d.get("rule_title") or view.rule(rule)[0])
         return title, reason or view.rule(rule)[1]
-    if kind in ("escalation_exhausted", "response_ignored"):
+    if kind == "response_ignored":
+        return "–", ignored_reason(reason)
+    if kind == "escalation_exhausted":
         return "–", reason
     return "–", _(CAUSES[kind]) if kind in CAUSES else reason
 
