@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from english_words import untranslated
 from test_engine_workflow import LOW, _decision_rules, _types
@@ -87,3 +88,13 @@ def test_the_danish_report_gives_the_reasons_in_danish(make_config: Callable[...
     with use_language("en"):
         english = render_report(result, "md")
     assert "no open corrective action matches" in english and DANISH[0] not in english
+
+
+def test_the_explanation_pages_give_the_reason_in_the_readers_language() -> None:
+    from govcore.web.views.decisions import why
+
+    recorded = {"response": "accept", "reason": "only a submitted action can be accepted"}
+    view: Any = None  # an event without a rule does not consult the run's view
+    assert why(view, "response_ignored", None, recorded, {}) == ("–", "kun en indsendt handling kan godkendes")
+    with use_language("en"):
+        assert why(view, "response_ignored", None, recorded, {}) == ("–", "only a submitted action can be accepted")
