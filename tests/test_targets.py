@@ -921,3 +921,15 @@ def test_a_small_positive_change_asks_for_more() -> None:
 def test_a_trajectory_needs_a_milestone() -> None:
     with pytest.raises(ValueError, match=r"^a trajectory needs at least one milestone$"):
         interpolate([], D(2020, 1, 1))
+
+
+def test_a_negative_margin_is_explained_as_at_most() -> None:
+    """'Bedre end national med mindst -2' allows being at most 2 worse: 'højst', not 'mindst'."""
+    spec = {"kind": "benchmark", "relation": "better", "margin": -2}
+    r = run(spec, SHARE, D(2021, 3, 1), obs(SHARE, "2020", 37), obs(SHARE, "2020", 38, series="national"))
+    assert r.explanation == ("37,0 % i 2020 er på eller over de 36,0 %, der kræves for at være højst 2,0 % "
+                             "dårligere end national (38,0 %)")
+    worse = run(spec | {"relation": "worse", "margin": -1}, SHARE, D(2021, 3, 1), obs(SHARE, "2020", 37),
+                obs(SHARE, "2020", 38, series="national"))
+    assert worse.status is Status.on_track and worse.explanation.endswith(
+        "er på eller under de 39,0 %, der kræves for at være højst 1,0 % bedre end national (38,0 %)")
