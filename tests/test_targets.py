@@ -1054,3 +1054,19 @@ def test_a_place_in_a_ranking_is_written_nr() -> None:
     place = KPI(id="pl", name="placering", unit="nr.", higher_is_better=False)
     r = run({"kind": "at_most", "value": 20, "tolerance": 3}, place, D(2022, 3, 1), obs(place, "2021", 22))
     assert r.status is Status.at_risk and r.explanation.startswith("nr. 22 i 2021 er over kravet på højst nr. 20, ")
+
+
+def test_a_change_never_asks_for_more_than_by_after_its_by_period() -> None:
+    """Against the previous year with a by_period inside the figure's year: a whole year has passed
+    since the baseline, twice the span to by_period, and the full change is asked for, not twice it."""
+    spec = {"kind": "change", "baseline": "previous_year", "by": 10, "by_period": "2022-06"}
+    for value, status in ((50.0, Status.on_track), (49.0, Status.off_track)):
+        r = run(spec, SHARE, D(2023, 3, 1), obs(SHARE, "2021", 40), obs(SHARE, "2022", value))
+        assert (r.status, r.expected, r.inputs["fraction"], r.inputs["required_change"]) == (status, 50.0, 1.0, 10.0)
+
+
+def test_a_change_is_written_with_up_to_three_decimals() -> None:
+    r = run({"kind": "change", "baseline": "2020", "by": 1.2346}, MATCHES, D(2022, 3, 1), obs(MATCHES, "2020", 10),
+            obs(MATCHES, "2021", 11.5))
+    assert r.status is Status.on_track
+    assert r.explanation == "11,5 i 2021 er på eller over de forventede 11,23 (10,0 i 2020 ændret med +1,235)"
