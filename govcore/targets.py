@@ -345,7 +345,7 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
         inputs["comparison"] = "inclusive"
         status = _judge(obs.value, expected, higher_good, target.tolerance)
         text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
-                f"der kræves for at være mindst {_q(abs(target.margin), kpi)} "
+                f"der kræves for at være {'mindst' if target.margin > 0 else 'højst'} {_q(abs(target.margin), kpi)} "
                 f"{relation if target.margin > 0 else 'dårligere' if relation == 'bedre' else 'bedre'} "
                 f"end {target.series} ({_q(bench, kpi)})")
     else:

@@ -35,10 +35,20 @@ declare -A SOURCE=(
 # fast and in; the CLI's wheel command tests are out (they load the whole Vejle configuration: 5–12 s
 # each, 85 % of the selection's time) — tests/test_wheel.py pins what they reach (check_deliverables, the
 # renderers) on small wheels.
+# The targets are exercised by their own tests and by the criteria and result tests (compound targets,
+# combine, criteria on their own KPI, results made without validation, the reuse of a goal's result); the
+# whole-engine runs are out (the two of tests/test_goal_reuse.py and the examples check of
+# tests/test_target_results.py: 2 s each; the reuse has small tests of its own there), and so is
+# the 200-example Hypothesis property of tests/test_targets.py; test_criteria.py's combine property is in
+# (0.1 s: it is what pins combine).
 declare -A TESTS=(
     [conditions]="tests/test_conditions.py tests/test_rule_errors.py"
-    [targets]="tests/test_targets.py --deselect tests/test_targets.py::test_evaluation_properties
-               --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs"
+    [targets]="tests/test_targets.py tests/test_criteria.py tests/test_target_results.py tests/test_goal_reuse.py
+               --deselect tests/test_targets.py::test_evaluation_properties
+               --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs
+               --deselect tests/test_target_results.py::test_every_result_of_the_examples_is_what_validation_makes
+               --deselect tests/test_goal_reuse.py::test_a_reused_goal_result_is_the_fresh_one
+               --deselect tests/test_goal_reuse.py::test_remembered_matches_are_durable_rules_own"
     [calendar]="tests/test_calendar.py"
     [wheel]="tests/test_wheel.py tests/test_wheel_provenance.py
              tests/test_joint.py::test_joint_roles_in_the_wheel_are_checked_and_shown

@@ -316,3 +316,71 @@ def test_an_unknown_criterion_kpi_is_a_located_configuration_error(tmp_path: Any
     with use_language("da"):  # the Danish description, whatever the module's english fixture says
         assert describe_target(cfg.goals[0].target, cfg.kpis["jobrate"], cfg.kpis) == \
             "mindst 50,0 % og højst 1.000 personer (Antal ledige)"
+
+
+# ------------------------------------------------------------------ what a compound records and says
+
+OTHER = KPI(id="other", name="andel på ydelse", unit="%", higher_is_better=False)
+BOTH_KPIS = {"share": SHARE, "other": OTHER}
+
+
+def compound(spec: dict[str, Any], *rows: Observation) -> TargetResult:
+    return evaluate(TARGET.validate_python(spec), SHARE, ObservationStore(rows).as_of(D(2022, 3, 1)), VEJLE, BOTH_KPIS)
+
+
+def test_any_of_records_every_criterion_s_inputs_under_its_number_and_says_which_holds() -> None:
+    r = compound({"kind": "any_of", "criteria": [{"kind": "at_least", "value": 50},
+                                                 {"kind": "at_most", "value": 2, "kpi": "other"}]},
+                 obs(SHARE, "2022-01", 45), obs(OTHER, "2022-01", 1.5))
+    assert r.status is Status.on_track
+    assert r.explanation == (
+        "mindst ét af 2 kriterier skal være opfyldt: [1: ude af kurs] 45,0 % i 2022-01 er under kravet på mindst "
+        "50,0 %; [2: på sporet] andel på ydelse: 1,5 % i 2022-01 er på eller under kravet på højst 2,0 %")
+    assert r.inputs == {
+        "kind": "any_of", "kpi": "share", "as_of": "2022-03-01", "municipality": VEJLE, "criteria": 2.0,
+        "1.status": "off_track", "1.kind": "at_least", "1.tolerance": 0.0, "1.good_direction": "higher",
+        "1.value": 45.0, "1.period": "2022-01", "1.value_known_at": "2022-02-01", "1.expected": 50.0,
+        "2.status": "on_track", "2.kpi": "other", "2.kind": "at_most", "2.tolerance": 0.0,
+        "2.good_direction": "lower", "2.value": 1.5, "2.period": "2022-01", "2.value_known_at": "2022-02-01",
+        "2.expected": 2.0}
+    assert (r.actual, r.expected, r.period) == (45.0, 50.0, "2022-01")  # the first criterion's figures
+
+
+def until(improve: dict[str, Any], reached: dict[str, Any]) -> dict[str, Any]:
+    return {"kind": "until", "improve": improve, "reached": reached}
+
+
+AT_LEAST_40, AT_LEAST_50 = {"kind": "at_least", "value": 40}, {"kind": "at_least", "value": 50}
+OTHER_AT_MOST_2 = {"kind": "at_most", "value": 2, "kpi": "other"}
+
+
+@pytest.mark.parametrize(("spec", "rows", "status", "head"), [
+    (until(AT_LEAST_40, AT_LEAST_50), [obs(SHARE, "2022-01", 55)], Status.on_track,
+     "målet er nået og holdes, så der kræves ikke yderligere forbedring: [forbedring: på sporet] "),
+    (until(AT_LEAST_40, AT_LEAST_50), [obs(SHARE, "2022-01", 45)], Status.on_track,
+     "målet er ikke nået, så der kræves forbedring: [forbedring: på sporet] "),
+    # the improvement is not known and the goal is not reached: not known, but the goal is known not reached
+    (until(OTHER_AT_MOST_2, AT_LEAST_50), [obs(SHARE, "2022-01", 45)], Status.no_data,
+     "målet er ikke nået, så der kræves forbedring: [forbedring: uden data] andel på ydelse: "),
+    (until(OTHER_AT_MOST_2, OTHER_AT_MOST_2 | {"value": 1}), [], Status.no_data,
+     "det vides ikke, om målet er nået, og forbedringen alene afgør det ikke: [forbedring: uden data] "),
+], ids=["reached", "improving", "improvement-unknown", "nothing-known"])
+def test_until_says_whether_the_goal_is_reached(spec: dict[str, Any], rows: list[Observation], status: Status,
+                                                head: str) -> None:
+    r = compound(spec, *rows)
+    assert r.status is status and r.explanation.startswith(head)
+    assert r.inputs["forbedring.status"] == r.parts[0].status.value
+    assert r.inputs["mål.status"] == r.parts[1].status.value
+
+
+def test_a_nested_compound_passes_the_kpis_on_and_an_unknown_kpi_is_recorded() -> None:
+    r = compound({"kind": "all_of", "criteria": [
+        {"kind": "any_of", "criteria": [OTHER_AT_MOST_2, {"kind": "at_least", "value": 99}]},
+        {"kind": "at_least", "value": 1, "kpi": "nope"}]}, obs(OTHER, "2022-01", 1.5), obs(SHARE, "2022-01", 45))
+    inner, unknown = r.parts
+    assert inner.status is Status.on_track and inner.parts[0].actual == 1.5
+    assert unknown.status is Status.no_data and unknown.inputs == {"kind": "at_least", "kpi": "nope"}
+    assert unknown.parts == () and r.inputs["2.kind"] == "at_least" and r.inputs["2.kpi"] == "nope"
+    assert r.status is Status.no_data
+    assert r.explanation.startswith("alle af 2 kriterier skal være opfyldt: [1: på sporet] mindst ét af 2 kriterier")
+    assert r.explanation.endswith("; [2: uden data] nøgletallet 'nope' er ikke defineret")

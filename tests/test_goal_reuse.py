@@ -18,9 +18,10 @@ from govcore._durable import RuleRuntime
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.formatting import danish_date
-from govcore.model import Target
+from govcore.model import KPI, Goal, Observation, Status, Target
+from govcore.observations import ObservationStore
 from govcore.rules.compiler import compile_ruleset
-from govcore.targets import goal_result
+from govcore.targets import DAY_PLACEHOLDER, DayFreeView, day_class, depends_on_day, goal_core, goal_result, on_day
 
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle"
 TARGET: TypeAdapter[Target] = TypeAdapter(Target)
@@ -108,3 +109,62 @@ def test_remembered_matches_are_durable_rules_own() -> None:
         for runtime in runtimes.values():
             runtime.close()
     assert fired > 20
+
+
+# ------------------------------------------------------------- the pieces of the reuse, one by one
+
+SHARE = KPI(id="share", name="andel i job", unit="%")
+OTHER = KPI(id="other", name="andel på ydelse", unit="%", higher_is_better=False)
+
+
+def _goal(spec: dict[str, object]) -> Goal:
+    return Goal(id="g", title="g", level="national", owner="chef", kpi="share", target=TARGET.validate_python(spec))
+
+
+def test_a_not_known_result_is_made_without_its_day_and_gets_the_day_written_in() -> None:
+    g = _goal({"kind": "at_least", "value": 50})
+    store, day = ObservationStore([]), dt.date(2021, 3, 1)
+    template = goal_core(g, {"share": SHARE}, DayFreeView(store, day))
+    assert template.status is Status.no_data and DAY_PLACEHOLDER in template.explanation
+    assert depends_on_day(template)
+    for later in (day, dt.date(2021, 5, 4)):
+        written = on_day(template, later)
+        fresh = goal_core(g, {"share": SHARE}, store.as_of(later))
+        assert written.explanation == fresh.explanation
+        assert written.explanation == f"ingen værdi for andel i job er kendt pr. {danish_date(later)}"
+        assert written.status is Status.no_data and written.inputs == template.inputs
+        assert written.model_fields_set == template.model_fields_set
+    assert DAY_PLACEHOLDER in template.explanation  # the template itself is left as it was
+
+
+def test_a_measured_result_does_not_depend_on_the_day_and_is_reused_as_it_is() -> None:
+    g = _goal({"kind": "at_least", "value": 50})
+    store = ObservationStore([Observation(kpi="share", period="2021-01", value=52)])
+    template = goal_core(g, {"share": SHARE}, DayFreeView(store, dt.date(2021, 3, 1)))
+    assert template.status is Status.on_track and not depends_on_day(template)
+    assert on_day(template, dt.date(2021, 3, 2)) is template
+
+
+@pytest.mark.parametrize(("rows", "status", "depends"), [
+    ([("share", 52)], Status.on_track, True),                  # any_of met; the other part not known
+    ([("share", 52), ("other", 1)], Status.on_track, False),   # both parts measured
+    ([], Status.no_data, True),
+])
+def test_a_compound_depends_on_the_day_when_a_part_does(rows: list[tuple[str, float]], status: Status,
+                                                        depends: bool) -> None:
+    g = _goal({"kind": "any_of", "criteria": [{"kind": "at_least", "value": 50},
+                                              {"kind": "at_most", "value": 2, "kpi": "other"}]})
+    store = ObservationStore([Observation(kpi=k, period="2021-01", value=v) for k, v in rows])
+    r = goal_core(g, {"share": SHARE, "other": OTHER}, DayFreeView(store, dt.date(2021, 3, 1)))
+    assert r.status is status and depends_on_day(r) is depends
+    assert [depends_on_day(p) for p in r.parts] == [not rows, len(rows) < 2]
+
+
+def test_the_day_class_is_whether_the_target_period_has_begun() -> None:
+    in_q4 = _goal({"kind": "at_least", "value": 50, "period": "2021-Q4"})
+    assert not day_class(in_q4, dt.date(2021, 9, 30))
+    assert not day_class(in_q4, dt.date(2021, 10, 1))  # the period's first day: nothing can be known yet
+    assert day_class(in_q4, dt.date(2021, 10, 2)) and day_class(in_q4, dt.date(2022, 6, 1))
+    assert not day_class(_goal({"kind": "at_least", "value": 50}), dt.date(2022, 6, 1))
+    untargeted = Goal(id="g", title="g", level="national", owner="chef", kpi="share")
+    assert not day_class(untargeted, dt.date(2022, 6, 1))

@@ -11,7 +11,7 @@ from pathlib import Path
 from govcore.config import load_config
 from govcore.engine import Engine
 from govcore.model import Status, TargetResult
-from govcore.targets import _clean, _number, goal_result
+from govcore.targets import _clean, _number, evaluate, goal_result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,3 +72,33 @@ def test_every_result_of_the_examples_is_what_validation_makes() -> None:
     assert checked > 200
     assert statuses == {"on_track", "at_risk", "off_track", "no_data"}
     assert {"at_least", "at_most", "change", "direction", "all_of"} <= kinds, kinds
+
+
+def test_a_goal_s_result_behaves_as_a_validated_one() -> None:
+    """A goal's result is made from the target's by `_with` (the goal's id added to the inputs): equal to
+    the validated one, copied and pickled like it, with the fields it says were set."""
+    import copy
+    import pickle
+
+    from govcore.model import KPI, Goal, Observation
+    from govcore.observations import ObservationStore
+
+    share = KPI(id="share", name="andel i job", unit="%")
+    store = ObservationStore([Observation(kpi="share", period="2022-01", value=45)])
+    for target in ({"kind": "at_least", "value": 40}, {"kind": "at_least", "value": 40, "period": "2022"}):
+        goal = Goal.model_validate({"id": "g", "title": "g", "level": "political", "owner": "o", "kpi": "share",
+                                    "target": target})
+        for day in (dt.date(2022, 1, 15), dt.date(2022, 3, 1)):  # not known yet, then measured
+            r = goal_result(goal, {"share": share}, store.as_of(day))
+            v = validated(r)
+            assert r == v and v == r and r.model_dump_json() == v.model_dump_json()
+            assert r.model_fields_set == v.model_fields_set and "inputs" in r.model_fields_set
+            assert r.model_extra is None and r.inputs["goal"] == "g"
+            assert pickle.loads(pickle.dumps(r)) == r and copy.deepcopy(r) == r
+            assert r.model_copy(update={"explanation": "x"}).explanation == "x"
+            assert r.parts == () and v.parts == ()
+            # the target's own result, as `evaluate` makes it (without a goal's `_with`)
+            assert goal.target is not None
+            t = evaluate(goal.target, share, store.as_of(day))
+            assert t == validated(t) and t.model_extra is None and t.parts == ()
+            assert pickle.loads(pickle.dumps(t)) == t and copy.deepcopy(t) == t

@@ -711,6 +711,9 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
     ("baseline 0 in percent", {"kind": "change", "baseline": "2019", "by": 5, "unit": "percent"}, SHARE, D(2021, 3, 1),
      [obs(SHARE, "2019", 0), obs(SHARE, "2020", 3)], None, Status.no_data,
      "basisværdien for 2019 er 0, så en ændring i procent kan ikke beregnes"),
+    ("benchmark higher is better with a margin", {"kind": "benchmark", "relation": "better", "margin": 1}, SHARE,
+     D(2021, 3, 1), [obs(SHARE, "2020", 40), obs(SHARE, "2020", 38, series="national")], None, Status.on_track,
+     "40,0 % i 2020 er på eller over de 39,0 %, der kræves for at være mindst 1,0 % bedre end national (38,0 %)"),
     ("no benchmark", BETTER_THAN_NATIONAL, SHARE, D(2021, 3, 1), [obs(SHARE, "2020", 33.5)], None, Status.no_data,
      "værdien for national af andel i job i 2020 er ikke kendt pr. 01.03.2021"),
     ("no rank at all", TOP_20, SHARE, D(2021, 5, 1), [], VEJLE, Status.no_data,
@@ -921,3 +924,149 @@ def test_a_small_positive_change_asks_for_more() -> None:
 def test_a_trajectory_needs_a_milestone() -> None:
     with pytest.raises(ValueError, match=r"^a trajectory needs at least one milestone$"):
         interpolate([], D(2020, 1, 1))
+
+
+# ------------------------------------------------------------ benchmarks: strict, negative margins, noise band
+
+@pytest.mark.parametrize(("relation", "own", "status", "text"), [
+    ("better", 40, Status.on_track, "40,0 % i 2020 er over national (38,0 %) og altså bedre"),
+    ("better", 37, Status.off_track, "37,0 % i 2020 er under national (38,0 %) og altså ikke bedre"),
+    ("worse", 37, Status.on_track, "37,0 % i 2020 er under national (38,0 %) og altså dårligere"),
+    ("worse", 39, Status.off_track, "39,0 % i 2020 er over national (38,0 %) og altså ikke dårligere"),
+])
+def test_a_strict_benchmark_says_over_or_under_and_whether_that_is_the_relation(
+        relation: str, own: float, status: Status, text: str) -> None:
+    r = run({"kind": "benchmark", "relation": relation}, SHARE, D(2021, 3, 1), obs(SHARE, "2020", own),
+            obs(SHARE, "2020", 38, series="national"))
+    assert (r.status, r.explanation, r.inputs["comparison"]) == (status, text, "strict")
+
+
+@pytest.mark.parametrize(("relation", "margin", "own", "national", "expected", "words"), [
+    ("better", -2, 37.0, 38.0, 36.0, "er på eller over de 36,0 %, der kræves for at være"),
+    ("worse", -1, 35.5, 35.0, 36.0, "er på eller under de 36,0 %, der kræves for at være"),
+])
+def test_a_negative_margin_allows_the_other_side_of_the_benchmark(relation: str, margin: float, own: float,
+                                                                  national: float, expected: float,
+                                                                  words: str) -> None:
+    spec = {"kind": "benchmark", "relation": relation, "margin": margin}
+    ok = run(spec, SHARE, D(2021, 3, 1), obs(SHARE, "2020", own), obs(SHARE, "2020", national, series="national"))
+    assert (ok.status, ok.expected, ok.inputs["comparison"]) == (Status.on_track, expected, "inclusive")
+    other = "dårligere" if relation == "better" else "bedre"
+    assert words in ok.explanation
+    assert ok.explanation.endswith(f"{abs(margin):.1f} % {other} end national ({national:.1f} %)".replace(".", ","))
+    beyond = own - 1.5 if relation == "better" else own + 1.5   # past the allowed margin on the wrong side
+    bad = run(spec, SHARE, D(2021, 3, 1), obs(SHARE, "2020", beyond), obs(SHARE, "2020", national, series="national"))
+    assert bad.status is Status.off_track and words.replace("på eller over", "under").replace(
+        "på eller under", "over") in bad.explanation
+
+
+def test_a_negative_margin_is_explained_as_at_most() -> None:
+    """'Bedre end national med mindst -2' allows being at most 2 worse: 'højst', not 'mindst'."""
+    spec = {"kind": "benchmark", "relation": "better", "margin": -2}
+    r = run(spec, SHARE, D(2021, 3, 1), obs(SHARE, "2020", 37), obs(SHARE, "2020", 38, series="national"))
+    assert r.explanation == ("37,0 % i 2020 er på eller over de 36,0 %, der kræves for at være højst 2,0 % "
+                             "dårligere end national (38,0 %)")
+    worse = run(spec | {"relation": "worse", "margin": -1}, SHARE, D(2021, 3, 1), obs(SHARE, "2020", 37),
+                obs(SHARE, "2020", 38, series="national"))
+    assert worse.status is Status.on_track and worse.explanation.endswith(
+        "er på eller under de 39,0 %, der kræves for at være højst 1,0 % bedre end national (38,0 %)")
+
+
+@pytest.mark.parametrize(("own", "status", "words"), [
+    (1e-9, Status.off_track, "er lig med national (0,0) og altså ikke bedre"),   # inside the noise band: equal
+    (2e-9, Status.on_track, "er over national (0,0) og altså bedre"),
+])
+def test_better_than_a_benchmark_ignores_rounding_noise(own: float, status: Status, words: str) -> None:
+    r = run(BETTER_THAN_NATIONAL | {"tolerance": 0}, MATCHES, D(2021, 3, 1), obs(MATCHES, "2020", own),
+            obs(MATCHES, "2020", 0.0, series="national"))
+    assert r.status is status and r.explanation.endswith(words)
+
+
+def test_strictly_better_at_the_edge_of_its_tolerance_is_at_risk() -> None:
+    def judged(own: float) -> TargetResult:
+        return run(BETTER_THAN_NATIONAL | {"tolerance": 1}, MATCHES, D(2021, 3, 1), obs(MATCHES, "2020", own),
+                   obs(MATCHES, "2020", 0.0, series="national"))
+    edge = judged(-(1 + 1e-9))  # short by exactly the tolerance plus the noise band
+    assert edge.status is Status.at_risk and edge.explanation.endswith(
+        "er under national (0,0) og altså ikke bedre, men inden for tolerancen på 1,0")
+    past = judged(-1.01)
+    assert past.status is Status.off_track and "tolerancen" not in past.explanation
+
+
+# ------------------------------------------------------------------ goals with a target period
+
+def test_a_target_period_goal_says_not_known_in_the_period_only_once_it_has_begun() -> None:
+    goal = _goal(SHARE, kind="at_least", value=40, period="2022")
+    store = ObservationStore([obs(SHARE, "2021-12", 45.0), obs(SHARE, "2022-01", 38.0)])
+    for day in (D(2021, 12, 15), D(2022, 1, 1)):  # before it and on its first day: the ordinary words
+        r = goal_result(goal, {"share": SHARE}, store.as_of(day))
+        assert r.status is Status.no_data
+        assert r.explanation == f"ingen værdi for andel i job er kendt pr. {day:%d.%m.%Y}"
+    begun = goal_result(goal, {"share": SHARE}, store.as_of(D(2022, 1, 2)))
+    assert begun.explanation == "ingen tal for andel i job for 2022 er kendt pr. 02.01.2022"
+    measured = goal_result(goal, {"share": SHARE}, store.as_of(D(2022, 2, 5)))
+    assert measured.status is Status.off_track
+    assert measured.explanation == "38,0 % i 2022-01 er under kravet på mindst 40,0 %"
+    assert measured.inputs["goal"] == "g" and measured.inputs["target_period"] == "2022"
+    assert measured.inputs["value"] == 38.0 and measured.inputs["as_of"] == "2022-02-05"
+    assert measured.model_fields_set == {"status", "actual", "expected", "period", "explanation", "inputs"}
+
+
+def test_a_target_period_goal_reads_the_municipality_s_own_series_and_criteria_on_their_own_kpi() -> None:
+    other = KPI(id="other", name="andel på ydelse", unit="%", higher_is_better=False)
+    goal = _goal(SHARE, kind="all_of", period="2022", criteria=[
+        {"kind": "at_least", "value": 40}, {"kind": "at_most", "value": 2, "kpi": "other"}])
+    store = ObservationStore([obs(SHARE, "2022-01", 45.0, municipality=VEJLE), obs(SHARE, "2022-01", 30.0),
+                              obs(other, "2022-01", 1.5)])
+    r = goal_result(goal, {"share": SHARE, "other": other}, store.as_of(D(2022, 3, 1)), VEJLE)
+    assert r.status is Status.on_track and [p.actual for p in r.parts] == [45.0, 1.5]
+    assert r.inputs["municipality"] == VEJLE and r.inputs["target_period"] == "2022"
+
+
+def test_a_period_target_s_figure_does_not_go_stale_but_a_compound_s_unknown_part_stays_unknown() -> None:
+    monthly = KPI(id="share", name="andel i job", unit="%", published="monthly")
+    other = KPI(id="other", name="andel på ydelse", unit="%", higher_is_better=False)
+    store = ObservationStore([obs(monthly, "2022-01", 38.0), obs(monthly, "2023-01", 50.0)])
+    in_2022 = goal_result(_goal(monthly, kind="at_least", value=40, period="2022"), {"share": monthly},
+                          store.as_of(D(2030, 1, 1)))
+    assert (in_2022.status, in_2022.period) == (Status.off_track, "2022-01") and "stale_after" not in in_2022.inputs
+    # all_of with its first criterion measured (so a period) and the second not known: not known, and why
+    both = _goal(monthly, kind="all_of", criteria=[{"kind": "at_least", "value": 40},
+                                                   {"kind": "at_most", "value": 2, "kpi": "other"}])
+    r = goal_result(both, {"share": monthly, "other": other}, store.as_of(D(2030, 1, 1)))
+    assert (r.status, r.period) == (Status.no_data, "2023-01") and "stale_after" not in r.inputs
+    assert r.explanation.startswith("alle af 2 kriterier skal være opfyldt: [1: på sporet] 50,0 %")
+    stale = goal_result(_goal(monthly, kind="at_least", value=40), {"share": monthly}, store.as_of(D(2030, 1, 1)))
+    assert stale.status is Status.no_data and stale.inputs["stale_after"] == "2023-03-31"
+    assert stale.inputs["value"] == 50.0 and stale.inputs["goal"] == "g"
+
+
+def test_a_change_judged_on_its_end_period_reads_the_municipality_s_own_series() -> None:
+    spec = {"kind": "change", "baseline": "2020", "by": 10, "by_period": "2021"}
+    rows = (obs(SHARE, "2020", 40.0, municipality=VEJLE), obs(SHARE, "2021", 52.0, municipality=VEJLE),
+            obs(SHARE, "2022", 60.0, municipality=VEJLE), obs(SHARE, "2020", 40.0), obs(SHARE, "2021", 45.0),
+            obs(SHARE, "2022", 41.0))
+    r = run(spec, SHARE, D(2023, 3, 1), *rows, municipality=VEJLE)
+    assert (r.status, r.actual, r.period, r.expected) == (Status.on_track, 52.0, "2021", 50.0)
+
+
+def test_a_place_in_a_ranking_is_written_nr() -> None:
+    place = KPI(id="pl", name="placering", unit="nr.", higher_is_better=False)
+    r = run({"kind": "at_most", "value": 20, "tolerance": 3}, place, D(2022, 3, 1), obs(place, "2021", 22))
+    assert r.status is Status.at_risk and r.explanation.startswith("nr. 22 i 2021 er over kravet på højst nr. 20, ")
+
+
+def test_a_change_never_asks_for_more_than_by_after_its_by_period() -> None:
+    """Against the previous year with a by_period inside the figure's year: a whole year has passed
+    since the baseline, twice the span to by_period, and the full change is asked for, not twice it."""
+    spec = {"kind": "change", "baseline": "previous_year", "by": 10, "by_period": "2022-06"}
+    for value, status in ((50.0, Status.on_track), (49.0, Status.off_track)):
+        r = run(spec, SHARE, D(2023, 3, 1), obs(SHARE, "2021", 40), obs(SHARE, "2022", value))
+        assert (r.status, r.expected, r.inputs["fraction"], r.inputs["required_change"]) == (status, 50.0, 1.0, 10.0)
+
+
+def test_a_change_is_written_with_up_to_three_decimals() -> None:
+    r = run({"kind": "change", "baseline": "2020", "by": 1.2346}, MATCHES, D(2022, 3, 1), obs(MATCHES, "2020", 10),
+            obs(MATCHES, "2021", 11.5))
+    assert r.status is Status.on_track
+    assert r.explanation == "11,5 i 2021 er på eller over de forventede 11,23 (10,0 i 2020 ændret med +1,235)"
