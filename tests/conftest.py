@@ -15,6 +15,8 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
+    from govcore.store.db import Database
+
 ROOT = Path(__file__).resolve().parent.parent
 
 ORGANISATION = """
@@ -146,6 +148,20 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         return str(tmp_path / "govcore.db")
     url: str = request.getfixturevalue("pg_url")
     return url
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[Database]:
+    """An open store with govcore's schema, on SQLite and on PostgreSQL (`db_url`)."""
+    from govcore.store import schema
+    from govcore.store.db import open_database
+
+    database = open_database(db_url)
+    schema.init(database)
+    try:
+        yield database
+    finally:
+        database.close()
 
 
 # ------------------------------------------------------------------ a real browser (Debian's chromium)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -13,21 +12,10 @@ from govcore.access import accounts, keys, sessions
 from govcore.access.permissions import SCOPES, Forbidden, Operation, allowed, authorize
 from govcore.access.principal import Principal
 from govcore.model import Organisation, Role
-from govcore.store import schema
-from govcore.store.db import Database, open_database
+from govcore.store.db import Database
 
 T0 = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
 PASSWORD = "korrekt hest batteri"
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    schema.init(database)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 def test_a_password_is_stored_only_as_an_argon2_hash(db: Database) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,16 +42,6 @@ def _both(fail: Callable[[], object]) -> tuple[str, str]:
             fail()
         messages.append(str(err.value))
     return messages[0], messages[1]
-
-
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = open_database(db_url)
-    schema.init(database)
-    try:
-        yield database
-    finally:
-        database.close()
 
 
 @pytest.fixture
