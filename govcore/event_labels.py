@@ -13,8 +13,21 @@ from __future__ import annotations
 from govcore.i18n import N_, reword
 from govcore.labels import Labels
 
-__all__ = ["ACTION_IS", "EVENT_LABELS", "EVENT_TYPES", "EVENT_WORDS", "NO_ACTION_MATCHES", "NO_DECISION_ABOUT",
-           "ONLY_SUBMITTED_ACCEPTED", "ONLY_SUBMITTED_REJECTED", "ignored_reason"]
+__all__ = ["ACTION_IS", "ACTION_STATES", "EVENT_LABELS", "EVENT_TYPES", "EVENT_WORDS", "NO_ACTION_MATCHES",
+           "NO_DECISION_ABOUT", "ONLY_SUBMITTED_ACCEPTED", "ONLY_SUBMITTED_REJECTED", "SUBJECT_KINDS", "action_state",
+           "ignored_reason"]
+
+# A corrective action's state as the report, the goal pages and the task list name it.
+ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
+                        "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Approved"),
+                        "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})
+# The engine's own subject kinds (a plugin's kinds are named by their SubjectKind).
+SUBJECT_KINDS = Labels({"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")})
+
+
+def action_state(state: str) -> str:
+    """An action's state in the reader's words; a state this table does not know, as it is."""
+    return ACTION_STATES.get(state, state)
 
 # type → (one event, several events / a heading)
 EVENT_TYPES: dict[str, tuple[str, str]] = {

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import jinja2
 
 from govcore.charts import WheelMark, wheel_chart
-from govcore.event_labels import EVENT_LABELS, ignored_reason
+from govcore.event_labels import EVENT_LABELS, SUBJECT_KINDS, action_state, ignored_reason
 from govcore.extension import ReportSection, SubjectContext
 from govcore.forecast import forecast_goal
 from govcore.formatting import danish_number, date_text, is_rank_unit, percent, quantity
@@ -63,10 +63,6 @@ STATUS_LABELS = Labels({"on_track": N_("On track"), "at_risk": N_("At risk"), "o
 LEVEL_LABELS = Labels({"national": N_("National goals (ministermål)"),
                        "political": N_("Political goals (focus areas)"),
                        "administrative": N_("Administrative goals"), "team": N_("Team goals")})
-ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
-                        "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Approved"),
-                        "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})
-SUBJECT_KINDS = Labels({"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")})
 # What a wheel event caused, in the order it is told (singular, plural; for ngettext).
 CAUSED = (
     ("deviation_flagged", N_("{n} deviation opened"), N_("{n} deviations opened")),
@@ -268,7 +264,7 @@ class ActionView:
 
     @property
     def state_label(self) -> str:
-        return ACTION_STATES.get(self.state, self.state)
+        return action_state(self.state)
 
 
 @dataclass
@@ -747,7 +743,7 @@ def _open_items(result: SimulationResult, names: _Names) -> tuple[list[OpenDevia
         late = (end - due).days if due and waiting else 0
         acts.append(OpenAction(
             id=str(a["id"]), title=str(a.get("title") or a["id"]), owner=names.role(a.get("owner")),
-            state=ACTION_STATES.get(str(a.get("state")), str(a.get("state"))), due=_date(due),
+            state=action_state(str(a.get("state"))), due=_date(due),
             overdue=_plural(late, N_("{n} day"), N_("{n} days")) if late > 0 else "–"))
     return devs, acts
 

@@ -24,11 +24,11 @@ from fastapi.responses import RedirectResponse, Response
 from govcore.access.accounts import AccountError, get_user
 from govcore.access.live import InvalidInput, LiveRuns, NotFound
 from govcore.access.permissions import Forbidden, Operation, allowed
+from govcore.event_labels import action_state
 from govcore.i18n import N_, _, ngettext
 from govcore.model import Organisation
 from govcore.web.session import CheckedForm, Person, WebSession
 from govcore.web.templating import render, today
-from govcore.web.views.run import action_state
 from govcore.web.views.tasks import Answer, answers
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +36,6 @@ router = APIRouter(include_in_schema=False)
 WAITING = frozenset({"demanded", "escalated", "rejected"})  # the owner is to act
 MAX_TEXT = 5000
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,79}")
-_DONE_STATES = {"submitted": "indsendt", "accepted": "godkendt", "rejected": "afvist"}
 
 # The confirmation after a successful post: only these words are shown (never the query's text).
 CONFIRMATIONS = {

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from govcore.web.views.run import RunView, action_state
+from govcore.event_labels import action_state
+from govcore.web.views.run import RunView
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.cascade import cascade
 from govcore.config import Configuration
-from govcore.event_labels import EVENT_WORDS
+from govcore.event_labels import EVENT_WORDS, action_state
 from govcore.forecast import forecast_goal
 from govcore.goalchart import GoalChart, goal_charts
 from govcore.i18n import N_, _
@@ -37,7 +37,6 @@ from govcore.observations import ObservationView
 from govcore.report import LEVEL_LABELS, STATUS_LABELS, describe_target
 from govcore.store.tables import EventRow, table
 from govcore.text import danish_number, date_text, quantity
-from govcore.web.views.run import action_state
 
 EVENT = table(EventRow)
 

@@ -12,23 +12,14 @@ from govcore.access.live import LiveRuns, RunRef
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.config import Configuration
+from govcore.event_labels import SUBJECT_KINDS
 from govcore.extension import Subject, SubjectContext
-from govcore.i18n import N_, _
+from govcore.i18n import _
 from govcore.observations import ObservationStore
 from govcore.web.views.observations import observation_store
 
 MUNICIPALITY_CODE = re.compile(r"\d{3}")
 
-# Message ids: translate where they are read, `_(ACTION_STATES[state])`.
-ACTION_STATES = {"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
-                 "submitted": N_("Submitted – awaiting approval"), "accepted": N_("Accepted"),
-                 "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")}
-SUBJECT_KINDS = {"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")}
-
-
-def action_state(state: str) -> str:
-    """An action's state in words, in the reader's language."""
-    return _(ACTION_STATES[state]) if state in ACTION_STATES else state
 
 
 @dataclass
@@ -121,7 +112,7 @@ class RunView:
 
     def subject_kind(self, kind: str) -> str:
         if kind in SUBJECT_KINDS:
-            return _(SUBJECT_KINDS[kind])
+            return SUBJECT_KINDS[kind]
         spec = self.cfg.subject_kinds.get(kind)
         return spec.reader_label() if spec is not None and spec.label else _("subject")
 
