@@ -10,12 +10,12 @@ The messages belong to the report's catalog (scripts/i18n.py puts this file in t
 
 from __future__ import annotations
 
-from govcore.i18n import N_, reword
+from govcore.i18n import N_, _, reword
 from govcore.labels import Labels
 
 __all__ = ["ACTION_IS", "ACTION_STATES", "EVENT_LABELS", "EVENT_TYPES", "EVENT_WORDS", "NO_ACTION_MATCHES",
            "NO_DECISION_ABOUT", "ONLY_SUBMITTED_ACCEPTED", "ONLY_SUBMITTED_REJECTED", "SUBJECT_KINDS", "action_state",
-           "ignored_reason"]
+           "ignored_reason", "state_word"]
 
 # A corrective action's state as the report, the goal pages and the task list name it.
 ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Escalated – awaiting action"),
@@ -23,6 +23,12 @@ ACTION_STATES = Labels({"demanded": N_("Awaiting action"), "escalated": N_("Esca
                         "rejected": N_("Rejected – awaiting a new action"), "closed": N_("Closed")})
 # The engine's own subject kinds (a plugin's kinds are named by their SubjectKind).
 SUBJECT_KINDS = Labels({"goal": N_("goal"), "deliverable": N_("deliverable"), "action": N_("action")})
+
+
+def state_word(state: str) -> str:
+    """An action's state as one word inside a sentence ("er godkendt"); an unknown state as it is."""
+    word = _STATE_WORDS["state"].get(state)
+    return _(word) if word is not None else state
 
 
 def action_state(state: str) -> str:

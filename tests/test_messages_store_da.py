@@ -261,7 +261,7 @@ def test_live_run_answers_are_danish(cfg: Configuration, tmp_path: Path) -> None
         assert da == "ingen korrigerende handling 'act-0099' i den levende kørsel for Vejle (630)"
         assert en == "no corrective action 'act-0099' in the live run of Vejle (630)"
         da, en = _both(lambda: live.accept(chef, "630", "act-0001"))
-        assert da == "den korrigerende handling act-0001 har status demanded: kun en indsendt handling kan godkendes"
+        assert da == "den korrigerende handling act-0001 har status krævet: kun en indsendt handling kan godkendes"
         assert en == "corrective action act-0001 is demanded: only a submitted action can be accepted"
         da, en = _both(lambda: live.goals(Principal("user", "u", "851", frozenset({"udvalg"})), "851"))
         assert (da, en) == ("kommune 851 har ingen levende kørsel", "municipality 851 has no live run")

@@ -213,6 +213,7 @@ def test_a_submitted_action_waits_for_approval_and_cannot_be_submitted_twice(sit
         again = owner.post("/opgaver/act-0004/indsend", data={"csrf": Site.csrf(shown), "text": "igen"},
                            headers={"Origin": site.url})
         assert again.status_code == 409 and "allerede besvaret" in again.text  # a double post does nothing
+        assert "den korrigerende handling act-0004 har status indsendt: den kan ikke indsendes nu" in again.text
 
         no_comment = site.post_form(chef, "/godkendelser", "/godkendelser/act-0004", {"decision": "reject",
                                                                                      "comment": "  "})
@@ -248,6 +249,7 @@ def test_delivering_a_deliverable_is_for_its_owner_and_only_once(site: Site) -> 
         twice = c.post("/opgaver/leverancer/plan/aflever", data={"csrf": Site.csrf(after)},
                        headers={"Origin": site.url})
         assert twice.status_code == 409 and "allerede besvaret" in twice.text
+        assert "leverancen plan er allerede leveret (03.03.2021)" in twice.text  # why, with the day as people read it
     db = open_database(site.db_url)
     try:
         rows = db.read(lambda conn: conn.execute(sa.select(DELIVERABLE.c.delivered_at).where(
@@ -300,6 +302,7 @@ def test_deciding_needs_a_known_decision_and_a_submitted_action(site: Site) -> N
 
         not_submitted = post("act-0003", decision="accept")
         assert not_submitted.status_code == 409 and "allerede besvaret" in not_submitted.text
+        assert "har status krævet: kun en indsendt handling kan godkendes" in not_submitted.text
         unknown = post("act-0003", decision="slet")
         assert unknown.status_code == 422 and "Vælg Godkend eller Afvis" in unknown.text
     assert stored(site, "act-0003") == before

@@ -32,6 +32,8 @@ from govcore.access.principal import Principal
 from govcore.config import Configuration, Response
 from govcore.describe import describe_event
 from govcore.errors import GovcoreError, did_you_mean
+from govcore.event_labels import state_word
+from govcore.formatting import date_text
 from govcore.i18n import N_, _, ngettext
 from govcore.model import ActionState, Observation
 from govcore.sourcefile import pydantic_message
@@ -351,12 +353,12 @@ class LiveRuns:
                                              else _("say why the action is rejected"))])
         if kind == "submit" and row["state"] not in _SUBMITTABLE:
             raise Conflict(_("corrective action {action} is {state}: it cannot be submitted now").format(
-                action=action_id, state=row["state"]))
+                action=action_id, state=state_word(row["state"])))
         if kind != "submit" and row["state"] != ActionState.submitted.value:
             raise Conflict((_("corrective action {action} is {state}: only a submitted action can be accepted")
                             if kind == "accept" else
                             _("corrective action {action} is {state}: only a submitted action can be rejected")
-                            ).format(action=action_id, state=row["state"]))
+                            ).format(action=action_id, state=state_word(row["state"])))
         _done, events = self._respond(run, cfg, principal, {kind: {"action": action_id, "text": text}})
         after = self._one(ACTION, self.run(municipality), action_id, N_("corrective action"))
         return {"action": _action(after, self._joint_owners(run)), "events": events}
@@ -374,7 +376,7 @@ class LiveRuns:
         stored = self._rows(DELIVERABLE, run, DELIVERABLE.c.id == deliverable_id)
         if stored and stored[0]["delivered_at"] is not None:
             raise Conflict(_("deliverable {id} was delivered already ({at})").format(
-                id=deliverable_id, at=stored[0]["delivered_at"]))
+                id=deliverable_id, at=date_text(stored[0]["delivered_at"])))
         _done, events = self._respond(run, cfg, principal, {"deliver": deliverable_id})
         return {"deliverable": next(x for x in self.deliverables(principal, municipality)
                                     if x["id"] == deliverable_id), "events": events}

@@ -50,7 +50,8 @@ def error_page(request: Request, status: int, detail: str = "") -> Response:
         who = current(request) if status != 500 else None
         title = _(TITLES.get(status, ERROR))
         text = _(TEXTS[status]) if status in TEXTS else detail or title
-        return render(request, "error.html", who, status=status, title=title, text=text)
+        reason = detail if status == 409 and detail != text else ""  # why it cannot be done now
+        return render(request, "error.html", who, status=status, title=title, text=text, reason=reason)
 
 
 def install_error_pages(app: FastAPI) -> None:
@@ -82,6 +83,6 @@ def install_error_pages(app: FastAPI) -> None:
     wrap(InvalidInput, lambda exc: 422, str)
     wrap(Forbidden, lambda exc: 403)
     wrap(NotFound, lambda exc: 404)
-    wrap(Conflict, lambda exc: 409)
+    wrap(Conflict, lambda exc: 409, str)
     wrap(GovcoreError, lambda exc: 500)
     wrap(Exception, lambda exc: 500)
