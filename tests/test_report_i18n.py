@@ -149,6 +149,16 @@ def test_the_danish_emails_read_as_before() -> None:
     assert _mail("notify", title="")[0] == "Besked"
 
 
+def test_joint_role_titles_are_joined_in_the_readers_words() -> None:
+    """The outbox keeps the titles of joint owners as a list; the mail joins them when it is written,
+    so an English reader gets "and". Rows stored before kept them joined in Danish: read as they are."""
+    titles = {"owners_titles": ["Teamleder", "Jobcenterchef"], "former_titles": ["Teamleder"]}
+    assert "fra Teamleder til Teamleder og Jobcenterchef" in _mail("escalated", **titles)[1]
+    with use_language("en"):
+        assert "from Teamleder to Teamleder and Jobcenterchef" in _mail("escalated", **titles)[1]
+        assert "to Teamleder og Jobcenterchef" in _mail("escalated", owners_titles="Teamleder og Jobcenterchef")[1]
+
+
 def test_no_other_catalog_gives_a_report_message_other_danish() -> None:
     """At run time the domains are one catalog, searched in file order: a message id that another
     domain translates differently would change the report's words (the first catalog wins)."""

@@ -63,6 +63,9 @@ def render(row: Mapping[str, Any], base_url: str | None = None) -> tuple[str, st
     payload: dict[str, Any] = json.loads(row["payload"]) if isinstance(row["payload"], str) else dict(row["payload"])
     kind = str(row["kind"])
     name = payload.get("municipality_name", "")
+    for k in ("owners_titles", "former_titles"):
+        if isinstance(payload.get(k), list):  # rows before 28.11.2026 hold them joined in Danish
+            payload[k] = _(" and ").join(str(t) for t in payload[k])
     context = {**payload, "link": link(base_url, str(row["municipality"]), row),
                "name": _("{name} Municipality").format(name=name) if name
                else _("municipality {code}").format(code=row["municipality"])}

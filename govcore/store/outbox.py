@@ -42,7 +42,6 @@ import sqlalchemy as sa
 
 from govcore.config import Configuration
 from govcore.engine import EngineEvent
-from govcore.i18n import _, use_language
 from govcore.model import Organisation
 from govcore.store import chain
 from govcore.store.tables import NotificationRow, table
@@ -193,11 +192,9 @@ class _Writer:
             "deviation": d.get("deviation"), "due": d.get("due"), "reason": d.get("reason"),
             "text": d.get("text"), "level": d.get("level"), **extra}.items() if v not in (None, "")}
         title = {r.id: r.title for r in org.roles}
-        with use_language("da"):  # a recorded row: in the municipality's record language, whoever reads
-            joiner = _(" and ")
-        for k in ("owners", "former"):
+        for k in ("owners", "former"):  # the titles as they were; joined in the reader's words when read
             if k in payload:
-                payload[f"{k}_titles"] = joiner.join(title.get(r, r) for r in payload[k])
+                payload[f"{k}_titles"] = [title.get(r, r) for r in payload[k]]
         if "superior" in payload:
             payload["superior_title"] = title.get(payload["superior"], payload["superior"])
         settings = self.cfg.notifications

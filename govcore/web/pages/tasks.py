@@ -220,7 +220,7 @@ def _tasks_page(request: Request, who: WebSession, *, status: int = 200, errors:
         deliverables.append({**d, "due_text": text, "overdue": late,
                              "can_deliver": not d["delivered_at"] and allowed(p, Operation.DELIVER, m,
                                                                               owner_roles=d["owners"]),
-                             "owner_title": " og ".join(_role_title(org, r) for r in d["owners"])})
+                             "owner_title": _(" and ").join(_role_title(org, r) for r in d["owners"])})
     deliverables.sort(key=lambda d: (d["delivered_at"] is not None, str(d["due"] or "9999"), str(d["id"])))
     return render(request, "pages/tasks.html", who, status=status, title=_("My tasks"),
                   open_actions=open_actions, awaiting=awaiting, gone_up=gone_up, history=history,
