@@ -118,18 +118,12 @@ def _interval(low: float | None, high: float | None, unit: str) -> str:
 
 
 def _duration(text: str) -> str:
-    """'10 working days' → '10 arbejdsdage'; a text that is no duration is shown as written."""
+    """'10 working days' → '10 arbejdsdage' (`Duration`'s own words); a text that is no duration is
+    shown as written."""
     try:
-        d = Duration.parse(text)
+        return str(Duration.parse(text))
     except ValueError:
         return text
-    if d.unit == "working_days":
-        return _plural(d.amount, N_("{n} working day"), N_("{n} working days"))
-    if d.unit == "days":
-        return _plural(d.amount, N_("{n} day"), N_("{n} days"))
-    if d.unit == "weeks":
-        return _plural(d.amount, N_("{n} week"), N_("{n} weeks"))
-    return _plural(d.amount, N_("{n} month"), N_("{n} months"))
 
 
 # Shown after a target whose figures govcore added to make an example run (`illustrative: true`).
