@@ -7,6 +7,7 @@ adjusted, a log rewritten and re-hashed to the end.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from pathlib import Path
 
@@ -14,9 +15,10 @@ import pytest
 import sqlalchemy as sa
 from test_store import cli, execute, small
 
+from govcore.model import Observation
 from govcore.store import chain, facts
 from govcore.store.db import open_database
-from govcore.store.run import RunError, tick
+from govcore.store.run import RunError, observe, tick
 
 
 @pytest.fixture
@@ -166,9 +168,10 @@ def test_editing_an_escalation(stored: tuple[str, Path], english: None) -> None:
     _verify_names(url, "govcore_escalation")
 
 
-def test_editing_an_observation(stored: tuple[str, Path], english: None) -> None:
+def test_editing_an_observation(stored: tuple[str, Path], tmp_path: Path, english: None) -> None:
     url, _ = stored
-    assert execute(url, "UPDATE govcore_observation SET value = 99 WHERE municipality = '630' AND n = 2") == 1
+    observe(small(tmp_path / "c"), url, [Observation(kpi="jobrate", period="2021-08", value=50, source="rettelse")])
+    assert execute(url, "UPDATE govcore_observation SET value = 99 WHERE municipality = '630' AND n = 6") == 1
     _verify_names(url, "govcore_observation")
 
 
@@ -202,13 +205,31 @@ def test_replay_catches_an_edited_record_whose_digest_was_recomputed(stored: tup
     assert out.exit_code == 1 and "action act-0001: title differ from the replay" in out.output, out.output
 
 
-def test_replay_catches_a_configuration_observation_rewritten_with_its_digest(stored: tuple[str, Path],
-                                                                             tmp_path: Path, english: None) -> None:
+def test_replay_catches_a_configuration_observation_rewritten_with_its_hash(stored: tuple[str, Path],
+                                                                           tmp_path: Path, english: None) -> None:
+    """A run stores its configuration's observations only in the configuration's files (schema
+    7): rewriting one there, with the file's stored hash, gives a configuration that is not the
+    run's (its fingerprint covers the parsed values). `--replay` from the database refuses it, and
+    so does every reader of the run's observations."""
     url, _ = stored
-    execute(url, "UPDATE govcore_observation SET value = 60 WHERE municipality = '630' AND n = 2")
-    _reseal(url)
-    out = cli("audit", "verify", "--db", url, "--replay", str(tmp_path / "c"))
-    assert out.exit_code == 1 and "observation #2: value differ from the configuration" in out.output, out.output
+    database = open_database(url)
+    try:
+        def rewrite(conn: sa.Connection) -> int:
+            content = conn.execute(sa.text("SELECT content FROM govcore_config_file WHERE municipality = '630' "
+                                           "AND path LIKE '%observations.csv'")).scalar_one()
+            forged = bytes(content).replace(b"jobrate,2021-01,47,", b"jobrate,2021-01,60,")
+            assert forged != bytes(content)
+            return conn.execute(sa.text("UPDATE govcore_config_file SET content = :c, sha256 = :h WHERE "
+                                        "municipality = '630' AND path LIKE '%observations.csv'"),
+                                {"c": forged, "h": hashlib.sha256(forged).hexdigest()}).rowcount
+
+        assert database.write(rewrite) == 1
+    finally:
+        database.close()
+    out = cli("audit", "verify", "--db", url, "--replay")
+    assert out.exit_code != 0 and "observations" in out.output, out.output
+    listed = cli("observations", "--db", url)
+    assert listed.exit_code == 2 and "differs: files, observations" in listed.output, listed.output
 
 
 def test_replay_catches_a_log_rewritten_and_re_chained(stored: tuple[str, Path], tmp_path: Path, english: None) -> None:

@@ -126,7 +126,7 @@ def test_a_database_written_by_govcore_0_1_0_upgrades(legacy_db: str, english: N
             moved = {k: v for k, v in r.items() if k != "year"}
             moved["start"] = f"{r['year']}-01-01"
             if name == "govcore_run":
-                moved.update(chain=1, live=False, facts=None)
+                moved.update(chain=1, live=False, facts=None, config_rows=True)
             if name == "govcore_response":
                 moved["actor"] = None
             if name == "govcore_action":

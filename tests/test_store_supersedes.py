@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from govcore.model import Observation
-from govcore.store.run import _Superseded
+from govcore.store.config_observations import Superseded as _Superseded
 
 obs = st.builds(lambda kpi, period, series, muni, known: Observation(
     kpi=kpi, period=period, value=1.0, series=series, municipality=muni, known_at=known),

@@ -24,12 +24,11 @@ from govcore.rules.conditions import Condition
 from govcore.store import chain, facts
 from govcore.store.db import Database
 from govcore.store.schema import ensure
-from govcore.store.tables import EventRow, ObservationRow, RuleVersion, Run, table
+from govcore.store.tables import EventRow, RuleVersion, Run, table
 
 RUN = table(Run)
 EVENT = table(EventRow)
 RULE = table(RuleVersion)
-OBS = table(ObservationRow)
 
 
 class AuditError(GovcoreError):
@@ -265,15 +264,13 @@ def observation_history(db: Database, run: RunInfo, kpi: str | None = None,
     """Every observation row of a run (corrections included), oldest first, each marked with
     whether it is the value in use at the run's clock and which row replaced it."""
 
-    def work(conn: sa.Connection) -> list[dict[str, Any]]:
-        q = sa.select(OBS).where(_where(OBS, run.municipality, run.start))
-        if kpi:
-            q = q.where(OBS.c.kpi == kpi)
-        if period:
-            q = q.where(OBS.c.period == period)
-        return [dict(r._mapping) for r in conn.execute(q.order_by(OBS.c.kpi, OBS.c.series, OBS.c.period, OBS.c.n))]
+    from govcore.store.config_observations import run_rows
+    from govcore.store.configs import stored_configuration
 
-    rows = db.read(work)
+    rows = sorted(run_rows(db, run.municipality, run.start,
+                           lambda: stored_configuration(db, run.municipality, run.start, observations_only=True),
+                           lambda r: (not kpi or r["kpi"] == kpi) and (not period or r["period"] == period)),
+                  key=lambda r: (r["kpi"], r["series"], r["period"], r["n"]))
     today = dt.datetime.fromisoformat(run.clock).date().isoformat()
     by_key: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for r in rows:

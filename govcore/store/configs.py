@@ -190,7 +190,8 @@ def _run_row(conn: sa.Connection, code: str, start: str | None) -> Any:
     return conn.execute(q.order_by(RUN.c.start)).fetchall()
 
 
-def stored_configuration(db: Database, municipality: str, start: str | dt.date | None = None) -> Configuration:
+def stored_configuration(db: Database, municipality: str, start: str | dt.date | None = None, *,
+                         observations_only: bool = False) -> Configuration:
     """The configuration of the stored run of `municipality` (code or name) from `start` (ISO date;
     None: the municipality's only run), rebuilt from the database alone.
 
@@ -199,6 +200,11 @@ def stored_configuration(db: Database, municipality: str, start: str | dt.date |
     normal loader, and the result must have the run's stored fingerprint. Raises
     StoredConfigError with a plain message otherwise (a run stored before configurations were
     kept, a file changed in the database, installed plugins with other rule files...).
+
+    observations_only: the configuration is wanted only for its observations (the readers of a
+    run's observation rows, govcore.store.config_observations): of the fingerprint, only the part
+    that covers them must match, and files read from outside the database (rule files by
+    absolute path, other installed plugin rule files) do not matter.
     """
     from govcore.store.run import config_fingerprint, fingerprint_parts, run_label
 
@@ -240,9 +246,12 @@ def stored_configuration(db: Database, municipality: str, start: str | dt.date |
         cfg = load_config(path, year=first.year)
         check = dataclasses.replace(cfg, responses=[]) if run.live else cfg
         parts = fingerprint_parts(check, first)
-        if config_fingerprint(check, first, parts) != run.fingerprint:
+        if observations_only:
+            if json.loads(version.parts).get("observations") != parts["observations"]:
+                raise StoredConfigError(_difference(label, version, check, parts))
+        elif config_fingerprint(check, first, parts) != run.fingerprint:
             raise StoredConfigError(_difference(label, version, check, parts))
-        outside = _outside(cfg, folder)
+        outside = [] if observations_only else _outside(cfg, folder)
         if outside:
             raise StoredConfigError(_("the configuration stored for the run of {run} names files by absolute path "
                                       "({files}): they would be read from this machine, not from "

@@ -18,29 +18,28 @@ that was never interrupted (nothing stored depends on where the batches were cut
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
 import datetime as dt
 import hashlib
 import json
 import math
 import operator
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from govcore.config import Configuration, Response
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.i18n import _
-from govcore.model import Observation
+from govcore.model import Observation, Observations
+from govcore.model import ObservationRow as HeldObservation
 from govcore.simulate import SimulationResult, events_digest, summarize
-from govcore.store import chain, configs, facts, outbox
+from govcore.store import chain, config_observations, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
 from govcore.store.db import Database, DatabaseError, open_database
@@ -127,7 +126,9 @@ def _observations_json(observations: Sequence[Observation]) -> str:
     `Observation` grows a field) goes through pydantic and the encoder as before; a test
     compares both texts."""
     out = []
-    for o in observations:
+    # A configuration's observations are held as rows; reading them as `Observation`s would make
+    # a pydantic object of each (a third of this function's time).
+    for o in (observations.rows() if isinstance(observations, Observations) else observations):
         value, known, muni = o.value, o.known_at, o.municipality
         if _PLAIN_OBSERVATION and type(value) is float and math.isfinite(value) and type(o.kpi) is str and \
                 type(o.period) is str and type(o.series) is str and type(o.source) is str and \
@@ -138,7 +139,7 @@ def _observations_json(observations: Sequence[Observation]) -> str:
                        f'"period":{_json_str(o.period)},"series":{_json_str(o.series)},"source":{_json_str(o.source)},'
                        f'"value":{float.__repr__(value)}}}')
         else:
-            out.append(_cj(o.model_dump(mode="json")))
+            out.append(_cj((o.model() if isinstance(o, HeldObservation) else o).model_dump(mode="json")))
     return f"[{','.join(out)}]"
 
 
@@ -184,6 +185,7 @@ class RunState:
     chain: int = chain.CHAIN_VERSION
     live: bool = False
     facts: str | None = None  # canonical JSON {table: digest} of the run's fact rows (govcore.store.facts)
+    config_rows: bool = False  # the configuration's observations are stored rows (runs before schema 7)
 
 
 @dataclass(frozen=True)
@@ -247,10 +249,11 @@ def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) ->
     _bulk_insert(conn, t, rows, upsert=True)
 
 
-def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False) -> None:
+def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False,
+                 missing: bool = False) -> None:
     """Insert rows (all with the keys of the first) through the driver's `executemany`; `upsert`:
     a row whose key is there replaces it (`ON CONFLICT … DO UPDATE`, the same text in SQLite and
-    PostgreSQL).
+    PostgreSQL); `missing`: a row whose key is there is left as it is (`ON CONFLICT DO NOTHING`).
 
     The rows hold plain text and numbers already (the tables keep times and JSON as text), so
     nothing needs SQLAlchemy's per-row parameter processing, which cost more than the database's
@@ -263,14 +266,16 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
 
     def build(q: Callable[[str], str], mark: str) -> str:
         sql = f"INSERT INTO {q(t.name)} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(mark for _ in cols)})"
-        if upsert:
+        if missing:
+            sql += " ON CONFLICT DO NOTHING"
+        elif upsert:
             keys = [c.name for c in t.primary_key.columns]
             sql += (f" ON CONFLICT ({', '.join(q(k) for k in keys)}) DO UPDATE SET "
                     f"{', '.join(f'{q(c)} = excluded.{q(c)}' for c in cols if c not in keys)}")
         return sql
 
     values = operator.itemgetter(*cols)
-    if not upsert and len(rows) >= COPY_ROWS and conn.dialect.name == "postgresql":
+    if not upsert and not missing and len(rows) >= COPY_ROWS and conn.dialect.name == "postgresql":
         copy = _sql(conn, ("copy", t.name, cols), lambda q, _: f"COPY {q(t.name)} ({', '.join(q(c) for c in cols)}) "
                                                               "FROM STDIN")
         raw: Any = conn.connection.driver_connection  # psycopg's own connection: the same transaction
@@ -278,7 +283,7 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
             for r in rows:
                 stream.write_row(values(r) if len(cols) > 1 else (values(r),))
         return
-    sql = _sql(conn, ("insert", t.name, cols, upsert), build)
+    sql = _sql(conn, ("insert", t.name, cols, upsert, missing), build)
     conn.exec_driver_sql(sql, [values(r) for r in rows] if len(cols) > 1 else [(values(r),) for r in rows])
 
 
@@ -293,11 +298,10 @@ def _advance_sql(q: Callable[[str], str], mark: str) -> str:
 
 
 def _insert_missing(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows whose key is not there yet (configuration versions and rules are shared)."""
-    if not rows:
-        return
-    stmt = (postgresql.insert(t) if conn.dialect.name == "postgresql" else sqlite.insert(t))
-    conn.execute(stmt.on_conflict_do_nothing(), rows)
+    """Insert rows whose key is not there yet (configuration versions and rules are shared),
+    through the driver's SQL text like `_bulk_insert`: SQLAlchemy compiled the `ON CONFLICT`
+    statement again for every new run (its cache does not hold them)."""
+    _bulk_insert(conn, t, rows, missing=True)
 
 
 class YearBook:
@@ -510,7 +514,6 @@ class PersistentRun:
         cfg, code, y = self.cfg, self.code, self.key
         config_row, rules = self._version_rows(self.state.fingerprint, parts)
         files = configs.file_rows(code, self.state.fingerprint, configs.collect(cfg))
-        observations = _observation_rows(code, y, cfg.observations, self.engine)
         responses = [{
             "municipality": code, "start": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
             "data": _cj(r.model_dump(mode="json", exclude_none=True)), "origin": "configuration",
@@ -519,12 +522,12 @@ class PersistentRun:
         } for i, r in enumerate(cfg.responses, start=1)]
         s = self.state
         digests, refs, sealed = self._next_facts([
-            (OBS, observations), (RESP, responses), (RULE, rules), (CONFIG, [config_row]),
+            (RESP, responses), (RULE, rules), (CONFIG, [config_row]),
             *self._derived_updates(self._snapshot)])
         self.state = s = dataclasses.replace(s, facts=sealed)
         run_row = {"municipality": code, "start": y, "fingerprint": s.fingerprint, "name": cfg.municipality.name,
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
-                   "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts}
+                   "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts, "config_rows": False}
         derived = dict(self._snapshot)
 
         def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
@@ -539,8 +542,6 @@ class PersistentRun:
             _insert_missing(conn, FILE, files)
             _insert_missing(conn, RULE, rules)
             conn.execute(sa.insert(RUN), [run_row])
-            if observations:
-                _bulk_insert(conn, OBS, observations)
             if responses:
                 _bulk_insert(conn, RESP, responses)
             self._write_derived(conn, derived)
@@ -845,6 +846,8 @@ class PersistentRun:
             # Only what finding the superseded rows takes: this reads every row of the run.
             existing = [dict(r._mapping) for r in conn.execute(sa.select(*_SUPERSEDE_COLUMNS).where(
                 _where(OBS, self.code, self.key)).order_by(OBS.c.n))]
+            if not s.config_rows:  # the configuration's own rows are derived, numbered 1…N (config_observations)
+                existing = config_observations.of_run(self.cfg, self.key) + existing
             n0 = max((int(r["n"]) for r in existing), default=0)
             rows: list[dict[str, Any]] = []
             earlier = _Superseded(existing)
@@ -999,54 +1002,7 @@ def _condition(c: Any) -> dict[str, Any]:
 
 
 _SUPERSEDE_COLUMNS = (OBS.c.n, OBS.c.kpi, OBS.c.series, OBS.c.of_municipality, OBS.c.period, OBS.c.known_at)
-
-
-class _Superseded:
-    """Which earlier row a new observation replaces: the latest known earlier row of the same
-    series and period (ties: the later row). Rows are indexed by series and period as they are
-    added, each key's rows sorted by (known_at, n), so a batch of many observations costs a
-    binary search each, not a scan of every row before it (a KPI's cloned series can hold
-    hundreds of rows under one key)."""
-
-    def __init__(self, rows: Iterable[Mapping[str, Any]] = ()) -> None:
-        self._by_key: dict[tuple[Any, ...], list[tuple[str, int]]] = {}
-        for r in rows:
-            self.add(r)
-
-    def add(self, r: Mapping[str, Any]) -> None:
-        key = (r["kpi"], r["series"], r["of_municipality"], r["period"])
-        bisect.insort(self._by_key.setdefault(key, []), (str(r["known_at"]), int(r["n"])))
-
-    def of(self, o: Observation, known: str | None = None) -> int | None:
-        """`known`: `o.known` as ISO text, when the caller has it already."""
-        same = self._by_key.get((o.kpi, o.series, o.municipality, o.period))
-        if not same:
-            return None
-        i = bisect.bisect_right(same, (known or o.known.isoformat(), math.inf))
-        return same[i - 1][1] if i else None
-
-
-def _observation_rows(code: str, start: str, observations: Sequence[Observation],
-                      engine: Engine) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    intake: dict[dt.date, str] = {}
-    earlier = _Superseded()
-    for i, o in enumerate(observations, start=1):
-        known = o.known  # parses the period when known_at is not given: once per row
-        if known not in intake:
-            intake[known] = engine.calendar.local_datetime(known, 6).isoformat()
-        known_text = known.isoformat()
-        rows.append({
-            "municipality": code, "start": start, "n": i, "kpi": o.kpi, "period": o.period, "value": o.value,
-            "series": o.series, "of_municipality": o.municipality, "source": o.source,
-            "known_at": known_text,
-            # the moment the engine takes it in (its 06:00 intake on the known day): deterministic,
-            # so that an interrupted and an uninterrupted run store identical rows
-            "received_at": intake[known],
-            "origin": "configuration", "supersedes": earlier.of(o, known_text), "fed_order": None, "fed_items": None,
-            "fed_clock": None})
-        earlier.add(rows[-1])
-    return rows
+_Superseded = config_observations.Superseded
 
 
 def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
@@ -1054,7 +1010,7 @@ def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
     if r is None:
         return None
     return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
-                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live), r.facts)
+                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live), r.facts, bool(r.config_rows))
 
 
 def _load_inputs(conn: sa.Connection, code: str, year: str) -> list[_Input]:
@@ -1325,7 +1281,9 @@ def replay_check(cfg: Configuration, db: str | Database, *, year: int | None = N
         with run:
             code, key = run.code, run.key
             expected = {(k, i): row for (k, i), row in run._derived()}
-            expected_obs = _observation_rows(code, key, run.cfg.observations, run.engine)
+            # A run from schema 7 on stores none: its configuration's observations are the
+            # configuration's (the fingerprint the run was opened with covers them).
+            expected_obs = config_observations.of_run(run.cfg, key) if run.state.config_rows else []
             expected_resp = [(r.date.isoformat(), r.time, _cj(r.model_dump(mode="json", exclude_none=True)))
                              for r in run.cfg.responses]
 

@@ -13,6 +13,7 @@ This module deliberately does not use `from __future__ import annotations`: SQLM
 annotations at class creation.
 """
 
+import sqlalchemy as sa
 from sqlalchemy import ForeignKeyConstraint, Index, LargeBinary, Table, Text
 from sqlmodel import Field, SQLModel
 
@@ -93,6 +94,10 @@ class Run(SQLModel, table=True):
     chain: int  # the log format: 1 (govcore 0.1.0, kept for upgraded runs), 2 (hash covers the item too)
     live: bool = False  # live: responses come from people (respond), not from responses.yaml
     facts: str | None = Field(default=None, sa_type=Text)  # JSON {table: digest of the run's rows}
+    # Whether the configuration's own observations are rows of govcore_observation (runs created
+    # before schema 7); false: they are derived from the stored configuration
+    # (govcore.store.config_observations), and the table holds only the ones added later.
+    config_rows: bool = Field(default=False, sa_column_kwargs={"server_default": sa.true()})
 
 
 class ObservationRow(SQLModel, table=True):

@@ -13,17 +13,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-import sqlalchemy as sa
-
 from govcore.access.live import LiveRuns
 from govcore.access.permissions import Operation, authorize
 from govcore.access.principal import Principal
 from govcore.model import Observation
 from govcore.observations import ObservationStore
-from govcore.store.tables import ObservationRow, table
+from govcore.store.config_observations import run_rows
 from govcore.text import danish_number
 
-OBSERVATION = table(ObservationRow)
 PAGE_SIZE = 100
 
 
@@ -33,14 +30,9 @@ def stored_rows(live: LiveRuns, principal: Principal, municipality: str, day: dt
     authorize(principal, Operation.VIEW, municipality)
     run = live.run(municipality)
 
-    def work(conn: sa.Connection) -> list[dict[str, Any]]:
-        q = sa.select(OBSERVATION).where(OBSERVATION.c.municipality == run.municipality,
-                                         OBSERVATION.c.start == run.start, OBSERVATION.c.known_at <= day.isoformat())
-        if kpi is not None:
-            q = q.where(OBSERVATION.c.kpi == kpi)
-        return [dict(r._mapping) for r in conn.execute(q.order_by(OBSERVATION.c.n))]
-
-    return live.db.read(work)
+    known = day.isoformat()
+    return run_rows(live.db, run.municipality, run.start, lambda: live.config(run),
+                    lambda r: r["known_at"] <= known and (kpi is None or r["kpi"] == kpi))
 
 
 def to_observation(r: dict[str, Any]) -> Observation:
