@@ -49,6 +49,8 @@ SUMMARIES = {
                "them, sent by the delivery worker"),
     "0006": N_("The roles holding a corrective action jointly with its owner, as a column of "
                "govcore_action"),
+    "0007": N_("A run's configuration observations are derived from its stored configuration instead of "
+               "stored per run; runs stored before keep their rows"),
 }
 
 
