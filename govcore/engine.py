@@ -61,7 +61,15 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import DayFreeView, day_class, goal_core, goal_result, goal_stale, on_day
+from govcore.targets import (
+    DayFreeView,
+    LazyResult,
+    day_class,
+    goal_core_lazy,
+    goal_result,
+    goal_stale_lazy,
+    on_day_lazy,
+)
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
@@ -220,7 +228,7 @@ class Engine:
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
         # (made with the day left open in its words, see `targets.DayFreeView`)
-        self._core_cache: dict[str, tuple[int, bool, TargetResult]] = {}
+        self._core_cache: dict[str, tuple[int, bool, LazyResult]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -791,16 +799,21 @@ class Engine:
         """`goal_result` as the goal's subject shows it: a result made on an earlier day that saw
         the same figures is reused, so its `inputs['as_of']` may name that day (for a reader of
         the status, figures and words, such as the summary)."""
+        return self._subject_result(goal, day or self.now.date()).result()
+
+    def reused_lazy_result(self, goal: Goal, day: dt.date | None = None) -> LazyResult:
+        """`reused_goal_result` with its words and inputs made only when read (the summary reads
+        the words of every goal, not their inputs)."""
         return self._subject_result(goal, day or self.now.date())
 
-    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> TargetResult:
+    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> LazyResult:
         """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
         day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
         does not carry the inputs). Without `render` the explanation may still hold the day's
         placeholder (`targets.on_day` writes it in)."""
         cached = self._status_cache.get(g.id)
         if cached is not None and day in cached:
-            return cached[day]
+            return LazyResult.of(cached[day])
         count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
         if last is None or day >= last:
             started = day_class(g, day)
@@ -808,12 +821,12 @@ class Engine:
             if hit is not None and hit[0] == count and hit[1] == started:
                 template = hit[2]
             else:
-                template = goal_core(g, self.config.kpis, DayFreeView(self.store, day), self.code)
+                template = goal_core_lazy(g, self.config.kpis, DayFreeView(self.store, day), self.code)
                 self._core_cache[g.id] = (count, started, template)
             # the staleness check reads the status and period, not the words
-            return goal_stale(g, self.config.kpis, template, day) or \
-                (on_day(template, day) if render else template)
-        return self.goal_result(g, day)
+            return goal_stale_lazy(g, self.config.kpis, template, day) or \
+                (on_day_lazy(template, day) if render else template)
+        return LazyResult.of(self.goal_result(g, day))
 
     def _fixed(self, g: Goal) -> tuple[str, str, str, str, str, str]:
         fixed = self._goal_fixed.get(g.id)
@@ -822,7 +835,7 @@ class Engine:
                                               g.kpi or "", g.national_goal or "", g.followup.value)
         return fixed
 
-    def _goal_subject(self, g: Goal, day: dt.date, res: TargetResult | None = None) -> Subject:
+    def _goal_subject(self, g: Goal, day: dt.date, res: LazyResult | None = None) -> Subject:
         if res is None:
             res = self._subject_result(g, day)
         fixed = self._fixed(g)
@@ -949,9 +962,9 @@ class Engine:
             sent.update(zip(rest, values, strict=True))
             fired = self._fired(item, sent, "goal", g.id, (shape, tuple(values), tuple(map(type, values))))
             if fired or self.trace is not None:
-                self._fire(item, trigger, self._goal_subject(g, day, on_day(res, day)), sent, fired)
+                self._fire(item, trigger, self._goal_subject(g, day, on_day_lazy(res, day)), sent, fired)
 
-    def _goal_field(self, name: str, g: Goal, res: TargetResult, fixed: tuple[str, ...], day: dt.date) -> Any:
+    def _goal_field(self, name: str, g: Goal, res: LazyResult, fixed: tuple[str, ...], day: dt.date) -> Any:
         """One field of `_goal_subject`'s fields, alone."""
         if name == "status":
             return res.status.value
@@ -960,7 +973,7 @@ class Engine:
         if name in _GOAL_FIXED:
             return g.id if name == "goal" else fixed[_GOAL_FIXED[name]]
         if name == "explanation":
-            return on_day(res, day).explanation
+            return on_day_lazy(res, day).explanation
         return {"value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or ""}[name]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
