@@ -49,8 +49,8 @@ from govcore.model import (
 from govcore.observations import ObservationView
 
 __all__ = ["DAY_PLACEHOLDER", "DayFreeView", "LazyResult", "combine", "day_class", "depends_on_day", "evaluate",
-           "evaluate_lazy", "goal_core", "goal_core_lazy", "goal_result", "goal_stale", "goal_stale_lazy",
-           "interpolate", "on_day", "on_day_lazy"]
+           "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_result", "goal_stale",
+           "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy"]
 
 Inputs = dict[str, float | str | None]
 
@@ -982,16 +982,22 @@ def _stale_inputs(a: Args) -> Inputs:
 
 def goal_stale_lazy(goal: Goal, kpis: Mapping[str, KPI], core: LazyResult, day: dt.date) -> LazyResult | None:
     """`goal_stale` of a `LazyResult` (it reads the status and period; the words when read)."""
+    last = fresh_until(goal, kpis, core)
+    if last is not None and day > last:
+        return _no_data(_stale_text, _stale_inputs, (core, kpis[goal.kpi or ""], day, last))
+    return None
+
+
+def fresh_until(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult | LazyResult) -> dt.date | None:
+    """The last day on which `goal_stale` leaves the core result as it is (None: every day), for a
+    caller that keeps the core result across days."""
     if goal.target is None or goal.target.period is not None or core.period is None \
             or core.status is Status.no_data:
         return None
     kpi = kpis.get(goal.kpi or "")
     if kpi is None:
         return None
-    last = _stale_after(kpi, core.period)
-    if last is not None and day > last:
-        return _no_data(_stale_text, _stale_inputs, (core, kpi, day, last))
-    return None
+    return _stale_after(kpi, core.period)
 
 
 _STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}

@@ -21,10 +21,12 @@ from govcore.engine import Engine
 from govcore.model import KPI, Goal, Observation, Status, Target, TargetResult
 from govcore.observations import ObservationStore
 from govcore.targets import (
+    DAY_PLACEHOLDER,
     DayFreeView,
     LazyResult,
     evaluate,
     evaluate_lazy,
+    fresh_until,
     goal_core,
     goal_core_lazy,
     goal_result,
@@ -237,3 +239,49 @@ def test_an_evaluated_result_taken_as_lazy_is_itself() -> None:
     assert lazy.result() is r and lazy.words_read() and lazy.explanation == r.explanation
     assert lazy.inputs == r.inputs and lazy.status is Status.on_track
     assert [p.result() for p in lazy.parts] == list(r.parts)
+
+
+def test_the_day_is_written_in_when_the_words_are_read() -> None:
+    g = Goal(id="g", title="g", level="political", owner="chef", kpi="share",
+             target=TARGET.validate_python({"kind": "at_least", "value": 50}))
+    empty = ObservationStore([])
+    template = goal_core_lazy(g, KPIS, DayFreeView(empty, dt.date(2021, 3, 1)))
+    later = dt.date(2021, 5, 4)
+    written = on_day_lazy(template, later)
+    assert unread(written) and written is not template
+    assert written.explanation == "ingen værdi for andel i job er kendt pr. 04.05.2021"
+    assert written.inputs == template.inputs and written.inputs is not template.inputs
+    assert template.explanation.endswith(DAY_PLACEHOLDER)  # the template keeps its placeholder
+    assert on_day_lazy(template, later).explanation == written.explanation  # read, with a placeholder
+    assert written.result() == on_day(goal_core(g, KPIS, DayFreeView(empty, dt.date(2021, 3, 1))), later)
+    measured = goal_core_lazy(g, KPIS, DayFreeView(ObservationStore([
+        Observation(kpi="share", period="2021-01", value=52, known_at=dt.date(2021, 2, 1))]), dt.date(2021, 3, 1)))
+    assert on_day_lazy(measured, later) is not measured  # unread words: the day is written in when read
+    assert on_day_lazy(measured, later).explanation == measured.explanation
+    assert on_day_lazy(measured, later) is measured  # read now, and without a placeholder: itself
+    assert (measured.actual, measured.expected, measured.gap) == (52.0, 50.0, 2.0)
+    assert type(measured.actual) is float and template.gap is None
+
+
+def test_a_result_is_fresh_until_its_kpi_s_age_limit() -> None:
+    aged = KPI(id="share", name="andel i job", unit="%", max_age="3 måneder")
+    kpis = {"share": aged}
+    g = Goal(id="g", title="g", level="political", owner="chef", kpi="share",
+             target=TARGET.validate_python({"kind": "at_least", "value": 50}))
+    store = ObservationStore([Observation(kpi="share", period="2021-01", value=52, known_at=dt.date(2021, 2, 1))])
+    core = goal_core_lazy(g, kpis, store.as_of(dt.date(2021, 3, 1)))
+    last = fresh_until(g, kpis, core)
+    assert last is not None and last > dt.date(2021, 1, 31)
+    assert fresh_until(g, kpis, core.result()) == last
+    assert goal_stale_lazy(g, kpis, core, last) is None
+    stale = goal_stale_lazy(g, kpis, core, last + dt.timedelta(days=1))
+    assert stale is not None and unread(stale) and stale.status is Status.no_data
+    assert stale.inputs["stale_after"] == last.isoformat() and stale.inputs["goal"] == "g"
+    assert "for gammelt" in stale.explanation
+    assert fresh_until(g, {"share": SHARE}, core) is None  # no age limit
+    assert fresh_until(g, {}, core) is None
+    period_goal = g.model_copy(update={"target": TARGET.validate_python(
+        {"kind": "at_least", "value": 50, "period": "2021"})})
+    assert fresh_until(period_goal, kpis, core) is None
+    nothing = goal_core_lazy(g, kpis, ObservationStore([]).as_of(dt.date(2021, 3, 1)))
+    assert fresh_until(g, kpis, nothing) is None
