@@ -49,7 +49,7 @@ from govcore.model import (
     TargetResult,
     WheelEvent,
 )
-from govcore.observations import ObservationStore, rows_of
+from govcore.observations import ObservationStore, ObservationView, rows_of
 from govcore.rules.compiler import compile_ruleset
 from govcore.rules.durations import Duration
 from govcore.rules.loader import Rule
@@ -193,6 +193,9 @@ class Engine:
     deliverables) carries on across both. Use as a context manager, or call `close()`: the
     durable-rules state is freed there.
     """
+
+    # the view `goal_forecast` reads on its day (made there, once a day)
+    _forecast_view: ObservationView | None = None
 
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
@@ -793,7 +796,11 @@ class Engine:
         d = day or self.now.date()
         cached = self._forecast_cache.setdefault(goal.id, {})
         if d not in cached:
-            cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
+            # one view a day: the goals on a KPI share its series' forecast (`forecast._series_forecast`)
+            view = self._forecast_view
+            if view is None or view.day != d or view.store is not self.store:
+                view = self._forecast_view = self.store.as_of(d)
+            cached[d] = forecast_goal(goal, self.config.kpis, view, self.code)
         return cached[d]
 
     def reused_goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
