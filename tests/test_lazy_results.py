@@ -238,7 +238,42 @@ def test_an_evaluated_result_taken_as_lazy_is_itself() -> None:
     lazy = LazyResult.of(r)
     assert lazy.result() is r and lazy.words_read() and lazy.explanation == r.explanation
     assert lazy.inputs == r.inputs and lazy.status is Status.on_track
+    assert (lazy.actual, lazy.expected, lazy.period, lazy.gap) == (52.0, 50.0, "2021-01", 2.0)
     assert [p.result() for p in lazy.parts] == list(r.parts)
+    assert [(p.status, p.actual, p.expected, p.period) for p in lazy.parts] == \
+        [(p.status, p.actual, p.expected, p.period) for p in r.parts]
+    # made again from it (another day's words), it keeps what was set
+    again = on_day_lazy(lazy.derived(lambda a: "x " + DAY_PLACEHOLDER, lambda a: {"n": 1}, ()), dt.date(2021, 3, 2))
+    made = again.result()
+    assert made.model_fields_set == r.model_fields_set and made.explanation == "x 02.03.2021"
+    assert made.inputs == {"n": 1.0} and made.parts == r.parts and made.actual == r.actual
+
+
+def test_a_result_with_the_day_written_in_behaves_as_a_validated_one() -> None:
+    import copy
+    import pickle
+
+    g = Goal(id="g", title="g", level="political", owner="chef", kpi="share",
+             target=TARGET.validate_python({"kind": "at_least", "value": 50}))
+    template = goal_core(g, KPIS, DayFreeView(ObservationStore([]), dt.date(2021, 3, 1)))
+    written = on_day(template, dt.date(2021, 3, 5))
+    assert written.explanation.endswith("05.03.2021")
+    again = TargetResult(**{f: getattr(written, f) for f in written.model_fields_set})
+    assert written == again and again == written and written.model_dump_json() == again.model_dump_json()
+    assert pickle.loads(pickle.dumps(written)) == written and copy.deepcopy(written) == written
+    assert written.model_extra is None and written.model_fields_set == template.model_fields_set
+
+
+def test_a_change_without_a_path_before_its_end_says_so() -> None:
+    target = TARGET.validate_python({"kind": "change", "baseline": "2019-12", "by": 5, "by_period": "2021-12",
+                                     "path": "none"})
+    store = ObservationStore([Observation(kpi="share", period=p, value=v, known_at=dt.date(2021, 3, 1))
+                              for p, v in (("2019-12", 40), ("2020-06", 42))])
+    lazy = evaluate_lazy(target, SHARE, store.as_of(dt.date(2021, 3, 1)), CODE)
+    assert unread(lazy) and lazy.status is Status.no_data
+    assert lazy.explanation == ("kriteriet gælder for 2021-12; dokumentet fastsætter kun slutpunktet, og der er "
+                                "ikke valgt et forløb før det (path: none)")
+    assert lazy.inputs["path"] == "none" and "value" not in lazy.inputs
 
 
 def test_the_day_is_written_in_when_the_words_are_read() -> None:
@@ -276,6 +311,11 @@ def test_a_result_is_fresh_until_its_kpi_s_age_limit() -> None:
     assert goal_stale_lazy(g, kpis, core, last) is None
     stale = goal_stale_lazy(g, kpis, core, last + dt.timedelta(days=1))
     assert stale is not None and unread(stale) and stale.status is Status.no_data
+    assert goal_stale(g, kpis, core.result(), last) is None
+    eager = goal_stale(g, kpis, core.result(), last + dt.timedelta(days=1))
+    assert eager is not None and eager == stale.result() and eager.model_fields_set == stale.result().model_fields_set
+    assert goal_stale(g, {"share": SHARE}, core.result(), last + dt.timedelta(days=999)) is None
+    assert goal_stale(g, {}, core.result(), last + dt.timedelta(days=1)) is None
     assert stale.inputs["stale_after"] == last.isoformat() and stale.inputs["goal"] == "g"
     assert "for gammelt" in stale.explanation
     assert fresh_until(g, {"share": SHARE}, core) is None  # no age limit
