@@ -325,3 +325,31 @@ def test_a_result_is_fresh_until_its_kpi_s_age_limit() -> None:
     assert fresh_until(period_goal, kpis, core) is None
     nothing = goal_core_lazy(g, kpis, ObservationStore([]).as_of(dt.date(2021, 3, 1)))
     assert fresh_until(g, kpis, nothing) is None
+
+
+def test_a_change_names_its_path_only_once_it_has_a_figure_after_the_baseline() -> None:
+    def no_data(spec: dict[str, Any], *rows: tuple[str, float]) -> LazyResult:
+        store = ObservationStore([Observation(kpi="share", period=p, value=v, known_at=dt.date(2021, 3, 1))
+                                  for p, v in rows])
+        r = evaluate_lazy(TARGET.validate_python(spec), SHARE, store.as_of(dt.date(2021, 3, 1)), CODE)
+        assert r.status is Status.no_data
+        return r
+
+    yearly = no_data({"kind": "change", "baseline": "previous_year", "by": 5, "by_period": "2021-12"})
+    assert "path" not in yearly.inputs and yearly.inputs["by_period"] == "2021-12"
+    early = no_data({"kind": "change", "baseline": "2020-12", "by": 5, "by_period": "2021-12"}, ("2020-06", 40))
+    assert "path" not in early.inputs and "efter basisperioden 2020-12" in early.explanation
+    ended = no_data({"kind": "change", "baseline": "2019-12", "by": 5, "by_period": "2020-12"}, ("2021-01", 40))
+    assert ended.inputs["path"] == "linear" and "slutperioden 2020-12" in ended.explanation
+
+
+def test_a_goal_s_core_reads_the_municipality_s_own_series() -> None:
+    g = Goal(id="g", title="g", level="political", owner="chef", kpi="share",
+             target=TARGET.validate_python({"kind": "at_least", "value": 50}))
+    store = ObservationStore([
+        Observation(kpi="share", period="2021-01", value=40, known_at=dt.date(2021, 2, 1)),
+        Observation(kpi="share", period="2021-01", value=60, known_at=dt.date(2021, 2, 1), municipality=CODE)])
+    view = store.as_of(dt.date(2021, 3, 1))
+    own = goal_core(g, KPIS, view, CODE)
+    assert own.actual == 60.0 and own.inputs["municipality"] == CODE
+    assert goal_core(g, KPIS, view).actual == 40.0
