@@ -49,7 +49,7 @@ from govcore.model import (
     TargetResult,
     WheelEvent,
 )
-from govcore.observations import ObservationStore, rows_of
+from govcore.observations import ObservationStore, ObservationView, rows_of
 from govcore.rules.compiler import compile_ruleset
 from govcore.rules.durations import Duration
 from govcore.rules.loader import Rule
@@ -61,7 +61,16 @@ from govcore.rules.vocabulary import (
     Notify,
     RequireDeliverable,
 )
-from govcore.targets import DayFreeView, day_class, goal_core, goal_result, goal_stale, on_day
+from govcore.targets import (
+    DayFreeView,
+    LazyResult,
+    day_class,
+    fresh_until,
+    goal_core_lazy,
+    goal_result,
+    goal_stale_lazy,
+    on_day_lazy,
+)
 from govcore.text import render
 
 # A new version of the configuration, then the new year, come before anything else at their time.
@@ -185,6 +194,9 @@ class Engine:
     durable-rules state is freed there.
     """
 
+    # the view `goal_forecast` reads on its day (made there, once a day)
+    _forecast_view: ObservationView | None = None
+
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
                  on_event: Callable[[EngineEvent], None] | None = None, trace: bool = False) -> None:
@@ -220,7 +232,7 @@ class Engine:
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
         # (made with the day left open in its words, see `targets.DayFreeView`)
-        self._core_cache: dict[str, tuple[int, bool, TargetResult]] = {}
+        self._core_cache: dict[str, tuple[int, bool, LazyResult, dt.date | None]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -784,36 +796,51 @@ class Engine:
         d = day or self.now.date()
         cached = self._forecast_cache.setdefault(goal.id, {})
         if d not in cached:
-            cached[d] = forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
+            # one view a day: the goals on a KPI share its series' forecast (`forecast._series_forecast`)
+            view = self._forecast_view
+            if view is None or view.day != d or view.store is not self.store:
+                view = self._forecast_view = self.store.as_of(d)
+            cached[d] = forecast_goal(goal, self.config.kpis, view, self.code)
         return cached[d]
 
     def reused_goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """`goal_result` as the goal's subject shows it: a result made on an earlier day that saw
         the same figures is reused, so its `inputs['as_of']` may name that day (for a reader of
         the status, figures and words, such as the summary)."""
+        return self._subject_result(goal, day or self.now.date()).result()
+
+    def reused_lazy_result(self, goal: Goal, day: dt.date | None = None) -> LazyResult:
+        """`reused_goal_result` with its words and inputs made only when read (the summary reads
+        the words of every goal, not their inputs)."""
         return self._subject_result(goal, day or self.now.date())
 
-    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True) -> TargetResult:
+    def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True,
+                        known: tuple[int, dt.date | None] | None = None) -> LazyResult:
         """The goal's result for its subject: as `goal_result`, but a result computed on an earlier
         day that saw the same figures is reused (its `inputs['as_of']` is that day's; a subject
         does not carry the inputs). Without `render` the explanation may still hold the day's
-        placeholder (`targets.on_day` writes it in)."""
+        placeholder (`targets.on_day` writes it in). `known`: the store's `kpis_state` of the
+        goal's KPIs, when the caller has it."""
         cached = self._status_cache.get(g.id)
         if cached is not None and day in cached:
-            return cached[day]
-        count, last = self.store.kpis_state(self._goal_kpis.get(g.id, ()))
+            return LazyResult.of(cached[day])
+        count, last = known or self.store.kpis_state(self._goal_kpis.get(g.id, ()))
         if last is None or day >= last:
             started = day_class(g, day)
             hit = self._core_cache.get(g.id)
             if hit is not None and hit[0] == count and hit[1] == started:
-                template = hit[2]
+                template, fresh = hit[2], hit[3]
             else:
-                template = goal_core(g, self.config.kpis, DayFreeView(self.store, day), self.code)
-                self._core_cache[g.id] = (count, started, template)
+                template = goal_core_lazy(g, self.config.kpis, DayFreeView(self.store, day), self.code)
+                fresh = fresh_until(g, self.config.kpis, template)
+                self._core_cache[g.id] = (count, started, template, fresh)
             # the staleness check reads the status and period, not the words
-            return goal_stale(g, self.config.kpis, template, day) or \
-                (on_day(template, day) if render else template)
-        return self.goal_result(g, day)
+            if fresh is not None and day > fresh:
+                stale = goal_stale_lazy(g, self.config.kpis, template, day)
+                assert stale is not None
+                return stale
+            return on_day_lazy(template, day) if render else template
+        return LazyResult.of(self.goal_result(g, day))
 
     def _fixed(self, g: Goal) -> tuple[str, str, str, str, str, str]:
         fixed = self._goal_fixed.get(g.id)
@@ -822,7 +849,7 @@ class Engine:
                                               g.kpi or "", g.national_goal or "", g.followup.value)
         return fixed
 
-    def _goal_subject(self, g: Goal, day: dt.date, res: TargetResult | None = None) -> Subject:
+    def _goal_subject(self, g: Goal, day: dt.date, res: LazyResult | None = None) -> Subject:
         if res is None:
             res = self._subject_result(g, day)
         fixed = self._fixed(g)
@@ -930,38 +957,63 @@ class Engine:
         fixed_part = [(k, v, type(v)) for k, v in head.items() if self._day_tested or k != "day"]
         shape = ("goal-loop", *fixed_part, *names, *state, *tested)
         rest = (*names, *state, *tested)
+        fields = self._goal_fields(tested, day)
+        trace = self.trace is not None
+        matched = self._matched
+        self._match_day(head["day"])
+        goal_kpis = self._goal_kpis
+        # goals measured by the same KPIs share the store's state of them (the store does not
+        # change while this loop posts)
+        known: dict[tuple[str, ...], tuple[int, dt.date | None]] = {}
         for g in self._active_goals(day):
-            if kpi is not None and kpi not in self._goal_kpis[g.id]:
+            reads = goal_kpis[g.id]
+            if kpi is not None and kpi not in reads:
                 continue
             if closed and ("goal", g.id) in closed:
                 continue
-            res = self._subject_result(g, day, render=False)
+            state_of = known.get(reads)
+            if state_of is None:
+                state_of = known[reads] = self.store.kpis_state(reads)
+            res = self._subject_result(g, day, render=False, known=state_of)
             values: list[Any] = []
             for k in names:
                 values.append(g.id if k == "subject" else g.title if k == "title" else g.owner)
             if state:
                 now = self._state_of("goal", g.id)
                 values.extend(now[k] for k in state)
-            if tested:
-                fixed = self._fixed(g)
-                values.extend(self._goal_field(k, g, res, fixed, day) for k in tested)
+            for read in fields:
+                values.append(read(g, res))
+            as_tuple = tuple(values)
+            key = (shape, as_tuple, tuple(map(type, as_tuple)))
+            fired = matched.get(key)
+            if fired is not None and not fired and not trace:
+                continue  # matches no rule, as an earlier message like it: nothing to build
             sent = dict(head)
             sent.update(zip(rest, values, strict=True))
-            fired = self._fired(item, sent, "goal", g.id, (shape, tuple(values), tuple(map(type, values))))
-            if fired or self.trace is not None:
-                self._fire(item, trigger, self._goal_subject(g, day, on_day(res, day)), sent, fired)
+            fired = self._fired(item, sent, "goal", g.id, key)
+            if fired or trace:
+                self._fire(item, trigger, self._goal_subject(g, day, on_day_lazy(res, day)), sent, fired)
 
-    def _goal_field(self, name: str, g: Goal, res: TargetResult, fixed: tuple[str, ...], day: dt.date) -> Any:
-        """One field of `_goal_subject`'s fields, alone."""
-        if name == "status":
-            return res.status.value
-        if name == "review_due":
-            return self._reviewed.get(g.id) != _period_key(g.followup, day)
-        if name in _GOAL_FIXED:
-            return g.id if name == "goal" else fixed[_GOAL_FIXED[name]]
-        if name == "explanation":
-            return on_day(res, day).explanation
-        return {"value": res.actual, "expected": res.expected, "gap": res.gap, "period": res.period or ""}[name]
+    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[Goal, LazyResult], Any]]:
+        """How to read each of the fields `names` of `_goal_subject`'s fields alone, on `day`."""
+        reviewed = self._reviewed
+        due: dict[Frequency, tuple[int, int]] = {}
+
+        def review_due(g: Goal, res: LazyResult) -> bool:
+            key = due.get(g.followup)
+            if key is None:
+                key = due[g.followup] = _period_key(g.followup, day)
+            return reviewed.get(g.id) != key
+
+        def fixed(at: int) -> Callable[[Goal, LazyResult], Any]:
+            return lambda g, res: self._fixed(g)[at]
+
+        read: dict[str, Callable[[Goal, LazyResult], Any]] = {
+            "status": lambda g, res: res.status.value, "review_due": review_due, "goal": lambda g, res: g.id,
+            "explanation": lambda g, res: on_day_lazy(res, day).explanation,
+            "value": lambda g, res: res.actual, "expected": lambda g, res: res.expected,
+            "gap": lambda g, res: res.gap, "period": lambda g, res: res.period or ""}
+        return [read[name] if name in read else fixed(_GOAL_FIXED[name]) for name in names]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         sent = self._sent(trigger, subject)
@@ -970,15 +1022,18 @@ class Engine:
             return
         self._fire(item, trigger, subject, sent, fired)
 
+    def _match_day(self, day: int) -> None:
+        """The match memory holds one day's answers when a rule tests the day."""
+        if self._day_tested and day != self._matched_day:
+            self._matched.clear()
+        self._matched_day = day
+
     def _fired(self, item: _Item, sent: dict[str, Any], kind: str, ident: str,
                key: tuple[Any, ...] | None = None) -> list[str]:
         """The rules `sent` matches (from the match memory, or durable-rules); adds its id. `key`:
         the message's match-memory key when the caller built it (see `_post_all`)."""
         assert self._runtime is not None
-        day = sent["day"]
-        if self._day_tested and day != self._matched_day:
-            self._matched.clear()
-        self._matched_day = day
+        self._match_day(sent["day"])
         # the types too: True == 1 == 1.0 in Python, not in durable-rules; the day only when a
         # rule tests it (otherwise the same message on another day matches the same rules)
         if key is not None:

@@ -29,6 +29,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
+from weakref import WeakKeyDictionary
 
 from govcore.formatting import danish_number as _num
 from govcore.model import (
@@ -301,6 +302,25 @@ def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str
     return None, kpi.higher_is_better, "en placering afhænger af de andre kommuners tal"
 
 
+_SeriesCache = dict[tuple[str, str | None, str, int], Forecast]
+_SERIES: WeakKeyDictionary[ObservationView, _SeriesCache] = WeakKeyDictionary()
+
+
+def _series_forecast(view: ObservationView, kpi: str, owner: str | None,
+                     history: Sequence[ObservationRow], at: Period) -> Forecast:
+    """`forecast_series` of a KPI's own series, shared by every goal measured by it on one view.
+
+    The forecast is the series', not the goal's: goals on the same KPI and horizon read the same
+    one. The store's size is part of the key, so rows added after the view was made are not
+    missed (as `targets._field`)."""
+    per_view = _SERIES.setdefault(view, {})
+    key = (kpi, owner, at.text, len(view.store))
+    fc = per_view.get(key)
+    if fc is None:
+        fc = per_view[key] = forecast_series(history, at, lambda grain: view.count(kpi, grain, "local", owner))
+    return fc
+
+
 def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                   municipality: str | None = None) -> GoalForecast:
     """The goal's forecast at its horizon, on the values known on `view.day`."""
@@ -324,7 +344,7 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                             f"ingen prognose: seneste tal for {kpi.name} er fra {history[-1].period}, og tal må "
                             f"højst være {kpi.age_text()} gamle")
     at = period_of(history[-1].period_obj.grain, end)
-    fc = forecast_series(history, at, lambda grain: view.count(kpi.id, grain, "local", owner))
+    fc = _series_forecast(view, kpi.id, owner, history, at)
     if fc.value is None:
         return GoalForecast(fc, end, None, Status.no_data, f"ingen prognose for {at}: {fc.reason}")
     required, higher, why = _required(goal.target, kpi, view, municipality, at, history[-1])

@@ -70,7 +70,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
     end = engine.now.date()
     statuses = {}
     for g in cfg.goals:
-        r = engine.reused_goal_result(g, end)  # the summary reads no inputs
+        r = engine.reused_lazy_result(g, end)  # the summary reads the words, not the inputs
         fc = engine.goal_forecast(g, end)
         statuses[g.id] = {"title": g.title, "level": g.level.value, "owner": g.owner, "status": r.status.value,
                           "actual": r.actual, "expected": r.expected, "period": r.period,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from typing import Any
 from weakref import WeakKeyDictionary
@@ -48,8 +48,9 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 
-__all__ = ["DAY_PLACEHOLDER", "DayFreeView", "combine", "day_class", "depends_on_day", "evaluate", "goal_core",
-           "goal_result", "goal_stale", "interpolate", "on_day"]
+__all__ = ["DAY_PLACEHOLDER", "DayFreeView", "LazyResult", "combine", "day_class", "depends_on_day", "evaluate",
+           "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_result", "goal_stale",
+           "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy"]
 
 Inputs = dict[str, float | str | None]
 
@@ -158,15 +159,103 @@ def _made(fields: frozenset[str], values: dict[str, Any]) -> TargetResult:
     return new
 
 
-def _measured(status: Status, actual: float, expected: float, period: str, explanation: str,
-              inputs: Inputs) -> TargetResult:
-    return _made(_MEASURED, {"status": status, "actual": _number(actual), "expected": _number(expected),
-                             "period": period, "explanation": explanation, "inputs": _clean(inputs), "parts": ()})
+Args = tuple[Any, ...]
+TextOf = Callable[[Args], str]
+InputsOf = Callable[[Args], Inputs]
 
 
-def _no_data(explanation: str, inputs: Inputs) -> TargetResult:
-    return _made(_UNMEASURED, {"status": Status.no_data, "actual": None, "expected": None, "period": None,
-                               "explanation": explanation, "inputs": _clean(inputs), "parts": ()})
+class LazyResult:
+    """A target's result with its status and figures made at once, and its words (`explanation`)
+    and `inputs` made only when first read.
+
+    The engine judges every goal again after each figure of its KPIs (2,000 goals: about 15,000
+    evaluations a year) and reads the words of few of those results: when a rule fires, for the
+    summary, a page or a report. The words are made by a module-level function from the values
+    the evaluation looked up (`args`; never from the store again, which may have grown since), so
+    they are the very text and inputs an eager evaluation gives, and `result()` is that
+    `TargetResult`. The fields read as `TargetResult`'s do (`gap` too); equality, JSON and copies
+    are `result()`'s. One tuple of values rather than closures: a result kept for reuse then holds
+    two objects the cyclic garbage collector walks, not a dozen functions and cells (with closures
+    the collector's passes cost more than the words saved).
+    """
+
+    __slots__ = ("_args", "_fields", "_inputs", "_inputs_of", "_result", "_text", "_text_of", "actual",
+                 "expected", "parts", "period", "status")
+
+    def __init__(self, fields: frozenset[str], status: Status, actual: float | None, expected: float | None,
+                 period: str | None, text_of: TextOf, inputs_of: InputsOf, args: Args,
+                 parts: tuple[LazyResult, ...] = ()) -> None:
+        self._fields = fields
+        self.status = status
+        self.actual = _number(actual)
+        self.expected = _number(expected)
+        self.period = period
+        self.parts = parts
+        self._text_of = text_of
+        self._inputs_of = inputs_of
+        self._args = args
+        self._text: str | None = None
+        self._inputs: Inputs | None = None
+        self._result: TargetResult | None = None
+
+    @classmethod
+    def of(cls, result: TargetResult) -> LazyResult:
+        """An evaluated result, as a `LazyResult` with its words already read."""
+        made = cls(frozenset(result.model_fields_set), result.status, result.actual, result.expected,
+                   result.period, _unread, _unread, (), tuple(cls.of(p) for p in result.parts))
+        made._text = result.explanation
+        made._inputs = result.inputs
+        made._result = result
+        return made
+
+    @property
+    def explanation(self) -> str:
+        if self._text is None:
+            self._text = self._text_of(self._args)
+        return self._text
+
+    @property
+    def inputs(self) -> Inputs:
+        if self._inputs is None:
+            self._inputs = _clean(self._inputs_of(self._args))
+        return self._inputs
+
+    @property
+    def gap(self) -> float | None:
+        if self.actual is None or self.expected is None:
+            return None
+        return self.actual - self.expected
+
+    def words_read(self) -> bool:
+        """Whether the explanation has been made."""
+        return self._text is not None
+
+    def derived(self, text_of: TextOf, inputs_of: InputsOf, args: Args) -> LazyResult:
+        """The same status and figures with other words or inputs (a goal's, the day written in)."""
+        return LazyResult(self._fields, self.status, self.actual, self.expected, self.period, text_of, inputs_of,
+                          args, self.parts)
+
+    def result(self) -> TargetResult:
+        """The `TargetResult`: the fields, types and fields-set validation would give."""
+        if self._result is None:
+            self._result = _made(self._fields, {
+                "status": self.status, "actual": self.actual, "expected": self.expected, "period": self.period,
+                "explanation": self.explanation, "inputs": self.inputs,
+                "parts": tuple(p.result() for p in self.parts)})
+        return self._result
+
+
+def _unread(args: Args) -> Any:
+    raise AssertionError("an evaluated result has its words")  # pragma: no cover
+
+
+def _measured(status: Status, actual: float, expected: float, period: str, text_of: TextOf, inputs_of: InputsOf,
+              args: Args) -> LazyResult:
+    return LazyResult(_MEASURED, status, actual, expected, period, text_of, inputs_of, args)
+
+
+def _no_data(text_of: TextOf, inputs_of: InputsOf, args: Args) -> LazyResult:
+    return LazyResult(_UNMEASURED, Status.no_data, None, None, None, text_of, inputs_of, args)
 
 
 def _base_inputs(target: Criterion, kpi: KPI, view: ObservationView, municipality: str | None) -> Inputs:
@@ -197,64 +286,152 @@ def _nothing_known(kpi: KPI, view: ObservationView) -> str:
 
 
 # ------------------------------------------------------------------------------------ kinds
+# Each kind looks up its figures and judges them; its words and inputs are made when read, by
+# the functions below from the values it looked up (`LazyResult`), in the order an eager
+# evaluation wrote them. Every kind's values begin with (target, kpi, view, municipality).
+
+
+def _head(a: Args) -> Inputs:
+    return _base_inputs(a[0], a[1], a[2], a[3])
+
+
+def _nothing_text(a: Args) -> str:
+    return _nothing_known(a[1], a[2])
+
+
+def _direction_word(higher_good: bool) -> str:
+    return "higher" if higher_good else "lower"
+
+
+# at_least, at_most: (target, kpi, view, municipality, higher_good, obs, status)
+
+def _threshold_head(a: Args) -> Inputs:
+    inputs = _head(a)
+    inputs["good_direction"] = _direction_word(a[4])
+    return inputs
+
+
+def _threshold_inputs(a: Args) -> Inputs:
+    inputs = _threshold_head(a)
+    inputs.update(_observed(a[5]))
+    inputs["expected"] = a[0].value
+    return inputs
+
+
+def _threshold_text(a: Args) -> str:
+    target, kpi, _, _, higher_good, obs, status = a
+    word = "mindst" if higher_good else "højst"
+    return (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} kravet på {word} "
+            f"{_q(target.value, kpi)}{_risk_note(status, target.tolerance, kpi)}")
 
 
 def _threshold(target: AtLeast | AtMost, kpi: KPI, view: ObservationView,
-               municipality: str | None, inputs: Inputs) -> TargetResult:
+               municipality: str | None) -> LazyResult:
     higher_good = target.kind == "at_least"
-    inputs["good_direction"] = "higher" if higher_good else "lower"
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
-        return _no_data(_nothing_known(kpi, view), inputs)
+        return _no_data(_nothing_text, _threshold_head, (target, kpi, view, municipality, higher_good))
     status = _judge(obs.value, target.value, higher_good, target.tolerance)
-    inputs.update(_observed(obs))
-    inputs["expected"] = target.value
-    word = "mindst" if higher_good else "højst"
-    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} kravet på {word} "
-            f"{_q(target.value, kpi)}{_risk_note(status, target.tolerance, kpi)}")
-    return _measured(status, obs.value, target.value, obs.period, text, inputs)
+    return _measured(status, obs.value, target.value, obs.period, _threshold_text, _threshold_inputs,
+                     (target, kpi, view, municipality, higher_good, obs, status))
 
 
-def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None,
-            inputs: Inputs) -> TargetResult:
+# change: (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base,
+#          fraction, required, expected, status), as far as they are known
+
+def _change_head(a: Args) -> Inputs:
+    target = a[0]
+    inputs = _head(a)
+    inputs.update(by=target.by, unit=target.unit, by_period=target.by_period, good_direction=_direction_word(a[4]))
+    if a[5]:
+        inputs["path"] = target.path
+    return inputs
+
+
+def _change_observed(a: Args) -> Inputs:
+    inputs = _change_head(a)
+    inputs.update(_observed(a[8]))
+    inputs["baseline_period"] = a[6].text
+    inputs["baseline"] = a[9]
+    return inputs
+
+
+def _change_inputs(a: Args) -> Inputs:
+    inputs = _change_observed(a)
+    inputs.update(fraction=a[10], required_change=a[11], expected=a[12])
+    return inputs
+
+
+def _change_no_later(a: Args) -> str:
+    return f"ingen værdi for {a[1].name} for en periode efter basisperioden {a[6]} er kendt pr. {_known_on(a[2])}"
+
+
+def _change_no_end(a: Args) -> str:
+    return f"værdien for {a[1].name} i slutperioden {a[7]} er ikke kendt pr. {_known_on(a[2])}"
+
+
+def _change_no_path(a: Args) -> str:
+    return (f"kriteriet gælder for {a[7]}; dokumentet fastsætter kun slutpunktet, og der er ikke valgt et "
+            "forløb før det (path: none)")
+
+
+def _change_no_base(a: Args) -> str:
+    return f"basisværdien for {a[1].name} i {a[6]} er ikke kendt pr. {_known_on(a[2])}"
+
+
+def _change_zero_base(a: Args) -> str:
+    return f"basisværdien for {a[6]} er 0, så en ændring i procent kan ikke beregnes"
+
+
+def _change_text(a: Args) -> str:
+    target, kpi, _, _, higher_good, _, base_p, _, obs, base, fraction, _, expected, status = a
+    sign = "+" if target.by >= 0 else "-"
+    by_text = sign + (percent(abs(target.by)) if target.unit == "percent" else danish_number(abs(target.by), 3))
+    pace = ""
+    if target.by_period is not None and fraction < 1:
+        pace = (f", {percent(fraction * 100)} af vejen mod {target.by_period} ad et jævnt forløb, som govcore har "
+                "lagt ind; dokumentet fastsætter kun slutpunktet")
+    return (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de forventede "
+            f"{_q(expected, kpi)} ({_q(base, kpi)} i {base_p} ændret med {by_text}"
+            f"{pace}){_risk_note(status, target.tolerance, kpi)}")
+
+
+def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
     higher_good = target.by > 0 if target.by != 0 else kpi.higher_is_better
-    inputs.update(by=target.by, unit=target.unit, by_period=target.by_period,
-                  good_direction="higher" if higher_good else "lower")
+    with_path = False
+    end_p = None
     if target.baseline == "previous_year":
         obs = _latest(view, kpi.id, municipality)
         if obs is None:
-            return _no_data(_nothing_known(kpi, view), inputs)
+            return _no_data(_nothing_text, _change_head, (target, kpi, view, municipality, higher_good, False))
         base_p = _period(obs.period).same_last_year()
     else:
         base_p = _period(target.baseline)
         obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
         if obs is None or _period(obs.period).end <= base_p.end:
-            return _no_data(f"ingen værdi for {kpi.name} for en periode efter basisperioden {base_p} "
-                            f"er kendt pr. {_known_on(view)}", inputs)
+            return _no_data(_change_no_later, _change_head,
+                            (target, kpi, view, municipality, higher_good, False, base_p))
         if target.by_period is not None:
             end_p = _period(target.by_period)
-            inputs["path"] = target.path
+            with_path = True
             if _period(obs.period).end >= end_p.end:
                 # The document judges the end period; a later month says nothing about it.
                 end_obs = view.observation(kpi.id, end_p, "local", _who(view, kpi.id, "local", municipality))
                 if end_obs is None:
-                    return _no_data(f"værdien for {kpi.name} i slutperioden {end_p} er ikke kendt pr. "
-                                    f"{_known_on(view)}", inputs)
+                    return _no_data(_change_no_end, _change_head,
+                                    (target, kpi, view, municipality, higher_good, True, base_p, end_p))
                 obs = end_obs
             elif target.path == "none":
-                return _no_data(f"kriteriet gælder for {end_p}; dokumentet fastsætter kun slutpunktet, og "
-                                f"der er ikke valgt et forløb før det (path: none)", inputs)
+                return _no_data(_change_no_path, _change_head,
+                                (target, kpi, view, municipality, higher_good, True, base_p, end_p))
     period = _period(obs.period)
-    inputs.update(_observed(obs))
-    inputs["baseline_period"] = base_p.text
     base = _value(view, kpi.id, base_p, municipality)
-    inputs["baseline"] = base
     if base is None:
-        return _no_data(f"basisværdien for {kpi.name} i {base_p} er ikke kendt pr. "
-                        f"{_known_on(view)}", inputs)
+        return _no_data(_change_no_base, _change_observed,
+                        (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base))
     if target.unit == "percent" and base == 0:
-        return _no_data(f"basisværdien for {base_p} er 0, så en ændring i procent kan ikke "
-                        "beregnes", inputs)
+        return _no_data(_change_zero_base, _change_observed,
+                        (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base))
 
     fraction = 1.0
     if target.by_period is not None:
@@ -265,19 +442,10 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     scale = abs(base) / 100 if target.unit == "percent" else 1.0
     required = target.by * scale * fraction
     expected = base + required
-    inputs.update(fraction=fraction, required_change=required, expected=expected)
-
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    sign = "+" if target.by >= 0 else "-"
-    by_text = sign + (percent(abs(target.by)) if target.unit == "percent" else danish_number(abs(target.by), 3))
-    pace = ""
-    if target.by_period is not None and fraction < 1:
-        pace = (f", {percent(fraction * 100)} af vejen mod {target.by_period} ad et jævnt forløb, som govcore har "
-                "lagt ind; dokumentet fastsætter kun slutpunktet")
-    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de forventede "
-            f"{_q(expected, kpi)} ({_q(base, kpi)} i {base_p} ændret med {by_text}"
-            f"{pace}){_risk_note(status, target.tolerance, kpi)}")
-    return _measured(status, obs.value, expected, obs.period, text, inputs)
+    return _measured(status, obs.value, expected, obs.period, _change_text, _change_inputs,
+                     (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base, fraction,
+                      required, expected, status))
 
 
 def interpolate(milestones: Sequence[MilestonePoint], day: dt.date) -> float:
@@ -304,53 +472,79 @@ def interpolate(milestones: Sequence[MilestonePoint], day: dt.date) -> float:
     return min(max(v0 + (v1 - v0) * t, min(v0, v1)), max(v0, v1))
 
 
-def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipality: str | None,
-                inputs: Inputs) -> TargetResult:
-    higher_good = target.direction == "at_least"
-    inputs["good_direction"] = "higher" if higher_good else "lower"
-    inputs["milestones"] = ", ".join(f"{m.period}: {m.value:g}" for m in target.milestones)
-    obs = _latest(view, kpi.id, municipality)
-    if obs is None:
-        return _no_data(_nothing_known(kpi, view), inputs)
-    at = _period(obs.period).end
-    expected = interpolate(target.milestones, at)
-    inputs.update(_observed(obs))
-    inputs.update(path_date=at.isoformat(), expected=expected)
-    status = _judge(obs.value, expected, higher_good, target.tolerance)
+# trajectory: (target, kpi, view, municipality, higher_good, obs, at, expected, status)
+
+def _trajectory_head(a: Args) -> Inputs:
+    inputs = _head(a)
+    inputs["good_direction"] = _direction_word(a[4])
+    inputs["milestones"] = ", ".join(f"{m.period}: {m.value:g}" for m in a[0].milestones)
+    return inputs
+
+
+def _trajectory_inputs(a: Args) -> Inputs:
+    inputs = _trajectory_head(a)
+    inputs.update(_observed(a[5]))
+    inputs.update(path_date=a[6].isoformat(), expected=a[7])
+    return inputs
+
+
+def _trajectory_text(a: Args) -> str:
+    target, kpi, _, _, higher_good, obs, at, expected, status = a
     word = "mindst" if higher_good else "højst"
-    text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
+    return (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
             f"som forløbet kræver pr. {_day(at)} ({word})"
             f"{_risk_note(status, target.tolerance, kpi)}")
-    return _measured(status, obs.value, expected, obs.period, text, inputs)
 
 
-def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality: str | None,
-               inputs: Inputs) -> TargetResult:
-    higher_good = kpi.higher_is_better == (target.relation == "better")
-    inputs.update(series=target.series, relation=target.relation, margin=target.margin,
-                  good_direction="higher" if higher_good else "lower")
+def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+    higher_good = target.direction == "at_least"
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
-        return _no_data(_nothing_known(kpi, view), inputs)
-    inputs.update(_observed(obs))
-    bench = _value(view, kpi.id, _period(obs.period), municipality, target.series)
-    inputs["benchmark"] = bench
-    if bench is None:
-        return _no_data(f"værdien for {target.series} af {kpi.name} i {obs.period} er ikke kendt pr. "
-                        f"{_known_on(view)}", inputs)
-    expected = bench + target.margin if higher_good else bench - target.margin
-    inputs["expected"] = expected
+        return _no_data(_nothing_text, _trajectory_head, (target, kpi, view, municipality, higher_good))
+    at = _period(obs.period).end
+    expected = interpolate(target.milestones, at)
+    status = _judge(obs.value, expected, higher_good, target.tolerance)
+    return _measured(status, obs.value, expected, obs.period, _trajectory_text, _trajectory_inputs,
+                     (target, kpi, view, municipality, higher_good, obs, at, expected, status))
+
+
+# benchmark: (target, kpi, view, municipality, higher_good, obs, bench, expected, status)
+
+def _benchmark_head(a: Args) -> Inputs:
+    target = a[0]
+    inputs = _head(a)
+    inputs.update(series=target.series, relation=target.relation, margin=target.margin,
+                  good_direction=_direction_word(a[4]))
+    return inputs
+
+
+def _benchmark_observed(a: Args) -> Inputs:
+    inputs = _benchmark_head(a)
+    inputs.update(_observed(a[5]))
+    inputs["benchmark"] = a[6]
+    return inputs
+
+
+def _benchmark_inputs(a: Args) -> Inputs:
+    inputs = _benchmark_observed(a)
+    inputs["expected"] = a[7]
+    inputs["comparison"] = "inclusive" if a[0].margin else "strict"
+    return inputs
+
+
+def _benchmark_unknown(a: Args) -> str:
+    return f"værdien for {a[0].series} af {a[1].name} i {a[5].period} er ikke kendt pr. {_known_on(a[2])}"
+
+
+def _benchmark_text(a: Args) -> str:
+    target, kpi, _, _, higher_good, obs, bench, expected, status = a
     relation = "bedre" if target.relation == "better" else "dårligere"
     if target.margin:
-        inputs["comparison"] = "inclusive"
-        status = _judge(obs.value, expected, higher_good, target.tolerance)
         text = (f"{_q(obs.value, kpi)} i {obs.period} {_side(status, higher_good)} de {_q(expected, kpi)}, "
                 f"der kræves for at være {'mindst' if target.margin > 0 else 'højst'} {_q(abs(target.margin), kpi)} "
                 f"{relation if target.margin > 0 else 'dårligere' if relation == 'bedre' else 'bedre'} "
                 f"end {target.series} ({_q(bench, kpi)})")
     else:
-        inputs["comparison"] = "strict"
-        status = _judge_strict(obs.value, bench, higher_good, target.tolerance)
         if abs(obs.value - bench) <= _eps(bench):
             where = f"er lig med {target.series} ({_q(bench, kpi)}) og altså ikke {relation}"
         else:
@@ -358,8 +552,25 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
             where = f"er {word} {target.series} ({_q(bench, kpi)}) og altså " + \
                 ("" if status is Status.on_track else "ikke ") + relation
         text = f"{_q(obs.value, kpi)} i {obs.period} {where}"
-    text += _risk_note(status, target.tolerance, kpi)
-    return _measured(status, obs.value, expected, obs.period, text, inputs)
+    return text + _risk_note(status, target.tolerance, kpi)
+
+
+def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+    higher_good = kpi.higher_is_better == (target.relation == "better")
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_nothing_text, _benchmark_head, (target, kpi, view, municipality, higher_good))
+    bench = _value(view, kpi.id, _period(obs.period), municipality, target.series)
+    if bench is None:
+        return _no_data(_benchmark_unknown, _benchmark_observed,
+                        (target, kpi, view, municipality, higher_good, obs, bench))
+    expected = bench + target.margin if higher_good else bench - target.margin
+    if target.margin:
+        status = _judge(obs.value, expected, higher_good, target.tolerance)
+    else:
+        status = _judge_strict(obs.value, bench, higher_good, target.tolerance)
+    return _measured(status, obs.value, expected, obs.period, _benchmark_text, _benchmark_inputs,
+                     (target, kpi, view, municipality, higher_good, obs, bench, expected, status))
 
 
 _FieldCache = dict[tuple[str, str, int], tuple[dict[str, float], list[float]]]
@@ -391,23 +602,64 @@ def _rank_words(status: Status, target: Rank) -> str:
     return f"{inside} top {target.top}{note}"
 
 
-def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None,
-          inputs: Inputs) -> TargetResult:
-    inputs.update(top=target.top, of=target.of)
-    published = _latest(view, kpi.id, municipality, series="rank")
-    if published is not None:
-        inputs.update(_observed(published))
-        inputs.update(rank_source="published", expected=float(target.top))
-        status = _rank_status(published.value, target)
-        text = (f"den offentliggjorte placering nr. {plain_number(published.value)} for {published.period} er "
-                f"{_rank_words(status, target)}")
-        return _measured(status, published.value, float(target.top), published.period, text, inputs)
+# rank: (target, kpi, view, municipality, obs, status) published;
+#       (target, kpi, view, municipality, obs, status, compared, missing, best, worst) computed
 
-    obs = _latest(view, kpi.id, municipality)
-    if obs is None:
-        return _no_data(_nothing_known(kpi, view) + ", og der er heller ingen offentliggjort placering", inputs)
+def _rank_head(a: Args) -> Inputs:
+    inputs = _head(a)
+    inputs.update(top=a[0].top, of=a[0].of)
+    return inputs
+
+
+def _published_inputs(a: Args) -> Inputs:
+    inputs = _rank_head(a)
+    inputs.update(_observed(a[4]))
+    inputs.update(rank_source="published", expected=float(a[0].top))
+    return inputs
+
+
+def _published_text(a: Args) -> str:
+    published = a[4]
+    return (f"den offentliggjorte placering nr. {plain_number(published.value)} for {published.period} er "
+            f"{_rank_words(a[5], a[0])}")
+
+
+def _no_rank_text(a: Args) -> str:
+    return _nothing_known(a[1], a[2]) + ", og der er heller ingen offentliggjort placering"
+
+
+def _rank_inputs(a: Args) -> Inputs:
+    _, _, _, _, obs, _, compared, missing, best, worst = a
+    inputs = _rank_head(a)
     inputs.update(_observed(obs))
     inputs["rank_source"] = "computed"
+    inputs.update(compared=compared, missing=missing, rank_best=float(best), rank_worst=float(worst),
+                  expected=float(a[0].top))
+    return inputs
+
+
+def _rank_open_text(a: Args) -> str:
+    target, kpi, _, _, obs, _, compared, missing, best, worst = a
+    return (f"{_q(obs.value, kpi)} i {obs.period} er nr. {best} blandt de {compared} kommuner med en værdi; "
+            f"de {missing} uden kan placere den et sted fra nr. {best} til nr. {worst}, så det vides "
+            f"endnu ikke, om den er i top {target.top}")
+
+
+def _rank_text(a: Args) -> str:
+    target, kpi, _, _, obs, status, compared, missing, best, worst = a
+    scope = f"af {compared}" if not missing else f"blandt {compared} med en værdi (i værste fald nr. {worst})"
+    return f"{_q(obs.value, kpi)} i {obs.period} er nr. {best} {scope}: {_rank_words(status, target)}"
+
+
+def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+    published = _latest(view, kpi.id, municipality, series="rank")
+    if published is not None:
+        status = _rank_status(published.value, target)
+        return _measured(status, published.value, float(target.top), published.period, _published_text,
+                         _published_inputs, (target, kpi, view, municipality, published, status))
+    obs = _latest(view, kpi.id, municipality)
+    if obs is None:
+        return _no_data(_no_rank_text, _rank_head, (target, kpi, view, municipality))
     field, ordered = _field(view, kpi.id, obs.period)
     own = obs.value
     if kpi.higher_is_better:
@@ -417,36 +669,59 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
     compared = len(field) + (municipality not in field)
     missing = max(0, target.of - compared)
     best, worst = 1 + ahead, 1 + ahead + missing
-    inputs.update(compared=compared, missing=missing, rank_best=float(best), rank_worst=float(worst),
-                  expected=float(target.top))
     status = _rank_status(best, target)
+    args = (target, kpi, view, municipality, obs, status, compared, missing, best, worst)
     if missing and _rank_status(worst, target) is not status:
-        return _no_data(
-            f"{_q(own, kpi)} i {obs.period} er nr. {best} blandt de {compared} kommuner med en værdi; "
-            f"de {missing} uden kan placere den et sted fra nr. {best} til nr. {worst}, så det vides "
-            f"endnu ikke, om den er i top {target.top}", inputs)
-    scope = f"af {compared}" if not missing else f"blandt {compared} med en værdi (i værste fald nr. {worst})"
-    text = f"{_q(own, kpi)} i {obs.period} er nr. {best} {scope}: {_rank_words(status, target)}"
-    return _measured(status, float(best), float(target.top), obs.period, text, inputs)
+        return _no_data(_rank_open_text, _rank_inputs, args)
+    return _measured(status, float(best), float(target.top), obs.period, _rank_text, _rank_inputs, args)
 
 
-def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None,
-               inputs: Inputs) -> TargetResult:
+# direction: (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps)
+
+def _direction_head(a: Args) -> Inputs:
+    target = a[0]
+    inputs = _head(a)
+    inputs.update(must=target.must, compare=target.compare, good_direction=_direction_word(a[4]))
+    return inputs
+
+
+def _direction_observed(a: Args) -> Inputs:
+    inputs = _direction_head(a)
+    inputs.update(_observed(a[5]))
+    inputs.update(previous_period=a[6].text, previous=a[7])
+    return inputs
+
+
+def _direction_inputs(a: Args) -> Inputs:
+    inputs = _direction_observed(a)
+    inputs["expected"] = a[7]
+    return inputs
+
+
+def _direction_unknown(a: Args) -> str:
+    return (f"værdien for {a[1].name} i {a[6]} (at sammenligne {a[5].period} med) er ikke "
+            f"kendt pr. {_known_on(a[2])}")
+
+
+def _direction_text(a: Args) -> str:
+    target, kpi, _, _, higher_good, obs, before_p, before, status, eps = a
+    moved = "steg" if obs.value > before + eps else "faldt" if obs.value < before - eps else "var uændret"
+    verb = {"rise": "stige", "fall": "falde", "improve": "stige" if higher_good else "falde"}[target.must]
+    return (f"{_q(obs.value, kpi)} i {obs.period} {moved} fra {_q(before, kpi)} i {before_p}; "
+            f"den skal {verb}{_risk_note(status, target.tolerance, kpi)}")
+
+
+def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
     higher_good = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
-    inputs.update(must=target.must, compare=target.compare,
-                  good_direction="higher" if higher_good else "lower")
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
-        return _no_data(_nothing_known(kpi, view), inputs)
-    inputs.update(_observed(obs))
+        return _no_data(_nothing_text, _direction_head, (target, kpi, view, municipality, higher_good))
     period = _period(obs.period)
     before_p = period.previous() if target.compare == "previous_period" else period.same_last_year()
     before = _value(view, kpi.id, before_p, municipality)
-    inputs.update(previous_period=before_p.text, previous=before)
     if before is None:
-        return _no_data(f"værdien for {kpi.name} i {before_p} (at sammenligne {obs.period} med) er ikke "
-                        f"kendt pr. {_known_on(view)}", inputs)
-    inputs["expected"] = before
+        return _no_data(_direction_unknown, _direction_observed,
+                        (target, kpi, view, municipality, higher_good, obs, before_p, before))
     gain = obs.value - before if higher_good else before - obs.value
     eps = _eps(before)
     if gain > eps:
@@ -455,11 +730,8 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
         status = Status.at_risk
     else:
         status = Status.off_track
-    moved = "steg" if obs.value > before + eps else "faldt" if obs.value < before - eps else "var uændret"
-    verb = {"rise": "stige", "fall": "falde", "improve": "stige" if higher_good else "falde"}[target.must]
-    text = (f"{_q(obs.value, kpi)} i {obs.period} {moved} fra {_q(before, kpi)} i {before_p}; "
-            f"den skal {verb}{_risk_note(status, target.tolerance, kpi)}")
-    return _measured(status, obs.value, before, obs.period, text, inputs)
+    return _measured(status, obs.value, before, obs.period, _direction_text, _direction_inputs,
+                     (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps))
 
 
 # ------------------------------------------------------------------------------- compounds
@@ -485,29 +757,34 @@ def combine(rule: str, statuses: Sequence[Status]) -> Status:
     return _ORDER[outcomes.pop()] if len(outcomes) == 1 else Status.no_data
 
 
+def _undefined_text(a: Args) -> str:
+    return f"nøgletallet '{a[1]}' er ikke defineret"
+
+
+def _undefined_inputs(a: Args) -> Inputs:
+    return {"kind": a[0].kind, "kpi": a[1]}
+
+
 def _criterion(c: Target, kpi: KPI, view: ObservationView, municipality: str | None,
-               kpis: Mapping[str, KPI] | None) -> tuple[TargetResult, KPI | None]:
+               kpis: Mapping[str, KPI] | None) -> tuple[LazyResult, KPI | None]:
     """One criterion of a compound, on its own KPI when it names one (else the goal's): the result
     and the KPI it was measured by when that is not the goal's."""
     own = getattr(c, "kpi", None)
     if not own or own == kpi.id:
-        return evaluate(c, kpi, view, municipality, kpis), None
+        return evaluate_lazy(c, kpi, view, municipality, kpis), None
     other = (kpis or {}).get(own)
     if other is None:
-        return _no_data(f"nøgletallet '{own}' er ikke defineret", {"kind": c.kind, "kpi": own}), None
-    return evaluate(c, other, view, municipality, kpis), other
+        return _no_data(_undefined_text, _undefined_inputs, (c, own)), None
+    return evaluate_lazy(c, other, view, municipality, kpis), other
 
 
-def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
-              municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> TargetResult:
-    named = [("forbedring", target.improve), ("mål", target.reached)] if isinstance(target, Until) \
-        else [(str(i), c) for i, c in enumerate(target.criteria, 1)]
-    measured = [_criterion(c, kpi, view, municipality, kpis) for _, c in named]
-    parts = tuple(p for p, _ in measured)
-    status = combine(target.kind, [p.status for p in parts])
+# compounds: (target, kpi, view, municipality, named, measured, status)
+
+def _compound_inputs(a: Args) -> Inputs:
+    target, kpi, view, municipality, named, measured, _ = a
     inputs: Inputs = {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
-                      "municipality": municipality, "criteria": len(parts)}
-    for (name, c), part in zip(named, parts, strict=True):
+                      "municipality": municipality, "criteria": len(measured)}
+    for (name, c), (part, _) in zip(named, measured, strict=True):
         inputs[f"{name}.status"] = part.status.value
         own = getattr(c, "kpi", None)
         if own and own != kpi.id:
@@ -515,21 +792,35 @@ def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
         for key, value in part.inputs.items():
             if key not in ("kpi", "as_of", "municipality"):
                 inputs[f"{name}.{key}"] = value
+    return inputs
+
+
+def _compound_text(a: Args) -> str:
+    target, _, _, _, named, measured, status = a
     lines = "; ".join(f"[{name}: {_LABEL[p.status]}] " + (f"{other.name}: " if other else "") + p.explanation
                       for (name, _), (p, other) in zip(named, measured, strict=True))
     if isinstance(target, Until):
-        reached = parts[1].status is Status.on_track
+        reached = measured[1][0].status is Status.on_track
         head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
                 "målet er ikke nået, så der kræves forbedring")
-        if parts[1].status is Status.no_data and status is Status.no_data:
+        if measured[1][0].status is Status.no_data and status is Status.no_data:
             head = "det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
     else:
         word = "alle" if target.kind == "all_of" else "mindst ét"
-        head = f"{word} af {len(parts)} kriterier skal være opfyldt"
+        head = f"{word} af {len(measured)} kriterier skal være opfyldt"
+    return f"{head}: {lines}"
+
+
+def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
+              municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
+    named = [("forbedring", target.improve), ("mål", target.reached)] if isinstance(target, Until) \
+        else [(str(i), c) for i, c in enumerate(target.criteria, 1)]
+    measured = [_criterion(c, kpi, view, municipality, kpis) for _, c in named]
+    parts = tuple(p for p, _ in measured)
+    status = combine(target.kind, [p.status for p in parts])
     first = parts[0]
-    return _made(_COMPOUND, {"status": status, "actual": first.actual, "expected": first.expected,
-                             "period": first.period, "explanation": f"{head}: {lines}", "inputs": _clean(inputs),
-                             "parts": parts})
+    return LazyResult(_COMPOUND, status, first.actual, first.expected, first.period, _compound_text,
+                      _compound_inputs, (target, kpi, view, municipality, named, measured, status), parts)
 
 
 def evaluate(target: Target, kpi: KPI, view: ObservationView,
@@ -541,20 +832,25 @@ def evaluate(target: Target, kpi: KPI, view: ObservationView,
     carries each criterion's own result in `parts`; a criterion naming its own KPI is measured
     by that KPI, looked up in `kpis`.
     """
+    return evaluate_lazy(target, kpi, view, municipality, kpis).result()
+
+
+def evaluate_lazy(target: Target, kpi: KPI, view: ObservationView,
+                  municipality: str | None = None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
+    """`evaluate`, with the words and inputs made when read (`LazyResult`)."""
     if isinstance(target, AllOf | AnyOf | Until):
         return _compound(target, kpi, view, municipality, kpis)
-    inputs = _base_inputs(target, kpi, view, municipality)
     if isinstance(target, AtLeast | AtMost):
-        return _threshold(target, kpi, view, municipality, inputs)
+        return _threshold(target, kpi, view, municipality)
     if isinstance(target, Change):
-        return _change(target, kpi, view, municipality, inputs)
+        return _change(target, kpi, view, municipality)
     if isinstance(target, Trajectory):
-        return _trajectory(target, kpi, view, municipality, inputs)
+        return _trajectory(target, kpi, view, municipality)
     if isinstance(target, Benchmark):
-        return _benchmark(target, kpi, view, municipality, inputs)
+        return _benchmark(target, kpi, view, municipality)
     if isinstance(target, Rank):
-        return _rank(target, kpi, view, municipality, inputs)
-    return _direction(target, kpi, view, municipality, inputs)
+        return _rank(target, kpi, view, municipality)
+    return _direction(target, kpi, view, municipality)
 
 
 def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
@@ -563,8 +859,8 @@ def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
 
     Whether the goal is in effect on the day is left to the caller, who knows why it asks.
     """
-    core = goal_core(goal, kpis, view, municipality)
-    return goal_stale(goal, kpis, core, view.day) or core
+    core = goal_core_lazy(goal, kpis, view, municipality)
+    return (goal_stale_lazy(goal, kpis, core, view.day) or core).result()
 
 
 def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
@@ -574,21 +870,54 @@ def goal_core(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     Unless `depends_on_day` says otherwise, it differs between two days that see the same
     observations only in `inputs['as_of']`: the engine reuses it across follow-ups.
     """
+    return goal_core_lazy(goal, kpis, view, municipality).result()
+
+
+# a goal's: (goal,) unmeasurable; (result, goal) and (result, goal, within, kpi, view) with a target period
+
+def _unmeasurable_text(a: Args) -> str:
+    goal = a[0]
     if goal.target is None or goal.kpi is None:
-        return _no_data(f"målet '{goal.id}' har intet succeskriterie at måle", {"goal": goal.id, "kpi": goal.kpi})
+        return f"målet '{goal.id}' har intet succeskriterie at måle"
+    return f"målet '{goal.id}' måles med nøgletallet '{goal.kpi}', som ikke er defineret"
+
+
+def _unmeasurable_inputs(a: Args) -> Inputs:
+    return {"goal": a[0].id, "kpi": a[0].kpi}
+
+
+def _goal_text(a: Args) -> str:
+    return str(a[0].explanation)
+
+
+def _goal_inputs(a: Args) -> Inputs:
+    return {"goal": a[1].id, **a[0].inputs}
+
+
+def _period_unknown_text(a: Args) -> str:
+    return f"ingen tal for {a[3].name} for {a[2]} er kendt pr. {_known_on(a[4])}"
+
+
+def _period_inputs(a: Args) -> Inputs:
+    return {"goal": a[1].id, "target_period": a[2].text, **a[0].inputs}
+
+
+def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+                   municipality: str | None = None) -> LazyResult:
+    """`goal_core`, with the words and inputs made when read (`LazyResult`)."""
+    if goal.target is None or goal.kpi is None:
+        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
     kpi = kpis.get(goal.kpi)
     if kpi is None:
-        return _no_data(f"målet '{goal.id}' måles med nøgletallet '{goal.kpi}', som ikke er defineret",
-                        {"goal": goal.id, "kpi": goal.kpi})
+        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
     if goal.target.period is not None:
         within = _period(goal.target.period)
-        result = evaluate(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
-        if result.status is Status.no_data and result.period is None and view.day > within.start:
-            result = _with(result, explanation=f"ingen tal for {kpi.name} for {within} er kendt pr. "
-                                               f"{_known_on(view)}")
-        return _with(result, inputs={"goal": goal.id, "target_period": within.text, **result.inputs})
-    result = evaluate(goal.target, kpi, view, municipality, kpis)
-    return _with(result, inputs={"goal": goal.id, **result.inputs})
+        result = evaluate_lazy(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
+        unknown = result.status is Status.no_data and result.period is None and view.day > within.start
+        return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
+                              (result, goal, within, kpi, view))
+    result = evaluate_lazy(goal.target, kpi, view, municipality, kpis)
+    return result.derived(_goal_text, _goal_inputs, (result, goal))
 
 
 def day_class(goal: Goal, day: dt.date) -> bool:
@@ -608,9 +937,23 @@ def on_day(template: TargetResult, day: dt.date) -> TargetResult:
     return _with(template, explanation=template.explanation.replace(DAY_PLACEHOLDER, _day(day)))
 
 
+def _on_day_text(a: Args) -> str:
+    return str(a[0].explanation).replace(DAY_PLACEHOLDER, _day(a[1]))
+
+
+def _template_inputs(a: Args) -> Inputs:
+    return dict(a[0].inputs)
+
+
+def on_day_lazy(template: LazyResult, day: dt.date) -> LazyResult:
+    """`on_day` of a `LazyResult`: the day is written in when the explanation is read."""
+    if template.words_read() and DAY_PLACEHOLDER not in template.explanation:
+        return template
+    return template.derived(_on_day_text, _template_inputs, (template, day))
+
+
 def _with(result: TargetResult, **update: Any) -> TargetResult:
-    """`result.model_copy(update=...)` without its generic copying (a goal's result is made this
-    way every time it is evaluated)."""
+    """`result.model_copy(update=...)` without its generic copying."""
     new = TargetResult.__new__(TargetResult)
     object.__setattr__(new, "__dict__", {**result.__dict__, **update})
     object.__setattr__(new, "__pydantic_extra__", None)
@@ -621,19 +964,40 @@ def _with(result: TargetResult, **update: Any) -> TargetResult:
 
 def goal_stale(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult, day: dt.date) -> TargetResult | None:
     """No data on `day` when the figure the core result judged is older than the KPI allows."""
+    stale = goal_stale_lazy(goal, kpis, LazyResult.of(core), day)
+    return None if stale is None else stale.result()
+
+
+# stale: (core, kpi, day, last)
+
+def _stale_text(a: Args) -> str:
+    core, kpi, day, _ = a
+    return (f"seneste tal for {kpi.name} er fra {core.period}, og tal må højst være {kpi.age_text()} "
+            f"gamle; pr. {_day(day)} er det for gammelt til at vurdere målet")
+
+
+def _stale_inputs(a: Args) -> Inputs:
+    return {**a[0].inputs, "stale_after": a[3].isoformat()}
+
+
+def goal_stale_lazy(goal: Goal, kpis: Mapping[str, KPI], core: LazyResult, day: dt.date) -> LazyResult | None:
+    """`goal_stale` of a `LazyResult` (it reads the status and period; the words when read)."""
+    last = fresh_until(goal, kpis, core)
+    if last is not None and day > last:
+        return _no_data(_stale_text, _stale_inputs, (core, kpis[goal.kpi or ""], day, last))
+    return None
+
+
+def fresh_until(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult | LazyResult) -> dt.date | None:
+    """The last day on which `goal_stale` leaves the core result as it is (None: every day), for a
+    caller that keeps the core result across days."""
     if goal.target is None or goal.target.period is not None or core.period is None \
             or core.status is Status.no_data:
         return None
     kpi = kpis.get(goal.kpi or "")
     if kpi is None:
         return None
-    last = _stale_after(kpi, core.period)
-    if last is not None and day > last:
-        return _no_data(
-            f"seneste tal for {kpi.name} er fra {core.period}, og tal må højst være {kpi.age_text()} "
-            f"gamle; pr. {_day(day)} er det for gammelt til at vurdere målet",
-            {**core.inputs, "stale_after": last.isoformat()})
-    return None
+    return _stale_after(kpi, core.period)
 
 
 _STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
@@ -648,7 +1012,7 @@ def _stale_after(kpi: KPI, period: str) -> dt.date | None:
     return _STALE[key]
 
 
-def depends_on_day(result: TargetResult) -> bool:
+def depends_on_day(result: TargetResult | LazyResult) -> bool:
     """Whether the result's words name the evaluation day (every 'not known on ...' text is in a
     no-data result or part), so it cannot be reused for another day."""
     return result.status is Status.no_data or any(depends_on_day(p) for p in result.parts)

@@ -36,7 +36,8 @@ declare -A SOURCE=(
 # each, 85 % of the selection's time) — tests/test_wheel.py pins what they reach (check_deliverables, the
 # renderers) on small wheels.
 # The targets are exercised by their own tests and by the criteria and result tests (compound targets,
-# combine, criteria on their own KPI, results made without validation, the reuse of a goal's result); the
+# combine, criteria on their own KPI, results made without validation, the reuse of a goal's result, the
+# lazy words and staleness of tests/test_lazy_results.py but its examples run and its property); the
 # whole-engine runs are out (the two of tests/test_goal_reuse.py and the examples check of
 # tests/test_target_results.py: 2 s each; the reuse has small tests of its own there), and so is
 # the 200-example Hypothesis property of tests/test_targets.py; test_criteria.py's combine property is in
@@ -44,6 +45,10 @@ declare -A SOURCE=(
 declare -A TESTS=(
     [conditions]="tests/test_conditions.py tests/test_rule_errors.py"
     [targets]="tests/test_targets.py tests/test_criteria.py tests/test_target_results.py tests/test_goal_reuse.py
+               tests/test_lazy_results.py
+               --deselect tests/test_lazy_results.py::test_every_result_of_the_examples_read_late_is_the_one_read_at_once
+               --deselect tests/test_lazy_results.py::test_a_result_read_after_the_store_grew_is_the_one_read_at_once
+               --deselect tests/test_lazy_results.py::test_the_engine_reads_the_words_of_few_results
                --deselect tests/test_targets.py::test_evaluation_properties
                --deselect tests/test_targets.py::test_every_decision_can_be_recomputed_from_its_inputs
                --deselect tests/test_target_results.py::test_every_result_of_the_examples_is_what_validation_makes
