@@ -256,6 +256,8 @@ class Engine:
         self._status_cache.clear()
         self._core_cache.clear()
         self._forecast_cache.clear()
+        # per plugin subject kind: its `unchanged_key` and the subjects made with it (this version's)
+        self._kind_subjects: dict[str, tuple[Any, tuple[Subject, ...]]] = {}
         self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
         self._active: tuple[dt.date | None, list[Goal]] = (None, [])
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
@@ -499,7 +501,8 @@ class Engine:
         before, after = {g.id: g for g in old.goals}, {g.id: g for g in new.goals}
         old_rules = {r.id: r.file_hash for r in old.rules.rules}
         new_rules = {r.id: r.file_hash for r in new.rules.rules}
-        wheel_changed = old.wheel.model_dump(mode="json") != new.wheel.model_dump(mode="json")
+        wheel_changed = old.wheel is not new.wheel and \
+            old.wheel.model_dump(mode="json") != new.wheel.model_dump(mode="json")
         assert new.effective is not None
         self._emit("configuration_changed", details={
             "effective": new.effective.isoformat(), "fingerprint": new.fingerprint(),
@@ -755,7 +758,13 @@ class Engine:
             municipality=self.config.municipality, day=day, observations=self.store.as_of(day),
             organisation=self.config.organisation, kpis=self.config.kpis,
             settings=self.config.sources.get(spec.settings_key, {}), base_dir=self.config.base_dir)
+        key: Any = None
         try:
+            if spec.unchanged_key is not None:
+                key = spec.unchanged_key(ctx)
+                hit = self._kind_subjects.get(kind)
+                if hit is not None and hit[0] == key:
+                    return list(hit[1])
             subjects = list(spec.subjects(ctx))
         except GovcoreError:
             raise
@@ -764,6 +773,9 @@ class Engine:
                 kind=kind, day=day, error=f"{type(err).__name__}: {err}")) from err
         for subject in subjects:
             check_fields(kind, spec.fields, subject)
+        if spec.unchanged_key is not None:
+            # the subjects are frozen and no rule changes them: the same ones serve while the key holds
+            self._kind_subjects[kind] = (key, tuple(subjects))
         return subjects
 
     def _active_goals(self, day: dt.date) -> list[Goal]:

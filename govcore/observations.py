@@ -214,6 +214,15 @@ class ObservationView:
                 return r.model()
         return None
 
+    def revision(self, kpis: Iterable[str]) -> tuple[int | dt.date | None, ...]:
+        """A key of what this view knows of `kpis`: two views of one store (neither limited by
+        `within`) with equal revisions give the same answer to every look-up of those KPIs, in
+        every series and municipality. Cheap (no rows are read): for a subject kind's
+        `unchanged_key`."""
+        count, last = self.store.kpis_state(kpis)
+        # rows known after the view's day are not seen by it, so the day counts until the last one
+        return (count, last) if last is None or self.day >= last else (count, last, self.day)
+
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:
         """Values of every municipality reported for one period (to compute a rank)."""
         out: dict[str, float] = {}
