@@ -343,22 +343,41 @@ class Engine:
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
-        kpis, today, add = self.config.kpis, self.now.date(), self.store.add
+        kpis, now, today, add = self.config.kpis, self.now, self.now.date(), self.store.add
         at_six = self._at_six
-        for o in rows_of(obs):  # rows, not models: a run may take in a million
-            if o.kpi not in kpis:
-                raise EngineError(_("observation of unknown KPI '{kpi}'").format(kpi=o.kpi))
-            known = o.known_at or _day_after(o.period)
-            if quiet_before_start and known < today:  # history: known at 06:00 before today
-                add(o)
-                continue
-            at = at_six.get(known)
-            if at is None:
-                at = at_six[known] = self._as_datetime(known, 6)
-            if at <= self.now and quiet_before_start:
-                add(o)
-                continue
-            self._schedule(max(at, self.now), "observation", o)
+        # the items are made here and put on the queue at once (a heap made anew from a list is
+        # cheaper than thousands of single pushes); their sequence numbers are those one push each
+        # would give, so the order is the same
+        new: list[_Item] = []
+        seq, rank = self._seq, RANK["observation"]
+        try:
+            for o in rows_of(obs):  # rows, not models: a run may take in a million
+                if o.kpi not in kpis:
+                    raise EngineError(_("observation of unknown KPI '{kpi}'").format(kpi=o.kpi))
+                known = o.known_at or _day_after(o.period)
+                if quiet_before_start and known < today:  # history: known at 06:00 before today
+                    add(o)
+                    continue
+                at = at_six.get(known)
+                if at is None:
+                    at = at_six[known] = self._as_datetime(known, 6)
+                if at <= now and quiet_before_start:
+                    add(o)
+                    continue
+                seq += 1
+                new.append(_Item(now if now > at else at, rank, seq, "observation", o))
+        finally:  # those before an unknown KPI are scheduled, as they always were
+            self._seq = seq
+            self._push(new)
+
+    def _push(self, items: list[_Item]) -> None:
+        queue = self._queue
+        if len(items) > 16 and len(items) * 4 > len(queue):
+            queue.extend(items)
+            heapq.heapify(queue)
+        else:
+            for item in items:
+                heapq.heappush(queue, item)
 
     def respond(self, response: Response) -> None:
         """Schedule a human response (submit / accept / reject / deliver) at its date and time."""
