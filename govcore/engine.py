@@ -354,7 +354,7 @@ class Engine:
             for o in rows_of(obs):  # rows, not models: a run may take in a million
                 if o.kpi not in kpis:
                     raise EngineError(_("observation of unknown KPI '{kpi}'").format(kpi=o.kpi))
-                known = o.known_at or _day_after(o.period)
+                known = o.known
                 if quiet_before_start and known < today:  # history: known at 06:00 before today
                     add(o)
                     continue
@@ -594,13 +594,17 @@ class Engine:
     def _on_observation(self, item: _Item) -> None:
         o: ObservationRow = item.payload
         self.store.add(o)
-        for goal_id in self._goals_by_kpi.get(o.kpi, ()):
-            self._status_cache.pop(goal_id, None)
-            self._forecast_cache.pop(goal_id, None)
+        goals = self._goals_by_kpi.get(o.kpi)
+        if goals:
+            for goal_id in goals:
+                self._status_cache.pop(goal_id, None)
+                self._forecast_cache.pop(goal_id, None)
         value = o.value
-        self._emit("observation", subject=None, ready=True, details={
+        # made here as `_emit` would: the commonest event (no rule, no subject, details ready)
+        ev = EngineEvent(len(self.events) + 1, self.now, "observation", None, None, None, None, None, {
             "kpi": o.kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
             "series": o.series, "municipality": o.municipality or "", "source": o.source})
+        self._append(ev)
         kinds = self._kinds_for("observation", o.kpi, "")
         if kinds:
             trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
@@ -1214,13 +1218,7 @@ class Engine:
     # ---------------------------------------------------------------------------------- events
 
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
-              owner: str | None = None, details: Mapping[str, Any] | None = None, ready: bool = False) -> None:
-        """`ready`: `details` is a new dict of text and rounded numbers already (no copy needed)."""
-        if ready and subject is None and rule is None:
-            assert isinstance(details, dict)
-            self._append(EngineEvent(len(self.events) + 1, self.now, event_type, None, None, owner, None, None,
-                                     details))
-            return
+              owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         d = dict(details or {})
         if subject is not None and subject.title:
             d.setdefault("subject_title", subject.title)

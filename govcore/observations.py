@@ -37,12 +37,13 @@ class _Series:
 
     def add(self, row: ObservationRow) -> None:
         self.rows.append(row)
-        text = row.span.text
+        span = row.span
+        text = span.text
         cur = self.best.get(text)
         if cur is None or row.known >= cur.known:  # a tie goes to the row that arrived later
             self.best[text] = row
             if cur is None:
-                grain = row.span.grain
+                grain = span.grain
                 self.grains[grain] = self.grains.get(grain, 0) + 1
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
@@ -111,8 +112,9 @@ class ObservationStore:
             self.add(o)
 
     def add(self, observation: Observation | ObservationRow) -> None:
-        obs = ObservationRow.of(observation)
-        key = (obs.kpi, obs.series, obs.municipality or "")
+        obs = observation if type(observation) is ObservationRow else ObservationRow.of(observation)
+        kpi = obs.kpi
+        key = (kpi, obs.series, obs.municipality or "")
         self._order.append(obs)
         series = self._series.get(key)
         if series is None:
@@ -121,8 +123,11 @@ class ObservationStore:
                 self._codes[key[0], key[1]].append(key[2])
         known = obs.known
         series.add(obs)
-        count, last = self._kpi_state.get(obs.kpi, (0, known))
-        self._kpi_state[obs.kpi] = (count + 1, max(last, known))
+        state = self._kpi_state.get(kpi)
+        if state is None:
+            self._kpi_state[kpi] = (1, known)
+        else:
+            self._kpi_state[kpi] = (state[0] + 1, known if known > state[1] else state[1])
 
     def kpi_state(self, kpi: str) -> tuple[int, dt.date | None]:
         """How many rows of `kpi` arrived, and the latest day one became known: on any day from
