@@ -10,6 +10,7 @@ the same inputs give the same events, byte for byte, whether the clock is simula
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import functools
@@ -71,6 +72,8 @@ WHEEL_HOUR = {"as_of": 9, "followup": 9, "due": 23}
 # the fields `_state_fields` gives (built for durable-rules only when a rule tests one of them)
 _STATE_KEYS_ORDER = ("open_deviation", "open_action", "action_state", "decision", "decision_age")
 _STATE_KEYS = frozenset(_STATE_KEYS_ORDER)
+_NO_STATE = {"open_deviation": False, "open_action": False, "action_state": "none", "decision": "none",
+             "decision_age": 0}
 # a goal subject's fields in their order, and where the fixed ones are in `Engine._fixed`
 _GOAL_FIELDS = ("goal", "level", "category", "kind", "kpi", "status", "value", "expected", "gap", "period",
                 "review_due", "national_goal", "goal_followup", "explanation")
@@ -265,7 +268,9 @@ class Engine:
         # per plugin subject kind: its `unchanged_key` and the subjects made with it (this version's)
         self._kind_subjects: dict[str, tuple[Any, tuple[Subject, ...]]] = {}
         self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
-        self._active: tuple[dt.date | None, list[Goal]] = (None, [])
+        self._active: tuple[tuple[int, int] | None, list[Goal]] = (None, [])
+        self._goal_bounds = sorted({g.valid_from for g in config.goals if g.valid_from is not None} |
+                                   {g.valid_to + dt.timedelta(days=1) for g in config.goals if g.valid_to is not None})
         # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
         # rule tests a forecast field or writes one into a message.
         goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
@@ -808,8 +813,11 @@ class Engine:
         return subjects
 
     def _active_goals(self, day: dt.date) -> list[Goal]:
-        if self._active[0] != day:
-            self._active = (day, [g for g in self.config.goals if self.config.goal_active(g, day)])
+        # which goals count changes only on a goal's first day, the day after its last, and 1 January
+        # (ministermål belong to a year): the same list serves every day between two of those
+        key = (day.year, bisect.bisect_right(self._goal_bounds, day))
+        if self._active[0] != key:
+            self._active = (key, [g for g in self.config.goals if self.config.goal_active(g, day)])
         return self._active[1]
 
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
@@ -891,6 +899,9 @@ class Engine:
         return self._state_of(subject.kind, subject.id)
 
     def _state_of(self, kind: str, ident: str) -> dict[str, Any]:
+        if kind != "action" and (kind, ident) not in self._open_by_subject and \
+                (kind, ident) not in self._latest_decision:
+            return dict(_NO_STATE)  # most subjects: nothing open, nothing decided
         latest = self._latest_action_of(kind, ident)
         dec = self.decisions.get(self._latest_decision.get((kind, ident), ""))
         return {

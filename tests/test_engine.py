@@ -135,6 +135,22 @@ def test_observations_fed_many_at_once_or_one_by_one_take_effect_in_the_same_ord
     assert orders[0] == orders[1] == expected and len(expected) == 43
 
 
+def test_the_goals_in_force_are_those_of_the_day_on_every_day() -> None:
+    # the engine keeps the list between the days a goal starts or ends and 1 January (ministermål)
+    cfg = load_config(Path(__file__).resolve().parent.parent / "examples" / "vejle")
+    spans = [(None, None), (dt.date(2021, 3, 1), None), (None, dt.date(2021, 3, 1)),
+             (dt.date(2021, 5, 10), dt.date(2021, 5, 10)), (dt.date(2020, 12, 31), dt.date(2022, 1, 1))]
+    for v in cfg.versions:
+        v.goals = [g.model_copy(update=dict(zip(("valid_from", "valid_to"), spans[i % len(spans)], strict=True)))
+                   for i, g in enumerate(v.goals)]
+    days = [dt.date(2020, 12, 25) + dt.timedelta(days=n) for n in range(400)]
+    with Engine(cfg, year=2021) as engine:
+        now = engine.config
+        for day in [*days, *reversed(days)]:
+            assert engine._active_goals(day) == [g for g in now.goals if now.goal_active(g, day)], day
+        assert len({len(engine._active_goals(d)) for d in days}) >= 4
+
+
 def test_observation_fed_live_reaches_the_next_followup(make_config: Callable[..., Path]) -> None:
     cfg = load_config(make_config(observations="kpi,period,value,known_at\nledige,2020-12,950,2021-01-02\n"))
     with Engine(cfg) as engine:
