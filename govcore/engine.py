@@ -348,7 +348,9 @@ class Engine:
 
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
-        kpis, now, today, add = self.config.kpis, self.now, self.now.date(), self.store.add
+        kpis, now, today = self.config.kpis, self.now, self.now.date()
+        past: list[ObservationRow] = []  # known before now: taken in at once, in their order
+        add = past.append
         at_six = self._at_six
         # the items are made here and put on the queue at once (a heap made anew from a list is
         # cheaper than thousands of single pushes); their sequence numbers are those one push each
@@ -371,7 +373,8 @@ class Engine:
                     continue
                 seq += 1
                 new.append(_Item(now if now > at else at, rank, seq, "observation", o))
-        finally:  # those before an unknown KPI are scheduled, as they always were
+        finally:  # those before an unknown KPI are taken in and scheduled, as they always were
+            self.store.extend(past)
             self._seq = seq
             self._push(new)
 
