@@ -146,7 +146,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     base = load_config(args.config)
     load_s = time.perf_counter() - t0
     configs = list(municipalities().values())[:args.municipalities]
-    continuous(base, args.first, args.first)  # warm caches (holidays, zones, rule sets)
+    # warm the process's caches over the whole span (holidays, zones, rule sets, each year's
+    # ministermål, parsed once per process): a long-running process has them warm
+    continuous(base, args.first, args.last)
     if not args.no_freeze:
         gc.collect()
         gc.freeze()

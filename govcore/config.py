@@ -253,6 +253,8 @@ class Configuration:
     national_source: Literal["plugin", "none"] = "plugin"
     notifications: NotificationSettings = field(default_factory=NotificationSettings)
     _national_by_year: dict[int, list[NationalGoal]] = field(default_factory=dict, repr=False)
+    # `fingerprint` remembered with what it was made of (not copied by `dataclasses.replace`)
+    _fingerprint: tuple[tuple[Any, ...], str] | None = field(default=None, init=False, repr=False, compare=False)
 
     def wheel_events(self, year: int | None = None) -> list[WheelEvent]:
         y = year or self.year
@@ -272,7 +274,24 @@ class Configuration:
 
     def fingerprint(self) -> str:
         """What this version decides, hashed: its files and the goals, KPIs, organisation, rules and
-        wheel they parse to. A stored run compares it to refuse a change that would rewrite its past."""
+        wheel they parse to. A stored run compares it to refuse a change that would rewrite its past.
+
+        Remembered: every engine run asks it at each version change, and dumping and hashing every
+        parsed model again was about 2 % of a long multi-year run. The memo holds the (frozen) models it was made
+        of and is used only while each of them is still the same (the same object, or equal), so a
+        field set anew, a list changed in place or a `dataclasses.replace` (which does not copy the
+        memo) gives a fresh hash."""
+        made_of = (self.effective, tuple(self.files.items()), self.rules.version(), *self.goals,
+                   None, *self.kpis.items(), None, self.organisation, *self.deliverables.items(), None, self.wheel)
+        memo = self._fingerprint
+        if memo is not None and len(memo[0]) == len(made_of) and all(
+                a is b or a == b for a, b in zip(memo[0], made_of, strict=True)):
+            return memo[1]
+        fingerprint = self._fresh_fingerprint()
+        self._fingerprint = (made_of, fingerprint)
+        return fingerprint
+
+    def _fresh_fingerprint(self) -> str:
         parts = {
             "effective": self.effective.isoformat() if self.effective else None, "files": self.version(),
             "rules": self.rules.version(), "goals": [g.model_dump(mode="json") for g in self.goals],

@@ -6,7 +6,7 @@ These are part of govcore's public API (re-exported from `govcore`); a plugin ne
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
@@ -176,6 +176,15 @@ class SubjectKind:
     translate: Callable[[str], str] | None = None
     """The plugin's gettext (`govcore.translations(domain, localedir).gettext`), which gives `label`
     in the reader's language (`reader_label`); see docs/plugins.md."""
+    unchanged_key: Callable[[SubjectContext], Hashable] | None = None
+    """Says when `subjects` would give what it gave last time, so it is not asked again: a cheap
+    key of everything in the context the subjects depend on that can change during a run (the
+    observations they read, typically `ctx.observations.revision(kpis)`, and the day where it
+    counts, e.g. a figure going stale). While the key stays equal, an engine reuses the subjects it
+    got last time for this kind (within one version of the configuration: the settings,
+    organisation and KPIs are fixed there). Without it, `subjects` is asked at every trigger.
+    A key that leaves out something the subjects depend on gives rules out-of-date subjects:
+    test that equal keys give equal subjects (the budget and surveys plugins do)."""
 
     def reader_label(self) -> str:
         """`label` in the reader's language ('' when the kind has none)."""

@@ -50,6 +50,9 @@ def govcore_subject_kinds() -> list[SubjectKind]:
     A kind with settings should give ``check``: it is the validation hook, called with the
     configuration's organisation and KPIs when the configuration is loaded (``govcore check``),
     so that a configuration that passes the check cannot fail on these settings during a run.
+    A kind whose subjects are costly gives ``unchanged_key``: while it returns an equal key, the
+    engine reuses the subjects it got last time (docs/plugins.md, "Subjects asked for only when
+    they change").
     """
 
 

@@ -37,12 +37,13 @@ class _Series:
 
     def add(self, row: ObservationRow) -> None:
         self.rows.append(row)
-        text = row.span.text
+        span = row.span
+        text = span.text
         cur = self.best.get(text)
         if cur is None or row.known >= cur.known:  # a tie goes to the row that arrived later
             self.best[text] = row
             if cur is None:
-                grain = row.span.grain
+                grain = span.grain
                 self.grains[grain] = self.grains.get(grain, 0) + 1
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
@@ -111,8 +112,9 @@ class ObservationStore:
             self.add(o)
 
     def add(self, observation: Observation | ObservationRow) -> None:
-        obs = ObservationRow.of(observation)
-        key = (obs.kpi, obs.series, obs.municipality or "")
+        obs = observation if type(observation) is ObservationRow else ObservationRow.of(observation)
+        kpi = obs.kpi
+        key = (kpi, obs.series, obs.municipality or "")
         self._order.append(obs)
         series = self._series.get(key)
         if series is None:
@@ -121,8 +123,40 @@ class ObservationStore:
                 self._codes[key[0], key[1]].append(key[2])
         known = obs.known
         series.add(obs)
-        count, last = self._kpi_state.get(obs.kpi, (0, known))
-        self._kpi_state[obs.kpi] = (count + 1, max(last, known))
+        state = self._kpi_state.get(kpi)
+        if state is None:
+            self._kpi_state[kpi] = (1, known)
+        else:
+            self._kpi_state[kpi] = (state[0] + 1, known if known > state[1] else state[1])
+
+    def extend(self, rows: Iterable[ObservationRow]) -> None:
+        """`add` of many rows, in their order, to the same effect: the per-row work is done series
+        by series (an engine takes in the history before its start this way)."""
+        rows = list(rows)
+        self._order.extend(rows)
+        groups: dict[SeriesKey, list[ObservationRow]] = {}
+        for r in rows:
+            key = (r.kpi, r.series, r.municipality or "")
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [r]
+            else:
+                group.append(r)
+        for key, group in groups.items():
+            series = self._series.get(key)
+            if series is None:
+                series = self._series[key] = _Series()
+                if key[2]:
+                    self._codes[key[0], key[1]].append(key[2])
+            add = series.add
+            last = group[0].known
+            for r in group:
+                add(r)
+                if r.known > last:
+                    last = r.known
+            state = self._kpi_state.get(key[0])
+            self._kpi_state[key[0]] = (len(group), last) if state is None else \
+                (state[0] + len(group), last if last > state[1] else state[1])
 
     def kpi_state(self, kpi: str) -> tuple[int, dt.date | None]:
         """How many rows of `kpi` arrived, and the latest day one became known: on any day from
@@ -213,6 +247,15 @@ class ObservationView:
             if (grain is None or p.grain == grain) and (w is None or (w.start <= p.start and p.end <= w.end)):
                 return r.model()
         return None
+
+    def revision(self, kpis: Iterable[str]) -> tuple[int | dt.date | None, ...]:
+        """A key of what this view knows of `kpis`: two views of one store (neither limited by
+        `within`) with equal revisions give the same answer to every look-up of those KPIs, in
+        every series and municipality. Cheap (no rows are read): for a subject kind's
+        `unchanged_key`."""
+        count, last = self.store.kpis_state(kpis)
+        # rows known after the view's day are not seen by it, so the day counts until the last one
+        return (count, last) if last is None or self.day >= last else (count, last, self.day)
 
     def across_municipalities(self, kpi: str, period: str, series: str = "local") -> dict[str, float]:
         """Values of every municipality reported for one period (to compute a rank)."""

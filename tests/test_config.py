@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -52,6 +53,25 @@ def test_a_version_fingerprint_does_not_change_when_a_later_version_is_added(vej
         f.write("  - from: 2024-01-01\n    goals: [goals.yaml]\n")
     after = [v.fingerprint() for v in load_config(vejle).versions]
     assert after[:-1] == before and len(after) == len(before) + 1 and len(set(after)) == len(after)
+
+
+def test_a_remembered_fingerprint_follows_every_change_of_what_it_hashes(vejle: Path) -> None:
+    cfg = load_config(vejle).versions[2]
+    first = cfg.fingerprint()
+    assert cfg.fingerprint() == first == cfg._fresh_fingerprint()
+    changed = cfg.goals[0].model_copy(update={"title": cfg.goals[0].title + " (ny)"})
+    assert replace(cfg, goals=[changed, *cfg.goals[1:]]).fingerprint() != first  # replace: no memo copied
+    cfg.goals[0] = changed  # in place, the same list
+    assert cfg.fingerprint() == cfg._fresh_fingerprint() != first
+    cfg.goals[0] = load_config(vejle).versions[2].goals[0]  # another object, equal to the first one
+    assert cfg.fingerprint() == first
+    for change in ({"kpis": {**cfg.kpis, "x": next(iter(cfg.kpis.values()))}}, {"deliverables": {}},
+                   {"effective": dt.date(2021, 6, 16)}, {"files": {**cfg.files, "extra.yaml": "0"}},
+                   {"organisation": cfg.organisation.model_copy(update={"roles": cfg.organisation.roles[:-1]})}):
+        for name, value in change.items():
+            setattr(cfg, name, value)
+        assert cfg.fingerprint() == cfg._fresh_fingerprint() != first, change
+        cfg = load_config(vejle).versions[2]
 
 
 def test_versions_out_of_date_order_are_refused(vejle: Path) -> None:

@@ -113,6 +113,44 @@ def test_unknown_kpi_is_refused(make_config: Callable[..., Path]) -> None:
         engine.observe(Observation(kpi="nope", period="2021-01", value=1))
 
 
+def test_observations_fed_many_at_once_or_one_by_one_take_effect_in_the_same_order(
+        make_config: Callable[..., Path]) -> None:
+    # a batch is put on the queue at once (heapify), a single one pushed: the order is (day, feeding)
+    days = [dt.date(2021, 5, 1) + dt.timedelta(days=(i * 7) % 30) for i in range(40)]
+    batch = [Observation(kpi="ledige", period=f"20{10 + i // 12}-{i % 12 + 1:02d}", value=900 + i, known_at=d)
+             for i, d in enumerate(days)]
+    singles = [Observation(kpi="ledige", period=f"2009-{m % 12 + 1:02d}", value=800 + m, known_at=dt.date(2021, 5, m))
+               for m in (9, 1, 30)]
+    orders = []
+    for feeds in ([batch, *([s] for s in singles)], [[o] for o in batch + singles]):
+        with Engine(load_config(make_config())) as engine:
+            engine.advance_to(dt.date(2021, 4, 30))
+            for feed in feeds:
+                engine.observe(feed)
+            seen = engine.advance_to(dt.date(2021, 6, 30))
+        orders.append([(e.at.date(), e.details["value"]) for e in seen if e.type == "observation"])
+    fed = batch + singles
+    expected = sorted(((o.known_at, o.value) for o in fed), key=lambda p: (p[0], fed.index(
+        next(o for o in fed if o.value == p[1]))))
+    assert orders[0] == orders[1] == expected and len(expected) == 43
+
+
+def test_the_goals_in_force_are_those_of_the_day_on_every_day() -> None:
+    # the engine keeps the list between the days a goal starts or ends and 1 January (ministermål)
+    cfg = load_config(Path(__file__).resolve().parent.parent / "examples" / "vejle")
+    spans = [(None, None), (dt.date(2021, 3, 1), None), (None, dt.date(2021, 3, 1)),
+             (dt.date(2021, 5, 10), dt.date(2021, 5, 10)), (dt.date(2020, 12, 31), dt.date(2022, 1, 1))]
+    for v in cfg.versions:
+        v.goals = [g.model_copy(update=dict(zip(("valid_from", "valid_to"), spans[i % len(spans)], strict=True)))
+                   for i, g in enumerate(v.goals)]
+    days = [dt.date(2020, 12, 25) + dt.timedelta(days=n) for n in range(400)]
+    with Engine(cfg, year=2021) as engine:
+        now = engine.config
+        for day in [*days, *reversed(days)]:
+            assert engine._active_goals(day) == [g for g in now.goals if now.goal_active(g, day)], day
+        assert len({len(engine._active_goals(d)) for d in days}) >= 4
+
+
 def test_observation_fed_live_reaches_the_next_followup(make_config: Callable[..., Path]) -> None:
     cfg = load_config(make_config(observations="kpi,period,value,known_at\nledige,2020-12,950,2021-01-02\n"))
     with Engine(cfg) as engine:

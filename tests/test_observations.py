@@ -69,3 +69,25 @@ def test_the_index_answers_as_a_scan_of_every_row(rows: list[Observation], days:
                                if (v := next((o.value for o in naive_history(rows, d, (kpi, series, c))
                                               if o.period == "2021"), None)) is not None}
                 assert got == want_across
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(st.lists(observation, max_size=40), st.integers(0, 40), st.lists(DAYS, min_size=1, max_size=4))
+def test_rows_taken_in_at_once_give_the_store_of_rows_added_one_by_one(
+        rows: list[Observation], split: int, days: list[dt.date]) -> None:
+    one_by_one, at_once = ObservationStore(), ObservationStore()
+    for o in rows:
+        one_by_one.add(o)
+    at_once.extend(ObservationRow.of(o) for o in rows[:split])
+    at_once.extend(ObservationRow.of(o) for o in rows[split:])
+    keys = list(one_by_one.keys())
+    assert at_once.all() == one_by_one.all() and list(at_once.keys()) == keys
+    for kpi in ("a", "b"):
+        assert at_once.kpi_state(kpi) == one_by_one.kpi_state(kpi)
+        for series in ("local", "national"):
+            assert at_once.codes(kpi, series) == one_by_one.codes(kpi, series)
+    for key in keys:
+        for d in [*days, dt.date(2099, 1, 1)]:
+            assert at_once.as_of(d).rows(*key) == one_by_one.as_of(d).rows(*key)
+            assert at_once.as_of(d).count(key[0], "month", *key[1:]) == one_by_one.as_of(d).count(
+                key[0], "month", *key[1:])

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Hashable
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind, did_you_mean
-from govcore_budget.figures import budget_status, derive
+from govcore_budget.figures import MEASURES, budget_status, derive
 from govcore_budget.i18n import N_, _
 from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
 from govcore_budget.source import MAX_AGE, kpi_id
@@ -71,6 +72,20 @@ def area_fields(area: AreaSettings, settings: BudgetSettings, ctx: SubjectContex
     return fields
 
 
+def budget_key(ctx: SubjectContext) -> Hashable:
+    """What the areas' subjects depend on that changes during a run: the figures known of the
+    areas' KPIs, and for each area whether its latest month's figures have gone stale (the
+    subjects do not name the day otherwise). The kind's `unchanged_key`."""
+    settings = parse_settings(ctx.settings)
+    view = ctx.observations
+    stale = []
+    for a in settings.areas:
+        month_end = next((r.span.end for r in reversed(view.rows(kpi_id(a.id, "spent"))) if r.span.grain == "month"),
+                         None)
+        stale.append(month_end is not None and ctx.day > month_end + STALE_AFTER)
+    return view.revision(kpi_id(a.id, m) for a in settings.areas for m in MEASURES), tuple(stale)
+
+
 def _check_owners(settings: BudgetSettings, ctx: SubjectContext) -> None:
     roles = [r.id for r in ctx.organisation.roles]
     problems = [
@@ -91,4 +106,5 @@ KIND = SubjectKind(
     subjects=budget_subjects,
     settings_key="budget",
     check=lambda ctx: _check_owners(parse_settings(ctx.settings), ctx),
+    unchanged_key=budget_key,
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Subject, SubjectContext, SubjectKind, did_you_mean
@@ -83,6 +84,14 @@ def area_fields(respondent: str, area: str, settings: SurveySettings, ctx: Subje
     return fields
 
 
+def survey_key(ctx: SubjectContext) -> Hashable:
+    """What the subjects depend on that changes during a run: the results known of the survey KPIs,
+    and the day once there is one (`days_since_result` counts the days). The kind's
+    `unchanged_key`."""
+    known = ctx.observations.revision(k for k, kpi in ctx.kpis.items() if kpi.source == "surveys")
+    return known if known[0] == 0 else (known, ctx.day)
+
+
 def _r2(value: float) -> float:
     out = round(value, 2)
     return 0.0 if out == 0 else out
@@ -109,4 +118,5 @@ KIND = SubjectKind(
     subjects=survey_subjects,
     settings_key="surveys",
     check=lambda ctx: _check_owners(parse_settings(ctx.settings), set(), ctx),
+    unchanged_key=survey_key,
 )
