@@ -1103,7 +1103,7 @@ def test_each_per_year_change_and_provenance_mistake_word_for_word() -> None:
     after: {milestone: a, days: 3}
     in_year:
       - {year: 2022, date: "01.10"}
-      - {year: 2023, skip: true}
+      - {year: 2023, date: "02.10"}
   - id: c
     title: C
     date: "30.09"
@@ -1118,6 +1118,8 @@ def test_each_per_year_change_and_provenance_mistake_word_for_word() -> None:
 """)
     assert got == [
         "wheel.yaml:7:22: milestones[1].in_year[0].date: a milestone dated with after: follows the other one; "
+        "move that one, or write skip",
+        "wheel.yaml:8:22: milestones[1].in_year[1].date: a milestone dated with after: follows the other one; "
         "move that one, or write skip",
         "wheel.yaml:13:22: milestones[2].in_year[0].date: '31.09' is not a date that exists in any year "
         "(hint: check the day and the month (DD.MM), or skip: true)",
@@ -1138,3 +1140,9 @@ def test_each_per_year_change_and_provenance_mistake_word_for_word() -> None:
 def test_a_year_change_gives_a_date_or_skips(change: str) -> None:
     (got,) = errors(f'milestones:\n  - {{id: a, title: A, date: "01.05", in_year: [{change}]}}\n')
     assert got == "wheel.yaml:2:48: milestones[0].in_year[0]: give either date: (another date that year) or skip: true"
+
+
+def test_a_year_change_to_another_quarter_keeps_the_milestones_at() -> None:
+    wheel = Wheel.parse("milestones:\n  - {id: a, title: A, date: Q2, at: start, in_year: [{year: 2022, date: Q3}]}\n")
+    assert [e.date for e in wheel.events(2022)] == [D(2022, 7, 1)]
+    assert [e.date for e in wheel.events(2025)] == [D(2025, 4, 1)]
