@@ -349,7 +349,7 @@ def test_extra_events_are_merged_and_checked() -> None:
     got = wheel.events(2021, [extra])
     assert [e.definition for e in got] == ["due-previous", "cutoff", "due-none", "minister", "due-next"]
     assert extra not in wheel.events(2021)
-    with pytest.raises(ValueError, match="outside 2022"):
+    with pytest.raises(ValueError, match=r"^extra event 'minister@2021-04-30' is dated 2021-04-30, outside 2022$"):
         wheel.events(2022, [extra])
     with pytest.raises(ValueError, match="id of another event"):
         wheel.events(2021, [extra.model_copy(update={"id": "cutoff@2021-04-30"})])
@@ -1090,3 +1090,59 @@ followups:
     m, f = plain.events(2021)
     assert (m.jointly_with, m.responsible_basis, m.source, f.source, f.responsible_basis, f.date_basis) == (
         (), "document", "", "", "document", "chosen")
+
+
+# ------------------------------------------------------------------- each per-year and provenance check once
+
+
+def test_each_per_year_change_and_provenance_mistake_word_for_word() -> None:
+    got = errors("""milestones:
+  - {id: a, title: A, date: "30.09"}
+  - id: b
+    title: B
+    after: {milestone: a, days: 3}
+    in_year:
+      - {year: 2022, date: "01.10"}
+      - {year: 2023, date: "02.10"}
+  - id: c
+    title: C
+    date: "30.09"
+    in_year:
+      - {year: 2022, date: "31.09"}
+      - {year: 2023, date: 2024-01-05}
+      - {year: 2023, skip: true}
+      - {year: 2022, skip: true}
+  - {id: d, title: D, date: "15.10", date_basis: law}
+  - {id: e, title: E, date: Q1, type: as_of, by_others: Ministeren, deliverables: [plan]}
+  - {id: f, title: F, date: Q1, by_others: Ministeren}
+""")
+    assert got == [
+        "wheel.yaml:7:22: milestones[1].in_year[0].date: a milestone dated with after: follows the other one; "
+        "move that one, or write skip",
+        "wheel.yaml:8:22: milestones[1].in_year[1].date: a milestone dated with after: follows the other one; "
+        "move that one, or write skip",
+        "wheel.yaml:13:22: milestones[2].in_year[0].date: '31.09' is not a date that exists in any year "
+        "(hint: check the day and the month (DD.MM), or skip: true)",
+        "wheel.yaml:14:22: milestones[2].in_year[1].date: 2024-01-05 is not in 2023 "
+        "(hint: write a date in 2023, or DD.MM)",
+        "wheel.yaml:15:9: milestones[2].in_year[2]: 2023 is changed twice (hint: one change per year)",
+        "wheel.yaml:16:9: milestones[2].in_year[3]: 2022 is changed twice (hint: one change per year)",
+        "wheel.yaml:17:5: milestones[3].source: a date set by law needs the law as its source "
+        "(hint: cite the law, e.g. source: \"Lov om kommunernes styrelse …\")",
+        "wheel.yaml:18:46: milestones[4].by_others: 'Ministeren' does this, not a municipal role "
+        "(hint: remove responsible and deliverables; participants may follow it)",
+        "wheel.yaml:19:5: milestones[5].type: what others do is no deadline for the municipality "
+        "(hint: use type: as_of (the day it is known))",
+    ]
+
+
+@pytest.mark.parametrize("change", ["{year: 2022, date: 2022-01-05, skip: true}", "{year: 2022}"])
+def test_a_year_change_gives_a_date_or_skips(change: str) -> None:
+    (got,) = errors(f'milestones:\n  - {{id: a, title: A, date: "01.05", in_year: [{change}]}}\n')
+    assert got == "wheel.yaml:2:48: milestones[0].in_year[0]: give either date: (another date that year) or skip: true"
+
+
+def test_a_year_change_to_another_quarter_keeps_the_milestones_at() -> None:
+    wheel = Wheel.parse("milestones:\n  - {id: a, title: A, date: Q2, at: start, in_year: [{year: 2022, date: Q3}]}\n")
+    assert [e.date for e in wheel.events(2022)] == [D(2022, 7, 1)]
+    assert [e.date for e in wheel.events(2025)] == [D(2025, 4, 1)]
