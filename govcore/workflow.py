@@ -335,9 +335,6 @@ class Workflow:
                 return a
         return None
 
-    def _latest_action(self, subject: Subject) -> CorrectiveAction | None:
-        return self._latest_action_of(subject.kind, subject.id)
-
     def _latest_action_of(self, kind: str, ident: str) -> CorrectiveAction | None:
         if kind == "action":
             return self.actions.get(ident)
