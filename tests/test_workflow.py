@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable, Iterator
 
 import pytest
-from conftest import write_config
+from conftest import GOALS, WHEEL, write_config
 
 from govcore.config import Configuration, Response, load_config
 from govcore.engine import Engine, EngineEvent
@@ -69,15 +69,17 @@ ledige,2020-12,950,2021-01-02
 @pytest.fixture(scope="module")
 def configs(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Configuration]:
     """Configurations by their rules and observations, each loaded once for the module."""
-    loaded: dict[tuple[str, str], Configuration] = {}
+    loaded: dict[tuple[str, ...], Configuration] = {}
 
-    def make(rules: str = RULES, observations: str = OBSERVATIONS) -> Configuration:
-        if (rules, observations) not in loaded:
+    def make(rules: str = RULES, observations: str = OBSERVATIONS, goals: str = GOALS,
+             wheel: str = WHEEL) -> Configuration:
+        key = (rules, observations, goals, wheel)
+        if key not in loaded:
             folder = tmp_path_factory.mktemp("workflow")
             (folder / "rules.yaml").write_text(textwrap.dedent(rules), encoding="utf-8")
-            loaded[rules, observations] = load_config(write_config(
-                folder / "config", observations=observations, rules=[str(folder / "rules.yaml")]))
-        return loaded[rules, observations]
+            loaded[key] = load_config(write_config(folder / "config", observations=observations,
+                                                   rules=[str(folder / "rules.yaml")], goals=goals, wheel=wheel))
+        return loaded[key]
     return make
 
 
@@ -215,8 +217,10 @@ def test_a_rejected_action_is_due_again_in_five_working_days_and_its_old_deadlin
     events = engine.advance_to(JAN[13])
     # nothing at midnight after the old due date (7 January); overdue after the new one
     assert [(e.at, e.details["due"]) for e in _of(events, "action_overdue")] == [(_at(engine, JAN[13]), "2021-01-12")]
-    # and the owner may submit it again
+    # and the owner may submit it again, and have it rejected without a word
     engine.advance_to(JAN[14])
+    engine.submit_action("act-0001")
+    assert engine.reject_action("act-0001")[0].details["text"] == ""
     assert [e.type for e in engine.submit_action("act-0001", "Bedre")] == ["action_submitted"]
 
 
@@ -229,14 +233,15 @@ def test_responses_that_are_no_transition_are_ignored_with_their_reason(engine: 
     assert e1.details["reason"] == "only a submitted action can be accepted"
     assert (e2.details["response"], e2.details["reason"]) == ("reject", "only a submitted action can be rejected")
     assert engine.actions["act-0001"].state.value == "demanded"
-    engine.submit_action("act-0001")
-    engine.accept_action("act-0001")
+    (submitted,) = engine.submit_action("act-0001")
+    (accepted,) = engine.accept_action("act-0001")
+    assert submitted.details["text"] == accepted.details["text"] == "" == engine.actions["act-0001"].text
     (e3,) = engine.submit_action("act-0001", "igen")
     assert (e3.type, e3.details["response"], e3.details["reason"]) == ("response_ignored", "submit",
                                                                        "the action is accepted")
     (e4,) = engine.accept_action("act-0001")
     assert e4.details["reason"] == "only a submitted action can be accepted"
-    assert engine.actions["act-0001"].state.value == "accepted" and engine.actions["act-0001"].text == ""
+    assert engine.actions["act-0001"].state.value == "accepted"
 
 
 def test_a_response_naming_a_subject_answers_its_open_action_and_one_without_an_action_is_ignored(
@@ -464,3 +469,94 @@ def test_escalating_past_the_top_or_to_the_holder_is_exhausted_with_the_reason(
                                     "reason": f"'{exhausted_with}' has no superior", "inputs": {}}
     assert (act.owner, act.escalation_level, act.state.value) == (exhausted_with, len(climb), "escalated")
     assert len(engine.escalations) == len(climb)
+
+
+def test_a_response_at_the_clocks_own_time_is_taken(engine: Engine) -> None:
+    noon = _at(engine, JAN[5], 12)
+    engine.advance_to(noon)
+    engine.respond(Response(date=JAN[5], time="12:00", submit={"action": "act-0001", "text": "Nu"}))
+    assert engine.next_time() == noon
+    (submitted,) = engine.advance_to(noon)
+    assert (submitted.type, submitted.at, submitted.details["text"]) == ("action_submitted", noon, "Nu")
+
+
+
+# ---------------------------------------------------------------------------------- decisions
+
+DECIDE = """
+rules:
+  - id: beslut
+    title: Beslut om målet
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track, open_deviation == false, decision != close]
+    then:
+      - flag_deviation: {reason: "{title} er ude af kurs"}
+      - demand_decision: {from: superior, question: "Fortsætte {title}?"}
+"""
+
+
+def test_a_decision_taken_through_the_api_is_the_roles_and_closes_the_deviation(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DECIDE)) as engine:
+        engine.advance_to(JAN[4])
+        (dec,) = engine.open_decisions()
+        made, closed = engine.decide(dec.id, "continue")
+        assert not engine.open_decisions() and not engine.open_deviations()
+    assert (made.type, made.subject, made.subject_kind, made.goal, made.owner) == (
+        "decision_made", "g-job", "goal", "g-job", "chef")
+    assert made.details == {**made.details, "decision": "dec-0001", "option": "continue", "text": "", "by": "chef",
+                            "question": "Fortsætte Mindst 50 % i job?", "ends_followup": False,
+                            "subject_title": "Mindst 50 % i job"}
+    assert (closed.type, closed.subject, closed.details["note"]) == ("deviation_closed", "g-job", "besluttet: continue")
+    assert (dec.option, dec.text, dec.by, dec.decided_at) == ("continue", "", "chef", made.at)
+
+
+def test_a_decision_says_who_took_it_and_why(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DECIDE)) as engine:
+        engine.advance_to(JAN[4])
+        made, closed = engine.decide("dec-0001", "adjust", text="Ny kurs", by="Formand")
+    assert (made.details["by"], made.details["text"], made.owner) == ("Formand", "Ny kurs", "chef")
+    assert closed.details["note"] == "besluttet: adjust – Ny kurs"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_decision_answered_by_a_response_names_its_decision_or_its_subject(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DECIDE)) as engine:
+        engine.advance_to(JAN[4])
+        # the decision named wins over a subject named beside it
+        engine.respond(Response(date=JAN[5], decide={"decision": "dec-0001", "subject": "g-ledige",
+                                                      "option": "close"}))
+        # without text and by; without an option; without a decision or subject
+        engine.respond(Response(date=JAN[5], time="13:00", decide={"subject": "g-job"}))
+        engine.respond(Response(date=JAN[5], time="14:00", decide={"option": "close"}))
+        events = engine.advance_to(JAN[5])
+    made = _of(events, "decision_made")
+    assert [(e.details["decision"], e.details["option"], e.details["text"], e.details["by"]) for e in made] == [
+        ("dec-0001", "close", "", "chef")]
+    assert made[0].details["ends_followup"] is True
+    ignored = _of(events, "response_ignored")
+    assert [e.details["reason"] for e in ignored] == ["no decision about 'g-job' is open",
+                                                      "unknown decision '' (no decision is open)"]
+    assert ignored[1].details == {"response": "decide", "decision": "", "option": "close",
+                                  "reason": "unknown decision '' (no decision is open)"}
+
+
+@pytest.mark.usefixtures("english")
+def test_an_answer_without_an_option_is_ignored_with_the_reason(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DECIDE)) as engine:
+        engine.advance_to(JAN[4])
+        engine.respond(Response(date=JAN[5], decide={"subject": "g-job"}))
+        (ignored,) = engine.advance_to(JAN[5])
+    assert ignored.details == {"response": "decide", "decision": "dec-0001", "option": "",
+                               "reason": "'' is not an option of decision 'dec-0001' (expected one of: "
+                                         "adjust, close, continue)"}
+
+
+@pytest.mark.usefixtures("english")
+def test_delivering_where_no_deliverable_is_defined_says_so(configs: Callable[..., Configuration]) -> None:
+    goals, wheel = GOALS.split("deliverables:")[0], WHEEL.replace("    deliverables: [plan]\n", "")
+    with Engine(configs(RULES, goals=goals, wheel=wheel)) as engine, \
+            pytest.raises(EngineError, match=r"^unknown deliverable 'plan' \(none defined\)$"):
+        engine.deliver("plan")
