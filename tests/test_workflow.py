@@ -12,13 +12,15 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from conftest import GOALS, WHEEL, write_config
 
 from govcore.config import Configuration, Response, load_config
 from govcore.engine import Engine, EngineEvent
-from govcore.errors import EngineError
+from govcore.errors import DecisionError, EngineError
+from govcore.plugins import load_plugins
 
 RULES = """
 rules:
@@ -434,6 +436,11 @@ def test_a_demand_without_a_deviation_flags_one_and_waits_while_an_action_is_ope
         assert again.details["action"] == "act-0002" and again.details["deviation"] == "dev-0001"
         assert engine.deviations["dev-0001"].actions == ["act-0001", "act-0002"]
         assert [d.id for d in engine.open_deviations()] == ["dev-0001"]
+        # the accepted action stays open beside the new one: a response naming the goal answers the newest
+        assert [a.id for a in engine.open_actions()] == ["act-0001", "act-0002"]
+        engine.respond(Response(date=dt.date(2021, 4, 7), submit={"subject": "g-job", "text": "Ny"}))
+        (submitted,) = engine.advance_to(dt.date(2021, 4, 7))
+        assert (submitted.type, submitted.details["action"]) == ("action_submitted", "act-0002")
 
 
 ESCALATE = """
@@ -560,3 +567,53 @@ def test_delivering_where_no_deliverable_is_defined_says_so(configs: Callable[..
     with Engine(configs(RULES, goals=goals, wheel=wheel)) as engine, \
             pytest.raises(EngineError, match=r"^unknown deliverable 'plan' \(none defined\)$"):
         engine.deliver("plan")
+
+
+ASK_ALL = """
+rules:
+  - id: spoerg
+    title: Spørg om alle mål
+    when: {followup: monthly}
+    for_each: goal
+    then:
+      - demand_decision: {from: direktoer}
+"""
+
+
+@pytest.mark.usefixtures("english")
+def test_a_wrong_answer_to_a_decision_says_which_field_is_wrong(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(ASK_ALL)) as engine:
+        engine.advance_to(JAN[4])
+        with pytest.raises(DecisionError, match=r"^unknown decision 'xyz' \(open decisions: dec-0001, dec-0002\)$") \
+                as unknown:
+            engine.decide("xyz", "close")
+        with pytest.raises(DecisionError, match=r"^'luk' is not an option of decision 'dec-0002' \(expected one of: "
+                                                r"adjust, close, continue\)$") as option:
+            engine.decide("dec-0002", "luk")
+        engine.decide("dec-0001", "close")
+        with pytest.raises(DecisionError, match=r"^decision 'dec-0001' was taken on 2021-01-04: close$") as taken:
+            engine.check_decision("dec-0001", "close")
+        assert engine.check_decision("dec-0002", "adjust").subject == "g-ledige"
+    assert (unknown.value.field, option.value.field, taken.value.field) == ("decision", "option", "decision")
+
+
+def test_a_plugin_action_renders_the_subject_its_owner_and_fields(tmp_path: Path) -> None:
+    from test_engine_workflow import _SayPlugin
+
+    plugins = load_plugins()
+    plugins.register(_SayPlugin(), name="say-plugin")
+    (tmp_path / "rules.yaml").write_text(textwrap.dedent("""
+        rules:
+          - id: sig
+            title: Sig
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == off_track]
+            then:
+              - say: {text: "{subject} {owner} {title} {status}"}
+        """), encoding="utf-8")
+    folder = write_config(tmp_path / "config", observations=OBSERVATIONS, rules=[str(tmp_path / "rules.yaml")])
+    cfg = load_config(folder, plugins=plugins)
+    with Engine(cfg) as engine:
+        (said,) = _of(engine.advance_to(JAN[4]), "said")
+    assert said.details["text"] == "g-job center Mindst 50 % i job off_track"
