@@ -343,10 +343,16 @@ def test_a_deliverable_delivered_in_time_is_neither_missed_nor_required_again(
     assert not _of(later, "deliverable_missed") and not _of(later, "deliverable_required")
 
 
-def test_a_deliverable_delivered_late_says_how_late(configs: Callable[..., Configuration]) -> None:
-    with Engine(configs(REQUIRE)) as engine:
+@pytest.mark.parametrize("in_the_wheel", [True, False])
+def test_a_deliverable_delivered_late_says_how_late(configs: Callable[..., Configuration],
+                                                    in_the_wheel: bool) -> None:
+    wheel = WHEEL if in_the_wheel else WHEEL.replace("    deliverables: [plan]\n", "")
+    with Engine(configs(REQUIRE, wheel=wheel)) as engine:
         engine.advance_to(JAN[11])
         (delivered,) = engine.deliver("plan")
+        # with a later due date in the wheel, the next cycle starts: the plan is due again then
+        next_due, delivered_now = (dt.date(2021, 9, 30), False) if in_the_wheel else (JAN[8], True)
+        assert engine.required["plan"] == next_due and ("plan" in engine.delivered) is delivered_now
     assert delivered.details["days_late"] == 3 and delivered.details["due"] == "2021-01-08"
 
 
