@@ -623,3 +623,11 @@ def test_a_plugin_action_renders_the_subject_its_owner_and_fields(tmp_path: Path
     with Engine(cfg) as engine:
         (said,) = _of(engine.advance_to(JAN[4]), "said")
     assert said.details["text"] == "g-job center Mindst 50 % i job off_track"
+
+
+def test_a_deliverable_never_required_is_delivered_without_a_due_date(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(RULES, wheel=WHEEL.replace("    deliverables: [plan]\n", ""))) as engine:
+        engine.advance_to(JAN[5])
+        (delivered,) = engine.deliver("plan")
+    assert (delivered.subject, delivered.owner) == ("plan", "chef")
+    assert delivered.details == {**delivered.details, "deliverable": "plan", "due": "", "days_late": 0}
