@@ -267,7 +267,10 @@ def test_a_subject_answers_through_its_newest_action_not_a_closed_one(engine: En
     engine.advance_to(dt.date(2021, 3, 1))  # act-0001 closed in February, act-0002 demanded in March
     engine.respond(Response(date=dt.date(2021, 3, 2), submit={"subject": "g-job"}))
     (submitted,) = _of(engine.advance_to(_at(engine, dt.date(2021, 3, 2), 13)), "action_submitted")
-    assert submitted.details["action"] == "act-0002"
+    assert submitted.details["action"] == "act-0002" and submitted.details["text"] == ""
+    # a response's events are about the action's subject, the goal
+    assert (submitted.subject, submitted.subject_kind, submitted.goal) == ("g-job", "goal", "g-job")
+    assert submitted.details["subject_title"] == "Handling: Mindst 50 % i job"  # the action's title
     # with only closed actions, a subject has none to answer
     engine.respond(Response(date=dt.date(2021, 3, 2), time="14:00", accept={"subject": "g-ledige"}))
     (ignored,) = _of(engine.advance_to(dt.date(2021, 3, 2)), "response_ignored")
