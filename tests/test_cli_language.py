@@ -312,7 +312,8 @@ def test_a_broken_scenario_file_is_explained_in_danish(tmp_path: Path) -> None:
     assert re.search(r":\d+:\d+: scenarios\[0\]\.observations\.jobrate\.2021-01: 'mange' er ikke et tal "
                      r"\(tip: skriv fx 39,1 eller 39\.1\)", out), out
     assert "ukendt nøgle 'expected' i et scenarie (tip: mente du 'expect'?)" in out
-    assert "et svar er præcis én af 'submit', 'accept', 'reject', 'deliver' eller 'decide' (fandt submit, accept)" in out
+    assert ("et svar er præcis én af 'submit', 'accept', 'reject', 'deliver' eller 'decide' "
+            "(fandt submit, accept)") in out
     assert "scenariet 'scenarie 2' forventer intet" in out
     assert "'2021-02-30' er ikke en dato" in out
     assert "1 fil med problemer" in out
