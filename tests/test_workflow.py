@@ -234,6 +234,7 @@ def test_responses_that_are_no_transition_are_ignored_with_their_reason(engine: 
         "response_ignored", "g-job", "act-0001", "accept")
     assert e1.details["reason"] == "only a submitted action can be accepted"
     assert (e2.details["response"], e2.details["reason"]) == ("reject", "only a submitted action can be rejected")
+    assert (e2.subject, e2.details["action"]) == ("g-job", "act-0001")
     assert engine.actions["act-0001"].state.value == "demanded"
     (submitted,) = engine.submit_action("act-0001")
     (accepted,) = engine.accept_action("act-0001")
@@ -241,6 +242,7 @@ def test_responses_that_are_no_transition_are_ignored_with_their_reason(engine: 
     (e3,) = engine.submit_action("act-0001", "igen")
     assert (e3.type, e3.details["response"], e3.details["reason"]) == ("response_ignored", "submit",
                                                                        "the action is accepted")
+    assert (e3.subject, e3.details["action"]) == ("g-job", "act-0001")
     (e4,) = engine.accept_action("act-0001")
     assert e4.details["reason"] == "only a submitted action can be accepted"
     assert engine.actions["act-0001"].state.value == "accepted"
