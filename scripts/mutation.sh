@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing (mutmut) of the modules that decide, one module at a time; not part of CI (too slow).
-# Usage: scripts/mutation.sh [conditions|targets|calendar|wheel|engine|all ...]   (default: all)
+# Usage: scripts/mutation.sh [conditions|targets|calendar|wheel|workflow|engine|all ...]   (default: all)
 #        MUTATION_CHILDREN=2 scripts/mutation.sh targets   (default 1 worker: the machine is shared)
 #        MUTATION_ONLY='*ǁ_escalate__* *ǁ_on_year__*' scripts/mutation.sh engine   (only these functions'
 #        mutants, as mutmut names them: fnmatch patterns; for a module too slow to mutate at once)
@@ -29,6 +29,7 @@ declare -A SOURCE=(
     [targets]=govcore/targets.py
     [calendar]=govcore/calendar.py
     [wheel]=govcore/wheel.py
+    [workflow]=govcore/workflow.py
     [engine]=govcore/engine.py
 )
 # The wheel is exercised by more files than its own: the provenance tests and the joint-role tests are
@@ -42,6 +43,10 @@ declare -A SOURCE=(
 # tests/test_target_results.py: 2 s each; the reuse has small tests of its own there), and so is
 # the 200-example Hypothesis property of tests/test_targets.py; test_criteria.py's combine property is in
 # (0.1 s: it is what pins combine).
+# The workflow is exercised by its own small-engine tests (tests/test_workflow.py: one configuration
+# loaded per module, milliseconds a test) and by the quick engine tests of escalation, deliverables,
+# responses, decisions and joint roles; out are the engine's property, memory and growth tests and the
+# joint test that stores a run in a database.
 declare -A TESTS=(
     [conditions]="tests/test_conditions.py tests/test_rule_errors.py"
     [targets]="tests/test_targets.py tests/test_criteria.py tests/test_target_results.py tests/test_goal_reuse.py
@@ -61,13 +66,20 @@ declare -A TESTS=(
              --deselect tests/test_wheel.py::test_occurrences_per_year
              --deselect tests/test_wheel.py::test_no_event_outside_the_year_and_rolled_deadlines_are_working_days
              --deselect tests/test_wheel.py::test_rendering_is_deterministic"
+    [workflow]="tests/test_workflow.py tests/test_engine_workflow.py tests/test_joint.py tests/test_engine.py
+                tests/test_ignored_reasons.py
+                --deselect tests/test_engine.py::test_property_deterministic_and_inside_the_year
+                --deselect tests/test_engine.py::test_creating_and_closing_300_engines_leaves_no_threads_or_memory
+                --deselect tests/test_engine.py::test_compiled_rules_do_not_grow_with_the_number_of_goals
+                --deselect tests/test_joint.py::test_the_stored_action_table_says_who_holds_an_action_jointly
+                --deselect tests/test_ignored_reasons.py::test_the_explanation_pages_give_the_reason_in_the_readers_language"
     [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py
               tests/test_continuous.py::test_a_version_that_changes_goals_wheel_and_rules_takes_over_on_its_date
               --deselect tests/test_engine.py::test_property_deterministic_and_inside_the_year
               --deselect tests/test_engine.py::test_creating_and_closing_300_engines_leaves_no_threads_or_memory
               --deselect tests/test_engine.py::test_compiled_rules_do_not_grow_with_the_number_of_goals"
 )
-ORDER=(conditions targets calendar wheel engine)
+ORDER=(conditions targets calendar wheel workflow engine)
 
 modules=("$@")
 [ ${#modules[@]} -eq 0 ] || [ "${modules[0]}" = all ] && modules=("${ORDER[@]}")

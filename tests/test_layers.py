@@ -21,7 +21,7 @@ LAYERS: list[set[str]] = [
     {"hookspecs", "plugins"},
     {"rules"},
     {"_durable", "config"},
-    {"engine", "describe", "cascade"},
+    {"engine", "workflow", "describe", "cascade"},  # engine and its workflow mixin import each other (types)
     {"simulate", "report", "pdf"},
     {"store", "ruletest"},
     {"access"},
