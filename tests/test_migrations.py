@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,38 @@ LEGACY_TABLES = ("govcore_schema", "govcore_config_version", "govcore_rule", "go
                  "govcore_deliverable")
 
 
+def copy_into_postgres(sqlite_file: Path, url: str, revision: str, tables: Sequence[str], *,
+                       unstamped: bool = False) -> str:
+    """The rows of `tables` of a SQLite database an older govcore wrote, in the PostgreSQL database
+    `url` at the same schema `revision`, so that one committed file tests a migration on both.
+    `unstamped`: as govcore 0.1.0 left it, before Alembic (no stamp, no schema row of its own)."""
+    source = sa.create_engine(f"sqlite:///{sqlite_file}")
+    target = open_database(url)
+    try:
+        def load(conn: sa.Connection) -> None:
+            command.upgrade(schema._config(conn), revision)
+            if unstamped:
+                conn.exec_driver_sql("DROP TABLE alembic_version")
+                conn.exec_driver_sql("DELETE FROM govcore_schema")
+            meta = sa.MetaData()
+            meta.reflect(conn, only=tables)
+            with source.connect() as old:
+                for table in meta.sorted_tables:  # those referred to first
+                    rows = [dict(r._mapping) for r in old.execute(sa.text(f"SELECT * FROM {table.name}"))]
+                    for r in rows:  # SQLite keeps booleans as 0 and 1
+                        for c in table.columns:
+                            if isinstance(c.type, sa.Boolean) and r.get(c.name) is not None:
+                                r[c.name] = bool(r[c.name])
+                    if rows:
+                        conn.execute(sa.insert(table), rows)
+
+        target.write(load)
+    finally:
+        target.close()
+        source.dispose()
+    return url
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def legacy_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database as govcore 0.1.0 left it (schema version 1, no Alembic stamp)."""
@@ -43,31 +76,7 @@ def legacy_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     shutil.copy(LEGACY / "govcore-0.1.0.db", copy)
     if request.param == "sqlite":
         return str(copy)
-    url: str = request.getfixturevalue("pg_url")
-    source = sa.create_engine(f"sqlite:///{copy}")
-    target = open_database(url)
-    try:
-        def load(conn: sa.Connection) -> None:
-            cfg = schema._config(conn)
-            command.upgrade(cfg, "0001")
-            conn.exec_driver_sql("DROP TABLE alembic_version")
-            conn.exec_driver_sql("DELETE FROM govcore_schema")
-            meta = sa.MetaData()
-            meta.reflect(conn, only=LEGACY_TABLES)
-            with source.connect() as old:
-                for name in LEGACY_TABLES:
-                    rows = [dict(r._mapping) for r in old.execute(sa.text(f"SELECT * FROM {name}"))]
-                    for r in rows:
-                        if "complete" in r:
-                            r["complete"] = bool(r["complete"])
-                    if rows:
-                        conn.execute(sa.insert(meta.tables[name]), rows)
-
-        target.write(load)
-    finally:
-        target.close()
-        source.dispose()
-    return url
+    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), "0001", LEGACY_TABLES, unstamped=True)
 
 
 def test_the_schema_version_is_the_head_revision() -> None:

@@ -17,12 +17,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
+from test_migrations import copy_into_postgres
 from test_store import cli
 
 from govcore.config import load_config
 from govcore.model import Observation
-from govcore.store import schema
 from govcore.store.db import open_database
 from govcore.store.run import observe, tick
 
@@ -38,31 +37,9 @@ def schema6_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     shutil.copy(DATA / "govcore-schema6.db", copy)
     if request.param == "sqlite":
         return str(copy)
-    url: str = request.getfixturevalue("pg_url")
-    source = sa.create_engine(f"sqlite:///{copy}")
-    target = open_database(url)
-    try:
-        def load(conn: sa.Connection) -> None:
-            command.upgrade(schema._config(conn), "0006")
-            meta = sa.MetaData()
-            meta.reflect(conn)
-            with source.connect() as old:
-                for t in meta.sorted_tables:
-                    if t.name in SKIP:
-                        continue
-                    rows = [dict(r._mapping) for r in old.execute(sa.text(f"SELECT * FROM {t.name}"))]
-                    for r in rows:
-                        for c in t.columns:
-                            if isinstance(c.type, sa.Boolean) and r.get(c.name) is not None:
-                                r[c.name] = bool(r[c.name])
-                    if rows:
-                        conn.execute(sa.insert(t), rows)
-
-        target.write(load)
-    finally:
-        target.close()
-        source.dispose()
-    return url
+    with sa.create_engine(f"sqlite:///{copy}").connect() as old:
+        tables = [t for t in sa.inspect(old).get_table_names() if t not in SKIP]
+    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), "0006", tables)
 
 
 def dump(url: str) -> dict[str, list[dict[str, Any]]]:
