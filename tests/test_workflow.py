@@ -117,8 +117,9 @@ def test_an_off_track_goal_gets_a_deviation_and_an_action_of_its_owner(engine: E
         "center", "act-0001", "dev-0001")
     assert demanded.details["due"] == "2021-01-07" and demanded.details["title"] == "Handling: Mindst 50 % i job"
     assert demanded.details["within"] == "3 working days" and "jointly_with" not in demanded.details
-    assert demanded.details["inputs"] == flagged.details["inputs"]
+    assert demanded.details["inputs"] == flagged.details["inputs"] and demanded.rule == "afvigelse"
     (dev,) = engine.open_deviations()
+    assert (dev.goal, dev.inputs) == ("g-job", flagged.details["inputs"])
     (act,) = engine.open_actions()
     assert (dev.id, dev.owner, dev.rule, dev.opened_at, dev.actions) == (
         "dev-0001", "center", "afvigelse", _at(engine, JAN[4], 9), ["act-0001"])
@@ -474,6 +475,7 @@ rules:
 @pytest.mark.parametrize(("to", "climb", "exhausted_with"), [
     ("superior", [("center", "chef"), ("chef", "direktoer"), ("direktoer", "udvalg")], "udvalg"),
     ("direktoer", [("center", "direktoer")], "direktoer"),
+    ("owner", [], "center"),
 ])
 def test_escalating_past_the_top_or_to_the_holder_is_exhausted_with_the_reason(
         configs: Callable[..., Configuration], to: str, climb: list[tuple[str, str]], exhausted_with: str) -> None:
@@ -485,7 +487,8 @@ def test_escalating_past_the_top_or_to_the_holder_is_exhausted_with_the_reason(
     assert exhausted and all(e.owner == exhausted_with and e.rule == "eskaler" for e in exhausted)
     assert exhausted[0].details == {**exhausted[0].details, "action": "act-0001",
                                     "reason": f"'{exhausted_with}' has no superior", "inputs": {}}
-    assert (act.owner, act.escalation_level, act.state.value) == (exhausted_with, len(climb), "escalated")
+    assert (act.owner, act.escalation_level, act.state.value) == (exhausted_with, len(climb),
+                                                              "escalated" if climb else "demanded")
     assert len(engine.escalations) == len(climb)
 
 
@@ -636,3 +639,4 @@ def test_a_deliverable_never_required_is_delivered_without_a_due_date(configs: C
         (delivered,) = engine.deliver("plan")
     assert (delivered.subject, delivered.owner) == ("plan", "chef")
     assert delivered.details == {**delivered.details, "deliverable": "plan", "due": "", "days_late": 0}
+
