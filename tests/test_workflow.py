@@ -640,3 +640,98 @@ def test_a_deliverable_never_required_is_delivered_without_a_due_date(configs: C
     assert (delivered.subject, delivered.owner) == ("plan", "chef")
     assert delivered.details == {**delivered.details, "deliverable": "plan", "due": "", "days_late": 0}
 
+
+# ------------------------------------------------------------------------------ joint owners
+
+# g-job held by the centre and the chef together, g-ledige by the direktør and the committee (the top)
+JOINT_GOALS = GOALS.replace("owner: center", "owner: [center, chef]").replace(
+    "    owner: chef\n", "    owner: [direktoer, udvalg]\n")
+
+JOINT = """
+rules:
+  - id: afvigelse
+    title: Mål ude af kurs
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track, open_deviation == false]
+    then:
+      - flag_deviation: {reason: "{title}"}
+      - demand_action: {from: responsible, within: 3 working days}
+  - id: fortael
+    title: Fortæl
+    when: {followup: monthly}
+    for_each: goal
+    then:
+      - notify: {to: responsible, message: "ansvarlig"}
+      - notify: {to: superior, message: "over"}
+      - notify: {to: udvalg, message: "udvalget"}
+  - id: frist
+    title: Frist
+    when: {deadline: corrective_action}
+    if: [action_state == demanded]
+    then:
+      - notify: {to: owner, message: "{superior} {goal}"}
+      - escalate: {to: chef, within: 2 working days}
+"""
+
+
+def test_a_jointly_held_goal_tells_every_holder_and_its_common_superior(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(JOINT, goals=JOINT_GOALS)) as engine:
+        events = engine.advance_to(JAN[11])
+    (demanded,) = _of(events, "action_demanded")
+    # 'responsible' is every holder: one action, held jointly
+    assert (demanded.owner, demanded.details["jointly_with"]) == ("center", ["chef"])
+    told = [(e.subject, e.owner, e.details["message"]) for e in _of(events, "notification")]
+    # above the centre and the chef together is the direktør; above the direktør and the committee, nobody
+    assert told == [
+        ("g-job", "center", "ansvarlig"), ("g-job", "chef", "ansvarlig"), ("g-job", "direktoer", "over"),
+        ("g-job", "udvalg", "udvalget"),
+        ("g-ledige", "direktoer", "ansvarlig"), ("g-ledige", "udvalg", "ansvarlig"),
+        ("g-ledige", "direktoer", "over"), ("g-ledige", "udvalg", "udvalget"),
+        # the missed deadline of the joint action: both holders told, its superior the common one
+        ("act-0001", "center", "direktoer g-job"), ("act-0001", "chef", "direktoer g-job")]
+    # escalating to one of the holders goes nowhere, and says who holds it
+    (exhausted,) = _of(events, "escalation_exhausted")
+    assert (exhausted.owner, exhausted.details["reason"]) == ("center", "'center / chef' has no superior")
+    assert not _of(events, "escalated") and engine.actions["act-0001"].state.value == "demanded"
+
+
+def test_an_action_demanded_from_the_superior_of_joint_holders_is_the_superiors_alone(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DEMAND, goals=JOINT_GOALS)) as engine:
+        (demanded,) = _of(engine.advance_to(JAN[4]), "action_demanded")
+        assert engine.actions["act-0001"].jointly_with == ()
+    assert demanded.owner == "direktoer" and "jointly_with" not in demanded.details
+
+
+NO_GOAL = """
+rules:
+  - id: kraev-plan
+    title: Kræv planen
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track]
+    then:
+      - require_deliverable: {deliverable: plan, from: owner, within: 2 working days}
+  - id: plan-mangler
+    title: Planen mangler
+    when: {deadline: deliverable}
+    then:
+      - demand_action: {from: owner, within: 1 working day, title: "Aflever {title}"}
+  - id: frist
+    title: Frist
+    when: {deadline: corrective_action}
+    then:
+      - notify: {to: owner, message: "[{goal}] [{wheel}] [{frequency}]"}
+"""
+
+
+def test_the_missed_deadline_of_an_action_without_a_goal_has_an_empty_goal(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(NO_GOAL)) as engine:
+        events = engine.advance_to(JAN[11])
+    (demanded,) = _of(events, "action_demanded")
+    assert (demanded.subject, demanded.goal, demanded.rule) == ("plan", None, "plan-mangler")
+    (told,) = _of(events, "notification")
+    assert (told.subject, told.owner, told.details["message"]) == ("act-0001", "chef", "[] [] []")
