@@ -735,3 +735,13 @@ def test_the_missed_deadline_of_an_action_without_a_goal_has_an_empty_goal(
     assert (demanded.subject, demanded.goal, demanded.rule) == ("plan", None, "plan-mangler")
     (told,) = _of(events, "notification")
     assert (told.subject, told.owner, told.details["message"]) == ("act-0001", "chef", "[] [] []")
+
+
+def test_the_trace_of_a_missed_deadline_shows_the_actions_deviation(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(), trace=True) as engine:
+        engine.advance_to(JAN[8])
+        assert engine.trace is not None
+        (posted,) = [p for p in engine.trace if p.message["trigger"] == "deadline"]
+    assert (posted.at, posted.fired) == (_at(engine, JAN[8]), ("eskaler", "spor"))
+    assert {k: posted.message[k] for k in ("deadline", "subject", "deviation", "wheel", "frequency")} == {
+        "deadline": "corrective_action", "subject": "act-0001", "deviation": "dev-0001", "wheel": "", "frequency": ""}
