@@ -745,3 +745,36 @@ def test_the_trace_of_a_missed_deadline_shows_the_actions_deviation(configs: Cal
     assert (posted.at, posted.fired) == (_at(engine, JAN[8]), ("eskaler", "spor"))
     assert {k: posted.message[k] for k in ("deadline", "subject", "deviation", "wheel", "frequency")} == {
         "deadline": "corrective_action", "subject": "act-0001", "deviation": "dev-0001", "wheel": "", "frequency": ""}
+
+
+TWICE = """
+rules:
+  - id: afvigelse
+    title: Mål ude af kurs
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track, open_deviation == false]
+    then:
+      - demand_action: {from: owner, within: 3 working days}
+  - id: eskaler
+    title: Eskaler
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: superior, within: 2 working days}
+  - id: eskaler-igen
+    title: Eskaler igen
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: superior, within: 2 working days}
+"""
+
+
+def test_a_second_escalation_at_the_same_deadline_starts_from_the_actions_new_holder(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(TWICE)) as engine:
+        events = engine.advance_to(JAN[8])
+        act = engine.actions["act-0001"]
+    # the superior is the one above whoever holds the action now, not above the holder the deadline found
+    assert [(e.rule, e.details["from"], e.details["to"]) for e in _of(events, "escalated")] == [
+        ("eskaler", "center", "chef"), ("eskaler-igen", "chef", "direktoer")]
+    assert not _of(events, "escalation_exhausted") and (act.owner, act.escalation_level) == ("direktoer", 2)
