@@ -117,8 +117,9 @@ def test_an_off_track_goal_gets_a_deviation_and_an_action_of_its_owner(engine: E
         "center", "act-0001", "dev-0001")
     assert demanded.details["due"] == "2021-01-07" and demanded.details["title"] == "Handling: Mindst 50 % i job"
     assert demanded.details["within"] == "3 working days" and "jointly_with" not in demanded.details
-    assert demanded.details["inputs"] == flagged.details["inputs"]
+    assert demanded.details["inputs"] == flagged.details["inputs"] and demanded.rule == "afvigelse"
     (dev,) = engine.open_deviations()
+    assert (dev.goal, dev.inputs) == ("g-job", flagged.details["inputs"])
     (act,) = engine.open_actions()
     assert (dev.id, dev.owner, dev.rule, dev.opened_at, dev.actions) == (
         "dev-0001", "center", "afvigelse", _at(engine, JAN[4], 9), ["act-0001"])
@@ -474,6 +475,7 @@ rules:
 @pytest.mark.parametrize(("to", "climb", "exhausted_with"), [
     ("superior", [("center", "chef"), ("chef", "direktoer"), ("direktoer", "udvalg")], "udvalg"),
     ("direktoer", [("center", "direktoer")], "direktoer"),
+    ("owner", [], "center"),
 ])
 def test_escalating_past_the_top_or_to_the_holder_is_exhausted_with_the_reason(
         configs: Callable[..., Configuration], to: str, climb: list[tuple[str, str]], exhausted_with: str) -> None:
@@ -485,7 +487,8 @@ def test_escalating_past_the_top_or_to_the_holder_is_exhausted_with_the_reason(
     assert exhausted and all(e.owner == exhausted_with and e.rule == "eskaler" for e in exhausted)
     assert exhausted[0].details == {**exhausted[0].details, "action": "act-0001",
                                     "reason": f"'{exhausted_with}' has no superior", "inputs": {}}
-    assert (act.owner, act.escalation_level, act.state.value) == (exhausted_with, len(climb), "escalated")
+    assert (act.owner, act.escalation_level, act.state.value) == (exhausted_with, len(climb),
+                                                              "escalated" if climb else "demanded")
     assert len(engine.escalations) == len(climb)
 
 
@@ -636,3 +639,142 @@ def test_a_deliverable_never_required_is_delivered_without_a_due_date(configs: C
         (delivered,) = engine.deliver("plan")
     assert (delivered.subject, delivered.owner) == ("plan", "chef")
     assert delivered.details == {**delivered.details, "deliverable": "plan", "due": "", "days_late": 0}
+
+
+# ------------------------------------------------------------------------------ joint owners
+
+# g-job held by the centre and the chef together, g-ledige by the direktør and the committee (the top)
+JOINT_GOALS = GOALS.replace("owner: center", "owner: [center, chef]").replace(
+    "    owner: chef\n", "    owner: [direktoer, udvalg]\n")
+
+JOINT = """
+rules:
+  - id: afvigelse
+    title: Mål ude af kurs
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track, open_deviation == false]
+    then:
+      - flag_deviation: {reason: "{title}"}
+      - demand_action: {from: responsible, within: 3 working days}
+  - id: fortael
+    title: Fortæl
+    when: {followup: monthly}
+    for_each: goal
+    then:
+      - notify: {to: responsible, message: "ansvarlig"}
+      - notify: {to: superior, message: "over"}
+      - notify: {to: udvalg, message: "udvalget"}
+  - id: frist
+    title: Frist
+    when: {deadline: corrective_action}
+    if: [action_state == demanded]
+    then:
+      - notify: {to: owner, message: "{superior} {goal}"}
+      - escalate: {to: chef, within: 2 working days}
+"""
+
+
+def test_a_jointly_held_goal_tells_every_holder_and_its_common_superior(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(JOINT, goals=JOINT_GOALS)) as engine:
+        events = engine.advance_to(JAN[11])
+    (demanded,) = _of(events, "action_demanded")
+    # 'responsible' is every holder: one action, held jointly
+    assert (demanded.owner, demanded.details["jointly_with"]) == ("center", ["chef"])
+    told = [(e.subject, e.owner, e.details["message"]) for e in _of(events, "notification")]
+    # above the centre and the chef together is the direktør; above the direktør and the committee, nobody
+    assert told == [
+        ("g-job", "center", "ansvarlig"), ("g-job", "chef", "ansvarlig"), ("g-job", "direktoer", "over"),
+        ("g-job", "udvalg", "udvalget"),
+        ("g-ledige", "direktoer", "ansvarlig"), ("g-ledige", "udvalg", "ansvarlig"),
+        ("g-ledige", "direktoer", "over"), ("g-ledige", "udvalg", "udvalget"),
+        # the missed deadline of the joint action: both holders told, its superior the common one
+        ("act-0001", "center", "direktoer g-job"), ("act-0001", "chef", "direktoer g-job")]
+    # escalating to one of the holders goes nowhere, and says who holds it
+    (exhausted,) = _of(events, "escalation_exhausted")
+    assert (exhausted.owner, exhausted.details["reason"]) == ("center", "'center / chef' has no superior")
+    assert not _of(events, "escalated") and engine.actions["act-0001"].state.value == "demanded"
+
+
+def test_an_action_demanded_from_the_superior_of_joint_holders_is_the_superiors_alone(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(DEMAND, goals=JOINT_GOALS)) as engine:
+        (demanded,) = _of(engine.advance_to(JAN[4]), "action_demanded")
+        assert engine.actions["act-0001"].jointly_with == ()
+    assert demanded.owner == "direktoer" and "jointly_with" not in demanded.details
+
+
+NO_GOAL = """
+rules:
+  - id: kraev-plan
+    title: Kræv planen
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track]
+    then:
+      - require_deliverable: {deliverable: plan, from: owner, within: 2 working days}
+  - id: plan-mangler
+    title: Planen mangler
+    when: {deadline: deliverable}
+    then:
+      - demand_action: {from: owner, within: 1 working day, title: "Aflever {title}"}
+  - id: frist
+    title: Frist
+    when: {deadline: corrective_action}
+    then:
+      - notify: {to: owner, message: "[{goal}] [{wheel}] [{frequency}]"}
+"""
+
+
+def test_the_missed_deadline_of_an_action_without_a_goal_has_an_empty_goal(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(NO_GOAL)) as engine:
+        events = engine.advance_to(JAN[11])
+    (demanded,) = _of(events, "action_demanded")
+    assert (demanded.subject, demanded.goal, demanded.rule) == ("plan", None, "plan-mangler")
+    (told,) = _of(events, "notification")
+    assert (told.subject, told.owner, told.details["message"]) == ("act-0001", "chef", "[] [] []")
+
+
+def test_the_trace_of_a_missed_deadline_shows_the_actions_deviation(configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(), trace=True) as engine:
+        engine.advance_to(JAN[8])
+        assert engine.trace is not None
+        (posted,) = [p for p in engine.trace if p.message["trigger"] == "deadline"]
+    assert (posted.at, posted.fired) == (_at(engine, JAN[8]), ("eskaler", "spor"))
+    assert {k: posted.message[k] for k in ("deadline", "subject", "deviation", "wheel", "frequency")} == {
+        "deadline": "corrective_action", "subject": "act-0001", "deviation": "dev-0001", "wheel": "", "frequency": ""}
+
+
+TWICE = """
+rules:
+  - id: afvigelse
+    title: Mål ude af kurs
+    when: {followup: monthly}
+    for_each: goal
+    if: [status == off_track, open_deviation == false]
+    then:
+      - demand_action: {from: owner, within: 3 working days}
+  - id: eskaler
+    title: Eskaler
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: superior, within: 2 working days}
+  - id: eskaler-igen
+    title: Eskaler igen
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: superior, within: 2 working days}
+"""
+
+
+def test_a_second_escalation_at_the_same_deadline_starts_from_the_actions_new_holder(
+        configs: Callable[..., Configuration]) -> None:
+    with Engine(configs(TWICE)) as engine:
+        events = engine.advance_to(JAN[8])
+        act = engine.actions["act-0001"]
+    # the superior is the one above whoever holds the action now, not above the holder the deadline found
+    assert [(e.rule, e.details["from"], e.details["to"]) for e in _of(events, "escalated")] == [
+        ("eskaler", "center", "chef"), ("eskaler-igen", "chef", "direktoer")]
+    assert not _of(events, "escalation_exhausted") and (act.owner, act.escalation_level) == ("direktoer", 2)
