@@ -426,7 +426,12 @@ class Workflow:
         if action.state not in AWAITING:
             return
         joint = action.jointly_with
-        to = self._superior(action.owner, joint) if p.to == "superior" else self._role(p.to, subject)
+        if p.to == "superior":
+            to = self._superior(action.owner, joint)
+        elif p.to in ("owner", "responsible"):  # whoever holds the action now, not the deadline's subject
+            to = action.owner
+        else:
+            to = self._role(p.to, subject)
         if to is None or to == action.owner or to in joint:
             who = " / ".join((action.owner, *joint))
             self._emit("escalation_exhausted", rule=rule, subject=subject, owner=action.owner, details={

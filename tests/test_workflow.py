@@ -778,3 +778,29 @@ def test_a_second_escalation_at_the_same_deadline_starts_from_the_actions_new_ho
     assert [(e.rule, e.details["from"], e.details["to"]) for e in _of(events, "escalated")] == [
         ("eskaler", "center", "chef"), ("eskaler-igen", "chef", "direktoer")]
     assert not _of(events, "escalation_exhausted") and (act.owner, act.escalation_level) == ("direktoer", 2)
+
+
+BACK = TWICE.replace("""  - id: eskaler-igen
+    title: Eskaler igen
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: superior, within: 2 working days}""", """  - id: eskaler-igen
+    title: Eskaler igen
+    when: {deadline: corrective_action}
+    then:
+      - escalate: {to: owner, within: 2 working days}""")
+
+
+def test_a_second_escalation_to_the_owner_at_the_same_deadline_never_moves_the_action_back_down(
+        configs: Callable[..., Configuration]) -> None:
+    """`to: owner` names whoever holds the action when the rule acts: after the first escalation that
+    is the new holder, so the second is exhausted (it used to read the holder the deadline found and
+    send the action back from chef to center)."""
+    assert "to: owner" in BACK
+    with Engine(configs(BACK)) as engine:
+        events = engine.advance_to(JAN[8])
+        act = engine.actions["act-0001"]
+    assert [(e.rule, e.details["from"], e.details["to"]) for e in _of(events, "escalated")] == [
+        ("eskaler", "center", "chef")]
+    assert [(e.rule, e.owner) for e in _of(events, "escalation_exhausted")] == [("eskaler-igen", "chef")]
+    assert (act.owner, act.escalation_level) == ("chef", 1)
