@@ -791,13 +791,15 @@ BACK = TWICE.replace("""  - id: eskaler-igen
       - escalate: {to: owner, within: 2 working days}""")
 
 
+@pytest.mark.parametrize("word", ["owner", "responsible"])
 def test_a_second_escalation_to_the_owner_at_the_same_deadline_never_moves_the_action_back_down(
-        configs: Callable[..., Configuration]) -> None:
+        configs: Callable[..., Configuration], word: str) -> None:
     """`to: owner` names whoever holds the action when the rule acts: after the first escalation that
     is the new holder, so the second is exhausted (it used to read the holder the deadline found and
     send the action back from chef to center)."""
-    assert "to: owner" in BACK
-    with Engine(configs(BACK)) as engine:
+    rules = BACK.replace("to: owner", f"to: {word}")
+    assert f"to: {word}" in rules
+    with Engine(configs(rules)) as engine:
         events = engine.advance_to(JAN[8])
         act = engine.actions["act-0001"]
     assert [(e.rule, e.details["from"], e.details["to"]) for e in _of(events, "escalated")] == [
