@@ -747,26 +747,14 @@ def test_the_trace_of_a_missed_deadline_shows_the_actions_deviation(configs: Cal
         "deadline": "corrective_action", "subject": "act-0001", "deviation": "dev-0001", "wheel": "", "frequency": ""}
 
 
-TWICE = """
-rules:
-  - id: afvigelse
-    title: Mål ude af kurs
-    when: {followup: monthly}
-    for_each: goal
-    if: [status == off_track, open_deviation == false]
-    then:
-      - demand_action: {from: owner, within: 3 working days}
-  - id: eskaler
-    title: Eskaler
-    when: {deadline: corrective_action}
-    then:
-      - escalate: {to: superior, within: 2 working days}
-  - id: eskaler-igen
+# Two escalations at one deadline: the rules of ESCALATE, then a second escalation to `TO`.
+SECOND = """  - id: eskaler-igen
     title: Eskaler igen
     when: {deadline: corrective_action}
     then:
-      - escalate: {to: superior, within: 2 working days}
+      - escalate: {to: TO, within: 2 working days}
 """
+TWICE = ESCALATE.replace("TO", "superior") + SECOND.replace("TO", "superior")
 
 
 def test_a_second_escalation_at_the_same_deadline_starts_from_the_actions_new_holder(
@@ -780,15 +768,7 @@ def test_a_second_escalation_at_the_same_deadline_starts_from_the_actions_new_ho
     assert not _of(events, "escalation_exhausted") and (act.owner, act.escalation_level) == ("direktoer", 2)
 
 
-BACK = TWICE.replace("""  - id: eskaler-igen
-    title: Eskaler igen
-    when: {deadline: corrective_action}
-    then:
-      - escalate: {to: superior, within: 2 working days}""", """  - id: eskaler-igen
-    title: Eskaler igen
-    when: {deadline: corrective_action}
-    then:
-      - escalate: {to: owner, within: 2 working days}""")
+BACK = ESCALATE.replace("TO", "superior") + SECOND.replace("TO", "owner")
 
 
 @pytest.mark.parametrize("word", ["owner", "responsible"])
