@@ -37,12 +37,15 @@ def folder_loader(folders: Sequence[str | Path], fallback: Loader | None = None)
 
 def serve(database_url: str, *, host: str = "127.0.0.1", port: int = 8000, folders: Sequence[str] = (),
           log_level: str = "info") -> None:
-    """Serve the API until interrupted."""
+    """Serve the API until interrupted. Once the application is built (configurations loaded and
+    checked), what is alive is settled out of the cycle collector's way (`settle_after_startup`)."""
     import uvicorn
 
+    from govcore.longrunning import settle_after_startup
     from govcore.server.app import create_app
     from govcore.server.settings import Settings
 
     settings = Settings.from_env(database_url)
     app = create_app(settings, folders=folders)
+    settle_after_startup()
     uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=True)

@@ -485,6 +485,7 @@ def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
     that fails (its configuration does not rebuild, a plugin fails…) changes nothing of its own and
     nothing of the others; it is reported, the rest go on, and the command exits 1 at the end."""
     from govcore.errors import GovcoreError, InputError
+    from govcore.longrunning import settle_after_startup
     from govcore.model import municipality as lookup
     from govcore.store.audit import run_label
     from govcore.store.configs import live_runs, stored_configuration
@@ -493,6 +494,7 @@ def _tick_all(db: str, now: dt.datetime | dt.date | None) -> None:
     database = _open(db, create=False)
     try:
         runs = live_runs(database)
+        settle_after_startup()  # a long batch of runs: what is loaded now lives to the end
         failed: list[str] = []
         for code, start in runs:
             label = run_label(lookup(code).name, code, start)
