@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import math
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -515,19 +515,29 @@ class Observations(Sequence[Observation]):
 
     The rows are kept in runs that several lists may share: the dated versions of a configuration
     share the rows of a file they all name instead of holding a copy each. A run once shared is
-    never added to again (each list appends to a run of its own)."""
+    never added to again (each list appends to a run of its own).
 
-    __slots__ = ("_runs", "_tail")
+    `derived()` holds what is worked out from the rows once for every engine that reads them (the
+    observation store's index of a start day): emptied whenever a row is added."""
+
+    __slots__ = ("_derived", "_runs", "_tail")
 
     def __init__(self, items: Iterable[Observation | ObservationRow] = ()) -> None:
         self._runs: list[list[ObservationRow]] = []
         self._tail: list[ObservationRow] | None = None
+        self._derived: dict[Hashable, Any] = {}
         self.extend(items)
 
     def rows(self) -> Iterator[ObservationRow]:
         return chain.from_iterable(self._runs)
 
+    def derived(self) -> dict[Hashable, Any]:
+        """What is worked out from the rows, kept while they stay (see govcore.observations)."""
+        return self._derived
+
     def append(self, item: Observation | ObservationRow) -> None:
+        if self._derived:
+            self._derived.clear()
         tail = self._tail
         if tail is None:
             tail = self._tail = []
@@ -535,6 +545,8 @@ class Observations(Sequence[Observation]):
         tail.append(ObservationRow.of(item))
 
     def extend(self, items: Iterable[Observation | ObservationRow]) -> None:
+        if self._derived:
+            self._derived.clear()
         if isinstance(items, Observations):
             items._tail = self._tail = None  # the runs are shared from now on
             self._runs.extend(run for run in items._runs if run)

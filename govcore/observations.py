@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from itertools import chain
+from typing import NamedTuple
 
 from govcore.model import Observation, ObservationRow, Observations, Period
 
@@ -24,9 +27,12 @@ def _by_period(row: ObservationRow) -> tuple[dt.date, dt.date]:
 class _Series:
     """One series' rows in the order they arrived, and its current figure per period (the most
     recently known row), kept up to date as rows arrive: a look-up on or after the last known day
-    costs the same however long the history is. Only a look-up into the past scans the rows."""
+    costs the same however long the history is. Only a look-up into the past scans the rows.
 
-    __slots__ = ("best", "grains", "last_known", "ordered", "rows")
+    A `shared` series belongs to a frozen store that several stores lie over: it is never changed,
+    a store copies it before adding to it."""
+
+    __slots__ = ("best", "grains", "last_known", "ordered", "rows", "shared")
 
     def __init__(self) -> None:
         self.rows: list[ObservationRow] = []
@@ -34,6 +40,16 @@ class _Series:
         self.grains: dict[str, int] = {}  # how many periods of each grain `best` holds
         self.last_known: dt.date | None = None
         self.ordered: list[ObservationRow] | None = None
+        self.shared = False
+
+    def copy(self) -> _Series:
+        """An unshared copy (lists and dicts of references, copied at C speed)."""
+        new = _Series.__new__(_Series)
+        new.rows, new.best, new.grains = self.rows.copy(), self.best.copy(), self.grains.copy()
+        new.last_known, new.shared = self.last_known, False
+        ordered = self.ordered
+        new.ordered = ordered.copy() if ordered is not None else None
+        return new
 
     def add(self, row: ObservationRow) -> None:
         self.rows.append(row)
@@ -99,7 +115,12 @@ def rows_of(observations: Observation | ObservationRow | Iterable[Observation | 
 
 
 class ObservationStore:
-    """All observations received, including superseded ones."""
+    """All observations received, including superseded ones.
+
+    A store may lie over a frozen one (`over`): it starts with the frozen store's rows without
+    taking them in again, shares its series until it adds to one (then copies that one), and never
+    changes it. Engines starting on one day share the configuration's history this way
+    (`shared_start`)."""
 
     def __init__(self, observations: Iterable[Observation | ObservationRow] = ()) -> None:
         self._series: dict[SeriesKey, _Series] = {}
@@ -107,20 +128,55 @@ class ObservationStore:
         self._codes: dict[tuple[str, str], list[str]] = defaultdict(list)
         # per KPI: how many rows arrived, and the latest day one of them became known
         self._kpi_state: dict[str, tuple[int, dt.date]] = {}
-        self._order: list[ObservationRow] = []  # every row, in the order it arrived
+        # every row, in the order it arrived: the frozen stores' under this one's, then its own
+        self._before: tuple[Sequence[ObservationRow], ...] = ()
+        self._order: list[ObservationRow] = []
+        self._frozen = False
         for o in rows_of(observations):
             self.add(o)
+
+    def freeze(self) -> ObservationStore:
+        """Make this store unchangeable, so that other stores may lie over it."""
+        self._frozen = True
+        for series in self._series.values():
+            series.shared = True
+        return self
+
+    @classmethod
+    def over(cls, base: ObservationStore) -> ObservationStore:
+        """A store holding `base`'s rows, sharing them (`base` must be frozen): O(series), not O(rows)."""
+        if not base._frozen:
+            raise ValueError("a store lies only over a frozen store")
+        store = cls()
+        store._series = base._series.copy()
+        store._codes.update((k, v.copy()) for k, v in base._codes.items())
+        store._kpi_state = base._kpi_state.copy()
+        store._before = (*base._before, base._order)
+        return store
+
+    def _mine(self, key: SeriesKey) -> _Series:
+        """The series of `key` for adding to: made if new, copied if shared."""
+        series = self._series.get(key)
+        if series is None:
+            if self._frozen:
+                raise ValueError("a frozen observation store takes no rows")
+            series = self._series[key] = _Series()
+            if key[2]:
+                self._codes[key[0], key[1]].append(key[2])
+        elif series.shared:
+            if self._frozen:
+                raise ValueError("a frozen observation store takes no rows")
+            series = self._series[key] = series.copy()
+        return series
 
     def add(self, observation: Observation | ObservationRow) -> None:
         obs = observation if type(observation) is ObservationRow else ObservationRow.of(observation)
         kpi = obs.kpi
         key = (kpi, obs.series, obs.municipality or "")
-        self._order.append(obs)
         series = self._series.get(key)
-        if series is None:
-            series = self._series[key] = _Series()
-            if key[2]:
-                self._codes[key[0], key[1]].append(key[2])
+        if series is None or series.shared:
+            series = self._mine(key)
+        self._order.append(obs)
         known = obs.known
         series.add(obs)
         state = self._kpi_state.get(kpi)
@@ -133,7 +189,6 @@ class ObservationStore:
         """`add` of many rows, in their order, to the same effect: the per-row work is done series
         by series (an engine takes in the history before its start this way)."""
         rows = list(rows)
-        self._order.extend(rows)
         groups: dict[SeriesKey, list[ObservationRow]] = {}
         for r in rows:
             key = (r.kpi, r.series, r.municipality or "")
@@ -142,13 +197,13 @@ class ObservationStore:
                 groups[key] = [r]
             else:
                 group.append(r)
-        for key, group in groups.items():
+        for key in groups:  # checked before any row is taken in
             series = self._series.get(key)
-            if series is None:
-                series = self._series[key] = _Series()
-                if key[2]:
-                    self._codes[key[0], key[1]].append(key[2])
-            add = series.add
+            if series is None or series.shared:
+                self._mine(key)
+        self._order.extend(rows)
+        for key, group in groups.items():
+            add = self._series[key].add
             last = group[0].known
             for r in group:
                 add(r)
@@ -176,10 +231,10 @@ class ObservationStore:
         return count, last
 
     def __len__(self) -> int:
-        return len(self._order)
+        return sum(map(len, self._before), len(self._order))
 
     def all(self) -> list[Observation]:
-        return [r.model() for r in self._order]
+        return [r.model() for r in chain(*self._before, self._order)]
 
     def kpis(self) -> set[str]:
         return {k[0] for k in self._series}
@@ -200,6 +255,56 @@ class ObservationStore:
 
     def keys(self) -> Iterable[SeriesKey]:
         return self._series.keys()
+
+
+class SharedStart(NamedTuple):
+    """What every engine that starts with a configuration's observations on one day shares, worked
+    out once (`shared_start`)."""
+
+    base: ObservationStore  # the rows known before the day, taken in (frozen): each engine lies over it
+    rows: list[ObservationRow]  # the rows known from the day on, by the day they become known, then in order
+    ranks: array[int]  # each of `rows`' place among them in the configuration's order
+
+
+# start days whose shares a configuration keeps (each holds an index of the history before it)
+_STARTS_KEPT = 4
+
+
+def kpis_of(observations: Observations) -> frozenset[str]:
+    """The KPIs `observations` has rows of (worked out once while the rows stay)."""
+    derived = observations.derived()
+    kpis: frozenset[str] | None = derived.get("kpis")
+    if kpis is None:
+        kpis = derived["kpis"] = frozenset(r.kpi for r in observations.rows())
+    return kpis
+
+
+def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
+    """The rows of `observations` known before `cut` as a frozen store (taken in in their order,
+    as `ObservationStore.extend` takes them), and the rest by the day they become known, each with
+    its place in the configuration's order: an engine starting with them lies its own store over
+    the frozen one and takes the rest from the list as they become known, so its start costs
+    O(series), not O(rows), however long the history. Kept on `observations` (a few start days)
+    until a row is added to it."""
+    derived = observations.derived()
+    key = ("start", cut)
+    start: SharedStart | None = derived.get(key)
+    if start is not None:
+        return start
+    past: list[ObservationRow] = []
+    later: list[ObservationRow] = []
+    for r in observations.rows():
+        (past if r.known < cut else later).append(r)
+    base = ObservationStore()
+    base.extend(past)
+    del past
+    order = sorted(range(len(later)), key=[r.known for r in later].__getitem__)  # stable: ties in order
+    start = SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
+    starts = [k for k in derived if isinstance(k, tuple) and k[0] == "start"]
+    for old in starts[:max(len(starts) + 1 - _STARTS_KEPT, 0)]:
+        del derived[old]
+    derived[key] = start
+    return start
 
 
 class ObservationView:
