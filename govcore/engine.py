@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from govcore._durable import RuleRuntime
 from govcore.config import Configuration, Response
@@ -38,12 +38,13 @@ from govcore.model import (
     Goal,
     Observation,
     ObservationRow,
+    Observations,
     Period,
     Status,
     TargetResult,
     WheelEvent,
 )
-from govcore.observations import ObservationStore, ObservationView, rows_of
+from govcore.observations import ObservationStore, ObservationView, SharedStart, kpis_of, rows_of, shared_start
 from govcore.rules.compiler import compile_ruleset
 from govcore.rules.loader import Rule
 from govcore.targets import (
@@ -57,6 +58,9 @@ from govcore.targets import (
     on_day_lazy,
 )
 from govcore.workflow import Workflow
+
+if TYPE_CHECKING:
+    from govcore.calendar import DanishCalendar
 
 # A new version of the configuration, then the new year, come before anything else at their time.
 RANK = {"version": -2, "year": -1, "observation": 0, "response": 1, "deadline": 2, "wheel": 3}
@@ -149,6 +153,14 @@ class Engine(Workflow):
 
     # the view `goal_forecast` reads on its day (made there, once a day)
     _forecast_view: ObservationView | None = None
+    # The configuration's observations not yet known at the start, shared with other engines
+    # starting that day (`observe`): only the next of them is on the queue at a time.
+    _feed: SharedStart | None = None
+    _feed_head: _Item | None = None
+    _feed_pos = 0
+    _feed_seq = 0  # the sequence number before the first of them
+    _feed_calendar: DanishCalendar
+    _feed_at: dict[dt.date, dt.datetime]
 
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
@@ -305,6 +317,18 @@ class Engine(Workflow):
     def observe(self, obs: Observation | Iterable[Observation], *, quiet_before_start: bool = False) -> None:
         """Feed observations; each takes effect when it becomes known (never before `now`)."""
         kpis, now, today = self.config.kpis, self.now, self.now.date()
+        if quiet_before_start and type(obs) is Observations and not len(self.store) and kpis_of(obs) <= kpis.keys():
+            # A configuration's own observations at the start: the history is shared with every
+            # engine starting that day, and the rest are fed from one shared list, each with the
+            # place (sequence number) it would have had on the queue.
+            cut = today + dt.timedelta(days=1) if self._as_datetime(today, 6) <= now else today
+            self._feed = feed = shared_start(obs, cut)
+            self.store = ObservationStore.over(feed.base)
+            self._feed_seq, self._feed_pos, self._feed_calendar = self._seq, -1, self.calendar
+            self._feed_at = {}
+            self._seq += len(feed.rows)
+            self._feed_next()
+            return
         past: list[ObservationRow] = []  # known before now: taken in at once, in their order
         add = past.append
         at_six = self._at_six
@@ -334,6 +358,23 @@ class Engine(Workflow):
             self._seq = seq
             self._push(new)
 
+    def _feed_next(self) -> None:
+        """Put the next of the configuration's observations fed from the shared list on the queue."""
+        feed = self._feed
+        assert feed is not None
+        pos = self._feed_pos = self._feed_pos + 1
+        if pos >= len(feed.rows):
+            self._feed_head = None
+            return
+        row = feed.rows[pos]
+        # when the start's calendar says, as when all of them were scheduled at the start
+        at = self._feed_at.get(row.known)
+        if at is None:
+            at = self._feed_at[row.known] = self._feed_calendar.local_datetime(row.known, 6)
+        seq = self._feed_seq + feed.ranks[pos] + 1
+        self._feed_head = item = _Item(at, RANK["observation"], seq, "observation", row)
+        heapq.heappush(self._queue, item)
+
     def _push(self, items: list[_Item]) -> None:
         queue = self._queue
         if len(items) > 16 and len(items) * 4 > len(queue):
@@ -353,7 +394,8 @@ class Engine(Workflow):
     # ---------------------------------------------------------------------------------- clock
 
     def pending(self) -> int:
-        return len(self._queue)
+        feed = self._feed  # the configuration's observations behind the one on the queue count too
+        return len(self._queue) + (max(len(feed.rows) - self._feed_pos - 1, 0) if feed is not None else 0)
 
     def next_time(self) -> dt.datetime | None:
         return self._queue[0].at if self._queue else None
@@ -492,6 +534,8 @@ class Engine(Workflow):
 
     def _on_observation(self, item: _Item) -> None:
         o: ObservationRow = item.payload
+        if item is self._feed_head:
+            self._feed_next()
         self.store.add(o)
         goals = self._goals_by_kpi.get(o.kpi)
         if goals:
