@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import operator
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 from typing import NamedTuple
 
@@ -20,8 +21,9 @@ from govcore.model import Observation, ObservationRow, Observations, Period
 SeriesKey = tuple[str, str, str]  # kpi, series, municipality ("" = the configured one)
 
 
-def _by_period(row: ObservationRow) -> tuple[dt.date, dt.date]:
-    return row.span.end, row.span.start
+# a row's place in a history: by the end of its period, then its start (a C function, not a lambda:
+# the order is kept by bisection as rows arrive)
+_by_period: Callable[[ObservationRow], tuple[dt.date, dt.date]] = operator.attrgetter("span.end", "span.start")
 
 
 class _Series:
@@ -43,12 +45,14 @@ class _Series:
         self.shared = False
 
     def copy(self) -> _Series:
-        """An unshared copy (lists and dicts of references, copied at C speed)."""
+        """An unshared copy (lists and dicts of references, copied at C speed). The periods' order
+        is worked out on the shared series first (once for every store that copies it)."""
+        if self.ordered is None:
+            self.ordered = sorted(self.best.values(), key=_by_period)
         new = _Series.__new__(_Series)
         new.rows, new.best, new.grains = self.rows.copy(), self.best.copy(), self.grains.copy()
         new.last_known, new.shared = self.last_known, False
-        ordered = self.ordered
-        new.ordered = ordered.copy() if ordered is not None else None
+        new.ordered = self.ordered.copy()
         return new
 
     def add(self, row: ObservationRow) -> None:
@@ -63,8 +67,14 @@ class _Series:
                 self.grains[grain] = self.grains.get(grain, 0) + 1
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
+                last = ordered[-1] if ordered else None
                 if cur is None:
-                    bisect.insort_right(ordered, row, key=_by_period)
+                    if last is None or _by_period(last) <= _by_period(row):  # the commonest: a new latest period
+                        ordered.append(row)
+                    else:
+                        bisect.insort_right(ordered, row, key=_by_period)
+                elif last is cur:
+                    ordered[-1] = row
                 else:
                     i = bisect.bisect_left(ordered, _by_period(row), key=_by_period)
                     while ordered[i] is not cur:
