@@ -310,9 +310,9 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
     del past
     order = sorted(range(len(later)), key=[r.known for r in later].__getitem__)  # stable: ties in order
     start = SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
-    starts = [k for k in derived if isinstance(k, tuple) and k[0] == "start"]
+    starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
     for old in starts[:max(len(starts) + 1 - _STARTS_KEPT, 0)]:
-        del derived[old]
+        derived.pop(old, None)
     derived[key] = start
     return start
 
