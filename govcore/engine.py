@@ -76,6 +76,15 @@ _GOAL_FIELDS = ("goal", "level", "category", "kind", "kpi", "status", "value", "
 _GOAL_FIXED = {"goal": -1, "level": 0, "category": 1, "kind": 2, "kpi": 3, "national_goal": 4, "goal_followup": 5}
 # json.dumps with these options would build a new encoder for every event
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+# The same settings as one C encoder, made once (`JSONEncoder.encode` makes a new one per call):
+# None where Python runs without its C accelerator (`event_line` then encodes as `_CANONICAL` does).
+# No circular-reference markers: event details are trees (a cycle ends in RecursionError instead of
+# ValueError); a markers dict kept between calls could keep an entry after a failed encode.
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_DETAILS_ENCODER: Any = None if _c_make_encoder is None else _c_make_encoder(
+    None, _CANONICAL.default, json.encoder.encode_basestring, None, ":", ",", True, False, True)
+_encode_str: Callable[[str], str] = json.encoder.encode_basestring  # '"…"', escaped as the encoder does
+_OBSERVATION_KEYS = frozenset(("kpi", "municipality", "period", "series", "source", "value"))
 _HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline", "response", "year", "version")}
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
@@ -111,10 +120,54 @@ class EngineEvent(_EventFields):
     @cached_property
     def json_line(self) -> str:
         """The canonical JSON line (sorted keys, no spaces): what events.jsonl and hashes use."""
-        return _CANONICAL.encode(self.to_dict())
+        return event_line(self)
 
     def to_json(self) -> str:
         return self.json_line
+
+
+def event_line(ev: EngineEvent) -> str:
+    """`json.dumps(ev.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))`, the
+    same text, made without the dict: the envelope's keys are fixed and sorted, so only its texts
+    and the details are encoded (by the json module's own C functions). A run's summary hashes
+    every event's line, and a long run makes hundreds of thousands of them. Anything the fast
+    path does not expect (a field that is not a text, a naive subclass) is encoded the old way;
+    tests/test_event_line.py compares the two on every event of the examples and on hostile values."""
+    seq, at, kind, rule, goal, owner, subject, subject_kind, details = ev
+    if _DETAILS_ENCODER is not None and type(seq) is int and type(at) is dt.datetime:
+        try:
+            return "".join((
+                '{"at":', _encode_str(at.isoformat()), ',"details":', _details_json(details),
+                ',"goal":', "null" if goal is None else _encode_str(goal),
+                ',"id":"e', f"{seq:06d}", '","owner":', "null" if owner is None else _encode_str(owner),
+                ',"rule":', "null" if rule is None else _encode_str(rule), ',"seq":', int.__repr__(seq),
+                ',"subject":', "null" if subject is None else _encode_str(subject),
+                ',"subject_kind":', "null" if subject_kind is None else _encode_str(subject_kind),
+                ',"type":', _encode_str(kind), "}"))
+        except TypeError:  # a field that is not a text: the encoder says how it looks, or what is wrong
+            pass
+    return _CANONICAL.encode(ev.to_dict())
+
+
+def _details_json(details: Mapping[str, Any]) -> str:
+    """An event's details as `_CANONICAL` encodes them; an arriving observation's (most events)
+    from a template when its fields are texts and its value a finite float or an int."""
+    if type(details) is not dict:
+        details = dict(details)
+    elif details.keys() == _OBSERVATION_KEYS:
+        value = details["value"]
+        kind = type(value)
+        if kind is float and value - value == 0.0:  # finite (inf - inf and nan - nan are nan)
+            number = float.__repr__(value)
+        elif kind is int:
+            number = int.__repr__(value)
+        else:
+            return "".join(_DETAILS_ENCODER(details, 0))
+        return "".join(('{"kpi":', _encode_str(details["kpi"]),
+                        ',"municipality":', _encode_str(details["municipality"]),
+                        ',"period":', _encode_str(details["period"]), ',"series":', _encode_str(details["series"]),
+                        ',"source":', _encode_str(details["source"]), ',"value":', number, "}"))
+    return "".join(_DETAILS_ENCODER(details, 0))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from govcore.config import Configuration
-from govcore.engine import Engine, EngineEvent
+from govcore.engine import Engine, EngineEvent, event_line
 from govcore.errors import GovcoreError
 from govcore.formatting import danish_date
 from govcore.i18n import _, ngettext
@@ -35,26 +35,27 @@ class SimulationResult:
         return "".join(_line(e) + "\n" for e in self.events)
 
 
-# the encoder of EngineEvent.json_line: lines made here are the same bytes, and are not kept
-_LINE = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
 def _line(event: EngineEvent) -> str:
-    """The event's line in events.jsonl, without keeping it on the event (a year with a million
-    observations has 250,000 events; their kept lines would be about 100 MB)."""
+    """The event's line in events.jsonl (`EngineEvent.json_line`, the same bytes), without keeping
+    it on the event (a year with a million observations has 250,000 events; their kept lines would
+    be about 100 MB)."""
     kept = getattr(event, "__dict__", {}).get("json_line")
-    return kept if isinstance(kept, str) else _LINE.encode(event.to_dict())
+    return kept if isinstance(kept, str) else event_line(event)
+
+
+_DIGEST_CHUNK = 512  # lines hashed at once: a few hundred kB, never the whole stream
 
 
 def events_digest(events: Sequence[EngineEvent], *also: Any) -> str:
-    """sha256 of the events as events.jsonl holds them, line by line (never the whole stream at
-    once); each line also goes into the hashes `also` (a span's digest from its years' lines)."""
+    """sha256 of the events as events.jsonl holds them, a chunk of lines at a time (never the
+    whole stream at once); each chunk also goes into the hashes `also` (a span's digest from its
+    years' lines). The same bytes in the same order as line by line, in far fewer calls."""
     digest = hashlib.sha256()
-    for e in events:
-        line = (_line(e) + "\n").encode()
-        digest.update(line)
+    for start in range(0, len(events), _DIGEST_CHUNK):
+        chunk = "".join([_line(e) + "\n" for e in events[start:start + _DIGEST_CHUNK]]).encode()
+        digest.update(chunk)
         for other in also:
-            other.update(line)
+            other.update(chunk)
     return digest.hexdigest()
 
 
