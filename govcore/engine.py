@@ -133,20 +133,30 @@ def event_line(ev: EngineEvent) -> str:
     every event's line, and a long run makes hundreds of thousands of them. Anything the fast
     path does not expect (a field that is not a text, a naive subclass) is encoded the old way;
     tests/test_event_line.py compares the two on every event of the examples and on hostile values."""
+    global _last_at
     seq, at, kind, rule, goal, owner, subject, subject_kind, details = ev
     if _DETAILS_ENCODER is not None and type(seq) is int and type(at) is dt.datetime:
+        last = _last_at  # most events share the time of the one before (the same object)
+        if last[0] is at:
+            iso = last[1]
+        else:
+            iso = at.isoformat()  # digits and signs only: nothing to escape
+            _last_at = (at, iso)
         try:
-            return "".join((
-                '{"at":', _encode_str(at.isoformat()), ',"details":', _details_json(details),
-                ',"goal":', "null" if goal is None else _encode_str(goal),
-                ',"id":"e', f"{seq:06d}", '","owner":', "null" if owner is None else _encode_str(owner),
-                ',"rule":', "null" if rule is None else _encode_str(rule), ',"seq":', int.__repr__(seq),
-                ',"subject":', "null" if subject is None else _encode_str(subject),
-                ',"subject_kind":', "null" if subject_kind is None else _encode_str(subject_kind),
-                ',"type":', _encode_str(kind), "}"))
+            return (f'{{"at":"{iso}","details":{_details_json(details)},'
+                    f'"goal":{"null" if goal is None else _encode_str(goal)},"id":"e{seq:06d}",'
+                    f'"owner":{"null" if owner is None else _encode_str(owner)},'
+                    f'"rule":{"null" if rule is None else _encode_str(rule)},"seq":{seq},'
+                    f'"subject":{"null" if subject is None else _encode_str(subject)},'
+                    f'"subject_kind":{"null" if subject_kind is None else _encode_str(subject_kind)},'
+                    f'"type":{_encode_str(kind)}}}')
         except TypeError:  # a field that is not a text: the encoder says how it looks, or what is wrong
             pass
     return _CANONICAL.encode(ev.to_dict())
+
+
+# the last time `event_line` wrote, with its text (one tuple: read and replaced whole)
+_last_at: tuple[dt.datetime | None, str] = (None, "")
 
 
 def _details_json(details: Mapping[str, Any]) -> str:
