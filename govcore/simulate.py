@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import operator
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -59,15 +60,40 @@ def events_digest(events: Sequence[EngineEvent], *also: Any) -> str:
     return digest.hexdigest()
 
 
+@dataclass
+class Tally:
+    """How many events of each type, and the calendar years with an observation: what a summary
+    counts. A span's is the sum of its years' (`add`), so no event is counted twice."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+    observed: set[int] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, events: Sequence[EngineEvent]) -> Tally:
+        counts = Counter(map(_TYPE, events))
+        observed = {e.at.year for e in events if e.type == "observation"} if "observation" in counts else set()
+        return cls(counts, observed)
+
+    def add(self, other: Tally) -> None:
+        self.counts.update(other.counts)
+        self.observed |= other.observed
+
+
+_TYPE = operator.attrgetter("type")
+
+
 def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
-              digest: str | None = None) -> dict[str, Any]:
+              digest: str | None = None, tally: Tally | None = None) -> dict[str, Any]:
     """Counts per event type, the final status of every goal, and what is still open.
 
     `events` (default: all) are the events the counts and the hash cover: a year's own events in
-    the summary of one calendar year of a longer run. `digest`: their `events_digest`, when known.
+    the summary of one calendar year of a longer run. `digest`: their `events_digest`, and
+    `tally`: their `Tally`, when known.
     """
     cfg = engine.config
     evs = engine.events if events is None else events
+    if tally is None:
+        tally = Tally.of(evs)
     end = engine.now.date()
     statuses = {}
     for g in cfg.goals:
@@ -79,7 +105,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
                           "forecast": {**fc.fields(), "horizon": fc.horizon.isoformat()}}
     first = evs[0].at.date() if evs and events is not None else engine.start.date()
     years = list(range(first.year, end.year + 1))
-    observed = {e.at.year for e in evs if e.type == "observation"}
+    observed = tally.observed
     return {
         "municipality": {"code": cfg.municipality.code, "name": cfg.municipality.name},
         "year": first.year if events is not None else engine.year,
@@ -94,7 +120,7 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
         "rules": len(cfg.rules.rules),
         "events": len(evs),
         "events_sha256": digest if digest is not None else events_digest(evs),
-        "counts": dict(sorted(Counter(e.type for e in evs).items())),
+        "counts": dict(sorted(tally.counts.items())),
         "goals": statuses,
         "national_goals": [{"id": n.id, "number": n.number, "title": n.title, "status": n.status}
                            for n in cfg.national_goals_for(end.year)],
@@ -129,20 +155,27 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
         years: list[SimulationResult] = []
         span = hashlib.sha256()  # the whole span's digest, from the years' lines
         events_digest(engine.events, span)
+        tally = Tally.of(engine.events)  # the whole span's, from the years' (as the digest)
         for y in range(first.year, last.year + 1):
             stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
             before = len(engine.events)
-            for _step in engine.steps(stop):
-                done += 1
-                if progress is not None:
+            if progress is not None:  # item by item, to say how far it is
+                for _step in engine.steps(stop):
+                    done += 1
                     progress(done, max(done + engine.pending(), done))
             engine.advance_to(stop)
-            own = engine.events[before:]
             if last.year > first.year:
-                years.append(SimulationResult(engine.config, y, list(own),
-                                              summarize(engine, own, digest=events_digest(own, span))))
-        whole = span.hexdigest() if years else None
-        return SimulationResult(engine.config, first.year, list(engine.events), summarize(engine, digest=whole), years)
+                own = engine.events[before:]
+                own_tally = Tally.of(own)
+                tally.add(own_tally)
+                years.append(SimulationResult(engine.config, y, own, summarize(
+                    engine, own, digest=events_digest(own, span), tally=own_tally)))
+        if not years:
+            whole, tally = None, Tally.of(engine.events)
+        else:
+            whole = span.hexdigest()
+        return SimulationResult(engine.config, first.year, list(engine.events),
+                                summarize(engine, digest=whole, tally=tally), years)
 
 
 # --format: which report files to write ('both' is md and html, as before PDF existed).
