@@ -592,8 +592,13 @@ class Engine(Workflow):
                 self._next_cycle(d, ev.date)
         if ev.kind == "followup":
             day = self.now.date()
+            keys: dict[Frequency, tuple[int, int]] = {}  # goals share a few rhythms
+            reviewed = self._reviewed
             for g in self._active_goals(day):
-                self._reviewed[g.id] = _period_key(g.followup, day)
+                key = keys.get(g.followup)
+                if key is None:
+                    key = keys[g.followup] = _period_key(g.followup, day)
+                reviewed[g.id] = key
 
     def _on_observation(self, item: _Item) -> None:
         o: ObservationRow = item.payload
@@ -966,17 +971,22 @@ class Engine(Workflow):
 
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
               owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
-        d = dict(details or {})
+        # made JSON-ready once (a new dict), then the subject's and rule's words where not given
+        d: dict[str, Any] = _jsonable(details) if details else {}
+        if type(d) is not dict:  # not a mapping: as `dict(details)` makes it, or fails
+            d = _jsonable(dict(details or {}))
         if subject is not None and subject.title:
-            d.setdefault("subject_title", subject.title)
+            d.setdefault("subject_title", _jsonable(subject.title))
         if rule is not None:
-            d.setdefault("rule_title", rule.title)
-            d.setdefault("rule_file", rule.file.rsplit("/", 1)[-1])
-            d.setdefault("rule_hash", rule.file_hash[:12])
-        ev = EngineEvent(
-            seq=len(self.events) + 1, at=self.now, type=event_type, rule=rule.id if rule else None,
-            goal=subject.goal if subject else None, owner=owner, subject=subject.id if subject else None,
-            subject_kind=subject.kind if subject else None, details=_jsonable(d))
+            d.setdefault("rule_title", _jsonable(rule.title))
+            d.setdefault("rule_file", _jsonable(rule.file.rsplit("/", 1)[-1]))
+            d.setdefault("rule_hash", _jsonable(rule.file_hash[:12]))
+        if subject is None:
+            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, None, owner,
+                             None, None, d)
+        else:
+            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, subject.goal,
+                             owner, subject.id, subject.kind, d)
         self._append(ev)
 
     def _append(self, ev: EngineEvent) -> None:
