@@ -1023,10 +1023,24 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
 
 def _names_field(definition: Any, name: str) -> bool:
     """Whether a compiled durable-rules definition tests the field `name` anywhere."""
-    if isinstance(definition, Mapping):
-        return any(k == name or _names_field(v, name) for k, v in definition.items())
-    if isinstance(definition, list | tuple):
-        return any(_names_field(v, name) for v in definition)
+    # a walk with a stack, not a generator per level: every engine asks this at its start
+    todo = [definition]
+    pop, push = todo.pop, todo.extend
+    while todo:
+        d = pop()
+        kind = type(d)
+        if kind is dict:
+            if name in d:
+                return True
+            push(d.values())
+        elif kind is list or kind is tuple:
+            push(d)
+        elif isinstance(d, Mapping):
+            if any(k == name for k in d):
+                return True
+            push(d.values())
+        elif isinstance(d, list | tuple):
+            push(d)
     return False
 
 
