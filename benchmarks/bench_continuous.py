@@ -2,7 +2,7 @@
 
     python benchmarks/bench_continuous.py [--config examples/vejle] [--municipalities 98]
                                           [--from 2015] [--to 2024] [--no-separate] [--no-freeze]
-                                          [--json]
+                                          [--simulate] [--json]
 
 1. every municipality (the configuration cloned per code, observations scaled by a small
    deterministic per-code factor, as bench_year.py does) run as ONE continuous engine from
@@ -10,6 +10,9 @@
    events, items, peak RSS;
 2. the same work as ten separate one-year engines per municipality (a new engine each 1 January,
    nothing carried over), in the same process and run, for the ratio;
+   with --simulate also the same runs through `govcore.simulate.simulate` (what `govcore simulate`
+   and every stored run do on top of the engine: a summary per calendar year and for the span,
+   the events' digests, the results), and `simulate`'s own cost over the bare engine;
 3. memory against the number of years: the Python peak (tracemalloc) of one municipality's
    continuous run over 1, 2, 5 and 10 years, to show whether memory grows with the years.
 
@@ -48,6 +51,7 @@ from bench_year import clone
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.model import Municipality, municipalities
+from govcore.simulate import simulate
 
 AIM_S = 15.0  # issue 8
 AIM_12_S = 10.0  # issue 12
@@ -64,6 +68,13 @@ def continuous(cfg: Configuration, first: int, last: int) -> tuple[int, int]:
     with Engine(cfg, start=dt.date(first, 1, 1)) as engine:
         engine.advance_to(dt.date(last, 12, 31))
         return len(engine.events), engine.items_processed
+
+
+def simulated(cfg: Configuration, first: int, last: int) -> tuple[int, int]:
+    """As `continuous`, through `simulate`: the summaries, digests and results besides (it does not
+    say how many items it processed: 0)."""
+    result = simulate(cfg, start=dt.date(first, 1, 1), until=dt.date(last, 12, 31))
+    return len(result.events), 0
 
 
 def separate(cfg: Configuration, first: int, last: int) -> tuple[int, int]:
@@ -139,6 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--to", dest="last", type=int, default=2024)
     ap.add_argument("--no-separate", action="store_true", help="skip part 2 (ten separate engines)")
     ap.add_argument("--no-freeze", action="store_true", help="leave the cycle collector as Python starts it")
+    ap.add_argument("--simulate", action="store_true",
+                    help="also run them through simulate (summaries, digests) for its own cost over the engine")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -149,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     # warm the process's caches over the whole span (holidays, zones, rule sets, each year's
     # ministermål, parsed once per process): a long-running process has them warm
     continuous(base, args.first, args.last)
+    if args.simulate:
+        simulated(base, args.first, args.last)
     if not args.no_freeze:
         gc.collect()
         gc.freeze()
@@ -159,6 +174,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "span": [args.first, args.last], "municipalities": len(configs),
         "continuous": timed(base, configs, continuous, args.first, args.last),
     }
+    if args.simulate:
+        res["simulate"] = timed(base, configs, simulated, args.first, args.last)
+        res["simulate_own_cpu_s"] = res["simulate"]["cpu_s"] - res["continuous"]["cpu_s"]
     if not args.no_separate:
         res["separate"] = timed(base, configs, separate, args.first, args.last)
         res["ratio_wall"] = res["separate"]["wall_s"] / res["continuous"]["wall_s"]
@@ -183,6 +201,12 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"cloning the data {c['clone_s']:.1f} s apart; cycle collector {c['gc_s']:.2f} s CPU "
           f"({c['gc_full_collections']} full collections) "
           f"(aim ≤ {AIM_S:.0f} s, issue 8: {verdict(AIM_S)}; ≤ {AIM_12_S:.0f} s, issue 12: {verdict(AIM_12_S)})")
+    if "simulate" in res:
+        m = res["simulate"]
+        print(f"  the same through simulate:    {m['wall_s']:6.1f} s wall, {m['cpu_s']:6.1f} s CPU, "
+              f"{m['events']} events; "
+              f"simulate's own (summaries, digests, results): {res['simulate_own_cpu_s']:.1f} s CPU = "
+              f"{res['simulate_own_cpu_s'] / c['cpu_s']:.2f}× the engine's; cycle collector {m['gc_s']:.2f} s CPU")
     if "separate" in res:
         s = res["separate"]
         print(f"  ten separate engines each:    {s['wall_s']:6.1f} s wall, {s['cpu_s']:6.1f} s CPU, "

@@ -23,9 +23,11 @@ NUMBER = r"[\d.,]+"
 # script: (its smallest arguments, the figure lines its output must have)
 BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
     "bench_continuous.py": (
-        ["--config", CONFIG, "--municipalities", "1", "--from", "2021", "--to", "2021", "--no-separate"],
+        ["--config", CONFIG, "--municipalities", "1", "--from", "2021", "--to", "2021", "--no-separate", "--simulate"],
         [rf"continuous \(one engine each\): +{NUMBER} s wall, +{NUMBER} s CPU, {NUMBER} ms per municipality, "
-         rf"\d+ events", rf"peak RSS of the process: +{NUMBER} MiB", rf"Python peak by years .*1 y: {NUMBER} MiB"]),
+         rf"\d+ events", rf"the same through simulate: +{NUMBER} s wall, +{NUMBER} s CPU, \d+ events; simulate's own "
+         rf"\(summaries, digests, results\): -?{NUMBER} s CPU = -?{NUMBER}× the engine's",
+         rf"peak RSS of the process: +{NUMBER} MiB", rf"Python peak by years .*1 y: {NUMBER} MiB"]),
     "bench_goals.py": (
         ["--config", CONFIG, "--goals", "10", "--years", "1"],
         [rf"^1\. 10 goals, year 2021: {NUMBER} s CPU, \d+ events",
