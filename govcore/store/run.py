@@ -366,7 +366,9 @@ class PersistentRun:
         self.book: YearBook | None = None  # a simulation's calendar years, closed as the run leaves them
         self.resumed_items = state.items
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
-        # that differ.
+        # that differ, among the records the engine touched since (`Workflow.touched`).
+        self._touched: set[tuple[str, str]] = set()
+        engine.touched = self._touched
         self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
         # The digests of the run's fact rows and the rule versions its events name (see facts.py).
         self._digests: facts.Digests = {}
@@ -767,9 +769,7 @@ class PersistentRun:
                              "details": details, "prev_hash": head, "hash": h})
                 head = h
         events = [ev for it in batch for ev in it.events]
-        # The engine changes a deviation, action, escalation or deliverable only together with an
-        # event about it; items whose only events are arriving observations changed none.
-        changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
+        changed = self._changed()
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
                                   head_hash=head)
 
@@ -792,6 +792,7 @@ class PersistentRun:
         self._unflushed = self._unflushed or not s.live
         self.state = new
         self._snapshot.update(changed)
+        self._touched.clear()
         self._digests, self._refs = digests, refs
 
     def _save_clock(self) -> None:
@@ -922,30 +923,47 @@ class PersistentRun:
     # ------------------------------------------------------------------------ derived rows
 
     def _derived(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        """Every deviation, action, escalation and deliverable row as the engine holds it now."""
+        e = self.engine
+        for kind, records in (("deviation", e.deviations), ("action", e.actions), ("escalation", e.escalations)):
+            for ident in records:
+                yield (kind, ident), self._row(kind, ident)
+        yield from self._deliverables()
+
+    def _row(self, kind: str, ident: str) -> dict[str, Any]:
         e, base = self.engine, {"municipality": self.code, "start": self.key}
-        for d in e.deviations.values():
-            yield ("deviation", d.id), {
+        if kind == "deviation":
+            d = e.deviations[ident]
+            return {
                 **base, "id": d.id, "subject_kind": d.subject_kind, "subject": d.subject, "goal": d.goal,
                 "owner": d.owner, "rule": d.rule, "opened_at": _iso(d.opened_at), "reason": d.reason,
                 "inputs": _cj(d.inputs), "state": d.state.value, "closed_at": _iso(d.closed_at),
                 "actions": _cj(list(d.actions))}
-        for a in e.actions.values():
-            yield ("action", a.id), {
+        if kind == "action":
+            a = e.actions[ident]
+            return {
                 **base, "id": a.id, "deviation": a.deviation, "subject_kind": a.subject_kind, "subject": a.subject,
                 "goal": a.goal, "owner": a.owner, "demanded_by_rule": a.demanded_by_rule,
                 "demanded_at": _iso(a.demanded_at), "due": _iso(a.due), "title": a.title, "state": a.state.value,
                 "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text,
                 "jointly_with": _cj(list(a.jointly_with)) if a.jointly_with else ""}
-        for x in e.escalations.values():
-            yield ("escalation", x.id), {
-                **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
-                "at": _iso(x.at), "due": _iso(x.due), "level": x.level, "rule": x.rule}
+        x = e.escalations[ident]
+        return {
+            **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
+            "at": _iso(x.at), "due": _iso(x.due), "level": x.level, "rule": x.rule}
+
+    def _deliverables(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        e, base = self.engine, {"municipality": self.code, "start": self.key}
         for ident in sorted(set(e.required) | set(e.delivered)):
             yield ("deliverable", ident), {
                 **base, "id": ident, "due": _iso(e.required.get(ident)), "delivered_at": _iso(e.delivered.get(ident))}
 
     def _changed(self) -> dict[tuple[str, str], dict[str, Any]]:
-        return {key: row for key, row in self._derived() if self._snapshot.get(key) != row}
+        """The rows that differ from those last written: of the records the engine reports it
+        touched (`Workflow.touched`), and of the deliverables (a handful, which the engine's year
+        and wheel also move, so they are compared whole)."""
+        rows = (*((key, self._row(*key)) for key in sorted(self._touched)), *self._deliverables())
+        return {key: row for key, row in rows if self._snapshot.get(key) != row}
 
     @staticmethod
     def _derived_updates(rows: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
