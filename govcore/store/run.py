@@ -716,6 +716,10 @@ class PersistentRun:
         configuration version at its date) as the clock reaches them. A process killed meanwhile
         leaves the database at a batch boundary; what is stored does not depend on where the
         batches were cut, so a resumed run ends byte-identical to one never interrupted."""
+        with self.db.holding():  # the batches' transactions on one connection
+            return self._advance(until, progress)
+
+    def _advance(self, until: dt.datetime, progress: Callable[[int], None] | None) -> list[EngineEvent]:
         engine = self.engine
         new: list[EngineEvent] = []
         batch: list[_Item] = []
