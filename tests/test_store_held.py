@@ -4,6 +4,7 @@ server dropped meanwhile is replaced (the write is run again), as the pool's che
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -80,5 +81,40 @@ def test_a_held_connection_the_server_dropped_is_replaced(pg_url: str) -> None:
             db.write(put)
         assert pids[1] != pids[0]  # a new connection took over
         assert db.read(lambda conn: conn.exec_driver_sql("SELECT count(*) FROM held_d").scalar()) == 2
+    finally:
+        db.close()
+
+
+def test_threads_holding_at_once_each_have_their_own_connection(db_url: str) -> None:
+    """The server's threads advance runs of one database at once: one thread's held connection
+    must never carry another thread's transaction."""
+    db = open_database(db_url)
+    try:
+        db.write(lambda conn: conn.exec_driver_sql("CREATE TABLE held_th (t integer, n integer)"))
+        both = threading.Barrier(2, timeout=30)
+        used: dict[int, set[int]] = {0: set(), 1: set()}
+        errors: list[BaseException] = []
+
+        def run(t: int) -> None:
+            try:
+                with db.holding():
+                    both.wait()  # both threads hold a connection now
+                    for n in range(5):
+                        def put(conn: sa.Connection, n: int = n) -> None:
+                            used[t].add(id(_driver(conn)))
+                            conn.exec_driver_sql(f"INSERT INTO held_th VALUES ({t}, {n})")
+                        db.write(put)
+                    both.wait()
+            except BaseException as err:  # reported by the main thread
+                errors.append(err)
+
+        threads = [threading.Thread(target=run, args=(t,)) for t in (0, 1)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(60)
+        assert errors == []
+        assert len(used[0]) == len(used[1]) == 1 and used[0] != used[1]
+        assert db.read(lambda conn: conn.exec_driver_sql("SELECT count(*) FROM held_th").scalar()) == 10
     finally:
         db.close()

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -52,24 +53,29 @@ class Database:
     engine: sa.Engine
     display: str
     arg: str
-    _held: sa.Connection | None = field(default=None, repr=False, compare=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     @contextmanager
     def holding(self) -> Iterator[None]:
-        """Within, every `write` runs on one connection, checked out once: a run's batches are a
-        transaction each, and taking a connection from the pool for each (on PostgreSQL with a
-        round trip to check it is alive) cost as much as a small batch's own statements. A
-        connection the server dropped meanwhile is replaced, and the write run again, as the
-        pool's check would have done."""
-        if self._held is not None:
+        """Within, every `write` of this thread runs on one connection, checked out once: a run's
+        batches are a transaction each, and taking a connection from the pool for each (on
+        PostgreSQL with a round trip to check it is alive) cost as much as a small batch's own
+        statements. Per thread: the server's threads advance several runs of one database at
+        once. A connection the server dropped meanwhile is replaced, and the write run again, as
+        the pool's check would have done."""
+        if self._held() is not None:
             yield
             return
-        self._held = self.engine.connect()
+        self._local.held = self.engine.connect()
         try:
             yield
         finally:
-            held, self._held = self._held, None
+            held, self._local.held = self._local.held, None
             held.close()
+
+    def _held(self) -> sa.Connection | None:
+        held: sa.Connection | None = getattr(self._local, "held", None)
+        return held
 
     @property
     def dialect(self) -> str:
@@ -89,7 +95,7 @@ class Database:
         flushed commit, which flushes every earlier one with it.
         """
         for attempt in range(RETRIES):
-            held = self._held
+            held = self._held()
             try:
                 if held is not None:
                     with held.begin():
