@@ -115,6 +115,14 @@ class Workflow:
     _open_by_subject: dict[tuple[str, str], str]
     _counters: dict[str, int]
     _due_dates: dict[str, list[dt.date]]
+    # The deviations, corrective actions and escalations created or changed since a store last
+    # wrote them, as (kind, id): a store sets a set here and reads and clears it on each commit, so
+    # it rewrites only those rows instead of comparing every record ever made (None: not kept).
+    touched: set[tuple[str, str]] | None = None
+
+    def _touch(self, kind: str, ident: str) -> None:
+        if self.touched is not None:
+            self.touched.add((kind, ident))
 
     if TYPE_CHECKING:  # the engine's side, which the workflow calls
         def _as_datetime(self, day: dt.date, hour: int, minute: int = 0) -> dt.datetime: ...
@@ -255,6 +263,7 @@ class Workflow:
             action.state = ActionState.submitted
             action.submitted_at = self.now
             action.text = text
+            self._touch("action", action.id)
             self._emit("action_submitted", subject=subj, owner=action.owner,
                        details={"action": action.id, "text": text, "due": action.due.isoformat(),
                                 "on_time": self.now.date() <= action.due})
@@ -264,6 +273,7 @@ class Workflow:
                     "response": kind, "action": action.id, "reason": ONLY_SUBMITTED_ACCEPTED})
                 return
             action.state = ActionState.accepted
+            self._touch("action", action.id)
             self._emit("action_accepted", subject=subj, owner=action.owner,
                        details={"action": action.id, "text": text})
         else:
@@ -273,6 +283,7 @@ class Workflow:
                 return
             action.state = ActionState.demanded
             action.due = Duration.parse("5 working days").after(self.now.date(), self.calendar)
+            self._touch("action", action.id)
             self._schedule_deadline("corrective_action", action.id, action.due)
             self._emit("action_rejected", subject=subj, owner=action.owner,
                        details={"action": action.id, "text": text, "new_due": action.due.isoformat()})
@@ -388,6 +399,7 @@ class Workflow:
                         owner=subject.owner, rule=rule.id, opened_at=self.now, reason=render(p.reason, msg),
                         inputs=inputs)
         self.deviations[dev.id] = dev
+        self._touch("deviation", dev.id)
         self._open_by_subject[key] = dev.id
         details: dict[str, Any] = {"deviation": dev.id, "reason": dev.reason, "inputs": inputs}
         if subject.jointly_with:
@@ -414,6 +426,8 @@ class Workflow:
             due=due, title=render(p.title, msg))
         self.actions[action.id] = action
         dev.actions.append(action.id)
+        self._touch("action", action.id)
+        self._touch("deviation", dev.id)
         self._schedule_deadline("corrective_action", action.id, due)
         details: dict[str, Any] = {"action": action.id, "deviation": dev.id, "title": action.title,
                                    "due": due.isoformat(), "within": p.within, "inputs": inputs}
@@ -446,6 +460,8 @@ class Workflow:
         action.due = due
         action.escalation_level = esc.level
         action.state = ActionState.escalated
+        self._touch("escalation", esc.id)
+        self._touch("action", action.id)
         self._schedule_deadline("corrective_action", action.id, due)
         details: dict[str, Any] = {"action": action.id, "escalation": esc.id, "from": esc.from_role, "to": to,
                                    "due": due.isoformat(), "level": esc.level, "inputs": inputs}
@@ -477,8 +493,10 @@ class Workflow:
         dev = self.deviations[dev_id]
         dev.state = DeviationState.closed
         dev.closed_at = self.now
+        self._touch("deviation", dev.id)
         for a in dev.actions:
             self.actions[a].state = ActionState.closed
+            self._touch("action", a)
         self._emit("deviation_closed", rule=rule, subject=subject, owner=dev.owner, details={
             "deviation": dev.id, "note": note, "actions": list(dev.actions), "inputs": inputs})
 

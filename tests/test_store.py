@@ -509,9 +509,9 @@ def test_municipalities_share_a_database_without_touching_each_other(
         assert '"740"' in flat and '"630"' not in flat, (stmt, params)
     for row in copied:
         assert "740" in row and "630" not in row, row
-    assert len(commits) > 5 and touched > len(commits)  # every batch's writes were seen
+    assert len(commits) > 2 and touched > len(commits)  # every batch's writes were seen (a simulation: ~4 a year)
     if database.dialect == "postgresql":
-        assert len(copied) > COPY_ROWS  # the batches' events
+        assert len(copied) >= len(result.events) > COPY_ROWS  # the batches' events, every one
 
     assert dump(db_url, "630") == vejle_rows  # Silkeborg's run left Vejle's rows alone
     same_result(simulate_persistent(vejle, db_url, resume=True), vejle_plain)

@@ -62,19 +62,21 @@ _encode_str: Any = json.encoder.encode_basestring  # the encoder's own string es
 _SAME_FIELDS = set(EngineEvent(0, dt.datetime(2000, 1, 1), "x").to_dict()) == set(CANONICAL_FIELDS)
 
 
-def event_texts(ev: EngineEvent, item: int = 0, version: int = CHAIN_VERSION) -> tuple[str, str]:
+def event_texts(ev: EngineEvent, item: int = 0, version: int = CHAIN_VERSION, *,
+                at: str | None = None) -> tuple[str, str]:
     """An event's canonical JSON for its chain link (`event_json`) and its details' canonical JSON
     (the stored `details` column), cut from the line the engine encodes once per event
     (`EngineEvent.json_line`, the same encoder settings) instead of encoding both again.
 
     Every cut is checked against the surrounding fields, encoded on their own; if a check fails,
-    both texts are encoded from the fields, so the result is the same text either way."""
+    both texts are encoded from the fields, so the result is the same text either way. `at`: the
+    event's `at.isoformat()`, when the caller has it already."""
     if _SAME_FIELDS:
         line = ev.json_line
         tail = (f',"owner":{_text(ev.owner)},"rule":{_text(ev.rule)},"seq":{ev.seq},"subject":{_text(ev.subject)},'
                 f'"subject_kind":{_text(ev.subject_kind)},"type":{_text(ev.type)}}}')
         middle = f',"goal":{_text(ev.goal)},"id":"{ev.id}"{tail}'
-        head = f'{{"at":{_text(ev.at.isoformat())},"details":'
+        head = f'{{"at":{_text(at or ev.at.isoformat())},"details":'
         if line.startswith(head) and line.endswith(middle) and len(line) > len(head) + len(middle):
             details = line[len(head):len(line) - len(middle)]
             if version < 2:

@@ -17,9 +17,11 @@ from __future__ import annotations
 import os
 import random
 import re
+import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -51,6 +53,29 @@ class Database:
     engine: sa.Engine
     display: str
     arg: str
+    _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Within, every `write` of this thread runs on one connection, checked out once: a run's
+        batches are a transaction each, and taking a connection from the pool for each (on
+        PostgreSQL with a round trip to check it is alive) cost as much as a small batch's own
+        statements. Per thread: the server's threads advance several runs of one database at
+        once. A connection the server dropped meanwhile is replaced, and the write run again, as
+        the pool's check would have done."""
+        if self._held() is not None:
+            yield
+            return
+        self._local.held = self.engine.connect()
+        try:
+            yield
+        finally:
+            held, self._local.held = self._local.held, None
+            held.close()
+
+    def _held(self) -> sa.Connection | None:
+        held: sa.Connection | None = getattr(self._local, "held", None)
+        return held
 
     @property
     def dialect(self) -> str:
@@ -70,16 +95,25 @@ class Database:
         flushed commit, which flushes every earlier one with it.
         """
         for attempt in range(RETRIES):
+            held = self._held()
             try:
+                if held is not None:
+                    with held.begin():
+                        return self._work(held, work, flush)
                 with self.engine.begin() as conn:
-                    if not flush and self.dialect == "postgresql":
-                        conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                    return work(conn)
+                    return self._work(conn, work, flush)
             except DBAPIError as err:
+                if held is not None and err.connection_invalidated and attempt < RETRIES - 1:
+                    continue  # the held connection was dropped: it reconnects on its next use
                 if not _transient(err) or attempt == RETRIES - 1:
                     raise self.error(err) from err
                 time.sleep(min(2.0, 0.05 * 2 ** attempt) * (0.5 + random.random()))
         raise AssertionError("unreachable")
+
+    def _work(self, conn: sa.Connection, work: Callable[[sa.Connection], T], flush: bool) -> T:
+        if not flush and self.dialect == "postgresql":
+            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        return work(conn)
 
     def read(self, work: Callable[[sa.Connection], T]) -> T:
         """Run `work` in a read-only transaction (a consistent snapshot, never blocking writers)."""

@@ -225,6 +225,12 @@ def run_label(name: str, code: str, start: dt.date | str) -> str:
 BATCH_MIN = 64
 BATCH_DAYS = 31
 BATCH_ITEMS = 500
+# A simulation's batches are longer (about a quarter of a simulated year): nothing waits for its
+# commits (no notifications, no reader of a live run), a kill -9 costs only the simulated months
+# redone by `--resume`, and each commit has a fixed cost (the transaction, the run row, the facts
+# digests; on PostgreSQL the round trips) that shorter batches paid about 100 times per 10 years.
+SIMULATION_BATCH_MIN = 256
+SIMULATION_BATCH_DAYS = 92
 
 _SQL: dict[tuple[Any, ...], str] = {}
 
@@ -241,16 +247,22 @@ def _sql(conn: sa.Connection, key: tuple[Any, ...], build: Callable[[Callable[[s
 
 
 # PostgreSQL takes this many new rows or more through COPY (one stream) instead of executemany:
-# a run's 3,020 configuration observations, a large batch of events or of added observations.
-COPY_ROWS = 50
+# every batch's events and added rows. COPY costs less client CPU than psycopg's pipelined
+# executemany from a handful of rows up (5 rows: 0.39 against 0.63 ms a transaction; 49 rows: 0.55
+# against 1.30 ms), and a 10-year simulation's batches hold fewer than 50 events in half the cases.
+COPY_ROWS = 1
 
 
 def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
     _bulk_insert(conn, t, rows, upsert=True)
 
 
-def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]], *, upsert: bool = False,
-                 missing: bool = False) -> None:
+_EVENT_COLUMNS = ("municipality", "start", "seq", "item", "at", "type", "rule", "goal", "owner", "subject",
+                  "subject_kind", "details", "prev_hash", "hash")
+
+
+def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]], *,
+                 upsert: bool = False, missing: bool = False, columns: tuple[str, ...] | None = None) -> None:
     """Insert rows (all with the keys of the first) through the driver's `executemany`; `upsert`:
     a row whose key is there replaces it (`ON CONFLICT … DO UPDATE`, the same text in SQLite and
     PostgreSQL); `missing`: a row whose key is there is left as it is (`ON CONFLICT DO NOTHING`).
@@ -259,10 +271,10 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
     nothing needs SQLAlchemy's per-row parameter processing, which cost more than the database's
     own work (10,000 observations: about 0.4 s against 0.05 s). PostgreSQL takes COPY_ROWS new
     rows or more through COPY, in text form as psycopg writes parameters (a float as its shortest
-    exact text), inside the same transaction."""
+    exact text), inside the same transaction. `columns`: the rows are tuples of these columns."""
     if not rows:
         return
-    cols = tuple(rows[0])
+    cols = columns or tuple(rows[0])
 
     def build(q: Callable[[str], str], mark: str) -> str:
         sql = f"INSERT INTO {q(t.name)} ({', '.join(q(c) for c in cols)}) VALUES ({', '.join(mark for _ in cols)})"
@@ -274,17 +286,21 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
                     f"{', '.join(f'{q(c)} = excluded.{q(c)}' for c in cols if c not in keys)}")
         return sql
 
-    values = operator.itemgetter(*cols)
+    if columns:
+        params: Sequence[Any] = rows
+    else:
+        values = operator.itemgetter(*cols)
+        params = [values(r) for r in rows] if len(cols) > 1 else [(values(r),) for r in rows]
     if not upsert and not missing and len(rows) >= COPY_ROWS and conn.dialect.name == "postgresql":
         copy = _sql(conn, ("copy", t.name, cols), lambda q, _: f"COPY {q(t.name)} ({', '.join(q(c) for c in cols)}) "
                                                               "FROM STDIN")
         raw: Any = conn.connection.driver_connection  # psycopg's own connection: the same transaction
         with raw.cursor() as cur, cur.copy(copy) as stream:
-            for r in rows:
-                stream.write_row(values(r) if len(cols) > 1 else (values(r),))
+            for p in params:
+                stream.write_row(p)
         return
     sql = _sql(conn, ("insert", t.name, cols, upsert, missing), build)
-    conn.exec_driver_sql(sql, [values(r) for r in rows] if len(cols) > 1 else [(values(r),) for r in rows])
+    conn.exec_driver_sql(sql, params)
 
 
 # The run row moves only from the state this process last wrote (see `_advance_row`).
@@ -366,7 +382,9 @@ class PersistentRun:
         self.book: YearBook | None = None  # a simulation's calendar years, closed as the run leaves them
         self.resumed_items = state.items
         # The deviation/action/escalation/deliverable rows as last written: a commit writes the ones
-        # that differ.
+        # that differ, among the records the engine touched since (`Workflow.touched`).
+        self._touched: set[tuple[str, str]] = set()
+        engine.touched = self._touched
         self._snapshot: dict[tuple[str, str], dict[str, Any]] = dict(self._derived())
         # The digests of the run's fact rows and the rule versions its events name (see facts.py).
         self._digests: facts.Digests = {}
@@ -708,23 +726,29 @@ class PersistentRun:
 
     def advance(self, until: dt.datetime, progress: Callable[[int], None] | None = None) -> list[EngineEvent]:
         """Process every item due up to `until`, committing them in batches of whole simulated days
-        (see BATCH_MIN and BATCH_ITEMS); then move the clock to `until`.
+        (see BATCH_MIN and BATCH_ITEMS, and SIMULATION_BATCH_MIN for a simulation); then move the
+        clock to `until`.
 
         Open-ended: the engine crosses new years (laying out each year's wheel, taking each
         configuration version at its date) as the clock reaches them. A process killed meanwhile
         leaves the database at a batch boundary; what is stored does not depend on where the
         batches were cut, so a resumed run ends byte-identical to one never interrupted."""
+        with self.db.holding():  # the batches' transactions on one connection
+            return self._advance(until, progress)
+
+    def _advance(self, until: dt.datetime, progress: Callable[[int], None] | None) -> list[EngineEvent]:
         engine = self.engine
         new: list[EngineEvent] = []
         batch: list[_Item] = []
         day = first = engine.now.date()  # the day of the last item in the batch, and of its first
+        least, days = (BATCH_MIN, BATCH_DAYS) if self.state.live else (SIMULATION_BATCH_MIN, SIMULATION_BATCH_DAYS)
         if until >= engine.now:
             while True:
                 nxt = engine.next_time()
                 if nxt is None or nxt > until:
                     break
                 if batch and (len(batch) >= BATCH_ITEMS or (nxt.date() != day and (
-                        len(batch) >= BATCH_MIN or (nxt.date() - first).days >= BATCH_DAYS))):
+                        len(batch) >= least or (nxt.date() - first).days >= days))):
                     self._commit_batch(batch)
                     if progress is not None:
                         progress(engine.items_processed)
@@ -758,18 +782,15 @@ class PersistentRun:
         rows = []
         head = s.head_hash
         for it in batch:
-            for ev in it.events:
-                linked, details = chain.event_texts(ev, it.number, s.chain)
+            for ev in it.events:  # a row each, as a tuple in _EVENT_COLUMNS' order (thousands a run)
+                at = ev.at.isoformat()
+                linked, details = chain.event_texts(ev, it.number, s.chain, at=at)
                 h = chain.link(head, linked)
-                rows.append({"municipality": code, "start": y, "seq": ev.seq, "item": it.number,
-                             "at": ev.at.isoformat(), "type": ev.type, "rule": ev.rule, "goal": ev.goal,
-                             "owner": ev.owner, "subject": ev.subject, "subject_kind": ev.subject_kind,
-                             "details": details, "prev_hash": head, "hash": h})
+                rows.append((code, y, ev.seq, it.number, at, ev.type, ev.rule, ev.goal, ev.owner, ev.subject,
+                             ev.subject_kind, details, head, h))
                 head = h
         events = [ev for it in batch for ev in it.events]
-        # The engine changes a deviation, action, escalation or deliverable only together with an
-        # event about it; items whose only events are arriving observations changed none.
-        changed = self._changed() if any(ev.type != "observation" for ev in events) else {}
+        changed = self._changed()
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
                                   head_hash=head)
 
@@ -779,7 +800,7 @@ class PersistentRun:
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
             if rows:
-                _bulk_insert(conn, EVENT, rows)
+                _bulk_insert(conn, EVENT, rows, columns=_EVENT_COLUMNS)
             self._write_derived(conn, changed)
             if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
                 for it in batch:  # item by item, under the version it was decided by: the rows do not
@@ -792,6 +813,7 @@ class PersistentRun:
         self._unflushed = self._unflushed or not s.live
         self.state = new
         self._snapshot.update(changed)
+        self._touched.clear()
         self._digests, self._refs = digests, refs
 
     def _save_clock(self) -> None:
@@ -922,30 +944,47 @@ class PersistentRun:
     # ------------------------------------------------------------------------ derived rows
 
     def _derived(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        """Every deviation, action, escalation and deliverable row as the engine holds it now."""
+        e = self.engine
+        for kind, records in (("deviation", e.deviations), ("action", e.actions), ("escalation", e.escalations)):
+            for ident in records:
+                yield (kind, ident), self._row(kind, ident)
+        yield from self._deliverables()
+
+    def _row(self, kind: str, ident: str) -> dict[str, Any]:
         e, base = self.engine, {"municipality": self.code, "start": self.key}
-        for d in e.deviations.values():
-            yield ("deviation", d.id), {
+        if kind == "deviation":
+            d = e.deviations[ident]
+            return {
                 **base, "id": d.id, "subject_kind": d.subject_kind, "subject": d.subject, "goal": d.goal,
                 "owner": d.owner, "rule": d.rule, "opened_at": _iso(d.opened_at), "reason": d.reason,
                 "inputs": _cj(d.inputs), "state": d.state.value, "closed_at": _iso(d.closed_at),
                 "actions": _cj(list(d.actions))}
-        for a in e.actions.values():
-            yield ("action", a.id), {
+        if kind == "action":
+            a = e.actions[ident]
+            return {
                 **base, "id": a.id, "deviation": a.deviation, "subject_kind": a.subject_kind, "subject": a.subject,
                 "goal": a.goal, "owner": a.owner, "demanded_by_rule": a.demanded_by_rule,
                 "demanded_at": _iso(a.demanded_at), "due": _iso(a.due), "title": a.title, "state": a.state.value,
                 "escalation_level": a.escalation_level, "submitted_at": _iso(a.submitted_at), "text": a.text,
                 "jointly_with": _cj(list(a.jointly_with)) if a.jointly_with else ""}
-        for x in e.escalations.values():
-            yield ("escalation", x.id), {
-                **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
-                "at": _iso(x.at), "due": _iso(x.due), "level": x.level, "rule": x.rule}
+        x = e.escalations[ident]
+        return {
+            **base, "id": x.id, "action": x.action, "from_role": x.from_role, "to_role": x.to_role,
+            "at": _iso(x.at), "due": _iso(x.due), "level": x.level, "rule": x.rule}
+
+    def _deliverables(self) -> Iterator[tuple[tuple[str, str], dict[str, Any]]]:
+        e, base = self.engine, {"municipality": self.code, "start": self.key}
         for ident in sorted(set(e.required) | set(e.delivered)):
             yield ("deliverable", ident), {
                 **base, "id": ident, "due": _iso(e.required.get(ident)), "delivered_at": _iso(e.delivered.get(ident))}
 
     def _changed(self) -> dict[tuple[str, str], dict[str, Any]]:
-        return {key: row for key, row in self._derived() if self._snapshot.get(key) != row}
+        """The rows that differ from those last written: of the records the engine reports it
+        touched (`Workflow.touched`), and of the deliverables (a handful, which the engine's year
+        and wheel also move, so they are compared whole)."""
+        rows = (*((key, self._row(*key)) for key in sorted(self._touched)), *self._deliverables())
+        return {key: row for key, row in rows if self._snapshot.get(key) != row}
 
     @staticmethod
     def _derived_updates(rows: dict[tuple[str, str], dict[str, Any]]) -> list[tuple[sa.Table, list[dict[str, Any]]]]:
