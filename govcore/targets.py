@@ -929,6 +929,16 @@ def day_class(goal: Goal, day: dt.date) -> bool:
     return period is not None and day > _period(period).start
 
 
+def class_days(goal: Goal, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day with `day`'s `day_class` (a caller that keeps a result across
+    days compares dates instead of asking on every day)."""
+    period = goal.target.period if goal.target is not None else None
+    if period is None:
+        return dt.date.min, dt.date.max
+    start = _period(period).start
+    return (start + dt.timedelta(days=1), dt.date.max) if day > start else (dt.date.min, start)
+
+
 def on_day(template: TargetResult, day: dt.date) -> TargetResult:
     """A result made on a `DayFreeView` with `day` written into its explanation (a compound's parts keep
     the placeholder; only the explanation is read from a reused result)."""
