@@ -78,6 +78,8 @@ _GOAL_FIXED = {"goal": -1, "level": 0, "category": 1, "kind": 2, "kpi": 3, "nati
 # json.dumps with these options would build a new encoder for every event
 _CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 _HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline", "response", "year", "version")}
+# what a message carries of a subject's fields (a tuple: a union is built again on every check)
+_SCALARS = (str, int, float, bool)
 # a goal's fields that only its configuration changes (`Engine._fixed`)
 _Fixed = tuple[str, str, str, str, str, str]
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
@@ -739,7 +741,7 @@ class Engine(Workflow):
             **self._state_fields(subject),
         }
         for k, v in subject.fields.items():
-            if isinstance(v, str | int | float | bool) or v is None:
+            if isinstance(v, _SCALARS) or v is None:
                 msg[k] = v
         msg["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
         return msg
@@ -761,7 +763,7 @@ class Engine(Workflow):
                 if k in keys:
                     msg[k] = v
         for k, v in subject.fields.items():
-            if k in keys and (isinstance(v, str | int | float | bool) or v is None):
+            if k in keys and (isinstance(v, _SCALARS) or v is None):
                 msg[k] = v
         msg.pop("id", None)
         return msg
