@@ -317,7 +317,9 @@ def _series_forecast(view: ObservationView, kpi: str, owner: str | None,
     The forecast is the series', not the goal's: goals on the same KPI and horizon read the same
     one. The store's size is part of the key, so rows added after the view was made are not
     missed (as `targets._field`)."""
-    per_view = _SERIES.setdefault(view, {})
+    per_view = _SERIES.get(view)  # (`setdefault` makes a weak reference with a callback every call)
+    if per_view is None:
+        per_view = _SERIES[view] = {}
     key = (kpi, owner, at.text, len(view.store))
     fc = per_view.get(key)
     if fc is None:
