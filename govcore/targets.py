@@ -235,6 +235,16 @@ class LazyResult:
         return LazyResult(self._fields, self.status, self.actual, self.expected, self.period, text_of, inputs_of,
                           args, self.parts)
 
+    def as_goals(self, goal: Goal) -> LazyResult:
+        """This fresh result, made `goal`'s in place: the words are the target's and the inputs
+        name the goal, as a `derived` result reading this one would give, without a second result
+        (one per goal evaluation). Only for a result no one else holds, its words not read yet."""
+        assert self._text is None and self._inputs is None and self._result is None
+        self._args = (self._text_of, self._inputs_of, self._args, goal)
+        self._text_of = _goals_text
+        self._inputs_of = _goals_inputs
+        return self
+
     def result(self) -> TargetResult:
         """The `TargetResult`: the fields, types and fields-set validation would give."""
         if self._result is None:
@@ -905,8 +915,14 @@ def _goal_text(a: Args) -> str:
     return str(a[0].explanation)
 
 
-def _goal_inputs(a: Args) -> Inputs:
-    return {"goal": a[1].id, **a[0].inputs}
+# `LazyResult.as_goals`: (the target's text_of, inputs_of and args, goal)
+
+def _goals_text(a: Args) -> str:
+    return str(a[0](a[2]))
+
+
+def _goals_inputs(a: Args) -> Inputs:
+    return {"goal": a[3].id, **_clean(a[1](a[2]))}
 
 
 def _period_unknown_text(a: Args) -> str:
@@ -931,8 +947,7 @@ def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         unknown = result.status is Status.no_data and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                               (result, goal, within, kpi, view))
-    result = evaluate_lazy(goal.target, kpi, view, municipality, kpis)
-    return result.derived(_goal_text, _goal_inputs, (result, goal))
+    return evaluate_lazy(goal.target, kpi, view, municipality, kpis).as_goals(goal)
 
 
 def day_class(goal: Goal, day: dt.date) -> bool:
