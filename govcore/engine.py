@@ -50,6 +50,7 @@ from govcore.rules.loader import Rule
 from govcore.targets import (
     DayFreeView,
     LazyResult,
+    class_days,
     day_class,
     fresh_until,
     goal_core_lazy,
@@ -86,6 +87,10 @@ _DETAILS_ENCODER: Any = None if _c_make_encoder is None else _c_make_encoder(
 _encode_str: Callable[[str], str] = json.encoder.encode_basestring  # '"…"', escaped as the encoder does
 _OBSERVATION_KEYS = frozenset(("kpi", "municipality", "period", "series", "source", "value"))
 _HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline", "response", "year", "version")}
+# what a message carries of a subject's fields (a tuple: a union is built again on every check)
+_SCALARS = (str, int, float, bool)
+# a goal's fields that only its configuration changes (`Engine._fixed`)
+_Fixed = tuple[str, str, str, str, str, str]
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
@@ -260,7 +265,7 @@ class Engine(Workflow):
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
         # (made with the day left open in its words, see `targets.DayFreeView`)
-        self._core_cache: dict[str, tuple[int, bool, LazyResult, dt.date | None]] = {}
+        self._core_cache: dict[str, tuple[int, bool, LazyResult, dt.date | None, dt.date, dt.date]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -736,7 +741,11 @@ class Engine(Workflow):
             else:
                 template = goal_core_lazy(g, self.config.kpis, DayFreeView(self.store, day), self.code)
                 fresh = fresh_until(g, self.config.kpis, template)
-                self._core_cache[g.id] = (count, started, template, fresh)
+                # the days it serves as it is: the same day class, not stale (`_post_all` checks these)
+                first, last_day = class_days(g, day)
+                if fresh is not None and fresh < last_day:
+                    last_day = fresh
+                self._core_cache[g.id] = (count, started, template, fresh, first, last_day)
             # the staleness check reads the status and period, not the words
             if fresh is not None and day > fresh:
                 stale = goal_stale_lazy(g, self.config.kpis, template, day)
@@ -745,7 +754,7 @@ class Engine(Workflow):
             return on_day_lazy(template, day) if render else template
         return LazyResult.of(self.goal_result(g, day))
 
-    def _fixed(self, g: Goal) -> tuple[str, str, str, str, str, str]:
+    def _fixed(self, g: Goal) -> _Fixed:
         fixed = self._goal_fixed.get(g.id)
         if fixed is None:
             fixed = self._goal_fixed[g.id] = (g.level.value, g.category.value, g.kind.value if g.kind else "",
@@ -800,7 +809,7 @@ class Engine(Workflow):
             **self._state_fields(subject),
         }
         for k, v in subject.fields.items():
-            if isinstance(v, str | int | float | bool) or v is None:
+            if isinstance(v, _SCALARS) or v is None:
                 msg[k] = v
         msg["id"] = f"{item.seq}:{subject.kind}:{subject.id}"
         return msg
@@ -822,7 +831,7 @@ class Engine(Workflow):
                 if k in keys:
                     msg[k] = v
         for k, v in subject.fields.items():
-            if k in keys and (isinstance(v, str | int | float | bool) or v is None):
+            if k in keys and (isinstance(v, _SCALARS) or v is None):
                 msg[k] = v
         msg.pop("id", None)
         return msg
@@ -852,31 +861,49 @@ class Engine(Workflow):
         shape = ("goal-loop", *fixed_part, *names, *state, *tested)
         rest = (*names, *state, *tested)
         fields = self._goal_fields(tested, day)
+        no_state = tuple(_NO_STATE[k] for k in state)
+        open_subjects = self._open_by_subject
+        decided = self._latest_decision
         trace = self.trace is not None
         matched = self._matched
         self._match_day(head["day"])
         goal_kpis = self._goal_kpis
+        core = self._core_cache
+        by_day = self._status_cache
+        fixed_of = self._goal_fixed
         # goals measured by the same KPIs share the store's state of them (the store does not
         # change while this loop posts)
         known: dict[tuple[str, ...], tuple[int, dt.date | None]] = {}
         for g in self._active_goals(day):
-            reads = goal_kpis[g.id]
+            gid = g.id
+            reads = goal_kpis[gid]
             if kpi is not None and kpi not in reads:
                 continue
-            if closed and ("goal", g.id) in closed:
+            pair = ("goal", gid)
+            if closed and pair in closed:
                 continue
             state_of = known.get(reads)
             if state_of is None:
                 state_of = known[reads] = self.store.kpis_state(reads)
-            res = self._subject_result(g, day, render=False, known=state_of)
+            # `_subject_result`'s commonest case, its reused result, without the call
+            hit = core.get(gid)
+            if hit is not None and hit[0] == state_of[0] and hit[4] <= day <= hit[5] and gid not in by_day \
+                    and (state_of[1] is None or day >= state_of[1]):
+                res = hit[2]
+            else:
+                res = self._subject_result(g, day, render=False, known=state_of)
+            fixed = fixed_of.get(gid) or self._fixed(g)
             values: list[Any] = []
             for k in names:
-                values.append(g.id if k == "subject" else g.title if k == "title" else g.owner)
+                values.append(gid if k == "subject" else g.title if k == "title" else g.owner)
             if state:
-                now = self._state_of("goal", g.id)
-                values.extend(now[k] for k in state)
+                if pair in open_subjects or pair in decided:
+                    now = self._state_of("goal", gid)
+                    values.extend(now[k] for k in state)
+                else:
+                    values.extend(no_state)  # nothing open, nothing decided (as `_state_of` gives)
             for read in fields:
-                values.append(read(g, res))
+                values.append(read(g, res, fixed))
             as_tuple = tuple(values)
             key = (shape, as_tuple, tuple(map(type, as_tuple)))
             fired = matched.get(key)
@@ -884,30 +911,33 @@ class Engine(Workflow):
                 continue  # matches no rule, as an earlier message like it: nothing to build
             sent = dict(head)
             sent.update(zip(rest, values, strict=True))
-            fired = self._fired(item, sent, "goal", g.id, key)
+            fired = self._fired(item, sent, "goal", gid, key)
             if fired or trace:
                 self._fire(item, trigger, self._goal_subject(g, day, on_day_lazy(res, day)), sent, fired)
 
-    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[Goal, LazyResult], Any]]:
-        """How to read each of the fields `names` of `_goal_subject`'s fields alone, on `day`."""
+    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[Goal, LazyResult, _Fixed], Any]]:
+        """How to read each of the fields `names` of `_goal_subject`'s fields alone, on `day`, from
+        the goal, its result and its `_fixed` values."""
         reviewed = self._reviewed
         due: dict[Frequency, tuple[int, int]] = {}
 
-        def review_due(g: Goal, res: LazyResult) -> bool:
+        def review_due(g: Goal, res: LazyResult, fixed: _Fixed) -> bool:
             key = due.get(g.followup)
             if key is None:
                 key = due[g.followup] = _period_key(g.followup, day)
             return reviewed.get(g.id) != key
 
-        def fixed(at: int) -> Callable[[Goal, LazyResult], Any]:
-            return lambda g, res: self._fixed(g)[at]
+        def fixed_at(at: int) -> Callable[[Goal, LazyResult, _Fixed], Any]:
+            return lambda g, res, fixed: fixed[at]
 
-        read: dict[str, Callable[[Goal, LazyResult], Any]] = {
-            "status": lambda g, res: res.status.value, "review_due": review_due, "goal": lambda g, res: g.id,
-            "explanation": lambda g, res: on_day_lazy(res, day).explanation,
-            "value": lambda g, res: res.actual, "expected": lambda g, res: res.expected,
-            "gap": lambda g, res: res.gap, "period": lambda g, res: res.period or ""}
-        return [read[name] if name in read else fixed(_GOAL_FIXED[name]) for name in names]
+        read: dict[str, Callable[[Goal, LazyResult, _Fixed], Any]] = {
+            # `_value_` is what `.value` returns, without the enum's descriptor
+            "status": lambda g, res, fixed: res.status._value_, "review_due": review_due,
+            "goal": lambda g, res, fixed: g.id,
+            "explanation": lambda g, res, fixed: on_day_lazy(res, day).explanation,
+            "value": lambda g, res, fixed: res.actual, "expected": lambda g, res, fixed: res.expected,
+            "gap": lambda g, res, fixed: res.gap, "period": lambda g, res, fixed: res.period or ""}
+        return [read[name] if name in read else fixed_at(_GOAL_FIXED[name]) for name in names]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         sent = self._sent(trigger, subject)

@@ -271,7 +271,7 @@ def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str
     def value(p: Period, series: str = "local") -> float | None:
         return view.value(kpi.id, p, series, _series_owner(view, kpi.id, series, municipality))
 
-    if isinstance(target, AtLeast | AtMost):
+    if isinstance(target, _THRESHOLDS):
         return target.value, target.kind == "at_least", ""
     if isinstance(target, Trajectory):
         return interpolate(target.milestones, at.end), target.direction == "at_least", ""
@@ -302,6 +302,10 @@ def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str
     return None, kpi.higher_is_better, "en placering afhænger af de andre kommuners tal"
 
 
+# (tuples: a union of classes in an isinstance check is built again on every call)
+_THRESHOLDS = (AtLeast, AtMost)
+_COMPOUNDS = (AllOf, AnyOf, Until)
+
 _SeriesCache = dict[tuple[str, str | None, str, int], Forecast]
 _SERIES: WeakKeyDictionary[ObservationView, _SeriesCache] = WeakKeyDictionary()
 
@@ -313,7 +317,9 @@ def _series_forecast(view: ObservationView, kpi: str, owner: str | None,
     The forecast is the series', not the goal's: goals on the same KPI and horizon read the same
     one. The store's size is part of the key, so rows added after the view was made are not
     missed (as `targets._field`)."""
-    per_view = _SERIES.setdefault(view, {})
+    per_view = _SERIES.get(view)  # (`setdefault` makes a weak reference with a callback every call)
+    if per_view is None:
+        per_view = _SERIES[view] = {}
     key = (kpi, owner, at.text, len(view.store))
     fc = per_view.get(key)
     if fc is None:
@@ -330,7 +336,7 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if kpi is None or goal.target is None:
         return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, Status.no_data,
                             "ingen prognose: målet har intet succeskriterie at måle")
-    if isinstance(goal.target, AllOf | AnyOf | Until):
+    if isinstance(goal.target, _COMPOUNDS):
         return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, Status.no_data,
                             "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
     owner = _series_owner(view, kpi.id, "local", municipality)

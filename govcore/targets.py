@@ -235,6 +235,16 @@ class LazyResult:
         return LazyResult(self._fields, self.status, self.actual, self.expected, self.period, text_of, inputs_of,
                           args, self.parts)
 
+    def as_goals(self, goal: Goal) -> LazyResult:
+        """This fresh result, made `goal`'s in place: the words are the target's and the inputs
+        name the goal, as a `derived` result reading this one would give, without a second result
+        (one per goal evaluation). Only for a result no one else holds, its words not read yet."""
+        assert self._text is None and self._inputs is None and self._result is None
+        self._args = (self._text_of, self._inputs_of, self._args, goal)
+        self._text_of = _goals_text
+        self._inputs_of = _goals_inputs
+        return self
+
     def result(self) -> TargetResult:
         """The `TargetResult`: the fields, types and fields-set validation would give."""
         if self._result is None:
@@ -737,6 +747,7 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
 # ------------------------------------------------------------------------------- compounds
 
 _ORDER = (Status.on_track, Status.at_risk, Status.off_track)
+_RANK = {s: i for i, s in enumerate(_ORDER)}
 _LABEL = {Status.on_track: "på sporet", Status.at_risk: "i risiko", Status.off_track: "ude af kurs",
           Status.no_data: "uden data"}
 
@@ -750,7 +761,7 @@ def combine(rule: str, statuses: Sequence[Status]) -> Status:
     is `no_data`. All of [off track, no data] is off track; any of [on track, no data] is on track.
     """
     pick = max if rule == "all_of" else min
-    known = [_ORDER.index(s) for s in statuses if s is not Status.no_data]
+    known = [_RANK[s] for s in statuses if s is not Status.no_data]
     if len(known) == len(statuses):
         return _ORDER[pick(known)]
     outcomes = {pick([*known, guess]) for guess in (0, 2)}
@@ -838,19 +849,33 @@ def evaluate(target: Target, kpi: KPI, view: ObservationView,
 def evaluate_lazy(target: Target, kpi: KPI, view: ObservationView,
                   municipality: str | None = None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     """`evaluate`, with the words and inputs made when read (`LazyResult`)."""
+    kind = _KIND_OF.get(target.__class__) or _kind_of(target)
+    if kind is _compound:  # a compound's criteria may name other KPIs
+        return kind(target, kpi, view, municipality, kpis)
+    return kind(target, kpi, view, municipality)
+
+
+def _kind_of(target: Target) -> Callable[..., LazyResult]:
+    """The function that judges `target`'s kind; `_KIND_OF` knows the classes themselves (one
+    look-up instead of up to seven checks, each building its union of classes again)."""
     if isinstance(target, AllOf | AnyOf | Until):
-        return _compound(target, kpi, view, municipality, kpis)
+        return _compound
     if isinstance(target, AtLeast | AtMost):
-        return _threshold(target, kpi, view, municipality)
+        return _threshold
     if isinstance(target, Change):
-        return _change(target, kpi, view, municipality)
+        return _change
     if isinstance(target, Trajectory):
-        return _trajectory(target, kpi, view, municipality)
+        return _trajectory
     if isinstance(target, Benchmark):
-        return _benchmark(target, kpi, view, municipality)
+        return _benchmark
     if isinstance(target, Rank):
-        return _rank(target, kpi, view, municipality)
-    return _direction(target, kpi, view, municipality)
+        return _rank
+    return _direction
+
+
+_KIND_OF: dict[type, Callable[..., LazyResult]] = {
+    AllOf: _compound, AnyOf: _compound, Until: _compound, AtLeast: _threshold, AtMost: _threshold,
+    Change: _change, Trajectory: _trajectory, Benchmark: _benchmark, Rank: _rank, Direction: _direction}
 
 
 def goal_result(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
@@ -890,8 +915,14 @@ def _goal_text(a: Args) -> str:
     return str(a[0].explanation)
 
 
-def _goal_inputs(a: Args) -> Inputs:
-    return {"goal": a[1].id, **a[0].inputs}
+# `LazyResult.as_goals`: (the target's text_of, inputs_of and args, goal)
+
+def _goals_text(a: Args) -> str:
+    return str(a[0](a[2]))
+
+
+def _goals_inputs(a: Args) -> Inputs:
+    return {"goal": a[3].id, **_clean(a[1](a[2]))}
 
 
 def _period_unknown_text(a: Args) -> str:
@@ -916,8 +947,7 @@ def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         unknown = result.status is Status.no_data and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                               (result, goal, within, kpi, view))
-    result = evaluate_lazy(goal.target, kpi, view, municipality, kpis)
-    return result.derived(_goal_text, _goal_inputs, (result, goal))
+    return evaluate_lazy(goal.target, kpi, view, municipality, kpis).as_goals(goal)
 
 
 def day_class(goal: Goal, day: dt.date) -> bool:
@@ -927,6 +957,16 @@ def day_class(goal: Goal, day: dt.date) -> bool:
     `inputs['as_of']`) for every day that sees the same figures and has the same class."""
     period = goal.target.period if goal.target is not None else None
     return period is not None and day > _period(period).start
+
+
+def class_days(goal: Goal, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and the last day with `day`'s `day_class` (a caller that keeps a result across
+    days compares dates instead of asking on every day)."""
+    period = goal.target.period if goal.target is not None else None
+    if period is None:
+        return dt.date.min, dt.date.max
+    start = _period(period).start
+    return (start + dt.timedelta(days=1), dt.date.max) if day > start else (dt.date.min, start)
 
 
 def on_day(template: TargetResult, day: dt.date) -> TargetResult:
