@@ -148,6 +148,19 @@ def event_line(ev: EngineEvent) -> str:
             iso = at.isoformat()  # digits and signs only: nothing to escape
             _last_at = (at, iso)
         try:
+            if kind == "observation" and type(details) is dict and rule is None and goal is None and \
+                    owner is None and subject is None and subject_kind is None and details.keys() == _OBSERVATION_KEYS:
+                # an arriving observation (most events): the whole line from one template
+                value = details["value"]
+                number = float.__repr__(value) if type(value) is float and value - value == 0.0 else \
+                    int.__repr__(value) if type(value) is int else None
+                if number is not None:
+                    return (f'{{"at":"{iso}","details":{{"kpi":{_encode_str(details["kpi"])},'
+                            f'"municipality":{_encode_str(details["municipality"])},'
+                            f'"period":{_encode_str(details["period"])},"series":{_encode_str(details["series"])},'
+                            f'"source":{_encode_str(details["source"])},"value":{number}}},"goal":null,'
+                            f'"id":"e{seq:06d}","owner":null,"rule":null,"seq":{seq},"subject":null,'
+                            f'"subject_kind":null,"type":"observation"}}')
             return (f'{{"at":"{iso}","details":{_details_json(details)},'
                     f'"goal":{"null" if goal is None else _encode_str(goal)},"id":"e{seq:06d}",'
                     f'"owner":{"null" if owner is None else _encode_str(owner)},'

@@ -146,3 +146,12 @@ def test_the_digest_hashes_the_lines_in_chunks_as_one_stream() -> None:
         assert simulate_module.events_digest(events[:count], span, other) == hashlib.sha256(stream).hexdigest()
         assert other.hexdigest() == hashlib.sha256(stream).hexdigest()
         assert span.hexdigest() == hashlib.sha256(b"before" + stream).hexdigest()
+
+
+@pytest.mark.parametrize("field", ["rule", "goal", "owner", "subject", "subject_kind"])
+@pytest.mark.parametrize("value", ["x", "", 'quote "'])
+def test_an_observation_with_envelope_fields_is_not_made_from_the_template(field: str, value: str) -> None:
+    """An arriving observation's whole line comes from one template that writes null for every
+    envelope field: an event typed observation with one of them set is encoded field by field."""
+    same(EngineEvent(5, AT, "observation", details=OBSERVATION, **{field: value}))
+    same(EngineEvent(6, AT, "observation", details={**OBSERVATION, "value": 3}, **{field: value}))
