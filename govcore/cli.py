@@ -150,7 +150,8 @@ def simulate(config: str, year: int | None, start: dt.datetime | None, until: dt
                                          progress=None if quiet else progress,
                                          notify=None if quiet else lambda line: click.echo(line, err=True))
         else:
-            result = run(cfg, year=year, start=first, until=last, progress=None if quiet else progress)
+            result = run(cfg, year=year, start=first, until=last, progress=None if quiet else progress,
+                         keep_lines=True)  # events.jsonl is written from the lines the digests made
     files = write_outputs(result, Path(out), report_format=fmt)
     counts = result.summary["counts"]
     years = result.summary.get("years") or [result.year]

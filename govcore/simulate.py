@@ -31,8 +31,14 @@ class SimulationResult:
     summary: dict[str, Any]
     # Each calendar year of a span of several years, with its own events and summary (empty for one year).
     years: list[SimulationResult] = field(default_factory=list)
+    # events.jsonl as the summary's digest hashed it, in pieces, when the run kept it
+    # (`simulate(..., keep_lines=True)`): `write_outputs` writes these instead of encoding every
+    # event again. None: not kept (a long run's lines are about as big as its events).
+    jsonl: list[str] | None = field(default=None, repr=False, compare=False)
 
     def events_jsonl(self) -> str:
+        if self.jsonl is not None:
+            return "".join(self.jsonl)
         return "".join(_line(e) + "\n" for e in self.events)
 
 
@@ -50,10 +56,22 @@ _DIGEST_CHUNK = 512  # lines hashed at once: a few hundred kB, never the whole s
 def events_digest(events: Sequence[EngineEvent], *also: Any) -> str:
     """sha256 of the events as events.jsonl holds them, a chunk of lines at a time (never the
     whole stream at once); each chunk also goes into the hashes `also` (a span's digest from its
-    years' lines). The same bytes in the same order as line by line, in far fewer calls."""
+    years' lines). The same bytes in the same order as line by line, in far fewer calls. A line
+    an event keeps (`EngineEvent.json_line`, which a stored run reads) is not made again."""
+    return _digest(events, also, _line)
+
+
+def _digest(events: Sequence[EngineEvent], also: Sequence[Any], line: Callable[[EngineEvent], str],
+            keep: list[str] | None = None) -> str:
+    """`events_digest`, each line made by `line`; each chunk's text is also appended to `keep`.
+    `simulate` passes `event_line` itself: its engine's events keep no line (nothing asked for
+    one), and looking for a kept line gave every event an (empty) attribute dict."""
     digest = hashlib.sha256()
     for start in range(0, len(events), _DIGEST_CHUNK):
-        chunk = "".join([_line(e) + "\n" for e in events[start:start + _DIGEST_CHUNK]]).encode()
+        text = "\n".join(map(line, events[start:start + _DIGEST_CHUNK])) + "\n"
+        if keep is not None:
+            keep.append(text)
+        chunk = text.encode()
         digest.update(chunk)
         for other in also:
             other.update(chunk)
@@ -137,9 +155,12 @@ def summarize(engine: Engine, events: list[EngineEvent] | None = None, *,
 
 
 def simulate(config: Configuration, *, year: int | None = None, start: dt.date | None = None,
-             until: dt.date | None = None, progress: Callable[[int, int], None] | None = None) -> SimulationResult:
+             until: dt.date | None = None, progress: Callable[[int, int], None] | None = None,
+             keep_lines: bool = False) -> SimulationResult:
     """Run from `start` (default 1 January of `year`) to the end of `until` (default 31 December of
     the start year) in one engine. `progress(done, total)` is called per processed item.
+    `keep_lines`: keep events.jsonl's text, made once for the digests, in the results
+    (`SimulationResult.jsonl`) for `write_outputs`.
 
     The summary says which calendar years of the span had no observation at all
     (`years_without_observations`): a period simulated without data is never a silent success.
@@ -149,12 +170,15 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
     if last < first:
         raise GovcoreError(_("the end {end} is before the start {start}").format(end=danish_date(last),
                                                                                   start=danish_date(first)))
+    kept: list[str] | None = [] if keep_lines else None
     with Engine(config, start=first) as engine:
         end = engine.calendar.local_datetime(last, 23, 59)
         done = 0
         years: list[SimulationResult] = []
+        several = last.year > first.year
         span = hashlib.sha256()  # the whole span's digest, from the years' lines
-        events_digest(engine.events, span)
+        if several:
+            _digest(engine.events, (span,), event_line, kept)
         tally = Tally.of(engine.events)  # the whole span's, from the years' (as the digest)
         for y in range(first.year, last.year + 1):
             stop = min(end, engine.calendar.local_datetime(dt.date(y, 12, 31), 23, 59))
@@ -164,18 +188,22 @@ def simulate(config: Configuration, *, year: int | None = None, start: dt.date |
                     done += 1
                     progress(done, max(done + engine.pending(), done))
             engine.advance_to(stop)
-            if last.year > first.year:
+            if several:
                 own = engine.events[before:]
                 own_tally = Tally.of(own)
                 tally.add(own_tally)
+                own_kept: list[str] | None = [] if kept is not None else None
+                digest = _digest(own, (span,), event_line, own_kept)
+                if kept is not None and own_kept is not None:
+                    kept += own_kept
                 years.append(SimulationResult(engine.config, y, own, summarize(
-                    engine, own, digest=events_digest(own, span), tally=own_tally)))
-        if not years:
-            whole, tally = None, Tally.of(engine.events)
-        else:
+                    engine, own, digest=digest, tally=own_tally), jsonl=own_kept))
+        if years:
             whole = span.hexdigest()
+        else:
+            whole, tally = _digest(engine.events, (), event_line, kept), Tally.of(engine.events)
         return SimulationResult(engine.config, first.year, list(engine.events),
-                                summarize(engine, digest=whole, tally=tally), years)
+                                summarize(engine, digest=whole, tally=tally), years, jsonl=kept)
 
 
 # --format: which report files to write ('both' is md and html, as before PDF existed).
@@ -200,8 +228,12 @@ def write_outputs(result: SimulationResult, out: Path, *, report_format: str = "
     files = []
     p = out / "events.jsonl"
     with p.open("w", encoding="utf-8") as f:  # line by line: never the whole log as one text
-        for e in result.events:
-            f.write(_line(e) + "\n")
+        if result.jsonl is not None:  # made once already, for the digest
+            for text in result.jsonl:
+                f.write(text)
+        else:
+            for e in result.events:
+                f.write(_line(e) + "\n")
     files.append(p)
     parts = [(result, ""), *((y, f"-{y.year}") for y in result.years)]
     for part, suffix in parts:
