@@ -53,3 +53,26 @@ def test_the_cut_is_taken_for_the_engines_events() -> None:
     assert len(result.events) > 500
     for i, ev in enumerate(result.events):
         assert chain.event_texts(ev, i) == slow(ev, i, chain.CHAIN_VERSION)
+
+
+@settings(max_examples=100, deadline=None)
+@given(goal=st.one_of(TEXT, VALUE), owner=st.one_of(TEXT, VALUE), subject=st.one_of(TEXT, VALUE),
+       details=st.dictionaries(st.sampled_from(["goal", "owner", "id", "x"]), VALUE, max_size=4),
+       item=st.integers(0, 10**6), version=st.sampled_from([1, 2]))
+def test_fields_that_are_not_texts_are_encoded_not_cut(goal: Any, owner: Any, subject: Any, details: dict[str, Any],
+                                                       item: int, version: int) -> None:
+    """The cut looks for the last `,"goal":` and the `,"owner":` after it. A field after the
+    details that is a list or an object may hold such keys itself (`{"a":1,"owner":2}`), so the
+    line is then encoded field by field: the texts stay the encoded ones."""
+    at = dt.datetime(2021, 3, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    ev = EngineEvent(7, at, "observation", "r", goal, owner, subject, "kpi", details)
+    assert chain.event_texts(ev, item, version) == slow(ev, item, version)
+
+
+def test_a_nested_goal_or_owner_key_is_not_taken_for_the_events_own() -> None:
+    at = dt.datetime(2021, 3, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    for ev in (EngineEvent(1, at, "t", None, "g", "o", {"a": 1, "owner": 2, "goal": 3}, "k", {"goal": {"b": 1}}),
+               EngineEvent(2, at, "t", None, None, None, None, None, {"x": {"c": 1, "goal": 2, "owner": [1]}}),
+               EngineEvent(3, at, "t", "r", ',"goal":', ',"owner":', '{"a":1,"owner":2}', "[", {"k": ',"goal":1'})):
+        for version in (1, 2):
+            assert chain.event_texts(ev, 5, version) == slow(ev, 5, version)

@@ -68,20 +68,26 @@ def event_texts(ev: EngineEvent, item: int = 0, version: int = CHAIN_VERSION, *,
     (the stored `details` column), cut from the line the engine encodes once per event
     (`EngineEvent.json_line`, the same encoder settings) instead of encoding both again.
 
-    Every cut is checked against the surrounding fields, encoded on their own; if a check fails,
-    both texts are encoded from the fields, so the result is the same text either way. `at`: the
-    event's `at.isoformat()`, when the caller has it already."""
+    The line is `{"at":…,"details":…,"goal":…,"id":…,"owner":…,…,"type":…}` (sorted keys). The
+    event's own `"goal"` key follows the details, so the last `,"goal":` is that key or lies in a
+    later field; in a text its quotes would be escaped, so it can only lie in an object, whose
+    `}` would come before the line's last character. When no `}` does, it is the key: the details
+    end there, and the first `,"owner":` after it is the key too (`item` goes in before it).
+    Anything else (an object among the later fields, a line that does not start with the event's
+    time) is encoded from the fields, so the result is the same text either way
+    (tests/test_store_chain_texts.py). `at`: the event's `at.isoformat()`, when the
+    caller has it already. Finding the cut this way costs half of building and comparing the
+    fields' texts after the details (3 against 6 µs an event, thousands a run)."""
     if _SAME_FIELDS:
         line = ev.json_line
-        tail = (f',"owner":{_text(ev.owner)},"rule":{_text(ev.rule)},"seq":{ev.seq},"subject":{_text(ev.subject)},'
-                f'"subject_kind":{_text(ev.subject_kind)},"type":{_text(ev.type)}}}')
-        middle = f',"goal":{_text(ev.goal)},"id":"{ev.id}"{tail}'
-        head = f'{{"at":{_text(at or ev.at.isoformat())},"details":'
-        if line.startswith(head) and line.endswith(middle) and len(line) > len(head) + len(middle):
-            details = line[len(head):len(line) - len(middle)]
+        goal = line.rfind(',"goal":')
+        head = f'{{"at":"{at or ev.at.isoformat()}","details":'  # an ISO time: nothing to escape
+        if goal > len(head) and line.find("}", goal) == len(line) - 1 and line.startswith(head):
+            details = line[len(head):goal]
             if version < 2:
                 return line, details
-            return f"{line[:len(line) - len(tail)]},\"item\":{item}{tail}", details
+            owner = line.index(',"owner":', goal)
+            return f'{line[:owner]},"item":{item}{line[owner:]}', details
     d = ev.to_dict()
     return dict_json(d, item, version), canonical_json(d["details"])
 

@@ -82,15 +82,20 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
     base = cfg.base_dir.resolve()
     found: dict[Path, str] = {}
     plugin_rules = plugin_rule_files(cfg)
+    # Each file read and hashed once: every dated version names the same files again.
+    read: dict[Path, tuple[bytes, str]] = {}
     for v in cfg.versions or [cfg]:
         for name, digest in v.files.items():
             if name.startswith("rules:"):
                 continue
             path = (v.base_dir / name).resolve()
-            if not path.is_file():
-                raise StoredConfigError(_("the configuration file {name} is not a file in {folder}; "
-                                          "it cannot be stored").format(name=name, folder=v.base_dir))
-            content_hash = hashlib.sha256(path.read_bytes()).hexdigest()
+            if path not in read:
+                if not path.is_file():
+                    raise StoredConfigError(_("the configuration file {name} is not a file in {folder}; "
+                                              "it cannot be stored").format(name=name, folder=v.base_dir))
+                content = path.read_bytes()
+                read[path] = (content, hashlib.sha256(content).hexdigest())
+            content_hash = read[path][1]
             # municipality.yaml alone is hashed as its parsed settings (Configuration.version)
             kind = "file" if content_hash == digest else CONFIGURATION
             if found.get(path) != CONFIGURATION:
@@ -107,7 +112,7 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
     out: dict[str, tuple[str, bytes]] = {}
     for path, kind in sorted(found.items()):
         rel = path.relative_to(root).as_posix()
-        out[rel] = (kind, path.read_bytes())
+        out[rel] = (kind, read[path][0] if path in read else path.read_bytes())
     return out
 
 
