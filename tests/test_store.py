@@ -509,7 +509,7 @@ def test_municipalities_share_a_database_without_touching_each_other(
         assert '"740"' in flat and '"630"' not in flat, (stmt, params)
     for row in copied:
         assert "740" in row and "630" not in row, row
-    assert len(commits) > 2 and touched > len(commits)  # every batch's writes were seen (a simulation: ~4 a year)
+    assert len(commits) >= 2 and touched > len(commits)  # every batch's writes were seen (a simulation: 500 items each)
     if database.dialect == "postgresql":
         assert len(copied) >= len(result.events) > COPY_ROWS  # the batches' events, every one
 

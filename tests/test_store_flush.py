@@ -59,7 +59,7 @@ def test_a_simulation_ends_with_a_flushed_commit_and_a_live_run_flushes_every_co
     try:
         ensure(db, create=True)
         flushes = recorded(db)
-        simulate_persistent(cfg, db, start=dt.date(2021, 1, 1), until=dt.date(2021, 4, 30))
+        simulate_persistent(cfg, db, start=dt.date(2021, 1, 1), until=dt.date(2021, 12, 31))  # 3 batches (500 items)
         assert flushes.count(False) >= 2, flushes  # the batches
         assert flushes[-1] is True, flushes  # the run row's last write, which flushes them all
 

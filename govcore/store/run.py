@@ -225,12 +225,14 @@ def run_label(name: str, code: str, start: dt.date | str) -> str:
 BATCH_MIN = 64
 BATCH_DAYS = 31
 BATCH_ITEMS = 500
-# A simulation's batches are longer (about a quarter of a simulated year): nothing waits for its
-# commits (no notifications, no reader of a live run), a kill -9 costs only the simulated months
-# redone by `--resume`, and each commit has a fixed cost (the transaction, the run row, the facts
-# digests; on PostgreSQL the round trips) that shorter batches paid about 100 times per 10 years.
-SIMULATION_BATCH_MIN = 256
-SIMULATION_BATCH_DAYS = 92
+# A simulation's batches are longer (BATCH_ITEMS items, or half a simulated year when it has
+# fewer): nothing waits for its commits (no notifications, no reader of a live run), a kill -9
+# costs only the simulated months redone by `--resume` (a simulated year of examples/vejle takes
+# about 30 ms), and each commit has a fixed cost (the transaction, the run row, the facts digests;
+# on PostgreSQL the round trips), about 0.7 ms of CPU on SQLite, which batches of 256 items or 92
+# days paid 38 times per 10 years of examples/vejle, and these 21 times (docs/benchmarks.md, perf-store5).
+SIMULATION_BATCH_MIN = BATCH_ITEMS
+SIMULATION_BATCH_DAYS = 183
 
 _SQL: dict[tuple[Any, ...], str] = {}
 
