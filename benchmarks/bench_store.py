@@ -2,7 +2,7 @@
 
     python benchmarks/bench_store.py [--config examples/vejle] [--municipalities 98]
                                      [--from 2021] [--to 2021] [--pg URL] [--batch 10000]
-                                     [--no-runs] [--json]
+                                     [--no-runs] [--no-freeze] [--json]
 
 1. Runs. The same municipalities (the configuration cloned per code with scaled observations, as
    in bench_year.py) over the same span — one continuous run each from 1 January of --from to
@@ -12,7 +12,11 @@
    persisted run must give the in-memory events (their sha256, asserted). What is paid once per
    database or process is kept out of the runs, on both sides alike: `simulate` and each store
    are warmed up with one run first, and a fresh SQLite file's schema (with the imports it takes)
-   is timed and printed on its own.
+   is timed and printed on its own. Before each side's runs the process is settled as a
+   long-running one is (`settle_after_startup()`: a full collection, then `gc.freeze()`, what
+   `govcore serve` and `tick --all` do once started), so the clones held by the benchmark (98
+   configurations, ~130 MB of objects) are not traversed by the full collections of whichever side
+   they happen to land in; `--no-freeze` leaves that out.
 2. A batch of --batch observations through the HTTP API's path (`LiveRuns.add_observations`:
    checked, stored all-or-nothing, processed by the engine and committed), into the live run of
    the first municipality ticked to 30 June 2021, on SQLite and PostgreSQL; beside it the same
@@ -47,6 +51,7 @@ from govcore.access.live import InvalidInput, LiveRuns
 from govcore.access.principal import Principal
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
+from govcore.longrunning import settle_after_startup
 from govcore.model import Observation, municipalities
 from govcore.simulate import SimulationResult, simulate
 from govcore.store.admin import delete_run
@@ -62,7 +67,9 @@ TICKED_TO = dt.date(2021, 6, 30)
 
 
 def timed(configs: list[Configuration], run: Callable[[Configuration], SimulationResult],
-          hashes: list[str] | None) -> dict[str, Any]:
+          hashes: list[str] | None, *, freeze: bool = True) -> dict[str, Any]:
+    if freeze:
+        settle_after_startup()
     cpu = wall = 0.0
     events = 0
     out: list[str] = []
@@ -156,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg", default=os.environ.get("GOVCORE_TEST_PG_URL", ""), help="a PostgreSQL URL")
     ap.add_argument("--batch", type=int, default=10_000, help="observations in the API batch (0: skip)")
     ap.add_argument("--no-runs", action="store_true", help="only the observation batch")
+    ap.add_argument("--no-freeze", action="store_true",
+                    help="no settle_after_startup() (gc.freeze) before each side's runs")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     last = args.last or args.first
@@ -165,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     start, until = dt.date(args.first, 1, 1), dt.date(last, 12, 31)
     simulate(configs[0], start=start, until=until)  # warm-up
     res: dict[str, Any] = {"municipalities": len(configs), "span": [args.first, last],
-                           "loadavg": os.getloadavg(), "cpus": os.cpu_count()}
+                           "loadavg": os.getloadavg(), "cpus": os.cpu_count(),
+                           "gc_freeze": not args.no_freeze}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_runs:
-            res["memory"] = timed(configs, lambda c: simulate(c, start=start, until=until), None)
+            res["memory"] = timed(configs, lambda c: simulate(c, start=start, until=until), None,
+                                  freeze=not args.no_freeze)
             url = str(Path(tmp) / "bench.db")
             # Once per database, not per run, so apart from the runs (the extrapolation to 98
             # adds it once): the schema of a fresh file, and a first run into another file that
@@ -179,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
             res["sqlite_schema"] = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0}
             simulate_persistent(configs[0], str(Path(tmp) / "warm-up.db"), start=start, until=until)
             res["sqlite"] = timed(configs, lambda c: simulate_persistent(c, url, start=start, until=until),
-                                  res["memory"]["hashes"])
+                                  res["memory"]["hashes"], freeze=not args.no_freeze)
             res["sqlite"]["bytes"] = Path(url).stat().st_size
             if args.pg:
                 pg = open_database(args.pg)
@@ -193,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
                     pg.close()
                 res["postgresql"] = timed(configs, lambda c: simulate_persistent(c, args.pg, start=start,
                                                                                  until=until),
-                                          res["memory"]["hashes"])
+                                          res["memory"]["hashes"], freeze=not args.no_freeze)
             for part in ("memory", "sqlite", "postgresql"):
                 if part in res:
                     res[part].pop("hashes")
@@ -217,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(res, indent=2, sort_keys=True))
         return 0
     print(f"govcore persistence benchmark — {len(configs)} municipalities, {args.first}–{last}, {args.config}; "
-          f"load average {res['loadavg'][0]:.1f} on {res['cpus']} CPUs")
+          f"load average {res['loadavg'][0]:.1f} on {res['cpus']} CPUs; "
+          f"gc.freeze() before each side's runs: {'yes' if res['gc_freeze'] else 'no'}")
     if "memory" in res:
         m = res["memory"]
         years = last - args.first + 1

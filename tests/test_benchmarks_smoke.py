@@ -52,7 +52,8 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
         [rf"^govcore --help: median {NUMBER} s CPU, best {NUMBER} s \(1 runs; .*python -c pass: {NUMBER} s$"]),
     "bench_store.py": (
         ["--config", CONFIG, "--municipalities", "1", "--batch", "10", "--pg", ""],
-        [rf"in memory: +{NUMBER} s CPU +{NUMBER} s wall +\(\d+ events",
+        [r"gc\.freeze\(\) before each side's runs: yes$",
+         rf"in memory: +{NUMBER} s CPU +{NUMBER} s wall +\(\d+ events",
          rf"SQLite: +{NUMBER} s CPU +{NUMBER} s wall +=.*same events: yes$",
          r"same events, a bad batch stored nothing: yes$"]),
     "bench_web.py": (
