@@ -308,6 +308,8 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
     base = ObservationStore()
     base.extend(past)
     del past
+    for series in base._series.values():  # sorted here, with the rest of the history's work
+        series.ordered = sorted(series.best.values(), key=_by_period)
     order = sorted(range(len(later)), key=[r.known for r in later].__getitem__)  # stable: ties in order
     start = SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
     starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
@@ -315,6 +317,15 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
         derived.pop(old, None)
     derived[key] = start
     return start
+
+
+def prepare(observations: Observations, start: dt.date) -> None:
+    """Work out, where a configuration is loaded, what its engines starting on `start` share of
+    its observations (`kpis_of`, `shared_start`), so that no engine pays for the history behind
+    it: `load_config` does it for 1 January of the configuration's year, the start an engine
+    takes by default. Other start days are worked out by their first engine, as before."""
+    kpis_of(observations)
+    shared_start(observations, start)
 
 
 class ObservationView:
