@@ -38,7 +38,7 @@ from govcore.model import (
     check_period,
     municipality,
 )
-from govcore.observations import ObservationStore, ObservationView
+from govcore.observations import ObservationStore, ObservationView, prepare
 from govcore.plugins import Plugins, load_plugins
 from govcore.rules.loader import RuleSet, expand_paths, load_rules
 from govcore.rules.vocabulary import Vocabulary
@@ -1032,6 +1032,8 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         first.year, first.national_goals = the_year, answer[1] if answer else []
     for v in versions:
         v.versions = versions
+    if isinstance(first.observations, Observations):  # the history's work, done once here (not per engine)
+        prepare(first.observations, dt.date(first.year, 1, 1))
     return first
 
 

@@ -222,6 +222,10 @@ class _Item(NamedTuple):
     payload: Any
 
 
+_new_tuple = tuple.__new__
+_OBSERVATION_RANK = RANK["observation"]
+
+
 class Engine(Workflow):
     """Governance of one municipality from a start date on, for as many years as the clock runs.
 
@@ -444,16 +448,19 @@ class Engine(Workflow):
         feed = self._feed
         assert feed is not None
         pos = self._feed_pos = self._feed_pos + 1
-        if pos >= len(feed.rows):
+        rows = feed.rows
+        if pos >= len(rows):
             self._feed_head = None
             return
-        row = feed.rows[pos]
+        row = rows[pos]
+        known = row.known
         # when the start's calendar says, as when all of them were scheduled at the start
-        at = self._feed_at.get(row.known)
+        at = self._feed_at.get(known)
         if at is None:
-            at = self._feed_at[row.known] = self._feed_calendar.local_datetime(row.known, 6)
-        seq = self._feed_seq + feed.ranks[pos] + 1
-        self._feed_head = item = _Item(at, RANK["observation"], seq, "observation", row)
+            at = self._feed_at[known] = self._feed_calendar.local_datetime(known, 6)
+        # the item `_Item(...)` makes, without its Python-level constructor (one per observation)
+        self._feed_head = item = _new_tuple(_Item, (at, _OBSERVATION_RANK, self._feed_seq + feed.ranks[pos] + 1,
+                                                    "observation", row))
         heapq.heappush(self._queue, item)
 
     def _push(self, items: list[_Item]) -> None:
@@ -623,34 +630,38 @@ class Engine(Workflow):
         if item is self._feed_head:
             self._feed_next()
         self.store.add(o)
-        goals = self._goals_by_kpi.get(o.kpi)
+        kpi = o.kpi
+        goals = self._goals_by_kpi.get(kpi)
         if goals:
+            status, forecast = self._status_cache, self._forecast_cache
             for goal_id in goals:
-                self._status_cache.pop(goal_id, None)
-                self._forecast_cache.pop(goal_id, None)
+                status.pop(goal_id, None)
+                forecast.pop(goal_id, None)
         value = o.value
         # made here as `_emit` would: the commonest event (no rule, no subject, details ready)
-        ev = EngineEvent(len(self.events) + 1, self.now, "observation", None, None, None, None, None, {
-            "kpi": o.kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
-            "series": o.series, "municipality": o.municipality or "", "source": o.source})
-        self._append(ev)
-        kinds = self._kinds_for("observation", o.kpi, "")
+        self._append(EngineEvent(len(self.events) + 1, self.now, "observation", None, None, None, None, None, {
+            "kpi": kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
+            "series": o.series, "municipality": o.municipality or "", "source": o.source}))
+        kinds = self._listeners.get(("observation", kpi, ""))  # `_kinds_for`'s answer, once it has one
+        if kinds is None:
+            kinds = self._kinds_for("observation", kpi, "")
         if kinds:
-            trigger = {"trigger": "observation", "observed_kpi": o.kpi, "wheel": "", "frequency": ""}
+            trigger = {"trigger": "observation", "observed_kpi": kpi, "wheel": "", "frequency": ""}
             for kind in kinds:
-                self._post_all(item, trigger, kind, kpi=o.kpi)
+                self._post_all(item, trigger, kind, kpi=kpi)
 
     # -------------------------------------------------------------------------------- subjects
 
     def _kinds_for(self, trigger: str, value: str, frequency: str) -> list[str]:
         key = (trigger, value, frequency)
-        if key not in self._listeners:
-            kinds: list[str] = []
+        kinds = self._listeners.get(key)
+        if kinds is None:
+            kinds = []
             for r in self.config.rules.rules:
                 if r.matches_trigger(trigger, value, frequency) and r.for_each not in kinds:
                     kinds.append(r.for_each)
             self._listeners[key] = kinds
-        return self._listeners[key]
+        return kinds
 
     def _subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
         """The subjects of `kind` now (goals: only those measured by `kpi`, when it is given)."""

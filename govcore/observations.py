@@ -59,20 +59,27 @@ class _Series:
         self.rows.append(row)
         span = row.span
         text = span.text
-        cur = self.best.get(text)
-        if cur is None or row.known >= cur.known:  # a tie goes to the row that arrived later
-            self.best[text] = row
+        best = self.best
+        cur = best.get(text)
+        known = row.known
+        if cur is None or known >= cur.known:  # a tie goes to the row that arrived later
+            best[text] = row
             if cur is None:
                 grain = span.grain
-                self.grains[grain] = self.grains.get(grain, 0) + 1
+                grains = self.grains
+                grains[grain] = grains.get(grain, 0) + 1
             ordered = self.ordered
             if ordered is not None:  # kept in order as rows arrive, not sorted again
                 last = ordered[-1] if ordered else None
                 if cur is None:
-                    if last is None or _by_period(last) <= _by_period(row):  # the commonest: a new latest period
+                    if last is None:
                         ordered.append(row)
-                    else:
-                        bisect.insort_right(ordered, row, key=_by_period)
+                    else:  # the commonest: a new latest period (compared as `_by_period` does, without its tuples)
+                        end, before = span.end, last.span
+                        if before.end < end or (before.end == end and before.start <= span.start):
+                            ordered.append(row)
+                        else:
+                            bisect.insort_right(ordered, row, key=_by_period)
                 elif last is cur:
                     ordered[-1] = row
                 else:
@@ -80,8 +87,9 @@ class _Series:
                     while ordered[i] is not cur:
                         i += 1
                     ordered[i] = row
-        if self.last_known is None or row.known > self.last_known:
-            self.last_known = row.known
+        last_known = self.last_known
+        if last_known is None or known > last_known:
+            self.last_known = known
 
     def current(self, day: dt.date) -> dict[str, ObservationRow]:
         if self.last_known is not None and day >= self.last_known:
@@ -187,13 +195,15 @@ class ObservationStore:
         if series is None or series.shared:
             series = self._mine(key)
         self._order.append(obs)
-        known = obs.known
         series.add(obs)
-        state = self._kpi_state.get(kpi)
+        known = obs.known
+        states = self._kpi_state
+        state = states.get(kpi)
         if state is None:
-            self._kpi_state[kpi] = (1, known)
+            states[kpi] = (1, known)
         else:
-            self._kpi_state[kpi] = (state[0] + 1, known if known > state[1] else state[1])
+            last = state[1]
+            states[kpi] = (state[0] + 1, known if known > last else last)
 
     def extend(self, rows: Iterable[ObservationRow]) -> None:
         """`add` of many rows, in their order, to the same effect: the per-row work is done series
@@ -308,6 +318,8 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
     base = ObservationStore()
     base.extend(past)
     del past
+    for series in base._series.values():  # sorted here, with the rest of the history's work
+        series.ordered = sorted(series.best.values(), key=_by_period)
     order = sorted(range(len(later)), key=[r.known for r in later].__getitem__)  # stable: ties in order
     start = SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
     starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
@@ -315,6 +327,15 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
         derived.pop(old, None)
     derived[key] = start
     return start
+
+
+def prepare(observations: Observations, start: dt.date) -> None:
+    """Work out, where a configuration is loaded, what its engines starting on `start` share of
+    its observations (`kpis_of`, `shared_start`), so that no engine pays for the history behind
+    it: `load_config` does it for 1 January of the configuration's year, the start an engine
+    takes by default. Other start days are worked out by their first engine, as before."""
+    kpis_of(observations)
+    shared_start(observations, start)
 
 
 class ObservationView:

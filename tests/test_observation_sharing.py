@@ -25,7 +25,7 @@ from govcore.config import Configuration, load_config
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError
 from govcore.model import Observation, ObservationRow, Observations
-from govcore.observations import ObservationStore, shared_start
+from govcore.observations import ObservationStore, SharedStart, prepare, shared_start
 
 VEJLE = Path(__file__).resolve().parents[1] / "examples" / "vejle"
 PERIODS = ["2020", "2021", "2021-H1", "2021-Q2", "2021-03", "2021-04", "2022-01", "2021-06-30"]
@@ -87,6 +87,38 @@ def test_stores_over_a_shared_history_answer_as_a_store_fed_afresh(
     assert_same_store(a, ObservationStore([*past, *mine]), days)
     assert_same_store(b, ObservationStore([*past, *theirs]), days)
     assert_same_store(ObservationStore.over(start.base), ObservationStore(past), days)  # the shared one unchanged
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None)
+@given(st.lists(row, max_size=30), DAYS, st.lists(row, min_size=1, max_size=10), st.booleans(),
+       st.lists(DAYS, min_size=1, max_size=3))
+def test_a_prepared_start_follows_rows_added_after_it(
+        rows: list[ObservationRow], cut: dt.date, added: list[ObservationRow], one_by_one: bool,
+        days: list[dt.date]) -> None:
+    """What loading works out (`prepare`) is the share of a fresh list of the same rows, also
+    after rows are added to the observations (the share is worked out again)."""
+    observations = Observations(rows)
+    prepare(observations, cut)
+    before = shared_start(observations, cut)
+    assert_same_start(before, shared_start(Observations(rows), cut), days)
+    if one_by_one:
+        for r in added:
+            observations.append(r)
+    else:
+        observations.extend(added)
+    after = shared_start(observations, cut)
+    assert_same_start(after, shared_start(Observations([*rows, *added]), cut), days)
+    # the share worked out before the rows came is left as it was (engines may lie over it)
+    assert_same_start(before, shared_start(Observations(rows), cut), days)
+
+
+def assert_same_start(got: SharedStart, want: SharedStart, days: list[dt.date]) -> None:
+    assert got.rows == want.rows and list(got.ranks) == list(want.ranks)
+    for s in (got, want):  # the periods' order is worked out with the rest, on the shared series
+        shared = s.base
+        for series in map(shared.series, list(shared.keys())):
+            assert series.ordered == sorted(series.best.values(), key=lambda r: (r.span.end, r.span.start))
+    assert_same_store(ObservationStore.over(got.base), ObservationStore.over(want.base), days)
 
 
 def test_a_frozen_store_takes_no_rows_and_only_a_frozen_one_is_shared() -> None:
