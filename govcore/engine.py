@@ -53,10 +53,11 @@ from govcore.targets import (
     class_days,
     day_class,
     fresh_until,
-    goal_core_lazy,
+    goal_core_of,
     goal_result,
     goal_stale_lazy,
     on_day_lazy,
+    target_core_lazy,
 )
 from govcore.workflow import Workflow
 
@@ -236,6 +237,9 @@ class Engine(Workflow):
     durable-rules state is freed there.
     """
 
+    # per configuration version and day: target results shared by goals (`_goal_core`)
+    _shared_cores: tuple[Configuration | None, dt.date | None, dict[tuple[int, str | None, int],
+                                                                     tuple[Any, LazyResult | None]]] = (None, None, {})
     # the view `goal_forecast` reads on its day (made there, once a day)
     _forecast_view: ObservationView | None = None
     # The configuration's observations not yet known at the start, shared with other engines
@@ -763,7 +767,7 @@ class Engine(Workflow):
             if hit is not None and hit[0] == count and hit[1] == started:
                 template, fresh = hit[2], hit[3]
             else:
-                template = goal_core_lazy(g, self.config.kpis, DayFreeView(self.store, day), self.code)
+                template = self._goal_core(g, day, count)
                 fresh = fresh_until(g, self.config.kpis, template)
                 # the days it serves as it is: the same day class, not stale (`_post_all` checks these)
                 first, last_day = class_days(g, day)
@@ -777,6 +781,25 @@ class Engine(Workflow):
                 return stale
             return on_day_lazy(template, day) if render else template
         return LazyResult.of(self.goal_result(g, day))
+
+    def _goal_core(self, g: Goal, day: dt.date, count: int) -> LazyResult:
+        """`goal_core_lazy` of the goal on `day`'s day-free view, its target evaluated once for every
+        goal with the same target (the very object: copies of a goal share it) and KPI on that day
+        while the figures of its KPIs stay (`count`, the store's count of their rows, only grows).
+        Shared across goals only, never across days (a result names the day it was made on in its
+        inputs) or configuration versions (the KPIs' definitions are read)."""
+        shared = self._shared_cores
+        if shared[0] is not self.config or shared[1] != day:
+            shared = self._shared_cores = (self.config, day, {})
+        view = DayFreeView(self.store, day)
+        target = g.target
+        if target is None:
+            return goal_core_of(g, self.config.kpis, view, None)
+        key = (id(target), g.kpi, count)
+        hit = shared[2].get(key)
+        if hit is None or hit[0] is not target:
+            hit = shared[2][key] = (target, target_core_lazy(g, self.config.kpis, view, self.code))
+        return goal_core_of(g, self.config.kpis, view, hit[1])
 
     def _fixed(self, g: Goal) -> _Fixed:
         fixed = self._goal_fixed.get(g.id)

@@ -49,8 +49,8 @@ from govcore.model import (
 from govcore.observations import ObservationView
 
 __all__ = ["DAY_PLACEHOLDER", "DayFreeView", "LazyResult", "combine", "day_class", "depends_on_day", "evaluate",
-           "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_result", "goal_stale",
-           "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy"]
+           "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_core_of", "goal_result",
+           "goal_stale", "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy", "target_core_lazy"]
 
 Inputs = dict[str, float | str | None]
 
@@ -244,6 +244,11 @@ class LazyResult:
         self._text_of = _goals_text
         self._inputs_of = _goals_inputs
         return self
+
+    def for_goal(self, goal: Goal) -> LazyResult:
+        """`as_goals` as a new result, this one left as it is (a target's result several goals share)."""
+        return LazyResult(self._fields, self.status, self.actual, self.expected, self.period, _goals_text,
+                          _goals_inputs, (self._text_of, self._inputs_of, self._args, goal), self.parts)
 
     def result(self) -> TargetResult:
         """The `TargetResult`: the fields, types and fields-set validation would give."""
@@ -936,18 +941,38 @@ def _period_inputs(a: Args) -> Inputs:
 def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                    municipality: str | None = None) -> LazyResult:
     """`goal_core`, with the words and inputs made when read (`LazyResult`)."""
+    return goal_core_of(goal, kpis, view, target_core_lazy(goal, kpis, view, municipality), shared=False)
+
+
+def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
+                     municipality: str | None = None) -> LazyResult | None:
+    """The part of `goal_core_lazy` that reads the figures: the goal's target evaluated on its KPI
+    (within its target period), None when the goal cannot be measured. It depends on the target,
+    the KPIs and the view, not on which goal asks, so goals with equal targets and KPIs may share
+    it on one view (`goal_core_of` makes each goal's result of it)."""
     if goal.target is None or goal.kpi is None:
-        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
+        return None
     kpi = kpis.get(goal.kpi)
     if kpi is None:
+        return None
+    if goal.target.period is not None:
+        within = _period(goal.target.period)
+        return evaluate_lazy(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
+    return evaluate_lazy(goal.target, kpi, view, municipality, kpis)
+
+
+def goal_core_of(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView, core: LazyResult | None, *,
+                 shared: bool = True) -> LazyResult:
+    """The goal's `goal_core_lazy` result made of `target_core_lazy`'s `core` on the same view (left
+    as it is when `shared`: other goals' results may be made of it too)."""
+    if core is None or goal.target is None:
         return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
     if goal.target.period is not None:
         within = _period(goal.target.period)
-        result = evaluate_lazy(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
-        unknown = result.status is Status.no_data and result.period is None and view.day > within.start
-        return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
-                              (result, goal, within, kpi, view))
-    return evaluate_lazy(goal.target, kpi, view, municipality, kpis).as_goals(goal)
+        unknown = core.status is Status.no_data and core.period is None and view.day > within.start
+        return core.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
+                            (core, goal, within, kpis[goal.kpi or ""], view))
+    return core.for_goal(goal) if shared else core.as_goals(goal)
 
 
 def day_class(goal: Goal, day: dt.date) -> bool:
