@@ -53,6 +53,7 @@ from govcore.targets import (
     class_days,
     day_class,
     fresh_until,
+    goal_core_lazy,
     goal_core_of,
     goal_result,
     goal_stale_lazy,
@@ -237,6 +238,8 @@ class Engine(Workflow):
     durable-rules state is freed there.
     """
 
+    # per configuration version: the ids of the targets several of its goals hold (`_goal_core`)
+    _held_targets: tuple[Configuration | None, frozenset[int]] = (None, frozenset())
     # per configuration version and day: target results shared by goals (`_goal_core`)
     _shared_cores: tuple[Configuration | None, dt.date | None, dict[tuple[int, str | None, int],
                                                                      tuple[Any, LazyResult | None]]] = (None, None, {})
@@ -783,23 +786,27 @@ class Engine(Workflow):
         return LazyResult.of(self.goal_result(g, day))
 
     def _goal_core(self, g: Goal, day: dt.date, count: int) -> LazyResult:
-        """`goal_core_lazy` of the goal on `day`'s day-free view, its target evaluated once for every
-        goal with the same target (the very object: copies of a goal share it) and KPI on that day
-        while the figures of its KPIs stay (`count`, the store's count of their rows, only grows).
+        """`goal_core_lazy` of the goal on `day`'s day-free view. A target several goals hold (the
+        very object: copies of a goal share it) is evaluated once for all of them on a day while
+        the figures of their KPIs stay (`count`, the store's count of their rows, only grows).
         Shared across goals only, never across days (a result names the day it was made on in its
         inputs) or configuration versions (the KPIs' definitions are read)."""
-        shared = self._shared_cores
-        if shared[0] is not self.config or shared[1] != day:
-            shared = self._shared_cores = (self.config, day, {})
         view = DayFreeView(self.store, day)
+        config = self.config
         target = g.target
-        if target is None:
-            return goal_core_of(g, self.config.kpis, view, None)
+        held = self._held_targets
+        if held[0] is not config:
+            held = self._held_targets = (config, _held_by_several(config.goals))
+        if target is None or id(target) not in held[1]:
+            return goal_core_lazy(g, config.kpis, view, self.code)
+        shared = self._shared_cores
+        if shared[0] is not config or shared[1] != day:
+            shared = self._shared_cores = (config, day, {})
         key = (id(target), g.kpi, count)
         hit = shared[2].get(key)
         if hit is None or hit[0] is not target:
-            hit = shared[2][key] = (target, target_core_lazy(g, self.config.kpis, view, self.code))
-        return goal_core_of(g, self.config.kpis, view, hit[1])
+            hit = shared[2][key] = (target, target_core_lazy(g, config.kpis, view, self.code))
+        return goal_core_of(g, config.kpis, view, hit[1])
 
     def _fixed(self, g: Goal) -> _Fixed:
         fixed = self._goal_fixed.get(g.id)
@@ -1096,6 +1103,19 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
                                  "it is declared as {declared}").format(
                 kind=kind, subject=subject.id, field=spec.name, value=f"{type(value).__name__} {value!r}",
                 declared=_(_TYPE_WORDS[spec.type])))
+
+
+def _held_by_several(goals: Iterable[Goal]) -> frozenset[int]:
+    """The ids of the target objects more than one of `goals` holds."""
+    seen: set[int] = set()
+    several: set[int] = set()
+    for g in goals:
+        if g.target is not None:
+            key = id(g.target)
+            if key in seen:
+                several.add(key)
+            seen.add(key)
+    return frozenset(several)
 
 
 def _names_field(definition: Any, name: str) -> bool:

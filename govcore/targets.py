@@ -940,8 +940,20 @@ def _period_inputs(a: Args) -> Inputs:
 
 def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                    municipality: str | None = None) -> LazyResult:
-    """`goal_core`, with the words and inputs made when read (`LazyResult`)."""
-    return goal_core_of(goal, kpis, view, target_core_lazy(goal, kpis, view, municipality), shared=False)
+    """`goal_core`, with the words and inputs made when read (`LazyResult`). (`target_core_lazy` and
+    `goal_core_of` make the same result in two steps, for goals sharing a target.)"""
+    if goal.target is None or goal.kpi is None:
+        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
+    kpi = kpis.get(goal.kpi)
+    if kpi is None:
+        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
+    if goal.target.period is not None:
+        within = _period(goal.target.period)
+        result = evaluate_lazy(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
+        unknown = result.status is Status.no_data and result.period is None and view.day > within.start
+        return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
+                              (result, goal, within, kpi, view))
+    return evaluate_lazy(goal.target, kpi, view, municipality, kpis).as_goals(goal)
 
 
 def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
@@ -961,10 +973,9 @@ def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     return evaluate_lazy(goal.target, kpi, view, municipality, kpis)
 
 
-def goal_core_of(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView, core: LazyResult | None, *,
-                 shared: bool = True) -> LazyResult:
-    """The goal's `goal_core_lazy` result made of `target_core_lazy`'s `core` on the same view (left
-    as it is when `shared`: other goals' results may be made of it too)."""
+def goal_core_of(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView, core: LazyResult | None) -> LazyResult:
+    """The goal's `goal_core_lazy` result made of `target_core_lazy`'s `core` on the same view (`core`
+    is left as it is: other goals' results may be made of it too)."""
     if core is None or goal.target is None:
         return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
     if goal.target.period is not None:
@@ -972,7 +983,7 @@ def goal_core_of(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView, cor
         unknown = core.status is Status.no_data and core.period is None and view.day > within.start
         return core.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                             (core, goal, within, kpis[goal.kpi or ""], view))
-    return core.for_goal(goal) if shared else core.as_goals(goal)
+    return core.for_goal(goal)
 
 
 def day_class(goal: Goal, day: dt.date) -> bool:

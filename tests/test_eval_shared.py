@@ -16,7 +16,7 @@ import govcore.engine as engine_module
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.model import Goal, Observation
-from govcore.targets import DayFreeView, LazyResult, goal_core_lazy
+from govcore.targets import DayFreeView, LazyResult, goal_core_lazy, goal_core_of, target_core_lazy
 
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle"
 
@@ -129,3 +129,27 @@ def test_a_new_version_that_day_evaluates_again() -> None:
             seen.append((before, words(e.reused_lazy_result(copy, day))))
     assert seen[0] == seen[1]
     assert "stk. i alt" in str(seen[0][1][4]) and "stk. i alt" not in str(seen[0][0][4])
+
+
+@pytest.mark.parametrize("period", [None, "2021-Q4"])
+def test_two_steps_make_the_one_step_result(period: str | None) -> None:
+    """`goal_core_of(target_core_lazy(...))` is `goal_core_lazy`: words, inputs and all."""
+    base = load_config(VEJLE)
+    cfg = base.version_at(dt.date(base.year, 1, 1))
+    goals = [g if period is None or g.target is None or g.target.kind in ("all_of", "any_of", "until")
+             else g.model_copy(update={"target": g.target.model_copy(update={"period": period})})
+             for g in cfg.goals]
+    goals.append(goals[0].model_copy(update={"id": "uden-maal", "target": None}))
+    goals.append(goals[0].model_copy(update={"id": "ukendt-kpi", "kpi": "findes-ikke"}))
+    compared = 0
+    with Engine(dataclasses.replace(cfg, goals=goals, versions=[])) as e:
+        for month in (1, 6, 11, 12):
+            day = dt.date(cfg.year, month, 20)
+            e.advance_to(day)
+            for g in goals:
+                view = DayFreeView(e.store, day)
+                one = goal_core_lazy(g, cfg.kpis, view, e.code).result()
+                two = goal_core_of(g, cfg.kpis, view, target_core_lazy(g, cfg.kpis, view, e.code)).result()
+                assert two == one and two.model_fields_set == one.model_fields_set, (g.id, day)
+                compared += 1
+    assert compared == 4 * len(goals)
