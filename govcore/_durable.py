@@ -33,6 +33,12 @@ _names = itertools.count()
 MAX_SIDS = 1000  # durable-rules refuses the 1 025th live session of a ruleset
 MAX_IDLE_RULESETS = 32
 _ENCODER = json.JSONEncoder(ensure_ascii=False)  # one encoder, not a new one per message
+# `_ENCODER`'s settings as one C encoder, made once (`JSONEncoder.encode` makes a new one per call);
+# None where Python runs without its C accelerator. No circular-reference markers: a cleaned message
+# holds texts, numbers and true/false only.
+_c_make_encoder: Any = getattr(json.encoder, "c_make_encoder", None)
+_PAYLOAD_ENCODER: Any = None if _c_make_encoder is None else _c_make_encoder(
+    None, _ENCODER.default, json.encoder.encode_basestring, None, ": ", ", ", False, False, True)
 
 
 class _Host(_engine.Host):  # type: ignore[misc]
@@ -44,6 +50,10 @@ def clean(message: Mapping[str, Any]) -> dict[str, Any]:
     """A message durable-rules can match exactly: no None, no NaN, no exponent-form floats."""
     out: dict[str, Any] = {}
     for key, value in message.items():
+        kind = type(value)
+        if kind is str or kind is bool or kind is int:  # most values: kept as they are
+            out[key] = value
+            continue
         if value is None:
             continue
         if isinstance(value, float):
@@ -148,7 +158,9 @@ class RuleRuntime:
         fact = clean({**message, "sid": self._sid})
         if "id" not in fact:
             raise GovcoreError(_("every message to durable-rules needs an explicit id"))
-        return _ENCODER.encode(fact)
+        if _PAYLOAD_ENCODER is None:
+            return _ENCODER.encode(fact)
+        return "".join(_PAYLOAD_ENCODER(fact, 0))
 
     def match_payload(self, payload: str) -> list[str]:
         """The rules a prepared payload matches: assert, run the actions, retract (the C calls
