@@ -25,8 +25,15 @@ def r2(value: float) -> float:
     """Round to øre, half away from zero as in accounting (0.625 -> 0.63); never -0.0, NaN or infinity."""
     if not math.isfinite(value):
         raise ValueError(_("not a finite number: {value}").format(value=value))
-    out = float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    text = repr(float(value))
+    if "e" not in text and len(text) - text.index(".") <= 3:
+        out = float(value)  # two decimals or fewer: already what rounding gives (most amounts)
+    else:
+        out = float(Decimal(text).quantize(_CENT, rounding=ROUND_HALF_UP))
     return 0.0 if out == 0 else out
+
+
+_CENT = Decimal("0.01")
 
 
 def normalise_profile(weights: Sequence[float] | None) -> tuple[float, ...]:

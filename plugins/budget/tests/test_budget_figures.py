@@ -173,3 +173,24 @@ def test_dates() -> None:
     for bad in ("2021-02-30", "May 3", "", 20210503):
         with pytest.raises(ValueError):
             parse_date(bad)
+
+
+def test_r2_is_decimal_rounding_of_the_shortest_text() -> None:
+    """`r2` skips the decimal arithmetic for a figure with two decimals or fewer: it must give what
+    rounding `Decimal(repr(x))` half up to øre gives, for every kind of float."""
+    import random
+    from decimal import ROUND_HALF_UP, Decimal
+
+    def reference(value: float) -> float:
+        out = float(Decimal(repr(float(value))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+        return 0.0 if out == 0 else out
+
+    rnd = random.Random(12)
+    values = [0.0, -0.0, 1.0, -1.0, 0.005, -0.005, 0.015, 1.005, 2.675, 0.125, 1e-7, -1e-7, 1e16, 1.5e17, -2.5e22,
+              123.45, -123.45, 304000000.0, 25333333.333333332, 0.1 + 0.2, 1e15 + 0.3, 7, -7, 10**20]
+    values += [rnd.uniform(-1e9, 1e9) for _ in range(3000)]
+    values += [round(rnd.uniform(-1e6, 1e6), rnd.randint(0, 4)) for _ in range(3000)]
+    values += [rnd.randint(-10**7, 10**7) / 1000 for _ in range(3000)]
+    for v in values:
+        got, want = r2(v), reference(v)
+        assert repr(got) == repr(want), v
