@@ -52,7 +52,7 @@ from govcore.model import (
     Until,
 )
 from govcore.observations import ObservationView
-from govcore.targets import interpolate
+from govcore.targets import interpolate, stale_after
 
 __all__ = ["MIN_OBSERVATIONS", "Forecast", "GoalForecast", "forecast_goal", "forecast_series", "horizon"]
 
@@ -144,15 +144,18 @@ def _t80(df: int) -> float:
 
 
 def _linear(points: Sequence[tuple[int, float]], at: int, period: str) -> Forecast:
+    # (lists, not generators, into `math.fsum`: the same numbers, so the same exact sums)
     n = len(points)
-    x0 = math.fsum(x for x, _ in points) / n
-    y0 = math.fsum(y for _, y in points) / n
-    sxx = math.fsum((x - x0) ** 2 for x, _ in points)
-    slope = math.fsum((x - x0) * (y - y0) for x, y in points) / sxx
+    xs = [x for x, _ in points]
+    ys = [y for _, y in points]
+    x0 = math.fsum(xs) / n
+    y0 = math.fsum(ys) / n
+    sxx = math.fsum([(x - x0) ** 2 for x in xs])
+    slope = math.fsum([(x - x0) * (y - y0) for x, y in points]) / sxx
     value = y0 + slope * (at - x0)
     residuals = [y - (y0 + slope * (x - x0)) for x, y in points]
-    sse = math.fsum(e * e for e in residuals)
-    if sse <= 1e-18 * max(1.0, math.fsum(y * y for _, y in points)):
+    sse = math.fsum([e * e for e in residuals])
+    if sse <= 1e-18 * max(1.0, math.fsum([y * y for y in ys])):
         sse = 0.0
     s = math.sqrt(sse / (n - 2)) if n > 2 else 0.0
     half = _t80(n - 2) * s * math.sqrt(1 + 1 / n + (at - x0) ** 2 / sxx) if s else 0.0
@@ -214,7 +217,11 @@ def forecast_series(history: Sequence[Observation | ObservationRow], target: Per
         p = o.period_obj
         if p.grain != grain:
             continue
-        i = period_index(p)
+        if grain == "month":  # `period_index`, inline for the commonest grain
+            s = p.start
+            i = s.year * 12 + s.month - 1
+        else:
+            i = period_index(p)
         if i >= at:
             if i == at:
                 known = o.value
@@ -344,7 +351,7 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     if not history:
         return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
-    last = kpi.stale_after(history[-1].period_obj.end)
+    last = stale_after(kpi, history[-1].period)  # `kpi.stale_after` of the period's end, kept
     if last is not None and day > last:  # stale figures are not judged as current: nor extrapolated
         return GoalForecast(Forecast("none", "", reason="for gamle tal"), end, None, Status.no_data,
                             f"ingen prognose: seneste tal for {kpi.name} er fra {history[-1].period}, og tal må "

@@ -50,7 +50,7 @@ from govcore.observations import ObservationView
 
 __all__ = ["DAY_PLACEHOLDER", "DayFreeView", "LazyResult", "combine", "day_class", "depends_on_day", "evaluate",
            "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_core_of", "goal_result",
-           "goal_stale", "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy", "target_core_lazy"]
+           "goal_stale", "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy", "stale_after", "target_core_lazy"]
 
 Inputs = dict[str, float | str | None]
 
@@ -1077,6 +1077,11 @@ def fresh_until(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult | LazyRe
 
 
 _STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
+
+
+def stale_after(kpi: KPI, period: str) -> dt.date | None:
+    """`kpi.stale_after` of the end of `period`, kept for every KPI with the same age rule."""
+    return _stale_after(kpi, period)
 
 
 def _stale_after(kpi: KPI, period: str) -> dt.date | None:
