@@ -12,9 +12,9 @@ import datetime as dt
 import operator
 from array import array
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from itertools import chain
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from itertools import accumulate, chain, islice
+from typing import NamedTuple, overload
 
 from govcore.model import Observation, ObservationRow, Observations, Period
 
@@ -299,18 +299,99 @@ def kpis_of(observations: Observations) -> frozenset[str]:
     return kpis
 
 
+class _Past(Sequence[ObservationRow]):
+    """The first `count` rows of a configuration's observations that were known before a day, in
+    the configuration's order, gone through only when asked for (a store's `all()`): a start cut
+    from an earlier one holds no list of its history. `Observations` only ever grows at its end,
+    so its first `size` rows stay as they were."""
+
+    __slots__ = ("_count", "_cut", "_observations", "_size")
+
+    def __init__(self, observations: Observations, size: int, cut: dt.date, count: int) -> None:
+        self._observations, self._size, self._cut, self._count = observations, size, cut, count
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[ObservationRow]:
+        cut = self._cut
+        return (r for r in islice(self._observations.rows(), self._size) if r.known < cut)
+
+    @overload
+    def __getitem__(self, index: int) -> ObservationRow: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[ObservationRow]: ...
+
+    def __getitem__(self, index: int | slice) -> ObservationRow | list[ObservationRow]:
+        return list(self)[index]
+
+
+_known: Callable[[ObservationRow], dt.date] = operator.attrgetter("known")
+
+
+def _cut_later(observations: Observations, earlier: SharedStart, cut: dt.date) -> SharedStart | None:
+    """`shared_start` of `cut` made from the share of an earlier day: a store over its frozen one
+    taking in the rows that became known in between (the first of its list), and the rest of its
+    list, renumbered. O(series + rows in between + rows after), not O(history).
+
+    The same answers as taking in every row known before `cut` in the configuration's order: a
+    period's figure is its most recently known row (a tie: the later in that order), and the rows in
+    between are all known later than the earlier share's, taken in by that day, ties in that order.
+    What differs is only the order of things no look-up reads in order (a series' rows, its
+    periods before they are sorted by their unique spans, the series). The municipality codes of a
+    KPI are read in order (`across_municipalities`): a new labelled series in between gives None
+    (the caller works the day out from all rows)."""
+    base = earlier.base
+    k = bisect.bisect_left(earlier.rows, cut, key=_known)
+    between = earlier.rows[:k]
+    known_series = base._series
+    for r in between:
+        if r.municipality and (r.kpi, r.series, r.municipality) not in known_series:
+            return None
+    store = ObservationStore.over(base)
+    store.extend(between)
+    for series in store._series.values():  # a series new in between: sorted here, as `_start` does
+        if series.ordered is None:
+            series.ordered = sorted(series.best.values(), key=_by_period)
+    store._before, store._order = (), _Past(observations, len(observations), cut, len(base) + k)  # type: ignore[assignment]
+    ranks = earlier.ranks
+    if k:  # each later row's place among those left: less the rows in between before it
+        gone = bytearray(len(ranks))
+        for i in islice(ranks, k):
+            gone[i] = 1
+        before = list(accumulate(gone))
+        ranks = array("q", map(operator.sub, islice(ranks, k, None), map(before.__getitem__, islice(ranks, k, None))))
+    return SharedStart(store.freeze(), earlier.rows[k:], ranks)
+
+
 def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
     """The rows of `observations` known before `cut` as a frozen store (taken in in their order,
     as `ObservationStore.extend` takes them), and the rest by the day they become known, each with
     its place in the configuration's order: an engine starting with them lies its own store over
     the frozen one and takes the rest from the list as they become known, so its start costs
     O(series), not O(rows), however long the history. Kept on `observations` (a few start days)
-    until a row is added to it."""
+    until a row is added to it; a day after one kept is cut from it (`_cut_later`), so after
+    `load_config` (1 January of the configuration's year) a later start day costs the rows in
+    between, not the history."""
     derived = observations.derived()
     key = ("start", cut)
     start: SharedStart | None = derived.get(key)
     if start is not None:
         return start
+    starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
+    earlier = max((k for k in starts if k[1] < cut), default=None, key=operator.itemgetter(1))
+    if earlier is not None:
+        start = _cut_later(observations, derived[earlier], cut)
+    if start is None:
+        start = _start(observations, cut)
+    for old in starts[:max(len(starts) + 1 - _STARTS_KEPT, 0)]:
+        derived.pop(old, None)
+    derived[key] = start
+    return start
+
+
+def _start(observations: Observations, cut: dt.date) -> SharedStart:
     past: list[ObservationRow] = []
     later: list[ObservationRow] = []
     for r in observations.rows():
@@ -321,12 +402,7 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
     for series in base._series.values():  # sorted here, with the rest of the history's work
         series.ordered = sorted(series.best.values(), key=_by_period)
     order = sorted(range(len(later)), key=[r.known for r in later].__getitem__)  # stable: ties in order
-    start = SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
-    starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
-    for old in starts[:max(len(starts) + 1 - _STARTS_KEPT, 0)]:
-        derived.pop(old, None)
-    derived[key] = start
-    return start
+    return SharedStart(base.freeze(), list(map(later.__getitem__, order)), array("q", order))
 
 
 def prepare(observations: Observations, start: dt.date) -> None:
