@@ -381,8 +381,9 @@ def shared_start(observations: Observations, cut: dt.date) -> SharedStart:
         return start
     starts = [k for k in list(derived) if isinstance(k, tuple) and k[0] == "start"]  # list(): at once
     earlier = max((k for k in starts if k[1] < cut), default=None, key=operator.itemgetter(1))
-    if earlier is not None:
-        start = _cut_later(observations, derived[earlier], cut)
+    kept = derived.get(earlier) if earlier is not None else None  # get: another thread may drop it
+    if kept is not None:
+        start = _cut_later(observations, kept, cut)
     if start is None:
         start = _start(observations, cut)
     for old in starts[:max(len(starts) + 1 - _STARTS_KEPT, 0)]:
