@@ -28,6 +28,29 @@ def slow(ev: EngineEvent, item: int, version: int) -> tuple[str, str]:
     return chain.dict_json(d, item, version), chain.canonical_json(d["details"])
 
 
+def slow_rows(events: list[EngineEvent], item: int, version: int, head: str) -> list[tuple[Any, ...]]:
+    """The stored rows of one item's events, every text encoded from the fields."""
+    out = []
+    for ev in events:
+        linked, details = slow(ev, item, version)
+        h = chain.link(head, linked)
+        out.append(("630", "2021-01-01", ev.seq, item, ev.at.isoformat(), ev.type, ev.rule, ev.goal, ev.owner,
+                    ev.subject, ev.subject_kind, details, head, h))
+        head = h
+    return out
+
+
+def check_rows(events: list[EngineEvent], item: int, version: int) -> None:
+    """`chain.add_rows` gives the rows encoded field by field, and the head of the last."""
+    head = chain.genesis("630", dt.date(2021, 1, 1), version)
+    rows: list[tuple[Any, ...]] = []
+    fresh = [EngineEvent(*ev) for ev in events]  # without a kept line
+    last = chain.add_rows(rows, "630", "2021-01-01", item, fresh, head, version)
+    expected = slow_rows(events, item, version, head)
+    assert rows == expected
+    assert last == (expected[-1][-1] if expected else head)
+
+
 @settings(max_examples=200, deadline=None)
 @given(seq=st.integers(1, 10**7), minute=st.integers(0, 10**6), type_=st.text(min_size=1, max_size=10),
        rule=TEXT, goal=TEXT, owner=TEXT, subject=TEXT, kind=TEXT,
@@ -40,6 +63,7 @@ def test_cut_texts_equal_the_encoded_ones(seq: int, minute: int, type_: str, rul
     ev = EngineEvent(seq, at, type_, rule, goal, owner, subject, kind, details)
     assert chain.event_texts(ev, item, version) == slow(ev, item, version)
     assert chain.event_json(ev, item, version) == slow(ev, item, version)[0]
+    check_rows([ev, EngineEvent(seq + 1, at, type_, None, None, None, None, None, {})], item, version)
 
 
 def test_the_cut_is_taken_for_the_engines_events() -> None:
@@ -53,6 +77,22 @@ def test_the_cut_is_taken_for_the_engines_events() -> None:
     assert len(result.events) > 500
     for i, ev in enumerate(result.events):
         assert chain.event_texts(ev, i) == slow(ev, i, chain.CHAIN_VERSION)
+    check_rows(result.events, 7, chain.CHAIN_VERSION)
+    check_rows(result.events[:50], 7, 1)
+
+
+def test_a_line_made_for_a_row_is_kept_on_the_event() -> None:
+    """`chain.kept_line` keeps the line where `EngineEvent.json_line` keeps it, so the digests and
+    events.jsonl of a stored run read it instead of encoding the event again."""
+    from govcore.engine import event_line
+    from govcore.simulate import _line
+
+    at = dt.datetime(2021, 3, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    ev = EngineEvent(3, at, "flag", "r", "g", "o", "s", "kpi", {"æ": [1, 2.5, None]})
+    line = chain.kept_line(ev)
+    assert line == event_line(ev) == EngineEvent(*ev).json_line
+    assert vars(ev)["json_line"] is line and _line(ev) is line and ev.json_line is line
+    assert chain.kept_line(ev) is line
 
 
 @settings(max_examples=100, deadline=None)
@@ -67,6 +107,7 @@ def test_fields_that_are_not_texts_are_encoded_not_cut(goal: Any, owner: Any, su
     at = dt.datetime(2021, 3, 1, 9, tzinfo=dt.timezone(dt.timedelta(hours=1)))
     ev = EngineEvent(7, at, "observation", "r", goal, owner, subject, "kpi", details)
     assert chain.event_texts(ev, item, version) == slow(ev, item, version)
+    check_rows([ev], item, version)
 
 
 def test_a_nested_goal_or_owner_key_is_not_taken_for_the_events_own() -> None:
@@ -76,3 +117,4 @@ def test_a_nested_goal_or_owner_key_is_not_taken_for_the_events_own() -> None:
                EngineEvent(3, at, "t", "r", ',"goal":', ',"owner":', '{"a":1,"owner":2}', "[", {"k": ',"goal":1'})):
         for version in (1, 2):
             assert chain.event_texts(ev, 5, version) == slow(ev, 5, version)
+            check_rows([ev], 5, version)

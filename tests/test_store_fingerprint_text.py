@@ -48,3 +48,19 @@ def test_the_examples_fingerprint_as_before(example: str) -> None:
     assert parts["observations"] == hashlib.sha256(dumped(list(cfg.observations)).encode()).hexdigest()
     assert list(parts)[:8] == ["files", "rules", "municipality", "start", "goals", "kpis", "organisation",
                                "deliverables"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["ledige", "ydelse", '"x"']), st.sampled_from([None, "630", "461", ""]),
+                          st.sampled_from(["local", "national", "æ"]), st.sampled_from(["", "csv", "api:x"]),
+                          st.sampled_from([None, dt.date(2021, 3, 1), dt.date(2021, 4, 1)]),
+                          st.floats(allow_nan=False, allow_infinity=False)), max_size=12))
+def test_texts_made_once_per_kpi_series_and_date_are_the_encoders(
+        rows: list[tuple[str, str | None, str, str, dt.date | None, float]]) -> None:
+    """The texts around the period are made once per KPI and municipality, and once per series
+    and source; a known date's once per date: observations that share some of these and differ
+    in the others must each get their own."""
+    obs = [Observation.model_construct(kpi=kpi, period=f"2021-{i % 12 + 1:02d}", value=value, series=series,
+                                       municipality=muni, source=source, known_at=known)
+           for i, (kpi, muni, series, source, known, value) in enumerate(rows)]
+    assert run._observations_json(obs) == dumped(obs)

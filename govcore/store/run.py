@@ -27,7 +27,7 @@ import operator
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -38,7 +38,7 @@ from govcore.errors import EngineError, GovcoreError
 from govcore.i18n import _
 from govcore.model import Observation, Observations
 from govcore.model import ObservationRow as HeldObservation
-from govcore.simulate import SimulationResult, events_digest, summarize
+from govcore.simulate import SimulationResult, Tally, events_digest, summarize
 from govcore.store import chain, config_observations, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
@@ -122,24 +122,36 @@ _json_str = json.encoder.encode_basestring  # the canonical encoder's own string
 def _observations_json(observations: Sequence[Observation]) -> str:
     """`canonical_json([o.model_dump(mode="json") for o in observations])`, written directly:
     the dump and the encoder's key sorting were about two thirds of a run's fingerprint (3,020
-    observations, 12–20 ms). Each observation whose fields are not of the usual types (or if
-    `Observation` grows a field) goes through pydantic and the encoder as before; a test
+    observations, 12–20 ms). The keys' texts around the period are made once per KPI and
+    municipality, and once per series and source (a configuration has a few dozen of each), and
+    a known date's text once per date. Each observation whose fields are not of the usual types
+    (or if `Observation` grows a field) goes through pydantic and the encoder as before; a test
     compares both texts."""
-    out = []
+    out: list[str] = []
+    append = out.append
+    heads: dict[tuple[str, str | None], str] = {}  # '"kpi":…,"municipality":…,"period":'
+    tails: dict[tuple[str, str], str] = {}  # ',"series":…,"source":…,"value":'
+    days: dict[dt.date | None, str] = {None: "null"}
     # A configuration's observations are held as rows; reading them as `Observation`s would make
     # a pydantic object of each (a third of this function's time).
     for o in (observations.rows() if isinstance(observations, Observations) else observations):
-        value, known, muni = o.value, o.known_at, o.municipality
-        if _PLAIN_OBSERVATION and type(value) is float and math.isfinite(value) and type(o.kpi) is str and \
-                type(o.period) is str and type(o.series) is str and type(o.source) is str and \
+        value, known, muni, kpi, series, source = o.value, o.known_at, o.municipality, o.kpi, o.series, o.source
+        if _PLAIN_OBSERVATION and type(value) is float and math.isfinite(value) and type(kpi) is str and \
+                type(o.period) is str and type(series) is str and type(source) is str and \
                 (known is None or type(known) is dt.date) and (muni is None or type(muni) is str):
-            day = "null" if known is None else f'"{known.isoformat()}"'
-            out.append(f'{{"known_at":{day},'
-                       f'"kpi":{_json_str(o.kpi)},"municipality":{"null" if muni is None else _json_str(muni)},'
-                       f'"period":{_json_str(o.period)},"series":{_json_str(o.series)},"source":{_json_str(o.source)},'
-                       f'"value":{float.__repr__(value)}}}')
+            day = days.get(known)
+            if day is None:
+                day = days[known] = f'"{known.isoformat()}"'  # type: ignore[union-attr]
+            head = heads.get((kpi, muni))
+            if head is None:
+                head = heads[(kpi, muni)] = \
+                    f'"kpi":{_json_str(kpi)},"municipality":{"null" if muni is None else _json_str(muni)},"period":'
+            tail = tails.get((series, source))
+            if tail is None:
+                tail = tails[(series, source)] = f',"series":{_json_str(series)},"source":{_json_str(source)},"value":'
+            append(f'{{"known_at":{day},{head}{_json_str(o.period)}{tail}{float.__repr__(value)}}}')
         else:
-            out.append(_cj((o.model() if isinstance(o, HeldObservation) else o).model_dump(mode="json")))
+            append(_cj((o.model() if isinstance(o, HeldObservation) else o).model_dump(mode="json")))
     return f"[{','.join(out)}]"
 
 
@@ -188,14 +200,24 @@ class RunState:
     config_rows: bool = False  # the configuration's observations are stored rows (runs before schema 7)
 
 
-@dataclass(frozen=True)
-class _Item:
+class _Item(NamedTuple):
     """One processed item waiting for its batch's commit: its number, the configuration version
     it was decided under, and its events."""
 
     number: int
     config: Configuration
     events: list[EngineEvent]
+
+
+@dataclass
+class _Batch:
+    """The items processed since the last commit, with their events' rows (`chain.add_rows`,
+    made as each item is processed, so that a year's digest finds every line made) and the
+    chain's head after them."""
+
+    head: str
+    items: list[_Item] = dataclasses.field(default_factory=list)
+    rows: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -334,6 +356,7 @@ class YearBook:
         self.results: list[SimulationResult] = []
         self.quiet: list[int] = []
         self.span = hashlib.sha256()  # the whole span's digest, from the years' lines (as `simulate`)
+        self.total = Tally()  # the whole span's counts, from the years' (as `simulate`)
 
     def before_item(self) -> None:
         """Close every year that lies before the next item."""
@@ -345,12 +368,14 @@ class YearBook:
         engine = self.engine
         engine.now = max(engine.now, stop or engine.calendar.local_datetime(dt.date(self.year, 12, 31), 23, 59))
         own = engine.events[self.mark:]
-        if not any(e.type == "observation" for e in own):
+        tally = Tally.of(own)
+        self.total.add(tally)
+        if "observation" not in tally.counts:
             self.quiet.append(self.year)
         if self.last > self.first:
             digest = events_digest(own, self.span)
-            self.results.append(SimulationResult(engine.config, self.year, list(own),
-                                                 summarize(engine, own, digest=digest)))
+            self.results.append(SimulationResult(engine.config, self.year, own,
+                                                 summarize(engine, own, digest=digest, tally=tally)))
         self.mark = len(engine.events)
         self.year += 1
 
@@ -360,6 +385,10 @@ class YearBook:
         if self.results and self.mark == len(self.engine.events):
             return self.span.hexdigest()
         return None
+
+    def tally(self) -> Tally | None:
+        """The counts of every event so far, when the closed years cover them all."""
+        return self.total if self.mark == len(self.engine.events) else None
 
 
 class PersistentRun:
@@ -554,14 +583,20 @@ class PersistentRun:
             if _load_state(conn, code, y) is not None:
                 raise RunRace(_("another process created the run of {run} at the same time; "
                                  "run again with --resume").format(run=self.label))
-            had_config = conn.execute(sa.select(CONFIG.c.fingerprint).where(
-                CONFIG.c.municipality == code, CONFIG.c.fingerprint == self.state.fingerprint)).first() is not None
-            had_rules = {(str(r.rule_hash), str(r.rule_id)) for r in conn.execute(
-                sa.select(RULE.c.rule_hash, RULE.c.rule_id).where(RULE.c.municipality == code))}
+            # The driver's own SQL text (`_sql`), as the other statements of a new run: each
+            # command opens its database, and SQLAlchemy would compile these again for each.
+            had_config = conn.exec_driver_sql(_sql(conn, ("had config",), lambda q, m: (
+                f"SELECT {q('fingerprint')} FROM {q(CONFIG.name)} WHERE {q('municipality')} = {m} "
+                f"AND {q('fingerprint')} = {m}")), (code, self.state.fingerprint)).first() is not None
+            had_rules = {(str(h), str(i)) for h, i in conn.exec_driver_sql(_sql(conn, ("had rules",), lambda q, m: (
+                f"SELECT {q('rule_hash')}, {q('rule_id')} FROM {q(RULE.name)} WHERE {q('municipality')} = {m}")),
+                (code,))}
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, FILE, files)
             _insert_missing(conn, RULE, rules)
-            conn.execute(sa.insert(RUN), [run_row])
+            conn.exec_driver_sql(_sql(conn, ("new run",), lambda q, m: (
+                f"INSERT INTO {q(RUN.name)} ({', '.join(q(c) for c in run_row)}) "
+                f"VALUES ({', '.join(m for _ in run_row)})")), tuple(run_row.values()))
             if responses:
                 _bulk_insert(conn, RESP, responses)
             self._write_derived(conn, derived)
@@ -739,34 +774,37 @@ class PersistentRun:
             return self._advance(until, progress)
 
     def _advance(self, until: dt.datetime, progress: Callable[[int], None] | None) -> list[EngineEvent]:
-        engine = self.engine
+        engine, book, code, key, version = self.engine, self.book, self.code, self.key, self.state.chain
         new: list[EngineEvent] = []
-        batch: list[_Item] = []
+        batch = _Batch(self.state.head_hash)
         day = first = engine.now.date()  # the day of the last item in the batch, and of its first
         least, days = (BATCH_MIN, BATCH_DAYS) if self.state.live else (SIMULATION_BATCH_MIN, SIMULATION_BATCH_DAYS)
         if until >= engine.now:
+            steps = engine.steps(until)  # one item per `next`; between two, a batch is committed
             while True:
                 nxt = engine.next_time()
                 if nxt is None or nxt > until:
                     break
-                if batch and (len(batch) >= BATCH_ITEMS or (nxt.date() != day and (
-                        len(batch) >= least or (nxt.date() - first).days >= days))):
+                nxt_day = nxt.date()
+                if batch.items and (len(batch.items) >= BATCH_ITEMS or (nxt_day != day and (
+                        len(batch.items) >= least or (nxt_day - first).days >= days))):
                     self._commit_batch(batch)
                     if progress is not None:
                         progress(engine.items_processed)
-                    batch = []
-                if self.book is not None:
-                    self.book.before_item()
-                before = len(engine.events)
-                if next(engine.steps(until), None) is None:
+                    batch = _Batch(batch.head)
+                if book is not None and nxt.year > book.year:
+                    book.before_item()
+                events = next(steps, None)
+                if events is None:
                     break
-                events = engine.events[before:]
-                batch.append(_Item(engine.items_processed, engine.config, events))
+                number = engine.items_processed
+                batch.head = chain.add_rows(batch.rows, code, key, number, events, batch.head, version)
+                batch.items.append(_Item(number, engine.config, events))
                 new.extend(events)
-                day = nxt.date()
-                if len(batch) == 1:
+                day = nxt_day
+                if len(batch.items) == 1:
                     first = day
-            if batch:
+            if batch.items:
                 self._commit_batch(batch)
                 if progress is not None:
                     progress(engine.items_processed)
@@ -774,27 +812,18 @@ class PersistentRun:
         self._save_clock()
         return new
 
-    def _commit_batch(self, batch: Sequence[_Item]) -> None:
+    def _commit_batch(self, batch: _Batch) -> None:
         """Commit the items processed since the last commit, in ONE transaction: their events
         (each with the item that caused it), the records they changed, the notifications they
         cause (a live run's outbox) and the run's progress row. Rows that must be written
         together with the events that cause them belong in `work`."""
         code, y, s = self.code, self.key, self.state
         item = self.engine.items_processed
-        rows = []
-        head = s.head_hash
-        for it in batch:
-            for ev in it.events:  # a row each, as a tuple in _EVENT_COLUMNS' order (thousands a run)
-                at = ev.at.isoformat()
-                linked, details = chain.event_texts(ev, it.number, s.chain, at=at)
-                h = chain.link(head, linked)
-                rows.append((code, y, ev.seq, it.number, at, ev.type, ev.rule, ev.goal, ev.owner, ev.subject,
-                             ev.subject_kind, details, head, h))
-                head = h
-        events = [ev for it in batch for ev in it.events]
+        rows = batch.rows
+        events = [ev for it in batch.items for ev in it.events]
         changed = self._changed()
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
-                                  head_hash=head)
+                                  head_hash=batch.head)
 
         digests, refs, sealed = self._next_facts(self._derived_updates(changed), events)
         new = dataclasses.replace(new, facts=sealed)
@@ -805,7 +834,7 @@ class PersistentRun:
                 _bulk_insert(conn, EVENT, rows, columns=_EVENT_COLUMNS)
             self._write_derived(conn, changed)
             if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
-                for it in batch:  # item by item, under the version it was decided by: the rows do not
+                for it in batch.items:  # item by item, under the version it was decided by: the rows do not
                     outbox.record(conn, it.config, code, y, it.events)  # depend on where batches were cut
 
         # A simulation's batches are committed without waiting for the server's disk flush (see
@@ -1046,12 +1075,24 @@ _SUPERSEDE_COLUMNS = (OBS.c.n, OBS.c.kpi, OBS.c.series, OBS.c.of_municipality, O
 _Superseded = config_observations.Superseded
 
 
+_STATE_COLUMNS = ("items", "events", "inputs", "clock", "head_hash", "complete", "fingerprint", "chain", "live",
+                  "facts", "config_rows")
+
+
+def _state_sql(q: Callable[[str], str], mark: str) -> str:
+    return (f"SELECT {', '.join(q(c) for c in _STATE_COLUMNS)} FROM {q(RUN.name)} "
+            f"WHERE {q('municipality')} = {mark} AND {q('start')} = {mark}")
+
+
 def _load_state(conn: sa.Connection, code: str, start: str) -> RunState | None:
-    r = conn.execute(sa.select(RUN).where(_where(RUN, code, start))).first()
+    """The run row, read as the driver's own SQL text (`_sql`): every command reads it, on a
+    database it opened (whose SQLAlchemy engine would compile the statement again)."""
+    r = conn.exec_driver_sql(_sql(conn, ("state",), _state_sql), (code, start)).first()
     if r is None:
         return None
-    return RunState(int(r._mapping["items"]), int(r.events), int(r.inputs), str(r.clock), str(r.head_hash),
-                    bool(r.complete), str(r.fingerprint), int(r.chain), bool(r.live), r.facts, bool(r.config_rows))
+    items, events, inputs, clock, head, complete, fingerprint, version, live, known, config_rows = r
+    return RunState(int(items), int(events), int(inputs), str(clock), str(head), bool(complete), str(fingerprint),
+                    int(version), bool(live), known, bool(config_rows))
 
 
 def _load_inputs(conn: sa.Connection, code: str, year: str) -> list[_Input]:
@@ -1218,7 +1259,7 @@ def simulate_persistent(cfg: Configuration, db: str | Database, *, year: int | N
         while book.year < last.year:
             book.close()
         book.close(run.end)
-        summary = summarize(engine, digest=book.digest())
+        summary = summarize(engine, digest=book.digest(), tally=book.tally())
         summary["years"] = list(range(first.year, last.year + 1))
         summary["years_without_observations"] = book.quiet
         return SimulationResult(engine.config, first.year, list(engine.events), summary, book.results)
