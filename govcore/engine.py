@@ -504,14 +504,21 @@ class Engine(Workflow):
             raise EngineError(_("the clock cannot go back from {now} to {target}").format(
                 now=self.now.isoformat(), target=target.isoformat()))
         before = len(self.events)
-        process = self._process
-        # as `steps`, without a slice of events per item (a new configuration version may replace
-        # the queue, so it is looked up each time)
-        while self._queue and self._queue[0].at <= target:
-            item = heapq.heappop(self._queue)
+        handlers = self._handlers()
+        pop = heapq.heappop
+        # as `steps`, without a slice of events per item, and each item handed straight to its
+        # handler (`_process` without its call and look-up; a new configuration version may
+        # replace the queue, so it is looked up each time)
+        while True:
+            queue = self._queue
+            if not queue or queue[0].at > target:
+                break
+            item = pop(queue)
             if item.at > self.now:
                 self.now = item.at
-            process(item)
+            if self._closed:
+                raise EngineError(_("the engine is closed"))
+            handlers[item.kind](item)
             self.items_processed += 1
         self.now = target
         return self.events[before:]
@@ -535,6 +542,10 @@ class Engine(Workflow):
         if self._closed:
             raise EngineError(_("the engine is closed"))
         getattr(self, _HANDLERS[item.kind])(item)
+
+    def _handlers(self) -> dict[str, Callable[[_Item], None]]:
+        """Each kind of item's handler (`_process`'s), bound once for a run of items."""
+        return {kind: getattr(self, name) for kind, name in _HANDLERS.items()}
 
     def _on_year(self, item: _Item) -> None:
         """1 January: the year's ministermål take over, goals answering last year's end, and the
