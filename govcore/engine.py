@@ -1067,22 +1067,32 @@ class Engine(Workflow):
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
               owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         # made JSON-ready once (a new dict), then the subject's and rule's words where not given
+        # (`setdefault`; texts, nearly always, without a call)
         d: dict[str, Any] = _jsonable(details) if details else {}
         if type(d) is not dict:  # not a mapping: as `dict(details)` makes it, or fails
             d = _jsonable(dict(details or {}))
-        if subject is not None and subject.title:
-            d.setdefault("subject_title", _jsonable(subject.title))
-        if rule is not None:
-            d.setdefault("rule_title", _jsonable(rule.title))
-            d.setdefault("rule_file", _jsonable(rule.file.rsplit("/", 1)[-1]))
-            d.setdefault("rule_hash", _jsonable(rule.file_hash[:12]))
-        if subject is None:
-            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, None, owner,
-                             None, None, d)
+        goal: str | None
+        ident: str | None
+        kind: str | None
+        if subject is not None:
+            title = subject.title
+            if title and "subject_title" not in d:
+                d["subject_title"] = title if type(title) is str else _jsonable(title)
+            goal, ident, kind = subject.goal, subject.id, subject.kind
         else:
-            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, subject.goal,
-                             owner, subject.id, subject.kind, d)
-        self._append(ev)
+            goal = ident = kind = None
+        if rule is not None:
+            if "rule_title" not in d:
+                title = rule.title
+                d["rule_title"] = title if type(title) is str else _jsonable(title)
+            if "rule_file" not in d:
+                d["rule_file"] = _jsonable(rule.file.rsplit("/", 1)[-1])
+            if "rule_hash" not in d:
+                d["rule_hash"] = _jsonable(rule.file_hash[:12])
+        events = self.events
+        # the event `EngineEvent(...)` makes, without its Python-level constructor
+        self._append(_new_tuple(EngineEvent, (len(events) + 1, self.now, event_type, rule.id if rule else None,
+                                              goal, owner, ident, kind, d)))
 
     def _append(self, ev: EngineEvent) -> None:
         self.events.append(ev)
