@@ -504,14 +504,21 @@ class Engine(Workflow):
             raise EngineError(_("the clock cannot go back from {now} to {target}").format(
                 now=self.now.isoformat(), target=target.isoformat()))
         before = len(self.events)
-        process = self._process
-        # as `steps`, without a slice of events per item (a new configuration version may replace
-        # the queue, so it is looked up each time)
-        while self._queue and self._queue[0].at <= target:
-            item = heapq.heappop(self._queue)
+        handlers = self._handlers()
+        pop = heapq.heappop
+        # as `steps`, without a slice of events per item, and each item handed straight to its
+        # handler (`_process` without its call and look-up; a new configuration version may
+        # replace the queue, so it is looked up each time)
+        while True:
+            queue = self._queue
+            if not queue or queue[0].at > target:
+                break
+            item = pop(queue)
             if item.at > self.now:
                 self.now = item.at
-            process(item)
+            if self._closed:
+                raise EngineError(_("the engine is closed"))
+            handlers[item.kind](item)
             self.items_processed += 1
         self.now = target
         return self.events[before:]
@@ -535,6 +542,10 @@ class Engine(Workflow):
         if self._closed:
             raise EngineError(_("the engine is closed"))
         getattr(self, _HANDLERS[item.kind])(item)
+
+    def _handlers(self) -> dict[str, Callable[[_Item], None]]:
+        """Each kind of item's handler (`_process`'s), bound once for a run of items."""
+        return {kind: getattr(self, name) for kind, name in _HANDLERS.items()}
 
     def _on_year(self, item: _Item) -> None:
         """1 January: the year's ministermål take over, goals answering last year's end, and the
@@ -1056,22 +1067,32 @@ class Engine(Workflow):
     def _emit(self, event_type: str, *, rule: Rule | None = None, subject: Subject | None = None,
               owner: str | None = None, details: Mapping[str, Any] | None = None) -> None:
         # made JSON-ready once (a new dict), then the subject's and rule's words where not given
+        # (`setdefault`; texts, nearly always, without a call)
         d: dict[str, Any] = _jsonable(details) if details else {}
         if type(d) is not dict:  # not a mapping: as `dict(details)` makes it, or fails
             d = _jsonable(dict(details or {}))
-        if subject is not None and subject.title:
-            d.setdefault("subject_title", _jsonable(subject.title))
-        if rule is not None:
-            d.setdefault("rule_title", _jsonable(rule.title))
-            d.setdefault("rule_file", _jsonable(rule.file.rsplit("/", 1)[-1]))
-            d.setdefault("rule_hash", _jsonable(rule.file_hash[:12]))
-        if subject is None:
-            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, None, owner,
-                             None, None, d)
+        goal: str | None
+        ident: str | None
+        kind: str | None
+        if subject is not None:
+            title = subject.title
+            if title and "subject_title" not in d:
+                d["subject_title"] = title if type(title) is str else _jsonable(title)
+            goal, ident, kind = subject.goal, subject.id, subject.kind
         else:
-            ev = EngineEvent(len(self.events) + 1, self.now, event_type, rule.id if rule else None, subject.goal,
-                             owner, subject.id, subject.kind, d)
-        self._append(ev)
+            goal = ident = kind = None
+        if rule is not None:
+            if "rule_title" not in d:
+                title = rule.title
+                d["rule_title"] = title if type(title) is str else _jsonable(title)
+            if "rule_file" not in d:
+                d["rule_file"] = _jsonable(rule.file.rsplit("/", 1)[-1])
+            if "rule_hash" not in d:
+                d["rule_hash"] = _jsonable(rule.file_hash[:12])
+        events = self.events
+        # the event `EngineEvent(...)` makes, without its Python-level constructor
+        self._append(_new_tuple(EngineEvent, (len(events) + 1, self.now, event_type, rule.id if rule else None,
+                                              goal, owner, ident, kind, d)))
 
     def _append(self, ev: EngineEvent) -> None:
         self.events.append(ev)

@@ -56,6 +56,8 @@ def test_write_outputs_writes_the_kept_lines_without_encoding_again(tmp_path: Pa
         simulate_module.write_outputs(plain, tmp_path / "again")
     for name in ("events.jsonl", "summary.json", "summary-2021.json", "summary-2022.json", "report.md"):
         assert (tmp_path / "kept" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes(), name
+    # UTF-8, one line per event ending in "\n", whichever way it was made
+    assert (tmp_path / "plain" / "events.jsonl").read_bytes() == lines(plain.events).encode()
 
 
 def test_simulate_gives_its_events_no_attribute_dict() -> None:
