@@ -199,11 +199,13 @@ def main(argv: list[str] | None = None) -> int:
         if result_own.events_jsonl() != result.events_jsonl():
             raise SystemExit("the goals with targets of their own gave other events than the copies")
         res["goals"] = g = {"goals": len(cfg.goals), "year": cfg.year, "cpu_s": s, "events": len(result.events),
-                            "aim_s": AIM_GOALS_S, "within_aim": s <= AIM_GOALS_S, "own_targets_cpu_s": s_own}
-        print(f"1. {g['goals']} goals, year {g['year']}: {g['cpu_s']:.3f} s CPU, {g['events']} events "
-              f"(aim <= {AIM_GOALS_S} s: {'within aim' if g['within_aim'] else 'ABOVE aim'}); the copies hold "
-              f"their original's target, evaluated once a day for all of them; with a target object of their "
-              f"own each (no evaluation shared, the same events): {s_own:.3f} s CPU", file=sys.stderr)
+                            # judged on both: a configuration loaded from YAML gives every goal its own target
+                            "aim_s": AIM_GOALS_S, "within_aim": max(s, s_own) <= AIM_GOALS_S,
+                            "own_targets_cpu_s": s_own}
+        print(f"1. {g['goals']} goals, year {g['year']}: {g['cpu_s']:.3f} s CPU, {g['events']} events; the "
+              f"copies hold their original's target, evaluated once a day for all of them; with a target object "
+              f"of their own each (no evaluation shared, the same events): {s_own:.3f} s CPU "
+              f"(aim <= {AIM_GOALS_S} s, both: {'within aim' if g['within_aim'] else 'ABOVE aim'})", file=sys.stderr)
 
     if args.years:
         plain = config
