@@ -522,9 +522,9 @@ def known_at_year_end(result: SimulationResult) -> ObservationView:
     return store.as_of(_year_end(result))
 
 
-def _goals(result: SimulationResult, names: _Names) -> tuple[list[StatusCount], int, list[GoalGroup]]:
+def _goals(result: SimulationResult, names: _Names, view: ObservationView
+           ) -> tuple[list[StatusCount], int, list[GoalGroup]]:
     cfg = result.config
-    view = known_at_year_end(result)
     statuses: Mapping[str, Mapping[str, Any]] = result.summary.get("goals", {})
     counts: Counter[str] = Counter()
     not_in_effect = 0
@@ -892,13 +892,15 @@ def _ignored(events: list[EngineEvent], names: _Names) -> list[IgnoredResponse]:
     return out
 
 
-def plugin_sections(result: SimulationResult) -> list[ReportSection]:
-    """The plugins' sections, on the figures known at the end of the year, in plugin-name order.
+def plugin_sections(result: SimulationResult, view: ObservationView | None = None) -> list[ReportSection]:
+    """The plugins' sections, on the figures known at the end of the year (`view`, when the
+    caller has made it: `known_at_year_end(result)`), in plugin-name order.
 
     A section that fails is replaced by a note saying so: the rest of the report still renders.
     """
     cfg = result.config
-    view = known_at_year_end(result)
+    if view is None:
+        view = known_at_year_end(result)
     out: list[ReportSection] = []
     for name, (plugin, spec) in sorted(cfg.plugins.report_sections().items()):
         if spec.settings_key and spec.settings_key not in cfg.sources:
@@ -921,7 +923,9 @@ def build_report(result: SimulationResult) -> Report:
     # whichever version the caller kept (a stored run keeps the first, a simulation the last).
     result = replace(result, config=result.config.version_at(_year_end(result)))
     names = _Names(result)
-    status_counts, not_in_effect, groups = _goals(result, names)
+    # made once for the goals and the plugins' sections: it takes in every observation of the run
+    view = known_at_year_end(result)
+    status_counts, not_in_effect, groups = _goals(result, names, view)
     deviations, escalations, exhausted = _deviations(result.events, names)
     open_devs, open_acts = _open_items(result, names)
     deliverables = _deliverables(result, names)
@@ -936,7 +940,7 @@ def build_report(result: SimulationResult) -> Report:
         roles=_roles(result, names, open_acts, result.summary.get("open_actions", [])),
         ignored=_ignored(result.events, names),
         event_counts=[EventCount(t, EVENT_LABELS.get(t, t), _count(n)) for t, n in sorted(counts.items())],
-        sections=plugin_sections(result),
+        sections=plugin_sections(result, view),
     )
 
 
