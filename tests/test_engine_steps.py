@@ -1,7 +1,7 @@
-"""`Engine.steps` (what a stored run advances through, committing between items) runs
-`advance_to`'s loop item by item: each yielded slice is exactly the events of one processed item,
-as popping the queue and calling `_process` once per item gives them, the clock moves to each
-item's time, a new configuration version's queue is followed, and a closed engine stops."""
+"""`Engine.steps`, what a stored run advances through (committing between items): each yielded
+slice is exactly the events of one processed item, as popping the queue and calling `_process`
+once per item gives them, the clock moves to each item's time, the queue a new wheel replaces is
+followed, and a closed engine stops."""
 
 from __future__ import annotations
 
