@@ -524,14 +524,23 @@ class Engine(Workflow):
         return self.events[before:]
 
     def steps(self, until: dt.datetime) -> Iterator[list[EngineEvent]]:
-        """Process items one at a time (a caller can commit after each one)."""
-        while self._queue and self._queue[0].at <= until:
-            item = heapq.heappop(self._queue)
-            before = len(self.events)
-            self.now = max(self.now, item.at)
-            self._process(item)
+        """Process items one at a time (a caller can commit after each one), yielding each item's
+        events. The loop is `advance_to`'s, item by item: a stored run takes every item through
+        here, so `_process`'s call and the clock's `max` are left out as there."""
+        events, pop = self.events, heapq.heappop
+        while True:
+            queue = self._queue  # a new configuration version may replace the queue
+            if not queue or queue[0].at > until:
+                return
+            item = pop(queue)
+            before = len(events)
+            if item.at > self.now:
+                self.now = item.at
+            if self._closed:
+                raise EngineError(_("the engine is closed"))
+            getattr(self, _HANDLERS[item.kind])(item)
             self.items_processed += 1
-            yield self.events[before:]
+            yield events[before:]
 
     def run_year(self) -> list[EngineEvent]:
         return self.advance_to(self._as_datetime(dt.date(self.year, 12, 31), 23, 59))

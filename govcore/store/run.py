@@ -209,6 +209,9 @@ class _Item(NamedTuple):
     events: list[EngineEvent]
 
 
+_new_item = tuple.__new__  # an `_Item` without NamedTuple's Python-level `__new__` (one per processed item)
+
+
 @dataclass
 class _Batch:
     """The items processed since the last commit, with their events' rows (`chain.add_rows`,
@@ -781,29 +784,33 @@ class PersistentRun:
         least, days = (BATCH_MIN, BATCH_DAYS) if self.state.live else (SIMULATION_BATCH_MIN, SIMULATION_BATCH_DAYS)
         if until >= engine.now:
             steps = engine.steps(until)  # one item per `next`; between two, a batch is committed
+            next_time, add_rows = engine.next_time, chain.add_rows
+            items = batch.items
             while True:
-                nxt = engine.next_time()
+                nxt = next_time()
                 if nxt is None or nxt > until:
                     break
                 nxt_day = nxt.date()
-                if batch.items and (len(batch.items) >= BATCH_ITEMS or (nxt_day != day and (
-                        len(batch.items) >= least or (nxt_day - first).days >= days))):
+                if items and (len(items) >= BATCH_ITEMS or (nxt_day != day and (
+                        len(items) >= least or (nxt_day - first).days >= days))):
                     self._commit_batch(batch)
                     if progress is not None:
                         progress(engine.items_processed)
                     batch = _Batch(batch.head)
+                    items = batch.items
                 if book is not None and nxt.year > book.year:
                     book.before_item()
                 events = next(steps, None)
                 if events is None:
                     break
                 number = engine.items_processed
-                batch.head = chain.add_rows(batch.rows, code, key, number, events, batch.head, version)
-                batch.items.append(_Item(number, engine.config, events))
-                new.extend(events)
+                if events:
+                    batch.head = add_rows(batch.rows, code, key, number, events, batch.head, version)
+                    new += events
+                if not items:
+                    first = nxt_day
+                items.append(_new_item(_Item, (number, engine.config, events)))
                 day = nxt_day
-                if len(batch.items) == 1:
-                    first = day
             if batch.items:
                 self._commit_batch(batch)
                 if progress is not None:
