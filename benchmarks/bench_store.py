@@ -6,17 +6,18 @@
 
 1. Runs. The same municipalities (the configuration cloned per code with scaled observations, as
    in bench_year.py) over the same span — one continuous run each from 1 January of --from to
-   31 December of --to — one after another in this process: in memory (`simulate`), into one
-   fresh SQLite file (`simulate_persistent`), and, with `--pg URL` (or GOVCORE_TEST_PG_URL), into
-   that PostgreSQL database (runs of these municipalities already there are deleted first). Every
+   31 December of --to — in this process: in memory (`simulate`), into one fresh SQLite file
+   (`simulate_persistent`), and, with `--pg URL` (or GOVCORE_TEST_PG_URL), into that PostgreSQL
+   database (runs of these municipalities already there are deleted first). Each clone is run on
+   every side in turn, the first side moving on one per clone, so load drift falls on all. Every
    persisted run must give the in-memory events (their sha256, asserted). What is paid once per
    database or process is kept out of the runs, on both sides alike: `simulate` and each store
    are warmed up with one run first, and a fresh SQLite file's schema (with the imports it takes)
-   is timed and printed on its own. Before each side's runs the process is settled as a
+   is timed and printed on its own. Before the runs the process is settled as a
    long-running one is (`settle_after_startup()`: a full collection, then `gc.freeze()`, what
    `govcore serve` and `tick --all` do once started), so the clones held by the benchmark (98
    configurations, ~130 MB of objects) are not traversed by the full collections of whichever side
-   they happen to land in; `--no-freeze` leaves that out.
+   they happen to land on; `--no-freeze` leaves that out.
 2. A batch of --batch observations through the HTTP API's path (`LiveRuns.add_observations`:
    checked, stored all-or-nothing, processed by the engine and committed), into the live run of
    the first municipality ticked to 30 June 2021, on SQLite and PostgreSQL; beside it the same
@@ -66,24 +67,34 @@ AIM_98_SQLITE_S, AIM_98_PG_S = 30.0, 60.0
 TICKED_TO = dt.date(2021, 6, 30)
 
 
-def timed(configs: list[Configuration], run: Callable[[Configuration], SimulationResult],
-          hashes: list[str] | None, *, freeze: bool = True) -> dict[str, Any]:
+def timed(configs: list[Configuration], sides: dict[str, Callable[[Configuration], SimulationResult]], *,
+          freeze: bool = True) -> dict[str, dict[str, Any]]:
+    """Each clone run on every side in turn, the side that goes first moving on one per clone, so
+    that a change of the machine's load during the benchmark falls on all sides alike (run side
+    after side, the drift entered the ratio: main's 3 × 1-year SQLite ratio was 1.41× in one run and
+    1.97× in the next). Every side after the first must give the first side's events."""
     if freeze:
         settle_after_startup()
-    cpu = wall = 0.0
-    events = 0
-    out: list[str] = []
-    for cfg in configs:
-        c0, t0 = time.process_time(), time.perf_counter()
-        result = run(cfg)
-        cpu, wall = cpu + time.process_time() - c0, wall + time.perf_counter() - t0
-        events += len(result.events)
-        out.append(result.summary["events_sha256"])
-    if hashes is not None and out != hashes:
-        raise SystemExit("a persisted run gave other events than the same run in memory")
-    return {"cpu_s": cpu, "wall_s": wall, "events": events, "hashes": out,
-            "per_municipality_wall_s": wall / max(1, len(configs)),
-            "per_municipality_cpu_s": cpu / max(1, len(configs))}
+    names = list(sides)
+    res = {n: {"cpu_s": 0.0, "wall_s": 0.0, "events": 0} for n in names}
+    for i, cfg in enumerate(configs):
+        hashes: dict[str, str] = {}
+        for k in range(len(names)):
+            name = names[(i + k) % len(names)]
+            c0, t0 = time.process_time(), time.perf_counter()
+            result = sides[name](cfg)
+            r = res[name]
+            r["cpu_s"] += time.process_time() - c0
+            r["wall_s"] += time.perf_counter() - t0
+            r["events"] += len(result.events)
+            hashes[name] = result.summary["events_sha256"]
+        if len(set(hashes.values())) > 1:
+            raise SystemExit(f"a persisted run of {cfg.municipality.code} gave other events than the same run "
+                             "in memory")
+    for r in res.values():
+        r["per_municipality_wall_s"] = r["wall_s"] / max(1, len(configs))
+        r["per_municipality_cpu_s"] = r["cpu_s"] / max(1, len(configs))
+    return res
 
 
 def batch_rows(cfg: Configuration, n: int) -> list[dict[str, Any]]:
@@ -164,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=10_000, help="observations in the API batch (0: skip)")
     ap.add_argument("--no-runs", action="store_true", help="only the observation batch")
     ap.add_argument("--no-freeze", action="store_true",
-                    help="no settle_after_startup() (gc.freeze) before each side's runs")
+                    help="no settle_after_startup() (gc.freeze) before the runs")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
     last = args.last or args.first
@@ -178,8 +189,8 @@ def main(argv: list[str] | None = None) -> int:
                            "gc_freeze": not args.no_freeze}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_runs:
-            res["memory"] = timed(configs, lambda c: simulate(c, start=start, until=until), None,
-                                  freeze=not args.no_freeze)
+            sides: dict[str, Callable[[Configuration], SimulationResult]] = {
+                "memory": lambda c: simulate(c, start=start, until=until)}
             url = str(Path(tmp) / "bench.db")
             # Once per database, not per run, so apart from the runs (the extrapolation to 98
             # adds it once): the schema of a fresh file, and a first run into another file that
@@ -189,9 +200,7 @@ def main(argv: list[str] | None = None) -> int:
                 ensure(db, create=True)
             res["sqlite_schema"] = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0}
             simulate_persistent(configs[0], str(Path(tmp) / "warm-up.db"), start=start, until=until)
-            res["sqlite"] = timed(configs, lambda c: simulate_persistent(c, url, start=start, until=until),
-                                  res["memory"]["hashes"], freeze=not args.no_freeze)
-            res["sqlite"]["bytes"] = Path(url).stat().st_size
+            sides["sqlite"] = lambda c: simulate_persistent(c, url, start=start, until=until)
             if args.pg:
                 pg = open_database(args.pg)
                 try:
@@ -202,12 +211,9 @@ def main(argv: list[str] | None = None) -> int:
                     delete_run(pg, configs[0].municipality.code, start.isoformat())
                 finally:
                     pg.close()
-                res["postgresql"] = timed(configs, lambda c: simulate_persistent(c, args.pg, start=start,
-                                                                                 until=until),
-                                          res["memory"]["hashes"], freeze=not args.no_freeze)
-            for part in ("memory", "sqlite", "postgresql"):
-                if part in res:
-                    res[part].pop("hashes")
+                sides["postgresql"] = lambda c: simulate_persistent(c, args.pg, start=start, until=until)
+            res.update(timed(configs, sides, freeze=not args.no_freeze))
+            res["sqlite"]["bytes"] = Path(url).stat().st_size
         if args.batch:
             cfg = configs[0]
             rows = batch_rows(cfg, args.batch)
@@ -229,7 +235,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"govcore persistence benchmark — {len(configs)} municipalities, {args.first}–{last}, {args.config}; "
           f"load average {res['loadavg'][0]:.1f} on {res['cpus']} CPUs; "
-          f"gc.freeze() before each side's runs: {'yes' if res['gc_freeze'] else 'no'}")
+          f"gc.freeze() before the runs: {'yes' if res['gc_freeze'] else 'no'}; the sides interleaved clone by clone")
     if "memory" in res:
         m = res["memory"]
         years = last - args.first + 1

@@ -58,7 +58,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
         [rf"^govcore --help: median {NUMBER} s CPU, best {NUMBER} s \(1 runs; .*python -c pass: {NUMBER} s$"]),
     "bench_store.py": (
         ["--config", CONFIG, "--municipalities", "1", "--batch", "10", "--pg", ""],
-        [r"gc\.freeze\(\) before each side's runs: yes$",
+        [r"gc\.freeze\(\) before the runs: yes; the sides interleaved clone by clone$",
          rf"in memory: +{NUMBER} s CPU +{NUMBER} s wall +\(\d+ events",
          rf"SQLite: +{NUMBER} s CPU +{NUMBER} s wall +=.*same events: yes$",
          r"same events, a bad batch stored nothing: yes$"]),
