@@ -70,7 +70,10 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
         ["--config", CONFIG, "--municipalities", "1", "--repeat", "1", "--engines", "2", "--no-tracemalloc",
          "--span-from", "2021", "--span-to", "2021"],
         [rf"engine time \(best wall\) +{NUMBER} ms", rf"total / mean per municipality +{NUMBER} s / {NUMBER} ms",
-         rf"ratio engine / bare +{NUMBER}x", r"^4\. 2 engines created and closed$"]),
+         rf"ratio engine / bare +{NUMBER}x",
+         rf"of it: engine alone / outputs +{NUMBER} / -?{NUMBER} ms +engine alone / bare {NUMBER}x; outputs "
+         rf"\(event lines, digests, summaries\) -?\d+% of simulate",
+         r"^4\. 2 engines created and closed$"]),
 }
 
 
