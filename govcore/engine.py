@@ -1153,9 +1153,10 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
     """A plugin's subject must give each declared field a value of its declared type (or none):
     durable-rules and the explanations of `govcore rules test` would otherwise disagree on a
     comparison such as "'1' >= 0" (tests/test_rule_agreement.py checks they agree on typed values)."""
+    fields = subject.fields
     for spec in specs:
-        value = subject.fields.get(spec.name)
-        if value is None:
+        value = fields.get(spec.name)
+        if value is None or type(value) in _TYPES[spec.type]:  # most values: exactly a declared type
             continue
         ok = isinstance(value, _TYPES[spec.type]) and not (spec.type == "number" and isinstance(value, bool))
         if not ok:
