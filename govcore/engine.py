@@ -93,6 +93,13 @@ _HANDLERS = {kind: f"_on_{kind}" for kind in ("wheel", "observation", "deadline"
 _SCALARS = (str, int, float, bool)
 # a goal's fields that only its configuration changes (`Engine._fixed`)
 _Fixed = tuple[str, str, str, str, str, str]
+# a goal as `_post_all` reads it (`Engine._goal_plans`): the goal, its id, the KPIs it reads, its
+# subject's key, its fields that only the configuration changes (in message order), the number
+# standing for those in match-memory keys, its follow-up rhythm
+_GoalPlan = tuple[Goal, str, tuple[str, ...], tuple[str, str], tuple[Any, ...], int, Frequency]
+# a goal message's fields after the trigger's, where each comes from ((0, i): the plan's fixed
+# fields, (1, i): the state and result fields), the state fields, the result fields
+_Layout = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[str, ...], list[str]]
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 
 
@@ -243,6 +250,10 @@ class Engine(Workflow):
     # per configuration version and day: target results shared by goals (`_goal_core`)
     _shared_cores: tuple[Configuration | None, dt.date | None, dict[tuple[int, str | None, int],
                                                                      tuple[Any, LazyResult | None]]] = (None, None, {})
+    # the active goals `_goal_plans` made its plans of, the plans, and the messages' layout
+    _plans: tuple[list[Goal] | None, list[_GoalPlan], _Layout] = (None, [], ((), (), (), []))
+    # small numbers standing for the parts of a goal message's match-memory key that repeat (`_post_all`)
+    _loop_ids: dict[Any, int]
     # the view `goal_forecast` reads on its day (made there, once a day)
     _forecast_view: ObservationView | None = None
     # The configuration's observations not yet known at the start, shared with other engines
@@ -924,41 +935,38 @@ class Engine(Workflow):
         head = {k: v for k, v in trigger.items() if k in keys}
         head["for_each"] = "goal"
         head["day"] = _day_number(day)
-        names = [k for k in ("subject", "title", "owner") if k in keys]
-        state = [k for k in _STATE_KEYS_ORDER if k in keys]
-        tested = self._goal_tested
+        plans, layout = self._goal_plans(day)
+        rest, order, state, dynamic = layout
         closed = self._closed_by_decision
-        # Every message of this loop has the same fields in the same order: its match-memory key
-        # is the loop's shape (the fixed part, the names of the rest) with the values and their
-        # types of the rest, built without a pass over (name, value) pairs.
-        fixed_part = [(k, v, type(v)) for k, v in head.items() if self._day_tested or k != "day"]
-        shape = ("goal-loop", *fixed_part, *names, *state, *tested)
-        rest = (*names, *state, *tested)
-        fields = self._goal_fields(tested, day)
+        # The match-memory key of a goal's message: this loop's fixed part (the trigger's fields
+        # and the names of the rest, as one number), the goal's fields that only the configuration
+        # changes (one number per goal, `_goal_plans`), and the rest's values with their types.
+        ids = self._loop_ids
+        fixed_part = (tuple((k, v, type(v)) for k, v in head.items() if self._day_tested or k != "day"), rest)
+        shape = ids.get(fixed_part)
+        if shape is None:
+            shape = ids[fixed_part] = len(ids)
+        reads = self._goal_fields(dynamic, day)
         no_state = tuple(_NO_STATE[k] for k in state)
         open_subjects = self._open_by_subject
         decided = self._latest_decision
         trace = self.trace is not None
         matched = self._matched
         self._match_day(head["day"])
-        goal_kpis = self._goal_kpis
         core = self._core_cache
         by_day = self._status_cache
-        fixed_of = self._goal_fixed
         # goals measured by the same KPIs share the store's state of them (the store does not
         # change while this loop posts)
         known: dict[tuple[str, ...], tuple[int, dt.date | None]] = {}
-        for g in self._active_goals(day):
-            gid = g.id
-            reads = goal_kpis[gid]
-            if kpi is not None and kpi not in reads:
+        for plan in plans:
+            g, gid, measured_by, pair, static, fixed_id, _ = plan
+            if kpi is not None and kpi not in measured_by:
                 continue
-            pair = ("goal", gid)
             if closed and pair in closed:
                 continue
-            state_of = known.get(reads)
+            state_of = known.get(measured_by)
             if state_of is None:
-                state_of = known[reads] = self.store.kpis_state(reads)
+                state_of = known[measured_by] = self.store.kpis_state(measured_by)
             # `_subject_result`'s commonest case, its reused result, without the call
             hit = core.get(gid)
             if hit is not None and hit[0] == state_of[0] and hit[4] <= day <= hit[5] and gid not in by_day \
@@ -966,52 +974,83 @@ class Engine(Workflow):
                 res = hit[2]
             else:
                 res = self._subject_result(g, day, render=False, known=state_of)
-            fixed = fixed_of.get(gid) or self._fixed(g)
-            values: list[Any] = []
-            for k in names:
-                values.append(gid if k == "subject" else g.title if k == "title" else g.owner)
-            if state:
-                if pair in open_subjects or pair in decided:
-                    now = self._state_of("goal", gid)
-                    values.extend(now[k] for k in state)
-                else:
-                    values.extend(no_state)  # nothing open, nothing decided (as `_state_of` gives)
-            for read in fields:
-                values.append(read(g, res, fixed))
-            as_tuple = tuple(values)
-            key = (shape, as_tuple, tuple(map(type, as_tuple)))
+            if not state:
+                now: tuple[Any, ...] = ()
+            elif pair in open_subjects or pair in decided:
+                fields = self._state_of("goal", gid)
+                now = tuple(fields[k] for k in state)
+            else:
+                now = no_state  # nothing open, nothing decided (as `_state_of` gives)
+            values = (*now, *[read(plan, res) for read in reads])
+            key = (shape, fixed_id, values, tuple(map(type, values)))
             fired = matched.get(key)
             if fired is not None and not fired and not trace:
                 continue  # matches no rule, as an earlier message like it: nothing to build
+            parts = (static, values)
             sent = dict(head)
-            sent.update(zip(rest, values, strict=True))
+            for k, (part, at) in zip(rest, order, strict=True):
+                sent[k] = parts[part][at]
             fired = self._fired(item, sent, "goal", gid, key)
             if fired or trace:
                 self._fire(item, trigger, self._goal_subject(g, day, on_day_lazy(res, day)), sent, fired)
 
-    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[Goal, LazyResult, _Fixed], Any]]:
-        """How to read each of the fields `names` of `_goal_subject`'s fields alone, on `day`, from
-        the goal, its result and its `_fixed` values."""
+    def _goal_plans(self, day: dt.date) -> tuple[list[_GoalPlan], _Layout]:
+        """The goals active on `day`, each as a plain tuple of what `_post_all` reads of it (its
+        fields that only the configuration changes read once, not at every follow-up), and where
+        each field of a goal's message comes from. Made again when the active goals are (a new
+        list: a new configuration version, a goal's first or last day, a new year)."""
+        goals = self._active_goals(day)
+        made = self._plans
+        if made[0] is goals:
+            return made[1], made[2]
+        if made[0] is None:
+            self._loop_ids = {}
+        keys = self._durable_keys
+        names = [k for k in ("subject", "title", "owner") if k in keys]
+        state = tuple(k for k in _STATE_KEYS_ORDER if k in keys)
+        tested = self._goal_tested
+        # a message's fields after the trigger's, in `_sent`'s order: the names, the state, the goal's
+        rest = (*names, *state, *tested)
+        static = [*names, *(k for k in tested if k in _GOAL_FIXED)]
+        dynamic = [k for k in tested if k not in _GOAL_FIXED]
+        changing = [*state, *dynamic]
+        order = tuple((0, static.index(k)) if k in static else (1, changing.index(k)) for k in rest)
+        ids = self._loop_ids
+        plans: list[_GoalPlan] = []
+        for g in goals:
+            gid = g.id
+            fixed = self._fixed(g)
+            named = {"subject": gid, "title": g.title, "owner": g.owner}
+            values = tuple(named[k] if k in named else gid if k == "goal" else fixed[_GOAL_FIXED[k]] for k in static)
+            typed = ("goal-fields", values, tuple(map(type, values)))
+            fixed_id = ids.get(typed)
+            if fixed_id is None:
+                fixed_id = ids[typed] = len(ids)
+            plans.append((g, gid, self._goal_kpis[gid], ("goal", gid), values, fixed_id, g.followup))
+        layout = (rest, order, state, dynamic)
+        self._plans = (goals, plans, layout)
+        return plans, layout
+
+    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[_GoalPlan, LazyResult], Any]]:
+        """How to read each of the fields `names` of `_goal_subject`'s fields that change without
+        the configuration changing, on `day`, from the goal's `_goal_plans` tuple and its result."""
         reviewed = self._reviewed
         due: dict[Frequency, tuple[int, int]] = {}
 
-        def review_due(g: Goal, res: LazyResult, fixed: _Fixed) -> bool:
-            key = due.get(g.followup)
+        def review_due(plan: _GoalPlan, res: LazyResult) -> bool:
+            followup = plan[6]
+            key = due.get(followup)
             if key is None:
-                key = due[g.followup] = _period_key(g.followup, day)
-            return reviewed.get(g.id) != key
+                key = due[followup] = _period_key(followup, day)
+            return reviewed.get(plan[1]) != key
 
-        def fixed_at(at: int) -> Callable[[Goal, LazyResult, _Fixed], Any]:
-            return lambda g, res, fixed: fixed[at]
-
-        read: dict[str, Callable[[Goal, LazyResult, _Fixed], Any]] = {
+        read: dict[str, Callable[[_GoalPlan, LazyResult], Any]] = {
             # `_value_` is what `.value` returns, without the enum's descriptor
-            "status": lambda g, res, fixed: res.status._value_, "review_due": review_due,
-            "goal": lambda g, res, fixed: g.id,
-            "explanation": lambda g, res, fixed: on_day_lazy(res, day).explanation,
-            "value": lambda g, res, fixed: res.actual, "expected": lambda g, res, fixed: res.expected,
-            "gap": lambda g, res, fixed: res.gap, "period": lambda g, res, fixed: res.period or ""}
-        return [read[name] if name in read else fixed_at(_GOAL_FIXED[name]) for name in names]
+            "status": lambda plan, res: res.status._value_, "review_due": review_due,
+            "explanation": lambda plan, res: on_day_lazy(res, day).explanation,
+            "value": lambda plan, res: res.actual, "expected": lambda plan, res: res.expected,
+            "gap": lambda plan, res: res.gap, "period": lambda plan, res: res.period or ""}
+        return [read[name] for name in names]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
         sent = self._sent(trigger, subject)
@@ -1123,9 +1162,10 @@ def check_fields(kind: str, specs: Iterable[FieldSpec], subject: Subject) -> Non
     """A plugin's subject must give each declared field a value of its declared type (or none):
     durable-rules and the explanations of `govcore rules test` would otherwise disagree on a
     comparison such as "'1' >= 0" (tests/test_rule_agreement.py checks they agree on typed values)."""
+    fields = subject.fields
     for spec in specs:
-        value = subject.fields.get(spec.name)
-        if value is None:
+        value = fields.get(spec.name)
+        if value is None or type(value) in _TYPES[spec.type]:  # most values: exactly a declared type
             continue
         ok = isinstance(value, _TYPES[spec.type]) and not (spec.type == "number" and isinstance(value, bool))
         if not ok:
