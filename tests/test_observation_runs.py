@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from test_observation_sharing import OBSERVED
 
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine, EngineEvent
@@ -26,22 +27,6 @@ from govcore.model import ObservationRow, Observations
 
 VEJLE = Path(__file__).resolve().parents[1] / "examples" / "vejle"
 START, END = dt.date(2021, 1, 1), dt.date(2021, 12, 31)
-
-LISTENING = """description: Ny figur
-rules:
-  - id: ny-figur
-    title: Ny figur for et mål ude af kurs
-    description: En ny figur for et mål ude af kurs giver en varsling.
-    when:
-      observation: {kpi}
-    for_each: goal
-    if:
-      - status == off_track
-    then:
-      - notify:
-          to: owner
-          message: "{{title}}: {{value}}"
-"""
 
 
 @cache
@@ -66,7 +51,8 @@ def listening(tmp: Path) -> Configuration:
     """Vejle with a rule on the observations of one KPI, whose rows arrive among others."""
     shutil.copytree(VEJLE, tmp / "examples" / "vejle")
     shutil.copytree(VEJLE.parents[1] / "rules", tmp / "rules")
-    (tmp / "rules" / "listening.yaml").write_text(LISTENING.format(kpi=busiest_kpi(vejle())), encoding="utf-8")
+    rule = OBSERVED.replace("observation: any", f"observation: {busiest_kpi(vejle())}")  # the same rule, on one KPI
+    (tmp / "rules" / "listening.yaml").write_text(rule, encoding="utf-8")
     return load_config(tmp / "examples" / "vejle")
 
 
