@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from govcore.calendar import DanishCalendar
     from govcore.charts import Bar, Line, bar_chart, goal_chart, line_chart
-    from govcore.config import Configuration, Response, load_config
+    from govcore.config import Configuration, Response, load_config, prepare
     from govcore.engine import Engine, EngineEvent
     from govcore.errors import ConfigError, GovcoreError, InputError, PluginError, Problem, RuleError, did_you_mean
     from govcore.extension import (
@@ -91,6 +91,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "Configuration": ("govcore.config", "Configuration"),
     "Response": ("govcore.config", "Response"),
     "load_config": ("govcore.config", "load_config"),
+    "prepare": ("govcore.config", "prepare"),
     "Engine": ("govcore.engine", "Engine"),
     "EngineEvent": ("govcore.engine", "EngineEvent"),
     "ConfigError": ("govcore.errors", "ConfigError"),
@@ -274,6 +275,7 @@ __all__ = [
     "normalise_name",
     "parse_number",
     "percent",
+    "prepare",
     "read_csv",
     "read_text",
     "render_template",

@@ -16,7 +16,7 @@ import datetime as dt
 import functools
 import heapq
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from types import MappingProxyType
@@ -529,6 +529,9 @@ class Engine(Workflow):
                 self.now = item.at
             if self._closed:
                 raise EngineError(_("the engine is closed"))
+            if item is self._feed_head and self._on_event is None:
+                self._on_fed(item)
+                continue
             handlers[item.kind](item)
             self.items_processed += 1
         self.now = target
@@ -667,19 +670,8 @@ class Engine(Workflow):
         o: ObservationRow = item.payload
         if item is self._feed_head:
             self._feed_next()
-        self.store.add(o)
+        self._observed((o,))
         kpi = o.kpi
-        goals = self._goals_by_kpi.get(kpi)
-        if goals:
-            status, forecast = self._status_cache, self._forecast_cache
-            for goal_id in goals:
-                status.pop(goal_id, None)
-                forecast.pop(goal_id, None)
-        value = o.value
-        # made here as `_emit` would: the commonest event (no rule, no subject, details ready)
-        self._append(EngineEvent(len(self.events) + 1, self.now, "observation", None, None, None, None, None, {
-            "kpi": kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
-            "series": o.series, "municipality": o.municipality or "", "source": o.source}))
         kinds = self._listeners.get(("observation", kpi, ""))  # `_kinds_for`'s answer, once it has one
         if kinds is None:
             kinds = self._kinds_for("observation", kpi, "")
@@ -687,6 +679,72 @@ class Engine(Workflow):
             trigger = {"trigger": "observation", "observed_kpi": kpi, "wheel": "", "frequency": ""}
             for kind in kinds:
                 self._post_all(item, trigger, kind, kpi=kpi)
+
+    def _on_fed(self, item: _Item) -> None:
+        """The feed's head, just taken from the queue, and the fed rows after it that become known
+        the same day, as one: the store takes them in one call, then each has its event, as an item
+        each would have (the same events, sequence numbers and item count; a stored run, which
+        commits item by item, goes through `steps` and takes them one at a time). Nothing else on
+        the queue comes between them: at 06:00 only observations are due (rank 0 comes before every
+        other kind then), and every observation queued since the start has a later sequence number
+        than the fed rows (theirs were given out at the start). Only where nothing can look in
+        between: no `on_event`, and no rule listening to their KPIs (a row with listeners is an
+        item of its own, `_on_observation`)."""
+        listeners = self._listeners
+        head: ObservationRow = item.payload
+        kinds = listeners.get(("observation", head.kpi, ""))
+        if kinds is None:
+            kinds = self._kinds_for("observation", head.kpi, "")
+        if kinds:
+            self._on_observation(item)
+            self.items_processed += 1
+            return
+        feed = self._feed
+        assert feed is not None
+        rows, first = feed.rows, self._feed_pos
+        end, count, known = first + 1, len(rows), head.known
+        # the fed rows become known in order, those of one day in their sequence: the run ends at a
+        # later day or at a row a rule listens to
+        last = head.kpi
+        while end < count:
+            row = rows[end]
+            if row.known != known:
+                break
+            if row.kpi != last:
+                last = row.kpi
+                kinds = listeners.get(("observation", last, ""))
+                if kinds is None:
+                    kinds = self._kinds_for("observation", last, "")
+                if kinds:
+                    break
+            end += 1
+        self._feed_pos = end - 1
+        self._feed_next()  # the row after the run on the queue first, as an item of its own puts it
+        self._observed(rows[first:end])
+        self.items_processed += end - first
+
+    def _observed(self, rows: Sequence[ObservationRow]) -> None:
+        """Take in rows that become known now, in their order: into the store (one call), each goal
+        reading their KPIs asked anew, and an event each."""
+        self.store.add_rows(rows)
+        goals_by_kpi, status, forecast = self._goals_by_kpi, self._status_cache, self._forecast_cache
+        events, append, now = self.events, self._append, self.now
+        last = None
+        for o in rows:
+            kpi = o.kpi
+            if kpi != last:
+                last = kpi
+                goals = goals_by_kpi.get(kpi)
+                if goals:
+                    for goal_id in goals:
+                        status.pop(goal_id, None)
+                        forecast.pop(goal_id, None)
+            value = o.value
+            # made here as `_emit` would, without `EngineEvent`'s Python-level constructor: the
+            # commonest event (no rule, no subject, details ready)
+            append(_new_tuple(EngineEvent, (len(events) + 1, now, "observation", None, None, None, None, None, {
+                "kpi": kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
+                "series": o.series, "municipality": o.municipality or "", "source": o.source})))
 
     # -------------------------------------------------------------------------------- subjects
 
