@@ -38,7 +38,9 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
          rf"^   the first engine after load_config: \d+ / \d+ ms = {NUMBER}x; not in it, done by load_config "
          rf".*working out the shared history {NUMBER} / {NUMBER} ms \(load_config of .* {NUMBER} ms CPU in all\)$",
          rf"^   the first engine after load_config starting on \d{{4}}-03-15 .*: \d+ / \d+ ms = {NUMBER}x$",
-         rf"^   a first engine that works the history out itself .*: \d+ / \d+ ms = {NUMBER}x$"]),
+         rf"^   a first engine that works the history out itself .*: \d+ / \d+ ms = {NUMBER}x$",
+         rf"^   the first engine of a configuration made in code \(observations in a list\) after "
+         rf"govcore\.prepare\(config\), .*: \d+ / \d+ ms = {NUMBER}x$"]),
     "bench_hostile.py": (
         ["--config", CONFIG, "--input", "billion laughs", "--file", "kpis.yaml"],
         [rf"^untouched +- +{NUMBER} +{NUMBER} +loaded$",
