@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GOALS, WHEEL
+from engine_support import add_version_with_new_wheel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -93,12 +93,7 @@ def test_the_year_shorthand_is_a_start_on_1_january(vejle: Configuration) -> Non
 def test_a_version_that_changes_goals_wheel_and_rules_takes_over_on_its_date(
         make_config: Callable[..., Path]) -> None:
     folder = make_config()
-    (folder / "goals-2.yaml").write_text("goals:\n  - id: g-ledige" + GOALS.split("  - id: g-ledige")[1],
-                                         encoding="utf-8")
-    (folder / "wheel-2.yaml").write_text(WHEEL.replace("on: first_working_day", "on: {day: 15}"), encoding="utf-8")
-    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
-        f.write(f"versions:\n  - from: 2021-03-10\n    description: Nyt mål- og mødesæt\n"
-                f"    goals: goals-2.yaml\n    wheel: wheel-2.yaml\n    rules: [{ROOT / 'rules' / 'goals.yaml'}]\n")
+    add_version_with_new_wheel(folder, "Nyt mål- og mødesæt")
     cfg = load_config(folder)
     with Engine(cfg, year=2021) as engine:
         engine.advance_to(dt.date(2021, 4, 30))

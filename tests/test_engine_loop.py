@@ -8,9 +8,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from engine_support import assert_stopped_at_year_turn, closing_at_year_turn
 
 from govcore.config import load_config
-from govcore.engine import Engine, EngineEvent, event_line
+from govcore.engine import Engine, event_line
 from govcore.errors import EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,21 +42,10 @@ def test_a_closed_engine_processes_nothing() -> None:
 
 
 def test_an_engine_closed_while_it_runs_stops_at_the_next_item() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
-    seen: list[EngineEvent] = []
-
-    def on_event(ev: EngineEvent) -> None:
-        seen.append(ev)
-        if ev.type == "year_started":
-            engine.close()
-
-    engine = Engine(cfg, start=dt.date(2020, 12, 1), on_event=on_event)
+    engine, seen = closing_at_year_turn(load_config(ROOT / "examples" / "vejle"))
     with pytest.raises(EngineError):
         engine.advance_to(dt.date(2021, 12, 31))
-    turn = next(i for i, ev in enumerate(seen) if ev.type == "year_started")
-    # the new year's own item finishes (its events after the one that closed), then nothing more
-    assert turn > 0 and all(ev.at == seen[turn].at for ev in seen[turn:])
-    assert engine.events == seen
+    assert_stopped_at_year_turn(engine, seen)
     processed = engine.items_processed
     with pytest.raises(EngineError):
         engine.advance_to(dt.date(2021, 12, 31))

@@ -11,10 +11,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import GOALS, WHEEL
+from engine_support import add_version_with_new_wheel, assert_stopped_at_year_turn, closing_at_year_turn
 
 from govcore.config import load_config
-from govcore.engine import Engine, EngineEvent, event_line
+from govcore.engine import Engine, event_line
 from govcore.errors import EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,12 +49,7 @@ def test_each_step_is_one_items_events_and_clock() -> None:
 
 def test_steps_follow_the_queue_a_new_wheel_replaces(make_config: Callable[..., Path]) -> None:
     folder = make_config()
-    (folder / "goals-2.yaml").write_text("goals:\n  - id: g-ledige" + GOALS.split("  - id: g-ledige")[1],
-                                         encoding="utf-8")
-    (folder / "wheel-2.yaml").write_text(WHEEL.replace("on: first_working_day", "on: {day: 15}"), encoding="utf-8")
-    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
-        f.write(f"versions:\n  - from: 2021-03-10\n    description: Nyt hjul\n"
-                f"    goals: goals-2.yaml\n    wheel: wheel-2.yaml\n    rules: [{ROOT / 'rules' / 'goals.yaml'}]\n")
+    add_version_with_new_wheel(folder, "Nyt hjul")
     cfg = load_config(folder)
     with Engine(cfg, year=2021) as ref, Engine(cfg, year=2021) as stepped:
         until = ref.calendar.local_datetime(dt.date(2021, 6, 30), 23, 59)
@@ -68,19 +63,9 @@ def test_steps_follow_the_queue_a_new_wheel_replaces(make_config: Callable[..., 
 
 
 def test_steps_stop_at_a_closed_engine() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
-    seen: list[EngineEvent] = []
-
-    def on_event(ev: EngineEvent) -> None:
-        seen.append(ev)
-        if ev.type == "year_started":
-            engine.close()
-
-    engine = Engine(cfg, start=dt.date(2020, 12, 1), on_event=on_event)
+    engine, seen = closing_at_year_turn(load_config(ROOT / "examples" / "vejle"))
     steps = engine.steps(engine.calendar.local_datetime(dt.date(2021, 12, 31), 23, 59))
     with pytest.raises(EngineError):
         for _events in steps:
             pass
-    turn = next(i for i, ev in enumerate(seen) if ev.type == "year_started")
-    assert turn > 0 and all(ev.at == seen[turn].at for ev in seen[turn:])
-    assert engine.events == seen
+    assert_stopped_at_year_turn(engine, seen)
