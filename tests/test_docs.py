@@ -117,3 +117,46 @@ def test_the_notifications_section_documents_every_smtp_setting() -> None:
     for command in ("list", "send", "retry"):
         assert f"govcore notifications {command}" in section
     assert "Message-ID" in section and "at least once" in section  # the guarantee, stated
+
+
+def _python_api_rows() -> dict[str, set[str]]:
+    """The names in the first cell of each table row of docs/python-api.md, by the heading above."""
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    rows: dict[str, set[str]] = {}
+    heading = ""
+    for line in text.splitlines():
+        if line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif line.startswith("| `"):
+            cell = line.split(" | ")[0]
+            names = {re.match(r"[A-Za-z_][A-Za-z0-9_]*", span).group(0)  # type: ignore[union-attr]
+                     for span in cell.split("`")[1::2]}
+            rows.setdefault(heading, set()).update(names)
+    return rows
+
+
+def test_every_public_name_and_engine_method_is_in_the_python_api_docs() -> None:
+    import govcore
+
+    rows = _python_api_rows()
+    engine_rows = rows.pop("`Engine`")
+    documented = set().union(*rows.values())
+    exported = set(govcore.__all__)
+    assert documented == exported, f"documented, not exported: {documented - exported}; " \
+                                   f"exported, not documented: {exported - documented}"
+    methods = {name for cls in govcore.Engine.__mro__ if cls.__module__.startswith("govcore.")
+               for name, value in vars(cls).items() if not name.startswith("_") and callable(value)}
+    assert engine_rows == methods, engine_rows ^ methods
+
+
+def test_the_engine_attributes_the_python_api_docs_name_exist() -> None:
+    import govcore
+
+    text = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    paragraph = text[text.index("Attributes to read:"):].split("\n\n")[0]
+    names = paragraph.split("`")[1::2]
+    assert len(names) >= 15
+    config = govcore.load_config(ROOT / "examples" / "vejle")
+    with govcore.Engine(config, year=2021) as engine:
+        missing = [n for n in names if not hasattr(engine, n)]
+    assert not missing, missing

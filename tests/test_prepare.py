@@ -117,5 +117,5 @@ def test_an_observation_added_after_preparing_is_seen_and_the_history_worked_out
 
 def test_prepare_is_public_and_documented() -> None:
     assert "prepare" in govcore.__all__ and govcore.prepare is govcore.config.prepare
-    api = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
-    assert "\n## In Python: `govcore.prepare(config, *, start=None)`\n" in api
+    api = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    assert "\n| `prepare(config, *, start=None)` |" in api and "\n### `prepare`: a configuration made in code\n" in api
