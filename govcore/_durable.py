@@ -113,8 +113,14 @@ _POOL: OrderedDict[str, list[_Shared]] = OrderedDict()
 _POOL_LOCK = threading.Lock()
 
 
-def _acquire(definitions: Mapping[str, Mapping[str, Any]]) -> tuple[_Shared, str]:
-    key = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+def pool_key(definitions: Mapping[str, Mapping[str, Any]]) -> str:
+    """What engines with the same rules share a C ruleset by (`RuleRuntime`'s `key`)."""
+    return hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+
+
+def _acquire(definitions: Mapping[str, Mapping[str, Any]], key: str | None = None) -> tuple[_Shared, str]:
+    if key is None:
+        key = pool_key(definitions)
     with _POOL_LOCK:
         shared_list = _POOL.setdefault(key, [])
         _POOL.move_to_end(key)
@@ -143,8 +149,10 @@ def pool_size() -> int:
 class RuleRuntime:
     """A compiled ruleset in durable-rules, matched synchronously for one engine."""
 
-    def __init__(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
-        self._shared, self._sid = _acquire(definitions)
+    def __init__(self, definitions: Mapping[str, Mapping[str, Any]], *, key: str | None = None) -> None:
+        """`key`: `pool_key(definitions)`, when the caller keeps it (an engine's rules are the
+        same for every engine of a configuration)."""
+        self._shared, self._sid = _acquire(definitions, key)
         self._closed = False
 
     def match(self, message: Mapping[str, Any]) -> list[str]:
