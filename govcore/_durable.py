@@ -113,8 +113,14 @@ _POOL: OrderedDict[str, list[_Shared]] = OrderedDict()
 _POOL_LOCK = threading.Lock()
 
 
-def _acquire(definitions: Mapping[str, Mapping[str, Any]]) -> tuple[_Shared, str]:
-    key = hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+def pool_key(definitions: Mapping[str, Mapping[str, Any]]) -> str:
+    """What engines with the same rules share a C ruleset by (`RuleRuntime`'s `key`)."""
+    return hashlib.sha256(json.dumps(definitions, sort_keys=True).encode()).hexdigest()
+
+
+def _acquire(definitions: Mapping[str, Mapping[str, Any]], key: str | None = None) -> tuple[_Shared, str]:
+    if key is None:
+        key = pool_key(definitions)
     with _POOL_LOCK:
         shared_list = _POOL.setdefault(key, [])
         _POOL.move_to_end(key)
@@ -143,8 +149,10 @@ def pool_size() -> int:
 class RuleRuntime:
     """A compiled ruleset in durable-rules, matched synchronously for one engine."""
 
-    def __init__(self, definitions: Mapping[str, Mapping[str, Any]]) -> None:
-        self._shared, self._sid = _acquire(definitions)
+    def __init__(self, definitions: Mapping[str, Mapping[str, Any]], *, key: str | None = None) -> None:
+        """`key`: `pool_key(definitions)`, when the caller keeps it (an engine's rules are the
+        same for every engine of a configuration)."""
+        self._shared, self._sid = _acquire(definitions, key)
         self._closed = False
 
     def match(self, message: Mapping[str, Any]) -> list[str]:
@@ -186,28 +194,40 @@ class RuleRuntime:
             return False
         if code == 2:
             raise GovcoreError(_("durable-rules saw the same message twice; every message needs a unique id"))
-        ruleset = self._shared.ruleset
-        errors: list[BaseException] = []
-
-        def complete(error: BaseException | None, state: Any) -> None:
-            if error:
-                errors.append(error)
-
-        ruleset.do_actions(result[1] if code == 0 else 0, complete)
+        handle = self._shared.ruleset._handle
+        try:
+            state_handle = result[1] if code == 0 else 0
+            self._run_actions(handle, durable_rules_engine.start_action_for_state(handle, state_handle), state_handle)
+        except Exception as err:
+            raise GovcoreError(_("durable-rules failed while matching: {error}").format(error=err)) from None
         self._drain()
-        if errors:
-            raise GovcoreError(_("durable-rules failed while matching: {error}").format(error=errors[0]))
         return True
+
+    def _run_actions(self, handle: int, started: Any, state_handle: int) -> None:
+        """Run the queued actions `started` begins, as durable-rules' `Ruleset.do_actions` and
+        `_flush_actions` do for a synchronous action that leaves the state as it is (ours only note
+        the rule's name), without the Python objects they make for each action (a closure, its
+        state and message as objects, a promise, the state encoded again): for each action, the
+        state is handed back unchanged (its JSON text as durable-rules gave it), the action is
+        completed and the next one started, until none is left."""
+        if not started:
+            return
+        state = started[0]
+        fired = self._shared.fired
+        message = started[1]
+        while message:
+            fired.append(next(iter(json.loads(message))))  # {rule name: the message it matched}
+            durable_rules_engine.update_state(handle, state)
+            message = durable_rules_engine.complete_and_start_action(handle, state_handle)
 
     def _drain(self) -> None:
         """Run actions durable-rules left queued, here and now, until none is left."""
-        ruleset = self._shared.ruleset
+        handle = self._shared.ruleset._handle
         while True:
-            result = durable_rules_engine.start_action(ruleset._handle)
+            result = durable_rules_engine.start_action(handle)
             if not result:
                 return
-            ruleset._flush_actions(json.loads(result[0]), {"message": json.loads(result[1])},
-                                   result[2], lambda e, s: None)
+            self._run_actions(handle, result, result[2])
 
     def facts(self) -> list[Any]:
         """Facts still stored for this engine's session (always empty between matches)."""

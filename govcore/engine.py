@@ -22,10 +22,10 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from govcore._durable import RuleRuntime
+from govcore._durable import RuleRuntime, pool_key
 from govcore.config import Configuration, Response
 from govcore.errors import EngineError, GovcoreError
-from govcore.extension import FieldSpec, Subject, SubjectContext
+from govcore.extension import FieldSpec, Subject, SubjectContext, per_configuration
 from govcore.forecast import GoalForecast, forecast_goal
 from govcore.i18n import N_, _
 from govcore.model import (
@@ -46,7 +46,7 @@ from govcore.model import (
 )
 from govcore.observations import ObservationStore, ObservationView, SharedStart, kpis_of, rows_of, shared_start
 from govcore.rules.compiler import compile_ruleset
-from govcore.rules.loader import Rule
+from govcore.rules.loader import Rule, RuleSet
 from govcore.targets import (
     DayFreeView,
     LazyResult,
@@ -100,7 +100,10 @@ _GoalPlan = tuple[Goal, str, tuple[str, ...], tuple[str, str], tuple[Any, ...], 
 # a goal message's fields after the trigger's, where each comes from ((0, i): the plan's fixed
 # fields, (1, i): the state and result fields), the state fields, the result fields
 _Layout = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[str, ...], list[str]]
-_MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
+_MATCHED_MAX = 4096
+# a subject kind's settings when the configuration has none: one object, not a new one per call
+# (`SubjectContext.once` keeps what it makes of a settings object with it); never changed
+_NO_SETTINGS: dict[str, Any] = {}  # distinct messages remembered with the rules they match
 
 
 class _EventFields(NamedTuple):
@@ -264,6 +267,7 @@ class Engine(Workflow):
     _feed_seq = 0  # the sequence number before the first of them
     _feed_calendar: DanishCalendar
     _feed_at: dict[dt.date, dt.datetime]
+    _plan: _RulePlan  # the rules in use (`_use`)
 
     def __init__(self, config: Configuration, *, year: int | None = None,
                  start: dt.datetime | dt.date | None = None,
@@ -322,17 +326,15 @@ class Engine(Workflow):
                 self._schedule(at, "response", resp)
 
     def _use(self, config: Configuration) -> None:
-        """Make `config` (one version) the one the rules and subjects come from."""
-        old_rules = self.config.rules.version() if self._runtime is not None else None
+        """Make `config` (one version) the one the rules and subjects come from. What depends on
+        the configuration alone is worked out once for it (`_GoalIndex`, `_RulePlan`) and shared
+        by every engine of it."""
+        old = self._plan if self._runtime is not None else None
         self.config = config
         self.calendar = config.wheel.calendar
         self._at_six: dict[dt.date, dt.datetime] = {}  # 06:00 of a day, when observations take effect
-        self._goals_by_kpi: dict[str, list[str]] = {}
-        self._goal_kpis: dict[str, tuple[str, ...]] = {}
-        for g in config.goals:
-            self._goal_kpis[g.id] = g.kpis()
-            for k in self._goal_kpis[g.id]:
-                self._goals_by_kpi.setdefault(k, []).append(g.id)
+        index = per_configuration(config).get(_GoalIndex, lambda: _GoalIndex(config))
+        self._goal_kpis, self._goals_by_kpi, self._goal_bounds = index.goal_kpis, index.by_kpi, index.bounds
         self._status_cache.clear()
         self._core_cache.clear()
         self._forecast_cache.clear()
@@ -340,31 +342,23 @@ class Engine(Workflow):
         self._kind_subjects: dict[str, tuple[Any, tuple[Subject, ...]]] = {}
         self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
         self._active: tuple[tuple[int, int] | None, list[Goal]] = (None, [])
-        self._goal_bounds = sorted({g.valid_from for g in config.goals if g.valid_from is not None} |
-                                   {g.valid_to + dt.timedelta(days=1) for g in config.goals if g.valid_to is not None})
-        # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
-        # rule tests a forecast field or writes one into a message.
-        goal_rules = [r for r in config.rules.rules if r.for_each == "goal"]
-        self._forecasts = any(f.startswith("forecast") for r in goal_rules for f in r.fields_used()) or \
-            any("{forecast" in str(call.params) for r in goal_rules for call in r.actions)
-        if old_rules != config.rules.version():
+        plan = per_configuration(config.rules).get(_RulePlan, lambda: _RulePlan(config.rules))
+        self._forecasts = plan.forecasts
+        if old is None or old.version != plan.version:
             if self._runtime is not None:
                 self._runtime.close()
-            self._rules = {f"r{r.order:04d}": r for r in config.rules.rules}
-            compiled = compile_ruleset(config.rules)
-            self._runtime = RuleRuntime(compiled)
-            # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
-            self._durable_keys = frozenset(
-                {"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline", "for_each", "day"}
-                .union(*(r.fields_used() for r in config.rules.rules)))
-            self._listeners: dict[tuple[str, str, str], list[str]] = {}
+            self._plan = plan
+            self._rules = plan.rules
+            self._runtime = RuleRuntime(plan.compiled, key=plan.pool_key)
+            self._durable_keys = plan.durable_keys
+            self._listeners = plan.listeners
             # Which rules a message matches depends on its tested fields alone (every rule tests
             # one fact, and each fact is retracted after matching): a message like an earlier one
             # is answered from here without asking durable-rules again. When a rule tests the day
             # (effective dates), answers are kept for one day only.
             self._matched: dict[tuple[Any, ...], list[str]] = {}
-            self._day_tested = _names_field(compiled, "day")
-            self._goal_tested = [k for k in _GOAL_FIELDS if k in self._durable_keys]
+            self._day_tested = plan.day_tested
+            self._goal_tested = plan.goal_tested
             self._matched_day = 0
 
     def _lay_out(self, year: int, *, turn: bool = True) -> None:
@@ -752,11 +746,7 @@ class Engine(Workflow):
         key = (trigger, value, frequency)
         kinds = self._listeners.get(key)
         if kinds is None:
-            kinds = []
-            for r in self.config.rules.rules:
-                if r.matches_trigger(trigger, value, frequency) and r.for_each not in kinds:
-                    kinds.append(r.for_each)
-            self._listeners[key] = kinds
+            kinds = self._plan.kinds_for(key)
         return kinds
 
     def _subjects(self, kind: str, wheel: WheelEvent | None = None, kpi: str | None = None) -> list[Subject]:
@@ -782,7 +772,8 @@ class Engine(Workflow):
         ctx = SubjectContext(
             municipality=self.config.municipality, day=day, observations=self.store.as_of(day),
             organisation=self.config.organisation, kpis=self.config.kpis,
-            settings=self.config.sources.get(spec.settings_key, {}), base_dir=self.config.base_dir)
+            settings=self.config.sources.get(spec.settings_key, _NO_SETTINGS), base_dir=self.config.base_dir,
+            cache=per_configuration(self.config))
         key: Any = None
         try:
             if spec.unchanged_key is not None:
@@ -1210,6 +1201,55 @@ class Engine(Workflow):
     def goal_statuses(self, day: dt.date | None = None) -> dict[str, TargetResult]:
         d = day or self.now.date()
         return {g.id: self.goal_result(g, d) for g in self.config.goals if self.config.goal_active(g, d)}
+
+
+class _GoalIndex:
+    """What a configuration (version) says of its goals that every engine of it reads: the KPIs each
+    goal reads, the goals reading each KPI, and the days on which the goals in effect change."""
+
+    def __init__(self, config: Configuration) -> None:
+        self.goal_kpis: dict[str, tuple[str, ...]] = {}
+        self.by_kpi: dict[str, list[str]] = {}
+        for g in config.goals:
+            self.goal_kpis[g.id] = g.kpis()
+            for k in self.goal_kpis[g.id]:
+                self.by_kpi.setdefault(k, []).append(g.id)
+        self.bounds = sorted({g.valid_from for g in config.goals if g.valid_from is not None} |
+                             {g.valid_to + dt.timedelta(days=1) for g in config.goals if g.valid_to is not None})
+
+
+class _RulePlan:
+    """What a rule set says that every engine using it reads: its version, its rules by the names
+    durable-rules knows them by, their compiled definitions, the fields rules can test, and which
+    subject kinds a trigger posts (`kinds_for`, filled as triggers come: the answers are lists no
+    one changes, so engines in several threads may share them)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.version = rules.version()
+        self.rules = {f"r{r.order:04d}": r for r in rules.rules}
+        self.compiled = compile_ruleset(rules)
+        self.pool_key = pool_key(self.compiled)
+        self._all = rules.rules
+        # durable-rules only sees what rules can test: long texts (titles, explanations) stay here.
+        self.durable_keys = frozenset(
+            {"id", "trigger", "wheel", "frequency", "observed_kpi", "deadline", "for_each", "day"}
+            .union(*(r.fields_used() for r in rules.rules)))
+        self.day_tested = _names_field(self.compiled, "day")
+        self.goal_tested = [k for k in _GOAL_FIELDS if k in self.durable_keys]
+        # A forecast costs about as much as a target evaluation: goal subjects carry one only when a
+        # rule tests a forecast field or writes one into a message.
+        goal_rules = [r for r in rules.rules if r.for_each == "goal"]
+        self.forecasts = any(f.startswith("forecast") for r in goal_rules for f in r.fields_used()) or \
+            any("{forecast" in str(call.params) for r in goal_rules for call in r.actions)
+        self.listeners: dict[tuple[str, str, str], list[str]] = {}
+
+    def kinds_for(self, key: tuple[str, str, str]) -> list[str]:
+        """The subject kinds a trigger posts, in rule order."""
+        kinds: list[str] = []
+        for r in self._all:
+            if r.matches_trigger(*key) and r.for_each not in kinds:
+                kinds.append(r.for_each)
+        return self.listeners.setdefault(key, kinds)
 
 
 _TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "bool": (bool,), "text": (str,), "date": (str,)}

@@ -6,10 +6,11 @@ These are part of govcore's public API (re-exported from `govcore`); a plugin ne
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
@@ -20,6 +21,66 @@ from govcore.remote import Http
 from govcore.sourcefile import check_file, resolve_inside
 
 FieldType = Literal["number", "text", "bool", "date"]
+T = TypeVar("T")
+
+
+# ------------------------------------------------------------------ per configuration
+# A `Configuration` (one version of it) is not changed once loaded, so whatever is derived from it
+# alone (a plugin's parsed settings, which rules listen to a trigger) is the same for every engine
+# of it, and for every call. Its place lives as long as the object it belongs to, and is found by
+# that very object, never by an equal one or a key a caller chose: one thread is never handed
+# another configuration's values (a memo of "the last settings seen" read in two steps could,
+# with two municipalities running side by side).
+
+_MISSING: Any = object()
+
+
+class PerConfiguration:
+    """Values worked out once for one configuration object (`per_configuration`). Thread-safe: a
+    value is read in one step, and two threads making the same value at once keep the first one
+    stored (both made it from the same configuration, so either is right)."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self) -> None:
+        self._values: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, make: Callable[[], T]) -> T:
+        """The value stored under `key`, made by `make()` the first time. `make` must depend on
+        nothing but this place's configuration (and `key`). An error in `make` is raised and
+        nothing is stored: the next call tries again (and fails the same way)."""
+        value = self._values.get(key, _MISSING)
+        if value is _MISSING:
+            value = self._values.setdefault(key, make())
+        return value  # type: ignore[no-any-return]
+
+
+# id(owner) -> (a weak reference to owner, its place); an entry leaves with its owner
+_PLACES: dict[int, tuple[weakref.ref[Any], PerConfiguration]] = {}
+
+
+def per_configuration(owner: object) -> PerConfiguration:
+    """The place of `owner`: a `Configuration` (one version of it) or a part of one that is not
+    changed after loading (its `RuleSet`). The same object gives the same place for as long as
+    it lives; another object, even an equal one, another place."""
+    key = id(owner)
+    entry = _PLACES.get(key)
+    if entry is not None and entry[0]() is owner:
+        return entry[1]
+    place = PerConfiguration()
+    ref = weakref.ref(owner, lambda dead: _forget(key, dead))
+    entry = _PLACES.setdefault(key, (ref, place))
+    if entry[0]() is owner:  # ours, or another thread's for the same object a moment before
+        return entry[1]
+    # an entry left by an object that died with this id before its callback ran: replace it
+    _PLACES[key] = (ref, place)
+    return place
+
+
+def _forget(key: int, dead: weakref.ref[Any]) -> None:
+    entry = _PLACES.get(key)
+    if entry is not None and entry[0] is dead:
+        _PLACES.pop(key, None)
 
 
 @dataclass(frozen=True)
@@ -151,6 +212,22 @@ class SubjectContext:
     """Every goal id of the configuration, with the spans (first day, last day; None: open) in
     which a version of the configuration in force holds it and the goal itself is valid: a link
     from a plugin's data to a goal is good if the goal is in force while the linked thing runs."""
+    cache: PerConfiguration | None = field(default=None, compare=False, repr=False)
+    """The place `once` keeps its values in: the configuration's (version's), when the engine made
+    the context; None elsewhere (`once` then works its value out at every call)."""
+
+    def once(self, make: Callable[[Mapping[str, Any]], T]) -> T:
+        """`make(self.settings)`, worked out once per configuration (version) and kept with it, for
+        what depends on the settings alone: parsing and validating them, typically. The engine
+        asks a subject kind at every follow-up; the settings do not change within a version.
+        An error in `make` (bad settings) is raised every time, as without `once`. `make` is the key
+        of what is kept: a function defined once (the plugin's `parse_settings`), never a lambda made
+        at the call."""
+        settings = self.settings
+        if self.cache is None:
+            return make(settings)
+        # the settings are kept with the value: while it is stored, no other object has their id
+        return self.cache.get((make, id(settings)), lambda: (settings, make(settings)))[1]
 
 
 @dataclass(frozen=True)

@@ -26,9 +26,16 @@ def r2(value: float) -> float:
     if not math.isfinite(value):
         raise ValueError(_("not a finite number: {value}").format(value=value))
     text = repr(float(value))
-    if "e" not in text and len(text) - text.index(".") <= 3:
+    decimals = len(text) - text.index(".") - 1 if "e" not in text else -1
+    if 0 <= decimals <= 2:
         out = float(value)  # two decimals or fewer: already what rounding gives (most amounts)
-    else:
+    elif decimals > 3:
+        # More than three decimals in the shortest text that reads back as `value`: no amount with
+        # three decimals reads back as it, so no half-way amount (x.xx5) lies between the text and
+        # the exact binary value, nor is either of them one; rounding either gives the same øre,
+        # and `round` of the binary value (correctly rounded) is that amount's float.
+        out = round(value, 2)
+    else:  # three decimals (the half-way case lives here) or an exponent: as accountants round
         out = float(Decimal(text).quantize(_CENT, rounding=ROUND_HALF_UP))
     return 0.0 if out == 0 else out
 

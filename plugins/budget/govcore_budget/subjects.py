@@ -41,7 +41,7 @@ NUMBERS = tuple(f.name for f in FIELDS if f.type == "number" and f.name != "tole
 def budget_subjects(ctx: SubjectContext) -> list[Subject]:
     """One subject per configured area, in the order of the settings, with the figures of the latest
     month known on `ctx.day` (in January that is December of the year before)."""
-    settings = parse_settings(ctx.settings)
+    settings = ctx.once(parse_settings)
     _check_owners(settings, ctx)
     return [Subject(kind="budget_area", id=a.id, owner=a.owner, title=a.label,
                     fields=area_fields(a, settings, ctx)) for a in settings.areas]
@@ -76,7 +76,7 @@ def budget_key(ctx: SubjectContext) -> Hashable:
     """What the areas' subjects depend on that changes during a run: the figures known of the
     areas' KPIs, and for each area whether its latest month's figures have gone stale (the
     subjects do not name the day otherwise). The kind's `unchanged_key`."""
-    settings = parse_settings(ctx.settings)
+    settings = ctx.once(parse_settings)
     view = ctx.observations
     stale = []
     for a in settings.areas:

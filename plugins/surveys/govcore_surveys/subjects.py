@@ -39,7 +39,7 @@ _NUMBERS = ("year", "score", "n", "baseline", "baseline_year", "baseline_n", "ch
 
 def survey_subjects(ctx: SubjectContext) -> list[Subject]:
     """One subject per respondent group and area with survey KPIs, configured areas first."""
-    settings = parse_settings(ctx.settings)
+    settings = ctx.once(parse_settings)
     found = []
     for kpi_id, kpi in ctx.kpis.items():
         m = KPI_PATTERN.match(kpi_id)
