@@ -100,10 +100,10 @@ _GoalPlan = tuple[Goal, str, tuple[str, ...], tuple[str, str], tuple[Any, ...], 
 # a goal message's fields after the trigger's, where each comes from ((0, i): the plan's fixed
 # fields, (1, i): the state and result fields), the state fields, the result fields
 _Layout = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[str, ...], list[str]]
-_MATCHED_MAX = 4096
+_MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 # a subject kind's settings when the configuration has none: one object, not a new one per call
 # (`SubjectContext.once` keeps what it makes of a settings object with it); never changed
-_NO_SETTINGS: dict[str, Any] = {}  # distinct messages remembered with the rules they match
+_NO_SETTINGS: dict[str, Any] = {}
 
 
 class _EventFields(NamedTuple):
