@@ -80,18 +80,23 @@ def events(url: str) -> list[tuple[int, str, str]]:
         db.close()
 
 
-def waiting_for(url: str, key: int) -> int:
-    """How many sessions wait for the advisory lock `key` in this database (from pg_locks)."""
+def sessions(url: str, key: int, *, granted: bool) -> list[int]:
+    """The backends holding (granted) or waiting for the advisory lock `key` in this database."""
     db = open_database(url)
     try:
         with db.engine.connect() as conn:
-            return int(conn.execute(sa.text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+            return [int(pid) for pid in conn.execute(sa.text(
+                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted = :granted "
                 "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
                 "AND classid::bigint = :hi AND objid::bigint = :lo"),
-                {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}).scalar_one())
+                {"granted": granted, "hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}).scalars()]
     finally:
         db.close()
+
+
+def waiting_for(url: str, key: int) -> int:
+    """How many sessions wait for the advisory lock `key` in this database (from pg_locks)."""
+    return len(sessions(url, key, granted=False))
 
 
 @pytest.mark.postgres
@@ -199,21 +204,6 @@ def test_lock_keys_differ_per_run_and_fit_a_bigint() -> None:
 
 
 
-def lock_holder(url: str, key: int) -> int | None:
-    """The backend process holding the advisory lock `key` in this database (from pg_locks)."""
-    db = open_database(url)
-    try:
-        with db.engine.connect() as conn:
-            pid = conn.execute(sa.text(
-                "SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted "
-                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-                "AND classid::bigint = :hi AND objid::bigint = :lo"),
-                {"hi": (key >> 32) & 0xFFFFFFFF, "lo": key & 0xFFFFFFFF}).scalar()
-            return None if pid is None else int(pid)
-    finally:
-        db.close()
-
-
 def terminate(url: str, pid: int) -> None:
     """Kill a backend as an administrator or a server restart would, and wait until it is gone."""
     db = open_database(url)
@@ -273,11 +263,11 @@ def test_a_run_whose_locked_connection_is_lost_fails_and_writes_nothing_more(tmp
 
     def kill_after_first_batch(done: int, _total: int) -> None:
         if done and not seen:  # the first batch is committed: kill the connection holding the lock
-            pid = lock_holder(pg_url, key)
-            assert pid is not None
-            terminate(pg_url, pid)
+            holder = sessions(pg_url, key, granted=True)
+            assert len(holder) == 1
+            terminate(pg_url, holder[0])
             seen.append(stored_run(pg_url))
-            assert lock_holder(pg_url, key) is None  # the lock went with the connection
+            assert sessions(pg_url, key, granted=True) == []  # the lock went with the connection
 
     with pytest.raises(RunError) as failed:
         tick(cfg, pg_url, now=dt.date(2021, 6, 30), progress=kill_after_first_batch)
