@@ -2,13 +2,20 @@
 
     python benchmarks/bench_store.py [--config examples/vejle] [--municipalities 98]
                                      [--from 2021] [--to 2021] [--pg URL] [--batch 10000]
-                                     [--no-runs] [--no-freeze] [--json]
+                                     [--no-runs] [--no-open] [--no-freeze] [--json]
 
 1. Runs. The same municipalities (the configuration cloned per code with scaled observations, as
    in bench_year.py) over the same span — one continuous run each from 1 January of --from to
    31 December of --to — in this process: in memory (`simulate`), into one fresh SQLite file
    (`simulate_persistent`), and, with `--pg URL` (or GOVCORE_TEST_PG_URL), into that PostgreSQL
-   database (runs of these municipalities already there are deleted first). Each clone is run on
+   database (runs of these municipalities already there are deleted first). Each store twice, as
+   different work: each run given the URL, as the command line does (the run opens the database —
+   its own SQLAlchemy engine, connection pool and login — and closes it), and each run given one
+   `Database` opened before the runs, as the server and `tick --all` do (another fresh SQLite file;
+   on PostgreSQL another schema of the database, `--no-open` leaves these sides out); what that
+   database's opening costs is paid once and printed apart. Every stored run pays its configuration's
+   fingerprint in full, as a run's first opening does (the hash of the observations kept with the
+   rows for a later opening is dropped before it: the clone was run on another side). Each clone is run on
    every side in turn, the first side moving on one per clone, so load drift falls on all. Every
    persisted run must give the in-memory events (their sha256, asserted). What is paid once per
    database or process is kept out of the runs, on both sides alike: `simulate` and each store
@@ -44,6 +51,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_year import clone
@@ -53,11 +62,11 @@ from govcore.access.principal import Principal
 from govcore.config import Configuration, load_config
 from govcore.engine import Engine
 from govcore.longrunning import settle_after_startup
-from govcore.model import Observation, municipalities
+from govcore.model import Observation, Observations, municipalities
 from govcore.simulate import SimulationResult, simulate
 from govcore.store.admin import delete_run
 from govcore.store.db import Database, open_database
-from govcore.store.run import opened, simulate_persistent, tick
+from govcore.store.run import _OBSERVATIONS_HASH, opened, simulate_persistent, tick
 from govcore.store.schema import ensure
 
 AIM_RATIO = 1.5
@@ -95,6 +104,26 @@ def timed(configs: list[Configuration], sides: dict[str, Callable[[Configuration
         r["per_municipality_wall_s"] = r["wall_s"] / max(1, len(configs))
         r["per_municipality_cpu_s"] = r["cpu_s"] / max(1, len(configs))
     return res
+
+
+def first_opening(cfg: Configuration) -> Configuration:
+    """`cfg` as a run's first opening finds it: without the observations' hash that a run of it on
+    another side kept with the rows (`govcore.store.run._observations_hash`)."""
+    if isinstance(cfg.observations, Observations):
+        cfg.observations.derived().pop(_OBSERVATIONS_HASH, None)
+    return cfg
+
+
+def schema_url(url: str, schema: str) -> str:
+    """`url` with its connections in `schema` of the database (created if missing)."""
+    admin = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+    try:
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+    finally:
+        admin.dispose()
+    return sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False)
 
 
 def batch_rows(cfg: Configuration, n: int) -> list[dict[str, Any]]:
@@ -174,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pg", default=os.environ.get("GOVCORE_TEST_PG_URL", ""), help="a PostgreSQL URL")
     ap.add_argument("--batch", type=int, default=10_000, help="observations in the API batch (0: skip)")
     ap.add_argument("--no-runs", action="store_true", help="only the observation batch")
+    ap.add_argument("--no-open", action="store_true",
+                    help="no runs given one open Database (only runs given the URL, as the command line)")
     ap.add_argument("--no-freeze", action="store_true",
                     help="no settle_after_startup() (gc.freeze) before the runs")
     ap.add_argument("--json", action="store_true")
@@ -200,19 +231,40 @@ def main(argv: list[str] | None = None) -> int:
                 ensure(db, create=True)
             res["sqlite_schema"] = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0}
             simulate_persistent(configs[0], str(Path(tmp) / "warm-up.db"), start=start, until=until)
-            sides["sqlite"] = lambda c: simulate_persistent(c, url, start=start, until=until)
-            if args.pg:
-                pg = open_database(args.pg)
-                try:
-                    ensure(pg, create=True)
-                    for c in configs:
-                        delete_run(pg, c.municipality.code, start.isoformat())
-                    simulate_persistent(configs[0], pg, start=start, until=until)  # warm-up, as above
-                    delete_run(pg, configs[0].municipality.code, start.isoformat())
-                finally:
+            sides["sqlite"] = lambda c: simulate_persistent(first_opening(c), url, start=start, until=until)
+            held: dict[str, Database] = {}  # the sides given one open Database
+            if not args.no_open:
+                c0, t0 = time.process_time(), time.perf_counter()
+                held["sqlite_open"] = open_database(str(Path(tmp) / "open.db"))
+                ensure(held["sqlite_open"], create=True)
+                res["sqlite_open_once"] = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0}
+                sides["sqlite_open"] = lambda c: simulate_persistent(first_opening(c), held["sqlite_open"],
+                                                                     start=start, until=until)
+            targets = [("postgresql", args.pg)] if args.pg else []
+            if args.pg and not args.no_open:
+                targets.append(("postgresql_open", schema_url(args.pg, "govcore_bench_open")))
+            for part, target in targets:
+                c0, t0 = time.process_time(), time.perf_counter()
+                pg = open_database(target)
+                ensure(pg, create=True)
+                once = {"cpu_s": time.process_time() - c0, "wall_s": time.perf_counter() - t0}
+                for c in configs:
+                    delete_run(pg, c.municipality.code, start.isoformat())
+                simulate_persistent(configs[0], pg, start=start, until=until)  # warm-up, as above
+                delete_run(pg, configs[0].municipality.code, start.isoformat())
+                if part == "postgresql":
                     pg.close()
-                sides["postgresql"] = lambda c: simulate_persistent(c, args.pg, start=start, until=until)
-            res.update(timed(configs, sides, freeze=not args.no_freeze))
+                    sides[part] = lambda c: simulate_persistent(first_opening(c), args.pg, start=start, until=until)
+                else:
+                    res["postgresql_open_once"] = once
+                    held[part] = pg
+                    sides[part] = lambda c: simulate_persistent(first_opening(c), held["postgresql_open"],
+                                                                start=start, until=until)
+            try:
+                res.update(timed(configs, sides, freeze=not args.no_freeze))
+            finally:
+                for db in held.values():
+                    db.close()
             res["sqlite"]["bytes"] = Path(url).stat().st_size
         if args.batch:
             cfg = configs[0]
@@ -242,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"1. runs ({years} year{'s' if years > 1 else ''} each, continuous)")
         print(f"  in memory:   {m['cpu_s']:7.2f} s CPU {m['wall_s']:7.2f} s wall  ({m['events']} events; "
               f"{m['per_municipality_cpu_s'] * 1000:.0f} ms CPU per municipality)")
+        print("  each run given the URL, opening and closing the database (as the command line):")
         for part, label in (("sqlite", "SQLite:     "), ("postgresql", "PostgreSQL: ")):
             if part in res:
                 p = res[part]
@@ -249,6 +302,17 @@ def main(argv: list[str] | None = None) -> int:
                       f"{p['cpu_s'] / m['cpu_s']:.2f}x CPU, {p['wall_s'] / m['wall_s']:.2f}x wall of in memory "
                       f"(aim <= {AIM_RATIO}x); per municipality {p['per_municipality_cpu_s'] * 1000:.0f} ms CPU, "
                       f"{p['per_municipality_wall_s'] * 1000:.0f} ms wall; same events: yes")
+        if "sqlite_open" in res:
+            print("  each run given one Database opened before the runs (as the server and tick --all):")
+        for part, label in (("sqlite_open", "SQLite:     "), ("postgresql_open", "PostgreSQL: ")):
+            if part in res:
+                p, once = res[part], res[f"{part}_once"]
+                print(f"  {label}{p['cpu_s']:7.2f} s CPU {p['wall_s']:7.2f} s wall  = "
+                      f"{p['cpu_s'] / m['cpu_s']:.2f}x CPU, {p['wall_s'] / m['wall_s']:.2f}x wall of in memory; "
+                      f"per municipality {p['per_municipality_cpu_s'] * 1000:.0f} ms CPU, "
+                      f"{p['per_municipality_wall_s'] * 1000:.0f} ms wall; same events: yes "
+                      f"(once, not in the runs: opening the database and its schema {once['cpu_s'] * 1000:.0f} ms "
+                      f"CPU, {once['wall_s'] * 1000:.0f} ms wall)")
         if "postgresql" in res:
             print(f"  PostgreSQL: {res['postgresql']['wall_s'] / (len(configs) * years):.2f} s wall per "
                   f"municipality-year (aim <= {AIM_PG_YEAR_S:g} s)")

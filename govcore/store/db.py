@@ -57,26 +57,64 @@ class Database:
     _local: threading.local = field(default_factory=threading.local, repr=False, compare=False)
 
     @contextmanager
-    def holding(self) -> Iterator[None]:
-        """Within, every `write` of this thread runs on one connection, checked out once: a run's
-        batches are a transaction each, and taking a connection from the pool for each (on
-        PostgreSQL with a round trip to check it is alive) cost as much as a small batch's own
-        statements. Per thread: the server's threads advance several runs of one database at
-        once. A connection the server dropped meanwhile is replaced, and the write run again, as
-        the pool's check would have done."""
-        if self._held() is not None:
-            yield
+    def holding(self) -> Iterator[sa.Connection]:
+        """Within, every `write` and `read` of this thread runs on one connection, checked out
+        once: a run's batches are a transaction each, and taking a connection from the pool for
+        each (on PostgreSQL with a round trip to check it is alive) cost as much as a small
+        batch's own statements. Per thread: the server's threads advance several runs of one
+        database at once. A connection the server dropped meanwhile is replaced, and the write
+        run again, as the pool's check would have done — unless it carries a lock (`pinned`)."""
+        held = self._held()
+        if held is not None:
+            yield held
             return
-        self._local.held = self.engine.connect()
+        self._local.held = held = self.engine.connect()
+        self._local.pins, self._local.lost = 0, None
         try:
-            yield
+            yield held
         finally:
-            held, self._local.held = self._local.held, None
+            self._local.held = None
             held.close()
+
+    @contextmanager
+    def pinned(self) -> Iterator[sa.Connection]:
+        """`holding`, for a lock that lives and dies with the held connection (PostgreSQL's
+        session-level advisory lock on a run): within, a connection the server dropped is never
+        replaced, since the lock went with it. The write or read that finds it gone fails with the
+        database's own error, and so does every later one in the block (also one that would take
+        back what was written), so nothing is ever written without the lock; what was committed
+        before stays, whole."""
+        with self.holding() as held:
+            self._local.pins += 1
+            try:
+                yield held
+            finally:
+                self._local.pins -= 1
+                if not self._local.pins:
+                    self._local.lost = None
 
     def _held(self) -> sa.Connection | None:
         held: sa.Connection | None = getattr(self._local, "held", None)
         return held
+
+    def _usable(self, held: sa.Connection) -> sa.Connection:
+        """The held connection, or the error that lost it while pinned (never a new one)."""
+        lost: DatabaseError | None = self._local.lost
+        if lost is not None:
+            raise DatabaseError(str(lost))
+        if held.invalidated and self._local.pins:
+            raise DatabaseError(_("database {db}: {problem}").format(db=self.display, problem="connection lost"))
+        return held
+
+    def _dropped(self, held: sa.Connection | None, err: DBAPIError) -> bool:
+        """Whether `err` dropped the held connection and a new one may take its place (not while
+        pinned: then the loss is remembered and the caller raises it)."""
+        if held is None or not (err.connection_invalidated or held.invalidated):
+            return False
+        if self._local.pins:
+            self._local.lost = self.error(err)
+            return False
+        return True
 
     @property
     def dialect(self) -> str:
@@ -99,12 +137,12 @@ class Database:
             held = self._held()
             try:
                 if held is not None:
-                    with held.begin():
+                    with self._usable(held).begin():
                         return self._work(held, work, flush)
                 with self.engine.begin() as conn:
                     return self._work(conn, work, flush)
             except DBAPIError as err:
-                if held is not None and err.connection_invalidated and attempt < RETRIES - 1:
+                if self._dropped(held, err) and attempt < RETRIES - 1:
                     continue  # the held connection was dropped: it reconnects on its next use
                 if not _transient(err) or attempt == RETRIES - 1:
                     raise self.error(err) from err
@@ -117,9 +155,14 @@ class Database:
         return work(conn)
 
     def read(self, work: Callable[[sa.Connection], T]) -> T:
-        """Run `work` in a read-only transaction (a consistent snapshot, never blocking writers)."""
+        """Run `work` in a read-only transaction (a consistent snapshot, never blocking writers);
+        on the held connection when there is one (outside its own transactions), so that a run
+        under its lock reads and writes through one connection."""
         for attempt in range(RETRIES):
+            held = self._held()
             try:
+                if held is not None and not held.in_transaction():
+                    return self._read_on(self._usable(held), work)
                 with self.engine.connect() as conn:
                     if self.dialect == "postgresql":
                         conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -127,10 +170,23 @@ class Database:
                     with conn.begin():
                         return work(conn)
             except DBAPIError as err:
+                if self._dropped(held, err) and attempt < RETRIES - 1:
+                    continue
                 if not _transient(err) or attempt == RETRIES - 1:
                     raise self.error(err) from err
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
+
+    def _read_on(self, conn: sa.Connection, work: Callable[[sa.Connection], T]) -> T:
+        """`read`'s transaction on the held connection, which is left as it was for writes."""
+        pg = self.dialect == "postgresql"
+        conn.execution_options(govcore_readonly=True, **({"isolation_level": "REPEATABLE READ"} if pg else {}))
+        try:
+            with conn.begin():
+                return work(conn)
+        finally:  # (a dropped connection is not touched: setting its level would reconnect it)
+            conn.execution_options(govcore_readonly=False, **(
+                {"isolation_level": conn.default_isolation_level} if pg and not conn.invalidated else {}))
 
     def error(self, err: DBAPIError) -> DatabaseError:
         first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)

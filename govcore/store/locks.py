@@ -7,9 +7,12 @@ that fails takes back everything since *it* opened the run. So `tick`, `observe`
 hold this lock from opening the run until it is closed, and a second process waits its turn and
 then replays the run as the first one left it.
 
-PostgreSQL: a session-level advisory lock (`pg_advisory_lock`) on a connection of its own, keyed
-by a 64-bit hash of municipality and start. The server drops it when that connection ends, so a
-process killed with `kill -9` never leaves a run locked; another process can take it at once.
+PostgreSQL: a session-level advisory lock (`pg_advisory_lock`) on the connection the run then
+reads and writes on (`Database.pinned`), keyed by a 64-bit hash of municipality and start. The
+server drops it when that connection ends, so a process killed with `kill -9` never leaves a run
+locked; another process can take it at once. A connection lost meanwhile is never replaced within
+the lock: the command fails at its next statement with the database's error, having written
+nothing without the lock (its committed batches stay, and the next command goes on from them).
 
 SQLite: each committed batch (whole simulated days, 64–500 items) is a short write transaction, so the
 database's own write lock, though it covers the whole file and every process, holds only for one
@@ -92,7 +95,7 @@ def run_lock(db: Database, municipality: str, start: str, *, wait: bool = True,
             with _pg_lock(db, key, wait=left, what=what):
                 yield
         else:
-            with _file_lock(db, key, wait=left, what=what):
+            with _file_lock(db, key, wait=left, what=what), db.holding():  # one connection, as on PostgreSQL
                 yield
     finally:
         held.discard(ident)
@@ -108,19 +111,21 @@ def _busy(what: str, wait: float | None) -> RunBusy:
 
 @contextmanager
 def _pg_lock(db: Database, key: int, *, wait: float | None, what: str) -> Iterator[None]:
-    """wait: seconds to wait for the lock, None: do not wait."""
-    # Autocommit: the connection holds the lock without holding a transaction (and its snapshot)
-    # open for the length of a tick.
-    conn = db.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-    try:
+    """wait: seconds to wait for the lock, None: do not wait.
+
+    The lock is taken on the connection the run then reads and writes on (`Database.pinned`):
+    one connection per run instead of two, and a run can never write without its lock — a
+    connection the server dropped took the lock with it, and every later write fails instead of
+    going on over a new one. The lock is taken in a transaction of its own (a session-level lock
+    outlives it), so the connection holds no transaction, nor its snapshot, between the run's."""
+    with db.pinned() as conn:
         try:
-            if wait is not None:
-                ms = max(1, int(wait * 1000))
-                conn.exec_driver_sql(f"SET lock_timeout = {ms}")
-                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
-                conn.exec_driver_sql("SET lock_timeout = 0")
-            elif not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
-                raise _busy(what, wait)
+            with conn.begin():
+                if wait is not None:
+                    conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, int(wait * 1000))}")
+                    conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+                elif not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar_one():
+                    raise _busy(what, wait)
         except DBAPIError as err:
             if getattr(err.orig, "sqlstate", None) == _LOCK_NOT_AVAILABLE:
                 raise _busy(what, wait) from None
@@ -128,13 +133,12 @@ def _pg_lock(db: Database, key: int, *, wait: float | None, what: str) -> Iterat
         try:
             yield
         finally:
-            try:
-                conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-            except DBAPIError:
-                # A lost connection has lost its locks with it: nothing left to release.
-                conn.invalidate()
-    finally:
-        conn.close()
+            if not conn.invalidated:  # a lost connection has lost its locks with it
+                try:
+                    with conn.begin():
+                        conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                except DBAPIError:
+                    conn.invalidate()
 
 
 def lock_file(db: Database) -> Path:
