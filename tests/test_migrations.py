@@ -37,6 +37,9 @@ LEGACY_TABLES = ("govcore_schema", "govcore_config_version", "govcore_rule", "go
                  "govcore_deliverable")
 
 
+SKIP = ("alembic_version", "govcore_schema")  # not rows of govcore's: the target makes its own
+
+
 def copy_into_postgres(sqlite_file: Path, url: str, revision: str, tables: Sequence[str], *,
                        unstamped: bool = False) -> str:
     """The rows of `tables` of a SQLite database an older govcore wrote, in the PostgreSQL database
@@ -69,14 +72,25 @@ def copy_into_postgres(sqlite_file: Path, url: str, revision: str, tables: Seque
     return url
 
 
+def committed_db(request: pytest.FixtureRequest, tmp_path: Path, committed: Path, revision: str,
+                 tables: Sequence[str] | None = None, *, unstamped: bool = False) -> str:
+    """A committed SQLite database an older govcore wrote, as the database a parametrised fixture
+    asks for: a copy of the file on SQLite, its rows at the same schema `revision` on PostgreSQL
+    (`tables`: all but Alembic's and the schema row's), so the test never changes the committed file."""
+    copy = tmp_path / committed.name
+    shutil.copy(committed, copy)
+    if request.param == "sqlite":
+        return str(copy)
+    if tables is None:
+        with sa.create_engine(f"sqlite:///{copy}").connect() as old:
+            tables = [t for t in sa.inspect(old).get_table_names() if t not in SKIP]
+    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), revision, tables, unstamped=unstamped)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def legacy_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A database as govcore 0.1.0 left it (schema version 1, no Alembic stamp)."""
-    copy = tmp_path / "legacy.db"
-    shutil.copy(LEGACY / "govcore-0.1.0.db", copy)
-    if request.param == "sqlite":
-        return str(copy)
-    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), "0001", LEGACY_TABLES, unstamped=True)
+    return committed_db(request, tmp_path, LEGACY / "govcore-0.1.0.db", "0001", LEGACY_TABLES, unstamped=True)
 
 
 def test_the_schema_version_is_the_head_revision() -> None:

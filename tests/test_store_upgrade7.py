@@ -11,13 +11,12 @@ migrations up to 0006.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from test_migrations import copy_into_postgres
+from test_migrations import SKIP, committed_db
 from test_store import cli
 
 from govcore.config import load_config
@@ -28,18 +27,11 @@ from govcore.store.run import observe, tick
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data" / "schema-6"
 CONFIG = ROOT / "tests" / "data" / "legacy-v1" / "config"
-SKIP = ("alembic_version", "govcore_schema")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def schema6_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    copy = tmp_path / "schema6.db"
-    shutil.copy(DATA / "govcore-schema6.db", copy)
-    if request.param == "sqlite":
-        return str(copy)
-    with sa.create_engine(f"sqlite:///{copy}").connect() as old:
-        tables = [t for t in sa.inspect(old).get_table_names() if t not in SKIP]
-    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), "0006", tables)
+    return committed_db(request, tmp_path, DATA / "govcore-schema6.db", "0006")
 
 
 def dump(url: str) -> dict[str, list[dict[str, Any]]]:

@@ -10,15 +10,13 @@ next to it. On PostgreSQL the same rows are loaded into a schema built by the mi
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
-from test_migrations import copy_into_postgres
+from test_migrations import committed_db
 from test_store import cli
-from test_store_upgrade7 import SKIP, dump
+from test_store_upgrade7 import dump
 
 from govcore.config import load_config
 from govcore.model import Observation
@@ -37,13 +35,7 @@ EVENTS = {LIVE: 28, DONE: 35, STOPPED: 23}  # as main stored them
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 def main_db(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    copy = tmp_path / "main.db"
-    shutil.copy(DATA / "govcore-main.db", copy)
-    if request.param == "sqlite":
-        return str(copy)
-    with sa.create_engine(f"sqlite:///{copy}").connect() as old:
-        tables = [t for t in sa.inspect(old).get_table_names() if t not in SKIP]
-    return copy_into_postgres(copy, request.getfixturevalue("pg_url"), "0007", tables)
+    return committed_db(request, tmp_path, DATA / "govcore-main.db", "0007")
 
 
 def _config(monkeypatch: pytest.MonkeyPatch) -> Any:
