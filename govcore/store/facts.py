@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,6 +79,19 @@ def load(conn: sa.Connection, code: str, start: str, fingerprint: str) -> Digest
     add_rows(digests, CONFIG, (dict(r._mapping) for r in conn.execute(sa.select(CONFIG).where(
         CONFIG.c.municipality == code, CONFIG.c.fingerprint == fingerprint))))
     return digests
+
+
+def stored_rules(conn: sa.Connection, code: str, keys: Collection[tuple[str, str]]) -> dict[tuple[Any, ...], str]:
+    """The digests of the rule versions `keys` ((rule_hash, rule id)) as the database holds them.
+
+    A rule version is shared by every run of the municipality and never replaced: the row stored
+    first (read from another folder, whose path it keeps, or by an older govcore) is the one a
+    later run's record must cover, not the row that run would have written."""
+    scratch: Digests = {}
+    hashes = sorted({h for h, _ in keys})
+    add_rows(scratch, RULE, (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
+        RULE.c.municipality == code, RULE.c.rule_hash.in_(hashes))) if (str(r.rule_hash), str(r.rule_id)) in keys))
+    return scratch.get(RULE.name, {})
 
 
 def rule_refs(events: Iterable[tuple[str | None, Mapping[str, Any]]]) -> set[tuple[str, str]]:

@@ -600,8 +600,9 @@ class PersistentRun:
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
                    "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts, "config_rows": False}
         derived = dict(self._snapshot)
+        ours = {(str(r["rule_hash"]), str(r["rule_id"])) for r in rules}
 
-        def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]]]:
+        def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]], facts.Digests, str]:
             if _load_state(conn, code, y) is not None:
                 raise RunRace(_("another process created the run of {run} at the same time; "
                                  "run again with --resume").format(run=self.label))
@@ -616,20 +617,29 @@ class PersistentRun:
             _insert_missing(conn, CONFIG, [config_row])
             _insert_missing(conn, FILE, files)
             _insert_missing(conn, RULE, rules)
+            # A rule version already stored (from another folder, or by an older govcore) is kept
+            # as it was: the run's record covers that row, as `_adopt`'s does.
+            mine, seal, row = digests, sealed, run_row
+            if ours & had_rules:
+                mine = {**digests, RULE.name: {**digests[RULE.name],
+                                               **facts.stored_rules(conn, code, ours & had_rules)}}
+                seal = facts.summarize(mine, refs)
+                row = {**run_row, "facts": seal}
             conn.exec_driver_sql(_sql(conn, ("new run",), lambda q, m: (
-                f"INSERT INTO {q(RUN.name)} ({', '.join(q(c) for c in run_row)}) "
-                f"VALUES ({', '.join(m for _ in run_row)})")), tuple(run_row.values()))
+                f"INSERT INTO {q(RUN.name)} ({', '.join(q(c) for c in row)}) "
+                f"VALUES ({', '.join(m for _ in row)})")), tuple(row.values()))
             if responses:
                 _bulk_insert(conn, RESP, responses)
             self._write_derived(conn, derived)
-            return not had_config, sorted({(str(r["rule_hash"]), str(r["rule_id"])) for r in rules} - had_rules)
+            return not had_config, sorted(ours - had_rules), mine, seal
 
         try:
-            self._new_config, self._new_rules = self.db.write(work)
+            self._new_config, self._new_rules, written, seal = self.db.write(work)
+            self.state = dataclasses.replace(self.state, facts=seal)
             self._created = True
-            self._digests, self._refs = digests, refs
+            self._digests, self._refs = written, refs
             self._mark = (self.state, self._mark[1])
-            self._mark_facts = (digests, refs)
+            self._mark_facts = (written, refs)
         except IntegrityError as err:
             raise RunRace(_("another process created the run of {run} at the same time "
                              "({problem}); run again with --resume").format(
