@@ -47,6 +47,17 @@ class DatabaseError(GovcoreError):
     """The database cannot be opened or used (bad URL, unreachable server, locked file...)."""
 
 
+class LockLost(DatabaseError):
+    """The connection holding a run's lock (`Database.pinned`) was lost, and the lock with it:
+    nothing after the last commit was written, and nothing can be taken back (that would need a
+    new connection, without the lock, while another process may already hold it)."""
+
+    def __init__(self, db: str, problem: str) -> None:
+        super().__init__(_("database {db}: the connection holding the run's lock was lost ({problem}); nothing "
+                           "after the last commit was stored").format(db=db, problem=problem))
+        self.db, self.problem = db, problem
+
+
 @dataclass
 class Database:
     """An open database: the SQLAlchemy engine and how to name it in messages (no password)."""
@@ -83,7 +94,7 @@ class Database:
         replaced, since the lock went with it. The write or read that finds it gone fails with the
         database's own error, and so does every later one in the block (also one that would take
         back what was written), so nothing is ever written without the lock; what was committed
-        before stays, whole."""
+        before stays, whole. That error is `LockLost`, in words of its own."""
         with self.holding() as held:
             self._local.pins += 1
             try:
@@ -99,21 +110,22 @@ class Database:
 
     def _usable(self, held: sa.Connection) -> sa.Connection:
         """The held connection, or the error that lost it while pinned (never a new one)."""
-        lost: DatabaseError | None = self._local.lost
+        lost: LockLost | None = self._local.lost
         if lost is not None:
-            raise DatabaseError(str(lost))
+            raise LockLost(lost.db, lost.problem)
         if held.invalidated and self._local.pins:
-            raise DatabaseError(_("database {db}: {problem}").format(db=self.display, problem="connection lost"))
+            raise LockLost(self.display, _("the connection was closed"))
         return held
 
     def _dropped(self, held: sa.Connection | None, err: DBAPIError) -> bool:
-        """Whether `err` dropped the held connection and a new one may take its place (not while
-        pinned: then the loss is remembered and the caller raises it)."""
+        """Whether `err` dropped the held connection and a new one may take its place. Not while
+        pinned: then the loss is remembered (every later use fails the same way) and raised as
+        `LockLost`."""
         if held is None or not (err.connection_invalidated or held.invalidated):
             return False
         if self._local.pins:
-            self._local.lost = self.error(err)
-            return False
+            lost = self._local.lost = LockLost(self.display, _first_line(err))
+            raise lost from None
         return True
 
     @property
@@ -189,11 +201,15 @@ class Database:
                 {"isolation_level": conn.default_isolation_level} if pg and not conn.invalidated else {}))
 
     def error(self, err: DBAPIError) -> DatabaseError:
-        first = str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
-        return DatabaseError(_("database {db}: {problem}").format(db=self.display, problem=first))
+        return DatabaseError(_("database {db}: {problem}").format(db=self.display, problem=_first_line(err)))
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _first_line(err: DBAPIError) -> str:
+    """The driver's own message, its first line (the rest is SQL and parameters)."""
+    return str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)
 
 
 def _transient(err: DBAPIError) -> bool:

@@ -42,7 +42,7 @@ from govcore.simulate import SimulationResult, Tally, events_digest, summarize
 from govcore.store import chain, config_observations, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
-from govcore.store.db import Database, DatabaseError, open_database
+from govcore.store.db import Database, DatabaseError, LockLost, open_database
 from govcore.store.locks import run_lock
 from govcore.store.schema import ensure
 from govcore.store.tables import (
@@ -727,10 +727,19 @@ class PersistentRun:
         Items are still committed one by one (a process killed by `kill -9` can be resumed), but
         when the command ends in an error, everything it wrote is taken back: a run it created
         is deleted (with the configuration and rule versions only it brought), otherwise its
-        events, added inputs and record changes are removed and the run row is set back.
+        events, added inputs and record changes are removed and the run row is set back —
+        except when the connection holding the run's lock was lost (`LockLost`): then what was
+        committed stays, and the error says so.
         """
         try:
             yield self
+        except LockLost as err:
+            # The lock went with the connection: another process may be advancing the run now, so
+            # nothing is taken back (that would also need a new connection, without the lock).
+            raise RunError(_("the connection to the database {db} that held the lock of the run of {run} was lost "
+                             "({problem}): nothing after the last commit was stored; what was committed before "
+                             "stays, and the next command goes on from there").format(
+                                 db=err.db, run=self.label, problem=err.problem)) from None
         except Exception as err:
             try:
                 self.undo()
