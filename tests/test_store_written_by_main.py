@@ -90,6 +90,20 @@ def test_a_run_made_again_stores_the_rows_main_stored(main_db: str, monkeypatch:
     assert after == before
 
 
+def test_a_run_made_again_from_another_path_stores_the_rows_main_stored(
+        main_db: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """The same configuration by another path (its rule files' paths differ from those in the rule
+    rows main stored): the rule rows are kept as stored, and the run's facts cover them as stored
+    (on main the run sealed its own rows, so its facts differed and it could not be re-opened)."""
+    monkeypatch.chdir(tmp_path)
+    cfg = load_config(ROOT / CONFIG)
+    assert all(not r.file.startswith(CONFIG) for r in cfg.rules.rules)
+    before, after = _remade(main_db, DONE, lambda: simulate_persistent(
+        cfg, main_db, start=dt.date(2018, 1, 1), until=dt.date(2019, 12, 31)))
+    assert after == before
+    assert replay_check(cfg, main_db, start=dt.date(2018, 1, 1)) == (EVENTS[DONE], [])
+
+
 def test_an_interrupted_simulation_main_stored_resumes_as_if_never_interrupted(
         main_db: str, monkeypatch: pytest.MonkeyPatch) -> None:
     cfg = _config(monkeypatch)
