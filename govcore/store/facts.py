@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -81,16 +81,21 @@ def load(conn: sa.Connection, code: str, start: str, fingerprint: str) -> Digest
     return digests
 
 
-def stored_rules(conn: sa.Connection, code: str, keys: Collection[tuple[str, str]]) -> dict[tuple[Any, ...], str]:
-    """The digests of the rule versions `keys` ((rule_hash, rule id)) as the database holds them.
+def stored_rules(conn: sa.Connection, code: str, ours: Mapping[tuple[str, str], Mapping[str, Any]]
+                 ) -> dict[tuple[Any, ...], str]:
+    """The digests of the rule versions among `ours` ({(rule_hash, rule id): the row a run would
+    write}) that the database holds otherwise: the rows it holds.
 
     A rule version is shared by every run of the municipality and never replaced: the row stored
     first (read from another folder, whose path it keeps, or by an older govcore) is the one a
-    later run's record must cover, not the row that run would have written."""
+    later run's record must cover, not the row that run would have written. Only the rows that
+    differ are digested (usually none: the same folder stored them)."""
     scratch: Digests = {}
-    hashes = sorted({h for h, _ in keys})
-    add_rows(scratch, RULE, (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
-        RULE.c.municipality == code, RULE.c.rule_hash.in_(hashes))) if (str(r.rule_hash), str(r.rule_id)) in keys))
+    hashes = sorted({h for h, _ in ours})
+    found = (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
+        RULE.c.municipality == code, RULE.c.rule_hash.in_(hashes))))
+    add_rows(scratch, RULE, (r for r in found if (mine := ours.get((str(r["rule_hash"]), str(r["rule_id"]))))
+                             is not None and r != mine))
     return scratch.get(RULE.name, {})
 
 

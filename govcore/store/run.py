@@ -600,7 +600,7 @@ class PersistentRun:
                    "items": 0, "events": 0, "inputs": 0, "clock": s.clock, "head_hash": s.head_hash,
                    "complete": False, "chain": s.chain, "live": s.live, "facts": s.facts, "config_rows": False}
         derived = dict(self._snapshot)
-        ours = {(str(r["rule_hash"]), str(r["rule_id"])) for r in rules}
+        ours = {(str(r["rule_hash"]), str(r["rule_id"])): r for r in rules}
 
         def work(conn: sa.Connection) -> tuple[bool, list[tuple[str, str]], facts.Digests, str]:
             if _load_state(conn, code, y) is not None:
@@ -620,9 +620,10 @@ class PersistentRun:
             # A rule version already stored (from another folder, or by an older govcore) is kept
             # as it was: the run's record covers that row, as `_adopt`'s does.
             mine, seal, row = digests, sealed, run_row
-            if ours & had_rules:
-                mine = {**digests, RULE.name: {**digests[RULE.name],
-                                               **facts.stored_rules(conn, code, ours & had_rules)}}
+            kept = facts.stored_rules(conn, code, {k: ours[k] for k in had_rules & ours.keys()}) \
+                if had_rules & ours.keys() else None
+            if kept:
+                mine = {**digests, RULE.name: {**digests[RULE.name], **kept}}
                 seal = facts.summarize(mine, refs)
                 row = {**run_row, "facts": seal}
             conn.exec_driver_sql(_sql(conn, ("new run",), lambda q, m: (
@@ -631,7 +632,7 @@ class PersistentRun:
             if responses:
                 _bulk_insert(conn, RESP, responses)
             self._write_derived(conn, derived)
-            return not had_config, sorted(ours - had_rules), mine, seal
+            return not had_config, sorted(ours.keys() - had_rules), mine, seal
 
         try:
             self._new_config, self._new_rules, written, seal = self.db.write(work)
