@@ -107,13 +107,17 @@ def kept_line(ev: EngineEvent) -> str:
 
 
 def add_rows(rows: list[tuple[Any, ...]], code: str, start: str, item: int, events: Iterable[EngineEvent],
-             head: str, version: int = CHAIN_VERSION) -> str:
+             head: str, version: int = CHAIN_VERSION, short: list[tuple[Any, ...]] | None = None) -> str:
     """Append each of one item's events to `rows` as its stored row (a tuple: municipality, start,
     seq, item, at, type, rule, goal, owner, subject, subject_kind, details, prev_hash, hash),
     linked from `head`; returns the new head. The same texts as `event_texts` and `link`, made
     inline (a run stores thousands of events). The time's text is the line's own: the line
     begins with it (`{"at":"…","details":`), written by `event_line` from `at.isoformat()` —
-    a time with a zone takes about a microsecond to write again."""
+    a time with a zone takes about a microsecond to write again.
+
+    `short`: an event whose rule, goal, owner, subject and subject kind are all None (an arriving
+    observation's) goes there instead, without those five (SHORT_COLUMNS), for a store that
+    inserts such rows without them (SQLite: see `run._insert_events`)."""
     sha = hashlib.sha256
     for ev in events:
         line = kept_line(ev) if _SAME_FIELDS and version >= 2 else ""
@@ -128,10 +132,18 @@ def add_rows(rows: list[tuple[Any, ...]], code: str, start: str, item: int, even
             iso = ev.at.isoformat()
             linked, details = event_texts(ev, item, version, at=iso)
             h = link(head, linked)
-        rows.append((code, start, ev.seq, item, iso, ev.type, ev.rule, ev.goal, ev.owner, ev.subject,
-                     ev.subject_kind, details, head, h))
+        rule, goal_id, by, subject, kind = ev.rule, ev.goal, ev.owner, ev.subject, ev.subject_kind
+        if short is not None and rule is None and goal_id is None and by is None and subject is None and kind is None:
+            short.append((code, start, ev.seq, item, iso, ev.type, details, head, h))
+        else:
+            rows.append((code, start, ev.seq, item, iso, ev.type, rule, goal_id, by, subject, kind, details, head, h))
         head = h
     return head
+
+
+ROW_COLUMNS = ("municipality", "start", "seq", "item", "at", "type", "rule", "goal", "owner", "subject",
+               "subject_kind", "details", "prev_hash", "hash")
+SHORT_COLUMNS = tuple(c for c in ROW_COLUMNS if c not in ("rule", "goal", "owner", "subject", "subject_kind"))
 
 
 def dict_json(d: Mapping[str, Any], item: int = 0, version: int = CHAIN_VERSION) -> str:

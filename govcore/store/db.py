@@ -298,12 +298,20 @@ def open_database(db: str | None, *, create: bool = True) -> Database:
 def _bind_none_directly() -> None:
     """Have Python's sqlite3 module bind None through a registered adapter that gives None back
     (bound as NULL, as before). Without one, the module looks for a way to adapt each None
-    parameter on every row — on Python 3.11 a failed attribute lookup with its exception, about
-    0.3 µs a parameter — and a run's event rows carry five NULLs each (an arriving observation has
-    no rule, goal, owner, subject or subject kind): about a third of the time SQLite takes to
-    insert them. The registry is the sqlite3 module's, for the whole process; the adapter changes
-    no value, only the way to it (`{}.get(None)` is None, in C)."""
-    sqlite3.register_adapter(type(None), _NONE_ADAPTER)
+    parameter — on Python 3.11 a failed attribute lookup with its exception, about 0.3 µs a
+    parameter — and the rows a run writes still carry some
+    (an event's empty goal or owner, a record's missing times; an arriving observation's event
+    leaves its five empty columns out, `run._insert_events`).
+
+    The registry is the sqlite3 module's, for the whole process, so this must change nothing
+    for the process's other sqlite3 connections: without an adapter a None is bound as NULL
+    (the search finds nothing and binds the None itself), with this one too (`{}.get(None)` is
+    None, in C), so only the way to NULL is shorter. An adapter for None that the embedding
+    program registered itself is left in place: it is the program's to choose, and it applies
+    to every sqlite3 connection of the process, govcore's too, whether govcore registers its own
+    or not (docs/persistence.md)."""
+    if (type(None), sqlite3.PrepareProtocol) not in sqlite3.adapters:
+        sqlite3.register_adapter(type(None), _NONE_ADAPTER)
 
 
 _NONE_ADAPTER: Callable[[Any], Any] = dict[Any, Any]().get

@@ -235,9 +235,11 @@ _new_item = tuple.__new__  # an `_Item` without NamedTuple's Python-level `__new
 class _Batch:
     """The items processed since the last commit, with their events' rows (`chain.add_rows`,
     made as each item is processed, so that a year's digest finds every line made) and the
-    chain's head after them."""
+    chain's head after them. `short`: on SQLite, the rows of events with the five optional
+    columns empty, without them (`_insert_events`); None elsewhere (every row in `rows`)."""
 
     head: str
+    short: list[tuple[Any, ...]] | None
     items: list[_Item] = dataclasses.field(default_factory=list)
     rows: list[tuple[Any, ...]] = dataclasses.field(default_factory=list)
 
@@ -303,10 +305,6 @@ def _upsert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]]) ->
     _bulk_insert(conn, t, rows, upsert=True)
 
 
-_EVENT_COLUMNS = ("municipality", "start", "seq", "item", "at", "type", "rule", "goal", "owner", "subject",
-                  "subject_kind", "details", "prev_hash", "hash")
-
-
 def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]] | Sequence[tuple[Any, ...]], *,
                  upsert: bool = False, missing: bool = False, columns: tuple[str, ...] | None = None) -> None:
     """Insert rows (all with the keys of the first) through the driver's `executemany`; `upsert`:
@@ -347,6 +345,19 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
         return
     sql = _sql(conn, ("insert", t.name, cols, upsert, missing), build)
     conn.exec_driver_sql(sql, params)
+
+
+def _insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]], short: list[tuple[Any, ...]]) -> None:
+    """A batch's event rows (`chain.add_rows`'s tuples). On SQLite an event whose five optional
+    columns are all empty — an arriving observation's, four in five of a run's events — comes in
+    `short` and is inserted without those columns, which SQLite then stores as NULL (their
+    default): Python 3.11's sqlite3 sends each None parameter through its adapter registry
+    (about a thousand instructions each, five per row) before binding it. The stored rows are
+    the same; the short ones go in after the others of the batch, which changes only where SQLite
+    keeps them in its file (every reader orders by `seq` or counts). PostgreSQL's COPY takes every
+    row whole (`short` is empty there: `_Batch`)."""
+    _bulk_insert(conn, EVENT, rows, columns=chain.ROW_COLUMNS)
+    _bulk_insert(conn, EVENT, short, columns=chain.SHORT_COLUMNS)
 
 
 # The run row moves only from the state this process last wrote (see `_advance_row`).
@@ -818,7 +829,8 @@ class PersistentRun:
     def _advance(self, until: dt.datetime, progress: Callable[[int], None] | None) -> list[EngineEvent]:
         engine, book, code, key, version = self.engine, self.book, self.code, self.key, self.state.chain
         new: list[EngineEvent] = []
-        batch = _Batch(self.state.head_hash)
+        sqlite = self.db.dialect == "sqlite"
+        batch = _Batch(self.state.head_hash, [] if sqlite else None)
         day = first = engine.now.date()  # the day of the last item in the batch, and of its first
         least, days = (BATCH_MIN, BATCH_DAYS) if self.state.live else (SIMULATION_BATCH_MIN, SIMULATION_BATCH_DAYS)
         if until >= engine.now:
@@ -835,7 +847,7 @@ class PersistentRun:
                     self._commit_batch(batch)
                     if progress is not None:
                         progress(engine.items_processed)
-                    batch = _Batch(batch.head)
+                    batch = _Batch(batch.head, [] if sqlite else None)
                     items = batch.items
                 if book is not None and nxt.year > book.year:
                     book.before_item()
@@ -844,7 +856,7 @@ class PersistentRun:
                     break
                 number = engine.items_processed
                 if events:
-                    batch.head = add_rows(batch.rows, code, key, number, events, batch.head, version)
+                    batch.head = add_rows(batch.rows, code, key, number, events, batch.head, version, batch.short)
                     new += events
                 if not items:
                     first = nxt_day
@@ -865,7 +877,7 @@ class PersistentRun:
         together with the events that cause them belong in `work`."""
         code, y, s = self.code, self.key, self.state
         item = self.engine.items_processed
-        rows = batch.rows
+        rows, short = batch.rows, batch.short or []
         events = [ev for it in batch.items for ev in it.events]
         changed = self._changed()
         new = dataclasses.replace(s, items=item, events=s.events + len(events), clock=self.engine.now.isoformat(),
@@ -876,8 +888,8 @@ class PersistentRun:
 
         def work(conn: sa.Connection) -> None:
             self._advance_row(conn, s, new)
-            if rows:
-                _bulk_insert(conn, EVENT, rows, columns=_EVENT_COLUMNS)
+            if rows or short:
+                _insert_events(conn, rows, short)
             self._write_derived(conn, changed)
             if s.live:  # the notifications these events cause, in the same transaction (simulations tell no one)
                 for it in batch.items:  # item by item, under the version it was decided by: the rows do not
