@@ -65,6 +65,18 @@ def _period(text: str) -> Period:
     return Period.parse(text)
 
 
+@lru_cache(maxsize=8192)
+def _year_before(text: str) -> Period:
+    """`same_last_year` of the period `text` (change and direction targets ask it at every evaluation)."""
+    return _period(text).same_last_year()
+
+
+@lru_cache(maxsize=8192)
+def _period_before(text: str) -> Period:
+    """`previous` of the period `text`."""
+    return _period(text).previous()
+
+
 def _eps(reference: float) -> float:
     return _REL_EPS * max(1.0, abs(reference))
 
@@ -85,7 +97,11 @@ def _who(view: ObservationView, kpi: str, series: str, municipality: str | None)
 
 def _latest(view: ObservationView, kpi: str, municipality: str | None, series: str = "local",
             grain: str | None = None) -> Observation | None:
-    return view.latest(kpi, series, _who(view, kpi, series, municipality), grain)
+    who = _who(view, kpi, series, municipality)
+    if grain is None and view.within is None:  # the commonest: the last of the history
+        rows = view.rows(kpi, series, who)
+        return rows[-1].model() if rows else None
+    return view.latest(kpi, series, who, grain)
 
 
 def _value(view: ObservationView, kpi: str, period: Period, municipality: str | None,
@@ -422,7 +438,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
         obs = _latest(view, kpi.id, municipality)
         if obs is None:
             return _no_data(_nothing_text, _change_head, (target, kpi, view, municipality, higher_good, False))
-        base_p = _period(obs.period).same_last_year()
+        base_p = _year_before(obs.period)
     else:
         base_p = _period(target.baseline)
         obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
@@ -738,8 +754,7 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
         return _no_data(_nothing_text, _direction_head, (target, kpi, view, municipality, higher_good))
-    period = _period(obs.period)
-    before_p = period.previous() if target.compare == "previous_period" else period.same_last_year()
+    before_p = _period_before(obs.period) if target.compare == "previous_period" else _year_before(obs.period)
     before = _value(view, kpi.id, before_p, municipality)
     if before is None:
         return _no_data(_direction_unknown, _direction_observed,
@@ -958,6 +973,7 @@ class Judging(NamedTuple):
 
     goal: Goal
     kind: Callable[..., LazyResult] | None  # the target's kind (None: the goal cannot be measured)
+    target: Target | None
     kpi: KPI | None
     within: Period | None  # the target period
     start: dt.date | None  # its first day (`day_class`: a later day has begun it)
@@ -970,8 +986,8 @@ class Judging(NamedTuple):
             return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
         within = self.within
         if within is None:
-            return kind(goal.target, self.kpi, view, municipality, kpis).as_goals(goal)
-        result = kind(goal.target, self.kpi, type(view)(view.store, view.day, within), municipality, kpis)
+            return kind(self.target, self.kpi, view, municipality, kpis).as_goals(goal)
+        result = kind(self.target, self.kpi, type(view)(view.store, view.day, within), municipality, kpis)
         unknown = result.status is Status.no_data and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                               (result, goal, within, self.kpi, view))
@@ -1007,10 +1023,10 @@ def judging(goal: Goal, kpis: Mapping[str, KPI]) -> Judging:
     start = within.start if within is not None else None
     kpi = kpis.get(goal.kpi) if target is not None and goal.kpi is not None else None
     if kpi is None:
-        return Judging(goal, None, None, within, start, None)
+        return Judging(goal, None, target, None, within, start, None)
     assert target is not None
     stale = _age_rule(kpi) if within is None else None
-    return Judging(goal, _KIND_OF.get(target.__class__) or _kind_of(target), kpi, within, start, stale)
+    return Judging(goal, _KIND_OF.get(target.__class__) or _kind_of(target), target, kpi, within, start, stale)
 
 
 def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
