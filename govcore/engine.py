@@ -49,14 +49,12 @@ from govcore.rules.compiler import compile_ruleset
 from govcore.rules.loader import Rule, RuleSet
 from govcore.targets import (
     DayFreeView,
+    Judging,
     LazyResult,
-    class_days,
-    day_class,
-    fresh_until,
-    goal_core_lazy,
     goal_core_of,
     goal_result,
     goal_stale_lazy,
+    judging,
     on_day_lazy,
     target_core_lazy,
 )
@@ -259,6 +257,8 @@ class Engine(Workflow):
     _loop_ids: dict[Any, int]
     # the view `goal_forecast` reads on its day (made there, once a day)
     _forecast_view: ObservationView | None = None
+    # the day-free view `_goal_core` evaluates on, on its day (made there, once a day)
+    _core_view: DayFreeView | None = None
     # The configuration's observations not yet known at the start, shared with other engines
     # starting that day (`observe`): only the next of them is on the queue at a time.
     _feed: SharedStart | None = None
@@ -335,6 +335,7 @@ class Engine(Workflow):
         self._at_six: dict[dt.date, dt.datetime] = {}  # 06:00 of a day, when observations take effect
         index = per_configuration(config).get(_GoalIndex, lambda: _GoalIndex(config))
         self._goal_kpis, self._goals_by_kpi, self._goal_bounds = index.goal_kpis, index.by_kpi, index.bounds
+        self._judgings, self._goal_ids = index.judgings, index.goal_ids
         self._status_cache.clear()
         self._core_cache.clear()
         self._forecast_cache.clear()
@@ -845,15 +846,16 @@ class Engine(Workflow):
             return LazyResult.of(cached[day])
         count, last = known or self.store.kpis_state(self._goal_kpis.get(g.id, ()))
         if last is None or day >= last:
-            started = day_class(g, day)
+            judged = self._judging(g)
+            started = judged.day_class(day)
             hit = self._core_cache.get(g.id)
             if hit is not None and hit[0] == count and hit[1] == started:
                 template, fresh = hit[2], hit[3]
             else:
                 template = self._goal_core(g, day, count)
-                fresh = fresh_until(g, self.config.kpis, template)
+                fresh = judged.fresh(template)
                 # the days it serves as it is: the same day class, not stale (`_post_all` checks these)
-                first, last_day = class_days(g, day)
+                first, last_day = judged.class_days(day)
                 if fresh is not None and fresh < last_day:
                     last_day = fresh
                 self._core_cache[g.id] = (count, started, template, fresh, first, last_day)
@@ -865,20 +867,33 @@ class Engine(Workflow):
             return on_day_lazy(template, day) if render else template
         return LazyResult.of(self.goal_result(g, day))
 
+    def _judging(self, g: Goal) -> Judging:
+        """What judging `g` reads of this configuration version, worked out once for every engine
+        of it (`_GoalIndex.judgings`); a goal object the version does not hold is worked out anew."""
+        key = id(g)
+        judged = self._judgings.get(key)
+        if judged is None:
+            judged = judging(g, self.config.kpis)
+            if key in self._goal_ids:  # the version holds `g`, so no other object takes its id
+                self._judgings[key] = judged
+        return judged
+
     def _goal_core(self, g: Goal, day: dt.date, count: int) -> LazyResult:
         """`goal_core_lazy` of the goal on `day`'s day-free view. A target several goals hold (the
         very object: copies of a goal share it) is evaluated once for all of them on a day while
         the figures of their KPIs stay (`count`, the store's count of their rows, only grows).
         Shared across goals only, never across days (a result names the day it was made on in its
         inputs) or configuration versions (the KPIs' definitions are read)."""
-        view = DayFreeView(self.store, day)
+        view = self._core_view
+        if view is None or view.day != day or view.store is not self.store:
+            view = self._core_view = DayFreeView(self.store, day)
         config = self.config
         target = g.target
         held = self._held_targets
         if held[0] is not config:
             held = self._held_targets = (config, _held_by_several(config.goals))
         if target is None or id(target) not in held[1]:
-            return goal_core_lazy(g, config.kpis, view, self.code)
+            return self._judging(g).core(view, self.code, config.kpis)
         shared = self._shared_cores
         if shared[0] is not config or shared[1] != day:
             shared = self._shared_cores = (config, day, {})
@@ -1210,6 +1225,9 @@ class _GoalIndex:
     def __init__(self, config: Configuration) -> None:
         self.goal_kpis: dict[str, tuple[str, ...]] = {}
         self.by_kpi: dict[str, list[str]] = {}
+        # what judging each goal reads (`Engine._judging`), by the goal object's id, made when first judged
+        self.judgings: dict[int, Judging] = {}
+        self.goal_ids = frozenset(map(id, config.goals))
         for g in config.goals:
             self.goal_kpis[g.id] = g.kpis()
             for k in self.goal_kpis[g.id]:

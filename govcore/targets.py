@@ -18,7 +18,7 @@ import bisect
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
 from govcore.formatting import danish_date as _day
@@ -48,9 +48,10 @@ from govcore.model import (
 )
 from govcore.observations import ObservationView
 
-__all__ = ["DAY_PLACEHOLDER", "DayFreeView", "LazyResult", "combine", "day_class", "depends_on_day", "evaluate",
-           "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_core_of", "goal_result",
-           "goal_stale", "goal_stale_lazy", "interpolate", "on_day", "on_day_lazy", "stale_after", "target_core_lazy"]
+__all__ = ["DAY_PLACEHOLDER", "DayFreeView", "Judging", "LazyResult", "combine", "day_class", "depends_on_day",
+           "evaluate", "evaluate_lazy", "fresh_until", "goal_core", "goal_core_lazy", "goal_core_of", "goal_result",
+           "goal_stale", "goal_stale_lazy", "interpolate", "judging", "on_day", "on_day_lazy", "stale_after",
+           "target_core_lazy"]
 
 Inputs = dict[str, float | str | None]
 
@@ -62,6 +63,18 @@ _REL_EPS = 1e-9
 @lru_cache(maxsize=8192)
 def _period(text: str) -> Period:
     return Period.parse(text)
+
+
+@lru_cache(maxsize=8192)
+def _year_before(text: str) -> Period:
+    """`same_last_year` of the period `text` (change and direction targets ask it at every evaluation)."""
+    return _period(text).same_last_year()
+
+
+@lru_cache(maxsize=8192)
+def _period_before(text: str) -> Period:
+    """`previous` of the period `text`."""
+    return _period(text).previous()
 
 
 def _eps(reference: float) -> float:
@@ -84,7 +97,11 @@ def _who(view: ObservationView, kpi: str, series: str, municipality: str | None)
 
 def _latest(view: ObservationView, kpi: str, municipality: str | None, series: str = "local",
             grain: str | None = None) -> Observation | None:
-    return view.latest(kpi, series, _who(view, kpi, series, municipality), grain)
+    who = _who(view, kpi, series, municipality)
+    if grain is None and view.within is None:  # the commonest: the last of the history
+        rows = view.rows(kpi, series, who)
+        return rows[-1].model() if rows else None
+    return view.latest(kpi, series, who, grain)
 
 
 def _value(view: ObservationView, kpi: str, period: Period, municipality: str | None,
@@ -341,7 +358,8 @@ def _threshold_text(a: Args) -> str:
 
 
 def _threshold(target: AtLeast | AtMost, kpi: KPI, view: ObservationView,
-               municipality: str | None) -> LazyResult:
+               municipality: str | None,
+               _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = target.kind == "at_least"
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
@@ -411,7 +429,8 @@ def _change_text(a: Args) -> str:
             f"{pace}){_risk_note(status, target.tolerance, kpi)}")
 
 
-def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None,
+            _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = target.by > 0 if target.by != 0 else kpi.higher_is_better
     with_path = False
     end_p = None
@@ -419,7 +438,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
         obs = _latest(view, kpi.id, municipality)
         if obs is None:
             return _no_data(_nothing_text, _change_head, (target, kpi, view, municipality, higher_good, False))
-        base_p = _period(obs.period).same_last_year()
+        base_p = _year_before(obs.period)
     else:
         base_p = _period(target.baseline)
         obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
@@ -511,7 +530,8 @@ def _trajectory_text(a: Args) -> str:
             f"{_risk_note(status, target.tolerance, kpi)}")
 
 
-def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipality: str | None,
+            _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = target.direction == "at_least"
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
@@ -570,7 +590,8 @@ def _benchmark_text(a: Args) -> str:
     return text + _risk_note(status, target.tolerance, kpi)
 
 
-def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality: str | None,
+            _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = kpi.higher_is_better == (target.relation == "better")
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
@@ -666,7 +687,8 @@ def _rank_text(a: Args) -> str:
     return f"{_q(obs.value, kpi)} i {obs.period} er nr. {best} {scope}: {_rank_words(status, target)}"
 
 
-def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | None,
+            _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     published = _latest(view, kpi.id, municipality, series="rank")
     if published is not None:
         status = _rank_status(published.value, target)
@@ -726,13 +748,13 @@ def _direction_text(a: Args) -> str:
             f"den skal {verb}{_risk_note(status, target.tolerance, kpi)}")
 
 
-def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None) -> LazyResult:
+def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None,
+            _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
         return _no_data(_nothing_text, _direction_head, (target, kpi, view, municipality, higher_good))
-    period = _period(obs.period)
-    before_p = period.previous() if target.compare == "previous_period" else period.same_last_year()
+    before_p = _period_before(obs.period) if target.compare == "previous_period" else _year_before(obs.period)
     before = _value(view, kpi.id, before_p, municipality)
     if before is None:
         return _no_data(_direction_unknown, _direction_observed,
@@ -854,10 +876,8 @@ def evaluate(target: Target, kpi: KPI, view: ObservationView,
 def evaluate_lazy(target: Target, kpi: KPI, view: ObservationView,
                   municipality: str | None = None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     """`evaluate`, with the words and inputs made when read (`LazyResult`)."""
-    kind = _KIND_OF.get(target.__class__) or _kind_of(target)
-    if kind is _compound:  # a compound's criteria may name other KPIs
-        return kind(target, kpi, view, municipality, kpis)
-    return kind(target, kpi, view, municipality)
+    # (a compound's criteria may name other KPIs: each kind is given `kpis`)
+    return (_KIND_OF.get(target.__class__) or _kind_of(target))(target, kpi, view, municipality, kpis)
 
 
 def _kind_of(target: Target) -> Callable[..., LazyResult]:
@@ -942,18 +962,71 @@ def goal_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                    municipality: str | None = None) -> LazyResult:
     """`goal_core`, with the words and inputs made when read (`LazyResult`). (`target_core_lazy` and
     `goal_core_of` make the same result in two steps, for goals sharing a target.)"""
-    if goal.target is None or goal.kpi is None:
-        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
-    kpi = kpis.get(goal.kpi)
-    if kpi is None:
-        return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
-    if goal.target.period is not None:
-        within = _period(goal.target.period)
-        result = evaluate_lazy(goal.target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
+    return judging(goal, kpis).core(view, municipality, kpis)
+
+
+class Judging(NamedTuple):
+    """What judging a goal reads of its configuration, worked out once per goal and configuration
+    version (`judging`): the engine judges a goal again after every figure of its KPIs (2,000 goals:
+    about 15,000 times a year), and each time read the same target, KPI, target period and age
+    rule through pydantic's attribute look-ups and worked out the same period again."""
+
+    goal: Goal
+    kind: Callable[..., LazyResult] | None  # the target's kind (None: the goal cannot be measured)
+    target: Target | None
+    kpi: KPI | None
+    within: Period | None  # the target period
+    start: dt.date | None  # its first day (`day_class`: a later day has begun it)
+    stale: dict[str, dt.date | None] | None  # the KPI's age rule's last fresh day per period (None: never stale)
+
+    def core(self, view: ObservationView, municipality: str | None, kpis: Mapping[str, KPI]) -> LazyResult:
+        """`goal_core_lazy` of the goal (`kpis`: the mapping this was worked out from)."""
+        kind, goal = self.kind, self.goal
+        if kind is None:
+            return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
+        within = self.within
+        if within is None:
+            return kind(self.target, self.kpi, view, municipality, kpis).as_goals(goal)
+        result = kind(self.target, self.kpi, type(view)(view.store, view.day, within), municipality, kpis)
         unknown = result.status is Status.no_data and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
-                              (result, goal, within, kpi, view))
-    return evaluate_lazy(goal.target, kpi, view, municipality, kpis).as_goals(goal)
+                              (result, goal, within, self.kpi, view))
+
+    def fresh(self, core: TargetResult | LazyResult) -> dt.date | None:
+        """`fresh_until` of the goal's core result."""
+        days, period = self.stale, core.period
+        if days is None or period is None or core.status is Status.no_data:
+            return None
+        last = days.get(period, _MISSING)
+        if last is _MISSING:
+            assert self.kpi is not None
+            return _fresh_day(days, self.kpi, period)
+        return last  # type: ignore[no-any-return]
+
+    def day_class(self, day: dt.date) -> bool:
+        """`day_class` of the goal on `day`."""
+        start = self.start
+        return start is not None and day > start
+
+    def class_days(self, day: dt.date) -> tuple[dt.date, dt.date]:
+        """`class_days` of the goal on `day`."""
+        start = self.start
+        if start is None:
+            return dt.date.min, dt.date.max
+        return (start + dt.timedelta(days=1), dt.date.max) if day > start else (dt.date.min, start)
+
+
+def judging(goal: Goal, kpis: Mapping[str, KPI]) -> Judging:
+    """What judging `goal` on `kpis` reads of them, for `Judging.core` and its other questions."""
+    target = goal.target
+    within = _period(target.period) if target is not None and target.period is not None else None
+    start = within.start if within is not None else None
+    kpi = kpis.get(goal.kpi) if target is not None and goal.kpi is not None else None
+    if kpi is None:
+        return Judging(goal, None, target, None, within, start, None)
+    assert target is not None
+    stale = _age_rule(kpi) if within is None else None
+    return Judging(goal, _KIND_OF.get(target.__class__) or _kind_of(target), target, kpi, within, start, stale)
 
 
 def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
@@ -1067,30 +1140,33 @@ def goal_stale_lazy(goal: Goal, kpis: Mapping[str, KPI], core: LazyResult, day: 
 def fresh_until(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult | LazyResult) -> dt.date | None:
     """The last day on which `goal_stale` leaves the core result as it is (None: every day), for a
     caller that keeps the core result across days."""
-    if goal.target is None or goal.target.period is not None or core.period is None \
-            or core.status is Status.no_data:
-        return None
-    kpi = kpis.get(goal.kpi or "")
-    if kpi is None:
-        return None
-    return _stale_after(kpi, core.period)
+    return judging(goal, kpis).fresh(core)
 
 
-_STALE: dict[tuple[str | None, str | None, str], dt.date | None] = {}
+_MISSING: Any = object()
+# per age rule of KPIs (their `max_age` and `published`): the last day a period's figure is fresh
+_STALE_RULES: dict[tuple[str | None, str | None], dict[str, dt.date | None]] = {}
 
 
 def stale_after(kpi: KPI, period: str) -> dt.date | None:
     """`kpi.stale_after` of the end of `period`, kept for every KPI with the same age rule."""
-    return _stale_after(kpi, period)
+    days = _age_rule(kpi)
+    last = days.get(period, _MISSING)
+    return _fresh_day(days, kpi, period) if last is _MISSING else last
 
 
-def _stale_after(kpi: KPI, period: str) -> dt.date | None:
-    key = (kpi.max_age, kpi.published._value_ if kpi.published else None, period)  # (`.value` is slow)
-    if key not in _STALE:
-        if len(_STALE) > 65536:
-            _STALE.clear()
-        _STALE[key] = kpi.stale_after(_period(period).end)
-    return _STALE[key]
+def _age_rule(kpi: KPI) -> dict[str, dt.date | None]:
+    """The days kept for `kpi`'s age rule (`stale_after`), shared by the KPIs with that rule."""
+    rule = (kpi.max_age, kpi.published._value_ if kpi.published else None)  # (`.value` is slow)
+    days = _STALE_RULES.get(rule)
+    return _STALE_RULES.setdefault(rule, {}) if days is None else days
+
+
+def _fresh_day(days: dict[str, dt.date | None], kpi: KPI, period: str) -> dt.date | None:
+    if len(days) > 4096:
+        days.clear()
+    last = days[period] = kpi.stale_after(_period(period).end)
+    return last
 
 
 def depends_on_day(result: TargetResult | LazyResult) -> bool:
