@@ -151,6 +151,8 @@ def event_line(ev: EngineEvent) -> str:
     global _last_at
     seq, at, kind, rule, goal, owner, subject, subject_kind, details = ev
     if _DETAILS_ENCODER is not None and type(seq) is int and type(at) is dt.datetime:
+        seq_text = int.__repr__(seq)  # `zfill(6)` pads as `:06d` does, the sign first, without a format spec
+        ident = seq_text.zfill(6)
         last = _last_at  # most events share the time of the one before (the same object)
         if last[0] is at:
             iso = last[1]
@@ -169,12 +171,12 @@ def event_line(ev: EngineEvent) -> str:
                             f'"municipality":{_encode_str(details["municipality"])},'
                             f'"period":{_encode_str(details["period"])},"series":{_encode_str(details["series"])},'
                             f'"source":{_encode_str(details["source"])},"value":{number}}},"goal":null,'
-                            f'"id":"e{seq:06d}","owner":null,"rule":null,"seq":{seq},"subject":null,'
+                            f'"id":"e{ident}","owner":null,"rule":null,"seq":{seq_text},"subject":null,'
                             f'"subject_kind":null,"type":"observation"}}')
             return (f'{{"at":"{iso}","details":{_details_json(details)},'
-                    f'"goal":{"null" if goal is None else _encode_str(goal)},"id":"e{seq:06d}",'
+                    f'"goal":{"null" if goal is None else _encode_str(goal)},"id":"e{ident}",'
                     f'"owner":{"null" if owner is None else _encode_str(owner)},'
-                    f'"rule":{"null" if rule is None else _encode_str(rule)},"seq":{seq},'
+                    f'"rule":{"null" if rule is None else _encode_str(rule)},"seq":{seq_text},'
                     f'"subject":{"null" if subject is None else _encode_str(subject)},'
                     f'"subject_kind":{"null" if subject_kind is None else _encode_str(subject_kind)},'
                     f'"type":{_encode_str(kind)}}}')

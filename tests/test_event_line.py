@@ -86,9 +86,11 @@ def test_hostile_values_in_the_envelope(field: str, value: Any) -> None:
     same(EngineEvent(**fields))
 
 
-@pytest.mark.parametrize("seq", [0, 1, 999999, 1000000, 10**20, -5, True])
+@pytest.mark.parametrize("seq", [0, 1, 7, 99999, 999999, 1000000, 10**20, -5, -99999, -100000, -1234567, True])
 def test_sequence_numbers(seq: int) -> None:
+    """The id pads the number to six digits, the sign first, as `:06d` does; the number as it is."""
     same(EngineEvent(seq, AT, "observation", details=OBSERVATION))
+    same(EngineEvent(seq, AT, "escalated", "r", "g", details={"n": 1}))
 
 
 @pytest.mark.parametrize("at", [AT, AT.replace(microsecond=123), dt.datetime(2021, 3, 4, 9, 0),
