@@ -1,7 +1,7 @@
 """Two shortcuts on the way to the database, which must change nothing stored or read:
 
-- SQLite binds None through an adapter registered when govcore opens a SQLite database
-  (`db._bind_none_directly`): Python 3.11's sqlite3 looked for a way to adapt every None
+- SQLite binds None through an adapter registered when govcore opens a SQLite database and the
+  process has none for None yet (`db._bind_none_directly`): Python 3.11's sqlite3 looked for a way to adapt every None
   parameter, a failed attribute lookup each. A None must still be stored as NULL.
 - The schema version is read from Alembic's table with two plain queries (`schema._stamped`)
   before the inspector is asked: it must give what the inspector and Alembic's context give."""

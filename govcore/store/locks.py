@@ -11,8 +11,9 @@ PostgreSQL: a session-level advisory lock (`pg_advisory_lock`) on the connection
 reads and writes on (`Database.pinned`), keyed by a 64-bit hash of municipality and start. The
 server drops it when that connection ends, so a process killed with `kill -9` never leaves a run
 locked; another process can take it at once. A connection lost meanwhile is never replaced within
-the lock: the command fails at its next statement with the database's error, having written
-nothing without the lock (its committed batches stay, and the next command goes on from them).
+the lock: the command fails at its next statement with `LockLost` (the driver's error in words
+of its own), having written nothing without the lock (its committed batches stay, and the next
+command goes on from them).
 
 SQLite: each committed batch (whole simulated days, 64–500 items) is a short write transaction, so the
 database's own write lock, though it covers the whole file and every process, holds only for one
