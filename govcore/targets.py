@@ -138,10 +138,19 @@ def _side(status: Status, higher_good: bool) -> str:
 
 
 def _risk_note(status: Status, tolerance: float, kpi: KPI | None = None, unit: str = "") -> str:
+    """A tolerance is an amount, not a value: on a ranking it is a number of places ('3 pladser'),
+    never a place ('nr. 3', as `_q` writes a rank)."""
     if status is not Status.at_risk:
         return ""
-    amount = _q(tolerance, kpi) if kpi is not None else f"{plain_number(tolerance)}{unit}"
+    if kpi is not None and is_rank_unit(kpi.unit):
+        amount = _places(tolerance)
+    else:
+        amount = _q(tolerance, kpi) if kpi is not None else f"{plain_number(tolerance)}{unit}"
     return f", men inden for tolerancen på {amount}"
+
+
+def _places(n: float) -> str:
+    return f"{plain_number(n)} {'plads' if n == 1 else 'pladser'}"
 
 
 _MEASURED = frozenset(("status", "actual", "expected", "period", "explanation", "inputs"))
@@ -634,7 +643,7 @@ def _rank_status(rank: float, target: Rank) -> Status:
 
 def _rank_words(status: Status, target: Rank) -> str:
     inside = "inden for" if status is Status.on_track else "uden for"
-    note = _risk_note(status, target.tolerance, unit=" pladser")
+    note = f", men inden for tolerancen på {_places(target.tolerance)}" if status is Status.at_risk else ""
     return f"{inside} top {target.top}{note}"
 
 
@@ -841,8 +850,9 @@ def _compound_text(a: Args) -> str:
         reached = measured[1][0].status is Status.on_track
         head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
                 "målet er ikke nået, så der kræves forbedring")
-        if measured[1][0].status is Status.no_data and status is Status.no_data:
-            head = "det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
+        if measured[1][0].status is Status.no_data:  # never 'not reached' when that is not known
+            head = ("det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
+                    if status is Status.no_data else "det vides endnu ikke, om målet er nået, så der kræves forbedring")
     else:
         word = "alle" if target.kind == "all_of" else "mindst ét"
         head = f"{word} af {len(measured)} kriterier skal være opfyldt"

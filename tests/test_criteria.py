@@ -364,7 +364,10 @@ OTHER_AT_MOST_2 = {"kind": "at_most", "value": 2, "kpi": "other"}
      "målet er ikke nået, så der kræves forbedring: [forbedring: uden data] andel på ydelse: "),
     (until(OTHER_AT_MOST_2, OTHER_AT_MOST_2 | {"value": 1}), [], Status.no_data,
      "det vides ikke, om målet er nået, og forbedringen alene afgør det ikke: [forbedring: uden data] "),
-], ids=["reached", "improving", "improvement-unknown", "nothing-known"])
+    # the improvement is known, whether the goal is reached is not: never 'not reached'
+    (until(AT_LEAST_40, OTHER_AT_MOST_2), [obs(SHARE, "2022-01", 45)], Status.on_track,
+     "det vides endnu ikke, om målet er nået, så der kræves forbedring: [forbedring: på sporet] "),
+], ids=["reached", "improving", "improvement-unknown", "nothing-known", "reached-unknown"])
 def test_until_says_whether_the_goal_is_reached(spec: dict[str, Any], rows: list[Observation], status: Status,
                                                 head: str) -> None:
     r = compound(spec, *rows)

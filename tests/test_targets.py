@@ -24,6 +24,7 @@ SHARE = KPI(id="share", name="andel i job", unit="%")
 PERSONS = KPI(id="uddhj", name="årspersoner på uddannelseshjælp", unit="persons", higher_is_better=False)
 MATCHES = KPI(id="matches", name="ledige matchet til job")
 VAIN = KPI(id="vain", name="forgæves rekrutteringer", unit="%", higher_is_better=False)
+PLACE = KPI(id="place", name="placering på ranglisten", unit="plads", higher_is_better=False)
 
 VEJLE = "630"
 SILKEBORG = "740"
@@ -723,6 +724,16 @@ EXPLAINED: list[tuple[str, dict[str, Any], KPI, dt.date, list[Observation], str 
      "sted fra nr. 14 til nr. 22, så det vides endnu ikke, om den er i top 20"),
     ("no previous", {"kind": "direction"}, SHARE, D(2021, 4, 10), [obs(SHARE, "2021-03", 31)], None, Status.no_data,
      "værdien for andel i job i 2021-02 (at sammenligne 2021-03 med) er ikke kendt pr. 10.04.2021"),
+    # a tolerance on a ranking is a number of places, not a place ('nr. 3')
+    ("a place inside the tolerance", {"kind": "at_most", "value": 10, "tolerance": 3}, PLACE, D(2021, 3, 1),
+     [obs(PLACE, "2020", 12)], None, Status.at_risk,
+     "nr. 12 i 2020 er over kravet på højst nr. 10, men inden for tolerancen på 3 pladser"),
+    ("a place inside a tolerance of one", {"kind": "at_most", "value": 10, "tolerance": 1}, PLACE, D(2021, 3, 1),
+     [obs(PLACE, "2020", 11)], None, Status.at_risk,
+     "nr. 11 i 2020 er over kravet på højst nr. 10, men inden for tolerancen på 1 plads"),
+    ("published rank inside a tolerance of one", {"kind": "rank", "top": 20, "tolerance": 1}, SHARE, D(2021, 6, 1),
+     [obs(SHARE, "2020", 21, series="rank", municipality=VEJLE)], VEJLE, Status.at_risk,
+     "den offentliggjorte placering nr. 21 for 2020 er uden for top 20, men inden for tolerancen på 1 plads"),
 ]
 
 
