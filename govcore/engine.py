@@ -845,14 +845,15 @@ class Engine(Workflow):
         does not carry the inputs). Without `render` the explanation may still hold the day's
         placeholder (`targets.on_day` writes it in). `known`: the store's `kpis_state` of the
         goal's KPIs, when the caller has it."""
-        cached = self._status_cache.get(g.id)
+        gid = g.id
+        cached = self._status_cache.get(gid)
         if cached is not None and day in cached:
             return LazyResult.of(cached[day])
-        count, last = known or self.store.kpis_state(self._goal_kpis.get(g.id, ()))
+        count, last = known or self.store.kpis_state(self._goal_kpis.get(gid, ()))
         if last is None or day >= last:
             judged = self._judging(g)
             started = judged.day_class(day)
-            hit = self._core_cache.get(g.id)
+            hit = self._core_cache.get(gid)
             if hit is not None and hit[0] == count and hit[1] == started:
                 template, fresh = hit[2], hit[3]
             else:
@@ -862,7 +863,7 @@ class Engine(Workflow):
                 first, last_day = judged.class_days(day)
                 if fresh is not None and fresh < last_day:
                     last_day = fresh
-                self._core_cache[g.id] = (count, started, template, fresh, first, last_day)
+                self._core_cache[gid] = (count, started, template, fresh, first, last_day)
             # the staleness check reads the status and period, not the words
             if fresh is not None and day > fresh:
                 stale = goal_stale_lazy(g, self.config.kpis, template, day)
@@ -892,12 +893,13 @@ class Engine(Workflow):
         if view is None or view.day != day or view.store is not self.store:
             view = self._core_view = DayFreeView(self.store, day)
         config = self.config
-        target = g.target
+        judged = self._judging(g)
+        target = judged.target
         held = self._held_targets
         if held[0] is not config:
             held = self._held_targets = (config, _held_by_several(config.goals))
         if target is None or id(target) not in held[1]:
-            return self._judging(g).core(view, self.code, config.kpis)
+            return judged.core(view, self.code, config.kpis)
         shared = self._shared_cores
         if shared[0] is not config or shared[1] != day:
             shared = self._shared_cores = (config, day, {})

@@ -38,6 +38,7 @@ from govcore.model import (
     Goal,
     MilestonePoint,
     Observation,
+    ObservationRow,
     Period,
     Rank,
     Status,
@@ -54,6 +55,8 @@ __all__ = ["DAY_PLACEHOLDER", "DayFreeView", "Judging", "LazyResult", "combine",
            "target_core_lazy"]
 
 Inputs = dict[str, float | str | None]
+# a figure a kind judged: the store's row, or an `Observation` (both read the same: value, period, known)
+Figure = Observation | ObservationRow
 
 # Sums like 200 * 1.1 land a hair beside the intended figure; a relative epsilon keeps a value
 # that meets its target exactly from being reported off track.
@@ -77,6 +80,11 @@ def _period_before(text: str) -> Period:
     return _period(text).previous()
 
 
+# the statuses as module globals: every read of `Status.x` goes through the attribute hook that
+# `EnumType.__getattr__` gives the class (no fast path), a global's read does not
+_ON_TRACK, _AT_RISK, _OFF_TRACK, _NO_DATA = Status.on_track, Status.at_risk, Status.off_track, Status.no_data
+
+
 def _eps(reference: float) -> float:
     return _REL_EPS * max(1.0, abs(reference))
 
@@ -96,11 +104,13 @@ def _who(view: ObservationView, kpi: str, series: str, municipality: str | None)
 
 
 def _latest(view: ObservationView, kpi: str, municipality: str | None, series: str = "local",
-            grain: str | None = None) -> Observation | None:
-    who = _who(view, kpi, series, municipality)
+            grain: str | None = None) -> Figure | None:
+    """The latest figure of the series on `view`: the store's row in the commonest case (no model
+    made; a row reads as its `Observation` does: value, period, known)."""
+    who = municipality if municipality and view.store.rows((kpi, series, municipality)) else None  # `_who`
     if grain is None and view.within is None:  # the commonest: the last of the history
         rows = view.rows(kpi, series, who)
-        return rows[-1].model() if rows else None
+        return rows[-1] if rows else None
     return view.latest(kpi, series, who, grain)
 
 
@@ -113,10 +123,10 @@ def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) 
     shortfall = expected - actual if higher_good else actual - expected
     eps = _eps(expected)
     if shortfall <= eps:
-        return Status.on_track
+        return _ON_TRACK
     if shortfall <= tolerance + eps:
-        return Status.at_risk
-    return Status.off_track
+        return _AT_RISK
+    return _OFF_TRACK
 
 
 def _judge_strict(actual: float, reference: float, higher_good: bool, tolerance: float) -> Status:
@@ -125,14 +135,14 @@ def _judge_strict(actual: float, reference: float, higher_good: bool, tolerance:
     shortfall = reference - actual if higher_good else actual - reference
     eps = _eps(reference)
     if shortfall < -eps:
-        return Status.on_track
+        return _ON_TRACK
     if shortfall <= tolerance + eps:
-        return Status.at_risk if tolerance > 0 else Status.off_track
-    return Status.off_track
+        return _AT_RISK if tolerance > 0 else _OFF_TRACK
+    return _OFF_TRACK
 
 
 def _side(status: Status, higher_good: bool) -> str:
-    if status is Status.on_track:
+    if status is _ON_TRACK:
         return "er på eller over" if higher_good else "er på eller under"
     return "er under" if higher_good else "er over"
 
@@ -140,7 +150,7 @@ def _side(status: Status, higher_good: bool) -> str:
 def _risk_note(status: Status, tolerance: float, kpi: KPI | None = None, unit: str = "") -> str:
     """A tolerance is an amount, not a value: on a ranking it is a number of places ('3 pladser'),
     never a place ('nr. 3', as `_q` writes a rank)."""
-    if status is not Status.at_risk:
+    if status is not _AT_RISK:
         return ""
     if kpi is not None and is_rank_unit(kpi.unit):
         amount = _places(tolerance)
@@ -156,11 +166,6 @@ def _places(n: float) -> str:
 _MEASURED = frozenset(("status", "actual", "expected", "period", "explanation", "inputs"))
 _UNMEASURED = frozenset(("status", "explanation", "inputs"))
 _COMPOUND = _MEASURED | {"parts"}
-
-
-def _number(x: float | None) -> float | None:
-    """What `TargetResult`'s validation makes of a number: an int (or a bool) becomes a float."""
-    return float(x) if x.__class__ is int or x.__class__ is bool else x
 
 
 _INTEGRAL = frozenset((int, bool))
@@ -213,8 +218,9 @@ class LazyResult:
                  parts: tuple[LazyResult, ...] = ()) -> None:
         self._fields = fields
         self.status = status
-        self.actual = _number(actual)
-        self.expected = _number(expected)
+        # as `TargetResult`'s validation makes a number: an int (or a bool) becomes a float
+        self.actual = float(actual) if actual.__class__ is int or actual.__class__ is bool else actual
+        self.expected = float(expected) if expected.__class__ is int or expected.__class__ is bool else expected
         self.period = period
         self.parts = parts
         self._text_of = text_of
@@ -296,7 +302,7 @@ def _measured(status: Status, actual: float, expected: float, period: str, text_
 
 
 def _no_data(text_of: TextOf, inputs_of: InputsOf, args: Args) -> LazyResult:
-    return LazyResult(_UNMEASURED, Status.no_data, None, None, None, text_of, inputs_of, args)
+    return LazyResult(_UNMEASURED, _NO_DATA, None, None, None, text_of, inputs_of, args)
 
 
 def _base_inputs(target: Criterion, kpi: KPI, view: ObservationView, municipality: str | None) -> Inputs:
@@ -304,7 +310,7 @@ def _base_inputs(target: Criterion, kpi: KPI, view: ObservationView, municipalit
             "municipality": municipality, "tolerance": target.tolerance}
 
 
-def _observed(obs: Observation) -> Inputs:
+def _observed(obs: Figure) -> Inputs:
     return {"value": obs.value, "period": obs.period, "value_known_at": obs.known.isoformat()}
 
 
@@ -594,7 +600,7 @@ def _benchmark_text(a: Args) -> str:
         else:
             word = ("over" if obs.value > bench else "under")
             where = f"er {word} {target.series} ({_q(bench, kpi)}) og altså " + \
-                ("" if status is Status.on_track else "ikke ") + relation
+                ("" if status is _ON_TRACK else "ikke ") + relation
         text = f"{_q(obs.value, kpi)} i {obs.period} {where}"
     return text + _risk_note(status, target.tolerance, kpi)
 
@@ -642,8 +648,8 @@ def _rank_status(rank: float, target: Rank) -> Status:
 
 
 def _rank_words(status: Status, target: Rank) -> str:
-    inside = "inden for" if status is Status.on_track else "uden for"
-    note = f", men inden for tolerancen på {_places(target.tolerance)}" if status is Status.at_risk else ""
+    inside = "inden for" if status is _ON_TRACK else "uden for"
+    note = f", men inden for tolerancen på {_places(target.tolerance)}" if status is _AT_RISK else ""
     return f"{inside} top {target.top}{note}"
 
 
@@ -771,21 +777,21 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
     gain = obs.value - before if higher_good else before - obs.value
     eps = _eps(before)
     if gain > eps:
-        status = Status.on_track
+        status = _ON_TRACK
     elif target.tolerance > 0 and -gain <= target.tolerance + eps:
-        status = Status.at_risk
+        status = _AT_RISK
     else:
-        status = Status.off_track
+        status = _OFF_TRACK
     return _measured(status, obs.value, before, obs.period, _direction_text, _direction_inputs,
                      (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps))
 
 
 # ------------------------------------------------------------------------------- compounds
 
-_ORDER = (Status.on_track, Status.at_risk, Status.off_track)
+_ORDER = (_ON_TRACK, _AT_RISK, _OFF_TRACK)
 _RANK = {s: i for i, s in enumerate(_ORDER)}
-_LABEL = {Status.on_track: "på sporet", Status.at_risk: "i risiko", Status.off_track: "ude af kurs",
-          Status.no_data: "uden data"}
+_LABEL = {_ON_TRACK: "på sporet", _AT_RISK: "i risiko", _OFF_TRACK: "ude af kurs",
+          _NO_DATA: "uden data"}
 
 
 def combine(rule: str, statuses: Sequence[Status]) -> Status:
@@ -797,11 +803,11 @@ def combine(rule: str, statuses: Sequence[Status]) -> Status:
     is `no_data`. All of [off track, no data] is off track; any of [on track, no data] is on track.
     """
     pick = max if rule == "all_of" else min
-    known = [_RANK[s] for s in statuses if s is not Status.no_data]
+    known = [_RANK[s] for s in statuses if s is not _NO_DATA]
     if len(known) == len(statuses):
         return _ORDER[pick(known)]
     outcomes = {pick([*known, guess]) for guess in (0, 2)}
-    return _ORDER[outcomes.pop()] if len(outcomes) == 1 else Status.no_data
+    return _ORDER[outcomes.pop()] if len(outcomes) == 1 else _NO_DATA
 
 
 def _undefined_text(a: Args) -> str:
@@ -847,12 +853,12 @@ def _compound_text(a: Args) -> str:
     lines = "; ".join(f"[{name}: {_LABEL[p.status]}] " + (f"{other.name}: " if other else "") + p.explanation
                       for (name, _), (p, other) in zip(named, measured, strict=True))
     if isinstance(target, Until):
-        reached = measured[1][0].status is Status.on_track
+        reached = measured[1][0].status is _ON_TRACK
         head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
                 "målet er ikke nået, så der kræves forbedring")
-        if measured[1][0].status is Status.no_data:  # never 'not reached' when that is not known
+        if measured[1][0].status is _NO_DATA:  # never 'not reached' when that is not known
             head = ("det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
-                    if status is Status.no_data else "det vides endnu ikke, om målet er nået, så der kræves forbedring")
+                    if status is _NO_DATA else "det vides endnu ikke, om målet er nået, så der kræves forbedring")
     else:
         word = "alle" if target.kind == "all_of" else "mindst ét"
         head = f"{word} af {len(measured)} kriterier skal være opfyldt"
@@ -998,14 +1004,14 @@ class Judging(NamedTuple):
         if within is None:
             return kind(self.target, self.kpi, view, municipality, kpis).as_goals(goal)
         result = kind(self.target, self.kpi, type(view)(view.store, view.day, within), municipality, kpis)
-        unknown = result.status is Status.no_data and result.period is None and view.day > within.start
+        unknown = result.status is _NO_DATA and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                               (result, goal, within, self.kpi, view))
 
     def fresh(self, core: TargetResult | LazyResult) -> dt.date | None:
         """`fresh_until` of the goal's core result."""
         days, period = self.stale, core.period
-        if days is None or period is None or core.status is Status.no_data:
+        if days is None or period is None or core.status is _NO_DATA:
             return None
         last = days.get(period, _MISSING)
         if last is _MISSING:
@@ -1063,7 +1069,7 @@ def goal_core_of(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView, cor
         return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
     if goal.target.period is not None:
         within = _period(goal.target.period)
-        unknown = core.status is Status.no_data and core.period is None and view.day > within.start
+        unknown = core.status is _NO_DATA and core.period is None and view.day > within.start
         return core.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                             (core, goal, within, kpis[goal.kpi or ""], view))
     return core.for_goal(goal)
@@ -1182,4 +1188,4 @@ def _fresh_day(days: dict[str, dt.date | None], kpi: KPI, period: str) -> dt.dat
 def depends_on_day(result: TargetResult | LazyResult) -> bool:
     """Whether the result's words name the evaluation day (every 'not known on ...' text is in a
     no-data result or part), so it cannot be reused for another day."""
-    return result.status is Status.no_data or any(depends_on_day(p) for p in result.parts)
+    return result.status is _NO_DATA or any(depends_on_day(p) for p in result.parts)
