@@ -17,7 +17,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any, NamedTuple
 from weakref import WeakKeyDictionary
 
@@ -818,17 +818,28 @@ def _undefined_inputs(a: Args) -> Inputs:
     return {"kind": a[0].kind, "kpi": a[1]}
 
 
-def _criterion(c: Target, kpi: KPI, view: ObservationView, municipality: str | None,
-               kpis: Mapping[str, KPI] | None) -> tuple[LazyResult, KPI | None]:
-    """One criterion of a compound, on its own KPI when it names one (else the goal's): the result
-    and the KPI it was measured by when that is not the goal's."""
-    own = getattr(c, "kpi", None)
-    if not own or own == kpi.id:
-        return evaluate_lazy(c, kpi, view, municipality, kpis), None
-    other = (kpis or {}).get(own)
-    if other is None:
-        return _no_data(_undefined_text, _undefined_inputs, (c, own)), None
-    return evaluate_lazy(c, other, view, municipality, kpis), other
+# A compound's criteria as judging reads them, worked out once per target and KPIs (`_criteria`;
+# a goal's `judging` keeps them): the combining rule, each criterion with its name in the words,
+# and per criterion its kind's function (None: it names a KPI that is not defined), the criterion,
+# the KPI it is measured by, that KPI again when it is not the goal's (the words name it), and the
+# KPI id it names.
+_Step = tuple[Callable[..., LazyResult] | None, Target, KPI | None, KPI | None, str | None]
+_Criteria = tuple[str, tuple[tuple[str, Target], ...], tuple[_Step, ...]]
+
+
+def _criteria(target: AllOf | AnyOf | Until, kpi: KPI, kpis: Mapping[str, KPI] | None) -> _Criteria:
+    """Each criterion of a compound is measured on its own KPI when it names one, else on the goal's."""
+    named = (("forbedring", target.improve), ("mål", target.reached)) if isinstance(target, Until) \
+        else tuple((str(i), c) for i, c in enumerate(target.criteria, 1))
+    steps: list[_Step] = []
+    for _name, c in named:
+        own = getattr(c, "kpi", None)
+        if not own or own == kpi.id:
+            steps.append((_KIND_OF.get(c.__class__) or _kind_of(c), c, kpi, None, own))
+            continue
+        other = (kpis or {}).get(own)
+        steps.append((None if other is None else _KIND_OF.get(c.__class__) or _kind_of(c), c, other, other, own))
+    return target.kind, named, tuple(steps)
 
 
 # compounds: (target, kpi, view, municipality, named, measured, status)
@@ -867,11 +878,17 @@ def _compound_text(a: Args) -> str:
 
 def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
               municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
-    named = [("forbedring", target.improve), ("mål", target.reached)] if isinstance(target, Until) \
-        else [(str(i), c) for i, c in enumerate(target.criteria, 1)]
-    measured = [_criterion(c, kpi, view, municipality, kpis) for _, c in named]
+    return _compound_of(_criteria(target, kpi, kpis), target, kpi, view, municipality, kpis)
+
+
+def _compound_of(criteria: _Criteria, target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
+                 municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
+    """`_compound` with its `_criteria` worked out (a judging's are, once per goal and version)."""
+    rule, named, steps = criteria
+    measured = [(_no_data(_undefined_text, _undefined_inputs, (c, own)), None) if kind is None else
+                (kind(c, by, view, municipality, kpis), other) for kind, c, by, other, own in steps]
     parts = tuple(p for p, _ in measured)
-    status = combine(target.kind, [p.status for p in parts])
+    status = combine(rule, [p.status for p in parts])
     first = parts[0]
     return LazyResult(_COMPOUND, status, first.actual, first.expected, first.period, _compound_text,
                       _compound_inputs, (target, kpi, view, municipality, named, measured, status), parts)
@@ -1042,7 +1059,11 @@ def judging(goal: Goal, kpis: Mapping[str, KPI]) -> Judging:
         return Judging(goal, None, target, None, within, start, None)
     assert target is not None
     stale = _age_rule(kpi) if within is None else None
-    return Judging(goal, _KIND_OF.get(target.__class__) or _kind_of(target), target, kpi, within, start, stale)
+    kind = _KIND_OF.get(target.__class__) or _kind_of(target)
+    if kind is _compound:  # its criteria worked out here, not at every evaluation
+        assert isinstance(target, AllOf | AnyOf | Until)
+        kind = partial(_compound_of, _criteria(target, kpi, kpis))
+    return Judging(goal, kind, target, kpi, within, start, stale)
 
 
 def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
