@@ -28,7 +28,7 @@ import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, cast
 from weakref import WeakKeyDictionary
 
 from govcore.formatting import danish_number as _num
@@ -40,6 +40,7 @@ from govcore.model import (
     AtMost,
     Benchmark,
     Change,
+    Criterion,
     Direction,
     Goal,
     Observation,
@@ -52,7 +53,7 @@ from govcore.model import (
     Until,
 )
 from govcore.observations import ObservationView
-from govcore.targets import interpolate, stale_after
+from govcore.targets import _period, _period_before, _year_before, interpolate, stale_after
 
 __all__ = ["MIN_OBSERVATIONS", "Forecast", "GoalForecast", "forecast_goal", "forecast_series", "horizon"]
 
@@ -257,13 +258,22 @@ def horizon(goal: Goal, day: dt.date) -> dt.date:
     the goal's `valid_to` when that comes first.
     """
     t = goal.target
-    if isinstance(t, Change) and t.by_period:
-        return Period.parse(t.by_period).end
-    if isinstance(t, Trajectory):
-        ends = [Period.parse(m.period).end for m in t.milestones]
+    return _horizon(goal, t, _family(t) if t is not None else "", day)
+
+
+def _horizon(goal: Goal, t: Target | None, family: str, day: dt.date) -> dt.date:
+    """`horizon`, the target and its `_family` read."""
+    if family == "change":
+        assert isinstance(t, Change)
+        if t.by_period:
+            return _period(t.by_period).end
+    elif family == "trajectory":
+        assert isinstance(t, Trajectory)
+        ends = [_period(m.period).end for m in t.milestones]
         return next((e for e in ends if e >= day), ends[-1])
     year_end = dt.date(day.year, 12, 31)
-    return min(goal.valid_to, year_end) if goal.valid_to is not None else year_end
+    valid_to = goal.valid_to
+    return min(valid_to, year_end) if valid_to is not None else year_end
 
 
 def _series_owner(view: ObservationView, kpi: str, series: str, municipality: str | None) -> str | None:
@@ -272,38 +282,44 @@ def _series_owner(view: ObservationView, kpi: str, series: str, municipality: st
     return None
 
 
-def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str | None,
+def _required(target: Target, family: str, kpi: KPI, view: ObservationView, municipality: str | None,
               at: Period, latest: ObservationRow) -> tuple[float | None, bool, str]:
-    """What the target requires of the value of period `at`, whether higher is good, and why none."""
+    """What the target requires of the value of period `at`, whether higher is good, and why none
+    (`family`: the target's `_family`)."""
     def value(p: Period, series: str = "local") -> float | None:
         return view.value(kpi.id, p, series, _series_owner(view, kpi.id, series, municipality))
 
-    if isinstance(target, _THRESHOLDS):
+    if family == "threshold":
+        assert isinstance(target, AtLeast | AtMost)
         return target.value, target.kind == "at_least", ""
-    if isinstance(target, Trajectory):
+    if family == "trajectory":
+        assert isinstance(target, Trajectory)
         return interpolate(target.milestones, at.end), target.direction == "at_least", ""
-    if isinstance(target, Change):
+    if family == "change":
+        assert isinstance(target, Change)
         higher = target.by > 0 if target.by != 0 else kpi.higher_is_better
-        base_p = at.same_last_year() if target.baseline == "previous_year" else Period.parse(target.baseline)
+        base_p = _year_before(at.text) if target.baseline == "previous_year" else _period(target.baseline)
         base = value(base_p)
         if base is None:
             return None, higher, f"basisværdien for {base_p} er ikke kendt"
         scale = abs(base) / 100 if target.unit == "percent" else 1.0
         fraction = 1.0
         if target.by_period is not None:
-            span = (Period.parse(target.by_period).end - base_p.end).days
+            span = (_period(target.by_period).end - base_p.end).days
             if span > 0:
                 fraction = min(1.0, max(0.0, (at.end - base_p.end).days / span))
         return base + target.by * scale * fraction, higher, ""
-    if isinstance(target, Benchmark):
+    if family == "benchmark":
+        assert isinstance(target, Benchmark)
         higher = kpi.higher_is_better == (target.relation == "better")
         bench = view.latest(kpi.id, target.series, _series_owner(view, kpi.id, target.series, municipality))
         if bench is None:
             return None, higher, f"ingen værdi for {target.series} er kendt"
         return (bench.value + target.margin if higher else bench.value - target.margin), higher, ""
-    if isinstance(target, Direction):
+    if family == "direction":
+        assert isinstance(target, Direction)
         higher = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
-        before = value(at.same_last_year() if target.compare == "previous_year" else at.previous())
+        before = value(_year_before(at.text) if target.compare == "previous_year" else _period_before(at.text))
         return (latest.value if before is None else before), higher, ""
     assert isinstance(target, Rank)
     return None, kpi.higher_is_better, "en placering afhænger af de andre kommuners tal"
@@ -312,14 +328,33 @@ def _required(target: Target, kpi: KPI, view: ObservationView, municipality: str
 # (tuples: a union of classes in an isinstance check is built again on every call)
 _THRESHOLDS = (AtLeast, AtMost)
 _COMPOUNDS = (AllOf, AnyOf, Until)
+# The families of targets a forecast tells apart, in the order they are checked. A class's family is
+# kept (`_family`): an isinstance check against a pydantic model class is a call of its metaclass's
+# `__instancecheck__`, and a forecast asked up to eight of them.
+_FAMILY_CHECKS: tuple[tuple[str, type | tuple[type, ...]], ...] = (
+    ("compound", _COMPOUNDS), ("threshold", _THRESHOLDS), ("trajectory", Trajectory), ("change", Change),
+    ("benchmark", Benchmark), ("direction", Direction))
+_FAMILIES: dict[type, str] = {}
 
-_SeriesCache = dict[tuple[str, str | None, str, int], Forecast]
+
+def _family(target: Target) -> str:
+    """Which of `_FAMILY_CHECKS` `target` belongs to ('rank' for none of them)."""
+    cls = type(target)
+    family = _FAMILIES.get(cls)
+    if family is None:
+        family = _FAMILIES[cls] = next((name for name, classes in _FAMILY_CHECKS if isinstance(target, classes)),
+                                       "rank")
+    return family
+
+
+_SeriesCache = dict[tuple[str, str | None, str, int], tuple[Forecast, str]]
 _SERIES: WeakKeyDictionary[ObservationView, _SeriesCache] = WeakKeyDictionary()
 
 
 def _series_forecast(view: ObservationView, kpi: str, owner: str | None,
-                     history: Sequence[ObservationRow], at: Period) -> Forecast:
-    """`forecast_series` of a KPI's own series, shared by every goal measured by it on one view.
+                     history: Sequence[ObservationRow], at: Period) -> tuple[Forecast, str]:
+    """`forecast_series` of a KPI's own series, shared by every goal measured by it on one view,
+    and its words (`_forecast_words`).
 
     The forecast is the series', not the goal's: goals on the same KPI and horizon read the same
     one. The store's size is part of the key, so rows added after the view was made are not
@@ -328,60 +363,81 @@ def _series_forecast(view: ObservationView, kpi: str, owner: str | None,
     if per_view is None:
         per_view = _SERIES[view] = {}
     key = (kpi, owner, at.text, len(view.store))
-    fc = per_view.get(key)
-    if fc is None:
-        fc = per_view[key] = forecast_series(history, at, lambda grain: view.count(kpi, grain, "local", owner))
-    return fc
+    hit = per_view.get(key)
+    if hit is None:
+        fc = forecast_series(history, at, lambda grain: view.count(kpi, grain, "local", owner))
+        hit = per_view[key] = (fc, _forecast_words(fc))
+    return hit
+
+
+_METHOD_WORDS = {"linear_trend": "lineær trend", "seasonal_naive": "sæsonnaiv", "observed": "observeret"}
+
+
+def _forecast_words(fc: Forecast) -> str:
+    """What a goal's forecast says of the series' forecast (the same for every goal reading it)."""
+    if fc.value is None:
+        return f"ingen prognose for {fc.period}: {fc.reason}"
+    text = f"prognose for {fc.period} ({_METHOD_WORDS[fc.method]}, {fc.observations} obs.): {_num(fc.value)}"
+    if fc.low != fc.high:
+        text += f" (80 %-interval {_num(fc.low)}–{_num(fc.high)})"
+    return text
+
+
+_ON_TRACK, _AT_RISK, _OFF_TRACK, _NO_DATA = Status.on_track, Status.at_risk, Status.off_track, Status.no_data
+_VERDICTS = {Status.on_track: "når kravet", Status.at_risk: "er tæt på kravet", Status.off_track: "når ikke kravet"}
+
+
+def _shortfall(required: float, v: float | None, higher: bool) -> float:
+    """How far `v` falls short of `required`."""
+    assert v is not None
+    return required - v if higher else v - required
 
 
 def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
                   municipality: str | None = None) -> GoalForecast:
     """The goal's forecast at its horizon, on the values known on `view.day`."""
     day = view.day
-    end = horizon(goal, day)
-    kpi = kpis.get(goal.kpi) if goal.kpi else None
-    if kpi is None or goal.target is None:
-        return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, Status.no_data,
+    target = goal.target
+    family = _family(target) if target is not None else ""
+    end = _horizon(goal, target, family, day)
+    kpi_id = goal.kpi
+    kpi = kpis.get(kpi_id) if kpi_id else None
+    if kpi is None or target is None:
+        return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, _NO_DATA,
                             "ingen prognose: målet har intet succeskriterie at måle")
-    if isinstance(goal.target, _COMPOUNDS):
-        return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, Status.no_data,
+    if family == "compound":
+        return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, _NO_DATA,
                             "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
-    owner = _series_owner(view, kpi.id, "local", municipality)
-    history = view.rows(kpi.id, "local", owner)  # rows, no models: only the latest few are read
+    kpi_id = kpi.id
+    owner = _series_owner(view, kpi_id, "local", municipality)
+    history = view.rows(kpi_id, "local", owner)  # rows, no models: only the latest few are read
     if not history:
-        return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, Status.no_data,
+        return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, _NO_DATA,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
-    last = stale_after(kpi, history[-1].period)  # `kpi.stale_after` of the period's end, kept
+    latest = history[-1]
+    last = stale_after(kpi, latest.period)  # `kpi.stale_after` of the period's end, kept
     if last is not None and day > last:  # stale figures are not judged as current: nor extrapolated
-        return GoalForecast(Forecast("none", "", reason="for gamle tal"), end, None, Status.no_data,
-                            f"ingen prognose: seneste tal for {kpi.name} er fra {history[-1].period}, og tal må "
+        return GoalForecast(Forecast("none", "", reason="for gamle tal"), end, None, _NO_DATA,
+                            f"ingen prognose: seneste tal for {kpi.name} er fra {latest.period}, og tal må "
                             f"højst være {kpi.age_text()} gamle")
-    at = period_of(history[-1].period_obj.grain, end)
-    fc = _series_forecast(view, kpi.id, owner, history, at)
-    if fc.value is None:
-        return GoalForecast(fc, end, None, Status.no_data, f"ingen prognose for {at}: {fc.reason}")
-    required, higher, why = _required(goal.target, kpi, view, municipality, at, history[-1])
-    words = {"linear_trend": "lineær trend", "seasonal_naive": "sæsonnaiv", "observed": "observeret"}[fc.method]
-    text = f"prognose for {at} ({words}, {fc.observations} obs.): {_num(fc.value)}"
-    if fc.low != fc.high:
-        text += f" (80 %-interval {_num(fc.low)}–{_num(fc.high)})"
+    at = period_of(latest.span.grain, end)
+    fc, text = _series_forecast(view, kpi_id, owner, history, at)
+    value = fc.value
+    if value is None:
+        return GoalForecast(fc, end, None, _NO_DATA, text)
+    required, higher, why = _required(target, family, kpi, view, municipality, at, latest)
     if required is None:
-        return GoalForecast(fc, end, None, Status.no_data, f"{text}; intet krav at sammenligne med: {why}")
-    tol = goal.target.tolerance
+        return GoalForecast(fc, end, None, _NO_DATA, f"{text}; intet krav at sammenligne med: {why}")
+    tol = cast(Criterion, target).tolerance
     eps = 1e-9 * max(1.0, abs(required))
-
-    def short(v: float | None) -> float:
-        assert v is not None
-        return required - v if higher else v - required
-
+    short = _shortfall(required, value, higher)
     # 'Bedre end' a benchmark is strict: a forecast equal to it does not meet it (targets.md).
-    strict = isinstance(goal.target, Benchmark) and not goal.target.margin
-    if short(fc.value) > tol + eps or (strict and tol == 0 and short(fc.value) >= -eps):
-        status = Status.off_track
-    elif short(fc.value) > eps or short(fc.low if higher else fc.high) > eps or (strict and short(fc.value) >= -eps):
-        status = Status.at_risk
+    strict = family == "benchmark" and not cast(Benchmark, target).margin
+    if short > tol + eps or (strict and tol == 0 and short >= -eps):
+        status = _OFF_TRACK
+    elif short > eps or _shortfall(required, fc.low if higher else fc.high, higher) > eps or \
+            (strict and short >= -eps):
+        status = _AT_RISK
     else:
-        status = Status.on_track
-    verdict = {Status.on_track: "når kravet", Status.at_risk: "er tæt på kravet",
-               Status.off_track: "når ikke kravet"}[status]
-    return GoalForecast(fc, end, required, status, f"{text} {verdict} på {_num(required)}")
+        status = _ON_TRACK
+    return GoalForecast(fc, end, required, status, f"{text} {_VERDICTS[status]} på {_num(required)}")
