@@ -305,8 +305,10 @@ class Engine(Workflow):
         self._status_cache: dict[str, dict[dt.date, TargetResult]] = {}
         # per goal: its result before the staleness check, reused while the figures of every KPI its
         # target reads stay (a criterion may name its own KPI)
-        # (made with the day left open in its words, see `targets.DayFreeView`)
-        self._core_cache: dict[str, tuple[int, bool, LazyResult, dt.date | None, dt.date, dt.date]] = {}
+        # (made with the day left open in its words, see `targets.DayFreeView`): [count, day class,
+        # result, fresh until, first day, last day], one list per goal changed in place at each new
+        # result (not a new tuple a goal evaluation, which the cycle collector would then walk)
+        self._core_cache: dict[str, list[Any]] = {}
         self._forecast_cache: dict[str, dict[dt.date, GoalForecast]] = {}
         self._open_by_subject: dict[tuple[str, str], str] = {}
         self.items_processed = 0
@@ -863,7 +865,10 @@ class Engine(Workflow):
                 first, last_day = judged.class_days(day)
                 if fresh is not None and fresh < last_day:
                     last_day = fresh
-                self._core_cache[gid] = (count, started, template, fresh, first, last_day)
+                if hit is None:
+                    self._core_cache[gid] = [count, started, template, fresh, first, last_day]
+                else:
+                    hit[0], hit[1], hit[2], hit[3], hit[4], hit[5] = count, started, template, fresh, first, last_day
             # the staleness check reads the status and period, not the words
             if fresh is not None and day > fresh:
                 stale = goal_stale_lazy(g, self.config.kpis, template, day)

@@ -210,7 +210,7 @@ class LazyResult:
     the collector's passes cost more than the words saved).
     """
 
-    __slots__ = ("_args", "_fields", "_inputs", "_inputs_of", "_result", "_text", "_text_of", "actual",
+    __slots__ = ("_args", "_fields", "_goal", "_inputs", "_inputs_of", "_result", "_text", "_text_of", "actual",
                  "expected", "parts", "period", "status")
 
     def __init__(self, fields: frozenset[str], status: Status, actual: float | None, expected: float | None,
@@ -229,6 +229,7 @@ class LazyResult:
         self._text: str | None = None
         self._inputs: Inputs | None = None
         self._result: TargetResult | None = None
+        self._goal: Goal | None = None  # the goal whose result this is (`as_goals`): its inputs name it
 
     @classmethod
     def of(cls, result: TargetResult) -> LazyResult:
@@ -249,7 +250,9 @@ class LazyResult:
     @property
     def inputs(self) -> Inputs:
         if self._inputs is None:
-            self._inputs = _clean(self._inputs_of(self._args))
+            inputs = _clean(self._inputs_of(self._args))
+            goal = self._goal
+            self._inputs = inputs if goal is None else {"goal": goal.id, **inputs}
         return self._inputs
 
     @property
@@ -269,18 +272,19 @@ class LazyResult:
 
     def as_goals(self, goal: Goal) -> LazyResult:
         """This fresh result, made `goal`'s in place: the words are the target's and the inputs
-        name the goal, as a `derived` result reading this one would give, without a second result
-        (one per goal evaluation). Only for a result no one else holds, its words not read yet."""
+        name the goal first, as a `derived` result reading this one would give, without a second
+        result or a tuple (one per goal evaluation, kept until the goal's next). Only for a result
+        no one else holds, its words not read yet."""
         assert self._text is None and self._inputs is None and self._result is None
-        self._args = (self._text_of, self._inputs_of, self._args, goal)
-        self._text_of = _goals_text
-        self._inputs_of = _goals_inputs
+        self._goal = goal
         return self
 
     def for_goal(self, goal: Goal) -> LazyResult:
         """`as_goals` as a new result, this one left as it is (a target's result several goals share)."""
-        return LazyResult(self._fields, self.status, self.actual, self.expected, self.period, _goals_text,
-                          _goals_inputs, (self._text_of, self._inputs_of, self._args, goal), self.parts)
+        made = LazyResult(self._fields, self.status, self.actual, self.expected, self.period, self._text_of,
+                          self._inputs_of, self._args, self.parts)
+        made._goal = goal
+        return made
 
     def result(self) -> TargetResult:
         """The `TargetResult`: the fields, types and fields-set validation would give."""
@@ -822,9 +826,9 @@ def _undefined_inputs(a: Args) -> Inputs:
 # a goal's `judging` keeps them): the combining rule, each criterion with its name in the words,
 # and per criterion its kind's function (None: it names a KPI that is not defined), the criterion,
 # the KPI it is measured by, that KPI again when it is not the goal's (the words name it), and the
-# KPI id it names.
+# KPI id it names; and the KPIs the words name, in order (kept in each result's values, as they are).
 _Step = tuple[Callable[..., LazyResult] | None, Target, KPI | None, KPI | None, str | None]
-_Criteria = tuple[str, tuple[tuple[str, Target], ...], tuple[_Step, ...]]
+_Criteria = tuple[str, tuple[tuple[str, Target], ...], tuple[_Step, ...], tuple[KPI | None, ...]]
 
 
 def _criteria(target: AllOf | AnyOf | Until, kpi: KPI, kpis: Mapping[str, KPI] | None) -> _Criteria:
@@ -839,16 +843,17 @@ def _criteria(target: AllOf | AnyOf | Until, kpi: KPI, kpis: Mapping[str, KPI] |
             continue
         other = (kpis or {}).get(own)
         steps.append((None if other is None else _KIND_OF.get(c.__class__) or _kind_of(c), c, other, other, own))
-    return target.kind, named, tuple(steps)
+    return target.kind, named, tuple(steps), tuple(step[3] for step in steps)
 
 
-# compounds: (target, kpi, view, municipality, named, measured, status)
+# compounds: (target, kpi, view, municipality, named, parts, others, status): `others`, the KPI each
+# part was measured by when that is not the goal's
 
 def _compound_inputs(a: Args) -> Inputs:
-    target, kpi, view, municipality, named, measured, _ = a
+    target, kpi, view, municipality, named, parts, _, _ = a
     inputs: Inputs = {"kind": target.kind, "kpi": kpi.id, "as_of": view.day.isoformat(),
-                      "municipality": municipality, "criteria": len(measured)}
-    for (name, c), (part, _) in zip(named, measured, strict=True):
+                      "municipality": municipality, "criteria": len(parts)}
+    for (name, c), part in zip(named, parts, strict=True):
         inputs[f"{name}.status"] = part.status.value
         own = getattr(c, "kpi", None)
         if own and own != kpi.id:
@@ -860,19 +865,19 @@ def _compound_inputs(a: Args) -> Inputs:
 
 
 def _compound_text(a: Args) -> str:
-    target, _, _, _, named, measured, status = a
+    target, _, _, _, named, parts, others, status = a
     lines = "; ".join(f"[{name}: {_LABEL[p.status]}] " + (f"{other.name}: " if other else "") + p.explanation
-                      for (name, _), (p, other) in zip(named, measured, strict=True))
+                      for (name, _), p, other in zip(named, parts, others, strict=True))
     if isinstance(target, Until):
-        reached = measured[1][0].status is _ON_TRACK
+        reached = parts[1].status is _ON_TRACK
         head = ("målet er nået og holdes, så der kræves ikke yderligere forbedring" if reached else
                 "målet er ikke nået, så der kræves forbedring")
-        if measured[1][0].status is _NO_DATA:  # never 'not reached' when that is not known
+        if parts[1].status is _NO_DATA:  # never 'not reached' when that is not known
             head = ("det vides ikke, om målet er nået, og forbedringen alene afgør det ikke"
                     if status is _NO_DATA else "det vides endnu ikke, om målet er nået, så der kræves forbedring")
     else:
         word = "alle" if target.kind == "all_of" else "mindst ét"
-        head = f"{word} af {len(measured)} kriterier skal være opfyldt"
+        head = f"{word} af {len(parts)} kriterier skal være opfyldt"
     return f"{head}: {lines}"
 
 
@@ -884,14 +889,13 @@ def _compound(target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
 def _compound_of(criteria: _Criteria, target: AllOf | AnyOf | Until, kpi: KPI, view: ObservationView,
                  municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     """`_compound` with its `_criteria` worked out (a judging's are, once per goal and version)."""
-    rule, named, steps = criteria
-    measured = [(_no_data(_undefined_text, _undefined_inputs, (c, own)), None) if kind is None else
-                (kind(c, by, view, municipality, kpis), other) for kind, c, by, other, own in steps]
-    parts = tuple(p for p, _ in measured)
+    rule, named, steps, others = criteria
+    parts = tuple(_no_data(_undefined_text, _undefined_inputs, (c, own)) if kind is None else
+                  kind(c, by, view, municipality, kpis) for kind, c, by, _other, own in steps)
     status = combine(rule, [p.status for p in parts])
     first = parts[0]
     return LazyResult(_COMPOUND, status, first.actual, first.expected, first.period, _compound_text,
-                      _compound_inputs, (target, kpi, view, municipality, named, measured, status), parts)
+                      _compound_inputs, (target, kpi, view, municipality, named, parts, others, status), parts)
 
 
 def evaluate(target: Target, kpi: KPI, view: ObservationView,
@@ -971,16 +975,6 @@ def _unmeasurable_inputs(a: Args) -> Inputs:
 
 def _goal_text(a: Args) -> str:
     return str(a[0].explanation)
-
-
-# `LazyResult.as_goals`: (the target's text_of, inputs_of and args, goal)
-
-def _goals_text(a: Args) -> str:
-    return str(a[0](a[2]))
-
-
-def _goals_inputs(a: Args) -> Inputs:
-    return {"goal": a[3].id, **_clean(a[1](a[2]))}
 
 
 def _period_unknown_text(a: Args) -> str:
