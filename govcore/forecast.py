@@ -387,6 +387,16 @@ _ON_TRACK, _AT_RISK, _OFF_TRACK, _NO_DATA = Status.on_track, Status.at_risk, Sta
 _VERDICTS = {Status.on_track: "når kravet", Status.at_risk: "er tæt på kravet", Status.off_track: "når ikke kravet"}
 
 
+def _goal_forecast(forecast: Forecast, horizon: dt.date, required: float | None, status: Status,
+                   explanation: str) -> GoalForecast:
+    """`GoalForecast(...)` without its generated `__init__` (a frozen dataclass's sets each field
+    through `object.__setattr__`: a fifth of a forecast): the same fields in the same order."""
+    made = object.__new__(GoalForecast)
+    object.__setattr__(made, "__dict__", {"forecast": forecast, "horizon": horizon, "required": required,
+                                          "status": status, "explanation": explanation})
+    return made
+
+
 def _shortfall(required: float, v: float | None, higher: bool) -> float:
     """How far `v` falls short of `required`."""
     assert v is not None
@@ -403,31 +413,31 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     kpi_id = goal.kpi
     kpi = kpis.get(kpi_id) if kpi_id else None
     if kpi is None or target is None:
-        return GoalForecast(Forecast("none", "", reason="intet nøgletal"), end, None, _NO_DATA,
+        return _goal_forecast(Forecast("none", "", reason="intet nøgletal"), end, None, _NO_DATA,
                             "ingen prognose: målet har intet succeskriterie at måle")
     if family == "compound":
-        return GoalForecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, _NO_DATA,
+        return _goal_forecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, _NO_DATA,
                             "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
     kpi_id = kpi.id
     owner = _series_owner(view, kpi_id, "local", municipality)
     history = view.rows(kpi_id, "local", owner)  # rows, no models: only the latest few are read
     if not history:
-        return GoalForecast(Forecast("none", "", reason="ingen observationer"), end, None, _NO_DATA,
+        return _goal_forecast(Forecast("none", "", reason="ingen observationer"), end, None, _NO_DATA,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
     latest = history[-1]
     last = stale_after(kpi, latest.period)  # `kpi.stale_after` of the period's end, kept
     if last is not None and day > last:  # stale figures are not judged as current: nor extrapolated
-        return GoalForecast(Forecast("none", "", reason="for gamle tal"), end, None, _NO_DATA,
+        return _goal_forecast(Forecast("none", "", reason="for gamle tal"), end, None, _NO_DATA,
                             f"ingen prognose: seneste tal for {kpi.name} er fra {latest.period}, og tal må "
                             f"højst være {kpi.age_text()} gamle")
     at = period_of(latest.span.grain, end)
     fc, text = _series_forecast(view, kpi_id, owner, history, at)
     value = fc.value
     if value is None:
-        return GoalForecast(fc, end, None, _NO_DATA, text)
+        return _goal_forecast(fc, end, None, _NO_DATA, text)
     required, higher, why = _required(target, family, kpi, view, municipality, at, latest)
     if required is None:
-        return GoalForecast(fc, end, None, _NO_DATA, f"{text}; intet krav at sammenligne med: {why}")
+        return _goal_forecast(fc, end, None, _NO_DATA, f"{text}; intet krav at sammenligne med: {why}")
     tol = cast(Criterion, target).tolerance
     eps = 1e-9 * max(1.0, abs(required))
     short = _shortfall(required, value, higher)
@@ -440,4 +450,4 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
         status = _AT_RISK
     else:
         status = _ON_TRACK
-    return GoalForecast(fc, end, required, status, f"{text} {_VERDICTS[status]} på {_num(required)}")
+    return _goal_forecast(fc, end, required, status, f"{text} {_VERDICTS[status]} på {_num(required)}")
