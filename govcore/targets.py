@@ -121,7 +121,7 @@ def _value(view: ObservationView, kpi: str, period: Period, municipality: str | 
 
 def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) -> Status:
     shortfall = expected - actual if higher_good else actual - expected
-    eps = _eps(expected)
+    eps = _REL_EPS * max(1.0, abs(expected))  # `_eps`, inline (every evaluation judges)
     if shortfall <= eps:
         return _ON_TRACK
     if shortfall <= tolerance + eps:
@@ -300,11 +300,6 @@ def _unread(args: Args) -> Any:
     raise AssertionError("an evaluated result has its words")  # pragma: no cover
 
 
-def _measured(status: Status, actual: float, expected: float, period: str, text_of: TextOf, inputs_of: InputsOf,
-              args: Args) -> LazyResult:
-    return LazyResult(_MEASURED, status, actual, expected, period, text_of, inputs_of, args)
-
-
 def _no_data(text_of: TextOf, inputs_of: InputsOf, args: Args) -> LazyResult:
     return LazyResult(_UNMEASURED, _NO_DATA, None, None, None, text_of, inputs_of, args)
 
@@ -383,9 +378,10 @@ def _threshold(target: AtLeast | AtMost, kpi: KPI, view: ObservationView,
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
         return _no_data(_nothing_text, _threshold_head, (target, kpi, view, municipality, higher_good))
-    status = _judge(obs.value, target.value, higher_good, target.tolerance)
-    return _measured(status, obs.value, target.value, obs.period, _threshold_text, _threshold_inputs,
-                     (target, kpi, view, municipality, higher_good, obs, status))
+    value = target.value
+    status = _judge(obs.value, value, higher_good, target.tolerance)
+    return LazyResult(_MEASURED, status, obs.value, value, obs.period, _threshold_text, _threshold_inputs,
+                      (target, kpi, view, municipality, higher_good, obs, status))
 
 
 # change: (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base,
@@ -496,8 +492,8 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
     required = target.by * scale * fraction
     expected = base + required
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    return _measured(status, obs.value, expected, obs.period, _change_text, _change_inputs,
-                     (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base, fraction,
+    return LazyResult(_MEASURED, status, obs.value, expected, obs.period, _change_text, _change_inputs,
+                      (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base, fraction,
                       required, expected, status))
 
 
@@ -558,8 +554,8 @@ def _trajectory(target: Trajectory, kpi: KPI, view: ObservationView, municipalit
     at = _period(obs.period).end
     expected = interpolate(target.milestones, at)
     status = _judge(obs.value, expected, higher_good, target.tolerance)
-    return _measured(status, obs.value, expected, obs.period, _trajectory_text, _trajectory_inputs,
-                     (target, kpi, view, municipality, higher_good, obs, at, expected, status))
+    return LazyResult(_MEASURED, status, obs.value, expected, obs.period, _trajectory_text, _trajectory_inputs,
+                      (target, kpi, view, municipality, higher_good, obs, at, expected, status))
 
 
 # benchmark: (target, kpi, view, municipality, higher_good, obs, bench, expected, status)
@@ -624,8 +620,8 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
         status = _judge(obs.value, expected, higher_good, target.tolerance)
     else:
         status = _judge_strict(obs.value, bench, higher_good, target.tolerance)
-    return _measured(status, obs.value, expected, obs.period, _benchmark_text, _benchmark_inputs,
-                     (target, kpi, view, municipality, higher_good, obs, bench, expected, status))
+    return LazyResult(_MEASURED, status, obs.value, expected, obs.period, _benchmark_text, _benchmark_inputs,
+                      (target, kpi, view, municipality, higher_good, obs, bench, expected, status))
 
 
 _FieldCache = dict[tuple[str, str, int], tuple[dict[str, float], list[float]]]
@@ -711,8 +707,8 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
     published = _latest(view, kpi.id, municipality, series="rank")
     if published is not None:
         status = _rank_status(published.value, target)
-        return _measured(status, published.value, float(target.top), published.period, _published_text,
-                         _published_inputs, (target, kpi, view, municipality, published, status))
+        return LazyResult(_MEASURED, status, published.value, float(target.top), published.period, _published_text,
+                          _published_inputs, (target, kpi, view, municipality, published, status))
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
         return _no_data(_no_rank_text, _rank_head, (target, kpi, view, municipality))
@@ -729,7 +725,7 @@ def _rank(target: Rank, kpi: KPI, view: ObservationView, municipality: str | Non
     args = (target, kpi, view, municipality, obs, status, compared, missing, best, worst)
     if missing and _rank_status(worst, target) is not status:
         return _no_data(_rank_open_text, _rank_inputs, args)
-    return _measured(status, float(best), float(target.top), obs.period, _rank_text, _rank_inputs, args)
+    return LazyResult(_MEASURED, status, float(best), float(target.top), obs.period, _rank_text, _rank_inputs, args)
 
 
 # direction: (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps)
@@ -770,11 +766,12 @@ def _direction_text(a: Args) -> str:
 def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality: str | None,
             _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     higher_good = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
-    obs = _latest(view, kpi.id, municipality)
+    kpi_id = kpi.id
+    obs = _latest(view, kpi_id, municipality)
     if obs is None:
         return _no_data(_nothing_text, _direction_head, (target, kpi, view, municipality, higher_good))
     before_p = _period_before(obs.period) if target.compare == "previous_period" else _year_before(obs.period)
-    before = _value(view, kpi.id, before_p, municipality)
+    before = _value(view, kpi_id, before_p, municipality)
     if before is None:
         return _no_data(_direction_unknown, _direction_observed,
                         (target, kpi, view, municipality, higher_good, obs, before_p, before))
@@ -786,8 +783,8 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
         status = _AT_RISK
     else:
         status = _OFF_TRACK
-    return _measured(status, obs.value, before, obs.period, _direction_text, _direction_inputs,
-                     (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps))
+    return LazyResult(_MEASURED, status, obs.value, before, obs.period, _direction_text, _direction_inputs,
+                      (target, kpi, view, municipality, higher_good, obs, before_p, before, status, eps))
 
 
 # ------------------------------------------------------------------------------- compounds
