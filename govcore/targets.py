@@ -168,6 +168,11 @@ _UNMEASURED = frozenset(("status", "explanation", "inputs"))
 _COMPOUND = _MEASURED | {"parts"}
 
 
+def _number(x: float | None) -> float | None:
+    """What `TargetResult`'s validation makes of a number: an int (or a bool) becomes a float."""
+    return float(x) if x.__class__ is int or x.__class__ is bool else x
+
+
 _INTEGRAL = frozenset((int, bool))
 
 
@@ -218,9 +223,8 @@ class LazyResult:
                  parts: tuple[LazyResult, ...] = ()) -> None:
         self._fields = fields
         self.status = status
-        # as `TargetResult`'s validation makes a number: an int (or a bool) becomes a float
-        self.actual = float(actual) if actual.__class__ is int or actual.__class__ is bool else actual
-        self.expected = float(expected) if expected.__class__ is int or expected.__class__ is bool else expected
+        self.actual = _number(actual)
+        self.expected = _number(expected)
         self.period = period
         self.parts = parts
         self._text_of = text_of
