@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from judging_support import across_versions
 from pydantic import TypeAdapter
 
 from govcore.config import Configuration, load_config
@@ -121,14 +122,7 @@ def test_a_new_version_is_judged_on_its_own_kpis() -> None:
     day = dt.date(cfg.year, 6, 15)
     changed = dataclasses.replace(first, kpis={**first.kpis, kpi.id: kpi.model_copy(
         update={"unit": "stk. i alt", "max_age": "1 day", "published": None})}, effective=day, versions=[])
-    assert next(g for g in changed.goals if g.id == goal.id) is goal
-    root = dataclasses.replace(first, versions=[first, changed])
-    with Engine(root) as e:
-        e.advance_to(e.calendar.local_datetime(day - dt.timedelta(days=1), 23))
-        before = e.reused_goal_result(goal, day - dt.timedelta(days=1))
-        e.advance_to(e.calendar.local_datetime(day, 12))
-        after = e.reused_goal_result(goal, day)
-        fresh = goal_result(goal, changed.kpis, e.store.as_of(day), e.code)
+    before, after, fresh = across_versions(first, changed, goal, day)
     assert before.status is not Status.no_data and "stk. i alt" not in before.explanation
     assert (after.status, after.explanation) == (fresh.status, fresh.explanation)
     assert after.status is Status.no_data and "1 day" not in after.explanation  # too old under the new rule

@@ -10,11 +10,12 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
+from judging_support import across_versions
+
 from govcore.config import load_config
 from govcore.engine import Engine
 from govcore.forecast import Forecast, GoalForecast, _goal_forecast, forecast_goal, horizon
 from govcore.model import AllOf, Change, Status
-from govcore.targets import goal_result
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,14 +33,7 @@ def test_a_criterion_on_another_kpi_is_judged_on_the_version_s_definition_of_it(
     day = dt.date(cfg.year, 6, 15)
     renamed = first.kpis[other].model_copy(update={"name": "det omdøbte nøgletal"})
     changed = dataclasses.replace(first, kpis={**first.kpis, other: renamed}, effective=day, versions=[])
-    assert next(g for g in changed.goals if g.id == goal.id) is goal
-    root = dataclasses.replace(first, versions=[first, changed])
-    with Engine(root) as e:
-        e.advance_to(e.calendar.local_datetime(day - dt.timedelta(days=1), 23))
-        before = e.reused_goal_result(goal, day - dt.timedelta(days=1))
-        e.advance_to(e.calendar.local_datetime(day, 12))
-        after = e.reused_goal_result(goal, day)
-        fresh = goal_result(goal, changed.kpis, e.store.as_of(day), e.code)
+    before, after, fresh = across_versions(first, changed, goal, day)
     assert first.kpis[other].name in before.explanation and "det omdøbte nøgletal" not in before.explanation
     assert "det omdøbte nøgletal: " in after.explanation
     assert (after.status, after.explanation) == (fresh.status, fresh.explanation)
