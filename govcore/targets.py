@@ -92,9 +92,10 @@ def _eps(reference: float) -> float:
 def _q(x: float, kpi: KPI) -> str:
     """With the unit, so '48,0' cannot be read as persons when it is a share; a place in a ranking
     is 'nr. 27' (text.quantity)."""
-    if is_rank_unit(kpi.unit):
-        return quantity(x, kpi.unit)
-    return f"{_num(x)} {kpi.unit}" if kpi.unit else _num(x)
+    unit = kpi.unit
+    if is_rank_unit(unit):
+        return quantity(x, unit)
+    return f"{_num(x)} {unit}" if unit else _num(x)
 
 
 def _who(view: ObservationView, kpi: str, series: str, municipality: str | None) -> str | None:
@@ -450,26 +451,28 @@ def _change_text(a: Args) -> str:
 
 def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str | None,
             _kpis: Mapping[str, KPI] | None = None) -> LazyResult:
-    higher_good = target.by > 0 if target.by != 0 else kpi.higher_is_better
+    # (each field read once: a pydantic model's attribute goes through its `__getattr__` hook)
+    by, by_period, unit, kpi_id = target.by, target.by_period, target.unit, kpi.id
+    higher_good = by > 0 if by != 0 else kpi.higher_is_better
     with_path = False
     end_p = None
     if target.baseline == "previous_year":
-        obs = _latest(view, kpi.id, municipality)
+        obs = _latest(view, kpi_id, municipality)
         if obs is None:
             return _no_data(_nothing_text, _change_head, (target, kpi, view, municipality, higher_good, False))
         base_p = _year_before(obs.period)
     else:
         base_p = _period(target.baseline)
-        obs = _latest(view, kpi.id, municipality, grain=base_p.grain)
+        obs = _latest(view, kpi_id, municipality, grain=base_p.grain)
         if obs is None or _period(obs.period).end <= base_p.end:
             return _no_data(_change_no_later, _change_head,
                             (target, kpi, view, municipality, higher_good, False, base_p))
-        if target.by_period is not None:
-            end_p = _period(target.by_period)
+        if by_period is not None:
+            end_p = _period(by_period)
             with_path = True
             if _period(obs.period).end >= end_p.end:
                 # The document judges the end period; a later month says nothing about it.
-                end_obs = view.observation(kpi.id, end_p, "local", _who(view, kpi.id, "local", municipality))
+                end_obs = view.observation(kpi_id, end_p, "local", _who(view, kpi_id, "local", municipality))
                 if end_obs is None:
                     return _no_data(_change_no_end, _change_head,
                                     (target, kpi, view, municipality, higher_good, True, base_p, end_p))
@@ -478,27 +481,27 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
                 return _no_data(_change_no_path, _change_head,
                                 (target, kpi, view, municipality, higher_good, True, base_p, end_p))
     period = _period(obs.period)
-    base = _value(view, kpi.id, base_p, municipality)
+    base = _value(view, kpi_id, base_p, municipality)
     if base is None:
         return _no_data(_change_no_base, _change_observed,
                         (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base))
-    if target.unit == "percent" and base == 0:
+    if unit == "percent" and base == 0:
         return _no_data(_change_zero_base, _change_observed,
                         (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base))
 
     fraction = 1.0
-    if target.by_period is not None:
-        end = _period(target.by_period).end
+    if by_period is not None:
+        end = _period(by_period).end
         span = (end - base_p.end).days
         if span > 0:
             fraction = min(1.0, max(0.0, (period.end - base_p.end).days / span))
-    scale = abs(base) / 100 if target.unit == "percent" else 1.0
-    required = target.by * scale * fraction
+    scale = abs(base) / 100 if unit == "percent" else 1.0
+    required = by * scale * fraction
     expected = base + required
     status = _judge(obs.value, expected, higher_good, target.tolerance)
     return LazyResult(_MEASURED, status, obs.value, expected, obs.period, _change_text, _change_inputs,
                       (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base, fraction,
-                      required, expected, status))
+                       required, expected, status))
 
 
 def interpolate(milestones: Sequence[MilestonePoint], day: dt.date) -> float:
@@ -1119,7 +1122,8 @@ def on_day(template: TargetResult, day: dt.date) -> TargetResult:
 
 
 def _on_day_text(a: Args) -> str:
-    return str(a[0].explanation).replace(DAY_PLACEHOLDER, _day(a[1]))
+    text = str(a[0].explanation)
+    return text.replace(DAY_PLACEHOLDER, _day(a[1])) if DAY_PLACEHOLDER in text else text  # (most have none)
 
 
 def _template_inputs(a: Args) -> Inputs:
