@@ -224,8 +224,9 @@ class LazyResult:
                  parts: tuple[LazyResult, ...] = ()) -> None:
         self._fields = fields
         self.status = status
-        self.actual = _number(actual)
-        self.expected = _number(expected)
+        # (floats and None, nearly every figure, are as validation leaves them: no call)
+        self.actual = actual if actual is None or actual.__class__ is float else _number(actual)
+        self.expected = expected if expected is None or expected.__class__ is float else _number(expected)
         self.period = period
         self.parts = parts
         self._text_of = text_of
