@@ -99,6 +99,9 @@ _GoalPlan = tuple[Goal, str, tuple[str, ...], tuple[str, str], tuple[Any, ...], 
 # fields, (1, i): the state and result fields), the state fields, the result fields
 _Layout = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[str, ...], list[str]]
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
+# the field of a message that names what its trigger is about (the one `compile_rule` tests)
+_TRIGGER_VALUE = {"wheel": "wheel", "observation": "observed_kpi", "deadline": "deadline"}
+_TRIGGER_FIELDS = frozenset(("trigger", "wheel", "observed_kpi", "deadline", "frequency", "for_each"))
 # a subject kind's settings when the configuration has none: one object, not a new one per call
 # (`SubjectContext.once` keeps what it makes of a settings object with it); never changed
 _NO_SETTINGS: dict[str, Any] = {}
@@ -1016,11 +1019,16 @@ class Engine(Workflow):
         # The match-memory key of a goal's message: this loop's fixed part (the trigger's fields
         # and the names of the rest, as one number), the goal's fields that only the configuration
         # changes (one number per goal, `_goal_plans`), and the rest's values with their types.
+        # Of the rest, only the fields the rules that can fire on this trigger test (the shape
+        # names the trigger, so the same shape always keeps the same fields).
         ids = self._loop_ids
         fixed_part = (tuple((k, v, type(v)) for k, v in head.items() if self._day_tested or k != "day"), rest)
         shape = ids.get(fixed_part)
         if shape is None:
             shape = ids[fixed_part] = len(ids)
+        used = self._plan.tested_for(trigger, "goal")
+        static_used = any(part == 0 for k, (part, _at) in zip(rest, order, strict=True) if used is None or k in used)
+        keep = tuple(at for k, (part, at) in zip(rest, order, strict=True) if part == 1 and (used is None or k in used))
         reads = self._goal_fields(dynamic, day)
         no_state = tuple(_NO_STATE[k] for k in state)
         open_subjects = self._open_by_subject
@@ -1057,7 +1065,8 @@ class Engine(Workflow):
             else:
                 now = no_state  # nothing open, nothing decided (as `_state_of` gives)
             values = (*now, *[read(plan, res) for read in reads])
-            key = (shape, fixed_id, values, tuple(map(type, values)))
+            kept = values if len(keep) == len(values) else tuple(map(values.__getitem__, keep))
+            key = (shape, fixed_id if static_used else -1, kept, tuple(map(type, kept)))
             fired = matched.get(key)
             if fired is not None and not fired and not trace:
                 continue  # matches no rule, as an earlier message like it: nothing to build
@@ -1146,14 +1155,12 @@ class Engine(Workflow):
         the message's match-memory key when the caller built it (see `_post_all`)."""
         assert self._runtime is not None
         self._match_day(sent["day"])
-        # the types too: True == 1 == 1.0 in Python, not in durable-rules; the day only when a
-        # rule tests it (otherwise the same message on another day matches the same rules)
-        if key is not None:
-            pass
-        elif self._day_tested:
-            key = (*sent.items(), *map(type, sent.values()))
-        else:
-            key = tuple((k, v, type(v)) for k, v in sent.items() if k != "day")
+        # the fields that decide the answer with their types (True == 1 == 1.0 in Python, not in
+        # durable-rules): those the rules that can fire on the message's trigger test, the day only
+        # when a rule tests it (otherwise the same message on another day matches the same rules)
+        if key is None:
+            used = self._plan.tested_for(sent, kind)
+            key = tuple((k, v, type(v)) for k, v in sent.items() if used is None or k in used)
         fired = self._matched.get(key)
         sent["id"] = f"{item.seq}:{kind}:{ident}"
         if fired is None:
@@ -1271,6 +1278,32 @@ class _RulePlan:
         self.forecasts = any(f.startswith("forecast") for r in goal_rules for f in r.fields_used()) or \
             any("{forecast" in str(call.params) for r in goal_rules for call in r.actions)
         self.listeners: dict[tuple[str, str, str], list[str]] = {}
+        self._tested: dict[tuple[str, Any, Any, str], frozenset[str]] = {}
+
+    def tested_for(self, message: Mapping[str, Any], kind: str) -> frozenset[str] | None:
+        """The fields that decide which rules a message of subject kind `kind` matches, given its
+        trigger's fields: the trigger's own, those tested by the rules that can fire on it, and the
+        day when a rule tests it (None, all of them, for a trigger no rule names). A compiled rule
+        (`compile_rule`) tests its trigger as `matches_trigger` does and its `for_each`, then only
+        its `fields_used()` (and the day for effective dates): a rule of another trigger or kind
+        never fires on the message, whatever its other fields say."""
+        trigger = message.get("trigger")
+        named = _TRIGGER_VALUE.get(trigger) if isinstance(trigger, str) else None
+        if named is None or not isinstance(trigger, str):
+            return None
+        value: Any = message.get(named)
+        frequency: Any = message.get("frequency")
+        key = (trigger, value, frequency, kind)
+        found = self._tested.get(key)
+        if found is None:
+            fields = set(_TRIGGER_FIELDS)
+            for r in self._all:
+                if r.for_each == kind and r.matches_trigger(trigger, value, frequency or ""):
+                    fields.update(r.fields_used())
+            if self.day_tested:
+                fields.add("day")
+            found = self._tested.setdefault(key, frozenset(fields))
+        return found
 
     def kinds_for(self, key: tuple[str, str, str]) -> list[str]:
         """The subject kinds a trigger posts, in rule order."""

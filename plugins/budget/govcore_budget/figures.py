@@ -115,6 +115,13 @@ def derive(budget: float, spent: float, committed: float, forecast: float | None
     Deviations: spent − expected spending to date (in % of the expected spending, or of the budget
     while nothing is expected yet) and forecast − budget (in % of the budget).
     """
+    return Figures(**derived(budget, spent, committed, forecast, month, profile))
+
+
+def derived(budget: float, spent: float, committed: float, forecast: float | None, month: int,
+            profile: Sequence[float] = FLAT) -> dict[str, float]:
+    """`derive`'s figures as a plain dict in `MEASURES` order (`Figures.as_dict()`), without the
+    frozen object in between: what a subject's fields take at every follow-up."""
     # the share to date, worked out once (as `expected_spent` and `extrapolate_forecast` do it); a
     # tuple profile (the settings' shares, the same at every follow-up) is looked up
     share = _share(profile, month) if type(profile) is tuple else cumulative_share(profile, month)
@@ -122,12 +129,12 @@ def derive(budget: float, spent: float, committed: float, forecast: float | None
     expected = budget * share
     spent_dev = spent - expected
     fc_dev = fc - budget
-    return Figures(
-        budget=r2(budget), spent=r2(spent), committed=r2(committed), forecast=r2(fc),
-        expected_spent=r2(expected), spent_deviation=r2(spent_dev),
-        spent_deviation_pct=r2(pct_of(spent_dev, expected if expected else budget)),
-        forecast_deviation=r2(fc_dev), forecast_deviation_pct=r2(pct_of(fc_dev, budget)),
-    )
+    return {
+        "budget": r2(budget), "spent": r2(spent), "committed": r2(committed), "forecast": r2(fc),
+        "expected_spent": r2(expected), "spent_deviation": r2(spent_dev),
+        "spent_deviation_pct": r2(pct_of(spent_dev, expected if expected else budget)),
+        "forecast_deviation": r2(fc_dev), "forecast_deviation_pct": r2(pct_of(fc_dev, budget)),
+    }
 
 
 _share = functools.lru_cache(maxsize=512)(cumulative_share)

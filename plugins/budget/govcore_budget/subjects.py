@@ -7,12 +7,13 @@ from collections.abc import Hashable
 from typing import Any
 
 from govcore import FieldSpec, InputError, Problem, Status, Subject, SubjectContext, SubjectKind, did_you_mean
-from govcore_budget.figures import MEASURES, budget_status, derive
+from govcore_budget.figures import MEASURES, budget_status, derived
 from govcore_budget.i18n import N_, _
 from govcore_budget.settings import SECTION, AreaSettings, BudgetSettings, parse_settings
 from govcore_budget.source import MAX_AGE, kpi_id
 
 STATUSES = tuple(s.value for s in Status)
+NO_DATA = Status.no_data.value
 
 FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("area", "text", "the budget area's id"),
@@ -49,26 +50,29 @@ def budget_subjects(ctx: SubjectContext) -> list[Subject]:
 
 def area_fields(area: AreaSettings, settings: BudgetSettings, ctx: SubjectContext) -> dict[str, Any]:
     view = ctx.observations
+    tolerance = settings.tolerance(area)
     fields: dict[str, Any] = {"area": area.id, "title": area.label, "effort_group": area.effort_group,
-                              "period": "", "tolerance_pct": settings.tolerance(area)}
+                              "period": "", "tolerance_pct": tolerance}
     fields.update(dict.fromkeys(NUMBERS))
-    fields["status"] = Status.no_data.value
+    fields["status"] = NO_DATA
     latest = view.latest(kpi_id(area.id, "spent"), grain="month")
     if latest is None:
         return fields
-    period = latest.period
-    budget = view.value(kpi_id(area.id, "budget"), period)
+    month = latest.period_obj  # the parsed period: the look-ups below need not parse its text again
+    budget = view.value(kpi_id(area.id, "budget"), month)
     if budget is None or budget <= 0:
         return fields
-    committed = view.value(kpi_id(area.id, "committed"), period) or 0.0
-    forecast = view.value(kpi_id(area.id, "forecast"), period)
-    figures = derive(budget, latest.value, committed, forecast, int(period[5:7]), area.shares)
-    fields.update(figures.as_dict())
+    committed = view.value(kpi_id(area.id, "committed"), month) or 0.0
+    forecast = view.value(kpi_id(area.id, "forecast"), month)
+    period = latest.period
+    figures = derived(budget, latest.value, committed, forecast, int(period[5:7]), area.shares)
+    fields.update(figures)
     fields["period"] = period
-    fields["status"] = budget_status(figures.forecast_deviation, figures.forecast_deviation_pct,
-                               settings.tolerance(area)).value
-    if ctx.day > latest.period_obj.end + STALE_AFTER:  # an old budget year's figures are not today's
-        fields["status"] = Status.no_data.value
+    if ctx.day > month.end + STALE_AFTER:  # an old budget year's figures are not today's
+        fields["status"] = NO_DATA
+    else:
+        fields["status"] = budget_status(figures["forecast_deviation"], figures["forecast_deviation_pct"],
+                                         tolerance).value
     return fields
 
 
