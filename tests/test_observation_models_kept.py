@@ -14,7 +14,7 @@ from pathlib import Path
 
 from govcore.config import load_config
 from govcore.engine import Engine
-from govcore.model import Observation, Observations
+from govcore.model import Observation, ObservationRow, Observations
 
 VEJLE = Path(__file__).resolve().parents[1] / "examples" / "vejle"
 
@@ -66,3 +66,19 @@ def test_an_engine_still_gives_back_the_observation_it_was_fed() -> None:
         e.observe(fed)
         e.advance_to(dt.date(2021, 3, 1))
         assert e.store.as_of(dt.date(2021, 3, 1)).latest(kpi, series="benchmark") is fed
+
+
+def test_a_rows_model_is_what_model_construct_makes() -> None:
+    rows = [ObservationRow("k", "2021-01", 1.5), ObservationRow("k-2", "2021-Q3", -0.0, "national", "0630", "s æ",
+                                                                dt.date(2021, 11, 2)),
+            ObservationRow("k", "2021", 7, "rank", "", "", None)]  # type: ignore[arg-type]
+    for r in rows:
+        built = r.build()
+        made = Observation.model_construct(kpi=r.kpi, period=r.period, value=r.value, series=r.series,
+                                           municipality=r.municipality, source=r.source, known_at=r.known_at)
+        assert type(built) is Observation and built == made and repr(built) == repr(made)
+        assert list(built.__dict__.items()) == list(made.__dict__.items())
+        assert built.model_fields_set == made.model_fields_set
+        assert (built.__pydantic_extra__, built.__pydantic_private__) == (made.__pydantic_extra__, None)
+        assert built.model_dump_json() == made.model_dump_json() and built.known == made.known
+        assert r.build() is not built and r.model() is r.model()
