@@ -744,10 +744,20 @@ class Engine(Workflow):
                         status.pop(goal_id, None)
                         forecast.pop(goal_id, None)
             value = o.value
+            if type(value) is float:
+                # `round(value, 6)` (a decimal conversion there and back, more than the rest of the
+                # event) only where it can change the value: when `value * 1e6` is a whole number n
+                # and n / 1e6 gives `value` back, `value` is the double nearest the decimal n / 10**6
+                # and rounding it to six places gives it back (tests/test_observation_value_round.py)
+                scaled = value * 1e6
+                if not (scaled.is_integer() and scaled / 1e6 == value):
+                    value = round(value, 6)
+            else:
+                value = _jsonable(value)
             # made here as `_emit` would, without `EngineEvent`'s Python-level constructor: the
             # commonest event (no rule, no subject, details ready)
             append(_new_tuple(EngineEvent, (len(events) + 1, now, "observation", None, None, None, None, None, {
-                "kpi": kpi, "period": o.period, "value": round(value, 6) if type(value) is float else _jsonable(value),
+                "kpi": kpi, "period": o.period, "value": value,
                 "series": o.series, "municipality": o.municipality or "", "source": o.source})))
 
     # -------------------------------------------------------------------------------- subjects
