@@ -46,6 +46,7 @@ from govcore.model import (
     TargetResult,
     Trajectory,
     Until,
+    unvalidated,
 )
 from govcore.observations import ObservationView
 
@@ -188,12 +189,7 @@ def _clean(inputs: Inputs) -> Inputs:
 def _made(fields: frozenset[str], values: dict[str, Any]) -> TargetResult:
     """A `TargetResult` of values it would accept, without its validation (about a third of an
     evaluation's time): the same fields, types and fields-set as `TargetResult(**...)` gives."""
-    new = TargetResult.__new__(TargetResult)
-    object.__setattr__(new, "__dict__", values)
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_fields_set__", set(fields))
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
+    return unvalidated(TargetResult, values, set(fields))
 
 
 Args = tuple[Any, ...]
@@ -1140,12 +1136,7 @@ def on_day_lazy(template: LazyResult, day: dt.date) -> LazyResult:
 
 def _with(result: TargetResult, **update: Any) -> TargetResult:
     """`result.model_copy(update=...)` without its generic copying."""
-    new = TargetResult.__new__(TargetResult)
-    object.__setattr__(new, "__dict__", {**result.__dict__, **update})
-    object.__setattr__(new, "__pydantic_extra__", None)
-    object.__setattr__(new, "__pydantic_fields_set__", result.model_fields_set | update.keys())
-    object.__setattr__(new, "__pydantic_private__", None)
-    return new
+    return unvalidated(TargetResult, {**result.__dict__, **update}, result.model_fields_set | update.keys())
 
 
 def goal_stale(goal: Goal, kpis: Mapping[str, KPI], core: TargetResult, day: dt.date) -> TargetResult | None:
