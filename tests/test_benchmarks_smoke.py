@@ -78,6 +78,7 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
          rf"ratio engine / bare +{NUMBER}x",
          rf"of it: engine alone / outputs +{NUMBER} / -?{NUMBER} ms +engine alone / bare {NUMBER}x; outputs "
          rf"\(event lines, digests, summaries\) -?\d+% of simulate",
+         rf"floor: the event lines alone +{NUMBER} ms +\d+ events' lines = {NUMBER}x bare, before any goal is judged$",
          r"^4\. 2 engines created and closed$"]),
 }
 
