@@ -12,6 +12,8 @@ import json
 import os
 import re
 import stat
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -258,7 +260,79 @@ def parse_yaml(text: str, path: str = "<string>", *, keys_as_text: bool = False)
 
     `keys_as_text` accepts keys YAML reads as numbers (`2021:` in a table of figures by period)
     and turns them into text; otherwise such a key is an error.
+
+    A text parsed before in this process is not parsed again (see `_Parsed`): each call gets its own
+    copy of the data, so a caller may change what it gets.
     """
+    key = (text, keys_as_text, limits())
+    kept = _PARSED.get(key)
+    if kept is None:
+        doc = _parse(text, path, keys_as_text)
+        _PARSED.put(key, doc.data, doc.positions)
+        return doc
+    return YamlDoc(path=path, data=_copied(kept[0]), positions=dict(kept[1]))
+
+
+class _Parsed:
+    """The plain data and positions of YAML texts parsed before, the least recently used dropped first.
+
+    Why: ruamel's YAML parser is pure Python (about 1 MB a second), and a configuration's dated
+    versions name the same files again: loading examples/vejle parsed 64 documents of 21 different
+    texts, three quarters of `load_config`'s time. A long-running process (the server, a test
+    suite) loads the same configuration again and again. The key is the text itself (a file changed
+    on disk is another text) with the options and limits that decide the result; only documents that
+    parsed without a problem are kept, so every error is found and reported again. Bounded by count
+    and by the texts' size, and guarded by a lock (the server loads configurations in threads).
+    """
+
+    MAX_DOCS = 128
+    MAX_TEXT = 8 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._docs: OrderedDict[tuple[str, bool, Limits], tuple[Any, dict[Key, tuple[int, int]]]] = OrderedDict()
+        self._text = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, bool, Limits]) -> tuple[Any, dict[Key, tuple[int, int]]] | None:
+        with self._lock:
+            kept = self._docs.get(key)
+            if kept is not None:
+                self._docs.move_to_end(key)
+            return kept
+
+    def put(self, key: tuple[str, bool, Limits], data: Any, positions: dict[Key, tuple[int, int]]) -> None:
+        if len(key[0]) > self.MAX_TEXT:
+            return
+        with self._lock:
+            if key not in self._docs:
+                self._text += len(key[0])
+            self._docs[key] = (_copied(data), dict(positions))
+            while len(self._docs) > self.MAX_DOCS or self._text > self.MAX_TEXT:
+                old, _kept = self._docs.popitem(last=False)
+                self._text -= len(old[0])
+
+    def clear(self) -> None:
+        with self._lock:
+            self._docs.clear()
+            self._text = 0
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+
+_PARSED = _Parsed()
+
+
+def _copied(data: Any) -> Any:
+    """A copy of parsed plain data: its mappings and lists are new, its scalars (immutable) shared."""
+    if isinstance(data, dict):
+        return {k: _copied(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copied(v) for v in data]
+    return data
+
+
+def _parse(text: str, path: str, keys_as_text: bool) -> YamlDoc:
     _check_shape(text, path)
     yaml = YAML(typ="rt")
     yaml.allow_duplicate_keys = False
