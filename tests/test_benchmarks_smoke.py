@@ -56,8 +56,11 @@ BENCHMARKS: dict[str, tuple[list[str], list[str]]] = {
          rf"task list \(actions\?state=open\) +n=2 +p50 +{NUMBER} ms",
          rf"batch of 10 observations .*: {NUMBER} s \(aim"]),
     "bench_startup.py": (
-        ["--runs", "1"],
-        [rf"^govcore --help: median {NUMBER} s CPU, best {NUMBER} s \(1 runs; .*python -c pass: {NUMBER} s$"]),
+        ["--runs", "1", "--simulate-runs", "1"],
+        [rf"^govcore --help: median {NUMBER} s CPU, best {NUMBER} s \(1 runs; .*python -c pass: {NUMBER} s$",
+         rf"^govcore simulate vejle --year 2021 --out DIR \(the README's main job\): median {NUMBER} s CPU, "
+         rf"best {NUMBER} s \(1 runs\)$",
+         rf"^load_config\(vejle\) in one process: first {NUMBER} s CPU, again {NUMBER} s "]),
     "bench_store.py": (
         ["--config", CONFIG, "--municipalities", "1", "--batch", "10", "--pg", ""],
         [r"gc\.freeze\(\) before the runs: yes; the sides interleaved clone by clone$",
