@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
-import icalendar
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from govcore.calendar import (
@@ -796,8 +795,11 @@ def render_ics(events: Iterable[WheelEvent], municipality_name: str) -> str:
 
     UIDs are stable (`{event id}@govcore`) so a re-import updates rather than duplicates, and
     DTSTAMP is 1 January of the event's year at midnight UTC rather than 'now', so the same wheel
-    always gives the same bytes.
+    always gives the same bytes. icalendar is imported here, not with the module: loading a
+    configuration needs the wheel, not its calendar file.
     """
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//govcore//Årshjul//DA")
     cal.add("version", "2.0")
