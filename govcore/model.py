@@ -471,6 +471,27 @@ def unvalidated(cls: type[_M], values: dict[str, Any], fields_set: set[str]) -> 
     return new
 
 
+_PLAIN_CLASSES: dict[type, type] = {}
+
+
+def plain(model: _M) -> _M:
+    """A plain copy of `model`'s fields, read as the model reads them (the same names and values; no
+    methods, no validation, no pydantic behaviour): for hot paths that read the same fields of a
+    configuration's model again and again. Every attribute read of a pydantic model goes through
+    its class's `__getattr__` hook (about 170 instructions); a slot's read is specialised by the
+    interpreter (a few). The copy's class (`Plain<Model>`, slots named as the fields) is made once
+    per model class; the copy shares the values (treat it as immutable, as the models here are)."""
+    cls = model.__class__
+    made = _PLAIN_CLASSES.get(cls)
+    if made is None:
+        made = _PLAIN_CLASSES[cls] = type(f"Plain{cls.__name__}", (), {
+            "__slots__": tuple(cls.model_fields), "__module__": __name__})
+    new: Any = object.__new__(made)
+    for name, value in model.__dict__.items():
+        _set(new, name, value)
+    return new  # type: ignore[no-any-return]
+
+
 class ObservationRow:
     """One observation held compactly: the fields of `Observation` in slots, with no validation
     and no pydantic bookkeeping (about 100 bytes instead of about 770; a file of every

@@ -43,9 +43,11 @@ from govcore.model import (
     Rank,
     Status,
     Target,
+    TargetBase,
     TargetResult,
     Trajectory,
     Until,
+    plain,
     unvalidated,
 )
 from govcore.observations import ObservationView
@@ -1006,16 +1008,19 @@ class Judging(NamedTuple):
     within: Period | None  # the target period
     start: dt.date | None  # its first day (`day_class`: a later day has begun it)
     stale: dict[str, dt.date | None] | None  # the KPI's age rule's last fresh day per period (None: never stale)
+    # what the kind reads: the target and KPI as plain copies (`model.plain`; a compound's criteria are in `kind`)
+    reads: tuple[Target, KPI] | None
 
     def core(self, view: ObservationView, municipality: str | None, kpis: Mapping[str, KPI]) -> LazyResult:
         """`goal_core_lazy` of the goal (`kpis`: the mapping this was worked out from)."""
         kind, goal = self.kind, self.goal
         if kind is None:
             return _no_data(_unmeasurable_text, _unmeasurable_inputs, (goal,))
+        target, kpi = self.reads  # type: ignore[misc]
         within = self.within
         if within is None:
-            return kind(self.target, self.kpi, view, municipality, kpis).as_goals(goal)
-        result = kind(self.target, self.kpi, type(view)(view.store, view.day, within), municipality, kpis)
+            return kind(target, kpi, view, municipality, kpis).as_goals(goal)
+        result = kind(target, kpi, type(view)(view.store, view.day, within), municipality, kpis)
         unknown = result.status is _NO_DATA and result.period is None and view.day > within.start
         return result.derived(_period_unknown_text if unknown else _goal_text, _period_inputs,
                               (result, goal, within, self.kpi, view))
@@ -1051,14 +1056,35 @@ def judging(goal: Goal, kpis: Mapping[str, KPI]) -> Judging:
     start = within.start if within is not None else None
     kpi = kpis.get(goal.kpi) if target is not None and goal.kpi is not None else None
     if kpi is None:
-        return Judging(goal, None, target, None, within, start, None)
+        return Judging(goal, None, target, None, within, start, None, None)
     assert target is not None
     stale = _age_rule(kpi) if within is None else None
     kind = _KIND_OF.get(target.__class__) or _kind_of(target)
     if kind is _compound:  # its criteria worked out here, not at every evaluation
         assert isinstance(target, AllOf | AnyOf | Until)
-        kind = partial(_compound_of, _criteria(target, kpi, kpis))
-    return Judging(goal, kind, target, kpi, within, start, stale)
+        rule, named, steps, others = _criteria(target, kpi, kpis)
+        kind = partial(_compound_of, (rule, named, tuple(
+            (k, _plain_target(c), by if by is None else _plain_kpi(by), other, own) for k, c, by, other, own in steps),
+            others))
+    return Judging(goal, kind, target, kpi, within, start, stale, (_plain_target(target), _plain_kpi(kpi)))
+
+
+def _plain_target(target: Target) -> Target:
+    """A criterion as a plain copy (`model.plain`); a compound as it is (`_criteria` tells them apart by class)."""
+    return plain(target) if isinstance(target, TargetBase) else target
+
+
+# plain copies of KPIs (`model.plain`), by the KPI object: the goals measured by one KPI share one
+_PLAIN_KPIS: dict[int, tuple[KPI, KPI]] = {}
+
+
+def _plain_kpi(kpi: KPI) -> KPI:
+    hit = _PLAIN_KPIS.get(id(kpi))
+    if hit is None or hit[0] is not kpi:
+        if len(_PLAIN_KPIS) > 4096:
+            _PLAIN_KPIS.clear()
+        hit = _PLAIN_KPIS[id(kpi)] = (kpi, plain(kpi))
+    return hit[1]
 
 
 def target_core_lazy(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
