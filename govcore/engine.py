@@ -866,7 +866,7 @@ class Engine(Workflow):
             return LazyResult.of(cached[day])
         count, last = known or self.store.kpis_state(self._goal_kpis.get(gid, ()))
         if last is None or day >= last:
-            judged = self._judging(g)
+            judged = self._judgings.get(id(g)) or self._judging(g)  # (the kept one without a call)
             started = judged.day_class(day)
             hit = self._core_cache.get(gid)
             if hit is not None and hit[0] == count and hit[1] == started:
@@ -911,7 +911,7 @@ class Engine(Workflow):
         if view is None or view.day != day or view.store is not self.store:
             view = self._core_view = DayFreeView(self.store, day)
         config = self.config
-        judged = self._judging(g)
+        judged = self._judgings.get(id(g)) or self._judging(g)
         target = judged.target
         held = self._held_targets
         if held[0] is not config:

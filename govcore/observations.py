@@ -442,6 +442,30 @@ class ObservationView:
         """`history` as rows, no model made (the list is the store's own: do not change it)."""
         return self.store.series((kpi, series, municipality or "")).history(self.day)
 
+    def _own(self, kpi: str, series: str, municipality: str | None) -> _Series:
+        """The series a municipality's figures are read from: its code's when the store holds rows of
+        that code, else the unlabelled one (a store of one municipality's figures, unlabelled). The
+        choice depends on the store only, never on the day (`targets`)."""
+        series_of = self.store._series
+        own = series_of.get((kpi, series, municipality)) if municipality else None
+        if own is None or not own.rows:
+            return series_of.get((kpi, series, ""), _EMPTY)
+        return own
+
+    def own_rows(self, kpi: str, series: str = "local", municipality: str | None = None) -> list[ObservationRow]:
+        """`rows` of the municipality's own series (`_own`), in one call: every goal evaluation asks."""
+        own = self._own(kpi, series, municipality)
+        ordered, last, day = own.ordered, own.last_known, self.day
+        if ordered is not None and last is not None and day >= last:  # `history`'s commonest case
+            return ordered
+        return own.history(day)
+
+    def own_value(self, kpi: str, period: Period, series: str = "local", municipality: str | None = None
+                  ) -> float | None:
+        """`value` of the municipality's own series (`_own`)."""
+        row = self._own(kpi, series, municipality).current(self.day).get(period.text)
+        return row.value if row else None
+
     def count(self, kpi: str, grain: str, series: str = "local", municipality: str | None = None) -> int:
         """How many periods of `grain` `history` holds, without going through it."""
         return self.store.series((kpi, series, municipality or "")).count(self.day, grain)

@@ -111,16 +111,11 @@ def _latest(view: ObservationView, kpi: str, municipality: str | None, series: s
             grain: str | None = None) -> Figure | None:
     """The latest figure of the series on `view`: the store's row in the commonest case (no model
     made; a row reads as its `Observation` does: value, period, known)."""
-    who = municipality if municipality and view.store.rows((kpi, series, municipality)) else None  # `_who`
     if grain is None and view.within is None:  # the commonest: the last of the history
-        rows = view.rows(kpi, series, who)
+        rows = view.own_rows(kpi, series, municipality)
         return rows[-1] if rows else None
-    return view.latest(kpi, series, who, grain)
+    return view.latest(kpi, series, _who(view, kpi, series, municipality), grain)
 
-
-def _value(view: ObservationView, kpi: str, period: Period, municipality: str | None,
-           series: str = "local") -> float | None:
-    return view.value(kpi, period, series, _who(view, kpi, series, municipality))
 
 
 def _judge(actual: float, expected: float, higher_good: bool, tolerance: float) -> Status:
@@ -480,7 +475,7 @@ def _change(target: Change, kpi: KPI, view: ObservationView, municipality: str |
                 return _no_data(_change_no_path, _change_head,
                                 (target, kpi, view, municipality, higher_good, True, base_p, end_p))
     period = _period(obs.period)
-    base = _value(view, kpi_id, base_p, municipality)
+    base = view.own_value(kpi_id, base_p, "local", municipality)
     if base is None:
         return _no_data(_change_no_base, _change_observed,
                         (target, kpi, view, municipality, higher_good, with_path, base_p, end_p, obs, base))
@@ -617,7 +612,7 @@ def _benchmark(target: Benchmark, kpi: KPI, view: ObservationView, municipality:
     obs = _latest(view, kpi.id, municipality)
     if obs is None:
         return _no_data(_nothing_text, _benchmark_head, (target, kpi, view, municipality, higher_good))
-    bench = _value(view, kpi.id, _period(obs.period), municipality, target.series)
+    bench = view.own_value(kpi.id, _period(obs.period), target.series, municipality)
     if bench is None:
         return _no_data(_benchmark_unknown, _benchmark_observed,
                         (target, kpi, view, municipality, higher_good, obs, bench))
@@ -777,7 +772,7 @@ def _direction(target: Direction, kpi: KPI, view: ObservationView, municipality:
     if obs is None:
         return _no_data(_nothing_text, _direction_head, (target, kpi, view, municipality, higher_good))
     before_p = _period_before(obs.period) if target.compare == "previous_period" else _year_before(obs.period)
-    before = _value(view, kpi_id, before_p, municipality)
+    before = view.own_value(kpi_id, before_p, "local", municipality)
     if before is None:
         return _no_data(_direction_unknown, _direction_observed,
                         (target, kpi, view, municipality, higher_good, obs, before_p, before))
