@@ -99,7 +99,7 @@ class GoalForecast:
         f = self.forecast
         return {"forecast": _r(f.value), "forecast_low": _r(f.low), "forecast_high": _r(f.high),
                 "forecast_required": _r(self.required), "forecast_period": f.period,
-                "forecast_method": f.method, "forecast_status": self.status.value,
+                "forecast_method": f.method, "forecast_status": self.status._value_,
                 "forecast_explanation": self.explanation}
 
 
@@ -397,6 +397,13 @@ def _goal_forecast(forecast: Forecast, horizon: dt.date, required: float | None,
     return made
 
 
+# the forecasts of no series (immutable: every goal without one shares its reason's)
+_NO_KPI = Forecast("none", "", reason="intet nøgletal")
+_NO_COMPOUND = Forecast("none", "", reason="sammensat succeskriterie")
+_NO_ROWS = Forecast("none", "", reason="ingen observationer")
+_TOO_OLD = Forecast("none", "", reason="for gamle tal")
+
+
 def _shortfall(required: float, v: float | None, higher: bool) -> float:
     """How far `v` falls short of `required`."""
     assert v is not None
@@ -413,21 +420,21 @@ def forecast_goal(goal: Goal, kpis: Mapping[str, KPI], view: ObservationView,
     kpi_id = goal.kpi
     kpi = kpis.get(kpi_id) if kpi_id else None
     if kpi is None or target is None:
-        return _goal_forecast(Forecast("none", "", reason="intet nøgletal"), end, None, _NO_DATA,
+        return _goal_forecast(_NO_KPI, end, None, _NO_DATA,
                             "ingen prognose: målet har intet succeskriterie at måle")
     if family == "compound":
-        return _goal_forecast(Forecast("none", "", reason="sammensat succeskriterie"), end, None, _NO_DATA,
+        return _goal_forecast(_NO_COMPOUND, end, None, _NO_DATA,
                             "ingen prognose: et sammensat succeskriterie har ikke ét krav at sammenligne med")
     kpi_id = kpi.id
     owner = _series_owner(view, kpi_id, "local", municipality)
     history = view.rows(kpi_id, "local", owner)  # rows, no models: only the latest few are read
     if not history:
-        return _goal_forecast(Forecast("none", "", reason="ingen observationer"), end, None, _NO_DATA,
+        return _goal_forecast(_NO_ROWS, end, None, _NO_DATA,
                             f"ingen prognose: ingen værdi for {kpi.name} er kendt")
     latest = history[-1]
     last = stale_after(kpi, latest.period)  # `kpi.stale_after` of the period's end, kept
     if last is not None and day > last:  # stale figures are not judged as current: nor extrapolated
-        return _goal_forecast(Forecast("none", "", reason="for gamle tal"), end, None, _NO_DATA,
+        return _goal_forecast(_TOO_OLD, end, None, _NO_DATA,
                             f"ingen prognose: seneste tal for {kpi.name} er fra {latest.period}, og tal må "
                             f"højst være {kpi.age_text()} gamle")
     at = period_of(latest.span.grain, end)

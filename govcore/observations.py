@@ -148,6 +148,7 @@ class ObservationStore:
         self._kpi_state: dict[str, tuple[int, dt.date]] = {}
         # every row, in the order it arrived: the frozen stores' under this one's, then its own
         self._before: tuple[Sequence[ObservationRow], ...] = ()
+        self._past = 0  # how many rows `_before` holds (its sequences never change: `__len__` counts them once)
         self._order: list[ObservationRow] = []
         self._frozen = False
         for o in rows_of(observations):
@@ -170,6 +171,7 @@ class ObservationStore:
         store._codes.update((k, v.copy()) for k, v in base._codes.items())
         store._kpi_state = base._kpi_state.copy()
         store._before = (*base._before, base._order)
+        store._past = base._past + len(base._order)
         return store
 
     def _mine(self, key: SeriesKey) -> _Series:
@@ -258,7 +260,7 @@ class ObservationStore:
         return count, last
 
     def __len__(self) -> int:
-        return sum(map(len, self._before), len(self._order))
+        return self._past + len(self._order)
 
     def all(self) -> list[Observation]:
         return [r.model() for r in chain(*self._before, self._order)]
@@ -362,6 +364,7 @@ def _cut_later(observations: Observations, earlier: SharedStart, cut: dt.date) -
         if series.ordered is None:
             series.ordered = sorted(series.best.values(), key=_by_period)
     store._before, store._order = (), _Past(observations, len(observations), cut, len(base) + k)  # type: ignore[assignment]
+    store._past = 0
     ranks = earlier.ranks
     if k:  # each later row's place among those left: less the rows in between before it
         gone = bytearray(len(ranks))
