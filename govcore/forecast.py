@@ -286,9 +286,6 @@ def _required(target: Target, family: str, kpi: KPI, view: ObservationView, muni
               at: Period, latest: ObservationRow) -> tuple[float | None, bool, str]:
     """What the target requires of the value of period `at`, whether higher is good, and why none
     (`family`: the target's `_family`)."""
-    def value(p: Period, series: str = "local") -> float | None:
-        return view.value(kpi.id, p, series, _series_owner(view, kpi.id, series, municipality))
-
     if family == "threshold":
         assert isinstance(target, AtLeast | AtMost)
         return target.value, target.kind == "at_least", ""
@@ -299,7 +296,7 @@ def _required(target: Target, family: str, kpi: KPI, view: ObservationView, muni
         assert isinstance(target, Change)
         higher = target.by > 0 if target.by != 0 else kpi.higher_is_better
         base_p = _year_before(at.text) if target.baseline == "previous_year" else _period(target.baseline)
-        base = value(base_p)
+        base = view.own_value(kpi.id, base_p, "local", municipality)
         if base is None:
             return None, higher, f"basisværdien for {base_p} er ikke kendt"
         scale = abs(base) / 100 if target.unit == "percent" else 1.0
@@ -319,7 +316,8 @@ def _required(target: Target, family: str, kpi: KPI, view: ObservationView, muni
     if family == "direction":
         assert isinstance(target, Direction)
         higher = {"rise": True, "fall": False, "improve": kpi.higher_is_better}[target.must]
-        before = value(_year_before(at.text) if target.compare == "previous_year" else _period_before(at.text))
+        before = view.own_value(kpi.id, _year_before(at.text) if target.compare == "previous_year" else
+                                _period_before(at.text), "local", municipality)
         return (latest.value if before is None else before), higher, ""
     assert isinstance(target, Rank)
     return None, kpi.higher_is_better, "en placering afhænger af de andre kommuners tal"
