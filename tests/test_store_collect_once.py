@@ -4,6 +4,7 @@ whatever links, `..` or missing names they go through, and every stored row's ha
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -66,3 +67,17 @@ def test_a_configuration_through_linked_files_collects_as_before(tmp_path: Path)
     assert {root / p for p in files} == named
     assert "lib/kpis.yaml" in files and "lib/data/flows.csv" in files and "kpis.yaml" not in files
     assert not any((root / p).is_symlink() for p in files)
+
+
+@pytest.mark.parametrize("example", ["vejle", "hilleroed", "jobindsats"])
+def test_file_rows_carry_each_files_own_hash(example: str) -> None:
+    cfg = load_config(ROOT / "examples" / example)
+    files = configs.collect(cfg)
+    rows = configs.file_rows(cfg, "630", "f" * 32)
+    assert [r["path"] for r in rows] == sorted(files)
+    for r in rows:
+        kind, content = files[r["path"]]
+        assert (r["kind"], r["content"]) == (kind, content)
+        assert r["sha256"] == hashlib.sha256(content).hexdigest(), r["path"]
+        assert (r["municipality"], r["fingerprint"]) == ("630", "f" * 32)
+    assert any(r["path"].endswith(".csv") for r in rows) or example == "jobindsats"
