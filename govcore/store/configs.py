@@ -34,7 +34,7 @@ import shutil
 import stat
 import tempfile
 import weakref
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -62,15 +62,56 @@ class StoredConfigError(GovcoreError):
 # ------------------------------------------------------------------------------ collecting
 
 
-def plugin_rule_files(cfg: Configuration) -> set[Path]:
-    """The rule files the installed plugins provide (resolved): not stored with a configuration."""
+def plugin_rule_files(cfg: Configuration, resolve: Callable[[str], Path] | None = None) -> set[Path]:
+    """The rule files the installed plugins provide (resolved): not stored with a configuration.
+    `resolve`: how a path's text is resolved (default `Path(text).resolve()`)."""
+    real = resolve or _resolved
     out: set[Path] = set()
     for name in cfg.plugins.names():
         try:
-            out.update(p.resolve() for p in cfg.plugins.rule_files(name))
+            out.update(real(os.fspath(p)) for p in cfg.plugins.rule_files(name))
         except GovcoreError:
             continue
     return out
+
+
+def _resolved(text: str) -> Path:
+    return Path(text).resolve()
+
+
+def _resolver() -> Callable[[str], Path]:
+    """`Path(text).resolve()` for many paths in few folders, each folder resolved once.
+
+    Resolving walks the path a system call per folder (`lstat`) and then `stat`s the result:
+    a configuration's twenty-odd files, each six to eight folders deep, took a third of
+    `collect` (examples/vejle). A path whose last part is a plain name of something that is not a
+    symbolic link resolves to its folder's resolved path joined with that name — `realpath`
+    itself resolves the folders first, then the name. Anything else (a link, a missing file,
+    `.`, `..` or an empty last part) is resolved whole, as before."""
+    folders: dict[str, str] = {}
+    done: dict[str, Path] = {}
+
+    def resolve(text: str) -> Path:
+        found = done.get(text)
+        if found is not None:
+            return found
+        head, name = os.path.split(text)
+        if name not in ("", ".", ".."):
+            folder = folders.get(head)
+            if folder is None:
+                folder = folders[head] = os.path.realpath(head)
+            full = os.path.join(folder, name)
+            try:
+                if not stat.S_ISLNK(os.lstat(full).st_mode):
+                    found = Path(full)
+            except OSError:
+                pass
+        if found is None:
+            found = Path(text).resolve()
+        done[text] = found
+        return found
+
+    return resolve
 
 
 def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
@@ -79,28 +120,36 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
     Paths are POSIX, relative to the nearest folder that holds the configuration folder and every
     file (a rule library in `../../rules` keeps its place next to the configuration).
     """
+    return {rel: (kind, content) for rel, (kind, content, _) in _collected(cfg).items()}
+
+
+def file_rows(cfg: Configuration, code: str, fingerprint: str) -> list[dict[str, Any]]:
+    """The govcore_config_file rows of `cfg`'s configuration version: `collect`'s files, each with
+    the SHA-256 made when it was read (hashing them all again, 128 kB for examples/vejle, was
+    3.5 M instructions of a new 1-year run under valgrind, whose CPU has no SHA instructions;
+    natively about 0.1 ms)."""
+    return [{"municipality": code, "fingerprint": fingerprint, "path": path, "kind": kind, "sha256": digest,
+             "content": content} for path, (kind, content, digest) in sorted(_collected(cfg).items())]
+
+
+def _collected(cfg: Configuration) -> dict[str, tuple[str, bytes, str]]:
+    """`collect`'s files, each as (kind, content, SHA-256 of the content)."""
     base = cfg.base_dir.resolve()
     found: dict[Path, str] = {}
-    plugin_rules = plugin_rule_files(cfg)
+    resolve = _resolver()
+    plugin_rules = plugin_rule_files(cfg, resolve)
     # Each file resolved, read and hashed once: every dated version names the same files again
-    # (examples/vejle: 16 files, named 80 times; resolving a path is a system call per folder).
-    # Keyed by the folder's and the name's texts: making a `Path` of each name the versions repeat,
-    # only to look it up, was a sixth of collecting's instructions (examples/vejle, perf-store10).
+    # (examples/vejle: 16 files, named 80 times). Looked up by the path's text: making a `Path`
+    # of each name the versions repeat, only to look it up, was a sixth of collecting's
+    # instructions (examples/vejle, perf-store10).
     read: dict[Path, tuple[bytes, str]] = {}
-    resolved: dict[tuple[str, str], Path] = {}
-
-    def real(folder: str, name: str) -> Path:
-        r = resolved.get((folder, name))
-        if r is None:
-            r = resolved[(folder, name)] = Path(os.path.join(folder, name)).resolve()
-        return r
 
     for v in cfg.versions or [cfg]:
         folder = os.fspath(v.base_dir)
         for name, digest in v.files.items():
             if name.startswith("rules:"):
                 continue
-            path = real(folder, name)
+            path = resolve(os.path.join(folder, name))
             if path not in read:
                 if not path.is_file():
                     raise StoredConfigError(_("the configuration file {name} is not a file in {folder}; "
@@ -113,7 +162,7 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
             if found.get(path) != CONFIGURATION:
                 found[path] = kind
         for rule_path in v.rules.files:
-            path = real("", os.fspath(rule_path))
+            path = resolve(os.fspath(rule_path))
             if path not in plugin_rules:
                 found.setdefault(path, "file")
     configs = [p for p, k in found.items() if k == CONFIGURATION]
@@ -121,18 +170,14 @@ def collect(cfg: Configuration) -> dict[str, tuple[str, bytes]]:
         raise StoredConfigError(_("cannot tell which file of {folder} is the configuration file "
                                   "({n} candidates); it cannot be stored").format(folder=cfg.base_dir, n=len(configs)))
     root = Path(os.path.commonpath([base, *found]))
-    out: dict[str, tuple[str, bytes]] = {}
+    out: dict[str, tuple[str, bytes, str]] = {}
     for path, kind in sorted(found.items()):
-        rel = path.relative_to(root).as_posix()
-        out[rel] = (kind, read[path][0] if path in read else path.read_bytes())
+        got = read.get(path)
+        if got is None:
+            content = path.read_bytes()
+            got = (content, hashlib.sha256(content).hexdigest())
+        out[path.relative_to(root).as_posix()] = (kind, *got)
     return out
-
-
-def file_rows(code: str, fingerprint: str, files: Mapping[str, tuple[str, bytes]]) -> list[dict[str, Any]]:
-    """The govcore_config_file rows of one configuration version."""
-    return [{"municipality": code, "fingerprint": fingerprint, "path": path, "kind": kind,
-             "sha256": hashlib.sha256(content).hexdigest(), "content": content}
-            for path, (kind, content) in sorted(files.items())]
 
 
 def has_files(conn: sa.Connection, code: str, fingerprint: str) -> bool:

@@ -541,7 +541,7 @@ class PersistentRun:
         fingerprint = self.state.fingerprint
         if self.db.read(lambda conn: configs.has_files(conn, self.code, fingerprint)):
             return
-        rows = configs.file_rows(self.code, fingerprint, configs.collect(self.cfg))
+        rows = configs.file_rows(self.cfg, self.code, fingerprint)
         self.db.write(lambda conn: _insert_missing(conn, FILE, rows))
 
     def _adopt(self, fingerprint: str, parts: dict[str, str]) -> None:
@@ -549,7 +549,7 @@ class PersistentRun:
         grew). The replay has just reproduced every stored event from them, so the run goes on
         under the new fingerprint: its configuration version is stored and the run points at it."""
         config_row, rules = self._version_rows(fingerprint, parts)
-        files = configs.file_rows(self.code, fingerprint, configs.collect(self.cfg))
+        files = configs.file_rows(self.cfg, self.code, fingerprint)
         old = self.state
         refs = self._refs
         found: list[tuple[facts.Digests, str]] = []
@@ -601,7 +601,7 @@ class PersistentRun:
     def _create(self, parts: dict[str, str]) -> None:
         cfg, code, y = self.cfg, self.code, self.key
         config_row, rules = self._version_rows(self.state.fingerprint, parts)
-        files = configs.file_rows(code, self.state.fingerprint, configs.collect(cfg))
+        files = configs.file_rows(cfg, code, self.state.fingerprint)
         responses = [{
             "municipality": code, "start": y, "n": i, "date": r.date.isoformat(), "time": r.time, "kind": r.kind(),
             "data": _cj(r.model_dump(mode="json", exclude_none=True)), "origin": "configuration",
