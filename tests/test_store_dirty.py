@@ -59,7 +59,7 @@ def checked(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     def check(self: PersistentRun, batch: Any) -> None:
         commit(self, batch)
-        seen.extend(ev.type for it in batch.items for ev in it.events)
+        seen.extend(ev.type for ev in batch.events)
         assert stored_rows(self) == dict(self._derived()), f"after item {self.state.items}"
 
     monkeypatch.setattr(PersistentRun, "_commit_batch", check)
