@@ -15,6 +15,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
+    from govcore.config import Configuration
     from govcore.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +107,30 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
     def make(**kwargs: object) -> Path:
         return write_config(tmp_path / "config", **kwargs)  # type: ignore[arg-type]
     return make
+
+
+# ------------------------------------------------------------------ the Vejle example, loaded once
+
+
+@pytest.fixture(scope="session")
+def _vejle_once() -> tuple[Configuration, list[str], int]:
+    from govcore.config import load_config
+
+    config = load_config(ROOT / "examples" / "vejle")
+    return config, [v._fresh_fingerprint() for v in config.versions], len(config.observations)
+
+
+@pytest.fixture
+def vejle_config(_vejle_once: tuple[Configuration, list[str], int]) -> Iterator[Configuration]:
+    """The Vejle example as `load_config` gives it, loaded once for the whole session: loading takes
+    about 2 s of CPU, and many tests only read it (to run engines on it or on `dataclasses.replace`
+    copies of its versions). A test that must see a load of its own, or changes what it got, loads
+    it itself: after each test this checks that the shared one is still as loaded (every version's
+    fingerprint recomputed, the observations counted) and fails the test that changed it."""
+    config, fingerprints, observations = _vejle_once
+    yield config
+    assert [v._fresh_fingerprint() for v in config.versions] == fingerprints, "the shared Vejle was changed"
+    assert len(config.observations) == observations, "the shared Vejle's observations were changed"
 
 
 # ------------------------------------------------------------------ databases (SQLite, PostgreSQL)
