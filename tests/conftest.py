@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import uuid
@@ -112,25 +113,34 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
 # ------------------------------------------------------------------ the Vejle example, loaded once
 
 
+def _as_loaded(config: Configuration) -> list[tuple[object, ...]]:
+    """What `vejle_config` checks after each test: every version's fingerprint (its files, goals,
+    KPIs, organisation, deliverables, rules and wheel, compared by value) and which object each of
+    its fields holds, with the length of those that have one (a field set anew, a list or dict
+    grown or cut in place); not the private memos (`_fingerprint`, ...), which a read may fill."""
+    return [(v._fresh_fingerprint(), *((id(x := getattr(v, f.name)), len(x) if hasattr(x, "__len__") else None)
+                                       for f in dataclasses.fields(v) if not f.name.startswith("_")))
+            for v in config.versions]
+
+
 @pytest.fixture(scope="session")
-def _vejle_once() -> tuple[Configuration, list[str], int]:
+def _vejle_once() -> tuple[Configuration, list[tuple[object, ...]]]:
     from govcore.config import load_config
 
     config = load_config(ROOT / "examples" / "vejle")
-    return config, [v._fresh_fingerprint() for v in config.versions], len(config.observations)
+    return config, _as_loaded(config)
 
 
 @pytest.fixture
-def vejle_config(_vejle_once: tuple[Configuration, list[str], int]) -> Iterator[Configuration]:
+def vejle_config(_vejle_once: tuple[Configuration, list[tuple[object, ...]]]) -> Iterator[Configuration]:
     """The Vejle example as `load_config` gives it, loaded once for the whole session: loading takes
     about 2 s of CPU, and many tests only read it (to run engines on it or on `dataclasses.replace`
     copies of its versions). A test that must see a load of its own, or changes what it got, loads
-    it itself: after each test this checks that the shared one is still as loaded (every version's
-    fingerprint recomputed, the observations counted) and fails the test that changed it."""
-    config, fingerprints, observations = _vejle_once
+    it itself: after each test this checks that the shared one is still as loaded (`_as_loaded`)
+    and fails the test that changed it."""
+    config, loaded = _vejle_once
     yield config
-    assert [v._fresh_fingerprint() for v in config.versions] == fingerprints, "the shared Vejle was changed"
-    assert len(config.observations) == observations, "the shared Vejle's observations were changed"
+    assert _as_loaded(config) == loaded, "the test changed the shared Vejle configuration"
 
 
 # ------------------------------------------------------------------ databases (SQLite, PostgreSQL)
