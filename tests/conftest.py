@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import textwrap
 import uuid
@@ -15,6 +16,7 @@ import sqlalchemy as sa
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
+    from govcore.config import Configuration
     from govcore.store.db import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -106,6 +108,39 @@ def make_config(tmp_path: Path) -> Callable[..., Path]:
     def make(**kwargs: object) -> Path:
         return write_config(tmp_path / "config", **kwargs)  # type: ignore[arg-type]
     return make
+
+
+# ------------------------------------------------------------------ the Vejle example, loaded once
+
+
+def _as_loaded(config: Configuration) -> list[tuple[object, ...]]:
+    """What `vejle_config` checks after each test: every version's fingerprint (its files, goals,
+    KPIs, organisation, deliverables, rules and wheel, compared by value) and which object each of
+    its fields holds, with the length of those that have one (a field set anew, a list or dict
+    grown or cut in place); not the private memos (`_fingerprint`, ...), which a read may fill."""
+    return [(v._fresh_fingerprint(), *((id(x := getattr(v, f.name)), len(x) if hasattr(x, "__len__") else None)
+                                       for f in dataclasses.fields(v) if not f.name.startswith("_")))
+            for v in config.versions]
+
+
+@pytest.fixture(scope="session")
+def _vejle_once() -> tuple[Configuration, list[tuple[object, ...]]]:
+    from govcore.config import load_config
+
+    config = load_config(ROOT / "examples" / "vejle")
+    return config, _as_loaded(config)
+
+
+@pytest.fixture
+def vejle_config(_vejle_once: tuple[Configuration, list[tuple[object, ...]]]) -> Iterator[Configuration]:
+    """The Vejle example as `load_config` gives it, loaded once for the whole session: loading takes
+    about 2 s of CPU, and many tests only read it (to run engines on it or on `dataclasses.replace`
+    copies of its versions). A test that must see a load of its own, or changes what it got, loads
+    it itself: after each test this checks that the shared one is still as loaded (`_as_loaded`)
+    and fails the test that changed it."""
+    config, loaded = _vejle_once
+    yield config
+    assert _as_loaded(config) == loaded, "the test changed the shared Vejle configuration"
 
 
 # ------------------------------------------------------------------ databases (SQLite, PostgreSQL)

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from engine_support import assert_stopped_at_year_turn, closing_at_year_turn
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.engine import Engine, event_line
 from govcore.errors import EngineError
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_advance_to_gives_what_processing_item_by_item_gives() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_advance_to_gives_what_processing_item_by_item_gives(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     first, middle, last = dt.date(2020, 11, 1), dt.date(2021, 2, 14), dt.date(2021, 12, 31)
     with Engine(cfg, start=first) as whole:
         whole.advance_to(middle)
@@ -32,8 +32,8 @@ def test_advance_to_gives_what_processing_item_by_item_gives() -> None:
     assert whole.items_processed == stepped.items_processed == one_by_one > len(whole.events) // 2
 
 
-def test_a_closed_engine_processes_nothing() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_a_closed_engine_processes_nothing(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     engine = Engine(cfg, start=dt.date(2021, 1, 1))
     engine.close()
     with pytest.raises(EngineError):
@@ -41,8 +41,8 @@ def test_a_closed_engine_processes_nothing() -> None:
     assert engine.events == [] and engine.items_processed == 0
 
 
-def test_an_engine_closed_while_it_runs_stops_at_the_next_item() -> None:
-    engine, seen = closing_at_year_turn(load_config(ROOT / "examples" / "vejle"))
+def test_an_engine_closed_while_it_runs_stops_at_the_next_item(vejle_config: Configuration) -> None:
+    engine, seen = closing_at_year_turn(vejle_config)
     with pytest.raises(EngineError):
         engine.advance_to(dt.date(2021, 12, 31))
     assert_stopped_at_year_turn(engine, seen)

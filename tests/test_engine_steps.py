@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from engine_support import add_version_with_new_wheel, assert_stopped_at_year_turn, closing_at_year_turn
 
-from govcore.config import load_config
+from govcore.config import Configuration, load_config
 from govcore.engine import Engine, event_line
 from govcore.errors import EngineError
 
@@ -33,8 +33,8 @@ def _one_by_one(engine: Engine, until: dt.datetime) -> list[tuple[str, list[str]
     return out
 
 
-def test_each_step_is_one_items_events_and_clock() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_each_step_is_one_items_events_and_clock(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     first, last = dt.date(2020, 11, 1), dt.date(2021, 12, 31)  # a new year and a configuration version
     with Engine(cfg, start=first) as ref, Engine(cfg, start=first) as stepped:
         until = ref.calendar.local_datetime(last, 23, 59)
@@ -62,8 +62,8 @@ def test_steps_follow_the_queue_a_new_wheel_replaces(make_config: Callable[..., 
         assert got == want
 
 
-def test_steps_stop_at_a_closed_engine() -> None:
-    engine, seen = closing_at_year_turn(load_config(ROOT / "examples" / "vejle"))
+def test_steps_stop_at_a_closed_engine(vejle_config: Configuration) -> None:
+    engine, seen = closing_at_year_turn(vejle_config)
     steps = engine.steps(engine.calendar.local_datetime(dt.date(2021, 12, 31), 23, 59))
     with pytest.raises(EngineError):
         for _events in steps:

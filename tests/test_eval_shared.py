@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 import govcore.engine as engine_module
-from govcore.config import Configuration, load_config
+from govcore.config import Configuration
 from govcore.engine import Engine
 from govcore.model import Goal, Observation
 from govcore.targets import DayFreeView, LazyResult, goal_core_lazy, goal_core_of, target_core_lazy
@@ -47,8 +47,9 @@ def words(res: LazyResult) -> tuple[object, ...]:
     return r.status, r.actual, r.expected, r.period, r.explanation, sorted(r.inputs.items())
 
 
-def test_copies_of_goals_share_evaluations_and_events_stay(monkeypatch: pytest.MonkeyPatch) -> None:
-    cfg = with_copies(load_config(VEJLE))
+def test_copies_of_goals_share_evaluations_and_events_stay(monkeypatch: pytest.MonkeyPatch,
+                                                            vejle_config: Configuration) -> None:
+    cfg = with_copies(vejle_config)
     last = dt.date(cfg.year, 12, 31)
     with Unshared(cfg) as alone:
         alone.run_year()
@@ -77,8 +78,8 @@ def test_copies_of_goals_share_evaluations_and_events_stay(monkeypatch: pytest.M
     assert counts["target"] * 2 <= counts["goal"] + 10
 
 
-def test_a_figure_arriving_between_two_goals_is_seen_by_the_second() -> None:
-    cfg = with_copies(load_config(VEJLE))
+def test_a_figure_arriving_between_two_goals_is_seen_by_the_second(vejle_config: Configuration) -> None:
+    cfg = with_copies(vejle_config)
     goal, copy = first_pair(cfg)
     day = dt.date(cfg.year, 6, 15)
     new = Observation(kpi=goal.kpi or "", period=f"{cfg.year}-05", value=1.0, known_at=day)
@@ -94,8 +95,8 @@ def test_a_figure_arriving_between_two_goals_is_seen_by_the_second() -> None:
     assert seen[0][0] != seen[0][1]  # the new figure is judged
 
 
-def test_another_day_evaluates_again() -> None:
-    cfg = with_copies(load_config(VEJLE))
+def test_another_day_evaluates_again(vejle_config: Configuration) -> None:
+    cfg = with_copies(vejle_config)
     goal, copy = first_pair(cfg)
     first, second = dt.date(cfg.year, 6, 15), dt.date(cfg.year, 6, 16)
     seen = []
@@ -111,8 +112,8 @@ def test_another_day_evaluates_again() -> None:
     assert dict(seen[0][1][5])["as_of"] == second.isoformat()
 
 
-def test_a_new_version_that_day_evaluates_again() -> None:
-    cfg = with_copies(load_config(VEJLE))
+def test_a_new_version_that_day_evaluates_again(vejle_config: Configuration) -> None:
+    cfg = with_copies(vejle_config)
     goal, copy = first_pair(cfg)
     day = dt.date(cfg.year, 6, 15)
     kpi = cfg.kpis[goal.kpi or ""]
@@ -132,9 +133,9 @@ def test_a_new_version_that_day_evaluates_again() -> None:
 
 
 @pytest.mark.parametrize("period", [None, "2021-Q4"])
-def test_two_steps_make_the_one_step_result(period: str | None) -> None:
+def test_two_steps_make_the_one_step_result(period: str | None, vejle_config: Configuration) -> None:
     """`goal_core_of(target_core_lazy(...))` is `goal_core_lazy`: words, inputs and all."""
-    base = load_config(VEJLE)
+    base = vejle_config
     cfg = base.version_at(dt.date(base.year, 1, 1))
     goals = [g if period is None or g.target is None or g.target.kind in ("all_of", "any_of", "until")
              else g.model_copy(update={"target": g.target.model_copy(update={"period": period})})

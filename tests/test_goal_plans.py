@@ -10,15 +10,16 @@ import dataclasses
 import datetime as dt
 from pathlib import Path
 
-from govcore.config import Configuration, load_config
+from govcore.config import Configuration
 from govcore.engine import Engine
 from govcore.model import Level
 
 VEJLE = Path(__file__).resolve().parent.parent / "examples" / "vejle"
 
 
-def test_a_goal_message_sent_from_its_plan_is_the_full_message_cut_to_what_rules_test() -> None:
-    cfg = load_config(VEJLE)
+def test_a_goal_message_sent_from_its_plan_is_the_full_message_cut_to_what_rules_test(
+        vejle_config: Configuration) -> None:
+    cfg = vejle_config
     with Engine(cfg, start=dt.date(2020, 1, 1), trace=True) as engine:
         engine.advance_to(dt.date(2023, 12, 31))
         keys = engine._durable_keys
@@ -31,10 +32,10 @@ def test_a_goal_message_sent_from_its_plan_is_the_full_message_cut_to_what_rules
         assert list(post.sent.items()) == [(k, v) for k, v in post.message.items() if k in keys], post.at
 
 
-def test_a_goal_whose_level_a_new_version_changes_is_sent_with_its_new_level() -> None:
+def test_a_goal_whose_level_a_new_version_changes_is_sent_with_its_new_level(vejle_config: Configuration) -> None:
     """A rule tests the level ('maal-uden-data'): a plan kept from the earlier version would send
     the old one (and the match memory would answer for it)."""
-    cfg = load_config(VEJLE)
+    cfg = vejle_config
     changed_on = dt.date(2021, 6, 15)
 
     def relevelled(version: Configuration) -> Configuration:
@@ -54,11 +55,11 @@ def test_a_goal_whose_level_a_new_version_changes_is_sent_with_its_new_level() -
     assert seen == {False: {"national"}, True: {"political"}}
 
 
-def test_goals_alike_but_for_a_field_only_the_configuration_sets_are_told_apart() -> None:
+def test_goals_alike_but_for_a_field_only_the_configuration_sets_are_told_apart(vejle_config: Configuration) -> None:
     """Years without figures: every goal is without data at each follow-up, its messages alike but
     for the goal's own fields; the rule for goals without data fires for the political and
     administrative ones only (the match memory must not answer one goal's message with another's)."""
-    base = load_config(VEJLE)
+    base = vejle_config
     cfg = dataclasses.replace(base.version_at(dt.date(base.year, 1, 1)), versions=[])
     told: dict[bool, int] = {True: 0, False: 0}
     with Engine(cfg, start=dt.date(2017, 1, 1), trace=True) as engine:

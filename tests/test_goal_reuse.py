@@ -15,7 +15,7 @@ import pytest
 from pydantic import TypeAdapter
 
 from govcore._durable import RuleRuntime
-from govcore.config import Configuration, load_config
+from govcore.config import Configuration
 from govcore.engine import Engine
 from govcore.formatting import danish_date
 from govcore.model import KPI, Goal, Observation, Status, Target
@@ -79,10 +79,11 @@ def in_period(config: Configuration, period: str) -> Configuration:
 @pytest.mark.parametrize(("variant", "first", "last"), [
     ("", 2020, 2022), ("cross", 2020, 2022), ("", 2017, 2019), ("period", 2021, 2021)],
     ids=["vejle", "criteria-with-own-kpi", "years-without-figures", "target-period-begins"])
-def test_a_reused_goal_result_is_the_fresh_one(variant: str, first: int, last: int) -> None:
+def test_a_reused_goal_result_is_the_fresh_one(variant: str, first: int, last: int,
+                                               vejle_config: Configuration) -> None:
     """Also in years without figures, where every result is 'not known on <day>' and is reused
     with the day written in."""
-    base = load_config(VEJLE)
+    base = vejle_config
     cross = variant == "cross"
     cfg = cross_kpi(base) if cross else in_period(base, "2021-Q4") if variant == "period" else \
         dataclasses.replace(base.version_at(dt.date(base.year, 1, 1)), versions=[])
@@ -93,8 +94,8 @@ def test_a_reused_goal_result_is_the_fresh_one(variant: str, first: int, last: i
     assert sum(danish_date(day) in words for day, words in checked) > (100 if first < 2019 else 0)
 
 
-def test_remembered_matches_are_durable_rules_own() -> None:
-    cfg = load_config(VEJLE)
+def test_remembered_matches_are_durable_rules_own(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     with Engine(cfg, start=dt.date(2020, 1, 1), trace=True) as engine:
         engine.advance_to(dt.date(2023, 12, 31))
         posts = engine.trace or []

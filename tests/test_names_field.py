@@ -47,8 +47,14 @@ def test_a_name_only_as_a_value_is_not_a_test() -> None:
     assert _names_field({"all": [{"m": {"$and": [{"$gte": {"day": 20210101}}]}}]}, "day")
 
 
+@pytest.fixture(scope="module")
+def rule_sets() -> dict[str, Any]:
+    """Each example's compiled rule set, once for the module (loading an example takes seconds)."""
+    return {config: compile_ruleset(load_config(ROOT / "examples" / config).rules) for config in ("vejle", "hilleroed")}
+
+
 @pytest.mark.parametrize("config", ["vejle", "hilleroed"])
 @pytest.mark.parametrize("name", ["day", "status", "open_deviation", "forecast_status", "nothing"])
-def test_the_examples_rule_sets(config: str, name: str) -> None:
-    compiled = compile_ruleset(load_config(ROOT / "examples" / config).rules)
+def test_the_examples_rule_sets(config: str, name: str, rule_sets: dict[str, Any]) -> None:
+    compiled = rule_sets[config]
     assert _names_field(compiled, name) is recursive(compiled, name)

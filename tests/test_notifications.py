@@ -14,6 +14,7 @@ import email
 import email.policy
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -166,12 +167,32 @@ def people(url: str) -> None:
     add_user(url, "gone", ["center"], "gone@vejle.dk", disabled=True)
 
 
-@pytest.fixture
-def live(tmp_path: Path, db_url: str) -> str:
+def _ticked(folder: Path, url: str) -> str:
     """A live run ticked to 30 April 2021: an action demanded, escalated three times, a notify."""
-    cfg = load_config(live_config(tmp_path / "config"))
-    tick(cfg, db_url, now=dt.date(2021, 4, 30))
-    people(db_url)
+    cfg = load_config(live_config(folder / "config"))
+    tick(cfg, url, now=dt.date(2021, 4, 30))
+    people(url)
+    return url
+
+
+@pytest.fixture(scope="module")
+def live_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`_ticked` on SQLite once for the module (a tick and four argon2 hashes: over a second of CPU);
+    `live` gives each test a copy of the file."""
+    folder = tmp_path_factory.mktemp("live")
+    return Path(_ticked(folder, str(folder / "live.db")))
+
+
+@pytest.fixture
+def live(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> str:
+    """`_ticked`, in the test's own database: on SQLite a copy of the module's file (a tick of its
+    own would differ only in the password hashes' random salts), on PostgreSQL ticked anew."""
+    if "://" in db_url:
+        return _ticked(tmp_path, db_url)
+    made: Path = request.getfixturevalue("live_sqlite")
+    for suffix in ("", "-wal"):
+        if Path(f"{made}{suffix}").exists():
+            shutil.copyfile(f"{made}{suffix}", f"{db_url}{suffix}")
     return db_url
 
 

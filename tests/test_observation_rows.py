@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from govcore.config import load_config, observation_rows
+from govcore.config import Configuration, observation_rows
 from govcore.errors import ConfigError
 from govcore.model import Observation, ObservationRow, Observations
 from govcore.observations import ObservationStore
@@ -56,8 +56,8 @@ def test_an_ambiguous_value_waits_for_the_files_decimal_mark(tmp_path: Path) -> 
     assert [(r.value, line) for r, line in observation_rows(p)] == [(7.0, 2), (1.45, 3), (8.0, 4), (12.5, 5)]
 
 
-def test_a_loaded_configuration_holds_rows_and_gives_models() -> None:
-    cfg = load_config(VEJLE)
+def test_a_loaded_configuration_holds_rows_and_gives_models(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     assert isinstance(cfg.observations, Observations)
     first = cfg.observations[0]
     assert isinstance(first, Observation) and Observation.model_validate(first.model_dump()) == first
@@ -96,8 +96,8 @@ def test_the_store_gives_back_the_observation_it_was_given_and_models_for_rows()
     assert store.all() == [given, history[1]] and len(store) == 2
 
 
-def test_the_summary_digests_are_the_event_lines_hashes() -> None:
-    cfg = load_config(VEJLE)
+def test_the_summary_digests_are_the_event_lines_hashes(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     result = simulate(cfg, start=dt.date(2020, 1, 1), until=dt.date(2021, 12, 31))
     assert result.summary["events_sha256"] == hashlib.sha256(result.events_jsonl().encode()).hexdigest()
     assert [y.summary["events_sha256"] for y in result.years] == [

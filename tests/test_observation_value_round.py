@@ -12,7 +12,7 @@ import random
 import struct
 from pathlib import Path
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.engine import Engine
 from govcore.model import ObservationRow
 
@@ -42,8 +42,8 @@ def _bits(v: object) -> tuple[str, object]:
     return (type(v).__name__, struct.pack("<d", v) if type(v) is float else v)
 
 
-def test_an_observation_events_value_is_round_6_bit_for_bit() -> None:
-    cfg = load_config(VEJLE)
+def test_an_observation_events_value_is_round_6_bit_for_bit(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     kpi = sorted(cfg.kpis)[0]
     values: list[object] = [*_values(), 3, -7, 10**20, True]
     day = dt.date(2021, 3, 2)

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import TypeAdapter
 from test_goal_reuse import checked_goal_messages
 
-from govcore.config import Configuration, load_config
+from govcore.config import Configuration
 from govcore.model import Goal, Observations, Target
 from govcore.targets import class_days, day_class
 
@@ -34,15 +34,15 @@ def check_messages(cfg: Configuration, first: dt.date, last: dt.date) -> tuple[i
     return len(checked), sum("for gammelt" in words for _day, words in checked)
 
 
-def test_a_kept_result_that_goes_stale_between_follow_ups_is_not_posted_as_current() -> None:
-    cfg = figures_until(load_config(VEJLE), dt.date(2021, 3, 31))
+def test_a_kept_result_that_goes_stale_between_follow_ups_is_not_posted_as_current(vejle_config: Configuration) -> None:
+    cfg = figures_until(vejle_config, dt.date(2021, 3, 31))
     checked, stale = check_messages(cfg, dt.date(2021, 1, 1), dt.date(2021, 12, 31))
     assert checked > 200
     assert stale > 50  # the staleness the kept entry's last day must stop at
 
 
-def test_a_kept_result_is_not_posted_after_its_target_period_begins() -> None:
-    base = load_config(VEJLE)
+def test_a_kept_result_is_not_posted_after_its_target_period_begins(vejle_config: Configuration) -> None:
+    base = vejle_config
     cfg = base.version_at(dt.date(base.year, 1, 1))
     goals = [g if g.target is None or g.target.kind in ("all_of", "any_of", "until")
              else g.model_copy(update={"target": g.target.model_copy(update={"period": "2021-Q3"})})

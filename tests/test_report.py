@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration, load_config
 from govcore.engine import EngineEvent
 from govcore.i18n import use_language
 from govcore.plugins import load_plugins
@@ -464,8 +464,8 @@ def test_report_model_lists_deviations_in_the_order_they_opened(result: Simulati
                                                  for e in of_type(result, "deviation_flagged")]
 
 
-def test_vejle_example_report() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")  # needs the three plugins (scripts/setup.sh installs them)
+def test_vejle_example_report(vejle_config: Configuration) -> None:
+    cfg = vejle_config  # needs the three plugins (scripts/setup.sh installs them)
     text = render_report(simulate(cfg, year=2021), "md")
     assert "Årsrapport 2021 – Vejle" in text
     assert "Økonomi- og Arbejdsmarkedsdirektør" in text
@@ -486,8 +486,8 @@ def test_every_measured_goal_has_a_chart_and_a_forecast_column(result: Simulatio
     assert "Ingen data" in rows["g-tomt"].charts[0].svg
 
 
-def test_the_report_forecasts_what_the_engine_forecast_at_year_end() -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_the_report_forecasts_what_the_engine_forecast_at_year_end(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     res = simulate(cfg)
     rows = {g.id: g for group in build_report(res).goal_groups for g in group.goals}
     for goal_id, st in res.summary["goals"].items():

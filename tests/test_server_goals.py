@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, write_config
+from conftest import write_config
 
 from govcore.access.goals import goal_status, moment_of
 from govcore.access.live import LiveRuns
@@ -89,8 +89,9 @@ def test_the_goal_status_read_from_stored_observations_is_the_replayed_one(tmp_p
         db.close()
 
 
-def test_the_goal_status_follows_configuration_versions_as_the_replay_does(tmp_path: Path) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_the_goal_status_follows_configuration_versions_as_the_replay_does(tmp_path: Path,
+                                                                         vejle_config: Configuration) -> None:
+    cfg = vejle_config
     db = open_database(str(tmp_path / "vejle.db"))
     try:
         for now in (at(2021, 3, 1, 12, 0), at(2021, 6, 16, 12, 0), at(2022, 1, 3, 12, 0)):

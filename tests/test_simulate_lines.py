@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.engine import EngineEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +25,9 @@ def lines(events: list[EngineEvent]) -> str:
 
 @pytest.mark.parametrize(("first", "last"), [(dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
                                             (dt.date(2020, 11, 15), dt.date(2022, 2, 1))])
-def test_kept_lines_are_the_events_lines_and_what_the_digests_hashed(first: dt.date, last: dt.date) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_kept_lines_are_the_events_lines_and_what_the_digests_hashed(first: dt.date, last: dt.date,
+                                                                     vejle_config: Configuration) -> None:
+    cfg = vejle_config
     kept = simulate_module.simulate(cfg, start=first, until=last, keep_lines=True)
     plain = simulate_module.simulate(cfg, start=first, until=last)
     assert plain.jsonl is None and all(y.jsonl is None for y in plain.years)
@@ -41,8 +42,9 @@ def test_kept_lines_are_the_events_lines_and_what_the_digests_hashed(first: dt.d
 
 
 def test_write_outputs_writes_the_kept_lines_without_encoding_again(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   vejle_config: Configuration) -> None:
+    cfg = vejle_config
     kept = simulate_module.simulate(cfg, start=dt.date(2021, 1, 1), until=dt.date(2022, 12, 31), keep_lines=True)
     plain = simulate_module.simulate(cfg, start=dt.date(2021, 1, 1), until=dt.date(2022, 12, 31))
     simulate_module.write_outputs(plain, tmp_path / "plain")
@@ -60,10 +62,10 @@ def test_write_outputs_writes_the_kept_lines_without_encoding_again(tmp_path: Pa
     assert (tmp_path / "plain" / "events.jsonl").read_bytes() == lines(plain.events).encode()
 
 
-def test_simulate_gives_its_events_no_attribute_dict() -> None:
+def test_simulate_gives_its_events_no_attribute_dict(vejle_config: Configuration) -> None:
     """Looking for a line an event keeps (`EngineEvent.json_line`) makes an empty attribute dict
     on every event; `simulate`'s own events keep none, and its digests do not look."""
-    result = simulate_module.simulate(load_config(ROOT / "examples" / "vejle"), start=dt.date(2021, 1, 1),
+    result = simulate_module.simulate(vejle_config, start=dt.date(2021, 1, 1),
                                       until=dt.date(2022, 12, 31))
     assert result.events
     for ev in result.events[::50]:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.simulate import SimulationResult, Tally, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,8 +27,8 @@ def counted(result: SimulationResult) -> tuple[dict[str, int], list[int]]:
     (dt.date(2021, 1, 1), dt.date(2021, 12, 31)),  # one year: no year parts
     (dt.date(2018, 12, 31), dt.date(2019, 1, 1)),  # two days over a new year
 ])
-def test_a_span_counts_what_its_events_hold(first: dt.date, last: dt.date) -> None:
-    result = simulate(load_config(ROOT / "examples" / "vejle"), start=first, until=last)
+def test_a_span_counts_what_its_events_hold(first: dt.date, last: dt.date, vejle_config: Configuration) -> None:
+    result = simulate(vejle_config, start=first, until=last)
     assert len(result.years) == (last.year - first.year + 1 if last.year > first.year else 0)
     for part in (result, *result.years):
         counts, quiet = counted(part)

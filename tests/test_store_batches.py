@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.store import run as store_run
 from govcore.store.run import PersistentRun, simulate_persistent, tick
 
@@ -66,15 +66,17 @@ def _check(batches: list[list[tuple[int, dt.date]]], least: int, days: int) -> N
             assert not (i >= store_run.BATCH_ITEMS or (day != prev and (i >= least or (day - first).days >= days)))
 
 
-def test_a_live_run_commits_whole_days_in_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_a_live_run_commits_whole_days_in_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                  vejle_config: Configuration) -> None:
+    cfg = vejle_config
     batches = _batches(monkeypatch)
     tick(cfg, str(tmp_path / "live.db"), now=dt.date(2021, 12, 31), year=2021)
     _check(batches, store_run.BATCH_MIN, store_run.BATCH_DAYS)
 
 
-def test_a_simulation_commits_longer_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_a_simulation_commits_longer_batches(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                             vejle_config: Configuration) -> None:
+    cfg = vejle_config
     batches = _batches(monkeypatch)
     simulate_persistent(cfg, str(tmp_path / "sim.db"), start=dt.date(2020, 1, 1), until=dt.date(2021, 12, 31))
     _check(batches, store_run.SIMULATION_BATCH_MIN, store_run.SIMULATION_BATCH_DAYS)

@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic.runtime.migration import MigrationContext
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.store import schema
 from govcore.store.db import _NONE_ADAPTER, open_database
 from govcore.store.run import simulate_persistent
@@ -35,11 +35,11 @@ def test_none_is_bound_through_the_adapter_and_stored_as_null(tmp_path: Path) ->
         db.close()
 
 
-def test_a_stored_runs_empty_fields_are_null(tmp_path: Path) -> None:
+def test_a_stored_runs_empty_fields_are_null(tmp_path: Path, vejle_config: Configuration) -> None:
     """An arriving observation's event has no rule, goal, owner, subject or subject kind: NULL,
     not a text, in the rows a stored run writes through the adapter."""
     url = str(tmp_path / "r.db")
-    simulate_persistent(load_config(ROOT / "examples" / "vejle"), url, year=2021)
+    simulate_persistent(vejle_config, url, year=2021)
     db = open_database(url)
     try:
         kinds = db.read(lambda conn: conn.exec_driver_sql(

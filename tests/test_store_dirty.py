@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from conftest import GOALS, ROOT
 from test_engine_workflow import LOW, _decision_rules
 
-from govcore.config import load_config
+from govcore.config import Configuration, load_config
 from govcore.store.db import open_database
 from govcore.store.run import ACTION, DELIVERABLE, DEVIATION, ESCALATION, PersistentRun, simulate_persistent
 from govcore.workflow import Workflow
@@ -79,13 +79,14 @@ def _configs(make_config: Callable[..., Path], tmp_path: Path) -> list[Path]:
 
 
 def test_every_kind_of_step_writes_the_records_it_changed(
-        db_url: str, make_config: Callable[..., Path], tmp_path: Path, checked: list[str]) -> None:
+        db_url: str, make_config: Callable[..., Path], tmp_path: Path, checked: list[str],
+        vejle_config: Configuration) -> None:
     db = open_database(db_url)
     try:
         # both configurations are Vejle's (630): their runs start on different days
         for day, folder in zip((1, 2), _configs(make_config, tmp_path), strict=True):
             simulate_persistent(load_config(folder), db, start=dt.date(2021, 1, day), until=dt.date(2021, 12, 31))
-        simulate_persistent(load_config(VEJLE), db, start=dt.date(2020, 1, 1), until=dt.date(2023, 12, 31))
+        simulate_persistent(vejle_config, db, start=dt.date(2020, 1, 1), until=dt.date(2023, 12, 31))
     finally:
         db.close()
     kinds = {"deviation_flagged", "action_demanded", "escalated", "action_submitted", "action_accepted",

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.simulate import simulate
 from govcore.store import chain
 from govcore.store import run as store_run
@@ -21,8 +21,8 @@ ROOT = Path(__file__).resolve().parent.parent
 START, UNTIL = dt.date(2021, 1, 1), dt.date(2022, 12, 31)
 
 
-def test_every_event_row_is_the_chains_row_and_empty_fields_are_null(db_url: str) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_every_event_row_is_the_chains_row_and_empty_fields_are_null(db_url: str, vejle_config: Configuration) -> None:
+    cfg = vejle_config
     stored = simulate_persistent(cfg, db_url, start=START, until=UNTIL)
     db = open_database(db_url)
     try:
@@ -50,7 +50,8 @@ def test_every_event_row_is_the_chains_row_and_empty_fields_are_null(db_url: str
 
 
 def test_sqlite_inserts_the_empty_rows_without_their_five_columns(tmp_path: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   vejle_config: Configuration) -> None:
     """The short statement is the one taking the observation events on SQLite (what the first
     test checks is then what it stores)."""
     seen: list[tuple[tuple[str, ...] | None, int]] = []
@@ -62,7 +63,7 @@ def test_sqlite_inserts_the_empty_rows_without_their_five_columns(tmp_path: Path
         bulk(conn, t, rows, **kw)
 
     monkeypatch.setattr(store_run, "_bulk_insert", record)
-    simulate_persistent(load_config(ROOT / "examples" / "vejle"), str(tmp_path / "e.db"), start=START, until=UNTIL)
+    simulate_persistent(vejle_config, str(tmp_path / "e.db"), start=START, until=UNTIL)
     short = sum(n for cols, n in seen if cols is not None and "rule" not in cols)
     whole = sum(n for cols, n in seen if cols is not None and "rule" in cols)
     assert short > whole > 0

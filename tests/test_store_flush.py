@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.store.db import Database, open_database
 from govcore.store.run import simulate_persistent, tick
 from govcore.store.schema import ensure
@@ -53,8 +53,9 @@ def test_an_unflushed_commit_is_so_for_its_own_transaction_only(pg_url: str) -> 
         db.close()
 
 
-def test_a_simulation_ends_with_a_flushed_commit_and_a_live_run_flushes_every_commit(db_url: str) -> None:
-    cfg = load_config(VEJLE)
+def test_a_simulation_ends_with_a_flushed_commit_and_a_live_run_flushes_every_commit(
+        db_url: str, vejle_config: Configuration) -> None:
+    cfg = vejle_config
     db = open_database(db_url)
     try:
         ensure(db, create=True)
@@ -64,7 +65,7 @@ def test_a_simulation_ends_with_a_flushed_commit_and_a_live_run_flushes_every_co
         assert flushes[-1] is True, flushes  # the run row's last write, which flushes them all
 
         flushes.clear()
-        live = load_config(VEJLE)
+        live = vejle_config
         tick(live, db, now=dt.date(2021, 3, 31), start=dt.date(2021, 2, 1))
         assert len(flushes) >= 3 and all(flushes), flushes
     finally:

@@ -176,7 +176,7 @@ def _wait_for_items(db: str, target: int, proc: subprocess.Popen[Any]) -> bool:
 
 
 def test_two_processes_write_one_database_at_once(
-        backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+        backend: str, reference: tuple[Path, str, int], tmp_path: Path, request: pytest.FixtureRequest) -> None:
     db = new_db(backend, tmp_path, request, "shared")
     configs = {"630": VEJLE, "740": copy_example(tmp_path / "silkeborg", code="740", responses=False)}
     procs = {code: subprocess.Popen([sys.executable, "-m", "govcore.cli",
@@ -187,8 +187,10 @@ def test_two_processes_write_one_database_at_once(
         _, err = p.communicate(timeout=600)
         assert p.returncode == 0, (code, err)
     for code, cfg in configs.items():
-        plain = tmp_path / f"plain-{code}"
-        govcore("simulate", str(cfg), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
+        # Vejle's plain run is the module's: `reference` found its outputs byte-identical to the persisted ones
+        plain = reference[0] if cfg == VEJLE else tmp_path / f"plain-{code}"
+        if cfg != VEJLE:
+            govcore("simulate", str(cfg), "--year", "2021", "--out", str(plain), "--format", "md", "--quiet")
         same_outputs(tmp_path / f"out-{code}", plain)
         rows = dump(db, code)
         lines = (plain / "events.jsonl").read_text(encoding="utf-8").count("\n")

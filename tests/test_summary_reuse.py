@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.engine import Engine
 from govcore.model import Observation
 from govcore.simulate import simulate
@@ -30,8 +30,8 @@ def fresh(engine: Engine, day: dt.date) -> dict[str, tuple[object, ...]]:
 
 
 @pytest.mark.parametrize(("first", "last"), [(2021, 2021), (2017, 2019), (2020, 2022)])
-def test_the_summary_is_what_a_fresh_evaluation_gives(first: int, last: int) -> None:
-    cfg = load_config(VEJLE)
+def test_the_summary_is_what_a_fresh_evaluation_gives(first: int, last: int, vejle_config: Configuration) -> None:
+    cfg = vejle_config
     result = simulate(cfg, start=dt.date(first, 1, 1), until=dt.date(last, 12, 31))
     with Engine(cfg, start=dt.date(first, 1, 1)) as engine:
         engine.advance_to(dt.date(last, 12, 31))
@@ -42,8 +42,8 @@ def test_the_summary_is_what_a_fresh_evaluation_gives(first: int, last: int) -> 
     assert len(seen) > 10
 
 
-def test_a_figure_arriving_after_the_last_follow_up_is_in_the_reused_result() -> None:
-    cfg = load_config(VEJLE)
+def test_a_figure_arriving_after_the_last_follow_up_is_in_the_reused_result(vejle_config: Configuration) -> None:
+    cfg = vejle_config
     with Engine(dataclasses.replace(cfg, versions=[]), start=dt.date(2021, 1, 1)) as engine:
         engine.advance_to(dt.date(2021, 12, 30))
         goal = next(g for g in engine.config.goals if g.kpi and g.target is not None

@@ -12,7 +12,7 @@ import pytest
 
 from govcore.access.live import LiveRuns
 from govcore.access.principal import Principal
-from govcore.config import load_config
+from govcore.config import Configuration
 from govcore.forecast import forecast_goal
 from govcore.goalchart import goal_charts
 from govcore.report import known_at_year_end
@@ -40,8 +40,8 @@ def _replayed(live: LiveRuns, code: str, day: dt.date) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("day", [dt.date(2021, 5, 15), dt.date(2021, 11, 30)])
-def test_the_charts_equal_those_of_a_replay(tmp_path: Path, day: dt.date) -> None:
-    cfg = load_config(ROOT / "examples" / "vejle")
+def test_the_charts_equal_those_of_a_replay(tmp_path: Path, day: dt.date, vejle_config: Configuration) -> None:
+    cfg = vejle_config
     url = str(tmp_path / "govcore.db")
     tick(cfg, url, now=day)
     db = open_database(url)
