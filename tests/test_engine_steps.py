@@ -1,4 +1,4 @@
-"""`Engine.steps`, what a stored run advances through (committing between items): each yielded
+"""`Engine.steps`, a caller's way to commit between items: each yielded
 slice is exactly the events of one processed item, as popping the queue and calling `_process`
 once per item gives them, the clock moves to each item's time, the queue a new wheel replaces is
 followed, and a closed engine stops."""

@@ -9,7 +9,7 @@ before and after.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -33,15 +33,15 @@ def fail_after(monkeypatch: pytest.MonkeyPatch) -> FailAfter:
     stored items up to n still works; what comes after fails)."""
 
     def arm(n: int) -> None:
-        original = Engine.steps
+        original = Engine.step
 
-        def steps(self: Engine, until: dt.datetime) -> Iterator[list[Any]]:
-            for events in original(self, until):
-                if self.items_processed > n:
-                    raise EngineError("injected failure halfway through the run")
-                yield events
+        def step(self: Engine, until: dt.datetime, most: int = 1) -> list[Any] | None:
+            events = original(self, until, most)
+            if events is not None and self.items_processed > n:
+                raise EngineError("injected failure halfway through the run")
+            return events
 
-        monkeypatch.setattr(Engine, "steps", steps)
+        monkeypatch.setattr(Engine, "step", step)
 
     return arm
 

@@ -29,14 +29,15 @@ def _batches(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[int, dt.date]]]
         self._committed = len(self._days)  # type: ignore[attr-defined]
         commit(self, batch)
 
-    steps = store_run.Engine.steps
+    step = store_run.Engine.step
 
-    def dated(engine: Any, until: dt.datetime) -> Any:
-        for events in steps(engine, until):
-            owner = engine.__dict__.get("_run_under_test")
-            if owner is not None:
-                owner._days.append((engine.items_processed, engine.now.date()))
-            yield events
+    def dated(engine: Any, until: dt.datetime, most: int = 1) -> Any:
+        done = engine.items_processed
+        events = step(engine, until, most)
+        owner = engine.__dict__.get("_run_under_test")
+        if owner is not None:  # every item the step took (a run of fed observations is several)
+            owner._days.extend((n, engine.now.date()) for n in range(done + 1, engine.items_processed + 1))
+        return events
 
     init = PersistentRun.__init__
 
@@ -46,7 +47,7 @@ def _batches(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[int, dt.date]]]
         self.engine.__dict__["_run_under_test"] = self
 
     monkeypatch.setattr(PersistentRun, "_commit_batch", record)
-    monkeypatch.setattr(store_run.Engine, "steps", dated)
+    monkeypatch.setattr(store_run.Engine, "step", dated)
     monkeypatch.setattr(PersistentRun, "__init__", keep)
     return seen
 

@@ -703,13 +703,19 @@ class PersistentRun:
                 break
             if book is not None:
                 book.before_item()
-            step = next(engine.steps(end), None)
+            done, most = engine.items_processed, state.items - engine.items_processed
+            if pending and pending[0].items > done:  # an input was fed there: the step stops before it
+                most = min(most, pending[0].items - done)
+            step = engine.step(end, most)
             if step is None:
                 raise RunError(_("replaying the stored run of {run} ends after "
                                  "{n} items, but {stored} were stored; the inputs, rules, a "
                                  "plugin or govcore changed since it was stored").format(
                                      run=what, n=engine.items_processed, stored=state.items))
-            item_of.update((ev.seq, engine.items_processed) for ev in step)
+            if engine.items_processed - done > 1:  # a run of fed observations: an event per item
+                item_of.update((ev.seq, n) for n, ev in enumerate(step, done + 1))
+            else:
+                item_of.update((ev.seq, engine.items_processed) for ev in step)
             feed_due()
         if as_of is not None:  # a view of the past: the events so far must be the stored ones
             _check_replay(cfg, start, engine.events, item_of, rows[:len(engine.events)], state, partial=True)
@@ -840,8 +846,7 @@ class PersistentRun:
         day = first = engine.now.date()  # the day of the last item in the batch, and of its first
         least, days = (BATCH_MIN, BATCH_DAYS) if live else (SIMULATION_BATCH_MIN, SIMULATION_BATCH_DAYS)
         if until >= engine.now:
-            steps = engine.steps(until)  # one item per `next`; between two, a batch is committed
-            next_time, add_rows = engine.next_time, chain.add_rows
+            step, next_time, add_rows = engine.step, engine.next_time, chain.add_rows
             count = 0  # items in the batch
             while True:
                 nxt = next_time()
@@ -858,18 +863,24 @@ class PersistentRun:
                     count = 0
                 if book is not None and nxt.year > book.year:
                     book.before_item()
-                events = next(steps, None)
+                done = engine.items_processed
+                events = step(until, BATCH_ITEMS - count)  # one item, or a fed run; a batch committed between two
                 if events is None:
                     break
-                if events:
+                took = engine.items_processed - done
+                if took > 1:  # a run of fed observations: an event per item, in order
+                    for n, ev in enumerate(events, done + 1):
+                        batch.head = add_rows(batch.rows, code, key, n, (ev,), batch.head, version, batch.short)
+                elif events:
                     batch.head = add_rows(batch.rows, code, key, engine.items_processed, events, batch.head, version,
                                           batch.short)
+                if events:
                     batch.events += events
                     if batch.items is not None:
                         batch.items.append(_new_item(_Item, (engine.config, events)))
                 if not count:
                     first = nxt_day
-                count += 1
+                count += took
                 day = nxt_day
             if count:
                 self._commit_batch(batch)
