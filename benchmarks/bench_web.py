@@ -29,6 +29,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -146,11 +147,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         codes.remove(base.municipality.code)
         codes.insert(0, base.municipality.code)
     if args.db:
-        db_path = Path(args.db)
-    else:
-        import tempfile
+        return _measure(args, base, codes, Path(args.db), until)
+    with tempfile.TemporaryDirectory(prefix="bench-web-") as folder:
+        return _measure(args, base, codes, Path(folder) / "govcore.db", until)
 
-        db_path = Path(tempfile.mkdtemp(prefix="bench-web-")) / "govcore.db"
+
+def _measure(args: argparse.Namespace, base: Configuration, codes: list[str], db_path: Path, until: dt.date) -> int:
+    """Build (unless it exists) and time the database; a temporary one is removed by the caller."""
     report: dict[str, Any] = {"municipalities": len(codes), "until": until.isoformat(), "db": str(db_path)}
     if db_path.exists():
         report["built"] = False
@@ -166,7 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(report, indent=2))
         return 0
     say: Callable[[str], None] = print
-    say(f"database: {report['municipalities']} municipalities ticked to {report['until']} in {db_path} "
+    where = f"{db_path}" if args.db else "a temporary file (removed when done; --db keeps one)"
+    say(f"database: {report['municipalities']} municipalities ticked to {report['until']} in {where} "
         f"({report['db_mib']:.1f} MiB" + (f", built in {report['tick_s']:.1f} s)" if report.get("built") else ")"))
     say(f"timed: {len(sample)} municipalities ({', '.join(sample)}), goals in effect: "
         f"{statistics.median(report['goals_per_municipality'])} (median); load average {report['load_average']:.1f}")

@@ -9,6 +9,7 @@ is not a test (docs/testing.md). Together the runs cost some 20 s of CPU.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -96,13 +97,18 @@ def test_every_benchmark_has_a_smoke_run() -> None:
 
 
 @pytest.mark.parametrize("script", sorted(BENCHMARKS))
-def test_the_benchmark_runs_with_its_smallest_arguments(script: str, small_config: Path) -> None:
+def test_the_benchmark_runs_with_its_smallest_arguments(script: str, small_config: Path, tmp_path: Path) -> None:
+    """Each benchmark runs, prints its figures and leaves no temporary file behind."""
     args, figures = BENCHMARKS[script]
     argv = [str(small_config) if a == CONFIG else a for a in args]
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / script), *argv], cwd=ROOT,
-                          capture_output=True, text=True, timeout=600, check=False)
+                          capture_output=True, text=True, timeout=600, check=False,
+                          env={**os.environ, "TMPDIR": str(temporary)})
     assert done.returncode == 0, f"{script} failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
     assert "Traceback" not in done.stderr
     printed = done.stdout + done.stderr  # bench_goals prints its figures to stderr (JSON to stdout)
     missing = [f for f in figures if not re.search(f, printed, re.MULTILINE)]
     assert not missing, f"{script} did not print {missing}:\n{printed}"
+    assert sorted(p.name for p in temporary.iterdir()) == [], f"{script} left temporary files behind"
