@@ -11,7 +11,7 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
@@ -20,7 +20,16 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from govcore.danish_words import to_english
 from govcore.errors import ConfigError, GovcoreError, InputError, Problem, did_you_mean, titled
-from govcore.extension import ActionSpec, DateSpan, SourceContext, SubjectContext, SubjectKind
+from govcore.extension import (
+    SOURCE_INPUTS,
+    ActionSpec,
+    DateSpan,
+    KpiSource,
+    SharedSourceContext,
+    SourceContext,
+    SubjectContext,
+    SubjectKind,
+)
 from govcore.i18n import N_, _
 from govcore.model import (
     ID_PATTERN,
@@ -404,6 +413,9 @@ class Parts:
     # version's goals, in force whenever they are valid.
     goal_spans: dict[str, tuple[DateSpan, ...]] | None = None
     notifications: NotificationSettings | None = None
+    # The calls of sources that declare what they depend on, shared by every version of one load
+    # (`load_config`); None: this build's own.
+    source_calls: dict[Hashable, _SourceCall] | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -714,11 +726,67 @@ def _check_decision_options(parts: Parts, rules: RuleSet, actions: Mapping[str, 
                                               option=option), hint))
 
 
+@dataclass
+class _SourceCall:
+    """What one call of a KPI source gave (`kpis`, then `load`, then the hashes of the files its
+    settings name), or how it failed: kept for every version of a load that shares it."""
+
+    kpis: list[KPI] | None = None  # given even when `load` failed, as the checks that follow see them
+    observations: Observations | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # the source's InputError, not yet located
+    failure: str = ""  # a plugin bug: the exception's type and text
+
+
+def _call_source(src: KpiSource, ctx: SourceContext, sources_dir: Path) -> _SourceCall:
+    got = _SourceCall()
+    try:
+        got.kpis = list(src.kpis(ctx))
+        got.observations = Observations(src.load(ctx))
+        for v in ctx.settings.values():
+            if isinstance(v, str) and v and (sources_dir / v).is_file():
+                got.files[v] = _hash(sources_dir / v)
+    except InputError as err:
+        got.problems = list(err.problems)
+    except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
+        got.failure = f"{type(err).__name__}: {clip(err, 200)}"
+    return got
+
+
+def _frozen(value: Any) -> Hashable:
+    """Settings as a key: equal settings, in the same order and of the same types, give equal keys."""
+    if isinstance(value, Mapping):
+        return dict, tuple((k, _frozen(v)) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return list, tuple(_frozen(v) for v in value)
+    return type(value), value if isinstance(value, Hashable) else repr(value)
+
+
+def _source_context(name: str, src: KpiSource, parts: Parts, sources_dir: Path, settings: Mapping[str, Any],
+                    national: list[NationalGoal]) -> tuple[SourceContext, Hashable | None]:
+    """The context a source is called with, and the key of its call within one load (None: a
+    source that declares nothing is called for every version). The key holds everything the
+    context holds: the version's year and ministermål only where the source declares them."""
+    declared = src.depends_on
+    year = parts.year if declared is None or "year" in declared else None
+    goals = tuple(national) if declared is None or "national_goals" in declared else ()
+    fields: dict[str, Any] = {"municipality": parts.municipality, "base_dir": sources_dir, "settings": settings,
+                              "year": year, "national_goals": goals, "roots": tuple(parts.allow_paths)}
+    if declared is None:
+        return SourceContext(**fields), None
+    key = (name, src, parts.municipality, sources_dir, fields["roots"], _frozen(settings), year,
+           tuple(g.model_dump_json() for g in goals))
+    return SharedSourceContext(name, frozenset(SOURCE_INPUTS) - declared, **fields), key
+
+
 def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[str, KPI],
-                  national: list[NationalGoal], problems: list[Problem]) -> list[Observation]:
-    """Plugin sources named under `sources:`: their KPIs are declared and their files read."""
+                  national: list[NationalGoal], problems: list[Problem]) -> Observations:
+    """Plugin sources named under `sources:`: their KPIs are declared and their files read. A
+    source that declares what it depends on (`KpiSource.depends_on`) is called once for every
+    version of a load that agrees on it (`Parts.source_calls`)."""
     available = plugins.kpi_sources()
-    out: list[Observation] = []
+    out = Observations()
+    calls = parts.source_calls if parts.source_calls is not None else {}
     for name, settings in parts.sources.items():
         if name not in available:
             problems.append(parts.doc.problem(("sources", name),
@@ -732,22 +800,22 @@ def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[
                                                   name=name)))
             continue
         plugin, src = available[name]
-        ctx = SourceContext(municipality=parts.municipality, base_dir=sources_dir, settings=settings,
-                            year=parts.year, national_goals=tuple(national), roots=tuple(parts.allow_paths))
-        try:
-            for k in src.kpis(ctx):
-                kpis.setdefault(k.id, k)
-            out.extend(src.load(ctx))
-            for v in settings.values():
-                if isinstance(v, str) and v and (sources_dir / v).is_file():
-                    parts.files[v] = _hash(sources_dir / v)
-        except InputError as err:
-            problems.extend(_locate(p, parts.doc) for p in err.problems)
-        except Exception as err:  # a plugin bug is reported with its name, nothing is half-loaded
+        ctx, key = _source_context(name, src, parts, sources_dir, settings, national)
+        got = calls.get(key) if key is not None else None
+        if got is None:
+            got = _call_source(src, ctx, sources_dir)
+            if key is not None:
+                calls[key] = got
+        for k in got.kpis or ():
+            kpis.setdefault(k.id, k)
+        if got.observations is not None:
+            out.extend(got.observations)
+        parts.files.update(got.files)
+        problems.extend(_locate(p, parts.doc) for p in got.problems)
+        if got.failure:
             problems.append(parts.doc.problem(("sources", name),
                                               _("plugin '{plugin}' failed to load source '{name}': {error}").format(
-                                                  plugin=plugin, name=name,
-                                                  error=f"{type(err).__name__}: {clip(err, 200)}")))
+                                                  plugin=plugin, name=name, error=got.failure)))
     return out
 
 
@@ -1019,8 +1087,10 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     spans = goal_spans([(p.effective, nxt - dt.timedelta(days=1) if nxt else None,
                          [g for part in p.goals for g in part.items]) for p, nxt in zip(read, [*dates[1:], None],
                                                                                        strict=True)])
+    calls: dict[Hashable, _SourceCall] = {}
     for parts in read:
         parts.goal_spans = spans
+        parts.source_calls = calls
         try:
             versions.append(build_configuration(parts, plugins))
         except InputError as err:

@@ -14,7 +14,7 @@ from typing import Any, Literal, Protocol, TypeVar
 
 from pydantic import BaseModel
 
-from govcore.errors import InputError
+from govcore.errors import GovcoreError, InputError
 from govcore.model import KPI, Municipality, NationalGoal, Observation, Organisation
 from govcore.observations import ObservationView
 from govcore.remote import Http
@@ -95,7 +95,9 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class SourceContext:
-    """What a KPI source gets to load observations for one municipality."""
+    """What a KPI source gets to load observations for one municipality: for one version of the
+    configuration (its `year` and `national_goals`), unless the source declares with
+    `KpiSource.depends_on` that it reads neither; then its context has none."""
 
     municipality: Municipality
     base_dir: Path
@@ -117,6 +119,44 @@ class SourceContext:
             return path
         except InputError as err:
             raise InputError([replace(p, field=setting) for p in err.problems]) from None
+
+
+# What of a configuration version a source may depend on, beyond what every version of one
+# configuration shares (municipality, folder, settings, allowed folders): `KpiSource.depends_on`.
+SourceInput = Literal["year", "national_goals"]
+SOURCE_INPUTS: tuple[SourceInput, ...] = ("year", "national_goals")
+
+
+class UndeclaredSourceInput(GovcoreError):
+    """A KPI source read what of a configuration version it does not declare in `depends_on` (a
+    bug of the plugin, reported as its failure to load the source)."""
+
+
+class SharedSourceContext(SourceContext):
+    """The context of a source that declared what it depends on (`KpiSource.depends_on`): reading
+    anything else of the version (`year`, `national_goals`) raises `UndeclaredSourceInput`,
+    so a source that reads more than it declares fails the load instead of getting, silently, the
+    answer of whichever version called it first."""
+
+    _source: str
+    _hidden: frozenset[str]
+
+    def __init__(self, source: str, hidden: frozenset[str], **fields: Any) -> None:
+        super().__init__(**fields)
+        object.__setattr__(self, "_source", source)
+        object.__setattr__(self, "_hidden", hidden)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in SOURCE_INPUTS and name in object.__getattribute__(self, "_hidden"):
+            source = object.__getattribute__(self, "_source")
+            raise UndeclaredSourceInput(f"the KPI source '{source}' read ctx.{name} but does not declare it in "
+                              f"depends_on; it is called once for every version that shares what it "
+                              f"declares, so it must not read anything else of the version")
+        return object.__getattribute__(self, name)
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{f}={getattr(self, f)!r}" for f in ("municipality", "base_dir", "settings", "roots"))
+        return f"SharedSourceContext({shown}, source={self._source!r})"
 
 
 @dataclass(frozen=True)
@@ -170,6 +210,21 @@ class KpiSource:
     load: Callable[[SourceContext], list[Observation]]
     tables: Callable[[FetchContext], list[str]] | None = None
     fetch: Callable[[FetchContext, str], FetchedTable] | None = None
+    depends_on: frozenset[SourceInput] | None = None
+    """What of a configuration version `kpis` and `load` read, besides the municipality, folder,
+    settings and allowed folders that every version of a configuration shares: `"year"`,
+    `"national_goals"`, or nothing (`frozenset()`: a file of the municipality's figures). A
+    configuration with dated versions (Vejle has five) then calls the source once per load for all
+    versions that agree on what it declares, and every version shares its KPIs and observations;
+    the source's context has no more than it declares (`SharedSourceContext`: reading more
+    raises). None (the default) declares nothing: the source is called for every version, as
+    sources written before this field were. See docs/plugins.md, "A source read once per load"."""
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.depends_on or ()) - set(SOURCE_INPUTS))
+        if unknown:
+            raise ValueError(f"KpiSource '{self.name}': depends_on names {', '.join(map(repr, unknown))}; "
+                             f"a source may depend on {' and '.join(map(repr, SOURCE_INPUTS))}")
 
 
 @dataclass(frozen=True)
