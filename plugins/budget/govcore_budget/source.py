@@ -96,6 +96,7 @@ SOURCE = KpiSource(
                 "(CSV or .xlsx), with expected spending by budget profile and deviations",
     kpis=budget_kpis,
     load=load_budget,
+    depends_on=frozenset(),  # the files the settings name, not the version's year or goals
 )
 
 

@@ -108,4 +108,5 @@ SOURCE = KpiSource(
                 "inflow and outflow rates as KPIs that targets can use",
     kpis=_kpis,
     load=_read,
+    depends_on=frozenset(),  # the files the settings name, not the version's year or goals
 )

@@ -145,6 +145,7 @@ SOURCE = KpiSource(
                 "(participants, duration on benefit, outflow, cost, evaluation; a CSV file)",
     kpis=_kpis,
     load=_load,
+    depends_on=frozenset(),  # the files the settings name, not the version's year or goals
 )
 
 

@@ -191,6 +191,7 @@ SOURCE = KpiSource(
                 "(a CSV file), scored with configurable weights and ranked by effect per krone",
     kpis=_kpis,
     load=_load,
+    depends_on=frozenset(),  # the files the settings name, not the version's year or goals
 )
 
 FIELDS: tuple[FieldSpec, ...] = (

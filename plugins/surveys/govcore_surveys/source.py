@@ -105,6 +105,7 @@ SOURCE = KpiSource(
     description="User satisfaction surveys (brugertilfredshed) of citizens and companies per area and year",
     kpis=survey_kpis,
     load=load_surveys,
+    depends_on=frozenset(),  # the files the settings name, not the version's year or goals
 )
 
 
