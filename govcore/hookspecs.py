@@ -37,7 +37,11 @@ def govcore_kpi_sources() -> list[KpiSource]:
 
     Called once when the plugin manager starts. Return a list of ``KpiSource``. A municipality
     configuration names a source under ``sources:`` with its settings; govcore then calls the
-    source's ``kpis`` and ``load``.
+    source's ``kpis`` and ``load`` for each dated version of the configuration. A source whose
+    observations do not depend on the version's year or ministermål declares it
+    (``depends_on=frozenset()``, or the one it does depend on) and is called once per load for
+    every version that agrees on that; its context then hides the rest (docs/plugins.md, "A
+    source read once per load").
     """
 
 
