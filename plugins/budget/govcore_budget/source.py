@@ -121,8 +121,9 @@ def read_budget_file(path: Path, settings: BudgetSettings) -> list[Observation]:
     problems: list[Problem] = []
     entries: dict[tuple[str, str], list[_Entry]] = defaultdict(list)
     seen: dict[tuple[str, str, str, dt.date], int] = {}
+    areas = _Areas(settings)
     for row in rows:
-        read = _read_row(row, settings, problems)
+        read = _read_row(row, areas, problems)
         if read is None:
             continue
         area, month, entry = read
@@ -142,13 +143,34 @@ def read_budget_file(path: Path, settings: BudgetSettings) -> list[Observation]:
     return _observations(entries, settings, path, rows)
 
 
-def _read_row(row: Row, settings: BudgetSettings,
-              problems: list[Problem]) -> tuple[AreaSettings, str, _Entry] | None:
+class _Areas:
+    """The configured areas by their names as compared (`normalise_name`): an export names the same
+    few areas and effort groups on every row, so each text is normalised once per file read."""
+
+    def __init__(self, settings: BudgetSettings) -> None:
+        self.settings = settings
+        self._names: dict[str, str] = {}
+        self.by_group: dict[str, AreaSettings] = {}
+        self.by_name: dict[str, AreaSettings] = {}
+        for a in settings.areas:  # the first area that has a name, as a search in the settings' order finds
+            if a.effort_group:
+                self.by_group.setdefault(self.name(a.effort_group), a)
+            self.by_name.setdefault(self.name(a.id), a)
+            self.by_name.setdefault(self.name(a.title), a)
+
+    def name(self, text: str) -> str:
+        found = self._names.get(text)
+        if found is None:
+            found = self._names[text] = normalise_name(text)
+        return found
+
+
+def _read_row(row: Row, areas: _Areas, problems: list[Problem]) -> tuple[AreaSettings, str, _Entry] | None:
     area_text, group_text = row.text("area"), row.text("effort_group")
-    if normalise_name(area_text or group_text) in TOTAL_WORDS:
+    if areas.name(area_text or group_text) in TOTAL_WORDS:
         return None
     before = len(problems)
-    area = _area(row, area_text, group_text, settings, problems)
+    area = _area(row, area_text, group_text, areas, problems)
     month: str | None = None
     try:
         month = parse_month(row.value("period")) if not is_blank(row.value("period")) else None
@@ -178,21 +200,22 @@ def _read_row(row: Row, settings: BudgetSettings,
                                                "began").format(month=month, day=known),
                                     _("'kendt' is the date the figures became available")))
         return None
-    return area, month, _Entry(row.line, normalise_name(group_text), known or next_month,
+    return area, month, _Entry(row.line, areas.name(group_text), known or next_month,
                                budget, spent, committed or 0.0, forecast)
 
 
-def _area(row: Row, area_text: str, group_text: str, settings: BudgetSettings,
+def _area(row: Row, area_text: str, group_text: str, areas: _Areas,
           problems: list[Problem]) -> AreaSettings | None:
     """The configured area of a row: by effort group first, then by area id or title."""
+    settings = areas.settings
     if group_text:
-        for a in settings.areas:
-            if a.effort_group and normalise_name(a.effort_group) == normalise_name(group_text):
-                return a
+        found = areas.by_group.get(areas.name(group_text))
+        if found is not None:
+            return found
     if area_text:
-        for a in settings.areas:
-            if normalise_name(area_text) in (normalise_name(a.id), normalise_name(a.title)):
-                return a
+        found = areas.by_name.get(areas.name(area_text))
+        if found is not None:
+            return found
         names = [a.id for a in settings.areas] + [a.title for a in settings.areas if a.title]
         close = did_you_mean(area_text, names)
         hint = (f"{close}; " if close else "") + _("areas are listed under sources.budget.areas")
