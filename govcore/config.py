@@ -762,11 +762,12 @@ def _frozen(value: Any) -> Hashable:
     return type(value), value if isinstance(value, Hashable) else repr(value)
 
 
-def _source_context(name: str, src: KpiSource, parts: Parts, sources_dir: Path, settings: Mapping[str, Any],
-                    national: list[NationalGoal]) -> tuple[SourceContext, Hashable | None]:
+def _source_context(plugin: str, name: str, src: KpiSource, parts: Parts, sources_dir: Path,
+                    settings: Mapping[str, Any], national: list[NationalGoal]) -> tuple[SourceContext, Hashable | None]:
     """The context a source is called with, and the key of its call within one load (None: a
-    source that declares nothing is called for every version). The key holds everything the
-    context holds: the version's year and ministermål only where the source declares them."""
+    source that declares nothing is called for every version). The key holds the source (its
+    plugin and name: one plugin manager provides a name once) and everything the context holds:
+    the version's year and ministermål only where the source declares them."""
     declared = src.depends_on
     year = parts.year if declared is None or "year" in declared else None
     goals = tuple(national) if declared is None or "national_goals" in declared else ()
@@ -774,7 +775,7 @@ def _source_context(name: str, src: KpiSource, parts: Parts, sources_dir: Path, 
                               "year": year, "national_goals": goals, "roots": tuple(parts.allow_paths)}
     if declared is None:
         return SourceContext(**fields), None
-    key = (name, src, parts.municipality, sources_dir, fields["roots"], _frozen(settings), year,
+    key = (plugin, name, parts.municipality, sources_dir, fields["roots"], _frozen(settings), year,
            tuple(g.model_dump_json() for g in goals))
     return SharedSourceContext(name, frozenset(SOURCE_INPUTS) - declared, **fields), key
 
@@ -800,7 +801,7 @@ def _load_sources(parts: Parts, sources_dir: Path, plugins: Plugins, kpis: dict[
                                                   name=name)))
             continue
         plugin, src = available[name]
-        ctx, key = _source_context(name, src, parts, sources_dir, settings, national)
+        ctx, key = _source_context(plugin, name, src, parts, sources_dir, settings, national)
         got = calls.get(key) if key is not None else None
         if got is None:
             got = _call_source(src, ctx, sources_dir)
