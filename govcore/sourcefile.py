@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.events import (
@@ -417,6 +418,12 @@ if _CParser is not None:
             _Constructor.__init__(self, loader=self)
             self.allow_duplicate_keys = False
             VersionedResolver.__init__(self, loadumper=self)
+
+        @property
+        def processing_version(self) -> Any:
+            """YAML's default version: a text with a `%YAML` directive never comes here. ruamel's own
+            property looks for a scanner this loader has not, through two exceptions per value."""
+            return _DEFAULT_YAML_VERSION
 
 
 # Characters on which libyaml (YAML 1.1's reader) and ruamel's (1.2's) may differ: tabs, NEL and the
