@@ -10,7 +10,9 @@ the same for a bare `python -c pass` for reference. Aim (issue 12): <= 0.15 s CP
 Then the main job of the README's first command, `govcore simulate CONFIG --year 2021 --out DIR`,
 `--simulate-runs` times (0 leaves it out), and in one child process `load_config(CONFIG)` twice:
 the first load parses every YAML text, the second finds them parsed (a server, `tick --all` or a
-test suite loads a configuration again and again).
+test suite loads a configuration again and again). The two loads are made again in another child
+with ruamel's pure-Python parser only (as without ruamel.yaml.clib), so the C parser's share is
+measured side by side on the same machine.
 """
 
 from __future__ import annotations
@@ -29,14 +31,24 @@ AIM_S = 0.15
 ROOT = Path(__file__).resolve().parents[1]
 TWO_LOADS = """
 import json, sys, time
+from govcore import sourcefile
 from govcore.config import load_config
+if sys.argv[2] == "pure":
+    sourcefile._CParser = None
 times = []
 for _ in range(2):
     t = time.process_time()
     load_config(sys.argv[1])
     times.append(time.process_time() - t)
-print(json.dumps(times))
+print(json.dumps({"times": times, "libyaml": sourcefile._CParser is not None}))
 """
+
+
+def two_loads(config: str, parser: str) -> tuple[list[float], bool]:
+    done = subprocess.run([sys.executable, "-c", TWO_LOADS, config, parser], capture_output=True, text=True,
+                          check=True)
+    answer = json.loads(done.stdout)
+    return answer["times"], answer["libyaml"]
 
 
 def child_cpu(cmd: list[str]) -> float:
@@ -66,10 +78,12 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
             job = [*govcore, "simulate", args.config, "--year", "2021", "--out", str(Path(tmp) / "out")]
             sims = [child_cpu(job) for _ in range(args.simulate_runs)]
-        loads = json.loads(subprocess.run([sys.executable, "-c", TWO_LOADS, args.config], capture_output=True,
-                                          text=True, check=True).stdout)
+        loads, libyaml = two_loads(args.config, "as installed")
+        pure, _libyaml = two_loads(args.config, "pure")
         res |= {"simulate_cpu_median_s": statistics.median(sims), "simulate_cpu_best_s": min(sims),
-                "simulate_runs": args.simulate_runs, "load_config_first_s": loads[0], "load_config_again_s": loads[1]}
+                "simulate_runs": args.simulate_runs, "load_config_first_s": loads[0], "load_config_again_s": loads[1],
+                "yaml_parser": "libyaml" if libyaml else "pure Python", "load_config_first_pure_s": pure[0],
+                "load_config_again_pure_s": pure[1]}
     if args.json:
         print(json.dumps(res, indent=2, sort_keys=True))
         return 0
@@ -81,7 +95,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{res['simulate_cpu_median_s']:.3f} s CPU, best {res['simulate_cpu_best_s']:.3f} s "
               f"({args.simulate_runs} runs)")
         print(f"load_config({Path(args.config).name}) in one process: first {res['load_config_first_s']:.3f} s CPU, "
-              f"again {res['load_config_again_s']:.3f} s (each YAML text parsed once per process)")
+              f"again {res['load_config_again_s']:.3f} s (each YAML text parsed once per process, by "
+              f"{res['yaml_parser']}); with ruamel's pure-Python parser only: first "
+              f"{res['load_config_first_pure_s']:.3f} s, again {res['load_config_again_pure_s']:.3f} s")
     return 0
 
 

@@ -51,8 +51,9 @@ class Limits:
 
     The sizes can be raised with the environment variables GOVCORE_MAX_FILE_MB (data files: CSV,
     xlsx) and GOVCORE_MAX_YAML_MB (YAML: configuration, rule and scenario files) — a deployment
-    setting, not a file setting: a file cannot lift its own limit. YAML is parsed in pure Python
-    (about 1 MB a second), so its limit is what keeps a refusal or a load under a second. Depth and
+    setting, not a file setting: a file cannot lift its own limit. A YAML text over a limit or with a
+    problem is read by ruamel's pure-Python parser (libyaml's reads only plain data within the limits),
+    so its size limit is what keeps a refusal or a load under a second. Depth and
     node counts are far above any real configuration (the Vejle example nests 7 levels, its
     largest file is 9 kB with about 1,500 values).
     """
