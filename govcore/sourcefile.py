@@ -30,9 +30,12 @@ from ruamel.yaml.events import (
     CollectionEndEvent,
     CollectionStartEvent,
     DocumentStartEvent,
+    MappingStartEvent,
     NodeEvent,
+    ScalarEvent,
     StreamEndEvent,
 )
+from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 
@@ -151,6 +154,22 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
             doc.positions[(*loc, i)] = (line + 1, col + 1)
             items.append(_plain(item, (*loc, i), doc, problems, keys_as_text))
         return items
+    value = _plain_scalar(node)
+    if value is not _NOT_PLAIN:
+        return value
+    line, col = doc.where(loc)
+    problems.append(
+        Problem(doc.path, line, col, _("unsupported YAML value of type {type}").format(type=type(node).__name__),
+                field=dotted(loc), hint=_("use plain text, numbers, lists and mappings; YAML tags are not allowed"))
+    )
+    return None
+
+
+_NOT_PLAIN = object()
+
+
+def _plain_scalar(node: Any) -> Any:
+    """A scalar value as plain data (ruamel's ScalarInt, ScalarFloat, … made plain), or _NOT_PLAIN."""
     if node is None or isinstance(node, bool | str):
         return str(node) if isinstance(node, str) else node
     if isinstance(node, int):
@@ -161,12 +180,7 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
         return dt.datetime.fromisoformat(node.isoformat())
     if isinstance(node, dt.date):
         return dt.date(node.year, node.month, node.day)
-    line, col = doc.where(loc)
-    problems.append(
-        Problem(doc.path, line, col, _("unsupported YAML value of type {type}").format(type=type(node).__name__),
-                field=dotted(loc), hint=_("use plain text, numbers, lists and mappings; YAML tags are not allowed"))
-    )
-    return None
+    return _NOT_PLAIN
 
 
 def _check_text(text: str, path: str) -> None:
@@ -400,31 +414,27 @@ class _Constructor(RoundTripConstructor):
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
 
-try:  # libyaml's reader, scanner, parser and composer, in C (the package ruamel.yaml.clib)
+try:  # libyaml's reader, scanner and parser, in C (the package ruamel.yaml.clib)
     from _ruamel_yaml import CParser as _CParser  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - every text then takes ruamel's pure-Python parser
     _CParser = None
 
-if _CParser is not None:
-    class _CLoader(_CParser, _Constructor, VersionedResolver):  # type: ignore[misc]
-        """libyaml's nodes, resolved and constructed by the same ruamel classes as the pure parser's: the
-        two paths differ only in who reads the text, and `_parse_in_c` lets libyaml read only texts
-        on which the two are known to agree (tests/test_yaml_c_parser.py compares them)."""
 
-        comment_handling = None  # ruamel's constructor asks its loader
+class _Resolver(VersionedResolver):
+    @property
+    def processing_version(self) -> Any:
+        """YAML's default version: a text with a `%YAML` directive never comes to libyaml's path.
+        (ruamel's own property looks for a scanner, through two exceptions per value.)"""
+        return _DEFAULT_YAML_VERSION
 
-        def __init__(self, text: str) -> None:
-            _CParser.__init__(self, text)
-            self._parser = self._composer = self._resolver = self
-            _Constructor.__init__(self, loader=self)
-            self.allow_duplicate_keys = False
-            VersionedResolver.__init__(self, loadumper=self)
 
-        @property
-        def processing_version(self) -> Any:
-            """YAML's default version: a text with a `%YAML` directive never comes here. ruamel's own
-            property looks for a scanner this loader has not, through two exceptions per value."""
-            return _DEFAULT_YAML_VERSION
+class _ValueLoader:
+    """What ruamel's constructor asks of its loader, for values read from libyaml's events."""
+
+    comment_handling = None
+
+    def __init__(self) -> None:
+        self._resolver = _Resolver()
 
 
 # Characters on which libyaml (YAML 1.1's reader) and ruamel's (1.2's) may differ: tabs, NEL and the
@@ -432,56 +442,105 @@ if _CParser is not None:
 # ruamel refuses (control characters, surrogates, U+FFFE/U+FFFF). A text with one takes the pure parser.
 _NOT_FOR_C = re.compile("[^\n\r\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd"
                         "\U00010000-\U0010ffff]")
+_STR, _NULL, _MERGE = (f"tag:yaml.org,2002:{t}" for t in ("str", "null", "merge"))
 
 
 def _parse_in_c(text: str, path: str, keys_as_text: bool) -> YamlDoc | None:
     """The document as libyaml reads it, or None where only ruamel's own parser may answer.
 
-    Why: ruamel's parser is pure Python (about 100 kB a second: three quarters of loading a
-    configuration the first time); libyaml's reads the same text about ten times faster. Its nodes
-    go through ruamel's resolver and constructor and then `_plain`, exactly as the pure parser's do,
-    so the data and positions are the same. None for texts outside what the two are known to read
-    alike (`_NOT_FOR_C`; a directive, anchor, alias or tag; a second document), for documents over
-    the limits (libyaml's composer recurses in C: a deep document must never reach it) and for every
-    problem: the pure path then finds, locates and words it exactly as before.
+    Why: ruamel's parser is pure Python (three quarters of loading a configuration the first time);
+    libyaml reads the same text in C. Its events are turned into plain data and positions here, in
+    one pass: each value resolved by ruamel's resolver and, unless it is text or null, built by
+    ruamel's round-trip constructor, then made plain as `_plain` does (`_plain_scalar`), keys and
+    positions as `_plain` has them. None for texts outside what the two parsers are known to read
+    alike (`_NOT_FOR_C`; a directive, anchor, alias, tag or merge key; a second document), for
+    documents over the depth or node limits, and for every problem (a key that is not text, a key
+    twice, a syntax error): the pure path then finds, locates and words it exactly as before.
+    tests/test_yaml_c_parser.py compares the two paths.
     """
-    if _CParser is None or _NOT_FOR_C.search(text) or not _plain_events(text):
+    if _CParser is None or _NOT_FOR_C.search(text):
         return None
     try:
-        doc, problems = _plain_doc(_CLoader(text).get_single_data(), path, keys_as_text)
+        return _from_events(_CParser(text), path, keys_as_text, limits())
     except Exception:  # every error is found and worded by the pure path
         return None
-    return None if problems else doc
 
 
-def _plain_events(text: str) -> bool:
-    """Whether libyaml's events make one document of plain data within the limits: no directive,
-    anchor, alias or tag, nested at most `yaml_depth` deep, at most `yaml_nodes` values. A state
-    machine in C, so this pass is linear and cannot recurse."""
-    lim = limits()
-    parser = _CParser(text)
-    depth = nodes = documents = 0
-    try:
-        while True:
-            event = parser.get_event()
-            if isinstance(event, NodeEvent):
-                if isinstance(event, AliasEvent) or event.anchor is not None or getattr(event, "tag", None) is not None:
-                    return False
-                nodes += 1
-                if isinstance(event, CollectionStartEvent):
-                    depth += 1
-                if depth > lim.yaml_depth or nodes > lim.yaml_nodes:
-                    return False
-            elif isinstance(event, CollectionEndEvent):
-                depth -= 1
-            elif isinstance(event, DocumentStartEvent):
-                documents += 1
-                if documents > 1 or event.version is not None or event.tags:
-                    return False
-            elif event is None or isinstance(event, StreamEndEvent):
-                return True
-    except Exception:  # a syntax error: the pure path words it
-        return False
+def _from_events(parser: Any, path: str, keys_as_text: bool, lim: Limits) -> YamlDoc | None:
+    loader = _ValueLoader()
+    resolve = loader._resolver.resolve
+    constructor = _Constructor(loader=loader)
+    doc = YamlDoc(path=path, data=None)
+    positions = doc.positions
+    positions[()] = (1, 1)
+    open_: list[list[Any]] = []  # per open collection: [dict or list, its location, the key awaiting its value]
+    nodes = documents = 0
+    while True:
+        event = parser.get_event()
+        if event is None or isinstance(event, StreamEndEvent):
+            return doc
+        if isinstance(event, CollectionEndEvent):
+            open_.pop()
+            continue
+        if isinstance(event, DocumentStartEvent):
+            documents += 1
+            if documents > 1 or event.version is not None or event.tags:
+                return None
+            continue
+        if not isinstance(event, NodeEvent):
+            continue
+        if isinstance(event, AliasEvent) or event.anchor is not None or getattr(event, "tag", None) is not None:
+            return None
+        nodes += 1
+        mark = event.start_mark
+        if isinstance(event, ScalarEvent):
+            tag = resolve(ScalarNode, event.value, event.implicit)
+            name = str(tag)
+            if name == _STR:
+                value: Any = event.value
+            elif name == _NULL:
+                value = None
+            elif name == _MERGE:
+                return None
+            else:
+                value = constructor.construct_object(ScalarNode(tag, event.value, mark, event.end_mark, event.style))
+        else:
+            value = {} if isinstance(event, MappingStartEvent) else []
+        if open_:
+            top = open_[-1]
+            into, loc, key = top
+            if isinstance(into, dict):
+                if key is None:  # this node is a key
+                    if not isinstance(event, ScalarEvent) or not (keys_as_text or isinstance(value, str)):
+                        return None
+                    key = top[2] = str(value)
+                    if key in into:
+                        return None
+                    positions[(*loc, key)] = (mark.line + 1, mark.column + 1)
+                    continue
+                top[2] = None
+                here: Key = (*loc, key)
+            else:
+                here = (*loc, len(into))
+                positions[here] = (mark.line + 1, mark.column + 1)
+        else:
+            here = ()
+        if isinstance(event, ScalarEvent):
+            value = _plain_scalar(value)
+            if value is _NOT_PLAIN:
+                return None
+        if here == ():
+            doc.data = value
+        elif isinstance(into, dict):
+            into[key] = value
+        else:
+            into.append(value)
+        if not isinstance(event, ScalarEvent):
+            open_.append([value, here, None])
+            if len(open_) > lim.yaml_depth:
+                return None
+        if nodes > lim.yaml_nodes:
+            return None
 
 
 def check_file(path: Path) -> None:

@@ -369,3 +369,14 @@ def test_dates_stay_text_when_libyaml_reads_the_first_text_of_a_process() -> Non
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "{'a': '2021-01-01', 'b': '2021-01-01 10:00:00'}"
+
+
+def test_a_document_over_the_node_limit_is_refused_either_way(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain values past `yaml_nodes` (no aliases needed): libyaml's path must not accept what the
+    pure path refuses. The limit lowered so the text stays small."""
+    monkeypatch.setattr(sourcefile, "limits", lambda: sourcefile.Limits(yaml_nodes=20))
+    text = "a: [" + ", ".join(["1"] * 30) + "]\n"
+    fast, pure, used = _both(text)
+    assert fast == pure and not used
+    assert fast[0] == "error" and "20" in fast[1][0][3]
+    assert _both("a: [" + ", ".join(["1"] * 10) + "]\n")[2]
