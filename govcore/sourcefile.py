@@ -409,7 +409,7 @@ def _plain_doc(raw: Any, path: str, keys_as_text: bool) -> tuple[YamlDoc, list[P
 
 
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor with dates left as text (as `_load_pure` has it), for libyaml's nodes."""
+    """ruamel's round-trip constructor with dates left as text (as `_load_pure` has it), for libyaml's values."""
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)

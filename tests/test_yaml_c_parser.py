@@ -4,8 +4,9 @@
 hands everything else (and every problem) to the pure parser. What must hold: the same data (types
 and values) and the same positions for every YAML text of the repository, for YAML 1.1/1.2 edge
 cases and for damaged texts; the same errors with the same file, line and column; a configuration
-loaded either way is the same configuration; a deep document never reaches libyaml's recursive
-composer; without the extension everything still loads.
+loaded either way is the same configuration; a deep document is refused as before (and never
+crashes: libyaml's own composer, which recurses in C, is not used); without the extension everything
+still loads.
 """
 
 from __future__ import annotations
@@ -320,10 +321,10 @@ def test_a_configuration_loads_to_the_same_configuration_either_way(monkeypatch:
     assert loaded() == fast
 
 
-def test_a_deep_document_never_reaches_libyamls_composer() -> None:
-    """libyaml's composer recurses in C: 30,000 nested block sequences (60 kB, under the size and
-    node limits) crash the process (seen: a segmentation fault), so the events are checked for depth
-    first. In a child process, so a crash fails this test only."""
+def test_a_deep_document_is_refused_and_never_crashes() -> None:
+    """30,000 nested block sequences (60 kB, under the size and node limits): libyaml's composer,
+    which recurses in C, crashed the process on it (a segmentation fault), and libyaml's path must
+    leave it to the pure parser's depth check. In a child process, so a crash fails this test only."""
     code = ("from govcore.sourcefile import parse_yaml\n"
             "from govcore.errors import ConfigError\n"
             "try:\n    parse_yaml('- ' * 30_000 + 'x', 'deep.yaml')\n"
