@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
@@ -38,6 +38,7 @@ from ruamel.yaml.events import (
 from ruamel.yaml.nodes import ScalarNode
 from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarbool import ScalarBoolean
 
 from govcore.danish_words import with_danish
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
@@ -140,7 +141,7 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
     if isinstance(node, CommentedMap):
         out: dict[str, Any] = {}
         for key in node:
-            line, col = node.lc.key(key) or (doc.where(loc)[0] - 1, 0)
+            line, col = _key_position(node, key) or (doc.where(loc)[0] - 1, 0)
             kloc = (*loc, str(key))
             doc.positions[kloc] = (line + 1, col + 1)
             if not isinstance(key, str) and not keys_as_text:
@@ -165,6 +166,22 @@ def _plain(node: Any, loc: Key, doc: YamlDoc, problems: list[Problem], keys_as_t
     return None
 
 
+def _key_position(node: CommentedMap, key: Any) -> tuple[int, int] | None:
+    """Where a mapping's key is written (0-based); a key merged in (`<<: *base`) is written in the
+    mapping it came from, so a problem in its value points there."""
+    try:
+        own: tuple[int, int] | None = node.lc.key(key)
+    except KeyError:
+        own = None
+    if own is not None:
+        return own
+    for entry in getattr(node, merge_attrib, ()):  # ruamel 0.18: (index, mapping); 0.19: mappings
+        source = entry[1] if isinstance(entry, tuple) else entry
+        if isinstance(source, CommentedMap) and key in source:
+            return _key_position(source, key)
+    return None
+
+
 _NOT_PLAIN = object()
 
 
@@ -172,6 +189,8 @@ def _plain_scalar(node: Any) -> Any:
     """A scalar value as plain data (ruamel's ScalarInt, ScalarFloat, … made plain), or _NOT_PLAIN."""
     if node is None or isinstance(node, bool | str):
         return str(node) if isinstance(node, str) else node
+    if isinstance(node, ScalarBoolean):  # an anchored true/false: an int subclass in ruamel
+        return bool(node)
     if isinstance(node, int):
         return int(node)
     if isinstance(node, float):
@@ -376,12 +395,8 @@ def _parse(text: str, path: str, keys_as_text: bool) -> YamlDoc:
 
 def _load_pure(text: str, path: str) -> Any:
     """The document as ruamel's pure-Python round-trip parser builds it; its errors located and worded."""
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
-    # Dates stay text here; pydantic turns them into dates with a located error for 30.02.
-    yaml.constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
     try:
-        return yaml.load(text)
+        return round_trip_yaml().load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -409,10 +424,20 @@ def _plain_doc(raw: Any, path: str, keys_as_text: bool) -> tuple[YamlDoc, list[P
 
 
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor with dates left as text (as `_load_pure` has it), for libyaml's values."""
+    """ruamel's round-trip constructor with dates left as text: pydantic turns them into dates, with a
+    located error for 30.02. A class of its own, so ruamel's shared constructor stays as it is."""
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+def round_trip_yaml() -> YAML:
+    """ruamel's pure-Python round-trip loader as govcore reads YAML: duplicate keys refused, dates as
+    text. The one way to build it: the rule loader's error wording reads a text again with it."""
+    yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
+    yaml.allow_duplicate_keys = False
+    return yaml
 
 try:  # libyaml's reader, scanner and parser, in C (the package ruamel.yaml.clib)
     from _ruamel_yaml import CParser as _CParser  # type: ignore[import-not-found,unused-ignore]

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from govcore.danish_words import with_danish
@@ -26,7 +25,7 @@ from govcore.model import ID_PATTERN, Frequency
 from govcore.rules.conditions import Condition, ConditionError, parse_condition
 from govcore.rules.durations import Duration, DurationError
 from govcore.rules.vocabulary import DEADLINE_KINDS, ROLE_WORDS, Vocabulary
-from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml, pydantic_message, read_text
+from govcore.sourcefile import Key, YamlDoc, dotted, parse_yaml, pydantic_message, read_text, round_trip_yaml
 
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 
@@ -260,10 +259,8 @@ def yaml_problem(text: str, path: str, p: Problem, *, in_rules: bool = True) -> 
     """
     if not p.message.startswith("YAML"):
         return p
-    yaml = YAML(typ="rt")
-    yaml.allow_duplicate_keys = False
     try:
-        yaml.load(text)
+        round_trip_yaml().load(text)
     except MarkedYAMLError as err:
         found = _marked_problem(text, path, err, p, in_rules)
     except Exception as err:  # a value the YAML library could not build, e.g. the date 2021-13-01
