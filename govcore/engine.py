@@ -258,6 +258,8 @@ class Engine(Workflow):
                                                                      tuple[Any, LazyResult | None]]] = (None, None, {})
     # the active goals `_goal_plans` made its plans of, the plans, and the messages' layout
     _plans: tuple[list[Goal] | None, list[_GoalPlan], _Layout] = (None, [], ((), (), (), []))
+    # the active goals `_followups` grouped, and their ids by follow-up rhythm
+    _by_followup: tuple[list[Goal] | None, list[tuple[Frequency, list[str]]]] = (None, [])
     # small numbers standing for the parts of a goal message's match-memory key that repeat (`_post_all`)
     _loop_ids: dict[Any, int]
     # the view `goal_forecast` reads on its day (made there, once a day)
@@ -687,13 +689,9 @@ class Engine(Workflow):
                 self._next_cycle(d, ev.date)
         if ev.kind == "followup":
             day = self.now.date()
-            keys: dict[Frequency, tuple[int, int]] = {}  # goals share a few rhythms
             reviewed = self._reviewed
-            for g in self._active_goals(day):
-                key = keys.get(g.followup)
-                if key is None:
-                    key = keys[g.followup] = _period_key(g.followup, day)
-                reviewed[g.id] = key
+            for followup, ids in self._followups(day):
+                reviewed.update(dict.fromkeys(ids, _period_key(followup, day)))
 
     def _on_observation(self, item: _Item) -> None:
         o: ObservationRow = item.payload
@@ -850,6 +848,20 @@ class Engine(Workflow):
         if self._active[0] != key:
             self._active = (key, [g for g in self.config.goals if self.config.goal_active(g, day)])
         return self._active[1]
+
+    def _followups(self, day: dt.date) -> list[tuple[Frequency, list[str]]]:
+        """The ids of the goals active on `day` by their follow-up rhythm (goals share a few), made
+        once per list of active goals: a follow-up marks every active goal reviewed, and reading
+        each goal's `followup` and `id` there went through pydantic's attribute hook for every goal
+        at every follow-up."""
+        goals = self._active_goals(day)
+        made = self._by_followup
+        if made[0] is not goals:
+            groups: dict[Frequency, list[str]] = {}
+            for g in goals:
+                groups.setdefault(g.followup, []).append(g.id)
+            made = self._by_followup = (goals, list(groups.items()))
+        return made[1]
 
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
         """The goal's status as of `day` (default: now), on the observations known then."""
