@@ -96,7 +96,8 @@ _Fixed = tuple[str, str, str, str, str, str]
 # standing for those in match-memory keys, its follow-up rhythm
 _GoalPlan = tuple[Goal, str, tuple[str, ...], tuple[str, str], tuple[Any, ...], int, Frequency]
 # a goal message's fields after the trigger's, where each comes from ((0, i): the plan's fixed
-# fields, (1, i): the state and result fields), the state fields, the result fields
+# fields, (1, i): the state fields, status, review_due and the other result fields), the state
+# fields, the other result fields
 _Layout = tuple[tuple[str, ...], tuple[tuple[int, int], ...], tuple[str, ...], list[str]]
 _MATCHED_MAX = 4096  # distinct messages remembered with the rules they match
 # the field of a message that names what its trigger is about (the one `compile_rule` tests)
@@ -1065,7 +1066,7 @@ class Engine(Workflow):
         head["for_each"] = "goal"
         head["day"] = _day_number(day)
         plans, layout = self._goal_plans(day)
-        rest, order, state, dynamic = layout
+        rest, order, state, others = layout
         closed = self._closed_by_decision
         # The match-memory key of a goal's message: this loop's fixed part (the trigger's fields
         # and the names of the rest, as one number), the goal's fields that only the configuration
@@ -1080,7 +1081,9 @@ class Engine(Workflow):
         used = self._plan.tested_for(trigger, "goal")
         static_used = any(part == 0 for k, (part, _at) in zip(rest, order, strict=True) if used is None or k in used)
         keep = tuple(at for k, (part, at) in zip(rest, order, strict=True) if part == 1 and (used is None or k in used))
-        reads = self._goal_fields(dynamic, day)
+        reads = self._goal_fields(others, day)
+        reviewed = self._reviewed
+        due: dict[Frequency, tuple[int, int]] = {}  # goals share a few rhythms
         no_state = tuple(_NO_STATE[k] for k in state)
         open_subjects = self._open_by_subject
         decided = self._latest_decision
@@ -1115,7 +1118,16 @@ class Engine(Workflow):
                 now = tuple(fields[k] for k in state)
             else:
                 now = no_state  # nothing open, nothing decided (as `_state_of` gives)
-            values = (*now, *[read(plan, res) for read in reads])
+            # status (`_value_`: `.value` without the enum's descriptor) and review_due, which nearly
+            # every goal rule reads, without a call
+            period = due.get(plan[6])
+            if period is None:
+                period = due[plan[6]] = _period_key(plan[6], day)
+            if reads:
+                values = (*now, res.status._value_, reviewed.get(gid) != period,
+                          *[read(res) for read in reads])
+            else:
+                values = (*now, res.status._value_, reviewed.get(gid) != period)
             kept = values if len(keep) == len(values) else tuple(map(values.__getitem__, keep))
             key = (shape, fixed_id if static_used else -1, kept, tuple(map(type, kept)))
             fired = matched.get(key)
@@ -1147,8 +1159,10 @@ class Engine(Workflow):
         # a message's fields after the trigger's, in `_sent`'s order: the names, the state, the goal's
         rest = (*names, *state, *tested)
         static = [*names, *(k for k in tested if k in _GOAL_FIXED)]
-        dynamic = [k for k in tested if k not in _GOAL_FIXED]
-        changing = [*state, *dynamic]
+        # the values of a message's changing fields: the state, status and review_due (made for
+        # every goal, cheaply, whether rules test them or not), the other result fields
+        others = [k for k in tested if k not in _GOAL_FIXED and k not in ("status", "review_due")]
+        changing = [*state, "status", "review_due", *others]
         order = tuple((0, static.index(k)) if k in static else (1, changing.index(k)) for k in rest)
         ids = self._loop_ids
         plans: list[_GoalPlan] = []
@@ -1162,29 +1176,17 @@ class Engine(Workflow):
             if fixed_id is None:
                 fixed_id = ids[typed] = len(ids)
             plans.append((g, gid, self._goal_kpis[gid], ("goal", gid), values, fixed_id, g.followup))
-        layout = (rest, order, state, dynamic)
+        layout = (rest, order, state, others)
         self._plans = (goals, plans, layout)
         return plans, layout
 
-    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[_GoalPlan, LazyResult], Any]]:
+    def _goal_fields(self, names: list[str], day: dt.date) -> list[Callable[[LazyResult], Any]]:
         """How to read each of the fields `names` of `_goal_subject`'s fields that change without
-        the configuration changing, on `day`, from the goal's `_goal_plans` tuple and its result."""
-        reviewed = self._reviewed
-        due: dict[Frequency, tuple[int, int]] = {}
-
-        def review_due(plan: _GoalPlan, res: LazyResult) -> bool:
-            followup = plan[6]
-            key = due.get(followup)
-            if key is None:
-                key = due[followup] = _period_key(followup, day)
-            return reviewed.get(plan[1]) != key
-
-        read: dict[str, Callable[[_GoalPlan, LazyResult], Any]] = {
-            # `_value_` is what `.value` returns, without the enum's descriptor
-            "status": lambda plan, res: res.status._value_, "review_due": review_due,
-            "explanation": lambda plan, res: on_day_lazy(res, day).explanation,
-            "value": lambda plan, res: res.actual, "expected": lambda plan, res: res.expected,
-            "gap": lambda plan, res: res.gap, "period": lambda plan, res: res.period or ""}
+        the configuration changing, on `day`, from the goal's result (but status and review_due,
+        which `_post_all` reads itself)."""
+        read: dict[str, Callable[[LazyResult], Any]] = {
+            "explanation": lambda res: on_day_lazy(res, day).explanation, "value": lambda res: res.actual,
+            "expected": lambda res: res.expected, "gap": lambda res: res.gap, "period": lambda res: res.period or ""}
         return [read[name] for name in names]
 
     def _post(self, item: _Item, trigger: Mapping[str, Any], subject: Subject) -> None:
