@@ -805,7 +805,10 @@ def combine(rule: str, statuses: Sequence[Status]) -> Status:
     is `no_data`. All of [off track, no data] is off track; any of [on track, no data] is on track.
     """
     pick = max if rule == "all_of" else min
-    known = [_RANK[s] for s in statuses if s is not _NO_DATA]
+    known = []
+    for s in statuses:  # (no comprehension: see `_compound_of`)
+        if s is not _NO_DATA:
+            known.append(_RANK[s])
     if len(known) == len(statuses):
         return _ORDER[pick(known)]
     outcomes = {pick([*known, guess]) for guess in (0, 2)}
@@ -888,9 +891,17 @@ def _compound_of(criteria: _Criteria, target: AllOf | AnyOf | Until, kpi: KPI, v
                  municipality: str | None, kpis: Mapping[str, KPI] | None = None) -> LazyResult:
     """`_compound` with its `_criteria` worked out (a judging's are, once per goal and version)."""
     rule, named, steps, others = criteria
-    parts = tuple(_no_data(_undefined_text, _undefined_inputs, (c, own)) if kind is None else
-                  kind(c, by, view, municipality, kpis) for kind, c, by, _other, own in steps)
-    status = combine(rule, [p.status for p in parts])
+    # a loop, not a generator and a comprehension: in Python 3.11 each of those is a function
+    # object and a frame made per evaluation (a compound is judged ~15 times a year)
+    made: list[LazyResult] = []
+    statuses: list[Status] = []
+    for kind, c, by, _other, own in steps:
+        part = _no_data(_undefined_text, _undefined_inputs, (c, own)) if kind is None else \
+            kind(c, by, view, municipality, kpis)
+        made.append(part)
+        statuses.append(part.status)
+    parts = tuple(made)
+    status = combine(rule, statuses)
     first = parts[0]
     return LazyResult(_COMPOUND, status, first.actual, first.expected, first.period, _compound_text,
                       _compound_inputs, (target, kpi, view, municipality, named, parts, others, status), parts)
