@@ -416,6 +416,8 @@ class Parts:
     # The calls of sources that declare what they depend on, shared by every version of one load
     # (`load_config`); None: this build's own.
     source_calls: dict[Hashable, _SourceCall] | None = None
+    # The rule sets checked for the versions of one load (`load_rules`'s `kept`); None: this build's own.
+    rule_sets: dict[Hashable, RuleSet] | None = None
 
     def problem(self, part: Located[Any], sub: Key, message: str, hint: str = "") -> Problem:
         if part.doc is None:
@@ -457,7 +459,7 @@ def build_configuration(parts: Parts, plugins: Plugins) -> Configuration:
 
     vocab = vocabulary(plugins, parts.wheel, kpis, organisation, deliverables, parts.year)
     try:
-        rules = load_rules(rule_paths, vocab)
+        rules = load_rules(rule_paths, vocab, parts.rule_sets)
     except InputError as err:
         raise ConfigError(err.problems) from None
     actions = plugins.actions()
@@ -1089,9 +1091,11 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
                          [g for part in p.goals for g in part.items]) for p, nxt in zip(read, [*dates[1:], None],
                                                                                        strict=True)])
     calls: dict[Hashable, _SourceCall] = {}
+    rule_sets: dict[Hashable, RuleSet] = {}
     for parts in read:
         parts.goal_spans = spans
         parts.source_calls = calls
+        parts.rule_sets = rule_sets
         try:
             versions.append(build_configuration(parts, plugins))
         except InputError as err:

@@ -10,7 +10,7 @@ import datetime as dt
 import glob as globmod
 import hashlib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -172,17 +172,31 @@ def expand_paths(patterns: Iterable[str | Path], base: Path | None = None) -> li
     return list(dict.fromkeys(out))
 
 
-def load_rules(paths: Sequence[str | Path], vocab: Vocabulary) -> RuleSet:
-    """Check every file; raise RuleError listing every problem, or return the whole rule set."""
+def load_rules(paths: Sequence[str | Path], vocab: Vocabulary,
+               kept: dict[Hashable, RuleSet] | None = None) -> RuleSet:
+    """Check every file; raise RuleError listing every problem, or return the whole rule set.
+
+    `kept`: the rule sets checked before in the same piece of work, by what they were made of
+    (`load_config` gives one for all dated versions of a load, which mostly name the same rule
+    files and words). A rule set is taken from it only when every file's text and everything the
+    checks read of the vocabulary are the same; each caller gets its own `RuleSet` of the same
+    (frozen) rules. Only a whole rule set is kept: a problem is found and reported again."""
+    texts: list[tuple[str | Path, str | None, list[Problem]]] = []
+    for path in paths:
+        try:
+            texts.append((path, read_text(path), []))
+        except InputError as err:
+            texts.append((path, None, err.problems))
+    key = _kept_key(texts, vocab) if kept is not None else None
+    if key is not None and kept is not None and key in kept:
+        return RuleSet(list(kept[key].rules), dict(kept[key].files))
     ruleset = RuleSet()
     problems: list[Problem] = []
     seen: dict[str, str] = {}
     order = 0
-    for path in paths:
-        try:
-            text = read_text(path)
-        except InputError as err:
-            problems.extend(err.problems)
+    for path, text, unread in texts:
+        if text is None:
+            problems.extend(unread)
             continue
         ruleset.files[str(path)] = hashlib.sha256(text.encode()).hexdigest()
         rules, file_problems = check_text(text, str(path), vocab)
@@ -200,7 +214,26 @@ def load_rules(paths: Sequence[str | Path], vocab: Vocabulary) -> RuleSet:
             order += 1
     if problems:
         raise RuleError(problems)
+    if key is not None and kept is not None:
+        kept[key] = RuleSet(list(ruleset.rules), dict(ruleset.files))
     return ruleset
+
+
+def _kept_key(texts: Sequence[tuple[str | Path, str | None, list[Problem]]], vocab: Vocabulary) -> Hashable | None:
+    """What a rule set is made of: each file's path and text, and what the checks read of the
+    vocabulary (the subject kinds' fields, the plugin actions' settings, the ids rules may name).
+    None when a file could not be read (nothing to keep) or a plugin's field is not hashable."""
+    if any(text is None for _path, text, _unread in texts):
+        return None
+    key = (tuple((str(path), text) for path, text, _unread in texts),
+           tuple((name, kind.fields) for name, kind in vocab.kinds.items()),
+           tuple((name, spec.params) for name, spec in vocab.plugin_actions.items()),
+           vocab.wheel_ids, vocab.kpi_ids, vocab.role_ids, vocab.deliverable_ids)
+    try:
+        hash(key)
+    except TypeError:
+        return None
+    return key
 
 
 def _with_order(r: Rule, order: int) -> Rule:
