@@ -1068,7 +1068,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
     versions: list[Configuration] = []
     settings = cfg
     read: list[Parts] = []
-    csv_files: dict[Path, _ObservationFile] = {}
+    reads = _Reads()
     for i, entry in enumerate([None, *cfg.versions]):
         if entry is not None:
             settings = settings.model_copy(update=entry.changes())
@@ -1080,7 +1080,7 @@ def load_config(path: str | Path, *, plugins: Plugins | None = None, year: int |
         own = _canonical(cfg, i)
         try:
             read.append(_read_parts(base, cfg_path, cfg_doc, settings, check_year, extra_rules, own, entry,
-                                    csv_files))
+                                    reads))
         except InputError as err:
             problems.extend(q for q in err.problems if q not in problems)
     if problems:
@@ -1145,6 +1145,42 @@ def _canonical(cfg: ConfigFile, upto: int) -> str:
     return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class _Reads:
+    """What one `load_config` has read, for every dated version that names it again: examples/vejle's
+    five versions name the same organisation, KPIs, wheel and responses, and goals.yaml in each.
+    A file's place, hash and validated content do not depend on the version (the versions share
+    the folder and the allowed folders). Only what was read without a problem is kept, so a
+    problem is found and reported for each version that meets it, as before. The versions share
+    the (frozen) models read from one file, as they share the rows of an observations file."""
+
+    csv: dict[Path, _ObservationFile] = field(default_factory=dict)
+    places: dict[tuple[str, tuple[Path, ...]], Path] = field(default_factory=dict)
+    hashes: dict[Path, str] = field(default_factory=dict)
+    models: dict[tuple[Path, type[BaseModel]], tuple[YamlDoc, Any]] = field(default_factory=dict)
+    wheels: dict[Path, Wheel] = field(default_factory=dict)
+
+    def hash(self, path: Path) -> str:
+        got = self.hashes.get(path)
+        if got is None:
+            got = self.hashes[path] = _hash(path)
+        return got
+
+    def read(self, path: Path | None, model: type[M], problems: list[Problem]) -> tuple[YamlDoc | None, M | None]:
+        """The file's document and its content as `model` (None where it has a problem, reported in `problems`)."""
+        kept = self.models.get((path, model)) if path is not None else None
+        if kept is not None:
+            return kept[0], kept[1]
+        doc = _doc(path, problems)
+        content: M | None = _validated(model, doc, problems)
+        if path is not None and doc is not None and content is not None:
+            self.models[(path, model)] = (doc, content)
+        return doc, content
+
+
 @dataclass
 class _ObservationFile:
     """An observations file as read once for every version that names it (a million rows each)."""
@@ -1156,8 +1192,9 @@ class _ObservationFile:
 
 def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, the_year: int,
                 extra_rules: Sequence[str | Path], own_hash: str, dated: VersionEntry | None,
-                csv_files: dict[Path, _ObservationFile] | None = None) -> Parts:
+                reads: _Reads | None = None) -> Parts:
     """One version of the configuration: its files read into Parts (build_configuration builds it)."""
+    reads = reads if reads is not None else _Reads()
     problems: list[Problem] = []
     files: dict[str, str] = {cfg_path.name: own_hash}
     try:
@@ -1166,42 +1203,50 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
         raise ConfigError([cfg_doc.problem(("municipality",), str(err))]) from None
     roots = [base / a for a in cfg.allow_paths]
 
-    def named(key: str, name: str) -> Path | None:
-        return _file(base, name, cfg_doc, (key,), roots, problems)
+    def place(name: str, loc: Key) -> Path | None:
+        key = (name, tuple(roots))
+        found = reads.places.get(key)
+        if found is None:
+            found = _file(base, name, cfg_doc, loc, roots, problems)
+            if found is not None:
+                reads.places[key] = found
+        return found
 
-    org_doc = _doc(named("organisation", cfg.organisation), problems)
-    org_file: OrganisationFile | None = _validated(OrganisationFile, org_doc, problems)
-    kpi_doc = _doc(named("kpis", cfg.kpis), problems)
-    kpi_file: KpiFile | None = _validated(KpiFile, kpi_doc, problems)
+    def named(key: str, name: str) -> Path | None:
+        return place(name, (key,))
+
+    org_doc, org_file = reads.read(named("organisation", cfg.organisation), OrganisationFile, problems)
+    kpi_doc, kpi_file = reads.read(named("kpis", cfg.kpis), KpiFile, problems)
     goal_names = [cfg.goals] if isinstance(cfg.goals, str) else list(cfg.goals)
     goal_files: list[tuple[YamlDoc, GoalFile]] = []
     for k, name in enumerate(goal_names):
-        gdoc = _doc(named("goals", name) if isinstance(cfg.goals, str) else
-                    _file(base, name, cfg_doc, ("goals", k), roots, problems), problems)
-        gfile: GoalFile | None = _validated(GoalFile, gdoc, problems)
+        gdoc, gfile = reads.read(place(name, ("goals",) if isinstance(cfg.goals, str) else ("goals", k)), GoalFile,
+                                 problems)
         if gfile is not None and gdoc is not None:
             goal_files.append((gdoc, gfile))
     for name in (cfg.organisation, cfg.kpis, *goal_names):
         if (base / name).is_file():
-            files[name] = _hash(base / name)
+            files[name] = reads.hash(base / name)
 
     wheel: Wheel | None = None
     wheel_path = named("wheel", cfg.wheel)
     if wheel_path is not None:
         try:
-            wheel = Wheel.load(wheel_path)
-            files[cfg.wheel] = _hash(wheel_path)
+            wheel = reads.wheels.get(wheel_path)
+            if wheel is None:
+                wheel = reads.wheels[wheel_path] = Wheel.load(wheel_path)
+            files[cfg.wheel] = reads.hash(wheel_path)
         except InputError as err:
             problems.extend(err.problems)
 
     observations = Observations()
     rows: dict[str, tuple[str, int]] = {}
     for k, name in enumerate(cfg.observations):
-        obs_path = _file(base, name, cfg_doc, ("observations", k), roots, problems)
+        obs_path = place(name, ("observations", k))
         if obs_path is None:
             continue
         try:
-            got = csv_files.get(obs_path) if csv_files is not None else None
+            got = reads.csv.get(obs_path)
             if got is None:
                 got = _ObservationFile(Observations(), {}, "")
                 where = str(obs_path)
@@ -1210,8 +1255,7 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
                     if o.kpi not in got.first:
                         got.first[o.kpi] = (where, line)
                 got.sha256 = _hash(obs_path)
-                if csv_files is not None:
-                    csv_files[obs_path] = got
+                reads.csv[obs_path] = got
             observations.extend(got.rows)
             for kpi, at in got.first.items():
                 rows.setdefault(kpi, at)
@@ -1221,10 +1265,9 @@ def _read_parts(base: Path, cfg_path: Path, cfg_doc: YamlDoc, cfg: ConfigFile, t
 
     responses: Located[Response] = Located([])
     if cfg.responses:
-        rdoc = _doc(named("responses", cfg.responses), problems)
-        rfile: ResponseFile | None = _validated(ResponseFile, rdoc, problems)
+        rdoc, rfile = reads.read(named("responses", cfg.responses), ResponseFile, problems)
         if rfile is not None and rdoc is not None:
-            files[cfg.responses] = _hash(base / cfg.responses)
+            files[cfg.responses] = reads.hash(base / cfg.responses)
             responses = Located(list(rfile.responses), rdoc, ("responses",))
 
     if org_file is None or wheel is None or kpi_file is None or len(goal_files) != len(goal_names):

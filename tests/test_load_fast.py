@@ -87,3 +87,68 @@ def test_a_missing_rule_file_is_reported_every_time(tmp_path: Path, english: Non
         with pytest.raises(RuleError, match="file not found"):
             load_rules([tmp_path / "nowhere.yaml"], _vocab(), kept)
     assert kept == {}
+
+
+def test_a_load_reads_each_configuration_file_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import govcore.config as config_module
+    from govcore.wheel import Wheel
+
+    read: list[str] = []
+    from govcore.sourcefile import load_yaml
+
+    wheel_load = Wheel.load
+
+    def counted(path: str | Path) -> object:
+        read.append(Path(path).name)
+        return load_yaml(path)
+
+    def wheel_counted(path: str | Path) -> Wheel:
+        read.append(Path(path).name)
+        return wheel_load(path)
+
+    monkeypatch.setattr(config_module, "load_yaml", counted)
+    monkeypatch.setattr(Wheel, "load", wheel_counted)
+    config = load_config(VEJLE)
+    assert len(config.versions) == 5
+    assert sorted(read) == sorted(set(read))
+    assert {"municipality.yaml", "organisation.yaml", "kpis.yaml", "wheel.yaml", "responses.yaml",
+            "goals.yaml", "goals-2021.yaml"} <= set(read)
+    first, later = config.versions[0], config.versions[-1]
+    assert later.wheel is first.wheel
+    assert later.organisation.roles == first.organisation.roles
+    shared = [g for g in first.goals if g.id.startswith("fo")]  # goals.yaml's, named by every version
+    assert shared and all(later.goal(g.id) is g for g in shared)
+
+
+def _versions_naming(folder: Path, goals: str, bad: str) -> None:
+    (folder / "goals-b.yaml").write_text(bad, encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write(f"goals: {goals}\nversions:\n  - from: 2021-06-01\n    goals: [goals.yaml, goals-b.yaml]\n"
+                "  - from: 2021-09-01\n    description: later\n")
+
+
+BAD_GOAL = "goals:\n  - id: g-b\n    title: B\n    level: nowhere\n    owner: chef\n    kpi: jobrate\n"
+
+
+def test_a_problem_in_a_file_several_versions_name_is_reported_once(make_config: object, english: None) -> None:
+    from govcore.errors import ConfigError
+
+    assert callable(make_config)
+    folder = make_config()
+    _versions_naming(folder, "[goals.yaml, goals-b.yaml]", BAD_GOAL)
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    where = [(Path(p.file).name, p.line, p.field) for p in err.value.problems]
+    assert where == [("goals-b.yaml", 4, "goals[0].level")]
+
+
+def test_a_problem_in_a_file_only_a_later_version_names_is_reported(make_config: object, english: None) -> None:
+    from govcore.errors import ConfigError
+
+    assert callable(make_config)
+    folder = make_config()
+    _versions_naming(folder, "goals.yaml", BAD_GOAL)
+    with pytest.raises(ConfigError) as err:
+        load_config(folder)
+    where = [(Path(p.file).name, p.line, p.field) for p in err.value.problems]
+    assert where == [("goals-b.yaml", 4, "goals[0].level")]
