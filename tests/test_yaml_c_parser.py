@@ -12,6 +12,7 @@ still loads.
 from __future__ import annotations
 
 import contextlib
+import os
 import random
 import re
 import shutil
@@ -70,8 +71,20 @@ def _both(text: str, keys_as_text: bool = False) -> tuple[tuple[Any, ...], tuple
     return fast, pure, used
 
 
+def _repository_files() -> list[str]:
+    """The repository's files, found by walking it (CI's second leg runs in a copy without `.git`):
+    hidden folders (`.git`, `.venv`), build output and caches are left out."""
+    found: list[str] = []
+    for folder, subfolders, names in os.walk(ROOT):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in {"build", "dist", "__pycache__",
+                                                                                   "node_modules"}
+                         and not d.endswith(".egg-info")]
+        found += [str((Path(folder) / n).relative_to(ROOT)) for n in names]
+    return found
+
+
 def _repository_texts() -> list[tuple[str, str]]:
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = _repository_files()
     texts = [(name, (ROOT / name).read_text(encoding="utf-8-sig")) for name in sorted(files)
              if name.endswith((".yaml", ".yml"))]
     for name in sorted(files):  # the examples in the documentation
