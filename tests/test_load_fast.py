@@ -130,24 +130,14 @@ def _versions_naming(folder: Path, goals: str, bad: str) -> None:
 BAD_GOAL = "goals:\n  - id: g-b\n    title: B\n    level: nowhere\n    owner: chef\n    kpi: jobrate\n"
 
 
-def test_a_problem_in_a_file_several_versions_name_is_reported_once(make_config: object, english: None) -> None:
+@pytest.mark.parametrize("goals", ["[goals.yaml, goals-b.yaml]", "goals.yaml"],
+                         ids=["several versions name it: reported once", "only a later version names it"])
+def test_a_problem_in_a_file_is_reported_once_where_it_is(goals: str, make_config: object, english: None) -> None:
     from govcore.errors import ConfigError
 
     assert callable(make_config)
     folder = make_config()
-    _versions_naming(folder, "[goals.yaml, goals-b.yaml]", BAD_GOAL)
-    with pytest.raises(ConfigError) as err:
-        load_config(folder)
-    where = [(Path(p.file).name, p.line, p.field) for p in err.value.problems]
-    assert where == [("goals-b.yaml", 4, "goals[0].level")]
-
-
-def test_a_problem_in_a_file_only_a_later_version_names_is_reported(make_config: object, english: None) -> None:
-    from govcore.errors import ConfigError
-
-    assert callable(make_config)
-    folder = make_config()
-    _versions_naming(folder, "goals.yaml", BAD_GOAL)
+    _versions_naming(folder, goals, BAD_GOAL)
     with pytest.raises(ConfigError) as err:
         load_config(folder)
     where = [(Path(p.file).name, p.line, p.field) for p in err.value.problems]
