@@ -13,6 +13,7 @@ import os
 import re
 import stat
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, merge_attrib
 from ruamel.yaml.compat import _DEFAULT_YAML_VERSION
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning
 from ruamel.yaml.events import (
     AliasEvent,
     CollectionEndEvent,
@@ -429,6 +430,12 @@ class _Constructor(RoundTripConstructor):
 
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
+# YAML lets an anchor be defined again (an alias means the latest one before it); ruamel's composer
+# warns about it through Python's warnings, which a command line printed raw, naming "<unicode
+# string>". The data is what the specification says, so the warning is not shown.
+warnings.filterwarnings("ignore", category=ReusedAnchorWarning)
 
 
 def round_trip_yaml() -> YAML:

@@ -4,6 +4,8 @@ the text says, positions point where a value is written, and ruamel's own classe
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import RoundTripConstructor
@@ -39,3 +41,13 @@ def test_ruamels_shared_constructor_is_left_as_it_is() -> None:
     assert RoundTripConstructor.yaml_constructors["tag:yaml.org,2002:timestamp"] is (
         RoundTripConstructor.construct_yaml_timestamp)
     assert round_trip_yaml().load("d: 2021-03-01\n")["d"] == "2021-03-01"
+
+
+def test_an_anchor_defined_again_means_the_latest_and_prints_no_warning() -> None:
+    """YAML allows it; ruamel's warning went to a command's standard error raw, naming no file."""
+    code = ("from govcore.sourcefile import parse_yaml; "
+            "print(parse_yaml('a: &x 1\\nb: &x 2\\nc: *x\\n', 'again.yaml').data)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{'a': 1, 'b': 2, 'c': 2}"
+    assert done.stderr == ""
