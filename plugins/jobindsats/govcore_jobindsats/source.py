@@ -337,4 +337,5 @@ SOURCE_SPEC = KpiSource(
     load=no_observations,
     tables=jobindsats_tables,
     fetch=fetch_table,
+    depends_on=frozenset({"national_goals"}),  # the year's ministermål measurements, not the year itself
 )

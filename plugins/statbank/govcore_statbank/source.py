@@ -247,4 +247,5 @@ SOURCE_SPEC = KpiSource(
     load=no_observations,
     tables=statbank_tables,
     fetch=fetch_table,
+    depends_on=frozenset(),  # the KPIs the settings name, not the version's year or goals
 )
