@@ -18,7 +18,7 @@ from govcore import (
     did_you_mean,
     normalise_name,
 )
-from govcore_budget.figures import MEASURES, derive, extrapolate_forecast
+from govcore_budget.figures import MEASURES, derived, extrapolate_forecast
 from govcore_budget.i18n import _
 from govcore_budget.parsing import (
     AMOUNT_HINT,
@@ -283,10 +283,10 @@ def _observations(entries: dict[tuple[str, str], list[_Entry]], settings: Budget
                     break
                 forecast = sum(extrapolate_forecast(e.spent, e.budget, m, area.shares)
                                if e.forecast is None else e.forecast for e in chosen)
-                figures = derive(budget, sum(e.spent for e in chosen), sum(e.committed for e in chosen),
-                                 forecast, m, area.shares)
+                figures = derived(budget, sum(e.spent for e in chosen), sum(e.committed for e in chosen),
+                                  forecast, m, area.shares)
                 out.extend(Observation(kpi=kpi_id(area_id, measure), period=month, value=value, source=source,
-                                       known_at=day) for measure, value in figures.as_dict().items())
+                                       known_at=day) for measure, value in figures.items())
     if problems:
         raise InputError(problems)
     return out
