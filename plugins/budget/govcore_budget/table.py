@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from govcore import InputError, Problem, csv_header, did_you_mean, normalise_name, read_csv
 from govcore_budget.i18n import _
@@ -34,36 +34,29 @@ class Column:
         return normalise_name(header) in {normalise_name(n) for n in self.names}
 
 
-@dataclass(frozen=True)
-class Cell:
-    value: object
-    header: str
-    column: int  # 1-based
-
-
-@dataclass(frozen=True)
-class Row:
-    """One data row: its cells by column key, and where it is."""
+class Row(NamedTuple):
+    """One data row: its values by column key, and where it is. `columns` (each key's header and
+    1-based column) is one dict shared by every row of a table: a finance export has a few hundred
+    rows of eight cells, and an object per cell cost more than reading it."""
 
     file: str
     line: int
-    cells: Mapping[str, Cell]
+    values: Mapping[str, object]
+    columns: Mapping[str, tuple[str, int]]
     excel: bool = False
 
     def value(self, key: str) -> object:
-        cell = self.cells.get(key)
-        return None if cell is None else cell.value
+        return self.values.get(key)
 
     def text(self, key: str) -> str:
-        v = self.value(key)
+        v = self.values.get(key)
         return "" if v is None else str(v).strip()
 
     def problem(self, key: str, message: str, hint: str = "") -> Problem:
-        cell = self.cells.get(key)
-        column = cell.column if cell else 0
+        header, column = self.columns.get(key, (key, 0))
         if self.excel and column:
             message = _("cell {cell}: {message}").format(cell=f"{column_letter(column)}{self.line}", message=message)
-        return Problem(self.file, self.line, column, message, field=cell.header if cell else key, hint=hint)
+        return Problem(self.file, self.line, column, message, field=header, hint=hint)
 
 
 def column_letter(column: int) -> str:
@@ -93,17 +86,16 @@ def read_table(path: Path, columns: Sequence[Column], sheet: str | None = None,
         header_line, data = 1, None
         excel = False
     by_column = _map_header(str(path), header_line, header, columns, one_of, excel)
+    places = {key: (h, i + 1) for i, (key, h) in by_column.items()}
     if data is None:
-        return [Row(r.path, r.line, {by_column[i][0]: Cell(r.values[h], h, i + 1)
-                                     for i, h in enumerate(header) if i in by_column})
+        return [Row(r.path, r.line, {key: r.values[h] for key, (h, _i) in places.items()}, places)
                 for r in read_csv(path, required=[], optional=list(header))]
     rows = []
     for line, values in data:
-        cells = {key: Cell(values[i] if i < len(values) else None, h, i + 1)
-                 for i, (key, h) in by_column.items()}
-        if all(is_blank(c.value) for c in cells.values()):
+        got = {key: values[i] if i < len(values) else None for i, (key, _h) in by_column.items()}
+        if all(is_blank(v) for v in got.values()):
             continue
-        rows.append(Row(str(path), line, cells, excel))
+        rows.append(Row(str(path), line, got, places, excel))
     return rows
 
 
