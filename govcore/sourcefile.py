@@ -878,24 +878,25 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
     ]
     if problems:
         raise InputError(problems[:20])
-    i = 1
+    # the file's name and header once: every row of a file shares them (a file may have a million rows)
+    name, names, width, strip = str(path), tuple(header), len(header), str.strip
     while True:
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as err:
-            raise InputError([Problem(str(path), reader.line_num, 0,
+            raise InputError([Problem(name, reader.line_num, 0,
                                       _("the line cannot be read as CSV: {reason}").format(reason=err),
                                       hint=_("a cell this long is probably a missing closing quote"))]) from None
-        i = reader.line_num
-        if not any(c.strip() for c in cells) or cells[0].lstrip().startswith("#"):
+        # blank (no cell has more than whitespace) or a comment
+        if not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
             continue
-        if len(cells) != len(header):
-            raise InputError([Problem(str(path), i, 0, _("expected {expected} cells, found {found}").format(
-                expected=len(header), found=len(cells)),
+        if len(cells) != width:
+            raise InputError([Problem(name, reader.line_num, 0, _("expected {expected} cells, found {found}").format(
+                expected=width, found=len(cells)),
                 hint=_("separate cells with '{delimiter}' and quote text containing it").format(delimiter=delimiter))])
-        yield CsvRow(str(path), i, {h: c.strip() for h, c in zip(header, cells, strict=True)}, tuple(header))
+        yield CsvRow(name, reader.line_num, dict(zip(names, map(strip, cells), strict=True)), names)
 
 
 def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:
