@@ -110,6 +110,9 @@ def table_digest(name: str, rows: Mapping[tuple[Any, ...], str], refs: set[tuple
     return hashlib.sha256("\n".join(sorted(chosen)).encode()).hexdigest()
 
 
+_NO_ROWS = hashlib.sha256(b"").hexdigest()  # the digest of a table without rows (`table_digest` of none)
+
+
 def summarize(digests: Digests, refs: set[tuple[str, str]], known: Mapping[str, str] | None = None) -> str:
     """The `facts` column: canonical JSON {table: digest of its rows}. `known`: table digests
     already computed for tables that did not change (a commit recomputes only what it changed)."""
@@ -118,7 +121,7 @@ def summarize(digests: Digests, refs: set[tuple[str, str]], known: Mapping[str, 
         if name not in out:
             out[name] = table_digest(name, rows, refs)
     for t in (*RUN_FACT_TABLES, RULE, CONFIG):
-        out.setdefault(t.name, hashlib.sha256(b"").hexdigest())
+        out.setdefault(t.name, _NO_ROWS)
     return chain.canonical_json(dict(sorted(out.items())))
 
 

@@ -1110,7 +1110,7 @@ class PersistentRun:
                 digests[t.name] = dict(digests.get(t.name, {}))
                 facts.add_rows(digests, t, rows)
                 touched.add(t.name)
-        refs = self._refs | facts.rule_refs((ev.rule, ev.details) for ev in events) if events else self._refs
+        refs = self._refs | facts.rule_refs((ev.rule, ev.details) for ev in events if ev.rule) if events else self._refs
         if refs != self._refs:
             touched.add(RULE.name)
         known = None
