@@ -207,6 +207,23 @@ class Database:
         self.engine.dispose()
 
 
+@contextmanager
+def driver(conn: sa.Connection) -> Iterator[Any]:
+    """The driver's own connection under `conn` (psycopg's: the same transaction), for what
+    SQLAlchemy has no call for (COPY, a pipeline); the driver's errors raised within come out as
+    SQLAlchemy's would (`DBAPIError`, the connection invalidated when it was lost), so that
+    `Database.write` and `read` treat them alike: the database's own message, a retry when
+    transient, `LockLost` when the pinned connection is gone."""
+    try:
+        yield conn.connection.driver_connection
+    except conn.dialect.loaded_dbapi.Error as err:
+        lost = conn.dialect.is_disconnect(err, conn.connection.dbapi_connection, None)
+        if lost:
+            conn.invalidate(err)
+        raise DBAPIError.instance(None, None, err, conn.dialect.loaded_dbapi.Error, connection_invalidated=lost,
+                                  dialect=conn.dialect) from err
+
+
 def _first_line(err: DBAPIError) -> str:
     """The driver's own message, its first line (the rest is SQL and parameters)."""
     return str(err.orig).strip().splitlines()[0] if err.orig is not None else str(err)

@@ -42,7 +42,7 @@ from govcore.simulate import SimulationResult, Tally, events_digest, summarize
 from govcore.store import chain, config_observations, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
-from govcore.store.db import Database, DatabaseError, LockLost, open_database
+from govcore.store.db import Database, DatabaseError, LockLost, driver, open_database
 from govcore.store.locks import run_lock
 from govcore.store.schema import ensure
 from govcore.store.tables import (
@@ -342,15 +342,20 @@ def _bulk_insert(conn: sa.Connection, t: sa.Table, rows: Sequence[dict[str, Any]
         values = operator.itemgetter(*cols)
         params = [values(r) for r in rows] if len(cols) > 1 else [(values(r),) for r in rows]
     if not upsert and not missing and len(rows) >= COPY_ROWS and conn.dialect.name == "postgresql":
-        copy = _sql(conn, ("copy", t.name, cols), lambda q, _: f"COPY {q(t.name)} ({', '.join(q(c) for c in cols)}) "
-                                                              "FROM STDIN")
-        raw: Any = conn.connection.driver_connection  # psycopg's own connection: the same transaction
-        with raw.cursor() as cur, cur.copy(copy) as stream:
-            for p in params:
-                stream.write_row(p)
+        _copy(conn, t, cols, params)
         return
     sql = _sql(conn, ("insert", t.name, cols, upsert, missing), build)
     conn.exec_driver_sql(sql, params)
+
+
+def _copy(conn: sa.Connection, t: sa.Table, cols: tuple[str, ...], rows: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL: `rows` (tuples of `cols`) into `t` through one COPY on the connection's own
+    transaction."""
+    copy = _sql(conn, ("copy", t.name, cols), lambda q, _: f"COPY {q(t.name)} ({', '.join(q(c) for c in cols)}) "
+                                                          "FROM STDIN")
+    with driver(conn) as raw, raw.cursor() as cur, cur.copy(copy) as stream:
+        for p in rows:
+            stream.write_row(p)
 
 
 def _insert_events(conn: sa.Connection, rows: list[tuple[Any, ...]], short: list[tuple[Any, ...]]) -> None:
