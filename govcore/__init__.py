@@ -65,6 +65,7 @@ if TYPE_CHECKING:
     from govcore.remote import FetchError, Http, Reply, secret_from_env
     from govcore.simulate import SimulationResult, simulate
     from govcore.sourcefile import (
+        CsvRecords,
         CsvRow,
         csv_header,
         load_yaml,
@@ -150,6 +151,7 @@ _LAZY: dict[str, tuple[str, str]] = {
     "secret_from_env": ("govcore.remote", "secret_from_env"),
     "SimulationResult": ("govcore.simulate", "SimulationResult"),
     "simulate": ("govcore.simulate", "simulate"),
+    "CsvRecords": ("govcore.sourcefile", "CsvRecords"),
     "CsvRow": ("govcore.sourcefile", "CsvRow"),
     "csv_header": ("govcore.sourcefile", "csv_header"),
     "load_yaml": ("govcore.sourcefile", "load_yaml"),
@@ -210,6 +212,7 @@ __all__ = [
     "ConfigError",
     "Configuration",
     "CorrectiveAction",
+    "CsvRecords",
     "CsvRow",
     "DanishCalendar",
     "Decision",

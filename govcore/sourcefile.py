@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import re
@@ -821,7 +822,7 @@ def field_path(text: str) -> Key:
 
 @dataclass
 class CsvRow:
-    """One CSV data row with its 1-based line number in the file."""
+    """One CSV data row with the 1-based line of the file it starts on (see `CsvRecords`)."""
 
     path: str
     line: int
@@ -839,32 +840,73 @@ def sniff_delimiter(header_line: str) -> str:
     return ";" if header_line.count(";") > header_line.count(",") else ","
 
 
+class CsvRecords:
+    """The records of a CSV text, each a list of cells, with the line each starts on.
+
+    Why not `text.splitlines()` into `csv.reader`: a quoted cell may span lines (Excel writes one
+    for Alt+Enter), and a list of lines loses the break inside it ("a<newline>b" became "ab");
+    and `splitlines` also breaks at characters that end no line in CSV (U+2028, U+2029, U+0085,
+    form feed, vertical tab, \x1c-\x1e), splitting a row in two and shifting every later line
+    number away from what an editor shows. Here only CR, LF and CRLF end a line, and a cell keeps
+    its line breaks as written.
+
+    `line` is the 1-based line the record last read *starts* on (also while reading one fails
+    with `csv.Error`), so a multi-line row is reported at its first line, where the user finds
+    the row and an unclosed quote opens. Blank lines are records of no cells, as in `csv.reader`.
+    The delimiter is sniffed from the first physical line (`first_line`, without its line end).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.first_line = _LINE_END.split(text, 1)[0]
+        self.delimiter = sniff_delimiter(self.first_line)
+        self.line = 0
+        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+
+    def __iter__(self) -> CsvRecords:
+        return self
+
+    def __next__(self) -> list[str]:
+        self.line = self._reader.line_num + 1
+        return next(self._reader)
+
+
+_LINE_END = re.compile(r"\r\n|\r|\n")
+
+
 def csv_header(path: str | Path, example: str = "") -> tuple[list[str], str]:
     """The column names of a CSV file and its delimiter; a located error when the first line is empty.
 
     `example` is shown in the hint (e.g. "omraade;periode;budget").
     """
-    lines = read_text(path).splitlines()
-    if not lines or not lines[0].strip():
+    records = CsvRecords(read_text(path))
+    if not records.first_line.strip():
         raise InputError(Problem(str(path), 1, 0, _("the first line must name the columns"),
                                  hint=_("e.g. {example}").format(example=example) if example else ""))
-    delimiter = sniff_delimiter(lines[0])
-    return [h.strip() for h in next(csv.reader([lines[0]], delimiter=delimiter))], delimiter
+    return _header(records, path), records.delimiter
 
 
-def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
-    """Rows of a CSV file (comma or semicolon separated, as Danish exports often are)."""
-    lines = read_text(path).splitlines()
-    if not lines:
-        raise ConfigError([Problem(str(path), 1, 0, _("the file is empty"),
-                                    hint=_("the first line names the columns"))])
-    delimiter = sniff_delimiter(lines[0])
-    reader = csv.reader(lines, delimiter=delimiter)
+def _header(records: CsvRecords, path: str | Path) -> list[str]:
+    """The first record's cells, stripped: the column names (a located error if it is no CSV)."""
     try:
-        header = [h.strip() for h in next(reader)]
+        return [h.strip() for h in next(records)]
     except csv.Error as err:
         raise InputError([Problem(str(path), 1, 0, _("the header line cannot be read as CSV: {reason}").format(
             reason=err))]) from None
+
+
+def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
+    """Rows of a CSV file (comma or semicolon separated, as Danish exports often are).
+
+    Blank rows and rows whose first cell starts with '#' are skipped. A quoted cell may span lines
+    and keeps its line breaks; a row's `line` (and every problem's) is the line it starts on.
+    """
+    text = read_text(path)
+    if not text:
+        raise ConfigError([Problem(str(path), 1, 0, _("the file is empty"),
+                                    hint=_("the first line names the columns"))])
+    reader = CsvRecords(text)
+    delimiter = reader.delimiter
+    header = _header(reader, path)
     known = set(required) | set(optional or [])
     problems = [
         Problem(str(path), 1, 0, _("missing column '{column}'").format(column=col), field=col,
@@ -886,17 +928,17 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
         except StopIteration:
             return
         except csv.Error as err:
-            raise InputError([Problem(name, reader.line_num, 0,
+            raise InputError([Problem(name, reader.line, 0,
                                       _("the line cannot be read as CSV: {reason}").format(reason=err),
                                       hint=_("a cell this long is probably a missing closing quote"))]) from None
         # blank (no cell has more than whitespace) or a comment
         if not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
             continue
         if len(cells) != width:
-            raise InputError([Problem(name, reader.line_num, 0, _("expected {expected} cells, found {found}").format(
+            raise InputError([Problem(name, reader.line, 0, _("expected {expected} cells, found {found}").format(
                 expected=width, found=len(cells)),
                 hint=_("separate cells with '{delimiter}' and quote text containing it").format(delimiter=delimiter))])
-        yield CsvRow(name, reader.line_num, dict(zip(names, map(strip, cells), strict=True)), names)
+        yield CsvRow(name, reader.line, dict(zip(names, map(strip, cells), strict=True)), names)
 
 
 def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:

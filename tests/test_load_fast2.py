@@ -30,14 +30,14 @@ def test_blank_and_comment_lines_are_skipped_and_every_row_keeps_its_line(tmp_pa
     rows = list(read_csv(path, ["kpi", "period", "value"]))
     assert [(r.line, r.values) for r in rows] == [
         (2, {"kpi": "a", "period": "2021", "value": "1"}),
-        (9, {"kpi": "b", "period": "2021-01", "value": "3"}),  # read line by line, as always
+        (8, {"kpi": "b", "period": "2021\n-01", "value": "3"}),  # its line break kept, at the line it starts on
         (10, {"kpi": "", "period": "x", "value": ""}),
         (11, {"kpi": "c", "period": "", "value": ""}),
     ]
     assert {r.path for r in rows} == {str(path)} and {r.header for r in rows} == {("kpi", "period", "value")}
     assert all(r.header is rows[0].header for r in rows)  # one tuple per file, not one per row
     assert [(p.line, p.column, p.field) for p in (rows[1].problem("value", "m"), rows[1].problem("nope", "m"))] == [
-        (9, 3, "value"), (9, 0, "nope")]
+        (8, 3, "value"), (8, 0, "nope")]
 
 
 def test_a_row_of_the_wrong_width_is_located_at_its_line(tmp_path: Path) -> None:
