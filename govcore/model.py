@@ -6,7 +6,6 @@ except errors, so wheel, targets, rules and engine can all build on it.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import math
 import re
@@ -260,8 +259,11 @@ class Municipality(Strict):
 @cache
 def municipalities() -> dict[str, Municipality]:
     """The 98 Danish municipalities, by three-digit code (shipped with govcore)."""
-    text = resources.files("govcore").joinpath("data/kommuner.csv").read_text(encoding="utf-8")
-    rows = csv.DictReader(text.splitlines())
+    from govcore.sourcefile import CsvRecords  # here: it loads ruamel, which importing the model need not
+
+    records = CsvRecords(resources.files("govcore").joinpath("data/kommuner.csv").read_text(encoding="utf-8"))
+    header = next(records)
+    rows = [dict(zip(header, cells, strict=True)) for cells in records if cells]
     return {r["code"]: Municipality(code=r["code"], name=r["name"], region=r["region"]) for r in rows}
 
 
