@@ -9,7 +9,6 @@ three-digit code), "Hele landet" (000) and its region when asked for, and every 
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from govcore import (
     KPI,
+    CsvRecords,
     FetchContext,
     FetchedTable,
     FetchError,
@@ -28,7 +28,6 @@ from govcore import (
     did_you_mean,
     normalise_name,
     parse_number,
-    sniff_delimiter,
     validate_settings,
 )
 from govcore_statbank.i18n import _
@@ -199,19 +198,20 @@ def _areas(ctx: FetchContext, s: StatbankSettings, table: str, values: dict[str,
 
 
 def _observations(table: str, kpi: str, text: str, areas: dict[str, str]) -> list[Observation]:
-    lines = text.lstrip("\ufeff").splitlines()
-    if not lines:
+    text = text.lstrip("\ufeff")
+    if not text:
         raise _shape(table, "(data)", _("the CSV answer is empty"))
-    reader = csv.reader(lines, delimiter=sniff_delimiter(lines[0]))
-    header = [normalise_name(h) for h in next(reader)]
+    records = CsvRecords(text)
+    header = [normalise_name(h) for h in next(records)]
     try:
         ia, it = header.index(normalise_name(AREA)), header.index(normalise_name(TIME))
     except ValueError:
         raise _shape(table, AREA if normalise_name(AREA) not in header else TIME,
-                     _("the CSV header ({header}) lacks the column").format(header=lines[0])) from None
+                     _("the CSV header ({header}) lacks the column").format(header=records.first_line)) from None
     iv = len(header) - 1
     out = []
-    for n, cells in enumerate(reader, start=2):
+    for cells in records:
+        n = records.line
         if not cells:
             continue
         if len(cells) != len(header):
