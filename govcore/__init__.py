@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from govcore.calendar import DanishCalendar
     from govcore.charts import Bar, Line, bar_chart, goal_chart, line_chart
     from govcore.config import Configuration, Response, load_config, prepare
+    from govcore.csvtext import CsvRecords, sniff_delimiter
     from govcore.engine import Engine, EngineEvent
     from govcore.errors import ConfigError, GovcoreError, InputError, PluginError, Problem, RuleError, did_you_mean
     from govcore.extension import (
@@ -65,13 +66,11 @@ if TYPE_CHECKING:
     from govcore.remote import FetchError, Http, Reply, secret_from_env
     from govcore.simulate import SimulationResult, simulate
     from govcore.sourcefile import (
-        CsvRecords,
         CsvRow,
         csv_header,
         load_yaml,
         read_csv,
         read_text,
-        sniff_delimiter,
         validate_settings,
     )
     from govcore.sourcefile import validate as validate_yaml
@@ -151,13 +150,13 @@ _LAZY: dict[str, tuple[str, str]] = {
     "secret_from_env": ("govcore.remote", "secret_from_env"),
     "SimulationResult": ("govcore.simulate", "SimulationResult"),
     "simulate": ("govcore.simulate", "simulate"),
-    "CsvRecords": ("govcore.sourcefile", "CsvRecords"),
+    "CsvRecords": ("govcore.csvtext", "CsvRecords"),
     "CsvRow": ("govcore.sourcefile", "CsvRow"),
     "csv_header": ("govcore.sourcefile", "csv_header"),
     "load_yaml": ("govcore.sourcefile", "load_yaml"),
     "read_csv": ("govcore.sourcefile", "read_csv"),
     "read_text": ("govcore.sourcefile", "read_text"),
-    "sniff_delimiter": ("govcore.sourcefile", "sniff_delimiter"),
+    "sniff_delimiter": ("govcore.csvtext", "sniff_delimiter"),
     "validate_settings": ("govcore.sourcefile", "validate_settings"),
     "validate_yaml": ("govcore.sourcefile", "validate"),
     "danish_date": ("govcore.formatting", "danish_date"),

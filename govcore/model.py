@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar, overload
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from govcore.csvtext import CsvRecords
 from govcore.danish_words import to_english
 from govcore.errors import did_you_mean, titled
 from govcore.i18n import _
@@ -259,8 +260,6 @@ class Municipality(Strict):
 @cache
 def municipalities() -> dict[str, Municipality]:
     """The 98 Danish municipalities, by three-digit code (shipped with govcore)."""
-    from govcore.sourcefile import CsvRecords  # here: it loads ruamel, which importing the model need not
-
     records = CsvRecords(resources.files("govcore").joinpath("data/kommuner.csv").read_text(encoding="utf-8"))
     header = next(records)
     rows = [dict(zip(header, cells, strict=True)) for cells in records if cells]

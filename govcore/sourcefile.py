@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -42,6 +41,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarbool import ScalarBoolean
 
+from govcore.csvtext import CsvRecords
 from govcore.danish_words import with_danish
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
 from govcore.formatting import plain_number
@@ -834,43 +834,6 @@ class CsvRow:
         at = self.header.index(column) + 1 if column in self.header else 0
         return Problem(self.path, self.line, at, message, field=column, hint=hint)
 
-
-def sniff_delimiter(header_line: str) -> str:
-    """';' or ',': whichever separates more cells of a CSV header line (Danish exports use ';')."""
-    return ";" if header_line.count(";") > header_line.count(",") else ","
-
-
-class CsvRecords:
-    """The records of a CSV text, each a list of cells, with the line each starts on.
-
-    Why not `text.splitlines()` into `csv.reader`: a quoted cell may span lines (Excel writes one
-    for Alt+Enter), and a list of lines loses the break inside it ("a<newline>b" became "ab");
-    and `splitlines` also breaks at characters that end no line in CSV (U+2028, U+2029, U+0085,
-    form feed, vertical tab, \x1c-\x1e), splitting a row in two and shifting every later line
-    number away from what an editor shows. Here only CR, LF and CRLF end a line, and a cell keeps
-    its line breaks as written.
-
-    `line` is the 1-based line the record last read *starts* on (also while reading one fails
-    with `csv.Error`), so a multi-line row is reported at its first line, where the user finds
-    the row and an unclosed quote opens. Blank lines are records of no cells, as in `csv.reader`.
-    The delimiter is sniffed from the first physical line (`first_line`, without its line end).
-    """
-
-    def __init__(self, text: str) -> None:
-        self.first_line = _LINE_END.split(text, 1)[0]
-        self.delimiter = sniff_delimiter(self.first_line)
-        self.line = 0
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
-
-    def __iter__(self) -> CsvRecords:
-        return self
-
-    def __next__(self) -> list[str]:
-        self.line = self._reader.line_num + 1
-        return next(self._reader)
-
-
-_LINE_END = re.compile(r"\r\n|\r|\n")
 
 
 def csv_header(path: str | Path, example: str = "") -> tuple[list[str], str]:

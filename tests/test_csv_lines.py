@@ -99,3 +99,27 @@ def test_csv_records_give_each_record_the_line_it_starts_on() -> None:
     got = [(records.line, cells) for cells in records]
     assert got == [(1, ["a", "b", "c,d"]), (2, ["x\ny", "2\u2028"]), (4, []), (5, ["3", "4"])]
     assert (records.first_line, records.delimiter) == ("a;b;c,d", ";")
+
+
+@pytest.mark.parametrize("tail", ["jobrate,2021-03,45\n", "jobrate,2021-03,45", "\n\n"], ids=["row", "no-end", "blank"])
+def test_a_quote_left_open_to_the_end_of_the_file_is_an_error_not_a_lost_row(tmp_path: Path, tail: str) -> None:
+    """Under the csv module's cell limit an open quote takes every later line into its cell, with
+    no error of its own: the rows after it would be lost without a word."""
+    text = 'kpi,period,value,source\njobrate,2021-01,47,x\njobrate,2021-02,46,"Jobindsats\n' + tail
+    assert "obs.csv:3: the line cannot be read as CSV: the quote opened on line 3 is not closed before the end " \
+           "of the file" in error(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("tail", "cell"), [('udtræk"\n', "udtræk"), ('udtræk"', "udtræk"), ('udtræk"\n\n\n', "udtræk"),
+                                           ('udtræk""x"\n', 'udtræk"x')],
+                         ids=["closed", "no-end", "blank-after", "quote-in-cell"])
+def test_a_last_cell_spanning_lines_and_closed_is_read(tmp_path: Path, tail: str, cell: str) -> None:
+    text = 'kpi,period,value,source\njobrate,2021-01,47,x\njobrate,2021-02,46,"Jobindsats\n' + tail
+    assert rows(write(tmp_path, text))[-1] == (
+        3, {"kpi": "jobrate", "period": "2021-02", "value": "46", "source": "Jobindsats\n" + cell})
+
+
+def test_a_quote_closed_and_followed_by_text_reads_as_before(tmp_path: Path) -> None:
+    """The reader is not strict: `"a"b` is the cell `ab`, as it always was."""
+    assert rows(write(tmp_path, 'kpi,period,value,source\njobrate,2021-01,47,"Job"indsats\n')) == [
+        (2, {"kpi": "jobrate", "period": "2021-01", "value": "47", "source": "Jobindsats"})]

@@ -13,7 +13,7 @@ PACKAGE = ROOT / "govcore"
 
 # Each module (or package) may only import govcore modules of the same or a lower layer.
 LAYERS: list[set[str]] = [
-    {"errors", "text", "formatting", "danish_words", "i18n", "labels", "event_labels", "longrunning"},
+    {"errors", "text", "formatting", "danish_words", "i18n", "labels", "event_labels", "longrunning", "csvtext"},
     {"commandline"},  # what every package's cli.py shares: help and click's words in the reader's language
     {"model"},
     {"observations", "sourcefile", "calendar", "remote"},
