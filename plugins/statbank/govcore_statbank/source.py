@@ -9,6 +9,7 @@ three-digit code), "Hele landet" (000) and its region when asked for, and every 
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Mapping
 from typing import Any, Literal
@@ -202,6 +203,15 @@ def _observations(table: str, kpi: str, text: str, areas: dict[str, str]) -> lis
     if not text:
         raise _shape(table, "(data)", _("the CSV answer is empty"))
     records = CsvRecords(text)
+    try:
+        return _rows(table, kpi, records, areas)
+    except csv.Error as err:  # e.g. a quote never closed: located, not a plugin failure
+        line = records.line
+        raise _shape(table, _("line {n}").format(n=line),
+                     _("line {n}: the CSV answer cannot be read: {reason}").format(n=line, reason=err)) from None
+
+
+def _rows(table: str, kpi: str, records: CsvRecords, areas: dict[str, str]) -> list[Observation]:
     header = [normalise_name(h) for h in next(records)]
     try:
         ia, it = header.index(normalise_name(AREA)), header.index(normalise_name(TIME))

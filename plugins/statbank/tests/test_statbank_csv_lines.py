@@ -26,3 +26,13 @@ def test_a_problem_after_a_multi_line_cell_names_the_line_an_editor_shows() -> N
     with pytest.raises(FetchError) as err:
         _observations("AUK01", "statbank:forsorgede", text, AREAS)
     assert "line 4: the value 'mange' is not a number" in str(err.value)
+
+
+@pytest.mark.parametrize(("text", "reason"), [
+    (f'{HEADER}630;TOT;2024K1;"14065\n', "the quote opened on line 2 is not closed before the end of the file"),
+    (f'{HEADER}630;TOT;2024K1;"{"1" * 200_000}"\n', "field larger than field limit")], ids=["open-quote", "cell-limit"])
+def test_an_answer_the_csv_reader_refuses_is_a_located_shape_error_not_a_plugin_failure(text: str, reason: str) -> None:
+    with pytest.raises(FetchError) as err:
+        _observations("AUK01", "statbank:forsorgede", text, AREAS)
+    assert err.value.kind == "shape"
+    assert f"line 2: the CSV answer cannot be read: {reason}" in str(err.value)
