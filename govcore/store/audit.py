@@ -138,7 +138,9 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
                                        run.head_hash, run.chain)
             if report.problem is not None or run.facts is None:
                 return report
-            refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows)
+            # Only an event naming a rule names a rule version (as in `PersistentRun._load_facts`):
+            # the others' details, most of a log, are not parsed (`verify_rows` checked them).
+            refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows if r["rule"])
             actual = facts.summarize(facts.load(conn, run.municipality, run.start, run.fingerprint), refs)
             tables = facts.changed(run.facts, actual)
             if not tables:
