@@ -147,8 +147,11 @@ def verify(db: Database, municipality: str | None = None, year: int | None = Non
             if report.problem is not None or run.facts is None:
                 return report
             # Only an event naming a rule names a rule version (as in `PersistentRun._load_facts`):
-            # the others' details, most of a log, are not parsed (`verify_rows` checked them).
-            refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows if r["rule"])
+            # the others' details, most of a log, are not parsed.
+            try:
+                refs = facts.rule_refs(chain.rule_details(rows))
+            except chain.UnreadableDetails as err:
+                return dataclasses.replace(report, problem=str(err), first_bad_seq=err.seq)
             actual = facts.summarize(facts.load(conn, run.municipality, run.start, run.fingerprint), refs)
             tables = facts.changed(run.facts, actual)
             if not tables:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,6 +238,30 @@ class ChainReport:
     head_hash: str
     problem: str | None = None
     first_bad_seq: int | None = None
+
+
+class UnreadableDetails(ValueError):
+    """A stored event's details are not a JSON object: the log was written outside govcore."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(_("entry {entry} was changed (its details are not valid JSON)").format(entry=f"e{seq:06d}"))
+        self.seq = seq
+
+
+def rule_details(rows: Iterable[Mapping[str, Any]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(rule, details) of the stored events that name a rule, their details parsed: what a run's
+    facts record of its rule versions is made from. `verify_rows` does not parse a row that
+    matches its hash, so a log re-chained outside govcore can hold details that are no JSON;
+    `UnreadableDetails` names the entry instead of a bare decoding error."""
+    for r in rows:
+        if r["rule"]:
+            try:
+                details = json.loads(r["details"])
+            except (TypeError, ValueError):
+                raise UnreadableDetails(int(r["seq"])) from None
+            if not isinstance(details, dict):
+                raise UnreadableDetails(int(r["seq"]))
+            yield r["rule"], details
 
 
 def verify_rows(municipality: str, start: dt.date, rows: Iterable[Mapping[str, Any]], recorded_events: int,

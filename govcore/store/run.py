@@ -1158,8 +1158,13 @@ class PersistentRun:
     def _load_facts(self, digests: facts.Digests, rows: Sequence[dict[str, Any]]) -> None:
         """Take the stored fact rows as this run's, after checking them against its record."""
         # Only an event that names a rule names a rule version: the other rows' details (most of
-        # a log: arriving observations) are not parsed again (`verify_rows` has read them all).
-        refs = facts.rule_refs((r["rule"], json.loads(r["details"])) for r in rows if r["rule"])
+        # a log: arriving observations) are not parsed.
+        try:
+            refs = facts.rule_refs(chain.rule_details(rows))
+        except chain.UnreadableDetails as err:
+            raise RunError(_("the stored rows of {run} were changed outside govcore ({tables}); see "
+                             "`govcore audit verify` — it cannot be resumed").format(
+                                 run=self.label, tables=str(err))) from None
         actual = facts.summarize(digests, refs)
         if self.state.facts is not None and actual != self.state.facts:
             raise RunError(_("the stored rows of {run} were changed outside govcore "
