@@ -6,9 +6,9 @@ import dataclasses
 import os
 import textwrap
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
@@ -262,3 +262,21 @@ def danish(english: None, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("GOVCORE_LANG", "da")
     with use_language("da"):
         yield
+
+
+@pytest.fixture
+def rule_refs_given(monkeypatch: pytest.MonkeyPatch) -> list[list[tuple[str | None, Any]]]:
+    """Every call of `govcore.store.facts.rule_refs` recorded: the (rule, details) pairs it was
+    given — to see which stored events a check parses."""
+    from govcore.store import facts
+
+    given: list[list[tuple[str | None, Any]]] = []
+    real = facts.rule_refs
+
+    def spy(events: Iterable[tuple[str | None, Any]]) -> set[tuple[str, str]]:
+        pairs = list(events)
+        given.append(pairs)
+        return real(pairs)
+
+    monkeypatch.setattr(facts, "rule_refs", spy)
+    return given

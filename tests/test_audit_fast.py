@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from govcore.config import Configuration
 from govcore.store import audit, chain, facts
 from govcore.store.db import Database
+from govcore.store.facts import rule_refs as real_rule_refs
 from govcore.store.run import EVENT, RUN, simulate_persistent
 
 
@@ -45,28 +46,21 @@ def _parsing_every_row(db: Database) -> list[chain.ChainReport]:
 
 
 def test_verify_parses_only_the_details_of_events_naming_a_rule(vejle_config: Configuration, db: Database,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+                                                               rule_refs_given: list[list[tuple[str | None, Any]]]
+                                                               ) -> None:
     simulate_persistent(vejle_config, db, year=2021)
     stored = db.read(_rows)
     named = {(str(json.loads(r["details"]).get("rule_hash", "")), r["rule"]) for r in stored if r["rule"]}
     ruled = sum(1 for r in stored if r["rule"])
     assert named and ruled < len(stored)
 
-    given: list[list[tuple[str | None, Any]]] = []
-    real = facts.rule_refs
-
-    def spy(events: Iterable[tuple[str | None, Any]]) -> set[tuple[str, str]]:
-        pairs = list(events)
-        given.append(pairs)
-        refs = real(pairs)
-        assert refs == named  # the same rule versions as from every row
-        return refs
-
-    monkeypatch.setattr(facts, "rule_refs", spy)
+    given = rule_refs_given
+    given.clear()  # the simulation's own calls: only what follows counts
     reports = audit.verify(db)
     assert [(r.events, r.problem) for r in reports] == [(len(stored), None)]
     assert [len(pairs) for pairs in given] == [ruled]  # seen to fail with every stored event (845) given
     assert all(rule for rule, _ in given[0])
+    assert real_rule_refs(given[0]) == named  # the same rule versions as from every row
 
 
 def test_the_log_is_read_as_its_rows_are(vejle_config: Configuration, db: Database) -> None:

@@ -6,10 +6,8 @@ were parsed again at every opening (a 10-year run of examples/vejle: 3,849 of th
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from typing import Any
 
-import pytest
 import sqlalchemy as sa
 
 from govcore.config import Configuration
@@ -19,7 +17,8 @@ from govcore.store.run import EVENT, RUN, PersistentRun, simulate_persistent
 
 
 def test_reopening_parses_only_the_details_of_events_naming_a_rule(vejle_config: Configuration, db: Database,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                   rule_refs_given: list[list[tuple[str | None, Any]]]
+                                                                   ) -> None:
     simulate_persistent(vejle_config, db, year=2021)
     with db.engine.connect() as conn:
         stored = [(r.rule, r.details) for r in conn.execute(sa.select(EVENT.c.rule, EVENT.c.details))]
@@ -27,15 +26,8 @@ def test_reopening_parses_only_the_details_of_events_naming_a_rule(vejle_config:
     ruled = sum(1 for rule, _ in stored if rule)
     assert named and ruled < len(stored)
 
-    given: list[list[tuple[str | None, Any]]] = []
-    real = facts.rule_refs
-
-    def spy(events: Iterable[tuple[str | None, Any]]) -> set[tuple[str, str]]:
-        pairs = list(events)
-        given.append(pairs)
-        return real(pairs)
-
-    monkeypatch.setattr(facts, "rule_refs", spy)
+    given = rule_refs_given
+    given.clear()  # the simulation's own calls: only what follows counts
     with PersistentRun.open(db, vejle_config, year=2021, create=False) as run:
         assert run._refs == named  # the record checked and kept: the same rule versions as from every row
     assert [len(pairs) for pairs in given] == [ruled]  # seen to fail with every stored event (845) given
