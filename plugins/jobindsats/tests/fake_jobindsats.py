@@ -19,13 +19,15 @@ MONTHS = ["2024M01", "2024M02", "2024M03"]
 QMAT = ["2023QMAT04", "2024QMAT02"]
 
 
-def copy_example(dest: Path, *, statbank: bool = True, settings: str | None = None) -> Path:
-    """examples/jobindsats in `dest` (the rule paths made absolute; other source settings if given)."""
+def copy_example(dest: Path, *, statbank: bool = True, settings: str | None = None, ministermaal: bool = False) -> Path:
+    """examples/jobindsats in `dest` (the rule paths made absolute; other source settings if given;
+    the ministermål measurements only with `ministermaal`)."""
     shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns("tools", "recorded", "fetched"))
     p = dest / "municipality.yaml"
     text = p.read_text(encoding="utf-8").replace("../../rules/", str(ROOT / "rules") + "/")
-    mm = text.index("    # The ministermål measurements")
-    text = text[:mm] + text[text.index("  statbank:"):]  # the ministermål tests set their own
+    if not ministermaal:
+        mm = text.index("    # The ministermål measurements")
+        text = text[:mm] + text[text.index("  statbank:"):]  # the ministermål tests set their own
     if settings is not None:
         text = text[:text.index("sources:")] + settings
     elif not statbank:

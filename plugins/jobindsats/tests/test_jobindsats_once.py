@@ -6,11 +6,11 @@ exactly the KPIs they got when each source was called per version."""
 from __future__ import annotations
 
 import dataclasses
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fake_jobindsats import copy_example
 from govcore_jobindsats.source import SOURCE_SPEC as JOBINDSATS
 from govcore_statbank.source import SOURCE_SPEC as STATBANK
 
@@ -24,12 +24,10 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def versions(tmp_path: Path) -> Path:
     """examples/jobindsats with three versions in 2024 (the ministermål data ends with 2024)."""
-    dest = tmp_path / "cfg"
-    shutil.copytree(ROOT / "examples" / "jobindsats", dest, ignore=shutil.ignore_patterns("tools", "recorded"))
-    p = dest / "municipality.yaml"
-    text = p.read_text(encoding="utf-8").replace("../../rules/", str(ROOT / "rules") + "/")
-    p.write_text(text + "versions:\n  - from: 2024-03-01\n    description: Marts\n"
-                 "  - from: 2024-06-01\n    description: Juni\n", encoding="utf-8")
+    dest = copy_example(tmp_path / "cfg", ministermaal=True)
+    with (dest / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2024-03-01\n    description: Marts\n"
+                "  - from: 2024-06-01\n    description: Juni\n")
     return dest
 
 
