@@ -201,6 +201,7 @@ def explain(db: Database, event_id: str, *, municipality: str | None = None, yea
 
     def work(conn: sa.Connection) -> tuple[list[dict[str, Any]], dict[str, Any] | None]:
         rows = _log_rows(conn, run)
+        _readable(run, rows)
         target = next((r for r in rows if r["seq"] == seq), None)
         rule = None
         if target is not None and target["rule"]:
@@ -217,6 +218,20 @@ def explain(db: Database, event_id: str, *, municipality: str | None = None, yea
         raise AuditError(_("{run} has no event {event} (its log has {n} events)").format(
             run=run.label, event=f"e{seq:06d}", n=len(rows)))
     return Explanation(run, target, rule, rows)
+
+
+def _readable(run: RunInfo, rows: Sequence[Mapping[str, Any]]) -> None:
+    """An explanation reads the details of the event and of every later one: a log whose details
+    are no JSON object (written or re-chained outside govcore; `verify` parses only what it must)
+    is refused with the entry named, not answered with a decoding error."""
+    for r in rows:
+        try:
+            readable = isinstance(json.loads(r["details"]), dict)
+        except (TypeError, ValueError):
+            readable = False
+        if not readable:
+            raise AuditError(_("{run} cannot be explained: {problem}; see `govcore audit verify`").format(
+                run=run.label, problem=chain.UnreadableDetails(int(r["seq"]))))
 
 
 def _ids(details: Mapping[str, Any]) -> set[str]:
