@@ -11,7 +11,7 @@ import re
 
 from govcore.i18n import _
 
-__all__ = ["CsvRecords", "sniff_delimiter"]
+__all__ = ["CsvQuoteError", "CsvRecords", "sniff_delimiter"]
 
 
 def sniff_delimiter(header_line: str) -> str:
@@ -33,6 +33,14 @@ class CsvRecords:
     with `csv.Error`), so a multi-line row is reported at its first line, where the user finds
     the row and an unclosed quote opens. Blank lines are records of no cells, as in `csv.reader`.
     The delimiter is sniffed from the first physical line (`first_line`, without its line end).
+
+    The reader is strict about quotes, so that a damaged quoted cell is an error rather than wrong
+    data: a quote that closes a cell must be followed by the delimiter or the end of the line
+    (`"abc"def` is not the cell `abcdef`, nor `"abc" ;x` the cell `abc `), and a quote opened must
+    be closed before the end of the file (or every later line is in its cell). A quote inside an
+    unquoted cell (`ab"c`) is text, as CSV has it. The error (`CsvQuoteError`) names the cell
+    and what to write instead; it is worked out only once the csv module has refused the record,
+    so reading a sound file costs nothing more.
     """
 
     def __init__(self, text: str) -> None:
@@ -40,37 +48,84 @@ class CsvRecords:
         self.delimiter = sniff_delimiter(self.first_line)
         self.line = 0
         self._text = text
-        self._last: list[str] = []
-        self._last_line = 0
-        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter)
+        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=self.delimiter, strict=True)
 
     def __iter__(self) -> CsvRecords:
         return self
 
     def __next__(self) -> list[str]:
-        self.line = start = self._reader.line_num + 1
+        self.line = self._reader.line_num + 1
         try:
-            cells = next(self._reader)
-        except StopIteration:
-            self._closed(self._last, self._last_line)
-            raise
-        self._last, self._last_line = cells, start
-        return cells
-
-    def _closed(self, cells: list[str], start: int) -> None:
-        """Raises `csv.Error` when the last record ends inside a quoted cell: a quote never closed
-        takes every later line of the file into its cell, silently (the reader is not strict, so
-        that `"a"b` stays readable as before). Only a last record with a line break in a cell can
-        be one; it is read again with one more line after it, which an open quote takes in too."""
-        if not any("\n" in c or "\r" in c for c in cells):
-            return
-        rest = "".join(_LINES.findall(self._text)[start - 1:])
-        probe = rest + ("" if rest.endswith(("\n", "\r")) else "\n") + "-"
-        if sum(1 for _record in csv.reader(io.StringIO(probe, newline=""), delimiter=self.delimiter)) == 1:
-            self.line = start
-            raise csv.Error(_("the quote opened on line {line} is not closed before the end of the file").format(
-                line=start))
+            return next(self._reader)
+        except csv.Error as err:
+            raise _quote_error(self._text, self.line, self.delimiter) or err from None
 
 
+class CsvQuoteError(csv.Error):
+    """A quoted cell the csv module refused: `cell` is its 1-based place in the record, and the
+    message says what is wrong and what to write instead (a `csv.Error`, so every reader that
+    locates one reports it at the line the record starts on, as before)."""
+
+    def __init__(self, message: str, cell: int) -> None:
+        super().__init__(message)
+        self.cell = cell
+
+
+def _quote_error(text: str, start: int, delimiter: str) -> CsvQuoteError | None:
+    """Why the record starting on line `start` was refused, when its quoting is the reason.
+
+    The record is read again the way the csv module reads it (quote `"`, a doubled quote inside a
+    quoted cell, the cell limit), character by character: only on the error path. None when the
+    reason is another (a cell over the csv module's limit), and the csv module's error stands.
+    """
+    limit = csv.field_size_limit()
+    cell, length, state, opened = 1, 0, _START, start
+    for n, physical in enumerate(_LINES.findall(text)[start - 1:], start):
+        for at, c in enumerate(physical):
+            if state == _QUOTED:
+                if c == '"':
+                    state = _CLOSED
+                    continue
+            elif state == _CLOSED and c == '"':  # doubled: a quote in the cell
+                state = _QUOTED
+            elif c == delimiter:
+                cell, length, state = cell + 1, 0, _START
+                continue
+            elif c in "\r\n":  # the record ends, its quotes sound
+                return None
+            elif state == _CLOSED:
+                return _damaged(cell, opened, n, _after(physical[at:], delimiter), delimiter)
+            elif state == _START and c == '"':
+                state, opened = _QUOTED, n
+                continue
+            else:
+                state = _PLAIN
+            if length >= limit:
+                return None
+            length += 1
+        if state != _QUOTED:
+            return None
+    return CsvQuoteError(_("the quote opened on line {line} is not closed before the end of the file").format(
+        line=opened), cell)
+
+
+def _damaged(cell: int, opened: int, line: int, after: str, delimiter: str) -> CsvQuoteError:
+    if line == opened:
+        message = _("cell {cell}: the quote that closes it is followed by '{after}', where only '{delimiter}' "
+                    "or the end of the line may follow")
+    else:
+        message = _("cell {cell}: the quote opened on line {opened} closes on line {line}, followed by "
+                    "'{after}', where only '{delimiter}' or the end of the line may follow")
+    return CsvQuoteError(message.format(cell=cell, opened=opened, line=line, after=after, delimiter=delimiter) + "; "
+                         + _('a quote inside a quoted cell is written twice: ""'), cell)
+
+
+def _after(rest: str, delimiter: str) -> str:
+    """The text after a closing quote up to the cell's end, as the user sees it (clipped)."""
+    text = _LINE_END.split(rest, 1)[0].split(delimiter, 1)[0]
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
+_START, _PLAIN, _QUOTED, _CLOSED = range(4)
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINES = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")

@@ -118,8 +118,3 @@ def test_a_last_cell_spanning_lines_and_closed_is_read(tmp_path: Path, tail: str
     assert rows(write(tmp_path, text))[-1] == (
         3, {"kpi": "jobrate", "period": "2021-02", "value": "46", "source": "Jobindsats\n" + cell})
 
-
-def test_a_quote_closed_and_followed_by_text_reads_as_before(tmp_path: Path) -> None:
-    """The reader is not strict: `"a"b` is the cell `ab`, as it always was."""
-    assert rows(write(tmp_path, 'kpi,period,value,source\njobrate,2021-01,47,"Job"indsats\n')) == [
-        (2, {"kpi": "jobrate", "period": "2021-01", "value": "47", "source": "Jobindsats"})]
