@@ -12,31 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from test_csv_lines import error, rows, write
 
-from govcore import ConfigError, CsvRecords, InputError, csv_header, load_config, read_csv
+from govcore import ConfigError, CsvRecords, InputError, csv_header, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIRED = ["kpi", "period", "value"]
-OPTIONAL = ["source"]
 HEADER = "kpi,period,value,source\n"
 TWICE = 'a quote inside a quoted cell is written twice: ""'
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "obs.csv"
-    path.write_bytes(text.encode("utf-8"))
-    return path
-
-
-def rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    return [(r.line, r.values) for r in read_csv(path, REQUIRED, OPTIONAL)]
-
-
-def error(path: Path) -> str:
-    with pytest.raises(InputError) as err:
-        rows(path)
-    (problem,) = err.value.problems
-    return problem.format()
 
 
 @pytest.mark.usefixtures("english")
