@@ -91,8 +91,8 @@ def _quote_error(text: str, start: int, delimiter: str) -> CsvQuoteError | None:
             elif c == delimiter:
                 cell, length, state = cell + 1, 0, _START
                 continue
-            elif c in "\r\n":  # the record ends, its quotes sound
-                return None
+            elif c in "\r\n":  # the record ends with its physical line (below)
+                continue
             elif state == _CLOSED:
                 return _damaged(cell, opened, n, _after(physical[at:], delimiter), delimiter)
             elif state == _START and c == '"':
@@ -103,7 +103,7 @@ def _quote_error(text: str, start: int, delimiter: str) -> CsvQuoteError | None:
             if length >= limit:
                 return None
             length += 1
-        if state != _QUOTED:
+        if state != _QUOTED:  # the record ended, its quotes sound: refused for another reason
             return None
     return CsvQuoteError(_("the quote opened on line {line} is not closed before the end of the file").format(
         line=opened), cell)

@@ -28,7 +28,10 @@ TWICE = 'a quote inside a quoted cell is written twice: ""'
     ('"jobrate"x,2021-01,47,FASIT', 1, "x"),
     ('jobrate,2021-01,47,"Job "Indsats" udtræk"', 4, 'Indsats" udtræk"'),
     ('jobrate,2021-01,47,"FASIT"x', 4, "x"),
-], ids=["text-after", "space-after", "first-cell", "quote-not-doubled", "last-cell"])
+    ('jobrate,2021-01,47,"Job ""plus"" FASIT"x', 4, "x"),
+    ('job"rate,2021-01,47,"FASIT"x', 4, "x"),
+], ids=["text-after", "space-after", "first-cell", "quote-not-doubled", "last-cell", "after-doubled-quotes",
+        "after-a-quote-in-an-unquoted-cell"])
 def test_a_closing_quote_followed_by_text_is_a_located_error(tmp_path: Path, row: str, cell: int, after: str) -> None:
     text = HEADER + "jobrate,2020-12,46,FASIT\n" + row + "\njobrate,2021-02,45,FASIT\n"
     assert error(write(tmp_path, text)).startswith(
@@ -149,3 +152,15 @@ def test_every_reader_of_a_shipped_example_refuses_a_damaged_cell(tmp_path: Path
     assert f"{name}:3: " in err.value.format()
     assert f"cell 2: the quote that closes it is followed by '!', where only '{delimiter}' or the end of the line " \
            f"may follow; {TWICE}" in err.value.format()
+
+
+@pytest.mark.parametrize(("text", "start"), [
+    ('a,b\n"x",y\n"p"q,r\n', 2), ('a,b\nx,"y"', 2), ('a,b\n"x\ny"\n"p"q\n', 2),
+], ids=["row-then-damaged-row", "last-row-without-line-end", "multi-line-row"])
+def test_the_explanation_reads_only_the_refused_row(text: str, start: int) -> None:
+    """A row the csv module reads has no quote error to explain: should it be refused for a reason
+    the explanation does not know (a later Python's), the csv module's error stands rather than one
+    made up from the rows after it."""
+    from govcore.csvtext import _quote_error
+
+    assert _quote_error(text, start, ",") is None
