@@ -41,7 +41,7 @@ from ruamel.yaml.reader import ReaderError
 from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarbool import ScalarBoolean
 
-from govcore.csvtext import CsvRecords
+from govcore.csvtext import CsvQuoteError, CsvRecords
 from govcore.danish_words import with_danish
 from govcore.errors import ConfigError, InputError, Problem, did_you_mean
 from govcore.formatting import plain_number
@@ -853,8 +853,8 @@ def _header(records: CsvRecords, path: str | Path) -> list[str]:
     try:
         return [h.strip() for h in next(records)]
     except csv.Error as err:
-        raise InputError([Problem(str(path), 1, 0, _("the header line cannot be read as CSV: {reason}").format(
-            reason=err))]) from None
+        raise InputError([Problem(str(path), 1, getattr(err, "cell", 0),
+                                  _("the header line cannot be read as CSV: {reason}").format(reason=err))]) from None
 
 
 def read_csv(path: str | Path, required: list[str], optional: list[str] | None = None) -> Iterator[CsvRow]:
@@ -890,6 +890,9 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
             cells = next(reader)
         except StopIteration:
             return
+        except CsvQuoteError as err:  # says what is wrong with which cell, and what to write
+            raise InputError([Problem(name, reader.line, err.cell,
+                                      _("the line cannot be read as CSV: {reason}").format(reason=err))]) from None
         except csv.Error as err:
             raise InputError([Problem(name, reader.line, 0,
                                       _("the line cannot be read as CSV: {reason}").format(reason=err),

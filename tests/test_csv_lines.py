@@ -106,7 +106,7 @@ def test_a_quote_left_open_to_the_end_of_the_file_is_an_error_not_a_lost_row(tmp
     """Under the csv module's cell limit an open quote takes every later line into its cell, with
     no error of its own: the rows after it would be lost without a word."""
     text = 'kpi,period,value,source\njobrate,2021-01,47,x\njobrate,2021-02,46,"Jobindsats\n' + tail
-    assert "obs.csv:3: the line cannot be read as CSV: the quote opened on line 3 is not closed before the end " \
+    assert "obs.csv:3:4: the line cannot be read as CSV: the quote opened on line 3 is not closed before the end " \
            "of the file" in error(write(tmp_path, text))
 
 

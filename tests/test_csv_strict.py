@@ -34,8 +34,8 @@ TWICE = 'a quote inside a quoted cell is written twice: ""'
         "after-a-quote-in-an-unquoted-cell"])
 def test_a_closing_quote_followed_by_text_is_a_located_error(tmp_path: Path, row: str, cell: int, after: str) -> None:
     text = HEADER + "jobrate,2020-12,46,FASIT\n" + row + "\njobrate,2021-02,45,FASIT\n"
-    assert error(write(tmp_path, text)).startswith(
-        f"{tmp_path / 'obs.csv'}:3: the line cannot be read as CSV: cell {cell}: the quote that closes it is "
+    assert error(write(tmp_path, text)) == (  # no hint: the message says what to write
+        f"{tmp_path / 'obs.csv'}:3:{cell}: the line cannot be read as CSV: cell {cell}: the quote that closes it is "
         f"followed by '{after}', where only ',' or the end of the line may follow; {TWICE}")
 
 
@@ -51,7 +51,7 @@ def test_a_quote_closed_on_a_later_line_names_both_lines(tmp_path: Path) -> None
     """The row starts on line 3 (where it is reported) and its open quote is closed on line 5."""
     text = HEADER + 'jobrate,2021-01,47,x\njobrate,2021-02,46,"FASIT\njobrate,2021-03,45,y\n"Jobindsats",z\n'
     assert error(write(tmp_path, text)).startswith(
-        f"{tmp_path / 'obs.csv'}:3: the line cannot be read as CSV: cell 4: the quote opened on line 3 closes "
+        f"{tmp_path / 'obs.csv'}:3:4: the line cannot be read as CSV: cell 4: the quote opened on line 3 closes "
         f"on line 5, followed by 'Jobindsats\"', where only ',' or the end of the line may follow; {TWICE}")
 
 
@@ -59,7 +59,7 @@ def test_a_quote_closed_on_a_later_line_names_both_lines(tmp_path: Path) -> None
 def test_a_quote_left_open_in_the_last_line_without_a_line_end_is_an_error(tmp_path: Path) -> None:
     """Not only a cell spanning lines: `"FASIT` at the very end read as `FASIT`."""
     text = HEADER + 'jobrate,2021-01,47,x\njobrate,2021-02,46,"FASIT'
-    assert "obs.csv:3: the line cannot be read as CSV: the quote opened on line 3 is not closed before the end " \
+    assert "obs.csv:3:4: the line cannot be read as CSV: the quote opened on line 3 is not closed before the end " \
            "of the file" in error(write(tmp_path, text))
 
 
@@ -67,7 +67,7 @@ def test_a_quote_left_open_in_the_last_line_without_a_line_end_is_an_error(tmp_p
 def test_a_quote_left_open_names_the_line_it_opens_on(tmp_path: Path) -> None:
     """The row starts on line 3 (where it is reported); its last cell's quote opens on line 4."""
     text = HEADER + 'jobrate,2021-01,47,x\njobrate,2021-02,"46\n","FASIT\njobrate,2021-03,45,y\n'
-    assert "obs.csv:3: the line cannot be read as CSV: the quote opened on line 4 is not closed before the end " \
+    assert "obs.csv:3:4: the line cannot be read as CSV: the quote opened on line 4 is not closed before the end " \
            "of the file" in error(write(tmp_path, text))
 
 
@@ -97,7 +97,7 @@ def test_a_damaged_header_is_an_error_of_the_header_line(tmp_path: Path) -> None
     path = write(tmp_path, 'omraade;"periode"x;budget\nSocial;2021-01;2\n')
     with pytest.raises(InputError) as err:
         csv_header(path)
-    assert "obs.csv:1: the header line cannot be read as CSV: cell 2: the quote that closes it is followed by " \
+    assert "obs.csv:1:2: the header line cannot be read as CSV: cell 2: the quote that closes it is followed by " \
            "'x', where only ';' or the end of the line may follow" in err.value.format()
 
 
@@ -149,7 +149,7 @@ def test_every_reader_of_a_shipped_example_refuses_a_damaged_cell(tmp_path: Path
     path.write_text("\n".join(lines), encoding="utf-8")
     with pytest.raises(ConfigError) as err:
         load_config(folder)
-    assert f"{name}:3: " in err.value.format()
+    assert f"{name}:3:2: " in err.value.format()
     assert f"cell 2: the quote that closes it is followed by '!', where only '{delimiter}' or the end of the line " \
            f"may follow; {TWICE}" in err.value.format()
 
