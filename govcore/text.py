@@ -103,8 +103,11 @@ def _unsigned(s: str, decimal: str | None = None) -> float | None:
     return float((whole or "0") + "." + frac)
 
 
+_GROUPS = {sep: re.compile(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+") for sep in ".,"}
+
+
 def _grouped(s: str, sep: str) -> bool:
-    return re.fullmatch(r"[0-9]{1,3}(?:" + re.escape(sep) + r"[0-9]{3})+", s) is not None
+    return _GROUPS[sep].fullmatch(s) is not None
 
 
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
