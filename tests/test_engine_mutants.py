@@ -17,12 +17,12 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import KPIS, OBSERVATIONS, ROOT
+from conftest import KPIS, OBSERVATIONS, ROOT, WHEEL
 
 from govcore import SubjectKind, hookimpl
 from govcore.config import load_config
 from govcore.engine import Engine, EngineEvent
-from govcore.errors import EngineError
+from govcore.errors import EngineError, GovcoreError
 from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.plugins import load_plugins
 
@@ -374,3 +374,193 @@ def test_goals_sharing_one_target_are_each_judged_on_their_own_kpi(make_config: 
         results = {g: engine.reused_goal_result(engine.config.goal(g)) for g in ("g-job", "g-job-2", "g-ledige-2")}
     assert [(r.period, r.actual, r.status.value) for r in results.values()] == [
         ("2021-03", 53, "on_track"), ("2021-03", 53, "on_track"), ("2020-12", 950, "on_track")]
+
+
+# ------------------------------------------------------------------------- traces and versions
+
+
+def test_a_trace_keeps_the_messages_no_rule_fired_on(make_config: Callable[..., Path]) -> None:
+    """`govcore rules explain` says why a rule did not fire from the trace: a deliverable delivered in
+    time is posted at its milestone, and nothing fires."""
+    responses = """
+    responses:
+      - {date: 2021-09-01, deliver: plan}
+    """
+    with Engine(load_config(make_config(responses=responses)), trace=True) as engine:
+        engine.advance_to(dt.date(2021, 10, 31))
+        trace = engine.trace
+    assert trace is not None
+    posted = [(p.at.date(), p.message["subject"], p.message["delivered"], p.fired) for p in trace
+              if p.message["for_each"] == "deliverable"]
+    assert posted == [(dt.date(2021, 9, 30), "plan", True, ())]
+
+
+def test_a_version_that_reads_an_unchanged_wheel_again_says_the_wheel_did_not_change(
+        make_config: Callable[..., Path]) -> None:
+    folder = make_config()
+    (folder / "wheel-2.yaml").write_text(textwrap.dedent(WHEEL), encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2021-03-10\n    description: Samme årshjul\n    wheel: wheel-2.yaml\n")
+    cfg = load_config(folder)
+    assert cfg.versions[1].wheel is not cfg.versions[0].wheel
+    with Engine(cfg) as engine:
+        engine.advance_to(dt.date(2021, 4, 30))
+        (changed,) = _types(engine.events, "configuration_changed")
+        meetings = [e.at.date() for e in _types(engine.events, "followup")]
+    assert changed.details["wheel_changed"] is False
+    assert meetings == [dt.date(2021, 1, 4), dt.date(2021, 2, 1), dt.date(2021, 3, 1), dt.date(2021, 4, 6)]
+
+
+@pytest.mark.usefixtures("english")
+def test_stepping_a_closed_engine_is_refused_with_the_reason(make_config: Callable[..., Path]) -> None:
+    """A stored run steps the engine item by item (`step`, `steps`); one closed meanwhile says so."""
+    cfg = load_config(make_config())
+    until = dt.datetime(2021, 12, 31, 23, 59, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    steppings: list[Callable[[Engine], object]] = [
+        lambda e: e.step(until), lambda e: e.step(until, 100), lambda e: next(e.steps(until))]
+    for stepping in steppings:
+        engine = Engine(cfg)
+        engine.close()
+        with pytest.raises(EngineError, match=r"^the engine is closed$"):
+            stepping(engine)
+        assert engine.events == []
+
+
+def test_a_listener_sees_the_events_an_observation_rule_causes(make_config: Callable[..., Path],
+                                                              tmp_path: Path) -> None:
+    """With `on_event` (a stored run, the server) figures are taken one by one: the same events."""
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: nyt-jobtal
+            title: Nyt jobtal
+            when: {observation: jobrate}
+            for_each: goal
+            if: [status == off_track]
+            then:
+              - notify: {to: owner, message: "{title}: {value} ({period})"}
+        """)]
+    cfg = load_config(make_config(rules=rules))
+    heard: list[EngineEvent] = []
+    with Engine(cfg, on_event=heard.append) as listened, Engine(cfg) as alone:
+        listened.advance_to(dt.date(2021, 4, 30))
+        alone.advance_to(dt.date(2021, 4, 30))
+    told = [(e.at.date(), e.details["message"]) for e in _types(heard, "notification")]
+    assert told == [(dt.date(2021, 2, 2), "Mindst 50 % i job: 47 (2021-01)"),
+                    (dt.date(2021, 3, 2), "Mindst 50 % i job: 46 (2021-02)")]
+    assert heard == listened.events == alone.events
+
+
+def test_the_goal_statuses_are_each_goals_result_on_the_day(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        statuses = engine.goal_statuses()
+        earlier = engine.goal_statuses(dt.date(2021, 1, 15))
+    assert {g: (r.status.value, r.actual, r.period) for g, r in statuses.items()} == {
+        "g-job": ("off_track", 46, "2021-02"), "g-ledige": ("on_track", 950, "2020-12")}
+    assert (earlier["g-job"].actual, earlier["g-job"].period) == (52, "2020-12")
+
+
+def test_two_follow_ups_on_the_same_morning_each_fire_their_own_rules(make_config: Callable[..., Path],
+                                                                     tmp_path: Path) -> None:
+    wheel = WHEEL + """
+  - id: kvartalsmoede
+    title: Kvartalsmøde
+    every: quarterly
+    on: first_working_day
+    responsible: direktoer
+"""
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: maanedlig
+            title: Månedlig
+            when: {followup: monthly}
+            for_each: goal
+            if: [status == on_track]
+            then:
+              - notify: {to: owner, message: "måned"}
+          - id: kvartalsvis
+            title: Kvartalsvis
+            when: {followup: quarterly}
+            for_each: goal
+            if: [status == on_track]
+            then:
+              - notify: {to: owner, message: "kvartal"}
+        """)]
+    with Engine(load_config(make_config(rules=rules, wheel=wheel))) as engine:
+        engine.advance_to(dt.date(2021, 2, 28))
+        told = [(e.at.date(), e.subject, e.rule) for e in _types(engine.events, "notification")]
+    assert told == [(dt.date(2021, 1, 4), "g-job", "kvartalsvis"), (dt.date(2021, 1, 4), "g-ledige", "kvartalsvis"),
+                    (dt.date(2021, 1, 4), "g-job", "maanedlig"), (dt.date(2021, 1, 4), "g-ledige", "maanedlig"),
+                    (dt.date(2021, 2, 1), "g-job", "maanedlig"), (dt.date(2021, 2, 1), "g-ledige", "maanedlig")]
+
+
+def test_a_goal_rules_event_records_the_goals_figures_and_explanation_as_inputs(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: til-gennemsyn
+            title: Til gennemsyn
+            when: {followup: monthly}
+            for_each: goal
+            if: [review_due == true, period == "2021-01"]
+            then:
+              - notify: {to: owner, message: "{title}"}
+        """)]
+    with Engine(load_config(make_config(rules=rules))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        (told,) = _types(engine.events, "notification")
+        explanation = engine.reused_goal_result(engine.config.goal("g-job"), dt.date(2021, 3, 1)).explanation
+    assert (told.at.date(), told.subject) == (dt.date(2021, 3, 1), "g-job")
+    assert told.details["inputs"] == {"review_due": True, "period": "2021-01", "status": "off_track", "value": 47,
+                                      "expected": 50, "explanation": explanation}
+    assert "47" in explanation
+
+
+def test_a_rule_in_effect_for_some_days_fires_only_on_them(make_config: Callable[..., Path], tmp_path: Path) -> None:
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: kun-i-februar
+            title: Kun i februar
+            when: {followup: monthly}
+            for_each: goal
+            in_effect: {from: 2021-01-05, to: 2021-02-28}
+            if: [status == on_track]
+            then:
+              - notify: {to: owner, message: "{title}"}
+        """)]
+    with Engine(load_config(make_config(rules=rules))) as engine:
+        engine.advance_to(dt.date(2021, 3, 31))
+        told = [(e.at.date(), e.subject) for e in _types(engine.events, "notification")]
+    assert told == [(dt.date(2021, 2, 1), "g-job"), (dt.date(2021, 2, 1), "g-ledige")]
+
+
+def test_a_goal_without_figures_yet_says_so_as_of_the_day_asked(make_config: Callable[..., Path]) -> None:
+    with Engine(load_config(make_config())) as engine:
+        job = engine.config.goal("g-job")
+        first = engine.reused_goal_result(job)
+        engine.advance_to(dt.date(2021, 1, 1))
+        again = engine.reused_goal_result(job, dt.date(2021, 1, 1))
+    assert first.status.value == again.status.value == "no_data"
+    assert first.explanation == again.explanation == "ingen værdi for Andel i job er kendt pr. 01.01.2021"
+
+
+@pytest.mark.usefixtures("english")
+def test_a_configuration_made_in_code_without_the_plugin_of_a_rules_subject_kind_is_refused_at_the_meeting(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    """`load_config` refuses a rule on a subject kind no plugin provides; a configuration put together
+    in code (`dataclasses.replace`) is refused by the engine, naming the kind."""
+    plugins = load_plugins()
+    plugins.register(_LatestPlugin(), name="latest-plugin")
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: seneste-tal
+            title: Seneste tal
+            when: {followup: monthly}
+            for_each: seneste
+            if: [value > 0]
+            then:
+              - notify: {to: owner, message: "{value}"}
+        """)]
+    cfg = dataclasses.replace(load_config(make_config(rules=rules), plugins=plugins), subject_kinds={})
+    with Engine(cfg) as engine, pytest.raises(GovcoreError, match=r"^no plugin provides the subject kind 'seneste'$"):
+        engine.advance_to(dt.date(2021, 1, 31))
