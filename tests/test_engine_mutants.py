@@ -17,7 +17,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import KPIS, OBSERVATIONS, ROOT, WHEEL
+from conftest import GOALS, KPIS, OBSERVATIONS, ROOT, WHEEL
 
 from govcore import SubjectKind, hookimpl
 from govcore.config import load_config
@@ -523,7 +523,7 @@ def test_a_rule_in_effect_for_some_days_fires_only_on_them(make_config: Callable
             title: Kun i februar
             when: {followup: monthly}
             for_each: goal
-            in_effect: {from: 2021-01-05, to: 2021-02-28}
+            in_effect: {from: 2021-02-01, to: 2021-02-28}
             if: [status == on_track]
             then:
               - notify: {to: owner, message: "{title}"}
@@ -564,3 +564,56 @@ def test_a_configuration_made_in_code_without_the_plugin_of_a_rules_subject_kind
     cfg = dataclasses.replace(load_config(make_config(rules=rules), plugins=plugins), subject_kinds={})
     with Engine(cfg) as engine, pytest.raises(GovcoreError, match=r"^no plugin provides the subject kind 'seneste'$"):
         engine.advance_to(dt.date(2021, 1, 31))
+
+
+def test_goals_sharing_one_target_see_each_figure_that_arrives_the_same_morning(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    rules = [_rule_file(tmp_path, """
+        rules:
+          - id: nyt-jobtal
+            title: Nyt jobtal
+            when: {observation: jobrate}
+            for_each: goal
+            if: [status != no_data]
+            then:
+              - notify: {to: owner, message: "{value} ({period})"}
+        """)]
+    observations = ("kpi,period,value,known_at\njobrate,2021-01,47,2021-02-02\njobrate,2021-02,46,2021-02-02\n")
+    cfg = load_config(make_config(rules=rules, observations=observations))
+    job = cfg.goal("g-job")
+    with Engine(dataclasses.replace(cfg, goals=[*cfg.goals, job.model_copy(update={"id": "g-job-2"})])) as engine:
+        engine.advance_to(dt.date(2021, 2, 28))
+        told = [(e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
+    assert told == [("g-job", "47 (2021-01)"), ("g-job-2", "47 (2021-01)"),
+                    ("g-job", "46 (2021-02)"), ("g-job-2", "46 (2021-02)")]
+
+
+
+def test_an_engine_for_a_year_starts_with_the_version_in_force_on_1_january(make_config: Callable[..., Path]) -> None:
+    folder = make_config()
+    (folder / "goals-2.yaml").write_text(GOALS.replace("value: 50, tolerance: 2}", "value: 60, tolerance: 2}"),
+                                        encoding="utf-8")
+    with (folder / "municipality.yaml").open("a", encoding="utf-8") as f:
+        f.write("versions:\n  - from: 2021-01-20\n    description: Skærpet jobmål\n    goals: goals-2.yaml\n")
+    cfg = load_config(folder)
+    with Engine(cfg, year=2021) as engine:
+        assert engine.config is cfg.versions[0] and engine.trace is None  # a trace only when asked for
+        engine.advance_to(dt.date(2021, 2, 28))
+        (changed,) = _types(engine.events, "configuration_changed")
+    assert changed.at.date() == dt.date(2021, 1, 20) and changed.details["goals_changed"] == ["g-job"]
+
+
+def test_a_configuration_made_in_code_with_its_figures_as_a_list_runs_as_the_loaded_one(
+        make_config: Callable[..., Path]) -> None:
+    """Figures known before the start are history (no event), the rest arrive in order."""
+    cfg = load_config(make_config())
+    listed = dataclasses.replace(cfg, observations=list(cfg.observations))
+    start = dt.datetime(2021, 2, 10, 0, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+    with Engine(cfg, start=start) as loaded, Engine(listed, start=start) as made:
+        loaded.advance_to(dt.date(2021, 4, 30))
+        made.advance_to(dt.date(2021, 4, 30))
+        status = made.reused_goal_result(made.config.goal("g-job"), dt.date(2021, 2, 10))
+    assert [e.to_json() for e in made.events] == [e.to_json() for e in loaded.events]
+    assert [(e.at.date(), e.details["period"]) for e in _types(made.events, "observation")] == [
+        (dt.date(2021, 3, 2), "2021-02"), (dt.date(2021, 4, 2), "2021-03")]
+    assert (status.period, status.actual) == ("2021-01", 47)
