@@ -18,28 +18,30 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import GOALS, KPIS, OBSERVATIONS, ROOT, WHEEL
+from test_engine_workflow import LOW, _decision_rules, _rules, _types
 
 from govcore import SubjectKind, hookimpl
-from govcore.config import load_config
+from govcore.config import Configuration, load_config
 from govcore.engine import Engine, EngineEvent
 from govcore.errors import EngineError, GovcoreError
 from govcore.extension import FieldSpec, Subject, SubjectContext
 from govcore.plugins import load_plugins
 
-LOW = "kpi,period,value,known_at\n" + "".join(f"jobrate,2021-{m:02d},40,2021-{m + 1:02d}-02\n" for m in range(1, 12))
 
-
-def _types(events: list[EngineEvent], kind: str) -> list[EngineEvent]:
-    return [e for e in events if e.type == kind]
-
-
-def _rule_file(tmp_path: Path, text: str) -> str:
-    """One rule file outside the configuration folder (its path, for `make_config(rules=...)`)."""
-    folder = tmp_path / "extra"
-    folder.mkdir(exist_ok=True)
-    path = folder / f"extra{len(list(folder.iterdir()))}.yaml"
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+def _notify_rule(tmp_path: Path, rule_id: str, when: str, conditions: str, message: str, *, for_each: str = "goal",
+                 in_effect: str = "") -> list[str]:
+    """One rule (and none of the shipped ones) that notifies the subject's owner when `conditions` hold."""
+    effect = f"\n            in_effect: {in_effect}" if in_effect else ""
+    return _rules(tmp_path, f"""
+        rules:
+          - id: {rule_id}
+            title: {rule_id}
+            when: {when}
+            for_each: {for_each}{effect}
+            if: {conditions}
+            then:
+              - notify: {{to: owner, message: "{message}"}}
+        """, shipped_goal_rules=False)
 
 
 # ------------------------------------------------------------------------------------ the clock
@@ -95,22 +97,11 @@ def test_the_items_still_to_come_and_those_done_add_up_while_nothing_new_is_sche
 
 def test_a_decision_to_close_a_goal_leaves_the_other_subjects_followed_up(make_config: Callable[..., Path],
                                                                          tmp_path: Path) -> None:
-    decide = _rule_file(tmp_path, """
-        rules:
-          - id: beslut-om-maal
-            title: Chefen beslutter om et mål ude af kurs
-            when: {followup: monthly}
-            for_each: goal
-            if: [status == off_track, open_deviation == false]
-            then:
-              - flag_deviation: {reason: "{title} er ude af kurs"}
-              - demand_decision: {from: superior, question: "Skal {title} fortsætte?"}
-        """)
     responses = """
     responses:
       - {date: 2021-03-04, decide: {subject: g-job, option: close, text: Opgivet}}
     """
-    rules = [decide, str(ROOT / "rules" / "deliverables.yaml")]
+    rules = [*_decision_rules(tmp_path), str(ROOT / "rules" / "deliverables.yaml")]
     with Engine(load_config(make_config(rules=rules, observations=LOW, responses=responses))) as engine:
         engine.advance_to(dt.date(2021, 10, 31))
         flagged = _types(engine.events, "deviation_flagged")
@@ -122,16 +113,8 @@ def test_a_decision_to_close_a_goal_leaves_the_other_subjects_followed_up(make_c
 
 def test_a_goal_rule_that_reads_the_forecast_fires_with_it(make_config: Callable[..., Path],
                                                           tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: prognose
-            title: Prognosen for målet
-            when: {followup: monthly}
-            for_each: goal
-            if: [forecast_status != no_data]
-            then:
-              - notify: {to: owner, message: "{title}: {forecast_status}, {forecast} ({forecast_method})"}
-        """)]
+    rules = _notify_rule(tmp_path, "prognose", "{followup: monthly}", "[forecast_status != no_data]",
+                                   "{title}: {forecast_status}, {forecast} ({forecast_method})")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 6, 30))
         told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
@@ -157,21 +140,18 @@ class _LatestPlugin:
                                     FieldSpec(name="value", type="number", description="Værdi")))]
 
 
-def test_a_plugin_subject_kind_reused_while_its_key_holds_shows_each_new_figure(
-        make_config: Callable[..., Path], tmp_path: Path) -> None:
+def _latest_config(make_config: Callable[..., Path], tmp_path: Path) -> Configuration:
+    """The small configuration with `_LatestPlugin` and a rule that tells each meeting its latest figure."""
     plugins = load_plugins()
     plugins.register(_LatestPlugin(), name="latest-plugin")
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: seneste-tal
-            title: Seneste tal
-            when: {followup: monthly}
-            for_each: seneste
-            if: [value > 0]
-            then:
-              - notify: {to: owner, message: "{period}: {value}"}
-        """)]
-    with Engine(load_config(make_config(rules=rules), plugins=plugins)) as engine:
+    rules = _notify_rule(tmp_path, "seneste-tal", "{followup: monthly}", "[value > 0]",
+                                   "{period}: {value}", for_each="seneste")
+    return load_config(make_config(rules=rules), plugins=plugins)
+
+
+def test_a_plugin_subject_kind_reused_while_its_key_holds_shows_each_new_figure(
+        make_config: Callable[..., Path], tmp_path: Path) -> None:
+    with Engine(_latest_config(make_config, tmp_path)) as engine:
         engine.advance_to(dt.date(2021, 5, 31))
         told = [(e.at.date(), e.details["message"]) for e in _types(engine.events, "notification")]
     # a figure is known on the 2nd: the meeting on the 1st still sees the month before
@@ -181,16 +161,8 @@ def test_a_plugin_subject_kind_reused_while_its_key_holds_shows_each_new_figure(
 
 
 def test_a_goal_rule_that_only_tests_the_forecast_fires(make_config: Callable[..., Path], tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: prognose-i-risiko
-            title: Prognosen er i risiko
-            when: {followup: monthly}
-            for_each: goal
-            if: [forecast_status == at_risk]
-            then:
-              - notify: {to: owner, message: "{title}"}
-        """)]
+    rules = _notify_rule(tmp_path, "prognose-i-risiko", "{followup: monthly}", "[forecast_status == at_risk]",
+                                   "{title}")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 4, 30))
         told = [(e.at.date(), e.subject) for e in _types(engine.events, "notification")]
@@ -200,16 +172,8 @@ def test_a_goal_rule_that_only_tests_the_forecast_fires(make_config: Callable[..
 def test_a_goal_rule_on_an_observation_fires_for_each_figure_also_beside_other_kpis(
         make_config: Callable[..., Path], tmp_path: Path) -> None:
     """Figures of several KPIs become known the same morning; the rule listens to one of them."""
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: nyt-ledighedstal
-            title: Nyt ledighedstal
-            when: {observation: ledige}
-            for_each: goal
-            if: [status == on_track]
-            then:
-              - notify: {to: owner, message: "{title}: {value} ({period})"}
-        """)]
+    rules = _notify_rule(tmp_path, "nyt-ledighedstal", "{observation: ledige}", "[status == on_track]",
+                                   "{title}: {value} ({period})")
     observations = OBSERVATIONS + "ledige,2021-01,990,2021-02-02\nledige,2021-02,1010,2021-03-02\n"
     with Engine(load_config(make_config(rules=rules, observations=observations))) as engine:
         engine.advance_to(dt.date(2021, 3, 31))
@@ -222,16 +186,8 @@ def test_a_goal_rule_on_an_observation_fires_for_each_figure_also_beside_other_k
 
 def test_what_a_goal_rule_tests_is_recorded_with_its_event(make_config: Callable[..., Path],
                                                           tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: chefens-krav
-            title: Chefens krav
-            when: {followup: monthly}
-            for_each: goal
-            if: [owner == chef, expected >= 1000]
-            then:
-              - notify: {to: owner, message: "{title}: højst {expected}"}
-        """)]
+    rules = _notify_rule(tmp_path, "chefens-krav", "{followup: monthly}", "[owner == chef, expected >= 1000]",
+                                   "{title}: højst {expected}")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 1, 31))
         (told,) = _types(engine.events, "notification")
@@ -241,7 +197,7 @@ def test_what_a_goal_rule_tests_is_recorded_with_its_event(make_config: Callable
 
 def test_a_goal_rule_on_the_goals_fixed_fields_fires_on_the_goal_they_name(make_config: Callable[..., Path],
                                                                          tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
+    rules = _rules(tmp_path, """
         rules:
           - id: administrativt-jobmaal
             title: Administrativt jobmål
@@ -251,7 +207,7 @@ def test_a_goal_rule_on_the_goals_fixed_fields_fires_on_the_goal_they_name(make_
                  national_goal == ""]
             then:
               - notify: {to: owner, message: "{title} ({status})"}
-        """)]
+        """, shipped_goal_rules=False)
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 3, 31))
         told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
@@ -262,16 +218,8 @@ def test_a_goal_rule_on_the_goals_fixed_fields_fires_on_the_goal_they_name(make_
 
 def test_a_forecast_goal_rule_on_an_observation_looks_only_at_the_goals_of_that_kpi(
         make_config: Callable[..., Path], tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: ny-figur
-            title: Ny figur
-            when: {observation: jobrate}
-            for_each: goal
-            if: [forecast_status != off_track]
-            then:
-              - notify: {to: owner, message: "{title}: {forecast_status}"}
-        """)]
+    rules = _notify_rule(tmp_path, "ny-figur", "{observation: jobrate}", "[forecast_status != off_track]",
+                                   "{title}: {forecast_status}")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 2, 28))
         told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
@@ -313,16 +261,8 @@ def test_an_engine_started_after_the_mornings_figures_takes_them_as_known(make_c
 
 def test_a_goal_whose_figures_are_too_old_has_no_data_with_the_reason(make_config: Callable[..., Path],
                                                                       tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: uden-data
-            title: Uden data
-            when: {followup: monthly}
-            for_each: goal
-            if: [status == no_data, kpi == jobrate]
-            then:
-              - notify: {to: owner, message: "{explanation}"}
-        """)]
+    rules = _notify_rule(tmp_path, "uden-data", "{followup: monthly}", "[status == no_data, kpi == jobrate]",
+                                   "{explanation}")
     folder = make_config(rules=rules, observations="kpi,period,value,known_at\njobrate,2020-12,52,2021-01-02\n")
     aged = KPIS.replace("higher_is_better: true}", "higher_is_better: true, max_age: 1 month}")
     (folder / "kpis.yaml").write_text(aged, encoding="utf-8")
@@ -429,16 +369,8 @@ def test_stepping_a_closed_engine_is_refused_with_the_reason(make_config: Callab
 def test_a_listener_sees_the_events_an_observation_rule_causes(make_config: Callable[..., Path],
                                                               tmp_path: Path) -> None:
     """With `on_event` (a stored run, the server) figures are taken one by one: the same events."""
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: nyt-jobtal
-            title: Nyt jobtal
-            when: {observation: jobrate}
-            for_each: goal
-            if: [status == off_track]
-            then:
-              - notify: {to: owner, message: "{title}: {value} ({period})"}
-        """)]
+    rules = _notify_rule(tmp_path, "nyt-jobtal", "{observation: jobrate}", "[status == off_track]",
+                                   "{title}: {value} ({period})")
     cfg = load_config(make_config(rules=rules))
     heard: list[EngineEvent] = []
     with Engine(cfg, on_event=heard.append) as listened, Engine(cfg) as alone:
@@ -469,7 +401,7 @@ def test_two_follow_ups_on_the_same_morning_each_fire_their_own_rules(make_confi
     on: first_working_day
     responsible: direktoer
 """
-    rules = [_rule_file(tmp_path, """
+    rules = _rules(tmp_path, """
         rules:
           - id: maanedlig
             title: Månedlig
@@ -485,7 +417,7 @@ def test_two_follow_ups_on_the_same_morning_each_fire_their_own_rules(make_confi
             if: [status == on_track]
             then:
               - notify: {to: owner, message: "kvartal"}
-        """)]
+        """, shipped_goal_rules=False)
     with Engine(load_config(make_config(rules=rules, wheel=wheel))) as engine:
         engine.advance_to(dt.date(2021, 2, 28))
         told = [(e.at.date(), e.subject, e.rule) for e in _types(engine.events, "notification")]
@@ -496,16 +428,8 @@ def test_two_follow_ups_on_the_same_morning_each_fire_their_own_rules(make_confi
 
 def test_a_goal_rules_event_records_the_goals_figures_and_explanation_as_inputs(
         make_config: Callable[..., Path], tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: til-gennemsyn
-            title: Til gennemsyn
-            when: {followup: monthly}
-            for_each: goal
-            if: [review_due == true, period == "2021-01"]
-            then:
-              - notify: {to: owner, message: "{title}"}
-        """)]
+    rules = _notify_rule(tmp_path, "til-gennemsyn", "{followup: monthly}", '[review_due == true, period == "2021-01"]',
+                                   "{title}")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 3, 31))
         (told,) = _types(engine.events, "notification")
@@ -517,17 +441,8 @@ def test_a_goal_rules_event_records_the_goals_figures_and_explanation_as_inputs(
 
 
 def test_a_rule_in_effect_for_some_days_fires_only_on_them(make_config: Callable[..., Path], tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: kun-i-februar
-            title: Kun i februar
-            when: {followup: monthly}
-            for_each: goal
-            in_effect: {from: 2021-02-01, to: 2021-02-28}
-            if: [status == on_track]
-            then:
-              - notify: {to: owner, message: "{title}"}
-        """)]
+    rules = _notify_rule(tmp_path, "kun-i-februar", "{followup: monthly}", "[status == on_track]",
+                                   "{title}", in_effect="{from: 2021-02-01, to: 2021-02-28}")
     with Engine(load_config(make_config(rules=rules))) as engine:
         engine.advance_to(dt.date(2021, 3, 31))
         told = [(e.at.date(), e.subject) for e in _types(engine.events, "notification")]
@@ -549,35 +464,14 @@ def test_a_configuration_made_in_code_without_the_plugin_of_a_rules_subject_kind
         make_config: Callable[..., Path], tmp_path: Path) -> None:
     """`load_config` refuses a rule on a subject kind no plugin provides; a configuration put together
     in code (`dataclasses.replace`) is refused by the engine, naming the kind."""
-    plugins = load_plugins()
-    plugins.register(_LatestPlugin(), name="latest-plugin")
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: seneste-tal
-            title: Seneste tal
-            when: {followup: monthly}
-            for_each: seneste
-            if: [value > 0]
-            then:
-              - notify: {to: owner, message: "{value}"}
-        """)]
-    cfg = dataclasses.replace(load_config(make_config(rules=rules), plugins=plugins), subject_kinds={})
+    cfg = dataclasses.replace(_latest_config(make_config, tmp_path), subject_kinds={})
     with Engine(cfg) as engine, pytest.raises(GovcoreError, match=r"^no plugin provides the subject kind 'seneste'$"):
         engine.advance_to(dt.date(2021, 1, 31))
 
 
 def test_goals_sharing_one_target_see_each_figure_that_arrives_the_same_morning(
         make_config: Callable[..., Path], tmp_path: Path) -> None:
-    rules = [_rule_file(tmp_path, """
-        rules:
-          - id: nyt-jobtal
-            title: Nyt jobtal
-            when: {observation: jobrate}
-            for_each: goal
-            if: [status != no_data]
-            then:
-              - notify: {to: owner, message: "{value} ({period})"}
-        """)]
+    rules = _notify_rule(tmp_path, "nyt-jobtal", "{observation: jobrate}", "[status != no_data]", "{value} ({period})")
     observations = ("kpi,period,value,known_at\njobrate,2021-01,47,2021-02-02\njobrate,2021-02,46,2021-02-02\n")
     cfg = load_config(make_config(rules=rules, observations=observations))
     job = cfg.goal("g-job")
