@@ -73,7 +73,8 @@ declare -A TESTS=(
                 --deselect tests/test_engine.py::test_compiled_rules_do_not_grow_with_the_number_of_goals
                 --deselect tests/test_joint.py::test_the_stored_action_table_says_who_holds_an_action_jointly
                 --deselect tests/test_ignored_reasons.py::test_the_explanation_pages_give_the_reason_in_the_readers_language"
-    [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py
+    [engine]="tests/test_engine.py tests/test_engine_workflow.py tests/test_joint.py tests/test_engine_mutants.py
+              tests/test_event_line.py tests/test_observation_value_round.py tests/test_observation_event_dicts.py
               tests/test_continuous.py::test_a_version_that_changes_goals_wheel_and_rules_takes_over_on_its_date
               --deselect tests/test_engine.py::test_property_deterministic_and_inside_the_year
               --deselect tests/test_engine.py::test_creating_and_closing_300_engines_leaves_no_threads_or_memory
