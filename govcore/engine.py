@@ -865,8 +865,13 @@ class Engine(Workflow):
         return made[1]
 
     def goal_result(self, goal: Goal, day: dt.date | None = None) -> TargetResult:
-        """The goal's status as of `day` (default: now), on the observations known then."""
+        """The goal's status as of `day` (default: now), on the observations known then.
+
+        Results are kept by goal id for the goals the configuration holds; a goal object it does
+        not hold (a caller's copy, perhaps under a held goal's id) is judged afresh on its own."""
         d = day or self.now.date()
+        if id(goal) not in self._goal_ids:
+            return goal_result(goal, self.config.kpis, self.store.as_of(d), self.code)
         cached = self._status_cache.setdefault(goal.id, {})
         if d not in cached:
             cached[d] = goal_result(goal, self.config.kpis, self.store.as_of(d), self.code)
@@ -875,6 +880,8 @@ class Engine(Workflow):
     def goal_forecast(self, goal: Goal, day: dt.date | None = None) -> GoalForecast:
         """The goal's forecast at the end of its target period, on the observations known on `day`."""
         d = day or self.now.date()
+        if id(goal) not in self._goal_ids:  # not kept by id: see `goal_result`
+            return forecast_goal(goal, self.config.kpis, self.store.as_of(d), self.code)
         cached = self._forecast_cache.setdefault(goal.id, {})
         if d not in cached:
             # one view a day: the goals on a KPI share its series' forecast (`forecast._series_forecast`)
@@ -888,11 +895,13 @@ class Engine(Workflow):
         """`goal_result` as the goal's subject shows it: a result made on an earlier day that saw
         the same figures is reused, so its `inputs['as_of']` may name that day (for a reader of
         the status, figures and words, such as the summary)."""
-        return self._subject_result(goal, day or self.now.date()).result()
+        return self.reused_lazy_result(goal, day).result()
 
     def reused_lazy_result(self, goal: Goal, day: dt.date | None = None) -> LazyResult:
         """`reused_goal_result` with its words and inputs made only when read (the summary reads
         the words of every goal, not their inputs)."""
+        if id(goal) not in self._goal_ids:  # not kept by id: see `goal_result`
+            return LazyResult.of(self.goal_result(goal, day))
         return self._subject_result(goal, day or self.now.date())
 
     def _subject_result(self, g: Goal, day: dt.date, *, render: bool = True,
