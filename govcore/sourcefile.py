@@ -863,12 +863,22 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
     Blank rows and rows whose first cell starts with '#' are skipped. A quoted cell may span lines
     and keeps its line breaks; a row's `line` (and every problem's) is the line it starts on.
     """
+    names, rows = read_csv_cells(path, required, optional)
+    name = str(path)
+    for line, cells in rows:
+        yield CsvRow(name, line, dict(zip(names, cells, strict=True)), names)
+
+
+def read_csv_cells(path: str | Path, required: list[str],
+                   optional: list[str] | None = None) -> tuple[tuple[str, ...], Iterator[tuple[int, list[str]]]]:
+    """`read_csv`'s rows as (line, stripped cells in the header's order), with the header: for a reader
+    of a million rows, which needs neither a mapping nor a `CsvRow` per row (it makes one for a row
+    with a problem). The file's and its header's problems are raised here, the rows' as they are read."""
     text = read_text(path)
     if not text:
         raise ConfigError([Problem(str(path), 1, 0, _("the file is empty"),
                                     hint=_("the first line names the columns"))])
     reader = CsvRecords(text)
-    delimiter = reader.delimiter
     header = _header(reader, path)
     known = set(required) | set(optional or [])
     problems = [
@@ -883,8 +893,11 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
     ]
     if problems:
         raise InputError(problems[:20])
-    # the file's name and header once: every row of a file shares them (a file may have a million rows)
-    name, names, width, strip = str(path), tuple(header), len(header), str.strip
+    return tuple(header), _cells(reader, str(path), len(header))
+
+
+def _cells(reader: CsvRecords, name: str, width: int) -> Iterator[tuple[int, list[str]]]:
+    strip = str.strip
     while True:
         try:
             cells = next(reader)
@@ -897,14 +910,16 @@ def read_csv(path: str | Path, required: list[str], optional: list[str] | None =
             raise InputError([Problem(name, reader.line, 0,
                                       _("the line cannot be read as CSV: {reason}").format(reason=err),
                                       hint=_("a cell this long is probably a missing closing quote"))]) from None
+        cells = list(map(strip, cells))
         # blank (no cell has more than whitespace) or a comment
-        if not "".join(cells).strip() or cells[0].lstrip().startswith("#"):
+        if not any(cells) or cells[0].startswith("#"):
             continue
         if len(cells) != width:
             raise InputError([Problem(name, reader.line, 0, _("expected {expected} cells, found {found}").format(
                 expected=width, found=len(cells)),
-                hint=_("separate cells with '{delimiter}' and quote text containing it").format(delimiter=delimiter))])
-        yield CsvRow(name, reader.line, dict(zip(names, map(strip, cells), strict=True)), names)
+                hint=_("separate cells with '{delimiter}' and quote text containing it").format(
+                    delimiter=reader.delimiter))])
+        yield reader.line, cells
 
 
 def resolve_inside(base: Path, name: str | Path, roots: Sequence[Path] = ()) -> Path:
