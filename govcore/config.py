@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
@@ -60,11 +61,11 @@ from govcore.sourcefile import (
     field_path,
     load_yaml,
     pydantic_message,
-    read_csv,
+    read_csv_cells,
     resolve_inside,
     validate,
 )
-from govcore.text import decimal_mark, parse_number
+from govcore.text import number_and_mark
 from govcore.wheel import Wheel
 
 CONFIG_FILE = "municipality.yaml"
@@ -953,6 +954,9 @@ def load_observations_csv(path: Path) -> list[Observation]:
 _ID = re.compile(ID_PATTERN)
 
 
+_OBSERVATION_COLUMNS = ("kpi", "period", "value", "series", "municipality", "source", "known_at")
+
+
 def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
     """Observations from a CSV file with the line each was read from, one at a time (a file of a
     million rows is never held as a list of rows); a ConfigError with every problem (at most 50)
@@ -962,83 +966,97 @@ def observation_rows(path: Path) -> Iterator[tuple[ObservationRow, int]]:
     the file's decimal mark is the one its first unambiguous value shows, so 1.450 is 1,45 in a file
     of 12.5's and 1.450 in a file of 12,5's (and of nothing else: the Danish reading). A value that
     writes decimals the other way is an error. Repeated texts (KPI, period, series, source) are
-    held once."""
+    held once, and a KPI or period is checked the first time it is read."""
     problems: list[Problem] = []
     mark: str | None = None
     mark_line = 0
     # rows read before the decimal mark is known whose value has a separator (1.450): held until it is
-    waiting: list[CsvRow] = []
+    waiting: list[tuple[int, list[str]]] = []
     texts: dict[str, str] = {}
+    held = texts.setdefault
+    kpis: dict[str, str] = {}  # checked KPI names and periods, each held once
+    periods: dict[str, str] = {}
     days: dict[str, dt.date] = {}
     name = path.name
+    names, rows = read_csv_cells(path, list(_OBSERVATION_COLUMNS[:3]), list(_OBSERVATION_COLUMNS[3:]))
+    # a column the file leaves out reads as the empty cell appended to every row
+    pick = itemgetter(*(names.index(c) if c in names else len(names) for c in _OBSERVATION_COLUMNS))
+    column = names.index("value")
 
-    def one(row: CsvRow, own: str | None) -> ObservationRow | None:
-        v = row.values
+    def problem(line: int, cell: str, message: str, hint: str = "") -> None:
+        problems.append(CsvRow(str(path), line, {}, names).problem(cell, message, hint))
+
+    def one(line: int, cells: list[str], own: str | None, value: float | None) -> ObservationRow | None:
+        kpi, period_text, text, series, municipality_text, source, at = pick(cells)
         if own is not None and own != mark:
-            problems.append(row.problem("value", _("'{value}' has '{own}' as its decimal mark, but line {line} has "
-                                                   "'{mark}'").format(value=clip(v["value"]), own=own,
-                                                                      line=mark_line, mark=mark),
-                                        _("write every value of a file the same way, e.g. 1.450,5 (Danish) or "
-                                          "1450.5")))
+            problem(line, "value", _("'{value}' has '{own}' as its decimal mark, but line {line} has "
+                                     "'{mark}'").format(value=clip(text), own=own, line=mark_line, mark=mark),
+                    _("write every value of a file the same way, e.g. 1.450,5 (Danish) or 1450.5"))
             return None
-        try:
-            value = parse_number(v["value"], mark)
-        except ValueError:
-            problems.append(row.problem("value", _("'{value}' is not a number").format(value=clip(v["value"])),
-                                        _("write e.g. 42, 42,5 or 1.450,5")))
+        if value is None:
+            problem(line, "value", _("'{value}' is not a number").format(value=clip(text)),
+                    _("write e.g. 42, 42,5 or 1.450,5"))
             return None
         known: dt.date | None = None
-        if at := v.get("known_at"):
+        if at:
             known = days.get(at)
             if known is None:
                 try:
                     known = days[at] = dt.date.fromisoformat(at)
                 except ValueError:
-                    problems.append(row.problem("known_at", _("'{value}' is not a date that exists").format(
-                        value=clip(at)), _("write YYYY-MM-DD, e.g. 2021-02-05")))
+                    problem(line, "known_at", _("'{value}' is not a date that exists").format(value=clip(at)),
+                            _("write YYYY-MM-DD, e.g. 2021-02-05"))
                     return None
-        kpi, series = v["kpi"], v.get("series") or "local"
-        municipality, source = v.get("municipality") or None, v.get("source") or name
-        try:  # the checks Observation makes, without making one: a million models would not fit
-            period = check_period(v["period"]) if _ID.match(kpi) and len(kpi) <= 120 else None
-        except ValueError:
-            period = None
-        if period is None:  # let the model say what is wrong, in its words
+        series, municipality, source = series or "local", municipality_text or None, source or name
+        checked = kpis.get(kpi)
+        if checked is None and _ID.match(kpi) and len(kpi) <= 120:
+            checked = kpis[kpi] = held(kpi, kpi)
+        period = periods.get(period_text)
+        if period is None and checked is not None:
+            try:  # the checks Observation makes, without making one: a million models would not fit
+                period = check_period(period_text)
+                period = periods[period_text] = held(period, period)
+            except ValueError:
+                pass
+        if checked is None or period is None:  # let the model say what is wrong, in its words
             try:
-                o = Observation(kpi=kpi, period=v["period"], value=value, series=series, municipality=municipality,
+                o = Observation(kpi=kpi, period=period_text, value=value, series=series, municipality=municipality,
                                 source=source, known_at=known)
             except ValidationError as err:
                 for e in err.errors(include_url=False):
-                    column = str(e["loc"][0]) if e["loc"] else "value"
                     msg, hint = pydantic_message(e, tuple(e["loc"]))
-                    problems.append(row.problem(column, clip(msg, 200), hint))
+                    problem(line, str(e["loc"][0]) if e["loc"] else "value", clip(msg, 200), hint)
                 return None
-            kpi, period = o.kpi, o.period
-        held = texts.setdefault
-        return ObservationRow(held(kpi, kpi), held(period, period), value, held(series, series),
+            checked, period = held(o.kpi, o.kpi), held(o.period, o.period)
+        return ObservationRow(checked, period, value, held(series, series),
                               None if municipality is None else held(municipality, municipality),
                               held(source, source), known)
 
-    for row in read_csv(path, ["kpi", "period", "value"], ["series", "municipality", "source", "known_at"]):
-        own = decimal_mark([row.values["value"]])
+    for line, cells in rows:
+        cells.append("")
+        text = cells[column]
+        own, value = number_and_mark(text, mark)
         if mark is None:
             if own is None:
-                if waiting or any(c in row.values["value"] for c in ".,"):
-                    waiting.append(row)
+                if waiting or "." in text or "," in text:
+                    waiting.append((line, cells))
                     continue
             else:
-                mark, mark_line = own, row.line
-        for r in (*waiting, row) if waiting else (row,):
-            got = one(r, own if r is row else None)
+                mark, mark_line = own, line
+        batch: list[tuple[int, list[str], str | None, float | None]] = \
+            [(at, c, None, number_and_mark(c[column], mark)[1]) for at, c in waiting] if waiting else []
+        batch.append((line, cells, own, value))
+        waiting.clear()
+        for at, c, o, v in batch:
+            got = one(at, c, o, v)
             if got is not None:
-                yield got, r.line
+                yield got, at
             if len(problems) >= 50:
                 raise ConfigError(problems)
-        waiting.clear()
-    for r in waiting:
-        got = one(r, None)
+    for at, c in waiting:
+        got = one(at, c, None, number_and_mark(c[column], mark)[1])
         if got is not None:
-            yield got, r.line
+            yield got, at
         if len(problems) >= 50:
             break
     if problems:

@@ -77,6 +77,33 @@ def decimal_mark(texts: Iterable[str]) -> str | None:
     return None
 
 
+# How a file's values are nearly always written: 348, -12.5, 0,125 (ASCII digits, at most one separator)
+_PLAIN_NUMBER = re.compile(r"(-?)([0-9]+)(?:([.,])([0-9]+))?")
+
+
+def number_and_mark(text: str, decimal: str | None = None) -> tuple[str | None, float | None]:
+    """`decimal_mark((text,))` and `parse_number(text, decimal or that mark)` at once (None for a text
+    that is no number): a file's values read one at a time, a million of them. The plain spellings
+    are read directly, each the way those two read it (a test compares them); any other text by them."""
+    m = _PLAIN_NUMBER.fullmatch(text)
+    if m is not None:
+        sign, whole, sep, frac = m.groups()
+        own = None
+        if sep is None:
+            value = float(whole)
+        else:
+            own = sep if len(frac) != 3 or whole == "0" else None
+            thousands = len(frac) == 3 and len(whole) <= 3 and whole != "0" and decimal != sep
+            value = float(whole + frac if thousands else whole + "." + frac)
+        if value != math.inf:  # too many digits: parse_number's error
+            return own, -value if sign else value
+    own = decimal_mark((text,))
+    try:
+        return own, parse_number(text, decimal or own)
+    except ValueError:
+        return own, None
+
+
 def _unsigned(s: str, decimal: str | None = None) -> float | None:
     if _DIGITS.fullmatch(s):
         return float(s)
