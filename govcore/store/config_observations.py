@@ -26,7 +26,7 @@ from govcore.calendar import DanishCalendar
 from govcore.config import Configuration
 from govcore.model import Observation, Observations
 from govcore.model import ObservationRow as HeldObservation
-from govcore.store.db import Database
+from govcore.store.db import Database, row_dicts
 from govcore.store.tables import ObservationRow, Run, table
 
 OBS = table(ObservationRow)
@@ -98,8 +98,8 @@ def run_rows(db: Database, code: str, start: str, configuration: Callable[[], Co
     def work(conn: sa.Connection) -> tuple[Any, list[dict[str, Any]]]:
         own = conn.execute(sa.select(RUN.c.config_rows).where(RUN.c.municipality == code,
                                                               RUN.c.start == start)).scalar()
-        rows = [dict(r._mapping) for r in conn.execute(sa.select(OBS).where(
-            OBS.c.municipality == code, OBS.c.start == start).order_by(OBS.c.n))]
+        rows = row_dicts(conn.execute(sa.select(OBS).where(
+            OBS.c.municipality == code, OBS.c.start == start).order_by(OBS.c.n)))
         return own, rows
 
     own, rows = db.read(work)

@@ -44,7 +44,7 @@ from govcore.config import Configuration, load_config
 from govcore.errors import GovcoreError
 from govcore.i18n import _
 from govcore.model import municipality as lookup
-from govcore.store.db import Database
+from govcore.store.db import Database, row_dicts
 from govcore.store.tables import ConfigFileRow, ConfigVersion, Run, table
 
 FILE = table(ConfigFileRow)
@@ -283,8 +283,8 @@ def stored_configuration(db: Database, municipality: str, start: str | dt.date |
         run = runs[0]
         version = conn.execute(sa.select(CONFIG).where(CONFIG.c.municipality == code,
                                                        CONFIG.c.fingerprint == run.fingerprint)).first()
-        files = [dict(r._mapping) for r in conn.execute(sa.select(FILE).where(
-            FILE.c.municipality == code, FILE.c.fingerprint == run.fingerprint).order_by(FILE.c.path))]
+        files = row_dicts(conn.execute(sa.select(FILE).where(
+            FILE.c.municipality == code, FILE.c.fingerprint == run.fingerprint).order_by(FILE.c.path)))
         return runs, version, files
 
     runs, version, rows = db.read(load)

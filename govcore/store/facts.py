@@ -22,6 +22,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from govcore.store import chain
+from govcore.store.db import row_dicts
 from govcore.store.tables import (
     ActionRow,
     ConfigVersion,
@@ -72,11 +73,10 @@ def load(conn: sa.Connection, code: str, start: str, fingerprint: str) -> Digest
     """The digests of every fact row of a run, as the database holds them."""
     digests: Digests = {}
     for t in RUN_FACT_TABLES:
-        add_rows(digests, t, (dict(r._mapping) for r in conn.execute(
+        add_rows(digests, t, row_dicts(conn.execute(
             sa.select(t).where(t.c.municipality == code, t.c.start == start))))
-    add_rows(digests, RULE, (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
-        RULE.c.municipality == code))))
-    add_rows(digests, CONFIG, (dict(r._mapping) for r in conn.execute(sa.select(CONFIG).where(
+    add_rows(digests, RULE, row_dicts(conn.execute(sa.select(RULE).where(RULE.c.municipality == code))))
+    add_rows(digests, CONFIG, row_dicts(conn.execute(sa.select(CONFIG).where(
         CONFIG.c.municipality == code, CONFIG.c.fingerprint == fingerprint))))
     return digests
 
@@ -92,8 +92,8 @@ def stored_rules(conn: sa.Connection, code: str, ours: Mapping[tuple[str, str], 
     differ are digested (usually none: the same folder stored them)."""
     scratch: Digests = {}
     hashes = sorted({h for h, _ in ours})
-    found = (dict(r._mapping) for r in conn.execute(sa.select(RULE).where(
-        RULE.c.municipality == code, RULE.c.rule_hash.in_(hashes))))
+    found = row_dicts(conn.execute(sa.select(RULE).where(RULE.c.municipality == code,
+                                                        RULE.c.rule_hash.in_(hashes))))
     add_rows(scratch, RULE, (r for r in found if (mine := ours.get((str(r["rule_hash"]), str(r["rule_id"]))))
                              is not None and r != mine))
     return scratch.get(RULE.name, {})

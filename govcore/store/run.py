@@ -42,7 +42,7 @@ from govcore.simulate import SimulationResult, Tally, events_digest, summarize
 from govcore.store import chain, config_observations, configs, facts, outbox
 from govcore.store.audit import run_label as audit_label
 from govcore.store.audit import start_text
-from govcore.store.db import Database, DatabaseError, LockLost, driver, open_database
+from govcore.store.db import Database, DatabaseError, LockLost, driver, open_database, row_dicts
 from govcore.store.locks import run_lock
 from govcore.store.schema import ensure
 from govcore.store.tables import (
@@ -709,8 +709,7 @@ class PersistentRun:
 
         def load(conn: sa.Connection) -> tuple[RunState | None, list[_Input], list[dict[str, Any]], facts.Digests]:
             state = _load_state(conn, code, year)
-            events = [dict(r._mapping) for r in conn.execute(
-                sa.select(EVENT).where(_where(EVENT, code, year)).order_by(EVENT.c.seq))]
+            events = row_dicts(conn.execute(sa.select(EVENT).where(_where(EVENT, code, year)).order_by(EVENT.c.seq)))
             return state, _load_inputs(conn, code, year), events, facts.load(conn, code, year, stored.fingerprint)
 
         state, inputs, rows, digests = db.read(load)
@@ -1012,8 +1011,8 @@ class PersistentRun:
 
         def work(conn: sa.Connection) -> list[dict[str, Any]]:
             # Only what finding the superseded rows takes: this reads every row of the run.
-            existing = [dict(r._mapping) for r in conn.execute(sa.select(*_SUPERSEDE_COLUMNS).where(
-                _where(OBS, self.code, self.key)).order_by(OBS.c.n))]
+            existing = row_dicts(conn.execute(sa.select(*_SUPERSEDE_COLUMNS).where(
+                _where(OBS, self.code, self.key)).order_by(OBS.c.n)))
             if not s.config_rows:  # the configuration's own rows are derived, numbered 1…N (config_observations)
                 existing = config_observations.of_run(self.cfg, self.key) + existing
             n0 = max((int(r["n"]) for r in existing), default=0)
@@ -1496,10 +1495,10 @@ def replay_check(cfg: Configuration, db: str | Database, *, year: int | None = N
                 stored: dict[tuple[str, str], dict[str, Any]] = {}
                 for kind, t in (("deviation", DEVIATION), ("action", ACTION), ("escalation", ESCALATION),
                                 ("deliverable", DELIVERABLE)):
-                    for r in conn.execute(sa.select(t).where(_where(t, code, key))):
-                        stored[(kind, str(r.id))] = dict(r._mapping)
-                obs = [dict(r._mapping) for r in conn.execute(sa.select(OBS).where(
-                    _where(OBS, code, key), OBS.c.origin == "configuration").order_by(OBS.c.n))]
+                    for r in row_dicts(conn.execute(sa.select(t).where(_where(t, code, key)))):
+                        stored[(kind, str(r["id"]))] = r
+                obs = row_dicts(conn.execute(sa.select(OBS).where(
+                    _where(OBS, code, key), OBS.c.origin == "configuration").order_by(OBS.c.n)))
                 resp = [(str(r.date), str(r.time), str(r.data)) for r in conn.execute(sa.select(RESP).where(
                     _where(RESP, code, key), RESP.c.origin == "configuration").order_by(RESP.c.n))]
                 return stored, obs, resp
