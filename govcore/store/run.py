@@ -1240,7 +1240,13 @@ def _feed(engine: Engine, inp: _Input) -> None:
 
 def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEvent], item_of: dict[int, int],
                   rows: Sequence[dict[str, Any]], state: RunState, *, partial: bool = False) -> None:
-    """The replayed events, each with the item that produced it, must hash to the stored chain."""
+    """The replayed events, each with the item that produced it, must hash to the stored chain.
+
+    An event's text is cut from the line the engine wrote for it, which begins with its time
+    (`chain.event_texts`): the stored row's time is offered as that text, instead of writing the
+    event's time again (a microsecond an event with a zone). A replayed event at another time does
+    not begin so, and its text is then made from its own fields: the hash compared is always the
+    replayed event's."""
     what = run_label(cfg.municipality.name, cfg.municipality.code, start)
     head = chain.genesis(cfg.municipality.code, start, state.chain)
     stored = {int(r["seq"]): str(r["hash"]) for r in rows}
@@ -1248,7 +1254,10 @@ def _check_replay(cfg: Configuration, start: dt.date, events: Sequence[EngineEve
     hashes = rows
     for ev in events:
         prev = head
-        head = chain.link(head, chain.event_json(ev, item_of.get(ev.seq, 0), state.chain))
+        row = by_seq.get(ev.seq)
+        at = row["at"] if row is not None else None
+        head = chain.link(head, chain.event_texts(ev, item_of.get(ev.seq, 0), state.chain,
+                                                  at=at if type(at) is str else None)[0])
         if stored.get(ev.seq) != head and state.chain == 1 and ev.seq in by_seq and \
                 chain.same_decision_v1(by_seq[ev.seq], ev) and \
                 chain.link(prev, chain.row_json(by_seq[ev.seq], 1)) == stored[ev.seq]:
