@@ -353,7 +353,7 @@ class Engine(Workflow):
         self._kind_subjects: dict[str, tuple[Any, tuple[Subject, ...]]] = {}
         self._goal_fixed: dict[str, tuple[str, str, str, str, str, str]] = {}
         self._active: tuple[tuple[int, int] | None, list[Goal]] = (None, [])
-        plan = per_configuration(config.rules).get(_RulePlan, lambda: _RulePlan(config.rules))
+        plan = per_configuration(config.rules).get(_RulePlan, lambda: _plan_for(config.rules, old))
         self._forecasts = plan.forecasts
         if old is None or old.version != plan.version:
             if self._runtime is not None:
@@ -1374,6 +1374,16 @@ class _RulePlan:
             if r.matches_trigger(*key) and r.for_each not in kinds:
                 kinds.append(r.for_each)
         return self.listeners.setdefault(key, kinds)
+
+
+def _plan_for(rules: RuleSet, old: _RulePlan | None) -> _RulePlan:
+    """The plan of `rules`: the plan in use when it is of equal rules. Each dated version of a load
+    parses its rule files anew, so a version change whose rule files are the same would otherwise
+    compile them, hash them for the pool and work out their fields once more, only to keep the old
+    runtime (about 3 % of a configuration's first engine a Vejle year)."""
+    if old is not None and old.version == rules.version() and old._all == rules.rules:
+        return old
+    return _RulePlan(rules)
 
 
 _TYPES: dict[str, tuple[type, ...]] = {"number": (int, float), "bool": (bool,), "text": (str,), "date": (str,)}
