@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Mutation testing (mutmut) of the modules that decide, one module at a time; not part of CI (too slow).
-# Usage: scripts/mutation.sh [conditions|targets|calendar|wheel|workflow|engine|all ...]   (default: all)
+# Usage: scripts/mutation.sh [conditions|targets|calendar|wheel|workflow|engine|permissions|chain|all ...]   (default: all)
 #        MUTATION_CHILDREN=2 scripts/mutation.sh targets   (default 1 worker: the machine is shared)
 #        MUTATION_ONLY='*ǁ_escalate__* *ǁ_on_year__*' scripts/mutation.sh engine   (only these functions'
 #        mutants, as mutmut names them: fnmatch patterns; for a module too slow to mutate at once)
@@ -31,6 +31,8 @@ declare -A SOURCE=(
     [wheel]=govcore/wheel.py
     [workflow]=govcore/workflow.py
     [engine]=govcore/engine.py
+    [permissions]=govcore/access/permissions.py
+    [chain]=govcore/store/chain.py
 )
 # The wheel is exercised by more files than its own: the provenance tests and the joint-role tests are
 # fast and in; the CLI's wheel command tests are out (they load the whole Vejle configuration: 5–12 s
@@ -43,6 +45,15 @@ declare -A SOURCE=(
 # tests/test_target_results.py: 2 s each; the reuse has small tests of its own there), and so is
 # the 200-example Hypothesis property of tests/test_targets.py; test_criteria.py's combine property is in
 # (0.1 s: it is what pins combine).
+# The permission check is exercised by the matrix of tests/test_access.py (roles × operations × own / other
+# municipality, keys × scopes) and by tests/test_permissions_mutants.py; the server's and the web's
+# tests reach it through HTTP (seconds a test) and are out.
+# The chain is exercised by the texts and the row check on their own (tests/test_store_chain_texts.py,
+# tests/test_chain_rows_verify.py: a quarter of Vejle 2021 simulated once per mutant, no database) and
+# by tests/test_chain_mutants.py (hand-made logs); the tamper tests of a stored run
+# (tests/test_audit_tamper.py, tests/test_audit_rechained.py) are out: each stores a run of nine
+# months afresh (seconds a test), and their PostgreSQL half needs GOVCORE_TEST_PG_URL. The row check's
+# 150-example property is out too (it re-checks a Vejle log per example).
 # The workflow is exercised by its own small-engine tests (tests/test_workflow.py: one configuration
 # loaded per module, milliseconds a test) and by the quick engine tests of escalation, deliverables,
 # responses, decisions and joint roles; out are the engine's property, memory and growth tests and the
@@ -79,8 +90,11 @@ declare -A TESTS=(
               --deselect tests/test_engine.py::test_property_deterministic_and_inside_the_year
               --deselect tests/test_engine.py::test_creating_and_closing_300_engines_leaves_no_threads_or_memory
               --deselect tests/test_engine.py::test_compiled_rules_do_not_grow_with_the_number_of_goals"
+    [permissions]="tests/test_access.py tests/test_permissions_mutants.py"
+    [chain]="tests/test_store_chain_texts.py tests/test_chain_rows_verify.py tests/test_chain_mutants.py
+             --deselect tests/test_chain_rows_verify.py::test_any_change_is_reported_as_the_parsing_check_reports_it"
 )
-ORDER=(conditions targets calendar wheel workflow engine)
+ORDER=(conditions targets calendar wheel workflow engine permissions chain)
 
 modules=("$@")
 [ ${#modules[@]} -eq 0 ] || [ "${modules[0]}" = all ] && modules=("${ORDER[@]}")
