@@ -222,6 +222,10 @@ def _readable(run: RunInfo, rows: Sequence[Mapping[str, Any]]) -> None:
     are no JSON object (written or re-chained outside govcore; `verify` parses only what it must)
     is refused with the entry named, not answered with a decoding error."""
     for r in rows:
+        if not isinstance(r["seq"], int):  # SQLite's INTEGER column keeps a text that is no number
+            raise AuditError(_("{run} cannot be explained: {problem}; see `govcore audit verify`").format(
+                run=run.label, problem=_("an entry's number is '{value}', not a whole number").format(
+                    value=str(r["seq"])[:20])))
         try:
             readable = isinstance(json.loads(r["details"]), dict)
         except (TypeError, ValueError):

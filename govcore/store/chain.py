@@ -272,8 +272,13 @@ def verify_rows(municipality: str, start: dt.date, rows: Iterable[Mapping[str, A
     expected_seq = 1
     count = 0
     for row in rows:
-        seq = int(row["seq"])
         count += 1
+        try:  # SQLite's INTEGER column keeps a text that is no number as text
+            seq = int(row["seq"])
+        except (TypeError, ValueError):
+            return ChainReport(municipality, year, count, prev,
+                               _("entry {entry} was changed (its number is '{value}', not a whole number)").format(
+                                   entry=f"e{expected_seq:06d}", value=str(row["seq"])[:20]), expected_seq)
         if seq != expected_seq:
             missing = f"e{expected_seq:06d}" if seq == expected_seq + 1 else \
                 f"e{expected_seq:06d}…e{seq - 1:06d}"
