@@ -44,6 +44,13 @@ def _notify_rule(tmp_path: Path, rule_id: str, when: str, conditions: str, messa
         """, shipped_goal_rules=False)
 
 
+def _notifications(config: Path, until: dt.date) -> list[EngineEvent]:
+    """The notifications an engine of `config` gives from its start until `until`."""
+    with Engine(load_config(config)) as engine:
+        engine.advance_to(until)
+        return _types(engine.events, "notification")
+
+
 # ------------------------------------------------------------------------------------ the clock
 
 
@@ -115,9 +122,8 @@ def test_a_goal_rule_that_reads_the_forecast_fires_with_it(make_config: Callable
                                                           tmp_path: Path) -> None:
     rules = _notify_rule(tmp_path, "prognose", "{followup: monthly}", "[forecast_status != no_data]",
                                    "{title}: {forecast_status}, {forecast} ({forecast_method})")
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 6, 30))
-        told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
+    heard = _notifications(make_config(rules=rules), dt.date(2021, 6, 30))
+    told = [(e.at.date(), e.subject, e.details["message"]) for e in heard]
     # from April (four monthly figures, the last for March) the trend forecasts the year's end
     assert told == [(day, "g-job", "Mindst 50 % i job: at_risk, 51,6 (linear_trend)")
                     for day in (dt.date(2021, 4, 6), dt.date(2021, 5, 3), dt.date(2021, 6, 1))]
@@ -163,9 +169,8 @@ def test_a_plugin_subject_kind_reused_while_its_key_holds_shows_each_new_figure(
 def test_a_goal_rule_that_only_tests_the_forecast_fires(make_config: Callable[..., Path], tmp_path: Path) -> None:
     rules = _notify_rule(tmp_path, "prognose-i-risiko", "{followup: monthly}", "[forecast_status == at_risk]",
                                    "{title}")
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 4, 30))
-        told = [(e.at.date(), e.subject) for e in _types(engine.events, "notification")]
+    heard = _notifications(make_config(rules=rules), dt.date(2021, 4, 30))
+    told = [(e.at.date(), e.subject) for e in heard]
     assert told == [(dt.date(2021, 4, 6), "g-job")]
 
 
@@ -188,29 +193,18 @@ def test_what_a_goal_rule_tests_is_recorded_with_its_event(make_config: Callable
                                                           tmp_path: Path) -> None:
     rules = _notify_rule(tmp_path, "chefens-krav", "{followup: monthly}", "[owner == chef, expected >= 1000]",
                                    "{title}: højst {expected}")
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 1, 31))
-        (told,) = _types(engine.events, "notification")
+    (told,) = _notifications(make_config(rules=rules), dt.date(2021, 1, 31))
     assert (told.subject, told.details["message"]) == ("g-ledige", "Højst 1000 ledige: højst 1.000")
     assert told.details["inputs"]["owner"] == "chef" and told.details["inputs"]["expected"] == 1000
 
 
 def test_a_goal_rule_on_the_goals_fixed_fields_fires_on_the_goal_they_name(make_config: Callable[..., Path],
                                                                          tmp_path: Path) -> None:
-    rules = _rules(tmp_path, """
-        rules:
-          - id: administrativt-jobmaal
-            title: Administrativt jobmål
-            when: {followup: monthly}
-            for_each: goal
-            if: [level == administrative, kpi == jobrate, goal_followup == monthly, title != "", goal == g-job,
-                 national_goal == ""]
-            then:
-              - notify: {to: owner, message: "{title} ({status})"}
-        """, shipped_goal_rules=False)
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 3, 31))
-        told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
+    rules = _notify_rule(tmp_path, "administrativt-jobmaal", "{followup: monthly}",
+                         '[level == administrative, kpi == jobrate, goal_followup == monthly, title != "", '
+                         'goal == g-job, national_goal == ""]', "{title} ({status})")
+    heard = _notifications(make_config(rules=rules), dt.date(2021, 3, 31))
+    told = [(e.at.date(), e.subject, e.details["message"]) for e in heard]
     assert told == [(dt.date(2021, 1, 4), "g-job", "Mindst 50 % i job (on_track)"),
                     (dt.date(2021, 2, 1), "g-job", "Mindst 50 % i job (on_track)"),
                     (dt.date(2021, 3, 1), "g-job", "Mindst 50 % i job (off_track)")]
@@ -220,9 +214,8 @@ def test_a_forecast_goal_rule_on_an_observation_looks_only_at_the_goals_of_that_
         make_config: Callable[..., Path], tmp_path: Path) -> None:
     rules = _notify_rule(tmp_path, "ny-figur", "{observation: jobrate}", "[forecast_status != off_track]",
                                    "{title}: {forecast_status}")
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 2, 28))
-        told = [(e.at.date(), e.subject, e.details["message"]) for e in _types(engine.events, "notification")]
+    heard = _notifications(make_config(rules=rules), dt.date(2021, 2, 28))
+    told = [(e.at.date(), e.subject, e.details["message"]) for e in heard]
     # g-ledige (no forecast either) is measured by ledige: a jobrate figure does not concern it
     assert told == [(dt.date(2021, 1, 2), "g-job", "Mindst 50 % i job: no_data"),
                     (dt.date(2021, 2, 2), "g-job", "Mindst 50 % i job: no_data")]
@@ -418,9 +411,8 @@ def test_two_follow_ups_on_the_same_morning_each_fire_their_own_rules(make_confi
             then:
               - notify: {to: owner, message: "kvartal"}
         """, shipped_goal_rules=False)
-    with Engine(load_config(make_config(rules=rules, wheel=wheel))) as engine:
-        engine.advance_to(dt.date(2021, 2, 28))
-        told = [(e.at.date(), e.subject, e.rule) for e in _types(engine.events, "notification")]
+    heard = _notifications(make_config(rules=rules, wheel=wheel), dt.date(2021, 2, 28))
+    told = [(e.at.date(), e.subject, e.rule) for e in heard]
     assert told == [(dt.date(2021, 1, 4), "g-job", "kvartalsvis"), (dt.date(2021, 1, 4), "g-ledige", "kvartalsvis"),
                     (dt.date(2021, 1, 4), "g-job", "maanedlig"), (dt.date(2021, 1, 4), "g-ledige", "maanedlig"),
                     (dt.date(2021, 2, 1), "g-job", "maanedlig"), (dt.date(2021, 2, 1), "g-ledige", "maanedlig")]
@@ -443,9 +435,8 @@ def test_a_goal_rules_event_records_the_goals_figures_and_explanation_as_inputs(
 def test_a_rule_in_effect_for_some_days_fires_only_on_them(make_config: Callable[..., Path], tmp_path: Path) -> None:
     rules = _notify_rule(tmp_path, "kun-i-februar", "{followup: monthly}", "[status == on_track]",
                                    "{title}", in_effect="{from: 2021-02-01, to: 2021-02-28}")
-    with Engine(load_config(make_config(rules=rules))) as engine:
-        engine.advance_to(dt.date(2021, 3, 31))
-        told = [(e.at.date(), e.subject) for e in _types(engine.events, "notification")]
+    heard = _notifications(make_config(rules=rules), dt.date(2021, 3, 31))
+    told = [(e.at.date(), e.subject) for e in heard]
     assert told == [(dt.date(2021, 2, 1), "g-job"), (dt.date(2021, 2, 1), "g-ledige")]
 
 
